@@ -1,0 +1,39 @@
+# vizsite — `make site` builds the tutorial, `make test` runs the test suite.
+# Both install the C libraries they need (Debian/Ubuntu, apt-get) when missing.
+
+SWIFT ?= swift
+APT_PACKAGES := libpng-dev libcmark-dev zlib1g-dev libopenblas-dev pkg-config
+VIZSITE := .build/release/vizsite
+
+.PHONY: all deps build site test bench clean
+
+all: site
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product vizsite
+
+# Until the site generator lands, `make site` trains the reference model
+# (.vizsite/models/mnist-cnn.safetensors) and prints its summary.
+site: build
+	$(VIZSITE) summary Content/models/mnist-cnn.yml
+	$(VIZSITE) train Content/models/mnist-cnn.yml
+
+# Release mode: the numerical code is what is under test, and it is ~50× faster optimized.
+test: deps
+	$(SWIFT) test -c release
+
+# Side-by-side speed against PyTorch (installs PyTorch into Benchmarks/.venv).
+bench: build
+	Benchmarks/compare.sh
+
+clean:
+	rm -rf .build .vizsite

@@ -1,0 +1,101 @@
+import CBLAS
+
+/// The BLAS library in use (OpenBLAS) and a row-major GEMM that can split its work
+/// across threads.
+///
+/// vizsite keeps OpenBLAS itself single-threaded and parallelizes above it: training
+/// runs one batch shard per core, and single-image work splits each GEMM by rows.
+/// That keeps both cores busy on the small, skinny matrices of a CNN, where OpenBLAS's
+/// own threading gains little.
+public enum BLAS {
+    /// The kernel family OpenBLAS chose at load time (for example `Haswell`, `SkylakeX`,
+    /// `Zen`, or the slow fallback `Prescott`).
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Sets OpenBLAS to one thread, once per process, before the first GEMM.
+    static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+
+    /// `C = alpha · op(A) · op(B) + beta · C`, row-major, with `op(A)` of shape M×K and
+    /// `op(B)` K×N. With `threads > 1` the rows of C (or, for a single row, its
+    /// columns) are split across threads; each part is an independent GEMM.
+    @inline(__always)
+    static func gemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int = 1
+    ) {
+        _ = singleThreaded
+        if m == 0 || n == 0 { return }
+        if m == 1 && !transA {
+            gemv(transB: transB, n: n, k: k, alpha: alpha, a: a, b: b, ldb: ldb, beta: beta, c: c, threads: threads)
+            return
+        }
+        let work = m * n * k
+        if threads <= 1 || work < 200_000 {
+            sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        let a = SharedPointer(UnsafeMutablePointer(mutating: a))
+        let b = SharedPointer(UnsafeMutablePointer(mutating: b))
+        let c = SharedPointer(c)
+        if m >= 2 * threads {
+            let parts = splitRange(m, parts: threads)
+            Parallelism.run(parts.count) { p in
+                let rows = parts[p]
+                // Row r of op(A) is row r of A, or column r of A when transposed.
+                let aPart = transA ? a.base + rows.lowerBound : a.base + rows.lowerBound * lda
+                sgemm(transA, transB, rows.count, n, k, alpha, aPart, lda, b.base, ldb, beta,
+                      c.base + rows.lowerBound * ldc, ldc)
+            }
+        } else {
+            let parts = splitRange(n, parts: threads)
+            Parallelism.run(parts.count) { p in
+                let cols = parts[p]
+                let bPart = transB ? b.base + cols.lowerBound * ldb : b.base + cols.lowerBound
+                sgemm(transA, transB, m, cols.count, k, alpha, a.base, lda, bPart, ldb, beta,
+                      c.base + cols.lowerBound, ldc)
+            }
+        }
+    }
+
+    /// The one-row case `c = alpha · a · op(B) + beta · c` as a matrix-vector product:
+    /// GEMM would pack all of B for a single row, GEMV streams it once. Threads split
+    /// the columns of c.
+    private static func gemv(transB: Bool, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>,
+                             b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, threads: Int) {
+        let parts = splitRange(n, parts: threads > 1 && n * k >= 200_000 ? threads : 1)
+        let a = SharedPointer(UnsafeMutablePointer(mutating: a)), b = SharedPointer(UnsafeMutablePointer(mutating: b))
+        let c = SharedPointer(c)
+        Parallelism.run(parts.count) { p in
+            let cols = parts[p]
+            if transB {
+                // op(B) = Bᵀ with B n×k: c = B a.
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(cols.count), blasint(k), alpha,
+                            b.base + cols.lowerBound * ldb, blasint(ldb), a.base, 1, beta, c.base + cols.lowerBound, 1)
+            } else {
+                // B is k×n: c = Bᵀ a over the chosen columns.
+                cblas_sgemv(CblasRowMajor, CblasTrans, blasint(k), blasint(cols.count), alpha,
+                            b.base + cols.lowerBound, blasint(ldb), a.base, 1, beta, c.base + cols.lowerBound, 1)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func sgemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
+    }
+}

@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+
+/// How many worker threads the numerical code uses: one per core.
+public enum Parallelism {
+    /// The number of cores this process may use.
+    public static let workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Runs `body(i)` for `i` in `0..<count` on up to `count` threads and waits for all.
+    public static func run(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        if count <= 1 { body(0); return }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+}
+
+/// A raw pointer that crosses into `Parallelism.run` closures. Each worker
+/// touches a disjoint region, which is what makes sharing it safe.
+@usableFromInline
+struct SharedPointer: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<Float>
+    @usableFromInline init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
+}
+
+/// Splits `0..<total` into `parts` contiguous ranges of near-equal size.
+func splitRange(_ total: Int, parts: Int) -> [Range<Int>] {
+    let parts = max(1, min(parts, total))
+    return (0..<parts).map { p in (total * p / parts) ..< (total * (p + 1) / parts) }
+}

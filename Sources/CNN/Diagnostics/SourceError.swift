@@ -1,0 +1,66 @@
+/// A position in a file a user can edit, 1-based, printed `file:line:column`.
+public struct SourceLocation: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// An error in something a user wrote, printed compiler-style:
+/// `Content/models/x.yml:12:5: error: unknown layer type 'Conv3D'; did you mean 'Conv2D'?`
+public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where to fix it; the file alone when no position applies (line and column 0).
+    public var location: SourceLocation
+    /// What was wrong and what was expected.
+    public var message: String
+    /// The nearest valid name, when there is one.
+    public var suggestion: String?
+
+    public init(_ message: String, at location: SourceLocation, suggestion: String? = nil) {
+        self.location = location
+        self.message = message
+        self.suggestion = suggestion
+    }
+
+    public var description: String {
+        let place = location.line > 0 ? location.description : location.file
+        var text = "\(place): error: \(message)"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a
+/// plausible typo: at most two edits, or a third of the name for long names.
+public func nearestName(to name: String, in candidates: some Sequence<String>) -> String? {
+    let target = Array(name.lowercased())
+    var best: (String, Int)?
+    for candidate in candidates {
+        let d = editDistance(target, Array(candidate.lowercased()))
+        if best == nil || d < best!.1 { best = (candidate, d) }
+    }
+    guard let (candidate, distance) = best else { return nil }
+    return distance <= max(2, target.count / 3) ? candidate : nil
+}
+
+/// Levenshtein distance between two character arrays.
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

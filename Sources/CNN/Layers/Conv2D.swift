@@ -1,0 +1,161 @@
+/// Keras's padding modes: `valid` (no padding) and `same` (zero padding so that the
+/// output is `ceil(input / stride)`, the extra row or column going bottom/right).
+public enum Padding: String, Sendable, CaseIterable {
+    case valid, same
+
+    /// Output length and leading padding for an input length, window and stride.
+    func outputLength(input: Int, window: Int, stride: Int) -> (length: Int, padBefore: Int) {
+        switch self {
+        case .valid:
+            return (input >= window ? (input - window) / stride + 1 : 0, 0)
+        case .same:
+            let length = (input + stride - 1) / stride
+            let total = max((length - 1) * stride + window - input, 0)
+            return (length, total / 2)
+        }
+    }
+}
+
+/// A 2-D convolution over NHWC input with an HWIO kernel `[kh, kw, in, out]` and a bias,
+/// followed by its activation.
+///
+/// It runs as im2col + GEMM: each output pixel's receptive field becomes one row of a
+/// matrix whose columns are ordered (ky, kx, c), the same order as the kernel's rows
+/// when HWIO is read as a `[kh·kw·in, out]` matrix, so no reshuffling is needed and the
+/// GEMM writes the NHWC output directly. Rows are processed in chunks that fit in cache.
+public struct Conv2D: Layer {
+    public let name: String
+    public let inputShape: [Int]
+    public let filters: Int
+    public let kernelSize: (height: Int, width: Int)
+    public let strides: (height: Int, width: Int)
+    public let padding: Padding
+    public let activation: Activation
+    public let outputShape: [Int]
+    private let padTop: Int
+    private let padLeft: Int
+
+    public var kind: String { "Conv2D" }
+
+    public init(name: String, inputShape: [Int], filters: Int, kernelSize: (Int, Int),
+                strides: (Int, Int) = (1, 1), padding: Padding = .valid, activation: Activation = .linear) {
+        precondition(inputShape.count == 3, "Conv2D needs an [h, w, c] input")
+        self.name = name
+        self.inputShape = inputShape
+        self.filters = filters
+        self.kernelSize = (kernelSize.0, kernelSize.1)
+        self.strides = (strides.0, strides.1)
+        self.padding = padding
+        self.activation = activation
+        let rows = padding.outputLength(input: inputShape[0], window: kernelSize.0, stride: strides.0)
+        let cols = padding.outputLength(input: inputShape[1], window: kernelSize.1, stride: strides.1)
+        outputShape = [rows.length, cols.length, filters]
+        padTop = rows.padBefore
+        padLeft = cols.padBefore
+    }
+
+    /// Rows of the im2col matrix: the kernel's receptive field size.
+    private var patchSize: Int { kernelSize.height * kernelSize.width * inputShape[2] }
+    private var pixelsPerSample: Int { outputShape[0] * outputShape[1] }
+
+    public var parameterShapes: [ParameterShape] {
+        [ParameterShape(key: "kernel", shape: [kernelSize.height, kernelSize.width, inputShape[2], filters], isKernel: true),
+         ParameterShape(key: "bias", shape: [filters], isKernel: false)]
+    }
+
+    public var multiplyAccumulates: Int { pixelsPerSample * patchSize * filters }
+
+    /// Output pixels per chunk: about 1 MB of im2col matrix, at least one output row.
+    private var chunkRows: Int { max(outputShape[1], (1 << 18) / max(patchSize, 1)) }
+
+    public func scratchCount(batch: Int) -> Int {
+        let rows = min(chunkRows, batch * pixelsPerSample)
+        return rows * (2 * patchSize + filters)
+    }
+
+    public func forward(_ io: LayerIO) {
+        let total = io.batch * pixelsPerSample
+        let kernel = io.parameters, bias = io.parameters + patchSize * filters
+        let col = io.scratch
+        var start = 0
+        while start < total {
+            let rows = min(chunkRows, total - start)
+            im2col(io.input, rows: start ..< start + rows, into: col)
+            let y = io.output + start * filters
+            for r in 0..<rows { (y + r * filters).update(from: bias, count: filters) }
+            BLAS.gemm(m: rows, n: filters, k: patchSize, a: col, lda: patchSize,
+                      b: kernel, ldb: filters, beta: 1, c: y, ldc: filters, threads: io.threads)
+            activation.apply(y, count: rows * filters)
+            start += rows
+        }
+    }
+
+    public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        let total = io.batch * pixelsPerSample
+        let kernel = io.parameters
+        let chunk = min(chunkRows, total)
+        let col = io.scratch, dCol = io.scratch + chunk * patchSize
+        let dPre = dCol + chunk * patchSize
+        if let dx = gradients.input { dx.update(repeating: 0, count: io.batch * inputShape.elementCount) }
+        var start = 0
+        while start < total {
+            let rows = min(chunk, total - start)
+            activation.backward(output: io.output + start * filters, outputGradient: gradients.output + start * filters,
+                                into: dPre, count: rows * filters)
+            if let dParams = gradients.parameters {
+                let dKernel = dParams, dBias = dParams + patchSize * filters
+                for r in 0..<rows {
+                    let g = dPre + r * filters
+                    for f in 0..<filters { dBias[f] += g[f] }
+                }
+                im2col(io.input, rows: start ..< start + rows, into: col)
+                BLAS.gemm(transA: true, m: patchSize, n: filters, k: rows, a: col, lda: patchSize,
+                          b: dPre, ldb: filters, beta: 1, c: dKernel, ldc: filters, threads: io.threads)
+            }
+            if let dx = gradients.input {
+                BLAS.gemm(transB: true, m: rows, n: patchSize, k: filters, a: dPre, lda: filters,
+                          b: kernel, ldb: filters, beta: 0, c: dCol, ldc: patchSize, threads: io.threads)
+                col2im(dCol, rows: start ..< start + rows, into: dx)
+            }
+            start += rows
+        }
+    }
+
+    /// Visits each output pixel of `rows` and each in-bounds kernel tap, giving the
+    /// offset of the tap's first channel in the input and in the im2col row.
+    @inline(__always)
+    private func forEachTap(rows: Range<Int>, _ body: (_ row: Int, _ inputOffset: Int, _ colOffset: Int) -> Void) {
+        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let (oh, ow) = (outputShape[0], outputShape[1])
+        for r in rows {
+            let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
+            for ky in 0..<kernelSize.height {
+                let iy = oy * strides.height - padTop + ky
+                guard iy >= 0 && iy < h else { continue }
+                for kx in 0..<kernelSize.width {
+                    let ix = ox * strides.width - padLeft + kx
+                    guard ix >= 0 && ix < w else { continue }
+                    body(r - rows.lowerBound, ((b * h + iy) * w + ix) * c, (ky * kernelSize.width + kx) * c)
+                }
+            }
+        }
+    }
+
+    private func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+        let k = patchSize, c = inputShape[2]
+        if padding == .same { col.update(repeating: 0, count: rows.count * k) }
+        forEachTap(rows: rows) { row, inputOffset, colOffset in
+            let dst = col + row * k + colOffset, src = x + inputOffset
+            // A plain loop for few channels: memmove's call overhead dominates there.
+            if c < 16 { for i in 0..<c { dst[i] = src[i] } } else { dst.update(from: src, count: c) }
+        }
+    }
+
+    private func col2im(_ dCol: UnsafePointer<Float>, rows: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
+        let k = patchSize, c = inputShape[2]
+        forEachTap(rows: rows) { row, inputOffset, colOffset in
+            let src = dCol + row * k + colOffset, dst = dx + inputOffset
+            for i in 0..<c { dst[i] += src[i] }
+        }
+    }
+}

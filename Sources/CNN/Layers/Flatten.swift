@@ -1,0 +1,27 @@
+/// Flattens each sample to one dimension in (h, w, c) order, as Keras does on
+/// channels-last data; the memory layout is unchanged.
+public struct Flatten: Layer {
+    public let name: String
+    public let inputShape: [Int]
+
+    public var kind: String { "Flatten" }
+    public var outputShape: [Int] { [inputShape.elementCount] }
+    public var activation: Activation { .linear }
+    public var parameterShapes: [ParameterShape] { [] }
+    public var multiplyAccumulates: Int { 0 }
+
+    public init(name: String, inputShape: [Int]) {
+        self.name = name
+        self.inputShape = inputShape
+    }
+
+    public func scratchCount(batch: Int) -> Int { 0 }
+
+    public func forward(_ io: LayerIO) {
+        io.output.update(from: io.input, count: io.batch * inputShape.elementCount)
+    }
+
+    public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        gradients.input?.update(from: gradients.output, count: io.batch * inputShape.elementCount)
+    }
+}

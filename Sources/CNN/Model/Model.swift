@@ -1,0 +1,130 @@
+import Foundation
+
+/// A sequential CNN: layers in order, their parameters, and how it was meant to be trained.
+public struct Model: Sendable {
+    public let name: String
+    /// The shape of one input sample, `[h, w, c]`.
+    public let inputShape: [Int]
+    public let layers: [any Layer]
+    public var parameters: ParameterSet
+    /// The training settings of the spec the model came from.
+    public var training: TrainingSettings
+
+    /// A model with Keras's initialization: Glorot-uniform kernels drawn from a
+    /// generator seeded with `seed`, zero biases.
+    public init(name: String, inputShape: [Int], layers: [any Layer], training: TrainingSettings = TrainingSettings(), seed: UInt64) {
+        self.name = name
+        self.inputShape = inputShape
+        self.layers = layers
+        self.training = training
+        parameters = ParameterSet(layers: layers)
+        var random = SeededRandom(seed: seed, stream: 0x1417)
+        for entry in parameters.entries where entry.shape.count >= 2 {
+            // Glorot & Bengio (2010): U(-l, l), l = sqrt(6 / (fan_in + fan_out)); for a
+            // kernel [..., in, out] the receptive field multiplies both fans (as Keras).
+            let receptive = entry.shape.dropLast(2).reduce(1, *)
+            let fanIn = receptive * entry.shape[entry.shape.count - 2], fanOut = receptive * entry.shape.last!
+            let limit = Float((6.0 / Double(fanIn + fanOut)).squareRoot())
+            for i in entry.range { parameters.values[i] = random.uniform(-limit, limit) }
+        }
+    }
+
+    /// The number of classes (the size of the last layer's output).
+    public var classCount: Int { layers.last?.outputShape.elementCount ?? 0 }
+
+    public func layerIndex(named name: String) -> Int? { layers.firstIndex { $0.name == name } }
+
+    /// Runs layers `first...last` on the first `batch` samples of the workspace (layer
+    /// `first` reads the output of layer `first - 1`, or the model input).
+    /// With `dropout` set, dropout layers draw training masks.
+    public func forward(_ workspace: Workspace, batch: Int, from first: Int = 0, through last: Int? = nil,
+                        threads: Int = 1, dropout: DropoutKey? = nil) {
+        precondition(batch <= workspace.capacity)
+        let last = last ?? layers.count - 1
+        guard first <= last else { return }
+        parameters.values.withUnsafeBufferPointer { values in
+            let base = UnsafeMutablePointer(mutating: values.baseAddress!)
+            for i in first...last {
+                layers[i].forward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout))
+            }
+        }
+    }
+
+    /// Propagates the gradient set on layer `start`'s output back down, after a forward
+    /// pass with the same arguments. Fills the workspace gradients of the outputs of
+    /// layers `target...start` (`target` -1 is the model's input), and adds the parameter
+    /// gradients into `parameterGradients` (laid out like `parameters.values`) when given.
+    /// It goes no lower than what was asked for needs.
+    public func backward(_ workspace: Workspace, batch: Int, from start: Int, to target: Int = -1, threads: Int = 1,
+                         dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil) {
+        let firstWithParameters = layers.indices.first { !layers[$0].parameterShapes.isEmpty } ?? 0
+        let lowest = parameterGradients == nil ? target + 1 : min(target + 1, firstWithParameters)
+        guard start >= lowest else { return }
+        parameters.values.withUnsafeBufferPointer { values in
+            let base = UnsafeMutablePointer(mutating: values.baseAddress!)
+            for i in stride(from: start, through: lowest, by: -1) {
+                // Layer i's input is the output of layer i - 1 (or the model input).
+                let needsInput = i > lowest || i - 1 >= target
+                let grads = LayerGradients(
+                    output: workspace.gradients[i + 1],
+                    input: needsInput ? workspace.gradients[i] : nil,
+                    parameters: parameterGradients.map { $0 + parameters.layerOffsets[i] })
+                layers[i].backward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout), grads)
+            }
+        }
+    }
+
+    private func io(_ workspace: Workspace, layer i: Int, batch: Int, base: UnsafeMutablePointer<Float>,
+                    threads: Int, dropout: DropoutKey?) -> LayerIO {
+        LayerIO(batch: batch, input: workspace.activations[i], output: workspace.activations[i + 1],
+                parameters: base + parameters.layerOffsets[i], scratch: workspace.scratch[i],
+                threads: threads, dropout: dropout, layerIndex: i)
+    }
+}
+
+// MARK: - Whole-tensor conveniences
+
+extension Model {
+    /// Every layer's output for `input` (`[n, h, w, c]`), inference mode; the last is the logits.
+    public func outputs(_ input: Tensor, threads: Int = Parallelism.workers) -> [Tensor] {
+        let workspace = Workspace(model: self, capacity: input.batchSize)
+        workspace.setInput(input)
+        forward(workspace, batch: input.batchSize, threads: threads)
+        return layers.indices.map { workspace.output(of: $0, batch: input.batchSize, shape: layers[$0].outputShape) }
+    }
+
+    /// The pre-softmax scores of the last layer, `[n, classes]`, computed in batches.
+    public func logits(_ input: Tensor, batchSize: Int = 256) -> Tensor {
+        let n = input.batchSize, size = inputShape.elementCount, classes = classCount
+        var result = [Float](repeating: 0, count: n * classes)
+        let predictor = Predictor(model: self, maxBatch: min(batchSize, max(n, 1)))
+        input.scalars.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { out in
+                var start = 0
+                while start < n {
+                    let count = min(predictor.maxBatch, n - start)
+                    predictor.logits(x.baseAddress! + start * size, count: count, into: out.baseAddress! + start * classes)
+                    start += count
+                }
+            }
+        }
+        return Tensor(shape: [n, classes], scalars: result)
+    }
+
+    /// Class probabilities: the softmax of `logits`.
+    public func probabilities(_ input: Tensor) -> Tensor { softmax(logits(input)) }
+}
+
+/// Row-wise softmax of `[n, classes]` scores, computed stably.
+public func softmax(_ logits: Tensor) -> Tensor {
+    var out = logits
+    let classes = logits.shape.last ?? 1
+    for row in 0..<(logits.count / max(classes, 1)) {
+        let r = row * classes ..< (row + 1) * classes
+        let peak = logits.scalars[r].max() ?? 0
+        var total: Float = 0
+        for i in r { out.scalars[i] = expf(logits.scalars[i] - peak); total += out.scalars[i] }
+        for i in r { out.scalars[i] /= total }
+    }
+    return out
+}

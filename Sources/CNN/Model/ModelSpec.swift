@@ -1,0 +1,186 @@
+import Foundation
+
+/// A model described in YAML (`Content/models/*.yml`), checked and built.
+///
+///     name: mnist-cnn
+///     input: [28, 28, 1]
+///     dataset: mnist
+///     layers:
+///       - {type: Conv2D, filters: 32, kernel_size: 3, activation: relu}
+///       - {type: Dense, name: preds, units: 10, activation: softmax}
+///     training: {optimizer: adam, learning_rate: 0.001, batch_size: 128, epochs: 1, seed: 1}
+///     weights: models/mnist-cnn.safetensors   # optional: use these instead of training
+///
+/// Layers are named as Keras names them (`conv2d_1`, `max_pooling2d_1`, …) unless the
+/// spec gives a name. Every error points at the offending line and column.
+public struct ModelSpec: Sendable {
+    public let model: Model
+    /// The dataset the model is trained on (`mnist`).
+    public let dataset: String
+    /// Committed weights to use instead of training, relative to the spec's content folder.
+    public let weights: String?
+    public let weightsLocation: SourceLocation?
+    /// The spec's text, part of the cache key of anything computed from the model.
+    public let source: String
+
+    public static let layerTypes = ["Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense"]
+    static let topLevelKeys = ["name", "description", "input", "dataset", "layers", "training", "weights"]
+
+    /// Reads and checks the spec at `path`; `displayPath` is how errors name the file.
+    public static func load(path: String, displayPath: String? = nil) throws(SourceError) -> ModelSpec {
+        let shown = displayPath ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SourceError("cannot read model spec: no such file", at: SourceLocation(file: shown, line: 0, column: 0))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SourceError("model spec is not UTF-8 text", at: SourceLocation(file: shown, line: 0, column: 0))
+        }
+        return try parse(text, file: shown)
+    }
+
+    /// Checks and builds a spec from its YAML text.
+    public static func parse(_ text: String, file: String) throws(SourceError) -> ModelSpec {
+        let root = try YAMLValue.parse(text, file: file)
+        let top = try root.mapping()
+        try top.checkKeys(topLevelKeys, in: "a model spec")
+        let name = try top.required("name", in: "the model spec").string()
+        let inputValue = try top.required("input", in: "the model spec")
+        let inputShape = try inputValue.list().map { (v) throws(SourceError) -> Int in try v.int() }
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw inputValue.error("expected the input shape as [height, width, channels] of positive integers")
+        }
+        let dataset = try top["dataset"]?.string() ?? "mnist"
+        guard dataset == "mnist" else {
+            throw top["dataset"]!.error("unknown dataset '\(dataset)', expected mnist")
+        }
+        let training = try top["training"].map { (v) throws(SourceError) in try parseTraining(v) } ?? TrainingSettings()
+        let layersValue = try top.required("layers", in: "the model spec")
+        let layerItems = try layersValue.list()
+        guard !layerItems.isEmpty else { throw layersValue.error("a model needs at least one layer") }
+
+        var layers: [any Layer] = []
+        var counters: [String: Int] = [:]
+        var shape = inputShape
+        for item in layerItems {
+            let layer = try parseLayer(item, inputShape: shape, counters: &counters, existing: layers.map(\.name))
+            layers.append(layer)
+            shape = layer.outputShape
+        }
+        guard inputShape == [28, 28, 1] else {
+            throw inputValue.error("mnist images are [28, 28, 1], but the spec's input is \(inputShape)")
+        }
+        guard shape == [10] else {
+            throw layerItems.last!.error("the last layer must output the 10 mnist classes, but it outputs \(shape)")
+        }
+        let model = Model(name: name, inputShape: inputShape, layers: layers, training: training, seed: training.seed)
+        return ModelSpec(model: model, dataset: dataset, weights: try top["weights"]?.string(),
+                         weightsLocation: top["weights"]?.location, source: text)
+    }
+
+    private static func parseTraining(_ value: YAMLValue) throws(SourceError) -> TrainingSettings {
+        let fields = try value.mapping()
+        try fields.checkKeys(["optimizer", "learning_rate", "momentum", "batch_size", "epochs", "seed", "loss"], in: "training")
+        var settings = TrainingSettings()
+        if let v = fields["optimizer"] { settings.optimizer = try v.choice(TrainingSettings.OptimizerKind.self) }
+        if let v = fields["learning_rate"] {
+            settings.learningRate = Float(try v.double())
+            guard settings.learningRate > 0 else { throw v.error("learning_rate must be positive") }
+        }
+        if let v = fields["momentum"] {
+            settings.momentum = Float(try v.double())
+            guard (0..<1).contains(settings.momentum) else { throw v.error("momentum must be in [0, 1)") }
+        }
+        if let v = fields["batch_size"] {
+            settings.batchSize = try v.int()
+            guard settings.batchSize > 0 else { throw v.error("batch_size must be a positive integer") }
+        }
+        if let v = fields["epochs"] {
+            settings.epochs = try v.int()
+            guard settings.epochs > 0 else { throw v.error("epochs must be a positive integer") }
+        }
+        if let v = fields["seed"] {
+            let seed = try v.int()
+            guard seed >= 0 else { throw v.error("seed must be a non-negative integer") }
+            settings.seed = UInt64(seed)
+        }
+        if let v = fields["loss"], try v.string() != "categorical_crossentropy" {
+            throw v.error("unknown loss '\(try v.string())', expected categorical_crossentropy",
+                          suggestion: nearestName(to: try v.string(), in: ["categorical_crossentropy"]))
+        }
+        return settings
+    }
+
+    private static func parseLayer(_ item: YAMLValue, inputShape: [Int], counters: inout [String: Int],
+                                   existing: [String]) throws(SourceError) -> any Layer {
+        let fields = try item.mapping()
+        let typeValue = try fields.required("type", in: "a layer")
+        let typeName = try typeValue.string()
+        guard let type = layerTypes.first(where: { $0.lowercased() == typeName.lowercased() })
+                ?? (typeName.lowercased() == "maxpool2d" ? "MaxPooling2D" : nil) else {
+            throw typeValue.error("unknown layer type '\(typeName)', expected one of \(layerTypes.joined(separator: ", "))",
+                                  suggestion: nearestName(to: typeName, in: layerTypes))
+        }
+        let allowed: [String] = switch type {
+        case "Conv2D": ["type", "name", "filters", "kernel_size", "strides", "padding", "activation"]
+        case "MaxPooling2D": ["type", "name", "pool_size", "strides", "padding"]
+        case "Dropout": ["type", "name", "rate"]
+        case "Dense": ["type", "name", "units", "activation"]
+        default: ["type", "name"]
+        }
+        try fields.checkKeys(allowed, in: "a \(type) layer")
+
+        let prefix = ["Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Dropout": "dropout",
+                      "Flatten": "flatten", "Dense": "dense"][type]!
+        counters[prefix, default: 0] += 1
+        let name = try fields["name"]?.string() ?? "\(prefix)_\(counters[prefix]!)"
+        if existing.contains(name) { throw (fields["name"] ?? item).error("duplicate layer name '\(name)'") }
+        let shapeText = "(" + inputShape.map(String.init).joined(separator: ", ") + ")"
+
+        func positive(_ key: String) throws(SourceError) -> Int {
+            let v = try fields.required(key, in: "a \(type) layer")
+            let n = try v.int()
+            guard n > 0 else { throw v.error("\(key) must be a positive integer, found \(n)") }
+            return n
+        }
+        func pair(_ key: String, default value: (Int, Int)?) throws(SourceError) -> (Int, Int) {
+            guard let v = fields[key] else {
+                if let value { return value }
+                throw item.error("a \(type) layer is missing the required field '\(key)'")
+            }
+            let p = try v.intPair()
+            guard p.0 > 0 && p.1 > 0 else { throw v.error("\(key) must be positive") }
+            return p
+        }
+        let activation = try fields["activation"]?.choice(Activation.self) ?? .linear
+        let padding = try fields["padding"]?.choice(Padding.self) ?? .valid
+
+        switch type {
+        case "Conv2D", "MaxPooling2D":
+            guard inputShape.count == 3 else {
+                throw typeValue.error("\(type) needs an image-shaped input (height, width, channels), but the previous layer outputs \(shapeText)")
+            }
+            let window = try pair(type == "Conv2D" ? "kernel_size" : "pool_size", default: type == "Conv2D" ? nil : (2, 2))
+            let strides = try pair("strides", default: type == "Conv2D" ? (1, 1) : window)
+            let layer: any Layer = type == "Conv2D"
+                ? Conv2D(name: name, inputShape: inputShape, filters: try positive("filters"), kernelSize: window,
+                         strides: strides, padding: padding, activation: activation)
+                : MaxPool2D(name: name, inputShape: inputShape, poolSize: window, strides: strides, padding: padding)
+            guard layer.outputShape.allSatisfy({ $0 > 0 }) else {
+                throw typeValue.error("a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
+            }
+            return layer
+        case "Dropout":
+            let v = try fields.required("rate", in: "a Dropout layer")
+            let rate = try v.double()
+            guard rate >= 0 && rate < 1 else { throw v.error("rate must be in [0, 1), found \(rate)") }
+            return Dropout(name: name, inputShape: inputShape, rate: Float(rate))
+        case "Flatten":
+            return Flatten(name: name, inputShape: inputShape)
+        default:
+            guard inputShape.count == 1 else {
+                throw typeValue.error("Dense needs a flat input, but the previous layer outputs \(shapeText); add a Flatten layer before it")
+            }
+            return Dense(name: name, inputShape: inputShape, units: try positive("units"), activation: activation)
+        }
+    }
+}

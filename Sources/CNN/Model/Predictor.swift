@@ -1,0 +1,66 @@
+/// Inference with preallocated workspaces, for repeated calls without allocation.
+///
+/// Batches of at least two samples per core are split into one shard per core, each
+/// with single-threaded BLAS. Within a shard, the spatial layers (up to the first
+/// Dense) run in micro-batches of `microBatch` samples, whose large activations stay in
+/// cache; the dense layers then run on the whole shard at once, so their weights are
+/// read once per shard rather than once per micro-batch. Smaller batches (one image)
+/// run in one workspace with every GEMM split across the cores.
+public final class Predictor: @unchecked Sendable {
+    public let model: Model
+    public let maxBatch: Int
+    /// Per core: a micro-batch workspace for the spatial layers and a shard workspace.
+    private let microWorkspaces: [Workspace]
+    private let workspaces: [Workspace]
+    /// The first layer that runs on the whole shard.
+    private let split: Int
+
+    public static let microBatch = 8
+
+    public init(model: Model, maxBatch: Int, workers: Int = Parallelism.workers) {
+        self.model = model
+        self.maxBatch = maxBatch
+        let workers = max(1, workers)
+        let capacity = max(1, (maxBatch + workers - 1) / workers)
+        workspaces = (0..<workers).map { _ in Workspace(model: model, capacity: capacity) }
+        microWorkspaces = (0..<workers).map { _ in Workspace(model: model, capacity: min(capacity, Predictor.microBatch)) }
+        split = model.layers.firstIndex { $0 is Dense } ?? model.layers.count
+    }
+
+    /// Writes the logits of `count` samples at `input` to `output` (`count × classes`).
+    public func logits(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
+        precondition(count <= maxBatch, "batch \(count) exceeds the predictor's \(maxBatch)")
+        let size = model.inputShape.elementCount, classes = model.classCount, last = model.layers.count - 1
+        if count >= 2 * workspaces.count {
+            let parts = splitRange(count, parts: workspaces.count)
+            let input = SharedPointer(UnsafeMutablePointer(mutating: input)), output = SharedPointer(output)
+            let model = self.model, workspaces = self.workspaces, microWorkspaces = self.microWorkspaces
+            let split = self.split, splitSize = split > 0 ? model.layers[split - 1].outputShape.elementCount : size
+            Parallelism.run(parts.count) { p in
+                let part = parts[p], ws = workspaces[p], micro = microWorkspaces[p]
+                var start = 0
+                while start < part.count && split > 0 {
+                    let n = min(micro.capacity, part.count - start)
+                    micro.input.update(from: input.base + (part.lowerBound + start) * size, count: n * size)
+                    model.forward(micro, batch: n, through: split - 1)
+                    (ws.activations[split] + start * splitSize).update(from: micro.activations[split], count: n * splitSize)
+                    start += n
+                }
+                if split == 0 { ws.input.update(from: input.base + part.lowerBound * size, count: part.count * size) }
+                model.forward(ws, batch: part.count, from: split)
+                (output.base + part.lowerBound * classes).update(from: ws.activations[last + 1], count: part.count * classes)
+            }
+        } else {
+            var start = 0
+            let ws = workspaces[0]
+            while start < count {
+                let n = min(ws.capacity, count - start)
+                ws.input.update(from: input + start * size, count: n * size)
+                model.forward(ws, batch: n, threads: workspaces.count)
+                (output + start * classes).update(from: ws.activations[last + 1], count: n * classes)
+                start += n
+            }
+        }
+    }
+}
+

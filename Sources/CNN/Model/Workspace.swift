@@ -1,0 +1,56 @@
+/// Preallocated buffers for running a model on up to `capacity` samples at once: every
+/// layer's output, every gradient, every layer's scratch. Training and inference reuse
+/// one workspace per thread, so the hot loop allocates nothing.
+///
+/// Index 0 is the model's input; index `i + 1` is the output of layer `i`.
+public final class Workspace: @unchecked Sendable { // used by one thread at a time
+    public let capacity: Int
+    let sampleSizes: [Int]
+    let activations: [UnsafeMutablePointer<Float>]
+    let gradients: [UnsafeMutablePointer<Float>]
+    let scratch: [UnsafeMutablePointer<Float>]
+
+    public init(model: Model, capacity: Int) {
+        self.capacity = capacity
+        sampleSizes = [model.inputShape.elementCount] + model.layers.map { $0.outputShape.elementCount }
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: 0, count: max(count, 1))
+            return p
+        }
+        activations = sampleSizes.map { buffer($0 * capacity) }
+        gradients = sampleSizes.map { buffer($0 * capacity) }
+        scratch = model.layers.map { buffer($0.scratchCount(batch: capacity)) }
+    }
+
+    deinit {
+        for p in activations + gradients + scratch { p.deallocate() }
+    }
+
+    /// The model's input buffer.
+    public var input: UnsafeMutablePointer<Float> { activations[0] }
+
+    /// Copies `batch` samples into the input buffer.
+    public func setInput(_ tensor: Tensor) {
+        precondition(tensor.count <= sampleSizes[0] * capacity, "input larger than the workspace")
+        tensor.scalars.withUnsafeBufferPointer { input.update(from: $0.baseAddress!, count: tensor.count) }
+    }
+
+    /// The output of layer `layer` (or the input for -1) for the first `batch` samples.
+    public func output(of layer: Int, batch: Int, shape: [Int]) -> Tensor {
+        let count = sampleSizes[layer + 1] * batch
+        return Tensor(shape: [batch] + shape, scalars: Array(UnsafeBufferPointer(start: activations[layer + 1], count: count)))
+    }
+
+    /// The gradient with respect to layer `layer`'s output (or the input for -1).
+    public func gradient(of layer: Int, batch: Int, shape: [Int]) -> Tensor {
+        let count = sampleSizes[layer + 1] * batch
+        return Tensor(shape: [batch] + shape, scalars: Array(UnsafeBufferPointer(start: gradients[layer + 1], count: count)))
+    }
+
+    /// Sets the gradient with respect to layer `layer`'s output, where backward starts.
+    public func setGradient(of layer: Int, _ tensor: Tensor) {
+        precondition(tensor.count <= sampleSizes[layer + 1] * capacity, "gradient larger than the workspace")
+        tensor.scalars.withUnsafeBufferPointer { gradients[layer + 1].update(from: $0.baseAddress!, count: tensor.count) }
+    }
+}

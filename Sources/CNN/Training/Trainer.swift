@@ -1,0 +1,167 @@
+import Foundation
+
+/// What the trainer reports after every step.
+public struct TrainingProgress: Sendable {
+    public var epoch: Int
+    public var epochs: Int
+    public var step: Int
+    public var steps: Int
+    /// Mean loss and accuracy over the epoch so far.
+    public var loss: Double
+    public var accuracy: Double
+    public var imagesPerSecond: Double
+    /// Seconds since the epoch began.
+    public var elapsed: Double
+}
+
+/// One epoch's figures: the training loss and accuracy (with dropout on), and the test
+/// loss and accuracy when a test set was given.
+public struct EpochLog: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var testLoss: Double?
+    public var testAccuracy: Double?
+    public var seconds: Double
+}
+
+/// Mini-batch training with softmax cross-entropy, data-parallel across cores.
+///
+/// Each batch is split into one shard per core; every shard runs forward and backward
+/// in its own workspace with single-threaded BLAS, the shard gradients are summed in a
+/// fixed order, and the optimizer updates the parameters in parallel ranges. Batches are
+/// drawn from a seeded shuffle and dropout masks are keyed per sample, so the same seed
+/// on the same machine gives bit-identical weights.
+public final class Trainer {
+    public private(set) var model: Model
+    public let settings: TrainingSettings
+    private var optimizer: any Optimizer
+    private let shards: [Shard]
+    private var gradients: [Float]
+    private var globalStep: UInt64 = 0
+
+    /// One core's share of a batch: its workspace, labels and parameter gradients.
+    private final class Shard: @unchecked Sendable {
+        let workspace: Workspace
+        var labels: [Int32]
+        var gradients: [Float]
+        var lossSum = 0.0
+        var correct = 0
+
+        init(model: Model, capacity: Int) {
+            workspace = Workspace(model: model, capacity: capacity)
+            labels = [Int32](repeating: 0, count: capacity)
+            gradients = [Float](repeating: 0, count: model.parameters.count)
+        }
+    }
+
+    public init(model: Model, settings: TrainingSettings? = nil, workers: Int = Parallelism.workers) {
+        self.model = model
+        let settings = settings ?? model.training
+        self.settings = settings
+        let count = model.parameters.count
+        optimizer = switch settings.optimizer {
+        case .adam: Adam(learningRate: settings.learningRate, parameterCount: count)
+        case .sgd: SGD(learningRate: settings.learningRate, momentum: settings.momentum, parameterCount: count)
+        }
+        let shardCount = max(1, min(workers, settings.batchSize))
+        let capacity = (settings.batchSize + shardCount - 1) / shardCount
+        shards = (0..<shardCount).map { _ in Shard(model: model, capacity: capacity) }
+        gradients = [Float](repeating: 0, count: count)
+    }
+
+    /// Trains for `epochs` epochs over `data`, evaluating on `test` after each epoch
+    /// when given. `progress` is called after every step.
+    public func train(on data: Dataset, epochs: Int? = nil, test: Dataset? = nil,
+                      progress: (TrainingProgress) -> Void = { _ in }) -> [EpochLog] {
+        let epochs = epochs ?? settings.epochs
+        let batchSize = settings.batchSize
+        let steps = (data.count + batchSize - 1) / batchSize
+        var random = SeededRandom(seed: settings.seed, stream: 0x5A4D)
+        var order = Array(0..<data.count)
+        var logs: [EpochLog] = []
+        for epoch in 1...max(epochs, 1) {
+            order.shuffle(using: &random)
+            let start = Date()
+            var lossSum = 0.0, correct = 0, seen = 0
+            for step in 0..<steps {
+                let indices = order[step * batchSize ..< min((step + 1) * batchSize, data.count)]
+                let (loss, right) = trainStep(data: data, indices: indices)
+                lossSum += loss; correct += right; seen += indices.count
+                let elapsed = Date().timeIntervalSince(start)
+                progress(TrainingProgress(epoch: epoch, epochs: epochs, step: step + 1, steps: steps,
+                                          loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
+                                          imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
+            }
+            var log = EpochLog(epoch: epoch, loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)),
+                               seconds: Date().timeIntervalSince(start))
+            if let test {
+                let result = Evaluation(model: model, data: test)
+                log.testLoss = result.loss
+                log.testAccuracy = result.accuracy
+            }
+            logs.append(log)
+        }
+        return logs
+    }
+
+    /// One optimizer step on the samples at `indices`; returns the summed loss and the
+    /// number of correct predictions.
+    @discardableResult
+    public func trainStep(data: Dataset, indices: ArraySlice<Int>) -> (lossSum: Double, correct: Int) {
+        let batch = indices.count
+        let parts = splitRange(batch, parts: shards.count)
+        let sampleSize = model.inputShape.elementCount, classes = model.classCount
+        let last = model.layers.count - 1
+        let model = self.model, seed = settings.seed, step = globalStep
+        let shards = self.shards
+        let images = data.images, labels = data.labels
+        let indexList = Array(indices)
+        Parallelism.run(parts.count) { p in
+            let shard = shards[p], part = parts[p], ws = shard.workspace
+            images.scalars.withUnsafeBufferPointer { pixels in
+                for (j, i) in part.enumerated() {
+                    let sample = indexList[i]
+                    (ws.input + j * sampleSize).update(from: pixels.baseAddress! + sample * sampleSize, count: sampleSize)
+                    shard.labels[j] = Int32(labels[sample])
+                }
+            }
+            let key = DropoutKey(seed: seed, step: step, firstSample: part.lowerBound)
+            model.forward(ws, batch: part.count, dropout: key)
+            let result = shard.labels.withUnsafeBufferPointer { l in
+                SoftmaxCrossEntropy.evaluate(logits: ws.activations[last + 1], labels: l.baseAddress!, batch: part.count,
+                                             classes: classes, normalizer: batch, gradient: ws.gradients[last + 1])
+            }
+            shard.lossSum = result.lossSum
+            shard.correct = result.correct
+            shard.gradients.withUnsafeMutableBufferPointer { g in
+                g.update(repeating: 0)
+                model.backward(ws, batch: part.count, from: last, to: last, dropout: key, parameterGradients: g.baseAddress!)
+            }
+        }
+        globalStep += 1
+        optimizer.beginStep()
+        let optimizer = self.optimizer
+        let ranges = splitRange(gradients.count, parts: Parallelism.workers)
+        gradients.withUnsafeMutableBufferPointer { total in
+            let totalPointer = SharedPointer(total.baseAddress!)
+            self.model.parameters.values.withUnsafeMutableBufferPointer { params in
+                let paramPointer = SharedPointer(params.baseAddress!)
+                Parallelism.run(ranges.count) { r in
+                    let range = ranges[r]
+                    // Sum the shard gradients in shard order, then apply the update rule.
+                    shards[0].gradients.withUnsafeBufferPointer { first in
+                        for i in range { totalPointer.base[i] = first[i] }
+                    }
+                    for shard in shards.dropFirst() {
+                        shard.gradients.withUnsafeBufferPointer { g in
+                            for i in range { totalPointer.base[i] += g[i] }
+                        }
+                    }
+                    optimizer.update(paramPointer.base, gradients: totalPointer.base, range: range)
+                }
+            }
+        }
+        return (shards.prefix(parts.count).reduce(0) { $0 + $1.lossSum }, shards.prefix(parts.count).reduce(0) { $0 + $1.correct })
+    }
+}

@@ -1,0 +1,4 @@
+#include <png.h>
+// Composite macros are not imported into Swift; re-export the ones we use.
+static const png_uint_32 CPNG_FORMAT_GRAY = PNG_FORMAT_GRAY;
+static const png_uint_32 CPNG_FORMAT_RGBA = PNG_FORMAT_RGBA;

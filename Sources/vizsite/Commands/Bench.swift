@@ -1,0 +1,47 @@
+import ArgumentParser
+import CNN
+import Foundation
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training and inference speed of a model, printed as JSON.",
+        discussion: "Keys match the PyTorch anchor's: train_images_per_s, infer_images_per_s_b128, infer_latency_ms_b1.")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Training steps (batch 128) per repeat.")
+    var trainSteps = 30
+
+    @Option(help: "Inference batches of 128 per repeat.")
+    var inferBatches = 50
+
+    @Option(help: "Single-image calls for the latency figure.")
+    var calls = 500
+
+    @Flag(help: "Print each layer's forward time instead.")
+    var layers = false
+
+    @Option(help: "Also write the JSON to this file.")
+    var json: String?
+
+    func run() {
+        let spec = model.load()
+        if layers {
+            let one = layerTimes(spec.model, batch: 1, threads: Parallelism.workers, repeats: 200)
+            let eight = layerTimes(spec.model, batch: 8, threads: 1, repeats: 50)
+            print("layer            batch 1, \(Parallelism.workers) threads   batch 8, 1 thread")
+            for (a, b) in zip(one, eight) {
+                print(a.name.padding(toLength: 17, withPad: " ", startingAt: 0)
+                      + String(format: "%10.3f ms %18.3f ms", a.milliseconds, b.milliseconds))
+            }
+            return
+        }
+        let data = model.mnist()
+        var figures = BenchFigures()
+        figures.measureTraining(spec.model, data: data.train, steps: trainSteps)
+        figures.measureInference(spec.model, data: data.test, batches: inferBatches, calls: calls)
+        let text = figures.json()
+        print(text)
+        if let json { reportingErrors { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: json)) } }
+    }
+}

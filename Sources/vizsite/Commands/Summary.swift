@@ -1,0 +1,13 @@
+import ArgumentParser
+import CNN
+
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a model's Keras-style summary: layers, output shapes, parameters, multiply-accumulates.")
+
+    @OptionGroup var model: ModelOptions
+
+    func run() {
+        print(model.load().model.summary())
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import CNN
+
+/// The `vizsite` command line.
+struct VizSite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vizsite",
+        abstract: "Build a static tutorial website on how convolutional networks see.",
+        subcommands: [Summary.self, Train.self, Evaluate.self, Bench.self]
+    )
+}
+
+@main
+enum Entry {
+    static func main() {
+        BLASKernels.ensureFast()
+        VizSite.main()
+    }
+}

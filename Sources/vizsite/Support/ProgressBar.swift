@@ -1,0 +1,34 @@
+import CNN
+import Foundation
+
+/// Training progress on standard error: a live bar redrawn in place on a terminal,
+/// plain lines (about ten per epoch) otherwise.
+final class ProgressBar {
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private var lastDraw = Date.distantPast
+    private var lastLineStep = 0
+
+    func update(_ p: TrainingProgress) {
+        let done = p.step == p.steps
+        let eta = p.imagesPerSecond > 0 ? p.elapsed / Double(p.step) * Double(p.steps - p.step) : 0
+        let figures = String(format: "loss %.4f  acc %.2f%%  %.0f img/s  %@",
+                             p.loss, p.accuracy * 100, p.imagesPerSecond, done ? "in \(Self.clock(p.elapsed))" : "ETA \(Self.clock(eta))")
+        if isTerminal {
+            guard done || Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = Date()
+            let width = 24, filled = width * p.step / max(p.steps, 1)
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            write("\r\u{1B}[2Kepoch \(p.epoch)/\(p.epochs) \(bar) \(p.step)/\(p.steps)  \(figures)" + (done ? "\n" : ""))
+        } else if done || p.step - lastLineStep >= max(p.steps / 10, 1) {
+            lastLineStep = done ? 0 : p.step
+            write("epoch \(p.epoch)/\(p.epochs) step \(p.step)/\(p.steps)  \(figures)\n")
+        }
+    }
+
+    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

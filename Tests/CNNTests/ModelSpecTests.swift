@@ -1,0 +1,112 @@
+import CNN
+import Testing
+import TestSupport
+
+@Suite struct ModelSpecTests {
+    @Test func referenceSummaryMatchesKeras() throws {
+        let spec = try ModelSpec.load(path: PackagePaths.referenceSpec)
+        let model = spec.model
+        let expected: [(String, String, [Int], Int)] = [
+            ("conv2d_1", "Conv2D", [26, 26, 32], 320), ("conv2d_2", "Conv2D", [24, 24, 64], 18496),
+            ("max_pooling2d_1", "MaxPooling2D", [12, 12, 64], 0), ("dropout_1", "Dropout", [12, 12, 64], 0),
+            ("flatten_1", "Flatten", [9216], 0), ("dense_1", "Dense", [128], 1_179_776),
+            ("dropout_2", "Dropout", [128], 0), ("preds", "Dense", [10], 1290),
+        ]
+        #expect(model.layers.count == expected.count)
+        for (i, (name, kind, shape, params)) in expected.enumerated() {
+            #expect(model.layers[i].name == name)
+            #expect(model.layers[i].kind == kind)
+            #expect(model.layers[i].outputShape == shape)
+            #expect(model.parameterCount(layer: i) == params)
+        }
+        #expect(model.parameters.count == 1_199_882)
+        // 26·26·9·32 + 24·24·288·64 + 9216·128 + 128·10
+        #expect(model.multiplyAccumulates == 194_688 + 10_616_832 + 1_179_648 + 1280)
+        let text = model.summary()
+        #expect(text.contains("max_pooling2d_1 (MaxPooling2 (None, 12, 12, 64)   0"))
+        #expect(text.contains("dense_1 (Dense)              (None, 128)          1179776"))
+        #expect(text.contains("Total params: 1,199,882\nTrainable params: 1,199,882\nNon-trainable params: 0"))
+        #expect(model.training == {
+            var t = TrainingSettings(); t.optimizer = .adam; t.learningRate = 1e-3; t.batchSize = 128; t.epochs = 1; t.seed = 1
+            return t
+        }())
+        #expect(model.parameters.entries.map(\.key).prefix(2) == ["conv2d_1/kernel", "conv2d_1/bias"])
+        #expect(model.parameters.entry("dense_1/kernel")?.shape == [9216, 128])
+    }
+
+    let valid = """
+    name: m
+    input: [28, 28, 1]
+    layers:
+      - type: Conv2D
+        filters: 2
+        kernel_size: 3
+      - type: Flatten
+      - type: Dense
+        units: 10
+    """
+
+    func error(_ text: String) -> String {
+        do {
+            _ = try ModelSpec.parse(text, file: "m.yml")
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func validSpecParses() throws {
+        let spec = try ModelSpec.parse(valid, file: "m.yml")
+        #expect(spec.model.layers.map(\.name) == ["conv2d_1", "flatten_1", "dense_1"])
+    }
+
+    @Test func typoInLayerTypeSuggestsTheNearest() {
+        #expect(error(valid.replacingOccurrences(of: "type: Conv2D", with: "type: Conv2d_")) ==
+                "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, MaxPooling2D, Dropout, Flatten, Dense; did you mean 'Conv2D'?")
+    }
+
+    @Test func unknownFieldIsNamed() {
+        #expect(error(valid.replacingOccurrences(of: "filters: 2", with: "filter: 2")) ==
+                "m.yml:5:5: error: unknown field 'filter' in a Conv2D layer; expected one of type, name, filters, kernel_size, strides, padding, activation; did you mean 'filters'?")
+    }
+
+    @Test func missingFieldIsNamed() {
+        #expect(error(valid.replacingOccurrences(of: "    units: 10\n", with: "").replacingOccurrences(of: "    units: 10", with: "")) ==
+                "m.yml:8:5: error: a Dense layer is missing the required field 'units'")
+    }
+
+    @Test func wrongTypeSaysWhatWasExpected() {
+        #expect(error(valid.replacingOccurrences(of: "filters: 2", with: "filters: two")) ==
+                "m.yml:5:14: error: expected an integer, found 'two'")
+    }
+
+    @Test func impossibleShapesAreRejected() {
+        #expect(error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 30")) ==
+                "m.yml:4:11: error: a 30×30 window does not fit the input (28, 28, 1) of conv2d_1")
+        #expect(error(valid.replacingOccurrences(of: "  - type: Flatten\n", with: "")).hasPrefix(
+                "m.yml:7:11: error: Dense needs a flat input, but the previous layer outputs (26, 26, 2)"))
+        #expect(error(valid.replacingOccurrences(of: "units: 10", with: "units: 9")) ==
+                "m.yml:8:5: error: the last layer must output the 10 mnist classes, but it outputs [9]")
+    }
+
+    @Test func yamlSyntaxErrorHasAPosition() {
+        #expect(error("name: m\nlayers: [\n  - a\n").hasPrefix("m.yml:3:"))
+        #expect(error("name: [m\n").contains("error: invalid YAML"))
+    }
+
+    @Test func unknownTopLevelKeyAndMissingLayers() {
+        #expect(error("name: m\ninput: [28, 28, 1]\nlayer: []\n") ==
+                "m.yml:3:1: error: unknown field 'layer' in a model spec; expected one of name, description, input, dataset, layers, training, weights; did you mean 'layers'?")
+        #expect(error("name: m\ninput: [28, 28, 1]\n") == "m.yml:1:1: error: the model spec is missing the required field 'layers'")
+    }
+
+    @Test func trainingSettingsAreChecked() {
+        let text = valid + "\ntraining:\n  optimizer: adamw\n"
+        #expect(error(text) == "m.yml:11:14: error: unknown value 'adamw', expected one of adam, sgd; did you mean 'adam'?")
+        #expect(error(valid + "\ntraining:\n  epochs: 0\n") == "m.yml:11:11: error: epochs must be a positive integer")
+    }
+
+    @Test func missingFileIsAnError() {
+        #expect(throws: SourceError.self) { try ModelSpec.load(path: "/nonexistent/m.yml") }
+    }
+}
