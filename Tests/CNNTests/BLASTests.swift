@@ -40,3 +40,21 @@ import TestSupport
         }
     }
 }
+
+@Suite struct BLASCoreChoiceTests {
+    let avx2: Set = ["sse3", "avx", "avx2", "fma"]
+    let avx512: Set = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq"]
+
+    @Test func fallbackKernelsAreReplaced() {
+        #expect(BLAS.preferredCoreType(current: "Prescott", cpuFlags: avx512) == "SkylakeX")
+        #expect(BLAS.preferredCoreType(current: "Haswell", cpuFlags: avx512) == "SkylakeX")
+        #expect(BLAS.preferredCoreType(current: "Prescott", cpuFlags: avx2) == "Haswell")
+        #expect(BLAS.preferredCoreType(current: "Sandybridge", cpuFlags: avx2) == "Haswell")
+    }
+
+    @Test func rightKernelsAreKept() {
+        #expect(BLAS.preferredCoreType(current: "SkylakeX", cpuFlags: avx512) == nil)
+        #expect(BLAS.preferredCoreType(current: "Zen", cpuFlags: avx2) == nil)
+        #expect(BLAS.preferredCoreType(current: "Prescott", cpuFlags: ["sse3"]) == nil)
+    }
+}

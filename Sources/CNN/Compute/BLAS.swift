@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// The BLAS library in use (OpenBLAS) and a row-major GEMM that can split its work
 /// across threads.
@@ -13,6 +14,28 @@ public enum BLAS {
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
+    }
+
+    /// The OpenBLAS core type to request for a CPU with `cpuFlags` (from /proc/cpuinfo)
+    /// when OpenBLAS detected `current`; nil when `current` already uses the CPU's widest
+    /// vector units. OpenBLAS's Haswell kernels are its AVX2 + FMA kernels (Zen uses them too).
+    public static func preferredCoreType(current: String, cpuFlags: Set<String>) -> String? {
+        let avx512Cores: Set = ["SkylakeX", "Cooperlake", "SapphireRapids"]
+        let avx2Cores = avx512Cores.union(["Haswell", "Zen"])
+        if ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(cpuFlags.contains) {
+            return avx512Cores.contains(current) ? nil : "SkylakeX"
+        }
+        if cpuFlags.contains("avx2") && cpuFlags.contains("fma") {
+            return avx2Cores.contains(current) ? nil : "Haswell"
+        }
+        return nil
+    }
+
+    /// The CPU's feature flags, from /proc/cpuinfo (empty where there is none).
+    public static func cpuFlags() -> Set<String> {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+        return Set(line.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
     }
 
     /// Sets OpenBLAS to one thread, once per process, before the first GEMM.

@@ -75,19 +75,33 @@ public struct Conv2D: Layer {
 
     public func forward(_ io: LayerIO) {
         let total = io.batch * pixelsPerSample
-        let kernel = io.parameters, bias = io.parameters + patchSize * filters
-        let col = io.scratch
+        if io.threads > 1 && total <= chunkRows && total >= 2 * io.threads {
+            // Few rows (one image): each thread builds and multiplies its own rows, so the
+            // im2col work is split too and each thread's slice of the matrix stays in its cache.
+            let parts = splitRange(total, parts: io.threads)
+            let io = UncheckedIO(io)
+            Parallelism.run(parts.count) { p in
+                forwardRows(io.value, parts[p], col: io.value.scratch + parts[p].lowerBound * patchSize, threads: 1)
+            }
+            return
+        }
         var start = 0
         while start < total {
             let rows = min(chunkRows, total - start)
-            im2col(io.input, rows: start ..< start + rows, into: col)
-            let y = io.output + start * filters
-            for r in 0..<rows { (y + r * filters).update(from: bias, count: filters) }
-            BLAS.gemm(m: rows, n: filters, k: patchSize, a: col, lda: patchSize,
-                      b: kernel, ldb: filters, beta: 1, c: y, ldc: filters, threads: io.threads)
-            activation.apply(y, count: rows * filters)
+            forwardRows(io, start ..< start + rows, col: io.scratch, threads: io.threads)
             start += rows
         }
+    }
+
+    /// Output pixels `rows` (at most `chunkRows`), through an im2col buffer at `col`.
+    private func forwardRows(_ io: LayerIO, _ rows: Range<Int>, col: UnsafeMutablePointer<Float>, threads: Int) {
+        let kernel = io.parameters, bias = io.parameters + patchSize * filters
+        im2col(io.input, rows: rows, into: col)
+        let y = io.output + rows.lowerBound * filters
+        for r in 0..<rows.count { (y + r * filters).update(from: bias, count: filters) }
+        BLAS.gemm(m: rows.count, n: filters, k: patchSize, a: col, lda: patchSize,
+                  b: kernel, ldb: filters, beta: 1, c: y, ldc: filters, threads: threads)
+        activation.apply(y, count: rows.count * filters)
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
@@ -143,7 +157,23 @@ public struct Conv2D: Layer {
 
     private func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
         let k = patchSize, c = inputShape[2]
-        if padding == .same { col.update(repeating: 0, count: rows.count * k) }
+        if padding == .valid {
+            // Every tap is in bounds, and the taps of one kernel row (kx, c) are contiguous
+            // in NHWC input: one copy of kw·c floats per kernel row.
+            let (h, w) = (inputShape[0], inputShape[1]), (oh, ow) = (outputShape[0], outputShape[1])
+            let span = kernelSize.width * c
+            for r in rows {
+                let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
+                let dst = col + (r - rows.lowerBound) * k
+                for ky in 0..<kernelSize.height {
+                    let src = x + ((b * h + oy * strides.height + ky) * w + ox * strides.width) * c
+                    let out = dst + ky * span
+                    if span < 16 { for i in 0..<span { out[i] = src[i] } } else { out.update(from: src, count: span) }
+                }
+            }
+            return
+        }
+        col.update(repeating: 0, count: rows.count * k)
         forEachTap(rows: rows) { row, inputOffset, colOffset in
             let dst = col + row * k + colOffset, src = x + inputOffset
             // A plain loop for few channels: memmove's call overhead dominates there.

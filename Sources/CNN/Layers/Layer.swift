@@ -60,6 +60,12 @@ public struct LayerIO {
     public var layerIndex: Int
 }
 
+/// A `LayerIO` handed to worker threads; they touch disjoint rows of its buffers.
+struct UncheckedIO: @unchecked Sendable {
+    let value: LayerIO
+    init(_ value: LayerIO) { self.value = value }
+}
+
 /// The gradient buffers of one backward layer call.
 public struct LayerGradients {
     /// d loss / d output (not modified).

@@ -1,0 +1,118 @@
+"""PyTorch side of `make bench`: the reference model of DESIGN.md, measured the way
+`vizsite bench` measures it (same batch, same number of threads, medians of 3 repeats).
+
+Prints one JSON object with the keys vizsite uses. Not part of the product or the tests.
+"""
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parent.parent
+MNIST = ROOT / "Content" / "data" / "mnist"
+
+
+class MnistCNN(nn.Module):
+    """Keras's mnist_cnn with channels-last input and Keras's flatten order; returns logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv2d_1 = nn.Conv2d(1, 32, 3)
+        self.conv2d_2 = nn.Conv2d(32, 64, 3)
+        self.dense_1 = nn.Linear(9216, 128)
+        self.preds = nn.Linear(128, 10)
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        h = F.relu(self.conv2d_1(x.permute(0, 3, 1, 2)))
+        h = F.relu(self.conv2d_2(h))
+        h = F.dropout(F.max_pool2d(h, 2), 0.25, self.training)
+        h = h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)
+        h = F.dropout(F.relu(self.dense_1(h)), 0.5, self.training)
+        return self.preds(h)
+
+
+def load(images, labels):
+    with gzip.open(MNIST / images) as f:
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28, 1).astype(np.float32) / 255
+    with gzip.open(MNIST / labels) as f:
+        y = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--train-steps", type=int, default=30)
+    ap.add_argument("--infer-batches", type=int, default=50)
+    ap.add_argument("--calls", type=int, default=500)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    x_train, y_train = load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+    x_test, _ = load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+    model = MnistCNN()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    out = {"torch_version": torch.__version__, "threads": torch.get_num_threads()}
+
+    # Training: batch 128, Adam, dropout on; batches gathered before timing.
+    model.train()
+    batches = [torch.randint(0, len(x_train), (128,)) for _ in range(3 + 3 * args.train_steps)]
+    batches = [(x_train[i].contiguous(), y_train[i]) for i in batches]
+
+    def step(xb, yb):
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(model(xb), yb).backward()
+        opt.step()
+
+    for xb, yb in batches[:3]:
+        step(xb, yb)
+    rates = []
+    for r in range(3):
+        t0 = time.perf_counter()
+        for xb, yb in batches[3 + r * args.train_steps: 3 + (r + 1) * args.train_steps]:
+            step(xb, yb)
+        rates.append(args.train_steps * 128 / (time.perf_counter() - t0))
+    out["train_images_per_s"] = statistics.median(rates)
+
+    # Inference: eval mode, inference_mode, batch 128 and one image.
+    model.eval()
+    with torch.inference_mode():
+        chunks = [x_test[(i * 128) % 9872:(i * 128) % 9872 + 128].contiguous() for i in range(args.infer_batches)]
+        for c in chunks[:3]:
+            model(c)
+        rates = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for c in chunks:
+                model(c)
+            rates.append(args.infer_batches * 128 / (time.perf_counter() - t0))
+        out["infer_images_per_s_b128"] = statistics.median(rates)
+        singles = [x_test[i:i + 1].contiguous() for i in range(args.calls)]
+        for s in singles[:20]:
+            model(s)
+        times = []
+        for s in singles:
+            t0 = time.perf_counter()
+            model(s)
+            times.append((time.perf_counter() - t0) * 1e3)
+        out["infer_latency_ms_b1"] = statistics.median(times)
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
