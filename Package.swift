@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "vizsite", targets: ["vizsite"]),
         .library(name: "CNN", targets: ["CNN"]),
+        .library(name: "Render", targets: ["Render"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,12 +27,14 @@ let package = Package(
             dependencies: ["CBLAS", "CZlib", .product(name: "Yams", package: "Yams")],
             swiftSettings: numericFlags
         ),
+        .target(name: "Render", dependencies: ["CPNG"]),
         .executableTarget(
             name: "vizsite",
-            dependencies: ["CNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CNN", "Render", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["CNN"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNTests", dependencies: ["CNN", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "vizsiteTests", dependencies: ["vizsite", "CNN", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,79 @@
+import CPNG
+import Foundation
+
+/// Errors decoding or encoding PNG files.
+public enum PNGError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalid(file: String, reason: String)
+    case tooLarge(file: String, width: Int, height: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalid(file, reason): return "\(file): error: not a readable PNG image: \(reason)"
+        case let .tooLarge(file, width, height):
+            return "\(file): error: PNG image is \(width)×\(height) pixels; at most \(PNG.maxDimension)×\(PNG.maxDimension) is accepted"
+        }
+    }
+}
+
+/// PNG encoding and decoding through libpng's simplified API.
+public enum PNG {
+    /// The largest width or height decoded; a larger declared size is rejected before
+    /// any pixel memory is allocated.
+    public static let maxDimension = 8192
+
+    /// Encodes an RGBA image; the same pixels always give the same bytes.
+    public static func encode(_ image: RGBAImage) -> Data {
+        var png = png_image()
+        png.version = UInt32(PNG_IMAGE_VERSION)
+        png.width = UInt32(image.width)
+        png.height = UInt32(image.height)
+        png.format = CPNG_FORMAT_RGBA
+        var size = 0
+        return image.pixels.withUnsafeBytes { pixels -> Data in
+            // With no buffer, libpng reports the size it needs.
+            guard png_image_write_to_memory(&png, nil, &size, 0, pixels.baseAddress, 0, nil) != 0 else {
+                preconditionFailure("libpng could not size an RGBA image: \(message(png))")
+            }
+            var out = Data(count: size)
+            out.withUnsafeMutableBytes { buffer in
+                _ = png_image_write_to_memory(&png, buffer.baseAddress, &size, 0, pixels.baseAddress, 0, nil)
+            }
+            return out.prefix(size)
+        }
+    }
+
+    /// Decodes any PNG (gray, gray+alpha, RGB, RGBA, palette; 8 or 16 bit; interlaced)
+    /// to RGBA. `file` names the source in errors.
+    public static func decode(_ data: Data, file: String) throws(PNGError) -> RGBAImage {
+        var png = png_image()
+        png.version = UInt32(PNG_IMAGE_VERSION)
+        let began = data.withUnsafeBytes { png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count) }
+        guard began != 0 else { throw .invalid(file: file, reason: message(png)) }
+        let (width, height) = (Int(png.width), Int(png.height))
+        guard width > 0, height > 0 else { png_image_free(&png); throw .invalid(file: file, reason: "zero-sized image") }
+        guard width <= maxDimension, height <= maxDimension else {
+            png_image_free(&png)
+            throw .tooLarge(file: file, width: width, height: height)
+        }
+        png.format = CPNG_FORMAT_RGBA
+        var pixels = [UInt8](repeating: 0, count: width * height * 4)
+        let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&png, nil, $0.baseAddress, 0, nil) }
+        guard finished != 0 else { throw .invalid(file: file, reason: message(png)) }
+        return RGBAImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Reads and decodes the PNG file at `path`.
+    public static func read(path: String, displayPath: String? = nil) throws(PNGError) -> RGBAImage {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .invalid(file: displayPath ?? path, reason: "no such file or not readable")
+        }
+        return try decode(data, file: displayPath ?? path)
+    }
+
+    private static func message(_ png: png_image) -> String {
+        let text = withUnsafeBytes(of: png.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return text.isEmpty ? "unknown libpng error" : text
+    }
+}

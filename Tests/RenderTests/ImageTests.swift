@@ -1,0 +1,95 @@
+import Foundation
+import Render
+import Testing
+import TestSupport
+
+@Suite struct ImageTests {
+    func image(_ w: Int, _ h: Int, seed: UInt8 = 1) -> RGBAImage {
+        RGBAImage(width: w, height: h, pixels: (0..<(w * h * 4)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ Int(seed)) })
+    }
+
+    @Test func pngRoundTripIsExactAndDeterministic() throws {
+        let original = image(13, 7)
+        let data = PNG.encode(original)
+        #expect(Array(data.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        #expect(try PNG.decode(data, file: "x.png") == original)
+        #expect(PNG.encode(original) == data)
+    }
+
+    @Test func badPNGsAreClearErrors() throws {
+        let data = PNG.encode(image(20, 20))
+        #expect(throws: PNGError.self) { try PNG.decode(Data(), file: "e.png") }
+        #expect(throws: PNGError.self) { try PNG.decode(Data("not a png".utf8), file: "t.png") }
+        #expect(throws: PNGError.self) { try PNG.decode(data.prefix(data.count / 2), file: "h.png") }
+        // A header declaring 100000×100000 pixels is rejected before decoding.
+        var huge = [UInt8](data)
+        for (i, b) in [0x00, 0x01, 0x86, 0xA0, 0x00, 0x01, 0x86, 0xA0].enumerated() { huge[16 + i] = UInt8(b) }
+        // Fix the IHDR CRC so libpng reads the header rather than rejecting the checksum.
+        let crc = crc32(huge[12..<29])
+        for i in 0..<4 { huge[29 + i] = UInt8(crc >> (24 - 8 * i) & 0xFF) }
+        #expect(throws: PNGError.tooLarge(file: "big.png", width: 100_000, height: 100_000)) {
+            try PNG.decode(Data(huge), file: "big.png")
+        }
+        do { _ = try PNG.decode(Data("nope".utf8), file: "t.png") } catch {
+            #expect(error.description.hasPrefix("t.png: error: not a readable PNG image: "))
+        }
+    }
+
+    func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return c ^ 0xFFFF_FFFF
+    }
+
+    @Test func bilinearResizeMatchesHandComputedPixels() {
+        // 2×1 → 4×1 with centres aligned: x' = (x + ½)/2 − ½ → −0.25, 0.25, 0.75, 1.25.
+        let up = Heatmap(width: 2, height: 1, values: [0, 1]).resized(width: 4, height: 1)
+        #expect(up.values == [0, 0.25, 0.75, 1])
+        // 4×4 → 2×2 averages 2×2 blocks' centres: samples at 0.5, 2.5.
+        let down = Heatmap(width: 4, height: 4, values: (0..<16).map(Float.init)).resized(width: 2, height: 2)
+        #expect(down.values == [2.5, 4.5, 10.5, 12.5])
+    }
+
+    @Test func nearestUpscalingKeepsPixelsCrisp() {
+        let small = image(2, 2)
+        let big = small.upscaled(by: 3)
+        #expect(big.width == 6 && big.height == 6)
+        #expect(big[5, 5] == small[1, 1])
+        #expect(big[2, 0] == small[0, 0] && big[3, 0] == small[1, 0])
+    }
+
+    @Test func overlayBlendsPerChannel() {
+        let base = RGBAImage(width: 1, height: 1, pixels: [100, 0, 200, 255])
+        let top = RGBAImage(width: 1, height: 1, pixels: [200, 255, 0, 255])
+        // 0.6·100 + 0.4·200 = 140; 0.4·255 = 102; 0.6·200 = 120
+        #expect(base.blended(with: top, alpha: 0.4).pixels == [140, 102, 120, 255])
+    }
+
+    @Test func heatmapRendersThroughTheColormap() throws {
+        let map = try #require(Colormap.named("gray"))
+        let (img, low, high) = Heatmap(width: 3, height: 1, values: [2, 4, 6]).render(map, normalization: .minMax)
+        #expect((low, high) == (2, 6))
+        #expect(img[0, 0] == map.table[0] && img[1, 0] == map.table[128] && img[2, 0] == map.table[255])
+    }
+
+    @Test func gridPlacesImagesWithSpacing() {
+        let a = RGBAImage(width: 2, height: 2, fill: .black)
+        let grid = ImageGrid(columns: 2, spacing: 1, background: .white).compose([a, a, a])
+        #expect((grid.width, grid.height) == (5, 5))
+        #expect(grid[2, 0] == .white && grid[3, 0] == .black && grid[0, 3] == .black && grid[3, 3] == .white)
+    }
+
+    @Test func modelInputIsLuminanceResized() {
+        var img = RGBAImage(width: 56, height: 56, fill: .black)
+        for y in 0..<56 { for x in 28..<56 { img.setPixel(x, y, .white) } }
+        let input = img.modelInput()
+        #expect(input.count == 784)
+        #expect(input[0] == 0 && abs(input[27] - 1) < 1e-6)
+        // Transparent pixels count as black (MNIST's background).
+        let clear = RGBAImage(width: 28, height: 28, fill: RGBA(255, 255, 255, 0))
+        #expect(clear.modelInput().allSatisfy { $0 == 0 })
+    }
+}
