@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "vizsite", targets: ["vizsite"]),
         .library(name: "CNN", targets: ["CNN"]),
         .library(name: "Render", targets: ["Render"]),
+        .library(name: "Explain", targets: ["Explain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,13 +29,15 @@ let package = Package(
             swiftSettings: numericFlags
         ),
         .target(name: "Render", dependencies: ["CPNG"]),
+        .target(name: "Explain", dependencies: ["CNN", "Render"]),
         .executableTarget(
             name: "vizsite",
-            dependencies: ["CNN", "Render", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CNN", "Render", "Explain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["CNN"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNTests", dependencies: ["CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"]),
         .testTarget(name: "vizsiteTests", dependencies: ["vizsite", "CNN", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

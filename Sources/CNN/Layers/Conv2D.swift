@@ -115,7 +115,7 @@ public struct Conv2D: Layer {
         while start < total {
             let rows = min(chunk, total - start)
             activation.backward(output: io.output + start * filters, outputGradient: gradients.output + start * filters,
-                                into: dPre, count: rows * filters)
+                                into: dPre, count: rows * filters, guided: gradients.guided)
             if let dParams = gradients.parameters {
                 let dKernel = dParams, dBias = dParams + patchSize * filters
                 for r in 0..<rows {

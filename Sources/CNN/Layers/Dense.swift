@@ -37,7 +37,7 @@ public struct Dense: Layer {
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
         let kernel = io.parameters, dPre = io.scratch
-        activation.backward(output: io.output, outputGradient: gradients.output, into: dPre, count: io.batch * units)
+        activation.backward(output: io.output, outputGradient: gradients.output, into: dPre, count: io.batch * units, guided: gradients.guided)
         if let dParams = gradients.parameters {
             let dBias = dParams + inputs * units
             for b in 0..<io.batch {

@@ -74,6 +74,9 @@ public struct LayerGradients {
     public var input: UnsafeMutablePointer<Float>?
     /// d loss / d parameters, accumulated when set.
     public var parameters: UnsafeMutablePointer<Float>?
+    /// Guided backpropagation (Springenberg et al., 2015): ReLUs pass back only positive
+    /// gradients, and only where their input was positive.
+    public var guided: Bool = false
 }
 
 /// What makes a training step's dropout masks reproducible: the training seed, the
@@ -103,8 +106,10 @@ extension Activation {
     /// `dPre = dOut · f'(pre)`, computed from the activation's output.
     @inline(__always)
     func backward(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
-                  into dPre: UnsafeMutablePointer<Float>, count: Int) {
+                  into dPre: UnsafeMutablePointer<Float>, count: Int, guided: Bool = false) {
         switch self {
+        case .relu where guided:
+            for i in 0..<count { dPre[i] = y[i] > 0 ? Swift.max(dy[i], 0) : 0 }
         case .relu:
             for i in 0..<count { dPre[i] = y[i] > 0 ? dy[i] : 0 }
         case .linear, .softmax:

@@ -54,9 +54,11 @@ public struct Model: Sendable {
     /// pass with the same arguments. Fills the workspace gradients of the outputs of
     /// layers `target...start` (`target` -1 is the model's input), and adds the parameter
     /// gradients into `parameterGradients` (laid out like `parameters.values`) when given.
-    /// It goes no lower than what was asked for needs.
+    /// It goes no lower than what was asked for needs. `guided` switches the ReLUs to
+    /// guided backpropagation.
     public func backward(_ workspace: Workspace, batch: Int, from start: Int, to target: Int = -1, threads: Int = 1,
-                         dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil) {
+                         dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil,
+                         guided: Bool = false) {
         let firstWithParameters = layers.indices.first { !layers[$0].parameterShapes.isEmpty } ?? 0
         let lowest = parameterGradients == nil ? target + 1 : min(target + 1, firstWithParameters)
         guard start >= lowest else { return }
@@ -68,7 +70,8 @@ public struct Model: Sendable {
                 let grads = LayerGradients(
                     output: workspace.gradients[i + 1],
                     input: needsInput ? workspace.gradients[i] : nil,
-                    parameters: parameterGradients.map { $0 + parameters.layerOffsets[i] })
+                    parameters: parameterGradients.map { $0 + parameters.layerOffsets[i] },
+                    guided: guided)
                 layers[i].backward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout), grads)
             }
         }

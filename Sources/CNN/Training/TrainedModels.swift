@@ -1,0 +1,62 @@
+import Foundation
+
+/// Trained weights, trained once and cached under `.vizsite/models/`, keyed by a SHA-256
+/// of everything that determines them: the spec's text, the training data, and the cache
+/// format version. A spec that names committed `weights` uses those instead.
+public struct TrainedModels: Sendable {
+    /// Bump when training changes in a way that changes weights.
+    public static let formatVersion = "weights-1"
+
+    /// Where cached weights live (`<site>/.vizsite/models`).
+    public let cacheDirectory: String
+    /// The content folder spec paths such as `weights:` are relative to.
+    public let contentDirectory: String
+
+    public init(cacheDirectory: String, contentDirectory: String) {
+        self.cacheDirectory = cacheDirectory
+        self.contentDirectory = contentDirectory
+    }
+
+    /// The cache key of a spec's weights trained on the MNIST files in `dataDirectory`.
+    public func key(for spec: ModelSpec, dataDirectory: String) -> String {
+        var hash = SHA256()
+        hash.update(Self.formatVersion + "\n" + spec.source + "\n")
+        for name in [MNIST.fileNames.trainImages, MNIST.fileNames.trainLabels] {
+            let path = (dataDirectory as NSString).appendingPathComponent(name)
+            hash.update(FileManager.default.contents(atPath: path) ?? Data())
+        }
+        return hash.finalize()
+    }
+
+    /// The path cached weights for `spec` have (whether or not they exist yet).
+    public func cachedWeightsPath(for spec: ModelSpec, dataDirectory: String) -> String {
+        let key = key(for: spec, dataDirectory: dataDirectory)
+        return (cacheDirectory as NSString).appendingPathComponent("\(spec.model.name)-\(key.prefix(16)).safetensors")
+    }
+
+    /// The spec's model with trained weights: its committed weights, the cached ones, or
+    /// freshly trained ones (then cached, with the training log beside them).
+    public func model(for spec: ModelSpec, dataDirectory: String, progress: (TrainingProgress) -> Void = { _ in })
+        throws -> (model: Model, log: [EpochLog]?)
+    {
+        var model = spec.model
+        if let weights = spec.weights {
+            try model.loadWeights(path: (contentDirectory as NSString).appendingPathComponent(weights))
+            return (model, nil)
+        }
+        let path = cachedWeightsPath(for: spec, dataDirectory: dataDirectory)
+        let logPath = (path as NSString).deletingPathExtension + ".log.json"
+        if FileManager.default.fileExists(atPath: path) {
+            try model.loadWeights(path: path)
+            let log = FileManager.default.contents(atPath: logPath).flatMap { try? JSONDecoder().decode([EpochLog].self, from: $0) }
+            return (model, log)
+        }
+        let mnist = try MNIST.load(directory: dataDirectory)
+        let trainer = Trainer(model: model)
+        let log = trainer.train(on: mnist.train, test: mnist.test, progress: progress)
+        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        try trainer.model.saveWeights(path: path, metadata: ["model": model.name, "key": key(for: spec, dataDirectory: dataDirectory)])
+        try JSONEncoder().encode(log).write(to: URL(fileURLWithPath: logPath), options: .atomic)
+        return (trainer.model, log)
+    }
+}

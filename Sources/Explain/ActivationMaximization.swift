@@ -1,0 +1,98 @@
+import CNN
+import Render
+
+/// Activation maximization (Erhan et al., 2009; as keras-vis's `visualize_activation` and
+/// tf-keras-vis's `ActivationMaximization`): gradient ascent on the input from a seeded
+/// start, maximizing one unit — a conv filter's mean activation, or a dense unit / class
+/// logit — minus regularizers:
+///
+///     objective(x) = unit(jitter(x)) − l2 · ‖x‖² − tv · Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])²
+///
+/// Each step moves `x` by `learningRate · ∇ / rms(∇)` (the step normalization of the
+/// PyTorch anchor and tf-keras-vis), then clips it to [0, 1]. The same seed gives the same image.
+public struct ActivationMaximization: Sendable {
+    public var steps: Int
+    public var learningRate: Float
+    public var l2: Float
+    public var totalVariation: Float
+    /// Largest random shift, in pixels, applied before each forward pass.
+    public var jitter: Int
+    public var seed: UInt64
+
+    public init(steps: Int = 256, learningRate: Float = 0.05, l2: Float = 0.001, totalVariation: Float = 0.05,
+                jitter: Int = 1, seed: UInt64 = 0) {
+        self.steps = steps
+        self.learningRate = learningRate
+        self.l2 = l2
+        self.totalVariation = totalVariation
+        self.jitter = jitter
+        self.seed = seed
+    }
+
+    /// The result: the image and the unit's value on it (without regularizers).
+    public struct Result: Sendable {
+        public let image: Heatmap
+        public let activation: Float
+    }
+
+    /// Maximizes unit `unit` (filter or class) of `layer`.
+    public func maximize(_ model: Model, layer: String, unit: Int) throws(ExplainError) -> Result {
+        let index = try model.requireLayer(layer)
+        let shape = model.layers[index].outputShape, units = shape.last!
+        guard (0..<units).contains(unit) else { throw .classOutOfRange(unit, classes: units) }
+        let input = model.inputShape, (h, w, c) = (input[0], input[1], input[2]), size = h * w * c
+        let positions = shape.count == 3 ? shape[0] * shape[1] : 1
+        // d objective / d output: the mean over positions of channel `unit`.
+        var seedGradient = Tensor(shape: [1] + shape)
+        for p in 0..<positions { seedGradient.scalars[p * units + unit] = 1 / Float(positions) }
+
+        var random = SeededRandom(seed: seed, stream: 0xAC7)
+        var x = (0..<size).map { _ in 0.4 + 0.2 * random.nextUnit() }
+        let workspace = Workspace(model: model, capacity: 1)
+        let threads = Parallelism.workers
+        var shifted = [Float](repeating: 0, count: size)
+        for _ in 0..<steps {
+            let dy = jitter > 0 ? Int(random.next() % UInt64(2 * jitter + 1)) - jitter : 0
+            let dx = jitter > 0 ? Int(random.next() % UInt64(2 * jitter + 1)) - jitter : 0
+            Self.roll(x, into: &shifted, h: h, w: w, c: c, dy: dy, dx: dx)
+            workspace.setInput(Tensor(shape: [1] + input, scalars: shifted))
+            model.forward(workspace, batch: 1, through: index, threads: threads)
+            workspace.setGradient(of: index, seedGradient)
+            model.backward(workspace, batch: 1, from: index, to: -1, threads: threads)
+            var g = workspace.gradient(of: -1, batch: 1, shape: input).scalars
+            Self.roll(g, into: &shifted, h: h, w: w, c: c, dy: -dy, dx: -dx)
+            g = shifted
+            // Regularizer gradients: −2·l2·x, and the total-variation term's.
+            for i in 0..<size { g[i] -= 2 * l2 * x[i] }
+            if totalVariation > 0 { addTotalVariationGradient(x, into: &g, h: h, w: w, c: c) }
+            let rms = (g.reduce(0) { $0 + $1 * $1 } / Float(size)).squareRoot()
+            guard rms > 0 else { break }
+            for i in 0..<size { x[i] = min(max(x[i] + learningRate * g[i] / rms, 0), 1) }
+        }
+        workspace.setInput(Tensor(shape: [1] + input, scalars: x))
+        model.forward(workspace, batch: 1, through: index, threads: threads)
+        let out = workspace.output(of: index, batch: 1, shape: shape).scalars
+        let value = (0..<positions).reduce(Float(0)) { $0 + out[$1 * units + unit] } / Float(positions)
+        return Result(image: channelSum(x[...], height: h, width: w, channels: c), activation: value)
+    }
+
+    /// − tv · ∂/∂x Σ (neighbour differences)².
+    private func addTotalVariationGradient(_ x: [Float], into g: inout [Float], h: Int, w: Int, c: Int) {
+        for y in 0..<h { for col in 0..<w { for ch in 0..<c {
+            let i = (y * w + col) * c + ch
+            if y + 1 < h { let d = x[i + w * c] - x[i]; g[i] += 2 * totalVariation * d; g[i + w * c] -= 2 * totalVariation * d }
+            if col + 1 < w { let d = x[i + c] - x[i]; g[i] += 2 * totalVariation * d; g[i + c] -= 2 * totalVariation * d }
+        } } }
+    }
+
+    /// Shifts an image by (dy, dx) pixels with wrap-around.
+    static func roll(_ x: [Float], into out: inout [Float], h: Int, w: Int, c: Int, dy: Int, dx: Int) {
+        for y in 0..<h {
+            let sy = ((y - dy) % h + h) % h
+            for col in 0..<w {
+                let sx = ((col - dx) % w + w) % w
+                for ch in 0..<c { out[(y * w + col) * c + ch] = x[(sy * w + sx) * c + ch] }
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import CNN
+import Render
+
+/// What a CAM method sees of one image at one convolution: the activations `A` and the
+/// gradients `G = d logit[target] / dA`, both `[h, w, K]` channels-last.
+public struct CAMContext: Sendable {
+    public let activations: [Float]
+    public let gradients: [Float]
+    public let height: Int
+    public let width: Int
+    public let channels: Int
+    public let image: Tensor
+    public let targetClass: Int
+    public let layer: Int
+    public let engine: GradientEngine
+
+    public func activation(_ p: Int, _ k: Int) -> Float { activations[p * channels + k] }
+    public func gradient(_ p: Int, _ k: Int) -> Float { gradients[p * channels + k] }
+    public var pixels: Int { height * width }
+}
+
+/// One class-activation-map method. Most supply only channel weights `w_k`; the base
+/// forms `ReLU(Σ_k w_k A_k)` at the layer's resolution, unnormalized (as pytorch-grad-cam's
+/// `BaseCAM`, minus the resizing and scaling that belong to rendering). Methods that
+/// differ more (Layer-CAM, Eigen-CAM) replace `map`.
+public protocol CAMWeighting: Sendable {
+    var name: String { get }
+    /// Channel weights, one per channel of the layer.
+    func weights(_ context: CAMContext) -> [Float]
+    /// The map; by default the ReLU of the weighted sum of activation channels.
+    func map(_ context: CAMContext) -> Heatmap
+}
+
+extension CAMWeighting {
+    public func map(_ context: CAMContext) -> Heatmap {
+        let w = weights(context)
+        var values = [Float](repeating: 0, count: context.pixels)
+        for p in 0..<context.pixels {
+            var sum: Float = 0
+            for k in 0..<context.channels { sum += w[k] * context.activation(p, k) }
+            values[p] = max(sum, 0)
+        }
+        return Heatmap(width: context.width, height: context.height, values: values)
+    }
+
+    /// Explains `image` at the convolution `layer` for `target`.
+    public func explain(_ image: ExplainedImage, layer: String, target: Target, model: Model) throws(ExplainError) -> Explanation {
+        let index = try model.requireConvolution(layer)
+        let engine = GradientEngine(model: model)
+        let logits = engine.logits(image.pixels)
+        let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
+        let pass = engine.gradients(image.pixels, classes: [k], at: index)
+        let shape = model.layers[index].outputShape
+        let context = CAMContext(activations: pass.activations.scalars, gradients: pass.gradients.scalars,
+                                 height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,
+                                 targetClass: k, layer: index, engine: engine)
+        return Explanation(method: name, layer: layer, targetClass: k, map: map(context), isSigned: false,
+                           probabilities: softmax(pass.logits).scalars)
+    }
+}
+
+/// The CAM methods by command-line name.
+public enum CAMMethods {
+    public static let all: [any CAMWeighting] = [GradCAM(), GradCAMPlusPlus(), ScoreCAM(), LayerCAM(), EigenCAM()]
+    public static var names: [String] { all.map(\.name) }
+    public static func named(_ name: String) -> (any CAMWeighting)? { all.first { $0.name == name } }
+}

@@ -1,0 +1,27 @@
+import CNN
+import Render
+
+/// Score-CAM (Wang et al., 2020): each activation channel, upsampled to the input and
+/// scaled to [0, 1], masks the image; `w_k` is the softmax over channels of the target
+/// logits of the masked images (as pytorch-grad-cam). Needs no gradients; all `K`
+/// masked images run as one batch.
+public struct ScoreCAM: CAMWeighting {
+    public init() {}
+    public var name: String { "scorecam" }
+
+    public func weights(_ c: CAMContext) -> [Float] {
+        let shape = c.engine.model.inputShape
+        let (h, w, channels) = (shape[0], shape[1], shape[2]), size = h * w * channels
+        var batch = [Float](repeating: 0, count: c.channels * size)
+        for k in 0..<c.channels {
+            let channel = Heatmap(width: c.width, height: c.height, values: (0..<c.pixels).map { c.activation($0, k) })
+            let mask = Normalization.minMax.apply(channel.resized(width: w, height: h).values).values
+            for p in 0..<(h * w) {
+                for ch in 0..<channels { batch[k * size + p * channels + ch] = c.image.scalars[p * channels + ch] * mask[p] }
+            }
+        }
+        let logits = c.engine.logits(Tensor(shape: [c.channels] + shape, scalars: batch))
+        let scores = (0..<c.channels).map { logits.scalars[$0 * c.engine.model.classCount + c.targetClass] }
+        return softmax(Tensor(shape: [1, c.channels], scalars: scores)).scalars
+    }
+}

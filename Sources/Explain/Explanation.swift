@@ -1,0 +1,42 @@
+import CNN
+import Render
+
+/// One explained image: the raw map at its natural resolution, unnormalized (Grad-CAM of
+/// conv2d_2: 24×24; saliency: 28×28, signed), and what it explains.
+public struct Explanation: Sendable {
+    /// The method's name as the command line spells it (`gradcam`, `smoothgrad`, …).
+    public let method: String
+    /// The layer explained (CAM methods), or nil for input attributions.
+    public let layer: String?
+    /// The class whose logit was explained.
+    public let targetClass: Int
+    public let map: Heatmap
+    /// Whether the sign of the values carries meaning (render with a diverging colormap).
+    public let isSigned: Bool
+    /// The model's class probabilities for the image.
+    public let probabilities: [Float]
+}
+
+/// An image to explain, `[1, h, w, c]`, with its label when it has one.
+public struct ExplainedImage: Sendable {
+    public let pixels: Tensor
+    public let label: Int?
+
+    public init(pixels: Tensor, label: Int? = nil) {
+        precondition(pixels.batchSize == 1, "one image at a time")
+        self.pixels = pixels
+        self.label = label
+    }
+}
+
+/// Sums the channels of an `[h, w, c]` slice into an `h × w` heatmap.
+func channelSum(_ values: ArraySlice<Float>, height: Int, width: Int, channels: Int) -> Heatmap {
+    let base = values.startIndex
+    var out = [Float](repeating: 0, count: height * width)
+    for p in 0..<(height * width) {
+        var sum: Float = 0
+        for c in 0..<channels { sum += values[base + p * channels + c] }
+        out[p] = sum
+    }
+    return Heatmap(width: width, height: height, values: out)
+}

@@ -1,0 +1,69 @@
+import CNN
+
+/// Which class an explanation explains. Gradient methods always use that class's
+/// pre-softmax score (logit), as keras-vis and tf-keras-vis do.
+public enum Target: Sendable, Equatable, CustomStringConvertible {
+    /// The class the model predicts for the image.
+    case predicted
+    /// The image's true label (needs a labelled image).
+    case trueLabel
+    /// A given class.
+    case `class`(Int)
+
+    public var description: String {
+        switch self {
+        case .predicted: return "predicted"
+        case .trueLabel: return "true"
+        case .class(let k): return String(k)
+        }
+    }
+
+    /// Parses `predicted`, `true` or a class number.
+    public init?(_ text: String) {
+        switch text {
+        case "predicted": self = .predicted
+        case "true", "label": self = .trueLabel
+        default:
+            guard let k = Int(text) else { return nil }
+            self = .class(k)
+        }
+    }
+}
+
+/// Errors in what an explanation was asked to do.
+public enum ExplainError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownLayer(String, suggestion: String?)
+    case notAConvolution(String)
+    case classOutOfRange(Int, classes: Int)
+    case noLabel
+
+    public var description: String {
+        switch self {
+        case let .unknownLayer(name, suggestion):
+            return "error: the model has no layer '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case let .notAConvolution(name): return "error: layer '\(name)' is not a convolution; this method needs a Conv2D layer"
+        case let .classOutOfRange(k, classes): return "error: class \(k) is out of range; the model has classes 0–\(classes - 1)"
+        case .noLabel: return "error: target 'true' needs an image with a label (a dataset image, not a PNG)"
+        }
+    }
+}
+
+extension Model {
+    /// The index of the layer called `name`, or an error naming the nearest.
+    public func requireLayer(_ name: String) throws(ExplainError) -> Int {
+        guard let index = layerIndex(named: name) else {
+            throw .unknownLayer(name, suggestion: nearestName(to: name, in: layers.map(\.name)))
+        }
+        return index
+    }
+
+    /// The index of the convolution called `name`.
+    public func requireConvolution(_ name: String) throws(ExplainError) -> Int {
+        let index = try requireLayer(name)
+        guard layers[index] is Conv2D else { throw .notAConvolution(name) }
+        return index
+    }
+
+    /// The last convolution, where CAM methods look by default.
+    public var lastConvolution: String? { layers.last { $0 is Conv2D }?.name }
+}

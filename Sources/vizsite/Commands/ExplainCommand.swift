@@ -1,0 +1,105 @@
+import ArgumentParser
+import CNN
+import Explain
+import Foundation
+import Render
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain one image with one method; write the figure (PNG) and the raw map (JSON).")
+
+    static let methods = ["filters", "feature-maps", "maximize", "saliency", "smoothgrad", "guided", "input-x-gradient",
+                          "integrated-gradients", "gradcam", "gradcam++", "scorecam", "layercam", "eigencam", "occlusion"]
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Trained weights (default: the model's own, trained once and cached in .vizsite/).")
+    var weights: String?
+
+    @Option(help: "One of: \(methods.joined(separator: ", ")).")
+    var method: String
+
+    @Option(help: "test:N, train:N, or a PNG file.")
+    var image: String = "test:0"
+
+    @Option(help: "The layer (CAM methods: a convolution, default the last; filters/feature-maps: default the first conv; maximize: default the last layer).")
+    var layer: String?
+
+    @Option(help: "predicted, true, or a class number (maximize: the unit or class to maximize).")
+    var target: String = "predicted"
+
+    @Option(help: "A matplotlib colormap name (default viridis, or RdBu_r for signed maps).")
+    var colormap: String?
+
+    @Flag(help: "Vanilla saliency: the gradient's magnitude instead of its sign.")
+    var absolute = false
+
+    @Option(help: "SmoothGrad samples / Integrated Gradients steps / maximize steps.")
+    var steps: Int?
+
+    @Option(help: "The PNG figure to write.")
+    var out: String?
+
+    @Option(help: "The raw values, as JSON.")
+    var json: String?
+
+    func validate() throws {
+        guard Self.methods.contains(method) else {
+            let near = nearestName(to: method, in: Self.methods).map { "; did you mean '\($0)'?" } ?? ""
+            throw ValidationError("unknown method '\(method)'\(near)")
+        }
+        if let colormap, Colormap.named(colormap) == nil {
+            let near = nearestName(to: colormap, in: Colormap.names).map { "; did you mean '\($0)'?" } ?? ""
+            throw ValidationError("unknown colormap '\(colormap)'\(near)")
+        }
+        if Target(target) == nil { throw ValidationError("--target must be predicted, true or a class number") }
+    }
+
+    func run() {
+        let network = loadModel()
+        let input = loadImage()
+        let target = Target(target)!
+        let result = reportingErrors { try ExplanationRun(model: network, image: input, method: method, layer: layer,
+                                                          target: target, absolute: absolute, steps: steps) }
+        let defaultMap = result.isSigned ? "RdBu_r" : "viridis"
+        let colors = Colormap.named(colormap ?? defaultMap)!
+        let normalization: Normalization = result.isSigned ? .symmetric : .minMax
+        if let out {
+            let picture = result.picture(colormap: colors, normalization: normalization)
+            reportingErrors { try PNG.encode(picture).write(to: URL(fileURLWithPath: out), options: .atomic) }
+        }
+        if let json {
+            reportingErrors { try result.json(normalization: normalization).write(to: URL(fileURLWithPath: json), options: .atomic) }
+        }
+        print(result.summary)
+    }
+
+    private func loadModel() -> Model {
+        let spec = model.load()
+        if let weights {
+            var network = spec.model
+            reportingErrors { try network.loadWeights(path: weights) }
+            return network
+        }
+        let store = TrainedModels(cacheDirectory: ".vizsite/models", contentDirectory: contentRoot(forSpec: model.spec))
+        let bar = ProgressBar()
+        return reportingErrors {
+            try store.model(for: spec, dataDirectory: dataDirectory(spec: model.spec, override: model.data), progress: bar.update).model
+        }
+    }
+
+    private func loadImage() -> ExplainedImage {
+        let parts = image.split(separator: ":", maxSplits: 1).map(String.init)
+        if parts.count == 2, ["test", "train"].contains(parts[0]) {
+            let data = model.mnist()
+            let set = parts[0] == "test" ? data.test : data.train
+            guard let index = Int(parts[1]), (0..<set.count).contains(index) else {
+                fail(ValidationError("--image \(image): index out of range; \(parts[0]) has images 0–\(set.count - 1)"))
+            }
+            return ExplainedImage(pixels: set.images.samples(index ..< index + 1), label: set.labels[index])
+        }
+        let decoded = reportingErrors { try PNG.read(path: image) }
+        return ExplainedImage(pixels: Tensor(shape: [1, 28, 28, 1], scalars: decoded.modelInput()))
+    }
+}

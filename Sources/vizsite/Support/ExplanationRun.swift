@@ -1,0 +1,133 @@
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// What `vizsite explain` computed, whichever the method, with its picture and JSON.
+struct ExplanationRun {
+    enum Content {
+        case map(Explanation)
+        case maps([Heatmap], layer: String, signed: Bool)
+        case maximized(ActivationMaximization.Result, layer: String, unit: Int)
+    }
+
+    let content: Content
+    let image: ExplainedImage
+    let method: String
+
+    init(model: Model, image: ExplainedImage, method: String, layer: String?, target: Target,
+         absolute: Bool, steps: Int?) throws {
+        self.image = image
+        self.method = method
+        let firstConv = model.layers.first { $0 is Conv2D }?.name ?? model.layers[0].name
+        switch method {
+        case "filters":
+            let name = layer ?? firstConv
+            content = .maps(try Filters.kernels(of: model, layer: name).map { $0[0] }, layer: name, signed: true)
+        case "feature-maps":
+            let name = layer ?? firstConv
+            content = .maps(try FeatureMaps.compute(model, image: image.pixels, layer: name), layer: name, signed: false)
+        case "maximize":
+            let name = layer ?? model.layers.last!.name
+            guard case .class(let unit) = target else {
+                throw ValidationErrorText("maximize needs --target N: the filter or class to maximize")
+            }
+            var am = ActivationMaximization()
+            if let steps { am.steps = steps }
+            content = .maximized(try am.maximize(model, layer: name, unit: unit), layer: name, unit: unit)
+        case "occlusion":
+            content = .map(try Occlusion().explain(image, target: target, model: model))
+        default:
+            if let cam = CAMMethods.named(method) {
+                guard let name = layer ?? model.lastConvolution else { throw ValidationErrorText("the model has no convolution") }
+                content = .map(try cam.explain(image, layer: name, target: target, model: model))
+            } else {
+                let saliency: any SaliencyMethod = switch method {
+                case "smoothgrad": SmoothGrad(samples: steps ?? 50)
+                case "guided": GuidedBackprop()
+                case "input-x-gradient": InputTimesGradient()
+                case "integrated-gradients": IntegratedGradients(steps: steps ?? 50)
+                default: VanillaGradient(absolute: absolute)
+                }
+                content = .map(try saliency.explain(image, target: target, model: model))
+            }
+        }
+    }
+
+    var isSigned: Bool {
+        switch content {
+        case .map(let e): return e.isSigned
+        case .maps(_, _, let signed): return signed
+        case .maximized: return false
+        }
+    }
+
+    private var inputMap: Heatmap {
+        Heatmap(width: image.pixels.shape[2], height: image.pixels.shape[1], values: image.pixels.scalars)
+    }
+
+    func picture(colormap: Colormap, normalization: Normalization) -> RGBAImage {
+        switch content {
+        case .map(let e):
+            return HeatmapFigure(colormap: colormap, normalization: normalization).render(image: inputMap, map: e.map).image
+        case .maps(let maps, _, _):
+            // One shared range, so channels compare; tiny kernels upscaled crisply.
+            let range = normalization.range(of: maps.flatMap(\.values))
+            let scale = max(1, 96 / max(maps[0].width, 1))
+            let tiles = maps.map { $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale) }
+            return ImageGrid(columns: 8, spacing: 4).compose(tiles)
+        case .maximized(let result, _, _):
+            return RGBAImage.grayscale(width: result.image.width, height: result.image.height, values: result.image.values).upscaled(by: 8)
+        }
+    }
+
+    func json(normalization: Normalization) throws -> Data {
+        func rows(_ m: Heatmap) -> [[Double]] {
+            (0..<m.height).map { y in (0..<m.width).map { x in Double(m[x, y]) } }
+        }
+        var object: [String: Any] = ["method": method]
+        switch content {
+        case .map(let e):
+            let range = normalization.range(of: e.map.values)
+            object["map"] = rows(e.map)
+            object["shape"] = [e.map.height, e.map.width]
+            object["layer"] = e.layer ?? NSNull()
+            object["target"] = e.targetClass
+            object["probabilities"] = e.probabilities.map(Double.init)
+            object["normalization"] = ["method": normalization.description, "low": Double(range.low), "high": Double(range.high)]
+            object["label"] = image.label ?? NSNull()
+        case .maps(let maps, let layer, _):
+            object["maps"] = maps.map(rows)
+            object["shape"] = [maps.count, maps[0].height, maps[0].width]
+            object["layer"] = layer
+        case .maximized(let result, let layer, let unit):
+            object["map"] = rows(result.image)
+            object["shape"] = [result.image.height, result.image.width]
+            object["layer"] = layer
+            object["target"] = unit
+            object["activation"] = Double(result.activation)
+        }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    var summary: String {
+        switch content {
+        case .map(let e):
+            let p = e.probabilities[e.targetClass]
+            let where_ = e.layer.map { " at \($0)" } ?? ""
+            return String(format: "%@%@: class %d (p = %.3f), map %d×%d, values %.4g … %.4g", method, where_, e.targetClass, p,
+                          e.map.width, e.map.height, e.map.values.min() ?? 0, e.map.values.max() ?? 0)
+        case .maps(let maps, let layer, _):
+            return "\(method) of \(layer): \(maps.count) maps of \(maps[0].width)×\(maps[0].height)"
+        case .maximized(let result, let layer, let unit):
+            return String(format: "maximize %@ unit %d: activation %.4g", layer, unit, result.activation)
+        }
+    }
+}
+
+/// A plain error message, printed as `error: …`.
+struct ValidationErrorText: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { "error: \(message)" }
+}
