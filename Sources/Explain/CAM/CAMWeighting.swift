@@ -14,6 +14,19 @@ public struct CAMContext: Sendable {
     public let layer: Int
     public let engine: GradientEngine
 
+    public init(activations: [Float], gradients: [Float], height: Int, width: Int, channels: Int, image: Tensor,
+                targetClass: Int, layer: Int, engine: GradientEngine) {
+        self.activations = activations
+        self.gradients = gradients
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.image = image
+        self.targetClass = targetClass
+        self.layer = layer
+        self.engine = engine
+    }
+
     public func activation(_ p: Int, _ k: Int) -> Float { activations[p * channels + k] }
     public func gradient(_ p: Int, _ k: Int) -> Float { gradients[p * channels + k] }
     public var pixels: Int { height * width }

@@ -1,0 +1,151 @@
+import CNN
+import Explain
+import Foundation
+import Render
+import Testing
+import TestSupport
+
+/// Explanations of a small trained-shape CNN checked against independent computations.
+@Suite struct ReferenceModelTests {
+    /// Random biases: with Keras's zero biases, the ReLUs over the black background sit
+    /// exactly at their kink, where finite differences cannot check a gradient.
+    let model: Model = {
+        var m = tinyModel(seed: 12, filters: (8, 16), hidden: 32)
+        for (i, entry) in m.parameters.entries.enumerated() where entry.shape.count == 1 {
+            m.parameters.set(entry.key, randomTensor(entry.shape, seed: UInt64(i), low: -0.1, high: 0.1))
+        }
+        return m
+    }()
+    let digit = ExplainedImage(pixels: sharedMNIST.test.images.samples(0..<1), label: sharedMNIST.test.labels[0])
+    /// The digit with faint noise: over a constant black background, max-pooling windows
+    /// hold exact ties, where finite differences cannot check a gradient.
+    var noisyDigit: ExplainedImage {
+        let noise = randomTensor([1, 28, 28, 1], seed: 9, low: 0, high: 0.05)
+        return ExplainedImage(pixels: Tensor(shape: [1, 28, 28, 1], scalars: zip(digit.pixels.scalars, noise.scalars).map(+)))
+    }
+
+    /// Grad-CAM against a direct computation, to 1e-5: A from a plain forward pass, then
+    /// G = d logit / dA written out loop by loop in Double for the layers above conv2d_2
+    /// (max-pooling routes to the first maximum, dense_1's ReLU, preds' column), then
+    /// ReLU(Σ_k mean(G_k) A_k).
+    @Test func gradCAMMatchesDirectComputation() throws {
+        let target = 3
+        let e = try GradCAM().explain(digit, layer: "conv2d_2", target: .class(target), model: model)
+        let a = model.outputs(digit.pixels, threads: 1)[1].scalars.map(Double.init) // [24, 24, 16]
+        let (w1, b1) = (model.parameters["dense_1/kernel"]!.scalars, model.parameters["dense_1/bias"]!.scalars)
+        let w2 = model.parameters["preds/kernel"]!.scalars
+        let (c, hidden) = (16, 32)
+        var pooled = [Double](repeating: 0, count: 12 * 12 * c), winner = [Int](repeating: 0, count: 12 * 12 * c)
+        for y in 0..<12 { for x in 0..<12 { for k in 0..<c {
+            var best = -Double.infinity, at = 0
+            for dy in 0..<2 { for dx in 0..<2 {
+                let i = ((2 * y + dy) * 24 + 2 * x + dx) * c + k
+                if a[i] > best { best = a[i]; at = i }
+            } }
+            pooled[(y * 12 + x) * c + k] = best; winner[(y * 12 + x) * c + k] = at
+        } } }
+        let h = (0..<hidden).map { j in (0..<pooled.count).reduce(Double(b1[j])) { $0 + pooled[$1] * Double(w1[$1 * hidden + j]) } }
+        let gh = (0..<hidden).map { j in h[j] > 0 ? Double(w2[j * 10 + target]) : 0 }
+        var ga = [Double](repeating: 0, count: a.count)
+        for i in 0..<pooled.count {
+            ga[winner[i]] += (0..<hidden).reduce(0.0) { $0 + Double(w1[i * hidden + $1]) * gh[$1] }
+        }
+        let weights = (0..<c).map { k in (0..<576).reduce(0.0) { $0 + ga[$1 * c + k] } / 576 }
+        let expected = (0..<576).map { p in max((0..<c).reduce(0.0) { $0 + weights[$1] * a[p * c + $1] }, 0) }
+        let scale = expected.max()!
+        #expect(scale > 0)
+        #expect(zip(e.map.values, expected).allSatisfy { abs(Double($0) - $1) <= 1e-5 * scale })
+    }
+
+    /// Tolerance 5% of the largest value: a ReLU whose input crosses zero within the step
+    /// bends the finite difference a little; a wrong gradient is off by far more.
+    @Test func saliencyMatchesFiniteDifferences() throws {
+        let digit = noisyDigit
+        let e = try VanillaGradient().explain(digit, target: .class(7), model: model)
+        var random = SeededRandom(seed: 3)
+        let scale = e.map.values.map(abs).max()!
+        for _ in 0..<25 {
+            let i = Int(random.next() % 784)
+            var plus = digit.pixels, minus = digit.pixels
+            plus.scalars[i] += 1e-4; minus.scalars[i] -= 1e-4
+            let numeric = (model.logits(plus).scalars[7] - model.logits(minus).scalars[7]) / 2e-4
+            #expect(abs(numeric - e.map.values[i]) / scale < 5e-2, "pixel \(i)")
+        }
+    }
+
+    @Test func integratedGradientsAreComplete() throws {
+        // Σ IG ≈ F(x) − F(0) (Sundararajan et al., 2017, proposition 1).
+        let e = try IntegratedGradients(steps: 64).explain(digit, target: .class(7), model: model)
+        let fx = model.logits(digit.pixels).scalars[7], f0 = model.logits(Tensor(shape: [1, 28, 28, 1])).scalars[7]
+        let total = e.map.values.reduce(0, +)
+        #expect(abs(total - (fx - f0)) < 0.02 * max(abs(fx - f0), 1), "\(total) vs \(fx - f0)")
+    }
+
+    @Test func smoothGradIsSeededAndReducesToVanillaWithoutNoise() throws {
+        let engine = GradientEngine(model: model)
+        let a = SmoothGrad(samples: 8, noise: 0.1, seed: 4).attribute(digit.pixels, targetClass: 2, engine: engine)
+        let b = SmoothGrad(samples: 8, noise: 0.1, seed: 4).attribute(digit.pixels, targetClass: 2, engine: engine)
+        #expect(a == b)
+        let quiet = SmoothGrad(samples: 3, noise: 0, absolute: false).attribute(digit.pixels, targetClass: 2, engine: engine)
+        let vanilla = VanillaGradient().attribute(digit.pixels, targetClass: 2, engine: engine)
+        #expect(maxAbsDifference(quiet.values, vanilla.values) < 1e-6)
+    }
+
+    @Test func gaussLegendreIntegratesPolynomialsExactly() {
+        // n nodes integrate degree 2n − 1 exactly; ∫₀¹ x⁷ dx = 1/8. IG with a constant
+        // gradient reduces to the weights summing to 1.
+        let image = Tensor(shape: [1, 28, 28, 1], repeating: 1)
+        let linear = Model(name: "l", inputShape: [28, 28, 1], layers: [
+            Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10),
+        ], seed: 2)
+        let ig = IntegratedGradients(steps: 4).attribute(image, targetClass: 0, engine: GradientEngine(model: linear))
+        let w = linear.parameters["d/kernel"]!
+        #expect(abs(ig.values[100] - w[100, 0]) < 1e-5)
+    }
+
+    @Test func eigenCAMOfRankOneActivationsIsTheirPattern() throws {
+        // A[p, k] = u_p · v_k: centred, the first component is v and the map ReLU(u − ū)·|v|.
+        let u: [Float] = [0, 1, 4, 2], v: [Float] = [0.6, 0.8]
+        let acts = (0..<4).flatMap { p in v.map { u[p] * $0 } }
+        let ctx = CAMContext(activations: acts, gradients: acts, height: 2, width: 2, channels: 2,
+                             image: Tensor(shape: [1, 2, 2, 1]), targetClass: 0, layer: 0,
+                             engine: GradientEngine(model: tinyModel()))
+        let map = EigenCAM().map(ctx).values
+        let mean = u.reduce(0, +) / 4
+        #expect(maxAbsDifference(map, u.map { max($0 - mean, 0) }) < 1e-5)
+    }
+
+    @Test func allCAMMethodsGiveFiniteNonNegativeMapsAtTheLayerResolution() throws {
+        for method in CAMMethods.all {
+            let e = try method.explain(digit, layer: "conv2d_2", target: .predicted, model: model)
+            #expect(e.map.width == 24 && e.map.height == 24, "\(method.name)")
+            #expect(e.map.values.allSatisfy { $0.isFinite && $0 >= 0 }, "\(method.name)")
+        }
+        let early = try GradCAM().explain(digit, layer: "conv2d_1", target: .predicted, model: model)
+        #expect(early.map.width == 26)
+    }
+
+    @Test func filtersAreTheKernelSlices() throws {
+        let filters = try Filters.kernels(of: model, layer: "conv2d_2")
+        #expect(filters.count == 16 && filters[0].count == 8)
+        let kernel = model.parameters["conv2d_2/kernel"]!
+        #expect(filters[5][3][2, 1] == kernel[1, 2, 3, 5])
+        let maps = try FeatureMaps.compute(model, image: digit.pixels, layer: "conv2d_1")
+        #expect(maps.count == 8 && maps[0].width == 26)
+        #expect(maps[2][4, 5] == model.outputs(digit.pixels)[0][0, 5, 4, 2])
+    }
+
+    @Test func activationMaximizationIsSeededAndRaisesTheUnit() throws {
+        // Without regularizers, ascent must raise the unit.
+        let am = ActivationMaximization(steps: 30, l2: 0, totalVariation: 0, jitter: 0, seed: 5)
+        let a = try am.maximize(model, layer: "conv2d_2", unit: 3)
+        let b = try am.maximize(model, layer: "conv2d_2", unit: 3)
+        #expect(a.image == b.image)
+        #expect(a.image.values.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let start = try ActivationMaximization(steps: 0, l2: 0, totalVariation: 0, jitter: 0, seed: 5).maximize(model, layer: "conv2d_2", unit: 3)
+        #expect(a.activation > 1.3 * start.activation, "\(start.activation) → \(a.activation)")
+        let regularized = try ActivationMaximization(steps: 30, seed: 5).maximize(model, layer: "conv2d_2", unit: 3)
+        #expect(regularized.image != a.image)
+        #expect(throws: ExplainError.classOutOfRange(99, classes: 10)) { try am.maximize(model, layer: "preds", unit: 99) }
+    }
+}
