@@ -27,34 +27,63 @@ public struct GradientEngine: Sendable {
     /// For each image `i`, d logits[i, classes[i]] / d (output of `layer`), where `layer`
     /// -1 is the input. With `guided`, ReLUs backpropagate as guided backpropagation.
     public func gradients(_ input: Tensor, classes: [Int], at layer: Int = -1, guided: Bool = false,
-                          batchSize: Int = 64) -> Pass {
-        let n = input.batchSize, last = model.layers.count - 1, classCount = model.classCount
+                          batchSize: Int = 8) -> Pass {
+        // A resolver that cannot fail.
+        try! gradients(input, at: layer, guided: guided, batchSize: batchSize) { i, _ in classes[i] }.pass
+    }
+
+    /// As above, choosing each image's class from its logits in the same forward pass
+    /// (so explaining the predicted class costs one forward pass, not two).
+    public func gradients(_ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 8,
+                          classFor: (_ index: Int, _ logits: ArraySlice<Float>) throws(ExplainError) -> Int)
+        throws(ExplainError) -> (pass: Pass, classes: [Int])
+    {
+        let n = input.batchSize, classCount = model.classCount
         let shape = layer < 0 ? model.inputShape : model.layers[layer].outputShape
-        let size = shape.elementCount, inSize = model.inputShape.elementCount
-        var logits = [Float](repeating: 0, count: n * classCount)
-        var activations = [Float](repeating: 0, count: n * size), gradients = activations
-        let workspace = Workspace(model: model, capacity: min(batchSize, max(n, 1)))
-        var start = 0
-        while start < n {
-            let count = min(workspace.capacity, n - start)
-            let threads = count == 1 ? Parallelism.workers : 1
-            input.scalars.withUnsafeBufferPointer { workspace.input.update(from: $0.baseAddress! + start * inSize, count: count * inSize) }
-            model.forward(workspace, batch: count, threads: threads)
-            var seed = Tensor(shape: [count, classCount])
-            for i in 0..<count { seed.scalars[i * classCount + classes[start + i]] = 1 }
-            workspace.setGradient(of: last, seed)
-            model.backward(workspace, batch: count, from: last, to: layer, threads: threads, guided: guided)
-            let out = workspace.output(of: last, batch: count, shape: [classCount])
-            logits.replaceSubrange(start * classCount ..< (start + count) * classCount, with: out.scalars)
-            activations.replaceSubrange(start * size ..< (start + count) * size,
-                                        with: workspace.output(of: layer, batch: count, shape: shape).scalars)
-            gradients.replaceSubrange(start * size ..< (start + count) * size,
-                                      with: workspace.gradient(of: layer, batch: count, shape: shape).scalars)
-            start += count
+        let size = shape.elementCount
+        let logits = FloatBuffer(count: n * classCount), activations = FloatBuffer(count: n * size)
+        let gradients = FloatBuffer(count: n * size)
+        var classes = [Int](repeating: 0, count: n)
+        // One image: every GEMM split across the cores. Several: one shard of images per
+        // core, each in its own workspace — forward passes in parallel, then the classes
+        // are chosen, then backward passes in parallel.
+        let shards = n == 1 ? [0..<1] : splitRange(n, parts: Parallelism.workers)
+        let threads = n == 1 ? Parallelism.workers : 1
+        let capacity = min(batchSize, shards.map(\.count).max() ?? 1)
+        let model = self.model
+        return try WorkspacePool.with(model, capacity: capacity, count: shards.count) { (workspaces) throws(ExplainError) in
+        // Each shard walks its images in chunks of the workspace's capacity.
+        let chunks = shards.map { shard in stride(from: shard.lowerBound, to: shard.upperBound, by: capacity).map { $0 ..< min($0 + capacity, shard.upperBound) } }
+        for round in 0..<(chunks.map(\.count).max() ?? 0) {
+            let work = chunks.indices.compactMap { s in round < chunks[s].count ? (s, chunks[s][round]) : nil }
+            Parallelism.run(work.count) { w in
+                let (s, chunk) = work[w], ws = workspaces[s]
+                input.scalars.withUnsafeBufferPointer {
+                    ws.input.update(from: $0.baseAddress! + chunk.lowerBound * model.inputShape.elementCount,
+                                    count: chunk.count * model.inputShape.elementCount)
+                }
+                model.forward(ws, batch: chunk.count, threads: threads)
+                logits.copy(from: ws, layer: model.layers.count - 1, batch: chunk.count, to: chunk.lowerBound * classCount)
+            }
+            for (_, chunk) in work {
+                for i in chunk { classes[i] = try classFor(i, logits.values[i * classCount ..< (i + 1) * classCount]) }
+            }
+            let chosen = classes
+            Parallelism.run(work.count) { w in
+                let (s, chunk) = work[w], ws = workspaces[s], last = model.layers.count - 1
+                var seed = Tensor(shape: [chunk.count, classCount])
+                for (j, i) in chunk.enumerated() { seed.scalars[j * classCount + chosen[i]] = 1 }
+                ws.setGradient(of: last, seed)
+                model.backward(ws, batch: chunk.count, from: last, to: layer, threads: threads, guided: guided)
+                activations.copy(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
+                gradients.copyGradient(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
+            }
         }
-        return Pass(logits: Tensor(shape: [n, classCount], scalars: logits),
-                    activations: Tensor(shape: [n] + shape, scalars: activations),
-                    gradients: Tensor(shape: [n] + shape, scalars: gradients))
+        let pass = Pass(logits: Tensor(shape: [n, classCount], scalars: logits.values),
+                        activations: Tensor(shape: [n] + shape, scalars: activations.values),
+                        gradients: Tensor(shape: [n] + shape, scalars: gradients.values))
+        return (pass, classes)
+        }
     }
 
     /// The class a target names for an image with the given logits and label.
@@ -71,5 +100,30 @@ public struct GradientEngine: Sendable {
             guard (0..<model.classCount).contains(k) else { throw .classOutOfRange(k, classes: model.classCount) }
             return k
         }
+    }
+}
+
+/// A result buffer that worker threads fill in disjoint ranges.
+final class FloatBuffer: @unchecked Sendable {
+    private let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+
+    var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    /// Copies the first `batch` samples of layer `layer`'s output (-1: the input) to `offset`.
+    func copy(from ws: Workspace, layer: Int, batch: Int, to offset: Int) {
+        ws.copyOutput(of: layer, batch: batch, to: pointer + offset)
+    }
+
+    func copyGradient(from ws: Workspace, layer: Int, batch: Int, to offset: Int) {
+        ws.copyGradient(of: layer, batch: batch, to: pointer + offset)
     }
 }

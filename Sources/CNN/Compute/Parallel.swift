@@ -22,7 +22,7 @@ struct SharedPointer: @unchecked Sendable {
 }
 
 /// Splits `0..<total` into `parts` contiguous ranges of near-equal size.
-func splitRange(_ total: Int, parts: Int) -> [Range<Int>] {
+public func splitRange(_ total: Int, parts: Int) -> [Range<Int>] {
     let parts = max(1, min(parts, total))
     return (0..<parts).map { p in (total * p / parts) ..< (total * (p + 1) / parts) }
 }

@@ -183,6 +183,21 @@ public struct Conv2D: Layer {
 
     private func col2im(_ dCol: UnsafePointer<Float>, rows: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
         let k = patchSize, c = inputShape[2]
+        if padding == .valid {
+            // The transpose of im2col's fast path: one contiguous span per kernel row.
+            let (h, w) = (inputShape[0], inputShape[1]), (oh, ow) = (outputShape[0], outputShape[1])
+            let span = kernelSize.width * c
+            for r in rows {
+                let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
+                let src = dCol + (r - rows.lowerBound) * k
+                for ky in 0..<kernelSize.height {
+                    let dst = dx + ((b * h + oy * strides.height + ky) * w + ox * strides.width) * c
+                    let part = src + ky * span
+                    for i in 0..<span { dst[i] += part[i] }
+                }
+            }
+            return
+        }
         forEachTap(rows: rows) { row, inputOffset, colOffset in
             let src = dCol + row * k + colOffset, dst = dx + inputOffset
             for i in 0..<c { dst[i] += src[i] }

@@ -100,14 +100,20 @@ extension Model {
     public func logits(_ input: Tensor, batchSize: Int = 256) -> Tensor {
         let n = input.batchSize, size = inputShape.elementCount, classes = classCount
         var result = [Float](repeating: 0, count: n * classes)
-        let predictor = Predictor(model: self, maxBatch: min(batchSize, max(n, 1)))
-        input.scalars.withUnsafeBufferPointer { x in
-            result.withUnsafeMutableBufferPointer { out in
-                var start = 0
-                while start < n {
-                    let count = min(predictor.maxBatch, n - start)
-                    predictor.logits(x.baseAddress! + start * size, count: count, into: out.baseAddress! + start * classes)
-                    start += count
+        let maxBatch = min(batchSize, max(n, 1)), workers = Parallelism.workers
+        let (capacity, micro) = Predictor.capacities(maxBatch: maxBatch, workers: workers)
+        WorkspacePool.with(self, capacity: capacity, count: workers) { shards in
+            WorkspacePool.with(self, capacity: micro, count: workers) { micros in
+                let predictor = Predictor(model: self, maxBatch: maxBatch, workspaces: shards, microWorkspaces: micros)
+                input.scalars.withUnsafeBufferPointer { x in
+                    result.withUnsafeMutableBufferPointer { out in
+                        var start = 0
+                        while start < n {
+                            let count = min(maxBatch, n - start)
+                            predictor.logits(x.baseAddress! + start * size, count: count, into: out.baseAddress! + start * classes)
+                            start += count
+                        }
+                    }
                 }
             }
         }

@@ -17,14 +17,27 @@ public final class Predictor: @unchecked Sendable {
 
     public static let microBatch = 8
 
-    public init(model: Model, maxBatch: Int, workers: Int = Parallelism.workers) {
+    public convenience init(model: Model, maxBatch: Int, workers: Int = Parallelism.workers) {
+        let workers = max(1, workers)
+        let (capacity, micro) = Predictor.capacities(maxBatch: maxBatch, workers: workers)
+        self.init(model: model, maxBatch: maxBatch,
+                  workspaces: (0..<workers).map { _ in Workspace(model: model, capacity: capacity) },
+                  microWorkspaces: (0..<workers).map { _ in Workspace(model: model, capacity: micro) })
+    }
+
+    /// A predictor over workspaces made by `capacities` (from `WorkspacePool`, say).
+    init(model: Model, maxBatch: Int, workspaces: [Workspace], microWorkspaces: [Workspace]) {
         self.model = model
         self.maxBatch = maxBatch
-        let workers = max(1, workers)
-        let capacity = max(1, (maxBatch + workers - 1) / workers)
-        workspaces = (0..<workers).map { _ in Workspace(model: model, capacity: capacity) }
-        microWorkspaces = (0..<workers).map { _ in Workspace(model: model, capacity: min(capacity, Predictor.microBatch)) }
+        self.workspaces = workspaces
+        self.microWorkspaces = microWorkspaces
         split = model.layers.firstIndex { $0 is Dense } ?? model.layers.count
+    }
+
+    /// The shard and micro-batch workspace capacities for a batch of `maxBatch`.
+    static func capacities(maxBatch: Int, workers: Int) -> (shard: Int, micro: Int) {
+        let shard = max(1, (maxBatch + workers - 1) / workers)
+        return (shard, min(shard, microBatch))
     }
 
     /// Writes the logits of `count` samples at `input` to `output` (`count × classes`).

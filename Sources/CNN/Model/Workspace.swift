@@ -48,6 +48,16 @@ public final class Workspace: @unchecked Sendable { // used by one thread at a t
         return Tensor(shape: [batch] + shape, scalars: Array(UnsafeBufferPointer(start: gradients[layer + 1], count: count)))
     }
 
+    /// Copies the output of layer `layer` (-1: the input) for `batch` samples to `destination`.
+    public func copyOutput(of layer: Int, batch: Int, to destination: UnsafeMutablePointer<Float>) {
+        destination.update(from: activations[layer + 1], count: sampleSizes[layer + 1] * batch)
+    }
+
+    /// Copies the gradient with respect to layer `layer`'s output for `batch` samples.
+    public func copyGradient(of layer: Int, batch: Int, to destination: UnsafeMutablePointer<Float>) {
+        destination.update(from: gradients[layer + 1], count: sampleSizes[layer + 1] * batch)
+    }
+
     /// Sets the gradient with respect to layer `layer`'s output, where backward starts.
     public func setGradient(of layer: Int, _ tensor: Tensor) {
         precondition(tensor.count <= sampleSizes[layer + 1] * capacity, "gradient larger than the workspace")

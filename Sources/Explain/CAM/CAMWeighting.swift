@@ -60,9 +60,10 @@ extension CAMWeighting {
     public func explain(_ image: ExplainedImage, layer: String, target: Target, model: Model) throws(ExplainError) -> Explanation {
         let index = try model.requireConvolution(layer)
         let engine = GradientEngine(model: model)
-        let logits = engine.logits(image.pixels)
-        let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
-        let pass = engine.gradients(image.pixels, classes: [k], at: index)
+        let (pass, classes) = try engine.gradients(image.pixels, at: index) { (_, logits) throws(ExplainError) in
+            try engine.resolve(target, logits: logits, label: image.label)
+        }
+        let k = classes[0]
         let shape = model.layers[index].outputShape
         let context = CAMContext(activations: pass.activations.scalars, gradients: pass.gradients.scalars,
                                  height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,

@@ -9,12 +9,32 @@ public protocol SaliencyMethod: Sendable {
     var isSigned: Bool { get }
     /// The attribution map (input height × width, channels summed) for `targetClass`.
     func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap
+    /// For methods made of one gradient pass: the map from that pass's input gradient.
+    /// Nil for methods that need passes of their own.
+    func map(fromInputGradient gradient: Tensor, image: Tensor, shape: [Int]) -> Heatmap?
+    /// Whether the one pass uses guided backpropagation.
+    var isGuided: Bool { get }
+    /// Whether `map(fromInputGradient:)` gives the map (one gradient pass suffices).
+    var isSinglePass: Bool { get }
 }
 
 extension SaliencyMethod {
     /// Explains `image` for `target`.
+    public func map(fromInputGradient gradient: Tensor, image: Tensor, shape: [Int]) -> Heatmap? { nil }
+    public var isGuided: Bool { false }
+    public var isSinglePass: Bool { false }
+
     public func explain(_ image: ExplainedImage, target: Target, model: Model) throws(ExplainError) -> Explanation {
         let engine = GradientEngine(model: model)
+        if isSinglePass {
+            // One forward pass picks the class, its backward pass gives the map.
+            let (pass, classes) = try engine.gradients(image.pixels, guided: isGuided) { (_, logits) throws(ExplainError) in
+                try engine.resolve(target, logits: logits, label: image.label)
+            }
+            return Explanation(method: name, layer: nil, targetClass: classes[0],
+                               map: map(fromInputGradient: pass.gradients, image: image.pixels, shape: model.inputShape)!,
+                               isSigned: isSigned, probabilities: softmax(pass.logits).scalars)
+        }
         let logits = engine.logits(image.pixels)
         let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
         return Explanation(method: name, layer: nil, targetClass: k,
@@ -31,6 +51,7 @@ extension SaliencyMethod {
 /// Vanilla gradient (Simonyan et al., 2014): d logit / d input; with `absolute`, its
 /// magnitude, as the original saliency map.
 public struct VanillaGradient: SaliencyMethod {
+    public var isSinglePass: Bool { true }
     public var absolute: Bool
     public init(absolute: Bool = false) { self.absolute = absolute }
 
@@ -38,8 +59,11 @@ public struct VanillaGradient: SaliencyMethod {
     public var isSigned: Bool { !absolute }
 
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
-        let g = engine.gradients(image, classes: [targetClass]).gradients
-        let map = inputMap(g.scalars[...], shape: engine.model.inputShape)
+        map(fromInputGradient: engine.gradients(image, classes: [targetClass]).gradients, image: image, shape: engine.model.inputShape)!
+    }
+
+    public func map(fromInputGradient g: Tensor, image: Tensor, shape: [Int]) -> Heatmap? {
+        let map = inputMap(g.scalars[...], shape: shape)
         return absolute ? Heatmap(width: map.width, height: map.height, values: map.values.map(abs)) : map
     }
 }
@@ -47,26 +71,37 @@ public struct VanillaGradient: SaliencyMethod {
 /// Guided backpropagation (Springenberg et al., 2015): the input gradient with ReLUs
 /// passing back only positive gradients where their input was positive.
 public struct GuidedBackprop: SaliencyMethod {
+    public var isSinglePass: Bool { true }
     public init() {}
     public var name: String { "guided" }
     public var isSigned: Bool { true }
 
+    public var isGuided: Bool { true }
+
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
         let g = engine.gradients(image, classes: [targetClass], guided: true).gradients
-        return inputMap(g.scalars[...], shape: engine.model.inputShape)
+        return map(fromInputGradient: g, image: image, shape: engine.model.inputShape)!
+    }
+
+    public func map(fromInputGradient g: Tensor, image: Tensor, shape: [Int]) -> Heatmap? {
+        inputMap(g.scalars[...], shape: shape)
     }
 }
 
 /// Input × gradient (Shrikumar et al., 2016): each pixel times its gradient.
 public struct InputTimesGradient: SaliencyMethod {
+    public var isSinglePass: Bool { true }
     public init() {}
     public var name: String { "input-x-gradient" }
     public var isSigned: Bool { true }
 
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
         let g = engine.gradients(image, classes: [targetClass]).gradients
-        let product = zip(image.scalars, g.scalars).map(*)
-        return inputMap(product[...], shape: engine.model.inputShape)
+        return map(fromInputGradient: g, image: image, shape: engine.model.inputShape)!
+    }
+
+    public func map(fromInputGradient g: Tensor, image: Tensor, shape: [Int]) -> Heatmap? {
+        inputMap(zip(image.scalars, g.scalars).map(*)[...], shape: shape)
     }
 }
 

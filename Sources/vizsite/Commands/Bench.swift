@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNN
+import Explain
 import Foundation
 
 struct Bench: ParsableCommand {
@@ -17,6 +18,9 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Single-image calls for the latency figure.")
     var calls = 500
+
+    @Flag(help: "Also time the explanation methods on one test image.")
+    var explain = false
 
     @Flag(help: "Print each layer's forward time instead.")
     var layers = false
@@ -40,6 +44,11 @@ struct Bench: ParsableCommand {
         var figures = BenchFigures()
         figures.measureTraining(spec.model, data: data.train, steps: trainSteps)
         figures.measureInference(spec.model, data: data.test, batches: inferBatches, calls: calls)
+        if explain {
+            let image = ExplainedImage(pixels: data.test.images.samples(0..<1), label: data.test.labels[0])
+            let times = reportingErrors { try ExplainBench.measure(spec.model, image: image, calls: 100, heavyCalls: 20) }
+            for (key, value) in times { figures.values[key] = value }
+        }
         let text = figures.json()
         print(text)
         if let json { reportingErrors { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: json)) } }
