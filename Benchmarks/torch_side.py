@@ -60,6 +60,7 @@ def main():
     ap.add_argument("--train-steps", type=int, default=30)
     ap.add_argument("--infer-batches", type=int, default=50)
     ap.add_argument("--calls", type=int, default=500)
+    ap.add_argument("--explain", action="store_true", help="also time the explanation libraries")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -111,7 +112,83 @@ def main():
             model(s)
             times.append((time.perf_counter() - t0) * 1e3)
         out["infer_latency_ms_b1"] = statistics.median(times)
+    if args.explain:
+        out.update(bench_explain(model, x_test[:1].contiguous()))
     print(json.dumps(out, indent=2))
+
+
+
+def bench_explain(model, x1, calls=100, heavy=20):
+    """The explanation figures of `vizsite bench --explain`, with the libraries a PyTorch
+    user would reach for: pytorch-grad-cam for the CAM family, Captum for the saliency family."""
+    from captum.attr import IntegratedGradients, NoiseTunnel, Saliency
+    from pytorch_grad_cam import GradCAM, GradCAMPlusPlus, LayerCAM, ScoreCAM
+
+    class NCHW(nn.Module):  # pytorch-grad-cam takes the image size from the last two dims
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, x):
+            return self.m(x.permute(0, 2, 3, 1))
+
+    class Conv2ReLU(nn.Module):  # a hookable post-ReLU conv2d_2 output, as Keras's layer
+        def forward(self, x):
+            return F.relu(x)
+
+    model.eval()
+    relu2 = Conv2ReLU()
+    orig = model.forward
+
+    def forward(x):
+        h = F.relu(model.conv2d_1(x.permute(0, 3, 1, 2)))
+        h = relu2(model.conv2d_2(h))
+        h = F.max_pool2d(h, 2).permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+        return model.preds(F.relu(model.dense_1(h)))
+    model.forward = forward
+    out = {}
+
+    def med(name, fn, n, warm=3):
+        for _ in range(warm):
+            fn()
+        ts = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            ts.append((time.perf_counter() - t0) * 1e3)
+        out[f"{name}_ms"] = statistics.median(ts)
+
+    wrapped, x_nchw = NCHW(model), x1.permute(0, 3, 1, 2).contiguous()
+    for name, cls, n in [("gradcam", GradCAM, calls), ("gradcampp", GradCAMPlusPlus, calls),
+                         ("layercam", LayerCAM, calls), ("scorecam", ScoreCAM, heavy)]:
+        cam = cls(model=wrapped, target_layers=[relu2])
+        if name == "scorecam":
+            cam.batch_size = 64
+        med(name, lambda: cam(input_tensor=x_nchw, targets=None), n)
+        cam.activations_and_grads.release()  # its hooks would slow every later pass
+
+    def predicted():
+        with torch.no_grad():
+            return int(model(x1).argmax(-1))
+    sal = Saliency(model)
+    med("saliency", lambda: sal.attribute(x1, target=predicted(), abs=False), calls)
+    nt = NoiseTunnel(Saliency(model))
+    med("smoothgrad50", lambda: nt.attribute(x1, nt_type="smoothgrad", nt_samples=50, stdevs=0.15, target=predicted()), heavy)
+    ig = IntegratedGradients(model)
+    med("integrated_gradients50", lambda: ig.attribute(x1, baselines=torch.zeros_like(x1), target=predicted(), n_steps=50), heavy)
+
+    def actmax(steps=256, lr=0.01):
+        xi = (0.4 + 0.2 * torch.rand(1, 28, 28, 1)).requires_grad_(True)
+        for _ in range(steps):
+            a = model.conv2d_2(F.relu(model.conv2d_1(xi.permute(0, 3, 1, 2))))
+            (g,) = torch.autograd.grad(F.relu(a)[0, 0].mean(), xi)
+            with torch.no_grad():
+                xi += lr * g / (g.pow(2).mean().sqrt() + 1e-8)
+                xi.clamp_(0, 1)
+        return xi
+    med("actmax256", actmax, max(3, heavy // 4), warm=1)
+    model.forward = orig
+    return out
 
 
 if __name__ == "__main__":

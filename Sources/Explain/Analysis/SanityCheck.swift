@@ -1,0 +1,72 @@
+import CNN
+import Render
+
+/// The model-parameter randomization test (Adebayo et al., "Sanity Checks for Saliency
+/// Maps", 2018, §3.1, cascading randomization): the layers with weights are re-initialized
+/// one after another from the top, and after each the explanation is recomputed and
+/// compared with the trained model's by Spearman rank correlation. A map that stays
+/// similar while the weights it should depend on are destroyed is not explaining the model.
+public struct SanityCheck: Sendable {
+    public var seed: UInt64
+
+    public init(seed: UInt64 = 0) { self.seed = seed }
+
+    public struct Step: Sendable, Equatable {
+        /// The layer randomized at this step (all layers above it are randomized too).
+        public let layer: String
+        /// Spearman's ρ between the trained map and this step's map.
+        public let correlation: Double
+        /// ρ between the maps' absolute values, which ignores sign flips.
+        public let absoluteCorrelation: Double
+    }
+
+    /// `explain` computes a map for a model; it is called once for the trained model and
+    /// once per randomized layer.
+    public func run(model: Model, explain: (Model) throws -> Heatmap) rethrows -> [Step] {
+        let original = try explain(model)
+        var randomized = model
+        let fresh = Model(name: model.name, inputShape: model.inputShape, layers: model.layers, seed: seed &+ 0x5A17)
+        var steps: [Step] = []
+        for index in model.layers.indices.reversed() where !model.layers[index].parameterShapes.isEmpty {
+            for entry in model.parameters.entries where entry.layer == index {
+                var values = fresh.parameters[entry.key]!
+                if entry.shape.count == 1 {
+                    // Keras initializes biases to zero; randomize them too, on the kernel's scale.
+                    var random = SeededRandom(seed: seed, stream: UInt64(index))
+                    values.scalars = values.scalars.map { _ in random.uniform(-0.05, 0.05) }
+                }
+                randomized.parameters.set(entry.key, values)
+            }
+            let map = try explain(randomized)
+            steps.append(Step(layer: model.layers[index].name,
+                              correlation: spearman(original.values, map.values),
+                              absoluteCorrelation: spearman(original.values.map(abs), map.values.map(abs))))
+        }
+        return steps
+    }
+}
+
+/// Spearman's rank correlation: Pearson's correlation of the ranks (ties averaged).
+/// 0 when either side is constant.
+public func spearman(_ a: [Float], _ b: [Float]) -> Double {
+    precondition(a.count == b.count)
+    func ranks(_ v: [Float]) -> [Double] {
+        let order = v.indices.sorted { v[$0] < v[$1] }
+        var r = [Double](repeating: 0, count: v.count)
+        var i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && v[order[j + 1]] == v[order[i]] { j += 1 }
+            for k in i...j { r[order[k]] = Double(i + j) / 2 + 1 }
+            i = j + 1
+        }
+        return r
+    }
+    let (ra, rb) = (ranks(a), ranks(b))
+    let n = Double(a.count), ma = ra.reduce(0, +) / n, mb = rb.reduce(0, +) / n
+    var cov = 0.0, va = 0.0, vb = 0.0
+    for i in 0..<a.count {
+        cov += (ra[i] - ma) * (rb[i] - mb); va += (ra[i] - ma) * (ra[i] - ma); vb += (rb[i] - mb) * (rb[i] - mb)
+    }
+    return va > 0 && vb > 0 ? cov / (va * vb).squareRoot() : 0
+}
