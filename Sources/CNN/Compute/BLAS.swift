@@ -94,8 +94,27 @@ public enum BLAS {
     /// the columns of c.
     private static func gemv(transB: Bool, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>,
                              b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, threads: Int) {
-        let parts = splitRange(n, parts: threads > 1 && n * k >= 200_000 ? threads : 1)
         let a = SharedPointer(UnsafeMutablePointer(mutating: a)), b = SharedPointer(UnsafeMutablePointer(mutating: b))
+        if !transB && threads > 1 && n * k >= 200_000 {
+            // c = aᵀB with B k×n: each thread streams a contiguous band of B's rows into a
+            // partial sum (measured faster than strided column halves), then the parts add up.
+            let parts = splitRange(k, parts: threads)
+            let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts.count * n)
+            defer { partial.deallocate() }
+            let sums = SharedPointer(partial)
+            Parallelism.run(parts.count) { p in
+                let rows = parts[p]
+                cblas_sgemv(CblasRowMajor, CblasTrans, blasint(rows.count), blasint(n), alpha,
+                            b.base + rows.lowerBound * ldb, blasint(ldb), a.base + rows.lowerBound, 1, 0, sums.base + p * n, 1)
+            }
+            for j in 0..<n {
+                var v = beta == 0 ? 0 : beta * c[j]
+                for p in 0..<parts.count { v += partial[p * n + j] }
+                c[j] = v
+            }
+            return
+        }
+        let parts = splitRange(n, parts: threads > 1 && n * k >= 200_000 ? threads : 1)
         let c = SharedPointer(c)
         Parallelism.run(parts.count) { p in
             let cols = parts[p]
