@@ -7,6 +7,7 @@ import Foundation
 /// draws from one of these, so the same seed gives the same numbers on every run.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
+    private var spareNormal: Float?
 
     /// A generator for `seed`; extra `stream` words select independent sub-streams
     /// (for example epoch, step and sample index of a dropout mask).
@@ -46,11 +47,18 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         low + (high - low) * nextUnit()
     }
 
-    /// A standard normal Float (Box–Muller).
+    /// A standard normal Float (Box–Muller; each pair of uniforms gives two normals, the
+    /// second kept for the next call).
     public mutating func normal() -> Float {
+        if let value = spareNormal {
+            spareNormal = nil
+            return value
+        }
         let u1 = max(Double(next() >> 11) * 0x1p-53, 1e-300)
         let u2 = Double(next() >> 11) * 0x1p-53
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+        let r = (-2 * log(u1)).squareRoot(), angle = 2 * Double.pi * u2
+        spareNormal = Float(r * sin(angle))
+        return Float(r * cos(angle))
     }
 }
 

@@ -155,21 +155,29 @@ public struct Conv2D: Layer {
         }
     }
 
+    /// For valid padding, where every tap is in bounds: visits each output pixel of `rows`
+    /// and each kernel row, giving the offset of the row's first tap in the input and in
+    /// the im2col matrix (relative to `rows`). The row's kw·c taps that follow are
+    /// contiguous in both, since NHWC stores (x, c) innermost.
+    @inline(__always)
+    private func forEachSpan(rows: Range<Int>, _ body: (_ inputOffset: Int, _ colOffset: Int) -> Void) {
+        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2]), (oh, ow) = (outputShape[0], outputShape[1])
+        let span = kernelSize.width * c
+        for r in rows {
+            let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
+            for ky in 0..<kernelSize.height {
+                body(((b * h + oy * strides.height + ky) * w + ox * strides.width) * c, (r - rows.lowerBound) * patchSize + ky * span)
+            }
+        }
+    }
+
     private func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
         let k = patchSize, c = inputShape[2]
         if padding == .valid {
-            // Every tap is in bounds, and the taps of one kernel row (kx, c) are contiguous
-            // in NHWC input: one copy of kw·c floats per kernel row.
-            let (h, w) = (inputShape[0], inputShape[1]), (oh, ow) = (outputShape[0], outputShape[1])
             let span = kernelSize.width * c
-            for r in rows {
-                let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
-                let dst = col + (r - rows.lowerBound) * k
-                for ky in 0..<kernelSize.height {
-                    let src = x + ((b * h + oy * strides.height + ky) * w + ox * strides.width) * c
-                    let out = dst + ky * span
-                    if span < 16 { for i in 0..<span { out[i] = src[i] } } else { out.update(from: src, count: span) }
-                }
+            forEachSpan(rows: rows) { inputOffset, colOffset in
+                let src = x + inputOffset, out = col + colOffset
+                if span < 16 { for i in 0..<span { out[i] = src[i] } } else { out.update(from: src, count: span) }
             }
             return
         }
@@ -184,17 +192,10 @@ public struct Conv2D: Layer {
     private func col2im(_ dCol: UnsafePointer<Float>, rows: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
         let k = patchSize, c = inputShape[2]
         if padding == .valid {
-            // The transpose of im2col's fast path: one contiguous span per kernel row.
-            let (h, w) = (inputShape[0], inputShape[1]), (oh, ow) = (outputShape[0], outputShape[1])
             let span = kernelSize.width * c
-            for r in rows {
-                let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
-                let src = dCol + (r - rows.lowerBound) * k
-                for ky in 0..<kernelSize.height {
-                    let dst = dx + ((b * h + oy * strides.height + ky) * w + ox * strides.width) * c
-                    let part = src + ky * span
-                    for i in 0..<span { dst[i] += part[i] }
-                }
+            forEachSpan(rows: rows) { inputOffset, colOffset in
+                let dst = dx + inputOffset, src = dCol + colOffset
+                for i in 0..<span { dst[i] += src[i] }
             }
             return
         }
