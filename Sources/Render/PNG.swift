@@ -55,6 +55,26 @@ public enum PNG {
             png_image_free(&png)
             throw .tooLarge(file: file, width: width, height: height)
         }
+        if png.format & CPNG_FORMAT_FLAG_LINEAR != 0 {
+            // libpng's simplified API takes 16-bit data as linear light and would gamma-encode
+            // it on the way to 8 bits (a 16-bit gray of 25 % would come out as 53 %). Read the
+            // 16-bit values unchanged instead and scale them; linear output is premultiplied
+            // by alpha, so undo that.
+            png.format = CPNG_FORMAT_LINEAR_RGBA
+            var wide = [UInt16](repeating: 0, count: width * height * 4)
+            let finished = wide.withUnsafeMutableBytes { png_image_finish_read(&png, nil, $0.baseAddress, 0, nil) }
+            guard finished != 0 else { throw .invalid(file: file, reason: message(png)) }
+            var pixels = [UInt8](repeating: 0, count: width * height * 4)
+            for p in 0..<(width * height) {
+                let alpha = Double(wide[p * 4 + 3])
+                for c in 0..<3 {
+                    let straight = alpha > 0 ? min(Double(wide[p * 4 + c]) * 65535 / alpha, 65535) : 0
+                    pixels[p * 4 + c] = UInt8((straight / 257).rounded())
+                }
+                pixels[p * 4 + 3] = UInt8((alpha / 257).rounded())
+            }
+            return RGBAImage(width: width, height: height, pixels: pixels)
+        }
         png.format = CPNG_FORMAT_RGBA
         var pixels = [UInt8](repeating: 0, count: width * height * 4)
         let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&png, nil, $0.baseAddress, 0, nil) }

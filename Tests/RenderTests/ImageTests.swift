@@ -93,3 +93,45 @@ import TestSupport
         #expect(clear.modelInput().allSatisfy { $0 == 0 })
     }
 }
+
+/// Decoding every PNG flavour authors drop into Content/images/, written by Pillow (and an
+/// Adam7 file written by hand; Benchmarks/tools/png_fixtures.py): the same 4×3 picture.
+@Suite struct PNGFormatTests {
+    let gray: [UInt8] = [0, 64, 128, 255, 255, 128, 64, 0, 10, 20, 30, 40]
+
+    func decode(_ name: String) throws -> RGBAImage {
+        try PNG.read(path: PackagePaths.path("Tests/RenderTests/Fixtures/png/\(name).png"))
+    }
+
+    @Test func grayscaleFlavours() throws {
+        for name in ["gray8", "gray16", "gray-alpha"] {
+            let image = try decode(name)
+            #expect(image.width == 4 && image.height == 3)
+            for (i, g) in gray.enumerated() {
+                let p = image[i % 4, i / 4]
+                #expect(p.r == g && p.g == g && p.b == g, "\(name) pixel \(i): \(p)")
+                #expect(p.a == (name == "gray-alpha" ? 200 : 255))
+            }
+        }
+    }
+
+    @Test func colorFlavours() throws {
+        for name in ["rgb", "rgba", "interlaced"] {
+            let image = try decode(name)
+            for (i, g) in gray.enumerated() {
+                #expect(image[i % 4, i / 4] == RGBA(g, 255 - g, g / 2, name == "rgba" ? 200 : 255), "\(name) pixel \(i)")
+            }
+        }
+        // A 16-colour palette holds the 12 colours exactly.
+        let palette = try decode("palette")
+        #expect((0..<12).allSatisfy { palette[$0 % 4, $0 / 4] == RGBA(gray[$0], 255 - gray[$0], gray[$0] / 2) })
+    }
+
+    @Test func modelInputFromAnAuthorsPNG() throws {
+        // Luminance of the RGB picture, resized bilinearly from 4×3 to 28×28, in [0, 1].
+        let input = try decode("rgb").modelInput()
+        #expect(input.count == 784 && input.allSatisfy { $0 >= 0 && $0 <= 1 })
+        // The top-left output pixel samples inside source pixel (0, 0): luminance of (0, 255, 0).
+        #expect(abs(input[0] - 0.587) < 1e-3)
+    }
+}
