@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "CNNTests", dependencies: ["CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"]),
-        .testTarget(name: "vizsiteTests", dependencies: ["vizsite", "CNN", "TestSupport"]),
+        .testTarget(name: "vizsiteTests", dependencies: ["vizsite", "CNN", "Render", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CNN
 import Foundation
+import Render
 import Testing
 import TestSupport
 
@@ -116,5 +117,50 @@ import TestSupport
         let result = try runVizsite(["train", "models/tiny.yml", "--limit", "10"], in: dir.path)
         #expect(result.status == 1)
         #expect(result.stderr.hasSuffix("data/mnist/train-images-idx3-ubyte.gz: error: cannot read: no such file or not readable\n"))
+    }
+}
+
+/// `vizsite explain`, run as a user runs it, on a small model with given weights.
+@Suite struct ExplainCommandTests {
+    func setUp() throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory()
+        dir.write("models/tiny.yml", CommandTests.tinySpec)
+        try ModelSpec.parse(CommandTests.tinySpec, file: "tiny.yml").model.saveWeights(path: dir.file("w.safetensors"))
+        return dir
+    }
+
+    @Test func gradCAMWritesRawJSONAndAFigureWithAColorbar() throws {
+        let dir = try setUp()
+        let result = try runVizsite(["explain", "models/tiny.yml", "--weights", "w.safetensors", "--data", PackagePaths.mnist,
+                                     "--method", "gradcam", "--image", "test:3", "--target", "true",
+                                     "--json", "g.json", "--svg", "g.svg", "--out", "g.png"], in: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("g.json")))) as? [String: Any])
+        #expect(json["method"] as? String == "gradcam")
+        #expect(json["layer"] as? String == "conv2d_1")
+        #expect(json["shape"] as? [Int] == [26, 26])
+        #expect((json["map"] as? [[Double]])?.count == 26)
+        #expect(json["target"] as? Int == sharedMNIST.test.labels[3])
+        let probabilities = try #require(json["probabilities"] as? [Double])
+        #expect(probabilities.count == 10 && abs(probabilities.reduce(0, +) - 1) < 1e-4)
+        let svg = try String(contentsOfFile: dir.file("g.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg ") && svg.contains("<linearGradient") && svg.contains("data:image/png;base64,"))
+        let png = try PNG.read(path: dir.file("g.png"))
+        #expect(png.width == 3 * 224 + 2 * 8 && png.height == 224)
+    }
+
+    @Test func unknownMethodSuggestsTheNearest() throws {
+        let dir = try setUp()
+        let result = try runVizsite(["explain", "models/tiny.yml", "--weights", "w.safetensors", "--method", "gradcamm"], in: dir.path)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("unknown method 'gradcamm'; did you mean 'gradcam'?"))
+    }
+
+    @Test func unknownLayerIsNamed() throws {
+        let dir = try setUp()
+        let result = try runVizsite(["explain", "models/tiny.yml", "--weights", "w.safetensors", "--data", PackagePaths.mnist,
+                                     "--method", "layercam", "--layer", "conv2d_9"], in: dir.path)
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: the model has no layer 'conv2d_9'; did you mean 'conv2d_1'?\n")
     }
 }

@@ -61,6 +61,13 @@ public struct SVG: Sendable {
         definitions.append(#"<linearGradient id="\#(id)" \#(direction)>\#(stops)</linearGradient>"#)
     }
 
+    /// Embeds a raster image (as a PNG data URI) at (x, y), drawn pixelated so upscaled
+    /// digits stay crisp.
+    public mutating func image(_ image: RGBAImage, x: Double, y: Double) {
+        let data = PNG.encode(image).base64EncodedString()
+        body.append(#"<image x="\#(n(x))" y="\#(n(y))" width="\#(image.width)" height="\#(image.height)" style="image-rendering:pixelated" href="data:image/png;base64,\#(data)"/>"#)
+    }
+
     /// Inserts another document's elements translated by (dx, dy).
     public mutating func place(_ other: SVG, dx: Double, dy: Double) {
         definitions += other.definitions

@@ -41,6 +41,9 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "The PNG figure to write.")
     var out: String?
 
+    @Option(help: "The figure with its colorbar, as SVG.")
+    var svg: String?
+
     @Option(help: "The raw values, as JSON.")
     var json: String?
 
@@ -68,6 +71,10 @@ struct ExplainCommand: ParsableCommand {
         if let out {
             let picture = result.picture(colormap: colors, normalization: normalization)
             reportingErrors { try PNG.encode(picture).write(to: URL(fileURLWithPath: out), options: .atomic) }
+        }
+        if let svg {
+            let text = result.svgFigure(colormap: colors, normalization: normalization)
+            reportingErrors { try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic) }
         }
         if let json {
             reportingErrors { try result.json(normalization: normalization).write(to: URL(fileURLWithPath: json), options: .atomic) }

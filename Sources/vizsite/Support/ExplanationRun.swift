@@ -81,6 +81,23 @@ struct ExplanationRun {
         }
     }
 
+    /// The picture with a colorbar for its value range beside it, as one SVG.
+    func svgFigure(colormap: Colormap, normalization: Normalization) -> String {
+        let picture = self.picture(colormap: colormap, normalization: normalization)
+        let values: [Float] = switch content {
+        case .map(let e): e.map.values
+        case .maps(let maps, _, _): maps.flatMap(\.values)
+        case .maximized(let result, _, _): result.image.values
+        }
+        let range = normalization.range(of: values)
+        let bar = Colorbar(colormap: colormap, low: range.low, high: range.high, label: normalization.description)
+            .svg(height: Double(min(picture.height, 240)) - 20)
+        var svg = SVG(width: Double(picture.width) + 90, height: Double(max(picture.height, 240)))
+        svg.image(picture, x: 0, y: 0)
+        svg.place(bar, dx: Double(picture.width) + 10, dy: 0)
+        return svg.text
+    }
+
     func json(normalization: Normalization) throws -> Data {
         func rows(_ m: Heatmap) -> [[Double]] {
             (0..<m.height).map { y in (0..<m.width).map { x in Double(m[x, y]) } }
