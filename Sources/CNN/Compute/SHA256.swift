@@ -20,12 +20,23 @@ public struct SHA256: Sendable {
 
     public init() {}
 
-    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            buffer.append(byte)
-            length &+= 1
-            if buffer.count == 64 { compress(buffer[...]); buffer.removeAll(keepingCapacity: true) }
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        var rest = bytes[...]
+        length &+= UInt64(bytes.count)
+        // Top up a partial block, then compress whole blocks straight from the input.
+        if !buffer.isEmpty {
+            let take = rest.prefix(64 - buffer.count)
+            buffer.append(contentsOf: take)
+            rest = rest.dropFirst(take.count)
+            if buffer.count < 64 { return }
+            compress(buffer[...])
+            buffer.removeAll(keepingCapacity: true)
         }
+        while rest.count >= 64 {
+            compress(ArraySlice(rest.prefix(64)))
+            rest = rest.dropFirst(64)
+        }
+        buffer.append(contentsOf: rest)
     }
 
     public mutating func update(_ text: String) { update(Array(text.utf8)) }
@@ -33,10 +44,12 @@ public struct SHA256: Sendable {
     /// The digest as 64 lowercase hex digits.
     public mutating func finalize() -> String {
         let bits = length &* 8
-        update([0x80])
-        while buffer.count != 56 { update([0]) }
-        for i in (0..<8).reversed() { buffer.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
-        compress(buffer[...])
+        // Padding (FIPS 180-4 §5.1.1): a 1 bit, zeros to 56 mod 64 bytes, the length in bits.
+        var tail: [UInt8] = [0x80]
+        while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
+        for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+        let blocks = buffer + tail
+        for start in stride(from: 0, to: blocks.count, by: 64) { compress(blocks[start ..< start + 64]) }
         buffer.removeAll()
         return state.map { String(format: "%08x", $0) }.joined()
     }
@@ -51,6 +64,7 @@ public struct SHA256: Sendable {
     private mutating func compress(_ block: ArraySlice<UInt8>) {
         var w = [UInt32](repeating: 0, count: 64)
         let b = Array(block)
+        precondition(b.count == 64)
         for i in 0..<16 { w[i] = UInt32(b[4 * i]) << 24 | UInt32(b[4 * i + 1]) << 16 | UInt32(b[4 * i + 2]) << 8 | UInt32(b[4 * i + 3]) }
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
         for i in 16..<64 {
