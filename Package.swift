@@ -28,7 +28,7 @@ let package = Package(
             dependencies: ["CBLAS", "CZlib", .product(name: "Yams", package: "Yams")],
             swiftSettings: numericFlags
         ),
-        .target(name: "Render", dependencies: ["CPNG"]),
+        .target(name: "Render", dependencies: ["CNN", "CPNG"]),
         .target(name: "Explain", dependencies: ["CNN", "Render"]),
         .executableTarget(
             name: "vizsite",

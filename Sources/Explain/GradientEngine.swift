@@ -90,9 +90,7 @@ public struct GradientEngine: Sendable {
     public func resolve(_ target: Target, logits: ArraySlice<Float>, label: Int?) throws(ExplainError) -> Int {
         switch target {
         case .predicted:
-            var best = logits.startIndex
-            for i in logits.indices where logits[i] > logits[best] { best = i }
-            return best - logits.startIndex
+            return logits.offsetOfMax
         case .trueLabel:
             guard let label else { throw .noLabel }
             return label

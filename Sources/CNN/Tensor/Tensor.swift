@@ -45,11 +45,7 @@ public struct Tensor: Sendable, Equatable {
     /// The index of the largest scalar in each sample (row) of the leading dimension.
     public func argmaxPerSample() -> [Int] {
         let size = count / max(batchSize, 1)
-        return (0..<batchSize).map { b in
-            var best = b * size
-            for i in b * size ..< (b + 1) * size where scalars[i] > scalars[best] { best = i }
-            return best - b * size
-        }
+        return (0..<batchSize).map { b in scalars[b * size ..< (b + 1) * size].offsetOfMax }
     }
 
     private func offset(of index: [Int]) -> Int {
@@ -66,4 +62,13 @@ public struct Tensor: Sendable, Equatable {
 extension Array where Element == Int {
     /// The number of elements of a tensor of this shape.
     public var elementCount: Int { reduce(1, *) }
+}
+
+extension ArraySlice where Element == Float {
+    /// The position (from 0) of the first largest element; 0 when empty.
+    public var offsetOfMax: Int {
+        var best = startIndex
+        for i in indices where self[i] > self[best] { best = i }
+        return best - startIndex
+    }
 }

@@ -1,3 +1,5 @@
+import CNN
+
 /// A model drawn as a column of blocks, one per layer, each showing its type, name and
 /// output shape, in the spirit of Keras's `plot_model`; block colors by layer type.
 public struct ArchitectureDiagram: Sendable {
@@ -35,7 +37,7 @@ public struct ArchitectureDiagram: Sendable {
             svg.text(block.name, x: 16, y: y + 35, size: 11, fill: "#444")
             svg.text(shape, x: width - 16, y: y + 18, anchor: .end, size: 12, fill: "#222")
             if block.parameters > 0 {
-                svg.text("\(block.parameters.formatted) params", x: width - 16, y: y + 35, anchor: .end, size: 11, fill: "#444")
+                svg.text("\(block.parameters.grouped) params", x: width - 16, y: y + 35, anchor: .end, size: 11, fill: "#444")
             }
             if i + 1 < all.count {
                 let x = width / 2, y0 = y + boxH, y1 = y + boxH + gap
@@ -44,18 +46,5 @@ public struct ArchitectureDiagram: Sendable {
             }
         }
         return svg
-    }
-}
-
-extension Int {
-    /// `1179776` as `1,179,776`.
-    var formatted: String {
-        let digits = Array(String(magnitude))
-        var out = ""
-        for (i, d) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(d)
-        }
-        return (self < 0 ? "-" : "") + out
     }
 }
