@@ -13,10 +13,13 @@ let package = Package(
         .library(name: "CNN", targets: ["CNN"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Explain", targets: ["Explain"]),
+        .library(name: "Site", targets: ["Site"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
@@ -30,14 +33,26 @@ let package = Package(
         ),
         .target(name: "Render", dependencies: ["CNN", "CPNG"]),
         .target(name: "Explain", dependencies: ["CNN", "Render"]),
+        // One C function Glibc's Swift module does not export: renameat2(RENAME_EXCHANGE).
+        .target(name: "CSystem"),
+        .target(
+            name: "Site",
+            dependencies: [
+                "CNN", "Render", "Explain", "CCmark", "CSystem",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
         .executableTarget(
             name: "vizsite",
-            dependencies: ["CNN", "Render", "Explain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CNN", "Render", "Explain", "Site", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["CNN"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNTests", dependencies: ["CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "CNN", "TestSupport"]),
         .testTarget(name: "vizsiteTests", dependencies: ["vizsite", "CNN", "Render", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

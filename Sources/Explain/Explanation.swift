@@ -15,6 +15,15 @@ public struct Explanation: Sendable {
     public let isSigned: Bool
     /// The model's class probabilities for the image.
     public let probabilities: [Float]
+
+    public init(method: String, layer: String?, targetClass: Int, map: Heatmap, isSigned: Bool, probabilities: [Float]) {
+        self.method = method
+        self.layer = layer
+        self.targetClass = targetClass
+        self.map = map
+        self.isSigned = isSigned
+        self.probabilities = probabilities
+    }
 }
 
 /// An image to explain, `[1, h, w, c]`, with its label when it has one.

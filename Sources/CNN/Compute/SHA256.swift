@@ -41,6 +41,13 @@ public struct SHA256: Sendable {
 
     public mutating func update(_ text: String) { update(Array(text.utf8)) }
 
+    /// The hex digest of `bytes` in one call.
+    public static func hash<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var h = SHA256()
+        h.update(bytes)
+        return h.finalize()
+    }
+
     /// The digest as 64 lowercase hex digits.
     public mutating func finalize() -> String {
         let bits = length &* 8

@@ -5,7 +5,7 @@ import Foundation
 /// format version. A spec that names committed `weights` uses those instead.
 public struct TrainedModels: Sendable {
     /// Bump when training changes in a way that changes weights.
-    public static let formatVersion = "weights-1"
+    public static let formatVersion = "weights-2"
 
     /// Where cached weights live (`<site>/.vizsite/models`).
     public let cacheDirectory: String

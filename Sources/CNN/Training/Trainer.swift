@@ -23,6 +23,23 @@ public struct EpochLog: Sendable, Codable, Equatable {
     public var testLoss: Double?
     public var testAccuracy: Double?
     public var seconds: Double
+    /// Loss and accuracy over windows of steps within the epoch (about 50 points), for
+    /// training curves of short runs.
+    public var history: [HistoryPoint]?
+
+    /// The mean loss and accuracy over the steps since the previous point.
+    public struct HistoryPoint: Sendable, Codable, Equatable {
+        /// Progress in epochs (e.g. 0.5 halfway through the first epoch).
+        public var epoch: Double
+        public var loss: Double
+        public var accuracy: Double
+
+        public init(epoch: Double, loss: Double, accuracy: Double) {
+            self.epoch = epoch
+            self.loss = loss
+            self.accuracy = accuracy
+        }
+    }
 }
 
 /// Mini-batch training with softmax cross-entropy, data-parallel across cores.
@@ -84,17 +101,27 @@ public final class Trainer {
             order.shuffle(using: &random)
             let start = Date()
             var lossSum = 0.0, correct = 0, seen = 0
+            var history: [EpochLog.HistoryPoint] = []
+            var window = (loss: 0.0, correct: 0, seen: 0)
+            let windowSteps = max(1, steps / 50)
             for step in 0..<steps {
                 let indices = order[step * batchSize ..< min((step + 1) * batchSize, data.count)]
                 let (loss, right) = trainStep(data: data, indices: indices)
                 lossSum += loss; correct += right; seen += indices.count
+                window.loss += loss; window.correct += right; window.seen += indices.count
+                if (step + 1) % windowSteps == 0 || step == steps - 1 {
+                    history.append(EpochLog.HistoryPoint(epoch: Double(epoch - 1) + Double(step + 1) / Double(steps),
+                                                         loss: window.loss / Double(window.seen),
+                                                         accuracy: Double(window.correct) / Double(window.seen)))
+                    window = (0, 0, 0)
+                }
                 let elapsed = Date().timeIntervalSince(start)
                 progress(TrainingProgress(epoch: epoch, epochs: epochs, step: step + 1, steps: steps,
                                           loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
                                           imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
             }
             var log = EpochLog(epoch: epoch, loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)),
-                               seconds: Date().timeIntervalSince(start))
+                               seconds: Date().timeIntervalSince(start), history: history)
             if let test {
                 let result = Evaluation(model: model, data: test)
                 log.testLoss = result.loss

@@ -81,7 +81,11 @@ public struct LineChart: Sendable {
         svg.line(x1: left, y1: top, x2: left, y2: top + plotH, stroke: "#888")
         svg.text(xLabel, x: left + plotW / 2, y: top + plotH + 32, anchor: .middle, size: 11)
         svg.text(yLabel, x: 14, y: top + plotH / 2, anchor: .middle, size: 11, rotate: -90)
-        for s in series { svg.polyline(s.points.map { (px($0.x), py($0.y)) }, stroke: s.color) }
+        for s in series {
+            svg.polyline(s.points.map { (px($0.x), py($0.y)) }, stroke: s.color)
+            // Sparse series (a test score per epoch) get markers, so one point still shows.
+            if s.points.count <= 12 { for p in s.points { svg.circle(x: px(p.x), y: py(p.y), radius: 3.5, fill: s.color) } }
+        }
         for (i, s) in series.enumerated() {
             let lx = left + Double(i % 3) * plotW / 3, ly = height - 10 - Double((series.count - 1) / 3 - i / 3) * 16
             svg.line(x1: lx, y1: ly - 4, x2: lx + 18, y2: ly - 4, stroke: s.color, width: 3)

@@ -41,6 +41,10 @@ public struct SVG: Sendable {
         body.append(#"<polyline points="\#(list)" fill="none" stroke="\#(stroke)" stroke-width="\#(n(width))" stroke-linejoin="round"/>"#)
     }
 
+    public mutating func circle(x: Double, y: Double, radius: Double, fill: String) {
+        body.append(#"<circle cx="\#(n(x))" cy="\#(n(y))" r="\#(n(radius))" fill="\#(fill)"/>"#)
+    }
+
     public enum Anchor: String, Sendable { case start, middle, end }
 
     public mutating func text(_ content: String, x: Double, y: Double, anchor: Anchor = .start, size: Double? = nil,

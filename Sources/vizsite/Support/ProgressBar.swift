@@ -3,7 +3,7 @@ import Foundation
 
 /// Training progress on standard error: a live bar redrawn in place on a terminal,
 /// plain lines (about ten per epoch) otherwise.
-final class ProgressBar {
+final class ProgressBar: @unchecked Sendable {
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private var lastDraw = Date.distantPast
     private var lastLineStep = 0

@@ -1,0 +1,92 @@
+import CNN
+import Foundation
+
+/// One directive block of a lesson, checked and ready to run.
+struct PlannedFigure: @unchecked Sendable {
+    let lesson: Int
+    let directive: any Directive
+    let name: String
+    let options: DirectiveOptions
+    let modelPath: String
+    let spec: ModelSpec
+    let caption: String?
+    let alt: String?
+    var location: SourceLocation { options.location }
+}
+
+/// A lesson parsed: its Markdown rendered with placeholders, and its directives checked.
+struct PlannedLesson: @unchecked Sendable {
+    let lesson: Lesson
+    let html: String
+    let headings: [Heading]
+    let figures: [Int]
+}
+
+/// Reads every lesson's Markdown and checks every directive against its model, collecting
+/// all errors before anything runs.
+struct BuildPlan {
+    var lessons: [PlannedLesson] = []
+    var figures: [PlannedFigure] = []
+
+    init(content: SiteContent, models: ModelStore) throws(BuildErrors) {
+        var errors: [SourceError] = []
+        let slugs = Dictionary(content.lessons.map { (($0.file as NSString).lastPathComponent, $0.slug) }, uniquingKeysWith: { a, _ in a })
+        for (lessonIndex, lesson) in content.lessons.enumerated() {
+            let document = MarkdownDocument(lesson.body, lineOffset: lesson.bodyLineOffset,
+                                            smart: content.config.smartPunctuation, unsafe: content.config.unsafeHTML) { url in
+                Self.rewrite(url, slugs: slugs)
+            }
+            var indices: [Int] = []
+            for block in document.directives {
+                do {
+                    let figure = try Self.plan(block, lesson: lesson, lessonIndex: lessonIndex, content: content, models: models)
+                    indices.append(figures.count)
+                    figures.append(figure)
+                } catch {
+                    errors.append(error)
+                    indices.append(-1)
+                }
+            }
+            lessons.append(PlannedLesson(lesson: lesson, html: document.html(), headings: document.headings, figures: indices))
+        }
+        guard errors.isEmpty else { throw BuildErrors(errors) }
+    }
+
+    private static func plan(_ block: DirectiveBlock, lesson: Lesson, lessonIndex: Int, content: SiteContent,
+                             models: ModelStore) throws(SourceError) -> PlannedFigure {
+        let at = SourceLocation(file: lesson.file, line: block.line, column: block.column)
+        guard !block.name.isEmpty else {
+            throw SourceError("a viz block needs a directive name after 'viz', one of \(DirectiveRegistry.names.joined(separator: ", "))", at: at)
+        }
+        guard let type = DirectiveRegistry.named(block.name) else {
+            throw SourceError("unknown directive '\(block.name)'; expected one of \(DirectiveRegistry.names.joined(separator: ", "))",
+                              at: SourceLocation(file: lesson.file, line: block.line, column: block.column + 7),
+                              suggestion: nearestName(to: block.name, in: DirectiveRegistry.names))
+        }
+        guard block.extra.isEmpty else {
+            throw SourceError("unexpected '\(block.extra)' after 'viz \(block.name)'; options go in the block, one per line", at: at)
+        }
+        let options = try DirectiveOptions(directive: block.name, body: block.body, specs: type.options,
+                                           file: lesson.file, fenceLine: block.line, column: block.column)
+        let modelPath = try options.string("model") ?? lesson.model ?? content.config.model
+        let modelLocation = options["model"]?.location ?? at
+        let spec = try models.spec(modelPath, at: modelLocation)
+        let directive = try type.init(options, model: spec.model)
+        return PlannedFigure(lesson: lessonIndex, directive: directive, name: block.name, options: options, modelPath: modelPath,
+                             spec: spec, caption: try options.string("caption"), alt: try options.string("alt"))
+    }
+
+    /// Links between lessons (`03-filters.md#section`) become page links; `images/…` is
+    /// served from the output's `images/`. Both relative to the page.
+    static func rewrite(_ url: String, slugs: [String: String]) -> String? {
+        if url.contains(":") || url.hasPrefix("/") || url.hasPrefix("#") || url.hasPrefix("//") { return nil }
+        let parts = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = String(parts[0]), fragment = parts.count > 1 ? "#" + parts[1] : ""
+        let name = (path as NSString).lastPathComponent
+        if let slug = slugs[name] { return Figure.root + slug + "/" + fragment }
+        if path.hasPrefix("images/") || path.hasPrefix("./images/") || path.hasPrefix("../images/") {
+            return Figure.root + "images/" + path.components(separatedBy: "images/").dropFirst().joined(separator: "images/") + fragment
+        }
+        return nil
+    }
+}

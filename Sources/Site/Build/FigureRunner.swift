@@ -1,0 +1,126 @@
+import CNN
+import Dispatch
+import Explain
+import Foundation
+import Render
+
+/// Runs a plan's figures: each is looked up in the cache by its key, and the misses run
+/// in parallel, one per core.
+struct FigureRunner {
+    let plan: BuildPlan
+    let models: ModelStore
+    let cache: FigureCache
+    let clean: Bool
+    let log: @Sendable (String) -> Void
+
+    /// The cache key of a figure: everything that determines its output.
+    func key(_ figure: PlannedFigure, weightsKeys: inout [String: String]) -> String {
+        var hash = SHA256()
+        hash.update("\(FigureCache.formatVersion)\n\(figure.name)\n\(figure.options.canonical)\n\(figure.spec.source)\n")
+        if figure.directive.needsWeights {
+            let w = weightsKeys[figure.modelPath] ?? models.weightsKey(figure.spec)
+            weightsKeys[figure.modelPath] = w
+            hash.update("weights \(w)\n")
+        }
+        hash.update("data \((try? models.dataKey.get()) ?? "")\n")
+        for file in figure.directive.inputFiles {
+            let path = (models.paths.root as NSString).appendingPathComponent(file)
+            hash.update("file \(file) \(SHA256.hash(FileManager.default.contents(atPath: path) ?? Data()))\n")
+        }
+        return hash.finalize()
+    }
+
+    func run(report: inout BuildReport) throws(BuildErrors) -> [Figure] {
+        var weightsKeys: [String: String] = [:]
+        let keys = plan.figures.map { key($0, weightsKeys: &weightsKeys) }
+        var results = [Figure?](repeating: nil, count: plan.figures.count)
+        var timings = [BuildReport.FigureTiming?](repeating: nil, count: plan.figures.count)
+        var misses: [Int] = []
+        for (i, key) in keys.enumerated() {
+            let start = Date()
+            if !clean, let figure = cache.load(key) {
+                results[i] = figure
+                timings[i] = .init(location: plan.figures[i].location, directive: plan.figures[i].name, cached: true,
+                                   seconds: Date().timeIntervalSince(start))
+            } else {
+                misses.append(i)
+            }
+        }
+        if !misses.isEmpty {
+            // Train (or load) each model needed first, one at a time, so progress reads cleanly.
+            var errors: [SourceError] = []
+            for path in Set(misses.filter { plan.figures[$0].directive.needsWeights }.map { plan.figures[$0].modelPath }).sorted() {
+                let figure = plan.figures[misses.first { plan.figures[$0].modelPath == path }!]
+                do { _ = try models.model(path, spec: figure.spec) }
+                catch { errors.append(Self.sourceError(error, at: figure.options["model"]?.location ?? figure.location)) }
+            }
+            guard errors.isEmpty else { throw BuildErrors(errors) }
+            let outcomes = Outcomes(count: plan.figures.count)
+            let queue = MissQueue(misses)
+            let figures = plan.figures, models = self.models, cache = self.cache, log = self.log
+            // Two workers: the CNN code is itself parallel, so more would only oversubscribe.
+            DispatchQueue.concurrentPerform(iterations: min(2, misses.count)) { _ in
+                while let i = queue.next() {
+                    let start = Date()
+                    let outcome = Result { try Self.compute(figures[i], key: keys[i], models: models) }
+                    if case .success(let figure) = outcome { try? cache.store(figure, key: keys[i]) }
+                    let seconds = Date().timeIntervalSince(start)
+                    outcomes.set(i, outcome.mapError { Self.sourceError($0, at: figures[i].location) }, seconds: seconds)
+                    log(String(format: "  %@ viz %@ (%.2f s)", figures[i].location.description, figures[i].name, seconds))
+                }
+            }
+            for i in misses {
+                let (outcome, seconds) = outcomes.get(i)
+                switch outcome {
+                case .success(let figure): results[i] = figure
+                case .failure(let error): errors.append(error)
+                }
+                timings[i] = .init(location: plan.figures[i].location, directive: plan.figures[i].name, cached: false, seconds: seconds)
+            }
+            guard errors.isEmpty else { throw BuildErrors(errors) }
+        }
+        report.figures = timings.compactMap { $0 }
+        return results.map { $0! }
+    }
+
+    static func compute(_ planned: PlannedFigure, key: String, models: ModelStore) throws -> Figure {
+        let (model, log) = planned.directive.needsWeights ? try models.model(planned.modelPath, spec: planned.spec) : (planned.spec.model, nil)
+        let context = DirectiveContext(model: model, spec: planned.spec, trainingLog: log, data: models.data,
+                                       evaluation: models.evaluation(planned.modelPath, spec: planned.spec), paths: models.paths)
+        let builder = FigureBuilder(kind: planned.name, alt: planned.alt ?? planned.directive.alt, idPrefix: "f\(key.prefix(8))")
+        let (body, notes) = try planned.directive.run(context, figure: builder)
+        return builder.finish(body: body, caption: planned.caption ?? planned.directive.caption, notes: notes)
+    }
+
+    /// Any error of a directive as an error at the directive.
+    static func sourceError(_ error: any Error, at location: SourceLocation) -> SourceError {
+        if let e = error as? SourceError { return e }
+        if let e = error as? BuildErrors, let first = e.errors.first { return first }
+        return SourceError("\(error)", at: location)
+    }
+}
+
+/// Results written by the workers.
+private final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [(Result<Figure, SourceError>, Double)?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<Figure, SourceError>, seconds: Double) {
+        lock.lock(); values[i] = (r, seconds); lock.unlock()
+    }
+    func get(_ i: Int) -> (Result<Figure, SourceError>, Double) {
+        lock.lock(); defer { lock.unlock() }
+        return values[i]!
+    }
+}
+
+/// The figures left to compute, handed out one at a time.
+private final class MissQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Int]
+    init(_ items: [Int]) { self.items = items.reversed() }
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        return items.popLast()
+    }
+}

@@ -1,0 +1,90 @@
+import CNN
+import Explain
+import Foundation
+
+/// The models a build uses: specs loaded once per path, cache keys, and trained weights
+/// obtained (loaded from cache or trained) only when a figure needs them.
+final class ModelStore: @unchecked Sendable {
+    let paths: ContentPaths
+    let dataDirectory: String
+    let trained: TrainedModels
+    /// Reports training progress (the progress bar).
+    let progress: @Sendable (String, TrainingProgress) -> Void
+
+    private let lock = NSLock()
+    private var specs: [String: ModelSpec] = [:]
+    private var weights: [String: Lazy<(Model, [EpochLog]?)>] = [:]
+    private var evaluations: [String: Lazy<Evaluation>] = [:]
+    let data: Lazy<MNIST>
+    /// SHA-256 of the four MNIST files.
+    let dataKey: Lazy<String>
+
+    init(paths: ContentPaths, cacheDirectory: String, progress: @escaping @Sendable (String, TrainingProgress) -> Void) {
+        self.paths = paths
+        let dataDirectory = (paths.root as NSString).appendingPathComponent("data/mnist")
+        self.dataDirectory = dataDirectory
+        trained = TrainedModels(cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("models"), contentDirectory: paths.root)
+        self.progress = progress
+        data = Lazy { try MNIST.load(directory: dataDirectory) }
+        dataKey = Lazy {
+            var hash = SHA256()
+            let f = MNIST.fileNames
+            for name in [f.trainImages, f.trainLabels, f.testImages, f.testLabels] {
+                hash.update(FileManager.default.contents(atPath: (dataDirectory as NSString).appendingPathComponent(name)) ?? Data())
+            }
+            return hash.finalize()
+        }
+    }
+
+    /// The spec at `relative` (inside the content folder); `location` is where it was named.
+    func spec(_ relative: String, at location: SourceLocation) throws(SourceError) -> ModelSpec {
+        lock.lock()
+        if let spec = specs[relative] { lock.unlock(); return spec }
+        lock.unlock()
+        let real = try paths.resolve(relative, at: location)
+        guard FileManager.default.fileExists(atPath: real) else {
+            let available = ((try? FileManager.default.contentsOfDirectory(atPath: paths.display("models"))) ?? [])
+                .filter { $0.hasSuffix(".yml") }.map { "models/\($0)" }
+            throw SourceError("no model spec '\(relative)' in \(paths.root)/", at: location, suggestion: nearestName(to: relative, in: available))
+        }
+        let spec = try ModelSpec.load(path: real, displayPath: paths.display(relative))
+        if let w = spec.weights {
+            _ = try paths.resolve(w, at: spec.weightsLocation ?? SourceLocation(file: paths.display(relative), line: 0, column: 0))
+        }
+        lock.lock()
+        specs[relative] = spec
+        lock.unlock()
+        return spec
+    }
+
+    /// What determines the weights: committed weights' bytes, or the spec and training data.
+    func weightsKey(_ spec: ModelSpec) -> String {
+        if let w = spec.weights {
+            return SHA256.hash(FileManager.default.contents(atPath: (paths.root as NSString).appendingPathComponent(w)) ?? Data())
+        }
+        return trained.key(for: spec, dataDirectory: dataDirectory)
+    }
+
+    /// The trained model and its training log, computed once per spec.
+    func model(_ relative: String, spec: ModelSpec) throws -> (Model, [EpochLog]?) {
+        lock.lock()
+        let lazy = weights[relative] ?? Lazy { [trained, dataDirectory, progress] in
+            let result = try trained.model(for: spec, dataDirectory: dataDirectory) { progress(spec.model.name, $0) }
+            return (result.model, result.log)
+        }
+        weights[relative] = lazy
+        lock.unlock()
+        return try lazy.get()
+    }
+
+    /// The trained model evaluated on the test set, computed once per spec.
+    func evaluation(_ relative: String, spec: ModelSpec) -> Lazy<Evaluation> {
+        lock.lock()
+        defer { lock.unlock() }
+        if let e = evaluations[relative] { return e }
+        let data = self.data
+        let lazy = Lazy { [unowned self] in Evaluation(model: try self.model(relative, spec: spec).0, data: try data.get().test) }
+        evaluations[relative] = lazy
+        return lazy
+    }
+}

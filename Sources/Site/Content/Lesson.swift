@@ -1,0 +1,62 @@
+import CNN
+import Foundation
+
+/// One lesson: `Content/lessons/NN-slug.md`, its front matter and Markdown body.
+public struct Lesson: Sendable {
+    /// The file as errors name it (`Content/lessons/07-cam.md`).
+    public let file: String
+    /// The URL segment: the file name without its number and extension (`cam`).
+    public let slug: String
+    public let title: String
+    public let summary: String
+    /// Position in the navigation; from the front matter, else the file's number.
+    public let order: Int
+    public let draft: Bool
+    /// Which figure (1-based) of the lesson is its card image; the first with a picture by default.
+    public let thumbnail: Int?
+    /// A model spec for this lesson's directives, relative to the content folder.
+    public let model: String?
+    public let body: String
+    /// The file line just before the body's first line.
+    public let bodyLineOffset: Int
+
+    static let frontMatterKeys = ["title", "summary", "order", "draft", "thumbnail", "model"]
+
+    /// Parses a lesson's text; `fileName` is the bare name (`07-cam.md`).
+    public static func parse(_ text: String, file: String, fileName: String) throws(SourceError) -> Lesson {
+        let split = FrontMatterSplit(text)
+        let stem = (fileName as NSString).deletingPathExtension
+        let digits = stem.prefix { $0.isNumber }
+        var slugPart = Substring(stem.dropFirst(digits.count))
+        if slugPart.first == "-" || slugPart.first == "_" { slugPart = slugPart.dropFirst() }
+        let slug = String(slugPart).slugified
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        guard !slug.isEmpty else {
+            throw SourceError("lesson file names look like NN-slug.md (e.g. 03-filters.md); '\(fileName)' has no slug", at: start)
+        }
+        guard let yaml = split.yaml else {
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw SourceError("the lesson is empty; it needs front matter with at least a title", at: start)
+            }
+            throw SourceError("a lesson starts with YAML front matter between '---' lines, with at least a title", at: start)
+        }
+        let front = try YAMLValue.parse(yaml, file: file, lineOffset: 1).mapping()
+        try front.checkKeys(frontMatterKeys, in: "lesson front matter")
+        let titleValue = try front.required("title", in: "the front matter")
+        let title = try titleValue.string()
+        guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw titleValue.error("the title is empty") }
+        var thumbnail: Int?
+        if let value = front["thumbnail"] {
+            thumbnail = try value.int()
+            guard thumbnail! >= 1 else { throw value.error("thumbnail is a figure number, 1 or more") }
+        }
+        return Lesson(
+            file: file, slug: slug, title: title,
+            summary: try front["summary"]?.string() ?? "",
+            order: try front["order"]?.int() ?? Int(digits) ?? 1000,
+            draft: try front["draft"]?.bool() ?? false,
+            thumbnail: thumbnail,
+            model: try front["model"]?.string(),
+            body: split.body, bodyLineOffset: split.bodyLineOffset)
+    }
+}

@@ -1,0 +1,60 @@
+import CNN
+import Foundation
+
+/// `Content/site.yml`: what the whole site is called and how it is built.
+///
+///     title: How a CNN sees
+///     description: Visualizing a convolutional network trained on MNIST.
+///     author: The vizsite authors
+///     language: en
+///     base_url: https://example.org/cnn/   # optional; enables sitemap.xml and canonical links
+///     model: models/mnist-cnn.yml           # the model directives use unless they name another
+///     markdown: {unsafe: false, smart: true}
+public struct SiteConfig: Sendable, Equatable {
+    public var title: String
+    public var description: String
+    public var author: String
+    public var language: String
+    public var baseURL: String?
+    /// The default model spec, relative to the content folder.
+    public var model: String
+    /// Raw HTML in lessons is kept (true) or omitted (false, the default).
+    public var unsafeHTML: Bool
+    /// Smart punctuation: curly quotes, en and em dashes, ellipses.
+    public var smartPunctuation: Bool
+    /// Extra text for the footer (escaped).
+    public var footer: String?
+
+    static let keys = ["title", "description", "author", "language", "base_url", "model", "markdown", "footer"]
+
+    public static func parse(_ text: String, file: String) throws(SourceError) -> SiteConfig {
+        let top = try YAMLValue.parse(text, file: file).mapping()
+        try top.checkKeys(keys, in: "site.yml")
+        var config = SiteConfig(
+            title: try top.required("title", in: "site.yml").string(),
+            description: try top["description"]?.string() ?? "",
+            author: try top["author"]?.string() ?? "",
+            language: try top["language"]?.string() ?? "en",
+            baseURL: nil,
+            model: try top["model"]?.string() ?? "models/mnist-cnn.yml",
+            unsafeHTML: false, smartPunctuation: true,
+            footer: try top["footer"]?.string())
+        if let value = top["base_url"] {
+            let url = try value.string()
+            guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(" "), !url.contains("\"") else {
+                throw value.error("base_url must be an absolute http(s) URL, found '\(url)'")
+            }
+            config.baseURL = url.hasSuffix("/") ? url : url + "/"
+        }
+        if !config.language.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) || config.language.isEmpty {
+            throw top["language"]!.error("language must be a language tag such as en or pt-BR")
+        }
+        if let markdown = top["markdown"] {
+            let options = try markdown.mapping()
+            try options.checkKeys(["unsafe", "smart"], in: "markdown options")
+            config.unsafeHTML = try options["unsafe"]?.bool() ?? false
+            config.smartPunctuation = try options["smart"]?.bool() ?? true
+        }
+        return config
+    }
+}

@@ -1,0 +1,232 @@
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// Several methods side by side: one row per image, one column per method.
+struct CompareDirective: Directive {
+    static let name = "compare"
+    static let summary = "Several attribution methods on the same images: one row per image, one column per method."
+    static let options: [OptionSpec] = [
+        OptionSpec("methods", "list of \(AttributionMethod.allNames.joined(separator: ", "))", default: "[vanilla, smoothgrad, gradcam]", "The methods, as columns."),
+        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images, as rows."),
+        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
+        OptionSpec("overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone)."),
+        OptionSpec("samples", "integer 1–500", default: "50", "SmoothGrad: noisy samples."),
+        OptionSpec("steps", "integer 1–512", default: "50", "Integrated Gradients: integration steps."),
+        OptionSpec("colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes)."),
+        OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
+    ]
+    static let example = "methods: [vanilla, smoothgrad, integrated-gradients, gradcam, scorecam]\nimages: test[0:3]"
+
+    let methods: [AttributionMethod]
+    let images: [ImageSelector]
+    let target: Target
+    let overlay: Bool
+    let panels: HeatmapPanels
+    let location: SourceLocation
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
+        let samples = try options.int("samples", default: 50, in: 1...500), steps = try options.int("steps", default: 50, in: 1...512)
+        methods = try options.choices("methods", from: AttributionMethod.allNames, default: ["vanilla", "smoothgrad", "gradcam"]).map {
+            var m = AttributionMethod(name: $0)
+            m.layer = layer
+            m.samples = samples
+            m.steps = steps
+            return m
+        }
+        images = try options.images(default: "test[0:4]", classes: model.classes)
+        target = try options.target(classes: model.classes)
+        overlay = try options.bool("overlay", default: true)
+        panels = HeatmapPanels(colormap: try options.colormap(default: "jet"), normalization: .minMax, shared: false,
+                               scale: try options.int("scale", default: 3, in: 1...16), alpha: 0.5)
+        location = options.location(of: "images")
+    }
+
+    var inputFiles: [String] { images.files }
+    var caption: String { "\(methods.map(\.title).joined(separator: ", ")) compared on \(images.text), target \(target)." }
+    var alt: String { "attribution maps of several methods" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let selected = try context.images(images, at: location)
+        var rows: [(header: String, cells: [String])] = []
+        var json: [[String: Any]] = []
+        for (i, image) in selected.enumerated() {
+            var cells: [String] = []
+            var first: Explanation?
+            for method in methods {
+                var e = try method.explain(image, target: target, model: context.model)
+                first = first ?? e
+                // Magnitudes, so signed and unsigned methods read alike in one row.
+                let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
+                json.append(["image": image.name, "method": method.name, "target": e.targetClass,
+                             "shape": [e.map.height, e.map.width], "map": e.map.values.map(Double.init)])
+                e = Explanation(method: e.method, layer: e.layer, targetClass: e.targetClass, map: magnitude, isSigned: false,
+                                probabilities: e.probabilities)
+                let p = panels.pictures(image: image, map: e.map, normalization: .minMax)
+                cells.append(figure.image(overlay ? p.overlay : p.heatmap, name: "compare-\(method.name)",
+                                          alt: "\(method.title) for \(image.name)", thumbnail: i == 0 && cells.isEmpty, pixelated: false))
+            }
+            let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
+            rows.append((imageHeader(image, explanation: first), [figure.image(digit, name: "compare-input", alt: "input \(image.name)")] + cells))
+        }
+        try figure.json(["target": target.description, "maps": json], name: "compare")
+        let table = FigureLayout.panels(columns: ["input"] + methods.map(\.title), rows: rows, corner: "image")
+        let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").svg(height: Double(28 * panels.scale) - 20),
+                             name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
+        return (FigureLayout.withColorbar(table, colorbar: bar),
+                ["magnitudes, min–max per map", "colormap \(panels.colormap.name)", "target \(target)"])
+    }
+}
+
+/// Deletion and insertion curves with their areas, for several methods.
+struct FaithfulnessDirective: Directive {
+    static let name = "faithfulness"
+    static let summary = "Deletion and insertion curves (Petsiuk et al., 2018) and their areas under the curve for several methods."
+    static let options: [OptionSpec] = [
+        OptionSpec("methods", "list of \(AttributionMethod.allNames.joined(separator: ", "))", default: "[vanilla, smoothgrad, integrated-gradients, gradcam]", "The methods compared."),
+        OptionSpec("images", "image selector or list", default: "test[0:16]", "The images the curves are averaged over."),
+        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+        OptionSpec("steps", "integer 2–112", default: "28", "Points on each curve."),
+        OptionSpec("samples", "integer 1–500", default: "25", "SmoothGrad: noisy samples."),
+    ]
+    static let example = "methods: [vanilla, gradcam, occlusion]\nimages: test[0:16]"
+
+    let methods: [AttributionMethod]
+    let images: [ImageSelector]
+    let steps: Int
+    let location: SourceLocation
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
+        let samples = try options.int("samples", default: 25, in: 1...500)
+        methods = try options.choices("methods", from: AttributionMethod.allNames,
+                                      default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam"]).map {
+            var m = AttributionMethod(name: $0)
+            m.layer = layer
+            m.samples = samples
+            m.steps = 32
+            return m
+        }
+        images = try options.images(default: "test[0:16]", classes: model.classes)
+        steps = try options.int("steps", default: 28, in: 2...112)
+        location = options.location(of: "images")
+    }
+
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"]
+
+    var inputFiles: [String] { images.files }
+    var caption: String { "Deletion and insertion curves, averaged over \(images.text): the predicted class's probability as pixels are removed (or revealed) most-important first." }
+    var alt: String { "deletion and insertion curves of several attribution methods" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let selected = try context.images(images, at: location)
+        let faithfulness = Faithfulness(steps: steps)
+        var results: [(method: AttributionMethod, deletion: [Double], insertion: [Double], dAUC: Double, iAUC: Double)] = []
+        for method in methods {
+            var deletion = [Double](repeating: 0, count: steps + 1), insertion = deletion
+            var dAUC = 0.0, iAUC = 0.0
+            for image in selected {
+                let e = try method.explain(image, target: .predicted, model: context.model)
+                // Signed maps rank by magnitude: a strongly negative pixel also matters.
+                let map = e.isSigned ? Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs)) : e.map
+                let c = faithfulness.curves(model: context.model, image: image.pixels, map: map, targetClass: e.targetClass)
+                for s in 0...steps { deletion[s] += Double(c.deletion[s]); insertion[s] += Double(c.insertion[s]) }
+                dAUC += Double(c.deletionAUC); iAUC += Double(c.insertionAUC)
+            }
+            let n = Double(max(selected.count, 1))
+            results.append((method, deletion.map { $0 / n }, insertion.map { $0 / n }, dAUC / n, iAUC / n))
+        }
+        func chart(_ title: String, _ values: (Int) -> [Double]) -> LineChart {
+            LineChart(series: results.enumerated().map { i, r in
+                LineChart.Series(name: r.method.title, points: values(i).enumerated().map { (Double($0.offset) / Double(steps), $0.element) },
+                                 color: Self.palette[i % Self.palette.count])
+            }, xLabel: "fraction of pixels \(title)", yLabel: "probability", yRange: (0, 1))
+        }
+        let deletionSVG = figure.svg(chart("deleted", { results[$0].deletion }).svg(width: 380, height: 260), name: "faithfulness-deletion",
+                                     label: "deletion curves (SVG)", title: "deletion curves")
+        let insertionSVG = figure.svg(chart("inserted", { results[$0].insertion }).svg(width: 380, height: 260), name: "faithfulness-insertion",
+                                      label: "insertion curves (SVG)", title: "insertion curves")
+        let table = FigureLayout.table(
+            header: ["method", "deletion AUC ↓", "insertion AUC ↑", "insertion − deletion"],
+            rows: results.map { [$0.method.title, String(format: "%.3f", $0.dAUC), String(format: "%.3f", $0.iAUC), String(format: "%+.3f", $0.iAUC - $0.dAUC)] },
+            numeric: [1, 2, 3])
+        try figure.json(["images": selected.map(\.name), "steps": steps, "methods": results.map {
+            ["method": $0.method.name, "deletion": $0.deletion, "insertion": $0.insertion, "deletion_auc": $0.dAUC, "insertion_auc": $0.iAUC] as [String: Any]
+        }], name: "faithfulness")
+        let body = "<div class=\"viz-row\"><div>\(deletionSVG)</div><div>\(insertionSVG)</div></div>\n" + table
+        return (body, ["\(selected.count) images", "\(steps) steps", "target: predicted class", "signed maps ranked by magnitude"])
+    }
+}
+
+/// The model-parameter randomization test (Adebayo et al., 2018).
+struct SanityCheckDirective: Directive {
+    static let name = "sanity-check"
+    static let summary = "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as the weights are randomized from the top layer down."
+    static let options: [OptionSpec] = [
+        OptionSpec("methods", "list of \(AttributionMethod.allNames.joined(separator: ", "))", default: "[vanilla, guided, gradcam]", "The methods tested."),
+        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images the correlations are averaged over."),
+        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+        OptionSpec("seed", "integer", default: "0", "Seed of the random weights."),
+    ]
+    static let example = "methods: [vanilla, guided, gradcam]\nimages: test[0:4]"
+
+    let methods: [AttributionMethod]
+    let images: [ImageSelector]
+    let seed: Int
+    let location: SourceLocation
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
+        methods = try options.choices("methods", from: AttributionMethod.allNames, default: ["vanilla", "guided", "gradcam"]).map {
+            var m = AttributionMethod(name: $0)
+            m.layer = layer
+            m.samples = 16
+            m.steps = 16
+            return m
+        }
+        images = try options.images(default: "test[0:4]", classes: model.classes)
+        seed = try options.int("seed", default: 0, in: 0...Int(Int32.max))
+        location = options.location(of: "images")
+    }
+
+    var inputFiles: [String] { images.files }
+    var caption: String { "Spearman rank correlation between each method's maps on the trained model and on models whose layers are randomized one by one from the top, averaged over \(images.text). A method that explains the model should fall toward 0." }
+    var alt: String { "rank correlation of maps as layers are randomized" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let selected = try context.images(images, at: location)
+        let check = SanityCheck(seed: UInt64(seed))
+        var layers: [String] = []
+        var curves: [[Double]] = []
+        for method in methods {
+            var sums: [Double] = []
+            for image in selected {
+                // The class is fixed by the trained model, so every randomized model explains the same logit.
+                let k = try method.explain(image, target: .predicted, model: context.model).targetClass
+                let steps = try check.run(model: context.model) { model in
+                    try method.explain(image, target: .class(k), model: model).map
+                }
+                layers = steps.map(\.layer)
+                if sums.isEmpty { sums = Array(repeating: 0, count: steps.count) }
+                for (i, s) in steps.enumerated() { sums[i] += method.isSigned ? s.absoluteCorrelation : s.correlation }
+            }
+            curves.append([1] + sums.map { $0 / Double(max(selected.count, 1)) })
+        }
+        let stages = ["trained"] + layers.map { "↓ \($0)" }
+        let chart = LineChart(series: methods.enumerated().map { i, m in
+            LineChart.Series(name: m.title, points: curves[i].enumerated().map { (Double($0.offset), $0.element) },
+                             color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
+        }, xLabel: "layers randomized, from the top (0 = trained)", yLabel: "Spearman correlation", yRange: (-0.2, 1))
+        let svg = figure.svg(chart.svg(width: 480, height: 280), name: "sanity-check", label: "chart (SVG)", title: "rank correlation by randomized layer")
+        let table = FigureLayout.table(header: ["method"] + stages,
+                                       rows: methods.enumerated().map { i, m in [m.title] + curves[i].map { String(format: "%.2f", $0) } },
+                                       numeric: Set(1...stages.count))
+        try figure.json(["images": selected.map(\.name), "stages": stages, "methods": methods.enumerated().map { i, m in
+            ["method": m.name, "correlation": curves[i]] as [String: Any]
+        }], name: "sanity-check")
+        return (svg + "\n" + table, ["\(selected.count) images", "signed maps compared by magnitude", "seed \(seed)"])
+    }
+}

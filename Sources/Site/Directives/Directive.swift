@@ -1,0 +1,52 @@
+import CNN
+import Foundation
+
+/// A visualization a lesson embeds as a fenced block (```` ```viz NAME ````).
+///
+/// A directive is a thin adapter: it checks its options when the lesson is loaded (so a
+/// build with errors reports them all before computing anything), and when run it calls
+/// `Explain`, draws with `Render`, and returns the figure's HTML and files.
+protocol Directive: Sendable {
+    /// The name after `viz` in the info string.
+    static var name: String { get }
+    /// One sentence for the directive reference.
+    static var summary: String { get }
+    /// The options it takes, besides `caption`, `alt` and `model`.
+    static var options: [OptionSpec] { get }
+    /// An example block body (YAML), shown in the reference.
+    static var example: String { get }
+
+    /// Reads the options and checks them against the model's structure (layers, classes).
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError)
+
+    /// A caption describing what the figure shows, used unless the lesson gives one.
+    var caption: String { get }
+    /// Alt text for its images, used unless the lesson gives one.
+    var alt: String { get }
+    /// PNG files (relative to the content folder) the figure reads; part of its cache key.
+    var inputFiles: [String] { get }
+    /// Whether the figure reads the trained weights (a summary or diagram does not).
+    var needsWeights: Bool { get }
+
+    /// Computes and draws the figure; returns its HTML body and caption notes.
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String])
+}
+
+extension Directive {
+    var inputFiles: [String] { [] }
+    var needsWeights: Bool { true }
+}
+
+/// Every directive vizsite knows, by name.
+enum DirectiveRegistry {
+    static let all: [any Directive.Type] = [
+        SummaryDirective.self, ArchitectureDirective.self, SamplesDirective.self, TrainingDirective.self,
+        MetricDirective.self, FiltersDirective.self, FeatureMapsDirective.self, MaximizeDirective.self,
+        SaliencyDirective.self, CAMDirective.self, OcclusionDirective.self, PredictionsDirective.self,
+        CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
+    ]
+
+    static var names: [String] { all.map { $0.name } }
+
+    static func named(_ name: String) -> (any Directive.Type)? { all.first { $0.name == name } }
+}

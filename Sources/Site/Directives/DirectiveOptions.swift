@@ -1,0 +1,145 @@
+import CNN
+import Foundation
+import Yams
+
+/// One option a directive accepts, as the directive reference documents it.
+public struct OptionSpec: Sendable {
+    public let name: String
+    /// The type as the reference shows it (`integer`, `image selector`, `one of …`).
+    public let type: String
+    /// The default, as YAML; nil for a required option.
+    public let defaultValue: String?
+    public let doc: String
+
+    public init(_ name: String, _ type: String, default defaultValue: String?, _ doc: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.doc = doc
+    }
+
+    /// Options every directive takes.
+    public static let common: [OptionSpec] = [
+        OptionSpec("caption", "string", default: nil, "The figure's caption (Markdown-free text). A descriptive default is generated."),
+        OptionSpec("alt", "string", default: nil, "Alt text for the figure's images. Generated from the options by default."),
+        OptionSpec("model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder."),
+    ]
+}
+
+/// A directive's YAML options with typed accessors; every error points at the option's
+/// line and column in the lesson and names what was expected.
+public struct DirectiveOptions {
+    public let directive: String
+    public let mapping: YAMLMapping
+    /// Where the directive's fence is.
+    public let location: SourceLocation
+
+    /// Parses `body` (the YAML between the fences) and rejects unknown option names.
+    init(directive: String, body: String, specs: [OptionSpec], file: String, fenceLine: Int, column: Int) throws(SourceError) {
+        self.directive = directive
+        location = SourceLocation(file: file, line: fenceLine, column: column)
+        let value = try YAMLValue.parse(body, file: file, lineOffset: fenceLine)
+        if case .scalar(let s) = value.node, s.string.isEmpty {
+            mapping = try YAMLValue(node: .mapping(Node.Mapping([])), file: file, lineOffset: fenceLine).mapping()
+        } else {
+            mapping = try value.mapping()
+        }
+        let names = (specs + OptionSpec.common).map(\.name)
+        for (key, _) in mapping.entries {
+            let name = try key.string()
+            if !names.contains(name) {
+                throw key.error("unknown option '\(name)' for directive '\(directive)'; expected one of \(names.joined(separator: ", "))",
+                                suggestion: nearestName(to: name, in: names))
+            }
+        }
+    }
+
+    public subscript(name: String) -> YAMLValue? { mapping[name] }
+
+    /// Where option `name` is written, or the fence when it is absent.
+    public func location(of name: String) -> SourceLocation { mapping[name]?.location ?? location }
+
+    public func error(_ message: String, option: String, suggestion: String? = nil) -> SourceError {
+        SourceError(message, at: location(of: option), suggestion: suggestion)
+    }
+
+    public func string(_ name: String) throws(SourceError) -> String? { try mapping[name]?.string() }
+    public func string(_ name: String, default value: String) throws(SourceError) -> String { try string(name) ?? value }
+
+    public func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(SourceError) -> Int {
+        guard let node = mapping[name] else { return value }
+        let n = try node.int()
+        guard range.contains(n) else { throw node.error("\(name) must be between \(range.lowerBound) and \(range.upperBound), found \(n)") }
+        return n
+    }
+
+    public func double(_ name: String, default value: Double, in range: ClosedRange<Double>) throws(SourceError) -> Double {
+        guard let node = mapping[name] else { return value }
+        let x = try node.double()
+        guard range.contains(x) else { throw node.error("\(name) must be between \(range.lowerBound) and \(range.upperBound), found \(x)") }
+        return x
+    }
+
+    public func bool(_ name: String, default value: Bool) throws(SourceError) -> Bool {
+        try mapping[name]?.bool() ?? value
+    }
+
+    /// One of `choices`; an unknown value suggests the nearest.
+    public func choice(_ name: String, from choices: [String], default value: String) throws(SourceError) -> String {
+        guard let node = mapping[name] else { return value }
+        let text = try node.string()
+        guard choices.contains(text) else {
+            throw node.error("unknown \(name) '\(text)'; expected one of \(choices.joined(separator: ", "))",
+                             suggestion: nearestName(to: text, in: choices))
+        }
+        return text
+    }
+
+    /// A list of strings from `choices`; a single string is a list of one.
+    public func choices(_ name: String, from choices: [String], default value: [String]) throws(SourceError) -> [String] {
+        guard let node = mapping[name] else { return value }
+        let items: [YAMLValue] = if case .sequence = node.node { try node.list() } else { [node] }
+        guard !items.isEmpty else { throw node.error("\(name) needs at least one value") }
+        var result: [String] = []
+        for item in items {
+            let text = try item.string()
+            guard choices.contains(text) else {
+                throw item.error("unknown \(name) value '\(text)'; expected one of \(choices.joined(separator: ", "))",
+                                 suggestion: nearestName(to: text, in: choices))
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// A list of integers in `range`; a single integer is a list of one.
+    public func ints(_ name: String, default value: [Int], in range: ClosedRange<Int>) throws(SourceError) -> [Int] {
+        guard let node = mapping[name] else { return value }
+        let items: [YAMLValue] = if case .sequence = node.node { try node.list() } else { [node] }
+        guard !items.isEmpty else { throw node.error("\(name) needs at least one value") }
+        var result: [Int] = []
+        for item in items {
+            let n = try item.int()
+            guard range.contains(n) else {
+                throw item.error("\(name) value \(n) is out of range; expected \(range.lowerBound)…\(range.upperBound)")
+            }
+            result.append(n)
+        }
+        return result
+    }
+
+    /// The options in a canonical text form (keys sorted, values normalized), part of the
+    /// directive's cache key.
+    public var canonical: String {
+        func text(_ node: Node) -> String {
+            switch node {
+            case .scalar(let s): return "\"" + s.string.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            case .sequence(let s): return "[" + s.map(text).joined(separator: ",") + "]"
+            case .mapping(let m):
+                return "{" + m.map { (text($0.key), text($0.value)) }.sorted { $0.0 < $1.0 }.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"
+            case .alias: return "*"
+            }
+        }
+        return text(.mapping(Node.Mapping(mapping.entries.map { ($0.key.node, $0.value.node) })))
+    }
+}

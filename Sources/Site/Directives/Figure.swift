@@ -1,0 +1,143 @@
+import CNN
+import Foundation
+import Render
+
+/// A file a figure writes into `Output/figures/`.
+public struct FigureFile: Codable, Sendable, Equatable {
+    /// Path relative to the output root (`figures/cam-3f9a0c1b2d4e.png`).
+    public let path: String
+    public let data: Data
+}
+
+/// A directive's result: the HTML inside its `<figure>`, its caption, and its files.
+/// Links inside `body` start with `Figure.root`, which pages replace by their relative
+/// path to the output root.
+public struct Figure: Codable, Sendable, Equatable {
+    public static let root = "@VIZSITE_ROOT@"
+
+    /// The directive's name, used as a CSS class (`viz-cam`).
+    public var kind: String
+    public var body: String
+    public var caption: String
+    /// Short notes shown under the caption: the normalization, the model, the target.
+    public var notes: [String]
+    public var files: [FigureFile]
+    /// Download links: label and path.
+    public var links: [FigureLink]
+    /// An image of this figure suitable as the lesson's card thumbnail.
+    public var thumbnail: String?
+
+    /// The complete `<figure>` element, numbered, for a page `root` away from the output root.
+    func html(number: Int, root: String) -> String {
+        var out = "<figure class=\"viz\" data-directive=\"\(kind)\" id=\"figure-\(number)\">\n"
+        out += body.replacingOccurrences(of: Figure.root, with: root)
+        out += "\n<figcaption><span class=\"viz-number\">Figure \(number).</span> \(HTML.escape(caption))"
+        if !notes.isEmpty || !links.isEmpty {
+            out += "<span class=\"viz-meta\">"
+            out += notes.map { "<span>\(HTML.escape($0))</span>" }.joined()
+            out += links.map { "<a href=\"\(root)\($0.path)\">\(HTML.escape($0.label))</a>" }.joined()
+            out += "</span>"
+        }
+        return out + "</figcaption>\n</figure>"
+    }
+}
+
+public struct FigureLink: Codable, Sendable, Equatable {
+    public let label: String
+    public let path: String
+}
+
+/// Collects a figure's files under content-hashed names and writes the HTML that shows them.
+final class FigureBuilder {
+    let kind: String
+    let alt: String
+    private(set) var files: [FigureFile] = []
+    private(set) var links: [FigureLink] = []
+    private(set) var thumbnail: String?
+    /// Makes SVG ids unique on a page that shows several figures.
+    private let idPrefix: String
+
+    init(kind: String, alt: String, idPrefix: String) {
+        self.kind = kind
+        self.alt = alt
+        self.idPrefix = idPrefix
+    }
+
+    /// Adds a file named by its content hash and returns its path.
+    func add(_ data: Data, name: String, ext: String) -> String {
+        let hash = SHA256.hash(data).prefix(12)
+        let path = "figures/\(name.slugified)-\(hash).\(ext)"
+        if !files.contains(where: { $0.path == path }) { files.append(FigureFile(path: path, data: data)) }
+        return path
+    }
+
+    /// An `<img>` of `image`, at its size, as a PNG file.
+    func image(_ image: RGBAImage, name: String, alt: String? = nil, thumbnail isThumbnail: Bool = false, pixelated: Bool = true) -> String {
+        let path = add(PNG.encode(image), name: name, ext: "png")
+        if thumbnail == nil || isThumbnail { thumbnail = path }
+        let cls = pixelated ? " class=\"pixelated\"" : ""
+        return "<img src=\"\(Figure.root)\(path)\" width=\"\(image.width)\" height=\"\(image.height)\" alt=\"\(HTML.escape(alt ?? self.alt))\" loading=\"lazy\"\(cls)>"
+    }
+
+    /// An SVG shown inline (so its text follows the page's colors), also written as a file
+    /// and linked for download.
+    func svg(_ svg: SVG, name: String, label: String? = nil, title: String? = nil) -> String {
+        var text = svg.text
+        text = text.replacingOccurrences(of: "id=\"", with: "id=\"\(idPrefix)-")
+            .replacingOccurrences(of: "url(#", with: "url(#\(idPrefix)-")
+        let path = add(Data(svg.text.utf8), name: name, ext: "svg")
+        if let label { links.append(FigureLink(label: label, path: path)) }
+        let accessible = "<svg role=\"img\" aria-label=\"\(HTML.escape(title ?? alt))\""
+        return text.replacingOccurrences(of: "<svg ", with: accessible + " ", options: [], range: text.range(of: "<svg "))
+    }
+
+    /// A download link under the caption.
+    func link(_ label: String, path: String) { links.append(FigureLink(label: label, path: path)) }
+
+    /// The raw values as a JSON file, linked under the caption.
+    func json(_ object: Any, name: String) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        links.append(FigureLink(label: "raw values (JSON)", path: add(data, name: name, ext: "json")))
+    }
+
+    func finish(body: String, caption: String, notes: [String]) -> Figure {
+        Figure(kind: kind, body: body, caption: caption, notes: notes, files: files, links: links, thumbnail: thumbnail)
+    }
+}
+
+/// HTML layouts shared by the figures.
+enum FigureLayout {
+    /// A table of panels: a header row (one per column) and labelled rows of cells.
+    static func panels(columns: [String], rows: [(header: String, cells: [String])], corner: String = "") -> String {
+        var out = "<div class=\"viz-scroll\"><table class=\"viz-panels\">\n<thead><tr><th>\(HTML.escape(corner))</th>"
+        out += columns.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined()
+        out += "</tr></thead>\n<tbody>\n"
+        for row in rows {
+            out += "<tr><th scope=\"row\">\(HTML.escape(row.header))</th>" + row.cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        }
+        return out + "</tbody></table></div>"
+    }
+
+    /// A wrapping grid of captioned cells.
+    static func grid(_ cells: [(html: String, label: String)]) -> String {
+        "<div class=\"viz-grid\">" + cells.map {
+            "<div class=\"viz-cell\">\($0.html)<span class=\"viz-label\">\(HTML.escape($0.label))</span></div>"
+        }.joined() + "</div>"
+    }
+
+    /// A picture beside its colorbar.
+    static func withColorbar(_ picture: String, colorbar: String) -> String {
+        "<div class=\"viz-row\">\(picture)<div class=\"viz-colorbar\">\(colorbar)</div></div>"
+    }
+
+    /// A plain data table.
+    static func table(header: [String], rows: [[String]], numeric: Set<Int> = []) -> String {
+        var out = "<div class=\"viz-scroll\"><table class=\"viz-data\">\n<thead><tr>"
+        out += header.enumerated().map { "<th scope=\"col\"\(numeric.contains($0.offset) ? " class=\"num\"" : "")>\(HTML.escape($0.element))</th>" }.joined()
+        out += "</tr></thead>\n<tbody>\n"
+        for row in rows {
+            out += "<tr>" + row.enumerated().map { "<td\(numeric.contains($0.offset) ? " class=\"num\"" : "")>\(HTML.escape($0.element))</td>" }.joined() + "</tr>\n"
+        }
+        return out + "</tbody></table></div>"
+    }
+}

@@ -1,0 +1,105 @@
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// Draws explanations as panels (input, heatmap, overlay) with one colorbar, the way
+/// every heatmap figure of the site looks.
+struct HeatmapPanels {
+    let colormap: Colormap
+    let normalization: Normalization
+    /// One value range for all maps (comparable colors) or one per map (each map's detail).
+    let shared: Bool
+    let scale: Int
+    let alpha: Float
+
+    /// The range each map is drawn with, and the colorbar's range and label.
+    func ranges(_ maps: [Heatmap]) -> (perMap: [Normalization], bar: (low: Float, high: Float, label: String)) {
+        if shared {
+            let r = normalization.range(of: maps.flatMap(\.values))
+            return (Array(repeating: .fixed(low: r.low, high: r.high), count: maps.count), (r.low, r.high, "value (shared scale)"))
+        }
+        let symmetric = normalization == .symmetric
+        return (Array(repeating: normalization, count: maps.count), (symmetric ? -1 : 0, 1, "per-image scale"))
+    }
+
+    /// The colored heatmap at display size, and its overlay on the digit.
+    func pictures(image: SelectedImage, map: Heatmap, normalization: Normalization) -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage) {
+        let input = image.heatmap
+        let digit = RGBAImage.grayscale(width: input.width, height: input.height, values: input.values).upscaled(by: scale)
+        let (w, h) = (input.width * scale, input.height * scale)
+        let heat: RGBAImage
+        if map.width == input.width && map.height == input.height {
+            heat = map.render(colormap, normalization: normalization).image.upscaled(by: scale)
+        } else {
+            // Range from the map at its own resolution, drawn smooth at display size.
+            let r = normalization.range(of: map.values)
+            heat = map.resized(width: w, height: h).render(colormap, normalization: .fixed(low: r.low, high: r.high)).image
+        }
+        return (digit, heat, digit.blended(with: heat, alpha: alpha))
+    }
+
+    /// A table with a column per image and rows for the chosen panels, plus the colorbar.
+    func figure(images: [SelectedImage], explanations: [Explanation], rows: [String], figure: FigureBuilder, name: String)
+        -> (html: String, barLabel: String)
+    {
+        let (norms, bar) = ranges(explanations.map(\.map))
+        var cells: [String: [String]] = [:]
+        for (i, (image, e)) in zip(images, explanations).enumerated() {
+            let p = pictures(image: image, map: e.map, normalization: norms[i])
+            let alt = "\(figure.alt) — \(image.name)"
+            cells["input", default: []].append(figure.image(p.digit, name: "\(name)-input", alt: "\(alt), input digit"))
+            cells["heatmap", default: []].append(figure.image(p.heatmap, name: "\(name)-heatmap", alt: "\(alt), heatmap", pixelated: false))
+            cells["overlay", default: []].append(figure.image(p.overlay, name: "\(name)-overlay", alt: "\(alt), heatmap over the digit",
+                                                              thumbnail: i == 0, pixelated: false))
+        }
+        let table = FigureLayout.panels(columns: zip(images, explanations).map { imageHeader($0, explanation: $1) },
+                                        rows: rows.map { ($0, cells[$0] ?? []) })
+        let colorbar = figure.svg(Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).svg(height: Double(28 * scale) - 20),
+                                  name: "\(name)-colorbar", title: "colorbar: \(colormap.name), \(bar.label)")
+        return (FigureLayout.withColorbar(table, colorbar: colorbar), bar.label)
+    }
+
+    /// The notes every heatmap figure carries.
+    func notes(extra: [String] = []) -> [String] {
+        extra + ["colormap \(colormap.name)", "normalization \(normalization)\(shared ? ", shared" : ", per image")"]
+    }
+}
+
+extension DirectiveOptions {
+    /// The options of `HeatmapPanels`.
+    func heatmapPanels(signed: Bool, defaultColormap: String) throws(SourceError) -> HeatmapPanels {
+        HeatmapPanels(colormap: try colormap(default: defaultColormap), normalization: try normalization(signed: signed),
+                      shared: try bool("shared", default: false), scale: try int("scale", default: 4, in: 1...16),
+                      alpha: Float(try double("alpha", default: 0.5, in: 0...1)))
+    }
+
+    static let heatmapPanelSpecs: [OptionSpec] = [
+        OptionSpec("colormap", "one of \(Colormap.names.joined(separator: ", "))", default: nil, "The colormap; diverging maps suit signed values."),
+        OptionSpec("normalization", "one of minmax, symmetric, percentile", default: "symmetric for signed maps, else minmax", "How values become colors."),
+        OptionSpec("shared", "boolean", default: "false", "One value scale for all images (colors comparable) instead of one per image."),
+        OptionSpec("scale", "integer 1–16", default: "4", "Display pixels per input pixel."),
+        OptionSpec("alpha", "number 0–1", default: "0.5", "Opacity of the heatmap in the overlay."),
+        OptionSpec("panels", "list of input, heatmap, overlay", default: "[input, heatmap, overlay]", "Which panels to show, as rows."),
+    ]
+
+    func panels() throws(SourceError) -> [String] {
+        try choices("panels", from: ["input", "heatmap", "overlay"], default: ["input", "heatmap", "overlay"])
+    }
+}
+
+/// JSON of explanations: each map as rows of numbers, with what it explains.
+func explanationsJSON(_ images: [SelectedImage], _ explanations: [Explanation], method: String) -> [String: Any] {
+    [
+        "method": method,
+        "images": zip(images, explanations).map { image, e -> [String: Any] in
+            [
+                "image": image.name, "label": image.label.map { $0 as Any } ?? NSNull(),
+                "target": e.targetClass, "layer": e.layer.map { $0 as Any } ?? NSNull(),
+                "probabilities": e.probabilities.map(Double.init),
+                "shape": [e.map.height, e.map.width],
+                "map": (0..<e.map.height).map { y in (0..<e.map.width).map { x in Double(e.map[x, y]) } },
+            ]
+        },
+    ]
+}

@@ -1,0 +1,107 @@
+import CNN
+import Foundation
+
+/// Which images a directive shows: `test[3]`, `test[0:8]`, `train[0:4]`,
+/// `test.class(7)[0:4]`, `test.misclassified[0:8]`, or a PNG path relative to the
+/// content folder (`images/my-digit.png`).
+public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
+    public enum Split: String, Sendable { case train, test }
+    public enum Filter: Sendable, Equatable {
+        case all
+        case label(Int)
+        case misclassified
+    }
+
+    case dataset(Split, Filter, Range<Int>)
+    /// A PNG file, relative to the content folder.
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case let .dataset(split, filter, range):
+            let f: String = switch filter {
+            case .all: ""
+            case .label(let k): ".class(\(k))"
+            case .misclassified: ".misclassified"
+            }
+            let r = range.count == 1 ? "[\(range.lowerBound)]" : "[\(range.lowerBound):\(range.upperBound)]"
+            return split.rawValue + f + r
+        case .file(let path): return path
+        }
+    }
+
+    /// Parses one selector; `classes` bounds `class(k)`.
+    public static func parse(_ text: String, classes: Int) -> Result<ImageSelector, SelectorError> {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.lowercased().hasSuffix(".png") { return .success(.file(t)) }
+        var rest = Substring(t)
+        let split: Split
+        if rest.hasPrefix("test") { split = .test; rest = rest.dropFirst(4) }
+        else if rest.hasPrefix("train") { split = .train; rest = rest.dropFirst(5) }
+        else { return .failure(SelectorError("unknown image selector '\(t)'; expected test[…], train[…] or a .png path",
+                                              suggestion: nearestName(to: t, in: ["test[0]", "train[0]"]))) }
+        var filter = Filter.all
+        if rest.hasPrefix(".misclassified") {
+            filter = .misclassified
+            rest = rest.dropFirst(".misclassified".count)
+        } else if rest.hasPrefix(".class(") {
+            rest = rest.dropFirst(".class(".count)
+            guard let close = rest.firstIndex(of: ")"), let k = Int(rest[..<close]) else {
+                return .failure(SelectorError("expected a class number in '\(t)', as in test.class(7)[0:4]"))
+            }
+            guard (0..<classes).contains(k) else {
+                return .failure(SelectorError("class \(k) is out of range in '\(t)'; the model has classes 0…\(classes - 1)"))
+            }
+            filter = .label(k)
+            rest = rest[rest.index(after: close)...]
+        } else if rest.hasPrefix(".") {
+            let word = rest.dropFirst().prefix { $0 != "[" && $0 != "(" }
+            return .failure(SelectorError("unknown filter '.\(word)' in '\(t)'; expected .class(k) or .misclassified",
+                                          suggestion: nearestName(to: String(word), in: ["class", "misclassified"]).map { "\(split).\($0)" }))
+        }
+        guard rest.hasPrefix("["), rest.hasSuffix("]") else {
+            return .failure(SelectorError("expected an index or a range after '\(split)', as in \(split)[3] or \(split)[0:8]; found '\(t)'"))
+        }
+        let inner = rest.dropFirst().dropLast()
+        let parts = inner.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard (1...2).contains(parts.count), let a = Int(parts[0]), a >= 0 else {
+            return .failure(SelectorError("expected [index] or [start:end] with whole numbers in '\(t)'"))
+        }
+        if parts.count == 1 { return .success(.dataset(split, filter, a..<(a + 1))) }
+        guard let b = Int(parts[1]), b > a else {
+            return .failure(SelectorError("the range in '\(t)' is empty; [start:end] needs end > start"))
+        }
+        guard b - a <= 256 else { return .failure(SelectorError("'\(t)' selects \(b - a) images; at most 256 per figure")) }
+        return .success(.dataset(split, filter, a..<b))
+    }
+}
+
+/// Why a selector was rejected, placed at the option by the caller.
+public struct SelectorError: Error, Sendable {
+    public let message: String
+    public let suggestion: String?
+    init(_ message: String, suggestion: String? = nil) {
+        self.message = message
+        self.suggestion = suggestion
+    }
+}
+
+extension DirectiveOptions {
+    /// The `images` option: one selector or a list of them, parsed and checked.
+    public func images(_ name: String = "images", default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
+        guard let node = mapping[name] else {
+            guard case .success(let s) = ImageSelector.parse(value, classes: classes) else { return [] }
+            return [s]
+        }
+        let items: [YAMLValue] = if case .sequence = node.node { try node.list() } else { [node] }
+        guard !items.isEmpty else { throw node.error("\(name) needs at least one image selector") }
+        var result: [ImageSelector] = []
+        for item in items {
+            switch ImageSelector.parse(try item.string(), classes: classes) {
+            case .success(let s): result.append(s)
+            case .failure(let e): throw item.error(e.message, suggestion: e.suggestion)
+            }
+        }
+        return result
+    }
+}

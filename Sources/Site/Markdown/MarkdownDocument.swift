@@ -1,0 +1,126 @@
+import CCmark
+import Foundation
+
+/// A fenced block whose info string is `viz NAME`: a directive and its YAML options.
+struct DirectiveBlock: Sendable {
+    /// The word after `viz`, or "" when missing.
+    let name: String
+    /// Anything after the name on the info line (must be empty).
+    let extra: String
+    /// The YAML options between the fences.
+    let body: String
+    /// Line and column of the opening fence in the lesson file.
+    let line: Int
+    let column: Int
+}
+
+/// A section heading, with the id its anchor gets.
+public struct Heading: Sendable, Equatable {
+    public let level: Int
+    public let text: String
+    public let id: String
+}
+
+/// A CommonMark document parsed by libcmark, transformed for the site, rendered to HTML.
+///
+/// Directive blocks become placeholders (`<!--vizsite:figure:N-->`) that the builder
+/// replaces with figures; headings get unique ids for the table of contents; relative
+/// links to other lessons (`03-filters.md`) and to `images/` are rewritten for the site.
+final class MarkdownDocument {
+    private let root: OpaquePointer
+    private let options: Int32
+    private(set) var directives: [DirectiveBlock] = []
+    private(set) var headings: [Heading] = []
+
+    static let optionSmart: Int32 = 1 << 10
+    static let optionUnsafe: Int32 = 1 << 17
+
+    /// Parses `text`; `lineOffset` is the file line just before the text's first line.
+    init(_ text: String, lineOffset: Int, smart: Bool, unsafe: Bool, rewriteURL: (String) -> String?) {
+        let options = (smart ? Self.optionSmart : 0) | (unsafe ? Self.optionUnsafe : 0)
+        self.options = options
+        root = text.withCString { cmark_parse_document($0, strlen($0), options) }
+        transform(lineOffset: lineOffset, rewriteURL: rewriteURL)
+    }
+
+    deinit { cmark_node_free(root) }
+
+    static func placeholder(_ index: Int) -> String { "<!--vizsite:figure:\(index)-->" }
+
+    /// The document as HTML, heading ids in place.
+    func html() -> String {
+        guard let raw = cmark_render_html(root, options) else { return "" }
+        defer { free(raw) }
+        var html = String(cString: raw)
+        for (index, heading) in headings.enumerated() {
+            html = html.replacingOccurrences(of: "<h\(heading.level)>\(Self.headingMarker(index))",
+                                             with: "<h\(heading.level) id=\"\(heading.id)\">")
+        }
+        return html
+    }
+
+    private static func headingMarker(_ index: Int) -> String { "\u{1}H\(index)\u{1}" }
+
+    private func transform(lineOffset: Int, rewriteURL: (String) -> String?) {
+        guard let iterator = cmark_iter_new(root) else { return }
+        defer { cmark_iter_free(iterator) }
+        var usedIDs: Set<String> = []
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            switch cmark_node_get_type(node) {
+            case CMARK_NODE_CODE_BLOCK:
+                let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
+                let words = info.split(separator: " ", omittingEmptySubsequences: true)
+                guard words.first == "viz" else { continue }
+                directives.append(DirectiveBlock(
+                    name: words.count > 1 ? String(words[1]) : "",
+                    extra: words.dropFirst(2).joined(separator: " "),
+                    body: cmark_node_get_literal(node).map { String(cString: $0) } ?? "",
+                    line: Int(cmark_node_get_start_line(node)) + lineOffset,
+                    column: Int(cmark_node_get_start_column(node))))
+                guard let replacement = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else { continue }
+                cmark_node_set_on_enter(replacement, Self.placeholder(directives.count - 1))
+                cmark_node_replace(node, replacement)
+                cmark_node_free(node)
+                cmark_iter_reset(iterator, replacement, CMARK_EVENT_ENTER)
+            case CMARK_NODE_HEADING:
+                let text = Self.plainText(of: node)
+                let base = text.slugified.isEmpty ? "section" : text.slugified
+                var id = base, n = 2
+                while usedIDs.contains(id) { id = "\(base)-\(n)"; n += 1 }
+                usedIDs.insert(id)
+                let level = Int(cmark_node_get_heading_level(node))
+                guard let marker = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else { continue }
+                cmark_node_set_on_enter(marker, Self.headingMarker(headings.count))
+                cmark_node_prepend_child(node, marker)
+                headings.append(Heading(level: level, text: text, id: id))
+            case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+                if let url = cmark_node_get_url(node).map({ String(cString: $0) }), let rewritten = rewriteURL(url) {
+                    cmark_node_set_url(node, rewritten)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// The text of a node's descendants (text and inline code), for heading ids and the TOC.
+    private static func plainText(of node: OpaquePointer) -> String {
+        var text = ""
+        var child = cmark_node_first_child(node)
+        while let current = child {
+            switch cmark_node_get_type(current) {
+            case CMARK_NODE_TEXT, CMARK_NODE_CODE:
+                text += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
+            case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
+                text += " "
+            default:
+                text += plainText(of: current)
+            }
+            child = cmark_node_next(current)
+        }
+        return text
+    }
+}

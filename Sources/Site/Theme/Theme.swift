@@ -1,0 +1,65 @@
+import CNN
+import Foundation
+import Mustache
+
+/// A theme folder: Mustache templates (`templates/*.mustache`) and static assets
+/// (`assets/`), which the output names by content hash (`assets/style.3f9a0c1b.css`).
+public struct Theme: Sendable {
+    public static let requiredTemplates = ["layout", "lesson", "index", "404", "reference"]
+
+    let library: MustacheLibrary
+    /// Output path of each asset (`assets/style.3f9a0c1b.css`) by its template key (`style_css`).
+    let assetPaths: [String: String]
+    /// The assets' bytes by output path.
+    let assetFiles: [String: Data]
+
+    /// Loads and parses every template; a template with a syntax error or a missing
+    /// required template is an error naming the file.
+    public static func load(directory: String) throws(BuildErrors) -> Theme {
+        var errors: [SourceError] = []
+        let fm = FileManager.default
+        let templatesDirectory = (directory as NSString).appendingPathComponent("templates")
+        var library = MustacheLibrary()
+        let names = ((try? fm.subpathsOfDirectory(atPath: templatesDirectory)) ?? []).filter { $0.hasSuffix(".mustache") }.sorted()
+        for name in names {
+            let file = (templatesDirectory as NSString).appendingPathComponent(name)
+            do {
+                let text = try SourceText.read(path: file, displayPath: file)
+                do {
+                    try library.register(text, named: String(name.dropLast(".mustache".count)))
+                } catch let error as MustacheTemplate.ParserError {
+                    errors.append(SourceError("template syntax error: \(error.error)",
+                                              at: SourceLocation(file: file, line: error.context.lineNumber, column: error.context.columnNumber)))
+                } catch {
+                    errors.append(SourceError("template error: \(error)", at: SourceLocation(file: file, line: 0, column: 0)))
+                }
+            } catch {
+                errors.append(error)
+            }
+        }
+        for required in requiredTemplates where library.getTemplate(named: required) == nil {
+            errors.append(SourceError("the theme has no template '\(required).mustache'",
+                                      at: SourceLocation(file: templatesDirectory, line: 0, column: 0)))
+        }
+        var assetPaths: [String: String] = [:], assetFiles: [String: Data] = [:]
+        let assetsDirectory = (directory as NSString).appendingPathComponent("assets")
+        for name in ((try? fm.subpathsOfDirectory(atPath: assetsDirectory)) ?? []).sorted() {
+            let path = (assetsDirectory as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = fm.contents(atPath: path) else { continue }
+            let ext = (name as NSString).pathExtension, stem = (name as NSString).deletingPathExtension
+            let hashed = "assets/\(stem).\(SHA256.hash(data).prefix(10))" + (ext.isEmpty ? "" : ".\(ext)")
+            let key = name.map { $0.isLetter || $0.isNumber ? $0 : "_" }
+            assetPaths[String(key)] = hashed
+            assetFiles[hashed] = data
+        }
+        guard errors.isEmpty else { throw BuildErrors(errors) }
+        return Theme(library: library, assetPaths: assetPaths, assetFiles: assetFiles)
+    }
+
+    /// Renders template `name` with `context`.
+    func render(_ name: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: name) ?? ""
+    }
+}

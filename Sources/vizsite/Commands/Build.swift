@@ -1,0 +1,94 @@
+import ArgumentParser
+import CNN
+import Foundation
+import Site
+
+/// Options shared by build, check and serve.
+struct SiteOptions: ParsableArguments {
+    @Option(help: "The content folder (site.yml, lessons/, models/, data/, images/).")
+    var content = "Content"
+
+    @Option(help: "The theme folder (templates/, assets/).")
+    var theme = "Theme"
+
+    @Option(help: "The output folder, replaced as a whole when the build succeeds.")
+    var output = "Output"
+
+    @Option(name: .customLong("base-url"), help: "The site's public address (overrides site.yml's base_url; enables sitemap.xml).")
+    var baseURL: String?
+
+    @Flag(help: "Include lessons marked draft: true.")
+    var drafts = false
+
+    var buildOptions: BuildOptions {
+        var options = BuildOptions()
+        options.contentDirectory = content
+        options.themeDirectory = theme
+        options.outputDirectory = output
+        options.baseURL = baseURL
+        options.includeDrafts = drafts
+        return options
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the site into the output folder: train what is needed, run every directive, render the pages.")
+
+    @OptionGroup var site: SiteOptions
+
+    @Flag(help: "Recompute every figure instead of using the cache (trained weights stay cached).")
+    var clean = false
+
+    @Flag(help: "Print each step's time and each directive's time and cache hit or miss.")
+    var verbose = false
+
+    func run() {
+        var options = site.buildOptions
+        options.clean = clean
+        let start = Date()
+        let report = runBuild(options, verbose: verbose)
+        let seconds = Date().timeIntervalSince(start)
+        print(String(format: "built %d pages, %d figures (%d cached, %d computed), %d files (%@) in %.2f s → %@/",
+                     report.pages, report.figures.count, report.hits, report.misses, report.files,
+                     ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds, site.output))
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check site.yml, the lessons, their directives and the theme, as build does, without computing or writing anything.")
+
+    @OptionGroup var site: SiteOptions
+
+    func run() {
+        var options = site.buildOptions
+        options.checkOnly = true
+        let report = runBuild(options, verbose: false)
+        print("ok: \(report.steps.last?.name ?? "checked")")
+    }
+}
+
+/// Runs a build with the terminal's progress bar; errors are printed compiler-style and
+/// exit with status 1.
+func runBuild(_ options: BuildOptions, verbose: Bool) -> BuildReport {
+    let bar = ProgressBar()
+    let builder = SiteBuilder(options: options, log: { line in
+        if verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }, trainingProgress: { name, progress in
+        bar.update(progress)
+    })
+    do {
+        let report = try builder.build()
+        if verbose {
+            for step in report.steps { FileHandle.standardError.write(Data(String(format: "%8.3f s  %@\n", step.seconds, step.name).utf8)) }
+            for f in report.figures {
+                FileHandle.standardError.write(Data(String(format: "%8.3f s  %@ viz %@ %@\n", f.seconds, f.location.description, f.directive, f.cached ? "(cached)" : "(computed)").utf8))
+            }
+        }
+        return report
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        Foundation.exit(1)
+    }
+}
