@@ -6,7 +6,7 @@ struct VizSite: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vizsite",
         abstract: "Build a static tutorial website on how convolutional networks see.",
-        subcommands: [Build.self, Check.self, Summary.self, Train.self, Evaluate.self, ExplainCommand.self, Bench.self]
+        subcommands: [Build.self, Serve.self, Check.self, New.self, Init.self, Summary.self, Train.self, Evaluate.self, ExplainCommand.self, Bench.self]
     )
 }
 

@@ -22,14 +22,20 @@ public struct Lesson: Sendable {
 
     static let frontMatterKeys = ["title", "summary", "order", "draft", "thumbnail", "model"]
 
+    /// The slug of a lesson file name: `07-cam.md` → `cam`.
+    public static func slug(fromFileName fileName: String) -> String {
+        let stem = (fileName as NSString).deletingPathExtension
+        var rest = Substring(stem.drop { $0.isNumber })
+        if rest.first == "-" || rest.first == "_" { rest = rest.dropFirst() }
+        return String(rest).slugified
+    }
+
     /// Parses a lesson's text; `fileName` is the bare name (`07-cam.md`).
     public static func parse(_ text: String, file: String, fileName: String) throws(SourceError) -> Lesson {
         let split = FrontMatterSplit(text)
         let stem = (fileName as NSString).deletingPathExtension
         let digits = stem.prefix { $0.isNumber }
-        var slugPart = Substring(stem.dropFirst(digits.count))
-        if slugPart.first == "-" || slugPart.first == "_" { slugPart = slugPart.dropFirst() }
-        let slug = String(slugPart).slugified
+        let slug = slug(fromFileName: fileName)
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard !slug.isEmpty else {
             throw SourceError("lesson file names look like NN-slug.md (e.g. 03-filters.md); '\(fileName)' has no slug", at: start)

@@ -1,0 +1,102 @@
+import CNN
+import FlyingFox
+import FlyingSocks
+import Foundation
+
+/// `vizsite serve`: builds the site into a preview folder, serves it on loopback, watches
+/// the content and theme, rebuilds on change and reloads open pages. Build errors show
+/// in the page as well as in the terminal.
+public final class PreviewServer: @unchecked Sendable {
+    public let options: BuildOptions
+    public let host: String
+    public let port: UInt16
+    let log: @Sendable (String) -> Void
+    let trainingProgress: @Sendable (String, TrainingProgress) -> Void
+
+    private let lock = NSLock()
+    private var version = 0
+    private var errors: String?
+
+    public init(options: BuildOptions, host: String, port: UInt16, log: @escaping @Sendable (String) -> Void,
+                trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void) {
+        var options = options
+        options.extraHeadHTML = Self.reloadScript
+        self.options = options
+        self.host = host
+        self.port = port
+        self.log = log
+        self.trainingProgress = trainingProgress
+    }
+
+    /// Polls `/__vizsite/status` and reloads when the site changes; shows build errors.
+    static let reloadScript = """
+    <script>(function(){var v=null;function show(e){var d=document.getElementById("vizsite-errors");if(!e){if(d)d.remove();return}if(!d){d=document.createElement("pre");d.id="vizsite-errors";d.style.cssText="position:fixed;left:1rem;right:1rem;bottom:1rem;max-height:50vh;overflow:auto;z-index:1000;background:#2b0b0e;color:#ffd7d9;padding:1rem;border-radius:8px;font:13px/1.5 ui-monospace,monospace;white-space:pre-wrap";document.body.appendChild(d)}d.textContent=e}function poll(){fetch("/__vizsite/status",{cache:"no-store"}).then(function(r){return r.json()}).then(function(s){if(v!==null&&s.version!==v){location.reload();return}v=s.version;show(s.errors)}).catch(function(){}).finally(function(){setTimeout(poll,700)})}poll()})();</script>
+    """
+
+    /// Builds once, then serves and rebuilds on change until the process ends.
+    public func run() async throws {
+        rebuild()
+        let files = StaticFiles(root: options.outputDirectory)
+        let server = HTTPServer(address: try .inet(ip4: host, port: port), logger: QuietLogger())
+        await server.appendRoute("GET /__vizsite/status") { [unowned self] _ in
+            let (version, errors) = self.status()
+            let body = try JSONSerialization.data(withJSONObject: ["version": version, "errors": errors.map { $0 as Any } ?? NSNull()])
+            return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: "application/json", .init("Cache-Control"): "no-store"]), body: body)
+        }
+        await server.appendRoute("*") { request in Self.respond(to: request, files: files) }
+        let watcher = Task.detached { [unowned self] in
+            var changes = ChangeWatcher(folders: [self.options.contentDirectory, self.options.themeDirectory])
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 400_000_000)
+                if changes.changed() { self.rebuild() }
+            }
+        }
+        defer { watcher.cancel() }
+        log("serving http://\(host):\(port)/ (Ctrl-C to stop); watching \(options.contentDirectory)/ and \(options.themeDirectory)/")
+        try await server.run()
+    }
+
+    func status() -> (Int, String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (version, errors)
+    }
+
+    func rebuild() {
+        let start = Date()
+        do {
+            let report = try SiteBuilder(options: options, log: log, trainingProgress: trainingProgress).build()
+            log(String(format: "rebuilt %d pages (%d figures computed) in %.2f s", report.pages, report.misses, Date().timeIntervalSince(start)))
+            lock.lock(); version += 1; errors = nil; lock.unlock()
+        } catch {
+            log("\(error)")
+            lock.lock(); errors = error.description; lock.unlock()
+        }
+    }
+
+    /// A file of the preview folder, a redirect to the slash-terminated URL of a folder,
+    /// or the site's 404 page. Only GET and HEAD are routed here.
+    static func respond(to request: HTTPRequest, files: StaticFiles) -> HTTPResponse {
+        guard request.method == .GET || request.method == .HEAD else { return HTTPResponse(statusCode: .methodNotAllowed) }
+        let raw = request.target.path(percentEncoded: true)
+        if files.needsSlash(rawPath: raw) {
+            return HTTPResponse(statusCode: .movedPermanently, headers: HTTPHeaders([.location: raw + "/"]))
+        }
+        guard let path = files.file(forRawPath: raw), let data = FileManager.default.contents(atPath: path) else {
+            let page = files.file(forRawPath: "/404.html").flatMap { FileManager.default.contents(atPath: $0) } ?? Data("404 not found\n".utf8)
+            return HTTPResponse(statusCode: .notFound, headers: HTTPHeaders([.contentType: "text/html; charset=utf-8"]), body: page)
+        }
+        return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: StaticFiles.contentType(for: path), .init("Cache-Control"): "no-cache"]),
+                            body: request.method == .HEAD ? Data() : data)
+    }
+}
+
+/// FlyingFox logs every connection (and a CancellationError on shutdown); the preview
+/// server reports what matters itself.
+struct QuietLogger: Logging {
+    func logDebug(_ debug: @autoclosure () -> String) {}
+    func logInfo(_ info: @autoclosure () -> String) {}
+    func logWarning(_ warning: @autoclosure () -> String) {}
+    func logError(_ error: @autoclosure () -> String) {}
+    func logCritical(_ critical: @autoclosure () -> String) {}
+}

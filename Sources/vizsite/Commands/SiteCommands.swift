@@ -1,0 +1,86 @@
+import ArgumentParser
+import CNN
+import Foundation
+import Site
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build, serve the site locally, and rebuild and reload the browser when content or theme change.")
+
+    @OptionGroup var site: SiteOptions
+
+    @Option(help: "The address to listen on. Only loopback unless you say otherwise.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port: UInt16 = 8000
+
+    func run() throws {
+        var options = site.buildOptions
+        // The preview carries a reload script, so it never overwrites the publishable site.
+        options.outputDirectory = (options.resolvedCacheDirectory as NSString).appendingPathComponent("preview")
+        let bar = ProgressBar()
+        let server = PreviewServer(options: options, host: host, port: port, log: { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }, trainingProgress: { _, p in bar.update(p) })
+        let done = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task.detached {
+            do { try await server.run() } catch { failure.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.error { fail(error) }
+    }
+}
+
+/// Carries an error out of a detached task.
+private final class FailureBox: @unchecked Sendable {
+    var error: (any Error)?
+}
+
+struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create something new in the site.", subcommands: [NewLesson.self])
+}
+
+struct NewLesson: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lesson", abstract: "Add the next numbered lesson, with front matter and an example directive.")
+
+    @Argument(help: "The lesson's title.")
+    var title: String
+
+    @Option(help: "The content folder.")
+    var content = "Content"
+
+    func run() {
+        reportingErrors {
+            let path = try Scaffold.newLesson(title: title, contentDirectory: content)
+            print("created \(path)")
+        }
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new site: site.yml, a sample lesson, the model spec, the MNIST data and a copy of the theme.")
+
+    @Argument(help: "The folder to create.")
+    var directory: String
+
+    @Option(help: "A vizsite checkout to copy the theme, model spec and data from (default: the one this binary was built in).")
+    var from: String?
+
+    func run() {
+        reportingErrors {
+            guard let source = from ?? Scaffold.checkout(containing: CommandLine.arguments[0])
+                ?? Scaffold.checkout(containing: FileManager.default.currentDirectoryPath + "/x") else {
+                throw ValidationErrorText("cannot find a vizsite checkout to copy the theme and data from; pass --from PATH")
+            }
+            try Scaffold.initSite(at: directory, from: source)
+            print("created a site in \(directory)/: Content/ (site.yml, lessons/01-first-look.md, models/, data/), Theme/")
+            print("next: cd \(directory) && vizsite build   (or vizsite serve)")
+        }
+    }
+}
