@@ -26,6 +26,7 @@ public final class TemporaryDirectory {
     @discardableResult
     public func write(_ name: String, _ data: Data) -> String {
         let p = file(name)
+        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! data.write(to: URL(fileURLWithPath: p))
         return p
     }

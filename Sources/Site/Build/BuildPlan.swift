@@ -61,7 +61,7 @@ struct BuildPlan {
         guard let type = DirectiveRegistry.named(block.name) else {
             throw SourceError("unknown directive '\(block.name)'; expected one of \(DirectiveRegistry.names.joined(separator: ", "))",
                               at: SourceLocation(file: lesson.file, line: block.line, column: block.column + 7),
-                              suggestion: nearestName(to: block.name, in: DirectiveRegistry.names))
+                              suggestion: nearestName(to: block.name, in: DirectiveRegistry.names) ?? methodDirective(block.name))
         }
         guard block.extra.isEmpty else {
             throw SourceError("unexpected '\(block.extra)' after 'viz \(block.name)'; options go in the block, one per line", at: at)
@@ -74,6 +74,13 @@ struct BuildPlan {
         let directive = try type.init(options, model: spec.model)
         return PlannedFigure(lesson: lessonIndex, directive: directive, name: block.name, options: options, modelPath: modelPath,
                              spec: spec, caption: try options.string("caption"), alt: try options.string("alt"))
+    }
+
+    /// The directive of a method name used as a directive (`viz gradcam` → `cam`).
+    static func methodDirective(_ name: String) -> String? {
+        if AttributionMethod.camNames.contains(name) { return "cam" }
+        if AttributionMethod.saliencyNames.contains(name) || name == "integrated-gradients" { return "saliency" }
+        return nil
     }
 
     /// Links between lessons (`03-filters.md#section`) become page links; `images/…` is

@@ -75,11 +75,12 @@ public struct SiteBuilder: Sendable {
         var errors: [SourceError] = []
         var content: SiteContent?
         var theme: Theme?
-        do { content = try SiteContent.load(contentDirectory: options.contentDirectory, includeDrafts: options.includeDrafts) }
-        catch { errors += error.errors }
+        let loaded = SiteContent.loadValid(contentDirectory: options.contentDirectory, includeDrafts: options.includeDrafts)
+        content = loaded.0
+        errors += loaded.1
         do { theme = try Theme.load(directory: options.themeDirectory) }
         catch { errors += error.errors }
-        guard errors.isEmpty, var content, let theme else { throw BuildErrors(errors) }
+        guard var content, let theme else { throw BuildErrors(errors) }
         if let baseURL = options.baseURL {
             do { content = try content.withBaseURL(baseURL) }
             catch { throw BuildErrors([error]) }
@@ -88,7 +89,13 @@ public struct SiteBuilder: Sendable {
 
         let cacheDirectory = options.resolvedCacheDirectory
         let models = ModelStore(paths: content.paths, cacheDirectory: cacheDirectory, progress: trainingProgress)
-        let plan = try BuildPlan(content: content, models: models)
+        let plan: BuildPlan
+        do {
+            plan = try BuildPlan(content: content, models: models)
+        } catch {
+            throw BuildErrors(errors + error.errors)
+        }
+        guard errors.isEmpty else { throw BuildErrors(errors) }
         step("check \(plan.lessons.count) lessons, \(plan.figures.count) figures")
         if options.checkOnly { return report }
 

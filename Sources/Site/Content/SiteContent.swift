@@ -11,6 +11,15 @@ public struct SiteContent: Sendable {
     /// Loads and checks `site.yml` and every `lessons/*.md`. Every problem found is
     /// reported, not only the first.
     public static func load(contentDirectory: String, includeDrafts: Bool) throws(BuildErrors) -> SiteContent {
+        let (content, errors) = loadValid(contentDirectory: contentDirectory, includeDrafts: includeDrafts)
+        guard errors.isEmpty, let content else { throw BuildErrors(errors) }
+        return content
+    }
+
+    /// The content with the lessons that could be read, and the errors of the others; nil
+    /// content when site.yml itself is unusable. A build checks the directives of the good
+    /// lessons too, so one run reports every error.
+    static func loadValid(contentDirectory: String, includeDrafts: Bool) -> (SiteContent?, [SourceError]) {
         let paths = ContentPaths(root: contentDirectory)
         var errors: [SourceError] = []
         var config: SiteConfig?
@@ -46,9 +55,9 @@ public struct SiteContent: Sendable {
                 errors.append(error)
             }
         }
-        guard errors.isEmpty, let config else { throw BuildErrors(errors) }
+        guard let config else { return (nil, errors) }
         lessons.sort { ($0.order, $0.file) < ($1.order, $1.file) }
-        return SiteContent(paths: paths, config: config, lessons: lessons)
+        return (SiteContent(paths: paths, config: config, lessons: lessons), errors)
     }
 }
 

@@ -30,6 +30,23 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// How many images the selector picks.
+    public var count: Int {
+        if case .dataset(_, _, let range) = self { return range.count }
+        return 1
+    }
+
+    /// Splits `a[0:2], b[3]` at the commas outside brackets.
+    static func splitList(_ text: String) -> [String] {
+        var parts: [String] = [], current = "", depth = 0
+        for ch in text {
+            if ch == "[" || ch == "(" { depth += 1 } else if ch == "]" || ch == ")" { depth -= 1 }
+            if ch == "," && depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
+        }
+        parts.append(current)
+        return parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// Parses one selector; `classes` bounds `class(k)`.
     public static func parse(_ text: String, classes: Int) -> Result<ImageSelector, SelectorError> {
         let t = text.trimmingCharacters(in: .whitespaces)
@@ -97,11 +114,15 @@ extension DirectiveOptions {
         guard !items.isEmpty else { throw node.error("\(name) needs at least one image selector") }
         var result: [ImageSelector] = []
         for item in items {
-            switch ImageSelector.parse(try item.string(), classes: classes) {
-            case .success(let s): result.append(s)
-            case .failure(let e): throw item.error(e.message, suggestion: e.suggestion)
+            // `test[0:3], train[5]` on one line: YAML's flow lists cannot hold brackets unquoted.
+            for text in ImageSelector.splitList(try item.string()) {
+                switch ImageSelector.parse(text, classes: classes) {
+                case .success(let s): result.append(s)
+                case .failure(let e): throw item.error(e.message, suggestion: e.suggestion)
+                }
             }
         }
+        guard result.reduce(0, { $0 + $1.count }) <= 256 else { throw node.error("\(name) selects more than 256 images; at most 256 per figure") }
         return result
     }
 }

@@ -1,0 +1,220 @@
+import CNN
+import Foundation
+import Testing
+import TestSupport
+@testable import Site
+
+/// A lesson using every directive, on small selections.
+let everyDirectiveLesson = """
+---
+title: Every directive
+summary: One of each.
+thumbnail: 3
+---
+
+Intro with "quotes" -- and a link to [the other lesson](02-second.md#details).
+
+## The model
+
+```viz summary
+```
+
+```viz architecture
+```
+
+```viz samples
+images: test[0:3], train[5]
+predictions: true
+```
+
+## Training
+
+```viz training
+```
+
+```viz metrics
+```
+
+```viz filters
+layer: conv2d_2
+channel: 1
+count: 4
+```
+
+```viz feature-maps
+layer: max_pooling2d_1
+image: test[1]
+```
+
+```viz maximize
+layer: conv2d_1
+units: [0, 1]
+steps: 8
+```
+
+## Heatmaps
+
+```viz saliency
+method: integrated-gradients
+images: test.class(7)[0:2]
+steps: 8
+```
+
+```viz cam
+method: gradcam++
+images: test[0:2]
+target: 3
+shared: true
+```
+
+```viz occlusion
+patch: 7
+stride: 7
+images: test[0]
+```
+
+```viz predictions
+images: test[0:2]
+```
+
+```viz compare
+methods: [vanilla, guided, eigencam]
+images: test[0:2]
+```
+
+```viz confusion-matrix
+```
+
+```viz faithfulness
+methods: [vanilla, gradcam]
+images: test[0:2]
+steps: 4
+```
+
+```viz sanity-check
+methods: [gradcam]
+images: test[0]
+```
+
+"""
+
+let secondLesson = """
+---
+title: Second
+summary: Short.
+---
+
+## Details
+
+```python
+print("an ordinary code block stays code")
+```
+
+<div class="raw">raw html</div>
+
+"""
+
+func buildOptions(_ site: FixtureSite) -> BuildOptions {
+    var options = BuildOptions()
+    options.contentDirectory = site.content
+    options.themeDirectory = site.theme
+    options.outputDirectory = site.output
+    options.cacheDirectory = site.cache
+    return options
+}
+
+@Suite("Site builds", .serialized)
+struct BuildTests {
+    let site = FixtureSite(lessons: ["01-every.md": everyDirectiveLesson, "02-second.md": secondLesson])
+
+    @Test("a site with every directive builds; pages parse and every link resolves")
+    func buildsEveryDirective() throws {
+        let report = try SiteBuilder(options: buildOptions(site)).build()
+        #expect(report.figures.count == 16)
+        #expect(report.misses == 16)
+        let files = FixtureSite.tree(site.output)
+        for page in ["index.html", "every/index.html", "second/index.html", "reference/index.html", "404.html"] {
+            #expect(files[page] != nil, "missing \(page)")
+        }
+        for (path, data) in files where path.hasSuffix(".html") {
+            let html = String(decoding: data, as: UTF8.self)
+            #expect(htmlProblems(html) == [], "\(path)")
+            if path == "404.html" { continue }
+            for target in linkTargets(html) where !target.contains(":") && !target.hasPrefix("#") {
+                let resolved = URL(fileURLWithPath: "/" + path).deletingLastPathComponent().appendingPathComponent(target.components(separatedBy: "#")[0]).standardizedFileURL.path
+                let file = String(resolved.dropFirst())
+                let exists = files[file] != nil || files[(file.isEmpty ? "" : file + "/") + "index.html"] != nil || files[file + "index.html"] != nil
+                #expect(exists, "\(path) links to \(target), which does not exist")
+            }
+        }
+        let lesson = String(decoding: files["every/index.html"]!, as: UTF8.self)
+        #expect(lesson.contains("<figure class=\"viz\" data-directive=\"cam\" id=\"figure-10\">"))
+        #expect(lesson.contains("Figure 16."))
+        #expect(lesson.contains("<h2 id=\"the-model\">The model</h2>"))
+        #expect(lesson.contains("href=\"#the-model\""), "table of contents")
+        #expect(lesson.contains("href=\"../second/#details\""), "lesson links are rewritten")
+        #expect(lesson.contains("“quotes” –"), "smart punctuation")
+        #expect(lesson.contains("rel=\"next\""))
+        let second = String(decoding: files["second/index.html"]!, as: UTF8.self)
+        #expect(second.contains("<pre><code class=\"language-python\">"))
+        #expect(!second.contains("<div class=\"raw\">"), "raw HTML is omitted unless site.yml allows it")
+        // The index shows lesson cards, the chosen thumbnail (figure 3, the samples) first.
+        let index = String(decoding: files["index.html"]!, as: UTF8.self)
+        #expect(index.contains("href=\"every/\""))
+        #expect(index.contains("<img src=\"figures/sample-"))
+        // Every figure links its raw values.
+        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 16)
+        #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })
+        #expect(files.keys.contains { $0.hasPrefix("assets/search-index.") })
+        #expect(files["sitemap.xml"] == nil, "no sitemap without base_url")
+    }
+
+    @Test("a rebuild with nothing changed computes nothing and writes identical bytes")
+    func rebuildIsCachedAndIdentical() throws {
+        try SiteBuilder(options: buildOptions(site)).build()
+        let first = FixtureSite.tree(site.output)
+        let report = try SiteBuilder(options: buildOptions(site)).build()
+        #expect(report.misses == 0)
+        #expect(report.hits == 16)
+        #expect(FixtureSite.tree(site.output) == first)
+    }
+
+    @Test("two builds from scratch (fresh caches, training included) are byte-identical")
+    func buildsAreDeterministic() throws {
+        var a = buildOptions(site)
+        a.outputDirectory = site.directory.file("OutA")
+        a.cacheDirectory = site.directory.file("cacheA")
+        var b = a
+        b.outputDirectory = site.directory.file("OutB")
+        b.cacheDirectory = site.directory.file("cacheB")
+        try SiteBuilder(options: a).build()
+        try SiteBuilder(options: b).build()
+        let treeA = FixtureSite.tree(a.outputDirectory), treeB = FixtureSite.tree(b.outputDirectory)
+        #expect(treeA.count > 50)
+        #expect(treeA == treeB)
+    }
+
+    @Test("a failing build leaves the previous output exactly as it was")
+    func failedBuildKeepsOutput() throws {
+        try SiteBuilder(options: buildOptions(site)).build()
+        let before = FixtureSite.tree(site.output)
+        site.directory.write("Content/lessons/03-broken.md", "---\ntitle: Broken\n---\n\n```viz cam\nlayer: conv2d_9\n```\n")
+        defer { try? FileManager.default.removeItem(atPath: site.directory.file("Content/lessons/03-broken.md")) }
+        #expect(throws: BuildErrors.self) { try SiteBuilder(options: buildOptions(site)).build() }
+        #expect(FixtureSite.tree(site.output) == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root).filter { $0.contains("staging") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test("base_url adds a sitemap, robots.txt and canonical links")
+    func sitemap() throws {
+        var options = buildOptions(site)
+        options.baseURL = "https://example.org/cnn"
+        try SiteBuilder(options: options).build()
+        let sitemap = try String(contentsOfFile: site.directory.file("Output/sitemap.xml"), encoding: .utf8)
+        #expect(sitemap.contains("<loc>https://example.org/cnn/every/</loc>"))
+        #expect(sitemap.contains("<loc>https://example.org/cnn/</loc>"))
+        let page = try String(contentsOfFile: site.directory.file("Output/every/index.html"), encoding: .utf8)
+        #expect(page.contains("<link rel=\"canonical\" href=\"https://example.org/cnn/every/\">"))
+    }
+}

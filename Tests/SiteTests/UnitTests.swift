@@ -1,0 +1,115 @@
+import CNN
+import Foundation
+import Testing
+import TestSupport
+@testable import Site
+
+@Suite("Site pieces")
+struct SitePieceTests {
+    @Test func imageSelectors() throws {
+        #expect(try ImageSelector.parse("test[3]", classes: 10).get() == .dataset(.test, .all, 3..<4))
+        #expect(try ImageSelector.parse("train[0:4]", classes: 10).get() == .dataset(.train, .all, 0..<4))
+        #expect(try ImageSelector.parse("test.class(7)[0:4]", classes: 10).get() == .dataset(.test, .label(7), 0..<4))
+        #expect(try ImageSelector.parse("test.misclassified[2:5]", classes: 10).get() == .dataset(.test, .misclassified, 2..<5))
+        #expect(try ImageSelector.parse("images/my-digit.PNG", classes: 10).get() == .file("images/my-digit.PNG"))
+        for bad in ["test", "test[4:2]", "test[-1]", "test[a]", "test.klass(3)[0]", "val[0]", "test[0:1000]"] {
+            #expect(throws: SelectorError.self, "\(bad)") { try ImageSelector.parse(bad, classes: 10).get() }
+        }
+        #expect(ImageSelector.dataset(.test, .label(7), 0..<4).description == "test.class(7)[0:4]")
+    }
+
+    @Test func contentPaths() throws {
+        let dir = TemporaryDirectory()
+        dir.write("Content/images/a.png", "x")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("Content/images/out"), withDestinationPath: dir.path)
+        let paths = ContentPaths(root: dir.file("Content"))
+        let at = SourceLocation(file: "f.md", line: 1, column: 1)
+        #expect(try paths.resolve("images/a.png", at: at).hasSuffix("/Content/images/a.png"))
+        #expect(try paths.resolve("images/../images/a.png", at: at).hasSuffix("/Content/images/a.png"))
+        for bad in ["../x", "images/../../x", "/etc/passwd", "images/out/secret", ""] {
+            #expect(throws: SourceError.self, "\(bad)") { try paths.resolve(bad, at: at) }
+        }
+    }
+
+    @Test("front matter splits at the fences and counts lines")
+    func frontMatter() {
+        let split = FrontMatterSplit("---\ntitle: A\nsummary: B\n---\n\n# Body\n")
+        #expect(split.yaml == "title: A\nsummary: B")
+        #expect(split.body == "\n# Body\n")
+        #expect(split.bodyLineOffset == 4)
+        #expect(FrontMatterSplit("# No front matter\n").yaml == nil)
+    }
+
+    @Test("Markdown: directives become placeholders at their lines, headings get unique ids")
+    func markdown() {
+        let doc = MarkdownDocument("# Intro\n\n## Intro\n\n```viz cam\nlayer: x\n```\n\n```swift\nlet a = 1\n```\n\n<b>raw</b>\n",
+                                   lineOffset: 10, smart: true, unsafe: false) { _ in nil }
+        #expect(doc.directives.count == 1)
+        #expect(doc.directives[0].name == "cam")
+        #expect(doc.directives[0].body == "layer: x\n")
+        #expect(doc.directives[0].line == 15)
+        #expect(doc.headings.map(\.id) == ["intro", "intro-2"])
+        let html = doc.html()
+        #expect(html.contains("<h1 id=\"intro\">Intro</h1>\n<h2 id=\"intro-2\">Intro</h2>"))
+        #expect(html.contains(MarkdownDocument.placeholder(0)))
+        #expect(html.contains("<code class=\"language-swift\">let a = 1"))
+        #expect(html.contains("<!-- raw HTML omitted -->"))
+        let unsafe = MarkdownDocument("<b>raw</b>\n", lineOffset: 0, smart: false, unsafe: true) { _ in nil }
+        #expect(unsafe.html().contains("<b>raw</b>"))
+    }
+
+    @Test func escaping() {
+        #expect(HTML.escape("<script>\"a\" & 'b'</script>") == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
+        #expect(HTML.plainText("<p>a &amp; <b>b</b></p>") == "a & b")
+        #expect("Grad-CAM: where?".slugified == "grad-cam-where")
+    }
+
+    @Test("static files never leave the served folder")
+    func staticFiles() throws {
+        let dir = TemporaryDirectory()
+        dir.write("site/index.html", "home")
+        dir.write("site/lesson/index.html", "lesson")
+        dir.write("secret.txt", "secret")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("site/link.txt"), withDestinationPath: dir.file("secret.txt"))
+        let files = StaticFiles(root: dir.file("site"))
+        #expect(files.file(forRawPath: "/")?.hasSuffix("site/index.html") == true)
+        #expect(files.file(forRawPath: "/lesson/")?.hasSuffix("site/lesson/index.html") == true)
+        #expect(files.needsSlash(rawPath: "/lesson"))
+        for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/lesson/..%2f..%2fsecret.txt", "/link.txt", "//etc/passwd",
+                    "/lesson/%00", "/..\\secret.txt", "/.hidden", "/missing.html", "relative"] {
+            #expect(files.file(forRawPath: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("new lesson takes the next number and refuses a duplicate slug")
+    func newLesson() throws {
+        let dir = TemporaryDirectory()
+        dir.write("Content/site.yml", "title: x\n")
+        dir.write("Content/lessons/07-cam.md", "x")
+        let path = try Scaffold.newLesson(title: "What \"max-pooling\" keeps", contentDirectory: dir.file("Content"))
+        #expect(path.hasSuffix("Content/lessons/08-what-max-pooling-keeps.md"))
+        let lesson = try Lesson.parse(String(contentsOfFile: path, encoding: .utf8), file: path, fileName: "08-what-max-pooling-keeps.md")
+        #expect(lesson.title == "What \"max-pooling\" keeps")
+        #expect(throws: Scaffold.Failure.self) { try Scaffold.newLesson(title: "CAM", contentDirectory: dir.file("Content")) }
+    }
+
+    @Test("the output folder is swapped whole, and a first build creates it")
+    func outputWriter() throws {
+        let dir = TemporaryDirectory()
+        let writer = OutputWriter(output: dir.file("Out"))
+        try writer.publish(["a.html": Data("1".utf8), "sub/b.css": Data("2".utf8)])
+        #expect(FixtureSite.tree(dir.file("Out")) == ["a.html": Data("1".utf8), "sub/b.css": Data("2".utf8)])
+        try writer.publish(["c.html": Data("3".utf8)])
+        #expect(FixtureSite.tree(dir.file("Out")) == ["c.html": Data("3".utf8)])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["Out"])
+    }
+
+    @Test("the directive reference lists every directive with its options")
+    func reference() {
+        let entries = DirectiveReference.entries
+        #expect(entries.count == DirectiveRegistry.all.count)
+        let cam = entries.first { $0["name"] as? String == "cam" }!
+        let options = (cam["options"] as! [[String: Any]]).map { $0["name"] as! String }
+        #expect(options == ["method", "layer", "images", "target", "colormap", "normalization", "shared", "scale", "alpha", "panels", "caption", "alt", "model"])
+    }
+}
