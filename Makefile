@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libcmark-dev zlib1g-dev libopenblas-dev pkg-config
 VIZSITE := .build/release/vizsite
 
-.PHONY: all deps build site test bench clean
+.PHONY: all deps build site serve test bench clean
 
 all: site
 
@@ -21,11 +21,14 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product vizsite
 
-# Until the site generator lands, `make site` trains the reference model
-# (.vizsite/models/mnist-cnn.safetensors) and prints its summary.
+# Trains the reference model once (cached in .vizsite/), computes every figure not
+# cached, and swaps the finished site into Output/.
 site: build
-	$(VIZSITE) summary Content/models/mnist-cnn.yml
-	$(VIZSITE) train Content/models/mnist-cnn.yml
+	$(VIZSITE) build
+
+# Serve the site on http://127.0.0.1:8000/, rebuilding on every change.
+serve: build
+	$(VIZSITE) serve
 
 # Release mode: the numerical code is what is under test, and it is ~50× faster optimized.
 test: deps
@@ -36,4 +39,4 @@ bench: build
 	Benchmarks/compare.sh
 
 clean:
-	rm -rf .build .vizsite
+	rm -rf .build .vizsite Output

@@ -161,7 +161,7 @@ struct BuildTests {
         // The index shows lesson cards, the chosen thumbnail (figure 3, the samples) first.
         let index = String(decoding: files["index.html"]!, as: UTF8.self)
         #expect(index.contains("href=\"every/\""))
-        #expect(index.contains("<img src=\"figures/sample-"))
+        #expect(index.contains("<img src=\"figures/samples-card-"))
         // Every figure links its raw values.
         #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 16)
         #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })

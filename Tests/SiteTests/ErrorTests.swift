@@ -24,7 +24,7 @@ func lesson(_ directive: String) -> String { "---\ntitle: T\n---\n\nText.\n\n" +
 struct ErrorTests {
     @Test func unknownDirective() {
         #expect(buildErrors(lesson("```viz gradcam\n```\n")) == [
-            "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check; did you mean 'cam'?",
+            "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; did you mean 'cam'?",
         ])
     }
 

@@ -159,7 +159,10 @@ extension SourceError {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            let text = context.map { "\($0.text), \(problem)" } ?? problem
+            var text = context.map { "\($0.text), \(problem)" } ?? problem
+            if problem.contains("mapping values are not allowed") {
+                text += " (a value that contains ': ' must be quoted, as in caption: \"Note: …\")"
+            }
             return SourceError("invalid YAML: \(text)", at: at(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
             return SourceError("invalid YAML: duplicate key \(duplicates.joined(separator: ", "))", at: at(context.mark))

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A model's accuracy and loss on a labelled set, overall and per class.
-public struct Evaluation: Sendable {
+public struct Evaluation: Sendable, Codable, Equatable {
     public let accuracy: Double
     public let loss: Double
     /// Accuracy on the samples of each class (0 for a class with no samples).

@@ -12,9 +12,16 @@ public struct TrainedModels: Sendable {
     /// The content folder spec paths such as `weights:` are relative to.
     public let contentDirectory: String
 
-    public init(cacheDirectory: String, contentDirectory: String) {
+    /// Hashes a data file for the key; a caller that caches file digests passes its own.
+    public let digest: @Sendable (String) -> String
+
+    /// SHA-256 of a file's bytes.
+    public static let contentDigest: @Sendable (String) -> String = { SHA256.hash(FileManager.default.contents(atPath: $0) ?? Data()) }
+
+    public init(cacheDirectory: String, contentDirectory: String, digest: @escaping @Sendable (String) -> String = TrainedModels.contentDigest) {
         self.cacheDirectory = cacheDirectory
         self.contentDirectory = contentDirectory
+        self.digest = digest
     }
 
     /// The cache key of a spec's weights trained on the MNIST files in `dataDirectory`.
@@ -22,8 +29,7 @@ public struct TrainedModels: Sendable {
         var hash = SHA256()
         hash.update(Self.formatVersion + "\n" + spec.source + "\n")
         for name in [MNIST.fileNames.trainImages, MNIST.fileNames.trainLabels] {
-            let path = (dataDirectory as NSString).appendingPathComponent(name)
-            hash.update(FileManager.default.contents(atPath: path) ?? Data())
+            hash.update(name + " " + digest((dataDirectory as NSString).appendingPathComponent(name)) + "\n")
         }
         return hash.finalize()
     }
@@ -34,9 +40,15 @@ public struct TrainedModels: Sendable {
         return (cacheDirectory as NSString).appendingPathComponent("\(spec.model.name)-\(key.prefix(16)).safetensors")
     }
 
+    /// Where the test-set evaluation of cached weights is kept (beside the weights).
+    public func cachedEvaluationPath(for spec: ModelSpec, dataDirectory: String) -> String {
+        (cachedWeightsPath(for: spec, dataDirectory: dataDirectory) as NSString).deletingPathExtension + ".eval.json"
+    }
+
     /// The spec's model with trained weights: its committed weights, the cached ones, or
-    /// freshly trained ones (then cached, with the training log beside them).
-    public func model(for spec: ModelSpec, dataDirectory: String, progress: (TrainingProgress) -> Void = { _ in })
+    /// freshly trained ones (then cached, with the training log and the test evaluation
+    /// beside them). `data` saves loading MNIST again when the caller has it.
+    public func model(for spec: ModelSpec, dataDirectory: String, data: MNIST? = nil, progress: (TrainingProgress) -> Void = { _ in })
         throws -> (model: Model, log: [EpochLog]?)
     {
         var model = spec.model
@@ -51,10 +63,13 @@ public struct TrainedModels: Sendable {
             let log = FileManager.default.contents(atPath: logPath).flatMap { try? JSONDecoder().decode([EpochLog].self, from: $0) }
             return (model, log)
         }
-        let mnist = try MNIST.load(directory: dataDirectory)
+        let mnist = try data ?? MNIST.load(directory: dataDirectory)
         let trainer = Trainer(model: model)
         let log = trainer.train(on: mnist.train, test: mnist.test, progress: progress)
         try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        if let evaluation = trainer.lastTestEvaluation {
+            try JSONEncoder().encode(evaluation).write(to: URL(fileURLWithPath: cachedEvaluationPath(for: spec, dataDirectory: dataDirectory)), options: .atomic)
+        }
         try trainer.model.saveWeights(path: path, metadata: ["model": model.name, "key": key(for: spec, dataDirectory: dataDirectory)])
         try JSONEncoder().encode(log).write(to: URL(fileURLWithPath: logPath), options: .atomic)
         return (trainer.model, log)

@@ -56,6 +56,8 @@ public final class Trainer {
     private let shards: [Shard]
     private var gradients: [Float]
     private var globalStep: UInt64 = 0
+    /// The test-set evaluation after the last epoch of `train`, when a test set was given.
+    public private(set) var lastTestEvaluation: Evaluation?
 
     /// One core's share of a batch: its workspace, labels and parameter gradients.
     private final class Shard: @unchecked Sendable {
@@ -124,6 +126,7 @@ public final class Trainer {
                                seconds: Date().timeIntervalSince(start), history: history)
             if let test {
                 let result = Evaluation(model: model, data: test)
+                lastTestEvaluation = result
                 log.testLoss = result.loss
                 log.testAccuracy = result.accuracy
             }

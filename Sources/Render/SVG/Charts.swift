@@ -128,23 +128,28 @@ public struct MatrixChart: Sendable {
     public var colormap: Colormap
     public var rowTitle: String
     public var columnTitle: String
+    /// Colors by log₁₀(1 + value), so a few errors show beside a thousand correct answers;
+    /// the cells still print the values themselves.
+    public var logScale: Bool
 
     public init(values: [[Double]], rowLabels: [String], columnLabels: [String], colormap: Colormap,
-                rowTitle: String, columnTitle: String) {
+                rowTitle: String, columnTitle: String, logScale: Bool = false) {
         self.values = values; self.rowLabels = rowLabels; self.columnLabels = columnLabels
         self.colormap = colormap; self.rowTitle = rowTitle; self.columnTitle = columnTitle
+        self.logScale = logScale
     }
 
     public func svg(cell: Double = 34) -> SVG {
         let rows = values.count, cols = values.first?.count ?? 0
         let left = 44.0, top = 36.0
         var svg = SVG(width: left + cell * Double(cols) + 90, height: top + cell * Double(rows) + 12)
-        let flat = values.flatMap { $0 }
+        let scale: (Double) -> Double = logScale ? { log10(1 + max($0, 0)) } : { $0 }
+        let flat = values.flatMap { $0 }.map(scale)
         let (lo, hi) = (flat.min() ?? 0, flat.max() ?? 1)
         for (r, row) in values.enumerated() {
             svg.text(rowLabels[r], x: left - 6, y: top + cell * (Double(r) + 0.5) + 4, anchor: .end, size: 11)
             for (c, v) in row.enumerated() {
-                let t = hi > lo ? Float((v - lo) / (hi - lo)) : 0
+                let t = hi > lo ? Float((scale(v) - lo) / (hi - lo)) : 0
                 let color = colormap.color(t)
                 let x = left + cell * Double(c), y = top + cell * Double(r)
                 svg.rect(x: x, y: y, width: cell, height: cell, fill: color.hex, title: "\(rowLabels[r]) → \(columnLabels[c]): \(SVG.label(v, step: 1))")
@@ -158,7 +163,7 @@ public struct MatrixChart: Sendable {
         }
         svg.text(columnTitle, x: left + cell * Double(cols) / 2, y: 12, anchor: .middle, size: 11, weight: "600")
         svg.text(rowTitle, x: 12, y: top + cell * Double(rows) / 2, anchor: .middle, size: 11, weight: "600", rotate: -90)
-        svg.place(Colorbar(colormap: colormap, low: Float(lo), high: Float(hi)).svg(height: cell * Double(rows) - 20),
+        svg.place(Colorbar(colormap: colormap, low: Float(lo), high: Float(hi), label: logScale ? "log10(1 + count)" : "").svg(height: cell * Double(rows) - 20),
                   dx: left + cell * Double(cols) + 8, dy: top)
         return svg
     }

@@ -20,6 +20,8 @@ struct PlannedLesson: @unchecked Sendable {
     let html: String
     let headings: [Heading]
     let figures: [Int]
+    /// The hidden figure computing the lesson's `{{values}}`, if it quotes any.
+    let values: Int?
 }
 
 /// Reads every lesson's Markdown and checks every directive against its model, collecting
@@ -47,7 +49,28 @@ struct BuildPlan {
                     indices.append(-1)
                 }
             }
-            lessons.append(PlannedLesson(lesson: lesson, html: document.html(), headings: document.headings, figures: indices))
+            var values: Int?
+            let tokens = InlineValues.tokens(in: lesson.body, lineOffset: lesson.bodyLineOffset)
+            let known = InlineValues.names.map(\.name)
+            for token in tokens where !known.contains(token.name) {
+                errors.append(SourceError("unknown value '{{\(token.name)}}'; expected one of \(known.joined(separator: ", "))",
+                                          at: SourceLocation(file: lesson.file, line: token.line, column: token.column),
+                                          suggestion: nearestName(to: token.name, in: known).map { "{{\($0)}}" }))
+            }
+            if !tokens.isEmpty {
+                do {
+                    let at = SourceLocation(file: lesson.file, line: 1, column: 1)
+                    let options = try DirectiveOptions(directive: InlineValues.name, body: "", specs: [], file: lesson.file, fenceLine: 1, column: 1)
+                    let modelPath = lesson.model ?? content.config.model
+                    let spec = try models.spec(modelPath, at: at)
+                    values = figures.count
+                    figures.append(PlannedFigure(lesson: lessonIndex, directive: try InlineValues(options, model: spec.model), name: InlineValues.name,
+                                                 options: options, modelPath: modelPath, spec: spec, caption: nil, alt: nil))
+                } catch {
+                    errors.append(error)
+                }
+            }
+            lessons.append(PlannedLesson(lesson: lesson, html: document.html(), headings: document.headings, figures: indices, values: values))
         }
         guard errors.isEmpty else { throw BuildErrors(errors) }
     }

@@ -25,7 +25,7 @@ struct FigureRunner {
         hash.update("data \((try? models.dataKey.get()) ?? "")\n")
         for file in figure.directive.inputFiles {
             let path = (models.paths.root as NSString).appendingPathComponent(file)
-            hash.update("file \(file) \(SHA256.hash(FileManager.default.contents(atPath: path) ?? Data()))\n")
+            hash.update("file \(file) \(models.digests.digest(path))\n")
         }
         return hash.finalize()
     }
@@ -79,6 +79,7 @@ struct FigureRunner {
             }
             guard errors.isEmpty else { throw BuildErrors(errors) }
         }
+        models.digests.save()
         report.figures = timings.compactMap { $0 }
         return results.map { $0! }
     }

@@ -19,18 +19,23 @@ final class ModelStore: @unchecked Sendable {
     /// SHA-256 of the four MNIST files.
     let dataKey: Lazy<String>
 
+    let digests: FileDigests
+
     init(paths: ContentPaths, cacheDirectory: String, progress: @escaping @Sendable (String, TrainingProgress) -> Void) {
         self.paths = paths
         let dataDirectory = (paths.root as NSString).appendingPathComponent("data/mnist")
         self.dataDirectory = dataDirectory
-        trained = TrainedModels(cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("models"), contentDirectory: paths.root)
+        let digests = FileDigests(file: (cacheDirectory as NSString).appendingPathComponent("digests.json"))
+        self.digests = digests
+        trained = TrainedModels(cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("models"), contentDirectory: paths.root,
+                                digest: { digests.digest($0) })
         self.progress = progress
         data = Lazy { try MNIST.load(directory: dataDirectory) }
         dataKey = Lazy {
             var hash = SHA256()
             let f = MNIST.fileNames
             for name in [f.trainImages, f.trainLabels, f.testImages, f.testLabels] {
-                hash.update(FileManager.default.contents(atPath: (dataDirectory as NSString).appendingPathComponent(name)) ?? Data())
+                hash.update(name + " " + digests.digest((dataDirectory as NSString).appendingPathComponent(name)) + "\n")
             }
             return hash.finalize()
         }
@@ -60,7 +65,7 @@ final class ModelStore: @unchecked Sendable {
     /// What determines the weights: committed weights' bytes, or the spec and training data.
     func weightsKey(_ spec: ModelSpec) -> String {
         if let w = spec.weights {
-            return SHA256.hash(FileManager.default.contents(atPath: (paths.root as NSString).appendingPathComponent(w)) ?? Data())
+            return digests.digest((paths.root as NSString).appendingPathComponent(w))
         }
         return trained.key(for: spec, dataDirectory: dataDirectory)
     }
@@ -68,8 +73,9 @@ final class ModelStore: @unchecked Sendable {
     /// The trained model and its training log, computed once per spec.
     func model(_ relative: String, spec: ModelSpec) throws -> (Model, [EpochLog]?) {
         lock.lock()
-        let lazy = weights[relative] ?? Lazy { [trained, dataDirectory, progress] in
-            let result = try trained.model(for: spec, dataDirectory: dataDirectory) { progress(spec.model.name, $0) }
+        let lazy = weights[relative] ?? Lazy { [trained, dataDirectory, progress, data] in
+            let mnist = spec.weights == nil ? try data.get() : nil
+            let result = try trained.model(for: spec, dataDirectory: dataDirectory, data: mnist) { progress(spec.model.name, $0) }
             return (result.model, result.log)
         }
         weights[relative] = lazy
@@ -82,8 +88,18 @@ final class ModelStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let e = evaluations[relative] { return e }
-        let data = self.data
-        let lazy = Lazy { [unowned self] in Evaluation(model: try self.model(relative, spec: spec).0, data: try data.get().test) }
+        let data = self.data, trained = self.trained, dataDirectory = self.dataDirectory
+        let lazy = Lazy { [unowned self] in
+            // Trained weights have their test evaluation cached beside them.
+            let path = spec.weights == nil ? trained.cachedEvaluationPath(for: spec, dataDirectory: dataDirectory) : nil
+            let model = try self.model(relative, spec: spec).0
+            if let path, let cached = FileManager.default.contents(atPath: path).flatMap({ try? JSONDecoder().decode(Evaluation.self, from: $0) }) {
+                return cached
+            }
+            let evaluation = Evaluation(model: model, data: try data.get().test)
+            if let path { try? JSONEncoder().encode(evaluation).write(to: URL(fileURLWithPath: path), options: .atomic) }
+            return evaluation
+        }
         evaluations[relative] = lazy
         return lazy
     }

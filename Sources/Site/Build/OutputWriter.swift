@@ -15,14 +15,28 @@ struct OutputWriter {
     }
 
     /// Writes `files` (path relative to the site root → bytes) and swaps them in.
-    func publish(_ files: [String: Data]) throws {
+    /// Files whose names carry their content hash (`isContentAddressed`) and that the
+    /// previous site already has are hard-linked from it instead of written again.
+    func publish(_ files: [String: Data], isContentAddressed: (String) -> Bool = { _ in false }) throws {
         let fm = FileManager.default
         try? fm.removeItem(atPath: staging)
         try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
         do {
+            var directories: Set<String> = [staging]
             for (relative, data) in files.sorted(by: { $0.key < $1.key }) {
                 let path = (staging as NSString).appendingPathComponent(relative)
-                try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                let directory = (path as NSString).deletingLastPathComponent
+                if !directories.contains(directory) {
+                    try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    directories.insert(directory)
+                }
+                if isContentAddressed(relative) {
+                    let old = (output as NSString).appendingPathComponent(relative)
+                    if let size = (try? fm.attributesOfItem(atPath: old))?[.size] as? NSNumber, size.intValue == data.count,
+                       link(old, path) == 0 {
+                        continue
+                    }
+                }
                 guard fm.createFile(atPath: path, contents: data) else {
                     throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
                 }

@@ -30,6 +30,10 @@ struct PageRenderer {
             }
             let thumbnail = lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil } ?? thumbnails.compactMap { $0 }.first
             html = html.replacingOccurrences(of: Figure.root, with: "../")
+            if let values = planned.values,
+               let dictionary = try? JSONSerialization.jsonObject(with: Data(figures[values].body.utf8)) as? [String: String] {
+                html = InlineValues.substitute(html, values: dictionary)
+            }
             var context = baseContext(root: "../", title: lesson.title, description: lesson.summary, path: "\(lesson.slug)/", current: index)
             context["page"] = ["title": lesson.title, "summary": lesson.summary, "number": index + 1, "is_lesson": true] as [String: Any]
             context["content"] = html
@@ -116,7 +120,7 @@ struct PageRenderer {
         let directory = content.paths.display("images")
         let fm = FileManager.default
         guard let names = fm.enumerator(atPath: directory)?.allObjects as? [String] else { return }
-        for name in names.sorted() {
+        for name in names.sorted() where !name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
             let real = try content.paths.resolve("images/\(name)", at: SourceLocation(file: (directory as NSString).appendingPathComponent(name), line: 0, column: 0))
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: real, isDirectory: &isDirectory), !isDirectory.boolValue, let data = fm.contents(atPath: real) else { continue }

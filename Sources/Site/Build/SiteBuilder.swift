@@ -114,7 +114,8 @@ public struct SiteBuilder: Sendable {
 
         OutputWriter.removeStaleStaging(beside: options.outputDirectory)
         do {
-            try OutputWriter(output: options.outputDirectory).publish(files)
+            // Figures and assets are named by a hash of their bytes.
+            try OutputWriter(output: options.outputDirectory).publish(files) { $0.hasPrefix("figures/") || $0.hasPrefix("assets/") }
         } catch {
             throw BuildErrors([SourceError("cannot write the site: \(error.localizedDescription)",
                                            at: SourceLocation(file: options.outputDirectory, line: 0, column: 0))])

@@ -39,10 +39,11 @@ struct FiltersDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let kernels = try Filters.kernels(of: context.model, layer: layer).prefix(count).map { $0[channel] }
         let range = Normalization.symmetric.range(of: kernels.flatMap(\.values))
-        let cells = kernels.enumerated().map { i, k -> (html: String, label: String) in
-            let picture = k.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
-            return (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer)", thumbnail: i == 0), "\(i)")
+        let pictures = kernels.map { $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale) }
+        let cells = pictures.enumerated().map { i, picture -> (html: String, label: String) in
+            (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer)"), "\(i)")
         }
+        figure.card(pictures, columns: 8)
         let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "weight").svg(height: 140),
                              name: "filters-colorbar", title: "colorbar: kernel weight")
         try figure.json(["layer": layer, "input_channel": channel, "shape": [kernels.count, kernels.first?.height ?? 0, kernels.first?.width ?? 0],
@@ -106,12 +107,13 @@ struct FeatureMapsDirective: Directive {
             let strip = maps[0].render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: 4)
             cells.append((figure.image(strip, name: "feature-\(layer)", alt: "activations of \(layer)", thumbnail: true), "\(maps[0].width) units"))
         } else {
-            cells = maps.enumerated().map { i, m in
-                let picture = m.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
-                return (figure.image(picture, name: "feature-\(layer)", alt: "channel \(i) of \(layer)", thumbnail: i == 0), "\(i)")
+            let pictures = maps.map { $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale) }
+            cells = pictures.enumerated().map { i, picture in
+                (figure.image(picture, name: "feature-\(layer)", alt: "channel \(i) of \(layer)"), "\(i)")
             }
+            figure.card(pictures)
         }
-        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "activation").svg(height: 112),
+        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "activation").svg(height: 120),
                              name: "feature-colorbar", title: "colorbar: activation")
         try figure.json(["layer": layer, "image": selected.name, "shape": [maps.count, maps[0].height, maps[0].width],
                          "maps": maps.map { $0.values.map(Double.init) }], name: "feature-maps-\(layer)")
@@ -172,12 +174,13 @@ struct MaximizeDirective: Directive {
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let results = try units.map { try settings.maximize(context.model, layer: layer, unit: $0) }
+        let pictures = results.map { $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale) }
         let cells = zip(units, results).enumerated().map { i, pair -> (html: String, label: String) in
             let (unit, r) = pair
-            let picture = r.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale)
-            return (figure.image(picture, name: "maximize-\(layer)", alt: "input maximizing unit \(unit) of \(layer)", thumbnail: i == 0),
+            return (figure.image(pictures[i], name: "maximize-\(layer)", alt: "input maximizing unit \(unit) of \(layer)"),
                     String(format: "%d · %.3g", unit, Double(r.activation)))
         }
+        figure.card(pictures)
         try figure.json(["layer": layer, "units": units, "steps": settings.steps, "l2": Double(settings.l2), "tv": Double(settings.totalVariation),
                          "jitter": settings.jitter, "seed": Int(settings.seed),
                          "results": zip(units, results).map { ["unit": $0, "activation": Double($1.activation), "image": $1.image.values.map(Double.init)] as [String: Any] }],

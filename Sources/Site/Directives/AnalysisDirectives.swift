@@ -52,6 +52,7 @@ struct CompareDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         var rows: [(header: String, cells: [String])] = []
+        var cardTiles: [RGBAImage] = []
         var json: [[String: Any]] = []
         for (i, image) in selected.enumerated() {
             var cells: [String] = []
@@ -66,15 +67,17 @@ struct CompareDirective: Directive {
                 e = Explanation(method: e.method, layer: e.layer, targetClass: e.targetClass, map: magnitude, isSigned: false,
                                 probabilities: e.probabilities)
                 let p = panels.pictures(image: image, map: e.map, normalization: .minMax)
+                if cardTiles.count < 8 { cardTiles.append(overlay ? p.overlay : p.heatmap) }
                 cells.append(figure.image(overlay ? p.overlay : p.heatmap, name: "compare-\(method.name)",
                                           alt: "\(method.title) for \(image.name)", thumbnail: i == 0 && cells.isEmpty, pixelated: false))
             }
             let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
             rows.append((imageHeader(image, explanation: first), [figure.image(digit, name: "compare-input", alt: "input \(image.name)")] + cells))
         }
+        figure.card(cardTiles, columns: min(4, cardTiles.count))
         try figure.json(["target": target.description, "maps": json], name: "compare")
         let table = FigureLayout.panels(columns: ["input"] + methods.map(\.title), rows: rows, corner: "image")
-        let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").svg(height: Double(28 * panels.scale) - 20),
+        let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").svg(height: panels.colorbarHeight(rows: rows.count)),
                              name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
         return (FigureLayout.withColorbar(table, colorbar: bar),
                 ["magnitudes, min–max per map", "colormap \(panels.colormap.name)", "target \(target)"])
@@ -145,10 +148,10 @@ struct FaithfulnessDirective: Directive {
                                  color: Self.palette[i % Self.palette.count])
             }, xLabel: "fraction of pixels \(title)", yLabel: "probability", yRange: (0, 1))
         }
-        let deletionSVG = figure.svg(chart("deleted", { results[$0].deletion }).svg(width: 380, height: 260), name: "faithfulness-deletion",
+        let deletionSVG = figure.svg(chart("deleted", { results[$0].deletion }).svg(width: 330, height: 250), name: "faithfulness-deletion",
                                      label: "deletion curves (SVG)", title: "deletion curves")
-        let insertionSVG = figure.svg(chart("inserted", { results[$0].insertion }).svg(width: 380, height: 260), name: "faithfulness-insertion",
-                                      label: "insertion curves (SVG)", title: "insertion curves")
+        let insertionSVG = figure.svg(chart("inserted", { results[$0].insertion }).svg(width: 330, height: 250), name: "faithfulness-insertion",
+                                      label: "insertion curves (SVG)", title: "insertion curves", thumbnail: true)
         let table = FigureLayout.table(
             header: ["method", "deletion AUC ↓", "insertion AUC ↑", "insertion − deletion"],
             rows: results.map { [$0.method.title, String(format: "%.3f", $0.dAUC), String(format: "%.3f", $0.iAUC), String(format: "%+.3f", $0.iAUC - $0.dAUC)] },
@@ -220,7 +223,7 @@ struct SanityCheckDirective: Directive {
             LineChart.Series(name: m.title, points: curves[i].enumerated().map { (Double($0.offset), $0.element) },
                              color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
         }, xLabel: "layers randomized, from the top (0 = trained)", yLabel: "Spearman correlation", yRange: (-0.2, 1))
-        let svg = figure.svg(chart.svg(width: 480, height: 280), name: "sanity-check", label: "chart (SVG)", title: "rank correlation by randomized layer")
+        let svg = figure.svg(chart.svg(width: 480, height: 280), name: "sanity-check", label: "chart (SVG)", title: "rank correlation by randomized layer", thumbnail: true)
         let table = FigureLayout.table(header: ["method"] + stages,
                                        rows: methods.enumerated().map { i, m in [m.title] + curves[i].map { String(format: "%.2f", $0) } },
                                        numeric: Set(1...stages.count))
@@ -228,5 +231,85 @@ struct SanityCheckDirective: Directive {
             ["method": m.name, "correlation": curves[i]] as [String: Any]
         }], name: "sanity-check")
         return (svg + "\n" + table, ["\(selected.count) images", "signed maps compared by magnitude", "seed \(seed)"])
+    }
+}
+
+/// The mean attribution map of each class, over the first test digits of that class.
+struct MeanHeatmapsDirective: Directive {
+    static let name = "mean-heatmaps"
+    static let summary = "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean digit."
+    static let options: [OptionSpec] = [
+        OptionSpec("method", "one of \(AttributionMethod.allNames.joined(separator: ", "))", default: "gradcam++", "The attribution method."),
+        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+        OptionSpec("count", "integer 1–200", default: "20", "Test digits averaged per class."),
+        OptionSpec("target", "predicted or true", default: "true", "Explain each digit's true class or the predicted one."),
+        OptionSpec("colormap", "a colormap name", default: "viridis", "The colormap."),
+        OptionSpec("scale", "integer 1–16", default: "2", "Display pixels per input pixel."),
+    ]
+    static let example = "method: gradcam++\ncount: 20"
+
+    let method: AttributionMethod
+    let count: Int
+    let target: Target
+    let colormap: Colormap
+    let scale: Int
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        var method = AttributionMethod(name: try options.choice("method", from: AttributionMethod.allNames, default: "gradcam++"))
+        method.layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
+        method.samples = 16
+        method.steps = 16
+        self.method = method
+        count = try options.int("count", default: 20, in: 1...200)
+        target = try options.choice("target", from: ["true", "predicted"], default: "true") == "true" ? .trueLabel : .predicted
+        colormap = try options.colormap(default: "viridis")
+        scale = try options.int("scale", default: 2, in: 1...16)
+    }
+
+    var caption: String { "\(method.title) averaged over the first \(count) test digits of each class (explaining the \(target == .trueLabel ? "true" : "predicted") class), above the mean digit of the class. One shared scale." }
+    var alt: String { "per-class mean heatmaps" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let test = try context.data.get().test
+        var means: [Heatmap] = [], digits: [Heatmap] = []
+        for k in 0..<context.classes {
+            let indices = test.labels.indices.filter { test.labels[$0] == k }.prefix(count)
+            guard !indices.isEmpty else { continue }
+            var sum: [Float]?, digitSum = [Float](repeating: 0, count: test.images.shape[1] * test.images.shape[2])
+            var shape = (0, 0)
+            for i in indices {
+                let image = SelectedImage(pixels: test.images.samples(i..<(i + 1)), label: k, name: "test[\(i)]")
+                var map = try method.explain(image, target: target, model: context.model).map
+                if method.isSigned { map.values = map.values.map(abs) }
+                shape = (map.width, map.height)
+                if sum == nil { sum = Array(repeating: 0, count: map.values.count) }
+                for j in map.values.indices { sum![j] += map.values[j] }
+                for j in digitSum.indices { digitSum[j] += image.pixels.scalars[j] }
+            }
+            let n = Float(indices.count)
+            means.append(Heatmap(width: shape.0, height: shape.1, values: sum!.map { $0 / n }))
+            digits.append(Heatmap(width: test.images.shape[2], height: test.images.shape[1], values: digitSum.map { $0 / n }))
+        }
+        let range = Normalization.minMax.range(of: means.flatMap(\.values))
+        let (w, h) = (test.images.shape[2] * scale, test.images.shape[1] * scale)
+        var heatCells: [String] = [], digitCells: [String] = [], tiles: [RGBAImage] = []
+        for (k, (mean, digit)) in zip(means, digits).enumerated() {
+            let resized = mean.width == digit.width ? mean : mean.resized(width: digit.width, height: digit.height)
+            let heat = (resized.width * scale == w ? resized.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
+                        : mean.resized(width: w, height: h).render(colormap, normalization: .fixed(low: range.low, high: range.high)).image)
+            let picture = RGBAImage.grayscale(width: digit.width, height: digit.height, values: digit.values).upscaled(by: scale)
+            tiles.append(heat)
+            heatCells.append(figure.image(heat, name: "mean-heatmap", alt: "mean \(method.title) map of class \(k)", pixelated: false))
+            digitCells.append(figure.image(picture, name: "mean-digit", alt: "mean test digit of class \(k)"))
+        }
+        figure.card(Array(tiles.prefix(8)))
+        let table = FigureLayout.panels(columns: (0..<means.count).map { "class \($0)" },
+                                        rows: [("mean map", heatCells), ("mean digit", digitCells)])
+        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").svg(height: 120),
+                             name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
+        try figure.json(["method": method.name, "count_per_class": count, "target": target.description,
+                         "maps": means.map { ["shape": [$0.height, $0.width], "values": $0.values.map(Double.init)] as [String: Any] }],
+                        name: "mean-heatmaps")
+        return (FigureLayout.withColorbar(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared", "colormap \(colormap.name)"])
     }
 }

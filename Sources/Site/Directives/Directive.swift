@@ -44,6 +44,7 @@ enum DirectiveRegistry {
         MetricDirective.self, FiltersDirective.self, FeatureMapsDirective.self, MaximizeDirective.self,
         SaliencyDirective.self, CAMDirective.self, OcclusionDirective.self, PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
+        MeanHeatmapsDirective.self,
     ]
 
     static var names: [String] { all.map { $0.name } }

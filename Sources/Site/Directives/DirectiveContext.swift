@@ -46,7 +46,7 @@ public final class DirectiveContext: Sendable {
                 let real = try paths.resolve(path, at: location)
                 let picture = try PNG.read(path: real, displayPath: paths.display(path))
                 let h = model.inputShape[0], w = model.inputShape[1]
-                let pixels = Tensor(shape: [1, h, w, 1], scalars: picture.modelInput(width: w, height: h))
+                let pixels = Tensor(shape: [1, h, w, 1], scalars: DigitImage.modelInput(picture, width: w, height: h).values)
                 result.append(SelectedImage(pixels: pixels, label: nil, name: path))
             case let .dataset(split, filter, range):
                 let mnist = try data.get()

@@ -74,18 +74,30 @@ final class FigureBuilder {
     /// An `<img>` of `image`, at its size, as a PNG file.
     func image(_ image: RGBAImage, name: String, alt: String? = nil, thumbnail isThumbnail: Bool = false, pixelated: Bool = true) -> String {
         let path = add(PNG.encode(image), name: name, ext: "png")
-        if thumbnail == nil || isThumbnail { thumbnail = path }
+        if !hasCard && (thumbnail == nil || isThumbnail) { thumbnail = path }
         let cls = pixelated ? " class=\"pixelated\"" : ""
         return "<img src=\"\(Figure.root)\(path)\" width=\"\(image.width)\" height=\"\(image.height)\" alt=\"\(HTML.escape(alt ?? self.alt))\" loading=\"lazy\"\(cls)>"
     }
 
+    /// The lesson-card picture of this figure: up to two rows of `columns` tiles (all the
+    /// same size), written as a file of its own and not shown on the page.
+    func card(_ tiles: [RGBAImage], columns: Int = 4) {
+        let chosen = Array(tiles.prefix(columns * 2))
+        guard let first = chosen.first, chosen.allSatisfy({ $0.width == first.width && $0.height == first.height }) else { return }
+        let grid = ImageGrid(columns: min(columns, chosen.count), spacing: max(2, first.width / 28)).compose(chosen)
+        thumbnail = add(PNG.encode(grid), name: "\(kind)-card", ext: "png")
+        hasCard = true
+    }
+    private var hasCard = false
+
     /// An SVG shown inline (so its text follows the page's colors), also written as a file
     /// and linked for download.
-    func svg(_ svg: SVG, name: String, label: String? = nil, title: String? = nil) -> String {
+    func svg(_ svg: SVG, name: String, label: String? = nil, title: String? = nil, thumbnail isThumbnail: Bool = false) -> String {
         var text = svg.text
         text = text.replacingOccurrences(of: "id=\"", with: "id=\"\(idPrefix)-")
             .replacingOccurrences(of: "url(#", with: "url(#\(idPrefix)-")
         let path = add(Data(svg.text.utf8), name: name, ext: "svg")
+        if isThumbnail && !hasCard { thumbnail = path }
         if let label { links.append(FigureLink(label: label, path: path)) }
         let accessible = "<svg role=\"img\" aria-label=\"\(HTML.escape(title ?? alt))\""
         return text.replacingOccurrences(of: "<svg ", with: accessible + " ", options: [], range: text.range(of: "<svg "))

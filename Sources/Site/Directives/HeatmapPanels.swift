@@ -45,20 +45,27 @@ struct HeatmapPanels {
     {
         let (norms, bar) = ranges(explanations.map(\.map))
         var cells: [String: [String]] = [:]
+        var overlays: [RGBAImage] = [], heatmaps: [RGBAImage] = []
         for (i, (image, e)) in zip(images, explanations).enumerated() {
             let p = pictures(image: image, map: e.map, normalization: norms[i])
+            overlays.append(p.overlay)
+            heatmaps.append(p.heatmap)
             let alt = "\(figure.alt) — \(image.name)"
             cells["input", default: []].append(figure.image(p.digit, name: "\(name)-input", alt: "\(alt), input digit"))
             cells["heatmap", default: []].append(figure.image(p.heatmap, name: "\(name)-heatmap", alt: "\(alt), heatmap", pixelated: false))
             cells["overlay", default: []].append(figure.image(p.overlay, name: "\(name)-overlay", alt: "\(alt), heatmap over the digit",
                                                               thumbnail: i == 0, pixelated: false))
         }
+        figure.card(overlays.count >= 4 ? Array(overlays.prefix(4) + heatmaps.prefix(4)) : overlays + heatmaps, columns: min(4, max(overlays.count, 1)))
         let table = FigureLayout.panels(columns: zip(images, explanations).map { imageHeader($0, explanation: $1) },
                                         rows: rows.map { ($0, cells[$0] ?? []) })
-        let colorbar = figure.svg(Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).svg(height: Double(28 * scale) - 20),
+        let colorbar = figure.svg(Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).svg(height: colorbarHeight(rows: rows.count)),
                                   name: "\(name)-colorbar", title: "colorbar: \(colormap.name), \(bar.label)")
         return (FigureLayout.withColorbar(table, colorbar: colorbar), bar.label)
     }
+
+    /// As tall as the panels, and tall enough for its label.
+    func colorbarHeight(rows: Int) -> Double { min(240, max(120, Double(rows * 28 * scale) - 20)) }
 
     /// The notes every heatmap figure carries.
     func notes(extra: [String] = []) -> [String] {
@@ -68,9 +75,9 @@ struct HeatmapPanels {
 
 extension DirectiveOptions {
     /// The options of `HeatmapPanels`.
-    func heatmapPanels(signed: Bool, defaultColormap: String) throws(SourceError) -> HeatmapPanels {
+    func heatmapPanels(signed: Bool, defaultColormap: String, imageCount: Int) throws(SourceError) -> HeatmapPanels {
         HeatmapPanels(colormap: try colormap(default: defaultColormap), normalization: try normalization(signed: signed),
-                      shared: try bool("shared", default: false), scale: try int("scale", default: 4, in: 1...16),
+                      shared: try bool("shared", default: false), scale: try int("scale", default: imageCount > 4 ? 3 : 4, in: 1...16),
                       alpha: Float(try double("alpha", default: 0.5, in: 0...1)))
     }
 
@@ -78,7 +85,7 @@ extension DirectiveOptions {
         OptionSpec("colormap", "one of \(Colormap.names.joined(separator: ", "))", default: nil, "The colormap; diverging maps suit signed values."),
         OptionSpec("normalization", "one of minmax, symmetric, percentile", default: "symmetric for signed maps, else minmax", "How values become colors."),
         OptionSpec("shared", "boolean", default: "false", "One value scale for all images (colors comparable) instead of one per image."),
-        OptionSpec("scale", "integer 1–16", default: "4", "Display pixels per input pixel."),
+        OptionSpec("scale", "integer 1–16", default: "4, or 3 for more than four images", "Display pixels per input pixel."),
         OptionSpec("alpha", "number 0–1", default: "0.5", "Opacity of the heatmap in the overlay."),
         OptionSpec("panels", "list of input, heatmap, overlay", default: "[input, heatmap, overlay]", "Which panels to show, as rows."),
     ]

@@ -56,7 +56,7 @@ struct ArchitectureDirective: Directive {
         let diagram = ArchitectureDiagram(input: model.inputShape, blocks: model.layers.enumerated().map { i, l in
             ArchitectureDiagram.Block(name: l.name, kind: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i))
         })
-        let svg = figure.svg(diagram.svg(width: Double(width)), name: "architecture", label: "diagram (SVG)")
+        let svg = figure.svg(diagram.svg(width: Double(width)), name: "architecture", label: "diagram (SVG)", thumbnail: true)
         try figure.json(["model": model.name, "input": model.inputShape,
                          "layers": model.layers.map { ["name": $0.name, "type": $0.kind, "output_shape": $0.outputShape] as [String: Any] }],
                         name: "architecture")
@@ -107,6 +107,7 @@ struct SamplesDirective: Directive {
             let alt = "digit \(image.name)" + (image.label.map { ", labelled \($0)" } ?? "")
             return (figure.image(picture, name: "sample", alt: alt), label)
         }
+        figure.card(selected.map { RGBAImage.grayscale(width: $0.heatmap.width, height: $0.heatmap.height, values: $0.heatmap.values).upscaled(by: 4) })
         try figure.json(["images": selected.enumerated().map { i, image in
             ["image": image.name, "label": image.label.map { $0 as Any } ?? NSNull(),
              "predicted": predictions ? predicted[i] as Any : NSNull()] as [String: Any]
@@ -147,8 +148,8 @@ struct TrainingDirective: Directive {
             LineChart.Series(name: "training", points: history.map { ($0.epoch, $0.accuracy) }, color: "#1f77b4"),
             LineChart.Series(name: "test", points: testAccuracy.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
         ], xLabel: "epoch", yLabel: "accuracy", yRange: (min(0.8, history.map(\.accuracy).min() ?? 0.8), 1))
-        let a = figure.svg(lossChart.svg(width: 380, height: 260), name: "training-loss", label: "loss (SVG)", title: "training loss curve")
-        let b = figure.svg(accuracyChart.svg(width: 380, height: 260), name: "training-accuracy", label: "accuracy (SVG)", title: "training accuracy curve")
+        let a = figure.svg(lossChart.svg(width: 330, height: 250), name: "training-loss", label: "loss (SVG)", title: "training loss curve")
+        let b = figure.svg(accuracyChart.svg(width: 330, height: 250), name: "training-accuracy", label: "accuracy (SVG)", title: "training accuracy curve", thumbnail: true)
         // Timings vary from run to run; the site must not.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -229,8 +230,8 @@ struct ConfusionMatrixDirective: Directive {
         let labels = (0..<context.classes).map(String.init)
         // Log-scaled colors so the few errors show beside the ~1,000 correct per class.
         let chart = MatrixChart(values: matrix.counts.map { $0.map(Double.init) }, rowLabels: labels, columnLabels: labels,
-                                colormap: colormap, rowTitle: "true label", columnTitle: "predicted")
-        var body = figure.svg(chart.svg(cell: 34), name: "confusion-matrix", label: "matrix (SVG)")
+                                colormap: colormap, rowTitle: "true label", columnTitle: "predicted", logScale: true)
+        var body = figure.svg(chart.svg(cell: 34), name: "confusion-matrix", label: "matrix (SVG)", thumbnail: true)
         let accuracy = matrix.perClassAccuracy
         body += "\n" + FigureLayout.table(header: ["class"] + labels, rows: [["accuracy"] + accuracy.map { String(format: "%.1f%%", $0 * 100) }],
                                          numeric: Set(1...labels.count))
@@ -242,6 +243,6 @@ struct ConfusionMatrixDirective: Directive {
         try figure.json(["counts": matrix.counts, "per_class_accuracy": accuracy, "accuracy": matrix.accuracy,
                          "most_confused": matrix.mostConfused(max(pairs, 1)).map { ["true": $0.trueClass, "predicted": $0.predicted, "count": $0.count] }],
                         name: "confusion-matrix")
-        return (body, [String(format: "accuracy %.2f%%", matrix.accuracy * 100), "colormap \(colormap.name)"])
+        return (body, [String(format: "accuracy %.2f%%", matrix.accuracy * 100), "colormap \(colormap.name), log scale"])
     }
 }

@@ -33,7 +33,8 @@ struct SaliencyDirective: Directive {
         self.method = method
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
-        panels = try options.heatmapPanels(signed: method.isSigned, defaultColormap: method.isSigned ? "RdBu_r" : "viridis")
+        panels = try options.heatmapPanels(signed: method.isSigned, defaultColormap: method.isSigned ? "RdBu_r" : "viridis",
+                                           imageCount: images.reduce(0) { $0 + $1.count })
         rows = try options.panels()
         location = options.location(of: "images")
     }
@@ -76,7 +77,7 @@ struct CAMDirective: Directive {
         self.method = method
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
-        panels = try options.heatmapPanels(signed: false, defaultColormap: "jet")
+        panels = try options.heatmapPanels(signed: false, defaultColormap: "jet", imageCount: images.reduce(0) { $0 + $1.count })
         rows = try options.panels()
         location = options.location(of: "images")
     }
@@ -124,7 +125,7 @@ struct OcclusionDirective: Directive {
         self.method = method
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
-        panels = try options.heatmapPanels(signed: true, defaultColormap: "RdBu_r")
+        panels = try options.heatmapPanels(signed: true, defaultColormap: "RdBu_r", imageCount: images.reduce(0) { $0 + $1.count })
         rows = try options.panels()
         location = options.location(of: "images")
     }
