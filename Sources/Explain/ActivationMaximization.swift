@@ -4,7 +4,10 @@ import Render
 /// Activation maximization (Erhan et al., 2009; as keras-vis's `visualize_activation` and
 /// tf-keras-vis's `ActivationMaximization`): gradient ascent on the input from a seeded
 /// start, maximizing one unit — a conv filter's mean activation, or a dense unit / class
-/// logit — minus regularizers:
+/// logit — minus regularizers. A dense unit is taken before its ReLU (as keras-vis swaps
+/// the last activation for a linear one). A conv filter is taken after it, since before
+/// it a first-layer filter's objective is linear and its maximum a flat image; its start
+/// image is uniform noise over the whole range, so that some of its positions respond.
 ///
 ///     objective(x) = unit(jitter(x)) − l2 · ‖x‖² − tv · Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])²
 ///
@@ -38,16 +41,20 @@ public struct ActivationMaximization: Sendable {
     /// Maximizes unit `unit` (filter or class) of `layer`.
     public func maximize(_ model: Model, layer: String, unit: Int) throws(ExplainError) -> Result {
         let index = try model.requireLayer(layer)
+        let model = model.withLinearActivation(at: index)
         let shape = model.layers[index].outputShape, units = shape.last!
         guard (0..<units).contains(unit) else { throw .classOutOfRange(unit, classes: units) }
         let input = model.inputShape, (h, w, c) = (input[0], input[1], input[2]), size = h * w * c
         let positions = shape.count == 3 ? shape[0] * shape[1] : 1
-        // d objective / d output: the mean over positions of channel `unit`.
+        // d objective / d output: the sum over positions of channel `unit`. (The sum, not
+        // the mean, so a filter's gradient per pixel has the scale of a logit's and the
+        // regularizer weights mean the same for filters and classes; the mean is reported.)
         var seedGradient = Tensor(shape: [1] + shape)
-        for p in 0..<positions { seedGradient.scalars[p * units + unit] = 1 / Float(positions) }
+        for p in 0..<positions { seedGradient.scalars[p * units + unit] = 1 }
 
         var random = SeededRandom(seed: seed, stream: 0xAC7)
-        var x = (0..<size).map { _ in 0.4 + 0.2 * random.nextUnit() }
+        let isConvolution = model.layers[index] is Conv2D
+        var x = (0..<size).map { _ in isConvolution ? random.nextUnit() : 0.4 + 0.2 * random.nextUnit() }
         let workspace = Workspace(model: model, capacity: 1)
         let threads = Parallelism.workers
         var shifted = [Float](repeating: 0, count: size)
@@ -94,5 +101,22 @@ public struct ActivationMaximization: Sendable {
                 for ch in 0..<c { out[(y * w + col) * c + ch] = x[(sy * w + sx) * c + ch] }
             }
         }
+    }
+}
+
+extension Model {
+    /// The same model with dense layer `index`'s ReLU replaced by the identity (other
+    /// layers are returned unchanged), weights copied.
+    func withLinearActivation(at index: Int) -> Model {
+        var layers = self.layers
+        switch layers[index] {
+        case let dense as Dense where dense.activation == .relu:
+            layers[index] = Dense(name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: .linear)
+        default:
+            return self
+        }
+        var copy = Model(name: name, inputShape: inputShape, layers: layers, training: training, seed: 0)
+        copy.parameters = parameters
+        return copy
     }
 }

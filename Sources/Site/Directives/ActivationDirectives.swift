@@ -138,14 +138,18 @@ struct MaximizeDirective: Directive {
         OptionSpec("seed", "integer", default: "0", "Seed of the starting image and the jitter."),
         OptionSpec("colormap", "a colormap name", default: "gray", "The colormap."),
         OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
+        OptionSpec("variants", "list of none, l2, tv, jitter, all", default: "—",
+                   "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone (0.2); jitter alone (2 pixels); all (this directive's l2, tv and jitter)."),
     ]
     static let example = "layer: preds\nunits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\nsteps: 256"
+    static let variantNames = ["none", "l2", "tv", "jitter", "all"]
 
     let layer: String
     let units: [Int]
     var settings: ActivationMaximization
     let colormap: Colormap
     let scale: Int
+    let variants: [String]?
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         let layer = try options.layer(model: model, convolution: false, default: model.layers.last!.name)
@@ -167,12 +171,38 @@ struct MaximizeDirective: Directive {
             seed: UInt64(try options.int("seed", default: 0, in: 0...Int(Int32.max))))
         colormap = try options.colormap(default: "gray")
         scale = try options.int("scale", default: 3, in: 1...16)
+        variants = options["variants"] == nil ? nil : try options.choices("variants", from: Self.variantNames, default: [])
     }
 
-    var caption: String { "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") \(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start." }
+    /// The settings of a regularizer variant.
+    func settings(for variant: String) -> (ActivationMaximization, String) {
+        var s = settings
+        switch variant {
+        case "none": s.l2 = 0; s.totalVariation = 0; s.jitter = 0
+            return (s, "none")
+        case "l2": s.l2 = 0.01; s.totalVariation = 0; s.jitter = 0
+            return (s, "L2 0.01")
+        case "tv": s.l2 = 0; s.totalVariation = 0.2; s.jitter = 0
+            return (s, "TV 0.2")
+        case "jitter": s.l2 = 0; s.totalVariation = 0; s.jitter = 2
+            return (s, "jitter 2")
+        default:
+            return (s, "L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)")
+        }
+    }
+
+    var caption: String {
+        if let variants {
+            return "Unit \(units[0]) of \(layer) maximized with each regularizer setting (\(variants.joined(separator: ", "))), \(settings.steps) steps from the same seeded start."
+        }
+        return captionForUnits
+    }
+
+    var captionForUnits: String { "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") \(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start." }
     var alt: String { "activation maximization images for \(layer)" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        if let variants { return try runVariants(variants, context: context, figure: figure) }
         let results = try units.map { try settings.maximize(context.model, layer: layer, unit: $0) }
         let pictures = results.map { $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale) }
         let cells = zip(units, results).enumerated().map { i, pair -> (html: String, label: String) in
@@ -186,6 +216,26 @@ struct MaximizeDirective: Directive {
                          "results": zip(units, results).map { ["unit": $0, "activation": Double($1.activation), "image": $1.image.values.map(Double.init)] as [String: Any] }],
                         name: "maximize-\(layer)")
         return (FigureLayout.grid(cells), ["label: unit · final activation", "pixel values 0–1"])
+    }
+}
+
+extension MaximizeDirective {
+    func runVariants(_ variants: [String], context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        var cells: [(html: String, label: String)] = [], pictures: [RGBAImage] = [], json: [[String: Any]] = []
+        for variant in variants {
+            let (s, label) = settings(for: variant)
+            let r = try s.maximize(context.model, layer: layer, unit: units[0])
+            let picture = r.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale)
+            pictures.append(picture)
+            cells.append((figure.image(picture, name: "maximize-\(layer)", alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
+                          String(format: "%@ · %.3g", label, Double(r.activation))))
+            json.append(["variant": variant, "l2": Double(s.l2), "tv": Double(s.totalVariation), "jitter": s.jitter,
+                         "activation": Double(r.activation), "image": r.image.values.map(Double.init)])
+        }
+        figure.card(pictures)
+        try figure.json(["layer": layer, "unit": units[0], "steps": settings.steps, "seed": Int(settings.seed), "variants": json],
+                        name: "maximize-variants-\(layer)")
+        return (FigureLayout.grid(cells), ["label: regularizers · final activation", "pixel values 0–1"])
     }
 }
 
