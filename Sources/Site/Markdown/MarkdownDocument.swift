@@ -31,6 +31,7 @@ final class MarkdownDocument {
     private let options: Int32
     private(set) var directives: [DirectiveBlock] = []
     private(set) var headings: [Heading] = []
+    private var tables = PipeTables()
 
     static let optionSmart: Int32 = 1 << 10
     static let optionUnsafe: Int32 = 1 << 17
@@ -39,7 +40,8 @@ final class MarkdownDocument {
     init(_ text: String, lineOffset: Int, smart: Bool, unsafe: Bool, rewriteURL: (String) -> String?) {
         let options = (smart ? Self.optionSmart : 0) | (unsafe ? Self.optionUnsafe : 0)
         self.options = options
-        root = text.withCString { cmark_parse_document($0, strlen($0), options) }
+        let withoutTables = tables.extract(from: text, options: options)
+        root = withoutTables.withCString { cmark_parse_document($0, strlen($0), options) }
         transform(lineOffset: lineOffset, rewriteURL: rewriteURL)
     }
 
@@ -51,7 +53,7 @@ final class MarkdownDocument {
     func html() -> String {
         guard let raw = cmark_render_html(root, options) else { return "" }
         defer { free(raw) }
-        var html = String(cString: raw)
+        var html = tables.restore(in: String(cString: raw))
         for (index, heading) in headings.enumerated() {
             html = html.replacingOccurrences(of: "<h\(heading.level)>\(Self.headingMarker(index))",
                                              with: "<h\(heading.level) id=\"\(heading.id)\">")
