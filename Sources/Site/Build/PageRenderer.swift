@@ -61,6 +61,10 @@ struct PageRenderer {
                                     path: "reference/", current: nil)
         reference["page"] = ["title": "Directive reference", "is_reference": true] as [String: Any]
         reference["directives"] = DirectiveReference.entries
+        reference["toc"] = DirectiveRegistry.names.map { ["text": "viz \($0)", "id": "directive-\($0)", "sub": false] as [String: Any] }
+        reference["has_toc"] = true
+        reference["values"] = InlineValues.names.map { ["name": "{{\($0.name)}}", "meaning": $0.meaning] }
+        reference["is_reference"] = true
         pages.append(("reference/index.html", "reference", reference))
         searchEntries.append(["title": "Directive reference", "url": "reference/", "summary": "Every directive and its options.",
                               "headings": DirectiveRegistry.names.map { ["text": $0, "id": "directive-\($0)"] },

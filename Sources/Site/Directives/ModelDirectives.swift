@@ -177,7 +177,7 @@ private struct Timeless: Encodable {
 /// Key numbers of the trained model, for prose that quotes them.
 struct MetricDirective: Directive {
     static let name = "metrics"
-    static let summary = "A table of the trained model's key numbers: test accuracy and loss, errors, parameters, training time."
+    static let summary = "A table of the trained model's key numbers: test accuracy and loss, errors, parameters, training epochs."
     static let options: [OptionSpec] = []
     static let example = ""
 
