@@ -55,7 +55,7 @@ struct BuildPlan {
             for token in tokens where !known.contains(token.name) {
                 errors.append(SourceError("unknown value '{{\(token.name)}}'; expected one of \(known.joined(separator: ", "))",
                                           at: SourceLocation(file: lesson.file, line: token.line, column: token.column),
-                                          suggestion: nearestName(to: token.name, in: known).map { "{{\($0)}}" }))
+                                          suggestion: (nearestName(to: token.name, in: known) ?? nearestName(to: "test_" + token.name, in: known)).map { "{{\($0)}}" }))
             }
             if !tokens.isEmpty {
                 do {

@@ -97,7 +97,8 @@ struct FigureRunner {
     static func sourceError(_ error: any Error, at location: SourceLocation) -> SourceError {
         if let e = error as? SourceError { return e }
         if let e = error as? BuildErrors, let first = e.errors.first { return first }
-        return SourceError("\(error)", at: location)
+        // Errors of the lower modules name their file themselves ("x.png: error: …").
+        return SourceError("\(error)".replacingOccurrences(of: ": error: ", with: ": "), at: location)
     }
 }
 

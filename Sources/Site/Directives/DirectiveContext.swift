@@ -44,7 +44,10 @@ public final class DirectiveContext: Sendable {
             switch selector {
             case .file(let path):
                 let real = try paths.resolve(path, at: location)
-                let picture = try PNG.read(path: real, displayPath: paths.display(path))
+                let picture: RGBAImage
+                do { picture = try PNG.read(path: real, displayPath: paths.display(path)) } catch {
+                    throw SourceError("\(error)".replacingOccurrences(of: ": error: ", with: ": "), at: location)
+                }
                 let h = model.inputShape[0], w = model.inputShape[1]
                 let pixels = Tensor(shape: [1, h, w, 1], scalars: DigitImage.modelInput(picture, width: w, height: h).values)
                 result.append(SelectedImage(pixels: pixels, label: nil, name: path))

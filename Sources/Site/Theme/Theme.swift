@@ -20,6 +20,7 @@ public struct Theme: Sendable {
         let fm = FileManager.default
         let templatesDirectory = (directory as NSString).appendingPathComponent("templates")
         var library = MustacheLibrary()
+        var broken: Set<String> = []
         let names = ((try? fm.subpathsOfDirectory(atPath: templatesDirectory)) ?? []).filter { $0.hasSuffix(".mustache") }.sorted()
         for name in names {
             let file = (templatesDirectory as NSString).appendingPathComponent(name)
@@ -28,6 +29,7 @@ public struct Theme: Sendable {
                 do {
                     try library.register(text, named: String(name.dropLast(".mustache".count)))
                 } catch let error as MustacheTemplate.ParserError {
+                    broken.insert(String(name.dropLast(".mustache".count)))
                     errors.append(SourceError("template syntax error: \(error.error)",
                                               at: SourceLocation(file: file, line: error.context.lineNumber, column: error.context.columnNumber)))
                 } catch {
@@ -37,7 +39,7 @@ public struct Theme: Sendable {
                 errors.append(error)
             }
         }
-        for required in requiredTemplates where library.getTemplate(named: required) == nil {
+        for required in requiredTemplates where library.getTemplate(named: required) == nil && !broken.contains(required) {
             errors.append(SourceError("the theme has no template '\(required).mustache'",
                                       at: SourceLocation(file: templatesDirectory, line: 0, column: 0)))
         }
