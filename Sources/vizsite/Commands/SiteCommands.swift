@@ -25,12 +25,30 @@ struct Serve: ParsableCommand {
         }, trainingProgress: { _, p in bar.update(p) })
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
+        Self.stopOnSignals()
         Task.detached {
             do { try await server.run() } catch { failure.error = error }
             done.signal()
         }
         done.wait()
         if let error = failure.error { fail(error) }
+    }
+
+    /// Ctrl-C and SIGTERM stop the server, even when the parent process started us with
+    /// those signals blocked (as test runners and some supervisors do).
+    static func stopOnSignals() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { _ in
+                let message: StaticString = "\nstopped\n"
+                _ = write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
+                _exit(0)
+            }
+        }
     }
 }
 

@@ -1,0 +1,114 @@
+import CNN
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vizsite serve`, run as a user runs it, spoken to over raw TCP so that request paths
+/// arrive exactly as written (clients would normalize `..`).
+@Suite(.serialized) struct PreviewServerTests {
+    /// One HTTP/1.1 request on a fresh connection; the status code, or nil on any failure.
+    static func request(_ port: UInt16, _ target: String, method: String = "GET") -> (status: Int, body: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        guard text.withCString({ send(fd, $0, strlen($0), 0) }) > 0 else { return nil }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        let string = String(decoding: response, as: UTF8.self)
+        guard string.hasPrefix("HTTP/1.1 "), let code = Int(string.dropFirst(9).prefix(3)) else { return nil }
+        return (code, string)
+    }
+
+    static func residentKilobytes(_ pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    @Test("serves the site, refuses every way out of it, and survives 10,000 requests 50 at a time")
+    func serve() throws {
+        let site = FixtureSite(lessons: ["01-one.md": "---\ntitle: One\n---\n\n```viz samples\nimages: test[0:2]\n```\n"], trainCount: 64, testCount: 16)
+        site.directory.write("secret.txt", "secret")
+        let port = UInt16(20000 + Int(getpid() % 20000))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vizsite")
+        process.arguments = ["serve", "--port", String(port)]
+        process.currentDirectoryURL = URL(fileURLWithPath: site.root)
+        process.standardOutput = FileHandle.nullDevice
+        let log = site.directory.file("serve.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var ready = false
+        for _ in 0..<200 where !ready {
+            Thread.sleep(forTimeInterval: 0.05)
+            ready = Self.request(port, "/")?.status == 200
+        }
+        try #require(ready, "the server did not come up: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let preview = site.directory.file(".vizsite/preview")
+        try FileManager.default.createSymbolicLink(atPath: preview + "/out.txt", withDestinationPath: site.directory.file("secret.txt"))
+
+        #expect(Self.request(port, "/one/")?.status == 200)
+        #expect(Self.request(port, "/one")?.status == 301)
+        #expect(Self.request(port, "/one/", method: "HEAD")?.status == 200)
+        #expect(Self.request(port, "/__vizsite/status")?.body.contains("\"version\"") == true)
+        for hostile in ["/../secret.txt", "/../../../../etc/passwd", "/%2e%2e/secret.txt", "/%2E%2E/%2E%2E/etc/passwd", "/one/..%2f..%2fsecret.txt",
+                        "/%2fetc%2fpasswd", "//etc/passwd", "/out.txt", "/..%5csecret.txt", "/.hidden", "/one/%00", "/missing.html"] {
+            let response = Self.request(port, hostile)
+            #expect(response?.status == 404, "\(hostile) → \(response?.status ?? -1)")
+            #expect(response?.body.contains("secret") == false && response?.body.contains("root:") == false, "\(hostile)")
+        }
+        #expect(Self.request(port, "/one/", method: "POST")?.status == 405)
+
+        // Load: warm up, measure memory, 10,000 requests from 50 clients, measure again.
+        let paths = ["/", "/one/", "/reference/", "/missing", "/../x"] + FixtureSite.tree(preview).keys.filter { $0.hasPrefix("assets/") }.map { "/" + $0 }
+        for i in 0..<500 { _ = Self.request(port, paths[i % paths.count]) }
+        let before = Self.residentKilobytes(process.processIdentifier)
+        let failures = Counter()
+        // Fifty threads of their own (concurrentPerform would run only one per core).
+        let group = DispatchGroup()
+        for client in 0..<50 {
+            group.enter()
+            Thread.detachNewThread {
+                for i in 0..<200 {
+                    let path = paths[(client + i) % paths.count]
+                    if let response = Self.request(port, path), [200, 404].contains(response.status) { continue }
+                    failures.increment()
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        let after = Self.residentKilobytes(process.processIdentifier)
+        #expect(failures.value == 0)
+        #expect(after - before < 32_000, "resident memory grew from \(before) kB to \(after) kB")
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
