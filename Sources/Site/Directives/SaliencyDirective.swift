@@ -18,37 +18,24 @@ struct SaliencyDirective: Directive {
     ] + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: smoothgrad\nimages: test[0:4]\nsamples: 50"
 
-    let method: AttributionMethod
-    let images: [ImageSelector]
-    let target: Target
-    let panels: HeatmapPanels
-    let rows: [String]
-    let location: SourceLocation
+    let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         var method = AttributionMethod(name: try options.choice("method", from: AttributionMethod.saliencyNames, default: "vanilla"))
         method.samples = try options.int("samples", default: 50, in: 1...500)
         method.noise = Float(try options.double("noise", default: 0.15, in: 0...1))
         method.steps = try options.int("steps", default: 50, in: 1...512)
-        self.method = method
-        images = try options.images(default: "test[0:4]", classes: model.classes)
-        target = try options.target(classes: model.classes)
-        panels = try options.heatmapPanels(signed: method.isSigned, defaultColormap: method.isSigned ? "RdBu_r" : "viridis",
-                                           imageCount: images.reduce(0) { $0 + $1.count })
-        rows = try options.panels()
-        location = options.location(of: "images")
+        attribution = try AttributionFigure(method, options: options, model: model, signed: method.isSigned,
+                                            colormap: method.isSigned ? "RdBu_r" : "viridis")
     }
 
-    var inputFiles: [String] { images.files }
-    var caption: String { "\(method.title) saliency for \(images.text), target \(target)." }
+    var method: AttributionMethod { attribution.method }
+    var inputFiles: [String] { attribution.images.files }
+    var caption: String { "\(method.title) saliency for \(attribution.images.text), target \(attribution.target)." }
     var alt: String { "\(method.title) saliency map" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let selected = try context.images(images, at: location)
-        let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
-        try figure.json(explanationsJSON(selected, explanations, method: method.name), name: "saliency-\(method.name)")
-        let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: "saliency-\(method.name)")
-        return (html, panels.notes(extra: ["method \(method.name)", "target \(target)"]))
+        try attribution.run(context, figure: figure, name: "saliency-\(method.name)", notes: ["method \(method.name)"])
     }
 }
 
@@ -64,35 +51,27 @@ struct CAMDirective: Directive {
     ] + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"
 
-    let method: AttributionMethod
-    let images: [ImageSelector]
-    let target: Target
-    let panels: HeatmapPanels
-    let rows: [String]
-    let location: SourceLocation
+    let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         var method = AttributionMethod(name: try options.choice("method", from: AttributionMethod.camNames, default: "gradcam"))
-        method.layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
-        self.method = method
-        images = try options.images(default: "test[0:4]", classes: model.classes)
-        target = try options.target(classes: model.classes)
-        panels = try options.heatmapPanels(signed: false, defaultColormap: "jet", imageCount: images.reduce(0) { $0 + $1.count })
-        rows = try options.panels()
-        location = options.location(of: "images")
+        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
+        method.layer = layer
+        attribution = try AttributionFigure(method, options: options, model: model, signed: false, colormap: "jet")
+        let shape = model.layers.first { $0.name == layer }!.outputShape
+        resolution = "\(shape[1])×\(shape[0])"
     }
 
-    var inputFiles: [String] { images.files }
-    var caption: String { "\(method.title) at \(method.layer!) for \(images.text), target \(target)." }
+    /// The layer's map size, for the notes.
+    let resolution: String
+    var method: AttributionMethod { attribution.method }
+    var inputFiles: [String] { attribution.images.files }
+    var caption: String { "\(method.title) at \(method.layer!) for \(attribution.images.text), target \(attribution.target)." }
     var alt: String { "\(method.title) heatmap at \(method.layer!)" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let selected = try context.images(images, at: location)
-        let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
-        try figure.json(explanationsJSON(selected, explanations, method: method.name), name: "cam-\(method.name)")
-        let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: "cam-\(method.name)")
-        let e = explanations.first?.map
-        return (html, panels.notes(extra: ["method \(method.name)", "layer \(method.layer!)" + (e.map { " (\($0.width)×\($0.height))" } ?? ""), "target \(target)"]))
+        try attribution.run(context, figure: figure, name: "cam-\(method.name)",
+                            notes: ["method \(method.name)", "layer \(method.layer!) (\(resolution))"])
     }
 }
 
@@ -109,12 +88,7 @@ struct OcclusionDirective: Directive {
     ] + DirectiveOptions.heatmapPanelSpecs
     static let example = "patch: 6\nstride: 2\nimages: test[0:4]"
 
-    let method: AttributionMethod
-    let images: [ImageSelector]
-    let target: Target
-    let panels: HeatmapPanels
-    let rows: [String]
-    let location: SourceLocation
+    let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         var method = AttributionMethod(name: "occlusion")
@@ -122,24 +96,45 @@ struct OcclusionDirective: Directive {
         method.occlusion = Occlusion(patch: try options.int("patch", default: 6, in: 1...side),
                                      stride: try options.int("stride", default: 2, in: 1...side),
                                      fill: Float(try options.double("fill", default: 0, in: 0...1)))
+        attribution = try AttributionFigure(method, options: options, model: model, signed: true, colormap: "RdBu_r")
+    }
+
+    var occlusion: Occlusion { attribution.method.occlusion }
+    var inputFiles: [String] { attribution.images.files }
+    var caption: String { "Occlusion sensitivity (\(occlusion.patch)×\(occlusion.patch) patch, stride \(occlusion.stride)) for \(attribution.images.text), target \(attribution.target)." }
+    var alt: String { "occlusion sensitivity map" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        try attribution.run(context, figure: figure, name: "occlusion", notes: ["score drop of the logit"])
+    }
+}
+
+/// What the saliency, cam and occlusion directives share: one method on some images,
+/// drawn as panels with a colorbar, the raw maps as JSON.
+struct AttributionFigure: Sendable {
+    let method: AttributionMethod
+    let images: [ImageSelector]
+    let target: Target
+    let panels: HeatmapPanels
+    let rows: [String]
+    let location: SourceLocation
+
+    /// Reads `images`, `target`, `panels` and the panel options shared by the three.
+    init(_ method: AttributionMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String) throws(SourceError) {
         self.method = method
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
-        panels = try options.heatmapPanels(signed: true, defaultColormap: "RdBu_r", imageCount: images.reduce(0) { $0 + $1.count })
+        panels = try options.heatmapPanels(signed: signed, defaultColormap: colormap, imageCount: images.reduce(0) { $0 + $1.count })
         rows = try options.panels()
         location = options.location(of: "images")
     }
 
-    var inputFiles: [String] { images.files }
-    var caption: String { "Occlusion sensitivity (\(method.occlusion.patch)×\(method.occlusion.patch) patch, stride \(method.occlusion.stride)) for \(images.text), target \(target)." }
-    var alt: String { "occlusion sensitivity map" }
-
-    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+    func run(_ context: DirectiveContext, figure: FigureBuilder, name: String, notes: [String]) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
-        try figure.json(explanationsJSON(selected, explanations, method: "occlusion"), name: "occlusion")
-        let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: "occlusion")
-        return (html, panels.notes(extra: ["score drop of the logit", "target \(target)"]))
+        try figure.json(explanationsJSON(selected, explanations, method: method.name), name: name)
+        let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
+        return (html, panels.notes(extra: notes + ["target \(target)"]))
     }
 }
 
