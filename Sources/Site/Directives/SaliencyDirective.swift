@@ -10,8 +10,7 @@ struct SaliencyDirective: Directive {
     static let options: [OptionSpec] = [
         OptionSpec("method", "one of \(AttributionMethod.saliencyNames.joined(separator: ", "))", default: "vanilla",
                    "vanilla: the signed gradient; absolute: its magnitude; smoothgrad: averaged over noisy copies; guided: guided backpropagation; input-x-gradient; integrated-gradients."),
-        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
-        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain (its pre-softmax logit)."),
+    ] + AttributionFigure.optionSpecs + [
         OptionSpec("samples", "integer 1–500", default: "50", "SmoothGrad: noisy samples."),
         OptionSpec("noise", "number 0–1", default: "0.15", "SmoothGrad: noise level (standard deviation / input range)."),
         OptionSpec("steps", "integer 1–512", default: "50", "Integrated Gradients: integration steps."),
@@ -46,9 +45,7 @@ struct CAMDirective: Directive {
     static let options: [OptionSpec] = [
         OptionSpec("method", "one of \(AttributionMethod.camNames.joined(separator: ", "))", default: "gradcam", "How channels are weighted."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer whose activations are weighted."),
-        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
-        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain (its pre-softmax logit)."),
-    ] + DirectiveOptions.heatmapPanelSpecs
+    ] + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"
 
     let attribution: AttributionFigure
@@ -83,9 +80,7 @@ struct OcclusionDirective: Directive {
         OptionSpec("patch", "integer 1–28", default: "6", "Side of the square patch, in pixels."),
         OptionSpec("stride", "integer 1–28", default: "2", "Step between patch positions."),
         OptionSpec("fill", "number 0–1", default: "0", "The value hidden pixels take."),
-        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
-        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
-    ] + DirectiveOptions.heatmapPanelSpecs
+    ] + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
     static let example = "patch: 6\nstride: 2\nimages: test[0:4]"
 
     let attribution: AttributionFigure
@@ -118,6 +113,12 @@ struct AttributionFigure: Sendable {
     let panels: HeatmapPanels
     let rows: [String]
     let location: SourceLocation
+
+    /// The options it reads besides the panel options.
+    static let optionSpecs: [OptionSpec] = [
+        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
+        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain (its pre-softmax logit)."),
+    ]
 
     /// Reads `images`, `target`, `panels` and the panel options shared by the three.
     init(_ method: AttributionMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String) throws(SourceError) {
