@@ -10,7 +10,7 @@ public enum PNGError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .invalid(file, reason): return "\(file): error: not a readable PNG image: \(reason)"
         case let .tooLarge(file, width, height):
-            return "\(file): error: PNG image is \(width)×\(height) pixels; at most \(PNG.maxDimension)×\(PNG.maxDimension) is accepted"
+            return "\(file): error: PNG image is \(width)×\(height) pixels; at most \(PNG.maxDimension) per side and \(PNG.maxPixels) pixels in all (4096×4096) are accepted"
         }
     }
 }
@@ -20,6 +20,10 @@ public enum PNG {
     /// The largest width or height decoded; a larger declared size is rejected before
     /// any pixel memory is allocated.
     public static let maxDimension = 8192
+    /// The largest area decoded (a 12-megapixel photo fits). A few hundred bytes can
+    /// declare 8192×8192 pixels of 16 bits, which would take 768 MB to decode (found by
+    /// fuzzing), so the area is bounded too.
+    public static let maxPixels = 4096 * 4096
 
     /// Encodes an RGBA image; the same pixels always give the same bytes.
     public static func encode(_ image: RGBAImage) -> Data {
@@ -51,7 +55,7 @@ public enum PNG {
         guard began != 0 else { throw .invalid(file: file, reason: message(png)) }
         let (width, height) = (Int(png.width), Int(png.height))
         guard width > 0, height > 0 else { png_image_free(&png); throw .invalid(file: file, reason: "zero-sized image") }
-        guard width <= maxDimension, height <= maxDimension else {
+        guard width <= maxDimension, height <= maxDimension, width * height <= maxPixels else {
             png_image_free(&png)
             throw .tooLarge(file: file, width: width, height: height)
         }

@@ -28,6 +28,9 @@ import TestSupport
         #expect(parseError(Data([0, 0, 8, 2, 0, 0])) == "f.idx: error: truncated IDX header")
         #expect(parseError(idx([2, 3], [1, 2, 3])) == "f.idx: error: truncated or oversized IDX data: shape [2, 3] needs 6 bytes, found 3")
         #expect(parseError(idx([0xFFFF_FFF, 0xFFFF_FFF], [])).hasPrefix("f.idx: error: truncated or oversized IDX data"))
+        // Found by the idx fuzz target: a shape whose product wraps around to 0 bytes.
+        #expect(parseError(Data([0, 0, 8, 4, 0, 0, 0x19, 0, 1, 0, 0, 0, 1, 0, 0, 0, 8, 2, 0, 0])) ==
+                "f.idx: error: IDX shape [6400, 16777216, 16777216, 134348800] is too large to be real")
     }
 
     @Test func gzipErrors() throws {

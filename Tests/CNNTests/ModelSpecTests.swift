@@ -89,6 +89,20 @@ import TestSupport
                 "m.yml:8:5: error: the last layer must output the 10 mnist classes, but it outputs [9]")
     }
 
+    @Test("absurd sizes are errors, not allocations (found by hand beside the model-spec fuzzer)")
+    func absurdSizesAreRejected() {
+        #expect(error(valid.replacingOccurrences(of: "units: 10", with: "units: 1000000000000")) ==
+                "m.yml:9:12: error: units must be at most 65,536, found 1,000,000,000,000")
+        #expect(error(valid.replacingOccurrences(of: "filters: 2", with: "filters: 60000")) ==
+                "m.yml:4:5: error: conv2d_1 outputs 40,560,000 values per image; at most 4,000,000 are supported")
+        #expect(error(valid.replacingOccurrences(of: "units: 10", with: "units: 60000\n  - type: Dense\n    units: 10")) ==
+                "m.yml:8:5: error: the model reaches 81,180,020 parameters at dense_1; at most 50,000,000 are supported")
+        #expect(error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 3\n    padding: same\n    strides: 9223372036854775807")) ==
+                "m.yml:8:14: error: strides must be at most 65,536")
+        #expect(error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 29\n    padding: same")) ==
+                "m.yml:4:11: error: a 29×29 window does not fit the input (28, 28, 1) of conv2d_1")
+    }
+
     @Test func yamlSyntaxErrorHasAPosition() {
         #expect(error("name: m\nlayers: [\n  - a\n").hasPrefix("m.yml:3:"))
         #expect(error("name: [m\n").contains("error: invalid YAML"))

@@ -30,6 +30,14 @@ import TestSupport
         #expect(throws: PNGError.tooLarge(file: "big.png", width: 100_000, height: 100_000)) {
             try PNG.decode(Data(huge), file: "big.png")
         }
+        // 8192×8192 is within the side limit but not the area limit (found by fuzzing: a
+        // few hundred bytes asked for 768 MB).
+        for (i, b) in [0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x20, 0x00].enumerated() { huge[16 + i] = UInt8(b) }
+        let crc2 = crc32(huge[12..<29])
+        for i in 0..<4 { huge[29 + i] = UInt8(crc2 >> (24 - 8 * i) & 0xFF) }
+        #expect(throws: PNGError.tooLarge(file: "big.png", width: 8192, height: 8192)) {
+            try PNG.decode(Data(huge), file: "big.png")
+        }
         do { _ = try PNG.decode(Data("nope".utf8), file: "t.png") } catch {
             #expect(error.description.hasPrefix("t.png: error: not a readable PNG image: "))
         }

@@ -44,7 +44,7 @@ struct BadInputTests {
     static let fileCases: [(String, [String: Data], String, String)] = [
         ("an empty PNG", ["images/x.png": Data()], "01-test.md:8:9", "images/x.png: not a readable PNG image"),
         ("a truncated PNG", ["images/x.png": PNG.encode(RGBAImage(width: 40, height: 40, fill: .white)).prefix(60)], "01-test.md:8:9", "not a readable PNG image"),
-        ("a PNG declaring 100000×100000 pixels", ["images/x.png": hugePNG()], "01-test.md:8:9", "at most 8192×8192"),
+        ("a PNG declaring 100000×100000 pixels", ["images/x.png": hugePNG()], "01-test.md:8:9", "at most 8192 per side and 16777216 pixels in all"),
         ("a text file named .png", ["images/x.png": Data("hello\n".utf8)], "01-test.md:8:9", "not a readable PNG image"),
     ]
 

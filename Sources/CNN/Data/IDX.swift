@@ -10,8 +10,13 @@ public struct IDXArray: Sendable {
         guard let raw = FileManager.default.contents(atPath: path) else {
             throw .unreadable(file: path, reason: "no such file or not readable")
         }
+        return try decode(raw, file: path)
+    }
+
+    /// Parses the bytes of an IDX file, inflating them first when they are gzip data.
+    public static func decode(_ raw: Data, file: String) throws(DataError) -> IDXArray {
         let isGzip = raw.count >= 2 && raw[raw.startIndex] == 0x1f && raw[raw.startIndex + 1] == 0x8b
-        return try parse(isGzip ? try Gzip.decompress(raw, file: path) : raw, file: path)
+        return try parse(isGzip ? try Gzip.decompress(raw, file: file) : raw, file: file)
     }
 
     /// Parses IDX bytes: magic `0 0 type rank`, `rank` big-endian UInt32 dimensions, data.
@@ -34,8 +39,16 @@ public struct IDXArray: Sendable {
             let o = 4 + 4 * d
             shape.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
-        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-        guard shape.allSatisfy({ $0 < 1 << 28 }), count == bytes.count - headerSize else {
+        // The product is checked for overflow: dimensions whose product wraps to the data
+        // size (0, say) would otherwise pass for a valid array (found by fuzzing).
+        var count = 1, overflow = false
+        for d in shape {
+            let (product, o) = count.multipliedReportingOverflow(by: d)
+            count = product
+            overflow = overflow || o
+        }
+        guard !overflow else { throw .corrupt(file: file, reason: "IDX shape \(shape) is too large to be real") }
+        guard count == bytes.count - headerSize else {
             throw .corrupt(file: file, reason: "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found \(bytes.count - headerSize)")
         }
         return IDXArray(shape: shape, bytes: Array(bytes[headerSize...]))

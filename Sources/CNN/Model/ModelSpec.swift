@@ -24,6 +24,13 @@ public struct ModelSpec: Sendable {
     public let source: String
 
     public static let layerTypes = ["Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense"]
+
+    /// Limits that keep a mistyped number from asking for terabytes: the largest filter
+    /// count, unit count, window or stride; values per image of any layer's output; and
+    /// parameters in all (200 MB of weights).
+    public static let maxSize = 65_536
+    public static let maxActivations = 4_000_000
+    public static let maxParameters = 50_000_000
     static let topLevelKeys = ["name", "description", "input", "dataset", "layers", "training", "weights"]
 
     /// Reads and checks the spec at `path`; `displayPath` is how errors name the file.
@@ -58,16 +65,26 @@ public struct ModelSpec: Sendable {
         let layerItems = try layersValue.list()
         guard !layerItems.isEmpty else { throw layersValue.error("a model needs at least one layer") }
 
+        guard inputShape == [28, 28, 1] else {
+            throw inputValue.error("mnist images are [28, 28, 1], but the spec's input is \(inputShape)")
+        }
+
         var layers: [any Layer] = []
         var counters: [String: Int] = [:]
         var shape = inputShape
+        var parameterCount = 0
         for item in layerItems {
             let layer = try parseLayer(item, inputShape: shape, counters: &counters, existing: layers.map(\.name))
+            let outputs = layer.outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            guard outputs <= maxActivations else {
+                throw item.error("\(layer.name) outputs \(outputs.grouped) values per image; at most \(maxActivations.grouped) are supported")
+            }
+            parameterCount += layer.parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
+            guard parameterCount <= maxParameters else {
+                throw item.error("the model reaches \(parameterCount.grouped) parameters at \(layer.name); at most \(maxParameters.grouped) are supported")
+            }
             layers.append(layer)
             shape = layer.outputShape
-        }
-        guard inputShape == [28, 28, 1] else {
-            throw inputValue.error("mnist images are [28, 28, 1], but the spec's input is \(inputShape)")
         }
         guard shape == [10] else {
             throw layerItems.last!.error("the last layer must output the 10 mnist classes, but it outputs \(shape)")
@@ -140,6 +157,7 @@ public struct ModelSpec: Sendable {
             let v = try fields.required(key, in: "a \(type) layer")
             let n = try v.int()
             guard n > 0 else { throw v.error("\(key) must be a positive integer, found \(n)") }
+            guard n <= maxSize else { throw v.error("\(key) must be at most \(maxSize.grouped), found \(n.grouped)") }
             return n
         }
         func pair(_ key: String, default value: (Int, Int)?) throws(SourceError) -> (Int, Int) {
@@ -149,6 +167,7 @@ public struct ModelSpec: Sendable {
             }
             let p = try v.intPair()
             guard p.0 > 0 && p.1 > 0 else { throw v.error("\(key) must be positive") }
+            guard p.0 <= maxSize && p.1 <= maxSize else { throw v.error("\(key) must be at most \(maxSize.grouped)") }
             return p
         }
         let activation = try fields["activation"]?.choice(Activation.self) ?? .linear
@@ -161,6 +180,9 @@ public struct ModelSpec: Sendable {
             }
             let window = try pair(type == "Conv2D" ? "kernel_size" : "pool_size", default: type == "Conv2D" ? nil : (2, 2))
             let strides = try pair("strides", default: type == "Conv2D" ? (1, 1) : window)
+            guard window.0 <= inputShape[0] && window.1 <= inputShape[1] else {
+                throw typeValue.error("a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
+            }
             let layer: any Layer = type == "Conv2D"
                 ? Conv2D(name: name, inputShape: inputShape, filters: try positive("filters"), kernelSize: window,
                          strides: strides, padding: padding, activation: activation)

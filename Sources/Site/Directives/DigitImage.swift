@@ -3,19 +3,21 @@ import Render
 
 /// An author's own PNG as the model's input, prepared the way MNIST digits are: gray,
 /// light strokes on a dark background, 28×28.
-enum DigitImage {
+public enum DigitImage {
     /// Luminance composited on black, area-averaged down to `width`×`height` (bilinear
     /// sampling would skip most pixels of a large scan), and inverted when the picture is
     /// dark ink on light paper — judged by its border, which in a digit is background.
-    static func modelInput(_ image: RGBAImage, width: Int, height: Int) -> (values: [Float], inverted: Bool) {
+    public static func modelInput(_ image: RGBAImage, width: Int, height: Int) -> (values: [Float], inverted: Bool) {
         let (w, h) = (image.width, image.height)
         var gray = [Float](repeating: 0, count: w * h)
-        for i in 0..<(w * h) {
-            let p = image.pixels[(i * 4)..<(i * 4 + 4)].map(Float.init)
-            // Transparent pixels are paper: white if the ink is dark, so composite on white
-            // and let the border test invert.
-            let a = p[3] / 255
-            gray[i] = ((0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]) / 255) * a + (1 - a) * (p[3] < 255 ? 1 : 0)
+        image.pixels.withUnsafeBufferPointer { p in
+            for i in 0..<(w * h) {
+                let (r, g, b, alpha) = (Float(p[i * 4]), Float(p[i * 4 + 1]), Float(p[i * 4 + 2]), p[i * 4 + 3])
+                // Transparent pixels are paper: white if the ink is dark, so composite on white
+                // and let the border test invert.
+                let a = Float(alpha) / 255
+                gray[i] = ((0.299 * r + 0.587 * g + 0.114 * b) / 255) * a + (1 - a) * (alpha < 255 ? 1 : 0)
+            }
         }
         var border: [Float] = []
         for x in 0..<w { border.append(gray[x]); border.append(gray[(h - 1) * w + x]) }
