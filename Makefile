@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libcmark-dev zlib1g-dev libopenblas-dev pkg-config
 VIZSITE := .build/release/vizsite
 
-.PHONY: all deps build site serve test check-site bench clean
+.PHONY: all deps build site serve test check-site fuzz bench clean
 
 all: site
 
@@ -38,6 +38,11 @@ test: deps
 # (needs Java and chromium; not part of `make test`, since it needs the built site).
 check-site: site
 	Tools/check-site.sh Output
+
+# libFuzzer with the address sanitizer over every reader of user files, 10 minutes per
+# target (FUZZ_SECONDS=60 make fuzz for a quick pass); findings land in Fuzz/Findings/.
+fuzz: deps
+	Tools/fuzz.sh
 
 # Side-by-side speed against PyTorch (installs PyTorch into Benchmarks/.venv).
 bench: build

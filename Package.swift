@@ -1,9 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// `make fuzz` (Tools/fuzz.sh) builds with VIZSITE_FUZZ set: the libFuzzer driver is added
+/// and bounds checks stay on, so a bad index traps where the fuzzer sees it.
+let fuzzing = Context.environment["VIZSITE_FUZZ"] != nil
+
 /// Hot numerical loops run without overflow or bounds checks in release builds;
 /// every index they use is derived from shapes validated when the model is built.
-let numericFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+let numericFlags: [SwiftSetting] = fuzzing ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "vizsite",
@@ -48,12 +52,24 @@ let package = Package(
             name: "vizsite",
             dependencies: ["CNN", "Render", "Explain", "Site", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Every reader of user files as a bytes → () function: fuzzed by `make fuzz`, and its
+        // crash inputs replayed by FuzzRegressionTests.
+        .target(name: "FuzzTargets", dependencies: ["CNN", "Render", "Site"], path: "Fuzz/Targets"),
         .target(name: "TestSupport", dependencies: ["CNN"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNTests", dependencies: ["CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"]),
         .testTarget(name: "SiteTests", dependencies: ["Site", "CNN", "TestSupport"]),
         .testTarget(name: "vizsiteTests", dependencies: ["vizsite", "CNN", "Render", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+if fuzzing {
+    // A static library holding LLVMFuzzerTestOneInput, linked by Tools/fuzz.sh with
+    // `swiftc -sanitize=fuzzer,address` (SwiftPM's own executables define a main that
+    // clashes with libFuzzer's).
+    package.products.append(.library(name: "VizsiteFuzz", type: .static, targets: ["FuzzDriver"]))
+    package.targets.append(.target(name: "FuzzDriver", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"))
+}

@@ -28,6 +28,20 @@ struct ErrorTests {
         ])
     }
 
+    @Test("LessonCheck reports what a build would, without building")
+    func lessonCheck() throws {
+        let spec = try ModelSpec.load(path: PackagePaths.referenceSpec)
+        let config = try SiteConfig.parse("title: T\n", file: "site.yml")
+        let bad = lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n\n{{test_acuracy}}\n")
+        #expect(LessonCheck.errors(in: bad, file: "lessons/01-test.md", config: config, spec: spec).map(\.description) == [
+            "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, images, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
+            "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, test_error_rate, misclassified, test_loss, test_images, train_images, parameters, multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
+        ])
+        #expect(LessonCheck.errors(in: "no front matter\n", file: "lessons/01-x.md", config: config, spec: spec).count == 1)
+        let good = lesson("```viz cam\nmethod: gradcam\nlayer: conv2d_2\nimages: test[0:2]\n```\n")
+        #expect(LessonCheck.errors(in: good, file: "lessons/01-test.md", config: config, spec: spec).isEmpty)
+    }
+
     @Test func unknownOption() {
         #expect(buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [
             "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, images, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",

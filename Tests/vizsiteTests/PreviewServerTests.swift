@@ -56,7 +56,7 @@ import Glibc
         process.currentDirectoryURL = URL(fileURLWithPath: site.root)
         process.standardOutput = FileHandle.nullDevice
         let log = site.directory.file("serve.log")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        #expect(FileManager.default.createFile(atPath: log, contents: nil))
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
         defer { process.terminate(); process.waitUntilExit() }

@@ -30,7 +30,14 @@ struct BuildPlan {
     var lessons: [PlannedLesson] = []
     var figures: [PlannedFigure] = []
 
+    /// Looks up the model spec a directive names (path relative to the content folder).
+    typealias SpecLookup = (_ path: String, _ at: SourceLocation) throws(SourceError) -> ModelSpec
+
     init(content: SiteContent, models: ModelStore) throws(BuildErrors) {
+        try self.init(content: content) { path, at throws(SourceError) in try models.spec(path, at: at) }
+    }
+
+    init(content: SiteContent, spec: SpecLookup) throws(BuildErrors) {
         var errors: [SourceError] = []
         let slugs = Dictionary(content.lessons.map { (($0.file as NSString).lastPathComponent, $0.slug) }, uniquingKeysWith: { a, _ in a })
         for (lessonIndex, lesson) in content.lessons.enumerated() {
@@ -41,7 +48,7 @@ struct BuildPlan {
             var indices: [Int] = []
             for block in document.directives {
                 do {
-                    let figure = try Self.plan(block, lesson: lesson, lessonIndex: lessonIndex, content: content, models: models)
+                    let figure = try Self.plan(block, lesson: lesson, lessonIndex: lessonIndex, content: content, spec: spec)
                     indices.append(figures.count)
                     figures.append(figure)
                 } catch {
@@ -62,10 +69,10 @@ struct BuildPlan {
                     let at = SourceLocation(file: lesson.file, line: 1, column: 1)
                     let options = try DirectiveOptions(directive: InlineValues.name, body: "", specs: [], file: lesson.file, fenceLine: 1, column: 1)
                     let modelPath = lesson.model ?? content.config.model
-                    let spec = try models.spec(modelPath, at: at)
+                    let modelSpec = try spec(modelPath, at)
                     values = figures.count
-                    figures.append(PlannedFigure(lesson: lessonIndex, directive: try InlineValues(options, model: spec.model), name: InlineValues.name,
-                                                 options: options, modelPath: modelPath, spec: spec, caption: nil, alt: nil))
+                    figures.append(PlannedFigure(lesson: lessonIndex, directive: try InlineValues(options, model: modelSpec.model), name: InlineValues.name,
+                                                 options: options, modelPath: modelPath, spec: modelSpec, caption: nil, alt: nil))
                 } catch {
                     errors.append(error)
                 }
@@ -76,7 +83,7 @@ struct BuildPlan {
     }
 
     private static func plan(_ block: DirectiveBlock, lesson: Lesson, lessonIndex: Int, content: SiteContent,
-                             models: ModelStore) throws(SourceError) -> PlannedFigure {
+                             spec lookup: SpecLookup) throws(SourceError) -> PlannedFigure {
         let at = SourceLocation(file: lesson.file, line: block.line, column: block.column)
         guard !block.name.isEmpty else {
             throw SourceError("a viz block needs a directive name after 'viz', one of \(DirectiveRegistry.names.joined(separator: ", "))", at: at)
@@ -93,7 +100,7 @@ struct BuildPlan {
                                            file: lesson.file, fenceLine: block.line, column: block.column)
         let modelPath = try options.string("model") ?? lesson.model ?? content.config.model
         let modelLocation = options["model"]?.location ?? at
-        let spec = try models.spec(modelPath, at: modelLocation)
+        let spec = try lookup(modelPath, modelLocation)
         let directive = try type.init(options, model: spec.model)
         return PlannedFigure(lesson: lessonIndex, directive: directive, name: block.name, options: options, modelPath: modelPath,
                              spec: spec, caption: try options.string("caption"), alt: try options.string("alt"))

@@ -3,17 +3,17 @@ import Foundation
 
 /// Text files people write, read the way editors save them: UTF-8 with or without a
 /// byte-order mark, LF or CRLF line endings.
-enum SourceText {
+public enum SourceText {
     /// The file's text with a leading BOM removed and CRLF / CR turned into LF.
     /// A file that is not UTF-8 is an error naming the line of the first bad byte.
-    static func read(path: String, displayPath: String) throws(SourceError) -> String {
+    public static func read(path: String, displayPath: String) throws(SourceError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SourceError("cannot read file", at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
         return try decode(data, displayPath: displayPath)
     }
 
-    static func decode(_ data: Data, displayPath: String) throws(SourceError) -> String {
+    public static func decode(_ data: Data, displayPath: String) throws(SourceError) -> String {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {

@@ -37,7 +37,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Splits `a[0:2], b[3]` at the commas outside brackets.
-    static func splitList(_ text: String) -> [String] {
+    public static func splitList(_ text: String) -> [String] {
         var parts: [String] = [], current = "", depth = 0
         for ch in text {
             if ch == "[" || ch == "(" { depth += 1 } else if ch == "]" || ch == ")" { depth -= 1 }

@@ -1,0 +1,138 @@
+import CNN
+import Foundation
+import Render
+import Site
+
+/// Every reader of a file people write, as a function of raw bytes. Each must return —
+/// never crash, hang or allocate without bound — and what it accepts must keep its
+/// invariants (checked with `precondition`, so a violation is a crash the fuzzer reports).
+///
+/// `make fuzz` runs them under libFuzzer (`Fuzz/Driver`); the test suite replays the seed
+/// inputs and every input that once broke one (`Fuzz/Regressions/<target>/`).
+public enum FuzzTargets {
+    /// The targets by name, as `make fuzz` and the regression tests call them.
+    public static let all: [(name: String, run: @Sendable (Data) -> Void)] = [
+        ("lesson", lesson), ("site-config", siteConfig), ("selector", selector), ("model-spec", modelSpec),
+        ("safetensors", safetensors), ("idx", idx), ("png", png),
+    ]
+
+    public static func named(_ name: String) -> (@Sendable (Data) -> Void)? {
+        all.first { $0.name == name }?.run
+    }
+
+    /// A lesson's bytes: encoding, front matter, Markdown, `{{values}}` and every directive's
+    /// options, checked against the reference model as `vizsite build` checks them.
+    public static func lesson(_ data: Data) {
+        let file = "lessons/01-fuzz.md"
+        let text: String
+        do throws(SourceError) { text = try SourceText.decode(data, displayPath: file) } catch {
+            checkLocation(error, lines: nil)
+            return
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        for error in LessonCheck.errors(in: text, file: file, config: defaultConfig, spec: referenceSpec) {
+            checkLocation(error, lines: lines)
+        }
+    }
+
+    /// `site.yml`.
+    public static func siteConfig(_ data: Data) {
+        do throws(SourceError) {
+            let text = try SourceText.decode(data, displayPath: "site.yml")
+            let config = try SiteConfig.parse(text, file: "site.yml")
+            precondition(!config.title.isEmpty || text.contains("title"), "a config without a title was accepted")
+        } catch {
+            checkLocation(error, lines: nil)
+        }
+    }
+
+    /// An `images:` option: a comma-separated list of selectors. What parses must print
+    /// back to a selector that parses to the same thing.
+    public static func selector(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        for part in ImageSelector.splitList(text) {
+            guard case .success(let selector) = ImageSelector.parse(part, classes: 10) else { continue }
+            if case let .dataset(_, filter, range) = selector {
+                precondition(range.lowerBound >= 0 && !range.isEmpty, "selector '\(part)' accepted the range \(range)")
+                if case .label(let k) = filter { precondition((0..<10).contains(k), "selector '\(part)' accepted class \(k)") }
+            }
+            guard case .success(let again) = ImageSelector.parse(selector.description, classes: 10), again == selector else {
+                preconditionFailure("selector '\(part)' prints as '\(selector.description)', which does not parse back")
+            }
+        }
+    }
+
+    /// A model spec (`models/*.yml`): what is accepted must build a model whose shapes
+    /// chain and whose parameters are allocated.
+    public static func modelSpec(_ data: Data) {
+        do throws(SourceError) {
+            let text = try SourceText.decode(data, displayPath: "models/fuzz.yml")
+            let spec = try ModelSpec.parse(text, file: "models/fuzz.yml")
+            var shape = spec.model.inputShape
+            for layer in spec.model.layers {
+                precondition(layer.inputShape == shape, "layer \(layer.name) expects \(layer.inputShape) but receives \(shape)")
+                shape = layer.outputShape
+                precondition(shape.allSatisfy { $0 > 0 }, "layer \(layer.name) has output shape \(shape)")
+            }
+        } catch {
+            checkLocation(error, lines: nil)
+        }
+    }
+
+    /// A safetensors weights file: what is read must write back and read again unchanged.
+    public static func safetensors(_ data: Data) {
+        guard let tensors = try? SafeTensors.parse(data, file: "fuzz.safetensors") else { return }
+        for (key, tensor) in tensors {
+            precondition(tensor.shape.elementCount == tensor.count, "tensor \(key): shape \(tensor.shape) but \(tensor.count) values")
+        }
+        let written = SafeTensors.encode(tensors.sorted { $0.key < $1.key }.map { (key: $0.key, tensor: $0.value) })
+        guard let again = try? SafeTensors.parse(written, file: "rewritten.safetensors") else {
+            preconditionFailure("tensors that were read could not be read back after writing")
+        }
+        precondition(again.keys.sorted() == tensors.keys.sorted(), "keys changed in a round trip")
+        for (key, tensor) in tensors {
+            let other = again[key]!
+            precondition(other.shape == tensor.shape, "tensor \(key) changed shape in a round trip")
+            precondition(zip(other.scalars, tensor.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }, "tensor \(key) changed values")
+        }
+    }
+
+    /// An MNIST-style IDX file, raw or gzip-compressed.
+    public static func idx(_ data: Data) {
+        guard let array = try? IDXArray.decode(data, file: "fuzz-idx3-ubyte.gz") else { return }
+        precondition(array.shape.reduce(1, *) == array.bytes.count, "IDX shape \(array.shape) but \(array.bytes.count) bytes")
+    }
+
+    /// A PNG an author drops into `images/`: decoded, turned into the model's 28×28 input,
+    /// and written back out losslessly.
+    public static func png(_ data: Data) {
+        guard let image = try? PNG.decode(data, file: "images/fuzz.png") else { return }
+        precondition(image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 4,
+                     "decoded \(image.width)×\(image.height) with \(image.pixels.count) bytes")
+        let input = DigitImage.modelInput(image, width: 28, height: 28)
+        precondition(input.values.count == 784 && input.values.allSatisfy { $0.isFinite && $0 >= -1e-5 && $0 <= 1 + 1e-5 },
+                     "model input out of [0, 1]")
+        guard image.width * image.height <= 1 << 20 else { return }
+        guard let again = try? PNG.decode(PNG.encode(image), file: "rewritten.png"), again == image else {
+            preconditionFailure("a decoded image did not survive a PNG round trip")
+        }
+    }
+
+    /// An error must point into the file: a line within it (0 when no line applies).
+    private static func checkLocation(_ error: SourceError, lines: Int?) {
+        precondition(error.location.line >= 0 && error.location.column >= 0, "negative position in \(error)")
+        if let lines { precondition(error.location.line <= lines + 1, "line \(error.location.line) of a \(lines)-line file in \(error)") }
+        precondition(!error.message.isEmpty, "an error without a message")
+    }
+
+    private static let defaultConfig: SiteConfig = {
+        do { return try SiteConfig.parse("title: Fuzz\n", file: "site.yml") } catch { fatalError("\(error)") }
+    }()
+
+    /// The reference model, as the lessons use it.
+    private static let referenceSpec: ModelSpec = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("Content/models/mnist-cnn.yml").path
+        do { return try ModelSpec.load(path: path) } catch { fatalError("cannot read the reference model spec: \(error)") }
+    }()
+}
