@@ -11,7 +11,7 @@ let numericFlags: [SwiftSetting] = fuzzing ? [] : [.unsafeFlags(["-Ounchecked"],
 
 let package = Package(
     name: "vizsite",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vizsite", targets: ["vizsite"]),
         .library(name: "CNN", targets: ["CNN"]),

@@ -6,9 +6,15 @@ public enum Parallelism {
     /// The number of cores this process may use.
     public static let workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// Helper threads for short regions (see `WorkerTeam`); none on one core, or with
+    /// `VIZSITE_WORKER_TEAM=0` in the environment (for comparing).
+    static let team: WorkerTeam? = workers > 1 && ProcessInfo.processInfo.environment["VIZSITE_WORKER_TEAM"] != "0"
+        ? WorkerTeam(helpers: workers - 1) : nil
+
     /// Runs `body(i)` for `i` in `0..<count` on up to `count` threads and waits for all.
     public static func run(_ count: Int, _ body: @Sendable (Int) -> Void) {
         if count <= 1 { body(0); return }
+        if let team, team.run(count, body) { return }
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 }
