@@ -27,14 +27,14 @@ public struct GradientEngine: Sendable {
     /// For each image `i`, d logits[i, classes[i]] / d (output of `layer`), where `layer`
     /// -1 is the input. With `guided`, ReLUs backpropagate as guided backpropagation.
     public func gradients(_ input: Tensor, classes: [Int], at layer: Int = -1, guided: Bool = false,
-                          batchSize: Int = 8) -> Pass {
+                          batchSize: Int = 32) -> Pass {
         // A resolver that cannot fail.
         try! gradients(input, at: layer, guided: guided, batchSize: batchSize) { i, _ in classes[i] }.pass
     }
 
     /// As above, choosing each image's class from its logits in the same forward pass
     /// (so explaining the predicted class costs one forward pass, not two).
-    public func gradients(_ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 8,
+    public func gradients(_ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 32,
                           classFor: (_ index: Int, _ logits: ArraySlice<Float>) throws(ExplainError) -> Int)
         throws(ExplainError) -> (pass: Pass, classes: [Int])
     {
@@ -52,8 +52,13 @@ public struct GradientEngine: Sendable {
         let capacity = min(batchSize, shards.map(\.count).max() ?? 1)
         let model = self.model
         return try WorkspacePool.with(model, capacity: capacity, count: shards.count) { (workspaces) throws(ExplainError) in
-        // Each shard walks its images in chunks of the workspace's capacity.
-        let chunks = shards.map { shard in stride(from: shard.lowerBound, to: shard.upperBound, by: capacity).map { $0 ..< min($0 + capacity, shard.upperBound) } }
+        // Each shard walks its images in near-equal chunks of at most the workspace's
+        // capacity (25 images as 7+6+6+6, not 8+8+8+1: a one-image chunk reads the dense
+        // weights for a single row).
+        let chunks = shards.map { shard in
+            splitRange(shard.count, parts: (shard.count + capacity - 1) / capacity).filter { !$0.isEmpty }
+                .map { $0.lowerBound + shard.lowerBound ..< $0.upperBound + shard.lowerBound }
+        }
         for round in 0..<(chunks.map(\.count).max() ?? 0) {
             let work = chunks.indices.compactMap { s in round < chunks[s].count ? (s, chunks[s][round]) : nil }
             Parallelism.run(work.count) { w in

@@ -107,11 +107,13 @@ extension Activation {
     @inline(__always)
     func backward(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                   into dPre: UnsafeMutablePointer<Float>, count: Int, guided: Bool = false) {
+        // Both operands are loaded before the select: a load that only happens when
+        // y > 0 keeps the loop scalar and branchy (half the branches mispredict).
         switch self {
         case .relu where guided:
-            for i in 0..<count { dPre[i] = y[i] > 0 ? Swift.max(dy[i], 0) : 0 }
+            for i in 0..<count { let g = Swift.max(dy[i], 0); dPre[i] = y[i] > 0 ? g : 0 }
         case .relu:
-            for i in 0..<count { dPre[i] = y[i] > 0 ? dy[i] : 0 }
+            for i in 0..<count { let g = dy[i]; dPre[i] = y[i] > 0 ? g : 0 }
         case .linear, .softmax:
             dPre.update(from: dy, count: count)
         }
