@@ -39,8 +39,10 @@ run_target() {
         -print_final_stats=1 -artifact_prefix="$findings/" \
         >"$BUILD/$target.log" 2>&1 || true
     local elapsed=$((SECONDS - started)) runs found
-    # The last progress line ("#12345 ...") counts executions, also when a finding stopped the run.
-    runs=$(grep -o '^#[0-9]*' "$BUILD/$target.log" | tail -1 | tr -d '#')
+    # The final statistics count executions; when a finding stopped the run there are
+    # none, and the last progress line ("#12345 ...") counts them.
+    runs=$(grep -o 'number_of_executed_units: *[0-9]*' "$BUILD/$target.log" | grep -o '[0-9]*$' ||
+           grep -o '^#[0-9][0-9]*' "$BUILD/$target.log" | tail -1 | tr -d '#')
     found=$(find "$findings" -type f | wc -l)
     echo "$target: ${runs:-0} executions in ${elapsed}s, corpus $(find "$corpus" -type f | wc -l) inputs, $found findings (log: $BUILD/$target.log)"
 }
