@@ -39,8 +39,7 @@ public enum FuzzTargets {
     public static func siteConfig(_ data: Data) {
         do throws(SourceError) {
             let text = try SourceText.decode(data, displayPath: "site.yml")
-            let config = try SiteConfig.parse(text, file: "site.yml")
-            precondition(!config.title.isEmpty || text.contains("title"), "a config without a title was accepted")
+            _ = try SiteConfig.parse(text, file: "site.yml")
         } catch {
             checkLocation(error, lines: nil)
         }
