@@ -30,9 +30,11 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Hand-written AVX2 convolution kernels (Winograd, direct) with run-time dispatch.
+        .target(name: "CKernels"),
         .target(
             name: "CNN",
-            dependencies: ["CBLAS", "CZlib", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CBLAS", "CZlib", "CKernels", .product(name: "Yams", package: "Yams")],
             swiftSettings: numericFlags
         ),
         .target(name: "Render", dependencies: ["CNN", "CPNG"]),

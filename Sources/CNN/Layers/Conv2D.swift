@@ -34,6 +34,8 @@ public struct Conv2D: Layer {
     public let outputShape: [Int]
     private let padTop: Int
     private let padLeft: Int
+    /// How `forward` computes the output (backward always uses im2col + GEMM).
+    public let forwardKernel: ConvolutionKernel
 
     public var kind: String { "Conv2D" }
 
@@ -52,11 +54,13 @@ public struct Conv2D: Layer {
         outputShape = [rows.length, cols.length, filters]
         padTop = rows.padBefore
         padLeft = cols.padBefore
+        forwardKernel = ConvolutionKernel.choose(inputShape: inputShape, outputShape: outputShape,
+                                                 kernelSize: self.kernelSize, strides: self.strides, padding: padding)
     }
 
     /// Rows of the im2col matrix: the kernel's receptive field size.
-    private var patchSize: Int { kernelSize.height * kernelSize.width * inputShape[2] }
-    private var pixelsPerSample: Int { outputShape[0] * outputShape[1] }
+    var patchSize: Int { kernelSize.height * kernelSize.width * inputShape[2] }
+    var pixelsPerSample: Int { outputShape[0] * outputShape[1] }
 
     public var parameterShapes: [ParameterShape] {
         [ParameterShape(key: "kernel", shape: [kernelSize.height, kernelSize.width, inputShape[2], filters], isKernel: true),
@@ -70,10 +74,18 @@ public struct Conv2D: Layer {
 
     public func scratchCount(batch: Int) -> Int {
         let rows = min(chunkRows, batch * pixelsPerSample)
-        return rows * (2 * patchSize + filters)
+        return max(rows * (2 * patchSize + filters), fastScratchCount)
     }
 
     public func forward(_ io: LayerIO) {
+        switch forwardKernel {
+        case .winograd: forwardWinograd(io)
+        case .direct: forwardDirect(io)
+        case .im2col: forwardIm2col(io)
+        }
+    }
+
+    private func forwardIm2col(_ io: LayerIO) {
         let total = io.batch * pixelsPerSample
         if io.threads > 1 && total <= chunkRows && total >= 2 * io.threads {
             // Few rows (one image): each thread builds and multiplies its own rows, so the

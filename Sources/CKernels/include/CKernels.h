@@ -1,0 +1,32 @@
+#ifndef VIZSITE_CKERNELS_H
+#define VIZSITE_CKERNELS_H
+
+#include <stddef.h>
+
+/// Whether this CPU has AVX2 and FMA, which every kernel below needs.
+int vz_kernels_available(void);
+
+/// Winograd F(2x2, 3x3) transform of an HWIO 3x3 kernel `[3][3][c][k]` into
+/// `u[16][c][k]` (U = G g G^T per channel pair).
+void vz_winograd_transform_kernel(const float *kernel, int c, int k, float *u);
+
+/// Floats of scratch one call of `vz_winograd_forward` needs.
+size_t vz_winograd_scratch(int c, int k);
+
+/// Output tiles `[tile_begin, tile_end)` of a 3x3, stride-1, valid convolution of the
+/// NHWC input `x` (`h`x`w`x`c` per image) with the transformed kernel `u`, plus `bias`,
+/// then ReLU when `relu` is set, written to the NHWC output `y` (`(h-2)`x`(w-2)`x`k`).
+/// Tiles are the 2x2 output blocks, numbered image by image, row by row:
+/// `ceil((h-2)/2) * ceil((w-2)/2)` per image. Needs `k % 8 == 0` and AVX2 + FMA.
+void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, const float *bias, int k,
+                         int relu, float *y, long tile_begin, long tile_end, float *scratch);
+
+/// Output pixels `[pixel_begin, pixel_end)` (numbered image by image, row by row) of a
+/// stride-1, valid convolution with a small HWIO kernel `[kh][kw][c][k]`, computed
+/// directly (no im2col), plus `bias`, then ReLU when `relu` is set. For layers with few
+/// input channels, where a GEMM of depth kh*kw*c is too shallow to run fast.
+/// Needs `k % 8 == 0`, `k <= 64` and AVX2 + FMA.
+void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
+                            const float *bias, int k, int relu, float *y, long pixel_begin, long pixel_end);
+
+#endif

@@ -1,0 +1,208 @@
+// Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016) for 3x3, stride-1, valid convolutions over NHWC
+// data. Each 2x2 output tile costs 16 multiplies per channel pair instead of 36:
+//
+//   V = B^T d B        (4x4 input tile d, per input channel)
+//   U = G g G^T        (3x3 kernel g, per channel pair; transformed once, cached by the caller)
+//   M[e] = V[e] . U[e] (16 small GEMMs, one per element e of the 4x4 transformed tile)
+//   Y = A^T M A        (2x2 output tile, per output channel)
+//
+// with B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]], G = [[1,0,0],[1/2,1/2,1/2],
+// [1/2,-1/2,1/2],[0,0,1]] and A^T = [[1,1,1,0],[0,1,-1,-1]]. Tiles are processed in blocks
+// whose transformed inputs V and products M stay in the L2 cache.
+//
+// The functions run only where the CPU has AVX2 and FMA (see cpu.c).
+
+#include "CKernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+#define VZ_AVX2 __attribute__((target("avx2,fma")))
+
+void vz_winograd_transform_kernel(const float *kernel, int c, int k, float *u) {
+    for (int ch = 0; ch < c; ch++) {
+        for (int f = 0; f < k; f++) {
+            float g[3][3], gg[4][3];
+            for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++) g[ky][kx] = kernel[((ky * 3 + kx) * c + ch) * k + f];
+            for (int kx = 0; kx < 3; kx++) {
+                gg[0][kx] = g[0][kx];
+                gg[1][kx] = 0.5f * (g[0][kx] + g[1][kx] + g[2][kx]);
+                gg[2][kx] = 0.5f * (g[0][kx] - g[1][kx] + g[2][kx]);
+                gg[3][kx] = g[2][kx];
+            }
+            for (int xi = 0; xi < 4; xi++) {
+                const float *r = gg[xi];
+                const float row[4] = {r[0], 0.5f * (r[0] + r[1] + r[2]), 0.5f * (r[0] - r[1] + r[2]), r[2]};
+                for (int nu = 0; nu < 4; nu++) u[((long)(xi * 4 + nu) * c + ch) * k + f] = row[nu];
+            }
+        }
+    }
+}
+
+/// Tiles per block: V and M of a block (16 * tiles * (c + k) floats) in about 256 KB,
+/// a multiple of the micro-kernel's 6 rows.
+static int block_tiles(int c, int k) {
+    int tiles = (256 * 1024 / 4) / (16 * (c + k));
+    tiles = tiles / 6 * 6;
+    if (tiles < 6) tiles = 6;
+    if (tiles > 96) tiles = 96;
+    return tiles;
+}
+
+size_t vz_winograd_scratch(int c, int k) {
+    // V, M, and one pixel of zeros for the taps past the input's edge.
+    return (size_t)16 * block_tiles(c, k) * (c + k) + (size_t)c;
+}
+
+/// V[e][ch] = (B^T d B)[e] for one tile, reading the 16 input pixels at `s`; the 16
+/// planes of V are `stride` floats apart.
+VZ_AVX2 static void transform_tile(const float *const s[16], int c, float *v, long stride) {
+    int ch = 0;
+    for (; ch + 8 <= c; ch += 8) {
+        __m256 d[16], t[16];
+        for (int i = 0; i < 16; i++) d[i] = _mm256_loadu_ps(s[i] + ch);
+        for (int px = 0; px < 4; px++) {
+            t[px] = _mm256_sub_ps(d[px], d[8 + px]);
+            t[4 + px] = _mm256_add_ps(d[4 + px], d[8 + px]);
+            t[8 + px] = _mm256_sub_ps(d[8 + px], d[4 + px]);
+            t[12 + px] = _mm256_sub_ps(d[4 + px], d[12 + px]);
+        }
+        for (int py = 0; py < 4; py++) {
+            const __m256 r0 = t[py * 4], r1 = t[py * 4 + 1], r2 = t[py * 4 + 2], r3 = t[py * 4 + 3];
+            float *o = v + (long)(py * 4) * stride + ch;
+            _mm256_storeu_ps(o, _mm256_sub_ps(r0, r2));
+            _mm256_storeu_ps(o + stride, _mm256_add_ps(r1, r2));
+            _mm256_storeu_ps(o + 2 * stride, _mm256_sub_ps(r2, r1));
+            _mm256_storeu_ps(o + 3 * stride, _mm256_sub_ps(r1, r3));
+        }
+    }
+    for (; ch < c; ch++) {
+        float d[16], t[16];
+        for (int i = 0; i < 16; i++) d[i] = s[i][ch];
+        for (int px = 0; px < 4; px++) {
+            t[px] = d[px] - d[8 + px];
+            t[4 + px] = d[4 + px] + d[8 + px];
+            t[8 + px] = d[8 + px] - d[4 + px];
+            t[12 + px] = d[4 + px] - d[12 + px];
+        }
+        for (int py = 0; py < 4; py++) {
+            const float r0 = t[py * 4], r1 = t[py * 4 + 1], r2 = t[py * 4 + 2], r3 = t[py * 4 + 3];
+            float *o = v + (long)(py * 4) * stride + ch;
+            o[0] = r0 - r2;
+            o[stride] = r1 + r2;
+            o[2 * stride] = r2 - r1;
+            o[3 * stride] = r1 - r3;
+        }
+    }
+}
+
+/// C[6][cols] = A[6][depth] . B[depth][cols] for `cols` 16 or 8 (row strides lda, ldb, ldc):
+/// 12 (or 6) accumulators, B's row loaded once per depth step, A broadcast.
+VZ_AVX2 static inline __attribute__((always_inline)) void gemm_6xn(int depth, const float *a, int lda,
+                                                                  const float *b, int ldb, float *c, int ldc,
+                                                                  const int wide) {
+    __m256 c0[6], c1[6];
+    for (int r = 0; r < 6; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }
+    for (int p = 0; p < depth; p++) {
+        const __m256 b0 = _mm256_loadu_ps(b + (long)p * ldb);
+        const __m256 b1 = wide ? _mm256_loadu_ps(b + (long)p * ldb + 8) : b0;
+        for (int r = 0; r < 6; r++) {
+            const __m256 x = _mm256_broadcast_ss(a + (long)r * lda + p);
+            c0[r] = _mm256_fmadd_ps(x, b0, c0[r]);
+            if (wide) c1[r] = _mm256_fmadd_ps(x, b1, c1[r]);
+        }
+    }
+    for (int r = 0; r < 6; r++) {
+        _mm256_storeu_ps(c + (long)r * ldc, c0[r]);
+        if (wide) _mm256_storeu_ps(c + (long)r * ldc + 8, c1[r]);
+    }
+}
+
+VZ_AVX2 static void gemm_6x16(int depth, const float *a, int lda, const float *b, int ldb, float *c, int ldc) {
+    gemm_6xn(depth, a, lda, b, ldb, c, ldc, 1);
+}
+
+VZ_AVX2 static void gemm_6x8(int depth, const float *a, int lda, const float *b, int ldb, float *c, int ldc) {
+    gemm_6xn(depth, a, lda, b, ldb, c, ldc, 0);
+}
+
+/// Y = A^T M A + bias (then ReLU) for one tile whose 16 planes of M are `stride` apart;
+/// `y01`, `y10`, `y11` are NULL where the tile hangs past the output's edge.
+VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float *bias, int relu,
+                                float *y00, float *y01, float *y10, float *y11) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (int f = 0; f < k; f += 8) {
+        __m256 s0[4], s1[4];
+        for (int col = 0; col < 4; col++) {
+            const __m256 m0 = _mm256_loadu_ps(m + col * stride + f), m1 = _mm256_loadu_ps(m + (4 + col) * stride + f);
+            const __m256 m2 = _mm256_loadu_ps(m + (8 + col) * stride + f), m3 = _mm256_loadu_ps(m + (12 + col) * stride + f);
+            s0[col] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
+            s1[col] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
+        }
+        const __m256 b = _mm256_loadu_ps(bias + f);
+        __m256 o00 = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]), b);
+        __m256 o01 = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3]), b);
+        __m256 o10 = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]), b);
+        __m256 o11 = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(s1[1], s1[2]), s1[3]), b);
+        if (relu) {
+            o00 = _mm256_max_ps(o00, zero); o01 = _mm256_max_ps(o01, zero);
+            o10 = _mm256_max_ps(o10, zero); o11 = _mm256_max_ps(o11, zero);
+        }
+        _mm256_storeu_ps(y00 + f, o00);
+        if (y01) _mm256_storeu_ps(y01 + f, o01);
+        if (y10) _mm256_storeu_ps(y10 + f, o10);
+        if (y11) _mm256_storeu_ps(y11 + f, o11);
+    }
+}
+
+VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, const float *bias, int k,
+                                 int relu, float *y, long tile_begin, long tile_end, float *scratch) {
+    const int oh = h - 2, ow = w - 2, tile_rows = (oh + 1) / 2, tile_cols = (ow + 1) / 2;
+    const long per_image = (long)tile_rows * tile_cols;
+    const int block = block_tiles(c, k);
+    const long v_stride = (long)block * c, m_stride = (long)block * k;
+    float *v = scratch, *m = scratch + 16 * v_stride, *zero = m + 16 * m_stride;
+    memset(zero, 0, sizeof(float) * (size_t)c);
+
+    for (long start = tile_begin; start < tile_end; start += block) {
+        const int n = (int)(tile_end - start < block ? tile_end - start : block);
+        const int padded = (n + 5) / 6 * 6;
+        for (int i = 0; i < n; i++) {
+            const long t = start + i, b = t / per_image, r = t % per_image;
+            const int ty = (int)(r / tile_cols), tx = (int)(r % tile_cols);
+            const float *s[16];
+            for (int py = 0; py < 4; py++) {
+                for (int px = 0; px < 4; px++) {
+                    const int iy = 2 * ty + py, ix = 2 * tx + px;
+                    s[py * 4 + px] = iy < h && ix < w ? x + ((b * h + iy) * w + ix) * c : zero;
+                }
+            }
+            transform_tile(s, c, v + (long)i * c, v_stride);
+        }
+        // Rows past the last tile take part in the 6-row micro-kernel; keep them finite.
+        for (int e = 0; e < 16; e++) memset(v + e * v_stride + (long)n * c, 0, sizeof(float) * (size_t)(padded - n) * c);
+
+        for (int e = 0; e < 16; e++) {
+            const float *ve = v + e * v_stride, *ue = u + (long)e * c * k;
+            float *me = m + e * m_stride;
+            int f = 0;
+            for (; f + 16 <= k; f += 16)
+                for (int row = 0; row < padded; row += 6)
+                    gemm_6x16(c, ve + (long)row * c, c, ue + f, k, me + (long)row * k + f, k);
+            for (; f < k; f += 8)
+                for (int row = 0; row < padded; row += 6)
+                    gemm_6x8(c, ve + (long)row * c, c, ue + f, k, me + (long)row * k + f, k);
+        }
+
+        for (int i = 0; i < n; i++) {
+            const long t = start + i, b = t / per_image, r = t % per_image;
+            const int oy = 2 * (int)(r / tile_cols), ox = 2 * (int)(r % tile_cols);
+            float *y00 = y + ((b * oh + oy) * ow + ox) * k;
+            const int right = ox + 1 < ow, below = oy + 1 < oh;
+            output_tile(m + (long)i * k, m_stride, k, bias, relu, y00, right ? y00 + k : NULL,
+                        below ? y00 + (long)ow * k : NULL, right && below ? y00 + (long)(ow + 1) * k : NULL);
+        }
+    }
+}
