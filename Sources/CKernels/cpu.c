@@ -5,6 +5,10 @@
 #include "CKernels.h"
 
 int vz_kernels_available(void) {
+#if defined(__x86_64__)
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
 }

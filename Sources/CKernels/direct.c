@@ -5,6 +5,7 @@
 
 #include "CKernels.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #define VZ_AVX2 __attribute__((target("avx2,fma")))
@@ -16,9 +17,10 @@ VZ_AVX2 static inline __attribute__((always_inline)) void direct_pixels(
     const int oh = h - kh + 1, ow = w - kw + 1;
     const long per_image = (long)oh * ow;
     const __m256 zero = _mm256_setzero_ps();
+    // The pixel's image, row and column, stepped along instead of divided out each time.
+    long b = begin / per_image;
+    int oy = (int)(begin % per_image / ow), ox = (int)(begin % ow);
     for (long p = begin; p < end; p++) {
-        const long b = p / per_image, r = p % per_image;
-        const int oy = (int)(r / ow), ox = (int)(r % ow);
         __m256 acc[8];
         for (int j = 0; j < blocks; j++) acc[j] = _mm256_loadu_ps(bias + 8 * j);
         for (int ky = 0; ky < kh; ky++) {
@@ -33,6 +35,10 @@ VZ_AVX2 static inline __attribute__((always_inline)) void direct_pixels(
         }
         float *out = y + p * k;
         for (int j = 0; j < blocks; j++) _mm256_storeu_ps(out + 8 * j, relu ? _mm256_max_ps(acc[j], zero) : acc[j]);
+        if (++ox == ow) {
+            ox = 0;
+            if (++oy == oh) { oy = 0; b++; }
+        }
     }
 }
 
@@ -45,3 +51,10 @@ VZ_AVX2 void vz_conv_direct_forward(const float *x, int h, int w, int c, const f
         default: break;
     }
 }
+#else
+
+// Never called: vz_kernels_available() is 0 off x86-64.
+void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
+                            const float *bias, int k, int relu, float *y, long pixel_begin, long pixel_end) {}
+
+#endif

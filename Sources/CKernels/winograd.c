@@ -15,7 +15,9 @@
 
 #include "CKernels.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <string.h>
 
 #define VZ_AVX2 __attribute__((target("avx2,fma")))
@@ -55,6 +57,8 @@ size_t vz_winograd_scratch(int c, int k) {
     // V, M, and one pixel of zeros for the taps past the input's edge.
     return (size_t)16 * block_tiles(c, k) * (c + k) + (size_t)c;
 }
+
+#if defined(__x86_64__)
 
 /// V[e][ch] = (B^T d B)[e] for one tile, reading the 16 input pixels at `s`; the 16
 /// planes of V are `stride` floats apart.
@@ -206,3 +210,10 @@ VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, const floa
         }
     }
 }
+#else
+
+// Never called: vz_kernels_available() is 0 off x86-64.
+void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, const float *bias, int k,
+                         int relu, float *y, long tile_begin, long tile_end, float *scratch) {}
+
+#endif

@@ -64,8 +64,8 @@ public struct GradientEngine: Sendable {
             Parallelism.run(work.count) { w in
                 let (s, chunk) = work[w], ws = workspaces[s]
                 input.scalars.withUnsafeBufferPointer {
-                    ws.input.update(from: $0.baseAddress! + chunk.lowerBound * model.inputShape.elementCount,
-                                    count: chunk.count * model.inputShape.elementCount)
+                    copyFloats(ws.input, from: $0.baseAddress! + chunk.lowerBound * model.inputShape.elementCount,
+                               count: chunk.count * model.inputShape.elementCount)
                 }
                 model.forward(ws, batch: chunk.count, threads: threads)
                 logits.copy(from: ws, layer: model.layers.count - 1, batch: chunk.count, to: chunk.lowerBound * classCount)

@@ -29,4 +29,7 @@ void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, co
 void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
                             const float *bias, int k, int relu, float *y, long pixel_begin, long pixel_end);
 
+/// Copies `count` floats between buffers that do not overlap, with vector moves (see copy.c).
+void vz_copy_floats(float *restrict dst, const float *restrict src, long count);
+
 #endif

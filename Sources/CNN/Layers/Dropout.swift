@@ -27,7 +27,7 @@ public struct Dropout: Layer {
     public func forward(_ io: LayerIO) {
         let size = inputShape.elementCount
         guard let key = io.dropout, rate > 0 else {
-            io.output.update(from: io.input, count: io.batch * size)
+            copyFloats(io.output, from: io.input, count: io.batch * size)
             return
         }
         let keep = 1 / (1 - rate)
@@ -48,7 +48,7 @@ public struct Dropout: Layer {
         if io.dropout != nil && rate > 0 {
             for i in 0..<count { dx[i] = gradients.output[i] * io.scratch[i] }
         } else {
-            dx.update(from: gradients.output, count: count)
+            copyFloats(dx, from: gradients.output, count: count)
         }
     }
 }

@@ -18,10 +18,10 @@ public struct Flatten: Layer {
     public func scratchCount(batch: Int) -> Int { 0 }
 
     public func forward(_ io: LayerIO) {
-        io.output.update(from: io.input, count: io.batch * inputShape.elementCount)
+        copyFloats(io.output, from: io.input, count: io.batch * inputShape.elementCount)
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
-        gradients.input?.update(from: gradients.output, count: io.batch * inputShape.elementCount)
+        if let dx = gradients.input { copyFloats(dx, from: gradients.output, count: io.batch * inputShape.elementCount) }
     }
 }

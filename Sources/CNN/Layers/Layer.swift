@@ -115,7 +115,7 @@ extension Activation {
         case .relu:
             for i in 0..<count { let g = dy[i]; dPre[i] = y[i] > 0 ? g : 0 }
         case .linear, .softmax:
-            dPre.update(from: dy, count: count)
+            copyFloats(dPre, from: dy, count: count)
         }
     }
 }

@@ -54,12 +54,12 @@ public final class Predictor: @unchecked Sendable {
                 var start = 0
                 while start < part.count && split > 0 {
                     let n = min(micro.capacity, part.count - start)
-                    micro.input.update(from: input.base + (part.lowerBound + start) * size, count: n * size)
+                    copyFloats(micro.input, from: input.base + (part.lowerBound + start) * size, count: n * size)
                     model.forward(micro, batch: n, through: split - 1)
-                    (ws.activations[split] + start * splitSize).update(from: micro.activations[split], count: n * splitSize)
+                    copyFloats(ws.activations[split] + start * splitSize, from: micro.activations[split], count: n * splitSize)
                     start += n
                 }
-                if split == 0 { ws.input.update(from: input.base + part.lowerBound * size, count: part.count * size) }
+                if split == 0 { copyFloats(ws.input, from: input.base + part.lowerBound * size, count: part.count * size) }
                 model.forward(ws, batch: part.count, from: split)
                 (output.base + part.lowerBound * classes).update(from: ws.activations[last + 1], count: part.count * classes)
             }
@@ -68,7 +68,7 @@ public final class Predictor: @unchecked Sendable {
             let ws = workspaces[0]
             while start < count {
                 let n = min(ws.capacity, count - start)
-                ws.input.update(from: input + start * size, count: n * size)
+                copyFloats(ws.input, from: input + start * size, count: n * size)
                 model.forward(ws, batch: n, threads: workspaces.count)
                 (output + start * classes).update(from: ws.activations[last + 1], count: n * classes)
                 start += n

@@ -33,7 +33,7 @@ public final class Workspace: @unchecked Sendable { // used by one thread at a t
     /// Copies `batch` samples into the input buffer.
     public func setInput(_ tensor: Tensor) {
         precondition(tensor.count <= sampleSizes[0] * capacity, "input larger than the workspace")
-        tensor.scalars.withUnsafeBufferPointer { input.update(from: $0.baseAddress!, count: tensor.count) }
+        tensor.scalars.withUnsafeBufferPointer { copyFloats(input, from: $0.baseAddress!, count: tensor.count) }
     }
 
     /// The output of layer `layer` (or the input for -1) for the first `batch` samples.
@@ -50,17 +50,17 @@ public final class Workspace: @unchecked Sendable { // used by one thread at a t
 
     /// Copies the output of layer `layer` (-1: the input) for `batch` samples to `destination`.
     public func copyOutput(of layer: Int, batch: Int, to destination: UnsafeMutablePointer<Float>) {
-        destination.update(from: activations[layer + 1], count: sampleSizes[layer + 1] * batch)
+        copyFloats(destination, from: activations[layer + 1], count: sampleSizes[layer + 1] * batch)
     }
 
     /// Copies the gradient with respect to layer `layer`'s output for `batch` samples.
     public func copyGradient(of layer: Int, batch: Int, to destination: UnsafeMutablePointer<Float>) {
-        destination.update(from: gradients[layer + 1], count: sampleSizes[layer + 1] * batch)
+        copyFloats(destination, from: gradients[layer + 1], count: sampleSizes[layer + 1] * batch)
     }
 
     /// Sets the gradient with respect to layer `layer`'s output, where backward starts.
     public func setGradient(of layer: Int, _ tensor: Tensor) {
         precondition(tensor.count <= sampleSizes[layer + 1] * capacity, "gradient larger than the workspace")
-        tensor.scalars.withUnsafeBufferPointer { gradients[layer + 1].update(from: $0.baseAddress!, count: tensor.count) }
+        tensor.scalars.withUnsafeBufferPointer { copyFloats(gradients[layer + 1], from: $0.baseAddress!, count: tensor.count) }
     }
 }

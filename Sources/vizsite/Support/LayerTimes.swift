@@ -15,5 +15,8 @@ func layerTimes(_ model: Model, batch: Int, threads: Int, repeats: Int) -> [(nam
     // Also the whole pass, to compare with the sum of the layers timed one at a time.
     let whole = (0..<repeats).map { _ in timed { model.forward(ws, batch: batch, threads: threads) }.wall }
     rows.append(("(whole pass)", median(whole) * 1000))
+    // And what an empty parallel region costs: a layer split across threads pays it once.
+    let empty = (0..<repeats).map { _ in timed { Parallelism.run(threads) { _ in } }.wall }
+    rows.append(("(empty region)", median(empty) * 1000))
     return rows
 }
