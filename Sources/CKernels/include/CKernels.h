@@ -29,6 +29,20 @@ void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, co
 void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
                             const float *bias, int k, int relu, float *y, long pixel_begin, long pixel_end);
 
+/// `out[0..<units] = sum over rows i in [row_begin, row_end) with x[i] != 0 of x[i] * w[i][0..<units]`
+/// for a row-major `w` of `units` columns: one sample through a dense layer, reading only
+/// the weight rows of non-zero inputs. `indices` holds `row_end - row_begin` ints of scratch.
+/// Needs `units % 8 == 0` and AVX2 + FMA.
+void vz_dense_sparse_input(const float *x, long row_begin, long row_end, const float *w, int units,
+                           float *out, int *indices);
+
+/// Output pixels `[pixel_begin, pixel_end)` (image by image, row by row) of a max pooling
+/// with valid padding over NHWC `x`, and in `winners` the offset in `x` of each output's
+/// winning input (the first of equal maxima). Needs AVX2 + FMA.
+void vz_maxpool_forward(const float *x, int h, int w, int c, int pool_h, int pool_w, int stride_h,
+                        int stride_w, int oh, int ow, float *y, int *winners, long pixel_begin,
+                        long pixel_end);
+
 /// Copies `count` floats between buffers that do not overlap, with vector moves (see copy.c).
 void vz_copy_floats(float *restrict dst, const float *restrict src, long count);
 

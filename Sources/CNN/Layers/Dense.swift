@@ -1,3 +1,5 @@
+import CKernels
+
 /// A fully connected layer `y = f(x · W + b)` with kernel `W` of shape `[in, out]`.
 public struct Dense: Layer {
     public let name: String
@@ -24,10 +26,15 @@ public struct Dense: Layer {
 
     public var multiplyAccumulates: Int { inputs * units }
 
-    /// The gradient before the activation.
-    public func scratchCount(batch: Int) -> Int { batch * units }
+    /// The gradient before the activation; in the forward pass of one sample, each
+    /// thread's partial sums.
+    public func scratchCount(batch: Int) -> Int { max(batch, Parallelism.workers) * units }
 
     public func forward(_ io: LayerIO) {
+        if io.batch == 1 && units % 8 == 0 && ConvolutionKernel.fastKernelsAvailable {
+            forwardOneSample(io)
+            return
+        }
         let kernel = io.parameters, bias = io.parameters + inputs * units
         for b in 0..<io.batch { (io.output + b * units).update(from: bias, count: units) }
         BLAS.gemm(m: io.batch, n: units, k: inputs, a: io.input, lda: inputs, b: kernel, ldb: units,
@@ -51,5 +58,26 @@ public struct Dense: Layer {
             BLAS.gemm(transB: true, m: io.batch, n: inputs, k: units, a: dPre, lda: units,
                       b: kernel, ldb: units, beta: 0, c: dx, ldc: inputs, threads: io.threads)
         }
+    }
+
+    /// One sample: each thread sums the weight rows of the non-zero inputs in its share of
+    /// the inputs (CKernels/dense.c), then the shares are added up.
+    private func forwardOneSample(_ io: LayerIO) {
+        let parts = splitRange(inputs, parts: min(io.threads, Parallelism.workers))
+        let unsafeIO = UncheckedIO(io), units = self.units
+        Parallelism.run(parts.count) { p in
+            let io = unsafeIO.value
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: parts[p].count) { indices in
+                vz_dense_sparse_input(io.input, parts[p].lowerBound, parts[p].upperBound, io.parameters, Int32(units),
+                                      io.scratch + p * units, indices.baseAddress!)
+            }
+        }
+        let bias = io.parameters + inputs * units
+        for u in 0..<units {
+            var sum = bias[u]
+            for p in parts.indices { sum += io.scratch[p * units + u] }
+            io.output[u] = sum
+        }
+        activation.apply(io.output, count: units)
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// 2-D max pooling over NHWC input (Keras `MaxPooling2D`); strides default to the pool size.
 ///
 /// The forward pass records, for each output, which input won; the backward pass
@@ -36,6 +38,17 @@ public struct MaxPool2D: Layer {
     public func scratchCount(batch: Int) -> Int { batch * outputShape.elementCount }
 
     public func forward(_ io: LayerIO) {
+        if padding == .valid && ConvolutionKernel.fastKernelsAvailable {
+            // Eight channels at a time with AVX2 (CKernels/maxpool.c).
+            let (h, w, c) = (Int32(inputShape[0]), Int32(inputShape[1]), Int32(inputShape[2]))
+            let pixels = io.batch * outputShape[0] * outputShape[1]
+            io.scratch.withMemoryRebound(to: Int32.self, capacity: pixels * inputShape[2]) { winners in
+                vz_maxpool_forward(io.input, h, w, c, Int32(poolSize.height), Int32(poolSize.width),
+                                   Int32(strides.height), Int32(strides.width), Int32(outputShape[0]),
+                                   Int32(outputShape[1]), io.output, winners, 0, pixels)
+            }
+            return
+        }
         let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
         let (oh, ow) = (outputShape[0], outputShape[1])
         let lanes = c / 4 * 4
