@@ -33,15 +33,16 @@ struct Bench: ParsableCommand {
         if layers {
             let one = layerTimes(spec.model, batch: 1, threads: Parallelism.workers, repeats: 200)
             let eight = layerTimes(spec.model, batch: 8, threads: 1, repeats: 50)
-            print("layer            batch 1, \(Parallelism.workers) threads   batch 8, 1 thread")
+            print("layer                   batch 1, \(Parallelism.workers) threads   batch 8, 1 thread")
             for (a, b) in zip(one, eight) {
-                print(a.name.padding(toLength: 17, withPad: " ", startingAt: 0)
+                print(a.name.padding(toLength: 24, withPad: " ", startingAt: 0)
                       + String(format: "%10.3f ms %18.3f ms", a.milliseconds, b.milliseconds))
             }
             return
         }
         let data = model.mnist()
         var figures = BenchFigures()
+        figures.recordKernels(spec.model)
         figures.measureTraining(spec.model, data: data.train, steps: trainSteps)
         figures.measureInference(spec.model, data: data.test, batches: inferBatches, calls: calls)
         if explain {

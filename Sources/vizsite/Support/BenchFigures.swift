@@ -9,6 +9,14 @@ struct BenchFigures {
         "threads": Parallelism.workers,
     ]
 
+    /// Which forward kernel each convolution of `model` runs (CKernels or im2col + BLAS).
+    mutating func recordKernels(_ model: Model) {
+        values["conv_forward_kernels"] = Dictionary(uniqueKeysWithValues: model.layers.compactMap { layer in
+            (layer as? Conv2D).map { ($0.name, $0.forwardKernel.rawValue) }
+        })
+        values["avx2_fma_kernels"] = ConvolutionKernel.fastKernelsAvailable
+    }
+
     mutating func measureTraining(_ model: Model, data: Dataset, steps: Int) {
         let batch = model.training.batchSize
         let trainer = Trainer(model: model)

@@ -10,7 +10,8 @@ func layerTimes(_ model: Model, batch: Int, threads: Int, repeats: Int) -> [(nam
     model.forward(ws, batch: batch, threads: threads)
     var rows: [(name: String, milliseconds: Double)] = model.layers.indices.map { i in
         let times = (0..<repeats).map { _ in timed { model.forward(ws, batch: batch, from: i, through: i, threads: threads) }.wall }
-        return (model.layers[i].name, median(times) * 1000)
+        let kernel = (model.layers[i] as? Conv2D).map { " (\($0.forwardKernel.rawValue))" } ?? ""
+        return (model.layers[i].name + kernel, median(times) * 1000)
     }
     // Also the whole pass, to compare with the sum of the layers timed one at a time.
     let whole = (0..<repeats).map { _ in timed { model.forward(ws, batch: batch, threads: threads) }.wall }
