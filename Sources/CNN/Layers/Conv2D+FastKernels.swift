@@ -11,7 +11,7 @@ import Foundation
 /// - `im2col`: im2col + OpenBLAS GEMM, for everything else and on CPUs without AVX2/FMA.
 ///
 /// The fast kernels' results differ from im2col's in the last bits of float32 rounding.
-/// The backward pass always uses im2col + GEMM.
+/// Training and the backward pass always use im2col + GEMM.
 public enum ConvolutionKernel: String, Sendable {
     case im2col, winograd, direct
 

@@ -34,7 +34,8 @@ public struct Conv2D: Layer {
     public let outputShape: [Int]
     private let padTop: Int
     private let padLeft: Int
-    /// How `forward` computes the output (backward always uses im2col + GEMM).
+    /// How `forward` computes the output outside training (training and backward always
+    /// use im2col + GEMM).
     public let forwardKernel: ConvolutionKernel
 
     public var kind: String { "Conv2D" }
@@ -78,7 +79,10 @@ public struct Conv2D: Layer {
     }
 
     public func forward(_ io: LayerIO) {
-        switch forwardKernel {
+        // Training (a dropout key is set) stays on im2col + GEMM: the one-epoch accuracy of
+        // the reference recipe depends on float rounding (98.51 % with im2col, 98.48 % with
+        // Winograd for the spec's seed), and trained weights stay as they were.
+        switch io.dropout == nil ? forwardKernel : .im2col {
         case .winograd: forwardWinograd(io)
         case .direct: forwardDirect(io)
         case .im2col: forwardIm2col(io)

@@ -31,7 +31,7 @@ public struct Dense: Layer {
     public func scratchCount(batch: Int) -> Int { max(batch, Parallelism.workers) * units }
 
     public func forward(_ io: LayerIO) {
-        if io.batch == 1 && units % 8 == 0 && ConvolutionKernel.fastKernelsAvailable {
+        if io.batch == 1 && io.dropout == nil && units % 8 == 0 && ConvolutionKernel.fastKernelsAvailable {
             forwardOneSample(io)
             return
         }
