@@ -145,7 +145,7 @@ VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float 
             s0[col] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
             s1[col] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
         }
-        const __m256 b = _mm256_loadu_ps(bias + f);
+        const __m256 b = bias ? _mm256_loadu_ps(bias + f) : zero;
         __m256 o00 = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]), b);
         __m256 o01 = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3]), b);
         __m256 o10 = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]), b);
@@ -161,9 +161,9 @@ VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float 
     }
 }
 
-VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, const float *bias, int k,
-                                 int relu, float *y, long tile_begin, long tile_end, float *scratch) {
-    const int oh = h - 2, ow = w - 2, tile_rows = (oh + 1) / 2, tile_cols = (ow + 1) / 2;
+VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
+                                 int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {
+    const int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2, tile_rows = (oh + 1) / 2, tile_cols = (ow + 1) / 2;
     const long per_image = (long)tile_rows * tile_cols;
     const int block = block_tiles(c, k);
     const long v_stride = (long)block * c, m_stride = (long)block * k;
@@ -179,8 +179,8 @@ VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, const floa
             const float *s[16];
             for (int py = 0; py < 4; py++) {
                 for (int px = 0; px < 4; px++) {
-                    const int iy = 2 * ty + py, ix = 2 * tx + px;
-                    s[py * 4 + px] = iy < h && ix < w ? x + ((b * h + iy) * w + ix) * c : zero;
+                    const int iy = 2 * ty + py - pad, ix = 2 * tx + px - pad;
+                    s[py * 4 + px] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x + ((b * h + iy) * w + ix) * c : zero;
                 }
             }
             transform_tile(s, c, v + (long)i * c, v_stride);
@@ -213,7 +213,7 @@ VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, const floa
 #else
 
 // Never called: vz_kernels_available() is 0 off x86-64.
-void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, const float *bias, int k,
-                         int relu, float *y, long tile_begin, long tile_end, float *scratch) {}
+void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
+                         int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {}
 
 #endif

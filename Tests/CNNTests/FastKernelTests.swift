@@ -110,4 +110,32 @@ struct FastKernelTests {
         model.backward(ws, batch: 2, from: 0)
         #expect(ws.gradient(of: -1, batch: 2, shape: shape).scalars == winnerGradient)
     }
+
+    /// The input gradient through Winograd (explanations: no parameter gradients wanted)
+    /// against im2col's (taken when parameter gradients are wanted), plain and guided.
+    @Test(arguments: [([9, 7, 8], 16), ([26, 26, 32], 64), ([6, 8, 16], 24)])
+    func winogradInputGradientMatchesIm2col(shape: [Int], filters: Int) {
+        let layer = Conv2D(name: "c", inputShape: shape, filters: filters, kernelSize: (3, 3), activation: .relu)
+        #expect(layer.forwardKernel == .winograd)
+        var model = Model(name: "t", inputShape: shape, layers: [layer], seed: 11)
+        model.parameters.set("c/bias", randomTensor([filters], seed: 12))
+        let ws = Workspace(model: model, capacity: 3)
+        ws.setInput(randomTensor([3] + shape, seed: 13))
+        let parameterGradients = [Float](repeating: 0, count: model.parameters.values.count)
+        for threads in [1, 2] {
+            for guided in [false, true] {
+                model.forward(ws, batch: 3, threads: threads)
+                ws.setGradient(of: 0, randomTensor([3] + layer.outputShape, seed: 14))
+                model.backward(ws, batch: 3, from: 0, threads: threads, guided: guided)
+                let winograd = ws.gradient(of: -1, batch: 3, shape: shape).scalars
+                var scratch = parameterGradients
+                scratch.withUnsafeMutableBufferPointer {
+                    model.backward(ws, batch: 3, from: 0, threads: threads, parameterGradients: $0.baseAddress!, guided: guided)
+                }
+                let im2col = ws.gradient(of: -1, batch: 3, shape: shape).scalars
+                #expect(maxAbsDifference(winograd, im2col) < 1e-5, "threads \(threads), guided \(guided)")
+                #expect(im2col.contains { $0 != 0 })
+            }
+        }
+    }
 }

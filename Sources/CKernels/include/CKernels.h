@@ -13,13 +13,14 @@ void vz_winograd_transform_kernel(const float *kernel, int c, int k, float *u);
 /// Floats of scratch one call of `vz_winograd_forward` needs.
 size_t vz_winograd_scratch(int c, int k);
 
-/// Output tiles `[tile_begin, tile_end)` of a 3x3, stride-1, valid convolution of the
-/// NHWC input `x` (`h`x`w`x`c` per image) with the transformed kernel `u`, plus `bias`,
-/// then ReLU when `relu` is set, written to the NHWC output `y` (`(h-2)`x`(w-2)`x`k`).
-/// Tiles are the 2x2 output blocks, numbered image by image, row by row:
-/// `ceil((h-2)/2) * ceil((w-2)/2)` per image. Needs `k % 8 == 0` and AVX2 + FMA.
-void vz_winograd_forward(const float *x, int h, int w, int c, const float *u, const float *bias, int k,
-                         int relu, float *y, long tile_begin, long tile_end, float *scratch);
+/// Output tiles `[tile_begin, tile_end)` of a 3x3, stride-1 convolution of the NHWC input
+/// `x` (`h`x`w`x`c` per image, zero-padded by `pad` on every side) with the transformed
+/// kernel `u`, plus `bias` (none when NULL), then ReLU when `relu` is set, written to the
+/// NHWC output `y` (`oh`x`ow`x`k` with `oh = h + 2 pad - 2`, `ow = w + 2 pad - 2`). Tiles are
+/// the 2x2 output blocks, numbered image by image, row by row: `ceil(oh/2) * ceil(ow/2)`
+/// per image. Needs `k % 8 == 0` and AVX2 + FMA.
+void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
+                         int k, int relu, float *y, long tile_begin, long tile_end, float *scratch);
 
 /// Output pixels `[pixel_begin, pixel_end)` (numbered image by image, row by row) of a
 /// stride-1, valid convolution with a small HWIO kernel `[kh][kw][c][k]`, computed

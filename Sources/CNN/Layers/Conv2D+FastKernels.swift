@@ -32,24 +32,62 @@ public enum ConvolutionKernel: String, Sendable {
 }
 
 extension Conv2D {
-    /// Floats of scratch the fast kernels need: one Winograd block per core.
+    /// Floats of scratch the fast kernels need: one Winograd block per core, and for the
+    /// backward pass also one image's gradient before the activation.
     var fastScratchCount: Int {
         guard forwardKernel == .winograd else { return 0 }
-        return Parallelism.workers * vz_winograd_scratch(Int32(inputShape[2]), Int32(filters))
+        let (c, k) = (Int32(inputShape[2]), Int32(filters))
+        let forward = Parallelism.workers * vz_winograd_scratch(c, k)
+        let backward = outputShape.elementCount + Parallelism.workers * vz_winograd_scratch(k, c)
+        return max(forward, backward)
+    }
+
+    /// Whether `backwardInputWinograd` computes this backward call: only the input's
+    /// gradient is wanted (explanations, not training), and the layer runs Winograd forward.
+    func winogradBackwardApplies(_ io: LayerIO, _ gradients: LayerGradients) -> Bool {
+        forwardKernel == .winograd && io.dropout == nil && gradients.parameters == nil && gradients.input != nil
+            && inputShape[2] % 8 == 0
     }
 
     private var tilesPerSample: Int { ((outputShape[0] + 1) / 2) * ((outputShape[1] + 1) / 2) }
 
     func forwardWinograd(_ io: LayerIO) {
         let (h, w, c, k) = (Int32(inputShape[0]), Int32(inputShape[1]), Int32(inputShape[2]), Int32(filters))
-        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: inputShape[2], outputs: filters)
+        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: inputShape[2], outputs: filters,
+                                                             flipped: false)
         let biasOffset = patchSize * filters, relu: Int32 = activation == .relu ? 1 : 0
         let blockScratch = vz_winograd_scratch(c, k)
         let parts = splitRange(io.batch * tilesPerSample, parts: min(io.threads, Parallelism.workers))
         let io = UncheckedIO(io), u = SharedPointer(transformed.pointer)
         Parallelism.run(parts.count) { p in
-            vz_winograd_forward(io.value.input, h, w, c, u.base, io.value.parameters + biasOffset, k, relu, io.value.output,
+            vz_winograd_forward(io.value.input, h, w, c, 0, u.base, io.value.parameters + biasOffset, k, relu, io.value.output,
                                 parts[p].lowerBound, parts[p].upperBound, io.value.scratch + p * blockScratch)
+        }
+        withExtendedLifetime(transformed) {}
+    }
+
+    /// The gradient with respect to the input, image by image, as a convolution: for a 3×3
+    /// stride-1 valid layer, `dx` is the gradient before the activation, zero-padded by 2,
+    /// convolved with the kernel rotated by 180° and its channels swapped
+    /// (`W'[ky, kx, f, c] = W[2 - ky, 2 - kx, c, f]`), which Winograd computes with 2.25×
+    /// fewer multiplies than the im2col GEMM and col2im.
+    func backwardInputWinograd(_ io: LayerIO, _ gradients: LayerGradients) {
+        let (h, w, c, k) = (inputShape[0], inputShape[1], inputShape[2], filters)
+        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: c, outputs: k, flipped: true)
+        let imageSize = outputShape.elementCount, dPre = io.scratch
+        let blockScratch = vz_winograd_scratch(Int32(k), Int32(c))
+        let parts = splitRange(((h + 1) / 2) * ((w + 1) / 2), parts: min(io.threads, Parallelism.workers))
+        let (oh, ow) = (Int32(outputShape[0]), Int32(outputShape[1]))
+        let u = SharedPointer(transformed.pointer), scratch = SharedPointer(io.scratch + imageSize)
+        let pre = SharedPointer(dPre)
+        for b in 0..<io.batch {
+            activation.backward(output: io.output + b * imageSize, outputGradient: gradients.output + b * imageSize,
+                                into: dPre, count: imageSize, guided: gradients.guided)
+            let dx = SharedPointer(gradients.input! + b * inputShape.elementCount)
+            Parallelism.run(parts.count) { p in
+                vz_winograd_forward(pre.base, oh, ow, Int32(k), 2, u.base, nil, Int32(c), 0, dx.base,
+                                    parts[p].lowerBound, parts[p].upperBound, scratch.base + p * blockScratch)
+            }
         }
         withExtendedLifetime(transformed) {}
     }
@@ -80,12 +118,21 @@ final class WinogradKernels: @unchecked Sendable {
         let kernelCount: Int
         let pointer: UnsafeMutablePointer<Float>
 
-        init(kernel source: UnsafePointer<Float>, inputs c: Int, outputs k: Int) {
+        init(kernel source: UnsafePointer<Float>, inputs c: Int, outputs k: Int, flipped: Bool) {
             kernelCount = 9 * c * k
             kernel = .allocate(capacity: kernelCount)
             kernel.update(from: source, count: kernelCount)
             pointer = .allocate(capacity: 16 * c * k)
-            vz_winograd_transform_kernel(source, Int32(c), Int32(k), pointer)
+            guard flipped else {
+                vz_winograd_transform_kernel(source, Int32(c), Int32(k), pointer)
+                return
+            }
+            let rotated = UnsafeMutablePointer<Float>.allocate(capacity: kernelCount)
+            defer { rotated.deallocate() }
+            for ky in 0..<3 { for kx in 0..<3 { for ch in 0..<c { for f in 0..<k {
+                rotated[((ky * 3 + kx) * k + f) * c + ch] = source[(((2 - ky) * 3 + (2 - kx)) * c + ch) * k + f]
+            } } } }
+            vz_winograd_transform_kernel(rotated, Int32(k), Int32(c), pointer)
         }
 
         func matches(_ other: UnsafePointer<Float>, count: Int) -> Bool {
@@ -98,18 +145,25 @@ final class WinogradKernels: @unchecked Sendable {
         }
     }
 
-    private var entries: [UnsafeMutableRawPointer: Transformed] = [:]
+    private struct Key: Hashable {
+        let kernel: UnsafeMutableRawPointer
+        let flipped: Bool
+    }
+
+    private var entries: [Key: Transformed] = [:]
     private let lock = NSLock()
 
-    /// The transform of the HWIO 3×3 kernel at `kernel` (`[3, 3, inputs, outputs]`).
-    func transformed(_ kernel: UnsafePointer<Float>, inputs: Int, outputs: Int) -> Transformed {
-        let key = UnsafeMutableRawPointer(mutating: kernel)
+    /// The transform of the HWIO 3×3 kernel at `kernel` (`[3, 3, inputs, outputs]`), or with
+    /// `flipped`, of that kernel rotated by 180° with its channels swapped (`[3, 3, outputs,
+    /// inputs]`), for the backward pass.
+    func transformed(_ kernel: UnsafePointer<Float>, inputs: Int, outputs: Int, flipped: Bool) -> Transformed {
+        let key = Key(kernel: UnsafeMutableRawPointer(mutating: kernel), flipped: flipped)
         lock.lock()
         defer { lock.unlock() }
         if let entry = entries[key], entry.matches(kernel, count: 9 * inputs * outputs) { return entry }
         // Kernels of models that are gone are never asked for again: keep the cache small.
         if entries.count >= 16 { entries.removeAll() }
-        let entry = Transformed(kernel: kernel, inputs: inputs, outputs: outputs)
+        let entry = Transformed(kernel: kernel, inputs: inputs, outputs: outputs, flipped: flipped)
         entries[key] = entry
         return entry
     }

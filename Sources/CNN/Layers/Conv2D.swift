@@ -125,6 +125,10 @@ public struct Conv2D: Layer {
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        if winogradBackwardApplies(io, gradients) {
+            backwardInputWinograd(io, gradients)
+            return
+        }
         let total = io.batch * pixelsPerSample
         let kernel = io.parameters
         let chunk = min(chunkRows, total)
