@@ -22,6 +22,13 @@ size_t vz_winograd_scratch(int c, int k);
 void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
                          int k, int relu, float *y, long tile_begin, long tile_end, float *scratch);
 
+/// F(4x4, 3x3) versions of the three functions above (winograd4.c): `u` is `[36][c][k]`,
+/// tiles are 4x4 output blocks (`ceil(oh/4) * ceil(ow/4)` per image), and `c % 8 == 0` too.
+void vz_winograd4_transform_kernel(const float *kernel, int c, int k, float *u);
+size_t vz_winograd4_scratch(int c, int k);
+void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
+                          int k, int relu, float *y, long tile_begin, long tile_end, float *scratch);
+
 /// Output pixels `[pixel_begin, pixel_end)` (numbered image by image, row by row) of a
 /// stride-1, valid convolution with a small HWIO kernel `[kh][kw][c][k]`, computed
 /// directly (no im2col), plus `bias`, then ReLU when `relu` is set. For layers with few

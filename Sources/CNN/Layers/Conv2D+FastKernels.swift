@@ -3,17 +3,20 @@ import Foundation
 
 /// How a `Conv2D` computes its forward pass.
 ///
-/// - `winograd`: Winograd F(2×2, 3×3) (CKernels/winograd.c) for 3×3, stride-1, valid
-///   convolutions with at least 8 input channels: 16 multiplies per 2×2 output tile and
-///   channel pair instead of 36.
+/// - `winograd4x4`: Winograd F(4×4, 3×3) (CKernels/winograd4.c) for 3×3, stride-1, valid
+///   convolutions whose input channels are a multiple of 8: 36 multiplies per 4×4 output
+///   tile and channel pair instead of 144.
+/// - `winograd2x2`: Winograd F(2×2, 3×3) (CKernels/winograd.c) for the same with other
+///   channel counts (at least 8): 16 multiplies per 2×2 tile instead of 36.
 /// - `direct`: a direct convolution (CKernels/direct.c) for stride-1, valid convolutions
 ///   with few input channels, whose im2col GEMM would be too shallow to run fast.
 /// - `im2col`: im2col + OpenBLAS GEMM, for everything else and on CPUs without AVX2/FMA.
 ///
-/// The fast kernels' results differ from im2col's in the last bits of float32 rounding.
-/// Training and the backward pass always use im2col + GEMM.
+/// The fast kernels' results differ from im2col's in float32 rounding (F(4×4, 3×3): a few
+/// 1e-6 of the outputs' magnitude). Training always uses im2col + GEMM.
 public enum ConvolutionKernel: String, Sendable {
-    case im2col, winograd, direct
+    case im2col, direct
+    case winograd2x2 = "winograd-f2x2", winograd4x4 = "winograd-f4x4"
 
     /// Whether the CPU runs the hand-written kernels; `VIZSITE_CONV_KERNELS=0` turns them
     /// off (for comparing).
@@ -25,9 +28,54 @@ public enum ConvolutionKernel: String, Sendable {
         let filters = outputShape[2], channels = inputShape[2]
         guard fastKernelsAvailable, strides == (1, 1), padding == .valid, filters % 8 == 0,
               outputShape[0] > 0, outputShape[1] > 0 else { return .im2col }
-        if kernelSize == (3, 3) && channels >= 8 { return .winograd }
+        if kernelSize == (3, 3) && channels % 8 == 0 { return .winograd4x4 }
+        if kernelSize == (3, 3) && channels >= 8 { return .winograd2x2 }
         if kernelSize.height * kernelSize.width * channels <= 32 && filters <= 64 { return .direct }
         return .im2col
+    }
+
+    var winograd: WinogradVariant? {
+        switch self {
+        case .winograd2x2: .f2x2
+        case .winograd4x4: .f4x4
+        case .im2col, .direct: nil
+        }
+    }
+}
+
+/// The two Winograd algorithms and their C entry points.
+enum WinogradVariant: Sendable {
+    case f2x2, f4x4
+
+    /// Output rows and columns per tile.
+    var tileSize: Int { self == .f2x2 ? 2 : 4 }
+    /// Elements of a transformed tile: the number of per-element GEMMs.
+    var elements: Int { self == .f2x2 ? 16 : 36 }
+
+    func tiles(outputHeight: Int, outputWidth: Int) -> Int {
+        ((outputHeight + tileSize - 1) / tileSize) * ((outputWidth + tileSize - 1) / tileSize)
+    }
+
+    /// Floats of scratch per thread for `c` input and `k` output channels.
+    func scratch(_ c: Int, _ k: Int) -> Int {
+        self == .f2x2 ? vz_winograd_scratch(Int32(c), Int32(k)) : vz_winograd4_scratch(Int32(c), Int32(k))
+    }
+
+    func transformKernel(_ kernel: UnsafePointer<Float>, _ c: Int, _ k: Int, into u: UnsafeMutablePointer<Float>) {
+        if self == .f2x2 { vz_winograd_transform_kernel(kernel, Int32(c), Int32(k), u) }
+        else { vz_winograd4_transform_kernel(kernel, Int32(c), Int32(k), u) }
+    }
+
+    /// Tiles `tiles` of the 3×3 convolution of `x` (`h`×`w`×`c` per image, padded by `pad`).
+    func forward(_ x: UnsafePointer<Float>, _ h: Int, _ w: Int, _ c: Int, pad: Int, u: UnsafePointer<Float>,
+                 bias: UnsafePointer<Float>?, _ k: Int, relu: Bool, into y: UnsafeMutablePointer<Float>,
+                 tiles: Range<Int>, scratch: UnsafeMutablePointer<Float>) {
+        let (h, w, c, k, pad, relu) = (Int32(h), Int32(w), Int32(c), Int32(k), Int32(pad), Int32(relu ? 1 : 0))
+        if self == .f2x2 {
+            vz_winograd_forward(x, h, w, c, pad, u, bias, k, relu, y, tiles.lowerBound, tiles.upperBound, scratch)
+        } else {
+            vz_winograd4_forward(x, h, w, c, pad, u, bias, k, relu, y, tiles.lowerBound, tiles.upperBound, scratch)
+        }
     }
 }
 
@@ -35,33 +83,33 @@ extension Conv2D {
     /// Floats of scratch the fast kernels need: one Winograd block per core, and for the
     /// backward pass also one image's gradient before the activation.
     var fastScratchCount: Int {
-        guard forwardKernel == .winograd else { return 0 }
-        let (c, k) = (Int32(inputShape[2]), Int32(filters))
-        let forward = Parallelism.workers * vz_winograd_scratch(c, k)
-        let backward = outputShape.elementCount + Parallelism.workers * vz_winograd_scratch(k, c)
+        guard let variant = forwardKernel.winograd else { return 0 }
+        let (c, k) = (inputShape[2], filters)
+        let forward = Parallelism.workers * variant.scratch(c, k)
+        let backward = outputShape.elementCount + Parallelism.workers * variant.scratch(k, c)
         return max(forward, backward)
     }
 
     /// Whether `backwardInputWinograd` computes this backward call: only the input's
     /// gradient is wanted (explanations, not training), and the layer runs Winograd forward.
     func winogradBackwardApplies(_ io: LayerIO, _ gradients: LayerGradients) -> Bool {
-        forwardKernel == .winograd && io.dropout == nil && gradients.parameters == nil && gradients.input != nil
+        forwardKernel.winograd != nil && io.dropout == nil && gradients.parameters == nil && gradients.input != nil
             && inputShape[2] % 8 == 0
     }
 
-    private var tilesPerSample: Int { ((outputShape[0] + 1) / 2) * ((outputShape[1] + 1) / 2) }
-
-    func forwardWinograd(_ io: LayerIO) {
-        let (h, w, c, k) = (Int32(inputShape[0]), Int32(inputShape[1]), Int32(inputShape[2]), Int32(filters))
-        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: inputShape[2], outputs: filters,
-                                                             flipped: false)
-        let biasOffset = patchSize * filters, relu: Int32 = activation == .relu ? 1 : 0
-        let blockScratch = vz_winograd_scratch(c, k)
-        let parts = splitRange(io.batch * tilesPerSample, parts: min(io.threads, Parallelism.workers))
+    func forwardWinograd(_ io: LayerIO, _ variant: WinogradVariant) {
+        let (h, w, c, k) = (inputShape[0], inputShape[1], inputShape[2], filters)
+        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: c, outputs: k,
+                                                             variant: variant, flipped: false)
+        let biasOffset = patchSize * filters, relu = activation == .relu
+        let blockScratch = variant.scratch(c, k)
+        let tiles = variant.tiles(outputHeight: outputShape[0], outputWidth: outputShape[1])
+        let parts = splitRange(io.batch * tiles, parts: min(io.threads, Parallelism.workers))
         let io = UncheckedIO(io), u = SharedPointer(transformed.pointer)
         Parallelism.run(parts.count) { p in
-            vz_winograd_forward(io.value.input, h, w, c, 0, u.base, io.value.parameters + biasOffset, k, relu, io.value.output,
-                                parts[p].lowerBound, parts[p].upperBound, io.value.scratch + p * blockScratch)
+            variant.forward(io.value.input, h, w, c, pad: 0, u: u.base, bias: io.value.parameters + biasOffset, k,
+                            relu: relu, into: io.value.output, tiles: parts[p],
+                            scratch: io.value.scratch + p * blockScratch)
         }
         withExtendedLifetime(transformed) {}
     }
@@ -69,15 +117,17 @@ extension Conv2D {
     /// The gradient with respect to the input, image by image, as a convolution: for a 3×3
     /// stride-1 valid layer, `dx` is the gradient before the activation, zero-padded by 2,
     /// convolved with the kernel rotated by 180° and its channels swapped
-    /// (`W'[ky, kx, f, c] = W[2 - ky, 2 - kx, c, f]`), which Winograd computes with 2.25×
+    /// (`W'[ky, kx, f, c] = W[2 - ky, 2 - kx, c, f]`), which Winograd computes with far
     /// fewer multiplies than the im2col GEMM and col2im.
     func backwardInputWinograd(_ io: LayerIO, _ gradients: LayerGradients) {
+        let variant = forwardKernel.winograd!
         let (h, w, c, k) = (inputShape[0], inputShape[1], inputShape[2], filters)
-        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: c, outputs: k, flipped: true)
+        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: c, outputs: k,
+                                                             variant: variant, flipped: true)
         let imageSize = outputShape.elementCount, dPre = io.scratch
-        let blockScratch = vz_winograd_scratch(Int32(k), Int32(c))
-        let parts = splitRange(((h + 1) / 2) * ((w + 1) / 2), parts: min(io.threads, Parallelism.workers))
-        let (oh, ow) = (Int32(outputShape[0]), Int32(outputShape[1]))
+        let blockScratch = variant.scratch(k, c)
+        let parts = splitRange(variant.tiles(outputHeight: h, outputWidth: w), parts: min(io.threads, Parallelism.workers))
+        let (oh, ow) = (outputShape[0], outputShape[1])
         let u = SharedPointer(transformed.pointer), scratch = SharedPointer(io.scratch + imageSize)
         let pre = SharedPointer(dPre)
         for b in 0..<io.batch {
@@ -85,8 +135,8 @@ extension Conv2D {
                                 into: dPre, count: imageSize, guided: gradients.guided)
             let dx = SharedPointer(gradients.input! + b * inputShape.elementCount)
             Parallelism.run(parts.count) { p in
-                vz_winograd_forward(pre.base, oh, ow, Int32(k), 2, u.base, nil, Int32(c), 0, dx.base,
-                                    parts[p].lowerBound, parts[p].upperBound, scratch.base + p * blockScratch)
+                variant.forward(pre.base, oh, ow, k, pad: 2, u: u.base, bias: nil, c, relu: false, into: dx.base,
+                                tiles: parts[p], scratch: scratch.base + p * blockScratch)
             }
         }
         withExtendedLifetime(transformed) {}
@@ -106,7 +156,7 @@ extension Conv2D {
     }
 }
 
-/// Winograd-transformed kernels `U[16][in][out]`, kept per kernel and recomputed when its
+/// Winograd-transformed kernels `U[elements][in][out]`, kept per kernel and recomputed when its
 /// values change (training updates weights in place): a transform is reused only while
 /// the kernel it was made from is byte-identical to the one asked for.
 final class WinogradKernels: @unchecked Sendable {
@@ -118,13 +168,13 @@ final class WinogradKernels: @unchecked Sendable {
         let kernelCount: Int
         let pointer: UnsafeMutablePointer<Float>
 
-        init(kernel source: UnsafePointer<Float>, inputs c: Int, outputs k: Int, flipped: Bool) {
+        init(kernel source: UnsafePointer<Float>, inputs c: Int, outputs k: Int, variant: WinogradVariant, flipped: Bool) {
             kernelCount = 9 * c * k
             kernel = .allocate(capacity: kernelCount)
             kernel.update(from: source, count: kernelCount)
-            pointer = .allocate(capacity: 16 * c * k)
+            pointer = .allocate(capacity: variant.elements * c * k)
             guard flipped else {
-                vz_winograd_transform_kernel(source, Int32(c), Int32(k), pointer)
+                variant.transformKernel(source, c, k, into: pointer)
                 return
             }
             let rotated = UnsafeMutablePointer<Float>.allocate(capacity: kernelCount)
@@ -132,7 +182,7 @@ final class WinogradKernels: @unchecked Sendable {
             for ky in 0..<3 { for kx in 0..<3 { for ch in 0..<c { for f in 0..<k {
                 rotated[((ky * 3 + kx) * k + f) * c + ch] = source[(((2 - ky) * 3 + (2 - kx)) * c + ch) * k + f]
             } } } }
-            vz_winograd_transform_kernel(rotated, Int32(k), Int32(c), pointer)
+            variant.transformKernel(rotated, k, c, into: pointer)
         }
 
         func matches(_ other: UnsafePointer<Float>, count: Int) -> Bool {
@@ -147,6 +197,7 @@ final class WinogradKernels: @unchecked Sendable {
 
     private struct Key: Hashable {
         let kernel: UnsafeMutableRawPointer
+        let variant: WinogradVariant
         let flipped: Bool
     }
 
@@ -156,14 +207,15 @@ final class WinogradKernels: @unchecked Sendable {
     /// The transform of the HWIO 3×3 kernel at `kernel` (`[3, 3, inputs, outputs]`), or with
     /// `flipped`, of that kernel rotated by 180° with its channels swapped (`[3, 3, outputs,
     /// inputs]`), for the backward pass.
-    func transformed(_ kernel: UnsafePointer<Float>, inputs: Int, outputs: Int, flipped: Bool) -> Transformed {
-        let key = Key(kernel: UnsafeMutableRawPointer(mutating: kernel), flipped: flipped)
+    func transformed(_ kernel: UnsafePointer<Float>, inputs: Int, outputs: Int, variant: WinogradVariant,
+                     flipped: Bool) -> Transformed {
+        let key = Key(kernel: UnsafeMutableRawPointer(mutating: kernel), variant: variant, flipped: flipped)
         lock.lock()
         defer { lock.unlock() }
         if let entry = entries[key], entry.matches(kernel, count: 9 * inputs * outputs) { return entry }
         // Kernels of models that are gone are never asked for again: keep the cache small.
         if entries.count >= 16 { entries.removeAll() }
-        let entry = Transformed(kernel: kernel, inputs: inputs, outputs: outputs, flipped: flipped)
+        let entry = Transformed(kernel: kernel, inputs: inputs, outputs: outputs, variant: variant, flipped: flipped)
         entries[key] = entry
         return entry
     }

@@ -83,7 +83,8 @@ public struct Conv2D: Layer {
         // the reference recipe depends on float rounding (98.51 % with im2col, 98.48 % with
         // Winograd for the spec's seed), and trained weights stay as they were.
         switch io.dropout == nil ? forwardKernel : .im2col {
-        case .winograd: forwardWinograd(io)
+        case .winograd2x2: forwardWinograd(io, .f2x2)
+        case .winograd4x4: forwardWinograd(io, .f4x4)
         case .direct: forwardDirect(io)
         case .im2col: forwardIm2col(io)
         }
