@@ -31,8 +31,11 @@ serve: build
 	$(VIZSITE) serve
 
 # Release mode: the numerical code is what is under test, and it is ~50× faster optimized.
+# The second run covers the paths CPUs without AVX2 take: im2col convolutions, the
+# Swift max pooling and dense layers (the hand-written kernels switched off).
 test: deps
 	$(SWIFT) test -c release
+	VIZSITE_CONV_KERNELS=0 $(SWIFT) test -c release --skip-build --filter 'CNNTests|ExplainTests'
 
 # The built site against the W3C Nu HTML checker, its own links, and headless Chromium
 # (needs Java and chromium; not part of `make test`, since it needs the built site).

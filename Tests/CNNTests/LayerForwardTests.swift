@@ -89,4 +89,50 @@ import TestSupport
         #expect(abs(p.scalars.reduce(0, +) - 1) < 1e-6)
         #expect(abs(p.scalars[2] - 0.66524096) < 1e-6)
     }
+
+    /// One sample through a dense layer (with AVX2: skipping zero inputs): the sums.
+    @Test(arguments: [(200, 24, 1), (200, 24, 2), (9216, 128, 2), (7, 8, 2)])
+    func denseOneSampleMatchesSums(inputs: Int, units: Int, threads: Int) {
+        let layer = Dense(name: "d", inputShape: [inputs], units: units, activation: .relu)
+        var model = Model(name: "t", inputShape: [inputs], layers: [layer], seed: 4)
+        model.parameters.set("d/bias", randomTensor([units], seed: 5))
+        // Mostly zeros, as after ReLU and pooling; some inputs negative.
+        var random = SeededRandom(seed: 6)
+        let x = (0..<inputs).map { _ in random.nextUnit() < 0.8 ? Float(0) : random.uniform(-1, 1) }
+        let kernel = model.parameters["d/kernel"]!, bias = model.parameters["d/bias"]!
+        let expected = (0..<units).map { u in
+            max(0, (0..<inputs).reduce(bias[u]) { $0 + x[$1] * kernel[$1, u] })
+        }
+        let y = model.outputs(Tensor(shape: [1, inputs], scalars: x), threads: threads)[0].scalars
+        #expect(maxAbsDifference(y, expected) < 1e-4)
+    }
+
+    /// Valid max pooling (with AVX2 or without): maxima and winners (the first of equal maxima) as the
+    /// definition gives them, seen through the backward pass that routes gradients to them.
+    @Test(arguments: [([6, 6, 16], (2, 2), (2, 2)), ([7, 9, 11], (3, 3), (2, 2)), ([5, 4, 8], (2, 1), (1, 1))])
+    func maxPoolMatchesDefinition(shape: [Int], pool: (Int, Int), strides: (Int, Int)) {
+        let layer = MaxPool2D(name: "p", inputShape: shape, poolSize: pool, strides: strides)
+        let model = Model(name: "t", inputShape: shape, layers: [layer], seed: 1)
+        // Values on a coarse grid, so windows often hold equal maxima.
+        var random = SeededRandom(seed: 2)
+        let x = (0..<(2 * shape.elementCount)).map { _ in Float(Int(random.nextUnit() * 5)) }
+        let ws = Workspace(model: model, capacity: 2)
+        ws.setInput(Tensor(shape: [2] + shape, scalars: x))
+        model.forward(ws, batch: 2)
+        let (h, w, c) = (shape[0], shape[1], shape[2]), (oh, ow) = (layer.outputShape[0], layer.outputShape[1])
+        var expected: [Float] = [], winnerGradient = [Float](repeating: 0, count: x.count)
+        for b in 0..<2 { for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
+            var best = -Float.infinity, at = 0
+            for py in 0..<pool.0 { for px in 0..<pool.1 {
+                let i = ((b * h + oy * strides.0 + py) * w + ox * strides.1 + px) * c + ch
+                if x[i] > best { best = x[i]; at = i }
+            } }
+            expected.append(best)
+            winnerGradient[at] += 1
+        } } } }
+        #expect(ws.output(of: 0, batch: 2, shape: layer.outputShape).scalars == expected)
+        ws.setGradient(of: 0, Tensor(shape: [2] + layer.outputShape, scalars: [Float](repeating: 1, count: expected.count)))
+        model.backward(ws, batch: 2, from: 0)
+        #expect(ws.gradient(of: -1, batch: 2, shape: shape).scalars == winnerGradient)
+    }
 }
