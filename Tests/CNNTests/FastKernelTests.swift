@@ -97,4 +97,70 @@ struct FastKernelTests {
             }
         }
     }
+
+    /// A whole model shaped like the reference one (direct conv, Winograd conv, pooling,
+    /// dense): d logit / d input with the fast kernels (no parameter gradients wanted)
+    /// against im2col's, each from its own workspace and forward pass, for one image on two
+    /// threads (how saliency runs) and for a batch.
+    @Test(arguments: [(1, 2), (3, 1)])
+    func modelInputGradientMatchesIm2col(batch: Int, threads: Int) {
+        let model = tinyModel(seed: 21, filters: (32, 64), hidden: 16)
+        let input = randomTensor([batch, 28, 28, 1], seed: 22, low: 0, high: 1)
+        let last = model.layers.count - 1
+        var seed = Tensor(shape: [batch, model.classCount])
+        for b in 0..<batch { seed.scalars[b * model.classCount + (3 + b) % model.classCount] = 1 }
+        func inputGradient(withParameterGradients: Bool) -> [Float] {
+            let ws = Workspace(model: model, capacity: batch)
+            ws.setInput(input)
+            model.forward(ws, batch: batch, threads: threads)
+            ws.setGradient(of: last, seed)
+            var parameterGradients = [Float](repeating: 0, count: model.parameters.values.count)
+            parameterGradients.withUnsafeMutableBufferPointer { buffer in
+                model.backward(ws, batch: batch, from: last, threads: threads,
+                               parameterGradients: withParameterGradients ? buffer.baseAddress! : nil)
+            }
+            return ws.gradient(of: -1, batch: batch, shape: model.inputShape).scalars
+        }
+        let fast = inputGradient(withParameterGradients: false), im2col = inputGradient(withParameterGradients: true)
+        let scale = im2col.map(abs).max() ?? 1
+        #expect(scale > 0)
+        #expect(maxAbsDifference(fast, im2col) < 1e-4 * scale)
+    }
+
+    /// Before a backward pass, equal receptive fields (a blank background) must give
+    /// bit-equal convolution outputs, so that max pooling routes gradients to the first of
+    /// equal maxima as PyTorch does; Winograd's rounding depends on the position within a
+    /// tile, so only passes with `outputsOnly` may use it.
+    @Test(arguments: [false, true])
+    func blankBackgroundGivesEqualOutputs(outputsOnly: Bool) {
+        let model = tinyModel(seed: 31, filters: (32, 64), hidden: 16)
+        var input = Tensor(shape: [1, 28, 28, 1])
+        var random = SeededRandom(seed: 32)
+        for y in 10..<18 { for x in 10..<18 { input.scalars[y * 28 + x] = random.nextUnit() } }
+        let ws = Workspace(model: model, capacity: 1)
+        ws.setInput(input)
+        model.forward(ws, batch: 1, threads: 2, outputsOnly: outputsOnly)
+        let out = ws.output(of: 1, batch: 1, shape: model.layers[1].outputShape).scalars
+        // conv2d_2's output (y, x) sees input rows y...y+4 and columns x...x+4; (0, 0) is blank.
+        var unequal = 0, blank = 0, spread: Float = 0
+        for y in 0..<24 {
+            for x in 0..<24 where y + 4 < 10 || y > 17 || x + 4 < 10 || x > 17 {
+                blank += 1
+                var differs = false
+                for f in 0..<64 {
+                    let d = abs(out[(y * 24 + x) * 64 + f] - out[f])
+                    spread = max(spread, d)
+                    if d != 0 { differs = true }
+                }
+                if differs { unequal += 1 }
+            }
+        }
+        #expect(blank == 24 * 24 - 12 * 12)
+        if outputsOnly {
+            // Winograd: equal fields may differ in the last bits; the values stay close.
+            #expect(spread < 1e-5)
+        } else {
+            #expect(unequal == 0, "\(unequal) of \(blank) blank positions differ")
+        }
+    }
 }

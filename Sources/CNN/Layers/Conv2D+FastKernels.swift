@@ -13,7 +13,8 @@ import Foundation
 /// - `im2col`: im2col + OpenBLAS GEMM, for everything else and on CPUs without AVX2/FMA.
 ///
 /// The fast kernels' results differ from im2col's in float32 rounding (F(4×4, 3×3): a few
-/// 1e-6 of the outputs' magnitude). Training always uses im2col + GEMM.
+/// 1e-6 of the outputs' magnitude). Training always uses im2col + GEMM, and so do forward
+/// passes that a backward pass follows in place of Winograd (see `LayerIO.outputsOnly`).
 public enum ConvolutionKernel: String, Sendable {
     case im2col, direct
     case winograd2x2 = "winograd-f2x2", winograd4x4 = "winograd-f4x4"

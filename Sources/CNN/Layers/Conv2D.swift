@@ -81,8 +81,14 @@ public struct Conv2D: Layer {
     public func forward(_ io: LayerIO) {
         // Training (a dropout key is set) stays on im2col + GEMM: the one-epoch accuracy of
         // the reference recipe depends on float rounding (98.51 % with im2col, 98.48 % with
-        // Winograd for the spec's seed), and trained weights stay as they were.
-        switch io.dropout == nil ? forwardKernel : .im2col {
+        // Winograd for the spec's seed), and trained weights stay as they were. Winograd
+        // also needs `outputsOnly` (see there); the direct kernel treats every pixel alike.
+        let kernel: ConvolutionKernel = if io.dropout != nil || (forwardKernel.winograd != nil && !io.outputsOnly) {
+            .im2col
+        } else {
+            forwardKernel
+        }
+        switch kernel {
         case .winograd2x2: forwardWinograd(io, .f2x2)
         case .winograd4x4: forwardWinograd(io, .f4x4)
         case .direct: forwardDirect(io)

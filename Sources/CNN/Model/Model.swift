@@ -36,16 +36,19 @@ public struct Model: Sendable {
 
     /// Runs layers `first...last` on the first `batch` samples of the workspace (layer
     /// `first` reads the output of layer `first - 1`, or the model input).
-    /// With `dropout` set, dropout layers draw training masks.
+    /// With `dropout` set, dropout layers draw training masks. Set `outputsOnly` when no
+    /// backward pass follows, to let convolutions use Winograd (see `LayerIO.outputsOnly`).
     public func forward(_ workspace: Workspace, batch: Int, from first: Int = 0, through last: Int? = nil,
-                        threads: Int = 1, dropout: DropoutKey? = nil) {
+                        threads: Int = 1, dropout: DropoutKey? = nil, outputsOnly: Bool = false) {
         precondition(batch <= workspace.capacity)
         let last = last ?? layers.count - 1
         guard first <= last else { return }
         parameters.values.withUnsafeBufferPointer { values in
             let base = UnsafeMutablePointer(mutating: values.baseAddress!)
             for i in first...last {
-                layers[i].forward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout))
+                var io = io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout)
+                io.outputsOnly = outputsOnly
+                layers[i].forward(io)
             }
         }
     }
@@ -92,7 +95,7 @@ extension Model {
     public func outputs(_ input: Tensor, threads: Int = Parallelism.workers) -> [Tensor] {
         let workspace = Workspace(model: self, capacity: input.batchSize)
         workspace.setInput(input)
-        forward(workspace, batch: input.batchSize, threads: threads)
+        forward(workspace, batch: input.batchSize, threads: threads, outputsOnly: true)
         return layers.indices.map { workspace.output(of: $0, batch: input.batchSize, shape: layers[$0].outputShape) }
     }
 

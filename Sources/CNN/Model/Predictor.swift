@@ -55,12 +55,12 @@ public final class Predictor: @unchecked Sendable {
                 while start < part.count && split > 0 {
                     let n = min(micro.capacity, part.count - start)
                     copyFloats(micro.input, from: input.base + (part.lowerBound + start) * size, count: n * size)
-                    model.forward(micro, batch: n, through: split - 1)
+                    model.forward(micro, batch: n, through: split - 1, outputsOnly: true)
                     copyFloats(ws.activations[split] + start * splitSize, from: micro.activations[split], count: n * splitSize)
                     start += n
                 }
                 if split == 0 { copyFloats(ws.input, from: input.base + part.lowerBound * size, count: part.count * size) }
-                model.forward(ws, batch: part.count, from: split)
+                model.forward(ws, batch: part.count, from: split, outputsOnly: true)
                 (output.base + part.lowerBound * classes).update(from: ws.activations[last + 1], count: part.count * classes)
             }
         } else {
@@ -69,7 +69,7 @@ public final class Predictor: @unchecked Sendable {
             while start < count {
                 let n = min(ws.capacity, count - start)
                 copyFloats(ws.input, from: input + start * size, count: n * size)
-                model.forward(ws, batch: n, threads: workspaces.count)
+                model.forward(ws, batch: n, threads: workspaces.count, outputsOnly: true)
                 (output + start * classes).update(from: ws.activations[last + 1], count: n * classes)
                 start += n
             }
