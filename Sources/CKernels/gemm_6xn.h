@@ -6,6 +6,7 @@
 #define VIZSITE_GEMM_6XN_H
 
 #include <immintrin.h>
+#include <string.h>
 
 #define VZ_AVX2 __attribute__((target("avx2,fma")))
 
@@ -37,6 +38,28 @@ VZ_AVX2 static void gemm_6x16(int depth, const float *a, int lda, const float *b
 
 VZ_AVX2 static void gemm_6x8(int depth, const float *a, int lda, const float *b, int ldb, float *c, int ldc) {
     gemm_6xn(depth, a, lda, b, ldb, c, ldc, 0);
+}
+
+/// The per-element products of a Winograd block: `M[e] = V[e] . U[e]` for `elements`
+/// planes, `V[e]` holding `n` tiles' rows of `c` values (`v_stride` floats per plane),
+/// `U[e]` `c`x`k`, `M[e]` `k` values per tile (`m_stride` per plane). The micro-kernel works
+/// on 6 rows at a time, so rows `n` up to the next multiple of 6 are zeroed first (they are
+/// computed and never read; zeros keep them finite).
+VZ_AVX2 static void block_products(int elements, int n, float *v, long v_stride, const float *u, int c, int k,
+                                   float *m, long m_stride) {
+    const int padded = (n + 5) / 6 * 6;
+    for (int e = 0; e < elements; e++) memset(v + e * v_stride + (long)n * c, 0, sizeof(float) * (size_t)(padded - n) * c);
+    for (int e = 0; e < elements; e++) {
+        const float *ve = v + e * v_stride, *ue = u + (long)e * c * k;
+        float *me = m + e * m_stride;
+        int f = 0;
+        for (; f + 16 <= k; f += 16)
+            for (int row = 0; row < padded; row += 6)
+                gemm_6x16(c, ve + (long)row * c, c, ue + f, k, me + (long)row * k + f, k);
+        for (; f < k; f += 8)
+            for (int row = 0; row < padded; row += 6)
+                gemm_6x8(c, ve + (long)row * c, c, ue + f, k, me + (long)row * k + f, k);
+    }
 }
 
 #endif

@@ -143,7 +143,6 @@ VZ_AVX2 void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, 
 
     for (long start = tile_begin; start < tile_end; start += block) {
         const int n = (int)(tile_end - start < block ? tile_end - start : block);
-        const int padded = (n + 5) / 6 * 6;
         for (int i = 0; i < n; i++) {
             const long t = start + i, b = t / per_image, r = t % per_image;
             const int ty = (int)(r / tile_cols), tx = (int)(r % tile_cols);
@@ -156,19 +155,7 @@ VZ_AVX2 void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, 
             }
             transform_tile(s, c, v + (long)i * c, v_stride);
         }
-        for (int e = 0; e < 36; e++) memset(v + e * v_stride + (long)n * c, 0, sizeof(float) * (size_t)(padded - n) * c);
-
-        for (int e = 0; e < 36; e++) {
-            const float *ve = v + e * v_stride, *ue = u + (long)e * c * k;
-            float *me = m + e * m_stride;
-            int f = 0;
-            for (; f + 16 <= k; f += 16)
-                for (int row = 0; row < padded; row += 6)
-                    gemm_6x16(c, ve + (long)row * c, c, ue + f, k, me + (long)row * k + f, k);
-            for (; f < k; f += 8)
-                for (int row = 0; row < padded; row += 6)
-                    gemm_6x8(c, ve + (long)row * c, c, ue + f, k, me + (long)row * k + f, k);
-        }
+        block_products(36, n, v, v_stride, u, c, k, m, m_stride);
 
         for (int i = 0; i < n; i++) {
             const long t = start + i, b = t / per_image, r = t % per_image;
