@@ -58,7 +58,7 @@ size_t vz_winograd_scratch(int c, int k) {
 
 #if defined(__x86_64__)
 
-#include "gemm_6xn.h"
+#include "winograd_common.h"
 
 /// V[e][ch] = (B^T d B)[e] for one tile, reading the 16 input pixels at `s`; the 16
 /// planes of V are `stride` floats apart.
@@ -102,10 +102,10 @@ VZ_AVX2 static void transform_tile(const float *const s[16], int c, float *v, lo
     }
 }
 
-/// Y = A^T M A + bias (then ReLU) for one tile whose 16 planes of M are `stride` apart;
-/// `y01`, `y10`, `y11` are NULL where the tile hangs past the output's edge.
-VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float *bias, int relu,
-                                float *y00, float *y01, float *y10, float *y11) {
+/// Y = A^T M A + bias (then ReLU) for one tile whose 16 planes of M are `stride` apart,
+/// `rows` x `cols` of it inside the output.
+VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float *bias, int relu, float *y,
+                                int rows, int cols, long row_stride) {
     const __m256 zero = _mm256_setzero_ps();
     for (int f = 0; f < k; f += 8) {
         __m256 s0[4], s1[4];
@@ -124,48 +124,19 @@ VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float 
             o00 = _mm256_max_ps(o00, zero); o01 = _mm256_max_ps(o01, zero);
             o10 = _mm256_max_ps(o10, zero); o11 = _mm256_max_ps(o11, zero);
         }
-        _mm256_storeu_ps(y00 + f, o00);
-        if (y01) _mm256_storeu_ps(y01 + f, o01);
-        if (y10) _mm256_storeu_ps(y10 + f, o10);
-        if (y11) _mm256_storeu_ps(y11 + f, o11);
+        _mm256_storeu_ps(y + f, o00);
+        if (cols > 1) _mm256_storeu_ps(y + k + f, o01);
+        if (rows > 1) _mm256_storeu_ps(y + row_stride + f, o10);
+        if (rows > 1 && cols > 1) _mm256_storeu_ps(y + row_stride + k + f, o11);
     }
 }
 
 VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
                                  int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {
-    const int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2, tile_rows = (oh + 1) / 2, tile_cols = (ow + 1) / 2;
-    const long per_image = (long)tile_rows * tile_cols;
-    const int block = block_tiles(c, k);
-    const long v_stride = (long)block * c, m_stride = (long)block * k;
-    float *v = scratch, *m = scratch + 16 * v_stride, *zero = m + 16 * m_stride;
-    memset(zero, 0, sizeof(float) * (size_t)c);
-
-    for (long start = tile_begin; start < tile_end; start += block) {
-        const int n = (int)(tile_end - start < block ? tile_end - start : block);
-        for (int i = 0; i < n; i++) {
-            const long t = start + i, b = t / per_image, r = t % per_image;
-            const int ty = (int)(r / tile_cols), tx = (int)(r % tile_cols);
-            const float *s[16];
-            for (int py = 0; py < 4; py++) {
-                for (int px = 0; px < 4; px++) {
-                    const int iy = 2 * ty + py - pad, ix = 2 * tx + px - pad;
-                    s[py * 4 + px] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x + ((b * h + iy) * w + ix) * c : zero;
-                }
-            }
-            transform_tile(s, c, v + (long)i * c, v_stride);
-        }
-        block_products(16, n, v, v_stride, u, c, k, m, m_stride);
-
-        for (int i = 0; i < n; i++) {
-            const long t = start + i, b = t / per_image, r = t % per_image;
-            const int oy = 2 * (int)(r / tile_cols), ox = 2 * (int)(r % tile_cols);
-            float *y00 = y + ((b * oh + oy) * ow + ox) * k;
-            const int right = ox + 1 < ow, below = oy + 1 < oh;
-            output_tile(m + (long)i * k, m_stride, k, bias, relu, y00, right ? y00 + k : NULL,
-                        below ? y00 + (long)ow * k : NULL, right && below ? y00 + (long)(ow + 1) * k : NULL);
-        }
-    }
+    winograd_tiles(2, transform_tile, output_tile, block_tiles(c, k), x, h, w, c, pad, u, bias, k, relu, y,
+                   tile_begin, tile_end, scratch);
 }
+
 #else
 
 // Never called: vz_kernels_available() is 0 off x86-64.

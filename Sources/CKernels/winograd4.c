@@ -60,7 +60,7 @@ size_t vz_winograd4_scratch(int c, int k) {
 
 #if defined(__x86_64__)
 
-#include "gemm_6xn.h"
+#include "winograd_common.h"
 
 #define VZ_INLINE static inline __attribute__((always_inline))
 
@@ -134,37 +134,8 @@ VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float 
 
 VZ_AVX2 void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
                                   int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {
-    const int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2, tile_rows = (oh + 3) / 4, tile_cols = (ow + 3) / 4;
-    const long per_image = (long)tile_rows * tile_cols;
-    const int block = block_tiles(c, k);
-    const long v_stride = (long)block * c, m_stride = (long)block * k;
-    float *v = scratch, *m = scratch + 36 * v_stride, *zero = m + 36 * m_stride;
-    memset(zero, 0, sizeof(float) * (size_t)c);
-
-    for (long start = tile_begin; start < tile_end; start += block) {
-        const int n = (int)(tile_end - start < block ? tile_end - start : block);
-        for (int i = 0; i < n; i++) {
-            const long t = start + i, b = t / per_image, r = t % per_image;
-            const int ty = (int)(r / tile_cols), tx = (int)(r % tile_cols);
-            const float *s[36];
-            for (int py = 0; py < 6; py++) {
-                for (int px = 0; px < 6; px++) {
-                    const int iy = 4 * ty + py - pad, ix = 4 * tx + px - pad;
-                    s[py * 6 + px] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x + ((b * h + iy) * w + ix) * c : zero;
-                }
-            }
-            transform_tile(s, c, v + (long)i * c, v_stride);
-        }
-        block_products(36, n, v, v_stride, u, c, k, m, m_stride);
-
-        for (int i = 0; i < n; i++) {
-            const long t = start + i, b = t / per_image, r = t % per_image;
-            const int oy = 4 * (int)(r / tile_cols), ox = 4 * (int)(r % tile_cols);
-            const int rows = oh - oy < 4 ? oh - oy : 4, cols = ow - ox < 4 ? ow - ox : 4;
-            output_tile(m + (long)i * k, m_stride, k, bias, relu, y + ((b * oh + oy) * ow + ox) * k, rows, cols,
-                        (long)ow * k);
-        }
-    }
+    winograd_tiles(4, transform_tile, output_tile, block_tiles(c, k), x, h, w, c, pad, u, bias, k, relu, y,
+                   tile_begin, tile_end, scratch);
 }
 
 #else
