@@ -92,7 +92,7 @@ extension Conv2D {
     }
 
     /// Whether `backwardInputWinograd` computes this backward call: only the input's
-    /// gradient is wanted (explanations, not training), and the layer runs Winograd forward.
+    /// gradient is wanted (explanations, not training), and the layer's shape suits Winograd.
     func winogradBackwardApplies(_ io: LayerIO, _ gradients: LayerGradients) -> Bool {
         forwardKernel.winograd != nil && io.dropout == nil && gradients.parameters == nil && gradients.input != nil
             && inputShape[2] % 8 == 0

@@ -34,8 +34,9 @@ public struct Conv2D: Layer {
     public let outputShape: [Int]
     private let padTop: Int
     private let padLeft: Int
-    /// How `forward` computes the output outside training (training and backward always
-    /// use im2col + GEMM).
+    /// The fast kernel this layer's shape allows. Training uses im2col + GEMM throughout;
+    /// a Winograd layer runs Winograd only in passes marked `outputsOnly`, and for the input
+    /// gradient when no parameter gradients are wanted (see Conv2D+FastKernels.swift).
     public let forwardKernel: ConvolutionKernel
 
     public var kind: String { "Conv2D" }
