@@ -115,6 +115,34 @@ import TestSupport
         #expect(maxAbsDifference(map, u.map { max($0 - mean, 0) }) < 1e-5)
     }
 
+    /// A projection of centred activations sums to zero, so its sum cannot choose the
+    /// singular vector's sign (the old rule lit up the background on 5 of the first 16
+    /// test digits). The map must correlate positively with the activations' total.
+    @Test func eigenCAMLightsUpWhereTheLayerResponds() {
+        let (h, w, k) = (6, 6, 8)
+        var backgroundMaps: [Int] = []
+        for seed in 0..<24 {
+            var random = SeededRandom(seed: UInt64(seed))
+            var acts = [Float](repeating: 0, count: h * w * k)
+            for p in 0..<(h * w) {
+                let inside = (1...4).contains(p / w) && (2...3).contains(p % w)
+                for j in 0..<k {
+                    let response = inside ? random.uniform(0.5, 2) * Float(j % 3 + 1) : 0
+                    acts[p * k + j] = max(0, response + random.uniform(-0.1, 0.3))
+                }
+            }
+            let ctx = CAMContext(activations: acts, gradients: acts, height: h, width: w, channels: k,
+                                 image: Tensor(shape: [1, h, w, 1]), targetClass: 0, layer: 0,
+                                 engine: GradientEngine(model: tinyModel()))
+            let map = EigenCAM().map(ctx).values.map(Double.init)
+            let total = (0..<(h * w)).map { p in (0..<k).reduce(0.0) { $0 + Double(acts[p * k + $1]) } }
+            let (mm, mt) = (map.reduce(0, +) / Double(map.count), total.reduce(0, +) / Double(total.count))
+            let covariance = zip(map, total).reduce(0.0) { $0 + ($1.0 - mm) * ($1.1 - mt) }
+            if covariance <= 0 { backgroundMaps.append(seed) }
+        }
+        #expect(backgroundMaps.isEmpty, "seeds whose map lights up the background: \(backgroundMaps)")
+    }
+
     @Test func allCAMMethodsGiveFiniteNonNegativeMapsAtTheLayerResolution() throws {
         for method in CAMMethods.all {
             let e = try method.explain(digit, layer: "conv2d_2", target: .predicted, model: model)

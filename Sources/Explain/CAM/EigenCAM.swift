@@ -4,8 +4,10 @@ import Render
 /// principal component — class-agnostic, no gradients. With `A` as an `hw × K` matrix
 /// centred per channel (as pytorch-grad-cam), the map is `ReLU(A v₁)` with `v₁` the top
 /// right singular vector, found by power iteration on `AᵀA`. A singular vector's sign is
-/// arbitrary; vizsite picks the one whose projection has a positive sum, so the map
-/// highlights the dominant pattern rather than its complement.
+/// arbitrary, and the sum of the projection cannot decide it: a projection of centred
+/// activations always sums to zero. vizsite picks the sign whose projection correlates
+/// positively with the activations' total over channels, so the map lights up where the
+/// layer responds (the digit) rather than its complement (the background).
 public struct EigenCAM: CAMWeighting {
     public init() {}
     public var name: String { "eigencam" }
@@ -38,9 +40,18 @@ public struct EigenCAM: CAMWeighting {
             v = next
             if change < 1e-12 { break }
         }
-        var projectionSum = 0.0
-        for p in 0..<n { for j in 0..<k { projectionSum += centred[p * k + j] * v[j] } }
-        if projectionSum < 0 { v = v.map { -$0 } }
+        // Covariance of the projection with the (uncentred) channel total; the projection
+        // has mean zero, so this is Σ_p projection_p · total_p.
+        var agreement = 0.0
+        for p in 0..<n {
+            var projection = 0.0, total = 0.0
+            for j in 0..<k {
+                projection += centred[p * k + j] * v[j]
+                total += Double(c.activation(p, j))
+            }
+            agreement += projection * total
+        }
+        if agreement < 0 { v = v.map { -$0 } }
         return v.map { Float($0) }
     }
 
