@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vizsite", targets: ["vizsite"]),
+        .library(name: "Common", targets: ["Common"]),
         .library(name: "CNN", targets: ["CNN"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Explain", targets: ["Explain"]),
@@ -32,19 +33,22 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Hand-written AVX2 convolution kernels (Winograd, direct) with run-time dispatch.
         .target(name: "CKernels"),
+        // What every module shares: source positions, the error type, nearest-name
+        // suggestions, the positioned YAML reader, hashing, number formatting.
+        .target(name: "Common", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "CNN",
-            dependencies: ["CBLAS", "CZlib", "CKernels", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Common", "CBLAS", "CZlib", "CKernels"],
             swiftSettings: numericFlags
         ),
-        .target(name: "Render", dependencies: ["CNN", "CPNG"]),
-        .target(name: "Explain", dependencies: ["CNN", "Render"]),
+        .target(name: "Render", dependencies: ["Common", "CPNG"]),
+        .target(name: "Explain", dependencies: ["Common", "CNN", "Render"]),
         // One C function Glibc's Swift module does not export: renameat2(RENAME_EXCHANGE).
         .target(name: "CSystem"),
         .target(
             name: "Site",
             dependencies: [
-                "CNN", "Render", "Explain", "CCmark", "CSystem",
+                "Common", "CNN", "Render", "Explain", "CCmark", "CSystem",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -52,17 +56,18 @@ let package = Package(
         ),
         .executableTarget(
             name: "vizsite",
-            dependencies: ["CNN", "Render", "Explain", "Site", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Common", "CNN", "Render", "Explain", "Site", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Every reader of user files as a bytes → () function: fuzzed by `make fuzz`, and its
         // crash inputs replayed by FuzzRegressionTests.
-        .target(name: "FuzzTargets", dependencies: ["CNN", "Render", "Site"], path: "Fuzz/Targets"),
-        .target(name: "TestSupport", dependencies: ["CNN"], path: "Tests/TestSupport"),
-        .testTarget(name: "CNNTests", dependencies: ["CNN", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"]),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "CNN", "TestSupport"]),
-        .testTarget(name: "vizsiteTests", dependencies: ["vizsite", "CNN", "Render", "TestSupport"]),
+        .target(name: "FuzzTargets", dependencies: ["Common", "CNN", "Render", "Site"], path: "Fuzz/Targets"),
+        .target(name: "TestSupport", dependencies: ["Common", "CNN"], path: "Tests/TestSupport"),
+        .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
+        .testTarget(name: "CNNTests", dependencies: ["Common", "CNN", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RenderTests", dependencies: ["Common", "Render", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
+        .testTarget(name: "SiteTests", dependencies: ["Common", "Site", "CNN", "TestSupport"]),
+        .testTarget(name: "vizsiteTests", dependencies: ["Common", "vizsite", "CNN", "Render", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

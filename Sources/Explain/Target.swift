@@ -1,3 +1,4 @@
+import Common
 import CNN
 
 /// Which class an explanation explains. Gradient methods always use that class's

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CNN
 
 /// The `vizsite` command line.
 struct VizSite: ParsableCommand {

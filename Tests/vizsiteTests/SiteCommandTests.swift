@@ -1,4 +1,3 @@
-import CNN
 import Foundation
 import Testing
 import TestSupport

@@ -30,16 +30,3 @@ extension Model {
     /// Multiply-accumulates of one forward pass for one sample.
     public var multiplyAccumulates: Int { layers.reduce(0) { $0 + $1.multiplyAccumulates } }
 }
-
-extension Int {
-    /// `1199882` as `1,199,882`.
-    public var grouped: String {
-        let digits = String(magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (self < 0 ? "-" : "") + out
-    }
-}

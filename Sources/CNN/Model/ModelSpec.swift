@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// A model described in YAML (`Content/models/*.yml`), checked and built.

@@ -1,4 +1,5 @@
-import CNN
+import Common
+import Common
 
 /// A model drawn as a column of blocks, one per layer, each showing its type, name and
 /// output shape, in the spirit of Keras's `plot_model`; block colors by layer type.

@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Dispatch
 import Explain
 import Foundation

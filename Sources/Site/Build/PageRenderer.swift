@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Foundation
 
 /// Turns planned lessons and computed figures into the site's files: pages, figures,

@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Foundation
 
 /// Paths that content names (images, weights, models), kept inside the content folder.

@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Foundation
 
 /// One lesson: `Content/lessons/NN-slug.md`, its front matter and Markdown body.

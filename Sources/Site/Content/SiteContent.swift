@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Foundation
 
 /// Everything under the content folder that a build reads: site.yml and the lessons.

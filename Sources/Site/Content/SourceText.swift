@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Foundation
 
 /// Text files people write, read the way editors save them: UTF-8 with or without a

@@ -1,3 +1,4 @@
+import Common
 import CNN
 import Explain
 import Foundation

@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Foundation
 import Render
 

@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Explain
 import Foundation
 import Render

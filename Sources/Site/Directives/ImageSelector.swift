@@ -1,4 +1,4 @@
-import CNN
+import Common
 import Foundation
 
 /// Which images a directive shows: `test[3]`, `test[0:8]`, `train[0:4]`,

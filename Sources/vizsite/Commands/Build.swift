@@ -1,5 +1,4 @@
 import ArgumentParser
-import CNN
 import Foundation
 import Site
 

@@ -1,8 +1,10 @@
+import Common
 import ArgumentParser
 import CNN
 import Explain
 import Foundation
 import Render
+import Site
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CNN
 
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,3 +1,5 @@
+import CNN
+import Common
 import Foundation
 
 /// Trained weights, trained once and cached under `.vizsite/models/`, keyed by a SHA-256

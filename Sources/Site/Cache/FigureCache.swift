@@ -1,4 +1,3 @@
-import CNN
 import Foundation
 
 /// Directive results stored under `.vizsite/figures/<key>.json`, keyed by a SHA-256 of
