@@ -5,7 +5,7 @@ import Render
 /// slides over the image with `stride`; each pixel's value is the mean drop of the target
 /// logit over the positions whose patch covers it (as Captum's `Occlusion`). Positive:
 /// hiding the pixel lowers the score. All positions run as one batch.
-public struct Occlusion: Sendable {
+public struct Occlusion: ExplanationMethod {
     public var patch: Int
     public var stride: Int
     public var fill: Float
@@ -17,6 +17,11 @@ public struct Occlusion: Sendable {
     }
 
     public var name: String { "occlusion" }
+
+    /// Occlusion attributes to input pixels; `layer` is ignored.
+    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+        try explain(image, target: target, model: model)
+    }
 
     public func explain(_ image: ExplainedImage, target: Target, model: Model) throws(ExplainError) -> Explanation {
         let engine = GradientEngine(model: model)

@@ -37,6 +37,7 @@ public enum ExplainError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAConvolution(String)
     case classOutOfRange(Int, classes: Int)
     case noLabel
+    case noConvolution(method: String)
 
     public var description: String {
         switch self {
@@ -44,6 +45,7 @@ public enum ExplainError: Error, Sendable, Equatable, CustomStringConvertible {
             return "error: the model has no layer '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         case let .notAConvolution(name): return "error: layer '\(name)' is not a convolution; this method needs a Conv2D layer"
         case let .classOutOfRange(k, classes): return "error: class \(k) is out of range; the model has classes 0–\(classes - 1)"
+        case .noConvolution(let method): return "error: \(method) needs a convolution layer, and the model has none"
         case .noLabel: return "error: target 'true' needs an image with a label (a dataset image, not a PNG)"
         }
     }

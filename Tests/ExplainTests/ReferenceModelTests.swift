@@ -144,10 +144,10 @@ import TestSupport
     }
 
     @Test func allCAMMethodsGiveFiniteNonNegativeMapsAtTheLayerResolution() throws {
-        for method in CAMMethods.all {
-            let e = try method.explain(digit, layer: "conv2d_2", target: .predicted, model: model)
-            #expect(e.map.width == 24 && e.map.height == 24, "\(method.name)")
-            #expect(e.map.values.allSatisfy { $0.isFinite && $0 >= 0 }, "\(method.name)")
+        for entry in MethodCatalogue.family(.cam) {
+            let e = try entry.explain(digit, target: .predicted, layer: "conv2d_2", model: model)
+            #expect(e.map.width == 24 && e.map.height == 24, "\(entry.name)")
+            #expect(e.map.values.allSatisfy { $0.isFinite && $0 >= 0 }, "\(entry.name)")
         }
         let early = try GradCAM().explain(digit, layer: "conv2d_1", target: .predicted, model: model)
         #expect(early.map.width == 26)

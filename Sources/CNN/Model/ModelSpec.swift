@@ -21,8 +21,17 @@ public struct ModelSpec: Sendable {
     /// Committed weights to use instead of training, relative to the spec's content folder.
     public let weights: String?
     public let weightsLocation: SourceLocation?
-    /// The spec's text, part of the cache key of anything computed from the model.
+    /// The spec's text, as written.
     public let source: String
+
+    /// What determines anything computed from the model, as canonical text: the parsed
+    /// input, layers, dataset, training settings and committed weights' path. Not the
+    /// text, so a comment or reformatting changes no cache key. The initial parameters
+    /// follow from the layers and the training seed; the convolution kernel a CPU picks
+    /// changes no number a figure shows beyond rounding (see Conv2D).
+    public var canonical: String {
+        CanonicalForm.text(self, excluding: ["source", "weightsLocation", "parameters", "forwardKernel"])
+    }
 
     public static let layerTypes = ["Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense"]
 

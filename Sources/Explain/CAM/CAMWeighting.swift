@@ -36,7 +36,7 @@ public struct CAMContext: Sendable {
 /// forms `ReLU(Σ_k w_k A_k)` at the layer's resolution, unnormalized (as pytorch-grad-cam's
 /// `BaseCAM`, minus the resizing and scaling that belong to rendering). Methods that
 /// differ more (Layer-CAM, Eigen-CAM) replace `map`.
-public protocol CAMWeighting: Sendable {
+public protocol CAMWeighting: ExplanationMethod {
     var name: String { get }
     /// Channel weights, one per channel of the layer.
     func weights(_ context: CAMContext) -> [Float]
@@ -57,6 +57,12 @@ extension CAMWeighting {
     }
 
     /// Explains `image` at the convolution `layer` for `target`.
+    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+        guard let layer = layer ?? model.lastConvolution else { throw .noConvolution(method: name) }
+        return try explain(image, layer: layer, target: target, model: model)
+    }
+
+    /// Explains `image` at the convolution `layer` for `target`.
     public func explain(_ image: ExplainedImage, layer: String, target: Target, model: Model) throws(ExplainError) -> Explanation {
         let index = try model.requireConvolution(layer)
         let engine = GradientEngine(model: model)
@@ -71,11 +77,4 @@ extension CAMWeighting {
         return Explanation(method: name, layer: layer, targetClass: k, map: map(context), isSigned: false,
                            probabilities: softmax(pass.logits).scalars)
     }
-}
-
-/// The CAM methods by command-line name.
-public enum CAMMethods {
-    public static let all: [any CAMWeighting] = [GradCAM(), GradCAMPlusPlus(), ScoreCAM(), LayerCAM(), EigenCAM()]
-    public static var names: [String] { all.map(\.name) }
-    public static func named(_ name: String) -> (any CAMWeighting)? { all.first { $0.name == name } }
 }

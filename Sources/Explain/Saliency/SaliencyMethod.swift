@@ -2,7 +2,7 @@ import CNN
 import Render
 
 /// A method that attributes a class score to the input pixels.
-public protocol SaliencyMethod: Sendable {
+public protocol SaliencyMethod: ExplanationMethod {
     /// The name as the command line spells it.
     var name: String { get }
     /// Whether the map is signed.
@@ -23,6 +23,11 @@ extension SaliencyMethod {
     public func map(fromInputGradient gradient: Tensor, image: Tensor, shape: [Int]) -> Heatmap? { nil }
     public var isGuided: Bool { false }
     public var isSinglePass: Bool { false }
+
+    /// Input attributions take no layer; `layer` is ignored.
+    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+        try explain(image, target: target, model: model)
+    }
 
     public func explain(_ image: ExplainedImage, target: Target, model: Model) throws(ExplainError) -> Explanation {
         let engine = GradientEngine(model: model)

@@ -1,5 +1,6 @@
 import Common
 import CNN
+import Explain
 import Foundation
 
 /// One directive block of a lesson, checked and ready to run.
@@ -109,9 +110,12 @@ struct BuildPlan {
 
     /// The directive of a method name used as a directive (`viz gradcam` → `cam`).
     static func methodDirective(_ name: String) -> String? {
-        if AttributionMethod.camNames.contains(name) { return "cam" }
-        if AttributionMethod.saliencyNames.contains(name) || name == "integrated-gradients" { return "saliency" }
-        return nil
+        switch MethodCatalogue.named(name)?.family {
+        case .cam: "cam"
+        case .gradient: "saliency"
+        case .perturbation: "occlusion"
+        case nil: nil
+        }
     }
 
     /// Links between lessons (`03-filters.md#section`) become page links; `images/…` is

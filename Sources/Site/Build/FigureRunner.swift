@@ -13,10 +13,17 @@ struct FigureRunner {
     let clean: Bool
     let log: @Sendable (String) -> Void
 
-    /// The cache key of a figure: everything that determines its output.
-    func key(_ figure: PlannedFigure, weightsKeys: inout [String: String]) -> String {
+    /// The cache key of a figure: everything that determines its output, as typed values
+    /// (the directive's resolved options, the parsed model), never their source text; and
+    /// the version of the numerical code.
+    func key(_ figure: PlannedFigure, weightsKeys: inout [String: String], computeVersion: String = ComputeVersion.current)
+        -> String
+    {
         var hash = SHA256()
-        hash.update("\(FigureCache.formatVersion)\n\(figure.name)\n\(figure.options.canonical)\n\(figure.spec.source)\n")
+        hash.update("\(FigureCache.formatVersion)\n\(computeVersion)\n\(figure.name)\n")
+        hash.update(CanonicalForm.text(figure.directive, excluding: ["table"]) + "\n")
+        hash.update("caption \(figure.caption.map { "\"\($0)\"" } ?? "-")\nalt \(figure.alt.map { "\"\($0)\"" } ?? "-")\n")
+        hash.update(figure.spec.canonical + "\n")
         if figure.directive.needsWeights {
             let w = weightsKeys[figure.modelPath] ?? models.weightsKey(figure.spec)
             weightsKeys[figure.modelPath] = w
@@ -30,9 +37,14 @@ struct FigureRunner {
         return hash.finalize()
     }
 
-    func run(report: inout BuildReport) throws(BuildErrors) -> [Figure] {
+    /// The cache keys of every figure of the plan, in order.
+    func keys() -> [String] {
         var weightsKeys: [String: String] = [:]
-        let keys = plan.figures.map { key($0, weightsKeys: &weightsKeys) }
+        return plan.figures.map { key($0, weightsKeys: &weightsKeys) }
+    }
+
+    func run(report: inout BuildReport) throws(BuildErrors) -> [Figure] {
+        let keys = self.keys()
         var results = [Figure?](repeating: nil, count: plan.figures.count)
         var timings = [BuildReport.FigureTiming?](repeating: nil, count: plan.figures.count)
         var misses: [Int] = []

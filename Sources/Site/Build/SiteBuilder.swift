@@ -14,6 +14,9 @@ public struct BuildOptions: Sendable {
     public var includeDrafts = false
     /// Ignore cached figures (weights stay cached).
     public var clean = false
+    /// After a successful build, remove cached figures and weights no current figure or
+    /// model uses (`vizsite build --gc`).
+    public var collectGarbage = false
     /// Check everything without running directives or writing output.
     public var checkOnly = false
     /// Text inserted in every page (the preview server's live-reload script).
@@ -40,6 +43,8 @@ public struct BuildReport: Sendable {
     }
     public var steps: [(name: String, seconds: Double)] = []
     public var figures: [FigureTiming] = []
+    /// What `--gc` removed from the cache.
+    public var collected: CacheCollection?
     public var pages = 0
     public var files = 0
     public var bytes = 0
@@ -100,8 +105,9 @@ public struct SiteBuilder: Sendable {
         step("check \(plan.lessons.count) lessons, \(plan.figures.count) figures")
         if options.checkOnly { return report }
 
-        let figures = try FigureRunner(plan: plan, models: models, cache: FigureCache(directory: (cacheDirectory as NSString).appendingPathComponent("figures")),
-                                       clean: options.clean, log: log).run(report: &report)
+        let figureCache = FigureCache(directory: (cacheDirectory as NSString).appendingPathComponent("figures"))
+        let runner = FigureRunner(plan: plan, models: models, cache: figureCache, clean: options.clean, log: log)
+        let figures = try runner.run(report: &report)
         step("figures (\(report.hits) cached, \(report.misses) computed)")
 
         let files: [String: Data]
@@ -122,6 +128,13 @@ public struct SiteBuilder: Sendable {
                                            at: SourceLocation(file: options.outputDirectory, line: 0, column: 0))])
         }
         step("write \(report.files) files")
+
+        if options.collectGarbage {
+            let specs = plan.figures.map(\.spec).filter { $0.weights == nil }
+            report.collected = figureCache.prune(keeping: Set(runner.keys()))
+                + models.trained.prune(keeping: specs, dataDirectory: models.dataDirectory)
+            step("remove \(report.collected!.files) stale cache files")
+        }
         return report
     }
 }

@@ -3,7 +3,7 @@ import Common
 import Foundation
 
 /// Trained weights, trained once and cached under `.vizsite/models/`, keyed by a SHA-256
-/// of everything that determines them: the spec's text, the training data, and the cache
+/// of everything that determines them: the parsed spec, the training data, and the cache
 /// format version. A spec that names committed `weights` uses those instead.
 public struct TrainedModels: Sendable {
     /// Bump when training changes in a way that changes weights.
@@ -29,7 +29,7 @@ public struct TrainedModels: Sendable {
     /// The cache key of a spec's weights trained on the MNIST files in `dataDirectory`.
     public func key(for spec: ModelSpec, dataDirectory: String) -> String {
         var hash = SHA256()
-        hash.update(Self.formatVersion + "\n" + spec.source + "\n")
+        hash.update(Self.formatVersion + "\n" + spec.canonical + "\n")
         for name in [MNIST.fileNames.trainImages, MNIST.fileNames.trainLabels] {
             hash.update(name + " " + digest((dataDirectory as NSString).appendingPathComponent(name)) + "\n")
         }
@@ -45,6 +45,32 @@ public struct TrainedModels: Sendable {
     /// Where the test-set evaluation of cached weights is kept (beside the weights).
     public func cachedEvaluationPath(for spec: ModelSpec, dataDirectory: String) -> String {
         (cachedWeightsPath(for: spec, dataDirectory: dataDirectory) as NSString).deletingPathExtension + ".eval.json"
+    }
+
+    /// Removes cached weights (with their training log and evaluation) that no spec in
+    /// `specs` uses. Only files this cache names (`<model>-<16 hex digits>.…`) are touched;
+    /// weights written by `vizsite train --out` stay.
+    public func prune(keeping specs: [ModelSpec], dataDirectory: String) -> CacheCollection {
+        let kept = Set(specs.map { ((cachedWeightsPath(for: $0, dataDirectory: dataDirectory) as NSString).lastPathComponent as NSString)
+            .deletingPathExtension })
+        var freed = CacheCollection()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: cacheDirectory)) ?? []
+        for name in names.sorted() {
+            guard let stem = Self.cacheStem(name), !kept.contains(stem) else { continue }
+            freed.remove((cacheDirectory as NSString).appendingPathComponent(name))
+        }
+        return freed
+    }
+
+    /// `mnist-cnn-0123456789abcdef` for the files this cache writes, else nil.
+    static func cacheStem(_ file: String) -> String? {
+        for suffix in [".safetensors", ".log.json", ".eval.json"] where file.hasSuffix(suffix) {
+            let stem = String(file.dropLast(suffix.count))
+            let key = stem.suffix(17)
+            guard key.count == 17, key.first == "-", key.dropFirst().allSatisfy(\.isHexDigit) else { return nil }
+            return stem
+        }
+        return nil
     }
 
     /// The spec's model with trained weights: its committed weights, the cached ones, or

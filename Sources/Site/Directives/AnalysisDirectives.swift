@@ -9,19 +9,19 @@ struct CompareDirective: Directive {
     static let name = "compare"
     static let summary = "Several attribution methods on the same images: one row per image, one column per method."
     static let options: [OptionSpec] = [
-        OptionSpec("methods", "list of \(AttributionMethod.allNames.joined(separator: ", "))", default: "[vanilla, smoothgrad, gradcam]", "The methods, as columns."),
+        OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: "[vanilla, smoothgrad, gradcam]",
+                   "The methods, as columns."),
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images, as rows."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
         OptionSpec("overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone)."),
-        OptionSpec("samples", "integer 1–500", default: "50", "SmoothGrad: noisy samples."),
-        OptionSpec("steps", "integer 1–512", default: "50", "Integrated Gradients: integration steps."),
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all) + [
         OptionSpec("colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes)."),
         OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
     ]
     static let example = "methods: [vanilla, smoothgrad, integrated-gradients, gradcam, scorecam]\nimages: test[0:3]"
 
-    let methods: [AttributionMethod]
+    let methods: [ConfiguredMethod]
     let images: [ImageSelector]
     let target: Target
     let overlay: Bool
@@ -29,15 +29,7 @@ struct CompareDirective: Directive {
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
-        let samples = try options.int("samples", default: 50, in: 1...500), steps = try options.int("steps", default: 50, in: 1...512)
-        methods = try options.choices("methods", from: AttributionMethod.allNames, default: ["vanilla", "smoothgrad", "gradcam"]).map {
-            var m = AttributionMethod(name: $0)
-            m.layer = layer
-            m.samples = samples
-            m.steps = steps
-            return m
-        }
+        methods = try options.methods(default: ["vanilla", "smoothgrad", "gradcam"], model: model)
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
         overlay = try options.bool("overlay", default: true)
@@ -90,30 +82,26 @@ struct FaithfulnessDirective: Directive {
     static let name = "faithfulness"
     static let summary = "Deletion and insertion curves (Petsiuk et al., 2018) and their areas under the curve for several methods."
     static let options: [OptionSpec] = [
-        OptionSpec("methods", "list of \(AttributionMethod.allNames.joined(separator: ", "))", default: "[vanilla, smoothgrad, integrated-gradients, gradcam]", "The methods compared."),
+        OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))",
+                   default: "[vanilla, smoothgrad, integrated-gradients, gradcam]", "The methods compared."),
         OptionSpec("images", "image selector or list", default: "test[0:16]", "The images the curves are averaged over."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("steps", "integer 2–112", default: "28", "Points on each curve."),
-        OptionSpec("samples", "integer 1–500", default: "25", "SmoothGrad: noisy samples."),
-    ]
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all, defaults: parameterDefaults, excluding: ["steps"])
+    /// Cheaper than a figure of one method: SmoothGrad 25 samples; Integrated Gradients 32
+    /// steps (`steps` here is the curves').
+    static let parameterDefaults: [String: Double] = ["samples": 25]
+    static let fixedParameters: [String: Double] = ["steps": 32]
     static let example = "methods: [vanilla, gradcam, occlusion]\nimages: test[0:16]"
 
-    let methods: [AttributionMethod]
+    let methods: [ConfiguredMethod]
     let images: [ImageSelector]
     let steps: Int
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
-        let samples = try options.int("samples", default: 25, in: 1...500)
-        methods = try options.choices("methods", from: AttributionMethod.allNames,
-                                      default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam"]).map {
-            var m = AttributionMethod(name: $0)
-            m.layer = layer
-            m.samples = samples
-            m.steps = 32
-            return m
-        }
+        methods = try options.methods(default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam"], model: model,
+                                      defaults: Self.parameterDefaults, fixed: Self.fixedParameters)
         images = try options.images(default: "test[0:16]", classes: model.classes)
         steps = try options.int("steps", default: 28, in: 2...112)
         location = options.location(of: "images")
@@ -128,7 +116,7 @@ struct FaithfulnessDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         let faithfulness = Faithfulness(steps: steps)
-        var results: [(method: AttributionMethod, deletion: [Double], insertion: [Double], dAUC: Double, iAUC: Double)] = []
+        var results: [(method: ConfiguredMethod, deletion: [Double], insertion: [Double], dAUC: Double, iAUC: Double)] = []
         for method in methods {
             var deletion = [Double](repeating: 0, count: steps + 1), insertion = deletion
             var dAUC = 0.0, iAUC = 0.0
@@ -170,27 +158,25 @@ struct SanityCheckDirective: Directive {
     static let name = "sanity-check"
     static let summary = "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as the weights are randomized from the top layer down."
     static let options: [OptionSpec] = [
-        OptionSpec("methods", "list of \(AttributionMethod.allNames.joined(separator: ", "))", default: "[vanilla, guided, gradcam]", "The methods tested."),
+        OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: "[vanilla, guided, gradcam]",
+                   "The methods tested."),
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images the correlations are averaged over."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("seed", "integer", default: "0", "Seed of the random weights."),
     ]
     static let example = "methods: [vanilla, guided, gradcam]\nimages: test[0:4]"
+    /// Every map is computed once per randomized layer: SmoothGrad and Integrated
+    /// Gradients run 16 passes instead of 50, and the other parameters keep their defaults.
+    static let fixedParameters: [String: Double] = MethodCatalogue.parameters(of: MethodCatalogue.all)
+        .reduce(into: [:]) { $0[$1.name] = $1.defaultValue }.merging(["samples": 16, "steps": 16]) { $1 }
 
-    let methods: [AttributionMethod]
+    let methods: [ConfiguredMethod]
     let images: [ImageSelector]
     let seed: Int
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
-        methods = try options.choices("methods", from: AttributionMethod.allNames, default: ["vanilla", "guided", "gradcam"]).map {
-            var m = AttributionMethod(name: $0)
-            m.layer = layer
-            m.samples = 16
-            m.steps = 16
-            return m
-        }
+        methods = try options.methods(default: ["vanilla", "guided", "gradcam"], model: model, fixed: Self.fixedParameters)
         images = try options.images(default: "test[0:4]", classes: model.classes)
         seed = try options.int("seed", default: 0, in: 0...Int(Int32.max))
         location = options.location(of: "images")
@@ -240,7 +226,7 @@ struct MeanHeatmapsDirective: Directive {
     static let name = "mean-heatmaps"
     static let summary = "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean digit."
     static let options: [OptionSpec] = [
-        OptionSpec("method", "one of \(AttributionMethod.allNames.joined(separator: ", "))", default: "gradcam++", "The attribution method."),
+        OptionSpec("method", "one of \(MethodCatalogue.names.joined(separator: ", "))", default: "gradcam++", "The attribution method."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("count", "integer 1–200", default: "20", "Test digits averaged per class."),
         OptionSpec("target", "predicted or true", default: "true", "Explain each digit's true class or the predicted one."),
@@ -249,18 +235,15 @@ struct MeanHeatmapsDirective: Directive {
     ]
     static let example = "method: gradcam++\ncount: 20"
 
-    let method: AttributionMethod
+    let method: ConfiguredMethod
     let count: Int
     let target: Target
     let colormap: Colormap
     let scale: Int
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        var method = AttributionMethod(name: try options.choice("method", from: AttributionMethod.allNames, default: "gradcam++"))
-        method.layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
-        method.samples = 16
-        method.steps = 16
-        self.method = method
+        method = try options.method(from: MethodCatalogue.all, default: "gradcam++", model: model,
+                                    defaults: SanityCheckDirective.fixedParameters)
         count = try options.int("count", default: 20, in: 1...200)
         target = try options.choice("target", from: ["true", "predicted"], default: "true") == "true" ? .trueLabel : .predicted
         colormap = try options.colormap(default: "viridis")

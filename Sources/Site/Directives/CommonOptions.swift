@@ -60,46 +60,88 @@ extension Model {
     var convolutionNames: [String] { layers.filter { $0 is Conv2D }.map(\.name) }
 }
 
-/// The attribution methods directives can name, with their parameters.
-struct AttributionMethod: Sendable {
-    static let saliencyNames = ["vanilla", "absolute", "smoothgrad", "guided", "input-x-gradient", "integrated-gradients"]
-    static let camNames = CAMMethods.names
-    static let occlusionNames = ["occlusion"]
-    static var allNames: [String] { saliencyNames + camNames + occlusionNames }
+/// A catalogue method as a directive configured it: its parameters, resolved, and for CAM
+/// methods the layer.
+struct ConfiguredMethod: Sendable {
+    let entry: MethodEntry
+    let settings: MethodSettings
+    /// The convolution CAM methods explain at; nil for the others.
+    let layer: String?
 
-    /// Display names, as the literature writes them.
-    static let titles: [String: String] = [
-        "vanilla": "Gradient", "absolute": "|Gradient|", "smoothgrad": "SmoothGrad", "guided": "Guided backprop",
-        "input-x-gradient": "Input × gradient", "integrated-gradients": "Integrated Gradients",
-        "gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++", "scorecam": "Score-CAM", "layercam": "Layer-CAM",
-        "eigencam": "Eigen-CAM", "occlusion": "Occlusion",
-    ]
-
-    let name: String
-    var samples = 50
-    var noise: Float = 0.15
-    var steps = 50
-    var layer: String?
-    var occlusion = Occlusion()
-
-    var title: String { Self.titles[name] ?? name }
-    var isCAM: Bool { Self.camNames.contains(name) }
-    var isSigned: Bool { ["vanilla", "guided", "input-x-gradient", "integrated-gradients"].contains(name) }
+    var name: String { entry.name }
+    var title: String { entry.title }
+    var isSigned: Bool { entry.isSigned }
+    var isCAM: Bool { entry.needsLayer }
 
     func explain(_ image: SelectedImage, target: Target, model: Model) throws -> Explanation {
-        if let cam = CAMMethods.named(name) {
-            return try cam.explain(image.explained, layer: layer ?? model.lastConvolution!, target: target, model: model)
+        try entry.explain(image.explained, target: target, layer: layer, settings: settings, model: model)
+    }
+}
+
+extension DirectiveOptions {
+    /// The options of the parameters `entries` take, with this directive's defaults.
+    static func parameterSpecs(_ entries: [MethodEntry], defaults: [String: Double] = [:], excluding: Set<String> = [])
+        -> [OptionSpec]
+    {
+        MethodCatalogue.parameters(of: entries).filter { !excluding.contains($0.name) }.map {
+            OptionSpec($0.name, $0.typeDescription, default: defaults[$0.name].map(MethodParameter.format) ?? $0.defaultText, $0.doc)
         }
-        if name == "occlusion" { return try occlusion.explain(image.explained, target: target, model: model) }
-        let method: any SaliencyMethod = switch name {
-        case "absolute": VanillaGradient(absolute: true)
-        case "smoothgrad": SmoothGrad(samples: samples, noise: noise)
-        case "guided": GuidedBackprop()
-        case "input-x-gradient": InputTimesGradient()
-        case "integrated-gradients": IntegratedGradients(steps: steps)
-        default: VanillaGradient(absolute: false)
+    }
+
+    /// The parameters of `entries` as written, range-checked; the input's side bounds
+    /// pixel sizes (occlusion's patch and stride). Parameters in `fixed` are not options
+    /// of this directive and take the given values.
+    func methodSettings(_ entries: [MethodEntry], model: Model, defaults: [String: Double] = [:],
+                        fixed: [String: Double] = [:]) throws(SourceError) -> MethodSettings {
+        var settings = MethodSettings()
+        let side = min(model.inputShape[0], model.inputShape[1])
+        for parameter in MethodCatalogue.parameters(of: entries) {
+            if let value = fixed[parameter.name] { settings[parameter.name] = value; continue }
+            let fallback = defaults[parameter.name] ?? parameter.defaultValue
+            switch parameter.kind {
+            case .integer(let range):
+                let upper = ["patch", "stride"].contains(parameter.name) ? min(range.upperBound, side) : range.upperBound
+                settings[parameter.name] = Double(try int(parameter.name, default: Int(fallback), in: range.lowerBound...upper))
+            case .number(let range):
+                settings[parameter.name] = try double(parameter.name, default: fallback, in: range)
+            }
         }
-        return try method.explain(image.explained, target: target, model: model)
+        return settings
+    }
+
+    /// One method from `entries` (option `method`), configured.
+    func method(from entries: [MethodEntry], default name: String, model: Model, defaults: [String: Double] = [:])
+        throws(SourceError) -> ConfiguredMethod
+    {
+        let chosen = MethodCatalogue.named(try choice("method", from: entries.map(\.name), default: name))!
+        return try configured([chosen], model: model, defaults: defaults)[0]
+    }
+
+    /// Several methods (option `methods`), sharing this directive's parameters and layer.
+    func methods(default names: [String], model: Model, defaults: [String: Double] = [:], fixed: [String: Double] = [:])
+        throws(SourceError) -> [ConfiguredMethod]
+    {
+        let chosen = try choices("methods", from: MethodCatalogue.names, default: names).map { MethodCatalogue.named($0)! }
+        return try configured(chosen, model: model, defaults: defaults, fixed: fixed)
+    }
+
+    /// `entries` with their parameters and, when one of them needs it, the `layer` option.
+    /// A model without convolutions is fine for methods that need no layer.
+    private func configured(_ entries: [MethodEntry], model: Model, defaults: [String: Double],
+                            fixed: [String: Double] = [:]) throws(SourceError) -> [ConfiguredMethod] {
+        let settings = try methodSettings(entries, model: model, defaults: defaults, fixed: fixed)
+        var layer: String?
+        if let cam = entries.first(where: \.needsLayer) {
+            guard model.lastConvolution != nil || mapping["layer"] != nil else {
+                throw error("\(cam.name) needs a convolution layer, and the model has none", option: mapping["methods"] != nil ? "methods" : "method")
+            }
+            layer = try self.layer(model: model, convolution: true, default: model.lastConvolution)
+        } else if mapping["layer"] != nil {
+            _ = try self.layer(model: model, convolution: true, default: nil)
+        }
+        return entries.map { entry in
+            ConfiguredMethod(entry: entry, settings: entry.settings(settings), layer: entry.needsLayer ? layer : nil)
+        }
     }
 }
 

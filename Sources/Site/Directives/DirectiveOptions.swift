@@ -127,19 +127,4 @@ public struct DirectiveOptions {
         }
         return result
     }
-
-    /// The options in a canonical text form (keys sorted, values normalized), part of the
-    /// directive's cache key.
-    public var canonical: String {
-        func text(_ node: Node) -> String {
-            switch node {
-            case .scalar(let s): return "\"" + s.string.replacingOccurrences(of: "\"", with: "\\\"") + "\""
-            case .sequence(let s): return "[" + s.map(text).joined(separator: ",") + "]"
-            case .mapping(let m):
-                return "{" + m.map { (text($0.key), text($0.value)) }.sorted { $0.0 < $1.0 }.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"
-            case .alias: return "*"
-            }
-        }
-        return text(.mapping(Node.Mapping(mapping.entries.map { ($0.key.node, $0.value.node) })))
-    }
 }

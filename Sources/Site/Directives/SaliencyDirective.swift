@@ -8,28 +8,23 @@ import Foundation
 struct SaliencyDirective: Directive {
     static let name = "saliency"
     static let summary = "A saliency map of the input pixels for each image: which pixels change the class score most."
+    static let methods = MethodCatalogue.family(.gradient)
     static let options: [OptionSpec] = [
-        OptionSpec("method", "one of \(AttributionMethod.saliencyNames.joined(separator: ", "))", default: "vanilla",
-                   "vanilla: the signed gradient; absolute: its magnitude; smoothgrad: averaged over noisy copies; guided: guided backpropagation; input-x-gradient; integrated-gradients."),
-    ] + AttributionFigure.optionSpecs + [
-        OptionSpec("samples", "integer 1–500", default: "50", "SmoothGrad: noisy samples."),
-        OptionSpec("noise", "number 0–1", default: "0.15", "SmoothGrad: noise level (standard deviation / input range)."),
-        OptionSpec("steps", "integer 1–512", default: "50", "Integrated Gradients: integration steps."),
-    ] + DirectiveOptions.heatmapPanelSpecs
+        OptionSpec("method", "one of \(methods.map(\.name).joined(separator: ", "))", default: "vanilla",
+                   "vanilla: the signed gradient; absolute: its magnitude; smoothgrad: averaged over noisy copies; "
+                       + "guided: guided backpropagation; input-x-gradient; integrated-gradients."),
+    ] + AttributionFigure.optionSpecs + DirectiveOptions.parameterSpecs(methods) + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: smoothgrad\nimages: test[0:4]\nsamples: 50"
 
     let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        var method = AttributionMethod(name: try options.choice("method", from: AttributionMethod.saliencyNames, default: "vanilla"))
-        method.samples = try options.int("samples", default: 50, in: 1...500)
-        method.noise = Float(try options.double("noise", default: 0.15, in: 0...1))
-        method.steps = try options.int("steps", default: 50, in: 1...512)
+        let method = try options.method(from: Self.methods, default: "vanilla", model: model)
         attribution = try AttributionFigure(method, options: options, model: model, signed: method.isSigned,
                                             colormap: method.isSigned ? "RdBu_r" : "viridis")
     }
 
-    var method: AttributionMethod { attribution.method }
+    var method: ConfiguredMethod { attribution.method }
     var inputFiles: [String] { attribution.images.files }
     var caption: String { "\(method.title) saliency for \(attribution.images.text), target \(attribution.target)." }
     var alt: String { "\(method.title) saliency map" }
@@ -44,7 +39,8 @@ struct CAMDirective: Directive {
     static let name = "cam"
     static let summary = "A class activation heatmap (Grad-CAM and its relatives) of a convolution layer for each image."
     static let options: [OptionSpec] = [
-        OptionSpec("method", "one of \(AttributionMethod.camNames.joined(separator: ", "))", default: "gradcam", "How channels are weighted."),
+        OptionSpec("method", "one of \(MethodCatalogue.family(.cam).map(\.name).joined(separator: ", "))", default: "gradcam",
+                   "How channels are weighted."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer whose activations are weighted."),
     ] + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"
@@ -52,9 +48,8 @@ struct CAMDirective: Directive {
     let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        var method = AttributionMethod(name: try options.choice("method", from: AttributionMethod.camNames, default: "gradcam"))
-        let layer = try options.layer(model: model, convolution: true, default: model.lastConvolution)
-        method.layer = layer
+        let method = try options.method(from: MethodCatalogue.family(.cam), default: "gradcam", model: model)
+        let layer = method.layer!
         attribution = try AttributionFigure(method, options: options, model: model, signed: false, colormap: "jet")
         let shape = model.layers.first { $0.name == layer }!.outputShape
         resolution = "\(shape[1])×\(shape[0])"
@@ -62,7 +57,7 @@ struct CAMDirective: Directive {
 
     /// The layer's map size, for the notes.
     let resolution: String
-    var method: AttributionMethod { attribution.method }
+    var method: ConfiguredMethod { attribution.method }
     var inputFiles: [String] { attribution.images.files }
     var caption: String { "\(method.title) at \(method.layer!) for \(attribution.images.text), target \(attribution.target)." }
     var alt: String { "\(method.title) heatmap at \(method.layer!)" }
@@ -77,27 +72,23 @@ struct CAMDirective: Directive {
 struct OcclusionDirective: Directive {
     static let name = "occlusion"
     static let summary = "Occlusion sensitivity: how much the class score drops when a patch of the image is hidden."
-    static let options: [OptionSpec] = [
-        OptionSpec("patch", "integer 1–28", default: "6", "Side of the square patch, in pixels."),
-        OptionSpec("stride", "integer 1–28", default: "2", "Step between patch positions."),
-        OptionSpec("fill", "number 0–1", default: "0", "The value hidden pixels take."),
-    ] + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
+    static let options: [OptionSpec] = DirectiveOptions.parameterSpecs([MethodCatalogue.named("occlusion")!])
+        + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
     static let example = "patch: 6\nstride: 2\nimages: test[0:4]"
 
     let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        var method = AttributionMethod(name: "occlusion")
-        let side = min(model.inputShape[0], model.inputShape[1])
-        method.occlusion = Occlusion(patch: try options.int("patch", default: 6, in: 1...side),
-                                     stride: try options.int("stride", default: 2, in: 1...side),
-                                     fill: Float(try options.double("fill", default: 0, in: 0...1)))
+        let method = try options.method(from: [MethodCatalogue.named("occlusion")!], default: "occlusion", model: model)
         attribution = try AttributionFigure(method, options: options, model: model, signed: true, colormap: "RdBu_r")
     }
 
-    var occlusion: Occlusion { attribution.method.occlusion }
+    var settings: MethodSettings { attribution.method.settings }
     var inputFiles: [String] { attribution.images.files }
-    var caption: String { "Occlusion sensitivity (\(occlusion.patch)×\(occlusion.patch) patch, stride \(occlusion.stride)) for \(attribution.images.text), target \(attribution.target)." }
+    var caption: String {
+        let (patch, stride) = (settings.int("patch"), settings.int("stride"))
+        return "Occlusion sensitivity (\(patch)×\(patch) patch, stride \(stride)) for \(attribution.images.text), target \(attribution.target)."
+    }
     var alt: String { "occlusion sensitivity map" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
@@ -108,7 +99,7 @@ struct OcclusionDirective: Directive {
 /// What the saliency, cam and occlusion directives share: one method on some images,
 /// drawn as panels with a colorbar, the raw maps as JSON.
 struct AttributionFigure: Sendable {
-    let method: AttributionMethod
+    let method: ConfiguredMethod
     let images: [ImageSelector]
     let target: Target
     let panels: HeatmapPanels
@@ -122,7 +113,7 @@ struct AttributionFigure: Sendable {
     ]
 
     /// Reads `images`, `target`, `panels` and the panel options shared by the three.
-    init(_ method: AttributionMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String) throws(SourceError) {
+    init(_ method: ConfiguredMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String) throws(SourceError) {
         self.method = method
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)

@@ -39,18 +39,25 @@ struct Build: ParsableCommand {
     @Flag(help: "Recompute every figure instead of using the cache (trained weights stay cached).")
     var clean = false
 
+    @Flag(help: "After building, remove cached figures and trained weights that no current figure or model uses.")
+    var gc = false
+
     @Flag(help: "Print each step's time and each directive's time and cache hit or miss.")
     var verbose = false
 
     func run() {
         var options = site.buildOptions
         options.clean = clean
+        options.collectGarbage = gc
         let start = Date()
         let report = runBuild(options, verbose: verbose)
         let seconds = Date().timeIntervalSince(start)
         print(String(format: "built %d pages, %d figures (%d cached, %d computed), %d files (%@) in %.2f s → %@/",
                      report.pages, report.figures.count, report.hits, report.misses, report.files,
                      ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds, site.output))
+        if let freed = report.collected {
+            print("removed \(freed.files) stale cache file\(freed.files == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: Int64(freed.bytes), countStyle: .file))) from .vizsite/")
+        }
     }
 }
 

@@ -11,8 +11,8 @@ struct ExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "Explain one image with one method; write the figure (PNG) and the raw map (JSON).")
 
-    static let methods = ["filters", "feature-maps", "maximize", "saliency", "smoothgrad", "guided", "input-x-gradient",
-                          "integrated-gradients", "gradcam", "gradcam++", "scorecam", "layercam", "eigencam", "occlusion"]
+    /// The catalogue's methods, and the views of a layer that are not attributions.
+    static let methods = ExplanationRun.views + MethodCatalogue.names
 
     @OptionGroup var model: ModelOptions
 
@@ -34,11 +34,60 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "A matplotlib colormap name (default viridis, or RdBu_r for signed maps).")
     var colormap: String?
 
-    @Flag(help: "Vanilla saliency: the gradient's magnitude instead of its sign.")
+    @Flag(help: "With --method vanilla: the gradient's magnitude instead of its sign (the same as --method absolute).")
     var absolute = false
 
     @Option(help: "SmoothGrad samples / Integrated Gradients steps / maximize steps.")
     var steps: Int?
+
+    @Option(name: .customLong("set"), parsing: .singleValue,
+            help: "A method parameter as NAME=VALUE, repeatable: \(Self.parameterHelp).")
+    var parameters: [String] = []
+
+    static var parameterHelp: String {
+        MethodCatalogue.all.filter { !$0.parameters.isEmpty }.map { entry in
+            "\(entry.name) \(entry.parameters.map { "\($0.name) (\($0.typeDescription), default \($0.defaultText))" }.joined(separator: ", "))"
+        }.joined(separator: "; ")
+    }
+
+    /// The method, with `saliency` (the old name of vanilla) and `--absolute` folded in.
+    var methodName: String {
+        let name = method == "saliency" ? "vanilla" : method
+        return name == "vanilla" && absolute ? "absolute" : name
+    }
+
+    /// `--set` values and `--steps`, checked against the method's parameters.
+    func settings() throws -> MethodSettings {
+        var settings = MethodSettings()
+        let entry = MethodCatalogue.named(methodName)
+        if let steps, let entry {
+            if entry.parameters.contains(where: { $0.name == "samples" }) { settings["samples"] = Double(steps) }
+            if entry.parameters.contains(where: { $0.name == "steps" }) { settings["steps"] = Double(steps) }
+        }
+        for item in parameters {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            let known = entry?.parameters ?? []
+            guard parts.count == 2, let value = Double(parts[1]) else {
+                throw ValidationError("--set \(item): expected NAME=NUMBER")
+            }
+            guard let parameter = known.first(where: { $0.name == parts[0] }) else {
+                let names = known.map(\.name)
+                let near = nearestName(to: parts[0], in: names).map { "; did you mean '\($0)'?" } ?? ""
+                let expected = names.isEmpty ? "it takes none" : "expected one of \(names.joined(separator: ", "))"
+                throw ValidationError("--set \(item): \(methodName) has no parameter '\(parts[0])'; \(expected)\(near)")
+            }
+            switch parameter.kind {
+            case .integer(let range):
+                guard let n = Int(parts[1]), range.contains(n) else {
+                    throw ValidationError("--set \(item): \(parameter.name) must be an \(parameter.typeDescription)")
+                }
+            case .number(let range):
+                guard range.contains(value) else { throw ValidationError("--set \(item): \(parameter.name) must be a \(parameter.typeDescription)") }
+            }
+            settings[parameter.name] = value
+        }
+        return settings
+    }
 
     @Option(help: "The PNG figure to write.")
     var out: String?
@@ -50,7 +99,7 @@ struct ExplainCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
-        guard Self.methods.contains(method) else {
+        guard Self.methods.contains(method) || method == "saliency" else {
             let near = nearestName(to: method, in: Self.methods).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("unknown method '\(method)'\(near)")
         }
@@ -59,14 +108,16 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("unknown colormap '\(colormap)'\(near)")
         }
         if Target(target) == nil { throw ValidationError("--target must be predicted, true or a class number") }
+        _ = try settings()
     }
 
     func run() {
         let network = loadModel()
         let input = loadImage()
         let target = Target(target)!
-        let result = reportingErrors { try ExplanationRun(model: network, image: input, method: method, layer: layer,
-                                                          target: target, absolute: absolute, steps: steps) }
+        let settings = reportingErrors { try self.settings() }
+        let result = reportingErrors { try ExplanationRun(model: network, image: input, method: methodName, layer: layer,
+                                                          target: target, settings: settings, steps: steps) }
         let defaultMap = result.isSigned ? "RdBu_r" : "viridis"
         let colors = Colormap.named(colormap ?? defaultMap)!
         let normalization: Normalization = result.isSigned ? .symmetric : .minMax

@@ -15,8 +15,11 @@ struct ExplanationRun {
     let image: ExplainedImage
     let method: String
 
+    /// What `vizsite explain` shows besides the catalogue's attribution methods.
+    static let views = ["filters", "feature-maps", "maximize"]
+
     init(model: Model, image: ExplainedImage, method: String, layer: String?, target: Target,
-         absolute: Bool, steps: Int?) throws {
+         settings: MethodSettings, steps: Int?) throws {
         self.image = image
         self.method = method
         let firstConv = model.layers.first { $0 is Conv2D }?.name ?? model.layers[0].name
@@ -35,22 +38,9 @@ struct ExplanationRun {
             var am = ActivationMaximization()
             if let steps { am.steps = steps }
             content = .maximized(try am.maximize(model, layer: name, unit: unit), layer: name, unit: unit)
-        case "occlusion":
-            content = .map(try Occlusion().explain(image, target: target, model: model))
         default:
-            if let cam = CAMMethods.named(method) {
-                guard let name = layer ?? model.lastConvolution else { throw ValidationErrorText("the model has no convolution") }
-                content = .map(try cam.explain(image, layer: name, target: target, model: model))
-            } else {
-                let saliency: any SaliencyMethod = switch method {
-                case "smoothgrad": SmoothGrad(samples: steps ?? 50)
-                case "guided": GuidedBackprop()
-                case "input-x-gradient": InputTimesGradient()
-                case "integrated-gradients": IntegratedGradients(steps: steps ?? 50)
-                default: VanillaGradient(absolute: absolute)
-                }
-                content = .map(try saliency.explain(image, target: target, model: model))
-            }
+            guard let entry = MethodCatalogue.named(method) else { throw ValidationErrorText("unknown method '\(method)'") }
+            content = .map(try entry.explain(image, target: target, layer: layer, settings: settings, model: model))
         }
     }
 

@@ -1,0 +1,12 @@
+/// The version of vizsite's numerical code (CNN, Explain, Render and the C kernels), part
+/// of every figure's cache key: figures cached by a vizsite that computed differently are
+/// recomputed rather than reused.
+///
+/// `ComputeVersionTests` hashes those sources and compares the digest with `sourceDigest`:
+/// when they change, bump `current` if the change can alter any number a figure shows,
+/// and record the new digest either way.
+public enum ComputeVersion {
+    public static let current = "compute-1"
+    /// SHA-256 of the numerical sources when `current` was last reviewed.
+    public static let sourceDigest = "25c7a7ccbc48dcffa089dfbe91df21f0ed090f43f4fb8f1e41760330c24fdf9c"
+}

@@ -1,0 +1,67 @@
+import CNN
+
+/// An attribution method, configured: it explains one image for one target, at a layer
+/// when it is a CAM method.
+public protocol ExplanationMethod: Sendable {
+    func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation
+}
+
+/// One entry of the catalogue: what a method is called, how it reads, what it needs, and
+/// how to build it from its parameters.
+public struct MethodEntry: Sendable {
+    public enum Family: String, Sendable {
+        /// Attributions to input pixels from gradients.
+        case gradient
+        /// Class activation maps at a convolution layer.
+        case cam
+        /// Attributions from perturbed copies of the input.
+        case perturbation
+    }
+
+    /// The name directives and the command line use (`gradcam`, `smoothgrad`).
+    public let name: String
+    /// The name as the literature writes it (`Grad-CAM`).
+    public let title: String
+    public let family: Family
+    /// Whether the sign of the values carries meaning (render with a diverging colormap).
+    public let isSigned: Bool
+    public let parameters: [MethodParameter]
+    let make: @Sendable (MethodSettings) -> any ExplanationMethod
+
+    public init(_ name: String, title: String, family: Family, signed: Bool, parameters: [MethodParameter] = [],
+                make: @escaping @Sendable (MethodSettings) -> any ExplanationMethod) {
+        self.name = name
+        self.title = title
+        self.family = family
+        self.isSigned = signed
+        self.parameters = parameters
+        self.make = make
+    }
+
+    /// Whether the method explains at a convolution layer (and so needs one).
+    public var needsLayer: Bool { family == .cam }
+
+    /// `given` with every missing parameter at `defaults` or else its declared default;
+    /// parameters the method does not take are dropped, so they never reach a cache key.
+    public func settings(_ given: MethodSettings = MethodSettings(), defaults: [String: Double] = [:]) -> MethodSettings {
+        var resolved = MethodSettings()
+        for p in parameters { resolved[p.name] = given[p.name] ?? defaults[p.name] ?? p.defaultValue }
+        return resolved
+    }
+
+    /// The method with `settings` (missing parameters at their defaults).
+    public func method(_ settings: MethodSettings = MethodSettings()) -> any ExplanationMethod {
+        make(self.settings(settings))
+    }
+
+    /// Explains `image`; CAM methods at `layer` (default: the model's last convolution).
+    public func explain(_ image: ExplainedImage, target: Target, layer: String? = nil, settings: MethodSettings = MethodSettings(),
+                        model: Model) throws(ExplainError) -> Explanation {
+        var at = layer
+        if needsLayer && at == nil {
+            guard let last = model.lastConvolution else { throw .noConvolution(method: name) }
+            at = last
+        }
+        return try method(settings).explain(image, target: target, layer: at, model: model)
+    }
+}

@@ -1,0 +1,45 @@
+/// Every attribution method vizsite has, by name. Directives, `vizsite explain` and
+/// `vizsite bench --explain` all read it: adding a method means adding its type and one
+/// entry here.
+public enum MethodCatalogue {
+    static let samples = MethodParameter.integer("samples", 1...500, default: 50, "SmoothGrad: noisy samples.")
+    static let noise = MethodParameter.number("noise", 0...1, default: 0.15,
+                                              "SmoothGrad: noise level (standard deviation / input range).")
+    static let steps = MethodParameter.integer("steps", 1...512, default: 50, "Integrated Gradients: integration steps.")
+    static let patch = MethodParameter.integer("patch", 1...4096, default: 6, "Occlusion: side of the square patch, in pixels.")
+    static let stride = MethodParameter.integer("stride", 1...4096, default: 2, "Occlusion: step between patch positions.")
+    static let fill = MethodParameter.number("fill", 0...1, default: 0, "Occlusion: the value hidden pixels take.")
+
+    public static let all: [MethodEntry] = [
+        MethodEntry("vanilla", title: "Gradient", family: .gradient, signed: true) { _ in VanillaGradient() },
+        MethodEntry("absolute", title: "|Gradient|", family: .gradient, signed: false) { _ in VanillaGradient(absolute: true) },
+        MethodEntry("smoothgrad", title: "SmoothGrad", family: .gradient, signed: false, parameters: [samples, noise]) {
+            SmoothGrad(samples: $0.int("samples"), noise: $0.float("noise"))
+        },
+        MethodEntry("guided", title: "Guided backprop", family: .gradient, signed: true) { _ in GuidedBackprop() },
+        MethodEntry("input-x-gradient", title: "Input × gradient", family: .gradient, signed: true) { _ in InputTimesGradient() },
+        MethodEntry("integrated-gradients", title: "Integrated Gradients", family: .gradient, signed: true, parameters: [steps]) {
+            IntegratedGradients(steps: $0.int("steps"))
+        },
+        MethodEntry("gradcam", title: "Grad-CAM", family: .cam, signed: false) { _ in GradCAM() },
+        MethodEntry("gradcam++", title: "Grad-CAM++", family: .cam, signed: false) { _ in GradCAMPlusPlus() },
+        MethodEntry("scorecam", title: "Score-CAM", family: .cam, signed: false) { _ in ScoreCAM() },
+        MethodEntry("layercam", title: "Layer-CAM", family: .cam, signed: false) { _ in LayerCAM() },
+        MethodEntry("eigencam", title: "Eigen-CAM", family: .cam, signed: false) { _ in EigenCAM() },
+        MethodEntry("occlusion", title: "Occlusion", family: .perturbation, signed: true, parameters: [patch, stride, fill]) {
+            Occlusion(patch: $0.int("patch"), stride: $0.int("stride"), fill: $0.float("fill"))
+        },
+    ]
+
+    public static var names: [String] { all.map(\.name) }
+
+    public static func named(_ name: String) -> MethodEntry? { all.first { $0.name == name } }
+
+    public static func family(_ family: MethodEntry.Family) -> [MethodEntry] { all.filter { $0.family == family } }
+
+    /// The parameters `entries` take, each once, in catalogue order.
+    public static func parameters(of entries: [MethodEntry]) -> [MethodParameter] {
+        var seen: Set<String> = []
+        return entries.flatMap(\.parameters).filter { seen.insert($0.name).inserted }
+    }
+}

@@ -1,0 +1,34 @@
+import Common
+import Foundation
+import Testing
+import TestSupport
+
+/// Keeps `ComputeVersion` honest: the numerical sources hash to the digest recorded when
+/// the version was last reviewed.
+@Suite struct ComputeVersionTests {
+    /// SHA-256 over the relative path and bytes of every file of the numerical modules.
+    static func numericalSourceDigest() -> String {
+        var hash = SHA256()
+        for module in ["CNN", "Explain", "Render", "CKernels"] {
+            let folder = PackagePaths.path("Sources/\(module)")
+            let files = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted()
+            for file in files {
+                let path = (folder as NSString).appendingPathComponent(file)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                hash.update("\(module)/\(file)\n")
+                hash.update(FileManager.default.contents(atPath: path) ?? Data())
+            }
+        }
+        return hash.finalize()
+    }
+
+    @Test func numericalSourcesMatchTheReviewedDigest() {
+        let digest = Self.numericalSourceDigest()
+        #expect(digest == ComputeVersion.sourceDigest, """
+            Sources/CNN, Explain, Render or CKernels changed since compute version \(ComputeVersion.current) was reviewed. \
+            If the change can alter a number a figure shows, bump ComputeVersion.current; either way set \
+            ComputeVersion.sourceDigest to "\(digest)".
+            """)
+    }
+}
