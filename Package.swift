@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Common", "CNN"], path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
         .testTarget(name: "CNNTests", dependencies: ["Common", "CNN", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "RenderTests", dependencies: ["Common", "Render", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RenderTests", dependencies: ["Common", "CNN", "Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
         .testTarget(name: "SiteTests", dependencies: ["Common", "Site", "CNN", "TestSupport"]),
         .testTarget(name: "vizsiteTests", dependencies: ["Common", "vizsite", "CNN", "Render", "TestSupport"]),

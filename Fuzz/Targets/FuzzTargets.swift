@@ -109,9 +109,11 @@ public enum FuzzTargets {
         guard let image = try? PNG.decode(data, file: "images/fuzz.png") else { return }
         precondition(image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 4,
                      "decoded \(image.width)×\(image.height) with \(image.pixels.count) bytes")
-        let input = DigitImage.modelInput(image, width: 28, height: 28)
-        precondition(input.values.count == 784 && input.values.allSatisfy { $0.isFinite && $0 >= -1e-5 && $0 <= 1 + 1e-5 },
-                     "model input out of [0, 1]")
+        for preparation in ImagePreparation.allCases {
+            let input = ModelInputImage(image, width: 28, height: 28, preparation: preparation)
+            precondition(input.values.count == 784 && input.values.allSatisfy { $0.isFinite && $0 >= -1e-5 && $0 <= 1 + 1e-5 },
+                         "model input out of [0, 1] (\(preparation))")
+        }
         guard image.width * image.height <= 1 << 20 else { return }
         guard let again = try? PNG.decode(PNG.encode(image), file: "rewritten.png"), again == image else {
             preconditionFailure("a decoded image did not survive a PNG round trip")

@@ -81,19 +81,6 @@ extension RGBAImage {
         }
         return out
     }
-
-    /// The image as model input: luminance (ITU-R 601) composited on black, bilinearly
-    /// resized to `width`×`height`, in [0, 1].
-    public func modelInput(width newWidth: Int = 28, height newHeight: Int = 28) -> [Float] {
-        var gray = [Float](repeating: 0, count: width * height)
-        for i in 0..<(width * height) {
-            let r = Float(pixels[i * 4]), g = Float(pixels[i * 4 + 1]), b = Float(pixels[i * 4 + 2])
-            let a = Float(pixels[i * 4 + 3]) / 255
-            gray[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255 * a
-        }
-        let map = Heatmap(width: width, height: height, values: gray)
-        return (width == newWidth && height == newHeight ? map : map.resized(width: newWidth, height: newHeight)).values
-    }
 }
 
 /// Images laid out in rows and columns with spacing, on a background.

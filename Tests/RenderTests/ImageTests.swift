@@ -90,15 +90,16 @@ import TestSupport
         #expect(grid[2, 0] == .white && grid[3, 0] == .black && grid[0, 3] == .black && grid[3, 3] == .white)
     }
 
-    @Test func modelInputIsLuminanceResized() {
+    @Test func resizedModelInputIsLuminanceAreaAveraged() {
         var img = RGBAImage(width: 56, height: 56, fill: .black)
         for y in 0..<56 { for x in 28..<56 { img.setPixel(x, y, .white) } }
-        let input = img.modelInput()
-        #expect(input.count == 784)
-        #expect(input[0] == 0 && abs(input[27] - 1) < 1e-6)
-        // Transparent pixels count as black (MNIST's background).
+        let input = ModelInputImage(img, width: 28, height: 28, preparation: .resize)
+        #expect(input.values.count == 784 && !input.inverted)
+        #expect(input.values[0] == 0 && abs(input.values[27] - 1) < 1e-6)
+        // Transparent pixels are paper: a clear sheet is an empty digit.
         let clear = RGBAImage(width: 28, height: 28, fill: RGBA(255, 255, 255, 0))
-        #expect(clear.modelInput().allSatisfy { $0 == 0 })
+        #expect(ModelInputImage(clear, width: 28, height: 28, preparation: .resize).values.allSatisfy { $0 == 0 })
+        #expect(ModelInputImage(clear, width: 28, height: 28, preparation: .mnist).values.allSatisfy { $0 == 0 })
     }
 }
 
@@ -136,10 +137,12 @@ import TestSupport
     }
 
     @Test func modelInputFromAnAuthorsPNG() throws {
-        // Luminance of the RGB picture, resized bilinearly from 4×3 to 28×28, in [0, 1].
-        let input = try decode("rgb").modelInput()
-        #expect(input.count == 784 && input.allSatisfy { $0 >= 0 && $0 <= 1 })
-        // The top-left output pixel samples inside source pixel (0, 0): luminance of (0, 255, 0).
-        #expect(abs(input[0] - 0.587) < 1e-3)
+        // Luminance of the RGB picture, area-averaged from 4×3 to 28×28, in [0, 1]. Its mean
+        // luminance is 0.512: light, so it is taken for dark ink on paper and inverted.
+        let input = ModelInputImage(try decode("rgb"), width: 28, height: 28, preparation: .resize)
+        #expect(input.values.count == 784 && input.values.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(input.inverted)
+        // The top-left output pixel lies inside source pixel (0, 0): luminance of (0, 255, 0).
+        #expect(abs(input.values[0] - (1 - 0.587)) < 1e-3)
     }
 }

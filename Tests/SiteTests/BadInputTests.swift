@@ -29,6 +29,12 @@ struct BadInputTests {
         ("a filter channel out of range", "```viz filters\nlayer: conv2d_2\nchannel: 4\n```\n", "01-test.md:9:10", "channel must be between 0 and 3, found 4"),
         ("an option of another directive", "```viz samples\nmethod: gradcam\n```\n", "01-test.md:8:1", "unknown option 'method' for directive 'samples'"),
         ("a negative index", "```viz samples\nimages: test[-1]\n```\n", "01-test.md:8:9", "expected [index] or [start:end]"),
+        ("an unknown preprocessing", "```viz saliency\nimages: images/a.png\npreprocess: mnits\n```\n", "01-test.md:9:13",
+         "did you mean 'mnist'?"),
+        ("a CAM method with no convolution named", "```viz compare\nmethods: [vanilla, gradcam]\nlayer: dense_1\n```\n",
+         "01-test.md:9:8", "layer 'dense_1' is not a convolution"),
+        ("an occlusion patch larger than the image", "```viz occlusion\npatch: 29\n```\n", "01-test.md:8:8",
+         "patch must be between 1 and 28, found 29"),
     ]
 
     @Test("malformed directives", arguments: directiveCases.indices)

@@ -11,7 +11,7 @@ struct SitePieceTests {
         #expect(try ImageSelector.parse("train[0:4]", classes: 10).get() == .dataset(.train, .all, 0..<4))
         #expect(try ImageSelector.parse("test.class(7)[0:4]", classes: 10).get() == .dataset(.test, .label(7), 0..<4))
         #expect(try ImageSelector.parse("test.misclassified[2:5]", classes: 10).get() == .dataset(.test, .misclassified, 2..<5))
-        #expect(try ImageSelector.parse("images/my-digit.PNG", classes: 10).get() == .file("images/my-digit.PNG"))
+        #expect(try ImageSelector.parse("images/my-digit.PNG", classes: 10).get() == .file("images/my-digit.PNG", nil))
         for bad in ["test", "test[4:2]", "test[-1]", "test[a]", "test.klass(3)[0]", "val[0]", "test[0:1000]"] {
             #expect(throws: SelectorError.self, "\(bad)") { try ImageSelector.parse(bad, classes: 10).get() }
         }

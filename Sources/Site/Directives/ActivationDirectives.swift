@@ -61,6 +61,7 @@ struct FeatureMapsDirective: Directive {
     static let options: [OptionSpec] = [
         OptionSpec("layer", "layer name", default: "the first convolution", "The layer whose output is shown."),
         OptionSpec("image", "image selector (one image)", default: "test[0]", "The input image."),
+        DirectiveOptions.preprocessSpec,
         OptionSpec("count", "integer 1–512", default: "all channels", "How many channels to show, from the first."),
         OptionSpec("colormap", "a colormap name", default: "viridis", "The colormap."),
         OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per activation."),
@@ -246,6 +247,7 @@ struct PredictionsDirective: Directive {
     static let summary = "The model's class probabilities for each image, as bars beside the digit."
     static let options: [OptionSpec] = [
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images."),
+        DirectiveOptions.preprocessSpec,
     ]
     static let example = "images: test.misclassified[0:4]"
 

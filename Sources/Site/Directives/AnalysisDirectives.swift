@@ -12,6 +12,7 @@ struct CompareDirective: Directive {
         OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: "[vanilla, smoothgrad, gradcam]",
                    "The methods, as columns."),
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images, as rows."),
+        DirectiveOptions.preprocessSpec,
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
         OptionSpec("overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone)."),
@@ -85,6 +86,7 @@ struct FaithfulnessDirective: Directive {
         OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))",
                    default: "[vanilla, smoothgrad, integrated-gradients, gradcam]", "The methods compared."),
         OptionSpec("images", "image selector or list", default: "test[0:16]", "The images the curves are averaged over."),
+        DirectiveOptions.preprocessSpec,
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("steps", "integer 2–112", default: "28", "Points on each curve."),
     ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all, defaults: parameterDefaults, excluding: ["steps"])
@@ -161,6 +163,7 @@ struct SanityCheckDirective: Directive {
         OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: "[vanilla, guided, gradcam]",
                    "The methods tested."),
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images the correlations are averaged over."),
+        DirectiveOptions.preprocessSpec,
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("seed", "integer", default: "0", "Seed of the random weights."),
     ]

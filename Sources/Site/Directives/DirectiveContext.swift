@@ -43,14 +43,16 @@ public final class DirectiveContext: Sendable {
         var result: [SelectedImage] = []
         for selector in selectors {
             switch selector {
-            case .file(let path):
+            case let .file(path, preparation):
                 let real = try paths.resolve(path, at: location)
                 let picture: RGBAImage
                 do { picture = try PNG.read(path: real, displayPath: paths.display(path)) } catch {
                     throw SourceError("\(error)".replacingOccurrences(of: ": error: ", with: ": "), at: location)
                 }
                 let h = model.inputShape[0], w = model.inputShape[1]
-                let pixels = Tensor(shape: [1, h, w, 1], scalars: DigitImage.modelInput(picture, width: w, height: h).values)
+                let input = ModelInputImage(picture, width: w, height: h,
+                                            preparation: preparation ?? .standard(forInput: model.inputShape))
+                let pixels = Tensor(shape: [1, h, w, 1], scalars: input.values)
                 result.append(SelectedImage(pixels: pixels, label: nil, name: path))
             case let .dataset(split, filter, range):
                 let mnist = try data.get()

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Render
 
 /// Which images a directive shows: `test[3]`, `test[0:8]`, `train[0:4]`,
 /// `test.class(7)[0:4]`, `test.misclassified[0:8]`, or a PNG path relative to the
@@ -13,8 +14,9 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     }
 
     case dataset(Split, Filter, Range<Int>)
-    /// A PNG file, relative to the content folder.
-    case file(String)
+    /// A PNG file, relative to the content folder, and how it becomes model input (nil:
+    /// the model's standard, `ImagePreparation.standard(forInput:)`).
+    case file(String, ImagePreparation?)
 
     public var description: String {
         switch self {
@@ -26,7 +28,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
             }
             let r = range.count == 1 ? "[\(range.lowerBound)]" : "[\(range.lowerBound):\(range.upperBound)]"
             return split.rawValue + f + r
-        case .file(let path): return path
+        case .file(let path, _): return path
         }
     }
 
@@ -50,7 +52,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     /// Parses one selector; `classes` bounds `class(k)`.
     public static func parse(_ text: String, classes: Int) -> Result<ImageSelector, SelectorError> {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if t.lowercased().hasSuffix(".png") { return .success(.file(t)) }
+        if t.lowercased().hasSuffix(".png") { return .success(.file(t, nil)) }
         var rest = Substring(t)
         let split: Split
         if rest.hasPrefix("test") { split = .test; rest = rest.dropFirst(4) }
@@ -104,8 +106,24 @@ public struct SelectorError: Error, Sendable {
 }
 
 extension DirectiveOptions {
-    /// The `images` option: one selector or a list of them, parsed and checked.
+    /// The `preprocess` option, beside every `images` option: how PNG files become input.
+    static let preprocessSpec = OptionSpec(
+        "preprocess", "one of \(ImagePreparation.allCases.map(\.rawValue).joined(separator: ", "))",
+        default: "mnist for 28×28×1 models, else resize",
+        "How PNG files become model input. mnist: background to 0, the ink cropped, fitted into 20×20 keeping its "
+            + "aspect ratio and centred by mass in 28×28, as MNIST's digits were; resize: the whole picture area-averaged "
+            + "to the input size. Both invert dark ink on light paper.")
+
+    /// The `images` option: one selector or a list of them, parsed and checked, PNG files
+    /// carrying the `preprocess` option.
     public func images(_ name: String = "images", default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
+        let preparation = try mapping["preprocess"].map { (node) throws(SourceError) in try node.choice(ImagePreparation.self) }
+        return try selectors(name, default: value, classes: classes).map {
+            if case .file(let path, _) = $0 { .file(path, preparation) } else { $0 }
+        }
+    }
+
+    private func selectors(_ name: String, default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
         guard let node = mapping[name] else {
             guard case .success(let s) = ImageSelector.parse(value, classes: classes) else { return [] }
             return [s]

@@ -71,6 +71,7 @@ struct SamplesDirective: Directive {
     static let summary = "Images from the dataset (or your own PNGs) with their labels, and optionally the model's predictions."
     static let options: [OptionSpec] = [
         OptionSpec("images", "image selector or list", default: "test[0:16]", "The images to show."),
+        DirectiveOptions.preprocessSpec,
         OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
         OptionSpec("predictions", "boolean", default: "false", "Also show the model's predicted class."),
     ]

@@ -109,6 +109,7 @@ struct AttributionFigure: Sendable {
     /// The options it reads besides the panel options.
     static let optionSpecs: [OptionSpec] = [
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
+        DirectiveOptions.preprocessSpec,
         OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain (its pre-softmax logit)."),
     ]
 
@@ -133,7 +134,7 @@ struct AttributionFigure: Sendable {
 
 extension [ImageSelector] {
     /// PNG paths among the selectors.
-    var files: [String] { compactMap { if case .file(let p) = $0 { p } else { nil } } }
+    var files: [String] { compactMap { if case .file(let p, _) = $0 { p } else { nil } } }
     /// The selectors as a reader sees them.
     var text: String { map(\.description).joined(separator: ", ") }
 }

@@ -25,6 +25,10 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "test:N, train:N, or a PNG file.")
     var image: String = "test:0"
 
+    @Option(help: ArgumentHelp("How a PNG becomes model input: mnist (background to 0, ink cropped, fitted into 20×20, centred by mass; the default for 28×28×1 models) or resize (the whole picture area-averaged).",
+                               valueName: "mnist|resize"))
+    var preprocess: ImagePreparation?
+
     @Option(help: "The layer (CAM methods: a convolution, default the last; filters/feature-maps: default the first conv; maximize: default the last layer).")
     var layer: String?
 
@@ -160,6 +164,10 @@ struct ExplainCommand: ParsableCommand {
             return ExplainedImage(pixels: set.images.samples(index ..< index + 1), label: set.labels[index])
         }
         let decoded = reportingErrors { try PNG.read(path: image) }
-        return ExplainedImage(pixels: Tensor(shape: [1, 28, 28, 1], scalars: decoded.modelInput()))
+        let shape = model.load().model.inputShape
+        let input = ModelInputImage(decoded, width: shape[1], height: shape[0], preparation: preprocess ?? .standard(forInput: shape))
+        return ExplainedImage(pixels: Tensor(shape: [1, shape[0], shape[1], 1], scalars: input.values))
     }
 }
+
+extension ImagePreparation: ExpressibleByArgument {}
