@@ -15,14 +15,30 @@ public struct Explanation: Sendable {
     public let isSigned: Bool
     /// The model's class probabilities for the image.
     public let probabilities: [Float]
+    /// Where the map's values sit on the input (a layer's map: its receptive-field centres,
+    /// or stretched when asked).
+    public let placement: MapPlacement
 
-    public init(method: String, layer: String?, targetClass: Int, map: Heatmap, isSigned: Bool, probabilities: [Float]) {
+    public init(method: String, layer: String?, targetClass: Int, map: Heatmap, isSigned: Bool, probabilities: [Float],
+                placement: MapPlacement = .identity) {
         self.method = method
         self.layer = layer
         self.targetClass = targetClass
         self.map = map
         self.isSigned = isSigned
         self.probabilities = probabilities
+        self.placement = placement
+    }
+
+    /// The map laid on the input at `scale` display pixels per input pixel.
+    public func mapOnInput(width: Int, height: Int, scale: Int = 1) -> Heatmap {
+        map.placed(placement, inputWidth: width, inputHeight: height, width: width * scale, height: height * scale)
+    }
+
+    /// The same explanation with other values (magnitudes, say), placed the same way.
+    public func with(map: Heatmap, isSigned: Bool) -> Explanation {
+        Explanation(method: method, layer: layer, targetClass: targetClass, map: map, isSigned: isSigned,
+                    probabilities: probabilities, placement: placement)
     }
 }
 

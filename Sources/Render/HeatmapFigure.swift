@@ -2,8 +2,8 @@
 /// the heatmap over the image, side by side, each `scale` times the input size.
 ///
 /// Digits are upscaled by pixel repetition so they stay crisp; a heatmap at a coarser
-/// resolution than the input (Grad-CAM's 24×24) is resized bilinearly straight to the
-/// display size, as pytorch-grad-cam resizes its CAMs, so it looks smooth.
+/// resolution than the input (Grad-CAM's 24×24) is placed bilinearly straight at the
+/// display size, so it looks smooth.
 public struct HeatmapFigure: Sendable {
     public var colormap: Colormap
     public var normalization: Normalization
@@ -20,16 +20,30 @@ public struct HeatmapFigure: Sendable {
         self.spacing = spacing
     }
 
-    /// The three panels, and the value range the colormap spans (for the colorbar).
-    public func render(image: Heatmap, map: Heatmap) -> (image: RGBAImage, low: Float, high: Float) {
-        let (w, h) = (image.width * scale, image.height * scale)
+    /// The three panels of `map` explaining `image`, each `scale` times the input size, and
+    /// the value range the colormap spans (the map's own values, at its own resolution).
+    /// A map at the input's resolution is upscaled crisply; a coarser one is laid on the
+    /// input by `placement`, smooth at display size. Every heatmap picture of the site and
+    /// of `vizsite explain` is drawn here.
+    public func panels(image: Heatmap, map: Heatmap, placement: MapPlacement = .identity)
+        -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage, low: Float, high: Float)
+    {
         let digit = RGBAImage.grayscale(width: image.width, height: image.height, values: image.values).upscaled(by: scale)
-        let native = map.width == image.width && map.height == image.height
-        let (colored, low, high) = (native ? map : map.resized(width: image.width, height: image.height))
-            .render(colormap, normalization: normalization)
-        let big = native ? colored.upscaled(by: scale)
-            : map.resized(width: w, height: h).render(colormap, normalization: .fixed(low: low, high: high)).image
-        let overlay = digit.blended(with: big, alpha: alpha)
-        return (ImageGrid(columns: 3, spacing: spacing).compose([digit, big, overlay]), low, high)
+        let range = normalization.range(of: map.values)
+        let heat: RGBAImage
+        if map.width == image.width && map.height == image.height && placement == .identity {
+            heat = map.render(colormap, normalization: normalization).image.upscaled(by: scale)
+        } else {
+            let placed = map.placed(placement, inputWidth: image.width, inputHeight: image.height,
+                                    width: image.width * scale, height: image.height * scale)
+            heat = placed.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image
+        }
+        return (digit, heat, digit.blended(with: heat, alpha: alpha), range.low, range.high)
+    }
+
+    /// The three panels side by side, and the colormap's value range (for the colorbar).
+    public func render(image: Heatmap, map: Heatmap, placement: MapPlacement = .identity) -> (image: RGBAImage, low: Float, high: Float) {
+        let p = panels(image: image, map: map, placement: placement)
+        return (ImageGrid(columns: 3, spacing: spacing).compose([p.digit, p.heatmap, p.overlay]), p.low, p.high)
     }
 }

@@ -34,7 +34,7 @@ struct ErrorTests {
         let config = try SiteConfig.parse("title: T\n", file: "site.yml")
         let bad = lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n\n{{test_acuracy}}\n")
         #expect(LessonCheck.errors(in: bad, file: "lessons/01-test.md", config: config, spec: spec).map(\.description) == [
-            "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, images, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
+            "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
             "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, test_error_rate, misclassified, test_loss, test_images, train_images, parameters, multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
         ])
         #expect(LessonCheck.errors(in: "no front matter\n", file: "lessons/01-x.md", config: config, spec: spec).count == 1)
@@ -44,7 +44,7 @@ struct ErrorTests {
 
     @Test func unknownOption() {
         #expect(buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [
-            "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, images, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
+            "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
         ])
     }
 

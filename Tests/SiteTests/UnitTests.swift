@@ -110,7 +110,7 @@ struct SitePieceTests {
         #expect(entries.count == DirectiveRegistry.all.count)
         let cam = entries.first { $0["name"] as? String == "cam" }!
         let options = (cam["options"] as! [[String: Any]]).map { $0["name"] as! String }
-        #expect(options == ["method", "layer", "images", "target", "colormap", "normalization", "shared", "scale", "alpha", "panels", "caption", "alt", "model"])
+        #expect(options == ["method", "layer", "upsample", "images", "preprocess", "target", "colormap", "normalization", "shared", "scale", "alpha", "panels", "caption", "alt", "model"])
     }
 }
 

@@ -32,8 +32,8 @@ public struct Conv2D: Layer {
     public let padding: Padding
     public let activation: Activation
     public let outputShape: [Int]
-    private let padTop: Int
-    private let padLeft: Int
+    let padTop: Int
+    let padLeft: Int
     /// The fast kernel this layer's shape allows. Training uses im2col + GEMM throughout;
     /// a Winograd layer runs Winograd only in passes marked `outputsOnly`, and for the input
     /// gradient when no parameter gradients are wanted (see Conv2D+FastKernels.swift).

@@ -11,8 +11,8 @@ public struct MaxPool2D: Layer {
     public let strides: (height: Int, width: Int)
     public let padding: Padding
     public let outputShape: [Int]
-    private let padTop: Int
-    private let padLeft: Int
+    let padTop: Int
+    let padLeft: Int
 
     public var kind: String { "MaxPooling2D" }
     public var activation: Activation { .linear }

@@ -29,11 +29,11 @@ public struct Faithfulness: Sendable {
         public let insertionAUC: Float
     }
 
-    /// The curves for `image` (`[1, h, w, c]`) explained by `map` for `targetClass`; the map
-    /// is resized bilinearly to the image when it is coarser (Grad-CAM's 24×24).
-    public func curves(model: Model, image: Tensor, map: Heatmap, targetClass: Int) -> Curves {
+    /// The curves for `image` (`[1, h, w, c]`) explained by `map` for `targetClass`; a
+    /// coarser map (Grad-CAM's 24×24) is laid on the image by `placement` first.
+    public func curves(model: Model, image: Tensor, map: Heatmap, placement: MapPlacement = .stretch, targetClass: Int) -> Curves {
         let shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2]), size = h * w * c
-        let saliency = map.width == w && map.height == h ? map : map.resized(width: w, height: h)
+        let saliency = map.placed(placement, inputWidth: w, inputHeight: h, width: w, height: h)
         // Most important first; ties keep pixel order, so the curves are deterministic.
         let order = (0..<(h * w)).sorted { saliency.values[$0] > saliency.values[$1] || (saliency.values[$0] == saliency.values[$1] && $0 < $1) }
         let blurred = Self.blur(image.scalars, h: h, w: w, c: c, sigma: blurSigma)

@@ -13,9 +13,11 @@ public struct CAMContext: Sendable {
     public let targetClass: Int
     public let layer: Int
     public let engine: GradientEngine
+    /// Where the layer's grid sits on the input (Score-CAM's masks follow it).
+    public let placement: MapPlacement
 
     public init(activations: [Float], gradients: [Float], height: Int, width: Int, channels: Int, image: Tensor,
-                targetClass: Int, layer: Int, engine: GradientEngine) {
+                targetClass: Int, layer: Int, engine: GradientEngine, placement: MapPlacement = .stretch) {
         self.activations = activations
         self.gradients = gradients
         self.height = height
@@ -25,6 +27,7 @@ public struct CAMContext: Sendable {
         self.targetClass = targetClass
         self.layer = layer
         self.engine = engine
+        self.placement = placement
     }
 
     public func activation(_ p: Int, _ k: Int) -> Float { activations[p * channels + k] }
@@ -56,14 +59,17 @@ extension CAMWeighting {
         return Heatmap(width: context.width, height: context.height, values: values)
     }
 
-    /// Explains `image` at the convolution `layer` for `target`.
+    /// Explains `image` at the convolution `layer` (default: the last) for `target`; the
+    /// map is placed at its receptive-field centres.
     public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
         guard let layer = layer ?? model.lastConvolution else { throw .noConvolution(method: name) }
         return try explain(image, layer: layer, target: target, model: model)
     }
 
-    /// Explains `image` at the convolution `layer` for `target`.
-    public func explain(_ image: ExplainedImage, layer: String, target: Target, model: Model) throws(ExplainError) -> Explanation {
+    /// Explains `image` at the convolution `layer` for `target`. `upsampling` says where
+    /// the map lies on the input, for display and for Score-CAM's masks.
+    public func explain(_ image: ExplainedImage, layer: String, target: Target, model: Model,
+                        upsampling: Upsampling = .receptiveField) throws(ExplainError) -> Explanation {
         let index = try model.requireConvolution(layer)
         let engine = GradientEngine(model: model)
         let (pass, classes) = try engine.gradients(image.pixels, at: index) { (_, logits) throws(ExplainError) in
@@ -71,10 +77,43 @@ extension CAMWeighting {
         }
         let k = classes[0]
         let shape = model.layers[index].outputShape
+        let placement = upsampling.placement(model.receptiveFieldCentres(layer: index))
         let context = CAMContext(activations: pass.activations.scalars, gradients: pass.gradients.scalars,
                                  height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,
-                                 targetClass: k, layer: index, engine: engine)
+                                 targetClass: k, layer: index, engine: engine, placement: placement)
         return Explanation(method: name, layer: layer, targetClass: k, map: map(context), isSigned: false,
-                           probabilities: softmax(pass.logits).scalars)
+                           probabilities: softmax(pass.logits).scalars, placement: placement)
+    }
+}
+
+/// Where a CAM's map lies on the input.
+public enum Upsampling: String, Sendable, CaseIterable {
+    /// Each value at its receptive field's centre (the exact geometry).
+    case receptiveField = "receptive-field"
+    /// Stretched over the input, as pytorch-grad-cam does (its Score-CAM masks too).
+    case stretch
+
+    func placement(_ centres: ReceptiveFieldCentres) -> MapPlacement {
+        switch self {
+        case .receptiveField:
+            .centres(offsetX: centres.offsetX, offsetY: centres.offsetY, strideX: centres.strideX, strideY: centres.strideY)
+        case .stretch: .stretch
+        }
+    }
+}
+
+/// A CAM weighting with the placement of its map: what the catalogue builds.
+public struct PlacedCAM: ExplanationMethod {
+    public let weighting: any CAMWeighting
+    public let upsampling: Upsampling
+
+    public init(_ weighting: any CAMWeighting, upsampling: Upsampling) {
+        self.weighting = weighting
+        self.upsampling = upsampling
+    }
+
+    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+        guard let layer = layer ?? model.lastConvolution else { throw .noConvolution(method: weighting.name) }
+        return try weighting.explain(image, layer: layer, target: target, model: model, upsampling: upsampling)
     }
 }

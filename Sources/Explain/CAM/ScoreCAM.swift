@@ -4,7 +4,9 @@ import Render
 /// Score-CAM (Wang et al., 2020): each activation channel, upsampled to the input and
 /// scaled to [0, 1], masks the image; `w_k` is the softmax over channels of the target
 /// logits of the masked images (as pytorch-grad-cam). Needs no gradients; all `K`
-/// masked images run as one batch.
+/// masked images run as one batch. Masks are placed as the map is displayed: at the
+/// receptive-field centres, or with `stretch` as pytorch-grad-cam upsamples them
+/// (`UpsamplingBilinear2d`, corners aligned).
 public struct ScoreCAM: CAMWeighting {
     public init() {}
     public var name: String { "scorecam" }
@@ -15,7 +17,9 @@ public struct ScoreCAM: CAMWeighting {
         var batch = [Float](repeating: 0, count: c.channels * size)
         for k in 0..<c.channels {
             let channel = Heatmap(width: c.width, height: c.height, values: (0..<c.pixels).map { c.activation($0, k) })
-            let mask = Normalization.minMax.apply(channel.resized(width: w, height: h).values).values
+            let upsampled = c.placement == .stretch ? channel.resizedAligningCorners(width: w, height: h)
+                : channel.placed(c.placement, inputWidth: w, inputHeight: h, width: w, height: h)
+            let mask = Normalization.minMax.apply(upsampled.values).values
             for p in 0..<(h * w) {
                 for ch in 0..<channels { batch[k * size + p * channels + ch] = c.image.scalars[p * channels + ch] * mask[p] }
             }

@@ -43,9 +43,9 @@ public struct MethodEntry: Sendable {
 
     /// `given` with every missing parameter at `defaults` or else its declared default;
     /// parameters the method does not take are dropped, so they never reach a cache key.
-    public func settings(_ given: MethodSettings = MethodSettings(), defaults: [String: Double] = [:]) -> MethodSettings {
+    public func settings(_ given: MethodSettings = MethodSettings(), defaults: [String: String] = [:]) -> MethodSettings {
         var resolved = MethodSettings()
-        for p in parameters { resolved[p.name] = given[p.name] ?? defaults[p.name] ?? p.defaultValue }
+        for p in parameters { resolved[p.name] = given[p.name] ?? defaults[p.name] ?? p.defaultText }
         return resolved
     }
 

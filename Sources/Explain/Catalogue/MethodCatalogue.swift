@@ -9,6 +9,17 @@ public enum MethodCatalogue {
     static let patch = MethodParameter.integer("patch", 1...4096, default: 6, "Occlusion: side of the square patch, in pixels.")
     static let stride = MethodParameter.integer("stride", 1...4096, default: 2, "Occlusion: step between patch positions.")
     static let fill = MethodParameter.number("fill", 0...1, default: 0, "Occlusion: the value hidden pixels take.")
+    static let upsample = MethodParameter.choice(
+        "upsample", Upsampling.allCases.map(\.rawValue), default: Upsampling.receptiveField.rawValue,
+        "CAM methods: where the layer's map lies on the input. receptive-field: each value at its receptive field's "
+            + "centre (conv2d_2's 24×24 map inside a 2-pixel border); stretch: over the whole input, as pytorch-grad-cam "
+            + "does (Score-CAM's masks too).")
+
+    static func cam(_ name: String, _ title: String, _ weighting: any CAMWeighting) -> MethodEntry {
+        MethodEntry(name, title: title, family: .cam, signed: false, parameters: [upsample]) {
+            PlacedCAM(weighting, upsampling: Upsampling(rawValue: $0.text("upsample")) ?? .receptiveField)
+        }
+    }
 
     public static let all: [MethodEntry] = [
         MethodEntry("vanilla", title: "Gradient", family: .gradient, signed: true) { _ in VanillaGradient() },
@@ -21,11 +32,11 @@ public enum MethodCatalogue {
         MethodEntry("integrated-gradients", title: "Integrated Gradients", family: .gradient, signed: true, parameters: [steps]) {
             IntegratedGradients(steps: $0.int("steps"))
         },
-        MethodEntry("gradcam", title: "Grad-CAM", family: .cam, signed: false) { _ in GradCAM() },
-        MethodEntry("gradcam++", title: "Grad-CAM++", family: .cam, signed: false) { _ in GradCAMPlusPlus() },
-        MethodEntry("scorecam", title: "Score-CAM", family: .cam, signed: false) { _ in ScoreCAM() },
-        MethodEntry("layercam", title: "Layer-CAM", family: .cam, signed: false) { _ in LayerCAM() },
-        MethodEntry("eigencam", title: "Eigen-CAM", family: .cam, signed: false) { _ in EigenCAM() },
+        cam("gradcam", "Grad-CAM", GradCAM()),
+        cam("gradcam++", "Grad-CAM++", GradCAMPlusPlus()),
+        cam("scorecam", "Score-CAM", ScoreCAM()),
+        cam("layercam", "Layer-CAM", LayerCAM()),
+        cam("eigencam", "Eigen-CAM", EigenCAM()),
         MethodEntry("occlusion", title: "Occlusion", family: .perturbation, signed: true, parameters: [patch, stride, fill]) {
             Occlusion(patch: $0.int("patch"), stride: $0.int("stride"), fill: $0.float("fill"))
         },

@@ -58,9 +58,8 @@ struct CompareDirective: Directive {
                 let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
                 json.append(["image": image.name, "method": method.name, "target": e.targetClass,
                              "shape": [e.map.height, e.map.width], "map": e.map.values.map(Double.init)])
-                e = Explanation(method: e.method, layer: e.layer, targetClass: e.targetClass, map: magnitude, isSigned: false,
-                                probabilities: e.probabilities)
-                let p = panels.pictures(image: image, map: e.map, normalization: .minMax)
+                e = e.with(map: magnitude, isSigned: false)
+                let p = panels.pictures(image: image, map: e.map, placement: e.placement, normalization: .minMax)
                 if cardTiles.count < 8 { cardTiles.append(overlay ? p.overlay : p.heatmap) }
                 cells.append(figure.image(overlay ? p.overlay : p.heatmap, name: "compare-\(method.name)",
                                           alt: "\(method.title) for \(image.name)", thumbnail: i == 0 && cells.isEmpty, pixelated: false))
@@ -92,8 +91,8 @@ struct FaithfulnessDirective: Directive {
     ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all, defaults: parameterDefaults, excluding: ["steps"])
     /// Cheaper than a figure of one method: SmoothGrad 25 samples; Integrated Gradients 32
     /// steps (`steps` here is the curves').
-    static let parameterDefaults: [String: Double] = ["samples": 25]
-    static let fixedParameters: [String: Double] = ["steps": 32]
+    static let parameterDefaults: [String: String] = ["samples": "25"]
+    static let fixedParameters: [String: String] = ["steps": "32"]
     static let example = "methods: [vanilla, gradcam, occlusion]\nimages: test[0:16]"
 
     let methods: [ConfiguredMethod]
@@ -126,7 +125,8 @@ struct FaithfulnessDirective: Directive {
                 let e = try method.explain(image, target: .predicted, model: context.model)
                 // Signed maps rank by magnitude: a strongly negative pixel also matters.
                 let map = e.isSigned ? Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs)) : e.map
-                let c = faithfulness.curves(model: context.model, image: image.pixels, map: map, targetClass: e.targetClass)
+                let c = faithfulness.curves(model: context.model, image: image.pixels, map: map, placement: e.placement,
+                                            targetClass: e.targetClass)
                 for s in 0...steps { deletion[s] += Double(c.deletion[s]); insertion[s] += Double(c.insertion[s]) }
                 dAUC += Double(c.deletionAUC); iAUC += Double(c.insertionAUC)
             }
@@ -170,8 +170,8 @@ struct SanityCheckDirective: Directive {
     static let example = "methods: [vanilla, guided, gradcam]\nimages: test[0:4]"
     /// Every map is computed once per randomized layer: SmoothGrad and Integrated
     /// Gradients run 16 passes instead of 50, and the other parameters keep their defaults.
-    static let fixedParameters: [String: Double] = MethodCatalogue.parameters(of: MethodCatalogue.all)
-        .reduce(into: [:]) { $0[$1.name] = $1.defaultValue }.merging(["samples": 16, "steps": 16]) { $1 }
+    static let fixedParameters: [String: String] = MethodCatalogue.parameters(of: MethodCatalogue.all)
+        .reduce(into: [:]) { $0[$1.name] = $1.defaultText }.merging(["samples": "16", "steps": "16"]) { $1 }
 
     let methods: [ConfiguredMethod]
     let images: [ImageSelector]
@@ -235,7 +235,7 @@ struct MeanHeatmapsDirective: Directive {
         OptionSpec("target", "predicted or true", default: "true", "Explain each digit's true class or the predicted one."),
         OptionSpec("colormap", "a colormap name", default: "viridis", "The colormap."),
         OptionSpec("scale", "integer 1–16", default: "2", "Display pixels per input pixel."),
-    ]
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
     static let example = "method: gradcam++\ncount: 20"
 
     let method: ConfiguredMethod
@@ -259,6 +259,7 @@ struct MeanHeatmapsDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let test = try context.data.get().test
         var means: [Heatmap] = [], digits: [Heatmap] = []
+        var placement = MapPlacement.identity
         for k in 0..<context.classes {
             let indices = test.labels.indices.filter { test.labels[$0] == k }.prefix(count)
             guard !indices.isEmpty else { continue }
@@ -266,7 +267,9 @@ struct MeanHeatmapsDirective: Directive {
             var shape = (0, 0)
             for i in indices {
                 let image = SelectedImage(pixels: test.images.samples(i..<(i + 1)), label: k, name: "test[\(i)]")
-                var map = try method.explain(image, target: target, model: context.model).map
+                let explanation = try method.explain(image, target: target, model: context.model)
+                placement = explanation.placement
+                var map = explanation.map
                 if method.isSigned { map.values = map.values.map(abs) }
                 shape = (map.width, map.height)
                 if sum == nil { sum = Array(repeating: 0, count: map.values.count) }
@@ -278,12 +281,10 @@ struct MeanHeatmapsDirective: Directive {
             digits.append(Heatmap(width: test.images.shape[2], height: test.images.shape[1], values: digitSum.map { $0 / n }))
         }
         let range = Normalization.minMax.range(of: means.flatMap(\.values))
-        let (w, h) = (test.images.shape[2] * scale, test.images.shape[1] * scale)
         var heatCells: [String] = [], digitCells: [String] = [], tiles: [RGBAImage] = []
         for (k, (mean, digit)) in zip(means, digits).enumerated() {
-            let resized = mean.width == digit.width ? mean : mean.resized(width: digit.width, height: digit.height)
-            let heat = (resized.width * scale == w ? resized.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
-                        : mean.resized(width: w, height: h).render(colormap, normalization: .fixed(low: range.low, high: range.high)).image)
+            let onInput = mean.placed(placement, inputWidth: digit.width, inputHeight: digit.height, width: digit.width, height: digit.height)
+            let heat = onInput.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
             let picture = RGBAImage.grayscale(width: digit.width, height: digit.height, values: digit.values).upscaled(by: scale)
             tiles.append(heat)
             heatCells.append(figure.image(heat, name: "mean-heatmap", alt: "mean \(method.title) map of class \(k)", pixelated: false))
@@ -297,6 +298,7 @@ struct MeanHeatmapsDirective: Directive {
         try figure.json(["method": method.name, "count_per_class": count, "target": target.description,
                          "maps": means.map { ["shape": [$0.height, $0.width], "values": $0.values.map(Double.init)] as [String: Any] }],
                         name: "mean-heatmaps")
-        return (FigureLayout.withColorbar(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared", "colormap \(colormap.name)"])
+        return (FigureLayout.withColorbar(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared",
+                                                                  "colormap \(colormap.name)", placement.note])
     }
 }

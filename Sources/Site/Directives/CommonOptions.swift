@@ -80,37 +80,39 @@ struct ConfiguredMethod: Sendable {
 
 extension DirectiveOptions {
     /// The options of the parameters `entries` take, with this directive's defaults.
-    static func parameterSpecs(_ entries: [MethodEntry], defaults: [String: Double] = [:], excluding: Set<String> = [])
+    static func parameterSpecs(_ entries: [MethodEntry], defaults: [String: String] = [:], excluding: Set<String> = [])
         -> [OptionSpec]
     {
         MethodCatalogue.parameters(of: entries).filter { !excluding.contains($0.name) }.map {
-            OptionSpec($0.name, $0.typeDescription, default: defaults[$0.name].map(MethodParameter.format) ?? $0.defaultText, $0.doc)
+            OptionSpec($0.name, $0.typeDescription, default: defaults[$0.name] ?? $0.defaultText, $0.doc)
         }
     }
 
     /// The parameters of `entries` as written, range-checked; the input's side bounds
     /// pixel sizes (occlusion's patch and stride). Parameters in `fixed` are not options
     /// of this directive and take the given values.
-    func methodSettings(_ entries: [MethodEntry], model: Model, defaults: [String: Double] = [:],
-                        fixed: [String: Double] = [:]) throws(SourceError) -> MethodSettings {
+    func methodSettings(_ entries: [MethodEntry], model: Model, defaults: [String: String] = [:],
+                        fixed: [String: String] = [:]) throws(SourceError) -> MethodSettings {
         var settings = MethodSettings()
         let side = min(model.inputShape[0], model.inputShape[1])
         for parameter in MethodCatalogue.parameters(of: entries) {
             if let value = fixed[parameter.name] { settings[parameter.name] = value; continue }
-            let fallback = defaults[parameter.name] ?? parameter.defaultValue
+            let fallback = defaults[parameter.name] ?? parameter.defaultText
             switch parameter.kind {
             case .integer(let range):
                 let upper = ["patch", "stride"].contains(parameter.name) ? min(range.upperBound, side) : range.upperBound
-                settings[parameter.name] = Double(try int(parameter.name, default: Int(fallback), in: range.lowerBound...upper))
+                settings[parameter.name] = String(try int(parameter.name, default: Int(fallback)!, in: range.lowerBound...upper))
             case .number(let range):
-                settings[parameter.name] = try double(parameter.name, default: fallback, in: range)
+                settings[parameter.name] = MethodParameter.format(try double(parameter.name, default: Double(fallback)!, in: range))
+            case .choice(let names):
+                settings[parameter.name] = try choice(parameter.name, from: names, default: fallback)
             }
         }
         return settings
     }
 
     /// One method from `entries` (option `method`), configured.
-    func method(from entries: [MethodEntry], default name: String, model: Model, defaults: [String: Double] = [:])
+    func method(from entries: [MethodEntry], default name: String, model: Model, defaults: [String: String] = [:])
         throws(SourceError) -> ConfiguredMethod
     {
         let chosen = MethodCatalogue.named(try choice("method", from: entries.map(\.name), default: name))!
@@ -118,7 +120,7 @@ extension DirectiveOptions {
     }
 
     /// Several methods (option `methods`), sharing this directive's parameters and layer.
-    func methods(default names: [String], model: Model, defaults: [String: Double] = [:], fixed: [String: Double] = [:])
+    func methods(default names: [String], model: Model, defaults: [String: String] = [:], fixed: [String: String] = [:])
         throws(SourceError) -> [ConfiguredMethod]
     {
         let chosen = try choices("methods", from: MethodCatalogue.names, default: names).map { MethodCatalogue.named($0)! }
@@ -127,8 +129,8 @@ extension DirectiveOptions {
 
     /// `entries` with their parameters and, when one of them needs it, the `layer` option.
     /// A model without convolutions is fine for methods that need no layer.
-    private func configured(_ entries: [MethodEntry], model: Model, defaults: [String: Double],
-                            fixed: [String: Double] = [:]) throws(SourceError) -> [ConfiguredMethod] {
+    private func configured(_ entries: [MethodEntry], model: Model, defaults: [String: String],
+                            fixed: [String: String] = [:]) throws(SourceError) -> [ConfiguredMethod] {
         let settings = try methodSettings(entries, model: model, defaults: defaults, fixed: fixed)
         var layer: String?
         if let cam = entries.first(where: \.needsLayer) {

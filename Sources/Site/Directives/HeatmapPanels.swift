@@ -23,20 +23,13 @@ struct HeatmapPanels {
         return (Array(repeating: normalization, count: maps.count), (symmetric ? -1 : 0, 1, "per-image scale"))
     }
 
-    /// The colored heatmap at display size, and its overlay on the digit.
-    func pictures(image: SelectedImage, map: Heatmap, normalization: Normalization) -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage) {
-        let input = image.heatmap
-        let digit = RGBAImage.grayscale(width: input.width, height: input.height, values: input.values).upscaled(by: scale)
-        let (w, h) = (input.width * scale, input.height * scale)
-        let heat: RGBAImage
-        if map.width == input.width && map.height == input.height {
-            heat = map.render(colormap, normalization: normalization).image.upscaled(by: scale)
-        } else {
-            // Range from the map at its own resolution, drawn smooth at display size.
-            let r = normalization.range(of: map.values)
-            heat = map.resized(width: w, height: h).render(colormap, normalization: .fixed(low: r.low, high: r.high)).image
-        }
-        return (digit, heat, digit.blended(with: heat, alpha: alpha))
+    /// The digit, the colored heatmap at display size, and its overlay on the digit.
+    func pictures(image: SelectedImage, map: Heatmap, placement: MapPlacement = .identity, normalization: Normalization)
+        -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage)
+    {
+        let p = HeatmapFigure(colormap: colormap, normalization: normalization, scale: scale, alpha: alpha)
+            .panels(image: image.heatmap, map: map, placement: placement)
+        return (p.digit, p.heatmap, p.overlay)
     }
 
     /// A table with a column per image and rows for the chosen panels, plus the colorbar.
@@ -47,7 +40,7 @@ struct HeatmapPanels {
         var cells: [String: [String]] = [:]
         var overlays: [RGBAImage] = [], heatmaps: [RGBAImage] = []
         for (i, (image, e)) in zip(images, explanations).enumerated() {
-            let p = pictures(image: image, map: e.map, normalization: norms[i])
+            let p = pictures(image: image, map: e.map, placement: e.placement, normalization: norms[i])
             overlays.append(p.overlay)
             heatmaps.append(p.heatmap)
             let alt = "\(figure.alt) — \(image.name)"

@@ -42,7 +42,8 @@ struct CAMDirective: Directive {
         OptionSpec("method", "one of \(MethodCatalogue.family(.cam).map(\.name).joined(separator: ", "))", default: "gradcam",
                    "How channels are weighted."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer whose activations are weighted."),
-    ] + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam)) + AttributionFigure.optionSpecs
+        + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"
 
     let attribution: AttributionFigure
@@ -128,7 +129,8 @@ struct AttributionFigure: Sendable {
         let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
         try figure.json(explanationsJSON(selected, explanations, method: method.name), name: name)
         let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
-        return (html, panels.notes(extra: notes + ["target \(target)"]))
+        let placement = explanations.first.map { $0.placement == .identity ? [] : [$0.placement.note] } ?? []
+        return (html, panels.notes(extra: notes + ["target \(target)"] + placement))
     }
 }
 

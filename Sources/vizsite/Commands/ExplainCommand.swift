@@ -44,6 +44,10 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "SmoothGrad samples / Integrated Gradients steps / maximize steps.")
     var steps: Int?
 
+    @Option(help: ArgumentHelp("CAM methods: where the layer's map lies on the input: receptive-field (each value at its receptive field's centre, the default) or stretch (over the whole input, as pytorch-grad-cam).",
+                               valueName: "receptive-field|stretch"))
+    var upsample: Upsampling?
+
     @Option(name: .customLong("set"), parsing: .singleValue,
             help: "A method parameter as NAME=VALUE, repeatable: \(Self.parameterHelp).")
     var parameters: [String] = []
@@ -60,35 +64,37 @@ struct ExplainCommand: ParsableCommand {
         return name == "vanilla" && absolute ? "absolute" : name
     }
 
-    /// `--set` values and `--steps`, checked against the method's parameters.
+    /// `--set` values, `--steps` and `--upsample`, checked against the method's parameters.
     func settings() throws -> MethodSettings {
-        var settings = MethodSettings()
+        var given: [(name: String, value: String, flag: String)] = []
         let entry = MethodCatalogue.named(methodName)
-        if let steps, let entry {
-            if entry.parameters.contains(where: { $0.name == "samples" }) { settings["samples"] = Double(steps) }
-            if entry.parameters.contains(where: { $0.name == "steps" }) { settings["steps"] = Double(steps) }
+        let takes = { (name: String) in entry?.parameters.contains { $0.name == name } ?? false }
+        if let steps {
+            if takes("samples") { given.append(("samples", String(steps), "--steps")) }
+            if takes("steps") { given.append(("steps", String(steps), "--steps")) }
+        }
+        if let upsample {
+            guard takes("upsample") else { throw ValidationError("--upsample applies to CAM methods, not \(methodName)") }
+            given.append(("upsample", upsample.rawValue, "--upsample"))
         }
         for item in parameters {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            let known = entry?.parameters ?? []
-            guard parts.count == 2, let value = Double(parts[1]) else {
-                throw ValidationError("--set \(item): expected NAME=NUMBER")
-            }
-            guard let parameter = known.first(where: { $0.name == parts[0] }) else {
+            guard parts.count == 2 else { throw ValidationError("--set \(item): expected NAME=VALUE") }
+            given.append((parts[0], parts[1], "--set \(item)"))
+        }
+        var settings = MethodSettings()
+        let known = entry?.parameters ?? []
+        for (name, value, flag) in given {
+            guard let parameter = known.first(where: { $0.name == name }) else {
                 let names = known.map(\.name)
-                let near = nearestName(to: parts[0], in: names).map { "; did you mean '\($0)'?" } ?? ""
+                let near = nearestName(to: name, in: names).map { "; did you mean '\($0)'?" } ?? ""
                 let expected = names.isEmpty ? "it takes none" : "expected one of \(names.joined(separator: ", "))"
-                throw ValidationError("--set \(item): \(methodName) has no parameter '\(parts[0])'; \(expected)\(near)")
+                throw ValidationError("\(flag): \(methodName) has no parameter '\(name)'; \(expected)\(near)")
             }
-            switch parameter.kind {
-            case .integer(let range):
-                guard let n = Int(parts[1]), range.contains(n) else {
-                    throw ValidationError("--set \(item): \(parameter.name) must be an \(parameter.typeDescription)")
-                }
-            case .number(let range):
-                guard range.contains(value) else { throw ValidationError("--set \(item): \(parameter.name) must be a \(parameter.typeDescription)") }
+            guard let canonical = parameter.canonical(value) else {
+                throw ValidationError("\(flag): \(name) must be \(parameter.typeDescription), found '\(value)'")
             }
-            settings[parameter.name] = value
+            settings[name] = canonical
         }
         return settings
     }
@@ -171,3 +177,4 @@ struct ExplainCommand: ParsableCommand {
 }
 
 extension ImagePreparation: ExpressibleByArgument {}
+extension Upsampling: ExpressibleByArgument {}

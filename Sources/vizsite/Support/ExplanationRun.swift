@@ -59,7 +59,8 @@ struct ExplanationRun {
     func picture(colormap: Colormap, normalization: Normalization) -> RGBAImage {
         switch content {
         case .map(let e):
-            return HeatmapFigure(colormap: colormap, normalization: normalization).render(image: inputMap, map: e.map).image
+            return HeatmapFigure(colormap: colormap, normalization: normalization)
+                .render(image: inputMap, map: e.map, placement: e.placement).image
         case .maps(let maps, _, _):
             // One shared range, so channels compare; tiny kernels upscaled crisply.
             let range = normalization.range(of: maps.flatMap(\.values))
