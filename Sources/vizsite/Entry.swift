@@ -1,10 +1,12 @@
 import ArgumentParser
+import Common
 
 /// The `vizsite` command line.
 struct VizSite: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vizsite",
         abstract: "Build a static tutorial website on how convolutional networks see.",
+        version: VizsiteVersion.current,
         subcommands: [Build.self, Serve.self, Check.self, New.self, Init.self, Summary.self, Train.self, Evaluate.self, ExplainCommand.self, Bench.self]
     )
 }

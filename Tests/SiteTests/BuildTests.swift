@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Testing
 import TestSupport
@@ -215,5 +216,6 @@ struct BuildTests {
         #expect(sitemap.contains("<loc>https://example.org/cnn/</loc>"))
         let page = try String(contentsOfFile: site.directory.file("Output/every/index.html"), encoding: .utf8)
         #expect(page.contains("<link rel=\"canonical\" href=\"https://example.org/cnn/every/\">"))
+        #expect(page.contains("<meta name=\"generator\" content=\"vizsite \(VizsiteVersion.current)\">"))
     }
 }

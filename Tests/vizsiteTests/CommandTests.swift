@@ -1,4 +1,5 @@
 import CNN
+import Common
 import Foundation
 import Render
 import Testing
@@ -50,6 +51,24 @@ import TestSupport
         _________________________________________________________________
 
         """)
+    }
+
+    @Test func versionIsPrinted() throws {
+        let result = try runVizsite(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout == VizsiteVersion.current + "\n")
+    }
+
+    @Test func explainChecksMethodParametersAgainstTheCatalogue() throws {
+        let typo = try runVizsite(["explain", "--method", "smoothgrad", "--set", "sampels=8"])
+        #expect(typo.status != 0)
+        #expect(typo.stderr.contains("--set sampels=8: smoothgrad has no parameter 'sampels'; expected one of samples, noise; did you mean 'samples'?"))
+        let range = try runVizsite(["explain", "--method", "occlusion", "--set", "fill=2"])
+        #expect(range.stderr.contains("--set fill=2: fill must be number 0–1, found '2'"))
+        let notCAM = try runVizsite(["explain", "--method", "vanilla", "--upsample", "stretch"])
+        #expect(notCAM.stderr.contains("--upsample applies to CAM methods, not vanilla"))
+        let unknown = try runVizsite(["explain", "--method", "gradcm"])
+        #expect(unknown.stderr.contains("unknown method 'gradcm'; did you mean 'gradcam'?"))
     }
 
     @Test func badSpecIsACompilerStyleError() throws {

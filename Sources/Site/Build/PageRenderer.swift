@@ -113,6 +113,7 @@ struct PageRenderer {
                 ["title": p.lesson.title, "url": "\(root)\(p.lesson.slug)/", "number": i + 1, "current": i == current] as [String: Any]
             },
             "is_home": path.isEmpty,
+            "generator": VizsiteVersion.generator,
         ]
         if let base = config.baseURL { context["canonical"] = base + path }
         if let extraHeadHTML { context["extra_head"] = extraHeadHTML }
