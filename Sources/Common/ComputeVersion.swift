@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "eb20bfcb539f1df98198de555bc557b20d62907920fb94d60f350445424e2556"
+    public static let sourceDigest = "c9cb5944d3b7119967b506d9348b3d9d2c59302dbd518b5a2cb7e81c8cc8f5fd"
 }

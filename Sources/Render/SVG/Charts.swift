@@ -32,6 +32,27 @@ public struct Colorbar: Sendable {
         if !label.isEmpty { svg.text(label, x: 70, y: 10 + height / 2, anchor: .middle, size: 10, rotate: 90) }
         return svg
     }
+
+    /// A horizontal bar `width` wide with its ticks below and its label after it: for
+    /// under a figure's grid, which it then spans without leaving a tall empty block.
+    public func horizontalSVG(width: Double = 240) -> SVG {
+        let labelWidth = label.isEmpty ? 0 : Double(label.count) * 5.6 + 12
+        var svg = SVG(width: width + 16 + labelWidth, height: 34)
+        let id = "cbh-\(colormap.name)"
+        svg.gradient(id: id, colors: stride(from: 0, through: 255, by: 17).map { colormap.table[$0] }, vertical: false)
+        svg.rect(x: 8, y: 2, width: width, height: 12, fill: "url(#\(id))", stroke: "#888")
+        let (lo, hi) = (Double(low), Double(high))
+        let ticks = SVG.ticks(lo, hi, count: 4)
+        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        for t in ticks where hi > lo {
+            let x = 8 + width * (t - lo) / (hi - lo)
+            svg.line(x1: x, y1: 14, x2: x, y2: 18, stroke: "#888")
+            svg.text(SVG.label(t, step: step), x: x, y: 29, anchor: .middle, size: 10)
+        }
+        if hi <= lo { svg.text(SVG.label(lo, step: 1), x: 8 + width / 2, y: 29, anchor: .middle, size: 10) }
+        if !label.isEmpty { svg.text(label, x: width + 20, y: 12, size: 10) }
+        return svg
+    }
 }
 
 /// Line series over a shared x axis (training curves, deletion/insertion curves).

@@ -70,9 +70,9 @@ struct CompareDirective: Directive {
         figure.card(cardTiles, columns: min(4, cardTiles.count))
         try figure.json(["target": target.description, "maps": json], name: "compare")
         let table = FigureLayout.panels(columns: ["input"] + methods.map(\.title), rows: rows, corner: "image")
-        let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").svg(height: panels.colorbarHeight(rows: rows.count)),
+        let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
                              name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
-        return (FigureLayout.withColorbar(table, colorbar: bar),
+        return (FigureLayout.withColorbarBelow(table, colorbar: bar),
                 ["magnitudes, min–max per map", "colormap \(panels.colormap.name)", "target \(target)"])
     }
 }
@@ -293,12 +293,12 @@ struct MeanHeatmapsDirective: Directive {
         figure.card(Array(tiles.prefix(8)))
         let table = FigureLayout.panels(columns: (0..<means.count).map { "class \($0)" },
                                         rows: [("mean map", heatCells), ("mean digit", digitCells)])
-        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").svg(height: 120),
+        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").horizontalSVG(),
                              name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
         try figure.json(["method": method.name, "count_per_class": count, "target": target.description,
                          "maps": means.map { ["shape": [$0.height, $0.width], "values": $0.values.map(Double.init)] as [String: Any] }],
                         name: "mean-heatmaps")
-        return (FigureLayout.withColorbar(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared",
+        return (FigureLayout.withColorbarBelow(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared",
                                                                   "colormap \(colormap.name)", placement.note])
     }
 }

@@ -142,6 +142,11 @@ enum FigureLayout {
         "<div class=\"viz-row\">\(picture)<div class=\"viz-colorbar\">\(colorbar)</div></div>"
     }
 
+    /// A picture with a horizontal colorbar under it (panel tables, which fill the width).
+    static func withColorbarBelow(_ picture: String, colorbar: String) -> String {
+        "<div class=\"viz-stack\">\(picture)<div class=\"viz-colorbar\">\(colorbar)</div></div>"
+    }
+
     /// A plain data table.
     static func table(header: [String], rows: [[String]], numeric: Set<Int> = []) -> String {
         var out = "<div class=\"viz-scroll\"><table class=\"viz-data\">\n<thead><tr>"

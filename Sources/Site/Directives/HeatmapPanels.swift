@@ -52,13 +52,10 @@ struct HeatmapPanels {
         figure.card(overlays.count >= 4 ? Array(overlays.prefix(4) + heatmaps.prefix(4)) : overlays + heatmaps, columns: min(4, max(overlays.count, 1)))
         let table = FigureLayout.panels(columns: zip(images, explanations).map { imageHeader($0, explanation: $1) },
                                         rows: rows.map { ($0, cells[$0] ?? []) })
-        let colorbar = figure.svg(Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).svg(height: colorbarHeight(rows: rows.count)),
+        let colorbar = figure.svg(Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).horizontalSVG(),
                                   name: "\(name)-colorbar", title: "colorbar: \(colormap.name), \(bar.label)")
-        return (FigureLayout.withColorbar(table, colorbar: colorbar), bar.label)
+        return (FigureLayout.withColorbarBelow(table, colorbar: colorbar), bar.label)
     }
-
-    /// As tall as the panels, and tall enough for its label.
-    func colorbarHeight(rows: Int) -> Double { min(240, max(120, Double(rows * 28 * scale) - 20)) }
 
     /// The notes every heatmap figure carries.
     func notes(extra: [String] = []) -> [String] {
