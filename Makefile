@@ -2,7 +2,7 @@
 # Both install the C libraries they need (Debian/Ubuntu, apt-get) when missing.
 
 SWIFT ?= swift
-APT_PACKAGES := libpng-dev libcmark-dev zlib1g-dev libopenblas-dev pkg-config
+APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev libopenblas-dev pkg-config
 VIZSITE := .build/release/vizsite
 
 .PHONY: all deps build site serve test check-site fuzz bench clean

@@ -70,8 +70,9 @@ struct PageRenderer {
                               "headings": DirectiveRegistry.names.map { ["text": $0, "id": "directive-\($0)"] },
                               "text": DirectiveRegistry.all.map { "\($0.name) \($0.summary)" }.joined(separator: " ")])
 
-        // 404 is served at any depth: absolute links when the site's address is known.
-        let notFoundRoot = content.config.baseURL.flatMap { URL(string: $0)?.path }.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
+        // 404 is served at any depth, so its links cannot be relative: they start at the
+        // base_url's path, or at the host's root when no base_url is set.
+        let notFoundRoot = content.config.baseURL.flatMap { URL(string: $0)?.path }.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/"
         var notFound = baseContext(root: notFoundRoot, title: "Page not found", description: "", path: "404.html", current: nil)
         notFound["page"] = ["title": "Page not found"]
         pages.append(("404.html", "404", notFound))

@@ -21,39 +21,60 @@ public struct Heading: Sendable, Equatable {
     public let id: String
 }
 
-/// A CommonMark document parsed by libcmark, transformed for the site, rendered to HTML.
+/// A GitHub-flavoured Markdown document parsed by cmark-gfm (CommonMark with GFM's
+/// pipe tables and strikethrough), transformed for the site, rendered to HTML.
 ///
 /// Directive blocks become placeholders (`<!--vizsite:figure:N-->`) that the builder
 /// replaces with figures; headings get unique ids for the table of contents; relative
-/// links to other lessons (`03-filters.md`) and to `images/` are rewritten for the site.
+/// links to other lessons (`03-filters.md`) and to `images/` are rewritten for the site,
+/// table cells included.
 final class MarkdownDocument {
+    private let parser: OpaquePointer
     private let root: OpaquePointer
     private let options: Int32
     private(set) var directives: [DirectiveBlock] = []
     private(set) var headings: [Heading] = []
-    private var tables = PipeTables()
 
     static let optionSmart: Int32 = 1 << 10
     static let optionUnsafe: Int32 = 1 << 17
+    /// Table cell alignment as `style="text-align: …"` (HTML5) rather than `align`.
+    static let optionTableStyles: Int32 = 1 << 15
+    /// cmark-gfm's extension registry is process-global and not thread-safe to fill:
+    /// a static (initialized once, atomically) does it before any parser runs.
+    private static let registered: Void = cmark_gfm_core_extensions_ensure_registered()
+
+    /// The GFM extensions lessons may use.
+    static let extensions = ["table", "strikethrough"]
 
     /// Parses `text`; `lineOffset` is the file line just before the text's first line.
     init(_ text: String, lineOffset: Int, smart: Bool, unsafe: Bool, rewriteURL: (String) -> String?) {
-        let options = (smart ? Self.optionSmart : 0) | (unsafe ? Self.optionUnsafe : 0)
+        let options = (smart ? Self.optionSmart : 0) | (unsafe ? Self.optionUnsafe : 0) | Self.optionTableStyles
         self.options = options
-        let withoutTables = tables.extract(from: text, options: options)
-        root = withoutTables.withCString { cmark_parse_document($0, strlen($0), options) }
+        _ = Self.registered
+        let parser = cmark_parser_new(options)!
+        for name in Self.extensions {
+            if let syntax = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, syntax) }
+        }
+        text.withCString { cmark_parser_feed(parser, $0, strlen($0)) }
+        self.parser = parser
+        root = cmark_parser_finish(parser)
         transform(lineOffset: lineOffset, rewriteURL: rewriteURL)
     }
 
-    deinit { cmark_node_free(root) }
+    deinit {
+        cmark_node_free(root)
+        cmark_parser_free(parser)
+    }
 
     static func placeholder(_ index: Int) -> String { "<!--vizsite:figure:\(index)-->" }
 
     /// The document as HTML, heading ids in place.
     func html() -> String {
-        guard let raw = cmark_render_html(root, options) else { return "" }
+        guard let raw = cmark_render_html(root, options, cmark_parser_get_syntax_extensions(parser)) else { return "" }
         defer { free(raw) }
-        var html = tables.restore(in: String(cString: raw))
+        // Wide tables scroll inside the text column instead of widening the page.
+        var html = String(cString: raw).replacingOccurrences(of: "<table>", with: "<div class=\"table-scroll\"><table>")
+            .replacingOccurrences(of: "</table>", with: "</table></div>")
         for (index, heading) in headings.enumerated() {
             html = html.replacingOccurrences(of: "<h\(heading.level)>\(Self.headingMarker(index))",
                                              with: "<h\(heading.level) id=\"\(heading.id)\">")
