@@ -107,7 +107,7 @@ public struct GradientEngine: Sendable {
 }
 
 /// A result buffer that worker threads fill in disjoint ranges.
-final class FloatBuffer: @unchecked Sendable {
+final class FloatBuffer: @unchecked Sendable { // a raw buffer; workers fill disjoint ranges
     private let pointer: UnsafeMutablePointer<Float>
     let count: Int
 

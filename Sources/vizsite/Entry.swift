@@ -2,7 +2,7 @@ import ArgumentParser
 import Common
 
 /// The `vizsite` command line.
-struct VizSite: ParsableCommand {
+struct VizSite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vizsite",
         abstract: "Build a static tutorial website on how convolutional networks see.",
@@ -13,8 +13,8 @@ struct VizSite: ParsableCommand {
 
 @main
 enum Entry {
-    static func main() {
+    static func main() async {
         BLASKernels.ensureFast()
-        VizSite.main()
+        await VizSite.main()
     }
 }

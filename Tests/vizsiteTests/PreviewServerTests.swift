@@ -72,6 +72,10 @@ import Glibc
         #expect(Self.request(port, "/one")?.status == 301)
         #expect(Self.request(port, "/one/", method: "HEAD")?.status == 200)
         #expect(Self.request(port, "/__vizsite/status")?.body.contains("\"version\"") == true)
+        // Preview pages load the theme's reload script, which only the preview server serves.
+        #expect(Self.request(port, "/one/")?.body.contains("<script src=\"/__vizsite/reload.js\"></script>") == true)
+        let reload = Self.request(port, "/__vizsite/reload.js")
+        #expect(reload?.status == 200 && reload?.body.contains("/__vizsite/status") == true)
         for hostile in ["/../secret.txt", "/../../../../etc/passwd", "/%2e%2e/secret.txt", "/%2E%2E/%2E%2E/etc/passwd", "/one/..%2f..%2fsecret.txt",
                         "/%2fetc%2fpasswd", "//etc/passwd", "/out.txt", "/..%5csecret.txt", "/.hidden", "/one/%00", "/missing.html"] {
             let response = Self.request(port, hostile)

@@ -22,7 +22,7 @@ public enum Parallelism {
 /// A raw pointer that crosses into `Parallelism.run` closures. Each worker
 /// touches a disjoint region, which is what makes sharing it safe.
 @usableFromInline
-struct SharedPointer: @unchecked Sendable {
+struct SharedPointer: @unchecked Sendable { // a raw pointer; workers write disjoint regions
     @usableFromInline let base: UnsafeMutablePointer<Float>
     @usableFromInline init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
 }

@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// One region runs at a time: a caller that finds the team busy (another thread's
 /// region, or a region nested in a region) gets `false` and runs the work elsewhere.
-final class WorkerTeam: @unchecked Sendable {
+final class WorkerTeam: @unchecked Sendable { // pthread mutex/condition pointers; `job` is published by the atomics
     /// Threads besides the caller's.
     let helpers: Int
     /// How long an idle helper spins before it sleeps.

@@ -1,4 +1,5 @@
 import CKernels
+import Synchronization
 import Foundation
 
 /// How a `Conv2D` computes its forward pass.
@@ -186,11 +187,11 @@ extension Conv2D {
 /// Winograd-transformed kernels `U[elements][in][out]`, kept per kernel and recomputed when its
 /// values change (training updates weights in place): a transform is reused only while
 /// the kernel it was made from is byte-identical to the one asked for.
-final class WinogradKernels: @unchecked Sendable {
+final class WinogradKernels: Sendable {
     static let shared = WinogradKernels()
 
     /// A transform and a copy of the kernel it was made from.
-    final class Transformed: @unchecked Sendable {
+    final class Transformed: @unchecked Sendable { // raw buffers, written once in init and only read after
         let kernel: UnsafeMutablePointer<Float>
         let kernelCount: Int
         let pointer: UnsafeMutablePointer<Float>
@@ -222,14 +223,14 @@ final class WinogradKernels: @unchecked Sendable {
         }
     }
 
-    private struct Key: Hashable {
+    /// A kernel's address, used only as an identity (never dereferenced through the key).
+    private struct Key: Hashable, @unchecked Sendable {
         let kernel: UnsafeMutableRawPointer
         let variant: WinogradVariant
         let flipped: Bool
     }
 
-    private var entries: [Key: Transformed] = [:]
-    private let lock = NSLock()
+    private let entries = Mutex<[Key: Transformed]>([:])
 
     /// The transform of the HWIO 3×3 kernel at `kernel` (`[3, 3, inputs, outputs]`), or with
     /// `flipped`, of that kernel rotated by 180° with its channels swapped (`[3, 3, outputs,
@@ -237,13 +238,13 @@ final class WinogradKernels: @unchecked Sendable {
     func transformed(_ kernel: UnsafePointer<Float>, inputs: Int, outputs: Int, variant: WinogradVariant,
                      flipped: Bool) -> Transformed {
         let key = Key(kernel: UnsafeMutableRawPointer(mutating: kernel), variant: variant, flipped: flipped)
-        lock.lock()
-        defer { lock.unlock() }
-        if let entry = entries[key], entry.matches(kernel, count: 9 * inputs * outputs) { return entry }
-        // Kernels of models that are gone are never asked for again: keep the cache small.
-        if entries.count >= 16 { entries.removeAll() }
-        let entry = Transformed(kernel: kernel, inputs: inputs, outputs: outputs, variant: variant, flipped: flipped)
-        entries[key] = entry
-        return entry
+        return entries.withLock { entries in
+            if let entry = entries[key], entry.matches(kernel, count: 9 * inputs * outputs) { return entry }
+            // Kernels of models that are gone are never asked for again: keep the cache small.
+            if entries.count >= 16 { entries.removeAll() }
+            let entry = Transformed(kernel: kernel, inputs: inputs, outputs: outputs, variant: variant, flipped: flipped)
+            entries[key] = entry
+            return entry
+        }
     }
 }

@@ -67,7 +67,7 @@ public struct LayerIO {
 }
 
 /// A `LayerIO` handed to worker threads; they touch disjoint rows of its buffers.
-struct UncheckedIO: @unchecked Sendable {
+struct UncheckedIO: @unchecked Sendable { // raw buffers; workers touch disjoint rows
     let value: LayerIO
     init(_ value: LayerIO) { self.value = value }
 }

@@ -6,7 +6,7 @@
 /// cache; the dense layers then run on the whole shard at once, so their weights are
 /// read once per shard rather than once per micro-batch. Smaller batches (one image)
 /// run in one workspace with every GEMM split across the cores.
-public final class Predictor: @unchecked Sendable {
+public final class Predictor: @unchecked Sendable { // owns raw workspaces; one call at a time
     public let model: Model
     public let maxBatch: Int
     /// Per core: a micro-batch workspace for the spatial layers and a shard workspace.

@@ -60,7 +60,7 @@ public final class Trainer {
     public private(set) var lastTestEvaluation: Evaluation?
 
     /// One core's share of a batch: its workspace, labels and parameter gradients.
-    private final class Shard: @unchecked Sendable {
+    private final class Shard: @unchecked Sendable { // a raw workspace; each shard has one worker at a time
         let workspace: Workspace
         var labels: [Int32]
         var gradients: [Float]

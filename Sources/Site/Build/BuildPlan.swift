@@ -4,20 +4,21 @@ import Explain
 import Foundation
 
 /// One directive block of a lesson, checked and ready to run.
-struct PlannedFigure: @unchecked Sendable {
+struct PlannedFigure: Sendable {
     let lesson: Int
     let directive: any Directive
     let name: String
-    let options: DirectiveOptions
+    /// Where the directive's fence is, and where its `model` option is (or the fence).
+    let location: SourceLocation
+    let modelLocation: SourceLocation
     let modelPath: String
     let spec: ModelSpec
     let caption: String?
     let alt: String?
-    var location: SourceLocation { options.location }
 }
 
 /// A lesson parsed: its Markdown rendered with placeholders, and its directives checked.
-struct PlannedLesson: @unchecked Sendable {
+struct PlannedLesson: Sendable {
     let lesson: Lesson
     let html: String
     let headings: [Heading]
@@ -74,7 +75,8 @@ struct BuildPlan {
                     let modelSpec = try spec(modelPath, at)
                     values = figures.count
                     figures.append(PlannedFigure(lesson: lessonIndex, directive: try InlineValues(options, model: modelSpec.model), name: InlineValues.name,
-                                                 options: options, modelPath: modelPath, spec: modelSpec, caption: nil, alt: nil))
+                                                 location: at, modelLocation: at, modelPath: modelPath, spec: modelSpec,
+                                                 caption: nil, alt: nil))
                 } catch {
                     errors.append(error)
                 }
@@ -104,8 +106,9 @@ struct BuildPlan {
         let modelLocation = options["model"]?.location ?? at
         let spec = try lookup(modelPath, modelLocation)
         let directive = try type.init(options, model: spec.model)
-        return PlannedFigure(lesson: lessonIndex, directive: directive, name: block.name, options: options, modelPath: modelPath,
-                             spec: spec, caption: try options.string("caption"), alt: try options.string("alt"))
+        return PlannedFigure(lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
+                             modelLocation: modelLocation, modelPath: modelPath, spec: spec,
+                             caption: try options.string("caption"), alt: try options.string("alt"))
     }
 
     /// The directive of a method name used as a directive (`viz gradcam` → `cam`).

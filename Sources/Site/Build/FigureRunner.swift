@@ -3,6 +3,7 @@ import Dispatch
 import Explain
 import Foundation
 import Render
+import Synchronization
 
 /// Runs a plan's figures: each is looked up in the cache by its key, and the misses run
 /// in parallel, one per core.
@@ -64,7 +65,7 @@ struct FigureRunner {
             for path in Set(misses.filter { plan.figures[$0].directive.needsWeights }.map { plan.figures[$0].modelPath }).sorted() {
                 let figure = plan.figures[misses.first { plan.figures[$0].modelPath == path }!]
                 do { _ = try models.model(path, spec: figure.spec) }
-                catch { errors.append(Self.sourceError(error, at: figure.options["model"]?.location ?? figure.location)) }
+                catch { errors.append(Self.sourceError(error, at: figure.modelLocation)) }
             }
             guard errors.isEmpty else { throw BuildErrors(errors) }
             let outcomes = Outcomes(count: plan.figures.count)
@@ -115,26 +116,16 @@ struct FigureRunner {
 }
 
 /// Results written by the workers.
-private final class Outcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [(Result<Figure, SourceError>, Double)?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<Figure, SourceError>, seconds: Double) {
-        lock.lock(); values[i] = (r, seconds); lock.unlock()
-    }
-    func get(_ i: Int) -> (Result<Figure, SourceError>, Double) {
-        lock.lock(); defer { lock.unlock() }
-        return values[i]!
-    }
+private final class Outcomes: Sendable {
+    private let values: Mutex<[(Result<Figure, SourceError>, Double)?]>
+    init(count: Int) { values = Mutex(Array(repeating: nil, count: count)) }
+    func set(_ i: Int, _ r: Result<Figure, SourceError>, seconds: Double) { values.withLock { $0[i] = (r, seconds) } }
+    func get(_ i: Int) -> (Result<Figure, SourceError>, Double) { values.withLock { $0[i]! } }
 }
 
 /// The figures left to compute, handed out one at a time.
-private final class MissQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Int]
-    init(_ items: [Int]) { self.items = items.reversed() }
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        return items.popLast()
-    }
+private final class MissQueue: Sendable {
+    private let items: Mutex<[Int]>
+    init(_ items: [Int]) { self.items = Mutex(items.reversed()) }
+    func next() -> Int? { items.withLock { $0.popLast() } }
 }

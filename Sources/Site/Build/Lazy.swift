@@ -1,25 +1,20 @@
-import Foundation
+import Synchronization
 
 /// A value computed once, on first use, by whichever thread asks first; the others wait.
-final class Lazy<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Result<Value, any Error>?
+final class Lazy<Value: Sendable>: Sendable {
+    private let stored = Mutex<Result<Value, any Error>?>(nil)
     private let make: @Sendable () throws -> Value
 
     init(_ make: @escaping @Sendable () throws -> Value) { self.make = make }
 
     func get() throws -> Value {
-        lock.lock()
-        defer { lock.unlock() }
-        if let stored { return try stored.get() }
-        let result = Result { try make() }
-        stored = result
-        return try result.get()
+        try stored.withLock { stored in
+            if let stored { return stored }
+            let result = Result { try make() }
+            stored = result
+            return result
+        }.get()
     }
 
-    var isComputed: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored != nil
-    }
+    var isComputed: Bool { stored.withLock { $0 != nil } }
 }

@@ -2,20 +2,21 @@ import Common
 import CNN
 import Explain
 import Foundation
+import Synchronization
 
 /// The models a build uses: specs loaded once per path, cache keys, and trained weights
 /// obtained (loaded from cache or trained) only when a figure needs them.
-final class ModelStore: @unchecked Sendable {
+final class ModelStore: Sendable {
     let paths: ContentPaths
     let dataDirectory: String
     let trained: TrainedModels
     /// Reports training progress (the progress bar).
     let progress: @Sendable (String, TrainingProgress) -> Void
 
-    private let lock = NSLock()
-    private var specs: [String: ModelSpec] = [:]
-    private var weights: [String: Lazy<(Model, [EpochLog]?)>] = [:]
-    private var evaluations: [String: Lazy<Evaluation>] = [:]
+    /// Per spec path: the parsed spec, the trained weights and the test evaluation.
+    private let specs = Mutex<[String: ModelSpec]>([:])
+    private let weights = Mutex<[String: Lazy<(Model, [EpochLog]?)>]>([:])
+    private let evaluations = Mutex<[String: Lazy<Evaluation>]>([:])
     let data: Lazy<MNIST>
     /// SHA-256 of the four MNIST files.
     let dataKey: Lazy<String>
@@ -44,9 +45,7 @@ final class ModelStore: @unchecked Sendable {
 
     /// The spec at `relative` (inside the content folder); `location` is where it was named.
     func spec(_ relative: String, at location: SourceLocation) throws(SourceError) -> ModelSpec {
-        lock.lock()
-        if let spec = specs[relative] { lock.unlock(); return spec }
-        lock.unlock()
+        if let spec = specs.withLock({ $0[relative] }) { return spec }
         let real = try paths.resolve(relative, at: location)
         guard FileManager.default.fileExists(atPath: real) else {
             let available = ((try? FileManager.default.contentsOfDirectory(atPath: paths.display("models"))) ?? [])
@@ -57,9 +56,7 @@ final class ModelStore: @unchecked Sendable {
         if let w = spec.weights {
             _ = try paths.resolve(w, at: spec.weightsLocation ?? SourceLocation(file: paths.display(relative), line: 0, column: 0))
         }
-        lock.lock()
-        specs[relative] = spec
-        lock.unlock()
+        specs.withLock { $0[relative] = spec }
         return spec
     }
 
@@ -73,21 +70,21 @@ final class ModelStore: @unchecked Sendable {
 
     /// The trained model and its training log, computed once per spec.
     func model(_ relative: String, spec: ModelSpec) throws -> (Model, [EpochLog]?) {
-        lock.lock()
-        let lazy = weights[relative] ?? Lazy { [trained, dataDirectory, progress, data] in
-            let mnist = spec.weights == nil ? try data.get() : nil
-            let result = try trained.model(for: spec, dataDirectory: dataDirectory, data: mnist) { progress(spec.model.name, $0) }
-            return (result.model, result.log)
+        let lazy = weights.withLock { weights in
+            let lazy = weights[relative] ?? Lazy { [trained, dataDirectory, progress, data] in
+                let mnist = spec.weights == nil ? try data.get() : nil
+                let result = try trained.model(for: spec, dataDirectory: dataDirectory, data: mnist) { progress(spec.model.name, $0) }
+                return (result.model, result.log)
+            }
+            weights[relative] = lazy
+            return lazy
         }
-        weights[relative] = lazy
-        lock.unlock()
         return try lazy.get()
     }
 
     /// The trained model evaluated on the test set, computed once per spec.
     func evaluation(_ relative: String, spec: ModelSpec) -> Lazy<Evaluation> {
-        lock.lock()
-        defer { lock.unlock() }
+        evaluations.withLock { evaluations in
         if let e = evaluations[relative] { return e }
         let data = self.data, trained = self.trained, dataDirectory = self.dataDirectory
         let lazy = Lazy { [unowned self] in
@@ -103,5 +100,6 @@ final class ModelStore: @unchecked Sendable {
         }
         evaluations[relative] = lazy
         return lazy
+        }
     }
 }

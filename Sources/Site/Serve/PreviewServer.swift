@@ -2,20 +2,20 @@ import CNN
 import FlyingFox
 import FlyingSocks
 import Foundation
+import Synchronization
 
 /// `vizsite serve`: builds the site into a preview folder, serves it on loopback, watches
 /// the content and theme, rebuilds on change and reloads open pages. Build errors show
 /// in the page as well as in the terminal.
-public final class PreviewServer: @unchecked Sendable {
+public final class PreviewServer: Sendable {
     public let options: BuildOptions
     public let host: String
     public let port: UInt16
     let log: @Sendable (String) -> Void
     let trainingProgress: @Sendable (String, TrainingProgress) -> Void
 
-    private let lock = NSLock()
-    private var version = 0
-    private var errors: String?
+    /// How many builds succeeded, and the last build's errors.
+    private let state = Mutex<(version: Int, errors: String?)>((0, nil))
 
     public init(options: BuildOptions, host: String, port: UInt16, log: @escaping @Sendable (String) -> Void,
                 trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void) {
@@ -28,10 +28,10 @@ public final class PreviewServer: @unchecked Sendable {
         self.trainingProgress = trainingProgress
     }
 
-    /// Polls `/__vizsite/status` and reloads when the site changes; shows build errors.
-    static let reloadScript = """
-    <script>(function(){var v=null;function show(e){var d=document.getElementById("vizsite-errors");if(!e){if(d)d.remove();return}if(!d){d=document.createElement("pre");d.id="vizsite-errors";d.style.cssText="position:fixed;left:1rem;right:1rem;bottom:1rem;max-height:50vh;overflow:auto;z-index:1000;background:#2b0b0e;color:#ffd7d9;padding:1rem;border-radius:8px;font:13px/1.5 ui-monospace,monospace;white-space:pre-wrap";document.body.appendChild(d)}d.textContent=e}function poll(){fetch("/__vizsite/status",{cache:"no-store"}).then(function(r){return r.json()}).then(function(s){if(v!==null&&s.version!==v){location.reload();return}v=s.version;show(s.errors)}).catch(function(){}).finally(function(){setTimeout(poll,700)})}poll()})();</script>
-    """
+    /// What preview pages carry: the theme's `preview/reload.js`, served by the preview
+    /// server only, which polls `/__vizsite/status`, reloads when the site changes and
+    /// shows build errors.
+    static let reloadScript = "<script src=\"/__vizsite/reload.js\"></script>"
 
     /// Builds once, then serves and rebuilds on change until the process ends.
     public func run() async throws {
@@ -42,6 +42,11 @@ public final class PreviewServer: @unchecked Sendable {
             let (version, errors) = self.status()
             let body = try JSONSerialization.data(withJSONObject: ["version": version, "errors": errors.map { $0 as Any } ?? NSNull()])
             return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: "application/json", .init("Cache-Control"): "no-store"]), body: body)
+        }
+        let reloadPath = (options.themeDirectory as NSString).appendingPathComponent("preview/reload.js")
+        await server.appendRoute("GET /__vizsite/reload.js") { _ in
+            guard let script = FileManager.default.contents(atPath: reloadPath) else { return HTTPResponse(statusCode: .notFound) }
+            return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: "text/javascript; charset=utf-8"]), body: script)
         }
         await server.appendRoute("*") { request in Self.respond(to: request, files: files) }
         let watcher = Task.detached { [unowned self] in
@@ -57,9 +62,7 @@ public final class PreviewServer: @unchecked Sendable {
     }
 
     func status() -> (Int, String?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (version, errors)
+        state.withLock { ($0.version, $0.errors) }
     }
 
     func rebuild() {
@@ -67,10 +70,10 @@ public final class PreviewServer: @unchecked Sendable {
         do {
             let report = try SiteBuilder(options: options, log: log, trainingProgress: trainingProgress).build()
             log(String(format: "rebuilt %d pages (%d figures computed) in %.2f s", report.pages, report.misses, Date().timeIntervalSince(start)))
-            lock.lock(); version += 1; errors = nil; lock.unlock()
+            state.withLock { $0 = ($0.version + 1, nil) }
         } catch {
             log("\(error)")
-            lock.lock(); errors = error.description; lock.unlock()
+            state.withLock { $0.errors = error.description }
         }
     }
 

@@ -3,7 +3,7 @@ import CNN
 import Foundation
 import Site
 
-struct Serve: ParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build, serve the site locally, and rebuild and reload the browser when content or theme change.")
 
@@ -15,7 +15,7 @@ struct Serve: ParsableCommand {
     @Option(help: "The port to listen on.")
     var port: UInt16 = 8000
 
-    func run() throws {
+    func run() async throws {
         var options = site.buildOptions
         // The preview carries a reload script, so it never overwrites the publishable site.
         options.outputDirectory = (options.resolvedCacheDirectory as NSString).appendingPathComponent("preview")
@@ -23,15 +23,8 @@ struct Serve: ParsableCommand {
         let server = PreviewServer(options: options, host: host, port: port, log: { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }, trainingProgress: { _, p in bar.update(p) })
-        let done = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
         Self.stopOnSignals()
-        Task.detached {
-            do { try await server.run() } catch { failure.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.error { fail(error) }
+        do { try await server.run() } catch { fail(error) }
     }
 
     /// Ctrl-C and SIGTERM stop the server, even when the parent process started us with
@@ -50,11 +43,6 @@ struct Serve: ParsableCommand {
             }
         }
     }
-}
-
-/// Carries an error out of a detached task.
-private final class FailureBox: @unchecked Sendable {
-    var error: (any Error)?
 }
 
 struct New: ParsableCommand {
