@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "c621bbc43dd0167b72e74fab12f0ec10ac9623ad0be17f0b8ff2ca18997adcbd"
+    public static let sourceDigest = "e9f660f67f5dfb15703028feaa9267d5e80aae70aa25580f85f297cdbb641a12"
 }

@@ -153,6 +153,30 @@ struct BuildTests {
                 #expect(exists, "\(path) links to \(target), which does not exist")
             }
         }
+        // One schema for raw values: every map, wherever it appears, is {shape: [rows, columns], values: rows}.
+        var maps = 0
+        func checkMaps(_ value: Any, _ file: String) {
+            if let object = value as? [String: Any] {
+                for (key, item) in object {
+                    if key == "map" || key == "image" && item is [String: Any] { checkMap(item, file) }
+                    if key == "maps" || key == "kernels", let list = item as? [Any] {
+                        for entry in list { (entry as? [String: Any])?["values"] != nil ? checkMap(entry, file) : checkMaps(entry, file) }
+                    }
+                    checkMaps(item, file)
+                }
+            } else if let list = value as? [Any] {
+                list.forEach { checkMaps($0, file) }
+            }
+        }
+        func checkMap(_ value: Any, _ file: String) {
+            maps += 1
+            let map = value as? [String: Any], shape = map?["shape"] as? [Int], rows = map?["values"] as? [[Double]]
+            #expect(shape?.count == 2 && rows?.count == shape?[0] && rows?.allSatisfy { $0.count == shape?[1] } == true, "\(file)")
+        }
+        for (path, data) in files where path.hasPrefix("figures/") && path.hasSuffix(".json") {
+            checkMaps(try JSONSerialization.jsonObject(with: data), path)
+        }
+        #expect(maps >= 29)
         let lesson = String(decoding: files["every/index.html"]!, as: UTF8.self)
         #expect(lesson.contains("<figure class=\"viz\" data-directive=\"cam\" id=\"figure-10\">"))
         #expect(lesson.contains("Figure 16."))

@@ -47,22 +47,18 @@ public enum SafeTensors {
         guard headerLength > 0, headerLength <= min(maxHeaderSize, bytes.count - 8) else {
             throw .malformedHeader(file: file, reason: "header length \(headerLength) does not fit a \(bytes.count)-byte file")
         }
-        let header: [String: Any]
+        let header: [String: SafeTensorsHeaderEntry]
         do {
-            guard let object = try JSONSerialization.jsonObject(with: Data(bytes[8 ..< 8 + headerLength])) as? [String: Any] else {
-                throw WeightsError.malformedHeader(file: file, reason: "header is not a JSON object")
-            }
-            header = object
+            header = try JSONDecoder().decode([String: SafeTensorsHeaderEntry].self, from: Data(bytes[8 ..< 8 + headerLength]))
+        } catch DecodingError.typeMismatch {
+            throw .malformedHeader(file: file, reason: "header is not a JSON object")
         } catch {
             throw .malformedHeader(file: file, reason: "header is not valid JSON")
         }
         let dataStart = 8 + headerLength, dataCount = bytes.count - dataStart
         var tensors: [String: Tensor] = [:]
         for (key, value) in header where key != "__metadata__" {
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2, shape.count == (info["shape"] as? [Any])?.count else {
+            guard case let .tensor(dtype, shape, offsets) = value, offsets.count == 2 else {
                 throw .malformedHeader(file: file, reason: "entry '\(key)' needs dtype, shape and data_offsets")
             }
             guard dtype == "F32" else { throw .wrongDtype(file: file, key: key, found: dtype) }
@@ -156,5 +152,29 @@ extension Model {
         } catch {
             throw .unreadable(file: path, reason: "cannot write: \(error.localizedDescription)")
         }
+    }
+}
+
+/// One entry of a safetensors header: a tensor's dtype, shape and byte range, or anything
+/// else (`__metadata__`'s strings, or an entry that is not a tensor, which the reader
+/// rejects by name).
+enum SafeTensorsHeaderEntry: Decodable {
+    case tensor(dtype: String, shape: [Int], dataOffsets: [Int])
+    case other
+
+    private enum Key: String, CodingKey {
+        case dtype, shape
+        case dataOffsets = "data_offsets"
+    }
+
+    init(from decoder: any Decoder) throws {
+        guard let fields = try? decoder.container(keyedBy: Key.self),
+              let dtype = try? fields.decode(String.self, forKey: .dtype),
+              let shape = try? fields.decode([Int].self, forKey: .shape),
+              let offsets = try? fields.decode([Int].self, forKey: .dataOffsets) else {
+            self = .other
+            return
+        }
+        self = .tensor(dtype: dtype, shape: shape, dataOffsets: offsets)
     }
 }

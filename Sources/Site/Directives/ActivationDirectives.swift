@@ -47,8 +47,7 @@ struct FiltersDirective: Directive {
         figure.card(pictures, columns: 8)
         let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "weight").svg(height: 140),
                              name: "filters-colorbar", title: "colorbar: kernel weight")
-        try figure.json(["layer": layer, "input_channel": channel, "shape": [kernels.count, kernels.first?.height ?? 0, kernels.first?.width ?? 0],
-                         "kernels": kernels.map { $0.values.map(Double.init) }], name: "filters-\(layer)")
+        try figure.json(FiltersValues(layer: layer, inputChannel: channel, kernels: kernels.map(MapValues.init)), name: "filters-\(layer)")
         return (FigureLayout.withColorbar(FigureLayout.grid(cells), colorbar: bar),
                 ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))])
     }
@@ -117,8 +116,7 @@ struct FeatureMapsDirective: Directive {
         }
         let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "activation").svg(height: 120),
                              name: "feature-colorbar", title: "colorbar: activation")
-        try figure.json(["layer": layer, "image": selected.name, "shape": [maps.count, maps[0].height, maps[0].width],
-                         "maps": maps.map { $0.values.map(Double.init) }], name: "feature-maps-\(layer)")
+        try figure.json(FeatureMapsValues(layer: layer, image: selected.name, maps: maps.map(MapValues.init)), name: "feature-maps-\(layer)")
         let body = "<div class=\"viz-row\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(selected)))</span></div>"
             + FigureLayout.grid(cells) + "<div class=\"viz-colorbar\">\(bar)</div></div>"
         return (body, ["colormap \(colormap.name)", String(format: "min–max, shared: %.3g … %.3g", Double(range.low), Double(range.high))])
@@ -213,9 +211,11 @@ struct MaximizeDirective: Directive {
                     String(format: "%d · %.3g", unit, Double(r.activation)))
         }
         figure.card(pictures)
-        try figure.json(["layer": layer, "units": units, "steps": settings.steps, "l2": Double(settings.l2), "tv": Double(settings.totalVariation),
-                         "jitter": settings.jitter, "seed": Int(settings.seed),
-                         "results": zip(units, results).map { ["unit": $0, "activation": Double($1.activation), "image": $1.image.values.map(Double.init)] as [String: Any] }],
+        let values = zip(units, results).map { unit, r in
+            MaximizeValues.Result(unit: unit, variant: nil, l2: Double(settings.l2), tv: Double(settings.totalVariation),
+                                  jitter: settings.jitter, activation: Double(r.activation), image: MapValues(r.image))
+        }
+        try figure.json(MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values),
                         name: "maximize-\(layer)")
         return (FigureLayout.grid(cells), ["label: unit · final activation", "pixel values 0–1"])
     }
@@ -223,7 +223,7 @@ struct MaximizeDirective: Directive {
 
 extension MaximizeDirective {
     func runVariants(_ variants: [String], context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        var cells: [(html: String, label: String)] = [], pictures: [RGBAImage] = [], json: [[String: Any]] = []
+        var cells: [(html: String, label: String)] = [], pictures: [RGBAImage] = [], json: [MaximizeValues.Result] = []
         for variant in variants {
             let (s, label) = settings(for: variant)
             let r = try s.maximize(context.model, layer: layer, unit: units[0])
@@ -231,11 +231,11 @@ extension MaximizeDirective {
             pictures.append(picture)
             cells.append((figure.image(picture, name: "maximize-\(layer)", alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
                           String(format: "%@ · %.3g", label, Double(r.activation))))
-            json.append(["variant": variant, "l2": Double(s.l2), "tv": Double(s.totalVariation), "jitter": s.jitter,
-                         "activation": Double(r.activation), "image": r.image.values.map(Double.init)])
+            json.append(MaximizeValues.Result(unit: units[0], variant: variant, l2: Double(s.l2), tv: Double(s.totalVariation),
+                                              jitter: s.jitter, activation: Double(r.activation), image: MapValues(r.image)))
         }
         figure.card(pictures)
-        try figure.json(["layer": layer, "unit": units[0], "steps": settings.steps, "seed": Int(settings.seed), "variants": json],
+        try figure.json(MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: json),
                         name: "maximize-variants-\(layer)")
         return (FigureLayout.grid(cells), ["label: regularizers · final activation", "pixel values 0–1"])
     }
@@ -265,7 +265,7 @@ struct PredictionsDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         var cells: [String] = []
-        var json: [[String: Any]] = []
+        var json: [PredictionValues.Image] = []
         for image in selected {
             let p = softmax(context.model.logits(image.pixels)).scalars
             let predicted = p.indices.max { p[$0] < p[$1] }!
@@ -275,9 +275,10 @@ struct PredictionsDirective: Directive {
             let bars = figure.svg(BarChart(labels: (0..<p.count).map(String.init), values: p.map(Double.init), highlight: predicted).svg(width: 220, rowHeight: 16),
                                   name: "predictions", title: "probabilities for \(image.name): predicted \(predicted) at \(String(format: "%.1f%%", p[predicted] * 100))")
             cells.append("<div class=\"viz-prediction\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(image)))</span></div>\(bars)</div>")
-            json.append(["image": image.name, "label": image.label.map { $0 as Any } ?? NSNull(), "probabilities": p.map(Double.init), "predicted": predicted])
+            json.append(PredictionValues.Image(image: image.name, label: image.label, predicted: predicted,
+                                               probabilities: p.map(Double.init)))
         }
-        try figure.json(["images": json], name: "predictions")
+        try figure.json(PredictionValues(images: json), name: "predictions")
         return ("<div class=\"viz-predictions\">" + cells.joined() + "</div>", ["softmax of the logits"])
     }
 }

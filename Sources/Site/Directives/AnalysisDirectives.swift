@@ -47,7 +47,7 @@ struct CompareDirective: Directive {
         let selected = try context.images(images, at: location)
         var rows: [(header: String, cells: [String])] = []
         var cardTiles: [RGBAImage] = []
-        var json: [[String: Any]] = []
+        var json: [CompareValues.Entry] = []
         for (i, image) in selected.enumerated() {
             var cells: [String] = []
             var first: Explanation?
@@ -56,8 +56,7 @@ struct CompareDirective: Directive {
                 first = first ?? e
                 // Magnitudes, so signed and unsigned methods read alike in one row.
                 let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
-                json.append(["image": image.name, "method": method.name, "target": e.targetClass,
-                             "shape": [e.map.height, e.map.width], "map": e.map.values.map(Double.init)])
+                json.append(CompareValues.Entry(method: method.name, explanation: ExplanationValues(image, e)))
                 e = e.with(map: magnitude, isSigned: false)
                 let p = panels.pictures(image: image, map: e.map, placement: e.placement, normalization: .minMax)
                 if cardTiles.count < 8 { cardTiles.append(overlay ? p.overlay : p.heatmap) }
@@ -68,7 +67,7 @@ struct CompareDirective: Directive {
             rows.append((imageHeader(image, explanation: first), [figure.image(digit, name: "compare-input", alt: "input \(image.name)")] + cells))
         }
         figure.card(cardTiles, columns: min(4, cardTiles.count))
-        try figure.json(["target": target.description, "maps": json], name: "compare")
+        try figure.json(CompareValues(target: target.description, maps: json), name: "compare")
         let table = FigureLayout.panels(columns: ["input"] + methods.map(\.title), rows: rows, corner: "image")
         let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
                              name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
@@ -147,9 +146,9 @@ struct FaithfulnessDirective: Directive {
             header: ["method", "deletion AUC ↓", "insertion AUC ↑", "insertion − deletion"],
             rows: results.map { [$0.method.title, String(format: "%.3f", $0.dAUC), String(format: "%.3f", $0.iAUC), String(format: "%+.3f", $0.iAUC - $0.dAUC)] },
             numeric: [1, 2, 3])
-        try figure.json(["images": selected.map(\.name), "steps": steps, "methods": results.map {
-            ["method": $0.method.name, "deletion": $0.deletion, "insertion": $0.insertion, "deletion_auc": $0.dAUC, "insertion_auc": $0.iAUC] as [String: Any]
-        }], name: "faithfulness")
+        try figure.json(FaithfulnessValues(images: selected.map(\.name), steps: steps, methods: results.map {
+            .init(method: $0.method.name, deletion: $0.deletion, insertion: $0.insertion, deletionAuc: $0.dAUC, insertionAuc: $0.iAUC)
+        }), name: "faithfulness")
         let body = "<div class=\"viz-row\"><div>\(deletionSVG)</div><div>\(insertionSVG)</div></div>\n" + table
         return (body, ["\(selected.count) images", "\(steps) steps", "target: predicted class", "signed maps ranked by magnitude"])
     }
@@ -217,9 +216,9 @@ struct SanityCheckDirective: Directive {
         let table = FigureLayout.table(header: ["method"] + stages,
                                        rows: methods.enumerated().map { i, m in [m.title] + curves[i].map { String(format: "%.2f", $0) } },
                                        numeric: Set(1...stages.count))
-        try figure.json(["images": selected.map(\.name), "stages": stages, "methods": methods.enumerated().map { i, m in
-            ["method": m.name, "correlation": curves[i]] as [String: Any]
-        }], name: "sanity-check")
+        try figure.json(SanityCheckValues(images: selected.map(\.name), stages: stages, methods: methods.enumerated().map { i, m in
+            .init(method: m.name, correlation: curves[i])
+        }), name: "sanity-check")
         return (svg + "\n" + table, ["\(selected.count) images", "signed maps compared by magnitude", "seed \(seed)"])
     }
 }
@@ -295,9 +294,8 @@ struct MeanHeatmapsDirective: Directive {
                                         rows: [("mean map", heatCells), ("mean digit", digitCells)])
         let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").horizontalSVG(),
                              name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
-        try figure.json(["method": method.name, "count_per_class": count, "target": target.description,
-                         "maps": means.map { ["shape": [$0.height, $0.width], "values": $0.values.map(Double.init)] as [String: Any] }],
-                        name: "mean-heatmaps")
+        try figure.json(MeanHeatmapsValues(method: method.name, countPerClass: count, target: target.description,
+                                           maps: means.map(MapValues.init)), name: "mean-heatmaps")
         return (FigureLayout.withColorbarBelow(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared",
                                                                   "colormap \(colormap.name)", placement.note])
     }

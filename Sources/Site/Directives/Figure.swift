@@ -106,10 +106,9 @@ final class FigureBuilder {
     /// A download link under the caption.
     func link(_ label: String, path: String) { links.append(FigureLink(label: label, path: path)) }
 
-    /// The raw values as a JSON file, linked under the caption.
-    func json(_ object: Any, name: String) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        links.append(FigureLink(label: "raw values (JSON)", path: add(data, name: name, ext: "json")))
+    /// The raw values as a JSON file (the schema of `FigureValues.swift`), linked under the caption.
+    func json(_ values: some Encodable, name: String) throws {
+        links.append(FigureLink(label: "raw values (JSON)", path: add(try FigureJSON.encode(values), name: name, ext: "json")))
     }
 
     func finish(body: String, caption: String, notes: [String]) -> Figure {

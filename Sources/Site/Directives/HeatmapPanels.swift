@@ -84,19 +84,3 @@ extension DirectiveOptions {
         try choices("panels", from: ["input", "heatmap", "overlay"], default: ["input", "heatmap", "overlay"])
     }
 }
-
-/// JSON of explanations: each map as rows of numbers, with what it explains.
-func explanationsJSON(_ images: [SelectedImage], _ explanations: [Explanation], method: String) -> [String: Any] {
-    [
-        "method": method,
-        "images": zip(images, explanations).map { image, e -> [String: Any] in
-            [
-                "image": image.name, "label": image.label.map { $0 as Any } ?? NSNull(),
-                "target": e.targetClass, "layer": e.layer.map { $0 as Any } ?? NSNull(),
-                "probabilities": e.probabilities.map(Double.init),
-                "shape": [e.map.height, e.map.width],
-                "map": (0..<e.map.height).map { y in (0..<e.map.width).map { x in Double(e.map[x, y]) } },
-            ]
-        },
-    ]
-}

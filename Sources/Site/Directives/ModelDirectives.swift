@@ -27,9 +27,7 @@ struct SummaryDirective: Directive {
         let total = model.parameters.count
         var html = FigureLayout.table(header: ["Layer (type)", "Output shape", "Param #"], rows: rows, numeric: [2])
         html += "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(total.grouped) · Non-trainable params: 0 · Multiply-accumulates per image: \(model.multiplyAccumulates.grouped)</p>"
-        try figure.json(["model": model.name, "input": model.inputShape, "layers": model.layers.enumerated().map { i, l in
-            ["name": l.name, "type": l.kind, "output_shape": l.outputShape, "parameters": model.parameterCount(layer: i)] as [String: Any]
-        }, "total_parameters": total, "multiply_accumulates": model.multiplyAccumulates], name: "summary")
+        try figure.json(ModelValues(model), name: "summary")
         return (html, ["model \(model.name)"])
     }
 }
@@ -58,9 +56,7 @@ struct ArchitectureDirective: Directive {
             ArchitectureDiagram.Block(name: l.name, kind: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i))
         })
         let svg = figure.svg(diagram.svg(width: Double(width)), name: "architecture", label: "diagram (SVG)", thumbnail: true)
-        try figure.json(["model": model.name, "input": model.inputShape,
-                         "layers": model.layers.map { ["name": $0.name, "type": $0.kind, "output_shape": $0.outputShape] as [String: Any] }],
-                        name: "architecture")
+        try figure.json(ModelValues(model), name: "architecture")
         return (svg, [])
     }
 }
@@ -110,10 +106,9 @@ struct SamplesDirective: Directive {
             return (figure.image(picture, name: "sample", alt: alt), label)
         }
         figure.card(selected.map { RGBAImage.grayscale(width: $0.heatmap.width, height: $0.heatmap.height, values: $0.heatmap.values).upscaled(by: 4) })
-        try figure.json(["images": selected.enumerated().map { i, image in
-            ["image": image.name, "label": image.label.map { $0 as Any } ?? NSNull(),
-             "predicted": predictions ? predicted[i] as Any : NSNull()] as [String: Any]
-        }], name: "samples")
+        try figure.json(PredictionValues(images: selected.enumerated().map { i, image in
+            .init(image: image.name, label: image.label, predicted: predictions ? predicted[i] : nil, probabilities: nil)
+        }), name: "samples")
         return (FigureLayout.grid(cells), predictions ? ["label → prediction"] : [])
     }
 }
@@ -199,8 +194,9 @@ struct MetricDirective: Directive {
         if let log = context.trainingLog {
             rows.append(["training", "\(log.count) epoch\(log.count == 1 ? "" : "s") of \((try context.data.get().train.count).grouped) images"])
         }
-        try figure.json(["test_accuracy": evaluation.accuracy, "test_loss": evaluation.loss, "misclassified": errors,
-                         "parameters": context.model.parameters.count, "per_class_accuracy": evaluation.perClassAccuracy], name: "metrics")
+        try figure.json(MetricValues(testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, misclassified: errors,
+                                     parameters: context.model.parameters.count, perClassAccuracy: evaluation.perClassAccuracy),
+                        name: "metrics")
         return (FigureLayout.table(header: ["measure", "value"], rows: rows, numeric: [1]), [])
     }
 }
@@ -242,9 +238,10 @@ struct ConfusionMatrixDirective: Directive {
             body += "\n" + FigureLayout.table(header: ["true label", "predicted", "count"],
                                               rows: confused.map { ["\($0.trueClass)", "\($0.predicted)", "\($0.count)"] }, numeric: [2])
         }
-        try figure.json(["counts": matrix.counts, "per_class_accuracy": accuracy, "accuracy": matrix.accuracy,
-                         "most_confused": matrix.mostConfused(max(pairs, 1)).map { ["true": $0.trueClass, "predicted": $0.predicted, "count": $0.count] }],
-                        name: "confusion-matrix")
+        try figure.json(ConfusionValues(counts: matrix.counts, perClassAccuracy: accuracy, accuracy: matrix.accuracy,
+                                        mostConfused: matrix.mostConfused(max(pairs, 1)).map {
+                                            .init(true: $0.trueClass, predicted: $0.predicted, count: $0.count)
+                                        }), name: "confusion-matrix")
         return (body, [String(format: "accuracy %.2f%%", matrix.accuracy * 100), "colormap \(colormap.name), log scale"])
     }
 }

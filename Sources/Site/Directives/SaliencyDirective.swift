@@ -127,7 +127,8 @@ struct AttributionFigure: Sendable {
     func run(_ context: DirectiveContext, figure: FigureBuilder, name: String, notes: [String]) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
-        try figure.json(explanationsJSON(selected, explanations, method: method.name), name: name)
+        try figure.json(AttributionValues(method: method.name, images: zip(selected, explanations).map(ExplanationValues.init)),
+                        name: name)
         let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
         let placement = explanations.first.map { $0.placement == .identity ? [] : [$0.placement.note] } ?? []
         return (html, panels.notes(extra: notes + ["target \(target)"] + placement))

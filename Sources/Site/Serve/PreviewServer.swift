@@ -40,7 +40,7 @@ public final class PreviewServer: Sendable {
         let server = HTTPServer(address: try .inet(ip4: host, port: port), logger: QuietLogger())
         await server.appendRoute("GET /__vizsite/status") { [unowned self] _ in
             let (version, errors) = self.status()
-            let body = try JSONSerialization.data(withJSONObject: ["version": version, "errors": errors.map { $0 as Any } ?? NSNull()])
+            let body = try FigureJSON.encode(BuildStatus(version: version, errors: errors))
             return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: "application/json", .init("Cache-Control"): "no-store"]), body: body)
         }
         let reloadPath = (options.themeDirectory as NSString).appendingPathComponent("preview/reload.js")
@@ -102,4 +102,11 @@ struct QuietLogger: Logging {
     func logWarning(_ warning: @autoclosure () -> String) {}
     func logError(_ error: @autoclosure () -> String) {}
     func logCritical(_ critical: @autoclosure () -> String) {}
+}
+
+/// What `/__vizsite/status` answers: how many builds succeeded, and the last one's errors
+/// (null after a successful build).
+struct BuildStatus: Encodable {
+    let version: Int
+    @ExplicitNull var errors: String?
 }

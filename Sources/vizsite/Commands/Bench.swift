@@ -48,7 +48,7 @@ struct Bench: ParsableCommand {
         if explain {
             let image = ExplainedImage(pixels: data.test.images.samples(0..<1), label: data.test.labels[0])
             let times = reportingErrors { try ExplainBench.measure(spec.model, image: image, calls: 100, heavyCalls: 20) }
-            for (key, value) in times { figures.values[key] = value }
+            figures.explanations = times
         }
         let text = figures.json()
         print(text)

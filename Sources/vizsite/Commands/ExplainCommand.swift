@@ -140,7 +140,9 @@ struct ExplainCommand: ParsableCommand {
             reportingErrors { try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic) }
         }
         if let json {
-            reportingErrors { try result.json(normalization: normalization).write(to: URL(fileURLWithPath: json), options: .atomic) }
+            reportingErrors {
+                try result.json(normalization: normalization, imageName: image).write(to: URL(fileURLWithPath: json), options: .atomic)
+            }
         }
         print(result.summary)
     }

@@ -3,18 +3,45 @@ import Foundation
 
 /// The speed figures of `vizsite bench`, measured as the PyTorch anchor measures them:
 /// medians of three repeats after warm-up, with the CPU time per wall second recorded.
-struct BenchFigures {
-    var values: [String: Any] = [
-        "blas_core": BLAS.coreName,
-        "threads": Parallelism.workers,
-    ]
+struct BenchFigures: Encodable {
+    var blasCore = BLAS.coreName
+    var threads = Parallelism.workers
+    /// Which forward kernel each convolution runs (CKernels or im2col + BLAS).
+    var convForwardKernels: [String: String] = [:]
+    var avx2FmaKernels = false
+    var training: (imagesPerSecond: Double, coresUsed: Double, batch: Int)?
+    var inference: (imagesPerSecond: Double, coresUsed: Double, latency: Double, latencyMin: Double, latencyP90: Double)?
+    /// `--explain`: milliseconds per method, keyed as the anchor names them (`gradcam_ms`).
+    var explanations: [String: Double] = [:]
 
-    /// Which forward kernel each convolution of `model` runs (CKernels or im2col + BLAS).
+    /// The keys of the PyTorch anchor's JSON, written out so that they stay exactly those.
+    func encode(to encoder: any Encoder) throws {
+        var out = encoder.container(keyedBy: NamedKey.self)
+        try out.encode(blasCore, forKey: "blas_core")
+        try out.encode(threads, forKey: "threads")
+        try out.encode(convForwardKernels, forKey: "conv_forward_kernels")
+        try out.encode(avx2FmaKernels, forKey: "avx2_fma_kernels")
+        if let training {
+            try out.encode(training.imagesPerSecond, forKey: "train_images_per_s")
+            try out.encode(training.coresUsed, forKey: "train_cpu_cores_used")
+            try out.encode(training.batch, forKey: "train_batch")
+        }
+        if let inference {
+            try out.encode(inference.imagesPerSecond, forKey: "infer_images_per_s_b128")
+            try out.encode(inference.coresUsed, forKey: "infer_cpu_cores_used")
+            try out.encode(inference.latency, forKey: "infer_latency_ms_b1")
+            try out.encode(inference.latencyMin, forKey: "infer_latency_ms_b1_min")
+            try out.encode(inference.latencyP90, forKey: "infer_latency_ms_b1_p90")
+        }
+        for (key, value) in explanations { try out.encode(value, forKey: NamedKey(key)) }
+    }
+
+    /// Records which forward kernel each convolution of `model` runs.
     mutating func recordKernels(_ model: Model) {
-        values["conv_forward_kernels"] = Dictionary(uniqueKeysWithValues: model.layers.compactMap { layer in
+        convForwardKernels = Dictionary(uniqueKeysWithValues: model.layers.compactMap { layer in
             (layer as? Conv2D).map { ($0.name, $0.forwardKernel.rawValue) }
         })
-        values["avx2_fma_kernels"] = ConvolutionKernel.fastKernelsAvailable
+        avx2FmaKernels = ConvolutionKernel.fastKernelsAvailable
     }
 
     mutating func measureTraining(_ model: Model, data: Dataset, steps: Int) {
@@ -29,9 +56,7 @@ struct BenchFigures {
             rates.append(Double(steps * batch) / wall)
             cores.append(cpu / wall)
         }
-        values["train_images_per_s"] = median(rates)
-        values["train_cpu_cores_used"] = median(cores)
-        values["train_batch"] = batch
+        training = (median(rates), median(cores), batch)
     }
 
     mutating func measureInference(_ model: Model, data: Dataset, batches: Int, calls: Int) {
@@ -48,8 +73,7 @@ struct BenchFigures {
                     rates.append(Double(batches * 128) / wall)
                     cores.append(cpu / wall)
                 }
-                values["infer_images_per_s_b128"] = median(rates)
-                values["infer_cpu_cores_used"] = median(cores)
+                let throughput = (median(rates), median(cores))
                 for i in 0..<20 { predictor.logits(x.baseAddress! + i * size, count: 1, into: out.baseAddress!) }
                 var times: [Double] = []
                 for i in 0..<calls {
@@ -57,17 +81,27 @@ struct BenchFigures {
                     times.append(wall * 1000)
                 }
                 times.sort()
-                values["infer_latency_ms_b1"] = median(times)
-                values["infer_latency_ms_b1_min"] = times.first ?? 0
-                values["infer_latency_ms_b1_p90"] = times[min(times.count - 1, times.count * 9 / 10)]
+                inference = (throughput.0, throughput.1, median(times), times.first ?? 0,
+                             times[min(times.count - 1, times.count * 9 / 10)])
             }
         }
     }
 
     func json() -> String {
-        let data = try! JSONSerialization.data(withJSONObject: values, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
+}
+
+/// A JSON key written as given.
+struct NamedKey: CodingKey, ExpressibleByStringLiteral {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init(stringLiteral name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
 }
 
 /// Wall and process CPU seconds of `body`.

@@ -2,6 +2,7 @@ import CNN
 import Explain
 import Foundation
 import Render
+import Site
 
 /// What `vizsite explain` computed, whichever the method, with its picture and JSON.
 struct ExplanationRun {
@@ -89,33 +90,20 @@ struct ExplanationRun {
         return svg.text
     }
 
-    func json(normalization: Normalization) throws -> Data {
-        func rows(_ m: Heatmap) -> [[Double]] {
-            (0..<m.height).map { y in (0..<m.width).map { x in Double(m[x, y]) } }
-        }
-        var object: [String: Any] = ["method": method]
+    /// The raw values, in the schema of the site's figure JSON (README, "Raw values").
+    func json(normalization: Normalization, imageName: String) throws -> Data {
         switch content {
         case .map(let e):
             let range = normalization.range(of: e.map.values)
-            object["map"] = rows(e.map)
-            object["shape"] = [e.map.height, e.map.width]
-            object["layer"] = e.layer ?? NSNull()
-            object["target"] = e.targetClass
-            object["probabilities"] = e.probabilities.map(Double.init)
-            object["normalization"] = ["method": normalization.description, "low": Double(range.low), "high": Double(range.high)]
-            object["label"] = image.label ?? NSNull()
+            return try FigureJSON.encode(ExplainValues(
+                method: method, explanation: ExplanationValues(image: imageName, label: image.label, e),
+                normalization: .init(method: normalization.description, low: Double(range.low), high: Double(range.high))))
         case .maps(let maps, let layer, _):
-            object["maps"] = maps.map(rows)
-            object["shape"] = [maps.count, maps[0].height, maps[0].width]
-            object["layer"] = layer
+            return try FigureJSON.encode(LayerMapsValues(method: method, layer: layer, maps: maps.map(MapValues.init)))
         case .maximized(let result, let layer, let unit):
-            object["map"] = rows(result.image)
-            object["shape"] = [result.image.height, result.image.width]
-            object["layer"] = layer
-            object["target"] = unit
-            object["activation"] = Double(result.activation)
+            return try FigureJSON.encode(MaximizedValues(method: method, layer: layer, unit: unit,
+                                                         activation: Double(result.activation), image: MapValues(result.image)))
         }
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
     var summary: String {
@@ -138,4 +126,40 @@ struct ValidationErrorText: Error, CustomStringConvertible {
     let message: String
     init(_ message: String) { self.message = message }
     var description: String { "error: \(message)" }
+}
+
+/// `vizsite explain --json` for an attribution method: the explanation and the range its
+/// picture's colors span.
+struct ExplainValues: Encodable {
+    struct Range: Encodable {
+        let method: String
+        let low: Double
+        let high: Double
+    }
+    let method: String
+    let explanation: ExplanationValues
+    let normalization: Range
+
+    func encode(to encoder: any Encoder) throws {
+        try explanation.encode(to: encoder)
+        var out = encoder.container(keyedBy: NamedKey.self)
+        try out.encode(method, forKey: "method")
+        try out.encode(normalization, forKey: "normalization")
+    }
+}
+
+/// `vizsite explain --json` for filters and feature maps.
+struct LayerMapsValues: Encodable {
+    let method: String
+    let layer: String
+    let maps: [MapValues]
+}
+
+/// `vizsite explain --json` for activation maximization.
+struct MaximizedValues: Encodable {
+    let method: String
+    let layer: String
+    let unit: Int
+    let activation: Double
+    let image: MapValues
 }

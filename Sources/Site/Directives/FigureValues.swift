@@ -1,0 +1,218 @@
+import CNN
+import Explain
+import Foundation
+import Render
+
+// The raw values of every figure, as its JSON file (linked "raw values (JSON)" under the
+// caption) holds them. One schema throughout, documented in README.md:
+// - keys are snake_case; each figure's object names what it shows (`method`, `layer`,
+//   `target`, `images`, …);
+// - every 2-D map is a `MapValues`: `shape` [rows, columns] and `values` as rows of
+//   numbers, at the map's own resolution, unnormalized;
+// - an image is named by its selector (`test[3]`) or PNG path, with its `label` (null
+//   for a PNG);
+// - a value that does not apply is null, never missing.
+
+/// A 2-D map: its shape and its values as rows.
+public struct MapValues: Encodable, Equatable, Sendable {
+    public let shape: [Int]
+    public let values: [[Double]]
+
+    public init(_ map: Heatmap) {
+        shape = [map.height, map.width]
+        values = (0..<map.height).map { y in (0..<map.width).map { x in Double(map[x, y]) } }
+    }
+}
+
+/// An optional that encodes as an explicit `null` (synthesized Encodable would drop the key).
+@propertyWrapper
+public struct ExplicitNull<Value: Encodable & Equatable & Sendable>: Encodable, Equatable, Sendable {
+    public var wrappedValue: Value?
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
+/// One explained image: what saliency, cam and occlusion figures (and `vizsite explain
+/// --json`) write per image.
+public struct ExplanationValues: Encodable, Equatable, Sendable {
+    public let image: String
+    @ExplicitNull public var label: Int?
+    public let target: Int
+    @ExplicitNull public var layer: String?
+    public let probabilities: [Double]
+    /// Where the map lies on the input, as the figure's notes say it.
+    public let placement: String
+    public let map: MapValues
+
+    init(_ image: SelectedImage, _ e: Explanation) {
+        self.init(image: image.name, label: image.label, e)
+    }
+
+    public init(image: String, label: Int?, _ e: Explanation) {
+        self.image = image
+        self.label = label
+        target = e.targetClass
+        layer = e.layer
+        probabilities = e.probabilities.map(Double.init)
+        placement = e.placement.note
+        map = MapValues(e.map)
+    }
+}
+
+/// saliency, cam and occlusion.
+struct AttributionValues: Encodable {
+    let method: String
+    let images: [ExplanationValues]
+}
+
+/// compare: one entry per image and method.
+struct CompareValues: Encodable {
+    struct Entry: Encodable {
+        let method: String
+        let explanation: ExplanationValues
+        func encode(to encoder: any Encoder) throws {
+            try explanation.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(method, forKey: .method)
+        }
+        enum Key: String, CodingKey { case method }
+    }
+    let target: String
+    let maps: [Entry]
+}
+
+/// faithfulness.
+struct FaithfulnessValues: Encodable {
+    struct Method: Encodable {
+        let method: String
+        let deletion: [Double]
+        let insertion: [Double]
+        let deletionAuc: Double
+        let insertionAuc: Double
+    }
+    let images: [String]
+    let steps: Int
+    let methods: [Method]
+}
+
+/// sanity-check.
+struct SanityCheckValues: Encodable {
+    struct Method: Encodable {
+        let method: String
+        let correlation: [Double]
+    }
+    let images: [String]
+    let stages: [String]
+    let methods: [Method]
+}
+
+/// mean-heatmaps: one map per class.
+struct MeanHeatmapsValues: Encodable {
+    let method: String
+    let countPerClass: Int
+    let target: String
+    let maps: [MapValues]
+}
+
+/// The JSON encoder of figure values: sorted keys, snake_case.
+public enum FigureJSON {
+    public static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(value)
+    }
+}
+
+/// filters: the kernel slices of one input channel.
+struct FiltersValues: Encodable {
+    let layer: String
+    let inputChannel: Int
+    let kernels: [MapValues]
+}
+
+/// feature-maps: one map per channel.
+struct FeatureMapsValues: Encodable {
+    let layer: String
+    let image: String
+    let maps: [MapValues]
+}
+
+/// maximize: the optimized input of each unit, or of one unit under several regularizers.
+struct MaximizeValues: Encodable {
+    struct Result: Encodable {
+        @ExplicitNull var unit: Int?
+        @ExplicitNull var variant: String?
+        let l2: Double
+        let tv: Double
+        let jitter: Int
+        let activation: Double
+        let image: MapValues
+    }
+    let layer: String
+    let steps: Int
+    let seed: Int
+    let results: [Result]
+}
+
+/// predictions and samples: per image, its label and the model's answer.
+struct PredictionValues: Encodable {
+    struct Image: Encodable {
+        let image: String
+        @ExplicitNull var label: Int?
+        @ExplicitNull var predicted: Int?
+        @ExplicitNull var probabilities: [Double]?
+    }
+    let images: [Image]
+}
+
+/// summary and architecture.
+struct ModelValues: Encodable {
+    struct Layer: Encodable {
+        let name: String
+        let type: String
+        let outputShape: [Int]
+        let parameters: Int
+    }
+    let model: String
+    let input: [Int]
+    let layers: [Layer]
+    let totalParameters: Int
+    let multiplyAccumulates: Int
+
+    init(_ model: Model) {
+        self.model = model.name
+        input = model.inputShape
+        layers = model.layers.enumerated().map { i, l in
+            Layer(name: l.name, type: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i))
+        }
+        totalParameters = model.parameters.count
+        multiplyAccumulates = model.multiplyAccumulates
+    }
+}
+
+/// metrics.
+struct MetricValues: Encodable {
+    let testAccuracy: Double
+    let testLoss: Double
+    let misclassified: Int
+    let parameters: Int
+    let perClassAccuracy: [Double]
+}
+
+/// confusion-matrix.
+struct ConfusionValues: Encodable {
+    struct Pair: Encodable {
+        let `true`: Int
+        let predicted: Int
+        let count: Int
+    }
+    let counts: [[Int]]
+    let perClassAccuracy: [Double]
+    let accuracy: Double
+    let mostConfused: [Pair]
+}
