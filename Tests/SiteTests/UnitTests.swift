@@ -108,8 +108,8 @@ struct SitePieceTests {
     func reference() {
         let entries = DirectiveReference.entries
         #expect(entries.count == DirectiveRegistry.all.count)
-        let cam = entries.first { $0["name"] as? String == "cam" }!
-        let options = (cam["options"] as! [[String: Any]]).map { $0["name"] as! String }
+        let cam = entries.first { $0.name == "cam" }!
+        let options = cam.options.map(\.name)
         #expect(options == ["method", "layer", "upsample", "images", "preprocess", "target", "colormap", "normalization", "shared", "scale", "alpha", "panels", "caption", "alt", "model"])
     }
 }

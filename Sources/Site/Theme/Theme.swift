@@ -8,6 +8,8 @@ public struct Theme: Sendable {
     public static let requiredTemplates = ["layout", "lesson", "index", "404", "reference"]
 
     let library: MustacheLibrary
+    /// Where the templates are, for errors.
+    let templatesDirectory: String
     /// Output path of each asset (`assets/style.3f9a0c1b.css`) by its template key (`style_css`).
     let assetPaths: [String: String]
     /// The assets' bytes by output path.
@@ -57,11 +59,15 @@ public struct Theme: Sendable {
             assetFiles[hashed] = data
         }
         guard errors.isEmpty else { throw BuildErrors(errors) }
-        return Theme(library: library, assetPaths: assetPaths, assetFiles: assetFiles)
+        return Theme(library: library, templatesDirectory: templatesDirectory, assetPaths: assetPaths, assetFiles: assetFiles)
     }
 
-    /// Renders template `name` with `context`.
-    func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+    /// Renders template `name` with `context`; a template the theme lacks is an error, not
+    /// an empty page.
+    func render(_ name: String, _ context: Any) throws(SourceError) -> String {
+        guard let text = library.render(context, withTemplate: name) else {
+            throw SourceError("the theme has no template '\(name).mustache'", at: SourceLocation(file: templatesDirectory, line: 0, column: 0))
+        }
+        return text
     }
 }
