@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "e9f660f67f5dfb15703028feaa9267d5e80aae70aa25580f85f297cdbb641a12"
+    public static let sourceDigest = "b86e4ce6b9d532c6cb5f0a3408bd28096ccb04189dd496ce84faee64283c7070"
 }

@@ -13,10 +13,13 @@ public struct SourceLocation: Sendable, Equatable, Hashable, CustomStringConvert
     public var description: String { "\(file):\(line):\(column)" }
 }
 
-/// An error in something a user wrote, printed compiler-style:
+/// vizsite's one error model: where to fix it, what was wrong, and the nearest valid
+/// name, printed compiler-style by `description`, the one printer:
 /// `Content/models/x.yml:12:5: error: unknown layer type 'Conv3D'; did you mean 'Conv2D'?`
-public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Where to fix it; the file alone when no position applies (line and column 0).
+/// Every module's own error type converts to it (`SourceErrorConvertible`).
+public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible, SourceErrorConvertible {
+    /// Where to fix it; the file alone when no position applies (line and column 0), and
+    /// nothing when no file does (an empty file name).
     public var location: SourceLocation
     /// What was wrong and what was expected.
     public var message: String
@@ -29,10 +32,34 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
         self.suggestion = suggestion
     }
 
+    /// An error with nothing to point at.
+    public init(_ message: String, suggestion: String? = nil) {
+        self.init(message, at: SourceLocation(file: "", line: 0, column: 0), suggestion: suggestion)
+    }
+
+    public var sourceError: SourceError { self }
+
+    /// The error moved to `location`, the file it named (if any) leading its message:
+    /// `images/x.png: not a readable PNG image` at the directive that read the file.
+    public func placed(at location: SourceLocation) -> SourceError {
+        SourceError(location.file == self.location.file || self.location.file.isEmpty ? message : "\(self.location.file): \(message)",
+                    at: location, suggestion: suggestion)
+    }
+
     public var description: String {
         let place = location.line > 0 ? location.description : location.file
-        var text = "\(place): error: \(message)"
+        var text = (place.isEmpty ? "" : "\(place): ") + "error: \(message)"
         if let suggestion { text += "; did you mean '\(suggestion)'?" }
         return text
     }
+}
+
+/// An error of a module that speaks of files and values rather than positions (weights,
+/// data, PNG, explanations): it says itself as a `SourceError`, which prints it.
+public protocol SourceErrorConvertible: Error, CustomStringConvertible {
+    var sourceError: SourceError { get }
+}
+
+extension SourceErrorConvertible {
+    public var description: String { sourceError.description }
 }

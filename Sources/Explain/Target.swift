@@ -32,21 +32,20 @@ public enum Target: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Errors in what an explanation was asked to do.
-public enum ExplainError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
     case unknownLayer(String, suggestion: String?)
     case notAConvolution(String)
     case classOutOfRange(Int, classes: Int)
     case noLabel
     case noConvolution(method: String)
 
-    public var description: String {
+    public var sourceError: SourceError {
         switch self {
-        case let .unknownLayer(name, suggestion):
-            return "error: the model has no layer '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
-        case let .notAConvolution(name): return "error: layer '\(name)' is not a convolution; this method needs a Conv2D layer"
-        case let .classOutOfRange(k, classes): return "error: class \(k) is out of range; the model has classes 0–\(classes - 1)"
-        case .noConvolution(let method): return "error: \(method) needs a convolution layer, and the model has none"
-        case .noLabel: return "error: target 'true' needs an image with a label (a dataset image, not a PNG)"
+        case let .unknownLayer(name, suggestion): SourceError("the model has no layer '\(name)'", suggestion: suggestion)
+        case let .notAConvolution(name): SourceError("layer '\(name)' is not a convolution; this method needs a Conv2D layer")
+        case let .classOutOfRange(k, classes): SourceError("class \(k) is out of range; the model has classes 0–\(classes - 1)")
+        case .noConvolution(let method): SourceError("\(method) needs a convolution layer, and the model has none")
+        case .noLabel: SourceError("target 'true' needs an image with a label (a dataset image, not a PNG)")
         }
     }
 }

@@ -1,16 +1,19 @@
+import Common
 import CPNG
 import Foundation
 
 /// Errors decoding or encoding PNG files.
-public enum PNGError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum PNGError: SourceErrorConvertible, Sendable, Equatable {
     case invalid(file: String, reason: String)
     case tooLarge(file: String, width: Int, height: Int)
 
-    public var description: String {
+    public var sourceError: SourceError {
         switch self {
-        case let .invalid(file, reason): return "\(file): error: not a readable PNG image: \(reason)"
+        case let .invalid(file, reason):
+            SourceError("not a readable PNG image: \(reason)", at: SourceLocation(file: file, line: 0, column: 0))
         case let .tooLarge(file, width, height):
-            return "\(file): error: PNG image is \(width)×\(height) pixels; at most \(PNG.maxDimension) per side and \(PNG.maxPixels) pixels in all (4096×4096) are accepted"
+            SourceError("PNG image is \(width)×\(height) pixels; at most \(PNG.maxDimension) per side and \(PNG.maxPixels) "
+                            + "pixels in all (4096×4096) are accepted", at: SourceLocation(file: file, line: 0, column: 0))
         }
     }
 }

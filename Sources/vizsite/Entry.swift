@@ -15,6 +15,15 @@ struct VizSite: AsyncParsableCommand {
 enum Entry {
     static func main() async {
         BLASKernels.ensureFast()
-        await VizSite.main()
+        do {
+            var command = try VizSite.parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exitReporting(error)
+        }
     }
 }

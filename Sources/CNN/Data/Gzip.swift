@@ -1,15 +1,16 @@
+import Common
 import CZlib
 import Foundation
 
 /// Errors reading data files, each naming the file.
-public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum DataError: SourceErrorConvertible, Sendable, Equatable {
     case unreadable(file: String, reason: String)
     case corrupt(file: String, reason: String)
 
-    public var description: String {
+    public var sourceError: SourceError {
         switch self {
-        case let .unreadable(file, reason): return "\(file): error: cannot read: \(reason)"
-        case let .corrupt(file, reason): return "\(file): error: \(reason)"
+        case let .unreadable(file, reason): SourceError("cannot read: \(reason)", at: SourceLocation(file: file, line: 0, column: 0))
+        case let .corrupt(file, reason): SourceError(reason, at: SourceLocation(file: file, line: 0, column: 0))
         }
     }
 }

@@ -1,8 +1,9 @@
+import Common
 import Foundation
 
 /// Errors reading or matching a weights file; each names the file and, where one is
 /// involved, the tensor key and both shapes.
-public enum WeightsError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum WeightsError: SourceErrorConvertible, Sendable, Equatable {
     case unreadable(file: String, reason: String)
     case malformedHeader(file: String, reason: String)
     case missingKey(file: String, key: String, expected: [Int])
@@ -10,17 +11,18 @@ public enum WeightsError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongDtype(file: String, key: String, found: String)
     case nonFinite(file: String, key: String)
 
-    public var description: String {
+    public var sourceError: SourceError {
         func s(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
-        switch self {
-        case let .unreadable(file, reason): return "\(file): error: cannot read weights: \(reason)"
-        case let .malformedHeader(file, reason): return "\(file): error: not a valid safetensors file: \(reason)"
-        case let .missingKey(file, key, expected): return "\(file): error: missing tensor '\(key)' (expected shape \(s(expected)))"
+        let (file, message): (String, String) = switch self {
+        case let .unreadable(file, reason): (file, "cannot read weights: \(reason)")
+        case let .malformedHeader(file, reason): (file, "not a valid safetensors file: \(reason)")
+        case let .missingKey(file, key, expected): (file, "missing tensor '\(key)' (expected shape \(s(expected)))")
         case let .wrongShape(file, key, expected, found):
-            return "\(file): error: tensor '\(key)' has shape \(s(found)), but the model expects \(s(expected))"
-        case let .wrongDtype(file, key, found): return "\(file): error: tensor '\(key)' has dtype \(found), expected F32"
-        case let .nonFinite(file, key): return "\(file): error: tensor '\(key)' contains NaN or infinite values"
+            (file, "tensor '\(key)' has shape \(s(found)), but the model expects \(s(expected))")
+        case let .wrongDtype(file, key, found): (file, "tensor '\(key)' has dtype \(found), expected F32")
+        case let .nonFinite(file, key): (file, "tensor '\(key)' contains NaN or infinite values")
         }
+        return SourceError(message, at: SourceLocation(file: file, line: 0, column: 0))
     }
 }
 

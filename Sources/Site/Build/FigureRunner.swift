@@ -106,12 +106,16 @@ struct FigureRunner {
         return builder.finish(body: body, caption: planned.caption ?? planned.directive.caption, notes: notes)
     }
 
-    /// Any error of a directive as an error at the directive.
+    /// Any error of a directive as an error at the directive: one with a position keeps
+    /// it; one that names only a file (weights, a PNG) is placed at the directive, the
+    /// file named in its message.
     static func sourceError(_ error: any Error, at location: SourceLocation) -> SourceError {
-        if let e = error as? SourceError { return e }
         if let e = error as? BuildErrors, let first = e.errors.first { return first }
-        // Errors of the lower modules name their file themselves ("x.png: error: …").
-        return SourceError("\(error)".replacingOccurrences(of: ": error: ", with: ": "), at: location)
+        guard let e = (error as? any SourceErrorConvertible)?.sourceError else {
+            return SourceError(String(describing: error), at: location)
+        }
+        if e.location.line > 0 { return e }
+        return e.placed(at: location)
     }
 }
 

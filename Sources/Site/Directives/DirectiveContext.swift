@@ -47,7 +47,7 @@ public final class DirectiveContext: Sendable {
                 let real = try paths.resolve(path, at: location)
                 let picture: RGBAImage
                 do { picture = try PNG.read(path: real, displayPath: paths.display(path)) } catch {
-                    throw SourceError("\(error)".replacingOccurrences(of: ": error: ", with: ": "), at: location)
+                    throw error.sourceError.placed(at: location)
                 }
                 let h = model.inputShape[0], w = model.inputShape[1]
                 let input = ModelInputImage(picture, width: w, height: h,

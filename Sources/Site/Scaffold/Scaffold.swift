@@ -1,11 +1,12 @@
+import Common
 import CNN
 import Foundation
 
 /// `vizsite new lesson` and `vizsite init`: new content from templates.
 public enum Scaffold {
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-        init(_ description: String) { self.description = "error: " + description }
+    public struct Failure: SourceErrorConvertible {
+        public let sourceError: SourceError
+        init(_ message: String) { sourceError = SourceError(message) }
     }
 
     /// Writes the next numbered lesson (`lessons/NN-slug.md`) and returns its path.

@@ -28,8 +28,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Also write the JSON to this file.")
     var json: String?
 
-    func run() {
-        let spec = model.load()
+    func run() throws {
+        let spec = try model.load()
         if layers {
             let one = layerTimes(spec.model, batch: 1, threads: Parallelism.workers, repeats: 200)
             let eight = layerTimes(spec.model, batch: 8, threads: 1, repeats: 50)
@@ -40,18 +40,18 @@ struct Bench: ParsableCommand {
             }
             return
         }
-        let data = model.mnist()
+        let data = try model.mnist()
         var figures = BenchFigures()
         figures.recordKernels(spec.model)
         figures.measureTraining(spec.model, data: data.train, steps: trainSteps)
         figures.measureInference(spec.model, data: data.test, batches: inferBatches, calls: calls)
         if explain {
             let image = ExplainedImage(pixels: data.test.images.samples(0..<1), label: data.test.labels[0])
-            let times = reportingErrors { try ExplainBench.measure(spec.model, image: image, calls: 100, heavyCalls: 20) }
+            let times = try ExplainBench.measure(spec.model, image: image, calls: 100, heavyCalls: 20)
             figures.explanations = times
         }
         let text = figures.json()
         print(text)
-        if let json { reportingErrors { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: json)) } }
+        if let json { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: json)) }
     }
 }

@@ -45,12 +45,12 @@ struct Build: ParsableCommand {
     @Flag(help: "Print each step's time and each directive's time and cache hit or miss.")
     var verbose = false
 
-    func run() {
+    func run() throws {
         var options = site.buildOptions
         options.clean = clean
         options.collectGarbage = gc
         let start = Date()
-        let report = runBuild(options, verbose: verbose)
+        let report = try runBuild(options, verbose: verbose)
         let seconds = Date().timeIntervalSince(start)
         print(String(format: "built %d pages, %d figures (%d cached, %d computed), %d files (%@) in %.2f s → %@/",
                      report.pages, report.figures.count, report.hits, report.misses, report.files,
@@ -67,34 +67,30 @@ struct Check: ParsableCommand {
 
     @OptionGroup var site: SiteOptions
 
-    func run() {
+    func run() throws {
         var options = site.buildOptions
         options.checkOnly = true
-        let report = runBuild(options, verbose: false)
+        let report = try runBuild(options, verbose: false)
         print("ok: \(report.steps.last?.name ?? "checked")")
     }
 }
 
-/// Runs a build with the terminal's progress bar; errors are printed compiler-style and
-/// exit with status 1.
-func runBuild(_ options: BuildOptions, verbose: Bool) -> BuildReport {
+/// Runs a build with the terminal's progress bar; its errors, all of them, are thrown
+/// for `exitReporting` to print.
+func runBuild(_ options: BuildOptions, verbose: Bool) throws -> BuildReport {
     let bar = ProgressBar()
     let builder = SiteBuilder(options: options, log: { line in
         if verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }, trainingProgress: { name, progress in
         bar.update(progress)
     })
-    do {
-        let report = try builder.build()
-        if verbose {
-            for step in report.steps { FileHandle.standardError.write(Data(String(format: "%8.3f s  %@\n", step.seconds, step.name).utf8)) }
-            for f in report.figures {
-                FileHandle.standardError.write(Data(String(format: "%8.3f s  %@ viz %@ %@\n", f.seconds, f.location.description, f.directive, f.cached ? "(cached)" : "(computed)").utf8))
-            }
+    let report = try builder.build()
+    if verbose {
+        for step in report.steps { FileHandle.standardError.write(Data(String(format: "%8.3f s  %@\n", step.seconds, step.name).utf8)) }
+        for f in report.figures {
+            let line = String(format: "%8.3f s  %@ viz %@ %@\n", f.seconds, f.location.description, f.directive, f.cached ? "(cached)" : "(computed)")
+            FileHandle.standardError.write(Data(line.utf8))
         }
-        return report
-    } catch {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
-        Foundation.exit(1)
     }
+    return report
 }

@@ -11,10 +11,10 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The weights file (safetensors).")
     var weights: String
 
-    func run() {
-        var network = model.load().model
-        reportingErrors { try network.loadWeights(path: weights) }
-        let test = model.mnist().test
+    func run() throws {
+        var network = try model.load().model
+        try network.loadWeights(path: weights)
+        let test = try model.mnist().test
         let result = Evaluation(model: network, data: test)
         print(String(format: "test accuracy: %.2f%% (%d images), loss %.4f", result.accuracy * 100, test.count, result.loss))
         print("class  images  accuracy")

@@ -121,58 +121,54 @@ struct ExplainCommand: ParsableCommand {
         _ = try settings()
     }
 
-    func run() {
-        let network = loadModel()
-        let input = loadImage()
+    func run() throws {
+        let network = try loadModel()
+        let input = try loadImage()
         let target = Target(target)!
-        let settings = reportingErrors { try self.settings() }
-        let result = reportingErrors { try ExplanationRun(model: network, image: input, method: methodName, layer: layer,
-                                                          target: target, settings: settings, steps: steps) }
+        let settings = try self.settings()
+        let result = try ExplanationRun(model: network, image: input, method: methodName, layer: layer,
+                                        target: target, settings: settings, steps: steps)
         let defaultMap = result.isSigned ? "RdBu_r" : "viridis"
         let colors = Colormap.named(colormap ?? defaultMap)!
         let normalization: Normalization = result.isSigned ? .symmetric : .minMax
         if let out {
             let picture = result.picture(colormap: colors, normalization: normalization)
-            reportingErrors { try PNG.encode(picture).write(to: URL(fileURLWithPath: out), options: .atomic) }
+            try PNG.encode(picture).write(to: URL(fileURLWithPath: out), options: .atomic)
         }
         if let svg {
             let text = result.svgFigure(colormap: colors, normalization: normalization)
-            reportingErrors { try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic) }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
         }
         if let json {
-            reportingErrors {
-                try result.json(normalization: normalization, imageName: image).write(to: URL(fileURLWithPath: json), options: .atomic)
-            }
+            try result.json(normalization: normalization, imageName: image).write(to: URL(fileURLWithPath: json), options: .atomic)
         }
         print(result.summary)
     }
 
-    private func loadModel() -> Model {
-        let spec = model.load()
+    private func loadModel() throws -> Model {
+        let spec = try model.load()
         if let weights {
             var network = spec.model
-            reportingErrors { try network.loadWeights(path: weights) }
+            try network.loadWeights(path: weights)
             return network
         }
         let store = TrainedModels(cacheDirectory: ".vizsite/models", contentDirectory: contentRoot(forSpec: model.spec))
         let bar = ProgressBar()
-        return reportingErrors {
-            try store.model(for: spec, dataDirectory: dataDirectory(spec: model.spec, override: model.data), progress: bar.update).model
-        }
+        return try store.model(for: spec, dataDirectory: dataDirectory(spec: model.spec, override: model.data), progress: bar.update).model
     }
 
-    private func loadImage() -> ExplainedImage {
+    private func loadImage() throws -> ExplainedImage {
         let parts = image.split(separator: ":", maxSplits: 1).map(String.init)
         if parts.count == 2, ["test", "train"].contains(parts[0]) {
-            let data = model.mnist()
+            let data = try model.mnist()
             let set = parts[0] == "test" ? data.test : data.train
             guard let index = Int(parts[1]), (0..<set.count).contains(index) else {
-                fail(ValidationError("--image \(image): index out of range; \(parts[0]) has images 0–\(set.count - 1)"))
+                throw ValidationErrorText("--image \(image): index out of range; \(parts[0]) has images 0–\(set.count - 1)")
             }
             return ExplainedImage(pixels: set.images.samples(index ..< index + 1), label: set.labels[index])
         }
-        let decoded = reportingErrors { try PNG.read(path: image) }
-        let shape = model.load().model.inputShape
+        let decoded = try PNG.read(path: image)
+        let shape = try model.load().model.inputShape
         let input = ModelInputImage(decoded, width: shape[1], height: shape[0], preparation: preprocess ?? .standard(forInput: shape))
         return ExplainedImage(pixels: Tensor(shape: [1, shape[0], shape[1], 1], scalars: input.values))
     }

@@ -9,7 +9,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "The MNIST folder (default: the spec's Content/data/mnist).")
     var data: String?
 
-    func load() -> ModelSpec { reportingErrors { try ModelSpec.load(path: spec) } }
+    func load() throws -> ModelSpec { try ModelSpec.load(path: spec) }
 
-    func mnist() -> MNIST { reportingErrors { try MNIST.load(directory: dataDirectory(spec: spec, override: data)) } }
+    func mnist() throws -> MNIST { try MNIST.load(directory: dataDirectory(spec: spec, override: data)) }
 }

@@ -24,7 +24,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }, trainingProgress: { _, p in bar.update(p) })
         Self.stopOnSignals()
-        do { try await server.run() } catch { fail(error) }
+        try await server.run()
     }
 
     /// Ctrl-C and SIGTERM stop the server, even when the parent process started us with
@@ -60,8 +60,8 @@ struct NewLesson: ParsableCommand {
     @Option(help: "The content folder.")
     var content = "Content"
 
-    func run() {
-        reportingErrors {
+    func run() throws {
+        do {
             let path = try Scaffold.newLesson(title: title, contentDirectory: content)
             print("created \(path)")
         }
@@ -78,8 +78,8 @@ struct Init: ParsableCommand {
     @Option(help: "A vizsite checkout to copy the theme, model spec and data from (default: the one this binary was built in).")
     var from: String?
 
-    func run() {
-        reportingErrors {
+    func run() throws {
+        do {
             guard let source = from ?? Scaffold.checkout(containing: CommandLine.arguments[0])
                 ?? Scaffold.checkout(containing: FileManager.default.currentDirectoryPath + "/x") else {
                 throw ValidationErrorText("cannot find a vizsite checkout to copy the theme and data from; pass --from PATH")

@@ -6,7 +6,7 @@ struct Summary: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    func run() {
-        print(model.load().model.summary())
+    func run() throws {
+        print(try model.load().model.summary())
     }
 }

@@ -25,8 +25,8 @@ struct Train: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    func run() {
-        let spec = model.load()
+    func run() throws {
+        let spec = try model.load()
         var settings = spec.model.training
         if let epochs { settings.epochs = epochs }
         if let seed { settings.seed = seed }
@@ -36,7 +36,7 @@ struct Train: ParsableCommand {
             network = Model(name: network.name, inputShape: network.inputShape, layers: network.layers,
                             training: settings, seed: settings.seed)
         }
-        let data = model.mnist()
+        let data = try model.mnist()
         let train = limit.map { data.train.prefix($0) } ?? data.train
         let outPath = out ?? ".vizsite/models/\(network.name).safetensors"
         FileHandle.standardError.write(Data("training \(network.name) on \(train.count) images: \(settings.optimizer.rawValue), lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epoch(s), seed \(settings.seed), BLAS \(BLAS.coreName) × \(Parallelism.workers) threads\n".utf8))
@@ -51,7 +51,7 @@ struct Train: ParsableCommand {
         let accuracy = logs.last?.testAccuracy ?? 0
         print(String(format: "test accuracy: %.2f%%", accuracy * 100))
 
-        reportingErrors {
+        do {
             try FileManager.default.createDirectory(atPath: (outPath as NSString).deletingLastPathComponent.nilIfEmpty ?? ".",
                                                     withIntermediateDirectories: true)
             try trainer.model.saveWeights(path: outPath, metadata: [

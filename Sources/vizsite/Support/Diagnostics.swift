@@ -1,16 +1,22 @@
 import ArgumentParser
 import CNN
+import Common
+import Site
 import Foundation
 
-/// Prints an error compiler-style on standard error and exits with status 1.
-func fail(_ error: any Error) -> Never {
-    FileHandle.standardError.write(Data("\(error)\n".utf8))
+/// The one place errors leave the program: vizsite's own (`SourceError` and the types
+/// that convert to it, `BuildErrors`) print compiler-style on standard error with exit
+/// status 1; the argument parser's own (usage, `--help`, `--version`) print as it prints them.
+func exitReporting(_ error: any Error) -> Never {
+    switch error {
+    case let errors as BuildErrors:
+        FileHandle.standardError.write(Data("\(errors)\n".utf8))
+    case let error as any SourceErrorConvertible:
+        FileHandle.standardError.write(Data("\(error.sourceError)\n".utf8))
+    default:
+        VizSite.exit(withError: error)
+    }
     Foundation.exit(1)
-}
-
-/// Runs `body`, turning any error into a compiler-style message and exit status 1.
-func reportingErrors<T>(_ body: () throws -> T) -> T {
-    do { return try body() } catch { fail(error) }
 }
 
 /// Where a model spec's content lives: `Content/models/x.yml` → `Content/`.

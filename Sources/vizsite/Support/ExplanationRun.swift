@@ -1,3 +1,4 @@
+import Common
 import CNN
 import Explain
 import Foundation
@@ -122,10 +123,9 @@ struct ExplanationRun {
 }
 
 /// A plain error message, printed as `error: …`.
-struct ValidationErrorText: Error, CustomStringConvertible {
-    let message: String
-    init(_ message: String) { self.message = message }
-    var description: String { "error: \(message)" }
+struct ValidationErrorText: SourceErrorConvertible {
+    let sourceError: SourceError
+    init(_ message: String) { sourceError = SourceError(message) }
 }
 
 /// `vizsite explain --json` for an attribution method: the explanation and the range its
