@@ -30,7 +30,7 @@ import TestSupport
         #expect(result.stderr == """
         Content/lessons/02-two.md:7:10: error: expected an integer, found 'many'
         Content/lessons/02-two.md:10:8: error: unknown directive 'sumary'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; did you mean 'summary'?
-        2 errors generated.
+        2 errors generated (step: check lessons and directives).
 
         """)
         #expect(FixtureSite.tree(site.output) == before)

@@ -2,8 +2,7 @@ import Common
 import Foundation
 
 /// Turns planned lessons and computed figures into the site's files: the pages of each
-/// kind (lessons, home, directive reference, 404), figures, assets, images, the search
-/// index and the sitemap.
+/// kind (lessons, home, directive reference, 404), figures, assets and images.
 struct PageRenderer {
     let content: SiteContent
     let theme: Theme
@@ -11,17 +10,23 @@ struct PageRenderer {
     let figures: [Figure]
     let extraHeadHTML: String?
 
-    func render() throws(SourceError) -> [String: Data] {
+    /// The lessons with their figures in place, and what the home page and the search
+    /// index say of each.
+    func lessonPages() -> [LessonPages.Rendered] {
+        LessonPages(plan: plan, figures: figures).render { index in
+            let lesson = plan.lessons[index].lesson
+            return base(root: "../", title: lesson.title, description: lesson.summary, path: "\(lesson.slug)/", current: index)
+        }
+    }
+
+    /// Every page (lessons, home, reference, 404), the theme's assets, the figures' files
+    /// and the content's images; `searchIndex` is the index script's path.
+    func render(lessons: [LessonPages.Rendered], searchIndex: String) throws(SourceError) -> [String: Data] {
         var files: [String: Data] = theme.assetFiles
         for figure in figures { for file in figure.files { files[file.path] = file.data } }
         try copyImages(into: &files)
 
         let config = content.config
-        let lessons = LessonPages(plan: plan, figures: figures).render { index in
-            let slug = plan.lessons[index].lesson.slug
-            return base(root: "../", title: plan.lessons[index].lesson.title, description: plan.lessons[index].lesson.summary,
-                        path: "\(slug)/", current: index)
-        }
         var pages: [(path: String, template: String, context: PageContext)] = lessons.map { ($0.path, "lesson", $0.context) }
 
         var home = base(root: "", title: config.title, description: config.description, path: "", current: nil)
@@ -41,18 +46,10 @@ struct PageRenderer {
         notFound.page = PageContext.Page(title: "Page not found")
         pages.append(("404.html", "404", notFound))
 
-        let search: (path: String, data: Data)
-        do { search = try SearchIndex.file(lessons.map(\.search) + [DirectiveReference.searchEntry]) } catch {
-            throw SourceError("cannot write the search index: \(error)", at: SourceLocation(file: "assets", line: 0, column: 0))
-        }
-        files[search.path] = search.data
         for (path, template, context) in pages {
             var context = context
-            context.searchIndex = search.path
+            context.searchIndex = searchIndex
             files[path] = try page(template, context)
-        }
-        if let baseURL = config.baseURL {
-            files.merge(Sitemap.files(base: baseURL, paths: [""] + plan.lessons.map { "\($0.lesson.slug)/" } + ["reference/"])) { $1 }
         }
         return files
     }

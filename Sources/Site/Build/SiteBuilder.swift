@@ -67,75 +67,172 @@ public struct SiteBuilder: Sendable {
         self.trainingProgress = trainingProgress
     }
 
+    /// The build, as its steps run, in order. `check` stops after the plan; `gc` only
+    /// runs when asked.
+    var steps: [BuildStep] {
+        var steps = [
+            BuildStep("load content and theme", Self.load),
+            BuildStep("check lessons and directives", Self.plan),
+        ]
+        if options.checkOnly { return steps }
+        steps += [
+            BuildStep("compute figures", Self.computeFigures),
+            BuildStep("lay out lessons", Self.layOutLessons),
+            BuildStep("write the search index", Self.writeSearchIndex),
+            BuildStep("render pages", Self.renderPages),
+            BuildStep("write the sitemap", Self.writeSitemap),
+            BuildStep("publish", Self.publish),
+        ]
+        if options.collectGarbage { steps.append(BuildStep("collect stale cache entries", Self.collectGarbage)) }
+        return steps
+    }
+
+    /// Runs the steps, timing each; any error carries the name of the step it stopped.
     @discardableResult
     public func build() throws(BuildErrors) -> BuildReport {
-        var report = BuildReport()
-        var clock = Date()
-        func step(_ name: String) {
-            let now = Date()
-            report.steps.append((name, now.timeIntervalSince(clock)))
-            clock = now
+        var state = BuildState(options: options, log: log, trainingProgress: trainingProgress)
+        for step in steps {
+            let start = Date()
+            do { try step.run(&state) } catch {
+                var errors = error
+                errors.step = step.name
+                throw errors
+            }
+            state.report.steps.append((step.name, Date().timeIntervalSince(start)))
         }
+        return state.report
+    }
 
-        // Content and theme are checked together, so one run reports both.
+    // MARK: The steps
+
+    /// Content and theme are checked together, so one run reports both.
+    static func load(_ state: inout BuildState) throws(BuildErrors) {
+        let options = state.options
         var errors: [SourceError] = []
-        var content: SiteContent?
-        var theme: Theme?
-        let loaded = SiteContent.loadValid(contentDirectory: options.contentDirectory, includeDrafts: options.includeDrafts)
-        content = loaded.0
-        errors += loaded.1
-        do { theme = try Theme.load(directory: options.themeDirectory) }
-        catch { errors += error.errors }
-        guard var content, let theme else { throw BuildErrors(errors) }
+        let (content, contentErrors) = SiteContent.loadValid(contentDirectory: options.contentDirectory,
+                                                            includeDrafts: options.includeDrafts)
+        errors += contentErrors
+        do { state.theme = try Theme.load(directory: options.themeDirectory) } catch { errors += error.errors }
+        guard var content, state.theme != nil else { throw BuildErrors(errors) }
         if let baseURL = options.baseURL {
-            do { content = try content.withBaseURL(baseURL) }
-            catch { throw BuildErrors([error]) }
+            do { content = try content.withBaseURL(baseURL) } catch { throw BuildErrors([error]) }
         }
-        step("load content and theme")
+        state.content = content
+        // The lessons that loaded are still checked, so one run reports every error.
+        state.pendingErrors = errors
+    }
 
-        let cacheDirectory = options.resolvedCacheDirectory
-        let models = ModelStore(paths: content.paths, cacheDirectory: cacheDirectory, progress: trainingProgress)
-        let plan: BuildPlan
+    /// Every lesson's Markdown read and every directive checked against its model, all
+    /// errors collected before anything runs.
+    static func plan(_ state: inout BuildState) throws(BuildErrors) {
+        let models = ModelStore(paths: state.content.paths, cacheDirectory: state.options.resolvedCacheDirectory,
+                                progress: state.trainingProgress)
+        state.models = models
+        do { state.plan = try BuildPlan(content: state.content, models: models) } catch {
+            throw BuildErrors(state.pendingErrors + error.errors)
+        }
+        guard state.pendingErrors.isEmpty else { throw BuildErrors(state.pendingErrors) }
+    }
+
+    /// The figures not cached run, two at a time; the rest come from the cache.
+    static func computeFigures(_ state: inout BuildState) throws(BuildErrors) {
+        let cache = FigureCache(directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
+        let runner = FigureRunner(plan: state.plan, models: state.models, cache: cache, clean: state.options.clean, log: state.log)
+        state.figures = try runner.run(report: &state.report)
+        state.figureKeys = runner.keys()
+    }
+
+    static func layOutLessons(_ state: inout BuildState) throws(BuildErrors) {
+        state.lessons = state.renderer.lessonPages()
+    }
+
+    static func writeSearchIndex(_ state: inout BuildState) throws(BuildErrors) {
         do {
-            plan = try BuildPlan(content: content, models: models)
+            let index = try SearchIndex.file(state.lessons.map(\.search) + [DirectiveReference.searchEntry])
+            state.files[index.path] = index.data
+            state.searchIndex = index.path
         } catch {
-            throw BuildErrors(errors + error.errors)
+            throw BuildErrors([SourceError("cannot write the search index: \(error)", at: SourceLocation(file: "assets", line: 0, column: 0))])
         }
-        guard errors.isEmpty else { throw BuildErrors(errors) }
-        step("check \(plan.lessons.count) lessons, \(plan.figures.count) figures")
-        if options.checkOnly { return report }
+    }
 
-        let figureCache = FigureCache(directory: (cacheDirectory as NSString).appendingPathComponent("figures"))
-        let runner = FigureRunner(plan: plan, models: models, cache: figureCache, clean: options.clean, log: log)
-        let figures = try runner.run(report: &report)
-        step("figures (\(report.hits) cached, \(report.misses) computed)")
-
-        let files: [String: Data]
+    static func renderPages(_ state: inout BuildState) throws(BuildErrors) {
         do {
-            files = try PageRenderer(content: content, theme: theme, plan: plan, figures: figures, extraHeadHTML: options.extraHeadHTML).render()
+            state.files.merge(try state.renderer.render(lessons: state.lessons, searchIndex: state.searchIndex)) { $1 }
         } catch { throw BuildErrors([error]) }
-        report.pages = files.keys.filter { $0.hasSuffix(".html") }.count
-        report.files = files.count
-        report.bytes = files.values.reduce(0) { $0 + $1.count }
-        step("render \(report.pages) pages")
+        state.report.pages = state.files.keys.filter { $0.hasSuffix(".html") }.count
+    }
 
-        OutputWriter.removeStaleStaging(beside: options.outputDirectory)
+    /// `sitemap.xml` and `robots.txt`, when the site's address is known.
+    static func writeSitemap(_ state: inout BuildState) throws(BuildErrors) {
+        guard let base = state.content.config.baseURL else { return }
+        let paths = [""] + state.plan.lessons.map { "\($0.lesson.slug)/" } + ["reference/"]
+        state.files.merge(Sitemap.files(base: base, paths: paths)) { $1 }
+    }
+
+    /// The new site swapped into the output folder in one step.
+    static func publish(_ state: inout BuildState) throws(BuildErrors) {
+        let output = state.options.outputDirectory
+        state.report.files = state.files.count
+        state.report.bytes = state.files.values.reduce(0) { $0 + $1.count }
+        OutputWriter.removeStaleStaging(beside: output)
         do {
             // Figures and assets are named by a hash of their bytes.
-            try OutputWriter(output: options.outputDirectory).publish(files) { $0.hasPrefix("figures/") || $0.hasPrefix("assets/") }
+            try OutputWriter(output: output).publish(state.files) { $0.hasPrefix("figures/") || $0.hasPrefix("assets/") }
         } catch {
             throw BuildErrors([SourceError("cannot write the site: \(error.localizedDescription)",
-                                           at: SourceLocation(file: options.outputDirectory, line: 0, column: 0))])
+                                           at: SourceLocation(file: output, line: 0, column: 0))])
         }
-        step("write \(report.files) files")
+    }
 
-        if options.collectGarbage {
-            let specs = plan.figures.map(\.spec).filter { $0.weights == nil }
-            report.collected = figureCache.prune(keeping: Set(runner.keys()))
-                + models.trained.prune(keeping: specs, dataDirectory: models.dataDirectory)
-            step("remove \(report.collected!.files) stale cache files")
-        }
-        return report
+    /// `--gc`: cached figures and weights that no current figure or model uses.
+    static func collectGarbage(_ state: inout BuildState) throws(BuildErrors) {
+        let cache = FigureCache(directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
+        let specs = state.plan.figures.map(\.spec).filter { $0.weights == nil }
+        state.report.collected = cache.prune(keeping: Set(state.figureKeys))
+            + state.models.trained.prune(keeping: specs, dataDirectory: state.models.dataDirectory)
+    }
+}
+
+/// One named step of a build: a function of the build's state.
+struct BuildStep {
+    let name: String
+    let run: (inout BuildState) throws(BuildErrors) -> Void
+
+    init(_ name: String, _ run: @escaping (inout BuildState) throws(BuildErrors) -> Void) {
+        self.name = name
+        self.run = run
+    }
+}
+
+/// What the steps of a build hand on to each other.
+struct BuildState {
+    let options: BuildOptions
+    let log: @Sendable (String) -> Void
+    let trainingProgress: @Sendable (String, TrainingProgress) -> Void
+    var report = BuildReport()
+    /// Errors of loading that the plan reports with its own.
+    var pendingErrors: [SourceError] = []
+    // Set by the steps, in order; a step reads only what earlier steps set.
+    var content: SiteContent!
+    var theme: Theme!
+    var models: ModelStore!
+    var plan: BuildPlan!
+    var figures: [Figure] = []
+    var figureKeys: [String] = []
+    var lessons: [LessonPages.Rendered] = []
+    var searchIndex = ""
+    var files: [String: Data] = [:]
+
+    init(options: BuildOptions, log: @escaping @Sendable (String) -> Void,
+         trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void) {
+        self.options = options
+        self.log = log
+        self.trainingProgress = trainingProgress
+    }
+
+    var renderer: PageRenderer {
+        PageRenderer(content: content, theme: theme, plan: plan, figures: figures, extraHeadHTML: options.extraHeadHTML)
     }
 }
 

@@ -64,10 +64,12 @@ public struct SiteContent: Sendable {
 /// All the errors of a build, printed one per line, compiler-style.
 public struct BuildErrors: Error, Sendable, CustomStringConvertible {
     public var errors: [SourceError]
+    /// The build step that stopped (`check lessons and directives`), set by the runner.
+    public var step: String?
     public init(_ errors: [SourceError]) { self.errors = errors }
     public var description: String {
         let lines = errors.map(\.description)
         let count = errors.count == 1 ? "1 error" : "\(errors.count) errors"
-        return (lines + ["\(count) generated."]).joined(separator: "\n")
+        return (lines + ["\(count) generated" + (step.map { " (step: \($0))" } ?? "") + "."]).joined(separator: "\n")
     }
 }
