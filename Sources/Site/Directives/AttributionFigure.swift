@@ -1,0 +1,49 @@
+import Common
+import CNN
+import Explain
+import Foundation
+
+/// What the saliency, cam and occlusion directives share: one method on some images,
+/// drawn as panels with a colorbar, the raw maps as JSON.
+struct AttributionFigure: Sendable {
+    let method: ConfiguredMethod
+    let images: [ImageSelector]
+    let target: Target
+    let panels: HeatmapPanels
+    let rows: [String]
+    let location: SourceLocation
+
+    /// The options it reads besides the panel options.
+    static let optionSpecs: [OptionSpec] = [
+        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
+        DirectiveOptions.preprocessSpec,
+        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain (its pre-softmax logit)."),
+    ]
+
+    /// Reads `images`, `target`, `panels` and the panel options shared by the three.
+    init(_ method: ConfiguredMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String) throws(SourceError) {
+        self.method = method
+        images = try options.images(default: "test[0:4]", classes: model.classes)
+        target = try options.target(classes: model.classes)
+        panels = try options.heatmapPanels(signed: signed, defaultColormap: colormap, imageCount: images.reduce(0) { $0 + $1.count })
+        rows = try options.panels()
+        location = options.location(of: "images")
+    }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder, name: String, notes: [String]) throws -> (body: String, notes: [String]) {
+        let selected = try context.images(images, at: location)
+        let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
+        try figure.json(AttributionValues(method: method.name, images: zip(selected, explanations).map(ExplanationValues.init)),
+                        name: name)
+        let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
+        let placement = explanations.first.map { $0.placement == .identity ? [] : [$0.placement.note] } ?? []
+        return (html, panels.notes(extra: notes + ["target \(target)"] + placement))
+    }
+}
+
+extension [ImageSelector] {
+    /// PNG paths among the selectors.
+    var files: [String] { compactMap { if case .file(let p, _) = $0 { p } else { nil } } }
+    /// The selectors as a reader sees them.
+    var text: String { map(\.description).joined(separator: ", ") }
+}

@@ -1,0 +1,39 @@
+import Common
+import CNN
+import Explain
+import Foundation
+
+/// Class activation maps on a convolution layer.
+struct CAMDirective: Directive {
+    static let name = "cam"
+    static let summary = "A class activation heatmap (Grad-CAM and its relatives) of a convolution layer for each image."
+    static let options: [OptionSpec] = [
+        OptionSpec("method", "one of \(MethodCatalogue.family(.cam).map(\.name).joined(separator: ", "))", default: "gradcam",
+                   "How channels are weighted."),
+        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer whose activations are weighted."),
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam)) + AttributionFigure.optionSpecs
+        + DirectiveOptions.heatmapPanelSpecs
+    static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"
+
+    let attribution: AttributionFigure
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        let method = try options.method(from: MethodCatalogue.family(.cam), default: "gradcam", model: model)
+        let layer = method.layer!
+        attribution = try AttributionFigure(method, options: options, model: model, signed: false, colormap: "jet")
+        let shape = model.layers.first { $0.name == layer }!.outputShape
+        resolution = "\(shape[1])×\(shape[0])"
+    }
+
+    /// The layer's map size, for the notes.
+    let resolution: String
+    var method: ConfiguredMethod { attribution.method }
+    var inputFiles: [String] { attribution.images.files }
+    var caption: String { "\(method.title) at \(method.layer!) for \(attribution.images.text), target \(attribution.target)." }
+    var alt: String { "\(method.title) heatmap at \(method.layer!)" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        try attribution.run(context, figure: figure, name: "cam-\(method.name)",
+                            notes: ["method \(method.name)", "layer \(method.layer!) (\(resolution))"])
+    }
+}

@@ -1,0 +1,77 @@
+import Common
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// Several methods side by side: one row per image, one column per method.
+struct CompareDirective: Directive {
+    static let name = "compare"
+    static let summary = "Several attribution methods on the same images: one row per image, one column per method."
+    static let options: [OptionSpec] = [
+        OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: "[vanilla, smoothgrad, gradcam]",
+                   "The methods, as columns."),
+        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images, as rows."),
+        DirectiveOptions.preprocessSpec,
+        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
+        OptionSpec("overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone)."),
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all) + [
+        OptionSpec("colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes)."),
+        OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
+    ]
+    static let example = "methods: [vanilla, smoothgrad, integrated-gradients, gradcam, scorecam]\nimages: test[0:3]"
+
+    let methods: [ConfiguredMethod]
+    let images: [ImageSelector]
+    let target: Target
+    let overlay: Bool
+    let panels: HeatmapPanels
+    let location: SourceLocation
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        methods = try options.methods(default: ["vanilla", "smoothgrad", "gradcam"], model: model)
+        images = try options.images(default: "test[0:4]", classes: model.classes)
+        target = try options.target(classes: model.classes)
+        overlay = try options.bool("overlay", default: true)
+        panels = HeatmapPanels(colormap: try options.colormap(default: "jet"), normalization: .minMax, shared: false,
+                               scale: try options.int("scale", default: 3, in: 1...16), alpha: 0.5)
+        location = options.location(of: "images")
+    }
+
+    var inputFiles: [String] { images.files }
+    var caption: String { "\(methods.map(\.title).joined(separator: ", ")) compared on \(images.text), target \(target)." }
+    var alt: String { "attribution maps of several methods" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let selected = try context.images(images, at: location)
+        var rows: [(header: String, cells: [String])] = []
+        var cardTiles: [RGBAImage] = []
+        var json: [CompareValues.Entry] = []
+        for (i, image) in selected.enumerated() {
+            var cells: [String] = []
+            var first: Explanation?
+            for method in methods {
+                var e = try method.explain(image, target: target, model: context.model)
+                first = first ?? e
+                // Magnitudes, so signed and unsigned methods read alike in one row.
+                let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
+                json.append(CompareValues.Entry(method: method.name, explanation: ExplanationValues(image, e)))
+                e = e.with(map: magnitude, isSigned: false)
+                let p = panels.pictures(image: image, map: e.map, placement: e.placement, normalization: .minMax)
+                if cardTiles.count < 8 { cardTiles.append(overlay ? p.overlay : p.heatmap) }
+                cells.append(figure.image(overlay ? p.overlay : p.heatmap, name: "compare-\(method.name)",
+                                          alt: "\(method.title) for \(image.name)", thumbnail: i == 0 && cells.isEmpty, pixelated: false))
+            }
+            let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
+            rows.append((imageHeader(image, explanation: first), [figure.image(digit, name: "compare-input", alt: "input \(image.name)")] + cells))
+        }
+        figure.card(cardTiles, columns: min(4, cardTiles.count))
+        try figure.json(CompareValues(target: target.description, maps: json), name: "compare")
+        let table = FigureLayout.panels(columns: ["input"] + methods.map(\.title), rows: rows, corner: "image")
+        let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
+                             name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
+        return (FigureLayout.withColorbarBelow(table, colorbar: bar),
+                ["magnitudes, min–max per map", "colormap \(panels.colormap.name)", "target \(target)"])
+    }
+}

@@ -1,0 +1,123 @@
+import Common
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// Activation maximization of filters or classes.
+struct MaximizeDirective: Directive {
+    static let name = "maximize"
+    static let summary = "Activation maximization: inputs synthesized by gradient ascent to excite chosen filters or classes, with L2, total-variation and jitter regularizers."
+    static let options: [OptionSpec] = [
+        OptionSpec("layer", "layer name", default: "the output layer", "A convolution (its filters) or a dense layer (its units; the output layer's are the classes, pre-softmax)."),
+        OptionSpec("units", "integer or list", default: "all classes, or the first 8 filters", "The filters or units to maximize."),
+        OptionSpec("steps", "integer 1–2000", default: "256", "Gradient-ascent steps."),
+        OptionSpec("learning_rate", "number", default: "0.05", "Step size."),
+        OptionSpec("l2", "number ≥ 0", default: "0.001", "L2 decay weight."),
+        OptionSpec("tv", "number ≥ 0", default: "0.05", "Total-variation weight (smoothness)."),
+        OptionSpec("jitter", "integer 0–8", default: "1", "Random shift in pixels at each step."),
+        OptionSpec("seed", "integer", default: "0", "Seed of the starting image and the jitter."),
+        OptionSpec("colormap", "a colormap name", default: "gray", "The colormap."),
+        OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
+        OptionSpec("variants", "list of none, l2, tv, jitter, all", default: "—",
+                   "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone (0.2); jitter alone (2 pixels); all (this directive's l2, tv and jitter)."),
+    ]
+    static let example = "layer: preds\nunits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\nsteps: 256"
+    static let variantNames = ["none", "l2", "tv", "jitter", "all"]
+
+    let layer: String
+    let units: [Int]
+    var settings: ActivationMaximization
+    let colormap: Colormap
+    let scale: Int
+    let variants: [String]?
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        let layer = try options.layer(model: model, convolution: false, default: model.layers.last!.name)
+        self.layer = layer
+        let index = model.layers.firstIndex { $0.name == layer }!
+        guard model.layers[index] is Conv2D || model.layers[index] is Dense else {
+            let names = model.layers.filter { $0 is Conv2D || $0 is Dense }.map(\.name)
+            throw options.error("maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected one of \(names.joined(separator: ", "))", option: "layer")
+        }
+        let available = model.layers[index].outputShape.last!
+        units = try options.ints("units", default: Array(0..<min(available, model.layers[index] is Conv2D ? 8 : 10)), in: 0...(available - 1))
+        guard units.count <= 64 else { throw options.error("at most 64 units per figure, found \(units.count)", option: "units") }
+        settings = ActivationMaximization(
+            steps: try options.int("steps", default: 256, in: 1...2000),
+            learningRate: Float(try options.double("learning_rate", default: 0.05, in: 1e-6...10)),
+            l2: Float(try options.double("l2", default: 0.001, in: 0...10)),
+            totalVariation: Float(try options.double("tv", default: 0.05, in: 0...10)),
+            jitter: try options.int("jitter", default: 1, in: 0...8),
+            seed: UInt64(try options.int("seed", default: 0, in: 0...Int(Int32.max))))
+        colormap = try options.colormap(default: "gray")
+        scale = try options.int("scale", default: 3, in: 1...16)
+        variants = options["variants"] == nil ? nil : try options.choices("variants", from: Self.variantNames, default: [])
+    }
+
+    /// The settings of a regularizer variant.
+    func settings(for variant: String) -> (ActivationMaximization, String) {
+        var s = settings
+        switch variant {
+        case "none": s.l2 = 0; s.totalVariation = 0; s.jitter = 0
+            return (s, "none")
+        case "l2": s.l2 = 0.01; s.totalVariation = 0; s.jitter = 0
+            return (s, "L2 0.01")
+        case "tv": s.l2 = 0; s.totalVariation = 0.2; s.jitter = 0
+            return (s, "TV 0.2")
+        case "jitter": s.l2 = 0; s.totalVariation = 0; s.jitter = 2
+            return (s, "jitter 2")
+        default:
+            return (s, "L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)")
+        }
+    }
+
+    var caption: String {
+        if let variants {
+            return "Unit \(units[0]) of \(layer) maximized with each regularizer setting (\(variants.joined(separator: ", "))), \(settings.steps) steps from the same seeded start."
+        }
+        return captionForUnits
+    }
+
+    var captionForUnits: String { "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") \(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start." }
+    var alt: String { "activation maximization images for \(layer)" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        if let variants { return try runVariants(variants, context: context, figure: figure) }
+        let results = try units.map { try settings.maximize(context.model, layer: layer, unit: $0) }
+        let pictures = results.map { $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale) }
+        let cells = zip(units, results).enumerated().map { i, pair -> (html: String, label: String) in
+            let (unit, r) = pair
+            return (figure.image(pictures[i], name: "maximize-\(layer)", alt: "input maximizing unit \(unit) of \(layer)"),
+                    String(format: "%d · %.3g", unit, Double(r.activation)))
+        }
+        figure.card(pictures)
+        let values = zip(units, results).map { unit, r in
+            MaximizeValues.Result(unit: unit, variant: nil, l2: Double(settings.l2), tv: Double(settings.totalVariation),
+                                  jitter: settings.jitter, activation: Double(r.activation), image: MapValues(r.image))
+        }
+        try figure.json(MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values),
+                        name: "maximize-\(layer)")
+        return (FigureLayout.grid(cells), ["label: unit · final activation", "pixel values 0–1"])
+    }
+}
+
+extension MaximizeDirective {
+    func runVariants(_ variants: [String], context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        var cells: [(html: String, label: String)] = [], pictures: [RGBAImage] = [], json: [MaximizeValues.Result] = []
+        for variant in variants {
+            let (s, label) = settings(for: variant)
+            let r = try s.maximize(context.model, layer: layer, unit: units[0])
+            let picture = r.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale)
+            pictures.append(picture)
+            cells.append((figure.image(picture, name: "maximize-\(layer)", alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
+                          String(format: "%@ · %.3g", label, Double(r.activation))))
+            json.append(MaximizeValues.Result(unit: units[0], variant: variant, l2: Double(s.l2), tv: Double(s.totalVariation),
+                                              jitter: s.jitter, activation: Double(r.activation), image: MapValues(r.image)))
+        }
+        figure.card(pictures)
+        try figure.json(MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: json),
+                        name: "maximize-variants-\(layer)")
+        return (FigureLayout.grid(cells), ["label: regularizers · final activation", "pixel values 0–1"])
+    }
+}

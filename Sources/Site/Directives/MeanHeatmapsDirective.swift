@@ -1,0 +1,83 @@
+import Common
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// The mean attribution map of each class, over the first test digits of that class.
+struct MeanHeatmapsDirective: Directive {
+    static let name = "mean-heatmaps"
+    static let summary = "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean digit."
+    static let options: [OptionSpec] = [
+        OptionSpec("method", "one of \(MethodCatalogue.names.joined(separator: ", "))", default: "gradcam++", "The attribution method."),
+        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+        OptionSpec("count", "integer 1–200", default: "20", "Test digits averaged per class."),
+        OptionSpec("target", "predicted or true", default: "true", "Explain each digit's true class or the predicted one."),
+        OptionSpec("colormap", "a colormap name", default: "viridis", "The colormap."),
+        OptionSpec("scale", "integer 1–16", default: "2", "Display pixels per input pixel."),
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
+    static let example = "method: gradcam++\ncount: 20"
+
+    let method: ConfiguredMethod
+    let count: Int
+    let target: Target
+    let colormap: Colormap
+    let scale: Int
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        method = try options.method(from: MethodCatalogue.all, default: "gradcam++", model: model,
+                                    defaults: SanityCheckDirective.fixedParameters)
+        count = try options.int("count", default: 20, in: 1...200)
+        target = try options.choice("target", from: ["true", "predicted"], default: "true") == "true" ? .trueLabel : .predicted
+        colormap = try options.colormap(default: "viridis")
+        scale = try options.int("scale", default: 2, in: 1...16)
+    }
+
+    var caption: String { "\(method.title) averaged over the first \(count) test digits of each class (explaining the \(target == .trueLabel ? "true" : "predicted") class), above the mean digit of the class. One shared scale." }
+    var alt: String { "per-class mean heatmaps" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let test = try context.data.get().test
+        var means: [Heatmap] = [], digits: [Heatmap] = []
+        var placement = MapPlacement.identity
+        for k in 0..<context.classes {
+            let indices = test.labels.indices.filter { test.labels[$0] == k }.prefix(count)
+            guard !indices.isEmpty else { continue }
+            var sum: [Float]?, digitSum = [Float](repeating: 0, count: test.images.shape[1] * test.images.shape[2])
+            var shape = (0, 0)
+            for i in indices {
+                let image = SelectedImage(pixels: test.images.samples(i..<(i + 1)), label: k, name: "test[\(i)]")
+                let explanation = try method.explain(image, target: target, model: context.model)
+                placement = explanation.placement
+                var map = explanation.map
+                if method.isSigned { map.values = map.values.map(abs) }
+                shape = (map.width, map.height)
+                if sum == nil { sum = Array(repeating: 0, count: map.values.count) }
+                for j in map.values.indices { sum![j] += map.values[j] }
+                for j in digitSum.indices { digitSum[j] += image.pixels.scalars[j] }
+            }
+            let n = Float(indices.count)
+            means.append(Heatmap(width: shape.0, height: shape.1, values: sum!.map { $0 / n }))
+            digits.append(Heatmap(width: test.images.shape[2], height: test.images.shape[1], values: digitSum.map { $0 / n }))
+        }
+        let range = Normalization.minMax.range(of: means.flatMap(\.values))
+        var heatCells: [String] = [], digitCells: [String] = [], tiles: [RGBAImage] = []
+        for (k, (mean, digit)) in zip(means, digits).enumerated() {
+            let onInput = mean.placed(placement, inputWidth: digit.width, inputHeight: digit.height, width: digit.width, height: digit.height)
+            let heat = onInput.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
+            let picture = RGBAImage.grayscale(width: digit.width, height: digit.height, values: digit.values).upscaled(by: scale)
+            tiles.append(heat)
+            heatCells.append(figure.image(heat, name: "mean-heatmap", alt: "mean \(method.title) map of class \(k)", pixelated: false))
+            digitCells.append(figure.image(picture, name: "mean-digit", alt: "mean test digit of class \(k)"))
+        }
+        figure.card(Array(tiles.prefix(8)))
+        let table = FigureLayout.panels(columns: (0..<means.count).map { "class \($0)" },
+                                        rows: [("mean map", heatCells), ("mean digit", digitCells)])
+        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").horizontalSVG(),
+                             name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
+        try figure.json(MeanHeatmapsValues(method: method.name, countPerClass: count, target: target.description,
+                                           maps: means.map(MapValues.init)), name: "mean-heatmaps")
+        return (FigureLayout.withColorbarBelow(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared",
+                                                                  "colormap \(colormap.name)", placement.note])
+    }
+}

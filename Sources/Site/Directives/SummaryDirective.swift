@@ -1,0 +1,33 @@
+import Common
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// The Keras-style summary table.
+struct SummaryDirective: Directive {
+    static let name = "summary"
+    static let summary = "The model's layers, output shapes and parameter counts, as Keras's model.summary() prints them."
+    static let options: [OptionSpec] = []
+    static let example = ""
+
+    let modelName: String
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) { modelName = model.name }
+
+    var caption: String { "The layers of \(modelName), their output shapes and parameter counts." }
+    var alt: String { "model summary table" }
+    var needsWeights: Bool { false }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let model = context.model
+        let rows = model.layers.enumerated().map { i, layer in
+            ["\(layer.name) (\(layer.kind))", "(None, " + layer.outputShape.map(String.init).joined(separator: ", ") + ")",
+             model.parameterCount(layer: i).grouped]
+        }
+        let total = model.parameters.count
+        var html = FigureLayout.table(header: ["Layer (type)", "Output shape", "Param #"], rows: rows, numeric: [2])
+        html += "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(total.grouped) · Non-trainable params: 0 · Multiply-accumulates per image: \(model.multiplyAccumulates.grouped)</p>"
+        try figure.json(ModelValues(model), name: "summary")
+        return (html, ["model \(model.name)"])
+    }
+}
