@@ -8,14 +8,15 @@ import Render
 struct ArchitectureDirective: Directive {
     static let name = "architecture"
     static let summary = "A diagram of the model: each layer a block with its type and output shape."
-    static let options: [OptionSpec] = [OptionSpec("width", "integer 240–960", default: "360", "Width of the diagram in pixels.")]
+    static let width = DirectiveOption("width", "integer 240–960", default: "360", "Width of the diagram in pixels.")
+    static let options = [width.spec]
     static let example = "width: 360"
 
     let modelName: String
     let width: Int
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         modelName = model.name
-        width = try options.int("width", default: 360, in: 240...960)
+        width = try Self.width.int(options, default: 360, in: 240...960)
     }
 
     var caption: String { "The architecture of \(modelName), from the input at the top to the class scores at the bottom." }

@@ -13,7 +13,8 @@ extension DirectiveOptions {
 
     /// `normalization: minmax | symmetric | percentile`; signed maps default to symmetric.
     public func normalization(signed: Bool) throws(SourceError) -> Normalization {
-        switch try choice("normalization", from: ["minmax", "symmetric", "percentile"], default: signed ? "symmetric" : "minmax") {
+        switch try PanelOption.normalization.choice(self, from: ["minmax", "symmetric", "percentile"],
+                                                    default: signed ? "symmetric" : "minmax") {
         case "symmetric": return .symmetric
         case "percentile": return .percentile(low: 1, high: 99)
         default: return .minMax

@@ -15,11 +15,11 @@ struct CompareDirective: Directive {
         DirectiveOptions.preprocessSpec,
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
-        OptionSpec("overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone)."),
-    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all) + [
-        OptionSpec("colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes)."),
-        OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
-    ]
+        overlay.spec,
+    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all) + [colormap.spec, scale.spec]
+    static let overlay = DirectiveOption("overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone).")
+    static let colormap = DirectiveOption("colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes).")
+    static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
     static let example = "methods: [vanilla, smoothgrad, integrated-gradients, gradcam, scorecam]\nimages: test[0:3]"
 
     let methods: [ConfiguredMethod]
@@ -33,9 +33,9 @@ struct CompareDirective: Directive {
         methods = try options.methods(default: ["vanilla", "smoothgrad", "gradcam"], model: model)
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
-        overlay = try options.bool("overlay", default: true)
-        panels = HeatmapPanels(colormap: try options.colormap(default: "jet"), normalization: .minMax, shared: false,
-                               scale: try options.int("scale", default: 3, in: 1...16), alpha: 0.5)
+        overlay = try Self.overlay.bool(options, default: true)
+        panels = HeatmapPanels(colormap: try Self.colormap.colormap(options, default: "jet"), normalization: .minMax, shared: false,
+                               scale: try Self.scale.int(options, default: 3, in: 1...16), alpha: 0.5)
         location = options.location(of: "images")
     }
 

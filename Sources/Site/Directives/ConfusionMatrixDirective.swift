@@ -8,17 +8,16 @@ import Render
 struct ConfusionMatrixDirective: Directive {
     static let name = "confusion-matrix"
     static let summary = "The test set's confusion matrix as an annotated heatmap, per-class accuracy, and the most confused pairs."
-    static let options: [OptionSpec] = [
-        OptionSpec("colormap", "a colormap name", default: "viridis", "The colormap of the cells."),
-        OptionSpec("pairs", "integer 0–20", default: "5", "How many of the most confused pairs to list."),
-    ]
+    static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap of the cells.")
+    static let pairs = DirectiveOption("pairs", "integer 0–20", default: "5", "How many of the most confused pairs to list.")
+    static let options = [colormap, pairs].map(\.spec)
     static let example = "pairs: 5"
 
     let colormap: Colormap
     let pairs: Int
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        colormap = try options.colormap(default: "viridis")
-        pairs = try options.int("pairs", default: 5, in: 0...20)
+        colormap = try Self.colormap.colormap(options, default: "viridis")
+        pairs = try Self.pairs.int(options, default: 5, in: 0...20)
     }
 
     var caption: String { "Confusion matrix of the 10,000 test digits: rows are true labels, columns predictions; off-diagonal cells are errors." }

@@ -14,11 +14,12 @@ struct FaithfulnessDirective: Directive {
         OptionSpec("images", "image selector or list", default: "test[0:16]", "The images the curves are averaged over."),
         DirectiveOptions.preprocessSpec,
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
-        OptionSpec("steps", "integer 2–112", default: "28", "Points on each curve."),
+        steps.spec,
     ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all, defaults: parameterDefaults, excluding: ["steps"])
     /// Cheaper than a figure of one method: SmoothGrad 25 samples; Integrated Gradients 32
     /// steps (`steps` here is the curves').
     static let parameterDefaults: [String: String] = ["samples": "25"]
+    static let steps = DirectiveOption("steps", "integer 2–112", default: "28", "Points on each curve.")
     static let fixedParameters: [String: String] = ["steps": "32"]
     static let example = "methods: [vanilla, gradcam, occlusion]\nimages: test[0:16]"
 
@@ -31,7 +32,7 @@ struct FaithfulnessDirective: Directive {
         methods = try options.methods(default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam"], model: model,
                                       defaults: Self.parameterDefaults, fixed: Self.fixedParameters)
         images = try options.images(default: "test[0:16]", classes: model.classes)
-        steps = try options.int("steps", default: 28, in: 2...112)
+        steps = try Self.steps.int(options, default: 28, in: 2...112)
         location = options.location(of: "images")
     }
 

@@ -8,14 +8,12 @@ import Render
 struct FeatureMapsDirective: Directive {
     static let name = "feature-maps"
     static let summary = "The activations (feature maps) of a layer for one image, one small image per channel."
-    static let options: [OptionSpec] = [
-        OptionSpec("layer", "layer name", default: "the first convolution", "The layer whose output is shown."),
-        OptionSpec("image", "image selector (one image)", default: "test[0]", "The input image."),
-        DirectiveOptions.preprocessSpec,
-        OptionSpec("count", "integer 1–512", default: "all channels", "How many channels to show, from the first."),
-        OptionSpec("colormap", "a colormap name", default: "viridis", "The colormap."),
-        OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per activation."),
-    ]
+    static let layer = DirectiveOption("layer", "layer name", default: "the first convolution", "The layer whose output is shown.")
+    static let image = DirectiveOption("image", "image selector (one image)", default: "test[0]", "The input image.")
+    static let count = DirectiveOption("count", "integer 1–512", default: "all channels", "How many channels to show, from the first.")
+    static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
+    static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per activation.")
+    static let options = [layer.spec, image.spec, DirectiveOptions.preprocessSpec, count.spec, colormap.spec, scale.spec]
     static let example = "layer: conv2d_1\nimage: test[0]\ncount: 16"
 
     let layer: String
@@ -26,18 +24,19 @@ struct FeatureMapsDirective: Directive {
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try options.layer(model: model, convolution: false, default: model.firstConvolution ?? model.layers[0].name)
+        let layer = try Self.layer.layer(options, model: model, convolution: false,
+                                         default: model.firstConvolution ?? model.layers[0].name)
         self.layer = layer
-        image = try options.images("image", default: "test[0]", classes: model.classes)
+        image = try Self.image.images(options, default: "test[0]", classes: model.classes)
         let shape = model.layers.first { $0.name == layer }!.outputShape
         let channels = shape.count == 3 ? shape[2] : 1
         if image.count != 1 || image.first.map({ if case .dataset(_, _, let r) = $0 { r.count != 1 } else { false } }) == true {
-            throw options.error("feature-maps shows one image; give a single selector such as test[0]", option: "image")
+            throw options.error("feature-maps shows one image; give a single selector such as test[0]", option: Self.image.name)
         }
-        count = options["count"] == nil ? nil : try options.int("count", default: channels, in: 1...channels)
-        colormap = try options.colormap(default: "viridis")
-        scale = try options.int("scale", default: 3, in: 1...16)
-        location = options.location(of: "image")
+        count = options[Self.count.name] == nil ? nil : try Self.count.int(options, default: channels, in: 1...channels)
+        colormap = try Self.colormap.colormap(options, default: "viridis")
+        scale = try Self.scale.int(options, default: 3, in: 1...16)
+        location = Self.image.location(in: options)
     }
 
     var inputFiles: [String] { image.files }

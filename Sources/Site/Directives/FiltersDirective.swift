@@ -8,13 +8,15 @@ import Render
 struct FiltersDirective: Directive {
     static let name = "filters"
     static let summary = "The kernels (filters) of a convolution layer, one small image per filter, signed weights on a diverging colormap."
-    static let options: [OptionSpec] = [
-        OptionSpec("layer", "convolution layer name", default: "the first convolution", "The layer whose kernels are shown."),
-        OptionSpec("channel", "integer", default: "0", "The input channel of the kernels (a layer with several input channels has one kernel slice per channel)."),
-        OptionSpec("count", "integer 1–512", default: "all filters", "How many filters to show, from the first."),
-        OptionSpec("colormap", "a colormap name", default: "RdBu_r", "The colormap; weights are signed, so a diverging one is best."),
-        OptionSpec("scale", "integer 1–32", default: "12", "Display pixels per kernel weight."),
-    ]
+    static let layer = DirectiveOption("layer", "convolution layer name", default: "the first convolution",
+                                       "The layer whose kernels are shown.")
+    static let channel = DirectiveOption("channel", "integer", default: "0",
+                                         "The input channel of the kernels (a layer with several input channels has one kernel slice per channel).")
+    static let count = DirectiveOption("count", "integer 1–512", default: "all filters", "How many filters to show, from the first.")
+    static let colormap = DirectiveOption("colormap", "a colormap name", default: "RdBu_r",
+                                          "The colormap; weights are signed, so a diverging one is best.")
+    static let scale = DirectiveOption("scale", "integer 1–32", default: "12", "Display pixels per kernel weight.")
+    static let options = [layer, channel, count, colormap, scale].map(\.spec)
     static let example = "layer: conv2d_1\ncolormap: RdBu_r"
 
     let layer: String
@@ -24,14 +26,14 @@ struct FiltersDirective: Directive {
     let scale: Int
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try options.layer(model: model, convolution: true, default: model.firstConvolution)
+        let layer = try Self.layer.layer(options, model: model, convolution: true, default: model.firstConvolution)
         self.layer = layer
         let conv = model.layers.first { $0.name == layer } as! Conv2D
         let shape = conv.parameterShapes[0].shape
-        channel = try options.int("channel", default: 0, in: 0...(shape[2] - 1))
-        count = try options.int("count", default: shape[3], in: 1...shape[3])
-        colormap = try options.colormap(default: "RdBu_r")
-        scale = try options.int("scale", default: 12, in: 1...32)
+        channel = try Self.channel.int(options, default: 0, in: 0...(shape[2] - 1))
+        count = try Self.count.int(options, default: shape[3], in: 1...shape[3])
+        colormap = try Self.colormap.colormap(options, default: "RdBu_r")
+        scale = try Self.scale.int(options, default: 12, in: 1...32)
     }
 
     var caption: String { "The \(count) kernels of \(layer)\(channel > 0 ? " for input channel \(channel)" : ""), each weight a cell; red is positive, blue negative, white zero (one shared symmetric scale)." }

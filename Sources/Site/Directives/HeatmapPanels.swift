@@ -65,22 +65,33 @@ struct HeatmapPanels {
 
 extension DirectiveOptions {
     /// The options of `HeatmapPanels`.
-    func heatmapPanels(signed: Bool, defaultColormap: String, imageCount: Int) throws(SourceError) -> HeatmapPanels {
-        HeatmapPanels(colormap: try colormap(default: defaultColormap), normalization: try normalization(signed: signed),
-                      shared: try bool("shared", default: false), scale: try int("scale", default: imageCount > 4 ? 3 : 4, in: 1...16),
-                      alpha: Float(try double("alpha", default: 0.5, in: 0...1)))
+    /// The options of `HeatmapPanels`, shared by saliency, cam and occlusion.
+    enum PanelOption {
+        static let colormap = DirectiveOption("colormap", "one of \(Colormap.names.joined(separator: ", "))", default: nil,
+                                              "The colormap; diverging maps suit signed values.")
+        static let normalization = DirectiveOption("normalization", "one of minmax, symmetric, percentile",
+                                                   default: "symmetric for signed maps, else minmax", "How values become colors.")
+        static let shared = DirectiveOption("shared", "boolean", default: "false",
+                                            "One value scale for all images (colors comparable) instead of one per image.")
+        static let scale = DirectiveOption("scale", "integer 1–16", default: "4, or 3 for more than four images",
+                                           "Display pixels per input pixel.")
+        static let alpha = DirectiveOption("alpha", "number 0–1", default: "0.5", "Opacity of the heatmap in the overlay.")
+        static let panels = DirectiveOption("panels", "list of input, heatmap, overlay", default: "[input, heatmap, overlay]",
+                                            "Which panels to show, as rows.")
     }
 
-    static let heatmapPanelSpecs: [OptionSpec] = [
-        OptionSpec("colormap", "one of \(Colormap.names.joined(separator: ", "))", default: nil, "The colormap; diverging maps suit signed values."),
-        OptionSpec("normalization", "one of minmax, symmetric, percentile", default: "symmetric for signed maps, else minmax", "How values become colors."),
-        OptionSpec("shared", "boolean", default: "false", "One value scale for all images (colors comparable) instead of one per image."),
-        OptionSpec("scale", "integer 1–16", default: "4, or 3 for more than four images", "Display pixels per input pixel."),
-        OptionSpec("alpha", "number 0–1", default: "0.5", "Opacity of the heatmap in the overlay."),
-        OptionSpec("panels", "list of input, heatmap, overlay", default: "[input, heatmap, overlay]", "Which panels to show, as rows."),
-    ]
+    func heatmapPanels(signed: Bool, defaultColormap: String, imageCount: Int) throws(SourceError) -> HeatmapPanels {
+        HeatmapPanels(colormap: try PanelOption.colormap.colormap(self, default: defaultColormap),
+                      normalization: try normalization(signed: signed),
+                      shared: try PanelOption.shared.bool(self, default: false),
+                      scale: try PanelOption.scale.int(self, default: imageCount > 4 ? 3 : 4, in: 1...16),
+                      alpha: Float(try PanelOption.alpha.double(self, default: 0.5, in: 0...1)))
+    }
+
+    static let heatmapPanelSpecs = [PanelOption.colormap, PanelOption.normalization, PanelOption.shared, PanelOption.scale,
+                                    PanelOption.alpha, PanelOption.panels].map(\.spec)
 
     func panels() throws(SourceError) -> [String] {
-        try choices("panels", from: ["input", "heatmap", "overlay"], default: ["input", "heatmap", "overlay"])
+        try PanelOption.panels.choices(self, from: ["input", "heatmap", "overlay"], default: ["input", "heatmap", "overlay"])
     }
 }

@@ -8,20 +8,23 @@ import Render
 struct MaximizeDirective: Directive {
     static let name = "maximize"
     static let summary = "Activation maximization: inputs synthesized by gradient ascent to excite chosen filters or classes, with L2, total-variation and jitter regularizers."
-    static let options: [OptionSpec] = [
-        OptionSpec("layer", "layer name", default: "the output layer", "A convolution (its filters) or a dense layer (its units; the output layer's are the classes, pre-softmax)."),
-        OptionSpec("units", "integer or list", default: "all classes, or the first 8 filters", "The filters or units to maximize."),
-        OptionSpec("steps", "integer 1–2000", default: "256", "Gradient-ascent steps."),
-        OptionSpec("learning_rate", "number", default: "0.05", "Step size."),
-        OptionSpec("l2", "number ≥ 0", default: "0.001", "L2 decay weight."),
-        OptionSpec("tv", "number ≥ 0", default: "0.05", "Total-variation weight (smoothness)."),
-        OptionSpec("jitter", "integer 0–8", default: "1", "Random shift in pixels at each step."),
-        OptionSpec("seed", "integer", default: "0", "Seed of the starting image and the jitter."),
-        OptionSpec("colormap", "a colormap name", default: "gray", "The colormap."),
-        OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
-        OptionSpec("variants", "list of none, l2, tv, jitter, all", default: "—",
-                   "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone (0.2); jitter alone (2 pixels); all (this directive's l2, tv and jitter)."),
-    ]
+    static let layer = DirectiveOption("layer", "layer name", default: "the output layer",
+                                       "A convolution (its filters) or a dense layer (its units; the output layer's are the classes, pre-softmax).")
+    static let units = DirectiveOption("units", "integer or list", default: "all classes, or the first 8 filters",
+                                       "The filters or units to maximize.")
+    static let steps = DirectiveOption("steps", "integer 1–2000", default: "256", "Gradient-ascent steps.")
+    static let learningRate = DirectiveOption("learning_rate", "number", default: "0.05", "Step size.")
+    static let l2 = DirectiveOption("l2", "number ≥ 0", default: "0.001", "L2 decay weight.")
+    static let tv = DirectiveOption("tv", "number ≥ 0", default: "0.05", "Total-variation weight (smoothness).")
+    static let jitter = DirectiveOption("jitter", "integer 0–8", default: "1", "Random shift in pixels at each step.")
+    static let seed = DirectiveOption("seed", "integer", default: "0", "Seed of the starting image and the jitter.")
+    static let colormap = DirectiveOption("colormap", "a colormap name", default: "gray", "The colormap.")
+    static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
+    static let variants = DirectiveOption(
+        "variants", "list of none, l2, tv, jitter, all", default: "—",
+        "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone (0.2); "
+            + "jitter alone (2 pixels); all (this directive's l2, tv and jitter).")
+    static let options = [layer, units, steps, learningRate, l2, tv, jitter, seed, colormap, scale, variants].map(\.spec)
     static let example = "layer: preds\nunits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\nsteps: 256"
     static let variantNames = ["none", "l2", "tv", "jitter", "all"]
 
@@ -33,26 +36,26 @@ struct MaximizeDirective: Directive {
     let variants: [String]?
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try options.layer(model: model, convolution: false, default: model.layers.last!.name)
+        let layer = try Self.layer.layer(options, model: model, convolution: false, default: model.layers.last!.name)
         self.layer = layer
         let index = model.layers.firstIndex { $0.name == layer }!
         guard model.layers[index] is Conv2D || model.layers[index] is Dense else {
             let names = model.layers.filter { $0 is Conv2D || $0 is Dense }.map(\.name)
-            throw options.error("maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected one of \(names.joined(separator: ", "))", option: "layer")
+            throw options.error("maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected one of \(names.joined(separator: ", "))", option: Self.layer.name)
         }
         let available = model.layers[index].outputShape.last!
-        units = try options.ints("units", default: Array(0..<min(available, model.layers[index] is Conv2D ? 8 : 10)), in: 0...(available - 1))
-        guard units.count <= 64 else { throw options.error("at most 64 units per figure, found \(units.count)", option: "units") }
+        units = try Self.units.ints(options, default: Array(0..<min(available, model.layers[index] is Conv2D ? 8 : 10)), in: 0...(available - 1))
+        guard units.count <= 64 else { throw options.error("at most 64 units per figure, found \(units.count)", option: Self.units.name) }
         settings = ActivationMaximization(
-            steps: try options.int("steps", default: 256, in: 1...2000),
-            learningRate: Float(try options.double("learning_rate", default: 0.05, in: 1e-6...10)),
-            l2: Float(try options.double("l2", default: 0.001, in: 0...10)),
-            totalVariation: Float(try options.double("tv", default: 0.05, in: 0...10)),
-            jitter: try options.int("jitter", default: 1, in: 0...8),
-            seed: UInt64(try options.int("seed", default: 0, in: 0...Int(Int32.max))))
-        colormap = try options.colormap(default: "gray")
-        scale = try options.int("scale", default: 3, in: 1...16)
-        variants = options["variants"] == nil ? nil : try options.choices("variants", from: Self.variantNames, default: [])
+            steps: try Self.steps.int(options, default: 256, in: 1...2000),
+            learningRate: Float(try Self.learningRate.double(options, default: 0.05, in: 1e-6...10)),
+            l2: Float(try Self.l2.double(options, default: 0.001, in: 0...10)),
+            totalVariation: Float(try Self.tv.double(options, default: 0.05, in: 0...10)),
+            jitter: try Self.jitter.int(options, default: 1, in: 0...8),
+            seed: UInt64(try Self.seed.int(options, default: 0, in: 0...Int(Int32.max))))
+        colormap = try Self.colormap.colormap(options, default: "gray")
+        scale = try Self.scale.int(options, default: 3, in: 1...16)
+        variants = options[Self.variants.name] == nil ? nil : try Self.variants.choices(options, from: Self.variantNames, default: [])
     }
 
     /// The settings of a regularizer variant.

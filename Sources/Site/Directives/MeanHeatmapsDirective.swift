@@ -11,11 +11,13 @@ struct MeanHeatmapsDirective: Directive {
     static let options: [OptionSpec] = [
         OptionSpec("method", "one of \(MethodCatalogue.names.joined(separator: ", "))", default: "gradcam++", "The attribution method."),
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
-        OptionSpec("count", "integer 1–200", default: "20", "Test digits averaged per class."),
-        OptionSpec("target", "predicted or true", default: "true", "Explain each digit's true class or the predicted one."),
-        OptionSpec("colormap", "a colormap name", default: "viridis", "The colormap."),
-        OptionSpec("scale", "integer 1–16", default: "2", "Display pixels per input pixel."),
+        count.spec, target.spec, colormap.spec, scale.spec,
     ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
+    static let count = DirectiveOption("count", "integer 1–200", default: "20", "Test digits averaged per class.")
+    static let target = DirectiveOption("target", "predicted or true", default: "true",
+                                        "Explain each digit's true class or the predicted one.")
+    static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
+    static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
     static let example = "method: gradcam++\ncount: 20"
 
     let method: ConfiguredMethod
@@ -27,10 +29,10 @@ struct MeanHeatmapsDirective: Directive {
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         method = try options.method(from: MethodCatalogue.all, default: "gradcam++", model: model,
                                     defaults: SanityCheckDirective.fixedParameters)
-        count = try options.int("count", default: 20, in: 1...200)
-        target = try options.choice("target", from: ["true", "predicted"], default: "true") == "true" ? .trueLabel : .predicted
-        colormap = try options.colormap(default: "viridis")
-        scale = try options.int("scale", default: 2, in: 1...16)
+        count = try Self.count.int(options, default: 20, in: 1...200)
+        target = try Self.target.choice(options, from: ["true", "predicted"], default: "true") == "true" ? .trueLabel : .predicted
+        colormap = try Self.colormap.colormap(options, default: "viridis")
+        scale = try Self.scale.int(options, default: 2, in: 1...16)
     }
 
     var caption: String { "\(method.title) averaged over the first \(count) test digits of each class (explaining the \(target == .trueLabel ? "true" : "predicted") class), above the mean digit of the class. One shared scale." }

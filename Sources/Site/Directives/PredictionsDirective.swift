@@ -8,17 +8,15 @@ import Render
 struct PredictionsDirective: Directive {
     static let name = "predictions"
     static let summary = "The model's class probabilities for each image, as bars beside the digit."
-    static let options: [OptionSpec] = [
-        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images."),
-        DirectiveOptions.preprocessSpec,
-    ]
+    static let images = DirectiveOption("images", "image selector or list", default: "test[0:4]", "The images.")
+    static let options = [images.spec, DirectiveOptions.preprocessSpec]
     static let example = "images: test.misclassified[0:4]"
 
     let images: [ImageSelector]
     let location: SourceLocation
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        images = try options.images(default: "test[0:4]", classes: model.classes)
-        location = options.location(of: "images")
+        images = try Self.images.images(options, default: "test[0:4]", classes: model.classes)
+        location = Self.images.location(in: options)
     }
 
     var inputFiles: [String] { images.files }

@@ -8,12 +8,10 @@ import Render
 struct SamplesDirective: Directive {
     static let name = "samples"
     static let summary = "Images from the dataset (or your own PNGs) with their labels, and optionally the model's predictions."
-    static let options: [OptionSpec] = [
-        OptionSpec("images", "image selector or list", default: "test[0:16]", "The images to show."),
-        DirectiveOptions.preprocessSpec,
-        OptionSpec("scale", "integer 1–16", default: "3", "Display pixels per input pixel."),
-        OptionSpec("predictions", "boolean", default: "false", "Also show the model's predicted class."),
-    ]
+    static let images = DirectiveOption("images", "image selector or list", default: "test[0:16]", "The images to show.")
+    static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
+    static let predictions = DirectiveOption("predictions", "boolean", default: "false", "Also show the model's predicted class.")
+    static let options = [images.spec, DirectiveOptions.preprocessSpec, scale.spec, predictions.spec]
     static let example = "images: train[0:16]\nscale: 3"
 
     let images: [ImageSelector]
@@ -22,10 +20,10 @@ struct SamplesDirective: Directive {
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        images = try options.images(default: "test[0:16]", classes: model.classes)
-        scale = try options.int("scale", default: 3, in: 1...16)
-        predictions = try options.bool("predictions", default: false)
-        location = options.location(of: "images")
+        images = try Self.images.images(options, default: "test[0:16]", classes: model.classes)
+        scale = try Self.scale.int(options, default: 3, in: 1...16)
+        predictions = try Self.predictions.bool(options, default: false)
+        location = Self.images.location(in: options)
     }
 
     var inputFiles: [String] { images.files }

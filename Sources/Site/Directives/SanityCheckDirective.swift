@@ -14,8 +14,9 @@ struct SanityCheckDirective: Directive {
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images the correlations are averaged over."),
         DirectiveOptions.preprocessSpec,
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
-        OptionSpec("seed", "integer", default: "0", "Seed of the random weights."),
+        seed.spec,
     ]
+    static let seed = DirectiveOption("seed", "integer", default: "0", "Seed of the random weights.")
     static let example = "methods: [vanilla, guided, gradcam]\nimages: test[0:4]"
     /// Every map is computed once per randomized layer: SmoothGrad and Integrated
     /// Gradients run 16 passes instead of 50, and the other parameters keep their defaults.
@@ -30,7 +31,7 @@ struct SanityCheckDirective: Directive {
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         methods = try options.methods(default: ["vanilla", "guided", "gradcam"], model: model, fixed: Self.fixedParameters)
         images = try options.images(default: "test[0:4]", classes: model.classes)
-        seed = try options.int("seed", default: 0, in: 0...Int(Int32.max))
+        seed = try Self.seed.int(options, default: 0, in: 0...Int(Int32.max))
         location = options.location(of: "images")
     }
 

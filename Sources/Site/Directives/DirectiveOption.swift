@@ -1,0 +1,59 @@
+import CNN
+import Common
+import Render
+
+/// One option of a directive, declared once: its name, type, default and documentation —
+/// what the directive reference shows — and the typed readers that parse it, as
+/// ArgumentParser's `@Option` does. A directive lists its options' `spec`s and reads each
+/// through the same value, so the name is written once and the two cannot drift apart.
+///
+///     static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
+///     static let options = [scale.spec, …]
+///     scale = try Self.scale.int(options, default: 2, in: 1...16)
+struct DirectiveOption: Sendable {
+    let spec: OptionSpec
+    var name: String { spec.name }
+
+    init(_ name: String, _ type: String, default value: String?, _ doc: String) {
+        spec = OptionSpec(name, type, default: value, doc)
+    }
+
+    func int(_ options: DirectiveOptions, default value: Int, in range: ClosedRange<Int>) throws(SourceError) -> Int {
+        try options.int(name, default: value, in: range)
+    }
+
+    func ints(_ options: DirectiveOptions, default value: [Int], in range: ClosedRange<Int>) throws(SourceError) -> [Int] {
+        try options.ints(name, default: value, in: range)
+    }
+
+    func double(_ options: DirectiveOptions, default value: Double, in range: ClosedRange<Double>) throws(SourceError) -> Double {
+        try options.double(name, default: value, in: range)
+    }
+
+    func bool(_ options: DirectiveOptions, default value: Bool) throws(SourceError) -> Bool {
+        try options.bool(name, default: value)
+    }
+
+    func choice(_ options: DirectiveOptions, from choices: [String], default value: String) throws(SourceError) -> String {
+        try options.choice(name, from: choices, default: value)
+    }
+
+    func choices(_ options: DirectiveOptions, from choices: [String], default value: [String]) throws(SourceError) -> [String] {
+        try options.choices(name, from: choices, default: value)
+    }
+
+    func colormap(_ options: DirectiveOptions, default value: String) throws(SourceError) -> Colormap {
+        Colormap.named(try options.choice(name, from: Colormap.names, default: value))!
+    }
+
+    func images(_ options: DirectiveOptions, default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
+        try options.images(name, default: value, classes: classes)
+    }
+
+    func layer(_ options: DirectiveOptions, model: Model, convolution: Bool, default value: String?) throws(SourceError) -> String {
+        try options.layer(name, model: model, convolution: convolution, default: value)
+    }
+
+    /// Where the option is written, or the directive's fence when it is absent.
+    func location(in options: DirectiveOptions) -> SourceLocation { options.location(of: name) }
+}
