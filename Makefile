@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev libopenblas-dev pkg-config
 VIZSITE := .build/release/vizsite
 
-.PHONY: all deps build site serve test check-site fuzz bench clean
+.PHONY: all deps build site serve test check-site fuzz bench format clean
 
 all: site
 
@@ -50,6 +50,11 @@ fuzz: deps
 # Side-by-side speed against PyTorch (installs PyTorch into Benchmarks/.venv).
 bench: build
 	Benchmarks/compare.sh
+
+# Formats the Swift sources with swift-format (in the toolchain) and .swift-format:
+# 120 columns, 4-space indents.
+format:
+	$(SWIFT) format format --in-place --recursive --configuration .swift-format Sources Tests Fuzz Package.swift
 
 clean:
 	rm -rf .build .vizsite Output

@@ -54,9 +54,12 @@ public enum FuzzTargets {
             guard case .success(let selector) = ImageSelector.parse(part, classes: 10) else { continue }
             if case let .dataset(_, filter, range) = selector {
                 precondition(range.lowerBound >= 0 && !range.isEmpty, "selector '\(part)' accepted the range \(range)")
-                if case .label(let k) = filter { precondition((0..<10).contains(k), "selector '\(part)' accepted class \(k)") }
+                if case .label(let k) = filter {
+                    precondition((0..<10).contains(k), "selector '\(part)' accepted class \(k)")
+                }
             }
-            guard case .success(let again) = ImageSelector.parse(selector.description, classes: 10), again == selector else {
+            guard case .success(let again) = ImageSelector.parse(selector.description, classes: 10), again == selector
+            else {
                 preconditionFailure("selector '\(part)' prints as '\(selector.description)', which does not parse back")
             }
         }
@@ -70,7 +73,8 @@ public enum FuzzTargets {
             let spec = try ModelSpec.parse(text, file: "models/fuzz.yml")
             var shape = spec.model.inputShape
             for layer in spec.model.layers {
-                precondition(layer.inputShape == shape, "layer \(layer.name) expects \(layer.inputShape) but receives \(shape)")
+                precondition(
+                    layer.inputShape == shape, "layer \(layer.name) expects \(layer.inputShape) but receives \(shape)")
                 shape = layer.outputShape
                 precondition(shape.allSatisfy { $0 > 0 }, "layer \(layer.name) has output shape \(shape)")
             }
@@ -83,7 +87,9 @@ public enum FuzzTargets {
     public static func safetensors(_ data: Data) {
         guard let tensors = try? SafeTensors.parse(data, file: "fuzz.safetensors") else { return }
         for (key, tensor) in tensors {
-            precondition(tensor.shape.elementCount == tensor.count, "tensor \(key): shape \(tensor.shape) but \(tensor.count) values")
+            precondition(
+                tensor.shape.elementCount == tensor.count,
+                "tensor \(key): shape \(tensor.shape) but \(tensor.count) values")
         }
         let written = SafeTensors.encode(tensors.sorted { $0.key < $1.key }.map { (key: $0.key, tensor: $0.value) })
         guard let again = try? SafeTensors.parse(written, file: "rewritten.safetensors") else {
@@ -93,26 +99,31 @@ public enum FuzzTargets {
         for (key, tensor) in tensors {
             let other = again[key]!
             precondition(other.shape == tensor.shape, "tensor \(key) changed shape in a round trip")
-            precondition(zip(other.scalars, tensor.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }, "tensor \(key) changed values")
+            precondition(
+                zip(other.scalars, tensor.scalars).allSatisfy { $0.bitPattern == $1.bitPattern },
+                "tensor \(key) changed values")
         }
     }
 
     /// An MNIST-style IDX file, raw or gzip-compressed.
     public static func idx(_ data: Data) {
         guard let array = try? IDXArray.decode(data, file: "fuzz-idx3-ubyte.gz") else { return }
-        precondition(array.shape.reduce(1, *) == array.bytes.count, "IDX shape \(array.shape) but \(array.bytes.count) bytes")
+        precondition(
+            array.shape.reduce(1, *) == array.bytes.count, "IDX shape \(array.shape) but \(array.bytes.count) bytes")
     }
 
     /// A PNG an author drops into `images/`: decoded, turned into the model's 28×28 input,
     /// and written back out losslessly.
     public static func png(_ data: Data) {
         guard let image = try? PNG.decode(data, file: "images/fuzz.png") else { return }
-        precondition(image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 4,
-                     "decoded \(image.width)×\(image.height) with \(image.pixels.count) bytes")
+        precondition(
+            image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 4,
+            "decoded \(image.width)×\(image.height) with \(image.pixels.count) bytes")
         for preparation in ImagePreparation.allCases {
             let input = ModelInputImage(image, width: 28, height: 28, preparation: preparation)
-            precondition(input.values.count == 784 && input.values.allSatisfy { $0.isFinite && $0 >= -1e-5 && $0 <= 1 + 1e-5 },
-                         "model input out of [0, 1] (\(preparation))")
+            precondition(
+                input.values.count == 784 && input.values.allSatisfy { $0.isFinite && $0 >= -1e-5 && $0 <= 1 + 1e-5 },
+                "model input out of [0, 1] (\(preparation))")
         }
         guard image.width * image.height <= 1 << 20 else { return }
         guard let again = try? PNG.decode(PNG.encode(image), file: "rewritten.png"), again == image else {
@@ -123,7 +134,10 @@ public enum FuzzTargets {
     /// An error must point into the file: a line within it (0 when no line applies).
     private static func checkLocation(_ error: SourceError, lines: Int?) {
         precondition(error.location.line >= 0 && error.location.column >= 0, "negative position in \(error)")
-        if let lines { precondition(error.location.line <= lines + 1, "line \(error.location.line) of a \(lines)-line file in \(error)") }
+        if let lines {
+            precondition(
+                error.location.line <= lines + 1, "line \(error.location.line) of a \(lines)-line file in \(error)")
+        }
         precondition(!error.message.isEmpty, "an error without a message")
     }
 
@@ -133,8 +147,11 @@ public enum FuzzTargets {
 
     /// The reference model, as the lessons use it.
     private static let referenceSpec: ModelSpec = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let path = root.appendingPathComponent("Content/models/mnist-cnn.yml").path
-        do { return try ModelSpec.load(path: path) } catch { fatalError("cannot read the reference model spec: \(error)") }
+        do { return try ModelSpec.load(path: path) } catch {
+            fatalError("cannot read the reference model spec: \(error)")
+        }
     }()
 }

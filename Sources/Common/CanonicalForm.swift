@@ -17,7 +17,11 @@ public enum CanonicalForm {
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
         case .optional:
-            if let some = mirror.children.first { write(some.value, excluding: excluding, to: &out) } else { out += "nil" }
+            if let some = mirror.children.first {
+                write(some.value, excluding: excluding, to: &out)
+            } else {
+                out += "nil"
+            }
         case .collection, .tuple:
             out += "["
             for (i, child) in mirror.children.enumerated() {
@@ -55,10 +59,12 @@ public enum CanonicalForm {
             }
         default:
             if value is any StringProtocol {
-                out += "\"" + String(describing: value).replacingOccurrences(of: "\\", with: "\\\\")
+                out +=
+                    "\""
+                    + String(describing: value).replacingOccurrences(of: "\\", with: "\\\\")
                     .replacingOccurrences(of: "\"", with: "\\\"") + "\""
             } else if mirror.displayStyle == nil, "\(type(of: value))".contains("->") {
-                out += "fn" // closures carry no comparable value
+                out += "fn"  // closures carry no comparable value
             } else {
                 out += String(describing: value)
             }

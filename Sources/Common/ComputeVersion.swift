@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "b86e4ce6b9d532c6cb5f0a3408bd28096ccb04189dd496ce84faee64283c7070"
+    public static let sourceDigest = "21138961b66db877a4fd1a8172d27073791724b6c0f211e5f52f71501fd372af"
 }

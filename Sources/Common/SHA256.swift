@@ -3,7 +3,9 @@ import Foundation
 /// SHA-256 (FIPS 180-4), for cache keys: small enough to keep here rather than pull in a
 /// cryptography package (and its build time) for hashing files we wrote ourselves.
 public struct SHA256: Sendable {
-    private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    private var state: [UInt32] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
 
@@ -56,7 +58,7 @@ public struct SHA256: Sendable {
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
         for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
         let blocks = buffer + tail
-        for start in stride(from: 0, to: blocks.count, by: 64) { compress(blocks[start ..< start + 64]) }
+        for start in stride(from: 0, to: blocks.count, by: 64) { compress(blocks[start..<start + 64]) }
         buffer.removeAll()
         return state.map { String(format: "%08x", $0) }.joined()
     }
@@ -72,7 +74,10 @@ public struct SHA256: Sendable {
         var w = [UInt32](repeating: 0, count: 64)
         let b = Array(block)
         precondition(b.count == 64)
-        for i in 0..<16 { w[i] = UInt32(b[4 * i]) << 24 | UInt32(b[4 * i + 1]) << 16 | UInt32(b[4 * i + 2]) << 8 | UInt32(b[4 * i + 3]) }
+        for i in 0..<16 {
+            w[i] =
+                UInt32(b[4 * i]) << 24 | UInt32(b[4 * i + 1]) << 16 | UInt32(b[4 * i + 2]) << 8 | UInt32(b[4 * i + 3])
+        }
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
         for i in 16..<64 {
             let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)

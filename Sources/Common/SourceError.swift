@@ -42,8 +42,10 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible, 
     /// The error moved to `location`, the file it named (if any) leading its message:
     /// `images/x.png: not a readable PNG image` at the directive that read the file.
     public func placed(at location: SourceLocation) -> SourceError {
-        SourceError(location.file == self.location.file || self.location.file.isEmpty ? message : "\(self.location.file): \(message)",
-                    at: location, suggestion: suggestion)
+        SourceError(
+            location.file == self.location.file || self.location.file.isEmpty
+                ? message : "\(self.location.file): \(message)",
+            at: location, suggestion: suggestion)
     }
 
     public var description: String {

@@ -27,7 +27,8 @@ public struct YAMLValue {
         } catch let error as YamlError {
             throw SourceError.yaml(error, file: file, lineOffset: lineOffset)
         } catch {
-            throw SourceError("cannot read YAML: \(error)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
+            throw SourceError(
+                "cannot read YAML: \(error)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
         }
     }
 
@@ -103,12 +104,14 @@ public struct YAMLValue {
     }
 
     /// One of `choices`; otherwise an error naming them and the nearest.
-    public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws(SourceError) -> T where T.RawValue == String {
+    public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws(SourceError) -> T
+    where T.RawValue == String {
         let text = try string()
         if let value = T(rawValue: text) { return value }
         let names = T.allCases.map(\.rawValue)
-        throw error("unknown value '\(text)', expected one of \(names.joined(separator: ", "))",
-                    suggestion: nearestName(to: text, in: names))
+        throw error(
+            "unknown value '\(text)', expected one of \(names.joined(separator: ", "))",
+            suggestion: nearestName(to: text, in: names))
     }
 }
 
@@ -133,8 +136,9 @@ public struct YAMLMapping {
         for (key, _) in entries {
             let name = try key.string()
             if !allowed.contains(name) {
-                throw key.error("unknown field '\(name)' in \(what); expected one of \(allowed.joined(separator: ", "))",
-                                suggestion: nearestName(to: name, in: allowed))
+                throw key.error(
+                    "unknown field '\(name)' in \(what); expected one of \(allowed.joined(separator: ", "))",
+                    suggestion: nearestName(to: name, in: allowed))
             }
         }
     }
@@ -158,18 +162,21 @@ extension SourceError {
         }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             var text = context.map { "\($0.text), \(problem)" } ?? problem
             if problem.contains("mapping values are not allowed") {
                 text += " (a value that contains ': ' must be quoted, as in caption: \"Note: …\")"
             }
             return SourceError("invalid YAML: \(text)", at: at(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
-            return SourceError("invalid YAML: duplicate key \(duplicates.joined(separator: ", "))", at: at(context.mark))
+            return SourceError(
+                "invalid YAML: duplicate key \(duplicates.joined(separator: ", "))", at: at(context.mark))
         case let .reader(problem, _, _, _):
-            return SourceError("invalid YAML: \(problem)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
+            return SourceError(
+                "invalid YAML: \(problem)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
         default:
-            return SourceError("invalid YAML: \(error)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
+            return SourceError(
+                "invalid YAML: \(error)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
         }
     }
 }

@@ -22,8 +22,10 @@ public struct ActivationMaximization: Sendable {
     public var jitter: Int
     public var seed: UInt64
 
-    public init(steps: Int = 256, learningRate: Float = 0.05, l2: Float = 0.001, totalVariation: Float = 0.05,
-                jitter: Int = 1, seed: UInt64 = 0) {
+    public init(
+        steps: Int = 256, learningRate: Float = 0.05, l2: Float = 0.001, totalVariation: Float = 0.05,
+        jitter: Int = 1, seed: UInt64 = 0
+    ) {
         self.steps = steps
         self.learningRate = learningRate
         self.l2 = l2
@@ -85,11 +87,20 @@ public struct ActivationMaximization: Sendable {
 
     /// − tv · ∂/∂x Σ (neighbour differences)².
     private func addTotalVariationGradient(_ x: [Float], into g: inout [Float], h: Int, w: Int, c: Int) {
-        for y in 0..<h { for col in 0..<w { for ch in 0..<c {
-            let i = (y * w + col) * c + ch
-            if y + 1 < h { let d = x[i + w * c] - x[i]; g[i] += 2 * totalVariation * d; g[i + w * c] -= 2 * totalVariation * d }
-            if col + 1 < w { let d = x[i + c] - x[i]; g[i] += 2 * totalVariation * d; g[i + c] -= 2 * totalVariation * d }
-        } } }
+        for y in 0..<h {
+            for col in 0..<w {
+                for ch in 0..<c {
+                    let i = (y * w + col) * c + ch
+                    if y + 1 < h {
+                        let d = x[i + w * c] - x[i]; g[i] += 2 * totalVariation * d;
+                        g[i + w * c] -= 2 * totalVariation * d
+                    }
+                    if col + 1 < w {
+                        let d = x[i + c] - x[i]; g[i] += 2 * totalVariation * d; g[i + c] -= 2 * totalVariation * d
+                    }
+                }
+            }
+        }
     }
 
     /// Shifts an image by (dy, dx) pixels with wrap-around.
@@ -111,7 +122,8 @@ extension Model {
         var layers = self.layers
         switch layers[index] {
         case let dense as Dense where dense.activation == .relu:
-            layers[index] = Dense(name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: .linear)
+            layers[index] = Dense(
+                name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: .linear)
         default:
             return self
         }

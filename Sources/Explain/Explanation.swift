@@ -19,8 +19,10 @@ public struct Explanation: Sendable {
     /// or stretched when asked).
     public let placement: MapPlacement
 
-    public init(method: String, layer: String?, targetClass: Int, map: Heatmap, isSigned: Bool, probabilities: [Float],
-                placement: MapPlacement = .identity) {
+    public init(
+        method: String, layer: String?, targetClass: Int, map: Heatmap, isSigned: Bool, probabilities: [Float],
+        placement: MapPlacement = .identity
+    ) {
         self.method = method
         self.layer = layer
         self.targetClass = targetClass
@@ -37,8 +39,9 @@ public struct Explanation: Sendable {
 
     /// The same explanation with other values (magnitudes, say), placed the same way.
     public func with(map: Heatmap, isSigned: Bool) -> Explanation {
-        Explanation(method: method, layer: layer, targetClass: targetClass, map: map, isSigned: isSigned,
-                    probabilities: probabilities, placement: placement)
+        Explanation(
+            method: method, layer: layer, targetClass: targetClass, map: map, isSigned: isSigned,
+            probabilities: probabilities, placement: placement)
     }
 }
 

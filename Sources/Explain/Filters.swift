@@ -10,7 +10,9 @@ public enum Filters {
         let (kh, kw, cin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
         return (0..<cout).map { o in
             (0..<cin).map { i in
-                Heatmap(width: kw, height: kh, values: (0..<(kh * kw)).map { p in kernel.scalars[(p * cin + i) * cout + o] })
+                Heatmap(
+                    width: kw, height: kh, values: (0..<(kh * kw)).map { p in kernel.scalars[(p * cin + i) * cout + o] }
+                )
             }
         }
     }
@@ -25,6 +27,8 @@ public enum FeatureMaps {
         let shape = model.layers[index].outputShape
         guard shape.count == 3 else { return [Heatmap(width: output.count, height: 1, values: output.scalars)] }
         let (h, w, c) = (shape[0], shape[1], shape[2])
-        return (0..<c).map { ch in Heatmap(width: w, height: h, values: (0..<(h * w)).map { output.scalars[$0 * c + ch] }) }
+        return (0..<c).map { ch in
+            Heatmap(width: w, height: h, values: (0..<(h * w)).map { output.scalars[$0 * c + ch] })
+        }
     }
 }

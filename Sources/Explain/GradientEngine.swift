@@ -26,16 +26,20 @@ public struct GradientEngine: Sendable {
 
     /// For each image `i`, d logits[i, classes[i]] / d (output of `layer`), where `layer`
     /// -1 is the input. With `guided`, ReLUs backpropagate as guided backpropagation.
-    public func gradients(_ input: Tensor, classes: [Int], at layer: Int = -1, guided: Bool = false,
-                          batchSize: Int = 32) -> Pass {
+    public func gradients(
+        _ input: Tensor, classes: [Int], at layer: Int = -1, guided: Bool = false,
+        batchSize: Int = 32
+    ) -> Pass {
         // A resolver that cannot fail.
         try! gradients(input, at: layer, guided: guided, batchSize: batchSize) { i, _ in classes[i] }.pass
     }
 
     /// As above, choosing each image's class from its logits in the same forward pass
     /// (so explaining the predicted class costs one forward pass, not two).
-    public func gradients(_ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 32,
-                          classFor: (_ index: Int, _ logits: ArraySlice<Float>) throws(ExplainError) -> Int)
+    public func gradients(
+        _ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 32,
+        classFor: (_ index: Int, _ logits: ArraySlice<Float>) throws(ExplainError) -> Int
+    )
         throws(ExplainError) -> (pass: Pass, classes: [Int])
     {
         let n = input.batchSize, classCount = model.classCount
@@ -51,43 +55,49 @@ public struct GradientEngine: Sendable {
         let threads = n == 1 ? Parallelism.workers : 1
         let capacity = min(batchSize, shards.map(\.count).max() ?? 1)
         let model = self.model
-        return try WorkspacePool.with(model, capacity: capacity, count: shards.count) { (workspaces) throws(ExplainError) in
-        // Each shard walks its images in near-equal chunks of at most the workspace's
-        // capacity (25 images as 7+6+6+6, not 8+8+8+1: a one-image chunk reads the dense
-        // weights for a single row).
-        let chunks = shards.map { shard in
-            splitRange(shard.count, parts: (shard.count + capacity - 1) / capacity).filter { !$0.isEmpty }
-                .map { $0.lowerBound + shard.lowerBound ..< $0.upperBound + shard.lowerBound }
-        }
-        for round in 0..<(chunks.map(\.count).max() ?? 0) {
-            let work = chunks.indices.compactMap { s in round < chunks[s].count ? (s, chunks[s][round]) : nil }
-            Parallelism.run(work.count) { w in
-                let (s, chunk) = work[w], ws = workspaces[s]
-                input.scalars.withUnsafeBufferPointer {
-                    copyFloats(ws.input, from: $0.baseAddress! + chunk.lowerBound * model.inputShape.elementCount,
-                               count: chunk.count * model.inputShape.elementCount)
+        return try WorkspacePool.with(model, capacity: capacity, count: shards.count) {
+            (workspaces) throws(ExplainError) in
+            // Each shard walks its images in near-equal chunks of at most the workspace's
+            // capacity (25 images as 7+6+6+6, not 8+8+8+1: a one-image chunk reads the dense
+            // weights for a single row).
+            let chunks = shards.map { shard in
+                splitRange(shard.count, parts: (shard.count + capacity - 1) / capacity).filter { !$0.isEmpty }
+                    .map { $0.lowerBound + shard.lowerBound..<$0.upperBound + shard.lowerBound }
+            }
+            for round in 0..<(chunks.map(\.count).max() ?? 0) {
+                let work = chunks.indices.compactMap { s in round < chunks[s].count ? (s, chunks[s][round]) : nil }
+                Parallelism.run(work.count) { w in
+                    let (s, chunk) = work[w], ws = workspaces[s]
+                    input.scalars.withUnsafeBufferPointer {
+                        copyFloats(
+                            ws.input, from: $0.baseAddress! + chunk.lowerBound * model.inputShape.elementCount,
+                            count: chunk.count * model.inputShape.elementCount)
+                    }
+                    model.forward(ws, batch: chunk.count, threads: threads)
+                    logits.copy(
+                        from: ws, layer: model.layers.count - 1, batch: chunk.count, to: chunk.lowerBound * classCount)
                 }
-                model.forward(ws, batch: chunk.count, threads: threads)
-                logits.copy(from: ws, layer: model.layers.count - 1, batch: chunk.count, to: chunk.lowerBound * classCount)
+                for (_, chunk) in work {
+                    for i in chunk {
+                        classes[i] = try classFor(i, logits.values[i * classCount..<(i + 1) * classCount])
+                    }
+                }
+                let chosen = classes
+                Parallelism.run(work.count) { w in
+                    let (s, chunk) = work[w], ws = workspaces[s], last = model.layers.count - 1
+                    var seed = Tensor(shape: [chunk.count, classCount])
+                    for (j, i) in chunk.enumerated() { seed.scalars[j * classCount + chosen[i]] = 1 }
+                    ws.setGradient(of: last, seed)
+                    model.backward(ws, batch: chunk.count, from: last, to: layer, threads: threads, guided: guided)
+                    activations.copy(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
+                    gradients.copyGradient(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
+                }
             }
-            for (_, chunk) in work {
-                for i in chunk { classes[i] = try classFor(i, logits.values[i * classCount ..< (i + 1) * classCount]) }
-            }
-            let chosen = classes
-            Parallelism.run(work.count) { w in
-                let (s, chunk) = work[w], ws = workspaces[s], last = model.layers.count - 1
-                var seed = Tensor(shape: [chunk.count, classCount])
-                for (j, i) in chunk.enumerated() { seed.scalars[j * classCount + chosen[i]] = 1 }
-                ws.setGradient(of: last, seed)
-                model.backward(ws, batch: chunk.count, from: last, to: layer, threads: threads, guided: guided)
-                activations.copy(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
-                gradients.copyGradient(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
-            }
-        }
-        let pass = Pass(logits: Tensor(shape: [n, classCount], scalars: logits.values),
-                        activations: Tensor(shape: [n] + shape, scalars: activations.values),
-                        gradients: Tensor(shape: [n] + shape, scalars: gradients.values))
-        return (pass, classes)
+            let pass = Pass(
+                logits: Tensor(shape: [n, classCount], scalars: logits.values),
+                activations: Tensor(shape: [n] + shape, scalars: activations.values),
+                gradients: Tensor(shape: [n] + shape, scalars: gradients.values))
+            return (pass, classes)
         }
     }
 
@@ -107,7 +117,7 @@ public struct GradientEngine: Sendable {
 }
 
 /// A result buffer that worker threads fill in disjoint ranges.
-final class FloatBuffer: @unchecked Sendable { // a raw buffer; workers fill disjoint ranges
+final class FloatBuffer: @unchecked Sendable {  // a raw buffer; workers fill disjoint ranges
     private let pointer: UnsafeMutablePointer<Float>
     let count: Int
 

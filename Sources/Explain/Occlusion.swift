@@ -19,7 +19,9 @@ public struct Occlusion: ExplanationMethod {
     public var name: String { "occlusion" }
 
     /// Occlusion attributes to input pixels; `layer` is ignored.
-    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation {
         try explain(image, target: target, model: model)
     }
 
@@ -27,8 +29,9 @@ public struct Occlusion: ExplanationMethod {
         let engine = GradientEngine(model: model)
         let logits = engine.logits(image.pixels)
         let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
-        return Explanation(method: name, layer: nil, targetClass: k, map: attribute(image.pixels, targetClass: k, engine: engine),
-                           isSigned: true, probabilities: softmax(logits).scalars)
+        return Explanation(
+            method: name, layer: nil, targetClass: k, map: attribute(image.pixels, targetClass: k, engine: engine),
+            isSigned: true, probabilities: softmax(logits).scalars)
     }
 
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
@@ -39,11 +42,17 @@ public struct Occlusion: ExplanationMethod {
         let xs = Array(Swift.stride(from: 0, through: w - p, by: max(stride, 1)))
         let positions = ys.flatMap { y in xs.map { x in (y, x) } }
         var batch = [Float](repeating: 0, count: (positions.count + 1) * image.count)
-        for i in 0...positions.count { batch.replaceSubrange(i * image.count ..< (i + 1) * image.count, with: image.scalars) }
+        for i in 0...positions.count {
+            batch.replaceSubrange(i * image.count..<(i + 1) * image.count, with: image.scalars)
+        }
         for (i, (y0, x0)) in positions.enumerated() {
-            for y in y0 ..< y0 + p { for x in x0 ..< x0 + p { for ch in 0..<c {
-                batch[(i + 1) * image.count + (y * w + x) * c + ch] = fill
-            } } }
+            for y in y0..<y0 + p {
+                for x in x0..<x0 + p {
+                    for ch in 0..<c {
+                        batch[(i + 1) * image.count + (y * w + x) * c + ch] = fill
+                    }
+                }
+            }
         }
         let logits = engine.logits(Tensor(shape: [positions.count + 1] + shape, scalars: batch))
         let classes = engine.model.classCount
@@ -51,7 +60,7 @@ public struct Occlusion: ExplanationMethod {
         var sum = [Float](repeating: 0, count: h * w), count = sum
         for (i, (y0, x0)) in positions.enumerated() {
             let drop = base - logits.scalars[(i + 1) * classes + targetClass]
-            for y in y0 ..< y0 + p { for x in x0 ..< x0 + p { sum[y * w + x] += drop; count[y * w + x] += 1 } }
+            for y in y0..<y0 + p { for x in x0..<x0 + p { sum[y * w + x] += drop; count[y * w + x] += 1 } }
         }
         return Heatmap(width: w, height: h, values: zip(sum, count).map { $1 > 0 ? $0 / $1 : 0 })
     }

@@ -41,9 +41,12 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
 
     public var sourceError: SourceError {
         switch self {
-        case let .unknownLayer(name, suggestion): SourceError("the model has no layer '\(name)'", suggestion: suggestion)
-        case let .notAConvolution(name): SourceError("layer '\(name)' is not a convolution; this method needs a Conv2D layer")
-        case let .classOutOfRange(k, classes): SourceError("class \(k) is out of range; the model has classes 0–\(classes - 1)")
+        case let .unknownLayer(name, suggestion):
+            SourceError("the model has no layer '\(name)'", suggestion: suggestion)
+        case let .notAConvolution(name):
+            SourceError("layer '\(name)' is not a convolution; this method needs a Conv2D layer")
+        case let .classOutOfRange(k, classes):
+            SourceError("class \(k) is out of range; the model has classes 0–\(classes - 1)")
         case .noConvolution(let method): SourceError("\(method) needs a convolution layer, and the model has none")
         case .noLabel: SourceError("target 'true' needs an image with a label (a dataset image, not a PNG)")
         }

@@ -17,8 +17,9 @@ public struct Colormap: Sendable, Equatable {
         func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : c - 87 }
         let table = (0..<256).map { i -> RGBA in
             let o = i * 6
-            return RGBA(nibble(bytes[o]) << 4 | nibble(bytes[o + 1]), nibble(bytes[o + 2]) << 4 | nibble(bytes[o + 3]),
-                        nibble(bytes[o + 4]) << 4 | nibble(bytes[o + 5]))
+            return RGBA(
+                nibble(bytes[o]) << 4 | nibble(bytes[o + 1]), nibble(bytes[o + 2]) << 4 | nibble(bytes[o + 3]),
+                nibble(bytes[o + 4]) << 4 | nibble(bytes[o + 5]))
         }
         return Colormap(name: name, table: table)
     }

@@ -15,7 +15,9 @@ public struct Heatmap: Sendable, Equatable {
 
     /// Colors the map: normalize, then look up each value in `colormap`.
     /// Returns the image and the value range that spans the colormap.
-    public func render(_ colormap: Colormap, normalization: Normalization) -> (image: RGBAImage, low: Float, high: Float) {
+    public func render(
+        _ colormap: Colormap, normalization: Normalization
+    ) -> (image: RGBAImage, low: Float, high: Float) {
         let (unit, low, high) = normalization.apply(values)
         var pixels = [UInt8](repeating: 255, count: width * height * 4)
         for (i, v) in unit.enumerated() {
@@ -100,7 +102,8 @@ public struct ImageGrid {
         guard !images.isEmpty else { return RGBAImage(width: 1, height: 1, fill: background) }
         let cellW = images.map(\.width).max()!, cellH = images.map(\.height).max()!
         let cols = min(columns, images.count), rows = (images.count + cols - 1) / cols
-        var out = RGBAImage(width: cols * cellW + (cols - 1) * spacing, height: rows * cellH + (rows - 1) * spacing, fill: background)
+        var out = RGBAImage(
+            width: cols * cellW + (cols - 1) * spacing, height: rows * cellH + (rows - 1) * spacing, fill: background)
         for (i, image) in images.enumerated() {
             let x = (i % cols) * (cellW + spacing) + (cellW - image.width) / 2
             let y = (i / cols) * (cellH + spacing) + (cellH - image.height) / 2

@@ -12,7 +12,8 @@ public struct HeatmapFigure: Sendable {
     public var alpha: Float
     public var spacing: Int
 
-    public init(colormap: Colormap, normalization: Normalization, scale: Int = 8, alpha: Float = 0.5, spacing: Int = 8) {
+    public init(colormap: Colormap, normalization: Normalization, scale: Int = 8, alpha: Float = 0.5, spacing: Int = 8)
+    {
         self.colormap = colormap
         self.normalization = normalization
         self.scale = scale
@@ -25,24 +26,30 @@ public struct HeatmapFigure: Sendable {
     /// A map at the input's resolution is upscaled crisply; a coarser one is laid on the
     /// input by `placement`, smooth at display size. Every heatmap picture of the site and
     /// of `vizsite explain` is drawn here.
-    public func panels(image: Heatmap, map: Heatmap, placement: MapPlacement = .identity)
+    public func panels(
+        image: Heatmap, map: Heatmap, placement: MapPlacement = .identity
+    )
         -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage, low: Float, high: Float)
     {
-        let digit = RGBAImage.grayscale(width: image.width, height: image.height, values: image.values).upscaled(by: scale)
+        let digit = RGBAImage.grayscale(width: image.width, height: image.height, values: image.values).upscaled(
+            by: scale)
         let range = normalization.range(of: map.values)
         let heat: RGBAImage
         if map.width == image.width && map.height == image.height && placement == .identity {
             heat = map.render(colormap, normalization: normalization).image.upscaled(by: scale)
         } else {
-            let placed = map.placed(placement, inputWidth: image.width, inputHeight: image.height,
-                                    width: image.width * scale, height: image.height * scale)
+            let placed = map.placed(
+                placement, inputWidth: image.width, inputHeight: image.height,
+                width: image.width * scale, height: image.height * scale)
             heat = placed.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image
         }
         return (digit, heat, digit.blended(with: heat, alpha: alpha), range.low, range.high)
     }
 
     /// The three panels side by side, and the colormap's value range (for the colorbar).
-    public func render(image: Heatmap, map: Heatmap, placement: MapPlacement = .identity) -> (image: RGBAImage, low: Float, high: Float) {
+    public func render(
+        image: Heatmap, map: Heatmap, placement: MapPlacement = .identity
+    ) -> (image: RGBAImage, low: Float, high: Float) {
         let p = panels(image: image, map: map, placement: placement)
         return (ImageGrid(columns: 3, spacing: spacing).compose([p.digit, p.heatmap, p.overlay]), p.low, p.high)
     }

@@ -19,7 +19,8 @@ public enum MapPlacement: Sendable, Equatable {
         switch self {
         case .centres(let x, let y, let sx, let sy):
             if x == 0, y == 0, sx == 1, sy == 1 { return "maps at input resolution" }
-            return "maps placed at receptive-field centres (offset \(Self.format(y))×\(Self.format(x)), stride \(Self.format(sy))×\(Self.format(sx)))"
+            return
+                "maps placed at receptive-field centres (offset \(Self.format(y))×\(Self.format(x)), stride \(Self.format(sy))×\(Self.format(sx)))"
         case .stretch:
             return "maps stretched to the input (pytorch-grad-cam)"
         }
@@ -31,7 +32,9 @@ public enum MapPlacement: Sendable, Equatable {
 extension Heatmap {
     /// The map laid on an `inputWidth`×`inputHeight` image by `placement`, sampled at
     /// `width`×`height` (a display `width / inputWidth` times larger).
-    public func placed(_ placement: MapPlacement, inputWidth: Int, inputHeight: Int, width newWidth: Int, height newHeight: Int)
+    public func placed(
+        _ placement: MapPlacement, inputWidth: Int, inputHeight: Int, width newWidth: Int, height newHeight: Int
+    )
         -> Heatmap
     {
         guard case let .centres(offsetX, offsetY, strideX, strideY) = placement else {

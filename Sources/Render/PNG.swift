@@ -12,8 +12,9 @@ public enum PNGError: SourceErrorConvertible, Sendable, Equatable {
         case let .invalid(file, reason):
             SourceError("not a readable PNG image: \(reason)", at: SourceLocation(file: file, line: 0, column: 0))
         case let .tooLarge(file, width, height):
-            SourceError("PNG image is \(width)×\(height) pixels; at most \(PNG.maxDimension) per side and \(PNG.maxPixels) "
-                            + "pixels in all (4096×4096) are accepted", at: SourceLocation(file: file, line: 0, column: 0))
+            SourceError(
+                "PNG image is \(width)×\(height) pixels; at most \(PNG.maxDimension) per side and \(PNG.maxPixels) "
+                    + "pixels in all (4096×4096) are accepted", at: SourceLocation(file: file, line: 0, column: 0))
         }
     }
 }
@@ -57,7 +58,9 @@ public enum PNG {
         let began = data.withUnsafeBytes { png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count) }
         guard began != 0 else { throw .invalid(file: file, reason: message(png)) }
         let (width, height) = (Int(png.width), Int(png.height))
-        guard width > 0, height > 0 else { png_image_free(&png); throw .invalid(file: file, reason: "zero-sized image") }
+        guard width > 0, height > 0 else {
+            png_image_free(&png); throw .invalid(file: file, reason: "zero-sized image")
+        }
         guard width <= maxDimension, height <= maxDimension, width * height <= maxPixels else {
             png_image_free(&png)
             throw .tooLarge(file: file, width: width, height: height)

@@ -5,7 +5,8 @@ public struct RGBAImage: Sendable, Equatable {
     public var pixels: [UInt8]
 
     public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(pixels.count == width * height * 4, "RGBA image \(width)×\(height) needs \(width * height * 4) bytes")
+        precondition(
+            pixels.count == width * height * 4, "RGBA image \(width)×\(height) needs \(width * height * 4) bytes")
         self.width = width
         self.height = height
         self.pixels = pixels

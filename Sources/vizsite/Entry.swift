@@ -7,7 +7,10 @@ struct VizSite: AsyncParsableCommand {
         commandName: "vizsite",
         abstract: "Build a static tutorial website on how convolutional networks see.",
         version: VizsiteVersion.current,
-        subcommands: [Build.self, Serve.self, Check.self, New.self, Init.self, Summary.self, Train.self, Evaluate.self, ExplainCommand.self, Bench.self]
+        subcommands: [
+            Build.self, Serve.self, Check.self, New.self, Init.self, Summary.self, Train.self, Evaluate.self,
+            ExplainCommand.self, Bench.self,
+        ]
     )
 }
 

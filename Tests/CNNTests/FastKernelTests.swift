@@ -13,16 +13,17 @@ struct FastKernelTests {
         var model = Model(name: "t", inputShape: layer.inputShape, layers: [layer], seed: seed)
         model.parameters.set("c/bias", randomTensor([layer.filters], seed: seed + 1))
         let x = randomTensor([batch] + layer.inputShape, seed: seed + 2)
-        var naive = naiveConv(x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
-                              stride: 1, padTop: 0, padLeft: 0, out: layer.outputShape)
+        var naive = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
+            stride: 1, padTop: 0, padLeft: 0, out: layer.outputShape)
         if layer.activation == .relu { naive = naive.map { max($0, 0) } }
         return (model.outputs(x, threads: threads)[0].scalars, naive)
     }
 
     @Test(arguments: [
         ([26, 26, 32], 64, Activation.relu, ConvolutionKernel.winograd4x4),  // the reference model's conv2d_2
-        ([9, 7, 8], 8, .linear, .winograd4x4),   // outputs 7×5: tiles hang past both edges
-        ([11, 10, 16], 24, .relu, .winograd4x4), // outputs 9×8; one 16-wide and one 8-wide block
+        ([9, 7, 8], 8, .linear, .winograd4x4),  // outputs 7×5: tiles hang past both edges
+        ([11, 10, 16], 24, .relu, .winograd4x4),  // outputs 9×8; one 16-wide and one 8-wide block
         ([9, 7, 12], 8, .linear, .winograd2x2),  // 12 channels: F(2×2, 3×3), tiles past the edges
         ([6, 8, 12], 24, .relu, .winograd2x2),
         ([5, 5, 9], 16, .linear, .winograd2x2),  // a channel past the 8-wide vectors
@@ -49,8 +50,12 @@ struct FastKernelTests {
     }
 
     @Test func unsuitableLayersKeepIm2col() {
-        #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), strides: (2, 2)).forwardKernel == .im2col)
-        #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), padding: .same).forwardKernel == .im2col)
+        #expect(
+            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), strides: (2, 2)).forwardKernel
+                == .im2col)
+        #expect(
+            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), padding: .same).forwardKernel
+                == .im2col)
         #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 6, kernelSize: (3, 3)).forwardKernel == .im2col)
         #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (5, 5)).forwardKernel == .im2col)
     }
@@ -63,8 +68,9 @@ struct FastKernelTests {
         let before = model.outputs(x, threads: 1)[0].scalars
         model.parameters.values[17] += 0.5
         let after = model.outputs(x, threads: 1)[0].scalars
-        let naive = naiveConv(x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
-                              stride: 1, padTop: 0, padLeft: 0, out: layer.outputShape)
+        let naive = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
+            stride: 1, padTop: 0, padLeft: 0, out: layer.outputShape)
         #expect(maxAbsDifference(after, naive) < 1e-5)
         #expect(maxAbsDifference(before, after) > 0.01)
     }
@@ -93,11 +99,13 @@ struct FastKernelTests {
                 let winograd = ws.gradient(of: -1, batch: 3, shape: shape).scalars
                 var scratch = parameterGradients
                 scratch.withUnsafeMutableBufferPointer {
-                    model.backward(ws, batch: 3, from: 0, threads: threads, parameterGradients: $0.baseAddress!, guided: guided)
+                    model.backward(
+                        ws, batch: 3, from: 0, threads: threads, parameterGradients: $0.baseAddress!, guided: guided)
                 }
                 let im2col = ws.gradient(of: -1, batch: 3, shape: shape).scalars
                 let scale = im2col.map(abs).max() ?? 1
-                #expect(maxAbsDifference(winograd, im2col) < 1e-5 * max(scale, 1), "threads \(threads), guided \(guided)")
+                #expect(
+                    maxAbsDifference(winograd, im2col) < 1e-5 * max(scale, 1), "threads \(threads), guided \(guided)")
                 #expect(im2col.contains { $0 != 0 })
                 #expect(zip(winograd, im2col).allSatisfy { ($0 == 0) == ($1 == 0) }, "the same exact zeros")
             }
@@ -122,8 +130,9 @@ struct FastKernelTests {
             ws.setGradient(of: last, seed)
             var parameterGradients = [Float](repeating: 0, count: model.parameters.values.count)
             parameterGradients.withUnsafeMutableBufferPointer { buffer in
-                model.backward(ws, batch: batch, from: last, threads: threads,
-                               parameterGradients: withParameterGradients ? buffer.baseAddress! : nil)
+                model.backward(
+                    ws, batch: batch, from: last, threads: threads,
+                    parameterGradients: withParameterGradients ? buffer.baseAddress! : nil)
             }
             return ws.gradient(of: -1, batch: batch, shape: model.inputShape).scalars
         }

@@ -6,7 +6,11 @@ import TestSupport
 @Suite struct IDXTests {
     func idx(_ shape: [Int], _ bytes: [UInt8], type: UInt8 = 0x08) -> Data {
         var d = Data([0, 0, type, UInt8(shape.count)])
-        for dim in shape { d.append(contentsOf: [UInt8(dim >> 24 & 255), UInt8(dim >> 16 & 255), UInt8(dim >> 8 & 255), UInt8(dim & 255)]) }
+        for dim in shape {
+            d.append(contentsOf: [
+                UInt8(dim >> 24 & 255), UInt8(dim >> 16 & 255), UInt8(dim >> 8 & 255), UInt8(dim & 255),
+            ])
+        }
         d.append(contentsOf: bytes)
         return d
     }
@@ -23,21 +27,30 @@ import TestSupport
 
     @Test func badFilesAreClearErrors() {
         #expect(parseError(Data([0, 0])) == "f.idx: error: too short to be an IDX file (2 bytes)")
-        #expect(parseError(Data([0x89, 0x50, 0x4e, 0x47, 0, 0])) == "f.idx: error: not an IDX file: wrong magic number")
-        #expect(parseError(idx([2], [1, 2], type: 0x0D)) == "f.idx: error: unsupported IDX data type 0x0d, expected 0x08 (unsigned byte)")
+        #expect(
+            parseError(Data([0x89, 0x50, 0x4e, 0x47, 0, 0])) == "f.idx: error: not an IDX file: wrong magic number")
+        #expect(
+            parseError(idx([2], [1, 2], type: 0x0D))
+                == "f.idx: error: unsupported IDX data type 0x0d, expected 0x08 (unsigned byte)")
         #expect(parseError(Data([0, 0, 8, 2, 0, 0])) == "f.idx: error: truncated IDX header")
-        #expect(parseError(idx([2, 3], [1, 2, 3])) == "f.idx: error: truncated or oversized IDX data: shape [2, 3] needs 6 bytes, found 3")
-        #expect(parseError(idx([0xFFFF_FFF, 0xFFFF_FFF], [])).hasPrefix("f.idx: error: truncated or oversized IDX data"))
+        #expect(
+            parseError(idx([2, 3], [1, 2, 3]))
+                == "f.idx: error: truncated or oversized IDX data: shape [2, 3] needs 6 bytes, found 3")
+        #expect(
+            parseError(idx([0xFFFF_FFF, 0xFFFF_FFF], [])).hasPrefix("f.idx: error: truncated or oversized IDX data"))
         // Found by the idx fuzz target: a shape whose product wraps around to 0 bytes.
-        #expect(parseError(Data([0, 0, 8, 4, 0, 0, 0x19, 0, 1, 0, 0, 0, 1, 0, 0, 0, 8, 2, 0, 0])) ==
-                "f.idx: error: IDX shape [6400, 16777216, 16777216, 134348800] is too large to be real")
+        #expect(
+            parseError(Data([0, 0, 8, 4, 0, 0, 0x19, 0, 1, 0, 0, 0, 1, 0, 0, 0, 8, 2, 0, 0]))
+                == "f.idx: error: IDX shape [6400, 16777216, 16777216, 134348800] is too large to be real")
     }
 
     @Test func gzipErrors() throws {
         let dir = TemporaryDirectory()
         let real = try Data(contentsOf: URL(fileURLWithPath: PackagePaths.mnist + "/t10k-labels-idx1-ubyte.gz"))
         let truncated = dir.write("t.gz", real.prefix(real.count / 2))
-        #expect(throws: DataError.corrupt(file: truncated, reason: "truncated gzip data")) { try IDXArray.read(path: truncated) }
+        #expect(throws: DataError.corrupt(file: truncated, reason: "truncated gzip data")) {
+            try IDXArray.read(path: truncated)
+        }
         var bytes = [UInt8](real)
         for i in 20..<60 { bytes[i] ^= 0x5A }
         let corrupt = dir.write("c.gz", Data(bytes))
@@ -68,7 +81,9 @@ import TestSupport
         let dir = TemporaryDirectory()
         let images = dir.write("i", idx([2, 28, 28], [UInt8](repeating: 0, count: 2 * 784)))
         let labels = dir.write("l", idx([3], [1, 2, 3]))
-        #expect(throws: DataError.corrupt(file: labels, reason: "expected 2 labels to match \(images), found shape [3]")) {
+        #expect(
+            throws: DataError.corrupt(file: labels, reason: "expected 2 labels to match \(images), found shape [3]")
+        ) {
             try MNIST.dataset(images: images, labels: labels)
         }
         let bad = dir.write("b", idx([2], [1, 12]))

@@ -17,19 +17,22 @@ import TestSupport
         model.parameters.set("c/bias", randomTensor([5], seed: 2))
         y = model.outputs(x, threads: 1)[0]
         #expect(layer.outputShape == [5, 7, 5])
-        let expected = naiveConv(x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
-                                 stride: 1, padTop: 0, padLeft: 0, out: layer.outputShape)
+        let expected = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
+            stride: 1, padTop: 0, padLeft: 0, out: layer.outputShape)
         #expect(maxAbsDifference(y.scalars, expected) < 1e-5)
     }
 
     @Test func conv2DSameStride2MatchesKerasPadding() {
         // Keras 'same', stride 2, 7 → 4 outputs: total padding (4-1)·2+3-7 = 2, 1 on top.
-        let layer = Conv2D(name: "c", inputShape: [7, 7, 2], filters: 3, kernelSize: (3, 3), strides: (2, 2), padding: .same)
+        let layer = Conv2D(
+            name: "c", inputShape: [7, 7, 2], filters: 3, kernelSize: (3, 3), strides: (2, 2), padding: .same)
         #expect(layer.outputShape == [4, 4, 3])
         let x = randomTensor([1, 7, 7, 2], seed: 3)
         let (y, model) = run(layer, x)
-        let expected = naiveConv(x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
-                                 stride: 2, padTop: 1, padLeft: 1, out: layer.outputShape)
+        let expected = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
+            stride: 2, padTop: 1, padLeft: 1, out: layer.outputShape)
         #expect(maxAbsDifference(y.scalars, expected) < 1e-5)
     }
 
@@ -80,7 +83,7 @@ import TestSupport
         let batched = model.logits(x)
         for i in [0, 17, 36] {
             let single = model.outputs(x.samples(i..<i + 1), threads: 1).last!
-            #expect(maxAbsDifference(Array(batched.scalars[i * 10 ..< i * 10 + 10]), single.scalars) < 1e-5)
+            #expect(maxAbsDifference(Array(batched.scalars[i * 10..<i * 10 + 10]), single.scalars) < 1e-5)
         }
     }
 
@@ -121,17 +124,26 @@ import TestSupport
         model.forward(ws, batch: 2)
         let (h, w, c) = (shape[0], shape[1], shape[2]), (oh, ow) = (layer.outputShape[0], layer.outputShape[1])
         var expected: [Float] = [], winnerGradient = [Float](repeating: 0, count: x.count)
-        for b in 0..<2 { for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
-            var best = -Float.infinity, at = 0
-            for py in 0..<pool.0 { for px in 0..<pool.1 {
-                let i = ((b * h + oy * strides.0 + py) * w + ox * strides.1 + px) * c + ch
-                if x[i] > best { best = x[i]; at = i }
-            } }
-            expected.append(best)
-            winnerGradient[at] += 1
-        } } } }
+        for b in 0..<2 {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    for ch in 0..<c {
+                        var best = -Float.infinity, at = 0
+                        for py in 0..<pool.0 {
+                            for px in 0..<pool.1 {
+                                let i = ((b * h + oy * strides.0 + py) * w + ox * strides.1 + px) * c + ch
+                                if x[i] > best { best = x[i]; at = i }
+                            }
+                        }
+                        expected.append(best)
+                        winnerGradient[at] += 1
+                    }
+                }
+            }
+        }
         #expect(ws.output(of: 0, batch: 2, shape: layer.outputShape).scalars == expected)
-        ws.setGradient(of: 0, Tensor(shape: [2] + layer.outputShape, scalars: [Float](repeating: 1, count: expected.count)))
+        ws.setGradient(
+            of: 0, Tensor(shape: [2] + layer.outputShape, scalars: [Float](repeating: 1, count: expected.count)))
         model.backward(ws, batch: 2, from: 0)
         #expect(ws.gradient(of: -1, batch: 2, shape: shape).scalars == winnerGradient)
     }

@@ -4,8 +4,10 @@ import TestSupport
 
 /// Finite-difference checks of every layer type's backward pass, for the input and the parameters.
 @Suite struct LayerGradientTests {
-    func check(_ layers: [any Layer], inputShape: [Int], batch: Int = 2, dropout: DropoutKey? = nil,
-               tolerance: Double = 2e-2) {
+    func check(
+        _ layers: [any Layer], inputShape: [Int], batch: Int = 2, dropout: DropoutKey? = nil,
+        tolerance: Double = 2e-2
+    ) {
         let model = Model(name: "t", inputShape: inputShape, layers: layers, seed: 9)
         let input = randomTensor([batch] + inputShape, seed: 21)
         let check = GradientCheck(model: model, input: input, dropout: dropout)
@@ -15,23 +17,32 @@ import TestSupport
     }
 
     @Test func conv2DValidReLU() {
-        check([Conv2D(name: "c", inputShape: [6, 5, 2], filters: 3, kernelSize: (3, 3), activation: .relu)], inputShape: [6, 5, 2])
+        check(
+            [Conv2D(name: "c", inputShape: [6, 5, 2], filters: 3, kernelSize: (3, 3), activation: .relu)],
+            inputShape: [6, 5, 2])
     }
 
     @Test func conv2DSameStridedLinear() {
-        check([Conv2D(name: "c", inputShape: [7, 6, 3], filters: 4, kernelSize: (3, 2), strides: (2, 2), padding: .same)],
-              inputShape: [7, 6, 3])
+        check(
+            [
+                Conv2D(
+                    name: "c", inputShape: [7, 6, 3], filters: 4, kernelSize: (3, 2), strides: (2, 2), padding: .same)
+            ],
+            inputShape: [7, 6, 3])
     }
 
     @Test func conv2DManyRowsCrossChunks() {
         // 64 channels × 9 taps: the im2col matrix is processed in several chunks.
-        check([Conv2D(name: "c", inputShape: [30, 30, 64], filters: 2, kernelSize: (3, 3), activation: .relu)],
-              inputShape: [30, 30, 64], batch: 2)
+        check(
+            [Conv2D(name: "c", inputShape: [30, 30, 64], filters: 2, kernelSize: (3, 3), activation: .relu)],
+            inputShape: [30, 30, 64], batch: 2)
     }
 
     @Test func maxPoolValidAndSame() {
         check([MaxPool2D(name: "p", inputShape: [6, 6, 3], poolSize: (2, 2))], inputShape: [6, 6, 3])
-        check([MaxPool2D(name: "p", inputShape: [5, 7, 2], poolSize: (3, 3), strides: (2, 2), padding: .same)], inputShape: [5, 7, 2])
+        check(
+            [MaxPool2D(name: "p", inputShape: [5, 7, 2], poolSize: (3, 3), strides: (2, 2), padding: .same)],
+            inputShape: [5, 7, 2])
     }
 
     @Test func denseReLUAndLinear() {
@@ -53,7 +64,8 @@ import TestSupport
     @Test func wholeModelFromLogitsToInput() {
         let model = tinyModel()
         let input = randomTensor([2, 28, 28, 1], seed: 4, low: 0, high: 1)
-        let worst = GradientCheck(model: model, input: input, dropout: DropoutKey(seed: 2, step: 0, firstSample: 0)).worstError()
+        let worst = GradientCheck(model: model, input: input, dropout: DropoutKey(seed: 2, step: 0, firstSample: 0))
+            .worstError()
         #expect(worst.input < 2e-2 && worst.parameters < 2e-2, "\(worst)")
     }
 

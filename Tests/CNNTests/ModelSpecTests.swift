@@ -27,25 +27,28 @@ import TestSupport
         #expect(text.contains("max_pooling2d_1 (MaxPooling2 (None, 12, 12, 64)   0"))
         #expect(text.contains("dense_1 (Dense)              (None, 128)          1179776"))
         #expect(text.contains("Total params: 1,199,882\nTrainable params: 1,199,882\nNon-trainable params: 0"))
-        #expect(model.training == {
-            var t = TrainingSettings(); t.optimizer = .adam; t.learningRate = 1e-3; t.batchSize = 128; t.epochs = 1; t.seed = 10
-            return t
-        }())
+        #expect(
+            model.training
+                == {
+                    var t = TrainingSettings(); t.optimizer = .adam; t.learningRate = 1e-3; t.batchSize = 128;
+                    t.epochs = 1; t.seed = 10
+                    return t
+                }())
         #expect(model.parameters.entries.map(\.key).prefix(2) == ["conv2d_1/kernel", "conv2d_1/bias"])
         #expect(model.parameters.entry("dense_1/kernel")?.shape == [9216, 128])
     }
 
     let valid = """
-    name: m
-    input: [28, 28, 1]
-    layers:
-      - type: Conv2D
-        filters: 2
-        kernel_size: 3
-      - type: Flatten
-      - type: Dense
-        units: 10
-    """
+        name: m
+        input: [28, 28, 1]
+        layers:
+          - type: Conv2D
+            filters: 2
+            kernel_size: 3
+          - type: Flatten
+          - type: Dense
+            units: 10
+        """
 
     func error(_ text: String) -> String {
         do {
@@ -62,46 +65,65 @@ import TestSupport
     }
 
     @Test func typoInLayerTypeSuggestsTheNearest() {
-        #expect(error(valid.replacingOccurrences(of: "type: Conv2D", with: "type: Conv2d_")) ==
-                "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, MaxPooling2D, Dropout, Flatten, Dense; did you mean 'Conv2D'?")
+        #expect(
+            error(valid.replacingOccurrences(of: "type: Conv2D", with: "type: Conv2d_"))
+                == "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, MaxPooling2D, Dropout, Flatten, Dense; did you mean 'Conv2D'?"
+        )
     }
 
     @Test func unknownFieldIsNamed() {
-        #expect(error(valid.replacingOccurrences(of: "filters: 2", with: "filter: 2")) ==
-                "m.yml:5:5: error: unknown field 'filter' in a Conv2D layer; expected one of type, name, filters, kernel_size, strides, padding, activation; did you mean 'filters'?")
+        #expect(
+            error(valid.replacingOccurrences(of: "filters: 2", with: "filter: 2"))
+                == "m.yml:5:5: error: unknown field 'filter' in a Conv2D layer; expected one of type, name, filters, kernel_size, strides, padding, activation; did you mean 'filters'?"
+        )
     }
 
     @Test func missingFieldIsNamed() {
-        #expect(error(valid.replacingOccurrences(of: "    units: 10\n", with: "").replacingOccurrences(of: "    units: 10", with: "")) ==
-                "m.yml:8:5: error: a Dense layer is missing the required field 'units'")
+        #expect(
+            error(
+                valid.replacingOccurrences(of: "    units: 10\n", with: "").replacingOccurrences(
+                    of: "    units: 10", with: ""))
+                == "m.yml:8:5: error: a Dense layer is missing the required field 'units'")
     }
 
     @Test func wrongTypeSaysWhatWasExpected() {
-        #expect(error(valid.replacingOccurrences(of: "filters: 2", with: "filters: two")) ==
-                "m.yml:5:14: error: expected an integer, found 'two'")
+        #expect(
+            error(valid.replacingOccurrences(of: "filters: 2", with: "filters: two"))
+                == "m.yml:5:14: error: expected an integer, found 'two'")
     }
 
     @Test func impossibleShapesAreRejected() {
-        #expect(error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 30")) ==
-                "m.yml:4:11: error: a 30×30 window does not fit the input (28, 28, 1) of conv2d_1")
-        #expect(error(valid.replacingOccurrences(of: "  - type: Flatten\n", with: "")).hasPrefix(
+        #expect(
+            error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 30"))
+                == "m.yml:4:11: error: a 30×30 window does not fit the input (28, 28, 1) of conv2d_1")
+        #expect(
+            error(valid.replacingOccurrences(of: "  - type: Flatten\n", with: "")).hasPrefix(
                 "m.yml:7:11: error: Dense needs a flat input, but the previous layer outputs (26, 26, 2)"))
-        #expect(error(valid.replacingOccurrences(of: "units: 10", with: "units: 9")) ==
-                "m.yml:8:5: error: the last layer must output the 10 mnist classes, but it outputs [9]")
+        #expect(
+            error(valid.replacingOccurrences(of: "units: 10", with: "units: 9"))
+                == "m.yml:8:5: error: the last layer must output the 10 mnist classes, but it outputs [9]")
     }
 
     @Test("absurd sizes are errors, not allocations (found by hand beside the model-spec fuzzer)")
     func absurdSizesAreRejected() {
-        #expect(error(valid.replacingOccurrences(of: "units: 10", with: "units: 1000000000000")) ==
-                "m.yml:9:12: error: units must be at most 65,536, found 1,000,000,000,000")
-        #expect(error(valid.replacingOccurrences(of: "filters: 2", with: "filters: 60000")) ==
-                "m.yml:4:5: error: conv2d_1 outputs 40,560,000 values per image; at most 4,000,000 are supported")
-        #expect(error(valid.replacingOccurrences(of: "units: 10", with: "units: 60000\n  - type: Dense\n    units: 10")) ==
-                "m.yml:8:5: error: the model reaches 81,180,020 parameters at dense_1; at most 50,000,000 are supported")
-        #expect(error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 3\n    padding: same\n    strides: 9223372036854775807")) ==
-                "m.yml:8:14: error: strides must be at most 65,536")
-        #expect(error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 29\n    padding: same")) ==
-                "m.yml:4:11: error: a 29×29 window does not fit the input (28, 28, 1) of conv2d_1")
+        #expect(
+            error(valid.replacingOccurrences(of: "units: 10", with: "units: 1000000000000"))
+                == "m.yml:9:12: error: units must be at most 65,536, found 1,000,000,000,000")
+        #expect(
+            error(valid.replacingOccurrences(of: "filters: 2", with: "filters: 60000"))
+                == "m.yml:4:5: error: conv2d_1 outputs 40,560,000 values per image; at most 4,000,000 are supported")
+        #expect(
+            error(valid.replacingOccurrences(of: "units: 10", with: "units: 60000\n  - type: Dense\n    units: 10"))
+                == "m.yml:8:5: error: the model reaches 81,180,020 parameters at dense_1; at most 50,000,000 are supported"
+        )
+        #expect(
+            error(
+                valid.replacingOccurrences(
+                    of: "kernel_size: 3", with: "kernel_size: 3\n    padding: same\n    strides: 9223372036854775807"))
+                == "m.yml:8:14: error: strides must be at most 65,536")
+        #expect(
+            error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 29\n    padding: same"))
+                == "m.yml:4:11: error: a 29×29 window does not fit the input (28, 28, 1) of conv2d_1")
     }
 
     @Test func yamlSyntaxErrorHasAPosition() {
@@ -110,14 +132,19 @@ import TestSupport
     }
 
     @Test func unknownTopLevelKeyAndMissingLayers() {
-        #expect(error("name: m\ninput: [28, 28, 1]\nlayer: []\n") ==
-                "m.yml:3:1: error: unknown field 'layer' in a model spec; expected one of name, description, input, dataset, layers, training, weights; did you mean 'layers'?")
-        #expect(error("name: m\ninput: [28, 28, 1]\n") == "m.yml:1:1: error: the model spec is missing the required field 'layers'")
+        #expect(
+            error("name: m\ninput: [28, 28, 1]\nlayer: []\n")
+                == "m.yml:3:1: error: unknown field 'layer' in a model spec; expected one of name, description, input, dataset, layers, training, weights; did you mean 'layers'?"
+        )
+        #expect(
+            error("name: m\ninput: [28, 28, 1]\n")
+                == "m.yml:1:1: error: the model spec is missing the required field 'layers'")
     }
 
     @Test func trainingSettingsAreChecked() {
         let text = valid + "\ntraining:\n  optimizer: adamw\n"
-        #expect(error(text) == "m.yml:11:14: error: unknown value 'adamw', expected one of adam, sgd; did you mean 'adam'?")
+        #expect(
+            error(text) == "m.yml:11:14: error: unknown value 'adamw', expected one of adam, sgd; did you mean 'adam'?")
         #expect(error(valid + "\ntraining:\n  epochs: 0\n") == "m.yml:11:11: error: epochs must be a positive integer")
     }
 

@@ -31,7 +31,8 @@ import TestSupport
         let dir = PackagePaths.path("Tests/CNNTests/Fixtures")
         var model = tinyModel()
         try model.loadWeights(path: dir + "/torch-tiny.safetensors")
-        let expected = try JSONDecoder().decode([[Float]].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/torch-tiny-logits.json")))
+        let expected = try JSONDecoder().decode(
+            [[Float]].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/torch-tiny-logits.json")))
         let logits = model.logits(sharedMNIST.test.images.samples(0..<expected.count))
         #expect(maxAbsDifference(logits.scalars, expected.flatMap { $0 }) < 1e-4)
     }
@@ -54,34 +55,50 @@ import TestSupport
     }
 
     @Test func malformedFilesAreClearErrors() {
-        #expect(loadError(Data([1, 2, 3])) == "w.safetensors: error: not a valid safetensors file: file is only 3 bytes long")
-        #expect(loadError(file(header: "{not json", dataBytes: 0)) == "w.safetensors: error: not a valid safetensors file: header is not valid JSON")
-        var huge = Data(); withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { huge.append(contentsOf: $0) }; huge.append(Data(count: 16))
+        #expect(
+            loadError(Data([1, 2, 3]))
+                == "w.safetensors: error: not a valid safetensors file: file is only 3 bytes long")
+        #expect(
+            loadError(file(header: "{not json", dataBytes: 0))
+                == "w.safetensors: error: not a valid safetensors file: header is not valid JSON")
+        var huge = Data(); withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { huge.append(contentsOf: $0) };
+        huge.append(Data(count: 16))
         #expect(loadError(huge).contains("header length 1099511627776 does not fit a 24-byte file"))
-        #expect(loadError(file(header: #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,64]}}"#, dataBytes: 16))
+        #expect(
+            loadError(file(header: #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,64]}}"#, dataBytes: 16))
                 .contains("entry 'a' has data_offsets [0, 64] that do not match shape [4] in 16 bytes of data"))
-        #expect(loadError(file(header: #"{"a":{"dtype":"F32"}}"#, dataBytes: 0)) ==
-                "w.safetensors: error: not a valid safetensors file: entry 'a' needs dtype, shape and data_offsets")
+        #expect(
+            loadError(file(header: #"{"a":{"dtype":"F32"}}"#, dataBytes: 0))
+                == "w.safetensors: error: not a valid safetensors file: entry 'a' needs dtype, shape and data_offsets")
     }
 
     @Test func mismatchesNameTheKeyAndBothShapes() {
         let model = tinyModel()
         var entries = model.parameters.entries.map { ($0.key, model.parameters[$0.key]!) }
         entries[0].1 = Tensor(shape: [3, 3, 4, 1], scalars: entries[0].1.scalars)
-        #expect(loadError(SafeTensors.encode(entries)) ==
-                "w.safetensors: error: tensor 'conv2d_1/kernel' has shape [3, 3, 4, 1], but the model expects [3, 3, 1, 4]")
-        #expect(loadError(SafeTensors.encode(Array(entries.dropFirst()))) ==
-                "w.safetensors: error: missing tensor 'conv2d_1/kernel' (expected shape [3, 3, 1, 4])")
+        #expect(
+            loadError(SafeTensors.encode(entries))
+                == "w.safetensors: error: tensor 'conv2d_1/kernel' has shape [3, 3, 4, 1], but the model expects [3, 3, 1, 4]"
+        )
+        #expect(
+            loadError(SafeTensors.encode(Array(entries.dropFirst())))
+                == "w.safetensors: error: missing tensor 'conv2d_1/kernel' (expected shape [3, 3, 1, 4])")
         var nan = model.parameters.entries.map { ($0.key, model.parameters[$0.key]!) }
         nan[3].1.scalars[0] = .nan
-        #expect(loadError(SafeTensors.encode(nan)) == "w.safetensors: error: tensor 'conv2d_2/bias' contains NaN or infinite values")
-        #expect(loadError(file(header: #"{"conv2d_1/kernel":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, dataBytes: 4)) ==
-                "w.safetensors: error: tensor 'conv2d_1/kernel' has dtype F16, expected F32")
+        #expect(
+            loadError(SafeTensors.encode(nan))
+                == "w.safetensors: error: tensor 'conv2d_2/bias' contains NaN or infinite values")
+        #expect(
+            loadError(
+                file(header: #"{"conv2d_1/kernel":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, dataBytes: 4))
+                == "w.safetensors: error: tensor 'conv2d_1/kernel' has dtype F16, expected F32")
     }
 
     @Test func missingFile() {
         var model = tinyModel()
-        #expect(throws: WeightsError.unreadable(file: "/nonexistent.safetensors", reason: "no such file or not readable")) {
+        #expect(
+            throws: WeightsError.unreadable(file: "/nonexistent.safetensors", reason: "no such file or not readable")
+        ) {
             try model.loadWeights(path: "/nonexistent.safetensors")
         }
     }

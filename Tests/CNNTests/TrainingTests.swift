@@ -51,11 +51,15 @@ import TestSupport
         var p: [Float] = [1, 1, 1]
         let g: [Float] = [0.5, -2, 0]
         adam.beginStep()
-        p.withUnsafeMutableBufferPointer { pp in g.withUnsafeBufferPointer { adam.update(pp.baseAddress!, gradients: $0.baseAddress!, range: 0..<3) } }
+        p.withUnsafeMutableBufferPointer { pp in
+            g.withUnsafeBufferPointer { adam.update(pp.baseAddress!, gradients: $0.baseAddress!, range: 0..<3) }
+        }
         #expect(allClose(p, [0.9, 1.1, 1], absolute: 1e-6))
         // Second step, same gradient: m = 0.19·g·... the ratio m̂/√v̂ stays sign(g).
         adam.beginStep()
-        p.withUnsafeMutableBufferPointer { pp in g.withUnsafeBufferPointer { adam.update(pp.baseAddress!, gradients: $0.baseAddress!, range: 0..<3) } }
+        p.withUnsafeMutableBufferPointer { pp in
+            g.withUnsafeBufferPointer { adam.update(pp.baseAddress!, gradients: $0.baseAddress!, range: 0..<3) }
+        }
         #expect(allClose(p, [0.8, 1.2, 1], absolute: 1e-5))
     }
 
@@ -65,7 +69,9 @@ import TestSupport
         let g: [Float] = [1]
         for _ in 0..<2 {
             sgd.beginStep()
-            p.withUnsafeMutableBufferPointer { pp in g.withUnsafeBufferPointer { sgd.update(pp.baseAddress!, gradients: $0.baseAddress!, range: 0..<1) } }
+            p.withUnsafeMutableBufferPointer { pp in
+                g.withUnsafeBufferPointer { sgd.update(pp.baseAddress!, gradients: $0.baseAddress!, range: 0..<1) }
+            }
         }
         // v1 = -0.1, p1 = -0.1; v2 = -0.09 - 0.1 = -0.19, p2 = -0.29
         #expect(abs(p[0] + 0.29) < 1e-6)
@@ -76,9 +82,12 @@ import TestSupport
         // with a finite difference of the mean cross-entropy on the same batch.
         var s = settings; s.optimizer = .sgd; s.learningRate = 1; s.batchSize = 4
         let data = sharedMNIST.train.prefix(4)
-        let noDropout = Model(name: "m", inputShape: [28, 28, 1], layers: [
-            Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10, activation: .softmax),
-        ], seed: 1)
+        let noDropout = Model(
+            name: "m", inputShape: [28, 28, 1],
+            layers: [
+                Flatten(name: "f", inputShape: [28, 28, 1]),
+                Dense(name: "d", inputShape: [784], units: 10, activation: .softmax),
+            ], seed: 1)
         let trainer = Trainer(model: noDropout, settings: s)
         trainer.trainStep(data: data, indices: [0, 1, 2, 3][...])
         let step = zip(noDropout.parameters.values, trainer.model.parameters.values).map { $0 - $1 }

@@ -11,7 +11,7 @@ import Testing
         for region in 0..<2000 {
             let n = region % 4 + 1
             #expect(team.run(n) { i in counts.withLock { $0[i] += 1 } })
-            if region % 500 == 0 { usleep(2000) } // let the helpers fall asleep now and then
+            if region % 500 == 0 { usleep(2000) }  // let the helpers fall asleep now and then
         }
         // Index i runs in every region with more than i indices: 2000 regions, n = 1...4 in turn.
         #expect(counts.withLock { $0 } == [2000, 1500, 1000, 500])
@@ -21,9 +21,10 @@ import Testing
     func busyTeamRefuses() {
         let team = WorkerTeam(helpers: 1)
         let nested = Atomic<Int>(0)
-        #expect(team.run(2) { _ in
-            if !team.run(2, { _ in }) { nested.add(1, ordering: .relaxed) }
-        })
+        #expect(
+            team.run(2) { _ in
+                if !team.run(2, { _ in }) { nested.add(1, ordering: .relaxed) }
+            })
         #expect(nested.load(ordering: .relaxed) == 2)
         #expect(!team.run(3) { _ in }, "more indices than threads")
     }

@@ -15,7 +15,8 @@ import TestSupport
             for file in files {
                 let path = (folder as NSString).appendingPathComponent(file)
                 var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
+                else { continue }
                 hash.update("\(module)/\(file)\n")
                 // Whole-line comments and blank lines change no number.
                 let text = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
@@ -31,7 +32,9 @@ import TestSupport
 
     @Test func numericalSourcesMatchTheReviewedDigest() {
         let digest = Self.numericalSourceDigest()
-        #expect(digest == ComputeVersion.sourceDigest, """
+        #expect(
+            digest == ComputeVersion.sourceDigest,
+            """
             Sources/CNN, Explain, Render or CKernels changed since compute version \(ComputeVersion.current) was reviewed. \
             If the change can alter a number a figure shows, bump ComputeVersion.current; either way set \
             ComputeVersion.sourceDigest to "\(digest)".

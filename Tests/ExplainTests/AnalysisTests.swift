@@ -25,8 +25,10 @@ import TestSupport
     }
 
     @Test func meanHeatmapsPerClass() {
-        let maps = [Heatmap(width: 1, height: 1, values: [2]), Heatmap(width: 1, height: 1, values: [4]),
-                    Heatmap(width: 1, height: 1, values: [7])]
+        let maps = [
+            Heatmap(width: 1, height: 1, values: [2]), Heatmap(width: 1, height: 1, values: [4]),
+            Heatmap(width: 1, height: 1, values: [7]),
+        ]
         let means = meanHeatmaps(maps, labels: [1, 1, 0], classes: 3)
         #expect(means[0]?.values == [7] && means[1]?.values == [3] && means[2] == nil)
     }
@@ -34,9 +36,11 @@ import TestSupport
     /// On a linear model over the pixels, ordering pixels by their true contribution
     /// deletes the score faster than the reverse order.
     @Test func faithfulnessPrefersTheTrueOrdering() {
-        let model = Model(name: "l", inputShape: [28, 28, 1], layers: [
-            Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10),
-        ], seed: 3)
+        let model = Model(
+            name: "l", inputShape: [28, 28, 1],
+            layers: [
+                Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10),
+            ], seed: 3)
         let image = sharedMNIST.test.images.samples(0..<1)
         let w = model.parameters["d/kernel"]!
         let target = 4
@@ -59,13 +63,16 @@ import TestSupport
 
     @Test func areaIsTheTrapezoidRuleOverTheFraction() {
         // A model that ignores its input gives a flat curve: area = that probability.
-        let flat = Model(name: "z", inputShape: [28, 28, 1], layers: [
-            Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10),
-        ], seed: 1)
+        let flat = Model(
+            name: "z", inputShape: [28, 28, 1],
+            layers: [
+                Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10),
+            ], seed: 1)
         var zero = flat
         zero.parameters.values = [Float](repeating: 0, count: zero.parameters.count)
-        let c = Faithfulness(steps: 4).curves(model: zero, image: sharedMNIST.test.images.samples(0..<1),
-                                              map: Heatmap(width: 28, height: 28, values: [Float](repeating: 1, count: 784)), targetClass: 0)
+        let c = Faithfulness(steps: 4).curves(
+            model: zero, image: sharedMNIST.test.images.samples(0..<1),
+            map: Heatmap(width: 28, height: 28, values: [Float](repeating: 1, count: 784)), targetClass: 0)
         #expect(c.deletion.allSatisfy { abs($0 - 0.1) < 1e-6 })
         #expect(abs(c.deletionAUC - 0.1) < 1e-6 && abs(c.insertionAUC - 0.1) < 1e-6)
     }
@@ -73,7 +80,11 @@ import TestSupport
     @Test func sanityCheckDecorrelatesAsLayersAreRandomized() throws {
         let model = tinyModel(seed: 4, filters: (8, 16), hidden: 32)
         var trained = model
-        let trainer = Trainer(model: trained, settings: { var s = TrainingSettings(); s.batchSize = 32; s.learningRate = 3e-3; return s }())
+        let trainer = Trainer(
+            model: trained,
+            settings: {
+                var s = TrainingSettings(); s.batchSize = 32; s.learningRate = 3e-3; return s
+            }())
         _ = trainer.train(on: sharedMNIST.train.prefix(1000), epochs: 1)
         trained = trainer.model
         let image = ExplainedImage(pixels: sharedMNIST.test.images.samples(0..<1), label: 7)

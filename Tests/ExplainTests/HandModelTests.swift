@@ -40,7 +40,8 @@ struct HandModel {
     let hand = HandModel()
 
     @Test func gradCAMByHand() throws {
-        let e = try GradCAM().explain(ExplainedImage(pixels: hand.image), layer: "conv", target: .class(0), model: hand.model)
+        let e = try GradCAM().explain(
+            ExplainedImage(pixels: hand.image), layer: "conv", target: .class(0), model: hand.model)
         // G[p, k] = W[p, k, 0]; w_k = mean_p G; map_p = ReLU(Σ_k w_k A[p, k]).
         let wk = (0..<2).map { k in (0..<9).reduce(Float(0)) { $0 + hand.w($1, k, 0) } / 9 }
         let expected = (0..<9).map { p in max(wk[0] * hand.a(p, 0) + wk[1] * hand.a(p, 1), 0) }
@@ -50,13 +51,17 @@ struct HandModel {
     }
 
     @Test func layerCAMByHand() throws {
-        let e = try LayerCAM().explain(ExplainedImage(pixels: hand.image), layer: "conv", target: .class(0), model: hand.model)
-        let expected = (0..<9).map { p in max((0..<2).reduce(Float(0)) { $0 + max(hand.w(p, $1, 0), 0) * hand.a(p, $1) }, 0) }
+        let e = try LayerCAM().explain(
+            ExplainedImage(pixels: hand.image), layer: "conv", target: .class(0), model: hand.model)
+        let expected = (0..<9).map { p in
+            max((0..<2).reduce(Float(0)) { $0 + max(hand.w(p, $1, 0), 0) * hand.a(p, $1) }, 0)
+        }
         #expect(maxAbsDifference(e.map.values, expected) < 1e-6)
     }
 
     @Test func gradCAMPlusPlusByHand() throws {
-        let e = try GradCAMPlusPlus().explain(ExplainedImage(pixels: hand.image), layer: "conv", target: .class(1), model: hand.model)
+        let e = try GradCAMPlusPlus().explain(
+            ExplainedImage(pixels: hand.image), layer: "conv", target: .class(1), model: hand.model)
         let wk = (0..<2).map { k -> Double in
             let sumA = (0..<9).reduce(0.0) { $0 + Double(hand.a($1, k)) }
             return (0..<9).reduce(0.0) { acc, p in
@@ -70,7 +75,8 @@ struct HandModel {
     }
 
     @Test func scoreCAMWeightsAreASoftmaxOfMaskedScores() throws {
-        let e = try ScoreCAM().explain(ExplainedImage(pixels: hand.image), layer: "conv", target: .class(0), model: hand.model)
+        let e = try ScoreCAM().explain(
+            ExplainedImage(pixels: hand.image), layer: "conv", target: .class(0), model: hand.model)
         // Both channels are x scaled, so both masks are min–max(x) and score the same:
         // weights ½ each, map = ½(A0 + A1) = 1.5·x.
         let expected = (0..<9).map { 1.5 * hand.x($0) }
@@ -90,7 +96,8 @@ struct HandModel {
     }
 
     @Test func occlusionOfOnePixelRemovesItsContribution() throws {
-        let e = try Occlusion(patch: 1, stride: 1, fill: 0).explain(ExplainedImage(pixels: hand.image), target: .class(0), model: hand.model)
+        let e = try Occlusion(patch: 1, stride: 1, fill: 0).explain(
+            ExplainedImage(pixels: hand.image), target: .class(0), model: hand.model)
         let expected = (0..<9).map { p in (hand.w(p, 0, 0) + 2 * hand.w(p, 1, 0)) * hand.x(p) }
         #expect(maxAbsDifference(e.map.values, expected) < 1e-5)
     }

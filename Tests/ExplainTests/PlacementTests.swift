@@ -13,22 +13,32 @@ import TestSupport
 
     @Test func receptiveFieldCentresFollowTheLayers() {
         // conv 3×3 valid: centres at 1; two of them: 2; 2×2 pooling: 2 + 0.5, stride 2.
-        #expect(model.receptiveFieldCentres(layer: 0) == ReceptiveFieldCentres(offsetX: 1, offsetY: 1, strideX: 1, strideY: 1))
-        #expect(model.receptiveFieldCentres(layer: 1) == ReceptiveFieldCentres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1))
-        #expect(model.receptiveFieldCentres(layer: 2) == ReceptiveFieldCentres(offsetX: 2.5, offsetY: 2.5, strideX: 2, strideY: 2))
+        #expect(
+            model.receptiveFieldCentres(layer: 0)
+                == ReceptiveFieldCentres(offsetX: 1, offsetY: 1, strideX: 1, strideY: 1))
+        #expect(
+            model.receptiveFieldCentres(layer: 1)
+                == ReceptiveFieldCentres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1))
+        #expect(
+            model.receptiveFieldCentres(layer: 2)
+                == ReceptiveFieldCentres(offsetX: 2.5, offsetY: 2.5, strideX: 2, strideY: 2))
         // `same` padding with stride 2 on 28 pixels pads nothing before (TensorFlow puts the
         // one extra pixel after), so window j covers pixels 2j…2j+2, centred on 2j + 1.
-        let same = Conv2D(name: "s", inputShape: [28, 28, 1], filters: 2, kernelSize: (3, 3), strides: (2, 2), padding: .same,
-                          activation: .relu)
+        let same = Conv2D(
+            name: "s", inputShape: [28, 28, 1], filters: 2, kernelSize: (3, 3), strides: (2, 2), padding: .same,
+            activation: .relu)
         let flat = Flatten(name: "f", inputShape: same.outputShape)
-        let m = Model(name: "m", inputShape: [28, 28, 1], layers: [same, flat, Dense(name: "d", inputShape: flat.outputShape, units: 10)],
-                      seed: 1)
-        #expect(m.receptiveFieldCentres(layer: 0) == ReceptiveFieldCentres(offsetX: 1, offsetY: 1, strideX: 2, strideY: 2))
+        let m = Model(
+            name: "m", inputShape: [28, 28, 1],
+            layers: [same, flat, Dense(name: "d", inputShape: flat.outputShape, units: 10)],
+            seed: 1)
+        #expect(
+            m.receptiveFieldCentres(layer: 0) == ReceptiveFieldCentres(offsetX: 1, offsetY: 1, strideX: 2, strideY: 2))
     }
 
     @Test func aPeakSitsAtItsReceptiveFieldCentre() {
         var map = Heatmap(width: 24, height: 24, values: [Float](repeating: 0, count: 576))
-        map.values[5 * 24 + 20] = 1 // row 5, column 20
+        map.values[5 * 24 + 20] = 1  // row 5, column 20
         let placement = MapPlacement.centres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1)
         let placed = map.placed(placement, inputWidth: 28, inputHeight: 28, width: 28, height: 28)
         let peak = placed.values.indices.max { placed.values[$0] < placed.values[$1] }!
@@ -56,7 +66,7 @@ import TestSupport
     /// Score-CAM's channel weights computed here from its definition, with the masks made
     /// by `upsample` and min–max scaled.
     func scoreCAMWeights(upsample: (Heatmap) -> Heatmap, target: Int) -> [Float] {
-        let a = model.outputs(digit.pixels, threads: 1)[1] // conv2d_2, [1, 24, 24, 6]
+        let a = model.outputs(digit.pixels, threads: 1)[1]  // conv2d_2, [1, 24, 24, 6]
         var logits: [Float] = []
         for k in 0..<6 {
             let channel = Heatmap(width: 24, height: 24, values: (0..<576).map { a.scalars[$0 * 6 + k] })
@@ -74,33 +84,40 @@ import TestSupport
     @Test func scoreCAMMasksFollowThePlacement() throws {
         let target = 4
         for upsampling in Upsampling.allCases {
-            let e = try ScoreCAM().explain(digit, layer: "conv2d_2", target: .class(target), model: model, upsampling: upsampling)
-            let weights = scoreCAMWeights(upsample: { channel in
-                switch upsampling {
-                case .stretch: channel.resizedAligningCorners(width: 28, height: 28)
-                case .receptiveField:
-                    channel.placed(.centres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1), inputWidth: 28, inputHeight: 28,
-                                   width: 28, height: 28)
-                }
-            }, target: target)
+            let e = try ScoreCAM().explain(
+                digit, layer: "conv2d_2", target: .class(target), model: model, upsampling: upsampling)
+            let weights = scoreCAMWeights(
+                upsample: { channel in
+                    switch upsampling {
+                    case .stretch: channel.resizedAligningCorners(width: 28, height: 28)
+                    case .receptiveField:
+                        channel.placed(
+                            .centres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1), inputWidth: 28, inputHeight: 28,
+                            width: 28, height: 28)
+                    }
+                }, target: target)
             let a = model.outputs(digit.pixels, threads: 1)[1].scalars
             let expected = (0..<576).map { p in max((0..<6).reduce(Float(0)) { $0 + weights[$1] * a[p * 6 + $1] }, 0) }
             let scale = expected.max()!
             #expect(scale > 0)
             #expect(maxAbsDifference(e.map.values, expected) <= 1e-5 * scale, "\(upsampling)")
-            #expect(e.placement == (upsampling == .stretch ? .stretch : .centres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1)))
+            #expect(
+                e.placement
+                    == (upsampling == .stretch ? .stretch : .centres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1)))
         }
     }
 
     @Test func theCatalogueAndDeletionCurvesUseThePlacement() throws {
         let entry = try #require(MethodCatalogue.named("gradcam"))
         let placed = try entry.explain(digit, target: .predicted, layer: "conv2d_2", model: model)
-        let stretched = try entry.explain(digit, target: .predicted, layer: "conv2d_2",
-                                          settings: MethodSettings(["upsample": "stretch"]), model: model)
+        let stretched = try entry.explain(
+            digit, target: .predicted, layer: "conv2d_2",
+            settings: MethodSettings(["upsample": "stretch"]), model: model)
         #expect(placed.map == stretched.map)
         #expect(placed.placement != stretched.placement)
         let curves = Faithfulness(steps: 8)
-        let a = curves.curves(model: model, image: digit.pixels, map: placed.map, placement: placed.placement, targetClass: 1)
+        let a = curves.curves(
+            model: model, image: digit.pixels, map: placed.map, placement: placed.placement, targetClass: 1)
         let b = curves.curves(model: model, image: digit.pixels, map: placed.map, placement: .stretch, targetClass: 1)
         #expect(a.deletion != b.deletion)
         // Input-resolution maps are unaffected.

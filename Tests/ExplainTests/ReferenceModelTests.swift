@@ -21,7 +21,8 @@ import TestSupport
     /// hold exact ties, where finite differences cannot check a gradient.
     var noisyDigit: ExplainedImage {
         let noise = randomTensor([1, 28, 28, 1], seed: 9, low: 0, high: 0.05)
-        return ExplainedImage(pixels: Tensor(shape: [1, 28, 28, 1], scalars: zip(digit.pixels.scalars, noise.scalars).map(+)))
+        return ExplainedImage(
+            pixels: Tensor(shape: [1, 28, 28, 1], scalars: zip(digit.pixels.scalars, noise.scalars).map(+)))
     }
 
     /// Grad-CAM against a direct computation, to 1e-5: A from a plain forward pass, then
@@ -31,20 +32,28 @@ import TestSupport
     @Test func gradCAMMatchesDirectComputation() throws {
         let target = 3
         let e = try GradCAM().explain(digit, layer: "conv2d_2", target: .class(target), model: model)
-        let a = model.outputs(digit.pixels, threads: 1)[1].scalars.map(Double.init) // [24, 24, 16]
+        let a = model.outputs(digit.pixels, threads: 1)[1].scalars.map(Double.init)  // [24, 24, 16]
         let (w1, b1) = (model.parameters["dense_1/kernel"]!.scalars, model.parameters["dense_1/bias"]!.scalars)
         let w2 = model.parameters["preds/kernel"]!.scalars
         let (c, hidden) = (16, 32)
         var pooled = [Double](repeating: 0, count: 12 * 12 * c), winner = [Int](repeating: 0, count: 12 * 12 * c)
-        for y in 0..<12 { for x in 0..<12 { for k in 0..<c {
-            var best = -Double.infinity, at = 0
-            for dy in 0..<2 { for dx in 0..<2 {
-                let i = ((2 * y + dy) * 24 + 2 * x + dx) * c + k
-                if a[i] > best { best = a[i]; at = i }
-            } }
-            pooled[(y * 12 + x) * c + k] = best; winner[(y * 12 + x) * c + k] = at
-        } } }
-        let h = (0..<hidden).map { j in (0..<pooled.count).reduce(Double(b1[j])) { $0 + pooled[$1] * Double(w1[$1 * hidden + j]) } }
+        for y in 0..<12 {
+            for x in 0..<12 {
+                for k in 0..<c {
+                    var best = -Double.infinity, at = 0
+                    for dy in 0..<2 {
+                        for dx in 0..<2 {
+                            let i = ((2 * y + dy) * 24 + 2 * x + dx) * c + k
+                            if a[i] > best { best = a[i]; at = i }
+                        }
+                    }
+                    pooled[(y * 12 + x) * c + k] = best; winner[(y * 12 + x) * c + k] = at
+                }
+            }
+        }
+        let h = (0..<hidden).map { j in
+            (0..<pooled.count).reduce(Double(b1[j])) { $0 + pooled[$1] * Double(w1[$1 * hidden + j]) }
+        }
         let gh = (0..<hidden).map { j in h[j] > 0 ? Double(w2[j * 10 + target]) : 0 }
         var ga = [Double](repeating: 0, count: a.count)
         for i in 0..<pooled.count {
@@ -86,7 +95,8 @@ import TestSupport
         let a = SmoothGrad(samples: 8, noise: 0.1, seed: 4).attribute(digit.pixels, targetClass: 2, engine: engine)
         let b = SmoothGrad(samples: 8, noise: 0.1, seed: 4).attribute(digit.pixels, targetClass: 2, engine: engine)
         #expect(a == b)
-        let quiet = SmoothGrad(samples: 3, noise: 0, absolute: false).attribute(digit.pixels, targetClass: 2, engine: engine)
+        let quiet = SmoothGrad(samples: 3, noise: 0, absolute: false).attribute(
+            digit.pixels, targetClass: 2, engine: engine)
         let vanilla = VanillaGradient().attribute(digit.pixels, targetClass: 2, engine: engine)
         #expect(maxAbsDifference(quiet.values, vanilla.values) < 1e-6)
     }
@@ -95,9 +105,11 @@ import TestSupport
         // n nodes integrate degree 2n − 1 exactly; ∫₀¹ x⁷ dx = 1/8. IG with a constant
         // gradient reduces to the weights summing to 1.
         let image = Tensor(shape: [1, 28, 28, 1], repeating: 1)
-        let linear = Model(name: "l", inputShape: [28, 28, 1], layers: [
-            Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10),
-        ], seed: 2)
+        let linear = Model(
+            name: "l", inputShape: [28, 28, 1],
+            layers: [
+                Flatten(name: "f", inputShape: [28, 28, 1]), Dense(name: "d", inputShape: [784], units: 10),
+            ], seed: 2)
         let ig = IntegratedGradients(steps: 4).attribute(image, targetClass: 0, engine: GradientEngine(model: linear))
         let w = linear.parameters["d/kernel"]!
         #expect(abs(ig.values[100] - w[100, 0]) < 1e-5)
@@ -107,9 +119,10 @@ import TestSupport
         // A[p, k] = u_p · v_k: centred, the first component is v and the map ReLU(u − ū)·|v|.
         let u: [Float] = [0, 1, 4, 2], v: [Float] = [0.6, 0.8]
         let acts = (0..<4).flatMap { p in v.map { u[p] * $0 } }
-        let ctx = CAMContext(activations: acts, gradients: acts, height: 2, width: 2, channels: 2,
-                             image: Tensor(shape: [1, 2, 2, 1]), targetClass: 0, layer: 0,
-                             engine: GradientEngine(model: tinyModel()))
+        let ctx = CAMContext(
+            activations: acts, gradients: acts, height: 2, width: 2, channels: 2,
+            image: Tensor(shape: [1, 2, 2, 1]), targetClass: 0, layer: 0,
+            engine: GradientEngine(model: tinyModel()))
         let map = EigenCAM().map(ctx).values
         let mean = u.reduce(0, +) / 4
         #expect(maxAbsDifference(map, u.map { max($0 - mean, 0) }) < 1e-5)
@@ -131,9 +144,10 @@ import TestSupport
                     acts[p * k + j] = max(0, response + random.uniform(-0.1, 0.3))
                 }
             }
-            let ctx = CAMContext(activations: acts, gradients: acts, height: h, width: w, channels: k,
-                                 image: Tensor(shape: [1, h, w, 1]), targetClass: 0, layer: 0,
-                                 engine: GradientEngine(model: tinyModel()))
+            let ctx = CAMContext(
+                activations: acts, gradients: acts, height: h, width: w, channels: k,
+                image: Tensor(shape: [1, h, w, 1]), targetClass: 0, layer: 0,
+                engine: GradientEngine(model: tinyModel()))
             let map = EigenCAM().map(ctx).values.map(Double.init)
             let total = (0..<(h * w)).map { p in (0..<k).reduce(0.0) { $0 + Double(acts[p * k + $1]) } }
             let (mm, mt) = (map.reduce(0, +) / Double(map.count), total.reduce(0, +) / Double(total.count))
@@ -170,10 +184,13 @@ import TestSupport
         let b = try am.maximize(model, layer: "conv2d_2", unit: 3)
         #expect(a.image == b.image)
         #expect(a.image.values.allSatisfy { $0 >= 0 && $0 <= 1 })
-        let start = try ActivationMaximization(steps: 0, l2: 0, totalVariation: 0, jitter: 0, seed: 5).maximize(model, layer: "conv2d_2", unit: 3)
+        let start = try ActivationMaximization(steps: 0, l2: 0, totalVariation: 0, jitter: 0, seed: 5).maximize(
+            model, layer: "conv2d_2", unit: 3)
         #expect(a.activation > 1.3 * start.activation, "\(start.activation) → \(a.activation)")
         let regularized = try ActivationMaximization(steps: 30, seed: 5).maximize(model, layer: "conv2d_2", unit: 3)
         #expect(regularized.image != a.image)
-        #expect(throws: ExplainError.classOutOfRange(99, classes: 10)) { try am.maximize(model, layer: "preds", unit: 99) }
+        #expect(throws: ExplainError.classOutOfRange(99, classes: 10)) {
+            try am.maximize(model, layer: "preds", unit: 99)
+        }
     }
 }

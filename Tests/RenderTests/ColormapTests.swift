@@ -11,7 +11,8 @@ import TestSupport
     /// Benchmarks/tools/colormap_tables.py).
     @Test(arguments: Colormap.names)
     func matchesMatplotlib(name: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: PackagePaths.path("Tests/RenderTests/Fixtures/matplotlib-colormaps.json")))
+        let data = try Data(
+            contentsOf: URL(fileURLWithPath: PackagePaths.path("Tests/RenderTests/Fixtures/matplotlib-colormaps.json")))
         let samples = try JSONDecoder().decode([String: Sample].self, from: data)
         let sample = try #require(samples[name])
         let map = try #require(Colormap.named(name))

@@ -5,7 +5,8 @@ import TestSupport
 
 @Suite struct ImageTests {
     func image(_ w: Int, _ h: Int, seed: UInt8 = 1) -> RGBAImage {
-        RGBAImage(width: w, height: h, pixels: (0..<(w * h * 4)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ Int(seed)) })
+        RGBAImage(
+            width: w, height: h, pixels: (0..<(w * h * 4)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ Int(seed)) })
     }
 
     @Test func pngRoundTripIsExactAndDeterministic() throws {
@@ -128,7 +129,8 @@ import TestSupport
         for name in ["rgb", "rgba", "interlaced"] {
             let image = try decode(name)
             for (i, g) in gray.enumerated() {
-                #expect(image[i % 4, i / 4] == RGBA(g, 255 - g, g / 2, name == "rgba" ? 200 : 255), "\(name) pixel \(i)")
+                #expect(
+                    image[i % 4, i / 4] == RGBA(g, 255 - g, g / 2, name == "rgba" ? 200 : 255), "\(name) pixel \(i)")
             }
         }
         // A 16-colour palette holds the 12 colours exactly.

@@ -12,16 +12,21 @@ import TestSupport
 
     /// `digit` drawn 10× larger at (`left`, `top`) on a `width`×`height` page: ink and paper
     /// colours mixed by the digit's value, with seeded paper texture.
-    func page(_ digit: [Float], width: Int = 400, height: Int = 300, left: Int = 70, top: Int = 12,
-              ink: (Float, Float, Float), paper: (Float, Float, Float), texture: Float = 6) -> RGBAImage {
+    func page(
+        _ digit: [Float], width: Int = 400, height: Int = 300, left: Int = 70, top: Int = 12,
+        ink: (Float, Float, Float), paper: (Float, Float, Float), texture: Float = 6
+    ) -> RGBAImage {
         var image = RGBAImage(width: width, height: height, fill: .black)
         var random = SeededRandom(seed: 11)
         for y in 0..<height {
             for x in 0..<width {
                 let (dx, dy) = ((x - left) / 10, (y - top) / 10)
-                let v = (0..<28).contains(dx) && (0..<28).contains(dy) && x >= left && y >= top ? digit[dy * 28 + dx] : 0
+                let v =
+                    (0..<28).contains(dx) && (0..<28).contains(dy) && x >= left && y >= top ? digit[dy * 28 + dx] : 0
                 let grain = random.uniform(-texture, texture)
-                func mix(_ i: Float, _ p: Float) -> UInt8 { UInt8(min(max(p * (1 - v) + i * v + grain, 0), 255).rounded()) }
+                func mix(_ i: Float, _ p: Float) -> UInt8 {
+                    UInt8(min(max(p * (1 - v) + i * v + grain, 0), 255).rounded())
+                }
                 image.setPixel(x, y, RGBA(mix(ink.0, paper.0), mix(ink.1, paper.1), mix(ink.2, paper.2)))
             }
         }
@@ -57,10 +62,12 @@ import TestSupport
 
     @Test("dark on light and light on dark give the same input")
     func eitherPolarity() {
-        let dark = ModelInputImage(page(seven, ink: (0, 0, 0), paper: (255, 255, 255), texture: 0), width: 28, height: 28,
-                                   preparation: .mnist)
-        let light = ModelInputImage(page(seven, ink: (255, 255, 255), paper: (0, 0, 0), texture: 0), width: 28, height: 28,
-                                    preparation: .mnist)
+        let dark = ModelInputImage(
+            page(seven, ink: (0, 0, 0), paper: (255, 255, 255), texture: 0), width: 28, height: 28,
+            preparation: .mnist)
+        let light = ModelInputImage(
+            page(seven, ink: (255, 255, 255), paper: (0, 0, 0), texture: 0), width: 28, height: 28,
+            preparation: .mnist)
         #expect(dark.inverted && !light.inverted)
         #expect(maxAbsDifference(dark.values, light.values) < 1e-5)
         #expect(correlation(light.values, seven) > 0.95)
@@ -81,7 +88,8 @@ import TestSupport
         let cy = lit.reduce(Float(0)) { $0 + Float($1 / 28) * input.values[$1] } / mass
         #expect(abs(cx - 14) <= 0.5 && abs(cy - 14) <= 0.5, "centre of mass (\(cx), \(cy))")
         // An empty page is an empty digit.
-        let blank = ModelInputImage(RGBAImage(width: 50, height: 40, fill: .white), width: 28, height: 28, preparation: .mnist)
+        let blank = ModelInputImage(
+            RGBAImage(width: 50, height: 40, fill: .white), width: 28, height: 28, preparation: .mnist)
         #expect(blank.values.allSatisfy { $0 == 0 })
     }
 }

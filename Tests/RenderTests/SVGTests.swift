@@ -17,22 +17,33 @@ import Testing
         let charts: [SVG] = [
             Colorbar(colormap: viridis, low: -0.5, high: 2, label: "value <raw> & \"quoted\"").svg(),
             Colorbar(colormap: viridis, low: 0, high: 0).svg(),
-            LineChart(series: [.init(name: "loss </svg>", points: [(1, 0.5), (2, 0.2), (3, 0.1)], color: "#1f77b4"),
-                               .init(name: "accuracy", points: [(1, 0.9), (2, 0.97), (3, 0.98)], color: "#ff7f0e")],
-                      xLabel: "epoch", yLabel: "value").svg(),
+            LineChart(
+                series: [
+                    .init(name: "loss </svg>", points: [(1, 0.5), (2, 0.2), (3, 0.1)], color: "#1f77b4"),
+                    .init(name: "accuracy", points: [(1, 0.9), (2, 0.97), (3, 0.98)], color: "#ff7f0e"),
+                ],
+                xLabel: "epoch", yLabel: "value"
+            ).svg(),
             BarChart(labels: (0..<10).map(String.init), values: (0..<10).map { Double($0) / 45 }, highlight: 9).svg(),
-            MatrixChart(values: [[5, 1], [0, 7]], rowLabels: ["0", "1"], columnLabels: ["0", "1"], colormap: viridis,
-                        rowTitle: "true", columnTitle: "predicted").svg(),
-            ArchitectureDiagram(input: [28, 28, 1], blocks: [
-                .init(name: "conv2d_1", kind: "Conv2D", outputShape: [26, 26, 32], parameters: 320),
-                .init(name: "preds", kind: "Dense", outputShape: [10], parameters: 1290),
-            ]).svg(),
+            MatrixChart(
+                values: [[5, 1], [0, 7]], rowLabels: ["0", "1"], columnLabels: ["0", "1"], colormap: viridis,
+                rowTitle: "true", columnTitle: "predicted"
+            ).svg(),
+            ArchitectureDiagram(
+                input: [28, 28, 1],
+                blocks: [
+                    .init(name: "conv2d_1", kind: "Conv2D", outputShape: [26, 26, 32], parameters: 320),
+                    .init(name: "preds", kind: "Dense", outputShape: [10], parameters: 1290),
+                ]
+            ).svg(),
         ]
         for chart in charts { #expect(parse(chart.text) == "svg", "\(chart.text.prefix(300))") }
     }
 
     @Test func textIsEscaped() {
-        #expect(SVG.escape(#"<script>"a" & 'b'</script>"#) == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
+        #expect(
+            SVG.escape(#"<script>"a" & 'b'</script>"#) == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        )
         var svg = SVG(width: 10, height: 10)
         svg.text("</svg><script>alert(1)</script>", x: 0, y: 0)
         #expect(!svg.text.contains("<script>"))
@@ -46,9 +57,14 @@ import Testing
     }
 
     @Test func architectureShowsEveryLayer() {
-        let svg = ArchitectureDiagram(input: [28, 28, 1], blocks: [
-            .init(name: "dense_1", kind: "Dense", outputShape: [128], parameters: 1_179_776),
-        ]).svg().text
-        #expect(svg.contains(">dense_1<") && svg.contains(">(128)<") && svg.contains("1,179,776 params") && svg.contains(">(28 × 28 × 1)<"))
+        let svg = ArchitectureDiagram(
+            input: [28, 28, 1],
+            blocks: [
+                .init(name: "dense_1", kind: "Dense", outputShape: [128], parameters: 1_179_776)
+            ]
+        ).svg().text
+        #expect(
+            svg.contains(">dense_1<") && svg.contains(">(128)<") && svg.contains("1,179,776 params")
+                && svg.contains(">(28 × 28 × 1)<"))
     }
 }

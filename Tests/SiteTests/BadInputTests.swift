@@ -13,28 +13,75 @@ struct BadInputTests {
     static let directiveCases: [(String, String, String, String)] = [
         ("broken YAML in a directive", "```viz cam\nimages: [test[0]\n```\n", "01-test.md:8:14", "invalid YAML"),
         ("options that are a list", "```viz cam\n- gradcam\n```\n", "01-test.md:8:1", "expected a mapping of options"),
-        ("viz without a name", "```viz\nlayer: conv2d_2\n```\n", "01-test.md:7:1", "a viz block needs a directive name"),
+        (
+            "viz without a name", "```viz\nlayer: conv2d_2\n```\n", "01-test.md:7:1",
+            "a viz block needs a directive name"
+        ),
         ("words after the name", "```viz cam big\n```\n", "01-test.md:7:1", "unexpected 'big' after 'viz cam'"),
-        ("a boolean that is not", "```viz cam\nshared: maybe\n```\n", "01-test.md:8:9", "expected true or false, found 'maybe'"),
-        ("a number out of range", "```viz cam\nalpha: 2\n```\n", "01-test.md:8:8", "alpha must be between 0.0 and 1.0, found 2.0"),
+        (
+            "a boolean that is not", "```viz cam\nshared: maybe\n```\n", "01-test.md:8:9",
+            "expected true or false, found 'maybe'"
+        ),
+        (
+            "a number out of range", "```viz cam\nalpha: 2\n```\n", "01-test.md:8:8",
+            "alpha must be between 0.0 and 1.0, found 2.0"
+        ),
         ("an unknown colormap", "```viz cam\ncolormap: viridiss\n```\n", "01-test.md:8:11", "did you mean 'viridis'?"),
-        ("an unknown saliency method", "```viz saliency\nmethod: smothgrad\n```\n", "01-test.md:8:9", "did you mean 'smoothgrad'?"),
+        (
+            "an unknown saliency method", "```viz saliency\nmethod: smothgrad\n```\n", "01-test.md:8:9",
+            "did you mean 'smoothgrad'?"
+        ),
         ("an unknown target", "```viz cam\ntarget: predicated\n```\n", "01-test.md:8:9", "did you mean 'predicted'?"),
-        ("several images for feature-maps", "```viz feature-maps\nimage: test[0:3]\n```\n", "01-test.md:8:8", "feature-maps shows one image"),
-        ("maximize on a flatten layer", "```viz maximize\nlayer: flatten_1\n```\n", "01-test.md:8:8", "maximize needs a convolution or dense layer"),
-        ("an empty image list", "```viz samples\nimages: []\n```\n", "01-test.md:8:9", "images needs at least one image selector"),
-        ("too few misclassified digits", "```viz samples\nimages: test.misclassified[0:60]\n```\n", "01-test.md:8:9", "is out of range"),
-        ("a missing PNG", "```viz samples\nimages: images/nope.png\n```\n", "01-test.md:8:9", "images/nope.png: not a readable PNG image"),
-        ("an unknown value in prose", "The accuracy is {{acuracy}}.\n", "01-test.md:7:17", "did you mean '{{test_accuracy}}'?"),
-        ("a filter channel out of range", "```viz filters\nlayer: conv2d_2\nchannel: 4\n```\n", "01-test.md:9:10", "channel must be between 0 and 3, found 4"),
-        ("an option of another directive", "```viz samples\nmethod: gradcam\n```\n", "01-test.md:8:1", "unknown option 'method' for directive 'samples'"),
-        ("a negative index", "```viz samples\nimages: test[-1]\n```\n", "01-test.md:8:9", "expected [index] or [start:end]"),
-        ("an unknown preprocessing", "```viz saliency\nimages: images/a.png\npreprocess: mnits\n```\n", "01-test.md:9:13",
-         "did you mean 'mnist'?"),
-        ("a CAM method with no convolution named", "```viz compare\nmethods: [vanilla, gradcam]\nlayer: dense_1\n```\n",
-         "01-test.md:9:8", "layer 'dense_1' is not a convolution"),
-        ("an occlusion patch larger than the image", "```viz occlusion\npatch: 29\n```\n", "01-test.md:8:8",
-         "patch must be between 1 and 28, found 29"),
+        (
+            "several images for feature-maps", "```viz feature-maps\nimage: test[0:3]\n```\n", "01-test.md:8:8",
+            "feature-maps shows one image"
+        ),
+        (
+            "maximize on a flatten layer", "```viz maximize\nlayer: flatten_1\n```\n", "01-test.md:8:8",
+            "maximize needs a convolution or dense layer"
+        ),
+        (
+            "an empty image list", "```viz samples\nimages: []\n```\n", "01-test.md:8:9",
+            "images needs at least one image selector"
+        ),
+        (
+            "too few misclassified digits", "```viz samples\nimages: test.misclassified[0:60]\n```\n", "01-test.md:8:9",
+            "is out of range"
+        ),
+        (
+            "a missing PNG", "```viz samples\nimages: images/nope.png\n```\n", "01-test.md:8:9",
+            "images/nope.png: not a readable PNG image"
+        ),
+        (
+            "an unknown value in prose", "The accuracy is {{acuracy}}.\n", "01-test.md:7:17",
+            "did you mean '{{test_accuracy}}'?"
+        ),
+        (
+            "a filter channel out of range", "```viz filters\nlayer: conv2d_2\nchannel: 4\n```\n", "01-test.md:9:10",
+            "channel must be between 0 and 3, found 4"
+        ),
+        (
+            "an option of another directive", "```viz samples\nmethod: gradcam\n```\n", "01-test.md:8:1",
+            "unknown option 'method' for directive 'samples'"
+        ),
+        (
+            "a negative index", "```viz samples\nimages: test[-1]\n```\n", "01-test.md:8:9",
+            "expected [index] or [start:end]"
+        ),
+        (
+            "an unknown preprocessing", "```viz saliency\nimages: images/a.png\npreprocess: mnits\n```\n",
+            "01-test.md:9:13",
+            "did you mean 'mnist'?"
+        ),
+        (
+            "a CAM method with no convolution named",
+            "```viz compare\nmethods: [vanilla, gradcam]\nlayer: dense_1\n```\n",
+            "01-test.md:9:8", "layer 'dense_1' is not a convolution"
+        ),
+        (
+            "an occlusion patch larger than the image", "```viz occlusion\npatch: 29\n```\n", "01-test.md:8:8",
+            "patch must be between 1 and 28, found 29"
+        ),
     ]
 
     @Test("malformed directives", arguments: directiveCases.indices)
@@ -49,9 +96,18 @@ struct BadInputTests {
     /// (what, file name → bytes written into Content/, expected position prefix, fragment).
     static let fileCases: [(String, [String: Data], String, String)] = [
         ("an empty PNG", ["images/x.png": Data()], "01-test.md:8:9", "images/x.png: not a readable PNG image"),
-        ("a truncated PNG", ["images/x.png": PNG.encode(RGBAImage(width: 40, height: 40, fill: .white)).prefix(60)], "01-test.md:8:9", "not a readable PNG image"),
-        ("a PNG declaring 100000×100000 pixels", ["images/x.png": hugePNG()], "01-test.md:8:9", "at most 8192 per side and 16777216 pixels in all"),
-        ("a text file named .png", ["images/x.png": Data("hello\n".utf8)], "01-test.md:8:9", "not a readable PNG image"),
+        (
+            "a truncated PNG", ["images/x.png": PNG.encode(RGBAImage(width: 40, height: 40, fill: .white)).prefix(60)],
+            "01-test.md:8:9", "not a readable PNG image"
+        ),
+        (
+            "a PNG declaring 100000×100000 pixels", ["images/x.png": hugePNG()], "01-test.md:8:9",
+            "at most 8192 per side and 16777216 pixels in all"
+        ),
+        (
+            "a text file named .png", ["images/x.png": Data("hello\n".utf8)], "01-test.md:8:9",
+            "not a readable PNG image"
+        ),
     ]
 
     static func hugePNG() -> Data {
@@ -59,7 +115,8 @@ struct BadInputTests {
         // IHDR width and height (bytes 16–23), and the chunk's CRC (type + data, bytes 12–28).
         data.replaceSubrange(16..<24, with: [0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0])
         let crc = crc32(data[12..<29])
-        data.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8(crc >> 16 & 255), UInt8(crc >> 8 & 255), UInt8(crc & 255)])
+        data.replaceSubrange(
+            29..<33, with: [UInt8(crc >> 24), UInt8(crc >> 16 & 255), UInt8(crc >> 8 & 255), UInt8(crc & 255)])
         return Data(data)
     }
 
@@ -76,7 +133,9 @@ struct BadInputTests {
     @Test("bad image files", arguments: fileCases.indices)
     func imageFile(_ index: Int) {
         let (what, files, position, fragment) = Self.fileCases[index]
-        let site = FixtureSite(lessons: ["01-test.md": lesson("```viz samples\nimages: images/x.png\n```\n")], trainCount: 64, testCount: 16)
+        let site = FixtureSite(
+            lessons: ["01-test.md": lesson("```viz samples\nimages: images/x.png\n```\n")], trainCount: 64,
+            testCount: 16)
         for (name, data) in files { site.directory.write("Content/\(name)", data) }
         let errors = errors(of: site)
         #expect(errors.count == 1, "\(what): \(errors)")
@@ -96,31 +155,49 @@ struct BadInputTests {
 
     @Test("an image reached through a symlink out of Content/ is refused")
     func symlinkOut() throws {
-        let site = FixtureSite(lessons: ["01-test.md": lesson("```viz samples\nimages: images/link.png\n```\n")], trainCount: 64, testCount: 16)
+        let site = FixtureSite(
+            lessons: ["01-test.md": lesson("```viz samples\nimages: images/link.png\n```\n")], trainCount: 64,
+            testCount: 16)
         site.directory.write("outside.png", PNG.encode(RGBAImage(width: 28, height: 28, fill: .white)))
-        try FileManager.default.createDirectory(atPath: site.directory.file("Content/images"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: site.directory.file("Content/images/link.png"), withDestinationPath: site.directory.file("outside.png"))
-        #expect(errors(of: site) == ["Content/lessons/01-test.md:8:9: error: path 'images/link.png' leads out of the content folder Content/ through a symbolic link"])
+        try FileManager.default.createDirectory(
+            atPath: site.directory.file("Content/images"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: site.directory.file("Content/images/link.png"),
+            withDestinationPath: site.directory.file("outside.png"))
+        #expect(
+            errors(of: site) == [
+                "Content/lessons/01-test.md:8:9: error: path 'images/link.png' leads out of the content folder Content/ through a symbolic link"
+            ])
     }
 
     /// Weights files that cannot be used, named in the spec.
     static let weightsCases: [(String, @Sendable (FixtureSite) throws -> Void, String)] = [
         ("missing", { _ in }, "cannot read weights"),
-        ("garbage", { $0.directory.write("Content/models/w.safetensors", Data(repeating: 0xAB, count: 100)) }, "not a valid safetensors file"),
-        ("NaN-filled", { site in
-            var model = try ModelSpec.parse(FixtureSite.tinySpec, file: "t").model
-            model.parameters.values = model.parameters.values.map { _ in .nan }
-            try model.saveWeights(path: site.directory.file("Content/models/w.safetensors"))
-        }, "contains NaN or infinite values"),
-        ("of another shape", { site in
-            try tinyModel(filters: (5, 6)).saveWeights(path: site.directory.file("Content/models/w.safetensors"))
-        }, "conv2d_1/kernel"),
+        (
+            "garbage", { $0.directory.write("Content/models/w.safetensors", Data(repeating: 0xAB, count: 100)) },
+            "not a valid safetensors file"
+        ),
+        (
+            "NaN-filled",
+            { site in
+                var model = try ModelSpec.parse(FixtureSite.tinySpec, file: "t").model
+                model.parameters.values = model.parameters.values.map { _ in .nan }
+                try model.saveWeights(path: site.directory.file("Content/models/w.safetensors"))
+            }, "contains NaN or infinite values"
+        ),
+        (
+            "of another shape",
+            { site in
+                try tinyModel(filters: (5, 6)).saveWeights(path: site.directory.file("Content/models/w.safetensors"))
+            }, "conv2d_1/kernel"
+        ),
     ]
 
     @Test("unusable committed weights", arguments: weightsCases.indices)
     func weights(_ index: Int) throws {
         let (what, setup, fragment) = Self.weightsCases[index]
-        let site = FixtureSite(lessons: ["01-test.md": lesson("```viz predictions\n```\n")], trainCount: 64, testCount: 16)
+        let site = FixtureSite(
+            lessons: ["01-test.md": lesson("```viz predictions\n```\n")], trainCount: 64, testCount: 16)
         site.directory.write("Content/models/tiny.yml", FixtureSite.tinySpec + "weights: models/w.safetensors\n")
         try setup(site)
         let errors = errors(of: site)
@@ -131,10 +208,22 @@ struct BadInputTests {
 
     @Test("content and theme problems")
     func contentAndTheme() throws {
-        #expect(buildErrors("") == ["Content/lessons/01-test.md:1:1: error: the lesson is empty; it needs front matter with at least a title"])
-        #expect(buildErrors("---\nsummary: x\n---\n") == ["Content/lessons/01-test.md:2:1: error: the front matter is missing the required field 'title'"])
-        #expect(buildErrors("---\ntitle: T\nthumbnail: 0\n---\n") == ["Content/lessons/01-test.md:3:12: error: thumbnail is a figure number, 1 or more"])
-        #expect(buildErrors("---\ntitle: T\ndraft: sometimes\n---\n") == ["Content/lessons/01-test.md:3:8: error: expected true or false, found 'sometimes'"])
+        #expect(
+            buildErrors("") == [
+                "Content/lessons/01-test.md:1:1: error: the lesson is empty; it needs front matter with at least a title"
+            ])
+        #expect(
+            buildErrors("---\nsummary: x\n---\n") == [
+                "Content/lessons/01-test.md:2:1: error: the front matter is missing the required field 'title'"
+            ])
+        #expect(
+            buildErrors("---\ntitle: T\nthumbnail: 0\n---\n") == [
+                "Content/lessons/01-test.md:3:12: error: thumbnail is a figure number, 1 or more"
+            ])
+        #expect(
+            buildErrors("---\ntitle: T\ndraft: sometimes\n---\n") == [
+                "Content/lessons/01-test.md:3:8: error: expected true or false, found 'sometimes'"
+            ])
 
         let noSite = FixtureSite(lessons: ["01-a.md": "---\ntitle: A\n---\n"], trainCount: 16, testCount: 16)
         try FileManager.default.removeItem(atPath: noSite.directory.file("Content/site.yml"))
@@ -145,7 +234,10 @@ struct BadInputTests {
         try FileManager.default.removeItem(atPath: badTheme.directory.file("Theme/templates/404.mustache"))
         let themeErrors = errors(of: badTheme).map { $0.replacingOccurrences(of: badTheme.theme, with: "Theme") }
         #expect(themeErrors.count == 2, "\(themeErrors)")
-        #expect(themeErrors.contains { $0.hasPrefix("Theme/templates/lesson.mustache:") && $0.contains("template syntax error") })
+        #expect(
+            themeErrors.contains {
+                $0.hasPrefix("Theme/templates/lesson.mustache:") && $0.contains("template syntax error")
+            })
         #expect(themeErrors.contains("Theme/templates: error: the theme has no template '404.mustache'"))
     }
 }

@@ -6,113 +6,113 @@ import TestSupport
 
 /// A lesson using every directive, on small selections.
 let everyDirectiveLesson = """
----
-title: Every directive
-summary: One of each.
-thumbnail: 3
----
+    ---
+    title: Every directive
+    summary: One of each.
+    thumbnail: 3
+    ---
 
-Intro with "quotes" -- and a link to [the other lesson](02-second.md#details).
+    Intro with "quotes" -- and a link to [the other lesson](02-second.md#details).
 
-## The model
+    ## The model
 
-```viz summary
-```
+    ```viz summary
+    ```
 
-```viz architecture
-```
+    ```viz architecture
+    ```
 
-```viz samples
-images: test[0:3], train[5]
-predictions: true
-```
+    ```viz samples
+    images: test[0:3], train[5]
+    predictions: true
+    ```
 
-## Training
+    ## Training
 
-```viz training
-```
+    ```viz training
+    ```
 
-```viz metrics
-```
+    ```viz metrics
+    ```
 
-```viz filters
-layer: conv2d_2
-channel: 1
-count: 4
-```
+    ```viz filters
+    layer: conv2d_2
+    channel: 1
+    count: 4
+    ```
 
-```viz feature-maps
-layer: max_pooling2d_1
-image: test[1]
-```
+    ```viz feature-maps
+    layer: max_pooling2d_1
+    image: test[1]
+    ```
 
-```viz maximize
-layer: conv2d_1
-units: [0, 1]
-steps: 8
-```
+    ```viz maximize
+    layer: conv2d_1
+    units: [0, 1]
+    steps: 8
+    ```
 
-## Heatmaps
+    ## Heatmaps
 
-```viz saliency
-method: integrated-gradients
-images: test.class(7)[0:2]
-steps: 8
-```
+    ```viz saliency
+    method: integrated-gradients
+    images: test.class(7)[0:2]
+    steps: 8
+    ```
 
-```viz cam
-method: gradcam++
-images: test[0:2]
-target: 3
-shared: true
-```
+    ```viz cam
+    method: gradcam++
+    images: test[0:2]
+    target: 3
+    shared: true
+    ```
 
-```viz occlusion
-patch: 7
-stride: 7
-images: test[0]
-```
+    ```viz occlusion
+    patch: 7
+    stride: 7
+    images: test[0]
+    ```
 
-```viz predictions
-images: test[0:2]
-```
+    ```viz predictions
+    images: test[0:2]
+    ```
 
-```viz compare
-methods: [vanilla, guided, eigencam]
-images: test[0:2]
-```
+    ```viz compare
+    methods: [vanilla, guided, eigencam]
+    images: test[0:2]
+    ```
 
-```viz confusion-matrix
-```
+    ```viz confusion-matrix
+    ```
 
-```viz faithfulness
-methods: [vanilla, gradcam]
-images: test[0:2]
-steps: 4
-```
+    ```viz faithfulness
+    methods: [vanilla, gradcam]
+    images: test[0:2]
+    steps: 4
+    ```
 
-```viz sanity-check
-methods: [gradcam]
-images: test[0]
-```
+    ```viz sanity-check
+    methods: [gradcam]
+    images: test[0]
+    ```
 
-"""
+    """
 
 let secondLesson = """
----
-title: Second
-summary: Short.
----
+    ---
+    title: Second
+    summary: Short.
+    ---
 
-## Details
+    ## Details
 
-```python
-print("an ordinary code block stays code")
-```
+    ```python
+    print("an ordinary code block stays code")
+    ```
 
-<div class="raw">raw html</div>
+    <div class="raw">raw html</div>
 
-"""
+    """
 
 func buildOptions(_ site: FixtureSite) -> BuildOptions {
     var options = BuildOptions()
@@ -142,14 +142,24 @@ struct BuildTests {
             if path == "404.html" {
                 // Served at any depth: every link starts at the host's root (no base_url here).
                 let targets = linkTargets(html).filter { !$0.contains(":") && !$0.hasPrefix("#") }
-                #expect(!targets.isEmpty && targets.allSatisfy { $0.hasPrefix("/") && files[String($0.dropFirst()).components(separatedBy: "#")[0]]
-                    ?? files[String($0.dropFirst()).components(separatedBy: "#")[0] + "index.html"] != nil }, "\(targets)")
+                #expect(
+                    !targets.isEmpty
+                        && targets.allSatisfy {
+                            $0.hasPrefix("/")
+                                && files[String($0.dropFirst()).components(separatedBy: "#")[0]]
+                                    ?? files[String($0.dropFirst()).components(separatedBy: "#")[0] + "index.html"]
+                                    != nil
+                        }, "\(targets)")
                 continue
             }
             for target in linkTargets(html) where !target.contains(":") && !target.hasPrefix("#") {
-                let resolved = URL(fileURLWithPath: "/" + path).deletingLastPathComponent().appendingPathComponent(target.components(separatedBy: "#")[0]).standardizedFileURL.path
+                let resolved = URL(fileURLWithPath: "/" + path).deletingLastPathComponent().appendingPathComponent(
+                    target.components(separatedBy: "#")[0]
+                ).standardizedFileURL.path
                 let file = String(resolved.dropFirst())
-                let exists = files[file] != nil || files[(file.isEmpty ? "" : file + "/") + "index.html"] != nil || files[file + "index.html"] != nil
+                let exists =
+                    files[file] != nil || files[(file.isEmpty ? "" : file + "/") + "index.html"] != nil
+                    || files[file + "index.html"] != nil
                 #expect(exists, "\(path) links to \(target), which does not exist")
             }
         }
@@ -160,7 +170,9 @@ struct BuildTests {
                 for (key, item) in object {
                     if key == "map" || key == "image" && item is [String: Any] { checkMap(item, file) }
                     if key == "maps" || key == "kernels", let list = item as? [Any] {
-                        for entry in list { (entry as? [String: Any])?["values"] != nil ? checkMap(entry, file) : checkMaps(entry, file) }
+                        for entry in list {
+                            (entry as? [String: Any])?["values"] != nil ? checkMap(entry, file) : checkMaps(entry, file)
+                        }
                     }
                     checkMaps(item, file)
                 }
@@ -171,7 +183,9 @@ struct BuildTests {
         func checkMap(_ value: Any, _ file: String) {
             maps += 1
             let map = value as? [String: Any], shape = map?["shape"] as? [Int], rows = map?["values"] as? [[Double]]
-            #expect(shape?.count == 2 && rows?.count == shape?[0] && rows?.allSatisfy { $0.count == shape?[1] } == true, "\(file)")
+            #expect(
+                shape?.count == 2 && rows?.count == shape?[0] && rows?.allSatisfy { $0.count == shape?[1] } == true,
+                "\(file)")
         }
         for (path, data) in files where path.hasPrefix("figures/") && path.hasSuffix(".json") {
             checkMaps(try JSONSerialization.jsonObject(with: data), path)
@@ -228,7 +242,8 @@ struct BuildTests {
     func failedBuildKeepsOutput() throws {
         try SiteBuilder(options: buildOptions(site)).build()
         let before = FixtureSite.tree(site.output)
-        site.directory.write("Content/lessons/03-broken.md", "---\ntitle: Broken\n---\n\n```viz cam\nlayer: conv2d_9\n```\n")
+        site.directory.write(
+            "Content/lessons/03-broken.md", "---\ntitle: Broken\n---\n\n```viz cam\nlayer: conv2d_9\n```\n")
         defer { try? FileManager.default.removeItem(atPath: site.directory.file("Content/lessons/03-broken.md")) }
         #expect(throws: BuildErrors.self) { try SiteBuilder(options: buildOptions(site)).build() }
         #expect(FixtureSite.tree(site.output) == before)

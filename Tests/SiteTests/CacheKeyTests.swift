@@ -14,7 +14,9 @@ struct CacheKeyTests {
     }
 
     /// The figure keys of a site whose lesson holds `blocks`.
-    func keys(_ blocks: [String], spec: String = FixtureSite.tinySpec, computeVersion: String = ComputeVersion.current) throws
+    func keys(
+        _ blocks: [String], spec: String = FixtureSite.tinySpec, computeVersion: String = ComputeVersion.current
+    ) throws
         -> [String]
     {
         let site = FixtureSite(lessons: ["01-keys.md": Self.lesson(blocks)], trainCount: 64, testCount: 32)
@@ -22,7 +24,8 @@ struct CacheKeyTests {
         let content = try SiteContent.load(contentDirectory: site.content, includeDrafts: false)
         let models = ModelStore(paths: content.paths, cacheDirectory: site.cache, progress: { _, _ in })
         let plan = try BuildPlan(content: content, models: models)
-        let runner = FigureRunner(plan: plan, models: models, cache: FigureCache(directory: site.cache), clean: false, log: { _ in })
+        let runner = FigureRunner(
+            plan: plan, models: models, cache: FigureCache(directory: site.cache), clean: false, log: { _ in })
         var weights: [String: String] = [:]
         return plan.figures.map { runner.key($0, weightsKeys: &weights, computeVersion: computeVersion) }
     }
@@ -34,9 +37,13 @@ struct CacheKeyTests {
             "saliency\nmethod: smoothgrad\nsamples: 50\nnoise: 0.15",
             "compare\nmethods: [vanilla, smoothgrad, gradcam]\nsamples: 50",
         ])
-        let omitted = try keys(["cam", "saliency\nmethod: smoothgrad", "compare\n# a comment\nmethods: [vanilla,   smoothgrad, gradcam]"])
+        let omitted = try keys([
+            "cam", "saliency\nmethod: smoothgrad", "compare\n# a comment\nmethods: [vanilla,   smoothgrad, gradcam]",
+        ])
         #expect(spelled == omitted)
-        let changed = try keys(["cam\nalpha: 0.6", "saliency\nmethod: smoothgrad\nsamples: 49", "compare\nsamples: 50\nsteps: 50"])
+        let changed = try keys([
+            "cam\nalpha: 0.6", "saliency\nmethod: smoothgrad\nsamples: 49", "compare\nsamples: 50\nsteps: 50",
+        ])
         #expect(changed[0] != omitted[0])
         #expect(changed[1] != omitted[1])
         // compare's Integrated Gradients steps do not matter to methods that take none.
@@ -45,17 +52,24 @@ struct CacheKeyTests {
 
     @Test("a comment or reformatting in the model spec changes neither the figure keys nor the weights' key")
     func specFormattingIsIgnored() throws {
-        let reformatted = "# The tiny model, reformatted.\n" + FixtureSite.tinySpec
-            .replacingOccurrences(of: "{type: Conv2D, filters: 4, kernel_size: 3, activation: relu}",
-                                  with: "{ type: Conv2D,   kernel_size: [3, 3], filters: 4, activation: relu }  # first")
-        let a = try ModelSpec.parse(FixtureSite.tinySpec, file: "a.yml"), b = try ModelSpec.parse(reformatted, file: "b.yml")
+        let reformatted =
+            "# The tiny model, reformatted.\n"
+            + FixtureSite.tinySpec
+            .replacingOccurrences(
+                of: "{type: Conv2D, filters: 4, kernel_size: 3, activation: relu}",
+                with: "{ type: Conv2D,   kernel_size: [3, 3], filters: 4, activation: relu }  # first")
+        let a = try ModelSpec.parse(FixtureSite.tinySpec, file: "a.yml"),
+            b = try ModelSpec.parse(reformatted, file: "b.yml")
         #expect(a.source != b.source)
         #expect(a.canonical == b.canonical)
-        let trained = TrainedModels(cacheDirectory: "/nonexistent", contentDirectory: "/nonexistent", digest: { _ in "d" })
+        let trained = TrainedModels(
+            cacheDirectory: "/nonexistent", contentDirectory: "/nonexistent", digest: { _ in "d" })
         #expect(trained.key(for: a, dataDirectory: "x") == trained.key(for: b, dataDirectory: "x"))
-        let wider = try ModelSpec.parse(FixtureSite.tinySpec.replacingOccurrences(of: "filters: 4", with: "filters: 5"), file: "c.yml")
+        let wider = try ModelSpec.parse(
+            FixtureSite.tinySpec.replacingOccurrences(of: "filters: 4", with: "filters: 5"), file: "c.yml")
         #expect(trained.key(for: a, dataDirectory: "x") != trained.key(for: wider, dataDirectory: "x"))
-        let reseeded = try ModelSpec.parse(FixtureSite.tinySpec.replacingOccurrences(of: "seed: 1", with: "seed: 2"), file: "d.yml")
+        let reseeded = try ModelSpec.parse(
+            FixtureSite.tinySpec.replacingOccurrences(of: "seed: 1", with: "seed: 2"), file: "d.yml")
         #expect(trained.key(for: a, dataDirectory: "x") != trained.key(for: reseeded, dataDirectory: "x"))
 
         let blocks = ["filters", "cam\nlayer: conv2d_1"]
@@ -72,7 +86,8 @@ struct CacheKeyTests {
 
     @Test("build --gc removes figures and weights no current figure or model uses, and reports what it freed")
     func garbageCollection() throws {
-        let site = FixtureSite(lessons: ["01-keys.md": Self.lesson(["cam\nimages: test[0:2]", "metrics"])], trainCount: 64, testCount: 32)
+        let site = FixtureSite(
+            lessons: ["01-keys.md": Self.lesson(["cam\nimages: test[0:2]", "metrics"])], trainCount: 64, testCount: 32)
         var options = buildOptions(site)
         try SiteBuilder(options: options).build()
         let figures = (site.cache as NSString).appendingPathComponent("figures")
@@ -82,11 +97,14 @@ struct CacheKeyTests {
 
         // An edited figure, and a model that is no longer used, leave stale entries behind.
         site.directory.write("Content/lessons/01-keys.md", Self.lesson(["cam\nimages: test[0:3]", "metrics"]))
-        site.directory.write("Content/models/tiny.yml", FixtureSite.tinySpec.replacingOccurrences(of: "seed: 1", with: "seed: 3"))
+        site.directory.write(
+            "Content/models/tiny.yml", FixtureSite.tinySpec.replacingOccurrences(of: "seed: 1", with: "seed: 3"))
         let keptByTrain = site.directory.write(".vizsite/models/tiny-cnn.safetensors", "written by vizsite train --out")
         try SiteBuilder(options: options).build()
         #expect(try FileManager.default.contentsOfDirectory(atPath: figures).count == 4)
-        let weightsBefore = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".safetensors") }
+        let weightsBefore = try FileManager.default.contentsOfDirectory(atPath: models).filter {
+            $0.hasSuffix(".safetensors")
+        }
         #expect(weightsBefore.count == 3)
 
         options.collectGarbage = true
@@ -94,7 +112,9 @@ struct CacheKeyTests {
         let after = try FileManager.default.contentsOfDirectory(atPath: figures)
         #expect(after.count == 2)
         #expect(Set(after).isDisjoint(with: before))
-        let weightsAfter = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".safetensors") }
+        let weightsAfter = try FileManager.default.contentsOfDirectory(atPath: models).filter {
+            $0.hasSuffix(".safetensors")
+        }
         #expect(weightsAfter.count == 2)
         #expect(FileManager.default.fileExists(atPath: keptByTrain))
         // Two figures, and the old weights with their training log and evaluation.
@@ -108,19 +128,21 @@ struct CacheKeyTests {
     @Test("gradient-only methods run on a model without convolutions; CAM methods there are an error")
     func denseOnlyModel() throws {
         let dense = """
-        name: dense-only
-        input: [28, 28, 1]
-        layers:
-          - {type: Flatten}
-          - {type: Dense, units: 16, activation: relu}
-          - {type: Dense, name: preds, units: 10, activation: softmax}
-        training: {epochs: 1, batch_size: 32, seed: 1}
+            name: dense-only
+            input: [28, 28, 1]
+            layers:
+              - {type: Flatten}
+              - {type: Dense, units: 16, activation: relu}
+              - {type: Dense, name: preds, units: 10, activation: softmax}
+            training: {epochs: 1, batch_size: 32, seed: 1}
 
-        """
-        let blocks = ["compare\nmethods: [vanilla, smoothgrad]\nimages: test[0:2]\nsamples: 4",
-                      "faithfulness\nmethods: [vanilla, occlusion]\nimages: test[0:2]\nsteps: 4",
-                      "sanity-check\nmethods: [vanilla, guided]\nimages: test[0]",
-                      "mean-heatmaps\nmethod: input-x-gradient\ncount: 1"]
+            """
+        let blocks = [
+            "compare\nmethods: [vanilla, smoothgrad]\nimages: test[0:2]\nsamples: 4",
+            "faithfulness\nmethods: [vanilla, occlusion]\nimages: test[0:2]\nsteps: 4",
+            "sanity-check\nmethods: [vanilla, guided]\nimages: test[0]",
+            "mean-heatmaps\nmethod: input-x-gradient\ncount: 1",
+        ]
         let site = FixtureSite(lessons: ["01-dense.md": Self.lesson(blocks)], trainCount: 64, testCount: 64)
         site.directory.write("Content/models/tiny.yml", dense)
         let report = try SiteBuilder(options: buildOptions(site)).build()

@@ -23,9 +23,10 @@ func lesson(_ directive: String) -> String { "---\ntitle: T\n---\n\nText.\n\n" +
 @Suite("Build errors")
 struct ErrorTests {
     @Test func unknownDirective() {
-        #expect(buildErrors(lesson("```viz gradcam\n```\n")) == [
-            "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; did you mean 'cam'?",
-        ])
+        #expect(
+            buildErrors(lesson("```viz gradcam\n```\n")) == [
+                "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; did you mean 'cam'?"
+            ])
     }
 
     @Test("LessonCheck reports what a build would, without building")
@@ -33,106 +34,139 @@ struct ErrorTests {
         let spec = try ModelSpec.load(path: PackagePaths.referenceSpec)
         let config = try SiteConfig.parse("title: T\n", file: "site.yml")
         let bad = lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n\n{{test_acuracy}}\n")
-        #expect(LessonCheck.errors(in: bad, file: "lessons/01-test.md", config: config, spec: spec).map(\.description) == [
-            "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
-            "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, test_error_rate, misclassified, test_loss, test_images, train_images, parameters, multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
-        ])
-        #expect(LessonCheck.errors(in: "no front matter\n", file: "lessons/01-x.md", config: config, spec: spec).count == 1)
+        #expect(
+            LessonCheck.errors(in: bad, file: "lessons/01-test.md", config: config, spec: spec).map(\.description) == [
+                "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
+                "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, test_error_rate, misclassified, test_loss, test_images, train_images, parameters, multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
+            ])
+        #expect(
+            LessonCheck.errors(in: "no front matter\n", file: "lessons/01-x.md", config: config, spec: spec).count == 1)
         let good = lesson("```viz cam\nmethod: gradcam\nlayer: conv2d_2\nimages: test[0:2]\n```\n")
         #expect(LessonCheck.errors(in: good, file: "lessons/01-test.md", config: config, spec: spec).isEmpty)
     }
 
     @Test func unknownOption() {
-        #expect(buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [
-            "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
-        ])
+        #expect(
+            buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [
+                "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?"
+            ])
     }
 
     @Test func wrongType() {
-        #expect(buildErrors(lesson("```viz occlusion\npatch: big\n```\n")) == [
-            "Content/lessons/01-test.md:8:8: error: expected an integer, found 'big'",
-        ])
+        #expect(
+            buildErrors(lesson("```viz occlusion\npatch: big\n```\n")) == [
+                "Content/lessons/01-test.md:8:8: error: expected an integer, found 'big'"
+            ])
     }
 
     @Test func unknownLayer() {
-        #expect(buildErrors(lesson("```viz cam\nlayer: conv2d_3\n```\n")) == [
-            "Content/lessons/01-test.md:8:8: error: the model has no convolution layer 'conv2d_3'; expected one of conv2d_1, conv2d_2; did you mean 'conv2d_1'?",
-        ])
-        #expect(buildErrors(lesson("```viz cam\nlayer: dense_1\n```\n")) == [
-            "Content/lessons/01-test.md:8:8: error: layer 'dense_1' is not a convolution; expected one of conv2d_1, conv2d_2",
-        ])
+        #expect(
+            buildErrors(lesson("```viz cam\nlayer: conv2d_3\n```\n")) == [
+                "Content/lessons/01-test.md:8:8: error: the model has no convolution layer 'conv2d_3'; expected one of conv2d_1, conv2d_2; did you mean 'conv2d_1'?"
+            ])
+        #expect(
+            buildErrors(lesson("```viz cam\nlayer: dense_1\n```\n")) == [
+                "Content/lessons/01-test.md:8:8: error: layer 'dense_1' is not a convolution; expected one of conv2d_1, conv2d_2"
+            ])
     }
 
     @Test func classOutOfRange() {
-        #expect(buildErrors(lesson("```viz saliency\ntarget: 10\n```\n")) == [
-            "Content/lessons/01-test.md:8:9: error: class 10 is out of range; the model has classes 0…9",
-        ])
-        #expect(buildErrors(lesson("```viz samples\nimages: test.class(12)[0:2]\n```\n")) == [
-            "Content/lessons/01-test.md:8:9: error: class 12 is out of range in 'test.class(12)[0:2]'; the model has classes 0…9",
-        ])
+        #expect(
+            buildErrors(lesson("```viz saliency\ntarget: 10\n```\n")) == [
+                "Content/lessons/01-test.md:8:9: error: class 10 is out of range; the model has classes 0…9"
+            ])
+        #expect(
+            buildErrors(lesson("```viz samples\nimages: test.class(12)[0:2]\n```\n")) == [
+                "Content/lessons/01-test.md:8:9: error: class 12 is out of range in 'test.class(12)[0:2]'; the model has classes 0…9"
+            ])
     }
 
     @Test func selectorOutOfRange() {
-        #expect(buildErrors(lesson("```viz samples\nimages: test[60:70]\n```\n")) == [
-            "Content/lessons/01-test.md:8:9: error: image selector 'test[60:70]' is out of range: it selects up to index 69 but only 64 images match (0…63)",
-        ])
-        #expect(buildErrors(lesson("```viz samples\nimages: tset[0]\n```\n")).first?.hasPrefix("Content/lessons/01-test.md:8:9: error: unknown image selector 'tset[0]'") == true)
+        #expect(
+            buildErrors(lesson("```viz samples\nimages: test[60:70]\n```\n")) == [
+                "Content/lessons/01-test.md:8:9: error: image selector 'test[60:70]' is out of range: it selects up to index 69 but only 64 images match (0…63)"
+            ])
+        #expect(
+            buildErrors(lesson("```viz samples\nimages: tset[0]\n```\n")).first?.hasPrefix(
+                "Content/lessons/01-test.md:8:9: error: unknown image selector 'tset[0]'") == true)
     }
 
     @Test func pathsMayNotLeaveContent() {
-        #expect(buildErrors(lesson("```viz samples\nimages: ../secret.png\n```\n")) == [
-            "Content/lessons/01-test.md:8:9: error: path '../secret.png' leaves the content folder Content/",
-        ])
-        #expect(buildErrors(lesson("```viz summary\nmodel: /etc/model.yml\n```\n")) == [
-            "Content/lessons/01-test.md:8:8: error: absolute path '/etc/model.yml' is not allowed; paths are relative to Content/",
-        ])
+        #expect(
+            buildErrors(lesson("```viz samples\nimages: ../secret.png\n```\n")) == [
+                "Content/lessons/01-test.md:8:9: error: path '../secret.png' leaves the content folder Content/"
+            ])
+        #expect(
+            buildErrors(lesson("```viz summary\nmodel: /etc/model.yml\n```\n")) == [
+                "Content/lessons/01-test.md:8:8: error: absolute path '/etc/model.yml' is not allowed; paths are relative to Content/"
+            ])
     }
 
     @Test func missingModel() {
-        #expect(buildErrors(lesson("```viz summary\nmodel: models/tine.yml\n```\n")) == [
-            "Content/lessons/01-test.md:8:8: error: no model spec 'models/tine.yml' in Content/; did you mean 'models/tiny.yml'?",
-        ])
+        #expect(
+            buildErrors(lesson("```viz summary\nmodel: models/tine.yml\n```\n")) == [
+                "Content/lessons/01-test.md:8:8: error: no model spec 'models/tine.yml' in Content/; did you mean 'models/tiny.yml'?"
+            ])
     }
 
     @Test("all the errors of a build are reported together, across lessons")
     func errorsAreCollected() {
-        let errors = buildErrors(lesson("```viz cam\nmethod: gradcan\n```\n\n```viz maximize\nunits: [3, 99]\n```\n"),
-                                 extra: ["02-front.md": "---\ntitle: [unclosed\n---\n", "03-none.md": "no front matter\n"])
+        let errors = buildErrors(
+            lesson("```viz cam\nmethod: gradcan\n```\n\n```viz maximize\nunits: [3, 99]\n```\n"),
+            extra: ["02-front.md": "---\ntitle: [unclosed\n---\n", "03-none.md": "no front matter\n"])
         #expect(errors.count == 4)
-        #expect(errors.contains { $0.hasPrefix("Content/lessons/01-test.md:8:9: error: unknown method 'gradcan'") && $0.hasSuffix("did you mean 'gradcam'?") })
-        #expect(errors.contains("Content/lessons/01-test.md:12:12: error: units value 99 is out of range; expected 0…9"))
+        #expect(
+            errors.contains {
+                $0.hasPrefix("Content/lessons/01-test.md:8:9: error: unknown method 'gradcan'")
+                    && $0.hasSuffix("did you mean 'gradcam'?")
+            })
+        #expect(
+            errors.contains("Content/lessons/01-test.md:12:12: error: units value 99 is out of range; expected 0…9"))
         #expect(errors.contains { $0.hasPrefix("Content/lessons/02-front.md:3:1") && $0.contains("invalid YAML") })
-        #expect(errors.contains("Content/lessons/03-none.md:1:1: error: a lesson starts with YAML front matter between '---' lines, with at least a title"))
+        #expect(
+            errors.contains(
+                "Content/lessons/03-none.md:1:1: error: a lesson starts with YAML front matter between '---' lines, with at least a title"
+            ))
     }
 
     @Test func badSiteConfig() {
-        #expect(buildErrors(lesson("Hi.\n"), siteYAML: "title: X\nbase_url: example.org\n") == [
-            "Content/site.yml:2:11: error: base_url must be an absolute http(s) URL, found 'example.org'",
-        ])
-        #expect(buildErrors(lesson("Hi.\n"), siteYAML: "titel: X\n") == [
-            "Content/site.yml:1:1: error: unknown field 'titel' in site.yml; expected one of title, description, author, language, base_url, model, markdown, footer; did you mean 'title'?",
-        ])
+        #expect(
+            buildErrors(lesson("Hi.\n"), siteYAML: "title: X\nbase_url: example.org\n") == [
+                "Content/site.yml:2:11: error: base_url must be an absolute http(s) URL, found 'example.org'"
+            ])
+        #expect(
+            buildErrors(lesson("Hi.\n"), siteYAML: "titel: X\n") == [
+                "Content/site.yml:1:1: error: unknown field 'titel' in site.yml; expected one of title, description, author, language, base_url, model, markdown, footer; did you mean 'title'?"
+            ])
     }
 
     @Test func duplicateSlugs() {
         let errors = buildErrors(lesson("Hi.\n"), extra: ["02-test.md": lesson("Again.\n")])
-        #expect(errors == ["Content/lessons/02-test.md:1:1: error: duplicate slug 'test': Content/lessons/01-test.md already uses it; rename one of the files"])
+        #expect(
+            errors == [
+                "Content/lessons/02-test.md:1:1: error: duplicate slug 'test': Content/lessons/01-test.md already uses it; rename one of the files"
+            ])
     }
 
     @Test func notUTF8() {
         let site = FixtureSite(lessons: [:], trainCount: 16, testCount: 16)
-        site.directory.write("Content/lessons/01-bad.md", Data("---\ntitle: T\n---\ncaf\u{e9}".utf8.prefix(20) + [0xE9, 0x0A]))
+        site.directory.write(
+            "Content/lessons/01-bad.md", Data("---\ntitle: T\n---\ncaf\u{e9}".utf8.prefix(20) + [0xE9, 0x0A]))
         #expect(throws: BuildErrors.self) { try SiteBuilder(options: buildOptions(site)).build() }
         do { try SiteBuilder(options: buildOptions(site)).build() } catch {
-            #expect(error.errors.map(\.description) == ["\(site.content)/lessons/01-bad.md:4:4: error: the file is not UTF-8 text (invalid byte sequence); save it as UTF-8"])
+            #expect(
+                error.errors.map(\.description) == [
+                    "\(site.content)/lessons/01-bad.md:4:4: error: the file is not UTF-8 text (invalid byte sequence); save it as UTF-8"
+                ])
         }
     }
 
     @Test("BOM and CRLF line endings read like plain LF files, with the same positions")
     func bomAndCRLF() {
         let text = "\u{FEFF}---\r\ntitle: T\r\n---\r\n\r\n```viz cam\r\nlayer: nope\r\n```\r\n"
-        #expect(buildErrors(text) == [
-            "Content/lessons/01-test.md:6:8: error: the model has no convolution layer 'nope'; expected one of conv2d_1, conv2d_2",
-        ])
+        #expect(
+            buildErrors(text) == [
+                "Content/lessons/01-test.md:6:8: error: the model has no convolution layer 'nope'; expected one of conv2d_1, conv2d_2"
+            ])
     }
 }

@@ -12,35 +12,35 @@ struct EscapingTests {
     func hostileStrings() throws {
         let yamlPayload = "'" + Self.payload.replacingOccurrences(of: "'", with: "''") + "'"
         let siteYAML = """
-        title: \(yamlPayload)
-        description: \(yamlPayload)
-        author: \(yamlPayload)
-        footer: \(yamlPayload)
-        model: models/tiny.yml
+            title: \(yamlPayload)
+            description: \(yamlPayload)
+            author: \(yamlPayload)
+            footer: \(yamlPayload)
+            model: models/tiny.yml
 
-        """
+            """
         let lesson = """
-        ---
-        title: \(yamlPayload)
-        summary: \(yamlPayload)
-        ---
+            ---
+            title: \(yamlPayload)
+            summary: \(yamlPayload)
+            ---
 
-        ## Heading \(Self.payload)
+            ## Heading \(Self.payload)
 
-        Text \(Self.payload)
+            Text \(Self.payload)
 
-        ```viz samples
-        images: test[0:2]
-        caption: \(yamlPayload)
-        alt: \(yamlPayload)
-        ```
+            ```viz samples
+            images: test[0:2]
+            caption: \(yamlPayload)
+            alt: \(yamlPayload)
+            ```
 
-        ```viz architecture
-        caption: \(yamlPayload)
-        alt: \(yamlPayload)
-        ```
+            ```viz architecture
+            caption: \(yamlPayload)
+            alt: \(yamlPayload)
+            ```
 
-        """
+            """
         let site = FixtureSite(lessons: ["01-evil.md": lesson], siteYAML: siteYAML, trainCount: 128, testCount: 16)
         var options = buildOptions(site)
         options.baseURL = "https://example.org/a/"
@@ -52,7 +52,9 @@ struct EscapingTests {
             #expect(!text.contains("\"quoted\""), "\(path) contains an unescaped quote")
             #expect(htmlProblems(text) == [], "\(path)")
             if path.hasSuffix(".html") {
-                #expect(text.components(separatedBy: "</svg>").count == text.components(separatedBy: "<svg").count, "\(path): an </svg> payload closed an element")
+                #expect(
+                    text.components(separatedBy: "</svg>").count == text.components(separatedBy: "<svg").count,
+                    "\(path): an </svg> payload closed an element")
             }
         }
         let page = String(decoding: files["evil/index.html"]!, as: UTF8.self)

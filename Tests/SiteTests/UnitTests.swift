@@ -10,7 +10,9 @@ struct SitePieceTests {
         #expect(try ImageSelector.parse("test[3]", classes: 10).get() == .dataset(.test, .all, 3..<4))
         #expect(try ImageSelector.parse("train[0:4]", classes: 10).get() == .dataset(.train, .all, 0..<4))
         #expect(try ImageSelector.parse("test.class(7)[0:4]", classes: 10).get() == .dataset(.test, .label(7), 0..<4))
-        #expect(try ImageSelector.parse("test.misclassified[2:5]", classes: 10).get() == .dataset(.test, .misclassified, 2..<5))
+        #expect(
+            try ImageSelector.parse("test.misclassified[2:5]", classes: 10).get()
+                == .dataset(.test, .misclassified, 2..<5))
         #expect(try ImageSelector.parse("images/my-digit.PNG", classes: 10).get() == .file("images/my-digit.PNG", nil))
         for bad in ["test", "test[4:2]", "test[-1]", "test[a]", "test.klass(3)[0]", "val[0]", "test[0:1000]"] {
             #expect(throws: SelectorError.self, "\(bad)") { try ImageSelector.parse(bad, classes: 10).get() }
@@ -21,7 +23,8 @@ struct SitePieceTests {
     @Test func contentPaths() throws {
         let dir = TemporaryDirectory()
         dir.write("Content/images/a.png", "x")
-        try FileManager.default.createSymbolicLink(atPath: dir.file("Content/images/out"), withDestinationPath: dir.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("Content/images/out"), withDestinationPath: dir.path)
         let paths = ContentPaths(root: dir.file("Content"))
         let at = SourceLocation(file: "f.md", line: 1, column: 1)
         #expect(try paths.resolve("images/a.png", at: at).hasSuffix("/Content/images/a.png"))
@@ -42,8 +45,10 @@ struct SitePieceTests {
 
     @Test("Markdown: directives become placeholders at their lines, headings get unique ids")
     func markdown() {
-        let doc = MarkdownDocument("# Intro\n\n## Intro\n\n```viz cam\nlayer: x\n```\n\n```swift\nlet a = 1\n```\n\n<b>raw</b>\n",
-                                   lineOffset: 10, smart: true, unsafe: false) { _ in nil }
+        let doc = MarkdownDocument(
+            "# Intro\n\n## Intro\n\n```viz cam\nlayer: x\n```\n\n```swift\nlet a = 1\n```\n\n<b>raw</b>\n",
+            lineOffset: 10, smart: true, unsafe: false
+        ) { _ in nil }
         #expect(doc.directives.count == 1)
         #expect(doc.directives[0].name == "cam")
         #expect(doc.directives[0].body == "layer: x\n")
@@ -59,7 +64,9 @@ struct SitePieceTests {
     }
 
     @Test func escaping() {
-        #expect(HTML.escape("<script>\"a\" & 'b'</script>") == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
+        #expect(
+            HTML.escape("<script>\"a\" & 'b'</script>")
+                == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
         #expect(HTML.plainText("<p>a &amp; <b>b</b></p>") == "a & b")
         #expect("Grad-CAM: where?".slugified == "grad-cam-where")
     }
@@ -70,13 +77,16 @@ struct SitePieceTests {
         dir.write("site/index.html", "home")
         dir.write("site/lesson/index.html", "lesson")
         dir.write("secret.txt", "secret")
-        try FileManager.default.createSymbolicLink(atPath: dir.file("site/link.txt"), withDestinationPath: dir.file("secret.txt"))
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("site/link.txt"), withDestinationPath: dir.file("secret.txt"))
         let files = StaticFiles(root: dir.file("site"))
         #expect(files.file(forRawPath: "/")?.hasSuffix("site/index.html") == true)
         #expect(files.file(forRawPath: "/lesson/")?.hasSuffix("site/lesson/index.html") == true)
         #expect(files.needsSlash(rawPath: "/lesson"))
-        for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/lesson/..%2f..%2fsecret.txt", "/link.txt", "//etc/passwd",
-                    "/lesson/%00", "/..\\secret.txt", "/.hidden", "/missing.html", "relative"] {
+        for bad in [
+            "/../secret.txt", "/%2e%2e/secret.txt", "/lesson/..%2f..%2fsecret.txt", "/link.txt", "//etc/passwd",
+            "/lesson/%00", "/..\\secret.txt", "/.hidden", "/missing.html", "relative",
+        ] {
             #expect(files.file(forRawPath: bad) == nil, "\(bad)")
         }
     }
@@ -88,9 +98,12 @@ struct SitePieceTests {
         dir.write("Content/lessons/07-cam.md", "x")
         let path = try Scaffold.newLesson(title: "What \"max-pooling\" keeps", contentDirectory: dir.file("Content"))
         #expect(path.hasSuffix("Content/lessons/08-what-max-pooling-keeps.md"))
-        let lesson = try Lesson.parse(String(contentsOfFile: path, encoding: .utf8), file: path, fileName: "08-what-max-pooling-keeps.md")
+        let lesson = try Lesson.parse(
+            String(contentsOfFile: path, encoding: .utf8), file: path, fileName: "08-what-max-pooling-keeps.md")
         #expect(lesson.title == "What \"max-pooling\" keeps")
-        #expect(throws: Scaffold.Failure.self) { try Scaffold.newLesson(title: "CAM", contentDirectory: dir.file("Content")) }
+        #expect(throws: Scaffold.Failure.self) {
+            try Scaffold.newLesson(title: "CAM", contentDirectory: dir.file("Content"))
+        }
     }
 
     @Test("the output folder is swapped whole, and a first build creates it")
@@ -110,20 +123,34 @@ struct SitePieceTests {
         #expect(entries.count == DirectiveRegistry.all.count)
         let cam = entries.first { $0.name == "cam" }!
         let options = cam.options.map(\.name)
-        #expect(options == ["method", "layer", "upsample", "images", "preprocess", "target", "colormap", "normalization", "shared", "scale", "alpha", "panels", "caption", "alt", "model"])
+        #expect(
+            options == [
+                "method", "layer", "upsample", "images", "preprocess", "target", "colormap", "normalization", "shared",
+                "scale", "alpha", "panels", "caption", "alt", "model",
+            ])
     }
 }
 
 @Suite("Pipe tables")
 struct PipeTableTests {
-    @Test("GitHub-style tables render with alignment; escaped pipes stay in their cell; raw HTML is omitted; code blocks are untouched")
+    @Test(
+        "GitHub-style tables render with alignment; escaped pipes stay in their cell; raw HTML is omitted; code blocks are untouched"
+    )
     func tables() {
-        let text = "Intro.\n\n| a | b |\n| :--- | ---: |\n| `x\\|y` | *em* <b>raw</b> |\n| 3 |\n\n```\n| not | a table |\n| --- | --- |\n```\n"
+        let text =
+            "Intro.\n\n| a | b |\n| :--- | ---: |\n| `x\\|y` | *em* <b>raw</b> |\n| 3 |\n\n```\n| not | a table |\n| --- | --- |\n```\n"
         let doc = MarkdownDocument(text, lineOffset: 0, smart: false, unsafe: false) { _ in nil }
         let html = doc.html()
-        #expect(html.contains("<div class=\"table-scroll\"><table>\n<thead>\n<tr>\n<th style=\"text-align: left\">a</th>\n<th style=\"text-align: right\">b</th>\n</tr>"))
-        #expect(html.contains("<tr>\n<td style=\"text-align: left\"><code>x|y</code></td>\n<td style=\"text-align: right\"><em>em</em> <!-- raw HTML omitted -->raw<!-- raw HTML omitted --></td>\n</tr>"))
-        #expect(html.contains("<tr>\n<td style=\"text-align: left\">3</td>\n<td style=\"text-align: right\"></td>\n</tr>"))
+        #expect(
+            html.contains(
+                "<div class=\"table-scroll\"><table>\n<thead>\n<tr>\n<th style=\"text-align: left\">a</th>\n<th style=\"text-align: right\">b</th>\n</tr>"
+            ))
+        #expect(
+            html.contains(
+                "<tr>\n<td style=\"text-align: left\"><code>x|y</code></td>\n<td style=\"text-align: right\"><em>em</em> <!-- raw HTML omitted -->raw<!-- raw HTML omitted --></td>\n</tr>"
+            ))
+        #expect(
+            html.contains("<tr>\n<td style=\"text-align: left\">3</td>\n<td style=\"text-align: right\"></td>\n</tr>"))
         #expect(html.contains("<pre><code>| not | a table |"))
         #expect(htmlProblems(html) == [])
     }

@@ -18,8 +18,11 @@ struct WeightsTests {
         #expect(report.misses == 1)
         #expect(!FileManager.default.fileExists(atPath: site.directory.file(".vizsite/models")), "nothing was trained")
         // The figure's probabilities are the committed weights' own.
-        let json = FixtureSite.tree(site.output).first { $0.key.hasPrefix("figures/predictions-") && $0.key.hasSuffix(".json") }!.value
-        let images = try #require((try JSONSerialization.jsonObject(with: json) as? [String: Any])?["images"] as? [[String: Any]])
+        let json = FixtureSite.tree(site.output).first {
+            $0.key.hasPrefix("figures/predictions-") && $0.key.hasSuffix(".json")
+        }!.value
+        let images = try #require(
+            (try JSONSerialization.jsonObject(with: json) as? [String: Any])?["images"] as? [[String: Any]])
         let expected = softmax(spec.model.logits(sharedMNIST.test.images.samples(0..<1))).scalars
         let found = try #require(images.first?["probabilities"] as? [Double])
         #expect(zip(found, expected).allSatisfy { abs($0 - Double($1)) < 1e-6 })
@@ -27,19 +30,26 @@ struct WeightsTests {
         site.directory.write("Content/lessons/01-w.md", "---\ntitle: W\n---\n\n```viz training\n```\n")
         #expect(throws: BuildErrors.self) { try SiteBuilder(options: buildOptions(site)).build() }
         do { try SiteBuilder(options: buildOptions(site)).build() } catch {
-            #expect(error.errors.map(\.description) == ["\(site.content)/lessons/01-w.md:5:1: error: the model's weights were not trained by vizsite, so there is no training log to plot"])
+            #expect(
+                error.errors.map(\.description) == [
+                    "\(site.content)/lessons/01-w.md:5:1: error: the model's weights were not trained by vizsite, so there is no training log to plot"
+                ])
         }
     }
 
     @Test("weights outside the content folder are refused where the spec names them")
     func weightsOutside() {
-        let site = FixtureSite(lessons: ["01-w.md": "---\ntitle: W\n---\n\n```viz summary\n```\n"], trainCount: 16, testCount: 16)
+        let site = FixtureSite(
+            lessons: ["01-w.md": "---\ntitle: W\n---\n\n```viz summary\n```\n"], trainCount: 16, testCount: 16)
         site.directory.write("Content/models/tiny.yml", FixtureSite.tinySpec + "weights: ../secret.safetensors\n")
         do {
             try SiteBuilder(options: buildOptions(site)).build()
             Issue.record("the build should fail")
         } catch {
-            #expect(error.errors.map(\.description) == ["\(site.content)/models/tiny.yml:14:10: error: path '../secret.safetensors' leaves the content folder \(site.content)/"])
+            #expect(
+                error.errors.map(\.description) == [
+                    "\(site.content)/models/tiny.yml:14:10: error: path '../secret.safetensors' leaves the content folder \(site.content)/"
+                ])
         }
     }
 }

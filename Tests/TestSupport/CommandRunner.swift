@@ -8,8 +8,10 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs the `vizsite` executable built beside the test bundle, in `directory`.
-public func runVizsite(_ arguments: [String], in directory: String = PackagePaths.root,
-                       environment: [String: String] = [:]) throws -> CommandResult {
+public func runVizsite(
+    _ arguments: [String], in directory: String = PackagePaths.root,
+    environment: [String: String] = [:]
+) throws -> CommandResult {
     let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let binary = buildDirectory.appendingPathComponent("vizsite").path
     let process = Process()
@@ -25,6 +27,7 @@ public func runVizsite(_ arguments: [String], in directory: String = PackagePath
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }

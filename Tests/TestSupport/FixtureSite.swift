@@ -12,32 +12,34 @@ public final class FixtureSite {
     public var cache: String { directory.file(".vizsite") }
 
     public static let tinySpec = """
-    name: tiny-cnn
-    input: [28, 28, 1]
-    dataset: mnist
-    layers:
-      - {type: Conv2D, filters: 4, kernel_size: 3, activation: relu}
-      - {type: Conv2D, filters: 6, kernel_size: 3, activation: relu}
-      - {type: MaxPooling2D, pool_size: 2}
-      - {type: Dropout, rate: 0.25}
-      - {type: Flatten}
-      - {type: Dense, units: 16, activation: relu}
-      - {type: Dropout, rate: 0.5}
-      - {type: Dense, name: preds, units: 10, activation: softmax}
-    training: {optimizer: adam, learning_rate: 0.003, batch_size: 32, epochs: 1, seed: 1}
+        name: tiny-cnn
+        input: [28, 28, 1]
+        dataset: mnist
+        layers:
+          - {type: Conv2D, filters: 4, kernel_size: 3, activation: relu}
+          - {type: Conv2D, filters: 6, kernel_size: 3, activation: relu}
+          - {type: MaxPooling2D, pool_size: 2}
+          - {type: Dropout, rate: 0.25}
+          - {type: Flatten}
+          - {type: Dense, units: 16, activation: relu}
+          - {type: Dropout, rate: 0.5}
+          - {type: Dense, name: preds, units: 10, activation: softmax}
+        training: {optimizer: adam, learning_rate: 0.003, batch_size: 32, epochs: 1, seed: 1}
 
-    """
+        """
 
     public static let siteYAML = """
-    title: Fixture site
-    description: A test site.
-    author: Tests
-    model: models/tiny.yml
+        title: Fixture site
+        description: A test site.
+        author: Tests
+        model: models/tiny.yml
 
-    """
+        """
 
     /// `lessons`: file name → text.
-    public init(lessons: [String: String], siteYAML: String = FixtureSite.siteYAML, trainCount: Int = 512, testCount: Int = 128) {
+    public init(
+        lessons: [String: String], siteYAML: String = FixtureSite.siteYAML, trainCount: Int = 512, testCount: Int = 128
+    ) {
         directory = TemporaryDirectory("vizsite-site")
         directory.write("Content/site.yml", siteYAML)
         directory.write("Content/models/tiny.yml", Self.tinySpec)
@@ -50,7 +52,10 @@ public final class FixtureSite {
     static func writeMNIST(to folder: String, train: Int, test: Int) {
         try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let f = MNIST.fileNames
-        for (set, count, images, labels) in [(sharedMNIST.train, train, f.trainImages, f.trainLabels), (sharedMNIST.test, test, f.testImages, f.testLabels)] {
+        for (set, count, images, labels) in [
+            (sharedMNIST.train, train, f.trainImages, f.trainLabels),
+            (sharedMNIST.test, test, f.testImages, f.testLabels),
+        ] {
             var imageBytes: [UInt8] = [0, 0, 8, 3] + bigEndian(count) + bigEndian(28) + bigEndian(28)
             imageBytes += set.images.scalars[0..<(count * 784)].map { UInt8(($0 * 255).rounded()) }
             var labelBytes: [UInt8] = [0, 0, 8, 1] + bigEndian(count)
@@ -60,7 +65,9 @@ public final class FixtureSite {
         }
     }
 
-    private static func bigEndian(_ n: Int) -> [UInt8] { [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)] }
+    private static func bigEndian(_ n: Int) -> [UInt8] {
+        [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)]
+    }
 
     /// Every file under `folder`, by relative path.
     public static func tree(_ folder: String) -> [String: Data] {
@@ -81,7 +88,9 @@ public final class FixtureSite {
 /// attributes quoted, no stray `<`. Script, style and comments are skipped; inline SVG
 /// is checked the same way (self-closing tags allowed). Returns the problems found.
 public func htmlProblems(_ html: String) -> [String] {
-    let void: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
+    let void: Set<String> = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    ]
     var problems: [String] = []
     var stack: [String] = []
     var i = html.startIndex
@@ -89,7 +98,9 @@ public func htmlProblems(_ html: String) -> [String] {
     while let open = html[i...].firstIndex(of: "<") {
         let rest = html[open...]
         if rest.hasPrefix("<!--") {
-            guard let end = rest.range(of: "-->") else { problems.append("unclosed comment at line \(line(open))"); break }
+            guard let end = rest.range(of: "-->") else {
+                problems.append("unclosed comment at line \(line(open))"); break
+            }
             i = end.upperBound; continue
         }
         if rest.hasPrefix("<!") || rest.hasPrefix("<?") {
@@ -101,15 +112,21 @@ public func htmlProblems(_ html: String) -> [String] {
         i = html.index(after: close)
         if tag.hasPrefix("/") {
             let name = tag.dropFirst().trimmingCharacters(in: .whitespaces).lowercased()
-            if stack.last == name { stack.removeLast() }
-            else { problems.append("line \(line(open)): </\(name)> closes <\(stack.last ?? "nothing")>"); if let k = stack.lastIndex(of: name) { stack.removeSubrange(k...) } }
+            if stack.last == name {
+                stack.removeLast()
+            } else {
+                problems.append("line \(line(open)): </\(name)> closes <\(stack.last ?? "nothing")>");
+                if let k = stack.lastIndex(of: name) { stack.removeSubrange(k...) }
+            }
             continue
         }
         let name = String(tag.prefix { !$0.isWhitespace && $0 != "/" }).lowercased()
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             problems.append("line \(line(open)): '<' that starts no tag"); continue
         }
-        if tag.filter({ $0 == "\"" }).count % 2 != 0 { problems.append("line \(line(open)): unbalanced quotes in <\(name)>") }
+        if tag.filter({ $0 == "\"" }).count % 2 != 0 {
+            problems.append("line \(line(open)): unbalanced quotes in <\(name)>")
+        }
         if tag.hasSuffix("/") || void.contains(name) { continue }
         if name == "script" || name == "style" {
             guard let end = html[i...].range(of: "</\(name)>") else { problems.append("unclosed <\(name)>"); break }

@@ -35,14 +35,17 @@ public struct GradientCheck {
         ws.setGradient(of: layer, projection)
         var grads = [Float](repeating: 0, count: model.parameters.count)
         grads.withUnsafeMutableBufferPointer { g in
-            model.backward(ws, batch: input.batchSize, from: layer, to: -1, dropout: dropout, parameterGradients: g.baseAddress!)
+            model.backward(
+                ws, batch: input.batchSize, from: layer, to: -1, dropout: dropout, parameterGradients: g.baseAddress!)
         }
         return (ws.gradient(of: -1, batch: input.batchSize, shape: model.inputShape), grads)
     }
 
     /// The worst mismatch, relative to the gradient's scale, over `samples` random input
     /// and parameter coordinates each (parameters only of layers at or below `layer`).
-    public func worstError(samples: Int = 40, epsilon: Float = 2e-3, seed: UInt64 = 5) -> (input: Double, parameters: Double) {
+    public func worstError(
+        samples: Int = 40, epsilon: Float = 2e-3, seed: UInt64 = 5
+    ) -> (input: Double, parameters: Double) {
         let (gx, gp) = analytic()
         var random = SeededRandom(seed: seed)
         func relative(_ numeric: Double, _ exact: Float, scale: Double) -> Double {

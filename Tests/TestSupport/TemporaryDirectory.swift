@@ -18,7 +18,8 @@ public final class TemporaryDirectory {
     @discardableResult
     public func write(_ name: String, _ contents: String) -> String {
         let p = file(name)
-        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! contents.write(toFile: p, atomically: true, encoding: .utf8)
         return p
     }
@@ -26,7 +27,8 @@ public final class TemporaryDirectory {
     @discardableResult
     public func write(_ name: String, _ data: Data) -> String {
         let p = file(name)
-        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! data.write(to: URL(fileURLWithPath: p))
         return p
     }

@@ -22,7 +22,9 @@ import TestSupport
         chmod +x "$3/bin/pip"
         """
 
-    func run(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:])
+    func run(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
+    )
         throws -> (status: Int32, output: String)
     {
         let process = Process()
@@ -45,7 +47,9 @@ import TestSupport
         let cloned = try run("/usr/bin/env", ["git", "clone", "-q", PackagePaths.root, clone], in: temp.path)
         #expect(cloned.status == 0, "\(cloned.output)")
         let venv = (clone as NSString).appendingPathComponent(".venv-check")
-        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: venv)) == nil, "a clean clone holds no .venv-check link")
+        #expect(
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: venv)) == nil,
+            "a clean clone holds no .venv-check link")
         #expect(!FileManager.default.fileExists(atPath: venv))
 
         let python = temp.write("python3", Self.fakePython)

@@ -9,48 +9,49 @@ import TestSupport
 @Suite struct CommandTests {
     /// A small model (seconds to train) in a content folder of its own.
     static let tinySpec = """
-    name: tiny
-    input: [28, 28, 1]
-    layers:
-      - {type: Conv2D, filters: 4, kernel_size: 3, activation: relu}
-      - {type: MaxPooling2D, pool_size: 2}
-      - {type: Flatten}
-      - {type: Dense, units: 16, activation: relu}
-      - {type: Dense, name: preds, units: 10, activation: softmax}
-    training: {optimizer: adam, learning_rate: 0.003, batch_size: 32, epochs: 1, seed: 3}
-    """
+        name: tiny
+        input: [28, 28, 1]
+        layers:
+          - {type: Conv2D, filters: 4, kernel_size: 3, activation: relu}
+          - {type: MaxPooling2D, pool_size: 2}
+          - {type: Flatten}
+          - {type: Dense, units: 16, activation: relu}
+          - {type: Dense, name: preds, units: 10, activation: softmax}
+        training: {optimizer: adam, learning_rate: 0.003, batch_size: 32, epochs: 1, seed: 3}
+        """
 
     @Test func summaryPrintsTheKerasTable() throws {
         let result = try runVizsite(["summary", "Content/models/mnist-cnn.yml"])
         #expect(result.status == 0)
-        #expect(result.stdout == """
-        Model: "mnist-cnn"
-        _________________________________________________________________
-        Layer (type)                 Output Shape         Param #
-        =================================================================
-        conv2d_1 (Conv2D)            (None, 26, 26, 32)   320
-        _________________________________________________________________
-        conv2d_2 (Conv2D)            (None, 24, 24, 64)   18496
-        _________________________________________________________________
-        max_pooling2d_1 (MaxPooling2 (None, 12, 12, 64)   0
-        _________________________________________________________________
-        dropout_1 (Dropout)          (None, 12, 12, 64)   0
-        _________________________________________________________________
-        flatten_1 (Flatten)          (None, 9216)         0
-        _________________________________________________________________
-        dense_1 (Dense)              (None, 128)          1179776
-        _________________________________________________________________
-        dropout_2 (Dropout)          (None, 128)          0
-        _________________________________________________________________
-        preds (Dense)                (None, 10)           1290
-        =================================================================
-        Total params: 1,199,882
-        Trainable params: 1,199,882
-        Non-trainable params: 0
-        Multiply-accumulates per forward pass: 11,992,448
-        _________________________________________________________________
+        #expect(
+            result.stdout == """
+                Model: "mnist-cnn"
+                _________________________________________________________________
+                Layer (type)                 Output Shape         Param #
+                =================================================================
+                conv2d_1 (Conv2D)            (None, 26, 26, 32)   320
+                _________________________________________________________________
+                conv2d_2 (Conv2D)            (None, 24, 24, 64)   18496
+                _________________________________________________________________
+                max_pooling2d_1 (MaxPooling2 (None, 12, 12, 64)   0
+                _________________________________________________________________
+                dropout_1 (Dropout)          (None, 12, 12, 64)   0
+                _________________________________________________________________
+                flatten_1 (Flatten)          (None, 9216)         0
+                _________________________________________________________________
+                dense_1 (Dense)              (None, 128)          1179776
+                _________________________________________________________________
+                dropout_2 (Dropout)          (None, 128)          0
+                _________________________________________________________________
+                preds (Dense)                (None, 10)           1290
+                =================================================================
+                Total params: 1,199,882
+                Trainable params: 1,199,882
+                Non-trainable params: 0
+                Multiply-accumulates per forward pass: 11,992,448
+                _________________________________________________________________
 
-        """)
+                """)
     }
 
     @Test func versionIsPrinted() throws {
@@ -62,7 +63,10 @@ import TestSupport
     @Test func explainChecksMethodParametersAgainstTheCatalogue() throws {
         let typo = try runVizsite(["explain", "--method", "smoothgrad", "--set", "sampels=8"])
         #expect(typo.status != 0)
-        #expect(typo.stderr.contains("--set sampels=8: smoothgrad has no parameter 'sampels'; expected one of samples, noise; did you mean 'samples'?"))
+        #expect(
+            typo.stderr.contains(
+                "--set sampels=8: smoothgrad has no parameter 'sampels'; expected one of samples, noise; did you mean 'samples'?"
+            ))
         let range = try runVizsite(["explain", "--method", "occlusion", "--set", "fill=2"])
         #expect(range.stderr.contains("--set fill=2: fill must be number 0–1, found '2'"))
         let notCAM = try runVizsite(["explain", "--method", "vanilla", "--upsample", "stretch"])
@@ -73,18 +77,25 @@ import TestSupport
 
     @Test func badSpecIsACompilerStyleError() throws {
         let dir = TemporaryDirectory()
-        dir.write("models/bad.yml", Self.tinySpec.replacingOccurrences(of: "type: MaxPooling2D", with: "type: MaxPoling2D"))
+        dir.write(
+            "models/bad.yml", Self.tinySpec.replacingOccurrences(of: "type: MaxPooling2D", with: "type: MaxPoling2D"))
         let result = try runVizsite(["summary", "models/bad.yml"], in: dir.path)
         #expect(result.status == 1)
-        #expect(result.stderr == "models/bad.yml:5:12: error: unknown layer type 'MaxPoling2D', expected one of Conv2D, MaxPooling2D, Dropout, Flatten, Dense; did you mean 'MaxPooling2D'?\n")
+        #expect(
+            result.stderr
+                == "models/bad.yml:5:12: error: unknown layer type 'MaxPoling2D', expected one of Conv2D, MaxPooling2D, Dropout, Flatten, Dense; did you mean 'MaxPooling2D'?\n"
+        )
         #expect(result.stdout.isEmpty)
     }
 
     @Test func trainThenEvaluate() throws {
         let dir = TemporaryDirectory()
         dir.write("models/tiny.yml", Self.tinySpec)
-        let train = try runVizsite(["train", "models/tiny.yml", "--limit", "3000", "--data", PackagePaths.mnist,
-                                    "--out", "w/tiny.safetensors"], in: dir.path)
+        let train = try runVizsite(
+            [
+                "train", "models/tiny.yml", "--limit", "3000", "--data", PackagePaths.mnist,
+                "--out", "w/tiny.safetensors",
+            ], in: dir.path)
         #expect(train.status == 0, "\(train.stderr)")
         // Not a terminal: plain progress lines, the last one for the final step.
         #expect(train.stderr.contains("epoch 1/1 step 94/94  loss "))
@@ -94,8 +105,11 @@ import TestSupport
         #expect(accuracy > 80, "a tiny model on 3,000 images should pass 80%")
         #expect(FileManager.default.fileExists(atPath: dir.file("w/tiny.log.json")))
 
-        let evaluate = try runVizsite(["evaluate", "models/tiny.yml", "--weights", "w/tiny.safetensors",
-                                       "--data", PackagePaths.mnist], in: dir.path)
+        let evaluate = try runVizsite(
+            [
+                "evaluate", "models/tiny.yml", "--weights", "w/tiny.safetensors",
+                "--data", PackagePaths.mnist,
+            ], in: dir.path)
         #expect(evaluate.status == 0)
         #expect(evaluate.stdout.hasPrefix("\(accuracyLine) (10000 images), loss "))
         #expect(evaluate.stdout.contains("class  images  accuracy\n    0     980  "))
@@ -105,27 +119,37 @@ import TestSupport
     @Test func evaluateWithMismatchedWeightsNamesTheKey() throws {
         let dir = TemporaryDirectory()
         dir.write("models/tiny.yml", Self.tinySpec)
-        let wrong = Model(name: "x", inputShape: [28, 28, 1], layers: [
-            Conv2D(name: "conv2d_1", inputShape: [28, 28, 1], filters: 8, kernelSize: (3, 3)),
-        ], seed: 1)
+        let wrong = Model(
+            name: "x", inputShape: [28, 28, 1],
+            layers: [
+                Conv2D(name: "conv2d_1", inputShape: [28, 28, 1], filters: 8, kernelSize: (3, 3))
+            ], seed: 1)
         try wrong.saveWeights(path: dir.file("wrong.safetensors"))
-        let result = try runVizsite(["evaluate", "models/tiny.yml", "--weights", "wrong.safetensors", "--data", PackagePaths.mnist],
-                                    in: dir.path)
+        let result = try runVizsite(
+            ["evaluate", "models/tiny.yml", "--weights", "wrong.safetensors", "--data", PackagePaths.mnist],
+            in: dir.path)
         #expect(result.status == 1)
-        #expect(result.stderr == "wrong.safetensors: error: tensor 'conv2d_1/kernel' has shape [3, 3, 1, 8], but the model expects [3, 3, 1, 4]\n")
+        #expect(
+            result.stderr
+                == "wrong.safetensors: error: tensor 'conv2d_1/kernel' has shape [3, 3, 1, 8], but the model expects [3, 3, 1, 4]\n"
+        )
     }
 
     @Test func benchReportsTheAnchorKeysAndKernels() throws {
         let dir = TemporaryDirectory()
         dir.write("models/tiny.yml", Self.tinySpec)
-        let result = try runVizsite(["bench", "models/tiny.yml", "--data", PackagePaths.mnist,
-                                     "--train-steps", "2", "--infer-batches", "2", "--calls", "5"], in: dir.path)
+        let result = try runVizsite(
+            [
+                "bench", "models/tiny.yml", "--data", PackagePaths.mnist,
+                "--train-steps", "2", "--infer-batches", "2", "--calls", "5",
+            ], in: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         for key in ["train_images_per_s", "infer_images_per_s_b128", "infer_latency_ms_b1"] {
             #expect(((json[key] as? Double) ?? 0) > 0, "\(key)")
         }
-        #expect(json["blas_core"] as? String == BLAS.coreName || json["blas_core"] as? String == "SkylakeX"
+        #expect(
+            json["blas_core"] as? String == BLAS.coreName || json["blas_core"] as? String == "SkylakeX"
                 || json["blas_core"] as? String == "Haswell")
         #expect(json["threads"] as? Int == Parallelism.workers)
     }
@@ -135,7 +159,9 @@ import TestSupport
         dir.write("models/tiny.yml", Self.tinySpec)
         let result = try runVizsite(["train", "models/tiny.yml", "--limit", "10"], in: dir.path)
         #expect(result.status == 1)
-        #expect(result.stderr.hasSuffix("data/mnist/train-images-idx3-ubyte.gz: error: cannot read: no such file or not readable\n"))
+        #expect(
+            result.stderr.hasSuffix(
+                "data/mnist/train-images-idx3-ubyte.gz: error: cannot read: no such file or not readable\n"))
     }
 }
 
@@ -150,11 +176,16 @@ import TestSupport
 
     @Test func gradCAMWritesRawJSONAndAFigureWithAColorbar() throws {
         let dir = try setUp()
-        let result = try runVizsite(["explain", "models/tiny.yml", "--weights", "w.safetensors", "--data", PackagePaths.mnist,
-                                     "--method", "gradcam", "--image", "test:3", "--target", "true",
-                                     "--json", "g.json", "--svg", "g.svg", "--out", "g.png"], in: dir.path)
+        let result = try runVizsite(
+            [
+                "explain", "models/tiny.yml", "--weights", "w.safetensors", "--data", PackagePaths.mnist,
+                "--method", "gradcam", "--image", "test:3", "--target", "true",
+                "--json", "g.json", "--svg", "g.svg", "--out", "g.png",
+            ], in: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("g.json")))) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("g.json"))))
+                as? [String: Any])
         #expect(json["method"] as? String == "gradcam")
         #expect(json["layer"] as? String == "conv2d_1")
         let map = try #require(json["map"] as? [String: Any])
@@ -173,15 +204,19 @@ import TestSupport
 
     @Test func unknownMethodSuggestsTheNearest() throws {
         let dir = try setUp()
-        let result = try runVizsite(["explain", "models/tiny.yml", "--weights", "w.safetensors", "--method", "gradcamm"], in: dir.path)
+        let result = try runVizsite(
+            ["explain", "models/tiny.yml", "--weights", "w.safetensors", "--method", "gradcamm"], in: dir.path)
         #expect(result.status != 0)
         #expect(result.stderr.contains("unknown method 'gradcamm'; did you mean 'gradcam'?"))
     }
 
     @Test func unknownLayerIsNamed() throws {
         let dir = try setUp()
-        let result = try runVizsite(["explain", "models/tiny.yml", "--weights", "w.safetensors", "--data", PackagePaths.mnist,
-                                     "--method", "layercam", "--layer", "conv2d_9"], in: dir.path)
+        let result = try runVizsite(
+            [
+                "explain", "models/tiny.yml", "--weights", "w.safetensors", "--data", PackagePaths.mnist,
+                "--method", "layercam", "--layer", "conv2d_9",
+            ], in: dir.path)
         #expect(result.status == 1)
         #expect(result.stderr == "error: the model has no layer 'conv2d_9'; did you mean 'conv2d_1'?\n")
     }

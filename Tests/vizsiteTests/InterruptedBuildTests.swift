@@ -13,7 +13,9 @@ import TestSupport
     @Test("20 builds killed at random moments")
     func killedBuilds() throws {
         let site = FixtureSite(lessons: ["01-one.md": Self.lesson("A")], trainCount: 256, testCount: 32)
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vizsite").path
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "vizsite"
+        ).path
         #expect(try runVizsite(["build"], in: site.root).status == 0)
         let treeA = FixtureSite.tree(site.output)
         site.directory.write("Content/lessons/01-one.md", Self.lesson("B"))

@@ -21,7 +21,9 @@ import Glibc
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { return nil }
         let text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -46,11 +48,14 @@ import Glibc
 
     @Test("serves the site, refuses every way out of it, and survives 10,000 requests 50 at a time")
     func serve() throws {
-        let site = FixtureSite(lessons: ["01-one.md": "---\ntitle: One\n---\n\n```viz samples\nimages: test[0:2]\n```\n"], trainCount: 64, testCount: 16)
+        let site = FixtureSite(
+            lessons: ["01-one.md": "---\ntitle: One\n---\n\n```viz samples\nimages: test[0:2]\n```\n"], trainCount: 64,
+            testCount: 16)
         site.directory.write("secret.txt", "secret")
         let port = UInt16(20000 + Int(getpid() % 20000))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vizsite")
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("vizsite")
         process.arguments = ["serve", "--port", String(port)]
         process.currentDirectoryURL = URL(fileURLWithPath: site.root)
         process.standardOutput = FileHandle.nullDevice
@@ -66,7 +71,8 @@ import Glibc
         }
         try #require(ready, "the server did not come up: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         let preview = site.directory.file(".vizsite/preview")
-        try FileManager.default.createSymbolicLink(atPath: preview + "/out.txt", withDestinationPath: site.directory.file("secret.txt"))
+        try FileManager.default.createSymbolicLink(
+            atPath: preview + "/out.txt", withDestinationPath: site.directory.file("secret.txt"))
 
         #expect(Self.request(port, "/one/")?.status == 200)
         #expect(Self.request(port, "/one")?.status == 301)
@@ -76,16 +82,22 @@ import Glibc
         #expect(Self.request(port, "/one/")?.body.contains("<script src=\"/__vizsite/reload.js\"></script>") == true)
         let reload = Self.request(port, "/__vizsite/reload.js")
         #expect(reload?.status == 200 && reload?.body.contains("/__vizsite/status") == true)
-        for hostile in ["/../secret.txt", "/../../../../etc/passwd", "/%2e%2e/secret.txt", "/%2E%2E/%2E%2E/etc/passwd", "/one/..%2f..%2fsecret.txt",
-                        "/%2fetc%2fpasswd", "//etc/passwd", "/out.txt", "/..%5csecret.txt", "/.hidden", "/one/%00", "/missing.html"] {
+        for hostile in [
+            "/../secret.txt", "/../../../../etc/passwd", "/%2e%2e/secret.txt", "/%2E%2E/%2E%2E/etc/passwd",
+            "/one/..%2f..%2fsecret.txt",
+            "/%2fetc%2fpasswd", "//etc/passwd", "/out.txt", "/..%5csecret.txt", "/.hidden", "/one/%00", "/missing.html",
+        ] {
             let response = Self.request(port, hostile)
             #expect(response?.status == 404, "\(hostile) → \(response?.status ?? -1)")
-            #expect(response?.body.contains("secret") == false && response?.body.contains("root:") == false, "\(hostile)")
+            #expect(
+                response?.body.contains("secret") == false && response?.body.contains("root:") == false, "\(hostile)")
         }
         #expect(Self.request(port, "/one/", method: "POST")?.status == 405)
 
         // Load: warm up, measure memory, 10,000 requests from 50 clients, measure again.
-        let paths = ["/", "/one/", "/reference/", "/missing", "/../x"] + FixtureSite.tree(preview).keys.filter { $0.hasPrefix("assets/") }.map { "/" + $0 }
+        let paths =
+            ["/", "/one/", "/reference/", "/missing", "/../x"]
+            + FixtureSite.tree(preview).keys.filter { $0.hasPrefix("assets/") }.map { "/" + $0 }
         for i in 0..<500 { _ = Self.request(port, paths[i % paths.count]) }
         let before = Self.residentKilobytes(process.processIdentifier)
         let failures = Counter()

@@ -24,15 +24,18 @@ import TestSupport
         let site = FixtureSite(lessons: ["01-one.md": Self.lesson], trainCount: 256, testCount: 32)
         #expect(try runVizsite(["build"], in: site.root).status == 0)
         let before = FixtureSite.tree(site.output)
-        site.directory.write("Content/lessons/02-two.md", "---\ntitle: Two\n---\n\n```viz saliency\nmethod: smoothgrad\nsamples: many\n```\n\n```viz sumary\n```\n")
+        site.directory.write(
+            "Content/lessons/02-two.md",
+            "---\ntitle: Two\n---\n\n```viz saliency\nmethod: smoothgrad\nsamples: many\n```\n\n```viz sumary\n```\n")
         let result = try runVizsite(["build"], in: site.root)
         #expect(result.status == 1)
-        #expect(result.stderr == """
-        Content/lessons/02-two.md:7:10: error: expected an integer, found 'many'
-        Content/lessons/02-two.md:10:8: error: unknown directive 'sumary'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; did you mean 'summary'?
-        2 errors generated (step: check lessons and directives).
+        #expect(
+            result.stderr == """
+                Content/lessons/02-two.md:7:10: error: expected an integer, found 'many'
+                Content/lessons/02-two.md:10:8: error: unknown directive 'sumary'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; did you mean 'summary'?
+                2 errors generated (step: check lessons and directives).
 
-        """)
+                """)
         #expect(FixtureSite.tree(site.output) == before)
         let check = try runVizsite(["check"], in: site.root)
         #expect(check.status == 1)
@@ -54,8 +57,10 @@ import TestSupport
         let dir = TemporaryDirectory()
         let result = try runVizsite(["init", dir.file("my-site"), "--from", PackagePaths.root], in: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
-        for file in ["Content/site.yml", "Content/lessons/01-first-look.md", "Content/models/mnist-cnn.yml",
-                     "Content/data/mnist/t10k-labels-idx1-ubyte.gz", "Theme/templates/layout.mustache", ".gitignore"] {
+        for file in [
+            "Content/site.yml", "Content/lessons/01-first-look.md", "Content/models/mnist-cnn.yml",
+            "Content/data/mnist/t10k-labels-idx1-ubyte.gz", "Theme/templates/layout.mustache", ".gitignore",
+        ] {
             #expect(FileManager.default.fileExists(atPath: dir.file("my-site/\(file)")), "\(file)")
         }
         #expect(try runVizsite(["check"], in: dir.file("my-site")).status == 0)

@@ -34,7 +34,8 @@ public enum BLAS {
     /// The CPU's feature flags, from /proc/cpuinfo (empty where there is none).
     public static func cpuFlags() -> Set<String> {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return [] }
         return Set(line.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
     }
 
@@ -75,16 +76,18 @@ public enum BLAS {
                 let rows = parts[p]
                 // Row r of op(A) is row r of A, or column r of A when transposed.
                 let aPart = transA ? a.base + rows.lowerBound : a.base + rows.lowerBound * lda
-                sgemm(transA, transB, rows.count, n, k, alpha, aPart, lda, b.base, ldb, beta,
-                      c.base + rows.lowerBound * ldc, ldc)
+                sgemm(
+                    transA, transB, rows.count, n, k, alpha, aPart, lda, b.base, ldb, beta,
+                    c.base + rows.lowerBound * ldc, ldc)
             }
         } else {
             let parts = splitRange(n, parts: threads)
             Parallelism.run(parts.count) { p in
                 let cols = parts[p]
                 let bPart = transB ? b.base + cols.lowerBound * ldb : b.base + cols.lowerBound
-                sgemm(transA, transB, m, cols.count, k, alpha, a.base, lda, bPart, ldb, beta,
-                      c.base + cols.lowerBound, ldc)
+                sgemm(
+                    transA, transB, m, cols.count, k, alpha, a.base, lda, bPart, ldb, beta,
+                    c.base + cols.lowerBound, ldc)
             }
         }
     }
@@ -92,8 +95,10 @@ public enum BLAS {
     /// The one-row case `c = alpha · a · op(B) + beta · c` as a matrix-vector product:
     /// GEMM would pack all of B for a single row, GEMV streams it once. Threads split
     /// the columns of c.
-    private static func gemv(transB: Bool, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>,
-                             b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, threads: Int) {
+    private static func gemv(
+        transB: Bool, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, threads: Int
+    ) {
         let a = SharedPointer(UnsafeMutablePointer(mutating: a)), b = SharedPointer(UnsafeMutablePointer(mutating: b))
         if !transB && threads > 1 && n * k >= 200_000 {
             // c = aᵀB with B k×n: each thread streams a contiguous band of B's rows into a
@@ -104,8 +109,9 @@ public enum BLAS {
             let sums = SharedPointer(partial)
             Parallelism.run(parts.count) { p in
                 let rows = parts[p]
-                cblas_sgemv(CblasRowMajor, CblasTrans, blasint(rows.count), blasint(n), alpha,
-                            b.base + rows.lowerBound * ldb, blasint(ldb), a.base + rows.lowerBound, 1, 0, sums.base + p * n, 1)
+                cblas_sgemv(
+                    CblasRowMajor, CblasTrans, blasint(rows.count), blasint(n), alpha,
+                    b.base + rows.lowerBound * ldb, blasint(ldb), a.base + rows.lowerBound, 1, 0, sums.base + p * n, 1)
             }
             for j in 0..<n {
                 var v = beta == 0 ? 0 : beta * c[j]
@@ -120,12 +126,14 @@ public enum BLAS {
             let cols = parts[p]
             if transB {
                 // op(B) = Bᵀ with B n×k: c = B a.
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(cols.count), blasint(k), alpha,
-                            b.base + cols.lowerBound * ldb, blasint(ldb), a.base, 1, beta, c.base + cols.lowerBound, 1)
+                cblas_sgemv(
+                    CblasRowMajor, CblasNoTrans, blasint(cols.count), blasint(k), alpha,
+                    b.base + cols.lowerBound * ldb, blasint(ldb), a.base, 1, beta, c.base + cols.lowerBound, 1)
             } else {
                 // B is k×n: c = Bᵀ a over the chosen columns.
-                cblas_sgemv(CblasRowMajor, CblasTrans, blasint(k), blasint(cols.count), alpha,
-                            b.base + cols.lowerBound, blasint(ldb), a.base, 1, beta, c.base + cols.lowerBound, 1)
+                cblas_sgemv(
+                    CblasRowMajor, CblasTrans, blasint(k), blasint(cols.count), alpha,
+                    b.base + cols.lowerBound, blasint(ldb), a.base, 1, beta, c.base + cols.lowerBound, 1)
             }
         }
     }
@@ -136,8 +144,9 @@ public enum BLAS {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
-                    beta, c, blasint(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
     }
 }

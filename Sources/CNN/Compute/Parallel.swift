@@ -8,7 +8,8 @@ public enum Parallelism {
 
     /// Helper threads for short regions (see `WorkerTeam`); none on one core, or with
     /// `VIZSITE_WORKER_TEAM=0` in the environment (for comparing).
-    static let team: WorkerTeam? = workers > 1 && ProcessInfo.processInfo.environment["VIZSITE_WORKER_TEAM"] != "0"
+    static let team: WorkerTeam? =
+        workers > 1 && ProcessInfo.processInfo.environment["VIZSITE_WORKER_TEAM"] != "0"
         ? WorkerTeam(helpers: workers - 1) : nil
 
     /// Runs `body(i)` for `i` in `0..<count` on up to `count` threads and waits for all.
@@ -22,7 +23,7 @@ public enum Parallelism {
 /// A raw pointer that crosses into `Parallelism.run` closures. Each worker
 /// touches a disjoint region, which is what makes sharing it safe.
 @usableFromInline
-struct SharedPointer: @unchecked Sendable { // a raw pointer; workers write disjoint regions
+struct SharedPointer: @unchecked Sendable {  // a raw pointer; workers write disjoint regions
     @usableFromInline let base: UnsafeMutablePointer<Float>
     @usableFromInline init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
 }
@@ -30,5 +31,5 @@ struct SharedPointer: @unchecked Sendable { // a raw pointer; workers write disj
 /// Splits `0..<total` into `parts` contiguous ranges of near-equal size.
 public func splitRange(_ total: Int, parts: Int) -> [Range<Int>] {
     let parts = max(1, min(parts, total))
-    return (0..<parts).map { p in (total * p / parts) ..< (total * (p + 1) / parts) }
+    return (0..<parts).map { p in (total * p / parts)..<(total * (p + 1) / parts) }
 }

@@ -61,4 +61,3 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return Float(r * cos(angle))
     }
 }
-

@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// One region runs at a time: a caller that finds the team busy (another thread's
 /// region, or a region nested in a region) gets `false` and runs the work elsewhere.
-final class WorkerTeam: @unchecked Sendable { // pthread mutex/condition pointers; `job` is published by the atomics
+final class WorkerTeam: @unchecked Sendable {  // pthread mutex/condition pointers; `job` is published by the atomics
     /// Threads besides the caller's.
     let helpers: Int
     /// How long an idle helper spins before it sleeps.
@@ -49,7 +49,8 @@ final class WorkerTeam: @unchecked Sendable { // pthread mutex/condition pointer
     /// returns true; or returns false at once, running nothing, when the team is busy or
     /// too small for `count`.
     func run(_ count: Int, _ body: (Int) -> Void) -> Bool {
-        guard count <= helpers + 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard count <= helpers + 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
             return false
         }
         withoutActuallyEscaping(body) { body in

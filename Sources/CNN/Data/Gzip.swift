@@ -9,7 +9,8 @@ public enum DataError: SourceErrorConvertible, Sendable, Equatable {
 
     public var sourceError: SourceError {
         switch self {
-        case let .unreadable(file, reason): SourceError("cannot read: \(reason)", at: SourceLocation(file: file, line: 0, column: 0))
+        case let .unreadable(file, reason):
+            SourceError("cannot read: \(reason)", at: SourceLocation(file: file, line: 0, column: 0))
         case let .corrupt(file, reason): SourceError(reason, at: SourceLocation(file: file, line: 0, column: 0))
         }
     }
@@ -43,7 +44,8 @@ enum Gzip {
         }
         switch status {
         case Z_STREAM_END: break
-        case Z_OK where output.count > limit: throw .corrupt(file: file, reason: "decompresses to more than \(limit) bytes")
+        case Z_OK where output.count > limit:
+            throw .corrupt(file: file, reason: "decompresses to more than \(limit) bytes")
         case Z_OK, Z_BUF_ERROR: throw .corrupt(file: file, reason: "truncated gzip data")
         default:
             let message = stream.msg.map { String(cString: $0) } ?? "code \(status)"

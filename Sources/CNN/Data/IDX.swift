@@ -23,12 +23,16 @@ public struct IDXArray: Sendable {
     /// Only type 0x08 (unsigned byte), which MNIST uses, is accepted.
     public static func parse(_ data: Data, file: String) throws(DataError) -> IDXArray {
         let bytes = [UInt8](data)
-        guard bytes.count >= 4 else { throw .corrupt(file: file, reason: "too short to be an IDX file (\(bytes.count) bytes)") }
+        guard bytes.count >= 4 else {
+            throw .corrupt(file: file, reason: "too short to be an IDX file (\(bytes.count) bytes)")
+        }
         guard bytes[0] == 0, bytes[1] == 0 else {
             throw .corrupt(file: file, reason: "not an IDX file: wrong magic number")
         }
         guard bytes[2] == 0x08 else {
-            throw .corrupt(file: file, reason: String(format: "unsupported IDX data type 0x%02x, expected 0x08 (unsigned byte)", bytes[2]))
+            throw .corrupt(
+                file: file,
+                reason: String(format: "unsupported IDX data type 0x%02x, expected 0x08 (unsigned byte)", bytes[2]))
         }
         let rank = Int(bytes[3])
         guard rank >= 1 && rank <= 4 else { throw .corrupt(file: file, reason: "unsupported IDX rank \(rank)") }
@@ -49,7 +53,11 @@ public struct IDXArray: Sendable {
         }
         guard !overflow else { throw .corrupt(file: file, reason: "IDX shape \(shape) is too large to be real") }
         guard count == bytes.count - headerSize else {
-            throw .corrupt(file: file, reason: "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found \(bytes.count - headerSize)")
+            throw .corrupt(
+                file: file,
+                reason:
+                    "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found \(bytes.count - headerSize)"
+            )
         }
         return IDXArray(shape: shape, bytes: Array(bytes[headerSize...]))
     }

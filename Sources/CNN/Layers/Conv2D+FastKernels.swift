@@ -22,14 +22,18 @@ public enum ConvolutionKernel: String, Sendable {
 
     /// Whether the CPU runs the hand-written kernels; `VIZSITE_CONV_KERNELS=0` turns them
     /// off (for comparing).
-    public static let fastKernelsAvailable = vz_kernels_available() != 0
+    public static let fastKernelsAvailable =
+        vz_kernels_available() != 0
         && ProcessInfo.processInfo.environment["VIZSITE_CONV_KERNELS"] != "0"
 
-    static func choose(inputShape: [Int], outputShape: [Int], kernelSize: (height: Int, width: Int),
-                       strides: (height: Int, width: Int), padding: Padding) -> ConvolutionKernel {
+    static func choose(
+        inputShape: [Int], outputShape: [Int], kernelSize: (height: Int, width: Int),
+        strides: (height: Int, width: Int), padding: Padding
+    ) -> ConvolutionKernel {
         let filters = outputShape[2], channels = inputShape[2]
         guard fastKernelsAvailable, strides == (1, 1), padding == .valid, filters % 8 == 0,
-              outputShape[0] > 0, outputShape[1] > 0 else { return .im2col }
+            outputShape[0] > 0, outputShape[1] > 0
+        else { return .im2col }
         if kernelSize == (3, 3) && channels % 8 == 0 { return .winograd4x4 }
         if kernelSize == (3, 3) && channels >= 8 { return .winograd2x2 }
         if kernelSize.height * kernelSize.width * channels <= 32 && filters <= 64 { return .direct }
@@ -64,14 +68,19 @@ enum WinogradVariant: Sendable {
     }
 
     func transformKernel(_ kernel: UnsafePointer<Float>, _ c: Int, _ k: Int, into u: UnsafeMutablePointer<Float>) {
-        if self == .f2x2 { vz_winograd_transform_kernel(kernel, Int32(c), Int32(k), u) }
-        else { vz_winograd4_transform_kernel(kernel, Int32(c), Int32(k), u) }
+        if self == .f2x2 {
+            vz_winograd_transform_kernel(kernel, Int32(c), Int32(k), u)
+        } else {
+            vz_winograd4_transform_kernel(kernel, Int32(c), Int32(k), u)
+        }
     }
 
     /// Tiles `tiles` of the 3×3 convolution of `x` (`h`×`w`×`c` per image, padded by `pad`).
-    func forward(_ x: UnsafePointer<Float>, _ h: Int, _ w: Int, _ c: Int, pad: Int, u: UnsafePointer<Float>,
-                 bias: UnsafePointer<Float>?, _ k: Int, relu: Bool, into y: UnsafeMutablePointer<Float>,
-                 tiles: Range<Int>, scratch: UnsafeMutablePointer<Float>) {
+    func forward(
+        _ x: UnsafePointer<Float>, _ h: Int, _ w: Int, _ c: Int, pad: Int, u: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, _ k: Int, relu: Bool, into y: UnsafeMutablePointer<Float>,
+        tiles: Range<Int>, scratch: UnsafeMutablePointer<Float>
+    ) {
         let (h, w, c, k, pad, relu) = (Int32(h), Int32(w), Int32(c), Int32(k), Int32(pad), Int32(relu ? 1 : 0))
         if self == .f2x2 {
             vz_winograd_forward(x, h, w, c, pad, u, bias, k, relu, y, tiles.lowerBound, tiles.upperBound, scratch)
@@ -101,17 +110,19 @@ extension Conv2D {
 
     func forwardWinograd(_ io: LayerIO, _ variant: WinogradVariant) {
         let (h, w, c, k) = (inputShape[0], inputShape[1], inputShape[2], filters)
-        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: c, outputs: k,
-                                                             variant: variant, flipped: false)
+        let transformed = WinogradKernels.shared.transformed(
+            io.parameters, inputs: c, outputs: k,
+            variant: variant, flipped: false)
         let biasOffset = patchSize * filters, relu = activation == .relu
         let blockScratch = variant.scratch(c, k)
         let tiles = variant.tiles(outputHeight: outputShape[0], outputWidth: outputShape[1])
         let parts = splitRange(io.batch * tiles, parts: min(io.threads, Parallelism.workers))
         let io = UncheckedIO(io), u = SharedPointer(transformed.pointer)
         Parallelism.run(parts.count) { p in
-            variant.forward(io.value.input, h, w, c, pad: 0, u: u.base, bias: io.value.parameters + biasOffset, k,
-                            relu: relu, into: io.value.output, tiles: parts[p],
-                            scratch: io.value.scratch + p * blockScratch)
+            variant.forward(
+                io.value.input, h, w, c, pad: 0, u: u.base, bias: io.value.parameters + biasOffset, k,
+                relu: relu, into: io.value.output, tiles: parts[p],
+                scratch: io.value.scratch + p * blockScratch)
         }
         withExtendedLifetime(transformed) {}
     }
@@ -124,21 +135,25 @@ extension Conv2D {
     func backwardInputWinograd(_ io: LayerIO, _ gradients: LayerGradients) {
         let variant = forwardKernel.winograd!
         let (h, w, c, k) = (inputShape[0], inputShape[1], inputShape[2], filters)
-        let transformed = WinogradKernels.shared.transformed(io.parameters, inputs: c, outputs: k,
-                                                             variant: variant, flipped: true)
+        let transformed = WinogradKernels.shared.transformed(
+            io.parameters, inputs: c, outputs: k,
+            variant: variant, flipped: true)
         let imageSize = outputShape.elementCount, dPre = io.scratch
         let blockScratch = variant.scratch(k, c)
-        let parts = splitRange(variant.tiles(outputHeight: h, outputWidth: w), parts: min(io.threads, Parallelism.workers))
+        let parts = splitRange(
+            variant.tiles(outputHeight: h, outputWidth: w), parts: min(io.threads, Parallelism.workers))
         let (oh, ow) = (outputShape[0], outputShape[1])
         let u = SharedPointer(transformed.pointer), scratch = SharedPointer(io.scratch + imageSize)
         let pre = SharedPointer(dPre)
         for b in 0..<io.batch {
-            activation.backward(output: io.output + b * imageSize, outputGradient: gradients.output + b * imageSize,
-                                into: dPre, count: imageSize, guided: gradients.guided)
+            activation.backward(
+                output: io.output + b * imageSize, outputGradient: gradients.output + b * imageSize,
+                into: dPre, count: imageSize, guided: gradients.guided)
             let dx = SharedPointer(gradients.input! + b * inputShape.elementCount)
             Parallelism.run(parts.count) { p in
-                variant.forward(pre.base, oh, ow, k, pad: 2, u: u.base, bias: nil, c, relu: false, into: dx.base,
-                                tiles: parts[p], scratch: scratch.base + p * blockScratch)
+                variant.forward(
+                    pre.base, oh, ow, k, pad: 2, u: u.base, bias: nil, c, relu: false, into: dx.base,
+                    tiles: parts[p], scratch: scratch.base + p * blockScratch)
             }
             zeroOutsideSupport(dx.base, gradient: dPre)
         }
@@ -177,9 +192,10 @@ extension Conv2D {
         let parts = splitRange(io.batch * pixelsPerSample, parts: min(io.threads, Parallelism.workers))
         let io = UncheckedIO(io)
         Parallelism.run(parts.count) { p in
-            vz_conv_direct_forward(io.value.input, h, w, c, io.value.parameters, kh, kw,
-                                   io.value.parameters + biasOffset, k, relu,
-                                   io.value.output, parts[p].lowerBound, parts[p].upperBound)
+            vz_conv_direct_forward(
+                io.value.input, h, w, c, io.value.parameters, kh, kw,
+                io.value.parameters + biasOffset, k, relu,
+                io.value.output, parts[p].lowerBound, parts[p].upperBound)
         }
     }
 }
@@ -191,12 +207,14 @@ final class WinogradKernels: Sendable {
     static let shared = WinogradKernels()
 
     /// A transform and a copy of the kernel it was made from.
-    final class Transformed: @unchecked Sendable { // raw buffers, written once in init and only read after
+    final class Transformed: @unchecked Sendable {  // raw buffers, written once in init and only read after
         let kernel: UnsafeMutablePointer<Float>
         let kernelCount: Int
         let pointer: UnsafeMutablePointer<Float>
 
-        init(kernel source: UnsafePointer<Float>, inputs c: Int, outputs k: Int, variant: WinogradVariant, flipped: Bool) {
+        init(
+            kernel source: UnsafePointer<Float>, inputs c: Int, outputs k: Int, variant: WinogradVariant, flipped: Bool
+        ) {
             kernelCount = 9 * c * k
             kernel = .allocate(capacity: kernelCount)
             kernel.update(from: source, count: kernelCount)
@@ -207,9 +225,16 @@ final class WinogradKernels: Sendable {
             }
             let rotated = UnsafeMutablePointer<Float>.allocate(capacity: kernelCount)
             defer { rotated.deallocate() }
-            for ky in 0..<3 { for kx in 0..<3 { for ch in 0..<c { for f in 0..<k {
-                rotated[((ky * 3 + kx) * k + f) * c + ch] = source[(((2 - ky) * 3 + (2 - kx)) * c + ch) * k + f]
-            } } } }
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    for ch in 0..<c {
+                        for f in 0..<k {
+                            rotated[((ky * 3 + kx) * k + f) * c + ch] =
+                                source[(((2 - ky) * 3 + (2 - kx)) * c + ch) * k + f]
+                        }
+                    }
+                }
+            }
             variant.transformKernel(rotated, k, c, into: pointer)
         }
 
@@ -235,14 +260,17 @@ final class WinogradKernels: Sendable {
     /// The transform of the HWIO 3×3 kernel at `kernel` (`[3, 3, inputs, outputs]`), or with
     /// `flipped`, of that kernel rotated by 180° with its channels swapped (`[3, 3, outputs,
     /// inputs]`), for the backward pass.
-    func transformed(_ kernel: UnsafePointer<Float>, inputs: Int, outputs: Int, variant: WinogradVariant,
-                     flipped: Bool) -> Transformed {
+    func transformed(
+        _ kernel: UnsafePointer<Float>, inputs: Int, outputs: Int, variant: WinogradVariant,
+        flipped: Bool
+    ) -> Transformed {
         let key = Key(kernel: UnsafeMutableRawPointer(mutating: kernel), variant: variant, flipped: flipped)
         return entries.withLock { entries in
             if let entry = entries[key], entry.matches(kernel, count: 9 * inputs * outputs) { return entry }
             // Kernels of models that are gone are never asked for again: keep the cache small.
             if entries.count >= 16 { entries.removeAll() }
-            let entry = Transformed(kernel: kernel, inputs: inputs, outputs: outputs, variant: variant, flipped: flipped)
+            let entry = Transformed(
+                kernel: kernel, inputs: inputs, outputs: outputs, variant: variant, flipped: flipped)
             entries[key] = entry
             return entry
         }

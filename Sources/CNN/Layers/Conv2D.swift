@@ -41,8 +41,10 @@ public struct Conv2D: Layer {
 
     public var kind: String { "Conv2D" }
 
-    public init(name: String, inputShape: [Int], filters: Int, kernelSize: (Int, Int),
-                strides: (Int, Int) = (1, 1), padding: Padding = .valid, activation: Activation = .linear) {
+    public init(
+        name: String, inputShape: [Int], filters: Int, kernelSize: (Int, Int),
+        strides: (Int, Int) = (1, 1), padding: Padding = .valid, activation: Activation = .linear
+    ) {
         precondition(inputShape.count == 3, "Conv2D needs an [h, w, c] input")
         self.name = name
         self.inputShape = inputShape
@@ -56,8 +58,9 @@ public struct Conv2D: Layer {
         outputShape = [rows.length, cols.length, filters]
         padTop = rows.padBefore
         padLeft = cols.padBefore
-        forwardKernel = ConvolutionKernel.choose(inputShape: inputShape, outputShape: outputShape,
-                                                 kernelSize: self.kernelSize, strides: self.strides, padding: padding)
+        forwardKernel = ConvolutionKernel.choose(
+            inputShape: inputShape, outputShape: outputShape,
+            kernelSize: self.kernelSize, strides: self.strides, padding: padding)
     }
 
     /// Rows of the im2col matrix: the kernel's receptive field size.
@@ -65,8 +68,11 @@ public struct Conv2D: Layer {
     var pixelsPerSample: Int { outputShape[0] * outputShape[1] }
 
     public var parameterShapes: [ParameterShape] {
-        [ParameterShape(key: "kernel", shape: [kernelSize.height, kernelSize.width, inputShape[2], filters], isKernel: true),
-         ParameterShape(key: "bias", shape: [filters], isKernel: false)]
+        [
+            ParameterShape(
+                key: "kernel", shape: [kernelSize.height, kernelSize.width, inputShape[2], filters], isKernel: true),
+            ParameterShape(key: "bias", shape: [filters], isKernel: false),
+        ]
     }
 
     public var multiplyAccumulates: Int { pixelsPerSample * patchSize * filters }
@@ -84,11 +90,12 @@ public struct Conv2D: Layer {
         // the reference recipe depends on float rounding (98.51 % with im2col, 98.48 % with
         // Winograd for the spec's seed), and trained weights stay as they were. Winograd
         // also needs `outputsOnly` (see there); the direct kernel treats every pixel alike.
-        let kernel: ConvolutionKernel = if io.dropout != nil || (forwardKernel.winograd != nil && !io.outputsOnly) {
-            .im2col
-        } else {
-            forwardKernel
-        }
+        let kernel: ConvolutionKernel =
+            if io.dropout != nil || (forwardKernel.winograd != nil && !io.outputsOnly) {
+                .im2col
+            } else {
+                forwardKernel
+            }
         switch kernel {
         case .winograd2x2: forwardWinograd(io, .f2x2)
         case .winograd4x4: forwardWinograd(io, .f4x4)
@@ -112,7 +119,7 @@ public struct Conv2D: Layer {
         var start = 0
         while start < total {
             let rows = min(chunkRows, total - start)
-            forwardRows(io, start ..< start + rows, col: io.scratch, threads: io.threads)
+            forwardRows(io, start..<start + rows, col: io.scratch, threads: io.threads)
             start += rows
         }
     }
@@ -127,8 +134,9 @@ public struct Conv2D: Layer {
             let row = y + r * filters
             for f in 0..<filters { row[f] = bias[f] }
         }
-        BLAS.gemm(m: rows.count, n: filters, k: patchSize, a: col, lda: patchSize,
-                  b: kernel, ldb: filters, beta: 1, c: y, ldc: filters, threads: threads)
+        BLAS.gemm(
+            m: rows.count, n: filters, k: patchSize, a: col, lda: patchSize,
+            b: kernel, ldb: filters, beta: 1, c: y, ldc: filters, threads: threads)
         activation.apply(y, count: rows.count * filters)
     }
 
@@ -146,22 +154,25 @@ public struct Conv2D: Layer {
         var start = 0
         while start < total {
             let rows = min(chunk, total - start)
-            activation.backward(output: io.output + start * filters, outputGradient: gradients.output + start * filters,
-                                into: dPre, count: rows * filters, guided: gradients.guided)
+            activation.backward(
+                output: io.output + start * filters, outputGradient: gradients.output + start * filters,
+                into: dPre, count: rows * filters, guided: gradients.guided)
             if let dParams = gradients.parameters {
                 let dKernel = dParams, dBias = dParams + patchSize * filters
                 for r in 0..<rows {
                     let g = dPre + r * filters
                     for f in 0..<filters { dBias[f] += g[f] }
                 }
-                im2col(io.input, rows: start ..< start + rows, into: col)
-                BLAS.gemm(transA: true, m: patchSize, n: filters, k: rows, a: col, lda: patchSize,
-                          b: dPre, ldb: filters, beta: 1, c: dKernel, ldc: filters, threads: io.threads)
+                im2col(io.input, rows: start..<start + rows, into: col)
+                BLAS.gemm(
+                    transA: true, m: patchSize, n: filters, k: rows, a: col, lda: patchSize,
+                    b: dPre, ldb: filters, beta: 1, c: dKernel, ldc: filters, threads: io.threads)
             }
             if let dx = gradients.input {
-                BLAS.gemm(transB: true, m: rows, n: patchSize, k: filters, a: dPre, lda: filters,
-                          b: kernel, ldb: filters, beta: 0, c: dCol, ldc: patchSize, threads: io.threads)
-                col2im(dCol, rows: start ..< start + rows, into: dx)
+                BLAS.gemm(
+                    transB: true, m: rows, n: patchSize, k: filters, a: dPre, lda: filters,
+                    b: kernel, ldb: filters, beta: 0, c: dCol, ldc: patchSize, threads: io.threads)
+                col2im(dCol, rows: start..<start + rows, into: dx)
             }
             start += rows
         }
@@ -198,7 +209,9 @@ public struct Conv2D: Layer {
         for r in rows {
             let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
             for ky in 0..<kernelSize.height {
-                body(((b * h + oy * strides.height + ky) * w + ox * strides.width) * c, (r - rows.lowerBound) * patchSize + ky * span)
+                body(
+                    ((b * h + oy * strides.height + ky) * w + ox * strides.width) * c,
+                    (r - rows.lowerBound) * patchSize + ky * span)
             }
         }
     }

@@ -20,8 +20,10 @@ public struct Dense: Layer {
     }
 
     public var parameterShapes: [ParameterShape] {
-        [ParameterShape(key: "kernel", shape: [inputs, units], isKernel: true),
-         ParameterShape(key: "bias", shape: [units], isKernel: false)]
+        [
+            ParameterShape(key: "kernel", shape: [inputs, units], isKernel: true),
+            ParameterShape(key: "bias", shape: [units], isKernel: false),
+        ]
     }
 
     public var multiplyAccumulates: Int { inputs * units }
@@ -37,26 +39,31 @@ public struct Dense: Layer {
         }
         let kernel = io.parameters, bias = io.parameters + inputs * units
         for b in 0..<io.batch { (io.output + b * units).update(from: bias, count: units) }
-        BLAS.gemm(m: io.batch, n: units, k: inputs, a: io.input, lda: inputs, b: kernel, ldb: units,
-                  beta: 1, c: io.output, ldc: units, threads: io.threads)
+        BLAS.gemm(
+            m: io.batch, n: units, k: inputs, a: io.input, lda: inputs, b: kernel, ldb: units,
+            beta: 1, c: io.output, ldc: units, threads: io.threads)
         activation.apply(io.output, count: io.batch * units)
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
         let kernel = io.parameters, dPre = io.scratch
-        activation.backward(output: io.output, outputGradient: gradients.output, into: dPre, count: io.batch * units, guided: gradients.guided)
+        activation.backward(
+            output: io.output, outputGradient: gradients.output, into: dPre, count: io.batch * units,
+            guided: gradients.guided)
         if let dParams = gradients.parameters {
             let dBias = dParams + inputs * units
             for b in 0..<io.batch {
                 let g = dPre + b * units
                 for u in 0..<units { dBias[u] += g[u] }
             }
-            BLAS.gemm(transA: true, m: inputs, n: units, k: io.batch, a: io.input, lda: inputs,
-                      b: dPre, ldb: units, beta: 1, c: dParams, ldc: units, threads: io.threads)
+            BLAS.gemm(
+                transA: true, m: inputs, n: units, k: io.batch, a: io.input, lda: inputs,
+                b: dPre, ldb: units, beta: 1, c: dParams, ldc: units, threads: io.threads)
         }
         if let dx = gradients.input {
-            BLAS.gemm(transB: true, m: io.batch, n: inputs, k: units, a: dPre, lda: units,
-                      b: kernel, ldb: units, beta: 0, c: dx, ldc: inputs, threads: io.threads)
+            BLAS.gemm(
+                transB: true, m: io.batch, n: inputs, k: units, a: dPre, lda: units,
+                b: kernel, ldb: units, beta: 0, c: dx, ldc: inputs, threads: io.threads)
         }
     }
 
@@ -68,8 +75,9 @@ public struct Dense: Layer {
         Parallelism.run(parts.count) { p in
             let io = unsafeIO.value
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: parts[p].count) { indices in
-                vz_dense_sparse_input(io.input, parts[p].lowerBound, parts[p].upperBound, io.parameters, Int32(units),
-                                      io.scratch + p * units, indices.baseAddress!)
+                vz_dense_sparse_input(
+                    io.input, parts[p].lowerBound, parts[p].upperBound, io.parameters, Int32(units),
+                    io.scratch + p * units, indices.baseAddress!)
             }
         }
         let bias = io.parameters + inputs * units

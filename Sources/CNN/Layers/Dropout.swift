@@ -32,8 +32,9 @@ public struct Dropout: Layer {
         }
         let keep = 1 / (1 - rate)
         for b in 0..<io.batch {
-            var random = SeededRandom(seed: key.seed, stream: key.step, UInt64(io.layerIndex),
-                                      UInt64(key.firstSample + b))
+            var random = SeededRandom(
+                seed: key.seed, stream: key.step, UInt64(io.layerIndex),
+                UInt64(key.firstSample + b))
             let mask = io.scratch + b * size, x = io.input + b * size, y = io.output + b * size
             for i in 0..<size {
                 mask[i] = random.nextUnit() < rate ? 0 : keep

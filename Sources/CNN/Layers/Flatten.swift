@@ -22,6 +22,8 @@ public struct Flatten: Layer {
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
-        if let dx = gradients.input { copyFloats(dx, from: gradients.output, count: io.batch * inputShape.elementCount) }
+        if let dx = gradients.input {
+            copyFloats(dx, from: gradients.output, count: io.batch * inputShape.elementCount)
+        }
     }
 }

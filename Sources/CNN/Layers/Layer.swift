@@ -67,7 +67,7 @@ public struct LayerIO {
 }
 
 /// A `LayerIO` handed to worker threads; they touch disjoint rows of its buffers.
-struct UncheckedIO: @unchecked Sendable { // raw buffers; workers touch disjoint rows
+struct UncheckedIO: @unchecked Sendable {  // raw buffers; workers touch disjoint rows
     let value: LayerIO
     init(_ value: LayerIO) { self.value = value }
 }
@@ -111,8 +111,10 @@ extension Activation {
 
     /// `dPre = dOut · f'(pre)`, computed from the activation's output.
     @inline(__always)
-    func backward(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
-                  into dPre: UnsafeMutablePointer<Float>, count: Int, guided: Bool = false) {
+    func backward(
+        output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+        into dPre: UnsafeMutablePointer<Float>, count: Int, guided: Bool = false
+    ) {
         // Both operands are loaded before the select: a load that only happens when
         // y > 0 keeps the loop scalar and branchy (half the branches mispredict).
         switch self {

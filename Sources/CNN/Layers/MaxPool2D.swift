@@ -19,8 +19,10 @@ public struct MaxPool2D: Layer {
     public var parameterShapes: [ParameterShape] { [] }
     public var multiplyAccumulates: Int { 0 }
 
-    public init(name: String, inputShape: [Int], poolSize: (Int, Int), strides: (Int, Int)? = nil,
-                padding: Padding = .valid) {
+    public init(
+        name: String, inputShape: [Int], poolSize: (Int, Int), strides: (Int, Int)? = nil,
+        padding: Padding = .valid
+    ) {
         precondition(inputShape.count == 3, "MaxPool2D needs an [h, w, c] input")
         self.name = name
         self.inputShape = inputShape
@@ -43,9 +45,10 @@ public struct MaxPool2D: Layer {
             let (h, w, c) = (Int32(inputShape[0]), Int32(inputShape[1]), Int32(inputShape[2]))
             let pixels = io.batch * outputShape[0] * outputShape[1]
             io.scratch.withMemoryRebound(to: Int32.self, capacity: pixels * inputShape[2]) { winners in
-                vz_maxpool_forward(io.input, h, w, c, Int32(poolSize.height), Int32(poolSize.width),
-                                   Int32(strides.height), Int32(strides.width), Int32(outputShape[0]),
-                                   Int32(outputShape[1]), io.output, winners, 0, pixels)
+                vz_maxpool_forward(
+                    io.input, h, w, c, Int32(poolSize.height), Int32(poolSize.width),
+                    Int32(strides.height), Int32(strides.width), Int32(outputShape[0]),
+                    Int32(outputShape[1]), io.output, winners, 0, pixels)
             }
             return
         }
@@ -53,53 +56,56 @@ public struct MaxPool2D: Layer {
         let (oh, ow) = (outputShape[0], outputShape[1])
         let lanes = c / 4 * 4
         withUnsafeTemporaryAllocation(of: Int.self, capacity: poolSize.height * poolSize.width) { window in
-        io.scratch.withMemoryRebound(to: Int32.self, capacity: io.batch * oh * ow * c) { winners in
-            for b in 0..<io.batch {
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        // The offsets of the window's in-bounds pixels.
-                        var taps = 0
-                        for py in 0..<poolSize.height {
-                            let iy = oy * strides.height - padTop + py
-                            guard iy >= 0 && iy < h else { continue }
-                            for px in 0..<poolSize.width {
-                                let ix = ox * strides.width - padLeft + px
-                                guard ix >= 0 && ix < w else { continue }
-                                window[taps] = ((b * h + iy) * w + ix) * c
-                                taps += 1
+            io.scratch.withMemoryRebound(to: Int32.self, capacity: io.batch * oh * ow * c) { winners in
+                for b in 0..<io.batch {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            // The offsets of the window's in-bounds pixels.
+                            var taps = 0
+                            for py in 0..<poolSize.height {
+                                let iy = oy * strides.height - padTop + py
+                                guard iy >= 0 && iy < h else { continue }
+                                for px in 0..<poolSize.width {
+                                    let ix = ox * strides.width - padLeft + px
+                                    guard ix >= 0 && ix < w else { continue }
+                                    window[taps] = ((b * h + iy) * w + ix) * c
+                                    taps += 1
+                                }
                             }
-                        }
-                        let out = ((b * oh + oy) * ow + ox) * c
-                        // Four channels at a time, branch-free: which input wins is
-                        // data-dependent and unpredictable.
-                        var ch = 0
-                        while ch < lanes {
-                            var best = load4(io.input + window[0] + ch)
-                            var index = SIMD4<Int32>(repeating: Int32(window[0] + ch)) &+ SIMD4(0, 1, 2, 3)
-                            for t in 1..<taps {
-                                let v = load4(io.input + window[t] + ch)
-                                let better = v .> best
-                                best.replace(with: v, where: better)
-                                index.replace(with: SIMD4<Int32>(repeating: Int32(window[t] + ch)) &+ SIMD4(0, 1, 2, 3), where: better)
+                            let out = ((b * oh + oy) * ow + ox) * c
+                            // Four channels at a time, branch-free: which input wins is
+                            // data-dependent and unpredictable.
+                            var ch = 0
+                            while ch < lanes {
+                                var best = load4(io.input + window[0] + ch)
+                                var index = SIMD4<Int32>(repeating: Int32(window[0] + ch)) &+ SIMD4(0, 1, 2, 3)
+                                for t in 1..<taps {
+                                    let v = load4(io.input + window[t] + ch)
+                                    let better = v .> best
+                                    best.replace(with: v, where: better)
+                                    index.replace(
+                                        with: SIMD4<Int32>(repeating: Int32(window[t] + ch)) &+ SIMD4(0, 1, 2, 3),
+                                        where: better)
+                                }
+                                UnsafeMutableRawPointer(io.output + out + ch).storeBytes(
+                                    of: best, as: SIMD4<Float>.self)
+                                UnsafeMutableRawPointer(winners + out + ch).storeBytes(of: index, as: SIMD4<Int32>.self)
+                                ch += 4
                             }
-                            UnsafeMutableRawPointer(io.output + out + ch).storeBytes(of: best, as: SIMD4<Float>.self)
-                            UnsafeMutableRawPointer(winners + out + ch).storeBytes(of: index, as: SIMD4<Int32>.self)
-                            ch += 4
-                        }
-                        while ch < c {
-                            var best = io.input[window[0] + ch], index = window[0] + ch
-                            for t in 1..<taps where io.input[window[t] + ch] > best {
-                                best = io.input[window[t] + ch]
-                                index = window[t] + ch
+                            while ch < c {
+                                var best = io.input[window[0] + ch], index = window[0] + ch
+                                for t in 1..<taps where io.input[window[t] + ch] > best {
+                                    best = io.input[window[t] + ch]
+                                    index = window[t] + ch
+                                }
+                                io.output[out + ch] = best
+                                winners[out + ch] = Int32(index)
+                                ch += 1
                             }
-                            io.output[out + ch] = best
-                            winners[out + ch] = Int32(index)
-                            ch += 1
                         }
                     }
                 }
             }
-        }
         }
     }
 

@@ -21,7 +21,9 @@ public struct ReceptiveFieldCentres: Sendable, Equatable {
     /// After a window of `size` moved by `stride` over this grid, starting `padding`
     /// cells before it: window `j` covers cells `j·stride − padding …`, centred half a
     /// window further.
-    func window(size: (height: Int, width: Int), stride: (height: Int, width: Int), padding: (top: Int, left: Int))
+    func window(
+        size: (height: Int, width: Int), stride: (height: Int, width: Int), padding: (top: Int, left: Int)
+    )
         -> ReceptiveFieldCentres
     {
         ReceptiveFieldCentres(

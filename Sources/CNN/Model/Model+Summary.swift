@@ -4,13 +4,17 @@ extension Model {
     public func summary() -> String {
         let rule = String(repeating: "_", count: 65), double = String(repeating: "=", count: 65)
         func pad(_ text: String, _ width: Int) -> String {
-            text.count >= width ? String(text.prefix(width - 1)) + " " : text + String(repeating: " ", count: width - text.count)
+            text.count >= width
+                ? String(text.prefix(width - 1)) + " " : text + String(repeating: " ", count: width - text.count)
         }
-        var lines = ["Model: \"\(name)\"", rule,
-                     pad("Layer (type)", 29) + pad("Output Shape", 21) + "Param #", double]
+        var lines = [
+            "Model: \"\(name)\"", rule,
+            pad("Layer (type)", 29) + pad("Output Shape", 21) + "Param #", double,
+        ]
         for (index, layer) in layers.enumerated() {
             let shape = "(None, " + layer.outputShape.map(String.init).joined(separator: ", ") + ")"
-            lines.append(pad("\(layer.name) (\(layer.kind))", 29) + pad(shape, 21) + String(parameterCount(layer: index)))
+            lines.append(
+                pad("\(layer.name) (\(layer.kind))", 29) + pad(shape, 21) + String(parameterCount(layer: index)))
             lines.append(index == layers.count - 1 ? double : rule)
         }
         let total = parameters.count

@@ -12,7 +12,10 @@ public struct Model: Sendable {
 
     /// A model with Keras's initialization: Glorot-uniform kernels drawn from a
     /// generator seeded with `seed`, zero biases.
-    public init(name: String, inputShape: [Int], layers: [any Layer], training: TrainingSettings = TrainingSettings(), seed: UInt64) {
+    public init(
+        name: String, inputShape: [Int], layers: [any Layer], training: TrainingSettings = TrainingSettings(),
+        seed: UInt64
+    ) {
         self.name = name
         self.inputShape = inputShape
         self.layers = layers
@@ -38,8 +41,10 @@ public struct Model: Sendable {
     /// `first` reads the output of layer `first - 1`, or the model input).
     /// With `dropout` set, dropout layers draw training masks. Set `outputsOnly` when no
     /// backward pass follows, to let convolutions use Winograd (see `LayerIO.outputsOnly`).
-    public func forward(_ workspace: Workspace, batch: Int, from first: Int = 0, through last: Int? = nil,
-                        threads: Int = 1, dropout: DropoutKey? = nil, outputsOnly: Bool = false) {
+    public func forward(
+        _ workspace: Workspace, batch: Int, from first: Int = 0, through last: Int? = nil,
+        threads: Int = 1, dropout: DropoutKey? = nil, outputsOnly: Bool = false
+    ) {
         precondition(batch <= workspace.capacity)
         let last = last ?? layers.count - 1
         guard first <= last else { return }
@@ -59,9 +64,11 @@ public struct Model: Sendable {
     /// gradients into `parameterGradients` (laid out like `parameters.values`) when given.
     /// It goes no lower than what was asked for needs. `guided` switches the ReLUs to
     /// guided backpropagation.
-    public func backward(_ workspace: Workspace, batch: Int, from start: Int, to target: Int = -1, threads: Int = 1,
-                         dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil,
-                         guided: Bool = false) {
+    public func backward(
+        _ workspace: Workspace, batch: Int, from start: Int, to target: Int = -1, threads: Int = 1,
+        dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil,
+        guided: Bool = false
+    ) {
         let firstWithParameters = layers.indices.first { !layers[$0].parameterShapes.isEmpty } ?? 0
         let lowest = parameterGradients == nil ? target + 1 : min(target + 1, firstWithParameters)
         guard start >= lowest else { return }
@@ -75,16 +82,20 @@ public struct Model: Sendable {
                     input: needsInput ? workspace.gradients[i] : nil,
                     parameters: parameterGradients.map { $0 + parameters.layerOffsets[i] },
                     guided: guided)
-                layers[i].backward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout), grads)
+                layers[i].backward(
+                    io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout), grads)
             }
         }
     }
 
-    private func io(_ workspace: Workspace, layer i: Int, batch: Int, base: UnsafeMutablePointer<Float>,
-                    threads: Int, dropout: DropoutKey?) -> LayerIO {
-        LayerIO(batch: batch, input: workspace.activations[i], output: workspace.activations[i + 1],
-                parameters: base + parameters.layerOffsets[i], scratch: workspace.scratch[i],
-                threads: threads, dropout: dropout, layerIndex: i)
+    private func io(
+        _ workspace: Workspace, layer i: Int, batch: Int, base: UnsafeMutablePointer<Float>,
+        threads: Int, dropout: DropoutKey?
+    ) -> LayerIO {
+        LayerIO(
+            batch: batch, input: workspace.activations[i], output: workspace.activations[i + 1],
+            parameters: base + parameters.layerOffsets[i], scratch: workspace.scratch[i],
+            threads: threads, dropout: dropout, layerIndex: i)
     }
 }
 
@@ -113,7 +124,8 @@ extension Model {
                         var start = 0
                         while start < n {
                             let count = min(maxBatch, n - start)
-                            predictor.logits(x.baseAddress! + start * size, count: count, into: out.baseAddress! + start * classes)
+                            predictor.logits(
+                                x.baseAddress! + start * size, count: count, into: out.baseAddress! + start * classes)
                             start += count
                         }
                     }
@@ -132,7 +144,7 @@ public func softmax(_ logits: Tensor) -> Tensor {
     var out = logits
     let classes = logits.shape.last ?? 1
     for row in 0..<(logits.count / max(classes, 1)) {
-        let r = row * classes ..< (row + 1) * classes
+        let r = row * classes..<(row + 1) * classes
         let peak = logits.scalars[r].max() ?? 0
         var total: Float = 0
         for i in r { out.scalars[i] = expf(logits.scalars[i] - peak); total += out.scalars[i] }

@@ -47,7 +47,8 @@ public struct ModelSpec: Sendable {
     public static func load(path: String, displayPath: String? = nil) throws(SourceError) -> ModelSpec {
         let shown = displayPath ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SourceError("cannot read model spec: no such file", at: SourceLocation(file: shown, line: 0, column: 0))
+            throw SourceError(
+                "cannot read model spec: no such file", at: SourceLocation(file: shown, line: 0, column: 0))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SourceError("model spec is not UTF-8 text", at: SourceLocation(file: shown, line: 0, column: 0))
@@ -87,11 +88,15 @@ public struct ModelSpec: Sendable {
             let layer = try parseLayer(item, inputShape: shape, counters: &counters, existing: layers.map(\.name))
             let outputs = layer.outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
             guard outputs <= maxActivations else {
-                throw item.error("\(layer.name) outputs \(outputs.grouped) values per image; at most \(maxActivations.grouped) are supported")
+                throw item.error(
+                    "\(layer.name) outputs \(outputs.grouped) values per image; at most \(maxActivations.grouped) are supported"
+                )
             }
             parameterCount += layer.parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
             guard parameterCount <= maxParameters else {
-                throw item.error("the model reaches \(parameterCount.grouped) parameters at \(layer.name); at most \(maxParameters.grouped) are supported")
+                throw item.error(
+                    "the model reaches \(parameterCount.grouped) parameters at \(layer.name); at most \(maxParameters.grouped) are supported"
+                )
             }
             layers.append(layer)
             shape = layer.outputShape
@@ -100,13 +105,15 @@ public struct ModelSpec: Sendable {
             throw layerItems.last!.error("the last layer must output the 10 mnist classes, but it outputs \(shape)")
         }
         let model = Model(name: name, inputShape: inputShape, layers: layers, training: training, seed: training.seed)
-        return ModelSpec(model: model, dataset: dataset, weights: try top["weights"]?.string(),
-                         weightsLocation: top["weights"]?.location, source: text)
+        return ModelSpec(
+            model: model, dataset: dataset, weights: try top["weights"]?.string(),
+            weightsLocation: top["weights"]?.location, source: text)
     }
 
     private static func parseTraining(_ value: YAMLValue) throws(SourceError) -> TrainingSettings {
         let fields = try value.mapping()
-        try fields.checkKeys(["optimizer", "learning_rate", "momentum", "batch_size", "epochs", "seed", "loss"], in: "training")
+        try fields.checkKeys(
+            ["optimizer", "learning_rate", "momentum", "batch_size", "epochs", "seed", "loss"], in: "training")
         var settings = TrainingSettings()
         if let v = fields["optimizer"] { settings.optimizer = try v.choice(TrainingSettings.OptimizerKind.self) }
         if let v = fields["learning_rate"] {
@@ -131,33 +138,42 @@ public struct ModelSpec: Sendable {
             settings.seed = UInt64(seed)
         }
         if let v = fields["loss"], try v.string() != "categorical_crossentropy" {
-            throw v.error("unknown loss '\(try v.string())', expected categorical_crossentropy",
-                          suggestion: nearestName(to: try v.string(), in: ["categorical_crossentropy"]))
+            throw v.error(
+                "unknown loss '\(try v.string())', expected categorical_crossentropy",
+                suggestion: nearestName(to: try v.string(), in: ["categorical_crossentropy"]))
         }
         return settings
     }
 
-    private static func parseLayer(_ item: YAMLValue, inputShape: [Int], counters: inout [String: Int],
-                                   existing: [String]) throws(SourceError) -> any Layer {
+    private static func parseLayer(
+        _ item: YAMLValue, inputShape: [Int], counters: inout [String: Int],
+        existing: [String]
+    ) throws(SourceError) -> any Layer {
         let fields = try item.mapping()
         let typeValue = try fields.required("type", in: "a layer")
         let typeName = try typeValue.string()
-        guard let type = layerTypes.first(where: { $0.lowercased() == typeName.lowercased() })
-                ?? (typeName.lowercased() == "maxpool2d" ? "MaxPooling2D" : nil) else {
-            throw typeValue.error("unknown layer type '\(typeName)', expected one of \(layerTypes.joined(separator: ", "))",
-                                  suggestion: nearestName(to: typeName, in: layerTypes))
+        guard
+            let type = layerTypes.first(where: { $0.lowercased() == typeName.lowercased() })
+                ?? (typeName.lowercased() == "maxpool2d" ? "MaxPooling2D" : nil)
+        else {
+            throw typeValue.error(
+                "unknown layer type '\(typeName)', expected one of \(layerTypes.joined(separator: ", "))",
+                suggestion: nearestName(to: typeName, in: layerTypes))
         }
-        let allowed: [String] = switch type {
-        case "Conv2D": ["type", "name", "filters", "kernel_size", "strides", "padding", "activation"]
-        case "MaxPooling2D": ["type", "name", "pool_size", "strides", "padding"]
-        case "Dropout": ["type", "name", "rate"]
-        case "Dense": ["type", "name", "units", "activation"]
-        default: ["type", "name"]
-        }
+        let allowed: [String] =
+            switch type {
+            case "Conv2D": ["type", "name", "filters", "kernel_size", "strides", "padding", "activation"]
+            case "MaxPooling2D": ["type", "name", "pool_size", "strides", "padding"]
+            case "Dropout": ["type", "name", "rate"]
+            case "Dense": ["type", "name", "units", "activation"]
+            default: ["type", "name"]
+            }
         try fields.checkKeys(allowed, in: "a \(type) layer")
 
-        let prefix = ["Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Dropout": "dropout",
-                      "Flatten": "flatten", "Dense": "dense"][type]!
+        let prefix = [
+            "Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Dropout": "dropout",
+            "Flatten": "flatten", "Dense": "dense",
+        ][type]!
         counters[prefix, default: 0] += 1
         let name = try fields["name"]?.string() ?? "\(prefix)_\(counters[prefix]!)"
         if existing.contains(name) { throw (fields["name"] ?? item).error("duplicate layer name '\(name)'") }
@@ -186,16 +202,21 @@ public struct ModelSpec: Sendable {
         switch type {
         case "Conv2D", "MaxPooling2D":
             guard inputShape.count == 3 else {
-                throw typeValue.error("\(type) needs an image-shaped input (height, width, channels), but the previous layer outputs \(shapeText)")
+                throw typeValue.error(
+                    "\(type) needs an image-shaped input (height, width, channels), but the previous layer outputs \(shapeText)"
+                )
             }
-            let window = try pair(type == "Conv2D" ? "kernel_size" : "pool_size", default: type == "Conv2D" ? nil : (2, 2))
+            let window = try pair(
+                type == "Conv2D" ? "kernel_size" : "pool_size", default: type == "Conv2D" ? nil : (2, 2))
             let strides = try pair("strides", default: type == "Conv2D" ? (1, 1) : window)
             guard window.0 <= inputShape[0] && window.1 <= inputShape[1] else {
                 throw typeValue.error("a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
             }
-            let layer: any Layer = type == "Conv2D"
-                ? Conv2D(name: name, inputShape: inputShape, filters: try positive("filters"), kernelSize: window,
-                         strides: strides, padding: padding, activation: activation)
+            let layer: any Layer =
+                type == "Conv2D"
+                ? Conv2D(
+                    name: name, inputShape: inputShape, filters: try positive("filters"), kernelSize: window,
+                    strides: strides, padding: padding, activation: activation)
                 : MaxPool2D(name: name, inputShape: inputShape, poolSize: window, strides: strides, padding: padding)
             guard layer.outputShape.allSatisfy({ $0 > 0 }) else {
                 throw typeValue.error("a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
@@ -210,7 +231,9 @@ public struct ModelSpec: Sendable {
             return Flatten(name: name, inputShape: inputShape)
         default:
             guard inputShape.count == 1 else {
-                throw typeValue.error("Dense needs a flat input, but the previous layer outputs \(shapeText); add a Flatten layer before it")
+                throw typeValue.error(
+                    "Dense needs a flat input, but the previous layer outputs \(shapeText); add a Flatten layer before it"
+                )
             }
             return Dense(name: name, inputShape: inputShape, units: try positive("units"), activation: activation)
         }

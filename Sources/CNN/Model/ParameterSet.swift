@@ -12,7 +12,7 @@ public struct ParameterSet: Sendable, Equatable {
         public let offset: Int
         public let shape: [Int]
         public var count: Int { shape.elementCount }
-        public var range: Range<Int> { offset ..< offset + count }
+        public var range: Range<Int> { offset..<offset + count }
     }
 
     public var values: [Float]
@@ -26,7 +26,8 @@ public struct ParameterSet: Sendable, Equatable {
         for (index, layer) in layers.enumerated() {
             offsets.append(offset)
             for parameter in layer.parameterShapes {
-                entries.append(Entry(key: "\(layer.name)/\(parameter.key)", layer: index, offset: offset, shape: parameter.shape))
+                entries.append(
+                    Entry(key: "\(layer.name)/\(parameter.key)", layer: index, offset: offset, shape: parameter.shape))
                 offset += parameter.shape.elementCount
             }
         }

@@ -6,7 +6,7 @@
 /// cache; the dense layers then run on the whole shard at once, so their weights are
 /// read once per shard rather than once per micro-batch. Smaller batches (one image)
 /// run in one workspace with every GEMM split across the cores.
-public final class Predictor: @unchecked Sendable { // owns raw workspaces; one call at a time
+public final class Predictor: @unchecked Sendable {  // owns raw workspaces; one call at a time
     public let model: Model
     public let maxBatch: Int
     /// Per core: a micro-batch workspace for the spatial layers and a shard workspace.
@@ -20,9 +20,10 @@ public final class Predictor: @unchecked Sendable { // owns raw workspaces; one 
     public convenience init(model: Model, maxBatch: Int, workers: Int = Parallelism.workers) {
         let workers = max(1, workers)
         let (capacity, micro) = Predictor.capacities(maxBatch: maxBatch, workers: workers)
-        self.init(model: model, maxBatch: maxBatch,
-                  workspaces: (0..<workers).map { _ in Workspace(model: model, capacity: capacity) },
-                  microWorkspaces: (0..<workers).map { _ in Workspace(model: model, capacity: micro) })
+        self.init(
+            model: model, maxBatch: maxBatch,
+            workspaces: (0..<workers).map { _ in Workspace(model: model, capacity: capacity) },
+            microWorkspaces: (0..<workers).map { _ in Workspace(model: model, capacity: micro) })
     }
 
     /// A predictor over workspaces made by `capacities` (from `WorkspacePool`, say).
@@ -56,12 +57,16 @@ public final class Predictor: @unchecked Sendable { // owns raw workspaces; one 
                     let n = min(micro.capacity, part.count - start)
                     copyFloats(micro.input, from: input.base + (part.lowerBound + start) * size, count: n * size)
                     model.forward(micro, batch: n, through: split - 1, outputsOnly: true)
-                    copyFloats(ws.activations[split] + start * splitSize, from: micro.activations[split], count: n * splitSize)
+                    copyFloats(
+                        ws.activations[split] + start * splitSize, from: micro.activations[split], count: n * splitSize)
                     start += n
                 }
-                if split == 0 { copyFloats(ws.input, from: input.base + part.lowerBound * size, count: part.count * size) }
+                if split == 0 {
+                    copyFloats(ws.input, from: input.base + part.lowerBound * size, count: part.count * size)
+                }
                 model.forward(ws, batch: part.count, from: split, outputsOnly: true)
-                (output.base + part.lowerBound * classes).update(from: ws.activations[last + 1], count: part.count * classes)
+                (output.base + part.lowerBound * classes).update(
+                    from: ws.activations[last + 1], count: part.count * classes)
             }
         } else {
             var start = 0
@@ -76,4 +81,3 @@ public final class Predictor: @unchecked Sendable { // owns raw workspaces; one 
         }
     }
 }
-

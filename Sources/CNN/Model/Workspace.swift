@@ -3,7 +3,7 @@
 /// one workspace per thread, so the hot loop allocates nothing.
 ///
 /// Index 0 is the model's input; index `i + 1` is the output of layer `i`.
-public final class Workspace: @unchecked Sendable { // used by one thread at a time
+public final class Workspace: @unchecked Sendable {  // used by one thread at a time
     public let capacity: Int
     let sampleSizes: [Int]
     let activations: [UnsafeMutablePointer<Float>]
@@ -39,13 +39,15 @@ public final class Workspace: @unchecked Sendable { // used by one thread at a t
     /// The output of layer `layer` (or the input for -1) for the first `batch` samples.
     public func output(of layer: Int, batch: Int, shape: [Int]) -> Tensor {
         let count = sampleSizes[layer + 1] * batch
-        return Tensor(shape: [batch] + shape, scalars: Array(UnsafeBufferPointer(start: activations[layer + 1], count: count)))
+        return Tensor(
+            shape: [batch] + shape, scalars: Array(UnsafeBufferPointer(start: activations[layer + 1], count: count)))
     }
 
     /// The gradient with respect to layer `layer`'s output (or the input for -1).
     public func gradient(of layer: Int, batch: Int, shape: [Int]) -> Tensor {
         let count = sampleSizes[layer + 1] * batch
-        return Tensor(shape: [batch] + shape, scalars: Array(UnsafeBufferPointer(start: gradients[layer + 1], count: count)))
+        return Tensor(
+            shape: [batch] + shape, scalars: Array(UnsafeBufferPointer(start: gradients[layer + 1], count: count)))
     }
 
     /// Copies the output of layer `layer` (-1: the input) for `batch` samples to `destination`.
@@ -61,6 +63,8 @@ public final class Workspace: @unchecked Sendable { // used by one thread at a t
     /// Sets the gradient with respect to layer `layer`'s output, where backward starts.
     public func setGradient(of layer: Int, _ tensor: Tensor) {
         precondition(tensor.count <= sampleSizes[layer + 1] * capacity, "gradient larger than the workspace")
-        tensor.scalars.withUnsafeBufferPointer { copyFloats(gradients[layer + 1], from: $0.baseAddress!, count: tensor.count) }
+        tensor.scalars.withUnsafeBufferPointer {
+            copyFloats(gradients[layer + 1], from: $0.baseAddress!, count: tensor.count)
+        }
     }
 }

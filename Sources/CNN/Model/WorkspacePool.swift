@@ -8,12 +8,16 @@ public enum WorkspacePool {
     nonisolated(unsafe) private static var free: [String: [Workspace]] = [:]
 
     /// Runs `body` with a workspace for `model` of `capacity`, then returns it to the pool.
-    public static func with<T, E: Error>(_ model: Model, capacity: Int, _ body: (Workspace) throws(E) -> T) throws(E) -> T {
+    public static func with<T, E: Error>(
+        _ model: Model, capacity: Int, _ body: (Workspace) throws(E) -> T
+    ) throws(E) -> T {
         try with(model, capacity: capacity, count: 1) { (w) throws(E) in try body(w[0]) }
     }
 
     /// Runs `body` with `count` workspaces (one per shard), then returns them to the pool.
-    public static func with<T, E: Error>(_ model: Model, capacity: Int, count: Int, _ body: ([Workspace]) throws(E) -> T) throws(E) -> T {
+    public static func with<T, E: Error>(
+        _ model: Model, capacity: Int, count: Int, _ body: ([Workspace]) throws(E) -> T
+    ) throws(E) -> T {
         let key = model.structureKey + "#\(capacity)"
         let workspaces = (0..<count).map { _ in
             lock.withLock { free[key]?.popLast() } ?? Workspace(model: model, capacity: capacity)

@@ -8,8 +8,9 @@ public struct Tensor: Sendable, Equatable {
 
     /// A tensor holding `scalars` in row-major order; their count must match `shape`.
     public init(shape: [Int], scalars: [Float]) {
-        precondition(shape.reduce(1, *) == scalars.count,
-                     "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        precondition(
+            shape.reduce(1, *) == scalars.count,
+            "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
     }
@@ -38,14 +39,15 @@ public struct Tensor: Sendable, Equatable {
     /// Samples `range` of the leading dimension, as a new tensor.
     public func samples(_ range: Range<Int>) -> Tensor {
         let size = count / max(batchSize, 1)
-        return Tensor(shape: [range.count] + sampleShape,
-                      scalars: Array(scalars[range.lowerBound * size ..< range.upperBound * size]))
+        return Tensor(
+            shape: [range.count] + sampleShape,
+            scalars: Array(scalars[range.lowerBound * size..<range.upperBound * size]))
     }
 
     /// The index of the largest scalar in each sample (row) of the leading dimension.
     public func argmaxPerSample() -> [Int] {
         let size = count / max(batchSize, 1)
-        return (0..<batchSize).map { b in scalars[b * size ..< (b + 1) * size].offsetOfMax }
+        return (0..<batchSize).map { b in scalars[b * size..<(b + 1) * size].offsetOfMax }
     }
 
     private func offset(of index: [Int]) -> Int {

@@ -6,8 +6,10 @@ enum SoftmaxCrossEntropy {
     /// For `batch` rows of `logits`, adds each row's loss to the returned sum, counts
     /// correct predictions, and writes `(softmax − onehot) / normalizer` to `gradient`
     /// — the gradient of the mean loss over `normalizer` samples.
-    static func evaluate(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
-                         normalizer: Int, gradient: UnsafeMutablePointer<Float>) -> (lossSum: Double, correct: Int) {
+    static func evaluate(
+        logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
+        normalizer: Int, gradient: UnsafeMutablePointer<Float>
+    ) -> (lossSum: Double, correct: Int) {
         var lossSum = 0.0, correct = 0
         let scale = 1 / Float(normalizer)
         for b in 0..<batch {

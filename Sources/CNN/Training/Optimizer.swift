@@ -69,7 +69,7 @@ public struct SGD: Optimizer {
 
 /// Per-parameter optimizer state, zero-initialized; updated in place from several
 /// threads on disjoint ranges.
-final class MomentBuffers: @unchecked Sendable { // raw buffers updated on disjoint ranges
+final class MomentBuffers: @unchecked Sendable {  // raw buffers updated on disjoint ranges
     let pointers: [UnsafeMutablePointer<Float>]
 
     init(count: Int, buffers: Int) {

@@ -60,7 +60,7 @@ public final class Trainer {
     public private(set) var lastTestEvaluation: Evaluation?
 
     /// One core's share of a batch: its workspace, labels and parameter gradients.
-    private final class Shard: @unchecked Sendable { // a raw workspace; each shard has one worker at a time
+    private final class Shard: @unchecked Sendable {  // a raw workspace; each shard has one worker at a time
         let workspace: Workspace
         var labels: [Int32]
         var gradients: [Float]
@@ -79,10 +79,11 @@ public final class Trainer {
         let settings = settings ?? model.training
         self.settings = settings
         let count = model.parameters.count
-        optimizer = switch settings.optimizer {
-        case .adam: Adam(learningRate: settings.learningRate, parameterCount: count)
-        case .sgd: SGD(learningRate: settings.learningRate, momentum: settings.momentum, parameterCount: count)
-        }
+        optimizer =
+            switch settings.optimizer {
+            case .adam: Adam(learningRate: settings.learningRate, parameterCount: count)
+            case .sgd: SGD(learningRate: settings.learningRate, momentum: settings.momentum, parameterCount: count)
+            }
         let shardCount = max(1, min(workers, settings.batchSize))
         let capacity = (settings.batchSize + shardCount - 1) / shardCount
         shards = (0..<shardCount).map { _ in Shard(model: model, capacity: capacity) }
@@ -91,8 +92,10 @@ public final class Trainer {
 
     /// Trains for `epochs` epochs over `data`, evaluating on `test` after each epoch
     /// when given. `progress` is called after every step.
-    public func train(on data: Dataset, epochs: Int? = nil, test: Dataset? = nil,
-                      progress: (TrainingProgress) -> Void = { _ in }) -> [EpochLog] {
+    public func train(
+        on data: Dataset, epochs: Int? = nil, test: Dataset? = nil,
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) -> [EpochLog] {
         let epochs = epochs ?? settings.epochs
         let batchSize = settings.batchSize
         let steps = (data.count + batchSize - 1) / batchSize
@@ -107,23 +110,28 @@ public final class Trainer {
             var window = (loss: 0.0, correct: 0, seen: 0)
             let windowSteps = max(1, steps / 50)
             for step in 0..<steps {
-                let indices = order[step * batchSize ..< min((step + 1) * batchSize, data.count)]
+                let indices = order[step * batchSize..<min((step + 1) * batchSize, data.count)]
                 let (loss, right) = trainStep(data: data, indices: indices)
                 lossSum += loss; correct += right; seen += indices.count
                 window.loss += loss; window.correct += right; window.seen += indices.count
                 if (step + 1) % windowSteps == 0 || step == steps - 1 {
-                    history.append(EpochLog.HistoryPoint(epoch: Double(epoch - 1) + Double(step + 1) / Double(steps),
-                                                         loss: window.loss / Double(window.seen),
-                                                         accuracy: Double(window.correct) / Double(window.seen)))
+                    history.append(
+                        EpochLog.HistoryPoint(
+                            epoch: Double(epoch - 1) + Double(step + 1) / Double(steps),
+                            loss: window.loss / Double(window.seen),
+                            accuracy: Double(window.correct) / Double(window.seen)))
                     window = (0, 0, 0)
                 }
                 let elapsed = Date().timeIntervalSince(start)
-                progress(TrainingProgress(epoch: epoch, epochs: epochs, step: step + 1, steps: steps,
-                                          loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
-                                          imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
+                progress(
+                    TrainingProgress(
+                        epoch: epoch, epochs: epochs, step: step + 1, steps: steps,
+                        loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
+                        imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
             }
-            var log = EpochLog(epoch: epoch, loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)),
-                               seconds: Date().timeIntervalSince(start), history: history)
+            var log = EpochLog(
+                epoch: epoch, loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)),
+                seconds: Date().timeIntervalSince(start), history: history)
             if let test {
                 let result = Evaluation(model: model, data: test)
                 lastTestEvaluation = result
@@ -152,21 +160,24 @@ public final class Trainer {
             images.scalars.withUnsafeBufferPointer { pixels in
                 for (j, i) in part.enumerated() {
                     let sample = indexList[i]
-                    (ws.input + j * sampleSize).update(from: pixels.baseAddress! + sample * sampleSize, count: sampleSize)
+                    (ws.input + j * sampleSize).update(
+                        from: pixels.baseAddress! + sample * sampleSize, count: sampleSize)
                     shard.labels[j] = Int32(labels[sample])
                 }
             }
             let key = DropoutKey(seed: seed, step: step, firstSample: part.lowerBound)
             model.forward(ws, batch: part.count, dropout: key)
             let result = shard.labels.withUnsafeBufferPointer { l in
-                SoftmaxCrossEntropy.evaluate(logits: ws.activations[last + 1], labels: l.baseAddress!, batch: part.count,
-                                             classes: classes, normalizer: batch, gradient: ws.gradients[last + 1])
+                SoftmaxCrossEntropy.evaluate(
+                    logits: ws.activations[last + 1], labels: l.baseAddress!, batch: part.count,
+                    classes: classes, normalizer: batch, gradient: ws.gradients[last + 1])
             }
             shard.lossSum = result.lossSum
             shard.correct = result.correct
             shard.gradients.withUnsafeMutableBufferPointer { g in
                 g.update(repeating: 0)
-                model.backward(ws, batch: part.count, from: last, to: last, dropout: key, parameterGradients: g.baseAddress!)
+                model.backward(
+                    ws, batch: part.count, from: last, to: last, dropout: key, parameterGradients: g.baseAddress!)
             }
         }
         globalStep += 1
@@ -192,6 +203,9 @@ public final class Trainer {
                 }
             }
         }
-        return (shards.prefix(parts.count).reduce(0) { $0 + $1.lossSum }, shards.prefix(parts.count).reduce(0) { $0 + $1.correct })
+        return (
+            shards.prefix(parts.count).reduce(0) { $0 + $1.lossSum },
+            shards.prefix(parts.count).reduce(0) { $0 + $1.correct }
+        )
     }
 }

@@ -13,15 +13,16 @@ public enum WeightsError: SourceErrorConvertible, Sendable, Equatable {
 
     public var sourceError: SourceError {
         func s(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
-        let (file, message): (String, String) = switch self {
-        case let .unreadable(file, reason): (file, "cannot read weights: \(reason)")
-        case let .malformedHeader(file, reason): (file, "not a valid safetensors file: \(reason)")
-        case let .missingKey(file, key, expected): (file, "missing tensor '\(key)' (expected shape \(s(expected)))")
-        case let .wrongShape(file, key, expected, found):
-            (file, "tensor '\(key)' has shape \(s(found)), but the model expects \(s(expected))")
-        case let .wrongDtype(file, key, found): (file, "tensor '\(key)' has dtype \(found), expected F32")
-        case let .nonFinite(file, key): (file, "tensor '\(key)' contains NaN or infinite values")
-        }
+        let (file, message): (String, String) =
+            switch self {
+            case let .unreadable(file, reason): (file, "cannot read weights: \(reason)")
+            case let .malformedHeader(file, reason): (file, "not a valid safetensors file: \(reason)")
+            case let .missingKey(file, key, expected): (file, "missing tensor '\(key)' (expected shape \(s(expected)))")
+            case let .wrongShape(file, key, expected, found):
+                (file, "tensor '\(key)' has shape \(s(found)), but the model expects \(s(expected))")
+            case let .wrongDtype(file, key, found): (file, "tensor '\(key)' has dtype \(found), expected F32")
+            case let .nonFinite(file, key): (file, "tensor '\(key)' contains NaN or infinite values")
+            }
         return SourceError(message, at: SourceLocation(file: file, line: 0, column: 0))
     }
 }
@@ -43,15 +44,19 @@ public enum SafeTensors {
 
     public static func parse(_ data: Data, file: String) throws(WeightsError) -> [String: Tensor] {
         let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw .malformedHeader(file: file, reason: "file is only \(bytes.count) bytes long") }
+        guard bytes.count >= 8 else {
+            throw .malformedHeader(file: file, reason: "file is only \(bytes.count) bytes long")
+        }
         var headerLength = 0
         for i in (0..<8).reversed() { headerLength = headerLength << 8 | Int(bytes[i]) }
         guard headerLength > 0, headerLength <= min(maxHeaderSize, bytes.count - 8) else {
-            throw .malformedHeader(file: file, reason: "header length \(headerLength) does not fit a \(bytes.count)-byte file")
+            throw .malformedHeader(
+                file: file, reason: "header length \(headerLength) does not fit a \(bytes.count)-byte file")
         }
         let header: [String: SafeTensorsHeaderEntry]
         do {
-            header = try JSONDecoder().decode([String: SafeTensorsHeaderEntry].self, from: Data(bytes[8 ..< 8 + headerLength]))
+            header = try JSONDecoder().decode(
+                [String: SafeTensorsHeaderEntry].self, from: Data(bytes[8..<8 + headerLength]))
         } catch DecodingError.typeMismatch {
             throw .malformedHeader(file: file, reason: "header is not a JSON object")
         } catch {
@@ -70,12 +75,16 @@ public enum SafeTensors {
             let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= dataCount, end - begin == count * 4 else {
-                throw .malformedHeader(file: file, reason: "entry '\(key)' has data_offsets [\(begin), \(end)] that do not match shape \(shape) in \(dataCount) bytes of data")
+                throw .malformedHeader(
+                    file: file,
+                    reason:
+                        "entry '\(key)' has data_offsets [\(begin), \(end)] that do not match shape \(shape) in \(dataCount) bytes of data"
+                )
             }
             var scalars = [Float](repeating: 0, count: count)
             scalars.withUnsafeMutableBytes { out in
                 bytes.withUnsafeBytes { src in
-                    out.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[dataStart + begin ..< dataStart + end]))
+                    out.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[dataStart + begin..<dataStart + end]))
                 }
             }
             // The format is little-endian; so is every platform Swift runs vizsite on.
@@ -95,11 +104,13 @@ public enum SafeTensors {
         for (key, tensor) in tensors {
             let size = tensor.count * 4
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append("\(jsonString(key)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}")
+            entries.append(
+                "\(jsonString(key)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
+            )
             offset += size
         }
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-        while header.count % 8 != 0 { header.append(0x20) } // pad so the data is 8-byte aligned
+        while header.count % 8 != 0 { header.append(0x20) }  // pad so the data is 8-byte aligned
         var out = Data(capacity: 8 + header.count + offset)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: header)
@@ -132,7 +143,9 @@ extension Model {
     public mutating func loadWeights(_ tensors: [String: Tensor], file: String) throws(WeightsError) {
         var updated = parameters
         for entry in parameters.entries {
-            guard let tensor = tensors[entry.key] else { throw .missingKey(file: file, key: entry.key, expected: entry.shape) }
+            guard let tensor = tensors[entry.key] else {
+                throw .missingKey(file: file, key: entry.key, expected: entry.shape)
+            }
             guard tensor.shape == entry.shape else {
                 throw .wrongShape(file: file, key: entry.key, expected: entry.shape, found: tensor.shape)
             }
@@ -171,9 +184,10 @@ enum SafeTensorsHeaderEntry: Decodable {
 
     init(from decoder: any Decoder) throws {
         guard let fields = try? decoder.container(keyedBy: Key.self),
-              let dtype = try? fields.decode(String.self, forKey: .dtype),
-              let shape = try? fields.decode([Int].self, forKey: .shape),
-              let offsets = try? fields.decode([Int].self, forKey: .dataOffsets) else {
+            let dtype = try? fields.decode(String.self, forKey: .dtype),
+            let shape = try? fields.decode([Int].self, forKey: .shape),
+            let offsets = try? fields.decode([Int].self, forKey: .dataOffsets)
+        else {
             self = .other
             return
         }

@@ -31,7 +31,9 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// Off-diagonal pairs, most frequent first (ties by true class, then predicted).
     public func mostConfused(_ n: Int) -> [(trueClass: Int, predicted: Int, count: Int)] {
         var pairs: [(trueClass: Int, predicted: Int, count: Int)] = []
-        for t in 0..<classes { for p in 0..<classes where t != p && counts[t][p] > 0 { pairs.append((t, p, counts[t][p])) } }
+        for t in 0..<classes {
+            for p in 0..<classes where t != p && counts[t][p] > 0 { pairs.append((t, p, counts[t][p])) }
+        }
         pairs.sort { ($0.count, -$0.trueClass, -$0.predicted) > ($1.count, -$1.trueClass, -$1.predicted) }
         return Array(pairs.prefix(n))
     }

@@ -31,11 +31,15 @@ public struct Faithfulness: Sendable {
 
     /// The curves for `image` (`[1, h, w, c]`) explained by `map` for `targetClass`; a
     /// coarser map (Grad-CAM's 24×24) is laid on the image by `placement` first.
-    public func curves(model: Model, image: Tensor, map: Heatmap, placement: MapPlacement = .stretch, targetClass: Int) -> Curves {
+    public func curves(
+        model: Model, image: Tensor, map: Heatmap, placement: MapPlacement = .stretch, targetClass: Int
+    ) -> Curves {
         let shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2]), size = h * w * c
         let saliency = map.placed(placement, inputWidth: w, inputHeight: h, width: w, height: h)
         // Most important first; ties keep pixel order, so the curves are deterministic.
-        let order = (0..<(h * w)).sorted { saliency.values[$0] > saliency.values[$1] || (saliency.values[$0] == saliency.values[$1] && $0 < $1) }
+        let order = (0..<(h * w)).sorted {
+            saliency.values[$0] > saliency.values[$1] || (saliency.values[$0] == saliency.values[$1] && $0 < $1)
+        }
         let blurred = Self.blur(image.scalars, h: h, w: w, c: c, sigma: blurSigma)
         var batch = [Float](repeating: 0, count: 2 * (steps + 1) * size)
         for s in 0...steps {
@@ -53,7 +57,9 @@ public struct Faithfulness: Sendable {
         let classes = model.classCount
         let p = (0..<(2 * (steps + 1))).map { probabilities.scalars[$0 * classes + targetClass] }
         let deletion = Array(p[0...steps]), insertion = Array(p[(steps + 1)...])
-        return Curves(deletion: deletion, insertion: insertion, deletionAUC: Self.area(deletion), insertionAUC: Self.area(insertion))
+        return Curves(
+            deletion: deletion, insertion: insertion, deletionAUC: Self.area(deletion),
+            insertionAUC: Self.area(insertion))
     }
 
     /// The trapezoid-rule area of equally spaced values over [0, 1].
@@ -74,16 +80,28 @@ public struct Faithfulness: Sendable {
         let total = kernel.reduce(0, +)
         kernel = kernel.map { $0 / total }
         var tmp = x, out = x
-        for y in 0..<h { for col in 0..<w { for ch in 0..<c {
-            var s: Float = 0
-            for (j, k) in kernel.enumerated() { s += k * x[(y * w + min(max(col + j - radius, 0), w - 1)) * c + ch] }
-            tmp[(y * w + col) * c + ch] = s
-        } } }
-        for y in 0..<h { for col in 0..<w { for ch in 0..<c {
-            var s: Float = 0
-            for (j, k) in kernel.enumerated() { s += k * tmp[(min(max(y + j - radius, 0), h - 1) * w + col) * c + ch] }
-            out[(y * w + col) * c + ch] = s
-        } } }
+        for y in 0..<h {
+            for col in 0..<w {
+                for ch in 0..<c {
+                    var s: Float = 0
+                    for (j, k) in kernel.enumerated() {
+                        s += k * x[(y * w + min(max(col + j - radius, 0), w - 1)) * c + ch]
+                    }
+                    tmp[(y * w + col) * c + ch] = s
+                }
+            }
+        }
+        for y in 0..<h {
+            for col in 0..<w {
+                for ch in 0..<c {
+                    var s: Float = 0
+                    for (j, k) in kernel.enumerated() {
+                        s += k * tmp[(min(max(y + j - radius, 0), h - 1) * w + col) * c + ch]
+                    }
+                    out[(y * w + col) * c + ch] = s
+                }
+            }
+        }
         return out
     }
 }

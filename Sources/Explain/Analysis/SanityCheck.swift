@@ -38,9 +38,11 @@ public struct SanityCheck: Sendable {
                 randomized.parameters.set(entry.key, values)
             }
             let map = try explain(randomized)
-            steps.append(Step(layer: model.layers[index].name,
-                              correlation: spearman(original.values, map.values),
-                              absoluteCorrelation: spearman(original.values.map(abs), map.values.map(abs))))
+            steps.append(
+                Step(
+                    layer: model.layers[index].name,
+                    correlation: spearman(original.values, map.values),
+                    absoluteCorrelation: spearman(original.values.map(abs), map.values.map(abs))))
         }
         return steps
     }

@@ -16,8 +16,10 @@ public struct CAMContext: Sendable {
     /// Where the layer's grid sits on the input (Score-CAM's masks follow it).
     public let placement: MapPlacement
 
-    public init(activations: [Float], gradients: [Float], height: Int, width: Int, channels: Int, image: Tensor,
-                targetClass: Int, layer: Int, engine: GradientEngine, placement: MapPlacement = .stretch) {
+    public init(
+        activations: [Float], gradients: [Float], height: Int, width: Int, channels: Int, image: Tensor,
+        targetClass: Int, layer: Int, engine: GradientEngine, placement: MapPlacement = .stretch
+    ) {
         self.activations = activations
         self.gradients = gradients
         self.height = height
@@ -61,15 +63,19 @@ extension CAMWeighting {
 
     /// Explains `image` at the convolution `layer` (default: the last) for `target`; the
     /// map is placed at its receptive-field centres.
-    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation {
         guard let layer = layer ?? model.lastConvolution else { throw .noConvolution(method: name) }
         return try explain(image, layer: layer, target: target, model: model)
     }
 
     /// Explains `image` at the convolution `layer` for `target`. `upsampling` says where
     /// the map lies on the input, for display and for Score-CAM's masks.
-    public func explain(_ image: ExplainedImage, layer: String, target: Target, model: Model,
-                        upsampling: Upsampling = .receptiveField) throws(ExplainError) -> Explanation {
+    public func explain(
+        _ image: ExplainedImage, layer: String, target: Target, model: Model,
+        upsampling: Upsampling = .receptiveField
+    ) throws(ExplainError) -> Explanation {
         let index = try model.requireConvolution(layer)
         let engine = GradientEngine(model: model)
         let (pass, classes) = try engine.gradients(image.pixels, at: index) { (_, logits) throws(ExplainError) in
@@ -78,11 +84,13 @@ extension CAMWeighting {
         let k = classes[0]
         let shape = model.layers[index].outputShape
         let placement = upsampling.placement(model.receptiveFieldCentres(layer: index))
-        let context = CAMContext(activations: pass.activations.scalars, gradients: pass.gradients.scalars,
-                                 height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,
-                                 targetClass: k, layer: index, engine: engine, placement: placement)
-        return Explanation(method: name, layer: layer, targetClass: k, map: map(context), isSigned: false,
-                           probabilities: softmax(pass.logits).scalars, placement: placement)
+        let context = CAMContext(
+            activations: pass.activations.scalars, gradients: pass.gradients.scalars,
+            height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,
+            targetClass: k, layer: index, engine: engine, placement: placement)
+        return Explanation(
+            method: name, layer: layer, targetClass: k, map: map(context), isSigned: false,
+            probabilities: softmax(pass.logits).scalars, placement: placement)
     }
 }
 
@@ -96,7 +104,8 @@ public enum Upsampling: String, Sendable, CaseIterable {
     func placement(_ centres: ReceptiveFieldCentres) -> MapPlacement {
         switch self {
         case .receptiveField:
-            .centres(offsetX: centres.offsetX, offsetY: centres.offsetY, strideX: centres.strideX, strideY: centres.strideY)
+            .centres(
+                offsetX: centres.offsetX, offsetY: centres.offsetY, strideX: centres.strideX, strideY: centres.strideY)
         case .stretch: .stretch
         }
     }
@@ -112,7 +121,9 @@ public struct PlacedCAM: ExplanationMethod {
         self.upsampling = upsampling
     }
 
-    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation {
         guard let layer = layer ?? model.lastConvolution else { throw .noConvolution(method: weighting.name) }
         return try weighting.explain(image, layer: layer, target: target, model: model, upsampling: upsampling)
     }

@@ -17,11 +17,15 @@ public struct ScoreCAM: CAMWeighting {
         var batch = [Float](repeating: 0, count: c.channels * size)
         for k in 0..<c.channels {
             let channel = Heatmap(width: c.width, height: c.height, values: (0..<c.pixels).map { c.activation($0, k) })
-            let upsampled = c.placement == .stretch ? channel.resizedAligningCorners(width: w, height: h)
+            let upsampled =
+                c.placement == .stretch
+                ? channel.resizedAligningCorners(width: w, height: h)
                 : channel.placed(c.placement, inputWidth: w, inputHeight: h, width: w, height: h)
             let mask = Normalization.minMax.apply(upsampled.values).values
             for p in 0..<(h * w) {
-                for ch in 0..<channels { batch[k * size + p * channels + ch] = c.image.scalars[p * channels + ch] * mask[p] }
+                for ch in 0..<channels {
+                    batch[k * size + p * channels + ch] = c.image.scalars[p * channels + ch] * mask[p]
+                }
             }
         }
         let logits = c.engine.logits(Tensor(shape: [c.channels] + shape, scalars: batch))

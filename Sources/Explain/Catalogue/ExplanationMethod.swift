@@ -3,7 +3,9 @@ import CNN
 /// An attribution method, configured: it explains one image for one target, at a layer
 /// when it is a CAM method.
 public protocol ExplanationMethod: Sendable {
-    func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation
+    func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation
 }
 
 /// One entry of the catalogue: what a method is called, how it reads, what it needs, and
@@ -28,8 +30,10 @@ public struct MethodEntry: Sendable {
     public let parameters: [MethodParameter]
     let make: @Sendable (MethodSettings) -> any ExplanationMethod
 
-    public init(_ name: String, title: String, family: Family, signed: Bool, parameters: [MethodParameter] = [],
-                make: @escaping @Sendable (MethodSettings) -> any ExplanationMethod) {
+    public init(
+        _ name: String, title: String, family: Family, signed: Bool, parameters: [MethodParameter] = [],
+        make: @escaping @Sendable (MethodSettings) -> any ExplanationMethod
+    ) {
         self.name = name
         self.title = title
         self.family = family
@@ -43,7 +47,8 @@ public struct MethodEntry: Sendable {
 
     /// `given` with every missing parameter at `defaults` or else its declared default;
     /// parameters the method does not take are dropped, so they never reach a cache key.
-    public func settings(_ given: MethodSettings = MethodSettings(), defaults: [String: String] = [:]) -> MethodSettings {
+    public func settings(_ given: MethodSettings = MethodSettings(), defaults: [String: String] = [:]) -> MethodSettings
+    {
         var resolved = MethodSettings()
         for p in parameters { resolved[p.name] = given[p.name] ?? defaults[p.name] ?? p.defaultText }
         return resolved
@@ -55,8 +60,10 @@ public struct MethodEntry: Sendable {
     }
 
     /// Explains `image`; CAM methods at `layer` (default: the model's last convolution).
-    public func explain(_ image: ExplainedImage, target: Target, layer: String? = nil, settings: MethodSettings = MethodSettings(),
-                        model: Model) throws(ExplainError) -> Explanation {
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String? = nil, settings: MethodSettings = MethodSettings(),
+        model: Model
+    ) throws(ExplainError) -> Explanation {
         var at = layer
         if needsLayer && at == nil {
             guard let last = model.lastConvolution else { throw .noConvolution(method: name) }

@@ -3,11 +3,15 @@
 /// entry here.
 public enum MethodCatalogue {
     static let samples = MethodParameter.integer("samples", 1...500, default: 50, "SmoothGrad: noisy samples.")
-    static let noise = MethodParameter.number("noise", 0...1, default: 0.15,
-                                              "SmoothGrad: noise level (standard deviation / input range).")
-    static let steps = MethodParameter.integer("steps", 1...512, default: 50, "Integrated Gradients: integration steps.")
-    static let patch = MethodParameter.integer("patch", 1...4096, default: 6, "Occlusion: side of the square patch, in pixels.")
-    static let stride = MethodParameter.integer("stride", 1...4096, default: 2, "Occlusion: step between patch positions.")
+    static let noise = MethodParameter.number(
+        "noise", 0...1, default: 0.15,
+        "SmoothGrad: noise level (standard deviation / input range).")
+    static let steps = MethodParameter.integer(
+        "steps", 1...512, default: 50, "Integrated Gradients: integration steps.")
+    static let patch = MethodParameter.integer(
+        "patch", 1...4096, default: 6, "Occlusion: side of the square patch, in pixels.")
+    static let stride = MethodParameter.integer(
+        "stride", 1...4096, default: 2, "Occlusion: step between patch positions.")
     static let fill = MethodParameter.number("fill", 0...1, default: 0, "Occlusion: the value hidden pixels take.")
     static let upsample = MethodParameter.choice(
         "upsample", Upsampling.allCases.map(\.rawValue), default: Upsampling.receptiveField.rawValue,
@@ -23,13 +27,19 @@ public enum MethodCatalogue {
 
     public static let all: [MethodEntry] = [
         MethodEntry("vanilla", title: "Gradient", family: .gradient, signed: true) { _ in VanillaGradient() },
-        MethodEntry("absolute", title: "|Gradient|", family: .gradient, signed: false) { _ in VanillaGradient(absolute: true) },
+        MethodEntry("absolute", title: "|Gradient|", family: .gradient, signed: false) { _ in
+            VanillaGradient(absolute: true)
+        },
         MethodEntry("smoothgrad", title: "SmoothGrad", family: .gradient, signed: false, parameters: [samples, noise]) {
             SmoothGrad(samples: $0.int("samples"), noise: $0.float("noise"))
         },
         MethodEntry("guided", title: "Guided backprop", family: .gradient, signed: true) { _ in GuidedBackprop() },
-        MethodEntry("input-x-gradient", title: "Input × gradient", family: .gradient, signed: true) { _ in InputTimesGradient() },
-        MethodEntry("integrated-gradients", title: "Integrated Gradients", family: .gradient, signed: true, parameters: [steps]) {
+        MethodEntry("input-x-gradient", title: "Input × gradient", family: .gradient, signed: true) { _ in
+            InputTimesGradient()
+        },
+        MethodEntry(
+            "integrated-gradients", title: "Integrated Gradients", family: .gradient, signed: true, parameters: [steps]
+        ) {
             IntegratedGradients(steps: $0.int("steps"))
         },
         cam("gradcam", "Grad-CAM", GradCAM()),
@@ -37,7 +47,9 @@ public enum MethodCatalogue {
         cam("scorecam", "Score-CAM", ScoreCAM()),
         cam("layercam", "Layer-CAM", LayerCAM()),
         cam("eigencam", "Eigen-CAM", EigenCAM()),
-        MethodEntry("occlusion", title: "Occlusion", family: .perturbation, signed: true, parameters: [patch, stride, fill]) {
+        MethodEntry(
+            "occlusion", title: "Occlusion", family: .perturbation, signed: true, parameters: [patch, stride, fill]
+        ) {
             Occlusion(patch: $0.int("patch"), stride: $0.int("stride"), fill: $0.float("fill"))
         },
     ]

@@ -14,15 +14,21 @@ public struct MethodParameter: Sendable, Equatable {
     public let defaultText: String
     public let doc: String
 
-    public static func integer(_ name: String, _ range: ClosedRange<Int>, default value: Int, _ doc: String) -> MethodParameter {
+    public static func integer(
+        _ name: String, _ range: ClosedRange<Int>, default value: Int, _ doc: String
+    ) -> MethodParameter {
         MethodParameter(name: name, kind: .integer(range), defaultText: String(value), doc: doc)
     }
 
-    public static func number(_ name: String, _ range: ClosedRange<Double>, default value: Double, _ doc: String) -> MethodParameter {
+    public static func number(
+        _ name: String, _ range: ClosedRange<Double>, default value: Double, _ doc: String
+    ) -> MethodParameter {
         MethodParameter(name: name, kind: .number(range), defaultText: format(value), doc: doc)
     }
 
-    public static func choice(_ name: String, _ choices: [String], default value: String, _ doc: String) -> MethodParameter {
+    public static func choice(
+        _ name: String, _ choices: [String], default value: String, _ doc: String
+    ) -> MethodParameter {
         MethodParameter(name: name, kind: .choice(choices), defaultText: value, doc: doc)
     }
 

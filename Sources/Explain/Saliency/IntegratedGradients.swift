@@ -26,8 +26,10 @@ public struct IntegratedGradients: SaliencyMethod {
         for (s, alpha) in nodes.enumerated() {
             for i in 0..<size { batch[s * size + i] = baseline + Float(alpha) * (image.scalars[i] - baseline) }
         }
-        let g = engine.gradients(Tensor(shape: [steps] + engine.model.inputShape, scalars: batch),
-                                 classes: Array(repeating: targetClass, count: steps)).gradients
+        let g = engine.gradients(
+            Tensor(shape: [steps] + engine.model.inputShape, scalars: batch),
+            classes: Array(repeating: targetClass, count: steps)
+        ).gradients
         var integral = [Double](repeating: 0, count: size)
         for s in 0..<steps {
             for i in 0..<size { integral[i] += weights[s] * Double(g.scalars[s * size + i]) }

@@ -25,7 +25,9 @@ extension SaliencyMethod {
     public var isSinglePass: Bool { false }
 
     /// Input attributions take no layer; `layer` is ignored.
-    public func explain(_ image: ExplainedImage, target: Target, layer: String?, model: Model) throws(ExplainError) -> Explanation {
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation {
         try explain(image, target: target, model: model)
     }
 
@@ -33,18 +35,21 @@ extension SaliencyMethod {
         let engine = GradientEngine(model: model)
         if isSinglePass {
             // One forward pass picks the class, its backward pass gives the map.
-            let (pass, classes) = try engine.gradients(image.pixels, guided: isGuided) { (_, logits) throws(ExplainError) in
+            let (pass, classes) = try engine.gradients(image.pixels, guided: isGuided) {
+                (_, logits) throws(ExplainError) in
                 try engine.resolve(target, logits: logits, label: image.label)
             }
-            return Explanation(method: name, layer: nil, targetClass: classes[0],
-                               map: map(fromInputGradient: pass.gradients, image: image.pixels, shape: model.inputShape)!,
-                               isSigned: isSigned, probabilities: softmax(pass.logits).scalars)
+            return Explanation(
+                method: name, layer: nil, targetClass: classes[0],
+                map: map(fromInputGradient: pass.gradients, image: image.pixels, shape: model.inputShape)!,
+                isSigned: isSigned, probabilities: softmax(pass.logits).scalars)
         }
         let logits = engine.logits(image.pixels)
         let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
-        return Explanation(method: name, layer: nil, targetClass: k,
-                           map: attribute(image.pixels, targetClass: k, engine: engine),
-                           isSigned: isSigned, probabilities: softmax(logits).scalars)
+        return Explanation(
+            method: name, layer: nil, targetClass: k,
+            map: attribute(image.pixels, targetClass: k, engine: engine),
+            isSigned: isSigned, probabilities: softmax(logits).scalars)
     }
 
     /// The input gradient of one image as an `h × w` map, channels summed.
@@ -64,7 +69,9 @@ public struct VanillaGradient: SaliencyMethod {
     public var isSigned: Bool { !absolute }
 
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
-        map(fromInputGradient: engine.gradients(image, classes: [targetClass]).gradients, image: image, shape: engine.model.inputShape)!
+        map(
+            fromInputGradient: engine.gradients(image, classes: [targetClass]).gradients, image: image,
+            shape: engine.model.inputShape)!
     }
 
     public func map(fromInputGradient g: Tensor, image: Tensor, shape: [Int]) -> Heatmap? {
@@ -139,8 +146,10 @@ public struct SmoothGrad: SaliencyMethod {
         for s in 0..<samples {
             for i in 0..<size { batch[s * size + i] = image.scalars[i] + sigma * random.normal() }
         }
-        let g = engine.gradients(Tensor(shape: [samples] + engine.model.inputShape, scalars: batch),
-                                 classes: Array(repeating: targetClass, count: samples)).gradients
+        let g = engine.gradients(
+            Tensor(shape: [samples] + engine.model.inputShape, scalars: batch),
+            classes: Array(repeating: targetClass, count: samples)
+        ).gradients
         var mean = [Float](repeating: 0, count: size)
         for s in 0..<samples {
             for i in 0..<size { let v = g.scalars[s * size + i]; mean[i] += absolute ? abs(v) : v }

@@ -22,8 +22,10 @@ public struct ArchitectureDiagram: Sendable {
         self.blocks = blocks
     }
 
-    static let colors = ["Input": "#e8e8e8", "Conv2D": "#f4b183", "MaxPooling2D": "#9dc3e6", "Dropout": "#d9d9d9",
-                         "Flatten": "#c9b3e6", "Dense": "#a9d18e"]
+    static let colors = [
+        "Input": "#e8e8e8", "Conv2D": "#f4b183", "MaxPooling2D": "#9dc3e6", "Dropout": "#d9d9d9",
+        "Flatten": "#c9b3e6", "Dense": "#a9d18e",
+    ]
 
     public func svg(width: Double = 340) -> SVG {
         let boxH = 44.0, gap = 22.0
@@ -32,13 +34,17 @@ public struct ArchitectureDiagram: Sendable {
         for (i, block) in all.enumerated() {
             let y = 4 + Double(i) * (boxH + gap)
             let shape = "(" + block.outputShape.map(String.init).joined(separator: " × ") + ")"
-            svg.rect(x: 4, y: y, width: width - 8, height: boxH, fill: Self.colors[block.kind] ?? "#eeeeee", stroke: "#666", radius: 6,
-                     title: "\(block.name): \(block.kind), output \(shape), \(block.parameters) parameters")
+            svg.rect(
+                x: 4, y: y, width: width - 8, height: boxH, fill: Self.colors[block.kind] ?? "#eeeeee", stroke: "#666",
+                radius: 6,
+                title: "\(block.name): \(block.kind), output \(shape), \(block.parameters) parameters")
             svg.text(block.kind, x: 16, y: y + 18, size: 13, weight: "600", fill: "#222")
             svg.text(block.name, x: 16, y: y + 35, size: 11, fill: "#444")
             svg.text(shape, x: width - 16, y: y + 18, anchor: .end, size: 12, fill: "#222")
             if block.parameters > 0 {
-                svg.text("\(block.parameters.grouped) params", x: width - 16, y: y + 35, anchor: .end, size: 11, fill: "#444")
+                svg.text(
+                    "\(block.parameters.grouped) params", x: width - 16, y: y + 35, anchor: .end, size: 11, fill: "#444"
+                )
             }
             if i + 1 < all.count {
                 let x = width / 2, y0 = y + boxH, y1 = y + boxH + gap

@@ -76,7 +76,9 @@ public struct LineChart: Sendable {
         self.series = series; self.xLabel = xLabel; self.yLabel = yLabel; self.yRange = yRange
     }
 
-    public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+    public static let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    ]
 
     public func svg(width: Double = 480, height: Double = 280) -> SVG {
         var svg = SVG(width: width, height: height)
@@ -105,7 +107,9 @@ public struct LineChart: Sendable {
         for s in series {
             svg.polyline(s.points.map { (px($0.x), py($0.y)) }, stroke: s.color)
             // Sparse series (a test score per epoch) get markers, so one point still shows.
-            if s.points.count <= 12 { for p in s.points { svg.circle(x: px(p.x), y: py(p.y), radius: 3.5, fill: s.color) } }
+            if s.points.count <= 12 {
+                for p in s.points { svg.circle(x: px(p.x), y: py(p.y), radius: 3.5, fill: s.color) }
+            }
         }
         for (i, s) in series.enumerated() {
             let lx = left + Double(i % 3) * plotW / 3, ly = height - 10 - Double((series.count - 1) / 3 - i / 3) * 16
@@ -133,9 +137,12 @@ public struct BarChart: Sendable {
         for (i, (label, v)) in zip(labels, values).enumerated() {
             let y = Double(i) * rowHeight + 2
             svg.text(label, x: 16, y: y + rowHeight - 5, anchor: .end, size: 11)
-            svg.rect(x: 22, y: y + 2, width: max(barW * min(v / top, 1), 0.5), height: rowHeight - 4,
-                     fill: i == highlight ? "#d62728" : "#8aa4c8", title: "\(label): \(String(format: "%.4f", v))")
-            svg.text(String(format: v >= 0.995 ? "%.2f" : "%.3f", v), x: 26 + barW * min(v / top, 1), y: y + rowHeight - 5, size: 10)
+            svg.rect(
+                x: 22, y: y + 2, width: max(barW * min(v / top, 1), 0.5), height: rowHeight - 4,
+                fill: i == highlight ? "#d62728" : "#8aa4c8", title: "\(label): \(String(format: "%.4f", v))")
+            svg.text(
+                String(format: v >= 0.995 ? "%.2f" : "%.3f", v), x: 26 + barW * min(v / top, 1), y: y + rowHeight - 5,
+                size: 10)
         }
         return svg
     }
@@ -153,8 +160,10 @@ public struct MatrixChart: Sendable {
     /// the cells still print the values themselves.
     public var logScale: Bool
 
-    public init(values: [[Double]], rowLabels: [String], columnLabels: [String], colormap: Colormap,
-                rowTitle: String, columnTitle: String, logScale: Bool = false) {
+    public init(
+        values: [[Double]], rowLabels: [String], columnLabels: [String], colormap: Colormap,
+        rowTitle: String, columnTitle: String, logScale: Bool = false
+    ) {
         self.values = values; self.rowLabels = rowLabels; self.columnLabels = columnLabels
         self.colormap = colormap; self.rowTitle = rowTitle; self.columnTitle = columnTitle
         self.logScale = logScale
@@ -173,19 +182,26 @@ public struct MatrixChart: Sendable {
                 let t = hi > lo ? Float((scale(v) - lo) / (hi - lo)) : 0
                 let color = colormap.color(t)
                 let x = left + cell * Double(c), y = top + cell * Double(r)
-                svg.rect(x: x, y: y, width: cell, height: cell, fill: color.hex, title: "\(rowLabels[r]) → \(columnLabels[c]): \(SVG.label(v, step: 1))")
+                svg.rect(
+                    x: x, y: y, width: cell, height: cell, fill: color.hex,
+                    title: "\(rowLabels[r]) → \(columnLabels[c]): \(SVG.label(v, step: 1))")
                 let luminance = 0.299 * Double(color.r) + 0.587 * Double(color.g) + 0.114 * Double(color.b)
-                svg.text(SVG.label(v, step: v == v.rounded() ? 1 : 0.01), x: x + cell / 2, y: y + cell / 2 + 4, anchor: .middle,
-                         size: 10, fill: luminance > 140 ? "#000" : "#fff")
+                svg.text(
+                    SVG.label(v, step: v == v.rounded() ? 1 : 0.01), x: x + cell / 2, y: y + cell / 2 + 4,
+                    anchor: .middle,
+                    size: 10, fill: luminance > 140 ? "#000" : "#fff")
             }
         }
         for (c, label) in columnLabels.enumerated() {
             svg.text(label, x: left + cell * (Double(c) + 0.5), y: top - 6, anchor: .middle, size: 11)
         }
         svg.text(columnTitle, x: left + cell * Double(cols) / 2, y: 12, anchor: .middle, size: 11, weight: "600")
-        svg.text(rowTitle, x: 12, y: top + cell * Double(rows) / 2, anchor: .middle, size: 11, weight: "600", rotate: -90)
-        svg.place(Colorbar(colormap: colormap, low: Float(lo), high: Float(hi), label: logScale ? "log10(1 + count)" : "").svg(height: cell * Double(rows) - 20),
-                  dx: left + cell * Double(cols) + 8, dy: top)
+        svg.text(
+            rowTitle, x: 12, y: top + cell * Double(rows) / 2, anchor: .middle, size: 11, weight: "600", rotate: -90)
+        svg.place(
+            Colorbar(colormap: colormap, low: Float(lo), high: Float(hi), label: logScale ? "log10(1 + count)" : "")
+                .svg(height: cell * Double(rows) - 20),
+            dx: left + cell * Double(cols) + 8, dy: top)
         return svg
     }
 }

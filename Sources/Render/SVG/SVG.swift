@@ -15,15 +15,18 @@ public struct SVG: Sendable {
 
     /// The complete document.
     public var text: String {
-        var out = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(n(width))" height="\#(n(height))" viewBox="0 0 \#(n(width)) \#(n(height))" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="12">"#
+        var out =
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(n(width))" height="\#(n(height))" viewBox="0 0 \#(n(width)) \#(n(height))" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="12">"#
         out += "\n"
         if !definitions.isEmpty { out += "<defs>" + definitions.joined() + "</defs>\n" }
         out += body.joined(separator: "\n")
         return out + "\n</svg>\n"
     }
 
-    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
-                              radius: Double = 0, title: String? = nil) {
+    public mutating func rect(
+        x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
+        radius: Double = 0, title: String? = nil
+    ) {
         var s = #"<rect x="\#(n(x))" y="\#(n(y))" width="\#(n(width))" height="\#(n(height))" fill="\#(fill)""#
         if let stroke { s += #" stroke="\#(stroke)""# }
         if radius > 0 { s += #" rx="\#(n(radius))""# }
@@ -31,14 +34,20 @@ public struct SVG: Sendable {
         body.append(s)
     }
 
-    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String = "currentColor", width: Double = 1,
-                              dashed: Bool = false) {
-        body.append(#"<line x1="\#(n(x1))" y1="\#(n(y1))" x2="\#(n(x2))" y2="\#(n(y2))" stroke="\#(stroke)" stroke-width="\#(n(width))"\#(dashed ? #" stroke-dasharray="4 3""# : "")/>"#)
+    public mutating func line(
+        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String = "currentColor", width: Double = 1,
+        dashed: Bool = false
+    ) {
+        body.append(
+            #"<line x1="\#(n(x1))" y1="\#(n(y1))" x2="\#(n(x2))" y2="\#(n(y2))" stroke="\#(stroke)" stroke-width="\#(n(width))"\#(dashed ? #" stroke-dasharray="4 3""# : "")/>"#
+        )
     }
 
     public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
         let list = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        body.append(#"<polyline points="\#(list)" fill="none" stroke="\#(stroke)" stroke-width="\#(n(width))" stroke-linejoin="round"/>"#)
+        body.append(
+            #"<polyline points="\#(list)" fill="none" stroke="\#(stroke)" stroke-width="\#(n(width))" stroke-linejoin="round"/>"#
+        )
     }
 
     public mutating func circle(x: Double, y: Double, radius: Double, fill: String) {
@@ -47,8 +56,10 @@ public struct SVG: Sendable {
 
     public enum Anchor: String, Sendable { case start, middle, end }
 
-    public mutating func text(_ content: String, x: Double, y: Double, anchor: Anchor = .start, size: Double? = nil,
-                              weight: String? = nil, fill: String = "currentColor", rotate: Double? = nil) {
+    public mutating func text(
+        _ content: String, x: Double, y: Double, anchor: Anchor = .start, size: Double? = nil,
+        weight: String? = nil, fill: String = "currentColor", rotate: Double? = nil
+    ) {
         var s = #"<text x="\#(n(x))" y="\#(n(y))" text-anchor="\#(anchor.rawValue)" fill="\#(fill)""#
         if let size { s += #" font-size="\#(n(size))""# }
         if let weight { s += #" font-weight="\#(weight)""# }
@@ -69,7 +80,9 @@ public struct SVG: Sendable {
     /// digits stay crisp.
     public mutating func image(_ image: RGBAImage, x: Double, y: Double) {
         let data = PNG.encode(image).base64EncodedString()
-        body.append(#"<image x="\#(n(x))" y="\#(n(y))" width="\#(image.width)" height="\#(image.height)" style="image-rendering:pixelated" href="data:image/png;base64,\#(data)"/>"#)
+        body.append(
+            #"<image x="\#(n(x))" y="\#(n(y))" width="\#(image.width)" height="\#(image.height)" style="image-rendering:pixelated" href="data:image/png;base64,\#(data)"/>"#
+        )
     }
 
     /// Inserts another document's elements translated by (dx, dy).
@@ -100,7 +113,9 @@ public struct SVG: Sendable {
     static func number(_ v: Double) -> String {
         guard v.isFinite else { return "0" }
         let r = (v * 100).rounded() / 100
-        return r == r.rounded() ? String(Int(r)) : String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+        return r == r.rounded()
+            ? String(Int(r))
+            : String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }
 
     /// "Nice" tick values covering [low, high] (1, 2, 5 × 10ⁿ steps).

@@ -42,16 +42,20 @@ struct BuildPlan {
 
     init(content: SiteContent, spec: SpecLookup) throws(BuildErrors) {
         var errors: [SourceError] = []
-        let slugs = Dictionary(content.lessons.map { (($0.file as NSString).lastPathComponent, $0.slug) }, uniquingKeysWith: { a, _ in a })
+        let slugs = Dictionary(
+            content.lessons.map { (($0.file as NSString).lastPathComponent, $0.slug) }, uniquingKeysWith: { a, _ in a })
         for (lessonIndex, lesson) in content.lessons.enumerated() {
-            let document = MarkdownDocument(lesson.body, lineOffset: lesson.bodyLineOffset,
-                                            smart: content.config.smartPunctuation, unsafe: content.config.unsafeHTML) { url in
+            let document = MarkdownDocument(
+                lesson.body, lineOffset: lesson.bodyLineOffset,
+                smart: content.config.smartPunctuation, unsafe: content.config.unsafeHTML
+            ) { url in
                 Self.rewrite(url, slugs: slugs)
             }
             var indices: [Int] = []
             for block in document.directives {
                 do {
-                    let figure = try Self.plan(block, lesson: lesson, lessonIndex: lessonIndex, content: content, spec: spec)
+                    let figure = try Self.plan(
+                        block, lesson: lesson, lessonIndex: lessonIndex, content: content, spec: spec)
                     indices.append(figures.count)
                     figures.append(figure)
                 } catch {
@@ -63,52 +67,70 @@ struct BuildPlan {
             let tokens = InlineValues.tokens(in: lesson.body, lineOffset: lesson.bodyLineOffset)
             let known = InlineValues.names.map(\.name)
             for token in tokens where !known.contains(token.name) {
-                errors.append(SourceError("unknown value '{{\(token.name)}}'; expected one of \(known.joined(separator: ", "))",
-                                          at: SourceLocation(file: lesson.file, line: token.line, column: token.column),
-                                          suggestion: (nearestName(to: token.name, in: known) ?? nearestName(to: "test_" + token.name, in: known)).map { "{{\($0)}}" }))
+                errors.append(
+                    SourceError(
+                        "unknown value '{{\(token.name)}}'; expected one of \(known.joined(separator: ", "))",
+                        at: SourceLocation(file: lesson.file, line: token.line, column: token.column),
+                        suggestion: (nearestName(to: token.name, in: known)
+                            ?? nearestName(to: "test_" + token.name, in: known)).map { "{{\($0)}}" }))
             }
             if !tokens.isEmpty {
                 do {
                     let at = SourceLocation(file: lesson.file, line: 1, column: 1)
-                    let options = try DirectiveOptions(directive: InlineValues.name, body: "", specs: [], file: lesson.file, fenceLine: 1, column: 1)
+                    let options = try DirectiveOptions(
+                        directive: InlineValues.name, body: "", specs: [], file: lesson.file, fenceLine: 1, column: 1)
                     let modelPath = lesson.model ?? content.config.model
                     let modelSpec = try spec(modelPath, at)
                     values = figures.count
-                    figures.append(PlannedFigure(lesson: lessonIndex, directive: try InlineValues(options, model: modelSpec.model), name: InlineValues.name,
-                                                 location: at, modelLocation: at, modelPath: modelPath, spec: modelSpec,
-                                                 caption: nil, alt: nil))
+                    figures.append(
+                        PlannedFigure(
+                            lesson: lessonIndex, directive: try InlineValues(options, model: modelSpec.model),
+                            name: InlineValues.name,
+                            location: at, modelLocation: at, modelPath: modelPath, spec: modelSpec,
+                            caption: nil, alt: nil))
                 } catch {
                     errors.append(error)
                 }
             }
-            lessons.append(PlannedLesson(lesson: lesson, html: document.html(), headings: document.headings, figures: indices, values: values))
+            lessons.append(
+                PlannedLesson(
+                    lesson: lesson, html: document.html(), headings: document.headings, figures: indices, values: values
+                ))
         }
         guard errors.isEmpty else { throw BuildErrors(errors) }
     }
 
-    private static func plan(_ block: DirectiveBlock, lesson: Lesson, lessonIndex: Int, content: SiteContent,
-                             spec lookup: SpecLookup) throws(SourceError) -> PlannedFigure {
+    private static func plan(
+        _ block: DirectiveBlock, lesson: Lesson, lessonIndex: Int, content: SiteContent,
+        spec lookup: SpecLookup
+    ) throws(SourceError) -> PlannedFigure {
         let at = SourceLocation(file: lesson.file, line: block.line, column: block.column)
         guard !block.name.isEmpty else {
-            throw SourceError("a viz block needs a directive name after 'viz', one of \(DirectiveRegistry.names.joined(separator: ", "))", at: at)
+            throw SourceError(
+                "a viz block needs a directive name after 'viz', one of \(DirectiveRegistry.names.joined(separator: ", "))",
+                at: at)
         }
         guard let type = DirectiveRegistry.named(block.name) else {
-            throw SourceError("unknown directive '\(block.name)'; expected one of \(DirectiveRegistry.names.joined(separator: ", "))",
-                              at: SourceLocation(file: lesson.file, line: block.line, column: block.column + 7),
-                              suggestion: nearestName(to: block.name, in: DirectiveRegistry.names) ?? methodDirective(block.name))
+            throw SourceError(
+                "unknown directive '\(block.name)'; expected one of \(DirectiveRegistry.names.joined(separator: ", "))",
+                at: SourceLocation(file: lesson.file, line: block.line, column: block.column + 7),
+                suggestion: nearestName(to: block.name, in: DirectiveRegistry.names) ?? methodDirective(block.name))
         }
         guard block.extra.isEmpty else {
-            throw SourceError("unexpected '\(block.extra)' after 'viz \(block.name)'; options go in the block, one per line", at: at)
+            throw SourceError(
+                "unexpected '\(block.extra)' after 'viz \(block.name)'; options go in the block, one per line", at: at)
         }
-        let options = try DirectiveOptions(directive: block.name, body: block.body, specs: type.options,
-                                           file: lesson.file, fenceLine: block.line, column: block.column)
+        let options = try DirectiveOptions(
+            directive: block.name, body: block.body, specs: type.options,
+            file: lesson.file, fenceLine: block.line, column: block.column)
         let modelPath = try options.string("model") ?? lesson.model ?? content.config.model
         let modelLocation = options["model"]?.location ?? at
         let spec = try lookup(modelPath, modelLocation)
         let directive = try type.init(options, model: spec.model)
-        return PlannedFigure(lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
-                             modelLocation: modelLocation, modelPath: modelPath, spec: spec,
-                             caption: try options.string("caption"), alt: try options.string("alt"))
+        return PlannedFigure(
+            lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
+            modelLocation: modelLocation, modelPath: modelPath, spec: spec,
+            caption: try options.string("caption"), alt: try options.string("alt"))
     }
 
     /// The directive of a method name used as a directive (`viz gradcam` → `cam`).
@@ -130,7 +152,8 @@ struct BuildPlan {
         let name = (path as NSString).lastPathComponent
         if let slug = slugs[name] { return Figure.root + slug + "/" + fragment }
         if path.hasPrefix("images/") || path.hasPrefix("./images/") || path.hasPrefix("../images/") {
-            return Figure.root + "images/" + path.components(separatedBy: "images/").dropFirst().joined(separator: "images/") + fragment
+            return Figure.root + "images/"
+                + path.components(separatedBy: "images/").dropFirst().joined(separator: "images/") + fragment
         }
         return nil
     }

@@ -17,13 +17,16 @@ struct FigureRunner {
     /// The cache key of a figure: everything that determines its output, as typed values
     /// (the directive's resolved options, the parsed model), never their source text; and
     /// the version of the numerical code.
-    func key(_ figure: PlannedFigure, weightsKeys: inout [String: String], computeVersion: String = ComputeVersion.current)
+    func key(
+        _ figure: PlannedFigure, weightsKeys: inout [String: String], computeVersion: String = ComputeVersion.current
+    )
         -> String
     {
         var hash = SHA256()
         hash.update("\(FigureCache.formatVersion)\n\(computeVersion)\n\(figure.name)\n")
         hash.update(CanonicalForm.text(figure.directive, excluding: ["table"]) + "\n")
-        hash.update("caption \(figure.caption.map { "\"\($0)\"" } ?? "-")\nalt \(figure.alt.map { "\"\($0)\"" } ?? "-")\n")
+        hash.update(
+            "caption \(figure.caption.map { "\"\($0)\"" } ?? "-")\nalt \(figure.alt.map { "\"\($0)\"" } ?? "-")\n")
         hash.update(figure.spec.canonical + "\n")
         if figure.directive.needsWeights {
             let w = weightsKeys[figure.modelPath] ?? models.weightsKey(figure.spec)
@@ -53,8 +56,9 @@ struct FigureRunner {
             let start = Date()
             if !clean, let figure = cache.load(key) {
                 results[i] = figure
-                timings[i] = .init(location: plan.figures[i].location, directive: plan.figures[i].name, cached: true,
-                                   seconds: Date().timeIntervalSince(start))
+                timings[i] = .init(
+                    location: plan.figures[i].location, directive: plan.figures[i].name, cached: true,
+                    seconds: Date().timeIntervalSince(start))
             } else {
                 misses.append(i)
             }
@@ -62,10 +66,13 @@ struct FigureRunner {
         if !misses.isEmpty {
             // Train (or load) each model needed first, one at a time, so progress reads cleanly.
             var errors: [SourceError] = []
-            for path in Set(misses.filter { plan.figures[$0].directive.needsWeights }.map { plan.figures[$0].modelPath }).sorted() {
+            for path in Set(
+                misses.filter { plan.figures[$0].directive.needsWeights }.map { plan.figures[$0].modelPath }
+            ).sorted() {
                 let figure = plan.figures[misses.first { plan.figures[$0].modelPath == path }!]
-                do { _ = try models.model(path, spec: figure.spec) }
-                catch { errors.append(Self.sourceError(error, at: figure.modelLocation)) }
+                do { _ = try models.model(path, spec: figure.spec) } catch {
+                    errors.append(Self.sourceError(error, at: figure.modelLocation))
+                }
             }
             guard errors.isEmpty else { throw BuildErrors(errors) }
             let outcomes = Outcomes(count: plan.figures.count)
@@ -78,8 +85,11 @@ struct FigureRunner {
                     let outcome = Result { try Self.compute(figures[i], key: keys[i], models: models) }
                     if case .success(let figure) = outcome { try? cache.store(figure, key: keys[i]) }
                     let seconds = Date().timeIntervalSince(start)
-                    outcomes.set(i, outcome.mapError { Self.sourceError($0, at: figures[i].location) }, seconds: seconds)
-                    log(String(format: "  %@ viz %@ (%.2f s)", figures[i].location.description, figures[i].name, seconds))
+                    outcomes.set(
+                        i, outcome.mapError { Self.sourceError($0, at: figures[i].location) }, seconds: seconds)
+                    log(
+                        String(
+                            format: "  %@ viz %@ (%.2f s)", figures[i].location.description, figures[i].name, seconds))
                 }
             }
             for i in misses {
@@ -88,7 +98,9 @@ struct FigureRunner {
                 case .success(let figure): results[i] = figure
                 case .failure(let error): errors.append(error)
                 }
-                timings[i] = .init(location: plan.figures[i].location, directive: plan.figures[i].name, cached: false, seconds: seconds)
+                timings[i] = .init(
+                    location: plan.figures[i].location, directive: plan.figures[i].name, cached: false, seconds: seconds
+                )
             }
             guard errors.isEmpty else { throw BuildErrors(errors) }
         }
@@ -98,10 +110,14 @@ struct FigureRunner {
     }
 
     static func compute(_ planned: PlannedFigure, key: String, models: ModelStore) throws -> Figure {
-        let (model, log) = planned.directive.needsWeights ? try models.model(planned.modelPath, spec: planned.spec) : (planned.spec.model, nil)
-        let context = DirectiveContext(model: model, spec: planned.spec, trainingLog: log, data: models.data,
-                                       evaluation: models.evaluation(planned.modelPath, spec: planned.spec), paths: models.paths)
-        let builder = FigureBuilder(kind: planned.name, alt: planned.alt ?? planned.directive.alt, idPrefix: "f\(key.prefix(8))")
+        let (model, log) =
+            planned.directive.needsWeights
+            ? try models.model(planned.modelPath, spec: planned.spec) : (planned.spec.model, nil)
+        let context = DirectiveContext(
+            model: model, spec: planned.spec, trainingLog: log, data: models.data,
+            evaluation: models.evaluation(planned.modelPath, spec: planned.spec), paths: models.paths)
+        let builder = FigureBuilder(
+            kind: planned.name, alt: planned.alt ?? planned.directive.alt, idPrefix: "f\(key.prefix(8))")
         let (body, notes) = try planned.directive.run(context, figure: builder)
         return builder.finish(body: body, caption: planned.caption ?? planned.directive.caption, notes: notes)
     }

@@ -15,8 +15,9 @@ public enum LessonCheck {
         } catch {
             return [error]
         }
-        let content = SiteContent(paths: ContentPaths(root: (file as NSString).deletingLastPathComponent),
-                                  config: config, lessons: [lesson])
+        let content = SiteContent(
+            paths: ContentPaths(root: (file as NSString).deletingLastPathComponent),
+            config: config, lessons: [lesson])
         do throws(BuildErrors) {
             _ = try BuildPlan(content: content) { _, _ in spec }
             return []

@@ -23,21 +23,24 @@ final class ModelStore: Sendable {
 
     let digests: FileDigests
 
-    init(paths: ContentPaths, cacheDirectory: String, progress: @escaping @Sendable (String, TrainingProgress) -> Void) {
+    init(paths: ContentPaths, cacheDirectory: String, progress: @escaping @Sendable (String, TrainingProgress) -> Void)
+    {
         self.paths = paths
         let dataDirectory = (paths.root as NSString).appendingPathComponent("data/mnist")
         self.dataDirectory = dataDirectory
         let digests = FileDigests(file: (cacheDirectory as NSString).appendingPathComponent("digests.json"))
         self.digests = digests
-        trained = TrainedModels(cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("models"), contentDirectory: paths.root,
-                                digest: { digests.digest($0) })
+        trained = TrainedModels(
+            cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("models"), contentDirectory: paths.root,
+            digest: { digests.digest($0) })
         self.progress = progress
         data = Lazy { try MNIST.load(directory: dataDirectory) }
         dataKey = Lazy {
             var hash = SHA256()
             let f = MNIST.fileNames
             for name in [f.trainImages, f.trainLabels, f.testImages, f.testLabels] {
-                hash.update(name + " " + digests.digest((dataDirectory as NSString).appendingPathComponent(name)) + "\n")
+                hash.update(
+                    name + " " + digests.digest((dataDirectory as NSString).appendingPathComponent(name)) + "\n")
             }
             return hash.finalize()
         }
@@ -50,11 +53,14 @@ final class ModelStore: Sendable {
         guard FileManager.default.fileExists(atPath: real) else {
             let available = ((try? FileManager.default.contentsOfDirectory(atPath: paths.display("models"))) ?? [])
                 .filter { $0.hasSuffix(".yml") }.map { "models/\($0)" }
-            throw SourceError("no model spec '\(relative)' in \(paths.root)/", at: location, suggestion: nearestName(to: relative, in: available))
+            throw SourceError(
+                "no model spec '\(relative)' in \(paths.root)/", at: location,
+                suggestion: nearestName(to: relative, in: available))
         }
         let spec = try ModelSpec.load(path: real, displayPath: paths.display(relative))
         if let w = spec.weights {
-            _ = try paths.resolve(w, at: spec.weightsLocation ?? SourceLocation(file: paths.display(relative), line: 0, column: 0))
+            _ = try paths.resolve(
+                w, at: spec.weightsLocation ?? SourceLocation(file: paths.display(relative), line: 0, column: 0))
         }
         specs.withLock { $0[relative] = spec }
         return spec
@@ -71,11 +77,15 @@ final class ModelStore: Sendable {
     /// The trained model and its training log, computed once per spec.
     func model(_ relative: String, spec: ModelSpec) throws -> (Model, [EpochLog]?) {
         let lazy = weights.withLock { weights in
-            let lazy = weights[relative] ?? Lazy { [trained, dataDirectory, progress, data] in
-                let mnist = spec.weights == nil ? try data.get() : nil
-                let result = try trained.model(for: spec, dataDirectory: dataDirectory, data: mnist) { progress(spec.model.name, $0) }
-                return (result.model, result.log)
-            }
+            let lazy =
+                weights[relative]
+                ?? Lazy { [trained, dataDirectory, progress, data] in
+                    let mnist = spec.weights == nil ? try data.get() : nil
+                    let result = try trained.model(for: spec, dataDirectory: dataDirectory, data: mnist) {
+                        progress(spec.model.name, $0)
+                    }
+                    return (result.model, result.log)
+                }
             weights[relative] = lazy
             return lazy
         }
@@ -85,21 +95,28 @@ final class ModelStore: Sendable {
     /// The trained model evaluated on the test set, computed once per spec.
     func evaluation(_ relative: String, spec: ModelSpec) -> Lazy<Evaluation> {
         evaluations.withLock { evaluations in
-        if let e = evaluations[relative] { return e }
-        let data = self.data, trained = self.trained, dataDirectory = self.dataDirectory
-        let lazy = Lazy { [unowned self] in
-            // Trained weights have their test evaluation cached beside them.
-            let path = spec.weights == nil ? trained.cachedEvaluationPath(for: spec, dataDirectory: dataDirectory) : nil
-            let model = try self.model(relative, spec: spec).0
-            if let path, let cached = FileManager.default.contents(atPath: path).flatMap({ try? JSONDecoder().decode(Evaluation.self, from: $0) }) {
-                return cached
+            if let e = evaluations[relative] { return e }
+            let data = self.data, trained = self.trained, dataDirectory = self.dataDirectory
+            let lazy = Lazy { [unowned self] in
+                // Trained weights have their test evaluation cached beside them.
+                let path =
+                    spec.weights == nil ? trained.cachedEvaluationPath(for: spec, dataDirectory: dataDirectory) : nil
+                let model = try self.model(relative, spec: spec).0
+                if let path,
+                    let cached = FileManager.default.contents(atPath: path).flatMap({
+                        try? JSONDecoder().decode(Evaluation.self, from: $0)
+                    })
+                {
+                    return cached
+                }
+                let evaluation = Evaluation(model: model, data: try data.get().test)
+                if let path {
+                    try? JSONEncoder().encode(evaluation).write(to: URL(fileURLWithPath: path), options: .atomic)
+                }
+                return evaluation
             }
-            let evaluation = Evaluation(model: model, data: try data.get().test)
-            if let path { try? JSONEncoder().encode(evaluation).write(to: URL(fileURLWithPath: path), options: .atomic) }
-            return evaluation
-        }
-        evaluations[relative] = lazy
-        return lazy
+            evaluations[relative] = lazy
+            return lazy
         }
     }
 }

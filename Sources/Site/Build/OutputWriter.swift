@@ -11,7 +11,10 @@ struct OutputWriter {
     init(output: String) {
         let url = URL(fileURLWithPath: output).standardizedFileURL
         self.output = url.path
-        staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).vizsite-staging-\(getpid())").path
+        staging =
+            url.deletingLastPathComponent().appendingPathComponent(
+                ".\(url.lastPathComponent).vizsite-staging-\(getpid())"
+            ).path
     }
 
     /// Writes `files` (path relative to the site root → bytes) and swaps them in.
@@ -32,8 +35,10 @@ struct OutputWriter {
                 }
                 if isContentAddressed(relative) {
                     let old = (output as NSString).appendingPathComponent(relative)
-                    if let size = (try? fm.attributesOfItem(atPath: old))?[.size] as? NSNumber, size.intValue == data.count,
-                       link(old, path) == 0 {
+                    if let size = (try? fm.attributesOfItem(atPath: old))?[.size] as? NSNumber,
+                        size.intValue == data.count,
+                        link(old, path) == 0
+                    {
                         continue
                     }
                 }
@@ -53,10 +58,14 @@ struct OutputWriter {
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: output, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw CocoaError(.fileWriteFileExists, userInfo: [NSFilePathErrorKey: output, NSLocalizedDescriptionKey: "\(output) exists and is not a folder"])
+                throw CocoaError(
+                    .fileWriteFileExists,
+                    userInfo: [
+                        NSFilePathErrorKey: output, NSLocalizedDescriptionKey: "\(output) exists and is not a folder",
+                    ])
             }
             if vizsite_exchange_paths(staging, output) == 0 {
-                try fm.removeItem(atPath: staging) // now the old site
+                try fm.removeItem(atPath: staging)  // now the old site
                 return
             }
             // No atomic exchange on this file system: the shortest safe sequence instead.
@@ -65,7 +74,8 @@ struct OutputWriter {
             try fm.moveItem(atPath: staging, toPath: output)
             try? fm.removeItem(atPath: old)
         } else {
-            try fm.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try fm.createDirectory(
+                atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try fm.moveItem(atPath: staging, toPath: output)
         }
     }
@@ -77,7 +87,7 @@ struct OutputWriter {
         let prefix = ".\(url.lastPathComponent).vizsite-staging-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0.isNumber }
-            if let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == 0 { continue } // another live build
+            if let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == 0 { continue }  // another live build
             try? FileManager.default.removeItem(atPath: (parent as NSString).appendingPathComponent(name))
         }
     }

@@ -15,7 +15,8 @@ struct PageRenderer {
     func lessonPages() -> [LessonPages.Rendered] {
         LessonPages(plan: plan, figures: figures).render { index in
             let lesson = plan.lessons[index].lesson
-            return base(root: "../", title: lesson.title, description: lesson.summary, path: "\(lesson.slug)/", current: index)
+            return base(
+                root: "../", title: lesson.title, description: lesson.summary, path: "\(lesson.slug)/", current: index)
         }
     }
 
@@ -27,7 +28,9 @@ struct PageRenderer {
         try copyImages(into: &files)
 
         let config = content.config
-        var pages: [(path: String, template: String, context: PageContext)] = lessons.map { ($0.path, "lesson", $0.context) }
+        var pages: [(path: String, template: String, context: PageContext)] = lessons.map {
+            ($0.path, "lesson", $0.context)
+        }
 
         var home = base(root: "", title: config.title, description: config.description, path: "", current: nil)
         home.page = PageContext.Page(title: config.title, summary: config.description)
@@ -35,14 +38,22 @@ struct PageRenderer {
         home.firstLesson = home.lessons.first
         pages.append(("index.html", "index", home))
 
-        pages.append(("reference/index.html", "reference", DirectiveReference.page(
-            base(root: "../", title: "Directive reference", description: "Every visualization directive, its options and an example.",
-                 path: "reference/", current: nil))))
+        pages.append(
+            (
+                "reference/index.html", "reference",
+                DirectiveReference.page(
+                    base(
+                        root: "../", title: "Directive reference",
+                        description: "Every visualization directive, its options and an example.",
+                        path: "reference/", current: nil))
+            ))
 
         // 404 is served at any depth, so its links cannot be relative: they start at the
         // base_url's path, or at the host's root when no base_url is set.
-        let notFoundRoot = config.baseURL.flatMap { URL(string: $0)?.path }.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/"
-        var notFound = base(root: notFoundRoot, title: "Page not found", description: "", path: "404.html", current: nil)
+        let notFoundRoot =
+            config.baseURL.flatMap { URL(string: $0)?.path }.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/"
+        var notFound = base(
+            root: notFoundRoot, title: "Page not found", description: "", path: "404.html", current: nil)
         notFound.page = PageContext.Page(title: "Page not found")
         pages.append(("404.html", "404", notFound))
 
@@ -65,12 +76,14 @@ struct PageRenderer {
     private func base(root: String, title: String, description: String, path: String, current: Int?) -> PageContext {
         let config = content.config
         return PageContext(
-            site: PageContext.Site(title: config.title, description: config.description, author: config.author,
-                                   language: config.language, footer: config.footer),
+            site: PageContext.Site(
+                title: config.title, description: config.description, author: config.author,
+                language: config.language, footer: config.footer),
             root: root, title: title, description: description.isEmpty ? config.description : description,
             assets: theme.assetPaths,
             nav: plan.lessons.enumerated().map { i, p in
-                PageContext.NavItem(title: p.lesson.title, url: "\(root)\(p.lesson.slug)/", number: i + 1, current: i == current)
+                PageContext.NavItem(
+                    title: p.lesson.title, url: "\(root)\(p.lesson.slug)/", number: i + 1, current: i == current)
             },
             isHome: path.isEmpty, generator: VizsiteVersion.generator,
             canonical: config.baseURL.map { $0 + path }, extraHead: extraHeadHTML, page: PageContext.Page(title: title))
@@ -85,7 +98,9 @@ struct PageRenderer {
             let at = SourceLocation(file: (directory as NSString).appendingPathComponent(name), line: 0, column: 0)
             let real = try content.paths.resolve("images/\(name)", at: at)
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: real, isDirectory: &isDirectory), !isDirectory.boolValue, let data = fm.contents(atPath: real) else { continue }
+            guard fm.fileExists(atPath: real, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let data = fm.contents(atPath: real)
+            else { continue }
             files["images/\(name)"] = data
         }
     }

@@ -26,11 +26,14 @@ public struct BuildOptions: Sendable {
 
     /// The folder that holds the content folder: where `.vizsite/` lives.
     public var siteRoot: String {
-        let parent = (URL(fileURLWithPath: contentDirectory).standardizedFileURL.path as NSString).deletingLastPathComponent
+        let parent = (URL(fileURLWithPath: contentDirectory).standardizedFileURL.path as NSString)
+            .deletingLastPathComponent
         return parent.isEmpty ? "." : parent
     }
 
-    public var resolvedCacheDirectory: String { cacheDirectory ?? (siteRoot as NSString).appendingPathComponent(".vizsite") }
+    public var resolvedCacheDirectory: String {
+        cacheDirectory ?? (siteRoot as NSString).appendingPathComponent(".vizsite")
+    }
 }
 
 /// How a build went: timings of its steps and of each figure.
@@ -60,8 +63,10 @@ public struct SiteBuilder: Sendable {
     let log: @Sendable (String) -> Void
     let trainingProgress: @Sendable (String, TrainingProgress) -> Void
 
-    public init(options: BuildOptions, log: @escaping @Sendable (String) -> Void = { _ in },
-                trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void = { _, _ in }) {
+    public init(
+        options: BuildOptions, log: @escaping @Sendable (String) -> Void = { _ in },
+        trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void = { _, _ in }
+    ) {
         self.options = options
         self.log = log
         self.trainingProgress = trainingProgress
@@ -109,8 +114,9 @@ public struct SiteBuilder: Sendable {
     static func load(_ state: inout BuildState) throws(BuildErrors) {
         let options = state.options
         var errors: [SourceError] = []
-        let (content, contentErrors) = SiteContent.loadValid(contentDirectory: options.contentDirectory,
-                                                            includeDrafts: options.includeDrafts)
+        let (content, contentErrors) = SiteContent.loadValid(
+            contentDirectory: options.contentDirectory,
+            includeDrafts: options.includeDrafts)
         errors += contentErrors
         do { state.theme = try Theme.load(directory: options.themeDirectory) } catch { errors += error.errors }
         guard var content, state.theme != nil else { throw BuildErrors(errors) }
@@ -125,8 +131,9 @@ public struct SiteBuilder: Sendable {
     /// Every lesson's Markdown read and every directive checked against its model, all
     /// errors collected before anything runs.
     static func plan(_ state: inout BuildState) throws(BuildErrors) {
-        let models = ModelStore(paths: state.content.paths, cacheDirectory: state.options.resolvedCacheDirectory,
-                                progress: state.trainingProgress)
+        let models = ModelStore(
+            paths: state.content.paths, cacheDirectory: state.options.resolvedCacheDirectory,
+            progress: state.trainingProgress)
         state.models = models
         do { state.plan = try BuildPlan(content: state.content, models: models) } catch {
             throw BuildErrors(state.pendingErrors + error.errors)
@@ -136,8 +143,10 @@ public struct SiteBuilder: Sendable {
 
     /// The figures not cached run, two at a time; the rest come from the cache.
     static func computeFigures(_ state: inout BuildState) throws(BuildErrors) {
-        let cache = FigureCache(directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
-        let runner = FigureRunner(plan: state.plan, models: state.models, cache: cache, clean: state.options.clean, log: state.log)
+        let cache = FigureCache(
+            directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
+        let runner = FigureRunner(
+            plan: state.plan, models: state.models, cache: cache, clean: state.options.clean, log: state.log)
         state.figures = try runner.run(report: &state.report)
         state.figureKeys = runner.keys()
     }
@@ -152,7 +161,10 @@ public struct SiteBuilder: Sendable {
             state.files[index.path] = index.data
             state.searchIndex = index.path
         } catch {
-            throw BuildErrors([SourceError("cannot write the search index: \(error)", at: SourceLocation(file: "assets", line: 0, column: 0))])
+            throw BuildErrors([
+                SourceError(
+                    "cannot write the search index: \(error)", at: SourceLocation(file: "assets", line: 0, column: 0))
+            ])
         }
     }
 
@@ -178,18 +190,25 @@ public struct SiteBuilder: Sendable {
         OutputWriter.removeStaleStaging(beside: output)
         do {
             // Figures and assets are named by a hash of their bytes.
-            try OutputWriter(output: output).publish(state.files) { $0.hasPrefix("figures/") || $0.hasPrefix("assets/") }
+            try OutputWriter(output: output).publish(state.files) {
+                $0.hasPrefix("figures/") || $0.hasPrefix("assets/")
+            }
         } catch {
-            throw BuildErrors([SourceError("cannot write the site: \(error.localizedDescription)",
-                                           at: SourceLocation(file: output, line: 0, column: 0))])
+            throw BuildErrors([
+                SourceError(
+                    "cannot write the site: \(error.localizedDescription)",
+                    at: SourceLocation(file: output, line: 0, column: 0))
+            ])
         }
     }
 
     /// `--gc`: cached figures and weights that no current figure or model uses.
     static func collectGarbage(_ state: inout BuildState) throws(BuildErrors) {
-        let cache = FigureCache(directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
+        let cache = FigureCache(
+            directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
         let specs = state.plan.figures.map(\.spec).filter { $0.weights == nil }
-        state.report.collected = cache.prune(keeping: Set(state.figureKeys))
+        state.report.collected =
+            cache.prune(keeping: Set(state.figureKeys))
             + state.models.trained.prune(keeping: specs, dataDirectory: state.models.dataDirectory)
     }
 }
@@ -224,8 +243,10 @@ struct BuildState {
     var searchIndex = ""
     var files: [String: Data] = [:]
 
-    init(options: BuildOptions, log: @escaping @Sendable (String) -> Void,
-         trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void) {
+    init(
+        options: BuildOptions, log: @escaping @Sendable (String) -> Void,
+        trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void
+    ) {
         self.options = options
         self.log = log
         self.trainingProgress = trainingProgress
@@ -240,7 +261,9 @@ extension SiteContent {
     func withBaseURL(_ url: String) throws(SourceError) -> SiteContent {
         var config = self.config
         guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(" "), !url.contains("\"") else {
-            throw SourceError("--base-url must be an absolute http(s) URL, found '\(url)'", at: SourceLocation(file: "--base-url", line: 0, column: 0))
+            throw SourceError(
+                "--base-url must be an absolute http(s) URL, found '\(url)'",
+                at: SourceLocation(file: "--base-url", line: 0, column: 0))
         }
         config.baseURL = url.hasSuffix("/") ? url : url + "/"
         return SiteContent(paths: paths, config: config, lessons: lessons)

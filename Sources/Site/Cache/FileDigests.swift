@@ -19,7 +19,9 @@ final class FileDigests: Sendable {
 
     init(file: String) {
         self.file = file
-        let entries = FileManager.default.contents(atPath: file).flatMap { try? JSONDecoder().decode([String: Entry].self, from: $0) }
+        let entries = FileManager.default.contents(atPath: file).flatMap {
+            try? JSONDecoder().decode([String: Entry].self, from: $0)
+        }
         table = Mutex((entries ?? [:], false))
     }
 
@@ -28,7 +30,9 @@ final class FileDigests: Sendable {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
         let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        if let known = table.withLock({ $0.entries[path] }), known.size == size, known.modified == modified { return known.digest }
+        if let known = table.withLock({ $0.entries[path] }), known.size == size, known.modified == modified {
+            return known.digest
+        }
         let digest = SHA256.hash(FileManager.default.contents(atPath: path) ?? Data())
         table.withLock {
             $0.entries[path] = Entry(size: size, modified: modified, digest: digest)
@@ -41,7 +45,8 @@ final class FileDigests: Sendable {
     func save() {
         table.withLock { table in
             guard table.dirty else { return }
-            try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try? encoder.encode(table.entries).write(to: URL(fileURLWithPath: file), options: .atomic)

@@ -18,9 +18,14 @@ public struct TrainedModels: Sendable {
     public let digest: @Sendable (String) -> String
 
     /// SHA-256 of a file's bytes.
-    public static let contentDigest: @Sendable (String) -> String = { SHA256.hash(FileManager.default.contents(atPath: $0) ?? Data()) }
+    public static let contentDigest: @Sendable (String) -> String = {
+        SHA256.hash(FileManager.default.contents(atPath: $0) ?? Data())
+    }
 
-    public init(cacheDirectory: String, contentDirectory: String, digest: @escaping @Sendable (String) -> String = TrainedModels.contentDigest) {
+    public init(
+        cacheDirectory: String, contentDirectory: String,
+        digest: @escaping @Sendable (String) -> String = TrainedModels.contentDigest
+    ) {
         self.cacheDirectory = cacheDirectory
         self.contentDirectory = contentDirectory
         self.digest = digest
@@ -51,8 +56,11 @@ public struct TrainedModels: Sendable {
     /// `specs` uses. Only files this cache names (`<model>-<16 hex digits>.…`) are touched;
     /// weights written by `vizsite train --out` stay.
     public func prune(keeping specs: [ModelSpec], dataDirectory: String) -> CacheCollection {
-        let kept = Set(specs.map { ((cachedWeightsPath(for: $0, dataDirectory: dataDirectory) as NSString).lastPathComponent as NSString)
-            .deletingPathExtension })
+        let kept = Set(
+            specs.map {
+                ((cachedWeightsPath(for: $0, dataDirectory: dataDirectory) as NSString).lastPathComponent as NSString)
+                    .deletingPathExtension
+            })
         var freed = CacheCollection()
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cacheDirectory)) ?? []
         for name in names.sorted() {
@@ -76,7 +84,9 @@ public struct TrainedModels: Sendable {
     /// The spec's model with trained weights: its committed weights, the cached ones, or
     /// freshly trained ones (then cached, with the training log and the test evaluation
     /// beside them). `data` saves loading MNIST again when the caller has it.
-    public func model(for spec: ModelSpec, dataDirectory: String, data: MNIST? = nil, progress: (TrainingProgress) -> Void = { _ in })
+    public func model(
+        for spec: ModelSpec, dataDirectory: String, data: MNIST? = nil, progress: (TrainingProgress) -> Void = { _ in }
+    )
         throws -> (model: Model, log: [EpochLog]?)
     {
         var model = spec.model
@@ -88,7 +98,9 @@ public struct TrainedModels: Sendable {
         let logPath = (path as NSString).deletingPathExtension + ".log.json"
         if FileManager.default.fileExists(atPath: path) {
             try model.loadWeights(path: path)
-            let log = FileManager.default.contents(atPath: logPath).flatMap { try? JSONDecoder().decode([EpochLog].self, from: $0) }
+            let log = FileManager.default.contents(atPath: logPath).flatMap {
+                try? JSONDecoder().decode([EpochLog].self, from: $0)
+            }
             return (model, log)
         }
         let mnist = try data ?? MNIST.load(directory: dataDirectory)
@@ -96,9 +108,12 @@ public struct TrainedModels: Sendable {
         let log = trainer.train(on: mnist.train, test: mnist.test, progress: progress)
         try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
         if let evaluation = trainer.lastTestEvaluation {
-            try JSONEncoder().encode(evaluation).write(to: URL(fileURLWithPath: cachedEvaluationPath(for: spec, dataDirectory: dataDirectory)), options: .atomic)
+            try JSONEncoder().encode(evaluation).write(
+                to: URL(fileURLWithPath: cachedEvaluationPath(for: spec, dataDirectory: dataDirectory)),
+                options: .atomic)
         }
-        try trainer.model.saveWeights(path: path, metadata: ["model": model.name, "key": key(for: spec, dataDirectory: dataDirectory)])
+        try trainer.model.saveWeights(
+            path: path, metadata: ["model": model.name, "key": key(for: spec, dataDirectory: dataDirectory)])
         try JSONEncoder().encode(log).write(to: URL(fileURLWithPath: logPath), options: .atomic)
         return (trainer.model, log)
     }

@@ -20,9 +20,12 @@ public struct ContentPaths: Sendable {
     /// path, no `..` that climbs out, no symlink that leads out. `location` is where the
     /// user wrote the path.
     public func resolve(_ relative: String, at location: SourceLocation) throws(SourceError) -> String {
-        if relative.isEmpty { throw SourceError("expected a path relative to the content folder, found an empty string", at: location) }
+        if relative.isEmpty {
+            throw SourceError("expected a path relative to the content folder, found an empty string", at: location)
+        }
         if relative.hasPrefix("/") || relative.hasPrefix("~") {
-            throw SourceError("absolute path '\(relative)' is not allowed; paths are relative to \(root)/", at: location)
+            throw SourceError(
+                "absolute path '\(relative)' is not allowed; paths are relative to \(root)/", at: location)
         }
         if relative.contains("\0") || relative.contains("\\") {
             throw SourceError("path '\(relative)' contains a character paths may not contain", at: location)
@@ -35,7 +38,8 @@ public struct ContentPaths: Sendable {
         let joined = (resolvedRoot as NSString).appendingPathComponent(relative)
         let real = (URL(fileURLWithPath: joined).resolvingSymlinksInPath().path as NSString).standardizingPath
         guard real == resolvedRoot || real.hasPrefix(resolvedRoot + "/") else {
-            throw SourceError("path '\(relative)' leads out of the content folder \(root)/ through a symbolic link", at: location)
+            throw SourceError(
+                "path '\(relative)' leads out of the content folder \(root)/ through a symbolic link", at: location)
         }
         return real
     }

@@ -38,13 +38,15 @@ public struct Lesson: Sendable {
         let slug = slug(fromFileName: fileName)
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard !slug.isEmpty else {
-            throw SourceError("lesson file names look like NN-slug.md (e.g. 03-filters.md); '\(fileName)' has no slug", at: start)
+            throw SourceError(
+                "lesson file names look like NN-slug.md (e.g. 03-filters.md); '\(fileName)' has no slug", at: start)
         }
         guard let yaml = split.yaml else {
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw SourceError("the lesson is empty; it needs front matter with at least a title", at: start)
             }
-            throw SourceError("a lesson starts with YAML front matter between '---' lines, with at least a title", at: start)
+            throw SourceError(
+                "a lesson starts with YAML front matter between '---' lines, with at least a title", at: start)
         }
         let front = try YAMLValue.parse(yaml, file: file, lineOffset: 1).mapping()
         try front.checkKeys(frontMatterKeys, in: "lesson front matter")

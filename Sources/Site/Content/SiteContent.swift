@@ -34,8 +34,10 @@ public struct SiteContent: Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: lessonsDirectory)) ?? [])
             .filter { $0.hasSuffix(".md") }.sorted()
         if names.isEmpty {
-            errors.append(SourceError("no lessons: add Markdown files such as lessons/01-intro.md",
-                                      at: SourceLocation(file: lessonsDirectory, line: 0, column: 0)))
+            errors.append(
+                SourceError(
+                    "no lessons: add Markdown files such as lessons/01-intro.md",
+                    at: SourceLocation(file: lessonsDirectory, line: 0, column: 0)))
         }
         var lessons: [Lesson] = []
         var slugs: [String: String] = [:]
@@ -45,8 +47,9 @@ public struct SiteContent: Sendable {
                 let text = try SourceText.read(path: file, displayPath: file)
                 let lesson = try Lesson.parse(text, file: file, fileName: name)
                 if let other = slugs[lesson.slug] {
-                    throw SourceError("duplicate slug '\(lesson.slug)': \(other) already uses it; rename one of the files",
-                                      at: SourceLocation(file: file, line: 1, column: 1))
+                    throw SourceError(
+                        "duplicate slug '\(lesson.slug)': \(other) already uses it; rename one of the files",
+                        at: SourceLocation(file: file, line: 1, column: 1))
                 }
                 slugs[lesson.slug] = file
                 if lesson.draft && !includeDrafts { continue }

@@ -18,13 +18,15 @@ public enum SourceText {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let (line, column) = firstInvalidUTF8(bytes)
-            throw SourceError("the file is not UTF-8 text (invalid byte sequence); save it as UTF-8",
-                              at: SourceLocation(file: displayPath, line: line, column: column))
+            throw SourceError(
+                "the file is not UTF-8 text (invalid byte sequence); save it as UTF-8",
+                at: SourceLocation(file: displayPath, line: line, column: column))
         }
         if text.contains("\0") {
             let line = text.prefix { $0 != "\0" }.filter { $0 == "\n" }.count + 1
-            throw SourceError("the file contains a NUL character; it is not a text file",
-                              at: SourceLocation(file: displayPath, line: line, column: 1))
+            throw SourceError(
+                "the file contains a NUL character; it is not a text file",
+                at: SourceLocation(file: displayPath, line: line, column: 1))
         }
         guard text.contains("\r") else { return text }
         return text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
@@ -36,7 +38,8 @@ public enum SourceText {
         while i < bytes.count {
             let b = bytes[i]
             let length = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
-            let valid = length > 0 && i + length <= bytes.count
+            let valid =
+                length > 0 && i + length <= bytes.count
                 && bytes[(i + 1)..<(i + length)].allSatisfy { $0 >> 6 == 0b10 }
                 && String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil
             if !valid { return (line, i - lineStart + 1) }
@@ -59,7 +62,9 @@ struct FrontMatterSplit {
     init(_ text: String) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.first.map({ $0.trimmingCharacters(in: .whitespaces) == "---" }) == true,
-              let close = lines.dropFirst().firstIndex(where: { ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces)) })
+            let close = lines.dropFirst().firstIndex(where: {
+                ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces))
+            })
         else {
             yaml = nil
             body = text

@@ -19,16 +19,22 @@ struct ArchitectureDirective: Directive {
         width = try Self.width.int(options, default: 360, in: 240...960)
     }
 
-    var caption: String { "The architecture of \(modelName), from the input at the top to the class scores at the bottom." }
+    var caption: String {
+        "The architecture of \(modelName), from the input at the top to the class scores at the bottom."
+    }
     var alt: String { "architecture diagram of \(modelName)" }
     var needsWeights: Bool { false }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let model = context.model
-        let diagram = ArchitectureDiagram(input: model.inputShape, blocks: model.layers.enumerated().map { i, l in
-            ArchitectureDiagram.Block(name: l.name, kind: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i))
-        })
-        let svg = figure.svg(diagram.svg(width: Double(width)), name: "architecture", label: "diagram (SVG)", thumbnail: true)
+        let diagram = ArchitectureDiagram(
+            input: model.inputShape,
+            blocks: model.layers.enumerated().map { i, l in
+                ArchitectureDiagram.Block(
+                    name: l.name, kind: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i))
+            })
+        let svg = figure.svg(
+            diagram.svg(width: Double(width)), name: "architecture", label: "diagram (SVG)", thumbnail: true)
         try figure.json(ModelValues(model), name: "architecture")
         return (svg, [])
     }

@@ -17,25 +17,34 @@ struct AttributionFigure: Sendable {
     static let optionSpecs: [OptionSpec] = [
         OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
         DirectiveOptions.preprocessSpec,
-        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain (its pre-softmax logit)."),
+        OptionSpec(
+            "target", "predicted, true or a class", default: "predicted",
+            "Whose score to explain (its pre-softmax logit)."),
     ]
 
     /// Reads `images`, `target`, `panels` and the panel options shared by the three.
-    init(_ method: ConfiguredMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String) throws(SourceError) {
+    init(
+        _ method: ConfiguredMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String
+    ) throws(SourceError) {
         self.method = method
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
-        panels = try options.heatmapPanels(signed: signed, defaultColormap: colormap, imageCount: images.reduce(0) { $0 + $1.count })
+        panels = try options.heatmapPanels(
+            signed: signed, defaultColormap: colormap, imageCount: images.reduce(0) { $0 + $1.count })
         rows = try options.panels()
         location = options.location(of: "images")
     }
 
-    func run(_ context: DirectiveContext, figure: FigureBuilder, name: String, notes: [String]) throws -> (body: String, notes: [String]) {
+    func run(
+        _ context: DirectiveContext, figure: FigureBuilder, name: String, notes: [String]
+    ) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
-        try figure.json(AttributionValues(method: method.name, images: zip(selected, explanations).map(ExplanationValues.init)),
-                        name: name)
-        let (html, _) = panels.figure(images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
+        try figure.json(
+            AttributionValues(method: method.name, images: zip(selected, explanations).map(ExplanationValues.init)),
+            name: name)
+        let (html, _) = panels.figure(
+            images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
         let placement = explanations.first.map { $0.placement == .identity ? [] : [$0.placement.note] } ?? []
         return (html, panels.notes(extra: notes + ["target \(target)"] + placement))
     }

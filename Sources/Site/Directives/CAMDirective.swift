@@ -6,12 +6,18 @@ import Foundation
 /// Class activation maps on a convolution layer.
 struct CAMDirective: Directive {
     static let name = "cam"
-    static let summary = "A class activation heatmap (Grad-CAM and its relatives) of a convolution layer for each image."
-    static let options: [OptionSpec] = [
-        OptionSpec("method", "one of \(MethodCatalogue.family(.cam).map(\.name).joined(separator: ", "))", default: "gradcam",
-                   "How channels are weighted."),
-        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer whose activations are weighted."),
-    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam)) + AttributionFigure.optionSpecs
+    static let summary =
+        "A class activation heatmap (Grad-CAM and its relatives) of a convolution layer for each image."
+    static let options: [OptionSpec] =
+        [
+            OptionSpec(
+                "method", "one of \(MethodCatalogue.family(.cam).map(\.name).joined(separator: ", "))",
+                default: "gradcam",
+                "How channels are weighted."),
+            OptionSpec(
+                "layer", "convolution layer name", default: "the last convolution",
+                "The layer whose activations are weighted."),
+        ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam)) + AttributionFigure.optionSpecs
         + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"
 
@@ -29,11 +35,14 @@ struct CAMDirective: Directive {
     let resolution: String
     var method: ConfiguredMethod { attribution.method }
     var inputFiles: [String] { attribution.images.files }
-    var caption: String { "\(method.title) at \(method.layer!) for \(attribution.images.text), target \(attribution.target)." }
+    var caption: String {
+        "\(method.title) at \(method.layer!) for \(attribution.images.text), target \(attribution.target)."
+    }
     var alt: String { "\(method.title) heatmap at \(method.layer!)" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        try attribution.run(context, figure: figure, name: "cam-\(method.name)",
-                            notes: ["method \(method.name)", "layer \(method.layer!) (\(resolution))"])
+        try attribution.run(
+            context, figure: figure, name: "cam-\(method.name)",
+            notes: ["method \(method.name)", "layer \(method.layer!) (\(resolution))"])
     }
 }

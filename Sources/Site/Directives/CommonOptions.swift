@@ -13,8 +13,10 @@ extension DirectiveOptions {
 
     /// `normalization: minmax | symmetric | percentile`; signed maps default to symmetric.
     public func normalization(signed: Bool) throws(SourceError) -> Normalization {
-        switch try PanelOption.normalization.choice(self, from: ["minmax", "symmetric", "percentile"],
-                                                    default: signed ? "symmetric" : "minmax") {
+        switch try PanelOption.normalization.choice(
+            self, from: ["minmax", "symmetric", "percentile"],
+            default: signed ? "symmetric" : "minmax")
+        {
         case "symmetric": return .symmetric
         case "percentile": return .percentile(low: 1, high: 99)
         default: return .minMax
@@ -26,8 +28,9 @@ extension DirectiveOptions {
         guard let node = mapping["target"] else { return .predicted }
         let text = try node.string()
         guard let target = Target(text) else {
-            throw node.error("unknown target '\(text)'; expected predicted, true, or a class number 0…\(classes - 1)",
-                             suggestion: nearestName(to: text, in: ["predicted", "true"]))
+            throw node.error(
+                "unknown target '\(text)'; expected predicted, true, or a class number 0…\(classes - 1)",
+                suggestion: nearestName(to: text, in: ["predicted", "true"]))
         }
         if case .class(let k) = target, !(0..<classes).contains(k) {
             throw node.error("class \(k) is out of range; the model has classes 0…\(classes - 1)")
@@ -36,7 +39,9 @@ extension DirectiveOptions {
     }
 
     /// A layer of `model`; `convolution` restricts it to Conv2D layers.
-    public func layer(_ name: String = "layer", model: Model, convolution: Bool, default value: String?) throws(SourceError) -> String {
+    public func layer(
+        _ name: String = "layer", model: Model, convolution: Bool, default value: String?
+    ) throws(SourceError) -> String {
         let candidates = model.layers.filter { !convolution || $0 is Conv2D }.map(\.name)
         guard let node = mapping[name] else {
             guard let value else { throw error("the model has no convolution layer", option: name) }
@@ -46,10 +51,12 @@ extension DirectiveOptions {
         guard candidates.contains(text) else {
             let what = convolution ? "convolution layer" : "layer"
             if convolution, model.layers.contains(where: { $0.name == text }) {
-                throw node.error("layer '\(text)' is not a convolution; expected one of \(candidates.joined(separator: ", "))")
+                throw node.error(
+                    "layer '\(text)' is not a convolution; expected one of \(candidates.joined(separator: ", "))")
             }
-            throw node.error("the model has no \(what) '\(text)'; expected one of \(candidates.joined(separator: ", "))",
-                             suggestion: nearestName(to: text, in: candidates))
+            throw node.error(
+                "the model has no \(what) '\(text)'; expected one of \(candidates.joined(separator: ", "))",
+                suggestion: nearestName(to: text, in: candidates))
         }
         return text
     }
@@ -81,7 +88,9 @@ struct ConfiguredMethod: Sendable {
 
 extension DirectiveOptions {
     /// The options of the parameters `entries` take, with this directive's defaults.
-    static func parameterSpecs(_ entries: [MethodEntry], defaults: [String: String] = [:], excluding: Set<String> = [])
+    static func parameterSpecs(
+        _ entries: [MethodEntry], defaults: [String: String] = [:], excluding: Set<String> = []
+    )
         -> [OptionSpec]
     {
         MethodCatalogue.parameters(of: entries).filter { !excluding.contains($0.name) }.map {
@@ -92,8 +101,10 @@ extension DirectiveOptions {
     /// The parameters of `entries` as written, range-checked; the input's side bounds
     /// pixel sizes (occlusion's patch and stride). Parameters in `fixed` are not options
     /// of this directive and take the given values.
-    func methodSettings(_ entries: [MethodEntry], model: Model, defaults: [String: String] = [:],
-                        fixed: [String: String] = [:]) throws(SourceError) -> MethodSettings {
+    func methodSettings(
+        _ entries: [MethodEntry], model: Model, defaults: [String: String] = [:],
+        fixed: [String: String] = [:]
+    ) throws(SourceError) -> MethodSettings {
         var settings = MethodSettings()
         let side = min(model.inputShape[0], model.inputShape[1])
         for parameter in MethodCatalogue.parameters(of: entries) {
@@ -101,10 +112,13 @@ extension DirectiveOptions {
             let fallback = defaults[parameter.name] ?? parameter.defaultText
             switch parameter.kind {
             case .integer(let range):
-                let upper = ["patch", "stride"].contains(parameter.name) ? min(range.upperBound, side) : range.upperBound
-                settings[parameter.name] = String(try int(parameter.name, default: Int(fallback)!, in: range.lowerBound...upper))
+                let upper =
+                    ["patch", "stride"].contains(parameter.name) ? min(range.upperBound, side) : range.upperBound
+                settings[parameter.name] = String(
+                    try int(parameter.name, default: Int(fallback)!, in: range.lowerBound...upper))
             case .number(let range):
-                settings[parameter.name] = MethodParameter.format(try double(parameter.name, default: Double(fallback)!, in: range))
+                settings[parameter.name] = MethodParameter.format(
+                    try double(parameter.name, default: Double(fallback)!, in: range))
             case .choice(let names):
                 settings[parameter.name] = try choice(parameter.name, from: names, default: fallback)
             }
@@ -113,7 +127,9 @@ extension DirectiveOptions {
     }
 
     /// One method from `entries` (option `method`), configured.
-    func method(from entries: [MethodEntry], default name: String, model: Model, defaults: [String: String] = [:])
+    func method(
+        from entries: [MethodEntry], default name: String, model: Model, defaults: [String: String] = [:]
+    )
         throws(SourceError) -> ConfiguredMethod
     {
         let chosen = MethodCatalogue.named(try choice("method", from: entries.map(\.name), default: name))!
@@ -121,22 +137,30 @@ extension DirectiveOptions {
     }
 
     /// Several methods (option `methods`), sharing this directive's parameters and layer.
-    func methods(default names: [String], model: Model, defaults: [String: String] = [:], fixed: [String: String] = [:])
+    func methods(
+        default names: [String], model: Model, defaults: [String: String] = [:], fixed: [String: String] = [:]
+    )
         throws(SourceError) -> [ConfiguredMethod]
     {
-        let chosen = try choices("methods", from: MethodCatalogue.names, default: names).map { MethodCatalogue.named($0)! }
+        let chosen = try choices("methods", from: MethodCatalogue.names, default: names).map {
+            MethodCatalogue.named($0)!
+        }
         return try configured(chosen, model: model, defaults: defaults, fixed: fixed)
     }
 
     /// `entries` with their parameters and, when one of them needs it, the `layer` option.
     /// A model without convolutions is fine for methods that need no layer.
-    private func configured(_ entries: [MethodEntry], model: Model, defaults: [String: String],
-                            fixed: [String: String] = [:]) throws(SourceError) -> [ConfiguredMethod] {
+    private func configured(
+        _ entries: [MethodEntry], model: Model, defaults: [String: String],
+        fixed: [String: String] = [:]
+    ) throws(SourceError) -> [ConfiguredMethod] {
         let settings = try methodSettings(entries, model: model, defaults: defaults, fixed: fixed)
         var layer: String?
         if let cam = entries.first(where: \.needsLayer) {
             guard model.lastConvolution != nil || mapping["layer"] != nil else {
-                throw error("\(cam.name) needs a convolution layer, and the model has none", option: mapping["methods"] != nil ? "methods" : "method")
+                throw error(
+                    "\(cam.name) needs a convolution layer, and the model has none",
+                    option: mapping["methods"] != nil ? "methods" : "method")
             }
             layer = try self.layer(model: model, convolution: true, default: model.lastConvolution)
         } else if mapping["layer"] != nil {

@@ -8,17 +8,23 @@ import Render
 struct CompareDirective: Directive {
     static let name = "compare"
     static let summary = "Several attribution methods on the same images: one row per image, one column per method."
-    static let options: [OptionSpec] = [
-        OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: "[vanilla, smoothgrad, gradcam]",
-                   "The methods, as columns."),
-        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images, as rows."),
-        DirectiveOptions.preprocessSpec,
-        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
-        OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
-        overlay.spec,
-    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all) + [colormap.spec, scale.spec]
-    static let overlay = DirectiveOption("overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone).")
-    static let colormap = DirectiveOption("colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes).")
+    static let options: [OptionSpec] =
+        [
+            OptionSpec(
+                "methods", "list of \(MethodCatalogue.names.joined(separator: ", "))",
+                default: "[vanilla, smoothgrad, gradcam]",
+                "The methods, as columns."),
+            OptionSpec("images", "image selector or list", default: "test[0:4]", "The images, as rows."),
+            DirectiveOptions.preprocessSpec,
+            OptionSpec(
+                "layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+            OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
+            overlay.spec,
+        ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all) + [colormap.spec, scale.spec]
+    static let overlay = DirectiveOption(
+        "overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone).")
+    static let colormap = DirectiveOption(
+        "colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes).")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
     static let example = "methods: [vanilla, smoothgrad, integrated-gradients, gradcam, scorecam]\nimages: test[0:3]"
 
@@ -34,13 +40,16 @@ struct CompareDirective: Directive {
         images = try options.images(default: "test[0:4]", classes: model.classes)
         target = try options.target(classes: model.classes)
         overlay = try Self.overlay.bool(options, default: true)
-        panels = HeatmapPanels(colormap: try Self.colormap.colormap(options, default: "jet"), normalization: .minMax, shared: false,
-                               scale: try Self.scale.int(options, default: 3, in: 1...16), alpha: 0.5)
+        panels = HeatmapPanels(
+            colormap: try Self.colormap.colormap(options, default: "jet"), normalization: .minMax, shared: false,
+            scale: try Self.scale.int(options, default: 3, in: 1...16), alpha: 0.5)
         location = options.location(of: "images")
     }
 
     var inputFiles: [String] { images.files }
-    var caption: String { "\(methods.map(\.title).joined(separator: ", ")) compared on \(images.text), target \(target)." }
+    var caption: String {
+        "\(methods.map(\.title).joined(separator: ", ")) compared on \(images.text), target \(target)."
+    }
     var alt: String { "attribution maps of several methods" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
@@ -60,18 +69,27 @@ struct CompareDirective: Directive {
                 e = e.with(map: magnitude, isSigned: false)
                 let p = panels.pictures(image: image, map: e.map, placement: e.placement, normalization: .minMax)
                 if cardTiles.count < 8 { cardTiles.append(overlay ? p.overlay : p.heatmap) }
-                cells.append(figure.image(overlay ? p.overlay : p.heatmap, name: "compare-\(method.name)",
-                                          alt: "\(method.title) for \(image.name)", thumbnail: i == 0 && cells.isEmpty, pixelated: false))
+                cells.append(
+                    figure.image(
+                        overlay ? p.overlay : p.heatmap, name: "compare-\(method.name)",
+                        alt: "\(method.title) for \(image.name)", thumbnail: i == 0 && cells.isEmpty, pixelated: false))
             }
             let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
-            rows.append((imageHeader(image, explanation: first), [figure.image(digit, name: "compare-input", alt: "input \(image.name)")] + cells))
+            rows.append(
+                (
+                    imageHeader(image, explanation: first),
+                    [figure.image(digit, name: "compare-input", alt: "input \(image.name)")] + cells
+                ))
         }
         figure.card(cardTiles, columns: min(4, cardTiles.count))
         try figure.json(CompareValues(target: target.description, maps: json), name: "compare")
         let table = FigureLayout.panels(columns: ["input"] + methods.map(\.title), rows: rows, corner: "image")
-        let bar = figure.svg(Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
-                             name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
-        return (FigureLayout.withColorbarBelow(table, colorbar: bar),
-                ["magnitudes, min–max per map", "colormap \(panels.colormap.name)", "target \(target)"])
+        let bar = figure.svg(
+            Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
+            name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
+        return (
+            FigureLayout.withColorbarBelow(table, colorbar: bar),
+            ["magnitudes, min–max per map", "colormap \(panels.colormap.name)", "target \(target)"]
+        )
     }
 }

@@ -7,9 +7,12 @@ import Render
 /// The confusion matrix of the test set.
 struct ConfusionMatrixDirective: Directive {
     static let name = "confusion-matrix"
-    static let summary = "The test set's confusion matrix as an annotated heatmap, per-class accuracy, and the most confused pairs."
-    static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap of the cells.")
-    static let pairs = DirectiveOption("pairs", "integer 0–20", default: "5", "How many of the most confused pairs to list.")
+    static let summary =
+        "The test set's confusion matrix as an annotated heatmap, per-class accuracy, and the most confused pairs."
+    static let colormap = DirectiveOption(
+        "colormap", "a colormap name", default: "viridis", "The colormap of the cells.")
+    static let pairs = DirectiveOption(
+        "pairs", "integer 0–20", default: "5", "How many of the most confused pairs to list.")
     static let options = [colormap, pairs].map(\.spec)
     static let example = "pairs: 5"
 
@@ -20,30 +23,44 @@ struct ConfusionMatrixDirective: Directive {
         pairs = try Self.pairs.int(options, default: 5, in: 0...20)
     }
 
-    var caption: String { "Confusion matrix of the 10,000 test digits: rows are true labels, columns predictions; off-diagonal cells are errors." }
+    var caption: String {
+        "Confusion matrix of the 10,000 test digits: rows are true labels, columns predictions; off-diagonal cells are errors."
+    }
     var alt: String { "confusion matrix heatmap" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let mnist = try context.data.get()
         let evaluation = try context.evaluation.get()
-        let matrix = ConfusionMatrix(labels: mnist.test.labels, predictions: evaluation.predictions, classes: context.classes)
+        let matrix = ConfusionMatrix(
+            labels: mnist.test.labels, predictions: evaluation.predictions, classes: context.classes)
         let labels = (0..<context.classes).map(String.init)
         // Log-scaled colors so the few errors show beside the ~1,000 correct per class.
-        let chart = MatrixChart(values: matrix.counts.map { $0.map(Double.init) }, rowLabels: labels, columnLabels: labels,
-                                colormap: colormap, rowTitle: "true label", columnTitle: "predicted", logScale: true)
+        let chart = MatrixChart(
+            values: matrix.counts.map { $0.map(Double.init) }, rowLabels: labels, columnLabels: labels,
+            colormap: colormap, rowTitle: "true label", columnTitle: "predicted", logScale: true)
         var body = figure.svg(chart.svg(cell: 34), name: "confusion-matrix", label: "matrix (SVG)", thumbnail: true)
         let accuracy = matrix.perClassAccuracy
-        body += "\n" + FigureLayout.table(header: ["class"] + labels, rows: [["accuracy"] + accuracy.map { String(format: "%.1f%%", $0 * 100) }],
-                                         numeric: Set(1...labels.count))
+        body +=
+            "\n"
+            + FigureLayout.table(
+                header: ["class"] + labels, rows: [["accuracy"] + accuracy.map { String(format: "%.1f%%", $0 * 100) }],
+                numeric: Set(1...labels.count))
         if pairs > 0 {
             let confused = matrix.mostConfused(pairs)
-            body += "\n" + FigureLayout.table(header: ["true label", "predicted", "count"],
-                                              rows: confused.map { ["\($0.trueClass)", "\($0.predicted)", "\($0.count)"] }, numeric: [2])
+            body +=
+                "\n"
+                + FigureLayout.table(
+                    header: ["true label", "predicted", "count"],
+                    rows: confused.map { ["\($0.trueClass)", "\($0.predicted)", "\($0.count)"] }, numeric: [2])
         }
-        try figure.json(ConfusionValues(counts: matrix.counts, perClassAccuracy: accuracy, accuracy: matrix.accuracy,
-                                        mostConfused: matrix.mostConfused(max(pairs, 1)).map {
-                                            .init(true: $0.trueClass, predicted: $0.predicted, count: $0.count)
-                                        }), name: "confusion-matrix")
-        return (body, [String(format: "accuracy %.2f%%", matrix.accuracy * 100), "colormap \(colormap.name), log scale"])
+        try figure.json(
+            ConfusionValues(
+                counts: matrix.counts, perClassAccuracy: accuracy, accuracy: matrix.accuracy,
+                mostConfused: matrix.mostConfused(max(pairs, 1)).map {
+                    .init(true: $0.trueClass, predicted: $0.predicted, count: $0.count)
+                }), name: "confusion-matrix")
+        return (
+            body, [String(format: "accuracy %.2f%%", matrix.accuracy * 100), "colormap \(colormap.name), log scale"]
+        )
     }
 }

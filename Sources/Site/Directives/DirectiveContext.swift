@@ -26,7 +26,10 @@ public final class DirectiveContext: Sendable {
     let evaluation: Lazy<Evaluation>
     public let paths: ContentPaths
 
-    init(model: Model, spec: ModelSpec, trainingLog: [EpochLog]?, data: Lazy<MNIST>, evaluation: Lazy<Evaluation>, paths: ContentPaths) {
+    init(
+        model: Model, spec: ModelSpec, trainingLog: [EpochLog]?, data: Lazy<MNIST>, evaluation: Lazy<Evaluation>,
+        paths: ContentPaths
+    ) {
         self.model = model
         self.spec = spec
         self.trainingLog = trainingLog
@@ -50,8 +53,9 @@ public final class DirectiveContext: Sendable {
                     throw error.sourceError.placed(at: location)
                 }
                 let h = model.inputShape[0], w = model.inputShape[1]
-                let input = ModelInputImage(picture, width: w, height: h,
-                                            preparation: preparation ?? .standard(forInput: model.inputShape))
+                let input = ModelInputImage(
+                    picture, width: w, height: h,
+                    preparation: preparation ?? .standard(forInput: model.inputShape))
                 let pixels = Tensor(shape: [1, h, w, 1], scalars: input.values)
                 result.append(SelectedImage(pixels: pixels, label: nil, name: path))
             case let .dataset(split, filter, range):
@@ -65,18 +69,23 @@ public final class DirectiveContext: Sendable {
                     indices = set.labels.indices.filter { set.labels[$0] == k }
                 case .misclassified:
                     guard split == .test else {
-                        throw SourceError("misclassified is only defined for test images; use test.misclassified[…]", at: location)
+                        throw SourceError(
+                            "misclassified is only defined for test images; use test.misclassified[…]", at: location)
                     }
                     let predictions = try evaluation.get().predictions
                     indices = set.labels.indices.filter { set.labels[$0] != predictions[$0] }
                 }
                 guard range.upperBound <= indices.count else {
-                    throw SourceError("image selector '\(selector)' is out of range: it selects up to index \(range.upperBound - 1) but only \(indices.count) image\(indices.count == 1 ? "" : "s") match (0…\(indices.count - 1))", at: location)
+                    throw SourceError(
+                        "image selector '\(selector)' is out of range: it selects up to index \(range.upperBound - 1) but only \(indices.count) image\(indices.count == 1 ? "" : "s") match (0…\(indices.count - 1))",
+                        at: location)
                 }
                 for i in range {
                     let index = indices[i]
-                    result.append(SelectedImage(pixels: set.images.samples(index..<(index + 1)), label: set.labels[index],
-                                                name: "\(split.rawValue)[\(index)]"))
+                    result.append(
+                        SelectedImage(
+                            pixels: set.images.samples(index..<(index + 1)), label: set.labels[index],
+                            name: "\(split.rawValue)[\(index)]"))
                 }
             }
         }

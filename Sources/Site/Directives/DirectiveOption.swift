@@ -22,11 +22,15 @@ struct DirectiveOption: Sendable {
         try options.int(name, default: value, in: range)
     }
 
-    func ints(_ options: DirectiveOptions, default value: [Int], in range: ClosedRange<Int>) throws(SourceError) -> [Int] {
+    func ints(
+        _ options: DirectiveOptions, default value: [Int], in range: ClosedRange<Int>
+    ) throws(SourceError) -> [Int] {
         try options.ints(name, default: value, in: range)
     }
 
-    func double(_ options: DirectiveOptions, default value: Double, in range: ClosedRange<Double>) throws(SourceError) -> Double {
+    func double(
+        _ options: DirectiveOptions, default value: Double, in range: ClosedRange<Double>
+    ) throws(SourceError) -> Double {
         try options.double(name, default: value, in: range)
     }
 
@@ -34,11 +38,15 @@ struct DirectiveOption: Sendable {
         try options.bool(name, default: value)
     }
 
-    func choice(_ options: DirectiveOptions, from choices: [String], default value: String) throws(SourceError) -> String {
+    func choice(
+        _ options: DirectiveOptions, from choices: [String], default value: String
+    ) throws(SourceError) -> String {
         try options.choice(name, from: choices, default: value)
     }
 
-    func choices(_ options: DirectiveOptions, from choices: [String], default value: [String]) throws(SourceError) -> [String] {
+    func choices(
+        _ options: DirectiveOptions, from choices: [String], default value: [String]
+    ) throws(SourceError) -> [String] {
         try options.choices(name, from: choices, default: value)
     }
 
@@ -46,11 +54,14 @@ struct DirectiveOption: Sendable {
         Colormap.named(try options.choice(name, from: Colormap.names, default: value))!
     }
 
-    func images(_ options: DirectiveOptions, default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
+    func images(_ options: DirectiveOptions, default value: String, classes: Int) throws(SourceError) -> [ImageSelector]
+    {
         try options.images(name, default: value, classes: classes)
     }
 
-    func layer(_ options: DirectiveOptions, model: Model, convolution: Bool, default value: String?) throws(SourceError) -> String {
+    func layer(
+        _ options: DirectiveOptions, model: Model, convolution: Bool, default value: String?
+    ) throws(SourceError) -> String {
         try options.layer(name, model: model, convolution: convolution, default: value)
     }
 

@@ -20,9 +20,13 @@ public struct OptionSpec: Sendable {
 
     /// Options every directive takes.
     public static let common: [OptionSpec] = [
-        OptionSpec("caption", "string", default: nil, "The figure's caption (Markdown-free text). A descriptive default is generated."),
-        OptionSpec("alt", "string", default: nil, "Alt text for the figure's images. Generated from the options by default."),
-        OptionSpec("model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder."),
+        OptionSpec(
+            "caption", "string", default: nil,
+            "The figure's caption (Markdown-free text). A descriptive default is generated."),
+        OptionSpec(
+            "alt", "string", default: nil, "Alt text for the figure's images. Generated from the options by default."),
+        OptionSpec(
+            "model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder."),
     ]
 }
 
@@ -35,7 +39,9 @@ public struct DirectiveOptions {
     public let location: SourceLocation
 
     /// Parses `body` (the YAML between the fences) and rejects unknown option names.
-    init(directive: String, body: String, specs: [OptionSpec], file: String, fenceLine: Int, column: Int) throws(SourceError) {
+    init(
+        directive: String, body: String, specs: [OptionSpec], file: String, fenceLine: Int, column: Int
+    ) throws(SourceError) {
         self.directive = directive
         location = SourceLocation(file: file, line: fenceLine, column: column)
         let value = try YAMLValue.parse(body, file: file, lineOffset: fenceLine)
@@ -48,8 +54,9 @@ public struct DirectiveOptions {
         for (key, _) in mapping.entries {
             let name = try key.string()
             if !names.contains(name) {
-                throw key.error("unknown option '\(name)' for directive '\(directive)'; expected one of \(names.joined(separator: ", "))",
-                                suggestion: nearestName(to: name, in: names))
+                throw key.error(
+                    "unknown option '\(name)' for directive '\(directive)'; expected one of \(names.joined(separator: ", "))",
+                    suggestion: nearestName(to: name, in: names))
             }
         }
     }
@@ -64,19 +71,27 @@ public struct DirectiveOptions {
     }
 
     public func string(_ name: String) throws(SourceError) -> String? { try mapping[name]?.string() }
-    public func string(_ name: String, default value: String) throws(SourceError) -> String { try string(name) ?? value }
+    public func string(_ name: String, default value: String) throws(SourceError) -> String {
+        try string(name) ?? value
+    }
 
     public func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(SourceError) -> Int {
         guard let node = mapping[name] else { return value }
         let n = try node.int()
-        guard range.contains(n) else { throw node.error("\(name) must be between \(range.lowerBound) and \(range.upperBound), found \(n)") }
+        guard range.contains(n) else {
+            throw node.error("\(name) must be between \(range.lowerBound) and \(range.upperBound), found \(n)")
+        }
         return n
     }
 
-    public func double(_ name: String, default value: Double, in range: ClosedRange<Double>) throws(SourceError) -> Double {
+    public func double(
+        _ name: String, default value: Double, in range: ClosedRange<Double>
+    ) throws(SourceError) -> Double {
         guard let node = mapping[name] else { return value }
         let x = try node.double()
-        guard range.contains(x) else { throw node.error("\(name) must be between \(range.lowerBound) and \(range.upperBound), found \(x)") }
+        guard range.contains(x) else {
+            throw node.error("\(name) must be between \(range.lowerBound) and \(range.upperBound), found \(x)")
+        }
         return x
     }
 
@@ -89,14 +104,16 @@ public struct DirectiveOptions {
         guard let node = mapping[name] else { return value }
         let text = try node.string()
         guard choices.contains(text) else {
-            throw node.error("unknown \(name) '\(text)'; expected one of \(choices.joined(separator: ", "))",
-                             suggestion: nearestName(to: text, in: choices))
+            throw node.error(
+                "unknown \(name) '\(text)'; expected one of \(choices.joined(separator: ", "))",
+                suggestion: nearestName(to: text, in: choices))
         }
         return text
     }
 
     /// A list of strings from `choices`; a single string is a list of one.
-    public func choices(_ name: String, from choices: [String], default value: [String]) throws(SourceError) -> [String] {
+    public func choices(_ name: String, from choices: [String], default value: [String]) throws(SourceError) -> [String]
+    {
         guard let node = mapping[name] else { return value }
         let items: [YAMLValue] = if case .sequence = node.node { try node.list() } else { [node] }
         guard !items.isEmpty else { throw node.error("\(name) needs at least one value") }
@@ -104,8 +121,9 @@ public struct DirectiveOptions {
         for item in items {
             let text = try item.string()
             guard choices.contains(text) else {
-                throw item.error("unknown \(name) value '\(text)'; expected one of \(choices.joined(separator: ", "))",
-                                 suggestion: nearestName(to: text, in: choices))
+                throw item.error(
+                    "unknown \(name) value '\(text)'; expected one of \(choices.joined(separator: ", "))",
+                    suggestion: nearestName(to: text, in: choices))
             }
             result.append(text)
         }

@@ -8,12 +8,16 @@ import Render
 struct FeatureMapsDirective: Directive {
     static let name = "feature-maps"
     static let summary = "The activations (feature maps) of a layer for one image, one small image per channel."
-    static let layer = DirectiveOption("layer", "layer name", default: "the first convolution", "The layer whose output is shown.")
+    static let layer = DirectiveOption(
+        "layer", "layer name", default: "the first convolution", "The layer whose output is shown.")
     static let image = DirectiveOption("image", "image selector (one image)", default: "test[0]", "The input image.")
-    static let count = DirectiveOption("count", "integer 1–512", default: "all channels", "How many channels to show, from the first.")
+    static let count = DirectiveOption(
+        "count", "integer 1–512", default: "all channels", "How many channels to show, from the first.")
     static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per activation.")
-    static let options = [layer.spec, image.spec, DirectiveOptions.preprocessSpec, count.spec, colormap.spec, scale.spec]
+    static let options = [
+        layer.spec, image.spec, DirectiveOptions.preprocessSpec, count.spec, colormap.spec, scale.spec,
+    ]
     static let example = "layer: conv2d_1\nimage: test[0]\ncount: 16"
 
     let layer: String
@@ -24,14 +28,18 @@ struct FeatureMapsDirective: Directive {
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try Self.layer.layer(options, model: model, convolution: false,
-                                         default: model.firstConvolution ?? model.layers[0].name)
+        let layer = try Self.layer.layer(
+            options, model: model, convolution: false,
+            default: model.firstConvolution ?? model.layers[0].name)
         self.layer = layer
         image = try Self.image.images(options, default: "test[0]", classes: model.classes)
         let shape = model.layers.first { $0.name == layer }!.outputShape
         let channels = shape.count == 3 ? shape[2] : 1
-        if image.count != 1 || image.first.map({ if case .dataset(_, _, let r) = $0 { r.count != 1 } else { false } }) == true {
-            throw options.error("feature-maps shows one image; give a single selector such as test[0]", option: Self.image.name)
+        if image.count != 1
+            || image.first.map({ if case .dataset(_, _, let r) = $0 { r.count != 1 } else { false } }) == true
+        {
+            throw options.error(
+                "feature-maps shows one image; give a single selector such as test[0]", option: Self.image.name)
         }
         count = options[Self.count.name] == nil ? nil : try Self.count.int(options, default: channels, in: 1...channels)
         colormap = try Self.colormap.colormap(options, default: "viridis")
@@ -40,7 +48,9 @@ struct FeatureMapsDirective: Directive {
     }
 
     var inputFiles: [String] { image.files }
-    var caption: String { "\(count.map { "The first \($0) feature maps" } ?? "The feature maps") of \(layer) for \(image.text), on one shared scale: bright where a filter responds." }
+    var caption: String {
+        "\(count.map { "The first \($0) feature maps" } ?? "The feature maps") of \(layer) for \(image.text), on one shared scale: bright where a filter responds."
+    }
     var alt: String { "feature maps of \(layer)" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
@@ -50,25 +60,43 @@ struct FeatureMapsDirective: Directive {
         let range = Normalization.minMax.range(of: maps.flatMap(\.values))
         let isRow = maps.count == 1 && maps[0].height == 1
         let input = selected.heatmap
-        let digit = figure.image(RGBAImage.grayscale(width: input.width, height: input.height, values: input.values).upscaled(by: 4),
-                                 name: "feature-input", alt: "input \(selected.name)")
+        let digit = figure.image(
+            RGBAImage.grayscale(width: input.width, height: input.height, values: input.values).upscaled(by: 4),
+            name: "feature-input", alt: "input \(selected.name)")
         var cells: [(html: String, label: String)] = []
         if isRow {
             // A flat layer: its units as one strip, 4 pixels each.
-            let strip = maps[0].render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: 4)
-            cells.append((figure.image(strip, name: "feature-\(layer)", alt: "activations of \(layer)", thumbnail: true), "\(maps[0].width) units"))
+            let strip = maps[0].render(colormap, normalization: .fixed(low: range.low, high: range.high)).image
+                .upscaled(by: 4)
+            cells.append(
+                (
+                    figure.image(strip, name: "feature-\(layer)", alt: "activations of \(layer)", thumbnail: true),
+                    "\(maps[0].width) units"
+                ))
         } else {
-            let pictures = maps.map { $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale) }
+            let pictures = maps.map {
+                $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
+            }
             cells = pictures.enumerated().map { i, picture in
                 (figure.image(picture, name: "feature-\(layer)", alt: "channel \(i) of \(layer)"), "\(i)")
             }
             figure.card(pictures)
         }
-        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "activation").svg(height: 120),
-                             name: "feature-colorbar", title: "colorbar: activation")
-        try figure.json(FeatureMapsValues(layer: layer, image: selected.name, maps: maps.map(MapValues.init)), name: "feature-maps-\(layer)")
-        let body = "<div class=\"viz-row\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(selected)))</span></div>"
+        let bar = figure.svg(
+            Colorbar(colormap: colormap, low: range.low, high: range.high, label: "activation").svg(height: 120),
+            name: "feature-colorbar", title: "colorbar: activation")
+        try figure.json(
+            FeatureMapsValues(layer: layer, image: selected.name, maps: maps.map(MapValues.init)),
+            name: "feature-maps-\(layer)")
+        let body =
+            "<div class=\"viz-row\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(selected)))</span></div>"
             + FigureLayout.grid(cells) + "<div class=\"viz-colorbar\">\(bar)</div></div>"
-        return (body, ["colormap \(colormap.name)", String(format: "min–max, shared: %.3g … %.3g", Double(range.low), Double(range.high))])
+        return (
+            body,
+            [
+                "colormap \(colormap.name)",
+                String(format: "min–max, shared: %.3g … %.3g", Double(range.low), Double(range.high)),
+            ]
+        )
     }
 }

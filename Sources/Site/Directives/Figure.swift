@@ -72,18 +72,23 @@ final class FigureBuilder {
     }
 
     /// An `<img>` of `image`, at its size, as a PNG file.
-    func image(_ image: RGBAImage, name: String, alt: String? = nil, thumbnail isThumbnail: Bool = false, pixelated: Bool = true) -> String {
+    func image(
+        _ image: RGBAImage, name: String, alt: String? = nil, thumbnail isThumbnail: Bool = false,
+        pixelated: Bool = true
+    ) -> String {
         let path = add(PNG.encode(image), name: name, ext: "png")
         if !hasCard && (thumbnail == nil || isThumbnail) { thumbnail = path }
         let cls = pixelated ? " class=\"pixelated\"" : ""
-        return "<img src=\"\(Figure.root)\(path)\" width=\"\(image.width)\" height=\"\(image.height)\" alt=\"\(HTML.escape(alt ?? self.alt))\" loading=\"lazy\"\(cls)>"
+        return
+            "<img src=\"\(Figure.root)\(path)\" width=\"\(image.width)\" height=\"\(image.height)\" alt=\"\(HTML.escape(alt ?? self.alt))\" loading=\"lazy\"\(cls)>"
     }
 
     /// The lesson-card picture of this figure: up to two rows of `columns` tiles (all the
     /// same size), written as a file of its own and not shown on the page.
     func card(_ tiles: [RGBAImage], columns: Int = 4) {
         let chosen = Array(tiles.prefix(columns * 2))
-        guard let first = chosen.first, chosen.allSatisfy({ $0.width == first.width && $0.height == first.height }) else { return }
+        guard let first = chosen.first, chosen.allSatisfy({ $0.width == first.width && $0.height == first.height })
+        else { return }
         let grid = ImageGrid(columns: min(columns, chosen.count), spacing: max(2, first.width / 28)).compose(chosen)
         thumbnail = add(PNG.encode(grid), name: "\(kind)-card", ext: "png")
         hasCard = true
@@ -92,7 +97,9 @@ final class FigureBuilder {
 
     /// An SVG shown inline (so its text follows the page's colors), also written as a file
     /// and linked for download.
-    func svg(_ svg: SVG, name: String, label: String? = nil, title: String? = nil, thumbnail isThumbnail: Bool = false) -> String {
+    func svg(
+        _ svg: SVG, name: String, label: String? = nil, title: String? = nil, thumbnail isThumbnail: Bool = false
+    ) -> String {
         var text = svg.text
         text = text.replacingOccurrences(of: "id=\"", with: "id=\"\(idPrefix)-")
             .replacingOccurrences(of: "url(#", with: "url(#\(idPrefix)-")
@@ -100,7 +107,8 @@ final class FigureBuilder {
         if isThumbnail && !hasCard { thumbnail = path }
         if let label { links.append(FigureLink(label: label, path: path)) }
         let accessible = "<svg role=\"img\" aria-label=\"\(HTML.escape(title ?? alt))\""
-        return text.replacingOccurrences(of: "<svg ", with: accessible + " ", options: [], range: text.range(of: "<svg "))
+        return text.replacingOccurrences(
+            of: "<svg ", with: accessible + " ", options: [], range: text.range(of: "<svg "))
     }
 
     /// A download link under the caption.
@@ -108,7 +116,8 @@ final class FigureBuilder {
 
     /// The raw values as a JSON file (the schema of `FigureValues.swift`), linked under the caption.
     func json(_ values: some Encodable, name: String) throws {
-        links.append(FigureLink(label: "raw values (JSON)", path: add(try FigureJSON.encode(values), name: name, ext: "json")))
+        links.append(
+            FigureLink(label: "raw values (JSON)", path: add(try FigureJSON.encode(values), name: name, ext: "json")))
     }
 
     func finish(body: String, caption: String, notes: [String]) -> Figure {
@@ -124,16 +133,19 @@ enum FigureLayout {
         out += columns.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined()
         out += "</tr></thead>\n<tbody>\n"
         for row in rows {
-            out += "<tr><th scope=\"row\">\(HTML.escape(row.header))</th>" + row.cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+            out +=
+                "<tr><th scope=\"row\">\(HTML.escape(row.header))</th>" + row.cells.map { "<td>\($0)</td>" }.joined()
+                + "</tr>\n"
         }
         return out + "</tbody></table></div>"
     }
 
     /// A wrapping grid of captioned cells.
     static func grid(_ cells: [(html: String, label: String)]) -> String {
-        "<div class=\"viz-grid\">" + cells.map {
-            "<div class=\"viz-cell\">\($0.html)<span class=\"viz-label\">\(HTML.escape($0.label))</span></div>"
-        }.joined() + "</div>"
+        "<div class=\"viz-grid\">"
+            + cells.map {
+                "<div class=\"viz-cell\">\($0.html)<span class=\"viz-label\">\(HTML.escape($0.label))</span></div>"
+            }.joined() + "</div>"
     }
 
     /// A picture beside its colorbar.
@@ -149,10 +161,16 @@ enum FigureLayout {
     /// A plain data table.
     static func table(header: [String], rows: [[String]], numeric: Set<Int> = []) -> String {
         var out = "<div class=\"viz-scroll\"><table class=\"viz-data\">\n<thead><tr>"
-        out += header.enumerated().map { "<th scope=\"col\"\(numeric.contains($0.offset) ? " class=\"num\"" : "")>\(HTML.escape($0.element))</th>" }.joined()
+        out += header.enumerated().map {
+            "<th scope=\"col\"\(numeric.contains($0.offset) ? " class=\"num\"" : "")>\(HTML.escape($0.element))</th>"
+        }.joined()
         out += "</tr></thead>\n<tbody>\n"
         for row in rows {
-            out += "<tr>" + row.enumerated().map { "<td\(numeric.contains($0.offset) ? " class=\"num\"" : "")>\(HTML.escape($0.element))</td>" }.joined() + "</tr>\n"
+            out +=
+                "<tr>"
+                + row.enumerated().map {
+                    "<td\(numeric.contains($0.offset) ? " class=\"num\"" : "")>\(HTML.escape($0.element))</td>"
+                }.joined() + "</tr>\n"
         }
         return out + "</tbody></table></div>"
     }

@@ -7,14 +7,19 @@ import Render
 /// The kernels of a convolution layer.
 struct FiltersDirective: Directive {
     static let name = "filters"
-    static let summary = "The kernels (filters) of a convolution layer, one small image per filter, signed weights on a diverging colormap."
-    static let layer = DirectiveOption("layer", "convolution layer name", default: "the first convolution",
-                                       "The layer whose kernels are shown.")
-    static let channel = DirectiveOption("channel", "integer", default: "0",
-                                         "The input channel of the kernels (a layer with several input channels has one kernel slice per channel).")
-    static let count = DirectiveOption("count", "integer 1–512", default: "all filters", "How many filters to show, from the first.")
-    static let colormap = DirectiveOption("colormap", "a colormap name", default: "RdBu_r",
-                                          "The colormap; weights are signed, so a diverging one is best.")
+    static let summary =
+        "The kernels (filters) of a convolution layer, one small image per filter, signed weights on a diverging colormap."
+    static let layer = DirectiveOption(
+        "layer", "convolution layer name", default: "the first convolution",
+        "The layer whose kernels are shown.")
+    static let channel = DirectiveOption(
+        "channel", "integer", default: "0",
+        "The input channel of the kernels (a layer with several input channels has one kernel slice per channel).")
+    static let count = DirectiveOption(
+        "count", "integer 1–512", default: "all filters", "How many filters to show, from the first.")
+    static let colormap = DirectiveOption(
+        "colormap", "a colormap name", default: "RdBu_r",
+        "The colormap; weights are signed, so a diverging one is best.")
     static let scale = DirectiveOption("scale", "integer 1–32", default: "12", "Display pixels per kernel weight.")
     static let options = [layer, channel, count, colormap, scale].map(\.spec)
     static let example = "layer: conv2d_1\ncolormap: RdBu_r"
@@ -36,21 +41,30 @@ struct FiltersDirective: Directive {
         scale = try Self.scale.int(options, default: 12, in: 1...32)
     }
 
-    var caption: String { "The \(count) kernels of \(layer)\(channel > 0 ? " for input channel \(channel)" : ""), each weight a cell; red is positive, blue negative, white zero (one shared symmetric scale)." }
+    var caption: String {
+        "The \(count) kernels of \(layer)\(channel > 0 ? " for input channel \(channel)" : ""), each weight a cell; red is positive, blue negative, white zero (one shared symmetric scale)."
+    }
     var alt: String { "convolution kernels of \(layer)" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let kernels = try Filters.kernels(of: context.model, layer: layer).prefix(count).map { $0[channel] }
         let range = Normalization.symmetric.range(of: kernels.flatMap(\.values))
-        let pictures = kernels.map { $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale) }
+        let pictures = kernels.map {
+            $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
+        }
         let cells = pictures.enumerated().map { i, picture -> (html: String, label: String) in
             (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer)"), "\(i)")
         }
         figure.card(pictures, columns: 8)
-        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "weight").svg(height: 140),
-                             name: "filters-colorbar", title: "colorbar: kernel weight")
-        try figure.json(FiltersValues(layer: layer, inputChannel: channel, kernels: kernels.map(MapValues.init)), name: "filters-\(layer)")
-        return (FigureLayout.withColorbar(FigureLayout.grid(cells), colorbar: bar),
-                ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))])
+        let bar = figure.svg(
+            Colorbar(colormap: colormap, low: range.low, high: range.high, label: "weight").svg(height: 140),
+            name: "filters-colorbar", title: "colorbar: kernel weight")
+        try figure.json(
+            FiltersValues(layer: layer, inputChannel: channel, kernels: kernels.map(MapValues.init)),
+            name: "filters-\(layer)")
+        return (
+            FigureLayout.withColorbar(FigureLayout.grid(cells), colorbar: bar),
+            ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))]
+        )
     }
 }

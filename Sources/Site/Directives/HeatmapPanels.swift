@@ -17,14 +17,19 @@ struct HeatmapPanels {
     func ranges(_ maps: [Heatmap]) -> (perMap: [Normalization], bar: (low: Float, high: Float, label: String)) {
         if shared {
             let r = normalization.range(of: maps.flatMap(\.values))
-            return (Array(repeating: .fixed(low: r.low, high: r.high), count: maps.count), (r.low, r.high, "value (shared scale)"))
+            return (
+                Array(repeating: .fixed(low: r.low, high: r.high), count: maps.count),
+                (r.low, r.high, "value (shared scale)")
+            )
         }
         let symmetric = normalization == .symmetric
         return (Array(repeating: normalization, count: maps.count), (symmetric ? -1 : 0, 1, "per-image scale"))
     }
 
     /// The digit, the colored heatmap at display size, and its overlay on the digit.
-    func pictures(image: SelectedImage, map: Heatmap, placement: MapPlacement = .identity, normalization: Normalization)
+    func pictures(
+        image: SelectedImage, map: Heatmap, placement: MapPlacement = .identity, normalization: Normalization
+    )
         -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage)
     {
         let p = HeatmapFigure(colormap: colormap, normalization: normalization, scale: scale, alpha: alpha)
@@ -33,7 +38,9 @@ struct HeatmapPanels {
     }
 
     /// A table with a column per image and rows for the chosen panels, plus the colorbar.
-    func figure(images: [SelectedImage], explanations: [Explanation], rows: [String], figure: FigureBuilder, name: String)
+    func figure(
+        images: [SelectedImage], explanations: [Explanation], rows: [String], figure: FigureBuilder, name: String
+    )
         -> (html: String, barLabel: String)
     {
         let (norms, bar) = ranges(explanations.map(\.map))
@@ -45,15 +52,22 @@ struct HeatmapPanels {
             heatmaps.append(p.heatmap)
             let alt = "\(figure.alt) — \(image.name)"
             cells["input", default: []].append(figure.image(p.digit, name: "\(name)-input", alt: "\(alt), input digit"))
-            cells["heatmap", default: []].append(figure.image(p.heatmap, name: "\(name)-heatmap", alt: "\(alt), heatmap", pixelated: false))
-            cells["overlay", default: []].append(figure.image(p.overlay, name: "\(name)-overlay", alt: "\(alt), heatmap over the digit",
-                                                              thumbnail: i == 0, pixelated: false))
+            cells["heatmap", default: []].append(
+                figure.image(p.heatmap, name: "\(name)-heatmap", alt: "\(alt), heatmap", pixelated: false))
+            cells["overlay", default: []].append(
+                figure.image(
+                    p.overlay, name: "\(name)-overlay", alt: "\(alt), heatmap over the digit",
+                    thumbnail: i == 0, pixelated: false))
         }
-        figure.card(overlays.count >= 4 ? Array(overlays.prefix(4) + heatmaps.prefix(4)) : overlays + heatmaps, columns: min(4, max(overlays.count, 1)))
-        let table = FigureLayout.panels(columns: zip(images, explanations).map { imageHeader($0, explanation: $1) },
-                                        rows: rows.map { ($0, cells[$0] ?? []) })
-        let colorbar = figure.svg(Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).horizontalSVG(),
-                                  name: "\(name)-colorbar", title: "colorbar: \(colormap.name), \(bar.label)")
+        figure.card(
+            overlays.count >= 4 ? Array(overlays.prefix(4) + heatmaps.prefix(4)) : overlays + heatmaps,
+            columns: min(4, max(overlays.count, 1)))
+        let table = FigureLayout.panels(
+            columns: zip(images, explanations).map { imageHeader($0, explanation: $1) },
+            rows: rows.map { ($0, cells[$0] ?? []) })
+        let colorbar = figure.svg(
+            Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).horizontalSVG(),
+            name: "\(name)-colorbar", title: "colorbar: \(colormap.name), \(bar.label)")
         return (FigureLayout.withColorbarBelow(table, colorbar: colorbar), bar.label)
     }
 
@@ -67,31 +81,41 @@ extension DirectiveOptions {
     /// The options of `HeatmapPanels`.
     /// The options of `HeatmapPanels`, shared by saliency, cam and occlusion.
     enum PanelOption {
-        static let colormap = DirectiveOption("colormap", "one of \(Colormap.names.joined(separator: ", "))", default: nil,
-                                              "The colormap; diverging maps suit signed values.")
-        static let normalization = DirectiveOption("normalization", "one of minmax, symmetric, percentile",
-                                                   default: "symmetric for signed maps, else minmax", "How values become colors.")
-        static let shared = DirectiveOption("shared", "boolean", default: "false",
-                                            "One value scale for all images (colors comparable) instead of one per image.")
-        static let scale = DirectiveOption("scale", "integer 1–16", default: "4, or 3 for more than four images",
-                                           "Display pixels per input pixel.")
-        static let alpha = DirectiveOption("alpha", "number 0–1", default: "0.5", "Opacity of the heatmap in the overlay.")
-        static let panels = DirectiveOption("panels", "list of input, heatmap, overlay", default: "[input, heatmap, overlay]",
-                                            "Which panels to show, as rows.")
+        static let colormap = DirectiveOption(
+            "colormap", "one of \(Colormap.names.joined(separator: ", "))", default: nil,
+            "The colormap; diverging maps suit signed values.")
+        static let normalization = DirectiveOption(
+            "normalization", "one of minmax, symmetric, percentile",
+            default: "symmetric for signed maps, else minmax", "How values become colors.")
+        static let shared = DirectiveOption(
+            "shared", "boolean", default: "false",
+            "One value scale for all images (colors comparable) instead of one per image.")
+        static let scale = DirectiveOption(
+            "scale", "integer 1–16", default: "4, or 3 for more than four images",
+            "Display pixels per input pixel.")
+        static let alpha = DirectiveOption(
+            "alpha", "number 0–1", default: "0.5", "Opacity of the heatmap in the overlay.")
+        static let panels = DirectiveOption(
+            "panels", "list of input, heatmap, overlay", default: "[input, heatmap, overlay]",
+            "Which panels to show, as rows.")
     }
 
     func heatmapPanels(signed: Bool, defaultColormap: String, imageCount: Int) throws(SourceError) -> HeatmapPanels {
-        HeatmapPanels(colormap: try PanelOption.colormap.colormap(self, default: defaultColormap),
-                      normalization: try normalization(signed: signed),
-                      shared: try PanelOption.shared.bool(self, default: false),
-                      scale: try PanelOption.scale.int(self, default: imageCount > 4 ? 3 : 4, in: 1...16),
-                      alpha: Float(try PanelOption.alpha.double(self, default: 0.5, in: 0...1)))
+        HeatmapPanels(
+            colormap: try PanelOption.colormap.colormap(self, default: defaultColormap),
+            normalization: try normalization(signed: signed),
+            shared: try PanelOption.shared.bool(self, default: false),
+            scale: try PanelOption.scale.int(self, default: imageCount > 4 ? 3 : 4, in: 1...16),
+            alpha: Float(try PanelOption.alpha.double(self, default: 0.5, in: 0...1)))
     }
 
-    static let heatmapPanelSpecs = [PanelOption.colormap, PanelOption.normalization, PanelOption.shared, PanelOption.scale,
-                                    PanelOption.alpha, PanelOption.panels].map(\.spec)
+    static let heatmapPanelSpecs = [
+        PanelOption.colormap, PanelOption.normalization, PanelOption.shared, PanelOption.scale,
+        PanelOption.alpha, PanelOption.panels,
+    ].map(\.spec)
 
     func panels() throws(SourceError) -> [String] {
-        try PanelOption.panels.choices(self, from: ["input", "heatmap", "overlay"], default: ["input", "heatmap", "overlay"])
+        try PanelOption.panels.choices(
+            self, from: ["input", "heatmap", "overlay"], default: ["input", "heatmap", "overlay"])
     }
 }

@@ -21,11 +21,12 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .dataset(split, filter, range):
-            let f: String = switch filter {
-            case .all: ""
-            case .label(let k): ".class(\(k))"
-            case .misclassified: ".misclassified"
-            }
+            let f: String =
+                switch filter {
+                case .all: ""
+                case .label(let k): ".class(\(k))"
+                case .misclassified: ".misclassified"
+                }
             let r = range.count == 1 ? "[\(range.lowerBound)]" : "[\(range.lowerBound):\(range.upperBound)]"
             return split.rawValue + f + r
         case .file(let path, _): return path
@@ -55,10 +56,16 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         if t.lowercased().hasSuffix(".png") { return .success(.file(t, nil)) }
         var rest = Substring(t)
         let split: Split
-        if rest.hasPrefix("test") { split = .test; rest = rest.dropFirst(4) }
-        else if rest.hasPrefix("train") { split = .train; rest = rest.dropFirst(5) }
-        else { return .failure(SelectorError("unknown image selector '\(t)'; expected test[…], train[…] or a .png path",
-                                              suggestion: nearestName(to: t, in: ["test[0]", "train[0]"]))) }
+        if rest.hasPrefix("test") {
+            split = .test; rest = rest.dropFirst(4)
+        } else if rest.hasPrefix("train") {
+            split = .train; rest = rest.dropFirst(5)
+        } else {
+            return .failure(
+                SelectorError(
+                    "unknown image selector '\(t)'; expected test[…], train[…] or a .png path",
+                    suggestion: nearestName(to: t, in: ["test[0]", "train[0]"])))
+        }
         var filter = Filter.all
         if rest.hasPrefix(".misclassified") {
             filter = .misclassified
@@ -69,20 +76,27 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
                 return .failure(SelectorError("expected a class number in '\(t)', as in test.class(7)[0:4]"))
             }
             guard (0..<classes).contains(k) else {
-                return .failure(SelectorError("class \(k) is out of range in '\(t)'; the model has classes 0…\(classes - 1)"))
+                return .failure(
+                    SelectorError("class \(k) is out of range in '\(t)'; the model has classes 0…\(classes - 1)"))
             }
             filter = .label(k)
             rest = rest[rest.index(after: close)...]
         } else if rest.hasPrefix(".") {
             let word = rest.dropFirst().prefix { $0 != "[" && $0 != "(" }
-            return .failure(SelectorError("unknown filter '.\(word)' in '\(t)'; expected .class(k) or .misclassified",
-                                          suggestion: nearestName(to: String(word), in: ["class", "misclassified"]).map { "\(split).\($0)" }))
+            return .failure(
+                SelectorError(
+                    "unknown filter '.\(word)' in '\(t)'; expected .class(k) or .misclassified",
+                    suggestion: nearestName(to: String(word), in: ["class", "misclassified"]).map { "\(split).\($0)" }))
         }
         guard rest.hasPrefix("["), rest.hasSuffix("]") else {
-            return .failure(SelectorError("expected an index or a range after '\(split)', as in \(split)[3] or \(split)[0:8]; found '\(t)'"))
+            return .failure(
+                SelectorError(
+                    "expected an index or a range after '\(split)', as in \(split)[3] or \(split)[0:8]; found '\(t)'"))
         }
         let inner = rest.dropFirst().dropLast()
-        let parts = inner.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = inner.split(separator: ":", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         guard (1...2).contains(parts.count), let a = Int(parts[0]), a >= 0 else {
             return .failure(SelectorError("expected [index] or [start:end] with whole numbers in '\(t)'"))
         }
@@ -90,7 +104,9 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         guard let b = Int(parts[1]), b > a else {
             return .failure(SelectorError("the range in '\(t)' is empty; [start:end] needs end > start"))
         }
-        guard b - a <= 256 else { return .failure(SelectorError("'\(t)' selects \(b - a) images; at most 256 per figure")) }
+        guard b - a <= 256 else {
+            return .failure(SelectorError("'\(t)' selects \(b - a) images; at most 256 per figure"))
+        }
         return .success(.dataset(split, filter, a..<b))
     }
 }
@@ -116,8 +132,12 @@ extension DirectiveOptions {
 
     /// The `images` option: one selector or a list of them, parsed and checked, PNG files
     /// carrying the `preprocess` option.
-    public func images(_ name: String = "images", default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
-        let preparation = try mapping["preprocess"].map { (node) throws(SourceError) in try node.choice(ImagePreparation.self) }
+    public func images(
+        _ name: String = "images", default value: String, classes: Int
+    ) throws(SourceError) -> [ImageSelector] {
+        let preparation = try mapping["preprocess"].map { (node) throws(SourceError) in
+            try node.choice(ImagePreparation.self)
+        }
         return try selectors(name, default: value, classes: classes).map {
             if case .file(let path, _) = $0 { .file(path, preparation) } else { $0 }
         }
@@ -140,7 +160,9 @@ extension DirectiveOptions {
                 }
             }
         }
-        guard result.reduce(0, { $0 + $1.count }) <= 256 else { throw node.error("\(name) selects more than 256 images; at most 256 per figure") }
+        guard result.reduce(0, { $0 + $1.count }) <= 256 else {
+            throw node.error("\(name) selects more than 256 images; at most 256 per figure")
+        }
         return result
     }
 }

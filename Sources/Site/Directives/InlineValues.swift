@@ -63,7 +63,8 @@ struct InlineValues: Directive {
             while index < line.endIndex {
                 if line[index] == "`" { inCode.toggle() }
                 if !inCode, line[index...].hasPrefix("{{"), let close = line[index...].range(of: "}}") {
-                    let name = line[line.index(index, offsetBy: 2)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                    let name = line[line.index(index, offsetBy: 2)..<close.lowerBound].trimmingCharacters(
+                        in: .whitespaces)
                     result.append((name, i + 1 + lineOffset, line.distance(from: line.startIndex, to: index) + 1))
                     index = close.upperBound
                     continue
@@ -82,7 +83,9 @@ struct InlineValues: Directive {
         while let open = rest.range(of: "<code") ?? rest.range(of: "<pre") {
             out += fill(rest[..<open.lowerBound], values)
             let closing = rest[open.lowerBound...].hasPrefix("<pre") ? "</pre>" : "</code>"
-            guard let end = rest[open.lowerBound...].range(of: closing) else { out += rest[open.lowerBound...]; return out }
+            guard let end = rest[open.lowerBound...].range(of: closing) else {
+                out += rest[open.lowerBound...]; return out
+            }
             out += rest[open.lowerBound..<end.upperBound]
             rest = rest[end.upperBound...]
         }

@@ -7,11 +7,14 @@ import Render
 /// Activation maximization of filters or classes.
 struct MaximizeDirective: Directive {
     static let name = "maximize"
-    static let summary = "Activation maximization: inputs synthesized by gradient ascent to excite chosen filters or classes, with L2, total-variation and jitter regularizers."
-    static let layer = DirectiveOption("layer", "layer name", default: "the output layer",
-                                       "A convolution (its filters) or a dense layer (its units; the output layer's are the classes, pre-softmax).")
-    static let units = DirectiveOption("units", "integer or list", default: "all classes, or the first 8 filters",
-                                       "The filters or units to maximize.")
+    static let summary =
+        "Activation maximization: inputs synthesized by gradient ascent to excite chosen filters or classes, with L2, total-variation and jitter regularizers."
+    static let layer = DirectiveOption(
+        "layer", "layer name", default: "the output layer",
+        "A convolution (its filters) or a dense layer (its units; the output layer's are the classes, pre-softmax).")
+    static let units = DirectiveOption(
+        "units", "integer or list", default: "all classes, or the first 8 filters",
+        "The filters or units to maximize.")
     static let steps = DirectiveOption("steps", "integer 1–2000", default: "256", "Gradient-ascent steps.")
     static let learningRate = DirectiveOption("learning_rate", "number", default: "0.05", "Step size.")
     static let l2 = DirectiveOption("l2", "number ≥ 0", default: "0.001", "L2 decay weight.")
@@ -24,7 +27,8 @@ struct MaximizeDirective: Directive {
         "variants", "list of none, l2, tv, jitter, all", default: "—",
         "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone (0.2); "
             + "jitter alone (2 pixels); all (this directive's l2, tv and jitter).")
-    static let options = [layer, units, steps, learningRate, l2, tv, jitter, seed, colormap, scale, variants].map(\.spec)
+    static let options = [layer, units, steps, learningRate, l2, tv, jitter, seed, colormap, scale, variants].map(
+        \.spec)
     static let example = "layer: preds\nunits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\nsteps: 256"
     static let variantNames = ["none", "l2", "tv", "jitter", "all"]
 
@@ -41,11 +45,17 @@ struct MaximizeDirective: Directive {
         let index = model.layers.firstIndex { $0.name == layer }!
         guard model.layers[index] is Conv2D || model.layers[index] is Dense else {
             let names = model.layers.filter { $0 is Conv2D || $0 is Dense }.map(\.name)
-            throw options.error("maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected one of \(names.joined(separator: ", "))", option: Self.layer.name)
+            throw options.error(
+                "maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected one of \(names.joined(separator: ", "))",
+                option: Self.layer.name)
         }
         let available = model.layers[index].outputShape.last!
-        units = try Self.units.ints(options, default: Array(0..<min(available, model.layers[index] is Conv2D ? 8 : 10)), in: 0...(available - 1))
-        guard units.count <= 64 else { throw options.error("at most 64 units per figure, found \(units.count)", option: Self.units.name) }
+        units = try Self.units.ints(
+            options, default: Array(0..<min(available, model.layers[index] is Conv2D ? 8 : 10)), in: 0...(available - 1)
+        )
+        guard units.count <= 64 else {
+            throw options.error("at most 64 units per figure, found \(units.count)", option: Self.units.name)
+        }
         settings = ActivationMaximization(
             steps: try Self.steps.int(options, default: 256, in: 1...2000),
             learningRate: Float(try Self.learningRate.double(options, default: 0.05, in: 1e-6...10)),
@@ -55,20 +65,26 @@ struct MaximizeDirective: Directive {
             seed: UInt64(try Self.seed.int(options, default: 0, in: 0...Int(Int32.max))))
         colormap = try Self.colormap.colormap(options, default: "gray")
         scale = try Self.scale.int(options, default: 3, in: 1...16)
-        variants = options[Self.variants.name] == nil ? nil : try Self.variants.choices(options, from: Self.variantNames, default: [])
+        variants =
+            options[Self.variants.name] == nil
+            ? nil : try Self.variants.choices(options, from: Self.variantNames, default: [])
     }
 
     /// The settings of a regularizer variant.
     func settings(for variant: String) -> (ActivationMaximization, String) {
         var s = settings
         switch variant {
-        case "none": s.l2 = 0; s.totalVariation = 0; s.jitter = 0
+        case "none":
+            s.l2 = 0; s.totalVariation = 0; s.jitter = 0
             return (s, "none")
-        case "l2": s.l2 = 0.01; s.totalVariation = 0; s.jitter = 0
+        case "l2":
+            s.l2 = 0.01; s.totalVariation = 0; s.jitter = 0
             return (s, "L2 0.01")
-        case "tv": s.l2 = 0; s.totalVariation = 0.2; s.jitter = 0
+        case "tv":
+            s.l2 = 0; s.totalVariation = 0.2; s.jitter = 0
             return (s, "TV 0.2")
-        case "jitter": s.l2 = 0; s.totalVariation = 0; s.jitter = 2
+        case "jitter":
+            s.l2 = 0; s.totalVariation = 0; s.jitter = 2
             return (s, "jitter 2")
         default:
             return (s, "L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)")
@@ -77,50 +93,68 @@ struct MaximizeDirective: Directive {
 
     var caption: String {
         if let variants {
-            return "Unit \(units[0]) of \(layer) maximized with each regularizer setting (\(variants.joined(separator: ", "))), \(settings.steps) steps from the same seeded start."
+            return
+                "Unit \(units[0]) of \(layer) maximized with each regularizer setting (\(variants.joined(separator: ", "))), \(settings.steps) steps from the same seeded start."
         }
         return captionForUnits
     }
 
-    var captionForUnits: String { "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") \(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start." }
+    var captionForUnits: String {
+        "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") \(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start."
+    }
     var alt: String { "activation maximization images for \(layer)" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         if let variants { return try runVariants(variants, context: context, figure: figure) }
         let results = try units.map { try settings.maximize(context.model, layer: layer, unit: $0) }
-        let pictures = results.map { $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale) }
+        let pictures = results.map {
+            $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale)
+        }
         let cells = zip(units, results).enumerated().map { i, pair -> (html: String, label: String) in
             let (unit, r) = pair
-            return (figure.image(pictures[i], name: "maximize-\(layer)", alt: "input maximizing unit \(unit) of \(layer)"),
-                    String(format: "%d · %.3g", unit, Double(r.activation)))
+            return (
+                figure.image(pictures[i], name: "maximize-\(layer)", alt: "input maximizing unit \(unit) of \(layer)"),
+                String(format: "%d · %.3g", unit, Double(r.activation))
+            )
         }
         figure.card(pictures)
         let values = zip(units, results).map { unit, r in
-            MaximizeValues.Result(unit: unit, variant: nil, l2: Double(settings.l2), tv: Double(settings.totalVariation),
-                                  jitter: settings.jitter, activation: Double(r.activation), image: MapValues(r.image))
+            MaximizeValues.Result(
+                unit: unit, variant: nil, l2: Double(settings.l2), tv: Double(settings.totalVariation),
+                jitter: settings.jitter, activation: Double(r.activation), image: MapValues(r.image))
         }
-        try figure.json(MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values),
-                        name: "maximize-\(layer)")
+        try figure.json(
+            MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values),
+            name: "maximize-\(layer)")
         return (FigureLayout.grid(cells), ["label: unit · final activation", "pixel values 0–1"])
     }
 }
 
 extension MaximizeDirective {
-    func runVariants(_ variants: [String], context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+    func runVariants(
+        _ variants: [String], context: DirectiveContext, figure: FigureBuilder
+    ) throws -> (body: String, notes: [String]) {
         var cells: [(html: String, label: String)] = [], pictures: [RGBAImage] = [], json: [MaximizeValues.Result] = []
         for variant in variants {
             let (s, label) = settings(for: variant)
             let r = try s.maximize(context.model, layer: layer, unit: units[0])
             let picture = r.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale)
             pictures.append(picture)
-            cells.append((figure.image(picture, name: "maximize-\(layer)", alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
-                          String(format: "%@ · %.3g", label, Double(r.activation))))
-            json.append(MaximizeValues.Result(unit: units[0], variant: variant, l2: Double(s.l2), tv: Double(s.totalVariation),
-                                              jitter: s.jitter, activation: Double(r.activation), image: MapValues(r.image)))
+            cells.append(
+                (
+                    figure.image(
+                        picture, name: "maximize-\(layer)", alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
+                    String(format: "%@ · %.3g", label, Double(r.activation))
+                ))
+            json.append(
+                MaximizeValues.Result(
+                    unit: units[0], variant: variant, l2: Double(s.l2), tv: Double(s.totalVariation),
+                    jitter: s.jitter, activation: Double(r.activation), image: MapValues(r.image)))
         }
         figure.card(pictures)
-        try figure.json(MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: json),
-                        name: "maximize-variants-\(layer)")
+        try figure.json(
+            MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: json),
+            name: "maximize-variants-\(layer)")
         return (FigureLayout.grid(cells), ["label: regularizers · final activation", "pixel values 0–1"])
     }
 }

@@ -7,15 +7,21 @@ import Render
 /// The mean attribution map of each class, over the first test digits of that class.
 struct MeanHeatmapsDirective: Directive {
     static let name = "mean-heatmaps"
-    static let summary = "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean digit."
-    static let options: [OptionSpec] = [
-        OptionSpec("method", "one of \(MethodCatalogue.names.joined(separator: ", "))", default: "gradcam++", "The attribution method."),
-        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
-        count.spec, target.spec, colormap.spec, scale.spec,
-    ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
+    static let summary =
+        "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean digit."
+    static let options: [OptionSpec] =
+        [
+            OptionSpec(
+                "method", "one of \(MethodCatalogue.names.joined(separator: ", "))", default: "gradcam++",
+                "The attribution method."),
+            OptionSpec(
+                "layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+            count.spec, target.spec, colormap.spec, scale.spec,
+        ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
     static let count = DirectiveOption("count", "integer 1–200", default: "20", "Test digits averaged per class.")
-    static let target = DirectiveOption("target", "predicted or true", default: "true",
-                                        "Explain each digit's true class or the predicted one.")
+    static let target = DirectiveOption(
+        "target", "predicted or true", default: "true",
+        "Explain each digit's true class or the predicted one.")
     static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
     static let example = "method: gradcam++\ncount: 20"
@@ -27,15 +33,20 @@ struct MeanHeatmapsDirective: Directive {
     let scale: Int
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        method = try options.method(from: MethodCatalogue.all, default: "gradcam++", model: model,
-                                    defaults: SanityCheckDirective.fixedParameters)
+        method = try options.method(
+            from: MethodCatalogue.all, default: "gradcam++", model: model,
+            defaults: SanityCheckDirective.fixedParameters)
         count = try Self.count.int(options, default: 20, in: 1...200)
-        target = try Self.target.choice(options, from: ["true", "predicted"], default: "true") == "true" ? .trueLabel : .predicted
+        target =
+            try Self.target.choice(options, from: ["true", "predicted"], default: "true") == "true"
+            ? .trueLabel : .predicted
         colormap = try Self.colormap.colormap(options, default: "viridis")
         scale = try Self.scale.int(options, default: 2, in: 1...16)
     }
 
-    var caption: String { "\(method.title) averaged over the first \(count) test digits of each class (explaining the \(target == .trueLabel ? "true" : "predicted") class), above the mean digit of the class. One shared scale." }
+    var caption: String {
+        "\(method.title) averaged over the first \(count) test digits of each class (explaining the \(target == .trueLabel ? "true" : "predicted") class), above the mean digit of the class. One shared scale."
+    }
     var alt: String { "per-class mean heatmaps" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
@@ -60,26 +71,41 @@ struct MeanHeatmapsDirective: Directive {
             }
             let n = Float(indices.count)
             means.append(Heatmap(width: shape.0, height: shape.1, values: sum!.map { $0 / n }))
-            digits.append(Heatmap(width: test.images.shape[2], height: test.images.shape[1], values: digitSum.map { $0 / n }))
+            digits.append(
+                Heatmap(width: test.images.shape[2], height: test.images.shape[1], values: digitSum.map { $0 / n }))
         }
         let range = Normalization.minMax.range(of: means.flatMap(\.values))
         var heatCells: [String] = [], digitCells: [String] = [], tiles: [RGBAImage] = []
         for (k, (mean, digit)) in zip(means, digits).enumerated() {
-            let onInput = mean.placed(placement, inputWidth: digit.width, inputHeight: digit.height, width: digit.width, height: digit.height)
-            let heat = onInput.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
-            let picture = RGBAImage.grayscale(width: digit.width, height: digit.height, values: digit.values).upscaled(by: scale)
+            let onInput = mean.placed(
+                placement, inputWidth: digit.width, inputHeight: digit.height, width: digit.width, height: digit.height)
+            let heat = onInput.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(
+                by: scale)
+            let picture = RGBAImage.grayscale(width: digit.width, height: digit.height, values: digit.values).upscaled(
+                by: scale)
             tiles.append(heat)
-            heatCells.append(figure.image(heat, name: "mean-heatmap", alt: "mean \(method.title) map of class \(k)", pixelated: false))
+            heatCells.append(
+                figure.image(
+                    heat, name: "mean-heatmap", alt: "mean \(method.title) map of class \(k)", pixelated: false))
             digitCells.append(figure.image(picture, name: "mean-digit", alt: "mean test digit of class \(k)"))
         }
         figure.card(Array(tiles.prefix(8)))
-        let table = FigureLayout.panels(columns: (0..<means.count).map { "class \($0)" },
-                                        rows: [("mean map", heatCells), ("mean digit", digitCells)])
-        let bar = figure.svg(Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").horizontalSVG(),
-                             name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
-        try figure.json(MeanHeatmapsValues(method: method.name, countPerClass: count, target: target.description,
-                                           maps: means.map(MapValues.init)), name: "mean-heatmaps")
-        return (FigureLayout.withColorbarBelow(table, colorbar: bar), ["method \(method.name)", "\(count) digits per class", "min–max, shared",
-                                                                  "colormap \(colormap.name)", placement.note])
+        let table = FigureLayout.panels(
+            columns: (0..<means.count).map { "class \($0)" },
+            rows: [("mean map", heatCells), ("mean digit", digitCells)])
+        let bar = figure.svg(
+            Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").horizontalSVG(),
+            name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
+        try figure.json(
+            MeanHeatmapsValues(
+                method: method.name, countPerClass: count, target: target.description,
+                maps: means.map(MapValues.init)), name: "mean-heatmaps")
+        return (
+            FigureLayout.withColorbarBelow(table, colorbar: bar),
+            [
+                "method \(method.name)", "\(count) digits per class", "min–max, shared",
+                "colormap \(colormap.name)", placement.note,
+            ]
+        )
     }
 }

@@ -7,7 +7,8 @@ import Render
 /// Key numbers of the trained model, for prose that quotes them.
 struct MetricDirective: Directive {
     static let name = "metrics"
-    static let summary = "A table of the trained model's key numbers: test accuracy and loss, errors, parameters, training epochs."
+    static let summary =
+        "A table of the trained model's key numbers: test accuracy and loss, errors, parameters, training epochs."
     static let options: [OptionSpec] = []
     static let example = ""
 
@@ -19,17 +20,25 @@ struct MetricDirective: Directive {
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let evaluation = try context.evaluation.get()
-        let errors = evaluation.predictions.count - Int((evaluation.accuracy * Double(evaluation.predictions.count)).rounded())
-        var rows = [["test accuracy", String(format: "%.2f%%", evaluation.accuracy * 100)],
-                    ["test loss", String(format: "%.4f", evaluation.loss)],
-                    ["misclassified test digits", "\(errors) of \(evaluation.predictions.count.grouped)"],
-                    ["parameters", context.model.parameters.count.grouped]]
+        let errors =
+            evaluation.predictions.count - Int((evaluation.accuracy * Double(evaluation.predictions.count)).rounded())
+        var rows = [
+            ["test accuracy", String(format: "%.2f%%", evaluation.accuracy * 100)],
+            ["test loss", String(format: "%.4f", evaluation.loss)],
+            ["misclassified test digits", "\(errors) of \(evaluation.predictions.count.grouped)"],
+            ["parameters", context.model.parameters.count.grouped],
+        ]
         if let log = context.trainingLog {
-            rows.append(["training", "\(log.count) epoch\(log.count == 1 ? "" : "s") of \((try context.data.get().train.count).grouped) images"])
+            rows.append([
+                "training",
+                "\(log.count) epoch\(log.count == 1 ? "" : "s") of \((try context.data.get().train.count).grouped) images",
+            ])
         }
-        try figure.json(MetricValues(testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, misclassified: errors,
-                                     parameters: context.model.parameters.count, perClassAccuracy: evaluation.perClassAccuracy),
-                        name: "metrics")
+        try figure.json(
+            MetricValues(
+                testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, misclassified: errors,
+                parameters: context.model.parameters.count, perClassAccuracy: evaluation.perClassAccuracy),
+            name: "metrics")
         return (FigureLayout.table(header: ["measure", "value"], rows: rows, numeric: [1]), [])
     }
 }

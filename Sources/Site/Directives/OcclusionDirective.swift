@@ -7,7 +7,8 @@ import Foundation
 struct OcclusionDirective: Directive {
     static let name = "occlusion"
     static let summary = "Occlusion sensitivity: how much the class score drops when a patch of the image is hidden."
-    static let options: [OptionSpec] = DirectiveOptions.parameterSpecs([MethodCatalogue.named("occlusion")!])
+    static let options: [OptionSpec] =
+        DirectiveOptions.parameterSpecs([MethodCatalogue.named("occlusion")!])
         + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
     static let example = "patch: 6\nstride: 2\nimages: test[0:4]"
 
@@ -22,7 +23,8 @@ struct OcclusionDirective: Directive {
     var inputFiles: [String] { attribution.images.files }
     var caption: String {
         let (patch, stride) = (settings.int("patch"), settings.int("stride"))
-        return "Occlusion sensitivity (\(patch)×\(patch) patch, stride \(stride)) for \(attribution.images.text), target \(attribution.target)."
+        return
+            "Occlusion sensitivity (\(patch)×\(patch) patch, stride \(stride)) for \(attribution.images.text), target \(attribution.target)."
     }
     var alt: String { "occlusion sensitivity map" }
 

@@ -31,13 +31,23 @@ struct PredictionsDirective: Directive {
             let p = softmax(context.model.logits(image.pixels)).scalars
             let predicted = p.indices.max { p[$0] < p[$1] }!
             let h = image.heatmap
-            let digit = figure.image(RGBAImage.grayscale(width: h.width, height: h.height, values: h.values).upscaled(by: 4),
-                                     name: "prediction-input", alt: "digit \(image.name)")
-            let bars = figure.svg(BarChart(labels: (0..<p.count).map(String.init), values: p.map(Double.init), highlight: predicted).svg(width: 220, rowHeight: 16),
-                                  name: "predictions", title: "probabilities for \(image.name): predicted \(predicted) at \(String(format: "%.1f%%", p[predicted] * 100))")
-            cells.append("<div class=\"viz-prediction\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(image)))</span></div>\(bars)</div>")
-            json.append(PredictionValues.Image(image: image.name, label: image.label, predicted: predicted,
-                                               probabilities: p.map(Double.init)))
+            let digit = figure.image(
+                RGBAImage.grayscale(width: h.width, height: h.height, values: h.values).upscaled(by: 4),
+                name: "prediction-input", alt: "digit \(image.name)")
+            let bars = figure.svg(
+                BarChart(labels: (0..<p.count).map(String.init), values: p.map(Double.init), highlight: predicted).svg(
+                    width: 220, rowHeight: 16),
+                name: "predictions",
+                title:
+                    "probabilities for \(image.name): predicted \(predicted) at \(String(format: "%.1f%%", p[predicted] * 100))"
+            )
+            cells.append(
+                "<div class=\"viz-prediction\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(image)))</span></div>\(bars)</div>"
+            )
+            json.append(
+                PredictionValues.Image(
+                    image: image.name, label: image.label, predicted: predicted,
+                    probabilities: p.map(Double.init)))
         }
         try figure.json(PredictionValues(images: json), name: "predictions")
         return ("<div class=\"viz-predictions\">" + cells.joined() + "</div>", ["softmax of the logits"])

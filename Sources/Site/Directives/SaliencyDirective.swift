@@ -9,19 +9,23 @@ struct SaliencyDirective: Directive {
     static let name = "saliency"
     static let summary = "A saliency map of the input pixels for each image: which pixels change the class score most."
     static let methods = MethodCatalogue.family(.gradient)
-    static let options: [OptionSpec] = [
-        OptionSpec("method", "one of \(methods.map(\.name).joined(separator: ", "))", default: "vanilla",
-                   "vanilla: the signed gradient; absolute: its magnitude; smoothgrad: averaged over noisy copies; "
-                       + "guided: guided backpropagation; input-x-gradient; integrated-gradients."),
-    ] + AttributionFigure.optionSpecs + DirectiveOptions.parameterSpecs(methods) + DirectiveOptions.heatmapPanelSpecs
+    static let options: [OptionSpec] =
+        [
+            OptionSpec(
+                "method", "one of \(methods.map(\.name).joined(separator: ", "))", default: "vanilla",
+                "vanilla: the signed gradient; absolute: its magnitude; smoothgrad: averaged over noisy copies; "
+                    + "guided: guided backpropagation; input-x-gradient; integrated-gradients.")
+        ] + AttributionFigure.optionSpecs + DirectiveOptions.parameterSpecs(methods)
+        + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: smoothgrad\nimages: test[0:4]\nsamples: 50"
 
     let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         let method = try options.method(from: Self.methods, default: "vanilla", model: model)
-        attribution = try AttributionFigure(method, options: options, model: model, signed: method.isSigned,
-                                            colormap: method.isSigned ? "RdBu_r" : "viridis")
+        attribution = try AttributionFigure(
+            method, options: options, model: model, signed: method.isSigned,
+            colormap: method.isSigned ? "RdBu_r" : "viridis")
     }
 
     var method: ConfiguredMethod { attribution.method }

@@ -7,10 +7,13 @@ import Render
 /// Dataset images with their labels.
 struct SamplesDirective: Directive {
     static let name = "samples"
-    static let summary = "Images from the dataset (or your own PNGs) with their labels, and optionally the model's predictions."
-    static let images = DirectiveOption("images", "image selector or list", default: "test[0:16]", "The images to show.")
+    static let summary =
+        "Images from the dataset (or your own PNGs) with their labels, and optionally the model's predictions."
+    static let images = DirectiveOption(
+        "images", "image selector or list", default: "test[0:16]", "The images to show.")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
-    static let predictions = DirectiveOption("predictions", "boolean", default: "false", "Also show the model's predicted class.")
+    static let predictions = DirectiveOption(
+        "predictions", "boolean", default: "false", "Also show the model's predicted class.")
     static let options = [images.spec, DirectiveOptions.preprocessSpec, scale.spec, predictions.spec]
     static let example = "images: train[0:16]\nscale: 3"
 
@@ -28,28 +31,41 @@ struct SamplesDirective: Directive {
 
     var inputFiles: [String] { images.files }
     var needsWeights: Bool { predictions }
-    var caption: String { "Digits \(images.text)" + (predictions ? ", with the model's predictions." : ", with their labels.") }
+    var caption: String {
+        "Digits \(images.text)" + (predictions ? ", with the model's predictions." : ", with their labels.")
+    }
     var alt: String { "handwritten digits" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         var predicted: [Int] = []
         if predictions, !selected.isEmpty {
-            let batch = Tensor(shape: [selected.count] + context.model.inputShape, scalars: selected.flatMap(\.pixels.scalars))
+            let batch = Tensor(
+                shape: [selected.count] + context.model.inputShape, scalars: selected.flatMap(\.pixels.scalars))
             predicted = context.model.logits(batch).argmaxPerSample()
         }
         let cells = selected.enumerated().map { i, image -> (html: String, label: String) in
             let h = image.heatmap
             let picture = RGBAImage.grayscale(width: h.width, height: h.height, values: h.values).upscaled(by: scale)
             var label = image.label.map { "\($0)" } ?? "?"
-            if predictions { label += " → \(predicted[i])" + (image.label.map { $0 == predicted[i] ? "" : " ✗" } ?? "") }
+            if predictions {
+                label += " → \(predicted[i])" + (image.label.map { $0 == predicted[i] ? "" : " ✗" } ?? "")
+            }
             let alt = "digit \(image.name)" + (image.label.map { ", labelled \($0)" } ?? "")
             return (figure.image(picture, name: "sample", alt: alt), label)
         }
-        figure.card(selected.map { RGBAImage.grayscale(width: $0.heatmap.width, height: $0.heatmap.height, values: $0.heatmap.values).upscaled(by: 4) })
-        try figure.json(PredictionValues(images: selected.enumerated().map { i, image in
-            .init(image: image.name, label: image.label, predicted: predictions ? predicted[i] : nil, probabilities: nil)
-        }), name: "samples")
+        figure.card(
+            selected.map {
+                RGBAImage.grayscale(width: $0.heatmap.width, height: $0.heatmap.height, values: $0.heatmap.values)
+                    .upscaled(by: 4)
+            })
+        try figure.json(
+            PredictionValues(
+                images: selected.enumerated().map { i, image in
+                    .init(
+                        image: image.name, label: image.label, predicted: predictions ? predicted[i] : nil,
+                        probabilities: nil)
+                }), name: "samples")
         return (FigureLayout.grid(cells), predictions ? ["label → prediction"] : [])
     }
 }

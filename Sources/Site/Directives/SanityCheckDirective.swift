@@ -7,11 +7,15 @@ import Render
 /// The model-parameter randomization test (Adebayo et al., 2018).
 struct SanityCheckDirective: Directive {
     static let name = "sanity-check"
-    static let summary = "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as the weights are randomized from the top layer down."
+    static let summary =
+        "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as the weights are randomized from the top layer down."
     static let options: [OptionSpec] = [
-        OptionSpec("methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: "[vanilla, guided, gradcam]",
-                   "The methods tested."),
-        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images the correlations are averaged over."),
+        OptionSpec(
+            "methods", "list of \(MethodCatalogue.names.joined(separator: ", "))",
+            default: "[vanilla, guided, gradcam]",
+            "The methods tested."),
+        OptionSpec(
+            "images", "image selector or list", default: "test[0:4]", "The images the correlations are averaged over."),
         DirectiveOptions.preprocessSpec,
         OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
         seed.spec,
@@ -29,14 +33,17 @@ struct SanityCheckDirective: Directive {
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        methods = try options.methods(default: ["vanilla", "guided", "gradcam"], model: model, fixed: Self.fixedParameters)
+        methods = try options.methods(
+            default: ["vanilla", "guided", "gradcam"], model: model, fixed: Self.fixedParameters)
         images = try options.images(default: "test[0:4]", classes: model.classes)
         seed = try Self.seed.int(options, default: 0, in: 0...Int(Int32.max))
         location = options.location(of: "images")
     }
 
     var inputFiles: [String] { images.files }
-    var caption: String { "Spearman rank correlation between each method's maps on the trained model and on models whose layers are randomized one by one from the top, averaged over \(images.text). A method that explains the model should fall toward 0." }
+    var caption: String {
+        "Spearman rank correlation between each method's maps on the trained model and on models whose layers are randomized one by one from the top, averaged over \(images.text). A method that explains the model should fall toward 0."
+    }
     var alt: String { "rank correlation of maps as layers are randomized" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
@@ -59,17 +66,26 @@ struct SanityCheckDirective: Directive {
             curves.append([1] + sums.map { $0 / Double(max(selected.count, 1)) })
         }
         let stages = ["trained"] + layers.map { "↓ \($0)" }
-        let chart = LineChart(series: methods.enumerated().map { i, m in
-            LineChart.Series(name: m.title, points: curves[i].enumerated().map { (Double($0.offset), $0.element) },
-                             color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
-        }, xLabel: "layers randomized, from the top (0 = trained)", yLabel: "Spearman correlation", yRange: (-0.2, 1))
-        let svg = figure.svg(chart.svg(width: 480, height: 280), name: "sanity-check", label: "chart (SVG)", title: "rank correlation by randomized layer", thumbnail: true)
-        let table = FigureLayout.table(header: ["method"] + stages,
-                                       rows: methods.enumerated().map { i, m in [m.title] + curves[i].map { String(format: "%.2f", $0) } },
-                                       numeric: Set(1...stages.count))
-        try figure.json(SanityCheckValues(images: selected.map(\.name), stages: stages, methods: methods.enumerated().map { i, m in
-            .init(method: m.name, correlation: curves[i])
-        }), name: "sanity-check")
+        let chart = LineChart(
+            series: methods.enumerated().map { i, m in
+                LineChart.Series(
+                    name: m.title, points: curves[i].enumerated().map { (Double($0.offset), $0.element) },
+                    color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
+            }, xLabel: "layers randomized, from the top (0 = trained)", yLabel: "Spearman correlation",
+            yRange: (-0.2, 1))
+        let svg = figure.svg(
+            chart.svg(width: 480, height: 280), name: "sanity-check", label: "chart (SVG)",
+            title: "rank correlation by randomized layer", thumbnail: true)
+        let table = FigureLayout.table(
+            header: ["method"] + stages,
+            rows: methods.enumerated().map { i, m in [m.title] + curves[i].map { String(format: "%.2f", $0) } },
+            numeric: Set(1...stages.count))
+        try figure.json(
+            SanityCheckValues(
+                images: selected.map(\.name), stages: stages,
+                methods: methods.enumerated().map { i, m in
+                    .init(method: m.name, correlation: curves[i])
+                }), name: "sanity-check")
         return (svg + "\n" + table, ["\(selected.count) images", "signed maps compared by magnitude", "seed \(seed)"])
     }
 }

@@ -7,7 +7,8 @@ import Render
 /// The Keras-style summary table.
 struct SummaryDirective: Directive {
     static let name = "summary"
-    static let summary = "The model's layers, output shapes and parameter counts, as Keras's model.summary() prints them."
+    static let summary =
+        "The model's layers, output shapes and parameter counts, as Keras's model.summary() prints them."
     static let options: [OptionSpec] = []
     static let example = ""
 
@@ -21,12 +22,16 @@ struct SummaryDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let model = context.model
         let rows = model.layers.enumerated().map { i, layer in
-            ["\(layer.name) (\(layer.kind))", "(None, " + layer.outputShape.map(String.init).joined(separator: ", ") + ")",
-             model.parameterCount(layer: i).grouped]
+            [
+                "\(layer.name) (\(layer.kind))",
+                "(None, " + layer.outputShape.map(String.init).joined(separator: ", ") + ")",
+                model.parameterCount(layer: i).grouped,
+            ]
         }
         let total = model.parameters.count
         var html = FigureLayout.table(header: ["Layer (type)", "Output shape", "Param #"], rows: rows, numeric: [2])
-        html += "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(total.grouped) · Non-trainable params: 0 · Multiply-accumulates per image: \(model.multiplyAccumulates.grouped)</p>"
+        html +=
+            "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(total.grouped) · Non-trainable params: 0 · Multiply-accumulates per image: \(model.multiplyAccumulates.grouped)</p>"
         try figure.json(ModelValues(model), name: "summary")
         return (html, ["model \(model.name)"])
     }

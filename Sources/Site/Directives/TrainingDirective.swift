@@ -7,7 +7,8 @@ import Render
 /// Training curves from the training log.
 struct TrainingDirective: Directive {
     static let name = "training"
-    static let summary = "The training loss and accuracy as the model learned, from the training log, with the test scores per epoch."
+    static let summary =
+        "The training loss and accuracy as the model learned, from the training log, with the test scores per epoch."
     static let options: [OptionSpec] = []
     static let example = ""
 
@@ -18,26 +19,37 @@ struct TrainingDirective: Directive {
         location = options.location
     }
 
-    var caption: String { "Training loss and accuracy of \(modelName) (averaged over windows of mini-batches, dropout on), with the test set's after each epoch." }
+    var caption: String {
+        "Training loss and accuracy of \(modelName) (averaged over windows of mini-batches, dropout on), with the test set's after each epoch."
+    }
     var alt: String { "training loss and accuracy curves" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         guard let log = context.trainingLog, !log.isEmpty else {
-            throw SourceError("the model's weights were not trained by vizsite, so there is no training log to plot", at: location)
+            throw SourceError(
+                "the model's weights were not trained by vizsite, so there is no training log to plot", at: location)
         }
-        let history = log.flatMap { $0.history ?? [EpochLog.HistoryPoint(epoch: Double($0.epoch), loss: $0.loss, accuracy: $0.accuracy)] }
+        let history = log.flatMap {
+            $0.history ?? [EpochLog.HistoryPoint(epoch: Double($0.epoch), loss: $0.loss, accuracy: $0.accuracy)]
+        }
         let testLoss = log.compactMap { e in e.testLoss.map { (Double(e.epoch), $0) } }
         let testAccuracy = log.compactMap { e in e.testAccuracy.map { (Double(e.epoch), $0) } }
-        let lossChart = LineChart(series: [
-            LineChart.Series(name: "training", points: history.map { ($0.epoch, $0.loss) }, color: "#1f77b4"),
-            LineChart.Series(name: "test", points: testLoss.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
-        ], xLabel: "epoch", yLabel: "cross-entropy loss")
-        let accuracyChart = LineChart(series: [
-            LineChart.Series(name: "training", points: history.map { ($0.epoch, $0.accuracy) }, color: "#1f77b4"),
-            LineChart.Series(name: "test", points: testAccuracy.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
-        ], xLabel: "epoch", yLabel: "accuracy", yRange: (min(0.8, history.map(\.accuracy).min() ?? 0.8), 1))
-        let a = figure.svg(lossChart.svg(width: 330, height: 250), name: "training-loss", label: "loss (SVG)", title: "training loss curve")
-        let b = figure.svg(accuracyChart.svg(width: 330, height: 250), name: "training-accuracy", label: "accuracy (SVG)", title: "training accuracy curve", thumbnail: true)
+        let lossChart = LineChart(
+            series: [
+                LineChart.Series(name: "training", points: history.map { ($0.epoch, $0.loss) }, color: "#1f77b4"),
+                LineChart.Series(name: "test", points: testLoss.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
+            ], xLabel: "epoch", yLabel: "cross-entropy loss")
+        let accuracyChart = LineChart(
+            series: [
+                LineChart.Series(name: "training", points: history.map { ($0.epoch, $0.accuracy) }, color: "#1f77b4"),
+                LineChart.Series(name: "test", points: testAccuracy.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
+            ], xLabel: "epoch", yLabel: "accuracy", yRange: (min(0.8, history.map(\.accuracy).min() ?? 0.8), 1))
+        let a = figure.svg(
+            lossChart.svg(width: 330, height: 250), name: "training-loss", label: "loss (SVG)",
+            title: "training loss curve")
+        let b = figure.svg(
+            accuracyChart.svg(width: 330, height: 250), name: "training-accuracy", label: "accuracy (SVG)",
+            title: "training accuracy curve", thumbnail: true)
         // Timings vary from run to run; the site must not.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -58,6 +70,7 @@ private struct Timeless: Encodable {
     let testAccuracy: Double?
     let history: [EpochLog.HistoryPoint]?
     init(_ e: EpochLog) {
-        epoch = e.epoch; loss = e.loss; accuracy = e.accuracy; testLoss = e.testLoss; testAccuracy = e.testAccuracy; history = e.history
+        epoch = e.epoch; loss = e.loss; accuracy = e.accuracy; testLoss = e.testLoss; testAccuracy = e.testAccuracy;
+        history = e.history
     }
 }

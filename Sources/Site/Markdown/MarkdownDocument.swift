@@ -76,8 +76,9 @@ final class MarkdownDocument {
         var html = String(cString: raw).replacingOccurrences(of: "<table>", with: "<div class=\"table-scroll\"><table>")
             .replacingOccurrences(of: "</table>", with: "</table></div>")
         for (index, heading) in headings.enumerated() {
-            html = html.replacingOccurrences(of: "<h\(heading.level)>\(Self.headingMarker(index))",
-                                             with: "<h\(heading.level) id=\"\(heading.id)\">")
+            html = html.replacingOccurrences(
+                of: "<h\(heading.level)>\(Self.headingMarker(index))",
+                with: "<h\(heading.level) id=\"\(heading.id)\">")
         }
         return html
     }
@@ -97,12 +98,13 @@ final class MarkdownDocument {
                 let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
                 let words = info.split(separator: " ", omittingEmptySubsequences: true)
                 guard words.first == "viz" else { continue }
-                directives.append(DirectiveBlock(
-                    name: words.count > 1 ? String(words[1]) : "",
-                    extra: words.dropFirst(2).joined(separator: " "),
-                    body: cmark_node_get_literal(node).map { String(cString: $0) } ?? "",
-                    line: Int(cmark_node_get_start_line(node)) + lineOffset,
-                    column: Int(cmark_node_get_start_column(node))))
+                directives.append(
+                    DirectiveBlock(
+                        name: words.count > 1 ? String(words[1]) : "",
+                        extra: words.dropFirst(2).joined(separator: " "),
+                        body: cmark_node_get_literal(node).map { String(cString: $0) } ?? "",
+                        line: Int(cmark_node_get_start_line(node)) + lineOffset,
+                        column: Int(cmark_node_get_start_column(node))))
                 guard let replacement = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else { continue }
                 cmark_node_set_on_enter(replacement, Self.placeholder(directives.count - 1))
                 cmark_node_replace(node, replacement)

@@ -16,11 +16,12 @@ enum DirectiveReference {
 
     static var entries: [Entry] {
         DirectiveRegistry.all.map { type in
-            Entry(name: type.name, summary: type.summary,
-                  options: (type.options + OptionSpec.common).map {
-                      Option(name: $0.name, type: $0.type, default: $0.defaultValue ?? "—", doc: $0.doc)
-                  },
-                  example: "```viz \(type.name)\n" + (type.example.isEmpty ? "" : type.example + "\n") + "```")
+            Entry(
+                name: type.name, summary: type.summary,
+                options: (type.options + OptionSpec.common).map {
+                    Option(name: $0.name, type: $0.type, default: $0.defaultValue ?? "—", doc: $0.doc)
+                },
+                example: "```viz \(type.name)\n" + (type.example.isEmpty ? "" : type.example + "\n") + "```")
         }
     }
 
@@ -29,7 +30,9 @@ enum DirectiveReference {
         var page = base
         page.page = PageContext.Page(title: "Directive reference")
         page.directives = entries
-        page.toc = DirectiveRegistry.names.map { PageContext.TOCEntry(text: "viz \($0)", id: "directive-\($0)", sub: false) }
+        page.toc = DirectiveRegistry.names.map {
+            PageContext.TOCEntry(text: "viz \($0)", id: "directive-\($0)", sub: false)
+        }
         page.hasToc = true
         page.values = InlineValues.names.map { PageContext.Value(name: "{{\($0.name)}}", meaning: $0.meaning) }
         page.isReference = true
@@ -37,8 +40,9 @@ enum DirectiveReference {
     }
 
     static var searchEntry: SearchEntry {
-        SearchEntry(title: "Directive reference", url: "reference/", summary: "Every directive and its options.",
-                    headings: DirectiveRegistry.names.map { SearchEntry.Heading(text: $0, id: "directive-\($0)") },
-                    text: DirectiveRegistry.all.map { "\($0.name) \($0.summary)" }.joined(separator: " "))
+        SearchEntry(
+            title: "Directive reference", url: "reference/", summary: "Every directive and its options.",
+            headings: DirectiveRegistry.names.map { SearchEntry.Heading(text: $0, id: "directive-\($0)") },
+            text: DirectiveRegistry.all.map { "\($0.name) \($0.summary)" }.joined(separator: " "))
     }
 }

@@ -22,13 +22,17 @@ struct LessonPages {
             var thumbnails: [String?] = []
             for (number, figureIndex) in planned.figures.enumerated() {
                 let figure = figures[figureIndex]
-                html = html.replacingOccurrences(of: MarkdownDocument.placeholder(number), with: figure.html(number: number + 1, root: "../"))
+                html = html.replacingOccurrences(
+                    of: MarkdownDocument.placeholder(number), with: figure.html(number: number + 1, root: "../"))
                 thumbnails.append(figure.thumbnail)
             }
-            let thumbnail = lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil } ?? thumbnails.compactMap { $0 }.first
+            let thumbnail =
+                lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil }
+                ?? thumbnails.compactMap { $0 }.first
             html = html.replacingOccurrences(of: Figure.root, with: "../")
             if let values = planned.values,
-               let dictionary = try? JSONDecoder().decode([String: String].self, from: Data(figures[values].body.utf8)) {
+                let dictionary = try? JSONDecoder().decode([String: String].self, from: Data(figures[values].body.utf8))
+            {
                 html = InlineValues.substitute(html, values: dictionary)
             }
             var context = base(index)
@@ -40,14 +44,18 @@ struct LessonPages {
             context.hasToc = planned.headings.contains { $0.level == 2 }
             if index > 0 { context.prev = link(lessons[index - 1].lesson) }
             if index + 1 < lessons.count { context.next = link(lessons[index + 1].lesson) }
-            let card = PageContext.LessonCard(title: lesson.title, summary: lesson.summary, url: "\(lesson.slug)/", number: index + 1,
-                                              thumbnail: thumbnail)
-            let search = SearchEntry(title: lesson.title, url: "\(lesson.slug)/", summary: lesson.summary,
-                                     headings: planned.headings.map { SearchEntry.Heading(text: $0.text, id: $0.id) },
-                                     text: String(HTML.plainText(html).prefix(20_000)))
+            let card = PageContext.LessonCard(
+                title: lesson.title, summary: lesson.summary, url: "\(lesson.slug)/", number: index + 1,
+                thumbnail: thumbnail)
+            let search = SearchEntry(
+                title: lesson.title, url: "\(lesson.slug)/", summary: lesson.summary,
+                headings: planned.headings.map { SearchEntry.Heading(text: $0.text, id: $0.id) },
+                text: String(HTML.plainText(html).prefix(20_000)))
             return Rendered(path: "\(lesson.slug)/index.html", context: context, card: card, search: search)
         }
     }
 
-    private func link(_ lesson: Lesson) -> PageContext.Link { PageContext.Link(title: lesson.title, url: "../\(lesson.slug)/") }
+    private func link(_ lesson: Lesson) -> PageContext.Link {
+        PageContext.Link(title: lesson.title, url: "../\(lesson.slug)/")
+    }
 }

@@ -8,7 +8,9 @@ protocol TemplateValues: MustacheParent {}
 extension TemplateValues {
     func child(named name: String) -> Any? {
         let label = Self.camelCase(name)
-        guard let value = Mirror(reflecting: self).children.first(where: { $0.label == label })?.value else { return nil }
+        guard let value = Mirror(reflecting: self).children.first(where: { $0.label == label })?.value else {
+            return nil
+        }
         let mirror = Mirror(reflecting: value)
         guard mirror.displayStyle == .optional else { return value }
         return mirror.children.first?.value
@@ -16,6 +18,7 @@ extension TemplateValues {
 
     static func camelCase(_ name: String) -> String {
         let parts = name.split(separator: "_")
-        return (parts.first.map(String.init) ?? "") + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        return (parts.first.map(String.init) ?? "")
+            + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 }

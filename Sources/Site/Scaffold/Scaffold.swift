@@ -13,11 +13,15 @@ public enum Scaffold {
     public static func newLesson(title: String, contentDirectory: String) throws -> String {
         let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
         let slug = trimmed.slugified
-        guard !slug.isEmpty else { throw Failure("a lesson title needs at least one letter or digit, found '\(title)'") }
+        guard !slug.isEmpty else {
+            throw Failure("a lesson title needs at least one letter or digit, found '\(title)'")
+        }
         let lessons = (contentDirectory as NSString).appendingPathComponent("lessons")
         let fm = FileManager.default
         guard fm.fileExists(atPath: (contentDirectory as NSString).appendingPathComponent("site.yml")) else {
-            throw Failure("\(contentDirectory)/site.yml not found; run this in a site folder, or create one with `vizsite init DIR`")
+            throw Failure(
+                "\(contentDirectory)/site.yml not found; run this in a site folder, or create one with `vizsite init DIR`"
+            )
         }
         try fm.createDirectory(atPath: lessons, withIntermediateDirectories: true)
         let existing = (try fm.contentsOfDirectory(atPath: lessons)).filter { $0.hasSuffix(".md") }
@@ -31,36 +35,40 @@ public enum Scaffold {
     }
 
     static func lessonText(title: String) -> String {
-        let quoted = "\"" + title.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let quoted =
+            "\"" + title.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
         return """
-        ---
-        title: \(quoted)
-        summary: One sentence on what this lesson shows.
-        ---
+            ---
+            title: \(quoted)
+            summary: One sentence on what this lesson shows.
+            ---
 
-        Write the lesson in Markdown. A visualization is a fenced block whose info string
-        is `viz` and a directive name; its options are YAML. The directive reference
-        lists every directive and option.
+            Write the lesson in Markdown. A visualization is a fenced block whose info string
+            is `viz` and a directive name; its options are YAML. The directive reference
+            lists every directive and option.
 
-        ## Where does the network look?
+            ## Where does the network look?
 
-        ```viz cam
-        method: gradcam
-        layer: conv2d_2
-        images: test[0:4]
-        target: predicted
-        ```
+            ```viz cam
+            method: gradcam
+            layer: conv2d_2
+            images: test[0:4]
+            target: predicted
+            ```
 
-        Say what the reader should notice in the figure above.
+            Say what the reader should notice in the figure above.
 
-        """
+            """
     }
 
     /// Creates a new site in `directory` from `source`, a vizsite checkout (or any site):
     /// site.yml, one sample lesson, the model spec, the MNIST files, and a copy of the theme.
     public static func initSite(at directory: String, from source: String) throws {
         let fm = FileManager.default
-        if fm.fileExists(atPath: directory), !((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter({ !$0.hasPrefix(".") }).isEmpty {
+        if fm.fileExists(atPath: directory),
+            !((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter({ !$0.hasPrefix(".") }).isEmpty
+        {
             throw Failure("\(directory) exists and is not empty; choose a new folder")
         }
         let sourceContent = (source as NSString).appendingPathComponent("Content")
@@ -72,12 +80,15 @@ public enum Scaffold {
         }
         let content = (directory as NSString).appendingPathComponent("Content")
         for sub in ["lessons", "models", "data", "images"] {
-            try fm.createDirectory(atPath: (content as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
+            try fm.createDirectory(
+                atPath: (content as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
         }
-        try fm.copyItem(atPath: (sourceContent as NSString).appendingPathComponent("data/mnist"),
-                        toPath: (content as NSString).appendingPathComponent("data/mnist"))
-        try fm.copyItem(atPath: (sourceContent as NSString).appendingPathComponent("models/mnist-cnn.yml"),
-                        toPath: (content as NSString).appendingPathComponent("models/mnist-cnn.yml"))
+        try fm.copyItem(
+            atPath: (sourceContent as NSString).appendingPathComponent("data/mnist"),
+            toPath: (content as NSString).appendingPathComponent("data/mnist"))
+        try fm.copyItem(
+            atPath: (sourceContent as NSString).appendingPathComponent("models/mnist-cnn.yml"),
+            toPath: (content as NSString).appendingPathComponent("models/mnist-cnn.yml"))
         try fm.copyItem(atPath: sourceTheme, toPath: (directory as NSString).appendingPathComponent("Theme"))
         let name = (URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent)
         try """
@@ -91,9 +102,11 @@ public enum Scaffold {
           smart: true
 
         """.write(toFile: (content as NSString).appendingPathComponent("site.yml"), atomically: true, encoding: .utf8)
-        try lessonText(title: "First look").write(toFile: (content as NSString).appendingPathComponent("lessons/01-first-look.md"),
-                                                  atomically: true, encoding: .utf8)
-        try ".vizsite/\n/Output/\n".write(toFile: (directory as NSString).appendingPathComponent(".gitignore"), atomically: true, encoding: .utf8)
+        try lessonText(title: "First look").write(
+            toFile: (content as NSString).appendingPathComponent("lessons/01-first-look.md"),
+            atomically: true, encoding: .utf8)
+        try ".vizsite/\n/Output/\n".write(
+            toFile: (directory as NSString).appendingPathComponent(".gitignore"), atomically: true, encoding: .utf8)
     }
 
     /// The vizsite checkout an executable belongs to: the nearest folder above it with
@@ -101,8 +114,10 @@ public enum Scaffold {
     public static func checkout(containing executable: String) -> String? {
         var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Theme/templates/layout.mustache").path),
-               FileManager.default.fileExists(atPath: url.appendingPathComponent("Content/models/mnist-cnn.yml").path) {
+            if FileManager.default.fileExists(
+                atPath: url.appendingPathComponent("Theme/templates/layout.mustache").path),
+                FileManager.default.fileExists(atPath: url.appendingPathComponent("Content/models/mnist-cnn.yml").path)
+            {
                 return url.path
             }
             url.deleteLastPathComponent()

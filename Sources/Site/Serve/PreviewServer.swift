@@ -17,8 +17,10 @@ public final class PreviewServer: Sendable {
     /// How many builds succeeded, and the last build's errors.
     private let state = Mutex<(version: Int, errors: String?)>((0, nil))
 
-    public init(options: BuildOptions, host: String, port: UInt16, log: @escaping @Sendable (String) -> Void,
-                trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void) {
+    public init(
+        options: BuildOptions, host: String, port: UInt16, log: @escaping @Sendable (String) -> Void,
+        trainingProgress: @escaping @Sendable (String, TrainingProgress) -> Void
+    ) {
         var options = options
         options.extraHeadHTML = Self.reloadScript
         self.options = options
@@ -41,12 +43,18 @@ public final class PreviewServer: Sendable {
         await server.appendRoute("GET /__vizsite/status") { [unowned self] _ in
             let (version, errors) = self.status()
             let body = try FigureJSON.encode(BuildStatus(version: version, errors: errors))
-            return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: "application/json", .init("Cache-Control"): "no-store"]), body: body)
+            return HTTPResponse(
+                statusCode: .ok,
+                headers: HTTPHeaders([.contentType: "application/json", .init("Cache-Control"): "no-store"]), body: body
+            )
         }
         let reloadPath = (options.themeDirectory as NSString).appendingPathComponent("preview/reload.js")
         await server.appendRoute("GET /__vizsite/reload.js") { _ in
-            guard let script = FileManager.default.contents(atPath: reloadPath) else { return HTTPResponse(statusCode: .notFound) }
-            return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: "text/javascript; charset=utf-8"]), body: script)
+            guard let script = FileManager.default.contents(atPath: reloadPath) else {
+                return HTTPResponse(statusCode: .notFound)
+            }
+            return HTTPResponse(
+                statusCode: .ok, headers: HTTPHeaders([.contentType: "text/javascript; charset=utf-8"]), body: script)
         }
         await server.appendRoute("*") { request in Self.respond(to: request, files: files) }
         let watcher = Task.detached { [unowned self] in
@@ -57,7 +65,9 @@ public final class PreviewServer: Sendable {
             }
         }
         defer { watcher.cancel() }
-        log("serving http://\(host):\(port)/ (Ctrl-C to stop); watching \(options.contentDirectory)/ and \(options.themeDirectory)/")
+        log(
+            "serving http://\(host):\(port)/ (Ctrl-C to stop); watching \(options.contentDirectory)/ and \(options.themeDirectory)/"
+        )
         try await server.run()
     }
 
@@ -69,7 +79,10 @@ public final class PreviewServer: Sendable {
         let start = Date()
         do {
             let report = try SiteBuilder(options: options, log: log, trainingProgress: trainingProgress).build()
-            log(String(format: "rebuilt %d pages (%d figures computed) in %.2f s", report.pages, report.misses, Date().timeIntervalSince(start)))
+            log(
+                String(
+                    format: "rebuilt %d pages (%d figures computed) in %.2f s", report.pages, report.misses,
+                    Date().timeIntervalSince(start)))
             state.withLock { $0 = ($0.version + 1, nil) }
         } catch {
             log("\(error)")
@@ -80,17 +93,25 @@ public final class PreviewServer: Sendable {
     /// A file of the preview folder, a redirect to the slash-terminated URL of a folder,
     /// or the site's 404 page. Only GET and HEAD are routed here.
     static func respond(to request: HTTPRequest, files: StaticFiles) -> HTTPResponse {
-        guard request.method == .GET || request.method == .HEAD else { return HTTPResponse(statusCode: .methodNotAllowed) }
+        guard request.method == .GET || request.method == .HEAD else {
+            return HTTPResponse(statusCode: .methodNotAllowed)
+        }
         let raw = request.target.path(percentEncoded: true)
         if files.needsSlash(rawPath: raw) {
             return HTTPResponse(statusCode: .movedPermanently, headers: HTTPHeaders([.location: raw + "/"]))
         }
         guard let path = files.file(forRawPath: raw), let data = FileManager.default.contents(atPath: path) else {
-            let page = files.file(forRawPath: "/404.html").flatMap { FileManager.default.contents(atPath: $0) } ?? Data("404 not found\n".utf8)
-            return HTTPResponse(statusCode: .notFound, headers: HTTPHeaders([.contentType: "text/html; charset=utf-8"]), body: page)
+            let page =
+                files.file(forRawPath: "/404.html").flatMap { FileManager.default.contents(atPath: $0) }
+                ?? Data("404 not found\n".utf8)
+            return HTTPResponse(
+                statusCode: .notFound, headers: HTTPHeaders([.contentType: "text/html; charset=utf-8"]), body: page)
         }
-        return HTTPResponse(statusCode: .ok, headers: HTTPHeaders([.contentType: StaticFiles.contentType(for: path), .init("Cache-Control"): "no-cache"]),
-                            body: request.method == .HEAD ? Data() : data)
+        return HTTPResponse(
+            statusCode: .ok,
+            headers: HTTPHeaders([.contentType: StaticFiles.contentType(for: path), .init("Cache-Control"): "no-cache"]
+            ),
+            body: request.method == .HEAD ? Data() : data)
     }
 }
 

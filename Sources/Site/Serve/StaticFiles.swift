@@ -14,16 +14,19 @@ public struct StaticFiles: Sendable {
 
     /// The file for a raw (still percent-encoded) request path, or nil for 404.
     public func file(forRawPath raw: String) -> String? {
-        let pathPart = raw.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let pathPart =
+            raw.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard pathPart.hasPrefix("/"), !pathPart.contains("\\") else { return nil }
         let lowered = pathPart.lowercased()
         // An encoded slash, backslash or NUL has no business in a static site's URL.
         if lowered.contains("%2f") || lowered.contains("%5c") || lowered.contains("%00") { return nil }
-        guard let decoded = pathPart.removingPercentEncoding, !decoded.contains("\0"), !decoded.contains("\\") else { return nil }
+        guard let decoded = pathPart.removingPercentEncoding, !decoded.contains("\0"), !decoded.contains("\\") else {
+            return nil
+        }
         var parts: [Substring] = []
         for segment in decoded.split(separator: "/", omittingEmptySubsequences: true) {
             if segment == ".." || segment == "." { return nil }
-            if segment.hasPrefix(".") { return nil } // hidden files are never part of a site
+            if segment.hasPrefix(".") { return nil }  // hidden files are never part of a site
             parts.append(segment)
         }
         var path = (resolvedRoot as NSString).appendingPathComponent(parts.joined(separator: "/"))
@@ -31,7 +34,9 @@ public struct StaticFiles: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
         if isDirectory.boolValue {
             path = (path as NSString).appendingPathComponent("index.html")
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                return nil
+            }
         }
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
         guard real.hasPrefix(resolvedRoot + "/") else { return nil }
@@ -41,7 +46,8 @@ public struct StaticFiles: Sendable {
     /// Whether a directory was asked for without its trailing slash (`/filters`), which
     /// must redirect so the page's relative links resolve.
     public func needsSlash(rawPath raw: String) -> Bool {
-        let pathPart = raw.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let pathPart =
+            raw.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard !pathPart.hasSuffix("/"), let file = file(forRawPath: pathPart) else { return false }
         return file.hasSuffix("/index.html") && !pathPart.hasSuffix("index.html")
     }

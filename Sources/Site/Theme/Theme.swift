@@ -23,7 +23,9 @@ public struct Theme: Sendable {
         let templatesDirectory = (directory as NSString).appendingPathComponent("templates")
         var library = MustacheLibrary()
         var broken: Set<String> = []
-        let names = ((try? fm.subpathsOfDirectory(atPath: templatesDirectory)) ?? []).filter { $0.hasSuffix(".mustache") }.sorted()
+        let names = ((try? fm.subpathsOfDirectory(atPath: templatesDirectory)) ?? []).filter {
+            $0.hasSuffix(".mustache")
+        }.sorted()
         for name in names {
             let file = (templatesDirectory as NSString).appendingPathComponent(name)
             do {
@@ -32,18 +34,25 @@ public struct Theme: Sendable {
                     try library.register(text, named: String(name.dropLast(".mustache".count)))
                 } catch let error as MustacheTemplate.ParserError {
                     broken.insert(String(name.dropLast(".mustache".count)))
-                    errors.append(SourceError("template syntax error: \(error.error)",
-                                              at: SourceLocation(file: file, line: error.context.lineNumber, column: error.context.columnNumber)))
+                    errors.append(
+                        SourceError(
+                            "template syntax error: \(error.error)",
+                            at: SourceLocation(
+                                file: file, line: error.context.lineNumber, column: error.context.columnNumber)))
                 } catch {
-                    errors.append(SourceError("template error: \(error)", at: SourceLocation(file: file, line: 0, column: 0)))
+                    errors.append(
+                        SourceError("template error: \(error)", at: SourceLocation(file: file, line: 0, column: 0)))
                 }
             } catch {
                 errors.append(error)
             }
         }
-        for required in requiredTemplates where library.getTemplate(named: required) == nil && !broken.contains(required) {
-            errors.append(SourceError("the theme has no template '\(required).mustache'",
-                                      at: SourceLocation(file: templatesDirectory, line: 0, column: 0)))
+        for required in requiredTemplates
+        where library.getTemplate(named: required) == nil && !broken.contains(required) {
+            errors.append(
+                SourceError(
+                    "the theme has no template '\(required).mustache'",
+                    at: SourceLocation(file: templatesDirectory, line: 0, column: 0)))
         }
         var assetPaths: [String: String] = [:], assetFiles: [String: Data] = [:]
         let assetsDirectory = (directory as NSString).appendingPathComponent("assets")
@@ -51,7 +60,8 @@ public struct Theme: Sendable {
             let path = (assetsDirectory as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let data = fm.contents(atPath: path) else { continue }
+                let data = fm.contents(atPath: path)
+            else { continue }
             let ext = (name as NSString).pathExtension, stem = (name as NSString).deletingPathExtension
             let hashed = "assets/\(stem).\(SHA256.hash(data).prefix(10))" + (ext.isEmpty ? "" : ".\(ext)")
             let key = name.map { $0.isLetter || $0.isNumber ? $0 : "_" }
@@ -59,14 +69,17 @@ public struct Theme: Sendable {
             assetFiles[hashed] = data
         }
         guard errors.isEmpty else { throw BuildErrors(errors) }
-        return Theme(library: library, templatesDirectory: templatesDirectory, assetPaths: assetPaths, assetFiles: assetFiles)
+        return Theme(
+            library: library, templatesDirectory: templatesDirectory, assetPaths: assetPaths, assetFiles: assetFiles)
     }
 
     /// Renders template `name` with `context`; a template the theme lacks is an error, not
     /// an empty page.
     func render(_ name: String, _ context: Any) throws(SourceError) -> String {
         guard let text = library.render(context, withTemplate: name) else {
-            throw SourceError("the theme has no template '\(name).mustache'", at: SourceLocation(file: templatesDirectory, line: 0, column: 0))
+            throw SourceError(
+                "the theme has no template '\(name).mustache'",
+                at: SourceLocation(file: templatesDirectory, line: 0, column: 0))
         }
         return text
     }

@@ -6,7 +6,8 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure training and inference speed of a model, printed as JSON.",
-        discussion: "Keys match the PyTorch anchor's: train_images_per_s, infer_images_per_s_b128, infer_latency_ms_b1.")
+        discussion: "Keys match the PyTorch anchor's: train_images_per_s, infer_images_per_s_b128, infer_latency_ms_b1."
+    )
 
     @OptionGroup var model: ModelOptions
 
@@ -35,8 +36,9 @@ struct Bench: ParsableCommand {
             let eight = layerTimes(spec.model, batch: 8, threads: 1, repeats: 50)
             print("layer                   batch 1, \(Parallelism.workers) threads   batch 8, 1 thread")
             for (a, b) in zip(one, eight) {
-                print(a.name.padding(toLength: 24, withPad: " ", startingAt: 0)
-                      + String(format: "%10.3f ms %18.3f ms", a.milliseconds, b.milliseconds))
+                print(
+                    a.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                        + String(format: "%10.3f ms %18.3f ms", a.milliseconds, b.milliseconds))
             }
             return
         }

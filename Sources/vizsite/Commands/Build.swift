@@ -13,7 +13,9 @@ struct SiteOptions: ParsableArguments {
     @Option(help: "The output folder, replaced as a whole when the build succeeds.")
     var output = "Output"
 
-    @Option(name: .customLong("base-url"), help: "The site's public address (overrides site.yml's base_url; enables sitemap.xml).")
+    @Option(
+        name: .customLong("base-url"),
+        help: "The site's public address (overrides site.yml's base_url; enables sitemap.xml).")
     var baseURL: String?
 
     @Flag(help: "Include lessons marked draft: true.")
@@ -52,18 +54,24 @@ struct Build: ParsableCommand {
         let start = Date()
         let report = try runBuild(options, verbose: verbose)
         let seconds = Date().timeIntervalSince(start)
-        print(String(format: "built %d pages, %d figures (%d cached, %d computed), %d files (%@) in %.2f s → %@/",
-                     report.pages, report.figures.count, report.hits, report.misses, report.files,
-                     ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds, site.output))
+        print(
+            String(
+                format: "built %d pages, %d figures (%d cached, %d computed), %d files (%@) in %.2f s → %@/",
+                report.pages, report.figures.count, report.hits, report.misses, report.files,
+                ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds, site.output))
         if let freed = report.collected {
-            print("removed \(freed.files) stale cache file\(freed.files == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: Int64(freed.bytes), countStyle: .file))) from .vizsite/")
+            print(
+                "removed \(freed.files) stale cache file\(freed.files == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: Int64(freed.bytes), countStyle: .file))) from .vizsite/"
+            )
         }
     }
 }
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check site.yml, the lessons, their directives and the theme, as build does, without computing or writing anything.")
+        abstract:
+            "Check site.yml, the lessons, their directives and the theme, as build does, without computing or writing anything."
+    )
 
     @OptionGroup var site: SiteOptions
 
@@ -79,16 +87,23 @@ struct Check: ParsableCommand {
 /// for `exitReporting` to print.
 func runBuild(_ options: BuildOptions, verbose: Bool) throws -> BuildReport {
     let bar = ProgressBar()
-    let builder = SiteBuilder(options: options, log: { line in
-        if verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-    }, trainingProgress: { name, progress in
-        bar.update(progress)
-    })
+    let builder = SiteBuilder(
+        options: options,
+        log: { line in
+            if verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        },
+        trainingProgress: { name, progress in
+            bar.update(progress)
+        })
     let report = try builder.build()
     if verbose {
-        for step in report.steps { FileHandle.standardError.write(Data(String(format: "%8.3f s  %@\n", step.seconds, step.name).utf8)) }
+        for step in report.steps {
+            FileHandle.standardError.write(Data(String(format: "%8.3f s  %@\n", step.seconds, step.name).utf8))
+        }
         for f in report.figures {
-            let line = String(format: "%8.3f s  %@ viz %@ %@\n", f.seconds, f.location.description, f.directive, f.cached ? "(cached)" : "(computed)")
+            let line = String(
+                format: "%8.3f s  %@ viz %@ %@\n", f.seconds, f.location.description, f.directive,
+                f.cached ? "(cached)" : "(computed)")
             FileHandle.standardError.write(Data(line.utf8))
         }
     }

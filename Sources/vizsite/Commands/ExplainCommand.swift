@@ -25,11 +25,16 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "test:N, train:N, or a PNG file.")
     var image: String = "test:0"
 
-    @Option(help: ArgumentHelp("How a PNG becomes model input: mnist (background to 0, ink cropped, fitted into 20×20, centred by mass; the default for 28×28×1 models) or resize (the whole picture area-averaged).",
-                               valueName: "mnist|resize"))
+    @Option(
+        help: ArgumentHelp(
+            "How a PNG becomes model input: mnist (background to 0, ink cropped, fitted into 20×20, centred by mass; the default for 28×28×1 models) or resize (the whole picture area-averaged).",
+            valueName: "mnist|resize"))
     var preprocess: ImagePreparation?
 
-    @Option(help: "The layer (CAM methods: a convolution, default the last; filters/feature-maps: default the first conv; maximize: default the last layer).")
+    @Option(
+        help:
+            "The layer (CAM methods: a convolution, default the last; filters/feature-maps: default the first conv; maximize: default the last layer)."
+    )
     var layer: String?
 
     @Option(help: "predicted, true, or a class number (maximize: the unit or class to maximize).")
@@ -44,12 +49,15 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "SmoothGrad samples / Integrated Gradients steps / maximize steps.")
     var steps: Int?
 
-    @Option(help: ArgumentHelp("CAM methods: where the layer's map lies on the input: receptive-field (each value at its receptive field's centre, the default) or stretch (over the whole input, as pytorch-grad-cam).",
-                               valueName: "receptive-field|stretch"))
+    @Option(
+        help: ArgumentHelp(
+            "CAM methods: where the layer's map lies on the input: receptive-field (each value at its receptive field's centre, the default) or stretch (over the whole input, as pytorch-grad-cam).",
+            valueName: "receptive-field|stretch"))
     var upsample: Upsampling?
 
-    @Option(name: .customLong("set"), parsing: .singleValue,
-            help: "A method parameter as NAME=VALUE, repeatable: \(Self.parameterHelp).")
+    @Option(
+        name: .customLong("set"), parsing: .singleValue,
+        help: "A method parameter as NAME=VALUE, repeatable: \(Self.parameterHelp).")
     var parameters: [String] = []
 
     static var parameterHelp: String {
@@ -74,7 +82,9 @@ struct ExplainCommand: ParsableCommand {
             if takes("steps") { given.append(("steps", String(steps), "--steps")) }
         }
         if let upsample {
-            guard takes("upsample") else { throw ValidationError("--upsample applies to CAM methods, not \(methodName)") }
+            guard takes("upsample") else {
+                throw ValidationError("--upsample applies to CAM methods, not \(methodName)")
+            }
             given.append(("upsample", upsample.rawValue, "--upsample"))
         }
         for item in parameters {
@@ -126,8 +136,9 @@ struct ExplainCommand: ParsableCommand {
         let input = try loadImage()
         let target = Target(target)!
         let settings = try self.settings()
-        let result = try ExplanationRun(model: network, image: input, method: methodName, layer: layer,
-                                        target: target, settings: settings, steps: steps)
+        let result = try ExplanationRun(
+            model: network, image: input, method: methodName, layer: layer,
+            target: target, settings: settings, steps: steps)
         let defaultMap = result.isSigned ? "RdBu_r" : "viridis"
         let colors = Colormap.named(colormap ?? defaultMap)!
         let normalization: Normalization = result.isSigned ? .symmetric : .minMax
@@ -140,7 +151,8 @@ struct ExplainCommand: ParsableCommand {
             try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
         }
         if let json {
-            try result.json(normalization: normalization, imageName: image).write(to: URL(fileURLWithPath: json), options: .atomic)
+            try result.json(normalization: normalization, imageName: image).write(
+                to: URL(fileURLWithPath: json), options: .atomic)
         }
         print(result.summary)
     }
@@ -154,7 +166,9 @@ struct ExplainCommand: ParsableCommand {
         }
         let store = TrainedModels(cacheDirectory: ".vizsite/models", contentDirectory: contentRoot(forSpec: model.spec))
         let bar = ProgressBar()
-        return try store.model(for: spec, dataDirectory: dataDirectory(spec: model.spec, override: model.data), progress: bar.update).model
+        return try store.model(
+            for: spec, dataDirectory: dataDirectory(spec: model.spec, override: model.data), progress: bar.update
+        ).model
     }
 
     private func loadImage() throws -> ExplainedImage {
@@ -163,13 +177,15 @@ struct ExplainCommand: ParsableCommand {
             let data = try model.mnist()
             let set = parts[0] == "test" ? data.test : data.train
             guard let index = Int(parts[1]), (0..<set.count).contains(index) else {
-                throw ValidationErrorText("--image \(image): index out of range; \(parts[0]) has images 0–\(set.count - 1)")
+                throw ValidationErrorText(
+                    "--image \(image): index out of range; \(parts[0]) has images 0–\(set.count - 1)")
             }
-            return ExplainedImage(pixels: set.images.samples(index ..< index + 1), label: set.labels[index])
+            return ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index])
         }
         let decoded = try PNG.read(path: image)
         let shape = try model.load().model.inputShape
-        let input = ModelInputImage(decoded, width: shape[1], height: shape[0], preparation: preprocess ?? .standard(forInput: shape))
+        let input = ModelInputImage(
+            decoded, width: shape[1], height: shape[0], preparation: preprocess ?? .standard(forInput: shape))
         return ExplainedImage(pixels: Tensor(shape: [1, shape[0], shape[1], 1], scalars: input.values))
     }
 }

@@ -20,9 +20,11 @@ struct Serve: AsyncParsableCommand {
         // The preview carries a reload script, so it never overwrites the publishable site.
         options.outputDirectory = (options.resolvedCacheDirectory as NSString).appendingPathComponent("preview")
         let bar = ProgressBar()
-        let server = PreviewServer(options: options, host: host, port: port, log: { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-        }, trainingProgress: { _, p in bar.update(p) })
+        let server = PreviewServer(
+            options: options, host: host, port: port,
+            log: { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }, trainingProgress: { _, p in bar.update(p) })
         Self.stopOnSignals()
         try await server.run()
     }
@@ -70,22 +72,31 @@ struct NewLesson: ParsableCommand {
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a new site: site.yml, a sample lesson, the model spec, the MNIST data and a copy of the theme.")
+        abstract:
+            "Create a new site: site.yml, a sample lesson, the model spec, the MNIST data and a copy of the theme.")
 
     @Argument(help: "The folder to create.")
     var directory: String
 
-    @Option(help: "A vizsite checkout to copy the theme, model spec and data from (default: the one this binary was built in).")
+    @Option(
+        help:
+            "A vizsite checkout to copy the theme, model spec and data from (default: the one this binary was built in)."
+    )
     var from: String?
 
     func run() throws {
         do {
-            guard let source = from ?? Scaffold.checkout(containing: CommandLine.arguments[0])
-                ?? Scaffold.checkout(containing: FileManager.default.currentDirectoryPath + "/x") else {
-                throw ValidationErrorText("cannot find a vizsite checkout to copy the theme and data from; pass --from PATH")
+            guard
+                let source = from ?? Scaffold.checkout(containing: CommandLine.arguments[0])
+                    ?? Scaffold.checkout(containing: FileManager.default.currentDirectoryPath + "/x")
+            else {
+                throw ValidationErrorText(
+                    "cannot find a vizsite checkout to copy the theme and data from; pass --from PATH")
             }
             try Scaffold.initSite(at: directory, from: source)
-            print("created a site in \(directory)/: Content/ (site.yml, lessons/01-first-look.md, models/, data/), Theme/")
+            print(
+                "created a site in \(directory)/: Content/ (site.yml, lessons/01-first-look.md, models/, data/), Theme/"
+            )
             print("next: cd \(directory) && vizsite build   (or vizsite serve)")
         }
     }

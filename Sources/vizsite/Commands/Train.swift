@@ -33,31 +33,41 @@ struct Train: ParsableCommand {
         var network = spec.model
         if seed != nil {
             // A new seed draws new initial weights too.
-            network = Model(name: network.name, inputShape: network.inputShape, layers: network.layers,
-                            training: settings, seed: settings.seed)
+            network = Model(
+                name: network.name, inputShape: network.inputShape, layers: network.layers,
+                training: settings, seed: settings.seed)
         }
         let data = try model.mnist()
         let train = limit.map { data.train.prefix($0) } ?? data.train
         let outPath = out ?? ".vizsite/models/\(network.name).safetensors"
-        FileHandle.standardError.write(Data("training \(network.name) on \(train.count) images: \(settings.optimizer.rawValue), lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epoch(s), seed \(settings.seed), BLAS \(BLAS.coreName) × \(Parallelism.workers) threads\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "training \(network.name) on \(train.count) images: \(settings.optimizer.rawValue), lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epoch(s), seed \(settings.seed), BLAS \(BLAS.coreName) × \(Parallelism.workers) threads\n"
+                    .utf8))
 
         let trainer = Trainer(model: network, settings: settings)
         let bar = ProgressBar()
         let logs = trainer.train(on: train, test: data.test, progress: bar.update)
         for log in logs {
-            print(String(format: "epoch %d: loss %.4f, accuracy %.2f%%, test loss %.4f, test accuracy %.2f%% (%.1f s)",
-                         log.epoch, log.loss, log.accuracy * 100, log.testLoss ?? 0, (log.testAccuracy ?? 0) * 100, log.seconds))
+            print(
+                String(
+                    format: "epoch %d: loss %.4f, accuracy %.2f%%, test loss %.4f, test accuracy %.2f%% (%.1f s)",
+                    log.epoch, log.loss, log.accuracy * 100, log.testLoss ?? 0, (log.testAccuracy ?? 0) * 100,
+                    log.seconds))
         }
         let accuracy = logs.last?.testAccuracy ?? 0
         print(String(format: "test accuracy: %.2f%%", accuracy * 100))
 
         do {
-            try FileManager.default.createDirectory(atPath: (outPath as NSString).deletingLastPathComponent.nilIfEmpty ?? ".",
-                                                    withIntermediateDirectories: true)
-            try trainer.model.saveWeights(path: outPath, metadata: [
-                "model": network.name, "seed": String(settings.seed), "epochs": String(settings.epochs),
-                "test_accuracy": String(format: "%.4f", accuracy),
-            ])
+            try FileManager.default.createDirectory(
+                atPath: (outPath as NSString).deletingLastPathComponent.nilIfEmpty ?? ".",
+                withIntermediateDirectories: true)
+            try trainer.model.saveWeights(
+                path: outPath,
+                metadata: [
+                    "model": network.name, "seed": String(settings.seed), "epochs": String(settings.epochs),
+                    "test_accuracy": String(format: "%.4f", accuracy),
+                ])
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let logPath = (outPath as NSString).deletingPathExtension + ".log.json"

@@ -12,12 +12,16 @@ enum BLASKernels {
     static func ensureFast() {
         let environment = ProcessInfo.processInfo.environment
         guard environment["OPENBLAS_CORETYPE"] == nil, environment["VIZSITE_BLAS_REEXEC"] == nil,
-              let wanted = BLAS.preferredCoreType(current: BLAS.coreName, cpuFlags: BLAS.cpuFlags()) else { return }
+            let wanted = BLAS.preferredCoreType(current: BLAS.coreName, cpuFlags: BLAS.cpuFlags())
+        else { return }
         setenv("OPENBLAS_CORETYPE", wanted, 1)
         setenv("VIZSITE_BLAS_REEXEC", "1", 1)
         let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
         execv("/proc/self/exe", arguments)
         // Only reached if exec failed: carry on with the slow kernels, but say so.
-        FileHandle.standardError.write(Data("vizsite: warning: OpenBLAS runs its slow \(BLAS.coreName) kernels; set OPENBLAS_CORETYPE=\(wanted)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "vizsite: warning: OpenBLAS runs its slow \(BLAS.coreName) kernels; set OPENBLAS_CORETYPE=\(wanted)\n"
+                    .utf8))
     }
 }

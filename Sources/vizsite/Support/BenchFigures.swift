@@ -10,7 +10,8 @@ struct BenchFigures: Encodable {
     var convForwardKernels: [String: String] = [:]
     var avx2FmaKernels = false
     var training: (imagesPerSecond: Double, coresUsed: Double, batch: Int)?
-    var inference: (imagesPerSecond: Double, coresUsed: Double, latency: Double, latencyMin: Double, latencyP90: Double)?
+    var inference:
+        (imagesPerSecond: Double, coresUsed: Double, latency: Double, latencyMin: Double, latencyP90: Double)?
     /// `--explain`: milliseconds per method, keyed as the anchor names them (`gradcam_ms`).
     var explanations: [String: Double] = [:]
 
@@ -38,9 +39,10 @@ struct BenchFigures: Encodable {
 
     /// Records which forward kernel each convolution of `model` runs.
     mutating func recordKernels(_ model: Model) {
-        convForwardKernels = Dictionary(uniqueKeysWithValues: model.layers.compactMap { layer in
-            (layer as? Conv2D).map { ($0.name, $0.forwardKernel.rawValue) }
-        })
+        convForwardKernels = Dictionary(
+            uniqueKeysWithValues: model.layers.compactMap { layer in
+                (layer as? Conv2D).map { ($0.name, $0.forwardKernel.rawValue) }
+            })
         avx2FmaKernels = ConvolutionKernel.fastKernelsAvailable
     }
 
@@ -48,11 +50,15 @@ struct BenchFigures: Encodable {
         let batch = model.training.batchSize
         let trainer = Trainer(model: model)
         var random = SeededRandom(seed: 7)
-        let batches = (0..<(3 + 3 * steps)).map { _ in (0..<batch).map { _ in Int.random(in: 0..<data.count, using: &random) }[...] }
+        let batches = (0..<(3 + 3 * steps)).map { _ in
+            (0..<batch).map { _ in Int.random(in: 0..<data.count, using: &random) }[...]
+        }
         for b in batches.prefix(3) { trainer.trainStep(data: data, indices: b) }
         var rates: [Double] = [], cores: [Double] = []
         for r in 0..<3 {
-            let (wall, cpu) = timed { for b in batches[(3 + r * steps) ..< (3 + (r + 1) * steps)] { trainer.trainStep(data: data, indices: b) } }
+            let (wall, cpu) = timed {
+                for b in batches[(3 + r * steps)..<(3 + (r + 1) * steps)] { trainer.trainStep(data: data, indices: b) }
+            }
             rates.append(Double(steps * batch) / wall)
             cores.append(cpu / wall)
         }
@@ -65,11 +71,15 @@ struct BenchFigures: Encodable {
         data.images.scalars.withUnsafeBufferPointer { x in
             logits.withUnsafeMutableBufferPointer { out in
                 let size = model.inputShape.elementCount
-                func batchStart(_ i: Int) -> UnsafePointer<Float> { x.baseAddress! + (i * 128 % (data.count - 128)) * size }
+                func batchStart(_ i: Int) -> UnsafePointer<Float> {
+                    x.baseAddress! + (i * 128 % (data.count - 128)) * size
+                }
                 for i in 0..<3 { predictor.logits(batchStart(i), count: 128, into: out.baseAddress!) }
                 var rates: [Double] = [], cores: [Double] = []
                 for _ in 0..<3 {
-                    let (wall, cpu) = timed { for i in 0..<batches { predictor.logits(batchStart(i), count: 128, into: out.baseAddress!) } }
+                    let (wall, cpu) = timed {
+                        for i in 0..<batches { predictor.logits(batchStart(i), count: 128, into: out.baseAddress!) }
+                    }
                     rates.append(Double(batches * 128) / wall)
                     cores.append(cpu / wall)
                 }
@@ -77,12 +87,16 @@ struct BenchFigures: Encodable {
                 for i in 0..<20 { predictor.logits(x.baseAddress! + i * size, count: 1, into: out.baseAddress!) }
                 var times: [Double] = []
                 for i in 0..<calls {
-                    let (wall, _) = timed { predictor.logits(x.baseAddress! + (i % data.count) * size, count: 1, into: out.baseAddress!) }
+                    let (wall, _) = timed {
+                        predictor.logits(x.baseAddress! + (i % data.count) * size, count: 1, into: out.baseAddress!)
+                    }
                     times.append(wall * 1000)
                 }
                 times.sort()
-                inference = (throughput.0, throughput.1, median(times), times.first ?? 0,
-                             times[min(times.count - 1, times.count * 9 / 10)])
+                inference = (
+                    throughput.0, throughput.1, median(times), times.first ?? 0,
+                    times[min(times.count - 1, times.count * 9 / 10)]
+                )
             }
         }
     }

@@ -20,8 +20,10 @@ struct ExplanationRun {
     /// What `vizsite explain` shows besides the catalogue's attribution methods.
     static let views = ["filters", "feature-maps", "maximize"]
 
-    init(model: Model, image: ExplainedImage, method: String, layer: String?, target: Target,
-         settings: MethodSettings, steps: Int?) throws {
+    init(
+        model: Model, image: ExplainedImage, method: String, layer: String?, target: Target,
+        settings: MethodSettings, steps: Int?
+    ) throws {
         self.image = image
         self.method = method
         let firstConv = model.layers.first { $0 is Conv2D }?.name ?? model.layers[0].name
@@ -31,7 +33,8 @@ struct ExplanationRun {
             content = .maps(try Filters.kernels(of: model, layer: name).map { $0[0] }, layer: name, signed: true)
         case "feature-maps":
             let name = layer ?? firstConv
-            content = .maps(try FeatureMaps.compute(model, image: image.pixels, layer: name), layer: name, signed: false)
+            content = .maps(
+                try FeatureMaps.compute(model, image: image.pixels, layer: name), layer: name, signed: false)
         case "maximize":
             let name = layer ?? model.layers.last!.name
             guard case .class(let unit) = target else {
@@ -41,7 +44,9 @@ struct ExplanationRun {
             if let steps { am.steps = steps }
             content = .maximized(try am.maximize(model, layer: name, unit: unit), layer: name, unit: unit)
         default:
-            guard let entry = MethodCatalogue.named(method) else { throw ValidationErrorText("unknown method '\(method)'") }
+            guard let entry = MethodCatalogue.named(method) else {
+                throw ValidationErrorText("unknown method '\(method)'")
+            }
             content = .map(try entry.explain(image, target: target, layer: layer, settings: settings, model: model))
         }
     }
@@ -67,21 +72,26 @@ struct ExplanationRun {
             // One shared range, so channels compare; tiny kernels upscaled crisply.
             let range = normalization.range(of: maps.flatMap(\.values))
             let scale = max(1, 96 / max(maps[0].width, 1))
-            let tiles = maps.map { $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale) }
+            let tiles = maps.map {
+                $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
+            }
             return ImageGrid(columns: 8, spacing: 4).compose(tiles)
         case .maximized(let result, _, _):
-            return RGBAImage.grayscale(width: result.image.width, height: result.image.height, values: result.image.values).upscaled(by: 8)
+            return RGBAImage.grayscale(
+                width: result.image.width, height: result.image.height, values: result.image.values
+            ).upscaled(by: 8)
         }
     }
 
     /// The picture with a colorbar for its value range beside it, as one SVG.
     func svgFigure(colormap: Colormap, normalization: Normalization) -> String {
         let picture = self.picture(colormap: colormap, normalization: normalization)
-        let values: [Float] = switch content {
-        case .map(let e): e.map.values
-        case .maps(let maps, _, _): maps.flatMap(\.values)
-        case .maximized(let result, _, _): result.image.values
-        }
+        let values: [Float] =
+            switch content {
+            case .map(let e): e.map.values
+            case .maps(let maps, _, _): maps.flatMap(\.values)
+            case .maximized(let result, _, _): result.image.values
+            }
         let range = normalization.range(of: values)
         let bar = Colorbar(colormap: colormap, low: range.low, high: range.high, label: normalization.description)
             .svg(height: Double(min(picture.height, 240)) - 20)
@@ -96,14 +106,18 @@ struct ExplanationRun {
         switch content {
         case .map(let e):
             let range = normalization.range(of: e.map.values)
-            return try FigureJSON.encode(ExplainValues(
-                method: method, explanation: ExplanationValues(image: imageName, label: image.label, e),
-                normalization: .init(method: normalization.description, low: Double(range.low), high: Double(range.high))))
+            return try FigureJSON.encode(
+                ExplainValues(
+                    method: method, explanation: ExplanationValues(image: imageName, label: image.label, e),
+                    normalization: .init(
+                        method: normalization.description, low: Double(range.low), high: Double(range.high))))
         case .maps(let maps, let layer, _):
             return try FigureJSON.encode(LayerMapsValues(method: method, layer: layer, maps: maps.map(MapValues.init)))
         case .maximized(let result, let layer, let unit):
-            return try FigureJSON.encode(MaximizedValues(method: method, layer: layer, unit: unit,
-                                                         activation: Double(result.activation), image: MapValues(result.image)))
+            return try FigureJSON.encode(
+                MaximizedValues(
+                    method: method, layer: layer, unit: unit,
+                    activation: Double(result.activation), image: MapValues(result.image)))
         }
     }
 
@@ -112,8 +126,9 @@ struct ExplanationRun {
         case .map(let e):
             let p = e.probabilities[e.targetClass]
             let where_ = e.layer.map { " at \($0)" } ?? ""
-            return String(format: "%@%@: class %d (p = %.3f), map %d×%d, values %.4g … %.4g", method, where_, e.targetClass, p,
-                          e.map.width, e.map.height, e.map.values.min() ?? 0, e.map.values.max() ?? 0)
+            return String(
+                format: "%@%@: class %d (p = %.3f), map %d×%d, values %.4g … %.4g", method, where_, e.targetClass, p,
+                e.map.width, e.map.height, e.map.values.min() ?? 0, e.map.values.max() ?? 0)
         case .maps(let maps, let layer, _):
             return "\(method) of \(layer): \(maps.count) maps of \(maps[0].width)×\(maps[0].height)"
         case .maximized(let result, let layer, let unit):
