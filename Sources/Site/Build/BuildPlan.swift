@@ -123,14 +123,14 @@ struct BuildPlan {
         let options = try DirectiveOptions(
             directive: block.name, body: block.body, specs: type.options,
             file: lesson.file, fenceLine: block.line, column: block.column)
-        let modelPath = try options.string("model") ?? lesson.model ?? content.config.model
-        let modelLocation = options["model"]?.location ?? at
+        let modelPath = try CommonOption.model.string(options) ?? lesson.model ?? content.config.model
+        let modelLocation = options[CommonOption.model.name]?.location ?? at
         let spec = try lookup(modelPath, modelLocation)
         let directive = try type.init(options, model: spec.model)
         return PlannedFigure(
             lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
             modelLocation: modelLocation, modelPath: modelPath, spec: spec,
-            caption: try options.string("caption"), alt: try options.string("alt"))
+            caption: try CommonOption.caption.string(options), alt: try CommonOption.alt.string(options))
     }
 
     /// The directive of a method name used as a directive (`viz gradcam` → `cam`).

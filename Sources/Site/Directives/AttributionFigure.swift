@@ -14,25 +14,20 @@ struct AttributionFigure: Sendable {
     let location: SourceLocation
 
     /// The options it reads besides the panel options.
-    static let optionSpecs: [OptionSpec] = [
-        OptionSpec("images", "image selector or list", default: "test[0:4]", "The images to explain."),
-        DirectiveOptions.preprocessSpec,
-        OptionSpec(
-            "target", "predicted, true or a class", default: "predicted",
-            "Whose score to explain (its pre-softmax logit)."),
-    ]
+    static let images = SharedOption.images.documented("The images to explain.")
+    static let optionSpecs = [images.spec, DirectiveOptions.preprocessSpec, SharedOption.target.spec]
 
     /// Reads `images`, `target`, `panels` and the panel options shared by the three.
     init(
         _ method: ConfiguredMethod, options: DirectiveOptions, model: Model, signed: Bool, colormap: String
     ) throws(SourceError) {
         self.method = method
-        images = try options.images(default: "test[0:4]", classes: model.classes)
-        target = try options.target(classes: model.classes)
+        images = try Self.images.images(options, default: "test[0:4]", classes: model.classes)
+        target = try SharedOption.target.target(options, classes: model.classes)
         panels = try options.heatmapPanels(
             signed: signed, defaultColormap: colormap, imageCount: images.reduce(0) { $0 + $1.count })
         rows = try options.panels()
-        location = options.location(of: "images")
+        location = Self.images.location(in: options)
     }
 
     func run(

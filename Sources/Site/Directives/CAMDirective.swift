@@ -10,13 +10,11 @@ struct CAMDirective: Directive {
         "A class activation heatmap (Grad-CAM and its relatives) of a convolution layer for each image."
     static let options: [OptionSpec] =
         [
-            OptionSpec(
-                "method", "one of \(MethodCatalogue.family(.cam).map(\.name).joined(separator: ", "))",
-                default: "gradcam",
-                "How channels are weighted."),
-            OptionSpec(
-                "layer", "convolution layer name", default: "the last convolution",
-                "The layer whose activations are weighted."),
+            SharedOption.method.documented(
+                type: "one of \(MethodCatalogue.family(.cam).map(\.name).joined(separator: ", "))", default: "gradcam",
+                "How channels are weighted."
+            ).spec,
+            SharedOption.layer.documented("The layer whose activations are weighted.").spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam)) + AttributionFigure.optionSpecs
         + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"

@@ -24,8 +24,8 @@ extension DirectiveOptions {
     }
 
     /// `target: predicted | true | k`.
-    public func target(classes: Int) throws(SourceError) -> Target {
-        guard let node = mapping["target"] else { return .predicted }
+    public func target(_ name: String, classes: Int) throws(SourceError) -> Target {
+        guard let node = mapping[name] else { return .predicted }
         let text = try node.string()
         guard let target = Target(text) else {
             throw node.error(
@@ -40,7 +40,7 @@ extension DirectiveOptions {
 
     /// A layer of `model`; `convolution` restricts it to Conv2D layers.
     public func layer(
-        _ name: String = "layer", model: Model, convolution: Bool, default value: String?
+        _ name: String, model: Model, convolution: Bool, default value: String?
     ) throws(SourceError) -> String {
         let candidates = model.layers.filter { !convolution || $0 is Conv2D }.map(\.name)
         guard let node = mapping[name] else {
@@ -132,7 +132,8 @@ extension DirectiveOptions {
     )
         throws(SourceError) -> ConfiguredMethod
     {
-        let chosen = MethodCatalogue.named(try choice("method", from: entries.map(\.name), default: name))!
+        let chosen = MethodCatalogue.named(
+            try SharedOption.method.choice(self, from: entries.map(\.name), default: name))!
         return try configured([chosen], model: model, defaults: defaults)[0]
     }
 
@@ -142,7 +143,7 @@ extension DirectiveOptions {
     )
         throws(SourceError) -> [ConfiguredMethod]
     {
-        let chosen = try choices("methods", from: MethodCatalogue.names, default: names).map {
+        let chosen = try SharedOption.methods.choices(self, from: MethodCatalogue.names, default: names).map {
             MethodCatalogue.named($0)!
         }
         return try configured(chosen, model: model, defaults: defaults, fixed: fixed)
@@ -157,14 +158,15 @@ extension DirectiveOptions {
         let settings = try methodSettings(entries, model: model, defaults: defaults, fixed: fixed)
         var layer: String?
         if let cam = entries.first(where: \.needsLayer) {
-            guard model.lastConvolution != nil || mapping["layer"] != nil else {
+            let (layerOption, methods) = (SharedOption.layer, SharedOption.methods.name)
+            guard model.lastConvolution != nil || mapping[layerOption.name] != nil else {
                 throw error(
                     "\(cam.name) needs a convolution layer, and the model has none",
-                    option: mapping["methods"] != nil ? "methods" : "method")
+                    option: mapping[methods] != nil ? methods : SharedOption.method.name)
             }
-            layer = try self.layer(model: model, convolution: true, default: model.lastConvolution)
-        } else if mapping["layer"] != nil {
-            _ = try self.layer(model: model, convolution: true, default: nil)
+            layer = try layerOption.layer(self, model: model, convolution: true, default: model.lastConvolution)
+        } else if mapping[SharedOption.layer.name] != nil {
+            _ = try SharedOption.layer.layer(self, model: model, convolution: true, default: nil)
         }
         return entries.map { entry in
             ConfiguredMethod(entry: entry, settings: entry.settings(settings), layer: entry.needsLayer ? layer : nil)

@@ -10,17 +10,11 @@ struct CompareDirective: Directive {
     static let summary = "Several attribution methods on the same images: one row per image, one column per method."
     static let options: [OptionSpec] =
         [
-            OptionSpec(
-                "methods", "list of \(MethodCatalogue.names.joined(separator: ", "))",
-                default: "[vanilla, smoothgrad, gradcam]",
-                "The methods, as columns."),
-            OptionSpec("images", "image selector or list", default: "test[0:4]", "The images, as rows."),
-            DirectiveOptions.preprocessSpec,
-            OptionSpec(
-                "layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
-            OptionSpec("target", "predicted, true or a class", default: "predicted", "Whose score to explain."),
+            SharedOption.methods.documented(default: "[vanilla, smoothgrad, gradcam]", "The methods, as columns.").spec,
+            images.spec, DirectiveOptions.preprocessSpec, SharedOption.layer.spec, SharedOption.target.spec,
             overlay.spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all) + [colormap.spec, scale.spec]
+    static let images = SharedOption.images.documented("The images, as rows.")
     static let overlay = DirectiveOption(
         "overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone).")
     static let colormap = DirectiveOption(
@@ -37,13 +31,13 @@ struct CompareDirective: Directive {
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         methods = try options.methods(default: ["vanilla", "smoothgrad", "gradcam"], model: model)
-        images = try options.images(default: "test[0:4]", classes: model.classes)
-        target = try options.target(classes: model.classes)
+        images = try Self.images.images(options, default: "test[0:4]", classes: model.classes)
+        target = try SharedOption.target.target(options, classes: model.classes)
         overlay = try Self.overlay.bool(options, default: true)
         panels = HeatmapPanels(
             colormap: try Self.colormap.colormap(options, default: "jet"), normalization: .minMax, shared: false,
             scale: try Self.scale.int(options, default: 3, in: 1...16), alpha: 0.5)
-        location = options.location(of: "images")
+        location = Self.images.location(in: options)
     }
 
     var inputFiles: [String] { images.files }

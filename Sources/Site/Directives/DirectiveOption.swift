@@ -1,4 +1,5 @@
 import CNN
+import Explain
 import Common
 import Render
 
@@ -54,6 +55,10 @@ struct DirectiveOption: Sendable {
         Colormap.named(try options.choice(name, from: Colormap.names, default: value))!
     }
 
+    func string(_ options: DirectiveOptions) throws(SourceError) -> String? {
+        try options.string(name)
+    }
+
     func images(_ options: DirectiveOptions, default value: String, classes: Int) throws(SourceError) -> [ImageSelector]
     {
         try options.images(name, default: value, classes: classes)
@@ -67,4 +72,31 @@ struct DirectiveOption: Sendable {
 
     /// Where the option is written, or the directive's fence when it is absent.
     func location(in options: DirectiveOptions) -> SourceLocation { options.location(of: name) }
+}
+
+/// Options several directives take, each declared here once; a directive that words one
+/// differently (its default, its doc) derives it with `documented`.
+enum SharedOption {
+    static let images = DirectiveOption("images", "image selector or list", default: "test[0:4]", "The images.")
+    static let target = DirectiveOption(
+        "target", "predicted, true or a class", default: "predicted",
+        "Whose score to explain (its pre-softmax logit).")
+    static let layer = DirectiveOption(
+        "layer", "convolution layer name", default: "the last convolution",
+        "The layer of the CAM methods.")
+    static let method = DirectiveOption("method", "a method of the catalogue", default: nil, "The attribution method.")
+    static let methods = DirectiveOption(
+        "methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: nil,
+        "The methods.")
+}
+
+extension DirectiveOption {
+    /// The same option with this directive's wording.
+    func documented(type: String? = nil, default value: String? = nil, _ doc: String) -> DirectiveOption {
+        DirectiveOption(name, type ?? spec.type, default: value ?? spec.defaultValue, doc)
+    }
+
+    func target(_ options: DirectiveOptions, classes: Int) throws(SourceError) -> Target {
+        try options.target(name, classes: classes)
+    }
 }

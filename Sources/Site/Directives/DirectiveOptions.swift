@@ -19,15 +19,7 @@ public struct OptionSpec: Sendable {
     }
 
     /// Options every directive takes.
-    public static let common: [OptionSpec] = [
-        OptionSpec(
-            "caption", "string", default: nil,
-            "The figure's caption (Markdown-free text). A descriptive default is generated."),
-        OptionSpec(
-            "alt", "string", default: nil, "Alt text for the figure's images. Generated from the options by default."),
-        OptionSpec(
-            "model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder."),
-    ]
+    public static let common = [CommonOption.caption, CommonOption.alt, CommonOption.model].map(\.spec)
 }
 
 /// A directive's YAML options with typed accessors; every error points at the option's
@@ -145,4 +137,15 @@ public struct DirectiveOptions {
         }
         return result
     }
+}
+
+/// The options every directive takes.
+enum CommonOption {
+    static let caption = DirectiveOption(
+        "caption", "string", default: nil,
+        "The figure's caption (Markdown-free text). A descriptive default is generated.")
+    static let alt = DirectiveOption(
+        "alt", "string", default: nil, "Alt text for the figure's images. Generated from the options by default.")
+    static let model = DirectiveOption(
+        "model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder.")
 }

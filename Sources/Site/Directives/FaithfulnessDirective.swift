@@ -11,19 +11,17 @@ struct FaithfulnessDirective: Directive {
         "Deletion and insertion curves (Petsiuk et al., 2018) and their areas under the curve for several methods."
     static let options: [OptionSpec] =
         [
-            OptionSpec(
-                "methods", "list of \(MethodCatalogue.names.joined(separator: ", "))",
-                default: "[vanilla, smoothgrad, integrated-gradients, gradcam]", "The methods compared."),
-            OptionSpec(
-                "images", "image selector or list", default: "test[0:16]", "The images the curves are averaged over."),
-            DirectiveOptions.preprocessSpec,
-            OptionSpec(
-                "layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+            SharedOption.methods.documented(
+                default: "[vanilla, smoothgrad, integrated-gradients, gradcam]", "The methods compared."
+            ).spec,
+            images.spec, DirectiveOptions.preprocessSpec, SharedOption.layer.spec,
             steps.spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all, defaults: parameterDefaults, excluding: ["steps"])
     /// Cheaper than a figure of one method: SmoothGrad 25 samples; Integrated Gradients 32
     /// steps (`steps` here is the curves').
     static let parameterDefaults: [String: String] = ["samples": "25"]
+    static let images = SharedOption.images.documented(
+        default: "test[0:16]", "The images the curves are averaged over.")
     static let steps = DirectiveOption("steps", "integer 2–112", default: "28", "Points on each curve.")
     static let fixedParameters: [String: String] = ["steps": "32"]
     static let example = "methods: [vanilla, gradcam, occlusion]\nimages: test[0:16]"
@@ -37,9 +35,9 @@ struct FaithfulnessDirective: Directive {
         methods = try options.methods(
             default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam"], model: model,
             defaults: Self.parameterDefaults, fixed: Self.fixedParameters)
-        images = try options.images(default: "test[0:16]", classes: model.classes)
+        images = try Self.images.images(options, default: "test[0:16]", classes: model.classes)
         steps = try Self.steps.int(options, default: 28, in: 2...112)
-        location = options.location(of: "images")
+        location = Self.images.location(in: options)
     }
 
     static let palette = [

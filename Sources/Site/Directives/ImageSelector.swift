@@ -123,19 +123,20 @@ public struct SelectorError: Error, Sendable {
 
 extension DirectiveOptions {
     /// The `preprocess` option, beside every `images` option: how PNG files become input.
-    static let preprocessSpec = OptionSpec(
+    static let preprocess = DirectiveOption(
         "preprocess", "one of \(ImagePreparation.allCases.map(\.rawValue).joined(separator: ", "))",
         default: "mnist for 28×28×1 models, else resize",
         "How PNG files become model input. mnist: background to 0, the ink cropped, fitted into 20×20 keeping its "
             + "aspect ratio and centred by mass in 28×28, as MNIST's digits were; resize: the whole picture area-averaged "
             + "to the input size. Both invert dark ink on light paper.")
+    static let preprocessSpec = preprocess.spec
 
     /// The `images` option: one selector or a list of them, parsed and checked, PNG files
     /// carrying the `preprocess` option.
     public func images(
         _ name: String = "images", default value: String, classes: Int
     ) throws(SourceError) -> [ImageSelector] {
-        let preparation = try mapping["preprocess"].map { (node) throws(SourceError) in
+        let preparation = try mapping[Self.preprocess.name].map { (node) throws(SourceError) in
             try node.choice(ImagePreparation.self)
         }
         return try selectors(name, default: value, classes: classes).map {

@@ -11,11 +11,11 @@ struct MeanHeatmapsDirective: Directive {
         "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean digit."
     static let options: [OptionSpec] =
         [
-            OptionSpec(
-                "method", "one of \(MethodCatalogue.names.joined(separator: ", "))", default: "gradcam++",
-                "The attribution method."),
-            OptionSpec(
-                "layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+            SharedOption.method.documented(
+                type: "one of \(MethodCatalogue.names.joined(separator: ", "))", default: "gradcam++",
+                "The attribution method."
+            ).spec,
+            SharedOption.layer.spec,
             count.spec, target.spec, colormap.spec, scale.spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
     static let count = DirectiveOption("count", "integer 1–200", default: "20", "Test digits averaged per class.")

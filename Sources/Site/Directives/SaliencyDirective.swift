@@ -11,10 +11,11 @@ struct SaliencyDirective: Directive {
     static let methods = MethodCatalogue.family(.gradient)
     static let options: [OptionSpec] =
         [
-            OptionSpec(
-                "method", "one of \(methods.map(\.name).joined(separator: ", "))", default: "vanilla",
+            SharedOption.method.documented(
+                type: "one of \(methods.map(\.name).joined(separator: ", "))", default: "vanilla",
                 "vanilla: the signed gradient; absolute: its magnitude; smoothgrad: averaged over noisy copies; "
-                    + "guided: guided backpropagation; input-x-gradient; integrated-gradients.")
+                    + "guided: guided backpropagation; input-x-gradient; integrated-gradients."
+            ).spec
         ] + AttributionFigure.optionSpecs + DirectiveOptions.parameterSpecs(methods)
         + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: smoothgrad\nimages: test[0:4]\nsamples: 50"

@@ -10,16 +10,11 @@ struct SanityCheckDirective: Directive {
     static let summary =
         "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as the weights are randomized from the top layer down."
     static let options: [OptionSpec] = [
-        OptionSpec(
-            "methods", "list of \(MethodCatalogue.names.joined(separator: ", "))",
-            default: "[vanilla, guided, gradcam]",
-            "The methods tested."),
-        OptionSpec(
-            "images", "image selector or list", default: "test[0:4]", "The images the correlations are averaged over."),
-        DirectiveOptions.preprocessSpec,
-        OptionSpec("layer", "convolution layer name", default: "the last convolution", "The layer of the CAM methods."),
+        SharedOption.methods.documented(default: "[vanilla, guided, gradcam]", "The methods tested.").spec,
+        images.spec, DirectiveOptions.preprocessSpec, SharedOption.layer.spec,
         seed.spec,
     ]
+    static let images = SharedOption.images.documented("The images the correlations are averaged over.")
     static let seed = DirectiveOption("seed", "integer", default: "0", "Seed of the random weights.")
     static let example = "methods: [vanilla, guided, gradcam]\nimages: test[0:4]"
     /// Every map is computed once per randomized layer: SmoothGrad and Integrated
@@ -35,9 +30,9 @@ struct SanityCheckDirective: Directive {
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         methods = try options.methods(
             default: ["vanilla", "guided", "gradcam"], model: model, fixed: Self.fixedParameters)
-        images = try options.images(default: "test[0:4]", classes: model.classes)
+        images = try Self.images.images(options, default: "test[0:4]", classes: model.classes)
         seed = try Self.seed.int(options, default: 0, in: 0...Int(Int32.max))
-        location = options.location(of: "images")
+        location = Self.images.location(in: options)
     }
 
     var inputFiles: [String] { images.files }
