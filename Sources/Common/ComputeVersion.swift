@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "21138961b66db877a4fd1a8172d27073791724b6c0f211e5f52f71501fd372af"
+    public static let sourceDigest = "0d5ec7326d1b941fecdeff9af4c06aef380063999103e4188488f7f7b167f93d"
 }

@@ -9,7 +9,8 @@ import Render
 /// it a first-layer filter's objective is linear and its maximum a flat image; its start
 /// image is uniform noise over the whole range, so that some of its positions respond.
 ///
-///     objective(x) = unit(jitter(x)) − l2 · ‖x‖² − tv · Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])²
+///     objective(x) = unit(jitter(x)) − l2 · ‖x‖²
+///                    − tv · Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])²
 ///
 /// Each step moves `x` by `learningRate · ∇ / rms(∇)` (the step normalization of the
 /// PyTorch anchor and tf-keras-vis), then clips it to [0, 1]. The same seed gives the same image.

@@ -20,7 +20,8 @@ public enum MapPlacement: Sendable, Equatable {
         case .centres(let x, let y, let sx, let sy):
             if x == 0, y == 0, sx == 1, sy == 1 { return "maps at input resolution" }
             return
-                "maps placed at receptive-field centres (offset \(Self.format(y))×\(Self.format(x)), stride \(Self.format(sy))×\(Self.format(sx)))"
+                "maps placed at receptive-field centres (offset \(Self.format(y))×\(Self.format(x)), stride "
+                + "\(Self.format(sy))×\(Self.format(sx)))"
         case .stretch:
             return "maps stretched to the input (pytorch-grad-cam)"
         }

@@ -166,7 +166,8 @@ struct BadInputTests {
             withDestinationPath: site.directory.file("outside.png"))
         #expect(
             errors(of: site) == [
-                "Content/lessons/01-test.md:8:9: error: path 'images/link.png' leads out of the content folder Content/ through a symbolic link"
+                "Content/lessons/01-test.md:8:9: error: path 'images/link.png' leads out of the content folder "
+                    + "Content/ through a symbolic link"
             ])
     }
 
@@ -210,7 +211,8 @@ struct BadInputTests {
     func contentAndTheme() throws {
         #expect(
             buildErrors("") == [
-                "Content/lessons/01-test.md:1:1: error: the lesson is empty; it needs front matter with at least a title"
+                "Content/lessons/01-test.md:1:1: error: the lesson is empty; it needs front matter with at least a "
+                    + "title"
             ])
         #expect(
             buildErrors("---\nsummary: x\n---\n") == [

@@ -25,7 +25,10 @@ struct ErrorTests {
     @Test func unknownDirective() {
         #expect(
             buildErrors(lesson("```viz gradcam\n```\n")) == [
-                "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; did you mean 'cam'?"
+                "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, "
+                    + "architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, "
+                    + "occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; "
+                    + "did you mean 'cam'?"
             ])
     }
 
@@ -36,8 +39,12 @@ struct ErrorTests {
         let bad = lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n\n{{test_acuracy}}\n")
         #expect(
             LessonCheck.errors(in: bad, file: "lessons/01-test.md", config: config, spec: spec).map(\.description) == [
-                "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?",
-                "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, test_error_rate, misclassified, test_loss, test_images, train_images, parameters, multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
+                "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, "
+                    + "layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, "
+                    + "panels, caption, alt, model; did you mean 'layer'?",
+                "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, "
+                    + "test_error_rate, misclassified, test_loss, test_images, train_images, parameters, "
+                    + "multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
             ])
         #expect(
             LessonCheck.errors(in: "no front matter\n", file: "lessons/01-x.md", config: config, spec: spec).count == 1)
@@ -48,7 +55,9 @@ struct ErrorTests {
     @Test func unknownOption() {
         #expect(
             buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [
-                "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, panels, caption, alt, model; did you mean 'layer'?"
+                "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of "
+                    + "method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, "
+                    + "alpha, panels, caption, alt, model; did you mean 'layer'?"
             ])
     }
 
@@ -62,11 +71,13 @@ struct ErrorTests {
     @Test func unknownLayer() {
         #expect(
             buildErrors(lesson("```viz cam\nlayer: conv2d_3\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: the model has no convolution layer 'conv2d_3'; expected one of conv2d_1, conv2d_2; did you mean 'conv2d_1'?"
+                "Content/lessons/01-test.md:8:8: error: the model has no convolution layer 'conv2d_3'; expected one of "
+                    + "conv2d_1, conv2d_2; did you mean 'conv2d_1'?"
             ])
         #expect(
             buildErrors(lesson("```viz cam\nlayer: dense_1\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: layer 'dense_1' is not a convolution; expected one of conv2d_1, conv2d_2"
+                "Content/lessons/01-test.md:8:8: error: layer 'dense_1' is not a convolution; expected one of "
+                    + "conv2d_1, conv2d_2"
             ])
     }
 
@@ -77,14 +88,16 @@ struct ErrorTests {
             ])
         #expect(
             buildErrors(lesson("```viz samples\nimages: test.class(12)[0:2]\n```\n")) == [
-                "Content/lessons/01-test.md:8:9: error: class 12 is out of range in 'test.class(12)[0:2]'; the model has classes 0…9"
+                "Content/lessons/01-test.md:8:9: error: class 12 is out of range in 'test.class(12)[0:2]'; the model "
+                    + "has classes 0…9"
             ])
     }
 
     @Test func selectorOutOfRange() {
         #expect(
             buildErrors(lesson("```viz samples\nimages: test[60:70]\n```\n")) == [
-                "Content/lessons/01-test.md:8:9: error: image selector 'test[60:70]' is out of range: it selects up to index 69 but only 64 images match (0…63)"
+                "Content/lessons/01-test.md:8:9: error: image selector 'test[60:70]' is out of range: it selects up to "
+                    + "index 69 but only 64 images match (0…63)"
             ])
         #expect(
             buildErrors(lesson("```viz samples\nimages: tset[0]\n```\n")).first?.hasPrefix(
@@ -98,14 +111,16 @@ struct ErrorTests {
             ])
         #expect(
             buildErrors(lesson("```viz summary\nmodel: /etc/model.yml\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: absolute path '/etc/model.yml' is not allowed; paths are relative to Content/"
+                "Content/lessons/01-test.md:8:8: error: absolute path '/etc/model.yml' is not allowed; paths are "
+                    + "relative to Content/"
             ])
     }
 
     @Test func missingModel() {
         #expect(
             buildErrors(lesson("```viz summary\nmodel: models/tine.yml\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: no model spec 'models/tine.yml' in Content/; did you mean 'models/tiny.yml'?"
+                "Content/lessons/01-test.md:8:8: error: no model spec 'models/tine.yml' in Content/; did you mean "
+                    + "'models/tiny.yml'?"
             ])
     }
 
@@ -125,7 +140,8 @@ struct ErrorTests {
         #expect(errors.contains { $0.hasPrefix("Content/lessons/02-front.md:3:1") && $0.contains("invalid YAML") })
         #expect(
             errors.contains(
-                "Content/lessons/03-none.md:1:1: error: a lesson starts with YAML front matter between '---' lines, with at least a title"
+                "Content/lessons/03-none.md:1:1: error: a lesson starts with YAML front matter between '---' lines, "
+                    + "with at least a title"
             ))
     }
 
@@ -136,7 +152,8 @@ struct ErrorTests {
             ])
         #expect(
             buildErrors(lesson("Hi.\n"), siteYAML: "titel: X\n") == [
-                "Content/site.yml:1:1: error: unknown field 'titel' in site.yml; expected one of title, description, author, language, base_url, model, markdown, footer; did you mean 'title'?"
+                "Content/site.yml:1:1: error: unknown field 'titel' in site.yml; expected one of title, description, "
+                    + "author, language, base_url, model, markdown, footer; did you mean 'title'?"
             ])
     }
 
@@ -144,7 +161,8 @@ struct ErrorTests {
         let errors = buildErrors(lesson("Hi.\n"), extra: ["02-test.md": lesson("Again.\n")])
         #expect(
             errors == [
-                "Content/lessons/02-test.md:1:1: error: duplicate slug 'test': Content/lessons/01-test.md already uses it; rename one of the files"
+                "Content/lessons/02-test.md:1:1: error: duplicate slug 'test': Content/lessons/01-test.md already uses "
+                    + "it; rename one of the files"
             ])
     }
 
@@ -156,7 +174,8 @@ struct ErrorTests {
         do { try SiteBuilder(options: buildOptions(site)).build() } catch {
             #expect(
                 error.errors.map(\.description) == [
-                    "\(site.content)/lessons/01-bad.md:4:4: error: the file is not UTF-8 text (invalid byte sequence); save it as UTF-8"
+                    "\(site.content)/lessons/01-bad.md:4:4: error: the file is not UTF-8 text (invalid byte sequence); "
+                        + "save it as UTF-8"
                 ])
         }
     }
@@ -166,7 +185,8 @@ struct ErrorTests {
         let text = "\u{FEFF}---\r\ntitle: T\r\n---\r\n\r\n```viz cam\r\nlayer: nope\r\n```\r\n"
         #expect(
             buildErrors(text) == [
-                "Content/lessons/01-test.md:6:8: error: the model has no convolution layer 'nope'; expected one of conv2d_1, conv2d_2"
+                "Content/lessons/01-test.md:6:8: error: the model has no convolution layer 'nope'; expected one of "
+                    + "conv2d_1, conv2d_2"
             ])
     }
 }

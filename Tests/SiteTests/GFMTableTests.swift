@@ -12,12 +12,15 @@ import Testing
         ),
         (
             "| abc | defghi |\n:-: | -----------:\nbar | baz\n",
-            "<table>\n<thead>\n<tr>\n<th style=\"text-align: center\">abc</th>\n<th style=\"text-align: right\">defghi</th>\n</tr>\n</thead>\n"
-                + "<tbody>\n<tr>\n<td style=\"text-align: center\">bar</td>\n<td style=\"text-align: right\">baz</td>\n</tr>\n</tbody>\n</table>\n"
+            "<table>\n<thead>\n<tr>\n<th style=\"text-align: center\">abc</th>\n<th style=\"text-align: "
+                + "right\">defghi</th>\n</tr>\n</thead>\n"
+                + "<tbody>\n<tr>\n<td style=\"text-align: center\">bar</td>\n<td style=\"text-align: "
+                + "right\">baz</td>\n</tr>\n</tbody>\n</table>\n"
         ),
         (
             "| f\\|oo  |\n| ------ |\n| b `\\|` az |\n| b **\\|** im |\n",
-            "<table>\n<thead>\n<tr>\n<th>f|oo</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b <code>|</code> az</td>\n</tr>\n"
+            "<table>\n<thead>\n<tr>\n<th>f|oo</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b <code>|</code> "
+                + "az</td>\n</tr>\n"
                 + "<tr>\n<td>b <strong>|</strong> im</td>\n</tr>\n</tbody>\n</table>\n"
         ),
         (

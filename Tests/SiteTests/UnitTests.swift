@@ -138,16 +138,19 @@ struct PipeTableTests {
     )
     func tables() {
         let text =
-            "Intro.\n\n| a | b |\n| :--- | ---: |\n| `x\\|y` | *em* <b>raw</b> |\n| 3 |\n\n```\n| not | a table |\n| --- | --- |\n```\n"
+            "Intro.\n\n| a | b |\n| :--- | ---: |\n| `x\\|y` | *em* <b>raw</b> |\n| 3 |\n\n```\n| not | a table |\n| "
+            + "--- | --- |\n```\n"
         let doc = MarkdownDocument(text, lineOffset: 0, smart: false, unsafe: false) { _ in nil }
         let html = doc.html()
         #expect(
             html.contains(
-                "<div class=\"table-scroll\"><table>\n<thead>\n<tr>\n<th style=\"text-align: left\">a</th>\n<th style=\"text-align: right\">b</th>\n</tr>"
+                "<div class=\"table-scroll\"><table>\n<thead>\n<tr>\n<th style=\"text-align: left\">a</th>\n<th "
+                    + "style=\"text-align: right\">b</th>\n</tr>"
             ))
         #expect(
             html.contains(
-                "<tr>\n<td style=\"text-align: left\"><code>x|y</code></td>\n<td style=\"text-align: right\"><em>em</em> <!-- raw HTML omitted -->raw<!-- raw HTML omitted --></td>\n</tr>"
+                "<tr>\n<td style=\"text-align: left\"><code>x|y</code></td>\n<td style=\"text-align: "
+                    + "right\"><em>em</em> <!-- raw HTML omitted -->raw<!-- raw HTML omitted --></td>\n</tr>"
             ))
         #expect(
             html.contains("<tr>\n<td style=\"text-align: left\">3</td>\n<td style=\"text-align: right\"></td>\n</tr>"))

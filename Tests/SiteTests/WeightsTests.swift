@@ -32,7 +32,8 @@ struct WeightsTests {
         do { try SiteBuilder(options: buildOptions(site)).build() } catch {
             #expect(
                 error.errors.map(\.description) == [
-                    "\(site.content)/lessons/01-w.md:5:1: error: the model's weights were not trained by vizsite, so there is no training log to plot"
+                    "\(site.content)/lessons/01-w.md:5:1: error: the model's weights were not trained by vizsite, so "
+                        + "there is no training log to plot"
                 ])
         }
     }
@@ -48,7 +49,8 @@ struct WeightsTests {
         } catch {
             #expect(
                 error.errors.map(\.description) == [
-                    "\(site.content)/models/tiny.yml:14:10: error: path '../secret.safetensors' leaves the content folder \(site.content)/"
+                    "\(site.content)/models/tiny.yml:14:10: error: path '../secret.safetensors' leaves the content "
+                        + "folder \(site.content)/"
                 ])
         }
     }

@@ -7,7 +7,8 @@ import TestSupport
 /// complete site in Output/ — never a mixture, never nothing — and the next build works.
 @Suite struct InterruptedBuildTests {
     static func lesson(_ variant: String) -> String {
-        "---\ntitle: Variant \(variant)\n---\n\nText \(variant).\n\n```viz cam\nimages: test[0:2]\ncaption: variant \(variant)\n```\n\n```viz samples\nimages: test[0:6]\n```\n"
+        "---\ntitle: Variant \(variant)\n---\n\nText \(variant).\n\n```viz cam\nimages: test[0:2]\ncaption: variant "
+            + "\(variant)\n```\n\n```viz samples\nimages: test[0:6]\n```\n"
     }
 
     @Test("20 builds killed at random moments")

@@ -56,7 +56,8 @@ public struct IDXArray: Sendable {
             throw .corrupt(
                 file: file,
                 reason:
-                    "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found \(bytes.count - headerSize)"
+                    "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found "
+                    + "\(bytes.count - headerSize)"
             )
         }
         return IDXArray(shape: shape, bytes: Array(bytes[headerSize...]))

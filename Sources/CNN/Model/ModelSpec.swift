@@ -89,13 +89,15 @@ public struct ModelSpec: Sendable {
             let outputs = layer.outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
             guard outputs <= maxActivations else {
                 throw item.error(
-                    "\(layer.name) outputs \(outputs.grouped) values per image; at most \(maxActivations.grouped) are supported"
+                    "\(layer.name) outputs \(outputs.grouped) values per image; at most \(maxActivations.grouped) are "
+                        + "supported"
                 )
             }
             parameterCount += layer.parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
             guard parameterCount <= maxParameters else {
                 throw item.error(
-                    "the model reaches \(parameterCount.grouped) parameters at \(layer.name); at most \(maxParameters.grouped) are supported"
+                    "the model reaches \(parameterCount.grouped) parameters at \(layer.name); at most "
+                        + "\(maxParameters.grouped) are supported"
                 )
             }
             layers.append(layer)
@@ -203,14 +205,16 @@ public struct ModelSpec: Sendable {
         case "Conv2D", "MaxPooling2D":
             guard inputShape.count == 3 else {
                 throw typeValue.error(
-                    "\(type) needs an image-shaped input (height, width, channels), but the previous layer outputs \(shapeText)"
+                    "\(type) needs an image-shaped input (height, width, channels), but the previous layer outputs "
+                        + "\(shapeText)"
                 )
             }
             let window = try pair(
                 type == "Conv2D" ? "kernel_size" : "pool_size", default: type == "Conv2D" ? nil : (2, 2))
             let strides = try pair("strides", default: type == "Conv2D" ? (1, 1) : window)
             guard window.0 <= inputShape[0] && window.1 <= inputShape[1] else {
-                throw typeValue.error("a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
+                throw typeValue.error(
+                    "a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
             }
             let layer: any Layer =
                 type == "Conv2D"
@@ -219,7 +223,8 @@ public struct ModelSpec: Sendable {
                     strides: strides, padding: padding, activation: activation)
                 : MaxPool2D(name: name, inputShape: inputShape, poolSize: window, strides: strides, padding: padding)
             guard layer.outputShape.allSatisfy({ $0 > 0 }) else {
-                throw typeValue.error("a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
+                throw typeValue.error(
+                    "a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
             }
             return layer
         case "Dropout":
@@ -232,7 +237,8 @@ public struct ModelSpec: Sendable {
         default:
             guard inputShape.count == 1 else {
                 throw typeValue.error(
-                    "Dense needs a flat input, but the previous layer outputs \(shapeText); add a Flatten layer before it"
+                    "Dense needs a flat input, but the previous layer outputs \(shapeText); add a Flatten layer before "
+                        + "it"
                 )
             }
             return Dense(name: name, inputShape: inputShape, units: try positive("units"), activation: activation)

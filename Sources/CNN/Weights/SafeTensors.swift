@@ -78,7 +78,8 @@ public enum SafeTensors {
                 throw .malformedHeader(
                     file: file,
                     reason:
-                        "entry '\(key)' has data_offsets [\(begin), \(end)] that do not match shape \(shape) in \(dataCount) bytes of data"
+                        "entry '\(key)' has data_offsets [\(begin), \(end)] that do not match shape \(shape) in "
+                        + "\(dataCount) bytes of data"
                 )
             }
             var scalars = [Float](repeating: 0, count: count)
@@ -105,7 +106,8 @@ public enum SafeTensors {
             let size = tensor.count * 4
             let shape = tensor.shape.map(String.init).joined(separator: ",")
             entries.append(
-                "\(jsonString(key)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
+                "\(jsonString(key)):{\"dtype\":\"F32\",\"shape\":[\(shape)],"
+                    + "\"data_offsets\":[\(offset),\(offset + size)]}"
             )
             offset += size
         }

@@ -16,7 +16,8 @@ public enum MethodCatalogue {
     static let upsample = MethodParameter.choice(
         "upsample", Upsampling.allCases.map(\.rawValue), default: Upsampling.receptiveField.rawValue,
         "CAM methods: where the layer's map lies on the input. receptive-field: each value at its receptive field's "
-            + "centre (conv2d_2's 24×24 map inside a 2-pixel border); stretch: over the whole input, as pytorch-grad-cam "
+            + "centre (conv2d_2's 24×24 map inside a 2-pixel border); stretch: over the whole input, as "
+            + "pytorch-grad-cam "
             + "does (Score-CAM's masks too).")
 
     static func cam(_ name: String, _ title: String, _ weighting: any CAMWeighting) -> MethodEntry {

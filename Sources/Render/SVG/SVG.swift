@@ -16,7 +16,9 @@ public struct SVG: Sendable {
     /// The complete document.
     public var text: String {
         var out =
-            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(n(width))" height="\#(n(height))" viewBox="0 0 \#(n(width)) \#(n(height))" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="12">"#
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(n(width))" height="\#(n(height))" viewBox="0 0 "#
+            + #"\#(n(width)) \#(n(height))" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, "#
+            + #"sans-serif" font-size="12">"#
         out += "\n"
         if !definitions.isEmpty { out += "<defs>" + definitions.joined() + "</defs>\n" }
         out += body.joined(separator: "\n")
@@ -39,14 +41,16 @@ public struct SVG: Sendable {
         dashed: Bool = false
     ) {
         body.append(
-            #"<line x1="\#(n(x1))" y1="\#(n(y1))" x2="\#(n(x2))" y2="\#(n(y2))" stroke="\#(stroke)" stroke-width="\#(n(width))"\#(dashed ? #" stroke-dasharray="4 3""# : "")/>"#
+            #"<line x1="\#(n(x1))" y1="\#(n(y1))" x2="\#(n(x2))" y2="\#(n(y2))" stroke="\#(stroke)" "#
+                + #"stroke-width="\#(n(width))"\#(dashed ? #" stroke-dasharray="4 3""# : "")/>"#
         )
     }
 
     public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
         let list = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
         body.append(
-            #"<polyline points="\#(list)" fill="none" stroke="\#(stroke)" stroke-width="\#(n(width))" stroke-linejoin="round"/>"#
+            #"<polyline points="\#(list)" fill="none" stroke="\#(stroke)" stroke-width="\#(n(width))" "#
+                + #"stroke-linejoin="round"/>"#
         )
     }
 
@@ -81,7 +85,8 @@ public struct SVG: Sendable {
     public mutating func image(_ image: RGBAImage, x: Double, y: Double) {
         let data = PNG.encode(image).base64EncodedString()
         body.append(
-            #"<image x="\#(n(x))" y="\#(n(y))" width="\#(image.width)" height="\#(image.height)" style="image-rendering:pixelated" href="data:image/png;base64,\#(data)"/>"#
+            #"<image x="\#(n(x))" y="\#(n(y))" width="\#(image.width)" height="\#(image.height)" "#
+                + #"style="image-rendering:pixelated" href="data:image/png;base64,\#(data)"/>"#
         )
     }
 

@@ -107,7 +107,8 @@ struct BuildPlan {
         let at = SourceLocation(file: lesson.file, line: block.line, column: block.column)
         guard !block.name.isEmpty else {
             throw SourceError(
-                "a viz block needs a directive name after 'viz', one of \(DirectiveRegistry.names.joined(separator: ", "))",
+                "a viz block needs a directive name after 'viz', one of "
+                    + "\(DirectiveRegistry.names.joined(separator: ", "))",
                 at: at)
         }
         guard let type = DirectiveRegistry.named(block.name) else {

@@ -4,7 +4,7 @@ import Foundation
 /// everything that determines them.
 struct FigureCache: Sendable {
     /// Bump when any directive's output changes for the same options.
-    static let formatVersion = "figures-7"
+    static let formatVersion = "figures-8"
 
     let directory: String
 

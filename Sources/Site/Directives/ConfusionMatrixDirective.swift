@@ -24,7 +24,8 @@ struct ConfusionMatrixDirective: Directive {
     }
 
     var caption: String {
-        "Confusion matrix of the 10,000 test digits: rows are true labels, columns predictions; off-diagonal cells are errors."
+        "Confusion matrix of the 10,000 test digits: rows are true labels, columns predictions; off-diagonal cells are "
+            + "errors."
     }
     var alt: String { "confusion matrix heatmap" }
 

@@ -77,7 +77,9 @@ public final class DirectiveContext: Sendable {
                 }
                 guard range.upperBound <= indices.count else {
                     throw SourceError(
-                        "image selector '\(selector)' is out of range: it selects up to index \(range.upperBound - 1) but only \(indices.count) image\(indices.count == 1 ? "" : "s") match (0…\(indices.count - 1))",
+                        "image selector '\(selector)' is out of range: it selects up to index \(range.upperBound - 1) "
+                            + "but only \(indices.count) image\(indices.count == 1 ? "" : "s") match "
+                            + "(0…\(indices.count - 1))",
                         at: location)
                 }
                 for i in range {

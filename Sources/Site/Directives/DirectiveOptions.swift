@@ -47,7 +47,8 @@ public struct DirectiveOptions {
             let name = try key.string()
             if !names.contains(name) {
                 throw key.error(
-                    "unknown option '\(name)' for directive '\(directive)'; expected one of \(names.joined(separator: ", "))",
+                    "unknown option '\(name)' for directive '\(directive)'; expected one of "
+                        + "\(names.joined(separator: ", "))",
                     suggestion: nearestName(to: name, in: names))
             }
         }
@@ -131,7 +132,8 @@ public struct DirectiveOptions {
         for item in items {
             let n = try item.int()
             guard range.contains(n) else {
-                throw item.error("\(name) value \(n) is out of range; expected \(range.lowerBound)…\(range.upperBound)")
+                throw item.error(
+                    "\(name) value \(n) is out of range; expected \(range.lowerBound)…\(range.upperBound)")
             }
             result.append(n)
         }

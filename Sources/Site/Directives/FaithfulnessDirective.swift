@@ -47,7 +47,8 @@ struct FaithfulnessDirective: Directive {
 
     var inputFiles: [String] { images.files }
     var caption: String {
-        "Deletion and insertion curves, averaged over \(images.text): the predicted class's probability as pixels are removed (or revealed) most-important first."
+        "Deletion and insertion curves, averaged over \(images.text): the predicted class's probability as pixels are "
+            + "removed (or revealed) most-important first."
     }
     var alt: String { "deletion and insertion curves of several attribution methods" }
 

@@ -49,7 +49,8 @@ struct FeatureMapsDirective: Directive {
 
     var inputFiles: [String] { image.files }
     var caption: String {
-        "\(count.map { "The first \($0) feature maps" } ?? "The feature maps") of \(layer) for \(image.text), on one shared scale: bright where a filter responds."
+        "\(count.map { "The first \($0) feature maps" } ?? "The feature maps") of \(layer) for \(image.text), on one "
+            + "shared scale: bright where a filter responds."
     }
     var alt: String { "feature maps of \(layer)" }
 
@@ -89,7 +90,8 @@ struct FeatureMapsDirective: Directive {
             FeatureMapsValues(layer: layer, image: selected.name, maps: maps.map(MapValues.init)),
             name: "feature-maps-\(layer)")
         let body =
-            "<div class=\"viz-row\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(selected)))</span></div>"
+            "<div class=\"viz-row\"><div class=\"viz-cell\">\(digit)<span "
+            + "class=\"viz-label\">\(HTML.escape(imageHeader(selected)))</span></div>"
             + FigureLayout.grid(cells) + "<div class=\"viz-colorbar\">\(bar)</div></div>"
         return (
             body,

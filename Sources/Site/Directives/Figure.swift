@@ -80,7 +80,8 @@ final class FigureBuilder {
         if !hasCard && (thumbnail == nil || isThumbnail) { thumbnail = path }
         let cls = pixelated ? " class=\"pixelated\"" : ""
         return
-            "<img src=\"\(Figure.root)\(path)\" width=\"\(image.width)\" height=\"\(image.height)\" alt=\"\(HTML.escape(alt ?? self.alt))\" loading=\"lazy\"\(cls)>"
+            "<img src=\"\(Figure.root)\(path)\" width=\"\(image.width)\" height=\"\(image.height)\" "
+            + "alt=\"\(HTML.escape(alt ?? self.alt))\" loading=\"lazy\"\(cls)>"
     }
 
     /// The lesson-card picture of this figure: up to two rows of `columns` tiles (all the

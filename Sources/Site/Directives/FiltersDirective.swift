@@ -8,7 +8,8 @@ import Render
 struct FiltersDirective: Directive {
     static let name = "filters"
     static let summary =
-        "The kernels (filters) of a convolution layer, one small image per filter, signed weights on a diverging colormap."
+        "The kernels (filters) of a convolution layer, one small image per filter, signed weights on a diverging "
+        + "colormap."
     static let layer = DirectiveOption(
         "layer", "convolution layer name", default: "the first convolution",
         "The layer whose kernels are shown.")
@@ -42,7 +43,8 @@ struct FiltersDirective: Directive {
     }
 
     var caption: String {
-        "The \(count) kernels of \(layer)\(channel > 0 ? " for input channel \(channel)" : ""), each weight a cell; red is positive, blue negative, white zero (one shared symmetric scale)."
+        "The \(count) kernels of \(layer)\(channel > 0 ? " for input channel \(channel)" : ""), each weight a cell; "
+            + "red is positive, blue negative, white zero (one shared symmetric scale)."
     }
     var alt: String { "convolution kernels of \(layer)" }
 

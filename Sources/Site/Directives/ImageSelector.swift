@@ -127,7 +127,8 @@ extension DirectiveOptions {
         "preprocess", "one of \(ImagePreparation.allCases.map(\.rawValue).joined(separator: ", "))",
         default: "mnist for 28×28×1 models, else resize",
         "How PNG files become model input. mnist: background to 0, the ink cropped, fitted into 20×20 keeping its "
-            + "aspect ratio and centred by mass in 28×28, as MNIST's digits were; resize: the whole picture area-averaged "
+            + "aspect ratio and centred by mass in 28×28, as MNIST's digits were; resize: the whole picture "
+            + "area-averaged "
             + "to the input size. Both invert dark ink on light paper.")
     static let preprocessSpec = preprocess.spec
 

@@ -8,7 +8,8 @@ import Render
 struct MaximizeDirective: Directive {
     static let name = "maximize"
     static let summary =
-        "Activation maximization: inputs synthesized by gradient ascent to excite chosen filters or classes, with L2, total-variation and jitter regularizers."
+        "Activation maximization: inputs synthesized by gradient ascent to excite chosen filters or classes, with L2, "
+        + "total-variation and jitter regularizers."
     static let layer = DirectiveOption(
         "layer", "layer name", default: "the output layer",
         "A convolution (its filters) or a dense layer (its units; the output layer's are the classes, pre-softmax).")
@@ -25,7 +26,8 @@ struct MaximizeDirective: Directive {
     static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
     static let variants = DirectiveOption(
         "variants", "list of none, l2, tv, jitter, all", default: "—",
-        "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone (0.2); "
+        "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone "
+            + "(0.2); "
             + "jitter alone (2 pixels); all (this directive's l2, tv and jitter).")
     static let options = [layer, units, steps, learningRate, l2, tv, jitter, seed, colormap, scale, variants].map(
         \.spec)
@@ -46,7 +48,8 @@ struct MaximizeDirective: Directive {
         guard model.layers[index] is Conv2D || model.layers[index] is Dense else {
             let names = model.layers.filter { $0 is Conv2D || $0 is Dense }.map(\.name)
             throw options.error(
-                "maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected one of \(names.joined(separator: ", "))",
+                "maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected "
+                    + "one of \(names.joined(separator: ", "))",
                 option: Self.layer.name)
         }
         let available = model.layers[index].outputShape.last!
@@ -94,13 +97,16 @@ struct MaximizeDirective: Directive {
     var caption: String {
         if let variants {
             return
-                "Unit \(units[0]) of \(layer) maximized with each regularizer setting (\(variants.joined(separator: ", "))), \(settings.steps) steps from the same seeded start."
+                "Unit \(units[0]) of \(layer) maximized with each regularizer setting "
+                + "(\(variants.joined(separator: ", "))), \(settings.steps) steps from the same seeded start."
         }
         return captionForUnits
     }
 
     var captionForUnits: String {
-        "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") \(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start."
+        "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") "
+            + "\(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV "
+            + "\(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start."
     }
     var alt: String { "activation maximization images for \(layer)" }
 
@@ -143,7 +149,8 @@ extension MaximizeDirective {
             cells.append(
                 (
                     figure.image(
-                        picture, name: "maximize-\(layer)", alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
+                        picture, name: "maximize-\(layer)",
+                        alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
                     String(format: "%@ · %.3g", label, Double(r.activation))
                 ))
             json.append(

@@ -8,7 +8,8 @@ import Render
 struct MeanHeatmapsDirective: Directive {
     static let name = "mean-heatmaps"
     static let summary =
-        "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean digit."
+        "Per-class mean heatmaps: one method's maps averaged over the first test digits of each class, beside the mean "
+        + "digit."
     static let options: [OptionSpec] =
         [
             SharedOption.method.documented(
@@ -45,7 +46,9 @@ struct MeanHeatmapsDirective: Directive {
     }
 
     var caption: String {
-        "\(method.title) averaged over the first \(count) test digits of each class (explaining the \(target == .trueLabel ? "true" : "predicted") class), above the mean digit of the class. One shared scale."
+        "\(method.title) averaged over the first \(count) test digits of each class (explaining the "
+            + "\(target == .trueLabel ? "true" : "predicted") class), above the mean digit of the class. One shared "
+            + "scale."
     }
     var alt: String { "per-class mean heatmaps" }
 

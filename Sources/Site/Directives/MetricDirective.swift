@@ -31,7 +31,8 @@ struct MetricDirective: Directive {
         if let log = context.trainingLog {
             rows.append([
                 "training",
-                "\(log.count) epoch\(log.count == 1 ? "" : "s") of \((try context.data.get().train.count).grouped) images",
+                "\(log.count) epoch\(log.count == 1 ? "" : "s") of \((try context.data.get().train.count).grouped) "
+                    + "images",
             ])
         }
         try figure.json(

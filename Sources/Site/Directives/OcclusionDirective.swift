@@ -24,7 +24,8 @@ struct OcclusionDirective: Directive {
     var caption: String {
         let (patch, stride) = (settings.int("patch"), settings.int("stride"))
         return
-            "Occlusion sensitivity (\(patch)×\(patch) patch, stride \(stride)) for \(attribution.images.text), target \(attribution.target)."
+            "Occlusion sensitivity (\(patch)×\(patch) patch, stride \(stride)) for \(attribution.images.text), target "
+            + "\(attribution.target)."
     }
     var alt: String { "occlusion sensitivity map" }
 

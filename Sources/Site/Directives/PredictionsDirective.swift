@@ -39,10 +39,12 @@ struct PredictionsDirective: Directive {
                     width: 220, rowHeight: 16),
                 name: "predictions",
                 title:
-                    "probabilities for \(image.name): predicted \(predicted) at \(String(format: "%.1f%%", p[predicted] * 100))"
+                    "probabilities for \(image.name): predicted \(predicted) at "
+                    + "\(String(format: "%.1f%%", p[predicted] * 100))"
             )
             cells.append(
-                "<div class=\"viz-prediction\"><div class=\"viz-cell\">\(digit)<span class=\"viz-label\">\(HTML.escape(imageHeader(image)))</span></div>\(bars)</div>"
+                "<div class=\"viz-prediction\"><div class=\"viz-cell\">\(digit)<span "
+                    + "class=\"viz-label\">\(HTML.escape(imageHeader(image)))</span></div>\(bars)</div>"
             )
             json.append(
                 PredictionValues.Image(

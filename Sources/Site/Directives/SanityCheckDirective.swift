@@ -8,7 +8,8 @@ import Render
 struct SanityCheckDirective: Directive {
     static let name = "sanity-check"
     static let summary =
-        "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as the weights are randomized from the top layer down."
+        "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as "
+        + "the weights are randomized from the top layer down."
     static let options: [OptionSpec] = [
         SharedOption.methods.documented(default: "[vanilla, guided, gradcam]", "The methods tested.").spec,
         images.spec, DirectiveOptions.preprocessSpec, SharedOption.layer.spec,
@@ -37,7 +38,9 @@ struct SanityCheckDirective: Directive {
 
     var inputFiles: [String] { images.files }
     var caption: String {
-        "Spearman rank correlation between each method's maps on the trained model and on models whose layers are randomized one by one from the top, averaged over \(images.text). A method that explains the model should fall toward 0."
+        "Spearman rank correlation between each method's maps on the trained model and on models whose layers are "
+            + "randomized one by one from the top, averaged over \(images.text). A method that explains the model "
+            + "should fall toward 0."
     }
     var alt: String { "rank correlation of maps as layers are randomized" }
 

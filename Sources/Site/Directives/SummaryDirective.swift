@@ -31,7 +31,8 @@ struct SummaryDirective: Directive {
         let total = model.parameters.count
         var html = FigureLayout.table(header: ["Layer (type)", "Output shape", "Param #"], rows: rows, numeric: [2])
         html +=
-            "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(total.grouped) · Non-trainable params: 0 · Multiply-accumulates per image: \(model.multiplyAccumulates.grouped)</p>"
+            "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(total.grouped) · "
+            + "Non-trainable params: 0 · Multiply-accumulates per image: \(model.multiplyAccumulates.grouped)</p>"
         try figure.json(ModelValues(model), name: "summary")
         return (html, ["model \(model.name)"])
     }

@@ -20,7 +20,8 @@ struct TrainingDirective: Directive {
     }
 
     var caption: String {
-        "Training loss and accuracy of \(modelName) (averaged over windows of mini-batches, dropout on), with the test set's after each epoch."
+        "Training loss and accuracy of \(modelName) (averaged over windows of mini-batches, dropout on), with the test "
+            + "set's after each epoch."
     }
     var alt: String { "training loss and accuracy curves" }
 

@@ -4,7 +4,8 @@ import Foundation
 enum Sitemap {
     static func files(base: String, paths: [String]) -> [String: Data] {
         var xml =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
+            + "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
         for path in paths { xml += "  <url><loc>\(HTML.escape(base + path))</loc></url>\n" }
         return [
             "sitemap.xml": Data((xml + "</urlset>\n").utf8),

@@ -20,7 +20,8 @@ public enum Scaffold {
         let fm = FileManager.default
         guard fm.fileExists(atPath: (contentDirectory as NSString).appendingPathComponent("site.yml")) else {
             throw Failure(
-                "\(contentDirectory)/site.yml not found; run this in a site folder, or create one with `vizsite init DIR`"
+                "\(contentDirectory)/site.yml not found; run this in a site folder, or create one with `vizsite init "
+                    + "DIR`"
             )
         }
         try fm.createDirectory(atPath: lessons, withIntermediateDirectories: true)

@@ -66,7 +66,8 @@ public final class PreviewServer: Sendable {
         }
         defer { watcher.cancel() }
         log(
-            "serving http://\(host):\(port)/ (Ctrl-C to stop); watching \(options.contentDirectory)/ and \(options.themeDirectory)/"
+            "serving http://\(host):\(port)/ (Ctrl-C to stop); watching \(options.contentDirectory)/ and "
+                + "\(options.themeDirectory)/"
         )
         try await server.run()
     }

@@ -61,7 +61,9 @@ struct Build: ParsableCommand {
                 ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds, site.output))
         if let freed = report.collected {
             print(
-                "removed \(freed.files) stale cache file\(freed.files == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: Int64(freed.bytes), countStyle: .file))) from .vizsite/"
+                "removed \(freed.files) stale cache file\(freed.files == 1 ? "" : "s") "
+                    + "(\(ByteCountFormatter.string(fromByteCount: Int64(freed.bytes), countStyle: .file))) from "
+                    + ".vizsite/"
             )
         }
     }
@@ -70,7 +72,8 @@ struct Build: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Check site.yml, the lessons, their directives and the theme, as build does, without computing or writing anything."
+            "Check site.yml, the lessons, their directives and the theme, as build does, without computing or writing "
+            + "anything."
     )
 
     @OptionGroup var site: SiteOptions

@@ -27,13 +27,16 @@ struct ExplainCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "How a PNG becomes model input: mnist (background to 0, ink cropped, fitted into 20×20, centred by mass; the default for 28×28×1 models) or resize (the whole picture area-averaged).",
+            "How a PNG becomes model input: mnist (background to 0, ink cropped, fitted into 20×20, centred by mass; "
+                + "the default for 28×28×1 models) or resize (the whole picture area-averaged).",
             valueName: "mnist|resize"))
     var preprocess: ImagePreparation?
 
     @Option(
         help:
-            "The layer (CAM methods: a convolution, default the last; filters/feature-maps: default the first conv; maximize: default the last layer)."
+            ArgumentHelp(
+                "The layer (CAM methods: a convolution, default the last; filters/feature-maps: default the "
+                    + "first conv; maximize: default the last layer).")
     )
     var layer: String?
 
@@ -51,7 +54,8 @@ struct ExplainCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "CAM methods: where the layer's map lies on the input: receptive-field (each value at its receptive field's centre, the default) or stretch (over the whole input, as pytorch-grad-cam).",
+            "CAM methods: where the layer's map lies on the input: receptive-field (each value at its receptive "
+                + "field's centre, the default) or stretch (over the whole input, as pytorch-grad-cam).",
             valueName: "receptive-field|stretch"))
     var upsample: Upsampling?
 
@@ -62,7 +66,8 @@ struct ExplainCommand: ParsableCommand {
 
     static var parameterHelp: String {
         MethodCatalogue.all.filter { !$0.parameters.isEmpty }.map { entry in
-            "\(entry.name) \(entry.parameters.map { "\($0.name) (\($0.typeDescription), default \($0.defaultText))" }.joined(separator: ", "))"
+            let parameters = entry.parameters.map { "\($0.name) (\($0.typeDescription), default \($0.defaultText))" }
+            return "\(entry.name) " + parameters.joined(separator: ", ")
         }.joined(separator: "; ")
     }
 

@@ -80,7 +80,9 @@ struct Init: ParsableCommand {
 
     @Option(
         help:
-            "A vizsite checkout to copy the theme, model spec and data from (default: the one this binary was built in)."
+            ArgumentHelp(
+                "A vizsite checkout to copy the theme, model spec and data from (default: the one this binary "
+                    + "was built in).")
     )
     var from: String?
 

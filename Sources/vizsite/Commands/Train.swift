@@ -42,8 +42,9 @@ struct Train: ParsableCommand {
         let outPath = out ?? ".vizsite/models/\(network.name).safetensors"
         FileHandle.standardError.write(
             Data(
-                "training \(network.name) on \(train.count) images: \(settings.optimizer.rawValue), lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epoch(s), seed \(settings.seed), BLAS \(BLAS.coreName) × \(Parallelism.workers) threads\n"
-                    .utf8))
+                ("training \(network.name) on \(train.count) images: \(settings.optimizer.rawValue), lr "
+                    + "\(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epoch(s), seed "
+                    + "\(settings.seed), BLAS \(BLAS.coreName) × \(Parallelism.workers) threads\n").utf8))
 
         let trainer = Trainer(model: network, settings: settings)
         let bar = ProgressBar()
