@@ -3,8 +3,12 @@ import Foundation
 /// Directive results stored under `.vizsite/figures/<key>.json`, keyed by a SHA-256 of
 /// everything that determines them.
 struct FigureCache: Sendable {
-    /// Bump when any directive's output changes for the same options.
+    /// Bump when any directive's output (HTML, pictures, JSON) changes for the same options.
+    /// `FigureFormatVersionTests` hashes the code that draws figures (`Site/Directives`,
+    /// Render's SVG) and compares it with `reviewedDigest`: when they differ, bump this if
+    /// the change can alter a figure, and record the new digest either way.
     static let formatVersion = "figures-8"
+    static let reviewedDigest = "e8329d3309229a7f3e6873f0a5fe4d3dac3f9d5f24752a7545da78973a729e35"
 
     let directory: String
 
