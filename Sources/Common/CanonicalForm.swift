@@ -14,6 +14,10 @@ public enum CanonicalForm {
 
     private static func write(_ value: Any, excluding: Set<String>, to out: inout String) {
         if value is SourceLocation { out += "@"; return }
+        if let named = value as? any CanonicallyNamed {
+            out += "\(type(of: value))(\(named.canonicalName))"
+            return
+        }
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
         case .optional:
@@ -70,4 +74,10 @@ public enum CanonicalForm {
             }
         }
     }
+}
+
+/// A value whose name determines it (a colormap and its 256-entry table): its canonical
+/// form is the name, not every stored property.
+public protocol CanonicallyNamed {
+    var canonicalName: String { get }
 }

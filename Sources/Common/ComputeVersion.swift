@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "0d5ec7326d1b941fecdeff9af4c06aef380063999103e4188488f7f7b167f93d"
+    public static let sourceDigest = "9a41776520c7096be11f9b6c9c941e82425fa5be2360582eb95df06ab29251f7"
 }

@@ -32,11 +32,6 @@ public struct Explanation: Sendable {
         self.placement = placement
     }
 
-    /// The map laid on the input at `scale` display pixels per input pixel.
-    public func mapOnInput(width: Int, height: Int, scale: Int = 1) -> Heatmap {
-        map.placed(placement, inputWidth: width, inputHeight: height, width: width * scale, height: height * scale)
-    }
-
     /// The same explanation with other values (magnitudes, say), placed the same way.
     public func with(map: Heatmap, isSigned: Bool) -> Explanation {
         Explanation(

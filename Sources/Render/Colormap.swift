@@ -1,3 +1,5 @@
+import Common
+
 /// A 256-entry colormap identical to matplotlib's of the same name.
 public struct Colormap: Sendable, Equatable {
     public let name: String
@@ -32,4 +34,9 @@ public struct Colormap: Sendable, Equatable {
         guard value.isFinite else { return table[0] }
         return table[Swift.min(Swift.max(Int(value * 256), 0), 255)]
     }
+}
+
+/// A colormap's name determines its table: cache keys name it instead of listing 256 colors.
+extension Colormap: CanonicallyNamed {
+    public var canonicalName: String { name }
 }

@@ -66,8 +66,7 @@ extension CAMWeighting {
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {
-        guard let layer = layer ?? model.lastConvolution else { throw .noConvolution(method: name) }
-        return try explain(image, layer: layer, target: target, model: model)
+        try PlacedCAM(self, upsampling: .receptiveField).explain(image, target: target, layer: layer, model: model)
     }
 
     /// Explains `image` at the convolution `layer` for `target`. `upsampling` says where
@@ -121,6 +120,7 @@ public struct PlacedCAM: ExplanationMethod {
         self.upsampling = upsampling
     }
 
+    /// `layer` defaults to the model's last convolution; a model without one is an error.
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {

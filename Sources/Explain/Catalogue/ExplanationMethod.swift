@@ -64,11 +64,6 @@ public struct MethodEntry: Sendable {
         _ image: ExplainedImage, target: Target, layer: String? = nil, settings: MethodSettings = MethodSettings(),
         model: Model
     ) throws(ExplainError) -> Explanation {
-        var at = layer
-        if needsLayer && at == nil {
-            guard let last = model.lastConvolution else { throw .noConvolution(method: name) }
-            at = last
-        }
-        return try method(settings).explain(image, target: target, layer: at, model: model)
+        try method(settings).explain(image, target: target, layer: layer, model: model)
     }
 }

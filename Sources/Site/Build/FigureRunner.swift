@@ -24,7 +24,7 @@ struct FigureRunner {
     {
         var hash = SHA256()
         hash.update("\(FigureCache.formatVersion)\n\(computeVersion)\n\(figure.name)\n")
-        hash.update(CanonicalForm.text(figure.directive, excluding: ["table"]) + "\n")
+        hash.update(CanonicalForm.text(figure.directive) + "\n")
         hash.update(
             "caption \(figure.caption.map { "\"\($0)\"" } ?? "-")\nalt \(figure.alt.map { "\"\($0)\"" } ?? "-")\n")
         hash.update(figure.spec.canonical + "\n")
@@ -47,8 +47,8 @@ struct FigureRunner {
         return plan.figures.map { key($0, weightsKeys: &weightsKeys) }
     }
 
-    func run(report: inout BuildReport) throws(BuildErrors) -> [Figure] {
-        let keys = self.keys()
+    /// Each figure from the cache under its key in `keys` (from `keys()`), or computed.
+    func run(keys: [String], report: inout BuildReport) throws(BuildErrors) -> [Figure] {
         var results = [Figure?](repeating: nil, count: plan.figures.count)
         var timings = [BuildReport.FigureTiming?](repeating: nil, count: plan.figures.count)
         var misses: [Int] = []

@@ -147,8 +147,8 @@ public struct SiteBuilder: Sendable {
             directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
         let runner = FigureRunner(
             plan: state.plan, models: state.models, cache: cache, clean: state.options.clean, log: state.log)
-        state.figures = try runner.run(report: &state.report)
         state.figureKeys = runner.keys()
+        state.figures = try runner.run(keys: state.figureKeys, report: &state.report)
     }
 
     static func layOutLessons(_ state: inout BuildState) throws(BuildErrors) {

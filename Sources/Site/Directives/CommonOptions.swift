@@ -6,11 +6,6 @@ import Render
 
 /// Options several directives share, read the same way everywhere.
 extension DirectiveOptions {
-    public func colormap(default name: String) throws(SourceError) -> Colormap {
-        let chosen = try choice("colormap", from: Colormap.names, default: name)
-        return Colormap.named(chosen)!
-    }
-
     /// `normalization: minmax | symmetric | percentile`; signed maps default to symmetric.
     public func normalization(signed: Bool) throws(SourceError) -> Normalization {
         switch try PanelOption.normalization.choice(

@@ -138,7 +138,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let network = try loadModel()
-        let input = try loadImage()
+        let input = try loadImage(shape: network.inputShape)
         let target = Target(target)!
         let settings = try self.settings()
         let result = try ExplanationRun(
@@ -176,7 +176,8 @@ struct ExplainCommand: ParsableCommand {
         ).model
     }
 
-    private func loadImage() throws -> ExplainedImage {
+    /// The image asked for, as input of a model whose input is `shape`.
+    private func loadImage(shape: [Int]) throws -> ExplainedImage {
         let parts = image.split(separator: ":", maxSplits: 1).map(String.init)
         if parts.count == 2, ["test", "train"].contains(parts[0]) {
             let data = try model.mnist()
@@ -188,7 +189,6 @@ struct ExplainCommand: ParsableCommand {
             return ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index])
         }
         let decoded = try PNG.read(path: image)
-        let shape = try model.load().model.inputShape
         let input = ModelInputImage(
             decoded, width: shape[1], height: shape[0], preparation: preprocess ?? .standard(forInput: shape))
         return ExplainedImage(pixels: Tensor(shape: [1, shape[0], shape[1], 1], scalars: input.values))
