@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "9a41776520c7096be11f9b6c9c941e82425fa5be2360582eb95df06ab29251f7"
+    public static let sourceDigest = "6d17110595e323d86cb919fce0ab093586b62a6632bb3d37c46ac48bc1454c07"
 }

@@ -124,11 +124,13 @@ extension Model {
         switch layers[index] {
         case let dense as Dense where dense.activation == .relu:
             layers[index] = Dense(
-                name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: .linear)
+                name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: .linear,
+                useBias: dense.useBias)
         default:
             return self
         }
-        var copy = Model(name: name, inputShape: inputShape, layers: layers, training: training, seed: 0)
+        var copy = Model(
+            name: name, inputShape: inputShape, layers: layers, inputs: inputs, training: training, seed: 0)
         copy.parameters = parameters
         return copy
     }

@@ -38,6 +38,7 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
     case classOutOfRange(Int, classes: Int)
     case noLabel
     case noConvolution(method: String)
+    case notSpatial(String, [Int])
 
     public var sourceError: SourceError {
         switch self {
@@ -47,6 +48,10 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
             SourceError("layer '\(name)' is not a convolution; this method needs a Conv2D layer")
         case let .classOutOfRange(k, classes):
             SourceError("class \(k) is out of range; the model has classes 0–\(classes - 1)")
+        case let .notSpatial(name, shape):
+            SourceError(
+                "layer '\(name)' outputs \(shape), not an [h, w, c] image; CAM methods need a convolution or a "
+                    + "layer after one")
         case .noConvolution(let method): SourceError("\(method) needs a convolution layer, and the model has none")
         case .noLabel: SourceError("target 'true' needs an image with a label (a dataset image, not a PNG)")
         }
@@ -66,6 +71,14 @@ extension Model {
     public func requireConvolution(_ name: String) throws(ExplainError) -> Int {
         let index = try requireLayer(name)
         guard layers[index] is Conv2D else { throw .notAConvolution(name) }
+        return index
+    }
+
+    /// The layer called `name`, which must have an image-shaped `[h, w, c]` output (what
+    /// CAM methods weight: a convolution, or an activation, BatchNorm or addition after one).
+    public func requireSpatialLayer(_ name: String) throws(ExplainError) -> Int {
+        let index = try requireLayer(name)
+        guard layers[index].outputShape.count == 3 else { throw .notSpatial(name, layers[index].outputShape) }
         return index
     }
 

@@ -67,14 +67,18 @@ import TestSupport
     @Test func typoInLayerTypeSuggestsTheNearest() {
         #expect(
             error(valid.replacingOccurrences(of: "type: Conv2D", with: "type: Conv2d_"))
-                == "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, MaxPooling2D, Dropout, Flatten, Dense; did you mean 'Conv2D'?"
+                == "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, DepthwiseConv2D, Dense, "
+                + "MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, BatchNormalization, "
+                + "Activation, ReLU, LeakyReLU, Softmax, ZeroPadding2D, Add, Concatenate, Flatten, Reshape, Dropout; "
+                + "did you mean 'Conv2D'?"
         )
     }
 
     @Test func unknownFieldIsNamed() {
         #expect(
             error(valid.replacingOccurrences(of: "filters: 2", with: "filter: 2"))
-                == "m.yml:5:5: error: unknown field 'filter' in a Conv2D layer; expected one of type, name, filters, kernel_size, strides, padding, activation; did you mean 'filters'?"
+                == "m.yml:5:5: error: unknown field 'filter' in a Conv2D layer; expected one of type, name, inputs, filters, kernel_size, strides, padding, "
+                    + "dilation_rate, groups, activation, use_bias; did you mean 'filters'?"
         )
     }
 
@@ -122,7 +126,7 @@ import TestSupport
                     of: "kernel_size: 3", with: "kernel_size: 3\n    padding: same\n    strides: 9223372036854775807"))
                 == "m.yml:8:14: error: strides must be at most 65,536")
         #expect(
-            error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 29\n    padding: same"))
+            error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 29"))
                 == "m.yml:4:11: error: a 29×29 window does not fit the input (28, 28, 1) of conv2d_1")
     }
 

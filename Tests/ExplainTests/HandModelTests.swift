@@ -124,7 +124,7 @@ struct HandModel {
         #expect(throws: ExplainError.unknownLayer("cnov", suggestion: "conv")) {
             try GradCAM().explain(image, layer: "cnov", target: .predicted, model: hand.model)
         }
-        #expect(throws: ExplainError.notAConvolution("flat")) {
+        #expect(throws: ExplainError.notSpatial("flat", [18])) {
             try GradCAM().explain(image, layer: "flat", target: .predicted, model: hand.model)
         }
     }

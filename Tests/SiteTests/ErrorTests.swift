@@ -71,13 +71,13 @@ struct ErrorTests {
     @Test func unknownLayer() {
         #expect(
             buildErrors(lesson("```viz cam\nlayer: conv2d_3\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: the model has no convolution layer 'conv2d_3'; expected one of "
-                    + "conv2d_1, conv2d_2; did you mean 'conv2d_1'?"
+                "Content/lessons/01-test.md:8:8: error: the model has no layer 'conv2d_3'; expected one of "
+                    + "conv2d_1, conv2d_2, max_pooling2d_1, dropout_1; did you mean 'conv2d_1'?"
             ])
         #expect(
             buildErrors(lesson("```viz cam\nlayer: dense_1\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: layer 'dense_1' is not a convolution; expected one of "
-                    + "conv2d_1, conv2d_2"
+                "Content/lessons/01-test.md:8:8: error: layer 'dense_1' (Dense) outputs [128], not an [h, w, c] image; "
+                    + "expected one of conv2d_1, conv2d_2, max_pooling2d_1, dropout_1"
             ])
     }
 
@@ -185,8 +185,8 @@ struct ErrorTests {
         let text = "\u{FEFF}---\r\ntitle: T\r\n---\r\n\r\n```viz cam\r\nlayer: nope\r\n```\r\n"
         #expect(
             buildErrors(text) == [
-                "Content/lessons/01-test.md:6:8: error: the model has no convolution layer 'nope'; expected one of "
-                    + "conv2d_1, conv2d_2"
+                "Content/lessons/01-test.md:6:8: error: the model has no layer 'nope'; expected one of "
+                    + "conv2d_1, conv2d_2, max_pooling2d_1, dropout_1"
             ])
     }
 }

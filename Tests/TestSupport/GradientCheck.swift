@@ -60,7 +60,7 @@ public struct GradientCheck {
             let numeric = (loss(model, plus) - loss(model, minus)) / Double(2 * epsilon)
             worstX = max(worstX, relative(numeric, gx.scalars[i], scale: xScale))
         }
-        let eligible = model.parameters.entries.filter { $0.layer <= layer }.flatMap { Array($0.range) }
+        let eligible = model.parameters.entries.filter { $0.layer <= layer && $0.trainable }.flatMap { Array($0.range) }
         let pScale = Double(eligible.map { abs(gp[$0]) }.max() ?? 1)
         var worstP = 0.0
         for _ in 0..<(eligible.isEmpty ? 0 : samples) {

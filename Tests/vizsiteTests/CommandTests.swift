@@ -84,7 +84,8 @@ import TestSupport
         #expect(result.status == 1)
         #expect(
             result.stderr
-                == "models/bad.yml:5:12: error: unknown layer type 'MaxPoling2D', expected one of Conv2D, MaxPooling2D, Dropout, Flatten, Dense; did you mean 'MaxPooling2D'?\n"
+                == "models/bad.yml:5:12: error: unknown layer type 'MaxPoling2D', expected one of "
+                + ModelSpec.layerTypes.joined(separator: ", ") + "; did you mean 'MaxPooling2D'?\n"
         )
         #expect(result.stdout.isEmpty)
     }

@@ -28,10 +28,10 @@ public enum ConvolutionKernel: String, Sendable {
 
     static func choose(
         inputShape: [Int], outputShape: [Int], kernelSize: (height: Int, width: Int),
-        strides: (height: Int, width: Int), padding: Padding
+        strides: (height: Int, width: Int)
     ) -> ConvolutionKernel {
         let filters = outputShape[2], channels = inputShape[2]
-        guard fastKernelsAvailable, strides == (1, 1), padding == .valid, filters % 8 == 0,
+        guard fastKernelsAvailable, strides == (1, 1), filters % 8 == 0,
             outputShape[0] > 0, outputShape[1] > 0
         else { return .im2col }
         if kernelSize == (3, 3) && channels % 8 == 0 { return .winograd4x4 }

@@ -1,78 +1,94 @@
-/// Keras's padding modes: `valid` (no padding) and `same` (zero padding so that the
-/// output is `ceil(input / stride)`, the extra row or column going bottom/right).
-public enum Padding: String, Sendable, CaseIterable {
-    case valid, same
-
-    /// Output length and leading padding for an input length, window and stride.
-    func outputLength(input: Int, window: Int, stride: Int) -> (length: Int, padBefore: Int) {
-        switch self {
-        case .valid:
-            return (input >= window ? (input - window) / stride + 1 : 0, 0)
-        case .same:
-            let length = (input + stride - 1) / stride
-            let total = max((length - 1) * stride + window - input, 0)
-            return (length, total / 2)
-        }
-    }
-}
-
-/// A 2-D convolution over NHWC input with an HWIO kernel `[kh, kw, in, out]` and a bias,
-/// followed by its activation.
+/// A 2-D convolution over NHWC input with an HWIO kernel `[kh, kw, in / groups, out]`
+/// and a bias, followed by its activation. Strides, dilation, explicit padding and
+/// groups follow ONNX's `Conv` (depthwise: as many groups as input channels).
 ///
 /// It runs as im2col + GEMM: each output pixel's receptive field becomes one row of a
 /// matrix whose columns are ordered (ky, kx, c), the same order as the kernel's rows
 /// when HWIO is read as a `[kh·kw·in, out]` matrix, so no reshuffling is needed and the
-/// GEMM writes the NHWC output directly. Rows are processed in chunks that fit in cache.
+/// GEMM writes the NHWC output directly. Rows are processed in chunks that fit in cache;
+/// with groups, each group is one GEMM over its channels.
 public struct Conv2D: Layer {
     public let name: String
     public let inputShape: [Int]
     public let filters: Int
     public let kernelSize: (height: Int, width: Int)
     public let strides: (height: Int, width: Int)
-    public let padding: Padding
+    public let dilations: (height: Int, width: Int)
+    public let pads: Pads
+    public let groups: Int
+    /// Whether the layer adds a bias (ResNets' convolutions before BatchNorm have none).
+    public let useBias: Bool
     public let activation: Activation
     public let outputShape: [Int]
-    let padTop: Int
-    let padLeft: Int
     /// The fast kernel this layer's shape allows. Training uses im2col + GEMM throughout;
     /// a Winograd layer runs Winograd only in passes marked `outputsOnly`, and for the input
     /// gradient when no parameter gradients are wanted (see Conv2D+FastKernels.swift).
     public let forwardKernel: ConvolutionKernel
+    /// The class name summaries show (`DepthwiseConv2D` for Keras's depthwise layers).
+    public let kind: String
 
-    public var kind: String { "Conv2D" }
+    var padTop: Int { pads.top }
+    var padLeft: Int { pads.left }
 
+    /// A convolution padded as Keras's `padding` says.
     public init(
         name: String, inputShape: [Int], filters: Int, kernelSize: (Int, Int),
-        strides: (Int, Int) = (1, 1), padding: Padding = .valid, activation: Activation = .linear
+        strides: (Int, Int) = (1, 1), padding: Padding = .valid, dilations: (Int, Int) = (1, 1), groups: Int = 1,
+        activation: Activation = .linear, useBias: Bool = true, kind: String = "Conv2D"
+    ) {
+        self.init(
+            name: name, inputShape: inputShape, filters: filters, kernelSize: kernelSize, strides: strides,
+            pads: Pads(padding, input: inputShape, window: kernelSize, strides: strides, dilations: dilations),
+            dilations: dilations, groups: groups, activation: activation, useBias: useBias, kind: kind)
+    }
+
+    /// A convolution with explicit padding. `inputShape[2]` and `filters` must be
+    /// multiples of `groups`.
+    public init(
+        name: String, inputShape: [Int], filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
+        pads: Pads, dilations: (Int, Int) = (1, 1), groups: Int = 1, activation: Activation = .linear,
+        useBias: Bool = true, kind: String = "Conv2D"
     ) {
         precondition(inputShape.count == 3, "Conv2D needs an [h, w, c] input")
+        precondition(groups > 0 && inputShape[2] % groups == 0 && filters % groups == 0, "channels not divisible")
         self.name = name
         self.inputShape = inputShape
         self.filters = filters
         self.kernelSize = (kernelSize.0, kernelSize.1)
         self.strides = (strides.0, strides.1)
-        self.padding = padding
+        self.dilations = (dilations.0, dilations.1)
+        self.pads = pads
+        self.groups = groups
+        self.useBias = useBias
         self.activation = activation
-        let rows = padding.outputLength(input: inputShape[0], window: kernelSize.0, stride: strides.0)
-        let cols = padding.outputLength(input: inputShape[1], window: kernelSize.1, stride: strides.1)
-        outputShape = [rows.length, cols.length, filters]
-        padTop = rows.padBefore
-        padLeft = cols.padBefore
-        forwardKernel = ConvolutionKernel.choose(
-            inputShape: inputShape, outputShape: outputShape,
-            kernelSize: self.kernelSize, strides: self.strides, padding: padding)
+        self.kind = kind
+        let size = pads.outputSize(input: inputShape, window: kernelSize, strides: strides, dilations: dilations)
+        outputShape = [size.height, size.width, filters]
+        let plain = pads.isZero && dilations == (1, 1) && groups == 1 && useBias
+        forwardKernel =
+            plain && (activation == .linear || activation == .relu)
+            ? ConvolutionKernel.choose(
+                inputShape: inputShape, outputShape: outputShape, kernelSize: self.kernelSize, strides: self.strides)
+            : .im2col
     }
 
-    /// Rows of the im2col matrix: the kernel's receptive field size.
-    var patchSize: Int { kernelSize.height * kernelSize.width * inputShape[2] }
+    /// Channels per group, in and out.
+    var groupInputs: Int { inputShape[2] / groups }
+    var groupFilters: Int { filters / groups }
+    /// Whether every tap of every window is in bounds and the taps of one kernel row are
+    /// contiguous in the input: im2col copies whole spans.
+    private var spansAreContiguous: Bool { pads.isZero && dilations.width == 1 && groups == 1 }
+
+    /// Columns of the im2col matrix: the kernel's receptive field size (in one group).
+    var patchSize: Int { kernelSize.height * kernelSize.width * groupInputs }
     var pixelsPerSample: Int { outputShape[0] * outputShape[1] }
 
     public var parameterShapes: [ParameterShape] {
         [
             ParameterShape(
-                key: "kernel", shape: [kernelSize.height, kernelSize.width, inputShape[2], filters], isKernel: true),
-            ParameterShape(key: "bias", shape: [filters], isKernel: false),
-        ]
+                key: "kernel", shape: [kernelSize.height, kernelSize.width, groupInputs, filters],
+                initializer: .glorotUniform)
+        ] + (useBias ? [ParameterShape(key: "bias", shape: [filters], initializer: .zeros)] : [])
     }
 
     public var multiplyAccumulates: Int { pixelsPerSample * patchSize * filters }
@@ -82,7 +98,18 @@ public struct Conv2D: Layer {
 
     public func scratchCount(batch: Int) -> Int {
         let rows = min(chunkRows, batch * pixelsPerSample)
-        return max(rows * (2 * patchSize + filters), fastScratchCount)
+        return max(rows * (2 * patchSize + filters), fastScratchCount) + preActivationCount(batch: batch)
+    }
+
+    /// Floats that keep the pre-activation outputs for the backward pass, after the
+    /// working scratch, for activations whose derivative needs them (`silu`, `gelu`, …).
+    private func preActivationCount(batch: Int) -> Int {
+        activation.needsPreActivation ? batch * outputShape.elementCount : 0
+    }
+
+    /// Where the pre-activation outputs of a batch start in the scratch.
+    private func preActivations(_ io: LayerIO) -> UnsafeMutablePointer<Float> {
+        io.scratch + scratchCount(batch: io.batch) - preActivationCount(batch: io.batch)
     }
 
     public func forward(_ io: LayerIO) {
@@ -127,16 +154,22 @@ public struct Conv2D: Layer {
     /// Output pixels `rows` (at most `chunkRows`), through an im2col buffer at `col`.
     private func forwardRows(_ io: LayerIO, _ rows: Range<Int>, col: UnsafeMutablePointer<Float>, threads: Int) {
         let kernel = io.parameters, bias = io.parameters + patchSize * filters
-        im2col(io.input, rows: rows, into: col)
         let y = io.output + rows.lowerBound * filters
         // An inline loop: a memmove call per 64-float row costs more than the copy.
         for r in 0..<rows.count {
             let row = y + r * filters
-            for f in 0..<filters { row[f] = bias[f] }
+            for f in 0..<filters { row[f] = useBias ? bias[f] : 0 }
         }
-        BLAS.gemm(
-            m: rows.count, n: filters, k: patchSize, a: col, lda: patchSize,
-            b: kernel, ldb: filters, beta: 1, c: y, ldc: filters, threads: threads)
+        for g in 0..<groups {
+            im2col(io.input, rows: rows, group: g, into: col)
+            BLAS.gemm(
+                m: rows.count, n: groupFilters, k: patchSize, a: col, lda: patchSize,
+                b: kernel + g * groupFilters, ldb: filters, beta: 1, c: y + g * groupFilters, ldc: filters,
+                threads: threads)
+        }
+        if activation.needsPreActivation {
+            copyFloats(preActivations(io) + rows.lowerBound * filters, from: y, count: rows.count * filters)
+        }
         activation.apply(y, count: rows.count * filters)
     }
 
@@ -156,49 +189,62 @@ public struct Conv2D: Layer {
             let rows = min(chunk, total - start)
             activation.backward(
                 output: io.output + start * filters, outputGradient: gradients.output + start * filters,
-                into: dPre, count: rows * filters, guided: gradients.guided)
+                into: dPre, count: rows * filters, guided: gradients.guided,
+                preActivation: activation.needsPreActivation ? preActivations(io) + start * filters : nil)
             if let dParams = gradients.parameters {
                 let dKernel = dParams, dBias = dParams + patchSize * filters
-                for r in 0..<rows {
+                for r in 0..<rows where useBias {
                     let g = dPre + r * filters
                     for f in 0..<filters { dBias[f] += g[f] }
                 }
-                im2col(io.input, rows: start..<start + rows, into: col)
-                BLAS.gemm(
-                    transA: true, m: patchSize, n: filters, k: rows, a: col, lda: patchSize,
-                    b: dPre, ldb: filters, beta: 1, c: dKernel, ldc: filters, threads: io.threads)
+                for g in 0..<groups {
+                    im2col(io.input, rows: start..<start + rows, group: g, into: col)
+                    BLAS.gemm(
+                        transA: true, m: patchSize, n: groupFilters, k: rows, a: col, lda: patchSize,
+                        b: dPre + g * groupFilters, ldb: filters, beta: 1, c: dKernel + g * groupFilters,
+                        ldc: filters, threads: io.threads)
+                }
             }
             if let dx = gradients.input {
-                BLAS.gemm(
-                    transB: true, m: rows, n: patchSize, k: filters, a: dPre, lda: filters,
-                    b: kernel, ldb: filters, beta: 0, c: dCol, ldc: patchSize, threads: io.threads)
-                col2im(dCol, rows: start..<start + rows, into: dx)
+                for g in 0..<groups {
+                    BLAS.gemm(
+                        transB: true, m: rows, n: patchSize, k: groupFilters, a: dPre + g * groupFilters,
+                        lda: filters, b: kernel + g * groupFilters, ldb: filters, beta: 0, c: dCol, ldc: patchSize,
+                        threads: io.threads)
+                    col2im(dCol, rows: start..<start + rows, group: g, into: dx)
+                }
             }
             start += rows
         }
     }
 
     /// Visits each output pixel of `rows` and each in-bounds kernel tap, giving the
-    /// offset of the tap's first channel in the input and in the im2col row.
+    /// offset of the tap's first channel (of group `group`) in the input and in the
+    /// im2col row.
     @inline(__always)
-    private func forEachTap(rows: Range<Int>, _ body: (_ row: Int, _ inputOffset: Int, _ colOffset: Int) -> Void) {
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
+    private func forEachTap(
+        rows: Range<Int>, group: Int, _ body: (_ row: Int, _ inputOffset: Int, _ colOffset: Int) -> Void
+    ) {
+        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2]), cg = groupInputs
         let (oh, ow) = (outputShape[0], outputShape[1])
         for r in rows {
             let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
             for ky in 0..<kernelSize.height {
-                let iy = oy * strides.height - padTop + ky
+                let iy = oy * strides.height - padTop + ky * dilations.height
                 guard iy >= 0 && iy < h else { continue }
                 for kx in 0..<kernelSize.width {
-                    let ix = ox * strides.width - padLeft + kx
+                    let ix = ox * strides.width - padLeft + kx * dilations.width
                     guard ix >= 0 && ix < w else { continue }
-                    body(r - rows.lowerBound, ((b * h + iy) * w + ix) * c, (ky * kernelSize.width + kx) * c)
+                    body(
+                        r - rows.lowerBound, ((b * h + iy) * w + ix) * c + group * cg,
+                        (ky * kernelSize.width + kx) * cg)
                 }
             }
         }
     }
 
-    /// For valid padding, where every tap is in bounds: visits each output pixel of `rows`
+    /// Without padding, groups or horizontal dilation, where every tap is in bounds: visits
+    /// each output pixel of `rows`
     /// and each kernel row, giving the offset of the row's first tap in the input and in
     /// the im2col matrix (relative to `rows`). The row's kw·c taps that follow are
     /// contiguous in both, since NHWC stores (x, c) innermost.
@@ -210,15 +256,17 @@ public struct Conv2D: Layer {
             let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
             for ky in 0..<kernelSize.height {
                 body(
-                    ((b * h + oy * strides.height + ky) * w + ox * strides.width) * c,
+                    ((b * h + oy * strides.height + ky * dilations.height) * w + ox * strides.width) * c,
                     (r - rows.lowerBound) * patchSize + ky * span)
             }
         }
     }
 
-    private func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
-        let k = patchSize, c = inputShape[2]
-        if padding == .valid {
+    private func im2col(
+        _ x: UnsafePointer<Float>, rows: Range<Int>, group: Int, into col: UnsafeMutablePointer<Float>
+    ) {
+        let k = patchSize, c = groupInputs
+        if spansAreContiguous {
             let span = kernelSize.width * c
             forEachSpan(rows: rows) { inputOffset, colOffset in
                 let src = x + inputOffset, out = col + colOffset
@@ -227,16 +275,18 @@ public struct Conv2D: Layer {
             return
         }
         col.update(repeating: 0, count: rows.count * k)
-        forEachTap(rows: rows) { row, inputOffset, colOffset in
+        forEachTap(rows: rows, group: group) { row, inputOffset, colOffset in
             let dst = col + row * k + colOffset, src = x + inputOffset
             // A plain loop for few channels: memmove's call overhead dominates there.
             if c < 16 { for i in 0..<c { dst[i] = src[i] } } else { dst.update(from: src, count: c) }
         }
     }
 
-    private func col2im(_ dCol: UnsafePointer<Float>, rows: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
-        let k = patchSize, c = inputShape[2]
-        if padding == .valid {
+    private func col2im(
+        _ dCol: UnsafePointer<Float>, rows: Range<Int>, group: Int, into dx: UnsafeMutablePointer<Float>
+    ) {
+        let k = patchSize, c = groupInputs
+        if spansAreContiguous {
             let span = kernelSize.width * c
             forEachSpan(rows: rows) { inputOffset, colOffset in
                 let dst = dx + inputOffset, src = dCol + colOffset
@@ -244,7 +294,7 @@ public struct Conv2D: Layer {
             }
             return
         }
-        forEachTap(rows: rows) { row, inputOffset, colOffset in
+        forEachTap(rows: rows, group: group) { row, inputOffset, colOffset in
             let src = dCol + row * k + colOffset, dst = dx + inputOffset
             for i in 0..<c { dst[i] += src[i] }
         }

@@ -6,13 +6,16 @@ public struct Dense: Layer {
     public let inputShape: [Int]
     public let units: Int
     public let activation: Activation
+    /// Whether the layer adds a bias.
+    public let useBias: Bool
 
     public var kind: String { "Dense" }
     public var outputShape: [Int] { [units] }
     private var inputs: Int { inputShape[0] }
 
-    public init(name: String, inputShape: [Int], units: Int, activation: Activation = .linear) {
+    public init(name: String, inputShape: [Int], units: Int, activation: Activation = .linear, useBias: Bool = true) {
         precondition(inputShape.count == 1, "Dense needs a flat input")
+        self.useBias = useBias
         self.name = name
         self.inputShape = inputShape
         self.units = units
@@ -21,16 +24,22 @@ public struct Dense: Layer {
 
     public var parameterShapes: [ParameterShape] {
         [
-            ParameterShape(key: "kernel", shape: [inputs, units], isKernel: true),
-            ParameterShape(key: "bias", shape: [units], isKernel: false),
-        ]
+            ParameterShape(key: "kernel", shape: [inputs, units], initializer: .glorotUniform)
+        ] + (useBias ? [ParameterShape(key: "bias", shape: [units], initializer: .zeros)] : [])
     }
 
     public var multiplyAccumulates: Int { inputs * units }
 
     /// The gradient before the activation; in the forward pass of one sample, each
-    /// thread's partial sums.
-    public func scratchCount(batch: Int) -> Int { max(batch, Parallelism.workers) * units }
+    /// thread's partial sums; then the pre-activation outputs, for activations whose
+    /// derivative needs them.
+    public func scratchCount(batch: Int) -> Int {
+        max(batch, Parallelism.workers) * units + (activation.needsPreActivation ? batch * units : 0)
+    }
+
+    private func preActivations(_ io: LayerIO) -> UnsafeMutablePointer<Float> {
+        io.scratch + max(io.batch, Parallelism.workers) * units
+    }
 
     public func forward(_ io: LayerIO) {
         if io.batch == 1 && io.dropout == nil && units % 8 == 0 && ConvolutionKernel.fastKernelsAvailable {
@@ -38,10 +47,17 @@ public struct Dense: Layer {
             return
         }
         let kernel = io.parameters, bias = io.parameters + inputs * units
-        for b in 0..<io.batch { (io.output + b * units).update(from: bias, count: units) }
+        for b in 0..<io.batch {
+            if useBias {
+                (io.output + b * units).update(from: bias, count: units)
+            } else {
+                (io.output + b * units).update(repeating: 0, count: units)
+            }
+        }
         BLAS.gemm(
             m: io.batch, n: units, k: inputs, a: io.input, lda: inputs, b: kernel, ldb: units,
             beta: 1, c: io.output, ldc: units, threads: io.threads)
+        if activation.needsPreActivation { copyFloats(preActivations(io), from: io.output, count: io.batch * units) }
         activation.apply(io.output, count: io.batch * units)
     }
 
@@ -49,10 +65,10 @@ public struct Dense: Layer {
         let kernel = io.parameters, dPre = io.scratch
         activation.backward(
             output: io.output, outputGradient: gradients.output, into: dPre, count: io.batch * units,
-            guided: gradients.guided)
+            guided: gradients.guided, preActivation: activation.needsPreActivation ? preActivations(io) : nil)
         if let dParams = gradients.parameters {
             let dBias = dParams + inputs * units
-            for b in 0..<io.batch {
+            for b in 0..<io.batch where useBias {
                 let g = dPre + b * units
                 for u in 0..<units { dBias[u] += g[u] }
             }
@@ -82,10 +98,11 @@ public struct Dense: Layer {
         }
         let bias = io.parameters + inputs * units
         for u in 0..<units {
-            var sum = bias[u]
+            var sum = useBias ? bias[u] : 0
             for p in parts.indices { sum += io.scratch[p * units + u] }
             io.output[u] = sum
         }
+        if activation.needsPreActivation { copyFloats(preActivations(io), from: io.output, count: units) }
         activation.apply(io.output, count: units)
     }
 }

@@ -1,15 +1,19 @@
-/// One layer of a sequential model: its shapes, its parameters, and its forward and
-/// backward passes over a batch.
+/// One layer of a model: its shapes, its parameters, and its forward and backward
+/// passes over a batch.
 ///
 /// Shapes are per sample (no batch dimension). Layers are immutable descriptions;
 /// parameter values live in the model's `ParameterSet` and activations in a
-/// `Workspace`, so one model can run on several threads at once.
+/// `Workspace`, so one model can run on several threads at once. Most layers take one
+/// input; `Add` and `Concatenate` take several (`inputShapes`, `LayerIO.extraInputs`).
 public protocol Layer: Sendable {
     /// The layer's name (`conv2d_1`, `preds`, …), unique within a model.
     var name: String { get }
     /// The Keras class name shown in summaries (`Conv2D`, `MaxPooling2D`, …).
     var kind: String { get }
+    /// The shape of the (first) input.
     var inputShape: [Int] { get }
+    /// The shapes of all inputs, in order; one entry for single-input layers.
+    var inputShapes: [[Int]] { get }
     var outputShape: [Int] { get }
     /// The activation applied to the output; `linear` for layers without one.
     var activation: Activation { get }
@@ -19,35 +23,54 @@ public protocol Layer: Sendable {
     var multiplyAccumulates: Int { get }
     /// Floats of scratch memory the layer needs for a batch of `batch`.
     func scratchCount(batch: Int) -> Int
-    /// Computes `io.output` from `io.input`.
+    /// Computes `io.output` from `io.input` (and `io.extraInputs`).
     func forward(_ io: LayerIO)
     /// Given `io` from the forward pass and the gradient of the loss with respect to the
-    /// output, writes the gradient with respect to the input (overwriting) and adds the
+    /// output, writes the gradient with respect to each input (overwriting) and adds the
     /// gradients of the parameters (accumulating), each only when its pointer is set.
     func backward(_ io: LayerIO, _ gradients: LayerGradients)
+    /// After a training step: folds what the step's forward pass left in `scratch` into the
+    /// layer's non-trainable parameters (BatchNormalization's moving statistics).
+    func updateState(parameters: UnsafeMutablePointer<Float>, scratch: UnsafePointer<Float>)
 }
 
-/// The name and shape of one parameter tensor of a layer (`kernel`, `bias`).
+extension Layer {
+    public var inputShapes: [[Int]] { [inputShape] }
+    public func updateState(parameters: UnsafeMutablePointer<Float>, scratch: UnsafePointer<Float>) {}
+    /// Whether training changes anything but the trainable parameters.
+    public var hasState: Bool { parameterShapes.contains { !$0.trainable } }
+}
+
+/// The name and shape of one parameter tensor of a layer (`kernel`, `bias`, `gamma`, …).
 public struct ParameterShape: Sendable, Equatable {
+    /// How a new model fills a parameter.
+    public enum Initializer: Sendable, Equatable {
+        /// Glorot-uniform (kernels), from the seeded generator.
+        case glorotUniform
+        case zeros, ones
+    }
+
     public let key: String
     public let shape: [Int]
-    /// Whether the initial values are Glorot-uniform (kernels) or zero (biases).
-    public let isKernel: Bool
-}
+    public let initializer: Initializer
+    /// False for values training sets by other means than gradients (moving statistics);
+    /// they get no gradient, so optimizers leave them as they are.
+    public let trainable: Bool
 
-/// The element-wise function applied to a layer's output.
-///
-/// `softmax` is never applied inside the network: a layer with a softmax activation
-/// outputs its logits, which is what training (softmax cross-entropy) and gradient
-/// explanations (pre-softmax scores, DESIGN.md) need; `Model.probabilities` applies it.
-public enum Activation: String, Sendable, CaseIterable {
-    case linear, relu, softmax
+    public init(key: String, shape: [Int], initializer: Initializer, trainable: Bool = true) {
+        self.key = key
+        self.shape = shape
+        self.initializer = initializer
+        self.trainable = trainable
+    }
 }
 
 /// The buffers of one layer call. Every pointer covers `batch` samples.
 public struct LayerIO {
     public var batch: Int
     public var input: UnsafeMutablePointer<Float>
+    /// The inputs after the first, for layers with several (`Add`, `Concatenate`).
+    public var extraInputs: [UnsafeMutablePointer<Float>] = []
     public var output: UnsafeMutablePointer<Float>
     /// The layer's slice of the parameter vector, parameters in `parameterShapes` order.
     public var parameters: UnsafeMutablePointer<Float>
@@ -64,6 +87,9 @@ public struct LayerIO {
     /// backward pass would route gradients to whichever happened to round up instead of
     /// the first of the equal maxima, as PyTorch and Keras do.
     public var outputsOnly = false
+
+    /// Whether this is a training pass (batch statistics, dropout masks).
+    public var isTraining: Bool { dropout != nil }
 }
 
 /// A `LayerIO` handed to worker threads; they touch disjoint rows of its buffers.
@@ -78,6 +104,8 @@ public struct LayerGradients {
     public var output: UnsafeMutablePointer<Float>
     /// d loss / d input, written when set.
     public var input: UnsafeMutablePointer<Float>?
+    /// d loss / d each input after the first, written when set.
+    public var extraInputs: [UnsafeMutablePointer<Float>?] = []
     /// d loss / d parameters, accumulated when set.
     public var parameters: UnsafeMutablePointer<Float>?
     /// Guided backpropagation (Springenberg et al., 2015): ReLUs pass back only positive
@@ -97,33 +125,5 @@ public struct DropoutKey: Sendable {
         self.seed = seed
         self.step = step
         self.firstSample = firstSample
-    }
-}
-
-extension Activation {
-    /// Applies the activation in place (softmax outputs logits, see above).
-    @inline(__always)
-    func apply(_ y: UnsafeMutablePointer<Float>, count: Int) {
-        guard self == .relu else { return }
-        // Written as a max, which compiles to branch-free SIMD; `if y < 0` does not.
-        for i in 0..<count { y[i] = Swift.max(y[i], 0) }
-    }
-
-    /// `dPre = dOut · f'(pre)`, computed from the activation's output.
-    @inline(__always)
-    func backward(
-        output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
-        into dPre: UnsafeMutablePointer<Float>, count: Int, guided: Bool = false
-    ) {
-        // Both operands are loaded before the select: a load that only happens when
-        // y > 0 keeps the loop scalar and branchy (half the branches mispredict).
-        switch self {
-        case .relu where guided:
-            for i in 0..<count { let g = Swift.max(dy[i], 0); dPre[i] = y[i] > 0 ? g : 0 }
-        case .relu:
-            for i in 0..<count { let g = dy[i]; dPre[i] = y[i] > 0 ? g : 0 }
-        case .linear, .softmax:
-            copyFloats(dPre, from: dy, count: count)
-        }
     }
 }

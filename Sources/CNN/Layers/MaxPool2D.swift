@@ -1,6 +1,7 @@
 import CKernels
 
 /// 2-D max pooling over NHWC input (Keras `MaxPooling2D`); strides default to the pool size.
+/// Padded cells never win (as PyTorch's and ONNX's padding with −∞).
 ///
 /// The forward pass records, for each output, which input won; the backward pass
 /// routes the gradient to that input only.
@@ -9,10 +10,10 @@ public struct MaxPool2D: Layer {
     public let inputShape: [Int]
     public let poolSize: (height: Int, width: Int)
     public let strides: (height: Int, width: Int)
-    public let padding: Padding
+    public let pads: Pads
     public let outputShape: [Int]
-    let padTop: Int
-    let padLeft: Int
+    var padTop: Int { pads.top }
+    var padLeft: Int { pads.left }
 
     public var kind: String { "MaxPooling2D" }
     public var activation: Activation { .linear }
@@ -23,24 +24,28 @@ public struct MaxPool2D: Layer {
         name: String, inputShape: [Int], poolSize: (Int, Int), strides: (Int, Int)? = nil,
         padding: Padding = .valid
     ) {
+        let strides = strides ?? poolSize
+        self.init(
+            name: name, inputShape: inputShape, poolSize: poolSize, strides: strides,
+            pads: Pads(padding, input: inputShape, window: poolSize, strides: strides))
+    }
+
+    public init(name: String, inputShape: [Int], poolSize: (Int, Int), strides: (Int, Int), pads: Pads) {
         precondition(inputShape.count == 3, "MaxPool2D needs an [h, w, c] input")
         self.name = name
         self.inputShape = inputShape
         self.poolSize = (poolSize.0, poolSize.1)
-        self.strides = strides.map { ($0.0, $0.1) } ?? (poolSize.0, poolSize.1)
-        self.padding = padding
-        let rows = padding.outputLength(input: inputShape[0], window: poolSize.0, stride: self.strides.height)
-        let cols = padding.outputLength(input: inputShape[1], window: poolSize.1, stride: self.strides.width)
-        outputShape = [rows.length, cols.length, inputShape[2]]
-        padTop = rows.padBefore
-        padLeft = cols.padBefore
+        self.strides = (strides.0, strides.1)
+        self.pads = pads
+        let size = pads.outputSize(input: inputShape, window: poolSize, strides: strides)
+        outputShape = [size.height, size.width, inputShape[2]]
     }
 
     /// One Int32 per output: the winning input's offset within the batch.
     public func scratchCount(batch: Int) -> Int { batch * outputShape.elementCount }
 
     public func forward(_ io: LayerIO) {
-        if padding == .valid && ConvolutionKernel.fastKernelsAvailable {
+        if pads.isZero && ConvolutionKernel.fastKernelsAvailable {
             // Eight channels at a time with AVX2 (CKernels/maxpool.c).
             let (h, w, c) = (Int32(inputShape[0]), Int32(inputShape[1]), Int32(inputShape[2]))
             let pixels = io.batch * outputShape[0] * outputShape[1]

@@ -35,14 +35,32 @@ public struct ReceptiveFieldCentres: Sendable, Equatable {
 
 extension Model {
     /// The receptive-field centres of layer `index`'s outputs (for layers with a spatial
-    /// `[h, w, c]` output).
+    /// `[h, w, c]` output), followed back through each layer's first input: the inputs of
+    /// an `Add` or `Concatenate` share one grid.
     public func receptiveFieldCentres(layer index: Int) -> ReceptiveFieldCentres {
+        var path: [Int] = []
+        var node = index
+        while node >= 0 {
+            path.append(node)
+            node = inputs[node][0]
+        }
         var grid = ReceptiveFieldCentres.identity
-        for layer in layers[...index] {
-            if let conv = layer as? Conv2D {
-                grid = grid.window(size: conv.kernelSize, stride: conv.strides, padding: (conv.padTop, conv.padLeft))
-            } else if let pool = layer as? MaxPool2D {
+        for layer in path.reversed().map({ layers[$0] }) {
+            switch layer {
+            case let conv as Conv2D:
+                let span = (
+                    (conv.kernelSize.height - 1) * conv.dilations.height + 1,
+                    (conv.kernelSize.width - 1) * conv.dilations.width + 1
+                )
+                grid = grid.window(size: span, stride: conv.strides, padding: (conv.padTop, conv.padLeft))
+            case let pool as MaxPool2D:
                 grid = grid.window(size: pool.poolSize, stride: pool.strides, padding: (pool.padTop, pool.padLeft))
+            case let pool as AveragePool2D:
+                grid = grid.window(size: pool.poolSize, stride: pool.strides, padding: (pool.pads.top, pool.pads.left))
+            case let pad as ZeroPadding2D:
+                grid = grid.window(size: (1, 1), stride: (1, 1), padding: (pad.pads.top, pad.pads.left))
+            default:
+                break
             }
         }
         return grid

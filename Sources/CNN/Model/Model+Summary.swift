@@ -1,26 +1,41 @@
 extension Model {
     /// The model as Keras's `model.summary()` prints it, plus the multiply-accumulates of
     /// one forward pass for one sample.
+    ///
+    /// A graph (not a chain) gets Keras's functional layout: an input row and a
+    /// "Connected to" column naming each layer's inputs, one per line.
     public func summary() -> String {
-        let rule = String(repeating: "_", count: 65), double = String(repeating: "=", count: 65)
+        let graph = !isChain, width = graph ? 98 : 65
+        let rule = String(repeating: "_", count: width), double = String(repeating: "=", count: width)
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width
                 ? String(text.prefix(width - 1)) + " " : text + String(repeating: " ", count: width - text.count)
         }
+        func shape(_ dims: [Int]) -> String { "(None, " + dims.map(String.init).joined(separator: ", ") + ")" }
         var lines = [
             "Model: \"\(name)\"", rule,
-            pad("Layer (type)", 29) + pad("Output Shape", 21) + "Param #", double,
+            pad("Layer (type)", 29) + pad("Output Shape", 21)
+                + (graph ? pad("Param #", 12) + "Connected to" : "Param #"),
+            double,
         ]
+        if graph {
+            lines += [pad("input (InputLayer)", 29) + pad(shape(inputShape), 21) + pad("0", 12) + "[]", rule]
+        }
         for (index, layer) in layers.enumerated() {
-            let shape = "(None, " + layer.outputShape.map(String.init).joined(separator: ", ") + ")"
-            lines.append(
-                pad("\(layer.name) (\(layer.kind))", 29) + pad(shape, 21) + String(parameterCount(layer: index)))
+            let row = pad("\(layer.name) (\(layer.kind))", 29) + pad(shape(layer.outputShape), 21)
+            if graph {
+                let sources = inputNames(of: index).map { "\($0)[0][0]" }
+                lines.append(row + pad(String(parameterCount(layer: index)), 12) + sources[0])
+                for source in sources.dropFirst() { lines.append(String(repeating: " ", count: 62) + source) }
+            } else {
+                lines.append(row + String(parameterCount(layer: index)))
+            }
             lines.append(index == layers.count - 1 ? double : rule)
         }
-        let total = parameters.count
+        let total = parameters.count, trainable = parameters.trainableCount
         lines.append("Total params: \(total.grouped)")
-        lines.append("Trainable params: \(total.grouped)")
-        lines.append("Non-trainable params: 0")
+        lines.append("Trainable params: \(trainable.grouped)")
+        lines.append("Non-trainable params: \((total - trainable).grouped)")
         lines.append("Multiply-accumulates per forward pass: \(multiplyAccumulates.grouped)")
         lines.append(rule)
         return lines.joined(separator: "\n")

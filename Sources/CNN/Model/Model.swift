@@ -1,28 +1,46 @@
 import Foundation
 
-/// A sequential CNN: layers in order, their parameters, and how it was meant to be trained.
+/// A CNN: its layers in an order where every layer comes after its inputs, which
+/// earlier outputs each layer reads, its parameters, and how it was meant to be trained.
+///
+/// Nodes are numbered by layer: node `i` is layer `i`'s output and node -1 the model's
+/// input. A sequential model reads node `i - 1` at layer `i`; a graph (residual
+/// additions, concatenations) lists other nodes in `inputs`. The last layer's output is
+/// the model's output.
 public struct Model: Sendable {
     public let name: String
     /// The shape of one input sample, `[h, w, c]`.
     public let inputShape: [Int]
     public let layers: [any Layer]
+    /// For each layer, the nodes it reads, in the order of its `inputShapes`.
+    public let inputs: [[Int]]
     public var parameters: ParameterSet
     /// The training settings of the spec the model came from.
     public var training: TrainingSettings
 
     /// A model with Keras's initialization: Glorot-uniform kernels drawn from a
-    /// generator seeded with `seed`, zero biases.
+    /// generator seeded with `seed`, zero biases, unit scales and variances. `inputs`
+    /// defaults to a chain (each layer reads the one before).
     public init(
-        name: String, inputShape: [Int], layers: [any Layer], training: TrainingSettings = TrainingSettings(),
-        seed: UInt64
+        name: String, inputShape: [Int], layers: [any Layer], inputs: [[Int]]? = nil,
+        training: TrainingSettings = TrainingSettings(), seed: UInt64
     ) {
         self.name = name
         self.inputShape = inputShape
         self.layers = layers
+        self.inputs = inputs ?? layers.indices.map { [$0 - 1] }
+        precondition(self.inputs.count == layers.count, "one input list per layer")
+        for (i, nodes) in self.inputs.enumerated() {
+            precondition(nodes.count == layers[i].inputShapes.count, "\(layers[i].name): wrong number of inputs")
+            precondition(nodes.allSatisfy { (-1..<i).contains($0) }, "\(layers[i].name) reads a later node")
+        }
         self.training = training
         parameters = ParameterSet(layers: layers)
         var random = SeededRandom(seed: seed, stream: 0x1417)
-        for entry in parameters.entries where entry.shape.count >= 2 {
+        for entry in parameters.entries where entry.initializer == .ones {
+            for i in entry.range { parameters.values[i] = 1 }
+        }
+        for entry in parameters.entries where entry.initializer == .glorotUniform {
             // Glorot & Bengio (2010): U(-l, l), l = sqrt(6 / (fan_in + fan_out)); for a
             // kernel [..., in, out] the receptive field multiplies both fans (as Keras).
             let receptive = entry.shape.dropLast(2).reduce(1, *)
@@ -37,8 +55,8 @@ public struct Model: Sendable {
 
     public func layerIndex(named name: String) -> Int? { layers.firstIndex { $0.name == name } }
 
-    /// Runs layers `first...last` on the first `batch` samples of the workspace (layer
-    /// `first` reads the output of layer `first - 1`, or the model input).
+    /// Runs layers `first...last` on the first `batch` samples of the workspace; the
+    /// nodes they read below `first` must hold their values already.
     /// With `dropout` set, dropout layers draw training masks. Set `outputsOnly` when no
     /// backward pass follows, to let convolutions use Winograd (see `LayerIO.outputsOnly`).
     public func forward(
@@ -58,12 +76,13 @@ public struct Model: Sendable {
         }
     }
 
-    /// Propagates the gradient set on layer `start`'s output back down, after a forward
-    /// pass with the same arguments. Fills the workspace gradients of the outputs of
-    /// layers `target...start` (`target` -1 is the model's input), and adds the parameter
-    /// gradients into `parameterGradients` (laid out like `parameters.values`) when given.
-    /// It goes no lower than what was asked for needs. `guided` switches the ReLUs to
-    /// guided backpropagation.
+    /// Propagates the gradient set on node `start`'s output back down, after a forward
+    /// pass with the same arguments. Fills the workspace gradient of node `target` (-1:
+    /// the model's input) and of the nodes between, and adds the parameter gradients into
+    /// `parameterGradients` (laid out like `parameters.values`) when given. It visits only
+    /// layers that `start` depends on and goes no lower than what was asked for needs.
+    /// Where a node feeds several layers, their gradients are summed. `guided` switches
+    /// the ReLUs to guided backpropagation.
     public func backward(
         _ workspace: Workspace, batch: Int, from start: Int, to target: Int = -1, threads: Int = 1,
         dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil,
@@ -72,19 +91,40 @@ public struct Model: Sendable {
         let firstWithParameters = layers.indices.first { !layers[$0].parameterShapes.isEmpty } ?? 0
         let lowest = parameterGradients == nil ? target + 1 : min(target + 1, firstWithParameters)
         guard start >= lowest else { return }
+        let needed = min(lowest, target)
+        let visit = ancestors(of: start)
+        // Whether a node's gradient buffer holds this pass's value yet: the first layer
+        // to reach a node writes it, later ones go through a spare buffer and add.
+        var written = [Bool](repeating: false, count: layers.count + 1)
+        written[start + 1] = true
         parameters.values.withUnsafeBufferPointer { values in
             let base = UnsafeMutablePointer(mutating: values.baseAddress!)
-            for i in stride(from: start, through: lowest, by: -1) {
-                // Layer i's input is the output of layer i - 1 (or the model input).
-                let needsInput = i > lowest || i - 1 >= target
+            for i in stride(from: start, through: lowest, by: -1) where visit[i] {
+                var pending: [(node: Int, spare: Int)] = []
+                let targets: [UnsafeMutablePointer<Float>?] = inputs[i].map { node in
+                    guard node >= needed else { return nil }
+                    if !written[node + 1] {
+                        written[node + 1] = true
+                        return workspace.gradients[node + 1]
+                    }
+                    pending.append((node, pending.count))
+                    return workspace.spares[pending.count - 1]
+                }
                 let grads = LayerGradients(
-                    output: workspace.gradients[i + 1],
-                    input: needsInput ? workspace.gradients[i] : nil,
+                    output: workspace.gradients[i + 1], input: targets[0], extraInputs: Array(targets.dropFirst()),
                     parameters: parameterGradients.map { $0 + parameters.layerOffsets[i] },
                     guided: guided)
                 layers[i].backward(
                     io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout), grads)
+                for (node, spare) in pending {
+                    let sum = workspace.gradients[node + 1], part = workspace.spares[spare]
+                    for k in 0..<(workspace.sampleSizes[node + 1] * batch) { sum[k] += part[k] }
+                }
             }
+        }
+        if target >= -1 && !written[target + 1] {
+            // `start` does not depend on `target`: its gradient is zero.
+            workspace.gradients[target + 1].update(repeating: 0, count: workspace.sampleSizes[target + 1] * batch)
         }
     }
 
@@ -92,8 +132,11 @@ public struct Model: Sendable {
         _ workspace: Workspace, layer i: Int, batch: Int, base: UnsafeMutablePointer<Float>,
         threads: Int, dropout: DropoutKey?
     ) -> LayerIO {
-        LayerIO(
-            batch: batch, input: workspace.activations[i], output: workspace.activations[i + 1],
+        let nodes = inputs[i]
+        return LayerIO(
+            batch: batch, input: workspace.activations[nodes[0] + 1],
+            extraInputs: nodes.dropFirst().map { workspace.activations[$0 + 1] },
+            output: workspace.activations[i + 1],
             parameters: base + parameters.layerOffsets[i], scratch: workspace.scratch[i],
             threads: threads, dropout: dropout, layerIndex: i)
     }

@@ -13,7 +13,14 @@ import Foundation
 ///     weights: models/mnist-cnn.safetensors   # optional: use these instead of training
 ///
 /// Layers are named as Keras names them (`conv2d_1`, `max_pooling2d_1`, …) unless the
-/// spec gives a name. Every error points at the offending line and column.
+/// spec gives a name. A layer reads the one before it, or the layers its `inputs` name
+/// (`input` is the model's input), which makes graphs such as residual blocks:
+///
+///       - {type: Conv2D, name: a, filters: 8, kernel_size: 3, padding: same, activation: relu}
+///       - {type: Conv2D, filters: 8, kernel_size: 3, padding: same}
+///       - {type: Add, inputs: [a, conv2d_1]}
+///
+/// Every error points at the offending line and column.
 public struct ModelSpec: Sendable {
     public let model: Model
     /// The dataset the model is trained on (`mnist`).
@@ -33,7 +40,9 @@ public struct ModelSpec: Sendable {
         CanonicalForm.text(self, excluding: ["source", "weightsLocation", "parameters", "forwardKernel"])
     }
 
-    public static let layerTypes = ["Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense"]
+
+    /// The layer types a spec may use (`type:`), as Keras names them.
+    public static var layerTypes: [String] { LayerSpecReader.types.map(\.type) }
 
     /// Limits that keep a mistyped number from asking for terabytes: the largest filter
     /// count, unit count, window or stride; values per image of any layer's output; and
@@ -80,12 +89,15 @@ public struct ModelSpec: Sendable {
             throw inputValue.error("mnist images are [28, 28, 1], but the spec's input is \(inputShape)")
         }
 
-        var layers: [any Layer] = []
+        var layers: [any Layer] = [], inputs: [[Int]] = []
         var counters: [String: Int] = [:]
-        var shape = inputShape
         var parameterCount = 0
-        for item in layerItems {
-            let layer = try parseLayer(item, inputShape: shape, counters: &counters, existing: layers.map(\.name))
+        for (index, item) in layerItems.enumerated() {
+            let reader = try LayerSpecReader(item, modelInput: inputShape, earlier: layers)
+            let layer = try reader.layer(counters: &counters, isLast: index == layerItems.count - 1)
+            if layers.contains(where: { $0.name == layer.name }) {
+                throw (reader.fields["name"] ?? item).error("duplicate layer name '\(layer.name)'")
+            }
             let outputs = layer.outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
             guard outputs <= maxActivations else {
                 throw item.error(
@@ -101,12 +113,14 @@ public struct ModelSpec: Sendable {
                 )
             }
             layers.append(layer)
-            shape = layer.outputShape
+            inputs.append(reader.inputs)
         }
+        let shape = layers.last!.outputShape
         guard shape == [10] else {
             throw layerItems.last!.error("the last layer must output the 10 mnist classes, but it outputs \(shape)")
         }
-        let model = Model(name: name, inputShape: inputShape, layers: layers, training: training, seed: training.seed)
+        let model = Model(
+            name: name, inputShape: inputShape, layers: layers, inputs: inputs, training: training, seed: training.seed)
         return ModelSpec(
             model: model, dataset: dataset, weights: try top["weights"]?.string(),
             weightsLocation: top["weights"]?.location, source: text)
@@ -145,103 +159,5 @@ public struct ModelSpec: Sendable {
                 suggestion: nearestName(to: try v.string(), in: ["categorical_crossentropy"]))
         }
         return settings
-    }
-
-    private static func parseLayer(
-        _ item: YAMLValue, inputShape: [Int], counters: inout [String: Int],
-        existing: [String]
-    ) throws(SourceError) -> any Layer {
-        let fields = try item.mapping()
-        let typeValue = try fields.required("type", in: "a layer")
-        let typeName = try typeValue.string()
-        guard
-            let type = layerTypes.first(where: { $0.lowercased() == typeName.lowercased() })
-                ?? (typeName.lowercased() == "maxpool2d" ? "MaxPooling2D" : nil)
-        else {
-            throw typeValue.error(
-                "unknown layer type '\(typeName)', expected one of \(layerTypes.joined(separator: ", "))",
-                suggestion: nearestName(to: typeName, in: layerTypes))
-        }
-        let allowed: [String] =
-            switch type {
-            case "Conv2D": ["type", "name", "filters", "kernel_size", "strides", "padding", "activation"]
-            case "MaxPooling2D": ["type", "name", "pool_size", "strides", "padding"]
-            case "Dropout": ["type", "name", "rate"]
-            case "Dense": ["type", "name", "units", "activation"]
-            default: ["type", "name"]
-            }
-        try fields.checkKeys(allowed, in: "a \(type) layer")
-
-        let prefix = [
-            "Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Dropout": "dropout",
-            "Flatten": "flatten", "Dense": "dense",
-        ][type]!
-        counters[prefix, default: 0] += 1
-        let name = try fields["name"]?.string() ?? "\(prefix)_\(counters[prefix]!)"
-        if existing.contains(name) { throw (fields["name"] ?? item).error("duplicate layer name '\(name)'") }
-        let shapeText = "(" + inputShape.map(String.init).joined(separator: ", ") + ")"
-
-        func positive(_ key: String) throws(SourceError) -> Int {
-            let v = try fields.required(key, in: "a \(type) layer")
-            let n = try v.int()
-            guard n > 0 else { throw v.error("\(key) must be a positive integer, found \(n)") }
-            guard n <= maxSize else { throw v.error("\(key) must be at most \(maxSize.grouped), found \(n.grouped)") }
-            return n
-        }
-        func pair(_ key: String, default value: (Int, Int)?) throws(SourceError) -> (Int, Int) {
-            guard let v = fields[key] else {
-                if let value { return value }
-                throw item.error("a \(type) layer is missing the required field '\(key)'")
-            }
-            let p = try v.intPair()
-            guard p.0 > 0 && p.1 > 0 else { throw v.error("\(key) must be positive") }
-            guard p.0 <= maxSize && p.1 <= maxSize else { throw v.error("\(key) must be at most \(maxSize.grouped)") }
-            return p
-        }
-        let activation = try fields["activation"]?.choice(Activation.self) ?? .linear
-        let padding = try fields["padding"]?.choice(Padding.self) ?? .valid
-
-        switch type {
-        case "Conv2D", "MaxPooling2D":
-            guard inputShape.count == 3 else {
-                throw typeValue.error(
-                    "\(type) needs an image-shaped input (height, width, channels), but the previous layer outputs "
-                        + "\(shapeText)"
-                )
-            }
-            let window = try pair(
-                type == "Conv2D" ? "kernel_size" : "pool_size", default: type == "Conv2D" ? nil : (2, 2))
-            let strides = try pair("strides", default: type == "Conv2D" ? (1, 1) : window)
-            guard window.0 <= inputShape[0] && window.1 <= inputShape[1] else {
-                throw typeValue.error(
-                    "a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
-            }
-            let layer: any Layer =
-                type == "Conv2D"
-                ? Conv2D(
-                    name: name, inputShape: inputShape, filters: try positive("filters"), kernelSize: window,
-                    strides: strides, padding: padding, activation: activation)
-                : MaxPool2D(name: name, inputShape: inputShape, poolSize: window, strides: strides, padding: padding)
-            guard layer.outputShape.allSatisfy({ $0 > 0 }) else {
-                throw typeValue.error(
-                    "a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
-            }
-            return layer
-        case "Dropout":
-            let v = try fields.required("rate", in: "a Dropout layer")
-            let rate = try v.double()
-            guard rate >= 0 && rate < 1 else { throw v.error("rate must be in [0, 1), found \(rate)") }
-            return Dropout(name: name, inputShape: inputShape, rate: Float(rate))
-        case "Flatten":
-            return Flatten(name: name, inputShape: inputShape)
-        default:
-            guard inputShape.count == 1 else {
-                throw typeValue.error(
-                    "Dense needs a flat input, but the previous layer outputs \(shapeText); add a Flatten layer before "
-                        + "it"
-                )
-            }
-            return Dense(name: name, inputShape: inputShape, units: try positive("units"), activation: activation)
-        }
     }
 }

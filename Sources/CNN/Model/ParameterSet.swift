@@ -11,6 +11,9 @@ public struct ParameterSet: Sendable, Equatable {
         public let layer: Int
         public let offset: Int
         public let shape: [Int]
+        public let initializer: ParameterShape.Initializer
+        /// False for moving statistics, which get no gradient.
+        public let trainable: Bool
         public var count: Int { shape.elementCount }
         public var range: Range<Int> { offset..<offset + count }
     }
@@ -27,7 +30,9 @@ public struct ParameterSet: Sendable, Equatable {
             offsets.append(offset)
             for parameter in layer.parameterShapes {
                 entries.append(
-                    Entry(key: "\(layer.name)/\(parameter.key)", layer: index, offset: offset, shape: parameter.shape))
+                    Entry(
+                        key: "\(layer.name)/\(parameter.key)", layer: index, offset: offset, shape: parameter.shape,
+                        initializer: parameter.initializer, trainable: parameter.trainable))
                 offset += parameter.shape.elementCount
             }
         }
@@ -37,6 +42,9 @@ public struct ParameterSet: Sendable, Equatable {
     }
 
     public var count: Int { values.count }
+
+    /// The number of values training changes by gradient descent.
+    public var trainableCount: Int { entries.filter(\.trainable).reduce(0) { $0 + $1.count } }
 
     public func entry(_ key: String) -> Entry? { entries.first { $0.key == key } }
 

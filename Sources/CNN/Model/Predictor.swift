@@ -32,7 +32,7 @@ public final class Predictor: @unchecked Sendable {  // owns raw workspaces; one
         self.maxBatch = maxBatch
         self.workspaces = workspaces
         self.microWorkspaces = microWorkspaces
-        split = model.layers.firstIndex { $0 is Dense } ?? model.layers.count
+        split = model.cutPoint(atOrAfter: model.layers.firstIndex { $0 is Dense } ?? model.layers.count)
     }
 
     /// The shard and micro-batch workspace capacities for a batch of `maxBatch`.

@@ -9,6 +9,9 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
     let activations: [UnsafeMutablePointer<Float>]
     let gradients: [UnsafeMutablePointer<Float>]
     let scratch: [UnsafeMutablePointer<Float>]
+    /// Buffers for the gradients of nodes that feed several layers, summed after each
+    /// layer's backward pass (none for a chain).
+    let spares: [UnsafeMutablePointer<Float>]
 
     public init(model: Model, capacity: Int) {
         self.capacity = capacity
@@ -21,10 +24,13 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
         activations = sampleSizes.map { buffer($0 * capacity) }
         gradients = sampleSizes.map { buffer($0 * capacity) }
         scratch = model.layers.map { buffer($0.scratchCount(batch: capacity)) }
+        let spareCount = model.isChain ? 0 : model.inputs.map(\.count).max() ?? 0
+        let largest = sampleSizes.max() ?? 0
+        spares = (0..<spareCount).map { _ in buffer(largest * capacity) }
     }
 
     deinit {
-        for p in activations + gradients + scratch { p.deallocate() }
+        for p in activations + gradients + scratch + spares { p.deallocate() }
     }
 
     /// The model's input buffer.

@@ -30,6 +30,9 @@ public enum WorkspacePool {
 extension Model {
     /// Identifies the shapes of every buffer a workspace holds for this model.
     var structureKey: String {
-        layers.map { "\($0.kind)\($0.inputShape)\($0.outputShape)\($0.scratchCount(batch: 1))" }.joined(separator: "|")
+        layers.indices.map { i in
+            let layer = layers[i]
+            return "\(layer.kind)\(inputs[i])\(layer.inputShapes)\(layer.outputShape)\(layer.scratchCount(batch: 1))"
+        }.joined(separator: "|")
     }
 }

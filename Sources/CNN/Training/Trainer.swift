@@ -49,11 +49,17 @@ public struct EpochLog: Sendable, Codable, Equatable {
 /// fixed order, and the optimizer updates the parameters in parallel ranges. Batches are
 /// drawn from a seeded shuffle and dropout masks are keyed per sample, so the same seed
 /// on the same machine gives bit-identical weights.
+///
+/// A model with batch statistics (BatchNormalization) trains in one shard with the GEMMs
+/// split across cores instead, so that its statistics are those of the whole batch as in
+/// Keras; after each step its layers fold them into their moving statistics.
 public final class Trainer {
     public private(set) var model: Model
     public let settings: TrainingSettings
     private var optimizer: any Optimizer
     private let shards: [Shard]
+    /// BLAS threads per shard: one, or every core when the batch is one shard.
+    private let shardThreads: Int
     private var gradients: [Float]
     private var globalStep: UInt64 = 0
     /// The test-set evaluation after the last epoch of `train`, when a test set was given.
@@ -84,7 +90,9 @@ public final class Trainer {
             case .adam: Adam(learningRate: settings.learningRate, parameterCount: count)
             case .sgd: SGD(learningRate: settings.learningRate, momentum: settings.momentum, parameterCount: count)
             }
-        let shardCount = max(1, min(workers, settings.batchSize))
+        let batchStatistics = model.layers.contains { $0.hasState }
+        let shardCount = batchStatistics ? 1 : max(1, min(workers, settings.batchSize))
+        shardThreads = batchStatistics ? max(1, workers) : 1
         let capacity = (settings.batchSize + shardCount - 1) / shardCount
         shards = (0..<shardCount).map { _ in Shard(model: model, capacity: capacity) }
         gradients = [Float](repeating: 0, count: count)
@@ -152,7 +160,7 @@ public final class Trainer {
         let sampleSize = model.inputShape.elementCount, classes = model.classCount
         let last = model.layers.count - 1
         let model = self.model, seed = settings.seed, step = globalStep
-        let shards = self.shards
+        let shards = self.shards, threads = shardThreads
         let images = data.images, labels = data.labels
         let indexList = Array(indices)
         Parallelism.run(parts.count) { p in
@@ -166,7 +174,7 @@ public final class Trainer {
                 }
             }
             let key = DropoutKey(seed: seed, step: step, firstSample: part.lowerBound)
-            model.forward(ws, batch: part.count, dropout: key)
+            model.forward(ws, batch: part.count, threads: threads, dropout: key)
             let result = shard.labels.withUnsafeBufferPointer { l in
                 SoftmaxCrossEntropy.evaluate(
                     logits: ws.activations[last + 1], labels: l.baseAddress!, batch: part.count,
@@ -177,7 +185,8 @@ public final class Trainer {
             shard.gradients.withUnsafeMutableBufferPointer { g in
                 g.update(repeating: 0)
                 model.backward(
-                    ws, batch: part.count, from: last, to: last, dropout: key, parameterGradients: g.baseAddress!)
+                    ws, batch: part.count, from: last, to: last, threads: threads, dropout: key,
+                    parameterGradients: g.baseAddress!)
             }
         }
         globalStep += 1
@@ -203,9 +212,21 @@ public final class Trainer {
                 }
             }
         }
+        updateLayerState()
         return (
             shards.prefix(parts.count).reduce(0) { $0 + $1.lossSum },
             shards.prefix(parts.count).reduce(0) { $0 + $1.correct }
         )
+    }
+
+    /// Lets layers with state (BatchNormalization) fold the step's batch statistics in.
+    private func updateLayerState() {
+        let model = self.model, workspace = shards[0].workspace
+        self.model.parameters.values.withUnsafeMutableBufferPointer { values in
+            for (i, layer) in model.layers.enumerated() where layer.hasState {
+                layer.updateState(
+                    parameters: values.baseAddress! + model.parameters.layerOffsets[i], scratch: workspace.scratch[i])
+            }
+        }
     }
 }

@@ -25,13 +25,16 @@ public struct SanityCheck: Sendable {
     public func run(model: Model, explain: (Model) throws -> Heatmap) rethrows -> [Step] {
         let original = try explain(model)
         var randomized = model
-        let fresh = Model(name: model.name, inputShape: model.inputShape, layers: model.layers, seed: seed &+ 0x5A17)
+        let fresh = Model(
+            name: model.name, inputShape: model.inputShape, layers: model.layers, inputs: model.inputs,
+            seed: seed &+ 0x5A17)
         var steps: [Step] = []
         for index in model.layers.indices.reversed() where !model.layers[index].parameterShapes.isEmpty {
             for entry in model.parameters.entries where entry.layer == index {
                 var values = fresh.parameters[entry.key]!
-                if entry.shape.count == 1 {
-                    // Keras initializes biases to zero; randomize them too, on the kernel's scale.
+                if entry.initializer == .zeros && entry.trainable {
+                    // Keras initializes biases (and BatchNorm's beta) to zero; randomize them
+                    // too, on the kernel's scale. Scales and moving statistics restart fresh.
                     var random = SeededRandom(seed: seed, stream: UInt64(index))
                     values.scalars = values.scalars.map { _ in random.uniform(-0.05, 0.05) }
                 }

@@ -75,7 +75,7 @@ extension CAMWeighting {
         _ image: ExplainedImage, layer: String, target: Target, model: Model,
         upsampling: Upsampling = .receptiveField
     ) throws(ExplainError) -> Explanation {
-        let index = try model.requireConvolution(layer)
+        let index = try model.requireSpatialLayer(layer)
         let engine = GradientEngine(model: model)
         let (pass, classes) = try engine.gradients(image.pixels, at: index) { (_, logits) throws(ExplainError) in
             try engine.resolve(target, logits: logits, label: image.label)

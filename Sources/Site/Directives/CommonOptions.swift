@@ -33,27 +33,56 @@ extension DirectiveOptions {
         return target
     }
 
-    /// A layer of `model`; `convolution` restricts it to Conv2D layers.
+    /// A layer of `model` that meets `requirement`.
     public func layer(
-        _ name: String, model: Model, convolution: Bool, default value: String?
+        _ name: String, model: Model, requirement: LayerRequirement, default value: String?
     ) throws(SourceError) -> String {
-        let candidates = model.layers.filter { !convolution || $0 is Conv2D }.map(\.name)
+        let candidates = model.layers.filter(requirement.admits).map(\.name)
         guard let node = mapping[name] else {
-            guard let value else { throw error("the model has no convolution layer", option: name) }
+            guard let value else { throw error("the model has no \(requirement.noun)", option: name) }
             return value
         }
         let text = try node.string()
         guard candidates.contains(text) else {
-            let what = convolution ? "convolution layer" : "layer"
-            if convolution, model.layers.contains(where: { $0.name == text }) {
+            let expected = "expected one of \(candidates.joined(separator: ", "))"
+            if let layer = model.layers.first(where: { $0.name == text }) {
                 throw node.error(
-                    "layer '\(text)' is not a convolution; expected one of \(candidates.joined(separator: ", "))")
+                    requirement == .convolution
+                        ? "layer '\(text)' is not a convolution; \(expected)"
+                        : "layer '\(text)' (\(layer.kind)) outputs \(layer.outputShape), not an [h, w, c] image; "
+                            + expected)
             }
+            let what = requirement == .convolution ? "convolution layer" : "layer"
             throw node.error(
-                "the model has no \(what) '\(text)'; expected one of \(candidates.joined(separator: ", "))",
-                suggestion: nearestName(to: text, in: candidates))
+                "the model has no \(what) '\(text)'; \(expected)", suggestion: nearestName(to: text, in: candidates))
         }
         return text
+    }
+}
+
+/// Which layers an option may name.
+public enum LayerRequirement: Sendable, Equatable {
+    case any
+    /// Conv2D layers (filters).
+    case convolution
+    /// Layers with an image-shaped `[h, w, c]` output (CAMs, at any convolution,
+    /// activation, BatchNorm or residual addition).
+    case spatial
+
+    func admits(_ layer: any Layer) -> Bool {
+        switch self {
+        case .any: true
+        case .convolution: layer is Conv2D
+        case .spatial: layer.outputShape.count == 3
+        }
+    }
+
+    var noun: String {
+        switch self {
+        case .any: "layer"
+        case .convolution: "convolution layer"
+        case .spatial: "layer with an [h, w, c] output"
+        }
     }
 }
 
@@ -159,9 +188,9 @@ extension DirectiveOptions {
                     "\(cam.name) needs a convolution layer, and the model has none",
                     option: mapping[methods] != nil ? methods : SharedOption.method.name)
             }
-            layer = try layerOption.layer(self, model: model, convolution: true, default: model.lastConvolution)
+            layer = try layerOption.layer(self, model: model, requirement: .spatial, default: model.lastConvolution)
         } else if mapping[SharedOption.layer.name] != nil {
-            _ = try SharedOption.layer.layer(self, model: model, convolution: true, default: nil)
+            _ = try SharedOption.layer.layer(self, model: model, requirement: .spatial, default: nil)
         }
         return entries.map { entry in
             ConfiguredMethod(entry: entry, settings: entry.settings(settings), layer: entry.needsLayer ? layer : nil)

@@ -65,9 +65,9 @@ struct DirectiveOption: Sendable {
     }
 
     func layer(
-        _ options: DirectiveOptions, model: Model, convolution: Bool, default value: String?
+        _ options: DirectiveOptions, model: Model, requirement: LayerRequirement, default value: String?
     ) throws(SourceError) -> String {
-        try options.layer(name, model: model, convolution: convolution, default: value)
+        try options.layer(name, model: model, requirement: requirement, default: value)
     }
 
     /// Where the option is written, or the directive's fence when it is absent.

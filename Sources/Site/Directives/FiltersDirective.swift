@@ -32,7 +32,8 @@ struct FiltersDirective: Directive {
     let scale: Int
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try Self.layer.layer(options, model: model, convolution: true, default: model.firstConvolution)
+        let layer = try Self.layer.layer(
+            options, model: model, requirement: .convolution, default: model.firstConvolution)
         self.layer = layer
         let conv = model.layers.first { $0.name == layer } as! Conv2D
         let shape = conv.parameterShapes[0].shape

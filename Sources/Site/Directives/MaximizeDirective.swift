@@ -42,7 +42,7 @@ struct MaximizeDirective: Directive {
     let variants: [String]?
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try Self.layer.layer(options, model: model, convolution: false, default: model.layers.last!.name)
+        let layer = try Self.layer.layer(options, model: model, requirement: .any, default: model.layers.last!.name)
         self.layer = layer
         let index = model.layers.firstIndex { $0.name == layer }!
         guard model.layers[index] is Conv2D || model.layers[index] is Dense else {

@@ -1,0 +1,130 @@
+/// The element-wise sum of several inputs of one shape (Keras `Add`, ONNX `Add`): the
+/// join of a residual block.
+public struct Add: Layer {
+    public let name: String
+    public let inputShapes: [[Int]]
+
+    public var kind: String { "Add" }
+    public var inputShape: [Int] { inputShapes[0] }
+    public var outputShape: [Int] { inputShapes[0] }
+    public var activation: Activation { .linear }
+    public var parameterShapes: [ParameterShape] { [] }
+    public var multiplyAccumulates: Int { 0 }
+
+    public init(name: String, inputShapes: [[Int]]) {
+        precondition(inputShapes.count >= 2 && inputShapes.allSatisfy { $0 == inputShapes[0] }, "Add: unequal shapes")
+        self.name = name
+        self.inputShapes = inputShapes
+    }
+
+    public func scratchCount(batch: Int) -> Int { 0 }
+
+    public func forward(_ io: LayerIO) {
+        let count = io.batch * outputShape.elementCount
+        copyFloats(io.output, from: io.input, count: count)
+        for x in io.extraInputs { for i in 0..<count { io.output[i] += x[i] } }
+    }
+
+    public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        let count = io.batch * outputShape.elementCount
+        for dx in [gradients.input] + gradients.extraInputs {
+            if let dx { copyFloats(dx, from: gradients.output, count: count) }
+        }
+    }
+}
+
+/// Inputs joined along one axis (Keras `Concatenate`, ONNX `Concat`); `axis` counts the
+/// per-sample dimensions, so -1 (the default) is the channels of an NHWC image.
+public struct Concatenate: Layer {
+    public let name: String
+    public let inputShapes: [[Int]]
+    /// The axis within a sample's shape, from 0.
+    public let axis: Int
+
+    public var kind: String { "Concatenate" }
+    public var inputShape: [Int] { inputShapes[0] }
+    public var outputShape: [Int] {
+        var shape = inputShapes[0]
+        shape[axis] = inputShapes.reduce(0) { $0 + $1[axis] }
+        return shape
+    }
+    public var activation: Activation { .linear }
+    public var parameterShapes: [ParameterShape] { [] }
+    public var multiplyAccumulates: Int { 0 }
+
+    /// `axis` may count from the end (-1: the last).
+    public init(name: String, inputShapes: [[Int]], axis: Int = -1) {
+        let rank = inputShapes[0].count
+        let axis = axis < 0 ? axis + rank : axis
+        precondition(inputShapes.count >= 2 && (0..<rank).contains(axis), "Concatenate: bad axis")
+        precondition(
+            inputShapes.allSatisfy { s in
+                s.count == rank && s.indices.allSatisfy { $0 == axis || s[$0] == inputShapes[0][$0] }
+            },
+            "Concatenate: shapes differ off the axis")
+        self.name = name
+        self.inputShapes = inputShapes
+        self.axis = axis
+    }
+
+    public func scratchCount(batch: Int) -> Int { 0 }
+
+    /// Visits, for each input, its blocks: (input index, offset in it, offset in the output, length).
+    @inline(__always)
+    private func forEachBlock(batch: Int, _ body: (_ input: Int, _ from: Int, _ to: Int, _ count: Int) -> Void) {
+        let inner = inputShapes[0][(axis + 1)...].reduce(1, *)
+        let outer = batch * inputShapes[0][..<axis].reduce(1, *)
+        let total = outputShape[axis] * inner
+        var start = 0
+        for (n, shape) in inputShapes.enumerated() {
+            let block = shape[axis] * inner
+            for o in 0..<outer { body(n, o * block, o * total + start, block) }
+            start += block
+        }
+    }
+
+    public func forward(_ io: LayerIO) {
+        let sources = [io.input] + io.extraInputs
+        forEachBlock(batch: io.batch) { n, from, to, count in
+            copyFloats(io.output + to, from: sources[n] + from, count: count)
+        }
+    }
+
+    public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        let targets = [gradients.input] + gradients.extraInputs
+        forEachBlock(batch: io.batch) { n, from, to, count in
+            if let dx = targets[n] { copyFloats(dx + from, from: gradients.output + to, count: count) }
+        }
+    }
+}
+
+/// The same values in another per-sample shape (Keras `Reshape`); memory is unchanged.
+public struct Reshape: Layer {
+    public let name: String
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+
+    public var kind: String { "Reshape" }
+    public var activation: Activation { .linear }
+    public var parameterShapes: [ParameterShape] { [] }
+    public var multiplyAccumulates: Int { 0 }
+
+    public init(name: String, inputShape: [Int], outputShape: [Int]) {
+        precondition(inputShape.elementCount == outputShape.elementCount, "Reshape changes the element count")
+        self.name = name
+        self.inputShape = inputShape
+        self.outputShape = outputShape
+    }
+
+    public func scratchCount(batch: Int) -> Int { 0 }
+
+    public func forward(_ io: LayerIO) {
+        copyFloats(io.output, from: io.input, count: io.batch * inputShape.elementCount)
+    }
+
+    public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        if let dx = gradients.input {
+            copyFloats(dx, from: gradients.output, count: io.batch * inputShape.elementCount)
+        }
+    }
+}
