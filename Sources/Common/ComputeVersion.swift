@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "6d17110595e323d86cb919fce0ab093586b62a6632bb3d37c46ac48bc1454c07"
+    public static let sourceDigest = "5216fa2428adc833a5da1d1bb6860af4ac70b7cf36c072a18483a050d0a027db"
 }

@@ -76,7 +76,7 @@ struct BadInputTests {
         (
             "a CAM method with no convolution named",
             "```viz compare\nmethods: [vanilla, gradcam]\nlayer: dense_1\n```\n",
-            "01-test.md:9:8", "layer 'dense_1' (Dense) outputs [128], not an [h, w, c] image"
+            "01-test.md:9:8", "layer 'dense_1' (Dense) outputs [16], not an [h, w, c] image"
         ),
         (
             "an occlusion patch larger than the image", "```viz occlusion\npatch: 29\n```\n", "01-test.md:8:8",

@@ -5,7 +5,12 @@ extension Model {
     /// A graph (not a chain) gets Keras's functional layout: an input row and a
     /// "Connected to" column naming each layer's inputs, one per line.
     public func summary() -> String {
-        let graph = !isChain, width = graph ? 98 : 65
+        let graph = !isChain
+        // Keras's 29 columns for "name (type)", cut as Keras cuts them; wider for a graph's
+        // rows, or when a name itself (an ONNX node's) would not fit.
+        let widest = layers.map { $0.name.count + $0.kind.count + 4 }.max() ?? 0
+        let nameWidth = graph || layers.contains(where: { $0.name.count >= 28 }) ? max(29, widest) : 29
+        let width = (graph ? 98 : 65) + nameWidth - 29
         let rule = String(repeating: "_", count: width), double = String(repeating: "=", count: width)
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width
@@ -14,19 +19,19 @@ extension Model {
         func shape(_ dims: [Int]) -> String { "(None, " + dims.map(String.init).joined(separator: ", ") + ")" }
         var lines = [
             "Model: \"\(name)\"", rule,
-            pad("Layer (type)", 29) + pad("Output Shape", 21)
+            pad("Layer (type)", nameWidth) + pad("Output Shape", 21)
                 + (graph ? pad("Param #", 12) + "Connected to" : "Param #"),
             double,
         ]
         if graph {
-            lines += [pad("input (InputLayer)", 29) + pad(shape(inputShape), 21) + pad("0", 12) + "[]", rule]
+            lines += [pad("input (InputLayer)", nameWidth) + pad(shape(inputShape), 21) + pad("0", 12) + "[]", rule]
         }
         for (index, layer) in layers.enumerated() {
-            let row = pad("\(layer.name) (\(layer.kind))", 29) + pad(shape(layer.outputShape), 21)
+            let row = pad("\(layer.name) (\(layer.kind))", nameWidth) + pad(shape(layer.outputShape), 21)
             if graph {
                 let sources = inputNames(of: index).map { "\($0)[0][0]" }
                 lines.append(row + pad(String(parameterCount(layer: index)), 12) + sources[0])
-                for source in sources.dropFirst() { lines.append(String(repeating: " ", count: 62) + source) }
+                for source in sources.dropFirst() { lines.append(String(repeating: " ", count: nameWidth + 33) + source) }
             } else {
                 lines.append(row + String(parameterCount(layer: index)))
             }

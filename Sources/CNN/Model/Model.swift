@@ -15,6 +15,8 @@ public struct Model: Sendable {
     /// For each layer, the nodes it reads, in the order of its `inputShapes`.
     public let inputs: [[Int]]
     public var parameters: ParameterSet
+    /// Other names that resolve to a layer (an imported node's output tensor name).
+    public var aliases: [String: String] = [:]
     /// The training settings of the spec the model came from.
     public var training: TrainingSettings
 
@@ -53,7 +55,10 @@ public struct Model: Sendable {
     /// The number of classes (the size of the last layer's output).
     public var classCount: Int { layers.last?.outputShape.elementCount ?? 0 }
 
-    public func layerIndex(named name: String) -> Int? { layers.firstIndex { $0.name == name } }
+    /// The index of the layer called `name`, or whose alias it is.
+    public func layerIndex(named name: String) -> Int? {
+        layers.firstIndex { $0.name == name } ?? aliases[name].flatMap { alias in layers.firstIndex { $0.name == alias } }
+    }
 
     /// Runs layers `first...last` on the first `batch` samples of the workspace; the
     /// nodes they read below `first` must hold their values already.

@@ -28,8 +28,29 @@ public struct ModelSpec: Sendable {
     /// Committed weights to use instead of training, relative to the spec's content folder.
     public let weights: String?
     public let weightsLocation: SourceLocation?
-    /// The spec's text, as written.
+    /// The spec's text, as written (empty for an imported model).
     public let source: String
+    /// For a model imported from an ONNX or Keras file: the SHA-256 of its bytes (external
+    /// data included), which stands for its weights in cache keys.
+    public let importedDigest: String?
+
+    public init(
+        model: Model, dataset: String, weights: String?, weightsLocation: SourceLocation?, source: String,
+        importedDigest: String? = nil
+    ) {
+        self.model = model
+        self.dataset = dataset
+        self.weights = weights
+        self.weightsLocation = weightsLocation
+        self.source = source
+        self.importedDigest = importedDigest
+    }
+
+    /// Whether the model came with its weights from another framework's file.
+    public var isImported: Bool { importedDigest != nil }
+
+    /// Whether the weights come from training (no committed weights, not imported).
+    public var needsTraining: Bool { weights == nil && !isImported }
 
     /// What determines anything computed from the model, as canonical text: the parsed
     /// input, layers, dataset, training settings and committed weights' path. Not the
@@ -52,9 +73,13 @@ public struct ModelSpec: Sendable {
     public static let maxParameters = 50_000_000
     static let topLevelKeys = ["name", "description", "input", "dataset", "layers", "training", "weights"]
 
-    /// Reads and checks the spec at `path`; `displayPath` is how errors name the file.
+    /// Reads and checks the spec at `path`, or imports the model there when it is an ONNX
+    /// or Keras file (`importedExtensions`); `displayPath` is how errors name the file.
     public static func load(path: String, displayPath: String? = nil) throws(SourceError) -> ModelSpec {
         let shown = displayPath ?? path
+        if importedExtensions.contains((path as NSString).pathExtension.lowercased()) {
+            return try imported(path: path, displayPath: shown)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SourceError(
                 "cannot read model spec: no such file", at: SourceLocation(file: shown, line: 0, column: 0))

@@ -52,7 +52,8 @@ final class ModelStore: Sendable {
         let real = try paths.resolve(relative, at: location)
         guard FileManager.default.fileExists(atPath: real) else {
             let available = ((try? FileManager.default.contentsOfDirectory(atPath: paths.display("models"))) ?? [])
-                .filter { $0.hasSuffix(".yml") }.map { "models/\($0)" }
+                .filter { (["yml"] + ModelSpec.importedExtensions).contains(($0 as NSString).pathExtension) }
+                .map { "models/\($0)" }
             throw SourceError(
                 "no model spec '\(relative)' in \(paths.root)/", at: location,
                 suggestion: nearestName(to: relative, in: available))
@@ -68,6 +69,7 @@ final class ModelStore: Sendable {
 
     /// What determines the weights: committed weights' bytes, or the spec and training data.
     func weightsKey(_ spec: ModelSpec) -> String {
+        if let digest = spec.importedDigest { return digest }
         if let w = spec.weights {
             return digests.digest((paths.root as NSString).appendingPathComponent(w))
         }
@@ -80,7 +82,7 @@ final class ModelStore: Sendable {
             let lazy =
                 weights[relative]
                 ?? Lazy { [trained, dataDirectory, progress, data] in
-                    let mnist = spec.weights == nil ? try data.get() : nil
+                    let mnist = spec.needsTraining ? try data.get() : nil
                     let result = try trained.model(for: spec, dataDirectory: dataDirectory, data: mnist) {
                         progress(spec.model.name, $0)
                     }
@@ -100,7 +102,7 @@ final class ModelStore: Sendable {
             let lazy = Lazy { [unowned self] in
                 // Trained weights have their test evaluation cached beside them.
                 let path =
-                    spec.weights == nil ? trained.cachedEvaluationPath(for: spec, dataDirectory: dataDirectory) : nil
+                    spec.needsTraining ? trained.cachedEvaluationPath(for: spec, dataDirectory: dataDirectory) : nil
                 let model = try self.model(relative, spec: spec).0
                 if let path,
                     let cached = FileManager.default.contents(atPath: path).flatMap({

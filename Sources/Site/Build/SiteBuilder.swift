@@ -206,7 +206,7 @@ public struct SiteBuilder: Sendable {
     static func collectGarbage(_ state: inout BuildState) throws(BuildErrors) {
         let cache = FigureCache(
             directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
-        let specs = state.plan.figures.map(\.spec).filter { $0.weights == nil }
+        let specs = state.plan.figures.map(\.spec).filter(\.needsTraining)
         state.report.collected =
             cache.prune(keeping: Set(state.figureKeys))
             + state.models.trained.prune(keeping: specs, dataDirectory: state.models.dataDirectory)

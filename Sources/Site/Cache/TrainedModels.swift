@@ -90,6 +90,7 @@ public struct TrainedModels: Sendable {
         throws -> (model: Model, log: [EpochLog]?)
     {
         var model = spec.model
+        if spec.isImported { return (model, nil) }
         if let weights = spec.weights {
             try model.loadWeights(path: (contentDirectory as NSString).appendingPathComponent(weights))
             return (model, nil)

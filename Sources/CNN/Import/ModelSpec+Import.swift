@@ -1,0 +1,30 @@
+import Common
+import Foundation
+
+extension ModelSpec {
+    /// The file extensions loaded by an importer rather than read as a YAML spec.
+    public static let importedExtensions = ["onnx"]
+
+    /// A model imported from an ONNX file, with its weights.
+    static func imported(path: String, displayPath: String) throws(SourceError) -> ModelSpec {
+        let model: Model
+        do {
+            model = try ONNXImporter.load(path: path, displayPath: displayPath)
+        } catch {
+            throw error.sourceError
+        }
+        var hash = SHA256()
+        for file in [path, path + ".data"] {
+            if let data = FileManager.default.contents(atPath: file) { hash.update(data) }
+        }
+        if model.inputShape.elementCount > maxActivations || model.parameters.count > maxParameters {
+            throw SourceError(
+                "the model has \(model.parameters.count.grouped) parameters and a \(model.inputShape) input; at most "
+                    + "\(maxParameters.grouped) parameters and \(maxActivations.grouped) input values are supported",
+                at: SourceLocation(file: displayPath, line: 0, column: 0))
+        }
+        return ModelSpec(
+            model: model, dataset: "mnist", weights: nil, weightsLocation: nil, source: "",
+            importedDigest: hash.finalize())
+    }
+}

@@ -1,0 +1,80 @@
+extension ONNXImporter {
+    /// Evaluates a node whose inputs are all known at load time: the shape arithmetic
+    /// exporters leave around a Reshape. The batch size stays symbolic (`batch`).
+    mutating func fold(_ node: ONNXNode) throws(ImportError) {
+        func ints(_ i: Int) throws(ImportError) -> [Int64] {
+            guard let t = try constant(node, i) else { throw error(node, "input \(i) is missing") }
+            return try integers(t, of: node)
+        }
+        let result: ONNXTensor
+        switch node.opType {
+        case "Constant":
+            guard let tensor = node.attributes["value"]?.tensor else {
+                if let i = node.attributes["value_int"]?.int { return store(node, [i], dims: []) }
+                if let i = node.attributes["value_ints"]?.ints { return store(node, i, dims: [Int64(i.count)]) }
+                if let f = node.attributes["value_float"]?.float {
+                    return values[node.outputs[0]] = .constant(floatTensor(node.outputs[0], [f], dims: []))
+                }
+                throw error(node, "only tensor and integer constants are supported")
+            }
+            result = tensor
+        case "Shape":
+            guard case .node(let source, let layout) = try value(node.inputs[0], of: node) else {
+                result = ONNXTensor(name: "", dims: [], int64s: [])
+                break
+            }
+            let s = shape(of: source)
+            let dims: [Int64] =
+                switch layout {
+                case .image: [Self.batch, Int64(s[2]), Int64(s[0]), Int64(s[1])]
+                case .flat, .flatChannelsFirst: [Self.batch, Int64(s[0])]
+                }
+            var start = Int(int(node, "start", default: 0)), end = Int(int(node, "end", default: Int64(dims.count)))
+            if start < 0 { start += dims.count }
+            if end < 0 { end += dims.count }
+            let slice = Array(dims[max(0, min(start, dims.count))..<max(0, min(end, dims.count))])
+            return store(node, slice, dims: [Int64(slice.count)])
+        case "Gather":
+            let data = try ints(0), index = try ints(1)
+            guard int(node, "axis", default: 0) == 0, !data.isEmpty else { throw error(node, "only axis 0 is supported") }
+            var picked: [Int64] = []
+            for i in index {
+                let j = i < 0 ? Int(i) + data.count : Int(i)
+                guard (0..<data.count).contains(j) else { throw error(node, "index \(i) is out of range") }
+                picked.append(data[j])
+            }
+            let indexDims = try constant(node, 1)?.dims ?? []
+            return store(node, picked, dims: indexDims)
+        case "Unsqueeze", "Squeeze", "Cast", "Identity":
+            let data = try ints(0)
+            return store(node, data, dims: data.count == 1 && node.opType == "Squeeze" ? [] : [Int64(data.count)])
+        case "Concat":
+            var all: [Int64] = []
+            for i in node.inputs.indices { all += try ints(i) }
+            return store(node, all, dims: [Int64(all.count)])
+        case "Slice":
+            let data = try ints(0), starts = try ints(1), ends = try ints(2)
+            guard let s = starts.first, let e = ends.first else { throw error(node, "needs starts and ends") }
+            let n = Int64(data.count)
+            let lower = max(0, min(s < 0 ? s + n : s, n)), upper = max(0, min(e < 0 ? e + n : e, n))
+            let slice = lower < upper ? Array(data[Int(lower)..<Int(upper)]) : []
+            return store(node, slice, dims: [Int64(slice.count)])
+        default:
+            throw error(node, "cannot be computed at load time with constant inputs")
+        }
+        var named = result
+        named.name = node.outputs[0]
+        values[node.outputs[0]] = .constant(named)
+    }
+
+    private mutating func store(_ node: ONNXNode, _ ints: [Int64], dims: [Int64]) {
+        values[node.outputs[0]] = .constant(ONNXTensor(name: node.outputs[0], dims: dims, int64s: ints))
+    }
+
+    private func floatTensor(_ name: String, _ floats: [Float], dims: [Int64]) -> ONNXTensor {
+        var tensor = ONNXTensor(name: name, dims: dims, int64s: [])
+        tensor.dataType = ONNXTensor.DataType.float.rawValue
+        tensor.floatData = floats
+        return tensor
+    }
+}

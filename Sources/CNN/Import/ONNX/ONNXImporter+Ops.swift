@@ -1,0 +1,424 @@
+import Foundation
+
+extension ONNXImporter {
+    /// Converts one node: a layer, an alias of its input, or a folded constant.
+    mutating func convert(_ node: ONNXNode) throws(ImportError) {
+        guard !node.outputs.isEmpty else { throw error(node, "has no output") }
+        switch node.opType {
+        case "Conv": try convolution(node)
+        case "Gemm", "MatMul": try dense(node)
+        case "BatchNormalization": try batchNormalization(node)
+        case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "Gelu", "Clip", "Softmax", "LogSoftmax":
+            try activation(node)
+        case "Mul", "Div", "Erf":
+            if try geluStage(node) { return }
+            guard node.opType == "Mul" else {
+                throw error(node, "only the division inside GELU's exported pattern (x / √2) is supported")
+            }
+            try multiply(node)
+        case "MaxPool", "AveragePool": try pooling(node)
+        case "GlobalAveragePool", "GlobalMaxPool":
+            let (source, layout) = try nodeInput(node)
+            guard layout == .image else { throw error(node, "needs an image input") }
+            add(
+                GlobalPool2D(
+                    name: layerName(node), inputShape: shape(of: source),
+                    reduction: node.opType == "GlobalMaxPool" ? .max : .average, keepDims: true),
+                reading: [source], for: node, layout: .image)
+        case "ReduceMean": try reduceMean(node)
+        case "Add": try addition(node)
+        case "Concat": try concatenation(node)
+        case "Flatten", "Reshape": try flatten(node)
+        case "Pad": try padding(node)
+        case "Identity", "Dropout":
+            values[node.outputs[0]] = try value(node.inputs.first ?? "", of: node)
+        case "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast":
+            try fold(node)
+        default:
+            throw error(
+                node, "this operator is not supported; vizsite runs " + Self.supportedOps.joined(separator: ", "))
+        }
+    }
+
+    // MARK: - Layers with weights
+
+    private mutating func convolution(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard layout == .image else { throw error(node, "needs an image input [N, C, H, W]") }
+        guard let weight = try constant(node, 1), weight.dims.count == 4 else {
+            throw error(node, "needs a constant 4-D weight [out, in / group, kh, kw]")
+        }
+        let input = shape(of: source), groups = Int(int(node, "group", default: 1))
+        let (filters, perGroup, kh, kw) = (Int(weight.dims[0]), Int(weight.dims[1]), Int(weight.dims[2]), Int(weight.dims[3]))
+        guard groups > 0, perGroup * groups == input[2], filters % groups == 0, kh > 0, kw > 0 else {
+            throw error(node, "weight \(weight.dims) and group \(groups) do not fit \(input[2]) input channels")
+        }
+        let strides = try pair(node, "strides"), dilations = try pair(node, "dilations")
+        let pads = try windowPads(node, input: input, window: (kh, kw), strides: strides, dilations: dilations)
+        let w = try floats(weight, of: node)
+        // OIHW → HWIO.
+        var kernel = [Float](repeating: 0, count: w.count)
+        for o in 0..<filters {
+            for i in 0..<perGroup {
+                for y in 0..<kh {
+                    for x in 0..<kw { kernel[((y * kw + x) * perGroup + i) * filters + o] = w[((o * perGroup + i) * kh + y) * kw + x] }
+                }
+            }
+        }
+        let bias = try constant(node, 2)
+        let name = layerName(node)
+        let layer = Conv2D(
+            name: name, inputShape: input, filters: filters, kernelSize: (kh, kw), strides: strides, pads: pads,
+            dilations: dilations, groups: groups, useBias: bias != nil)
+        guard layer.outputShape.allSatisfy({ $0 > 0 }) else { throw error(node, "the window does not fit \(input)") }
+        parameters["\(name)/kernel"] = Tensor(shape: [kh, kw, perGroup, filters], scalars: kernel)
+        if let bias {
+            let b = try floats(bias, of: node)
+            guard b.count == filters else { throw error(node, "bias has \(b.count) values for \(filters) filters") }
+            parameters["\(name)/bias"] = Tensor(shape: [filters], scalars: b)
+        }
+        add(layer, reading: [source], for: node, layout: .image)
+    }
+
+    private mutating func dense(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard let weight = try constant(node, 1), weight.dims.count == 2 else {
+            throw error(node, "needs a constant 2-D weight")
+        }
+        if node.opType == "Gemm" {
+            guard int(node, "transA", default: 0) == 0 else { throw error(node, "transA = 1 is not supported") }
+        }
+        let transposed = node.opType == "Gemm" && int(node, "transB", default: 0) == 1
+        let alpha = node.opType == "Gemm" ? node.attributes["alpha"]?.float ?? 1 : 1
+        let beta = node.opType == "Gemm" ? node.attributes["beta"]?.float ?? 1 : 1
+        let (k, m) = transposed ? (Int(weight.dims[1]), Int(weight.dims[0])) : (Int(weight.dims[0]), Int(weight.dims[1]))
+        let features = shape(of: source)
+        guard features.count == 1, features[0] == k else {
+            throw error(node, "multiplies a \(features) input by a [\(k), \(m)] weight; it needs a flat input of \(k)")
+        }
+        let w = try floats(weight, of: node)
+        // Rows in the order vizsite holds the input: (h, w, c) after a channels-first flatten.
+        let row: (Int) -> Int
+        switch layout {
+        case .flat: row = { $0 }
+        case .flatChannelsFirst(let h, let wd, let c): row = { r in (r % c) * h * wd + r / c }
+        case .image: throw error(node, "needs a flat input; add a Flatten before it")
+        }
+        var kernel = [Float](repeating: 0, count: k * m)
+        for r in 0..<k {
+            let source = row(r)
+            for j in 0..<m { kernel[r * m + j] = alpha * (transposed ? w[j * k + source] : w[source * m + j]) }
+        }
+        let bias = node.opType == "Gemm" ? try constant(node, 2) : nil
+        let name = layerName(node)
+        parameters["\(name)/kernel"] = Tensor(shape: [k, m], scalars: kernel)
+        if let bias {
+            let b = try floats(bias, of: node)
+            guard b.count == m || b.count == 1 else { throw error(node, "bias of \(b.count) values for \(m) units") }
+            parameters["\(name)/bias"] = Tensor(shape: [m], scalars: (0..<m).map { beta * b[b.count == 1 ? 0 : $0] })
+        }
+        add(
+            Dense(name: name, inputShape: [k], units: m, useBias: bias != nil), reading: [source], for: node,
+            layout: .flat)
+    }
+
+    private mutating func batchNormalization(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard layout == .image || layout == .flat else { throw error(node, "needs an image or a flat input") }
+        guard int(node, "training_mode", default: 0) == 0, node.outputs.count == 1 else {
+            throw error(node, "training mode is not supported; export the model in eval() mode")
+        }
+        let input = shape(of: source), channels = input.last!
+        var vectors: [[Float]] = []
+        for i in 1...4 {
+            guard let tensor = try constant(node, i) else { throw error(node, "input \(i) must be a constant") }
+            let v = try floats(tensor, of: node)
+            guard v.count == channels else { throw error(node, "input \(i) has \(v.count) values for \(channels) channels") }
+            vectors.append(v)
+        }
+        let name = layerName(node)
+        let epsilon = node.attributes["epsilon"]?.float ?? 1e-5, momentum = node.attributes["momentum"]?.float ?? 0.9
+        for (key, v) in zip(["gamma", "beta", "moving_mean", "moving_variance"], vectors) {
+            parameters["\(name)/\(key)"] = Tensor(shape: [channels], scalars: v)
+        }
+        add(
+            BatchNormalization(name: name, inputShape: input, epsilon: epsilon, momentum: momentum), reading: [source],
+            for: node, layout: layout)
+    }
+
+    // MARK: - Element-wise
+
+    private mutating func activation(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        let activation: Activation
+        switch node.opType {
+        case "Relu": activation = .relu
+        case "LeakyRelu": activation = .leakyReLU(slope: node.attributes["alpha"]?.float ?? 0.01)
+        case "Sigmoid": activation = .sigmoid
+        case "Tanh": activation = .tanh
+        case "HardSwish": activation = .hardSwish
+        case "Gelu":
+            let approximate = node.attributes["approximate"]?.string ?? "none"
+            guard approximate == "none" || approximate == "tanh" else {
+                throw error(node, "approximate = '\(approximate)' is not supported")
+            }
+            activation = .gelu(approximate: approximate == "tanh")
+        case "Clip":
+            var low = node.attributes["min"]?.float ?? -.greatestFiniteMagnitude
+            var high = node.attributes["max"]?.float ?? .greatestFiniteMagnitude
+            if let t = try constant(node, 1) { low = try floats(t, of: node).first ?? low }
+            if let t = try constant(node, 2) { high = try floats(t, of: node).first ?? high }
+            activation = low == 0 && high == .greatestFiniteMagnitude ? .relu : .clip(low: low, high: high)
+        default:  // Softmax, LogSoftmax: the logits feed them.
+            guard graph.outputs.contains(where: { $0.name == node.outputs[0] }), layout == .flat else {
+                throw error(node, "a softmax is only supported at the model's output, over its class scores")
+            }
+            activation = .softmax
+        }
+        let kind =
+            switch node.opType {
+            case "Relu": "ReLU"
+            case "Softmax", "LogSoftmax": "Softmax"
+            default: "Activation"
+            }
+        add(
+            ActivationLayer(name: layerName(node), inputShape: shape(of: source), activation: activation, kind: kind),
+            reading: [source], for: node, layout: layout)
+    }
+
+    /// `x · sigmoid(x)`, as PyTorch exports SiLU before opset 22.
+    private mutating func multiply(_ node: ONNXNode) throws(ImportError) {
+        guard node.inputs.count == 2 else { throw error(node, "needs two inputs") }
+        for (x, s) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
+            guard let sigmoid = producers[s], sigmoid.opType == "Sigmoid", sigmoid.inputs.first == x,
+                case .node(let source, let layout)? = values[x]
+            else { continue }
+            add(
+                ActivationLayer(name: layerName(node), inputShape: shape(of: source), activation: .silu),
+                reading: [source], for: node, layout: layout)
+            return
+        }
+        throw error(node, "only x · sigmoid(x) (SiLU) is supported as a multiplication")
+    }
+
+    /// One node of the exported GELU pattern (see `Value.gelu`); false when `node` is not one.
+    private mutating func geluStage(_ node: ONNXNode) throws(ImportError) -> Bool {
+        let operands = node.inputs.map { values[$0] }
+        func scalar(_ value: Value??) -> Float? {
+            guard case .constant(let t)?? = value, t.elementCount == 1 else { return nil }
+            return try? t.floats(directory: directory).first
+        }
+        func near(_ a: Float?, _ b: Float) -> Bool { a.map { abs($0 - b) < 1e-4 } ?? false }
+        let output = node.outputs[0]
+        switch node.opType {
+        case "Div":
+            guard operands.count == 2, case .node(let x, let layout)?? = operands[0], near(scalar(operands[1]), 1.414_213_6)
+            else { return false }
+            values[output] = .gelu(source: x, layout: layout, stage: 1)
+        case "Erf":
+            guard case .gelu(let x, let layout, 1)?? = operands.first else { throw error(node, "only erf inside GELU is supported") }
+            values[output] = .gelu(source: x, layout: layout, stage: 2)
+        case "Add":
+            guard case .gelu(let x, let layout, 2)?? = operands.first, near(scalar(operands.last), 1) else { return false }
+            values[output] = .gelu(source: x, layout: layout, stage: 3)
+        default:  // Mul
+            guard operands.count == 2 else { return false }
+            if case .gelu(let x, let layout, 4)?? = operands[0], near(scalar(operands[1]), 0.5) {
+                add(
+                    ActivationLayer(
+                        name: layerName(node), inputShape: shape(of: x), activation: .gelu(approximate: false)),
+                    reading: [x], for: node, layout: layout)
+                return true
+            }
+            for (a, b) in [(operands[0], operands[1]), (operands[1], operands[0])] {
+                if case .gelu(let x, let layout, 3)?? = a, case .node(x, _)?? = b {
+                    values[output] = .gelu(source: x, layout: layout, stage: 4)
+                    return true
+                }
+            }
+            return false
+        }
+        return true
+    }
+
+    private mutating func addition(_ node: ONNXNode) throws(ImportError) {
+        guard node.inputs.count == 2 else { throw error(node, "needs two inputs") }
+        if try geluStage(node) { return }
+        let a = try value(node.inputs[0], of: node), b = try value(node.inputs[1], of: node)
+        switch (a, b) {
+        case (.gelu, _), (_, .gelu):
+            throw error(node, "only GELU's own additions are supported inside its exported pattern")
+        case (.node(let i, let li), .node(let j, let lj)):
+            guard li == lj, shape(of: i) == shape(of: j) else {
+                throw error(node, "adds tensors of shapes \(shape(of: i)) and \(shape(of: j)); they must be equal")
+            }
+            add(Add(name: layerName(node), inputShapes: [shape(of: i), shape(of: j)]), reading: [i, j], for: node, layout: li)
+        case (.node(let i, let layout), .constant(let c)), (.constant(let c), .node(let i, let layout)):
+            // A bias after MatMul: folded into the dense layer.
+            guard i >= 0, let dense = layers[i] as? Dense, !dense.useBias, layout == .flat,
+                inputs.allSatisfy({ !$0.contains(i) })
+            else { throw error(node, "adding a constant is only supported as the bias of a MatMul") }
+            let b = try floats(c, of: node)
+            guard b.count == dense.units else { throw error(node, "bias of \(b.count) values for \(dense.units) units") }
+            layers[i] = Dense(name: dense.name, inputShape: dense.inputShape, units: dense.units, useBias: true)
+            parameters["\(dense.name)/bias"] = Tensor(shape: [dense.units], scalars: b)
+            values[node.outputs[0]] = .node(i, layout)
+            aliases[node.outputs[0]] = dense.name
+        default:
+            try fold(node)
+        }
+    }
+
+    private mutating func concatenation(_ node: ONNXNode) throws(ImportError) {
+        let all = node.inputs.map { values[$0] }
+        if all.allSatisfy({ if case .constant = $0 { true } else { false } }) { return try fold(node) }
+        var sources: [Int] = [], layouts: [Layout] = []
+        for i in node.inputs.indices {
+            let (source, layout) = try nodeInput(node, i)
+            sources.append(source)
+            layouts.append(layout)
+        }
+        let axis = int(node, "axis", default: 1)
+        guard layouts.allSatisfy({ $0 == layouts[0] }), layouts[0] == .image || layouts[0] == .flat,
+            axis == 1 || (axis == -1 && layouts[0] == .flat)
+        else { throw error(node, "only concatenation along the channels (axis 1) is supported") }
+        let shapes = sources.map(shape(of:))
+        guard shapes.allSatisfy({ $0.dropLast() == shapes[0].dropLast() }) else {
+            throw error(node, "concatenates \(shapes), which differ off the channel axis")
+        }
+        add(Concatenate(name: layerName(node), inputShapes: shapes), reading: sources, for: node, layout: layouts[0])
+    }
+
+    // MARK: - Pooling, padding, reshaping
+
+    private mutating func pooling(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard layout == .image else { throw error(node, "needs an image input") }
+        guard let window = ints(node, "kernel_shape"), window.count == 2, window.allSatisfy({ $0 > 0 }) else {
+            throw error(node, "needs a 2-D kernel_shape")
+        }
+        guard (ints(node, "dilations") ?? [1, 1]) == [1, 1] else { throw error(node, "dilated pooling is not supported") }
+        guard node.outputs.count == 1 else { throw error(node, "the indices output is not supported") }
+        let input = shape(of: source), size = (Int(window[0]), Int(window[1])), strides = try pair(node, "strides")
+        var pads = try windowPads(node, input: input, window: size, strides: strides, dilations: (1, 1))
+        if int(node, "ceil_mode", default: 0) == 1 {
+            // Ceil mode adds windows that hang past the end: for max pooling, padding that never wins.
+            let floor = pads.outputSize(input: input, window: size, strides: strides)
+            let rows = ceilLength(input[0], pads.top + pads.bottom, size.0, strides.0)
+            let cols = ceilLength(input[1], pads.left + pads.right, size.1, strides.1)
+            if (rows, cols) != floor {
+                guard node.opType == "MaxPool" else { throw error(node, "ceil_mode = 1 is supported for MaxPool only") }
+                pads.bottom += (rows - floor.height) * strides.0
+                pads.right += (cols - floor.width) * strides.1
+            }
+        }
+        let name = layerName(node)
+        let layer: any Layer =
+            node.opType == "MaxPool"
+            ? MaxPool2D(name: name, inputShape: input, poolSize: size, strides: strides, pads: pads)
+            : AveragePool2D(
+                name: name, inputShape: input, poolSize: size, strides: strides, pads: pads,
+                countIncludePad: int(node, "count_include_pad", default: 0) == 1)
+        guard layer.outputShape.allSatisfy({ $0 > 0 }) else { throw error(node, "the window does not fit \(input)") }
+        add(layer, reading: [source], for: node, layout: .image)
+    }
+
+    /// PyTorch's ceil-mode output length: the last window must start inside the input or
+    /// its leading padding.
+    private func ceilLength(_ input: Int, _ pad: Int, _ window: Int, _ stride: Int) -> Int {
+        var length = (input + pad - window + stride - 1) / stride + 1
+        if (length - 1) * stride >= input + pad / 2 { length -= 1 }
+        return max(length, 0)
+    }
+
+    private mutating func reduceMean(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        var axes = ints(node, "axes")
+        if axes == nil, let t = try constant(node, 1) { axes = try integers(t, of: node) }
+        let normalized = Set((axes ?? []).map { $0 < 0 ? $0 + 4 : $0 })
+        guard layout == .image, normalized == [2, 3] else {
+            throw error(node, "only a mean over height and width (axes [2, 3]) is supported, as global pooling")
+        }
+        let keep = int(node, "keepdims", default: 1) == 1
+        add(
+            GlobalPool2D(name: layerName(node), inputShape: shape(of: source), reduction: .average, keepDims: keep),
+            reading: [source], for: node, layout: keep ? .image : .flat)
+    }
+
+    /// Flatten, or a Reshape to [batch, features].
+    private mutating func flatten(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        let input = shape(of: source)
+        if node.opType == "Reshape" {
+            guard let target = try constant(node, 1) else { throw error(node, "needs a constant target shape") }
+            let dims = try integers(target, of: node)
+            let count = Int64(input.elementCount)
+            let isBatch: (Int64) -> Bool = { $0 == Self.batch || $0 == 0 || $0 == -1 || $0 == 1 }
+            guard dims.count == 2, isBatch(dims[0]), dims[1] == -1 || dims[1] == count else {
+                throw error(node, "only a reshape to [batch, features] is supported, not \(dims)")
+            }
+        } else {
+            guard int(node, "axis", default: 1) == 1 else { throw error(node, "only axis = 1 is supported") }
+        }
+        switch layout {
+        case .flat, .flatChannelsFirst:
+            values[node.outputs[0]] = .node(source, layout)
+        case .image:
+            let flat = input[0] * input[1] == 1
+            add(
+                Flatten(name: layerName(node), inputShape: input), reading: [source], for: node,
+                layout: flat ? .flat : .flatChannelsFirst(height: input[0], width: input[1], channels: input[2]))
+        }
+    }
+
+    private mutating func padding(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard layout == .image, (node.attributes["mode"]?.string ?? "constant") == "constant" else {
+            throw error(node, "only constant zero padding of an image is supported")
+        }
+        var pads = ints(node, "pads")
+        if let t = try constant(node, 1) { pads = try integers(t, of: node) }
+        if let t = try constant(node, 2), try floats(t, of: node).contains(where: { $0 != 0 }) {
+            throw error(node, "only zero padding is supported")
+        }
+        guard let p = pads, p.count == 8, p[0] == 0, p[1] == 0, p[4] == 0, p[5] == 0, p.allSatisfy({ $0 >= 0 && $0 <= 65_536 })
+        else { throw error(node, "only non-negative padding of height and width is supported") }
+        add(
+            ZeroPadding2D(
+                name: layerName(node), inputShape: shape(of: source),
+                pads: Pads(top: Int(p[2]), bottom: Int(p[6]), left: Int(p[3]), right: Int(p[7]))),
+            reading: [source], for: node, layout: .image)
+    }
+
+    // MARK: - Attributes
+
+    private func pair(_ node: ONNXNode, _ key: String) throws(ImportError) -> (Int, Int) {
+        guard let values = ints(node, key) else { return (1, 1) }
+        guard values.count == 2, values.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
+            throw error(node, "\(key) \(values) must be two positive integers")
+        }
+        return (Int(values[0]), Int(values[1]))
+    }
+
+    /// `pads` ([top, left, bottom, right]) or `auto_pad`.
+    private func windowPads(
+        _ node: ONNXNode, input: [Int], window: (Int, Int), strides: (Int, Int), dilations: (Int, Int)
+    ) throws(ImportError) -> Pads {
+        switch node.attributes["auto_pad"]?.string ?? "NOTSET" {
+        case "NOTSET":
+            guard let p = ints(node, "pads") else { return .zero }
+            guard p.count == 4, p.allSatisfy({ $0 >= 0 && $0 <= 65_536 }) else {
+                throw error(node, "pads \(p) must be four non-negative integers")
+            }
+            return Pads(top: Int(p[0]), bottom: Int(p[2]), left: Int(p[1]), right: Int(p[3]))
+        case "VALID": return .zero
+        case "SAME_UPPER":
+            return Pads(.same, input: input, window: window, strides: strides, dilations: dilations)
+        case "SAME_LOWER":
+            let upper = Pads(.same, input: input, window: window, strides: strides, dilations: dilations)
+            return Pads(top: upper.bottom, bottom: upper.top, left: upper.right, right: upper.left)
+        case let other:
+            throw error(node, "auto_pad = \(other) is not supported")
+        }
+    }
+}

@@ -1,0 +1,220 @@
+import Common
+import Foundation
+
+/// Reads an ONNX model (as `torch.onnx.export` writes it, with either exporter, external
+/// data included) into vizsite's graph: NCHW tensors become NHWC, OIHW kernels HWIO, and
+/// a dense layer after a channels-first flatten gets its kernel rows permuted into
+/// (h, w, c) order, so that every number equals the source framework's.
+///
+/// Layers are named after their nodes (`/layer1/layer1.0/conv1/Conv`, `node_relu_4`); a
+/// node's output tensor name also resolves. Shape arithmetic the exporters leave in the
+/// graph (`Shape` → `Gather` → `Concat` → `Reshape`) is folded at load time. A node that
+/// cannot be run exactly is an error naming it, its op and the file.
+public struct ONNXImporter {
+    /// The ops vizsite runs, and the ones it folds away.
+    public static let supportedOps = [
+        "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
+        "HardSwish", "Gelu", "Mul (x · sigmoid(x), as SiLU)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)", "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
+        "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Concat", "Flatten", "Reshape", "Pad",
+        "Identity", "Dropout", "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
+    ]
+
+    /// How a value flows through the graph being built.
+    enum Value {
+        /// A layer's output (or -1, the model input) in vizsite's layout.
+        case node(Int, Layout)
+        /// A tensor known at load time (weights, shapes).
+        case constant(ONNXTensor)
+        /// Part of GELU as the TorchScript exporter spells it before opset 20,
+        /// `x · 0.5 · (1 + erf(x / √2))`: after `stage` of its five nodes, on node `source`.
+        case gelu(source: Int, layout: Layout, stage: Int)
+    }
+
+    /// What a node output's data is, in ONNX's terms, next to how vizsite holds it.
+    enum Layout: Equatable {
+        /// ONNX `[N, C, H, W]`, held as `[H, W, C]`.
+        case image
+        /// ONNX `[N, F]`, held as `[F]` in the same order.
+        case flat
+        /// ONNX `[N, C·H·W]` flattened channels-first, held in (h, w, c) order.
+        case flatChannelsFirst(height: Int, width: Int, channels: Int)
+    }
+
+    /// Stands for the unknown batch size in folded shapes.
+    static let batch: Int64 = -0x5EED
+
+    let file: String
+    let directory: String
+    var graph: ONNXGraph
+    var opset: Int64
+    var layers: [any Layer] = []
+    var inputs: [[Int]] = []
+    var parameters: [String: Tensor] = [:]
+    var values: [String: Value] = [:]
+    var aliases: [String: String] = [:]
+    var inputShape: [Int] = []
+    /// Which nodes produced each layer (for fusing SiLU patterns): layer index → op.
+    var producers: [String: ONNXNode] = [:]
+
+    /// Loads the model at `path`; `displayPath` is how errors name it.
+    public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
+        let shown = displayPath ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImportError(file: shown, "cannot read the ONNX model: no such file")
+        }
+        let model: ONNXModel
+        do {
+            model = try ONNXModel(bytes: ArraySlice([UInt8](data)))
+        } catch {
+            throw ImportError(file: shown, "not a valid ONNX model (\(error.reason))")
+        }
+        var importer = ONNXImporter(
+            file: shown, directory: (path as NSString).deletingLastPathComponent, graph: model.graph,
+            opset: model.opsets[""] ?? model.opsets["ai.onnx"] ?? 0)
+        return try importer.build(name: ((shown as NSString).lastPathComponent as NSString).deletingPathExtension)
+    }
+
+    init(file: String, directory: String, graph: ONNXGraph, opset: Int64) {
+        self.file = file
+        self.directory = directory
+        self.graph = graph
+        self.opset = opset
+    }
+
+    func error(_ message: String) -> ImportError { ImportError(file: file, message) }
+
+    func error(_ node: ONNXNode, _ message: String) -> ImportError {
+        ImportError(file: file, "node '\(Self.name(of: node))' (\(node.opType)): \(message)")
+    }
+
+    static func name(of node: ONNXNode) -> String { node.name.isEmpty ? node.outputs.first ?? "?" : node.name }
+
+    mutating func build(name: String) throws(ImportError) -> Model {
+        for tensor in graph.initializers { values[tensor.name] = .constant(tensor) }
+        let dataInputs = graph.inputs.filter { values[$0.name] == nil }
+        guard dataInputs.count == 1 else {
+            throw error("the model has \(dataInputs.count) inputs; vizsite runs models with one image input")
+        }
+        let input = dataInputs[0]
+        guard input.shape.count == 4, let c = input.shape[1], let h = input.shape[2], let w = input.shape[3],
+            c > 0, h > 0, w > 0, c <= 4096, h <= 65_536, w <= 65_536
+        else {
+            throw error(
+                "input '\(input.name)' has shape \(input.shape.map { $0.map(String.init) ?? "?" }); vizsite needs "
+                    + "an image input [batch, channels, height, width] with known channels, height and width")
+        }
+        inputShape = [Int(h), Int(w), Int(c)]
+        values[input.name] = .node(-1, .image)
+        for node in graph.nodes {
+            guard node.domain.isEmpty || node.domain == "ai.onnx" else {
+                throw error(node, "operators of domain '\(node.domain)' are not supported")
+            }
+            guard !node.attributes.values.contains(where: \.hasGraph) else {
+                throw error(node, "control flow (subgraphs) is not supported")
+            }
+            try convert(node)
+        }
+        guard graph.outputs.count == 1, let output = values[graph.outputs[0].name] else {
+            throw error("the model has \(graph.outputs.count) outputs; vizsite runs models with one output")
+        }
+        guard case .node(let last, let layout) = output, last >= 0, layout == .flat else {
+            throw error(
+                "the output '\(graph.outputs[0].name)' is not a vector of class scores [batch, classes]")
+        }
+        return try assemble(name: name, output: last)
+    }
+
+    /// The model of the layers `output` depends on, in order, with their weights.
+    func assemble(name: String, output: Int) throws(ImportError) -> Model {
+        var keep = [Bool](repeating: false, count: layers.count)
+        keep[output] = true
+        for i in stride(from: output, through: 0, by: -1) where keep[i] {
+            for input in inputs[i] where input >= 0 { keep[input] = true }
+        }
+        var renumber = [Int](repeating: -1, count: layers.count)
+        var kept: [any Layer] = [], keptInputs: [[Int]] = []
+        for i in 0...output where keep[i] {
+            renumber[i] = kept.count
+            kept.append(layers[i])
+            keptInputs.append(inputs[i].map { $0 < 0 ? -1 : renumber[$0] })
+        }
+        var model = Model(name: name, inputShape: inputShape, layers: kept, inputs: keptInputs, seed: 0)
+        for entry in model.parameters.entries {
+            guard let tensor = parameters[entry.key] else { throw error("internal: no weights for \(entry.key)") }
+            guard tensor.shape == entry.shape else {
+                throw error("weights '\(entry.key)' have shape \(tensor.shape), the layer needs \(entry.shape)")
+            }
+            model.parameters.set(entry.key, tensor)
+        }
+        let names = Set(kept.map(\.name))
+        model.aliases = aliases.filter { names.contains($0.value) && !names.contains($0.key) }
+        return model
+    }
+
+    // MARK: - Helpers for the op handlers
+
+    func value(_ name: String, of node: ONNXNode) throws(ImportError) -> Value {
+        guard let value = values[name] else {
+            throw error(node, "input '\(name)' is produced by no node before it")
+        }
+        return value
+    }
+
+    func nodeInput(_ node: ONNXNode, _ index: Int = 0) throws(ImportError) -> (index: Int, layout: Layout) {
+        guard index < node.inputs.count, !node.inputs[index].isEmpty else {
+            throw error(node, "input \(index) is missing")
+        }
+        guard case .node(let i, let layout) = try value(node.inputs[index], of: node) else {
+            throw error(node, "input '\(node.inputs[index])' is a constant; vizsite expects a computed tensor there")
+        }
+        return (i, layout)
+    }
+
+    func constant(_ node: ONNXNode, _ index: Int) throws(ImportError) -> ONNXTensor? {
+        guard index < node.inputs.count, !node.inputs[index].isEmpty else { return nil }
+        guard case .constant(let tensor) = try value(node.inputs[index], of: node) else {
+            throw error(node, "input '\(node.inputs[index])' must be a constant (an initializer), but it is computed")
+        }
+        return tensor
+    }
+
+    func floats(_ tensor: ONNXTensor, of node: ONNXNode) throws(ImportError) -> [Float] {
+        do { return try tensor.floats(directory: directory) } catch { throw self.error(node, error.reason) }
+    }
+
+    func integers(_ tensor: ONNXTensor, of node: ONNXNode) throws(ImportError) -> [Int64] {
+        do { return try tensor.integers(directory: directory) } catch { throw self.error(node, error.reason) }
+    }
+
+    func shape(of index: Int) -> [Int] { index < 0 ? inputShape : layers[index].outputShape }
+
+    /// Adds a layer named after `node`, reading `sources`; its output becomes the node's.
+    mutating func add(_ layer: any Layer, reading sources: [Int], for node: ONNXNode, layout: Layout) {
+        layers.append(layer)
+        inputs.append(sources)
+        let index = layers.count - 1
+        values[node.outputs[0]] = .node(index, layout)
+        if node.outputs[0] != layer.name { aliases[node.outputs[0]] = layer.name }
+        producers[node.outputs[0]] = node
+    }
+
+    /// A unique layer name for `node`.
+    func layerName(_ node: ONNXNode) -> String {
+        let base = Self.name(of: node)
+        var name = base, n = 1
+        while layers.contains(where: { $0.name == name }) {
+            n += 1
+            name = "\(base)_\(n)"
+        }
+        return name
+    }
+
+    func attribute(_ node: ONNXNode, _ key: String) -> ONNXAttribute? { node.attributes[key] }
+
+    func int(_ node: ONNXNode, _ key: String, default value: Int64) -> Int64 { node.attributes[key]?.int ?? value }
+
+    func ints(_ node: ONNXNode, _ key: String) -> [Int64]? {
+        guard let attribute = node.attributes[key] else { return nil }
+        return attribute.ints
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// Why a tensor's values could not be read.
+struct TensorDataError: Error {
+    let reason: String
+}
+
+extension ONNXTensor {
+    /// The bytes of `raw_data`, or of the external file range the tensor points at, whose
+    /// location must stay inside `directory`.
+    func rawBytes(directory: String) throws(TensorDataError) -> ArraySlice<UInt8>? {
+        if let raw { return raw }
+        guard let location = external["location"] else { return nil }
+        guard !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
+            throw TensorDataError(reason: "external data location '\(location)' leaves the model's folder")
+        }
+        let path = (directory as NSString).appendingPathComponent(location)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TensorDataError(reason: "cannot read external data file '\(location)' beside the model")
+        }
+        defer { try? handle.close() }
+        let offset = UInt64(external["offset"] ?? "0") ?? 0
+        let length = external["length"].flatMap { Int($0) } ?? elementCount * byteWidth
+        let size = (try? handle.seekToEnd()) ?? 0
+        guard length >= 0, offset <= size, UInt64(length) <= size - offset else {
+            throw TensorDataError(reason: "external data for '\(name)' lies past the end of '\(location)'")
+        }
+        do {
+            try handle.seek(toOffset: offset)
+            let data = try handle.read(upToCount: length) ?? Data()
+            guard data.count == length else { throw TensorDataError(reason: "short read of '\(location)'") }
+            return ArraySlice([UInt8](data))
+        } catch let error as TensorDataError {
+            throw error
+        } catch {
+            throw TensorDataError(reason: "cannot read external data file '\(location)': \(error)")
+        }
+    }
+
+    private var byteWidth: Int {
+        switch DataType(rawValue: dataType) {
+        case .float, .int32: 4
+        case .int64, .double: 8
+        case .float16: 2
+        default: 1
+        }
+    }
+
+    /// The values as Float32 (from float, float16 or double data).
+    func floats(directory: String) throws(TensorDataError) -> [Float] {
+        let count = elementCount
+        let values: [Float]
+        switch DataType(rawValue: dataType) {
+        case .float:
+            if let bytes = try rawBytes(directory: directory) {
+                guard bytes.count == 4 * count else { throw sizeError(bytes.count) }
+                values = ProtobufReader.littleEndianFloats(bytes)
+            } else {
+                values = floatData
+            }
+        case .float16:
+            if let bytes = try rawBytes(directory: directory) {
+                guard bytes.count == 2 * count else { throw sizeError(bytes.count) }
+                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 2).map { i in
+                    halfToFloat(UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8)
+                }
+            } else {
+                // float16 values stored in int32_data, one per entry.
+                values = int32Data.map { halfToFloat(UInt16(truncatingIfNeeded: $0)) }
+            }
+        case .double:
+            if let bytes = try rawBytes(directory: directory) {
+                guard bytes.count == 8 * count else { throw sizeError(bytes.count) }
+                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 8).map { i in
+                    var bits: UInt64 = 0
+                    for j in 0..<8 { bits |= UInt64(bytes[i + j]) << (8 * UInt64(j)) }
+                    return Float(Double(bitPattern: bits))
+                }
+            } else {
+                values = doubleData.map(Float.init)
+            }
+        case .int64, .int32:
+            values = try integers(directory: directory).map(Float.init)
+        default:
+            throw TensorDataError(reason: "tensor '\(name)' has data type \(dataType), not a floating-point type")
+        }
+        guard values.count == count else { throw sizeError(values.count) }
+        return values
+    }
+
+    /// The values as integers (from int64 or int32 data).
+    func integers(directory: String) throws(TensorDataError) -> [Int64] {
+        let count = elementCount
+        var values: [Int64]
+        switch DataType(rawValue: dataType) {
+        case .int64:
+            if let bytes = try rawBytes(directory: directory) {
+                guard bytes.count == 8 * count else { throw sizeError(bytes.count) }
+                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 8).map { i in
+                    var bits: UInt64 = 0
+                    for j in 0..<8 { bits |= UInt64(bytes[i + j]) << (8 * UInt64(j)) }
+                    return Int64(bitPattern: bits)
+                }
+            } else {
+                values = int64Data
+            }
+        case .int32:
+            if let bytes = try rawBytes(directory: directory) {
+                guard bytes.count == 4 * count else { throw sizeError(bytes.count) }
+                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 4).map { i in
+                    var bits: UInt32 = 0
+                    for j in 0..<4 { bits |= UInt32(bytes[i + j]) << (8 * UInt32(j)) }
+                    return Int64(Int32(bitPattern: bits))
+                }
+            } else {
+                values = int32Data
+            }
+        case .float:
+            values = try floats(directory: directory).map { Int64($0) }
+        default:
+            throw TensorDataError(reason: "tensor '\(name)' has data type \(dataType), not an integer type")
+        }
+        guard values.count == count else { throw sizeError(values.count) }
+        return values
+    }
+
+    private func sizeError(_ found: Int) -> TensorDataError {
+        TensorDataError(reason: "tensor '\(name)' of shape \(dims) holds \(found) values or bytes, not what its shape needs")
+    }
+}
+
+/// IEEE 754 half precision to single.
+func halfToFloat(_ h: UInt16) -> Float {
+    let sign = UInt32(h >> 15) << 31, exponent = UInt32((h >> 10) & 0x1F), mantissa = UInt32(h & 0x3FF)
+    if exponent == 0 {
+        // Zero or subnormal: mantissa · 2^-24.
+        let value = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
+        return sign != 0 ? -value : value
+    }
+    if exponent == 31 { return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13)) }
+    return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
+}
