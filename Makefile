@@ -2,7 +2,8 @@
 # Both install the C libraries they need (Debian/Ubuntu, apt-get) when missing.
 
 SWIFT ?= swift
-APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev libopenblas-dev pkg-config
+APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev libopenblas-dev libhdf5-dev \
+  libjpeg62-turbo-dev pkg-config
 VIZSITE := .build/release/vizsite
 
 .PHONY: all deps build site serve test check-site fuzz bench format clean

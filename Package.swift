@@ -27,10 +27,14 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
-        .systemLibrary(name: "CCmark", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(
+            name: "CCmark", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Keras weights (.h5, and model.weights.h5 inside .keras files).
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // Hand-written AVX2 convolution kernels (Winograd, direct) with run-time dispatch.
         .target(name: "CKernels"),
         // What every module shares: source positions, the error type, nearest-name
@@ -38,7 +42,7 @@ let package = Package(
         .target(name: "Common", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "CNN",
-            dependencies: ["Common", "CBLAS", "CZlib", "CKernels"],
+            dependencies: ["Common", "CBLAS", "CZlib", "CHDF5", "CKernels"],
             swiftSettings: numericFlags
         ),
         .target(name: "Render", dependencies: ["Common", "CPNG"]),
@@ -56,7 +60,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "vizsite",
-            dependencies: ["Common", "CNN", "Render", "Explain", "Site", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Common", "CNN", "Render", "Explain", "Site",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Every reader of user files as a bytes → () function: fuzzed by `make fuzz`, and its
         // crash inputs replayed by FuzzRegressionTests.
@@ -64,7 +71,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Common", "CNN"], path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
         .testTarget(name: "CNNTests", dependencies: ["Common", "CNN", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "RenderTests", dependencies: ["Common", "CNN", "Render", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "RenderTests", dependencies: ["Common", "CNN", "Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
         .testTarget(name: "SiteTests", dependencies: ["Common", "Site", "CNN", "TestSupport"]),
         .testTarget(name: "vizsiteTests", dependencies: ["Common", "vizsite", "CNN", "Render", "TestSupport"]),

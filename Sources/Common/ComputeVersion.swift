@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "5216fa2428adc833a5da1d1bb6860af4ac70b7cf36c072a18483a050d0a027db"
+    public static let sourceDigest = "0ef109295937daec99df4869cb89966c27f86c4ca775dc2aa9c79575463224e5"
 }

@@ -83,7 +83,8 @@ import TestSupport
     static let poolingLayers: [(String, any Layer)] = [
         ("average valid", AveragePool2D(name: "p", inputShape: [6, 6, 3], poolSize: (2, 2))),
         (
-            "average same", AveragePool2D(
+            "average same",
+            AveragePool2D(
                 name: "p", inputShape: [5, 7, 2], poolSize: (3, 3), strides: (2, 2), padding: .same)
         ),
         (

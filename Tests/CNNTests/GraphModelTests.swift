@@ -94,7 +94,8 @@ import TestSupport
         let bn = BatchNormalization(name: "bn", inputShape: [2], epsilon: 0.01)
         let cat = Concatenate(name: "cat", inputShapes: [[2], [2]])
         let add = Add(name: "add", inputShapes: [[2], [2]])
-        var model = Model(name: "m", inputShape: [2], layers: [bn, cat, add], inputs: [[-1], [0, -1], [0, -1]], seed: 1)
+        var model = Model(
+            name: "m", inputShape: [2], layers: [bn, cat, add], inputs: [[-1], [0, -1], [0, -1]], seed: 1)
         model.parameters.set("bn/gamma", Tensor(shape: [2], scalars: [2, 3]))
         model.parameters.set("bn/beta", Tensor(shape: [2], scalars: [0.5, -1]))
         model.parameters.set("bn/moving_mean", Tensor(shape: [2], scalars: [1, -2]))
@@ -141,7 +142,8 @@ import TestSupport
                                 let iy = oy * 2 - 1 + ky * 2, ix = ox - 2 + kx * 2
                                 guard (0..<6).contains(iy) && (0..<7).contains(ix) else { continue }
                                 for c in 0..<2 {
-                                    sum += x.scalars[((b * 6 + iy) * 7 + ix) * 4 + g * 2 + c]
+                                    sum +=
+                                        x.scalars[((b * 6 + iy) * 7 + ix) * 4 + g * 2 + c]
                                         * kernel.scalars[((ky * 3 + kx) * 2 + c) * 6 + f]
                                 }
                             }

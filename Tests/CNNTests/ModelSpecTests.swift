@@ -78,7 +78,7 @@ import TestSupport
         #expect(
             error(valid.replacingOccurrences(of: "filters: 2", with: "filter: 2"))
                 == "m.yml:5:5: error: unknown field 'filter' in a Conv2D layer; expected one of type, name, inputs, filters, kernel_size, strides, padding, "
-                    + "dilation_rate, groups, activation, use_bias; did you mean 'filters'?"
+                + "dilation_rate, groups, activation, use_bias; did you mean 'filters'?"
         )
     }
 

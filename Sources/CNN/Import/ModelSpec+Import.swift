@@ -3,13 +3,16 @@ import Foundation
 
 extension ModelSpec {
     /// The file extensions loaded by an importer rather than read as a YAML spec.
-    public static let importedExtensions = ["onnx"]
+    public static let importedExtensions = ["onnx", "keras", "h5"]
 
-    /// A model imported from an ONNX file, with its weights.
+    /// A model imported from an ONNX or Keras file, with its weights.
     static func imported(path: String, displayPath: String) throws(SourceError) -> ModelSpec {
         let model: Model
         do {
-            model = try ONNXImporter.load(path: path, displayPath: displayPath)
+            model =
+                (path as NSString).pathExtension.lowercased() == "onnx"
+                ? try ONNXImporter.load(path: path, displayPath: displayPath)
+                : try KerasImporter.load(path: path, displayPath: displayPath)
         } catch {
             throw error.sourceError
         }

@@ -49,7 +49,9 @@ public struct Pads: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "[[\(top), \(bottom)], [\(left), \(right)]]" }
 
     /// The number of window positions along one axis (0 when the window does not fit).
-    static func outputLength(input: Int, before: Int, after: Int, window: Int, stride: Int, dilation: Int = 1)
+    static func outputLength(
+        input: Int, before: Int, after: Int, window: Int, stride: Int, dilation: Int = 1
+    )
         -> Int
     {
         let span = (window - 1) * dilation + 1, padded = input + before + after
@@ -57,7 +59,9 @@ public struct Pads: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The output height and width of a window on `input` (`[h, w, …]`).
-    func outputSize(input: [Int], window: (Int, Int), strides: (Int, Int), dilations: (Int, Int) = (1, 1))
+    func outputSize(
+        input: [Int], window: (Int, Int), strides: (Int, Int), dilations: (Int, Int) = (1, 1)
+    )
         -> (height: Int, width: Int)
     {
         (

@@ -289,7 +289,9 @@ struct LayerSpecReader {
     }
 
     /// `padding: valid | same`, or explicit `[[top, bottom], [left, right]]`.
-    private func pads(window: (Int, Int), strides: (Int, Int), dilations: (Int, Int) = (1, 1))
+    private func pads(
+        window: (Int, Int), strides: (Int, Int), dilations: (Int, Int) = (1, 1)
+    )
         throws(SourceError) -> Pads
     {
         guard let v = fields["padding"] else { return .zero }

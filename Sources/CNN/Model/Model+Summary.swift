@@ -31,7 +31,9 @@ extension Model {
             if graph {
                 let sources = inputNames(of: index).map { "\($0)[0][0]" }
                 lines.append(row + pad(String(parameterCount(layer: index)), 12) + sources[0])
-                for source in sources.dropFirst() { lines.append(String(repeating: " ", count: nameWidth + 33) + source) }
+                for source in sources.dropFirst() {
+                    lines.append(String(repeating: " ", count: nameWidth + 33) + source)
+                }
             } else {
                 lines.append(row + String(parameterCount(layer: index)))
             }

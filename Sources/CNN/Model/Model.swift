@@ -57,7 +57,8 @@ public struct Model: Sendable {
 
     /// The index of the layer called `name`, or whose alias it is.
     public func layerIndex(named name: String) -> Int? {
-        layers.firstIndex { $0.name == name } ?? aliases[name].flatMap { alias in layers.firstIndex { $0.name == alias } }
+        layers.firstIndex { $0.name == name }
+            ?? aliases[name].flatMap { alias in layers.firstIndex { $0.name == alias } }
     }
 
     /// Runs layers `first...last` on the first `batch` samples of the workspace; the

@@ -61,7 +61,6 @@ public struct ModelSpec: Sendable {
         CanonicalForm.text(self, excluding: ["source", "weightsLocation", "parameters", "forwardKernel"])
     }
 
-
     /// The layer types a spec may use (`type:`), as Keras names them.
     public static var layerTypes: [String] { LayerSpecReader.types.map(\.type) }
 

@@ -36,7 +36,9 @@ extension ONNXImporter {
             return store(node, slice, dims: [Int64(slice.count)])
         case "Gather":
             let data = try ints(0), index = try ints(1)
-            guard int(node, "axis", default: 0) == 0, !data.isEmpty else { throw error(node, "only axis 0 is supported") }
+            guard int(node, "axis", default: 0) == 0, !data.isEmpty else {
+                throw error(node, "only axis 0 is supported")
+            }
             var picked: [Int64] = []
             for i in index {
                 let j = i < 0 ? Int(i) + data.count : Int(i)

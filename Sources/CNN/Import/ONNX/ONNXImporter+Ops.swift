@@ -49,7 +49,9 @@ extension ONNXImporter {
             throw error(node, "needs a constant 4-D weight [out, in / group, kh, kw]")
         }
         let input = shape(of: source), groups = Int(int(node, "group", default: 1))
-        let (filters, perGroup, kh, kw) = (Int(weight.dims[0]), Int(weight.dims[1]), Int(weight.dims[2]), Int(weight.dims[3]))
+        let (filters, perGroup, kh, kw) = (
+            Int(weight.dims[0]), Int(weight.dims[1]), Int(weight.dims[2]), Int(weight.dims[3])
+        )
         guard groups > 0, perGroup * groups == input[2], filters % groups == 0, kh > 0, kw > 0 else {
             throw error(node, "weight \(weight.dims) and group \(groups) do not fit \(input[2]) input channels")
         }
@@ -61,7 +63,9 @@ extension ONNXImporter {
         for o in 0..<filters {
             for i in 0..<perGroup {
                 for y in 0..<kh {
-                    for x in 0..<kw { kernel[((y * kw + x) * perGroup + i) * filters + o] = w[((o * perGroup + i) * kh + y) * kw + x] }
+                    for x in 0..<kw {
+                        kernel[((y * kw + x) * perGroup + i) * filters + o] = w[((o * perGroup + i) * kh + y) * kw + x]
+                    }
                 }
             }
         }
@@ -91,7 +95,8 @@ extension ONNXImporter {
         let transposed = node.opType == "Gemm" && int(node, "transB", default: 0) == 1
         let alpha = node.opType == "Gemm" ? node.attributes["alpha"]?.float ?? 1 : 1
         let beta = node.opType == "Gemm" ? node.attributes["beta"]?.float ?? 1 : 1
-        let (k, m) = transposed ? (Int(weight.dims[1]), Int(weight.dims[0])) : (Int(weight.dims[0]), Int(weight.dims[1]))
+        let (k, m) =
+            transposed ? (Int(weight.dims[1]), Int(weight.dims[0])) : (Int(weight.dims[0]), Int(weight.dims[1]))
         let features = shape(of: source)
         guard features.count == 1, features[0] == k else {
             throw error(node, "multiplies a \(features) input by a [\(k), \(m)] weight; it needs a flat input of \(k)")
@@ -133,7 +138,9 @@ extension ONNXImporter {
         for i in 1...4 {
             guard let tensor = try constant(node, i) else { throw error(node, "input \(i) must be a constant") }
             let v = try floats(tensor, of: node)
-            guard v.count == channels else { throw error(node, "input \(i) has \(v.count) values for \(channels) channels") }
+            guard v.count == channels else {
+                throw error(node, "input \(i) has \(v.count) values for \(channels) channels")
+            }
             vectors.append(v)
         }
         let name = layerName(node)
@@ -212,14 +219,19 @@ extension ONNXImporter {
         let output = node.outputs[0]
         switch node.opType {
         case "Div":
-            guard operands.count == 2, case .node(let x, let layout)?? = operands[0], near(scalar(operands[1]), 1.414_213_6)
+            guard operands.count == 2, case .node(let x, let layout)?? = operands[0],
+                near(scalar(operands[1]), 1.414_213_6)
             else { return false }
             values[output] = .gelu(source: x, layout: layout, stage: 1)
         case "Erf":
-            guard case .gelu(let x, let layout, 1)?? = operands.first else { throw error(node, "only erf inside GELU is supported") }
+            guard case .gelu(let x, let layout, 1)?? = operands.first else {
+                throw error(node, "only erf inside GELU is supported")
+            }
             values[output] = .gelu(source: x, layout: layout, stage: 2)
         case "Add":
-            guard case .gelu(let x, let layout, 2)?? = operands.first, near(scalar(operands.last), 1) else { return false }
+            guard case .gelu(let x, let layout, 2)?? = operands.first, near(scalar(operands.last), 1) else {
+                return false
+            }
             values[output] = .gelu(source: x, layout: layout, stage: 3)
         default:  // Mul
             guard operands.count == 2 else { return false }
@@ -252,14 +264,18 @@ extension ONNXImporter {
             guard li == lj, shape(of: i) == shape(of: j) else {
                 throw error(node, "adds tensors of shapes \(shape(of: i)) and \(shape(of: j)); they must be equal")
             }
-            add(Add(name: layerName(node), inputShapes: [shape(of: i), shape(of: j)]), reading: [i, j], for: node, layout: li)
+            add(
+                Add(name: layerName(node), inputShapes: [shape(of: i), shape(of: j)]), reading: [i, j], for: node,
+                layout: li)
         case (.node(let i, let layout), .constant(let c)), (.constant(let c), .node(let i, let layout)):
             // A bias after MatMul: folded into the dense layer.
             guard i >= 0, let dense = layers[i] as? Dense, !dense.useBias, layout == .flat,
                 inputs.allSatisfy({ !$0.contains(i) })
             else { throw error(node, "adding a constant is only supported as the bias of a MatMul") }
             let b = try floats(c, of: node)
-            guard b.count == dense.units else { throw error(node, "bias of \(b.count) values for \(dense.units) units") }
+            guard b.count == dense.units else {
+                throw error(node, "bias of \(b.count) values for \(dense.units) units")
+            }
             layers[i] = Dense(name: dense.name, inputShape: dense.inputShape, units: dense.units, useBias: true)
             parameters["\(dense.name)/bias"] = Tensor(shape: [dense.units], scalars: b)
             values[node.outputs[0]] = .node(i, layout)
@@ -297,7 +313,9 @@ extension ONNXImporter {
         guard let window = ints(node, "kernel_shape"), window.count == 2, window.allSatisfy({ $0 > 0 }) else {
             throw error(node, "needs a 2-D kernel_shape")
         }
-        guard (ints(node, "dilations") ?? [1, 1]) == [1, 1] else { throw error(node, "dilated pooling is not supported") }
+        guard (ints(node, "dilations") ?? [1, 1]) == [1, 1] else {
+            throw error(node, "dilated pooling is not supported")
+        }
         guard node.outputs.count == 1 else { throw error(node, "the indices output is not supported") }
         let input = shape(of: source), size = (Int(window[0]), Int(window[1])), strides = try pair(node, "strides")
         var pads = try windowPads(node, input: input, window: size, strides: strides, dilations: (1, 1))
@@ -381,7 +399,8 @@ extension ONNXImporter {
         if let t = try constant(node, 2), try floats(t, of: node).contains(where: { $0 != 0 }) {
             throw error(node, "only zero padding is supported")
         }
-        guard let p = pads, p.count == 8, p[0] == 0, p[1] == 0, p[4] == 0, p[5] == 0, p.allSatisfy({ $0 >= 0 && $0 <= 65_536 })
+        guard let p = pads, p.count == 8, p[0] == 0, p[1] == 0, p[4] == 0, p[5] == 0,
+            p.allSatisfy({ $0 >= 0 && $0 <= 65_536 })
         else { throw error(node, "only non-negative padding of height and width is supported") }
         add(
             ZeroPadding2D(

@@ -14,7 +14,8 @@ public struct ONNXImporter {
     /// The ops vizsite runs, and the ones it folds away.
     public static let supportedOps = [
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
-        "HardSwish", "Gelu", "Mul (x · sigmoid(x), as SiLU)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)", "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
+        "HardSwish", "Gelu", "Mul (x · sigmoid(x), as SiLU)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
+        "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
         "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Concat", "Flatten", "Reshape", "Pad",
         "Identity", "Dropout", "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
     ]
@@ -124,31 +125,10 @@ public struct ONNXImporter {
         return try assemble(name: name, output: last)
     }
 
-    /// The model of the layers `output` depends on, in order, with their weights.
     func assemble(name: String, output: Int) throws(ImportError) -> Model {
-        var keep = [Bool](repeating: false, count: layers.count)
-        keep[output] = true
-        for i in stride(from: output, through: 0, by: -1) where keep[i] {
-            for input in inputs[i] where input >= 0 { keep[input] = true }
-        }
-        var renumber = [Int](repeating: -1, count: layers.count)
-        var kept: [any Layer] = [], keptInputs: [[Int]] = []
-        for i in 0...output where keep[i] {
-            renumber[i] = kept.count
-            kept.append(layers[i])
-            keptInputs.append(inputs[i].map { $0 < 0 ? -1 : renumber[$0] })
-        }
-        var model = Model(name: name, inputShape: inputShape, layers: kept, inputs: keptInputs, seed: 0)
-        for entry in model.parameters.entries {
-            guard let tensor = parameters[entry.key] else { throw error("internal: no weights for \(entry.key)") }
-            guard tensor.shape == entry.shape else {
-                throw error("weights '\(entry.key)' have shape \(tensor.shape), the layer needs \(entry.shape)")
-            }
-            model.parameters.set(entry.key, tensor)
-        }
-        let names = Set(kept.map(\.name))
-        model.aliases = aliases.filter { names.contains($0.value) && !names.contains($0.key) }
-        return model
+        try assembleImportedModel(
+            name: name, inputShape: inputShape, layers: layers, inputs: inputs, parameters: parameters,
+            aliases: aliases, output: output, file: file)
     }
 
     // MARK: - Helpers for the op handlers

@@ -125,7 +125,8 @@ extension ONNXTensor {
     }
 
     private func sizeError(_ found: Int) -> TensorDataError {
-        TensorDataError(reason: "tensor '\(name)' of shape \(dims) holds \(found) values or bytes, not what its shape needs")
+        TensorDataError(
+            reason: "tensor '\(name)' of shape \(dims) holds \(found) values or bytes, not what its shape needs")
     }
 }
 

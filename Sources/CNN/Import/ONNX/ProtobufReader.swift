@@ -117,7 +117,10 @@ struct ProtobufReader {
         let count = bytes.count / 4
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             bytes.withUnsafeBytes { raw in
-                for i in 0..<count { buffer[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian) }
+                for i in 0..<count {
+                    buffer[i] = Float(
+                        bitPattern: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
+                }
             }
             initialized = count
         }

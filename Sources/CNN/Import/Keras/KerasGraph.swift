@@ -1,0 +1,273 @@
+/// Turns a Keras config's layers into vizsite layers, connected as the config says, with
+/// the weights the file holds for each.
+struct KerasGraph {
+    let importer: KerasImporter
+    var layers: [any Layer] = []
+    var inputs: [[Int]] = []
+    var parameters: [String: Tensor] = [:]
+    var inputShape: [Int] = []
+    var output = -1
+    /// Node of each Keras layer name (-1: the input layer; aliases of pass-through layers).
+    private var nodes: [String: Int] = [:]
+
+    init(importer: KerasImporter) { self.importer = importer }
+
+    mutating func read(
+        _ configs: [KerasImporter.LayerConfig], functional: Bool, outputs: JSONValue?
+    )
+        throws(ImportError)
+    {
+        for (position, layer) in configs.enumerated() {
+            if layer.className == "InputLayer" {
+                try setInput(layer, shape: layer.config["batch_shape"] ?? layer.config["batch_input_shape"])
+                nodes[layer.name] = -1
+                continue
+            }
+            if inputShape.isEmpty {
+                // A Sequential model without an InputLayer: the first layer names the shape.
+                try setInput(layer, shape: layer.config["batch_input_shape"] ?? layer.config["batch_shape"])
+            }
+            let sources: [Int]
+            if functional {
+                var found: [Int] = []
+                for name in layer.inbound {
+                    guard let node = nodes[name] else {
+                        throw importer.error(layer, "reads '\(name)', which no earlier layer of the config defines")
+                    }
+                    found.append(node)
+                }
+                sources = found
+            } else {
+                sources = [position == 0 || layers.isEmpty ? -1 : layers.count - 1]
+            }
+            guard !sources.isEmpty else { throw importer.error(layer, "reads no layer") }
+            try add(layer, reading: sources, isLast: position == configs.count - 1)
+        }
+        var outputName = configs.last?.name
+        if functional, let outputs {
+            let list = outputs.array ?? []
+            let names = list.compactMap { $0.array?.first?.string } + (list.first?.string.map { [$0] } ?? [])
+            guard names.count == 1 else {
+                throw importer.error("the model has \(names.count) outputs; vizsite runs models with one output")
+            }
+            outputName = names[0]
+        }
+        guard let name = outputName, let node = nodes[name], node >= 0, layers[node].outputShape.count == 1 else {
+            throw importer.error("the model's output is not a vector of class scores")
+        }
+        output = node
+    }
+
+    private mutating func setInput(_ layer: KerasImporter.LayerConfig, shape: JSONValue?) throws(ImportError) {
+        guard let dims = shape?.array, dims.count == 4, let h = dims[1].int, let w = dims[2].int, let c = dims[3].int,
+            h > 0, w > 0, c > 0, h <= 65_536, w <= 65_536, c <= 4096
+        else {
+            throw importer.error(layer, "vizsite needs an image input (batch, height, width, channels) of known size")
+        }
+        inputShape = [h, w, c]
+    }
+
+    private func shape(of node: Int) -> [Int] { node < 0 ? inputShape : layers[node].outputShape }
+
+    /// The weights the file holds for `layer`, checked against the shapes vizsite expects.
+    private func weights(_ layer: KerasImporter.LayerConfig, _ expected: [[Int]]) throws(ImportError) -> [[Float]] {
+        let stored = importer.weights[layer.name] ?? []
+        guard stored.count == expected.count else {
+            throw importer.error(
+                layer, "the file holds \(stored.count) weight tensors, the layer needs \(expected.count)")
+        }
+        var values: [[Float]] = []
+        for (tensor, shape) in zip(stored, expected) {
+            guard tensor.shape.elementCount == shape.elementCount else {
+                throw importer.error(layer, "weights of shape \(tensor.shape) where \(shape) was expected")
+            }
+            values.append(tensor.values)
+        }
+        return values
+    }
+
+    private mutating func add(
+        _ config: KerasImporter.LayerConfig, reading sources: [Int], isLast: Bool
+    )
+        throws(ImportError)
+    {
+        let c = config.config
+        let input = shape(of: sources[0])
+        if let format = c["data_format"]?.string, format != "channels_last" {
+            throw importer.error(config, "data_format '\(format)' is not supported; vizsite runs channels_last models")
+        }
+        func pair(_ key: String, default value: (Int, Int)) throws(ImportError) -> (Int, Int) {
+            guard let v = c[key], !v.isNull else { return value }
+            guard let p = v.ints(count: 2), p.count == 2, p.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
+                throw importer.error(config, "\(key) must be one or two positive integers")
+            }
+            return (p[0], p[1])
+        }
+        func padding() throws(ImportError) -> Padding {
+            guard let text = c["padding"]?.string ?? Optional("valid"), let mode = Padding(rawValue: text.lowercased())
+            else { throw importer.error(config, "padding must be valid or same") }
+            return mode
+        }
+        func activation(_ key: String = "activation") throws(ImportError) -> Activation {
+            guard let name = c[key]?.string else { return .linear }
+            guard let activation = Activation(named: name) else {
+                throw importer.error(
+                    config,
+                    "activation '\(name)' is not supported; vizsite runs " + Activation.names.joined(separator: ", "))
+            }
+            if activation == .softmax && !isLast {
+                throw importer.error(config, "softmax is only supported on the last layer")
+            }
+            return activation
+        }
+        func image() throws(ImportError) {
+            guard input.count == 3 else { throw importer.error(config, "needs an image input, not \(input)") }
+        }
+        let name = config.name
+        let layer: any Layer
+        switch config.className {
+        case "Conv2D", "DepthwiseConv2D":
+            try image()
+            let kernel = try pair("kernel_size", default: (0, 0)), strides = try pair("strides", default: (1, 1))
+            let dilations = try pair("dilation_rate", default: (1, 1))
+            let depthwise = config.className == "DepthwiseConv2D"
+            let groups = depthwise ? input[2] : c["groups"]?.int ?? 1
+            let filters = depthwise ? input[2] * (c["depth_multiplier"]?.int ?? 1) : c["filters"]?.int ?? 0
+            guard kernel.0 > 0, filters > 0, groups > 0, input[2] % groups == 0, filters % groups == 0 else {
+                throw importer.error(config, "needs positive kernel_size and filters that fit its groups")
+            }
+            let conv = Conv2D(
+                name: name, inputShape: input, filters: filters, kernelSize: kernel, strides: strides,
+                padding: try padding(), dilations: dilations, groups: groups, activation: try activation(),
+                useBias: c["use_bias"]?.bool ?? true, kind: config.className)
+            let values = try weights(config, conv.parameterShapes.map(\.shape))
+            for (p, v) in zip(conv.parameterShapes, values) {
+                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
+            }
+            layer = conv
+        case "Dense":
+            guard input.count == 1, let units = c["units"]?.int, units > 0 else {
+                throw importer.error(config, "needs a flat input and positive units")
+            }
+            let dense = Dense(
+                name: name, inputShape: input, units: units, activation: try activation(),
+                useBias: c["use_bias"]?.bool ?? true)
+            let values = try weights(config, dense.parameterShapes.map(\.shape))
+            for (p, v) in zip(dense.parameterShapes, values) {
+                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
+            }
+            layer = dense
+        case "MaxPooling2D", "AveragePooling2D":
+            try image()
+            let window = try pair("pool_size", default: (2, 2)), strides = try pair("strides", default: window)
+            layer =
+                config.className == "MaxPooling2D"
+                ? MaxPool2D(name: name, inputShape: input, poolSize: window, strides: strides, padding: try padding())
+                : AveragePool2D(
+                    name: name, inputShape: input, poolSize: window, strides: strides, padding: try padding())
+        case "GlobalAveragePooling2D", "GlobalMaxPooling2D":
+            try image()
+            layer = GlobalPool2D(
+                name: name, inputShape: input, reduction: config.className == "GlobalMaxPooling2D" ? .max : .average,
+                keepDims: c["keepdims"]?.bool ?? false)
+        case "BatchNormalization":
+            let axis = c["axis"]?.int ?? c["axis"]?.array?.first?.int ?? -1
+            guard axis == -1 || axis == input.count else {
+                throw importer.error(config, "normalizes axis \(axis); only the channel axis (-1) is supported")
+            }
+            let bn = BatchNormalization(
+                name: name, inputShape: input, epsilon: Float(c["epsilon"]?.double ?? 1e-3),
+                momentum: Float(c["momentum"]?.double ?? 0.99), center: c["center"]?.bool ?? true,
+                scale: c["scale"]?.bool ?? true)
+            let values = try weights(config, bn.parameterShapes.map(\.shape))
+            for (p, v) in zip(bn.parameterShapes, values) {
+                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
+            }
+            layer = bn
+        case "Activation":
+            layer = ActivationLayer(name: name, inputShape: input, activation: try activation(), kind: "Activation")
+        case "ReLU":
+            let slope = Float(c["negative_slope"]?.double ?? 0), top = c["max_value"]?.double
+            guard (c["threshold"]?.double ?? 0) == 0, slope == 0 || top == nil else {
+                throw importer.error(config, "a threshold, or a max_value with a negative_slope, is not supported")
+            }
+            let a: Activation =
+                top.map { .clip(low: 0, high: Float($0)) } ?? (slope == 0 ? .relu : .leakyReLU(slope: slope))
+            layer = ActivationLayer(name: name, inputShape: input, activation: a, kind: "ReLU")
+        case "LeakyReLU":
+            let slope = Float(c["negative_slope"]?.double ?? c["alpha"]?.double ?? 0.3)
+            layer = ActivationLayer(
+                name: name, inputShape: input, activation: .leakyReLU(slope: slope), kind: "LeakyReLU")
+        case "Softmax":
+            guard isLast else { throw importer.error(config, "softmax is only supported on the last layer") }
+            layer = ActivationLayer(name: name, inputShape: input, activation: .softmax, kind: "Softmax")
+        case "ZeroPadding2D":
+            try image()
+            let pads: Pads
+            if let n = c["padding"]?.int {
+                pads = Pads(top: n, bottom: n, left: n, right: n)
+            } else if let items = c["padding"]?.array, items.count == 2 {
+                let rows = items[0].ints(count: 2) ?? [], cols = items[1].ints(count: 2) ?? []
+                guard rows.count == 2, cols.count == 2, (rows + cols).allSatisfy({ (0...65_536).contains($0) }) else {
+                    throw importer.error(config, "padding must be non-negative")
+                }
+                pads = Pads(top: rows[0], bottom: rows[1], left: cols[0], right: cols[1])
+            } else {
+                throw importer.error(config, "padding must be an integer, a pair or a pair of pairs")
+            }
+            layer = ZeroPadding2D(name: name, inputShape: input, pads: pads)
+        case "Add", "Concatenate":
+            let shapes = sources.map(shape(of:))
+            guard shapes.count >= 2 else { throw importer.error(config, "needs at least two inputs") }
+            if config.className == "Add" {
+                guard shapes.allSatisfy({ $0 == shapes[0] }) else {
+                    throw importer.error(config, "adds unequal shapes \(shapes)")
+                }
+                layer = Add(name: name, inputShapes: shapes)
+            } else {
+                let rank = shapes[0].count, axis = c["axis"]?.int ?? -1
+                let a = axis < 0 ? axis + rank : axis - 1  // Keras counts the batch axis
+                guard (0..<rank).contains(a),
+                    shapes.allSatisfy({ s in
+                        s.count == rank && s.indices.allSatisfy { $0 == a || s[$0] == shapes[0][$0] }
+                    })
+                else { throw importer.error(config, "cannot join \(shapes) along axis \(axis)") }
+                layer = Concatenate(name: name, inputShapes: shapes, axis: a)
+            }
+        case "Flatten":
+            layer = Flatten(name: name, inputShape: input)
+        case "Reshape":
+            guard var target = c["target_shape"]?.ints(count: 1), !target.isEmpty else {
+                throw importer.error(config, "needs a target_shape")
+            }
+            let known = target.filter { $0 != -1 }.reduce(1, *)
+            if let i = target.firstIndex(of: -1), known > 0 { target[i] = input.elementCount / known }
+            guard target.allSatisfy({ $0 > 0 }), target.elementCount == input.elementCount else {
+                throw importer.error(config, "cannot reshape \(input) to \(target)")
+            }
+            layer = Reshape(name: name, inputShape: input, outputShape: target)
+        case "Dropout":
+            let rate = c["rate"]?.double ?? 0
+            guard (0..<1).contains(rate) else { throw importer.error(config, "rate must be in [0, 1)") }
+            layer = Dropout(name: name, inputShape: input, rate: Float(rate))
+        case "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
+            // Identity at inference.
+            nodes[name] = sources[0]
+            return
+        default:
+            throw importer.error(
+                config,
+                "this layer class is not supported; vizsite runs "
+                    + KerasImporter.supportedLayers.joined(separator: ", "))
+        }
+        guard layer.outputShape.allSatisfy({ $0 > 0 }) else {
+            throw importer.error(config, "the window does not fit \(input)")
+        }
+        guard layer.inputShapes.count == sources.count else {
+            throw importer.error(config, "reads \(sources.count) inputs, but takes \(layer.inputShapes.count)")
+        }
+        layers.append(layer)
+        inputs.append(sources)
+        nodes[name] = layers.count - 1
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+
+/// Reads a Keras model: a `.keras` file (Keras 3: a zip of `config.json` and
+/// `model.weights.h5`) or a legacy `.h5` file (Keras 3 or tf-keras 2.x, whose root holds the
+/// `model_config` attribute and the `model_weights` group), Sequential or functional.
+///
+/// Keras already computes channels-last with HWIO kernels and an (h, w, c) flatten, so
+/// layers map one to one and keep their names. A layer class, option or activation that
+/// vizsite cannot run exactly is an error naming the layer, its class and the file.
+public struct KerasImporter {
+    /// The layer classes vizsite runs.
+    public static let supportedLayers = [
+        "InputLayer", "Conv2D", "DepthwiseConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
+        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
+        "Softmax", "ZeroPadding2D", "Add", "Concatenate", "Flatten", "Reshape", "Dropout",
+    ]
+
+    /// One layer of the config: class, name, options, and the layers it reads.
+    struct LayerConfig {
+        let className: String
+        let name: String
+        let config: JSONValue
+        let inbound: [String]
+    }
+
+    let file: String
+    /// Each layer's weights, by layer name, in Keras's order.
+    let weights: [String: [(shape: [Int], values: [Float])]]
+
+    /// Loads the model at `path`; `displayPath` is how errors name it.
+    public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
+        let shown = displayPath ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImportError(file: shown, "cannot read the Keras model: no such file")
+        }
+        let bytes = [UInt8](data)
+        let config: JSONValue, weights: [String: [(shape: [Int], values: [Float])]]
+        do {
+            if bytes.starts(with: [0x50, 0x4B]) {  // "PK": a .keras zip
+                let archive = try ZipArchive(bytes: bytes)
+                guard let json = try archive.contents(of: "config.json", limit: 64 << 20),
+                    let h5 = try archive.contents(of: "model.weights.h5")
+                else {
+                    throw ImportError(file: shown, "a .keras file needs config.json and model.weights.h5")
+                }
+                config = try decode(json, file: shown)
+                weights = try kerasWeights(HDF5File(bytes: h5), file: shown)
+            } else {
+                let h5 = try HDF5File(path: path)
+                guard let text = try h5.strings(attribute: "model_config", of: "/")?.first else {
+                    throw ImportError(
+                        file: shown, "the .h5 file has no model_config: it holds weights only; save the whole model")
+                }
+                config = try decode(Array(text.utf8), file: shown)
+                weights = try legacyWeights(h5, file: shown)
+            }
+        } catch let error as ImportError {
+            throw error
+        } catch let error as ZipArchive.Malformed {
+            throw ImportError(file: shown, "not a valid .keras file (\(error.reason))")
+        } catch let error as HDF5File.Failure {
+            throw ImportError(file: shown, "not a readable Keras file (\(error.reason))")
+        } catch {
+            throw ImportError(file: shown, "not a readable Keras file (\(error))")
+        }
+        let importer = KerasImporter(file: shown, weights: weights)
+        return try importer.build(config)
+    }
+
+    static func decode(_ bytes: [UInt8], file: String) throws(ImportError) -> JSONValue {
+        do { return try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
+            throw ImportError(file: file, "the model config is not valid JSON")
+        }
+    }
+
+    /// Keras 3's `model.weights.h5`: `layers/<path>/vars/<i>`, the layer's name in the
+    /// `name` attribute of its `vars` group.
+    static func kerasWeights(_ h5: HDF5File, file: String) throws -> [String: [(shape: [Int], values: [Float])]] {
+        var result: [String: [(shape: [Int], values: [Float])]] = [:]
+        guard h5.exists("layers") else { return result }
+        for member in try h5.members(of: "layers") {
+            let vars = "layers/\(member)/vars"
+            guard h5.exists(vars) else { continue }
+            let name = try h5.strings(attribute: "name", of: vars)?.first ?? member
+            let indices = try h5.members(of: vars).compactMap(Int.init).sorted()
+            result[name] = try indices.map { i in try h5.floats("\(vars)/\(i)", limit: 50_000_000) }
+        }
+        return result
+    }
+
+    /// A legacy `.h5` file's `model_weights/<layer>`, in the order of its `weight_names`.
+    static func legacyWeights(_ h5: HDF5File, file: String) throws -> [String: [(shape: [Int], values: [Float])]] {
+        var result: [String: [(shape: [Int], values: [Float])]] = [:]
+        guard h5.exists("model_weights") else { return result }
+        for layer in try h5.strings(attribute: "layer_names", of: "model_weights") ?? [] {
+            let group = "model_weights/\(layer)"
+            let names = try h5.strings(attribute: "weight_names", of: group) ?? []
+            result[layer] = try names.map { name in try h5.floats("\(group)/\(name)", limit: 50_000_000) }
+        }
+        return result
+    }
+
+    func error(_ message: String) -> ImportError { ImportError(file: file, message) }
+
+    func error(_ layer: LayerConfig, _ message: String) -> ImportError {
+        ImportError(file: file, "layer '\(layer.name)' (\(layer.className)): \(message)")
+    }
+
+    /// The model of a Sequential or functional config.
+    func build(_ root: JSONValue) throws(ImportError) -> Model {
+        guard let className = root["class_name"]?.string, let config = root["config"] else {
+            throw error("the model config has no class_name and config")
+        }
+        let name = config["name"]?.string ?? "model"
+        guard let items = config["layers"]?.array else { throw error("the model config lists no layers") }
+        let functional = className == "Functional" || className == "Model"
+        guard functional || className == "Sequential" else {
+            throw error("a \(className) model is not supported; vizsite reads Sequential and functional models")
+        }
+        var layerConfigs: [LayerConfig] = []
+        for (i, item) in items.enumerated() {
+            guard let cls = item["class_name"]?.string, let options = item["config"] else {
+                throw error("layer \(i) of the config has no class_name and config")
+            }
+            let layerName = options["name"]?.string ?? item["name"]?.string ?? "\(cls.lowercased())_\(i)"
+            let inbound = functional ? try inboundNames(item, layer: layerName) : []
+            layerConfigs.append(LayerConfig(className: cls, name: layerName, config: options, inbound: inbound))
+        }
+        var builder = KerasGraph(importer: self)
+        try builder.read(layerConfigs, functional: functional, outputs: config["output_layers"])
+        return try assembleImportedModel(
+            name: name, inputShape: builder.inputShape, layers: builder.layers, inputs: builder.inputs,
+            parameters: builder.parameters, aliases: [:], output: builder.output, file: file)
+    }
+
+    /// The names of the layers a functional layer reads: Keras 3's `keras_history` in
+    /// `args`, or tf-keras's `[[name, node, tensor, kwargs], …]`.
+    private func inboundNames(_ item: JSONValue, layer: String) throws(ImportError) -> [String] {
+        guard let nodes = item["inbound_nodes"]?.array else { return [] }
+        guard nodes.count <= 1 else {
+            throw error("layer '\(layer)' is called \(nodes.count) times (a shared layer), which is not supported")
+        }
+        guard let node = nodes.first else { return [] }
+        if let args = node["args"]?.array {
+            var names: [String] = []
+            func collect(_ value: JSONValue) {
+                if let history = value["config"]?["keras_history"]?.array, let name = history.first?.string {
+                    names.append(name)
+                } else if let items = value.array {
+                    items.forEach(collect)
+                }
+            }
+            args.forEach(collect)
+            return names
+        }
+        return (node.array ?? []).compactMap { $0.array?.first?.string }
+    }
+}
