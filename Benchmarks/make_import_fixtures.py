@@ -204,6 +204,11 @@ def main():
     torch.manual_seed(3)
     flat = FlatMNIST().eval()
     write("flat-mnist", flat, (1, 28, 28), flat.relu, "Concat", seed=4)
+    # An op vizsite cannot run (Resize), for the error message.
+    unsupported = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Upsample(scale_factor=2), nn.AdaptiveAvgPool2d(1),
+                                nn.Flatten(), nn.Linear(2, 10)).eval()
+    torch.onnx.export(unsupported, torch.zeros(1, 1, 28, 28), os.path.join(OUT, "unsupported.onnx"),
+                      opset_version=17, dynamo=False)
 
 
 if __name__ == "__main__":

@@ -137,6 +137,11 @@ def main():
             json.dump(record(model, cam, shape, seed=9), f)
         print(FLAVOUR, name, file=sys.stderr)
     if FLAVOUR == "keras3":
+        # A layer class vizsite cannot run (UpSampling2D), for the error message.
+        keras.Sequential([
+            keras.Input((28, 28, 1)), layers.Conv2D(2, 3, name="conv"), layers.UpSampling2D(name="up"),
+            layers.GlobalAveragePooling2D(name="gap"), layers.Dense(10, name="preds"),
+        ]).save(os.path.join(OUT, "unsupported.keras"))
         subprocess.run([sys.executable, __file__, "tf-keras"], check=True)
 
 

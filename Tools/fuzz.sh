@@ -16,13 +16,13 @@ SECONDS_PER_TARGET=${FUZZ_SECONDS:-600}
 JOBS=${FUZZ_JOBS:-2}
 BUILD=.build-fuzz
 TARGETS=("$@")
-if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=(lesson site-config selector model-spec safetensors idx png); fi
+if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=(lesson site-config selector model-spec safetensors idx png onnx keras); fi
 
 SANITIZE=-sanitize=fuzzer,address
 VIZSITE_FUZZ=1 swift build -c release --build-path "$BUILD" --product VizsiteFuzz \
     -Xswiftc "$SANITIZE" -Xswiftc -g
 swiftc "$SANITIZE" -use-ld=lld -g "$BUILD/release/libVizsiteFuzz.a" \
-    $(pkg-config --libs libpng zlib openblas libcmark-gfm) -lcmark-gfm-extensions -o "$BUILD/vizsite-fuzz"
+    $(pkg-config --libs libpng zlib openblas libcmark-gfm hdf5) -lcmark-gfm-extensions -o "$BUILD/vizsite-fuzz"
 
 run_target() {
     local target=$1

@@ -14,7 +14,7 @@ public enum FuzzTargets {
     /// The targets by name, as `make fuzz` and the regression tests call them.
     public static let all: [(name: String, run: @Sendable (Data) -> Void)] = [
         ("lesson", lesson), ("site-config", siteConfig), ("selector", selector), ("model-spec", modelSpec),
-        ("safetensors", safetensors), ("idx", idx), ("png", png),
+        ("safetensors", safetensors), ("idx", idx), ("png", png), ("onnx", onnx), ("keras", keras),
     ]
 
     public static func named(_ name: String) -> (@Sendable (Data) -> Void)? {
@@ -63,6 +63,37 @@ public enum FuzzTargets {
                 preconditionFailure("selector '\(part)' prints as '\(selector.description)', which does not parse back")
             }
         }
+    }
+
+    /// An ONNX file: protobuf decoding, shape folding and the conversion of every op. What
+    /// is accepted must be a model whose layers' shapes agree with the nodes they read.
+    public static func onnx(_ data: Data) {
+        do throws(ImportError) {
+            let model = try ONNXImporter.load(bytes: [UInt8](data), directory: "/nonexistent", displayPath: "fuzz.onnx")
+            checkGraph(model)
+        } catch {
+            precondition(error.sourceError.location.file == "fuzz.onnx", "an ONNX error lost its file")
+        }
+    }
+
+    /// A `.keras` file's zip directory and config (the weights go to libhdf5, not fuzzed here).
+    public static func keras(_ data: Data) {
+        do throws(ImportError) {
+            checkGraph(try KerasImporter.architecture(kerasBytes: [UInt8](data), displayPath: "fuzz.keras"))
+        } catch {
+            precondition(error.sourceError.location.file == "fuzz.keras", "a Keras error lost its file")
+        }
+    }
+
+    /// Every layer reads nodes before it whose shapes are the ones it expects.
+    static func checkGraph(_ model: Model) {
+        for (i, layer) in model.layers.enumerated() {
+            let shapes = model.inputs[i].map { $0 < 0 ? model.inputShape : model.layers[$0].outputShape }
+            precondition(
+                shapes == layer.inputShapes, "layer \(layer.name) expects \(layer.inputShapes), gets \(shapes)")
+            precondition(layer.outputShape.allSatisfy { $0 > 0 }, "layer \(layer.name) has output \(layer.outputShape)")
+        }
+        precondition(model.layers.last.map { $0.outputShape.count == 1 } ?? false, "the output is not a vector")
     }
 
     /// A model spec (`models/*.yml`): what is accepted must build a model whose shapes

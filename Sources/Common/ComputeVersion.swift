@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "0ef109295937daec99df4869cb89966c27f86c4ca775dc2aa9c79575463224e5"
+    public static let sourceDigest = "9a06480dcfc14b9b2e2de855d9cad637be770f0827a672628cb7d0bd88e6ec21"
 }

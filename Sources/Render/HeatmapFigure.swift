@@ -31,8 +31,19 @@ public struct HeatmapFigure: Sendable {
     )
         -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage, low: Float, high: Float)
     {
-        let digit = RGBAImage.grayscale(width: image.width, height: image.height, values: image.values).upscaled(
-            by: scale)
+        panels(
+            picture: RGBAImage.grayscale(width: image.width, height: image.height, values: image.values), map: map,
+            placement: placement)
+    }
+
+    /// The same for a picture in colour (an RGB model's input as the reader sees it).
+    public func panels(
+        picture: RGBAImage, map: Heatmap, placement: MapPlacement = .identity
+    )
+        -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage, low: Float, high: Float)
+    {
+        let image = (width: picture.width, height: picture.height)
+        let digit = picture.upscaled(by: scale)
         let range = normalization.range(of: map.values)
         let heat: RGBAImage
         if map.width == image.width && map.height == image.height && placement == .identity {
@@ -50,7 +61,16 @@ public struct HeatmapFigure: Sendable {
     public func render(
         image: Heatmap, map: Heatmap, placement: MapPlacement = .identity
     ) -> (image: RGBAImage, low: Float, high: Float) {
-        let p = panels(image: image, map: map, placement: placement)
+        render(
+            picture: RGBAImage.grayscale(width: image.width, height: image.height, values: image.values), map: map,
+            placement: placement)
+    }
+
+    /// The three panels over a picture in colour.
+    public func render(
+        picture: RGBAImage, map: Heatmap, placement: MapPlacement = .identity
+    ) -> (image: RGBAImage, low: Float, high: Float) {
+        let p = panels(picture: picture, map: map, placement: placement)
         return (ImageGrid(columns: 3, spacing: spacing).compose([p.digit, p.heatmap, p.overlay]), p.low, p.high)
     }
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// How an author's picture becomes the model's input. The one path from an image file to
@@ -19,31 +20,73 @@ public enum ImagePreparation: String, Sendable, CaseIterable {
     }
 }
 
-/// A picture turned into model input: gray values in [0, 1], light strokes on black.
+/// A picture turned into model input. For one channel: gray values in [0, 1], light
+/// strokes on black (a digit model's convention). For three: the colours, area-resized,
+/// composited on white where transparent. Then `normalization` (pixel / 255 unless a
+/// model's sidecar says otherwise), in its channel order.
 public struct ModelInputImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
+    public let channels: Int
+    /// The model input, `[height, width, channels]` row-major.
     public let values: [Float]
     /// Whether the picture was dark ink on light paper, and so was inverted.
     public let inverted: Bool
+    /// What the model sees, as a picture at its input size (before normalization), for
+    /// figures to draw heatmaps over.
+    public let picture: RGBAImage
 
     /// The MNIST box the ink is fitted into, and the share of the ink below which a
     /// pixel counts as paper (texture, shadows and JPEG noise).
     static let fittedSide = 20
     static let noiseFloor: Float = 0.15
 
-    public init(_ image: RGBAImage, width: Int, height: Int, preparation: ImagePreparation) {
+    public init(
+        _ image: RGBAImage, width: Int, height: Int, channels: Int = 1, preparation: ImagePreparation,
+        normalization: InputNormalization = .standard
+    ) {
         self.width = width
         self.height = height
+        self.channels = channels
+        guard channels == 1 else {
+            // Colour: each channel area-resized; no inversion, no MNIST fitting.
+            let planes = (0..<3).map { c in Self.channel(image, c).areaResized(width: width, height: height).values }
+            inverted = false
+            picture = RGBAImage(
+                width: width, height: height,
+                pixels: (0..<(width * height)).flatMap { p in
+                    (0..<3).map { UInt8(clamping: Int((planes[$0][p] * 255).rounded())) } + [255]
+                })
+            let order = normalization.bgr ? [2, 1, 0] : [0, 1, 2]
+            values = (0..<(width * height)).flatMap { p in
+                (0..<channels).map { c in normalization.apply(planes[order[min(c, 2)]][p] * 255, channel: c) }
+            }
+            return
+        }
         var gray = Self.luminance(image)
         inverted = Self.isDarkOnLight(gray)
         if inverted { gray.values = gray.values.map { 1 - $0 } }
+        let unit: [Float]
         switch preparation {
         case .resize:
-            values = gray.areaResized(width: width, height: height).values
+            unit = gray.areaResized(width: width, height: height).values
         case .mnist:
-            values = Self.mnistStyle(gray, width: width, height: height)
+            unit = Self.mnistStyle(gray, width: width, height: height)
         }
+        picture = RGBAImage.grayscale(width: width, height: height, values: unit)
+        values = normalization == .standard ? unit : unit.map { normalization.apply($0 * 255, channel: 0) }
+    }
+
+    /// One colour channel in [0, 1], composited on white where transparent.
+    static func channel(_ image: RGBAImage, _ c: Int) -> Heatmap {
+        let count = image.width * image.height
+        let values = image.pixels.withUnsafeBufferPointer { p in
+            (0..<count).map { i -> Float in
+                let a = Float(p[i * 4 + 3]) / 255
+                return Float(p[i * 4 + c]) / 255 * a + (1 - a)
+            }
+        }
+        return Heatmap(width: image.width, height: image.height, values: values)
     }
 
     /// Luminance (ITU-R BT.601), composited on white where the picture is transparent:

@@ -3,7 +3,7 @@
 /// auxiliary head) are dropped, and aliases of dropped layers with them.
 func assembleImportedModel(
     name: String, inputShape: [Int], layers: [any Layer], inputs: [[Int]], parameters: [String: Tensor],
-    aliases: [String: String], output: Int, file: String
+    aliases: [String: String], output: Int, file: String, allowMissing: Bool = false
 ) throws(ImportError) -> Model {
     var keep = [Bool](repeating: false, count: layers.count)
     keep[output] = true
@@ -20,6 +20,7 @@ func assembleImportedModel(
     var model = Model(name: name, inputShape: inputShape, layers: kept, inputs: keptInputs, seed: 0)
     for entry in model.parameters.entries {
         guard let tensor = parameters[entry.key] else {
+            if allowMissing { continue }
             throw ImportError(file: file, "the file has no weights for '\(entry.key)'")
         }
         guard tensor.shape.elementCount == entry.shape.elementCount else {

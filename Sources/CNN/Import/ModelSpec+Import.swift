@@ -26,8 +26,9 @@ extension ModelSpec {
                     + "\(maxParameters.grouped) parameters and \(maxActivations.grouped) input values are supported",
                 at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
+        let sidecar = try ModelSidecar.load(beside: path, displayPath: displayPath, model: model)
         return ModelSpec(
             model: model, dataset: "mnist", weights: nil, weightsLocation: nil, source: "",
-            importedDigest: hash.finalize())
+            importedDigest: hash.finalize(), sidecar: sidecar)
     }
 }

@@ -33,11 +33,14 @@ public struct ModelSpec: Sendable {
     /// For a model imported from an ONNX or Keras file: the SHA-256 of its bytes (external
     /// data included), which stands for its weights in cache keys.
     public let importedDigest: String?
+    /// Preprocessing, class names and the default CAM layer of an imported model.
+    public let sidecar: ModelSidecar
 
     public init(
         model: Model, dataset: String, weights: String?, weightsLocation: SourceLocation?, source: String,
-        importedDigest: String? = nil
+        importedDigest: String? = nil, sidecar: ModelSidecar = ModelSidecar()
     ) {
+        self.sidecar = sidecar
         self.model = model
         self.dataset = dataset
         self.weights = weights

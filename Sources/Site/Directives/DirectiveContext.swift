@@ -10,9 +10,22 @@ public struct SelectedImage: Sendable {
     public let label: Int?
     /// `test[3]` or the PNG path.
     public let name: String
+    /// The image as readers see it, in colour for an RGB model (nil: the gray input itself).
+    public var picture: RGBAImage? = nil
 
     var explained: ExplainedImage { ExplainedImage(pixels: pixels, label: label) }
-    var heatmap: Heatmap { Heatmap(width: pixels.shape[2], height: pixels.shape[1], values: pixels.scalars) }
+    /// The input as one gray map (the mean of its channels).
+    var heatmap: Heatmap {
+        let (h, w, c) = (pixels.shape[1], pixels.shape[2], pixels.shape[3])
+        guard c > 1 else { return Heatmap(width: w, height: h, values: pixels.scalars) }
+        return Heatmap(
+            width: w, height: h,
+            values: (0..<(w * h)).map { p in (0..<c).reduce(Float(0)) { $0 + pixels.scalars[p * c + $1] } / Float(c) })
+    }
+    /// The input as a picture: its colours when known, else the gray input.
+    var display: RGBAImage {
+        picture ?? RGBAImage.grayscale(width: heatmap.width, height: heatmap.height, values: heatmap.values)
+    }
 }
 
 /// What a directive runs against: the trained model, the data, and the content folder.
@@ -52,12 +65,15 @@ public final class DirectiveContext: Sendable {
                 do { picture = try PNG.read(path: real, displayPath: paths.display(path)) } catch {
                     throw error.sourceError.placed(at: location)
                 }
-                let h = model.inputShape[0], w = model.inputShape[1]
+                let (h, w, c) = (model.inputShape[0], model.inputShape[1], model.inputShape[2])
+                let standard = spec.sidecar.preprocess.flatMap(ImagePreparation.init(rawValue:))
                 let input = ModelInputImage(
-                    picture, width: w, height: h,
-                    preparation: preparation ?? .standard(forInput: model.inputShape))
-                let pixels = Tensor(shape: [1, h, w, 1], scalars: input.values)
-                result.append(SelectedImage(pixels: pixels, label: nil, name: path))
+                    picture, width: w, height: h, channels: c,
+                    preparation: preparation ?? standard ?? .standard(forInput: model.inputShape),
+                    normalization: spec.sidecar.normalization)
+                let pixels = Tensor(shape: [1, h, w, c], scalars: input.values)
+                result.append(
+                    SelectedImage(pixels: pixels, label: nil, name: path, picture: c == 1 ? nil : input.picture))
             case let .dataset(split, filter, range):
                 let mnist = try data.get()
                 let set = split == .test ? mnist.test : mnist.train

@@ -33,7 +33,7 @@ struct HeatmapPanels {
         -> (digit: RGBAImage, heatmap: RGBAImage, overlay: RGBAImage)
     {
         let p = HeatmapFigure(colormap: colormap, normalization: normalization, scale: scale, alpha: alpha)
-            .panels(image: image.heatmap, map: map, placement: placement)
+            .panels(picture: image.display, map: map, placement: placement)
         return (p.digit, p.heatmap, p.overlay)
     }
 

@@ -137,12 +137,14 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let network = try loadModel()
-        let input = try loadImage(shape: network.inputShape)
+        let spec = try model.load()
+        let network = try loadModel(spec)
+        let (input, picture) = try loadImage(shape: network.inputShape, sidecar: spec.sidecar)
         let target = Target(target)!
         let settings = try self.settings()
+        let camLayer = MethodCatalogue.named(methodName)?.needsLayer == true ? spec.sidecar.camLayer : nil
         let result = try ExplanationRun(
-            model: network, image: input, method: methodName, layer: layer,
+            model: network, image: input, picture: picture, method: methodName, layer: layer ?? camLayer,
             target: target, settings: settings, steps: steps)
         let defaultMap = result.isSigned ? "RdBu_r" : "viridis"
         let colors = Colormap.named(colormap ?? defaultMap)!
@@ -162,8 +164,7 @@ struct ExplainCommand: ParsableCommand {
         print(result.summary)
     }
 
-    private func loadModel() throws -> Model {
-        let spec = try model.load()
+    private func loadModel(_ spec: ModelSpec) throws -> Model {
         if let weights {
             var network = spec.model
             try network.loadWeights(path: weights)
@@ -176,8 +177,9 @@ struct ExplainCommand: ParsableCommand {
         ).model
     }
 
-    /// The image asked for, as input of a model whose input is `shape`.
-    private func loadImage(shape: [Int]) throws -> ExplainedImage {
+    /// The image asked for, as input of a model whose input is `shape`, and as a picture in
+    /// colour for an RGB model.
+    private func loadImage(shape: [Int], sidecar: ModelSidecar) throws -> (ExplainedImage, RGBAImage?) {
         let parts = image.split(separator: ":", maxSplits: 1).map(String.init)
         if parts.count == 2, ["test", "train"].contains(parts[0]) {
             let data = try model.mnist()
@@ -186,12 +188,20 @@ struct ExplainCommand: ParsableCommand {
                 throw ValidationErrorText(
                     "--image \(image): index out of range; \(parts[0]) has images 0–\(set.count - 1)")
             }
-            return ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index])
+            guard shape == [28, 28, 1] else {
+                throw ValidationErrorText("--image \(image): MNIST digits are 28×28×1; the model's input is \(shape)")
+            }
+            return (ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index]), nil)
         }
         let decoded = try PNG.read(path: image)
+        let standard = sidecar.preprocess.flatMap(ImagePreparation.init(rawValue:))
         let input = ModelInputImage(
-            decoded, width: shape[1], height: shape[0], preparation: preprocess ?? .standard(forInput: shape))
-        return ExplainedImage(pixels: Tensor(shape: [1, shape[0], shape[1], 1], scalars: input.values))
+            decoded, width: shape[1], height: shape[0], channels: shape[2],
+            preparation: preprocess ?? standard ?? .standard(forInput: shape), normalization: sidecar.normalization)
+        return (
+            ExplainedImage(pixels: Tensor(shape: [1] + shape, scalars: input.values)),
+            shape[2] == 1 ? nil : input.picture
+        )
     }
 }
 

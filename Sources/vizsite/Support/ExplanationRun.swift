@@ -15,16 +15,26 @@ struct ExplanationRun {
 
     let content: Content
     let image: ExplainedImage
+    /// The input as the reader sees it (in colour for an RGB model), at the input's size.
+    let inputPicture: RGBAImage
     let method: String
 
     /// What `vizsite explain` shows besides the catalogue's attribution methods.
     static let views = ["filters", "feature-maps", "maximize"]
 
     init(
-        model: Model, image: ExplainedImage, method: String, layer: String?, target: Target,
-        settings: MethodSettings, steps: Int?
+        model: Model, image: ExplainedImage, picture: RGBAImage? = nil, method: String, layer: String?,
+        target: Target, settings: MethodSettings, steps: Int?
     ) throws {
         self.image = image
+        let (h, w, c) = (image.pixels.shape[1], image.pixels.shape[2], image.pixels.shape[3])
+        inputPicture =
+            picture
+            ?? RGBAImage.grayscale(
+                width: w, height: h,
+                values: (0..<(w * h)).map { p in
+                    (0..<c).reduce(Float(0)) { $0 + image.pixels.scalars[p * c + $1] } / Float(c)
+                })
         self.method = method
         let firstConv = model.layers.first { $0 is Conv2D }?.name ?? model.layers[0].name
         switch method {
@@ -59,15 +69,11 @@ struct ExplanationRun {
         }
     }
 
-    private var inputMap: Heatmap {
-        Heatmap(width: image.pixels.shape[2], height: image.pixels.shape[1], values: image.pixels.scalars)
-    }
-
     func picture(colormap: Colormap, normalization: Normalization) -> RGBAImage {
         switch content {
         case .map(let e):
             return HeatmapFigure(colormap: colormap, normalization: normalization)
-                .render(image: inputMap, map: e.map, placement: e.placement).image
+                .render(picture: inputPicture, map: e.map, placement: e.placement).image
         case .maps(let maps, _, _):
             // One shared range, so channels compare; tiny kernels upscaled crisply.
             let range = normalization.range(of: maps.flatMap(\.values))

@@ -72,6 +72,9 @@ struct KerasGraph {
     /// The weights the file holds for `layer`, checked against the shapes vizsite expects.
     private func weights(_ layer: KerasImporter.LayerConfig, _ expected: [[Int]]) throws(ImportError) -> [[Float]] {
         let stored = importer.weights[layer.name] ?? []
+        if stored.isEmpty && importer.weightsOptional {
+            return expected.map { [Float](repeating: 0, count: $0.elementCount) }
+        }
         guard stored.count == expected.count else {
             throw importer.error(
                 layer, "the file holds \(stored.count) weight tensors, the layer needs \(expected.count)")

@@ -26,6 +26,8 @@ public struct KerasImporter {
     let file: String
     /// Each layer's weights, by layer name, in Keras's order.
     let weights: [String: [(shape: [Int], values: [Float])]]
+    /// Whether layers may lack weights (they keep their initial values).
+    var weightsOptional = false
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
@@ -65,6 +67,24 @@ public struct KerasImporter {
         }
         let importer = KerasImporter(file: shown, weights: weights)
         return try importer.build(config)
+    }
+
+    /// The model of a `.keras` file's bytes whose weights are left at their initial values:
+    /// the zip and config reading alone, without libhdf5 (for fuzzing).
+    public static func architecture(kerasBytes bytes: [UInt8], displayPath: String) throws(ImportError) -> Model {
+        let json: [UInt8]
+        do {
+            guard let config = try ZipArchive(bytes: bytes).contents(of: "config.json", limit: 1 << 20) else {
+                throw ImportError(file: displayPath, "a .keras file needs config.json")
+            }
+            json = config
+        } catch let error as ImportError {
+            throw error
+        } catch {
+            throw ImportError(file: displayPath, "not a valid .keras file")
+        }
+        return try KerasImporter(file: displayPath, weights: [:], weightsOptional: true)
+            .build(decode(json, file: displayPath))
     }
 
     static func decode(_ bytes: [UInt8], file: String) throws(ImportError) -> JSONValue {
@@ -130,7 +150,8 @@ public struct KerasImporter {
         try builder.read(layerConfigs, functional: functional, outputs: config["output_layers"])
         return try assembleImportedModel(
             name: name, inputShape: builder.inputShape, layers: builder.layers, inputs: builder.inputs,
-            parameters: builder.parameters, aliases: [:], output: builder.output, file: file)
+            parameters: builder.parameters, aliases: [:], output: builder.output, file: file,
+            allowMissing: weightsOptional)
     }
 
     /// The names of the layers a functional layer reads: Keras 3's `keras_history` in

@@ -63,16 +63,22 @@ public struct ONNXImporter {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImportError(file: shown, "cannot read the ONNX model: no such file")
         }
+        return try load(
+            bytes: [UInt8](data), directory: (path as NSString).deletingLastPathComponent, displayPath: shown)
+    }
+
+    /// Loads a model from its bytes; external data is looked for in `directory`.
+    public static func load(bytes: [UInt8], directory: String, displayPath: String) throws(ImportError) -> Model {
         let model: ONNXModel
         do {
-            model = try ONNXModel(bytes: ArraySlice([UInt8](data)))
+            model = try ONNXModel(bytes: ArraySlice(bytes))
         } catch {
-            throw ImportError(file: shown, "not a valid ONNX model (\(error.reason))")
+            throw ImportError(file: displayPath, "not a valid ONNX model (\(error.reason))")
         }
         var importer = ONNXImporter(
-            file: shown, directory: (path as NSString).deletingLastPathComponent, graph: model.graph,
+            file: displayPath, directory: directory, graph: model.graph,
             opset: model.opsets[""] ?? model.opsets["ai.onnx"] ?? 0)
-        return try importer.build(name: ((shown as NSString).lastPathComponent as NSString).deletingPathExtension)
+        return try importer.build(name: ((displayPath as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
 
     init(file: String, directory: String, graph: ONNXGraph, opset: Int64) {

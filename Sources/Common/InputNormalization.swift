@@ -1,0 +1,29 @@
+/// How 8-bit pixel values become a model's input numbers: `(value · scale − mean) / std`
+/// per channel, in RGB or BGR order. The default is pixel / 255, vizsite's convention;
+/// an imported model's sidecar (`model.onnx.yml`) gives torchvision's or Caffe's.
+public struct InputNormalization: Sendable, Hashable, Codable {
+    public var scale: Float
+    /// One value per channel, or one for all; empty for none.
+    public var mean: [Float]
+    public var std: [Float]
+    /// Whether the model reads its colour channels in BGR order (Caffe, OpenCV).
+    public var bgr: Bool
+
+    public init(scale: Float = 1 / 255, mean: [Float] = [], std: [Float] = [], bgr: Bool = false) {
+        self.scale = scale
+        self.mean = mean
+        self.std = std
+        self.bgr = bgr
+    }
+
+    /// pixel / 255.
+    public static let standard = InputNormalization()
+
+    /// The input number for an 8-bit `value` (0…255, fractional after resizing) of channel `c`.
+    @inline(__always)
+    public func apply(_ value: Float, channel c: Int) -> Float {
+        let m = mean.isEmpty ? 0 : mean[mean.count == 1 ? 0 : c]
+        let s = std.isEmpty ? 1 : std[std.count == 1 ? 0 : c]
+        return (value * scale - m) / s
+    }
+}
