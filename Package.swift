@@ -32,6 +32,7 @@ let package = Package(
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Keras weights (.h5, and model.weights.h5 inside .keras files).
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
@@ -45,7 +46,7 @@ let package = Package(
             dependencies: ["Common", "CBLAS", "CZlib", "CHDF5", "CKernels"],
             swiftSettings: numericFlags
         ),
-        .target(name: "Render", dependencies: ["Common", "CPNG"]),
+        .target(name: "Render", dependencies: ["Common", "CPNG", "CTurboJPEG"]),
         .target(name: "Explain", dependencies: ["Common", "CNN", "Render"]),
         // One C function Glibc's Swift module does not export: renameat2(RENAME_EXCHANGE).
         .target(name: "CSystem"),

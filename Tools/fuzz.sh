@@ -22,7 +22,7 @@ SANITIZE=-sanitize=fuzzer,address
 VIZSITE_FUZZ=1 swift build -c release --build-path "$BUILD" --product VizsiteFuzz \
     -Xswiftc "$SANITIZE" -Xswiftc -g
 swiftc "$SANITIZE" -use-ld=lld -g "$BUILD/release/libVizsiteFuzz.a" \
-    $(pkg-config --libs libpng zlib openblas libcmark-gfm hdf5) -lcmark-gfm-extensions -o "$BUILD/vizsite-fuzz"
+    $(pkg-config --libs libpng zlib openblas libcmark-gfm hdf5 libturbojpeg) -lcmark-gfm-extensions -o "$BUILD/vizsite-fuzz"
 
 run_target() {
     local target=$1

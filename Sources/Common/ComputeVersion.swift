@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "9a06480dcfc14b9b2e2de855d9cad637be770f0827a672628cb7d0bd88e6ec21"
+    public static let sourceDigest = "a67615f4b1cbab74a30dbb32e4eccf630df75985fb0405123e45a09b16e9e273"
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Render
 import Testing
@@ -146,5 +147,37 @@ import TestSupport
         #expect(input.inverted)
         // The top-left output pixel lies inside source pixel (0, 0): luminance of (0, 255, 0).
         #expect(abs(input.values[0] - (1 - 0.587)) < 1e-3)
+    }
+}
+
+/// JPEG files decode through libjpeg-turbo; PNG and JPEG are told apart by their bytes.
+@Suite struct JPEGTests {
+    /// A 16×8 baseline JPEG (quality 95) of a left-red, right-blue picture, written by
+    /// Pillow: its pixels must come back within JPEG's rounding of the colours.
+    static let redBlue = Data(
+        base64Encoded: [
+            "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoK",
+            "CgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK",
+            "CgoKCgoKCgr/wAARCAAIABADASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUF",
+            "BAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVW",
+            "V1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi",
+            "4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAEC",
+            "AxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVm",
+            "Z2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq",
+            "8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD5Lr5joor+jPoA/wDNSf8Acn/7tH9YfTd/5kH/AHNf+6x//9k=",
+        ].joined()
+    )!
+
+    @Test func decodesColours() throws {
+        let image = try JPEG.decode(Self.redBlue, file: "x.jpg")
+        #expect(image.width == 16 && image.height == 8)
+        let left = Array(image.pixels[0..<4]), right = Array(image.pixels[(15 * 4)..<(16 * 4)])
+        #expect(left[0] > 200 && left[2] < 60 && left[3] == 255, "\(left)")
+        #expect(right[2] > 200 && right[0] < 60, "\(right)")
+    }
+
+    @Test func damagedJPEGIsAnError() {
+        #expect(throws: SourceError.self) { try JPEG.decode(Self.redBlue.prefix(40), file: "x.jpg") }
+        #expect(throws: SourceError.self) { try JPEG.decode(Data([0xFF, 0xD8, 0xFF, 0x00]), file: "x.jpg") }
     }
 }

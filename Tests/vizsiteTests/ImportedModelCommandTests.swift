@@ -10,6 +10,18 @@ import TestSupport
 /// and `vizsite explain FILE --image PATH.png --method gradcam --layer NAME --json OUT`.
 @Suite struct ImportedModelCommandTests {
     static let fixtures = PackagePaths.path("Tests/CNNTests/Fixtures/import")
+    /// A 16×8 JPEG, red on the left and blue on the right (Pillow, quality 95).
+    static let jpegBase64 = [
+        "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoK",
+        "CgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK",
+        "CgoKCgoKCgr/wAARCAAIABADASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUF",
+        "BAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVW",
+        "V1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi",
+        "4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAEC",
+        "AxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVm",
+        "Z2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq",
+        "8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD5Lr5joor+jPoA/wDNSf8Acn/7tH9YfTd/5kH/AHNf+6x//9k=",
+    ].joined()
 
     /// A 40×30 RGB picture: a red-to-blue gradient with a green square.
     static func picture() -> RGBAImage {
@@ -36,7 +48,7 @@ import TestSupport
 
     @Test func explainAnONNXModelAtANamedNode() throws {
         let folder = TemporaryDirectory()
-        let png = folder.write("rgb.png", try PNG.encode(Self.picture()))
+        let png = folder.write("rgb.png", PNG.encode(Self.picture()))
         let model = "\(Self.fixtures)/residual-rgb-torchscript.onnx"
         let result = try runVizsite([
             "explain", model, "--image", png, "--method", "gradcam", "--layer", "/block2/out/Relu", "--json",
@@ -69,6 +81,21 @@ import TestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("b.json"))).count > 100)
     }
 
+    /// A JPEG photo works as a PNG does (16×8, resized to the model's 32×32).
+    @Test func explainAJPEG() throws {
+        let folder = TemporaryDirectory()
+        let jpeg = Data(base64Encoded: Self.jpegBase64)!
+        let path = folder.write("photo.jpg", jpeg)
+        let result = try runVizsite([
+            "explain", "\(Self.fixtures)/residual-keras.keras", "--image", path, "--method", "saliency", "--json",
+            folder.file("s.json"),
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try JSONDecoder().decode(
+            Output.self, from: Data(contentsOf: URL(fileURLWithPath: folder.file("s.json"))))
+        #expect(output.map.shape == [32, 32])
+    }
+
     @Test func summaryOfKerasAndONNXFiles() throws {
         let keras = try runVizsite(["summary", "\(Self.fixtures)/residual-keras.keras"])
         #expect(keras.status == 0)
@@ -95,7 +122,7 @@ import TestSupport
         let plain = ModelInputImage(Self.picture(), width: 32, height: 32, channels: 3, preparation: .resize)
         // BGR: channel 0 is blue; (v − 0.5) / 0.25.
         #expect(abs(input.values[0] - (plain.values[2] - 0.5) / 0.25) < 1e-5)
-        let png = folder.write("rgb.png", try PNG.encode(Self.picture()))
+        let png = folder.write("rgb.png", PNG.encode(Self.picture()))
         let result = try runVizsite([
             "explain", model, "--image", png, "--method", "gradcam", "--json", folder.file("o.json"),
         ])

@@ -62,7 +62,7 @@ public final class DirectiveContext: Sendable {
             case let .file(path, preparation):
                 let real = try paths.resolve(path, at: location)
                 let picture: RGBAImage
-                do { picture = try PNG.read(path: real, displayPath: paths.display(path)) } catch {
+                do { picture = try ImageFile.read(path: real, displayPath: paths.display(path)) } catch {
                     throw error.sourceError.placed(at: location)
                 }
                 let (h, w, c) = (model.inputShape[0], model.inputShape[1], model.inputShape[2])

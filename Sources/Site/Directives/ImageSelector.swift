@@ -3,7 +3,7 @@ import Foundation
 import Render
 
 /// Which images a directive shows: `test[3]`, `test[0:8]`, `train[0:4]`,
-/// `test.class(7)[0:4]`, `test.misclassified[0:8]`, or a PNG path relative to the
+/// `test.class(7)[0:4]`, `test.misclassified[0:8]`, or a PNG or JPEG path relative to the
 /// content folder (`images/my-digit.png`).
 public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     public enum Split: String, Sendable { case train, test }
@@ -14,7 +14,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     }
 
     case dataset(Split, Filter, Range<Int>)
-    /// A PNG file, relative to the content folder, and how it becomes model input (nil:
+    /// A PNG or JPEG file, relative to the content folder, and how it becomes model input (nil:
     /// the model's standard, `ImagePreparation.standard(forInput:)`).
     case file(String, ImagePreparation?)
 
@@ -53,7 +53,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     /// Parses one selector; `classes` bounds `class(k)`.
     public static func parse(_ text: String, classes: Int) -> Result<ImageSelector, SelectorError> {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if t.lowercased().hasSuffix(".png") { return .success(.file(t, nil)) }
+        if ImageFile.extensions.contains((t as NSString).pathExtension.lowercased()) { return .success(.file(t, nil)) }
         var rest = Substring(t)
         let split: Split
         if rest.hasPrefix("test") {
@@ -63,7 +63,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         } else {
             return .failure(
                 SelectorError(
-                    "unknown image selector '\(t)'; expected test[…], train[…] or a .png path",
+                    "unknown image selector '\(t)'; expected test[…], train[…] or a .png or .jpg path",
                     suggestion: nearestName(to: t, in: ["test[0]", "train[0]"])))
         }
         var filter = Filter.all

@@ -193,7 +193,7 @@ struct ExplainCommand: ParsableCommand {
             }
             return (ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index]), nil)
         }
-        let decoded = try PNG.read(path: image)
+        let decoded = try ImageFile.read(path: image)
         let standard = sidecar.preprocess.flatMap(ImagePreparation.init(rawValue:))
         let input = ModelInputImage(
             decoded, width: shape[1], height: shape[0], channels: shape[2],

@@ -211,31 +211,32 @@ extension ONNXImporter {
     /// One node of the exported GELU pattern (see `Value.gelu`); false when `node` is not one.
     private mutating func geluStage(_ node: ONNXNode) throws(ImportError) -> Bool {
         let operands = node.inputs.map { values[$0] }
-        func scalar(_ value: Value??) -> Float? {
-            guard case .constant(let t)?? = value, t.elementCount == 1 else { return nil }
+        func scalar(_ value: Value?) -> Float? {
+            guard case .constant(let t)? = value, t.elementCount == 1 else { return nil }
             return try? t.floats(directory: directory).first
         }
         func near(_ a: Float?, _ b: Float) -> Bool { a.map { abs($0 - b) < 1e-4 } ?? false }
         let output = node.outputs[0]
         switch node.opType {
         case "Div":
-            guard operands.count == 2, case .node(let x, let layout)?? = operands[0],
+            guard operands.count == 2, case .node(let x, let layout)? = operands[0],
                 near(scalar(operands[1]), 1.414_213_6)
             else { return false }
             values[output] = .gelu(source: x, layout: layout, stage: 1)
         case "Erf":
-            guard case .gelu(let x, let layout, 1)?? = operands.first else {
+            guard case .gelu(let x, let layout, 1)? = operands.first ?? nil else {
                 throw error(node, "only erf inside GELU is supported")
             }
             values[output] = .gelu(source: x, layout: layout, stage: 2)
         case "Add":
-            guard case .gelu(let x, let layout, 2)?? = operands.first, near(scalar(operands.last), 1) else {
+            guard case .gelu(let x, let layout, 2)? = operands.first ?? nil, near(scalar(operands.last ?? nil), 1)
+            else {
                 return false
             }
             values[output] = .gelu(source: x, layout: layout, stage: 3)
         default:  // Mul
             guard operands.count == 2 else { return false }
-            if case .gelu(let x, let layout, 4)?? = operands[0], near(scalar(operands[1]), 0.5) {
+            if case .gelu(let x, let layout, 4)? = operands[0], near(scalar(operands[1]), 0.5) {
                 add(
                     ActivationLayer(
                         name: layerName(node), inputShape: shape(of: x), activation: .gelu(approximate: false)),
@@ -243,7 +244,7 @@ extension ONNXImporter {
                 return true
             }
             for (a, b) in [(operands[0], operands[1]), (operands[1], operands[0])] {
-                if case .gelu(let x, let layout, 3)?? = a, case .node(x, _)?? = b {
+                if case .gelu(let x, let layout, 3)? = a, case .node(x, _)? = b {
                     values[output] = .gelu(source: x, layout: layout, stage: 4)
                     return true
                 }
