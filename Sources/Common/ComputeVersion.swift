@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "a67615f4b1cbab74a30dbb32e4eccf630df75985fb0405123e45a09b16e9e273"
+    public static let sourceDigest = "ab027f3a10ebc936480e1d2776da7d4308a4e553165b9de9dc777b25b83578c9"
 }

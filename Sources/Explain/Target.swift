@@ -82,6 +82,7 @@ extension Model {
         return index
     }
 
-    /// The last convolution, where CAM methods look by default.
-    public var lastConvolution: String? { layers.last { $0 is Conv2D }?.name }
+    /// Where CAM methods look by default: the layer an imported model's sidecar names, or
+    /// the last convolution.
+    public var lastConvolution: String? { defaultCAMLayer ?? layers.last { $0 is Conv2D }?.name }
 }

@@ -7,7 +7,7 @@ extension ModelSpec {
 
     /// A model imported from an ONNX or Keras file, with its weights.
     static func imported(path: String, displayPath: String) throws(SourceError) -> ModelSpec {
-        let model: Model
+        var model: Model
         do {
             model =
                 (path as NSString).pathExtension.lowercased() == "onnx"
@@ -27,6 +27,7 @@ extension ModelSpec {
                 at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
         let sidecar = try ModelSidecar.load(beside: path, displayPath: displayPath, model: model)
+        model.defaultCAMLayer = sidecar.camLayer
         return ModelSpec(
             model: model, dataset: "mnist", weights: nil, weightsLocation: nil, source: "",
             importedDigest: hash.finalize(), sidecar: sidecar)

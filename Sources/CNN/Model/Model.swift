@@ -17,6 +17,9 @@ public struct Model: Sendable {
     public var parameters: ParameterSet
     /// Other names that resolve to a layer (an imported node's output tensor name).
     public var aliases: [String: String] = [:]
+    /// Where CAM methods look when not told (an imported model's sidecar `cam_layer`);
+    /// nil: the last convolution.
+    public var defaultCAMLayer: String?
     /// The training settings of the spec the model came from.
     public var training: TrainingSettings
 

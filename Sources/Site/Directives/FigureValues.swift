@@ -177,20 +177,26 @@ struct ModelValues: Encodable {
         let type: String
         let outputShape: [Int]
         let parameters: Int
+        /// The layers it reads (`input`: the model's input).
+        let inputs: [String]
     }
     let model: String
     let input: [Int]
     let layers: [Layer]
     let totalParameters: Int
+    let trainableParameters: Int
     let multiplyAccumulates: Int
 
     init(_ model: Model) {
         self.model = model.name
         input = model.inputShape
         layers = model.layers.enumerated().map { i, l in
-            Layer(name: l.name, type: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i))
+            Layer(
+                name: l.name, type: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i),
+                inputs: model.inputNames(of: i))
         }
         totalParameters = model.parameters.count
+        trainableParameters = model.parameters.trainableCount
         multiplyAccumulates = model.multiplyAccumulates
     }
 }

@@ -4,7 +4,7 @@ import Explain
 import Foundation
 import Render
 
-/// The Keras-style summary table.
+/// The Keras-style summary table; for a graph, with Keras's "Connected to" column.
 struct SummaryDirective: Directive {
     static let name = "summary"
     static let summary =
@@ -20,19 +20,21 @@ struct SummaryDirective: Directive {
     var needsWeights: Bool { false }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let model = context.model
+        let model = context.model, graph = !model.isChain
         let rows = model.layers.enumerated().map { i, layer in
             [
                 "\(layer.name) (\(layer.kind))",
                 "(None, " + layer.outputShape.map(String.init).joined(separator: ", ") + ")",
                 model.parameterCount(layer: i).grouped,
-            ]
+            ] + (graph ? [model.inputNames(of: i).joined(separator: ", ")] : [])
         }
-        let total = model.parameters.count
-        var html = FigureLayout.table(header: ["Layer (type)", "Output shape", "Param #"], rows: rows, numeric: [2])
+        let total = model.parameters.count, trainable = model.parameters.trainableCount
+        let header = ["Layer (type)", "Output shape", "Param #"] + (graph ? ["Connected to"] : [])
+        var html = FigureLayout.table(header: header, rows: rows, numeric: [2])
         html +=
-            "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(total.grouped) · "
-            + "Non-trainable params: 0 · Multiply-accumulates per image: \(model.multiplyAccumulates.grouped)</p>"
+            "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(trainable.grouped) · "
+            + "Non-trainable params: \((total - trainable).grouped) · Multiply-accumulates per image: "
+            + "\(model.multiplyAccumulates.grouped)</p>"
         try figure.json(ModelValues(model), name: "summary")
         return (html, ["model \(model.name)"])
     }

@@ -142,9 +142,8 @@ struct ExplainCommand: ParsableCommand {
         let (input, picture) = try loadImage(shape: network.inputShape, sidecar: spec.sidecar)
         let target = Target(target)!
         let settings = try self.settings()
-        let camLayer = MethodCatalogue.named(methodName)?.needsLayer == true ? spec.sidecar.camLayer : nil
         let result = try ExplanationRun(
-            model: network, image: input, picture: picture, method: methodName, layer: layer ?? camLayer,
+            model: network, image: input, picture: picture, method: methodName, layer: layer,
             target: target, settings: settings, steps: steps)
         let defaultMap = result.isSigned ? "RdBu_r" : "viridis"
         let colors = Colormap.named(colormap ?? defaultMap)!

@@ -1,0 +1,75 @@
+import CNN
+import Common
+import Foundation
+import Render
+import Testing
+import TestSupport
+
+@testable import Site
+
+/// A site whose model is a Keras file, with a figure of an ONNX model on a colour picture:
+/// the directives run on imported models as on a spec's, without training.
+@Suite struct ImportedModelSiteTests {
+    static let fixtures = PackagePaths.path("Tests/CNNTests/Fixtures/import")
+
+    @Test func buildsWithKerasAndONNXModels() throws {
+        let lesson = """
+            ---
+            title: Imported
+            ---
+
+            ```viz summary
+            ```
+
+            ```viz cam
+            images: test[0:2]
+            layer: conv2d_2
+            ```
+
+            ```viz saliency
+            images: test[0]
+            method: smoothgrad
+            ```
+
+            ```viz feature-maps
+            image: test[1]
+            layer: conv2d_1
+            ```
+
+            ```viz summary
+            model: models/residual.onnx
+            ```
+
+            ```viz cam
+            model: models/residual.onnx
+            images: images/photo.png
+            layer: /block2/out/Relu
+            ```
+
+            """
+        let site = FixtureSite(
+            lessons: ["01-imported.md": lesson],
+            siteYAML: FixtureSite.siteYAML.replacingOccurrences(of: "models/tiny.yml", with: "models/seq.keras"))
+        try FileManager.default.copyItem(
+            atPath: "\(Self.fixtures)/sequential-mnist.keras", toPath: site.directory.file("Content/models/seq.keras"))
+        try FileManager.default.copyItem(
+            atPath: "\(Self.fixtures)/residual-rgb-unfolded.onnx",
+            toPath: site.directory.file("Content/models/residual.onnx"))
+        var pixels: [UInt8] = []
+        for y in 0..<48 { for x in 0..<64 { pixels += [UInt8(x * 4), UInt8(y * 5), 128, 255] } }
+        site.directory.write("Content/images/photo.png", PNG.encode(RGBAImage(width: 64, height: 48, pixels: pixels)))
+        let report = try SiteBuilder(options: buildOptions(site)).build()
+        #expect(report.figures.count == 6 && report.misses == 6)
+        // Nothing was trained: no weights were cached.
+        let trained =
+            (try? FileManager.default.contentsOfDirectory(atPath: site.directory.file(".vizsite/models"))) ?? []
+        #expect(!trained.contains { $0.hasSuffix(".safetensors") })
+        let page = try String(contentsOfFile: site.directory.file("Output/imported/index.html"), encoding: .utf8)
+        #expect(page.contains("block2/out/Relu"))
+        #expect(page.contains("conv2d_2"))
+        // The graph's summary: its Connected to column, and BatchNorm's moving statistics
+        // (72 channels × 2) counted as non-trainable.
+        #expect(page.contains("Connected to"))
+        #expect(page.contains("Non-trainable params: 144"))
+    }
+}
