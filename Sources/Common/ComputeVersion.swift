@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "ab027f3a10ebc936480e1d2776da7d4308a4e553165b9de9dc777b25b83578c9"
+    public static let sourceDigest = "67548db3a288c6b7af25836a4a7090185b3f51229c2c53e8e317301e8977690e"
 }

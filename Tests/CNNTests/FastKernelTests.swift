@@ -39,6 +39,59 @@ struct FastKernelTests {
         }
     }
 
+    /// `same` 3×3 convolutions (ResNets' every layer) run Winograd over one cell of zeros,
+    /// with or without a bias; the input gradient goes through the transposed convolution.
+    @Test(arguments: [([9, 7, 16], 16, true), ([8, 8, 8], 24, false), ([5, 6, 12], 8, true)])
+    func paddedWinogradMatchesIm2col(shape: [Int], filters: Int, bias: Bool) {
+        let fast = Conv2D(
+            name: "c", inputShape: shape, filters: filters, kernelSize: (3, 3), padding: .same, activation: .relu,
+            useBias: bias)
+        #expect([.winograd4x4, .winograd2x2].contains(fast.forwardKernel))
+        var model = Model(name: "t", inputShape: shape, layers: [fast], seed: 21)
+        if bias { model.parameters.set("c/bias", randomTensor([filters], seed: 22)) }
+        let x = randomTensor([2] + shape, seed: 23)
+        let padded = Tensor(
+            shape: [2, shape[0] + 2, shape[1] + 2, shape[2]],
+            scalars: (0..<2).flatMap { b in
+                (0..<(shape[0] + 2)).flatMap { y in
+                    (0..<(shape[1] + 2)).flatMap { xx in
+                        (0..<shape[2]).map { c -> Float in
+                            let (iy, ix) = (y - 1, xx - 1)
+                            guard (0..<shape[0]).contains(iy), (0..<shape[1]).contains(ix) else { return 0 }
+                            return x.scalars[((b * shape[0] + iy) * shape[1] + ix) * shape[2] + c]
+                        }
+                    }
+                }
+            })
+        let naive = naiveConv(
+            padded, kernel: model.parameters["c/kernel"]!,
+            bias: bias
+                ? model.parameters["c/bias"]! : Tensor(shape: [filters], scalars: Array(repeating: 0, count: filters)),
+            stride: 1, padTop: 0, padLeft: 0, out: fast.outputShape
+        ).map { max($0, 0) }
+        for threads in [1, 2] {
+            let out = model.outputs(x, threads: threads)[0].scalars
+            #expect(maxAbsDifference(out, naive) < 1e-5 * max(naive.max()!, 1), "threads \(threads)")
+        }
+        // Input gradient: Winograd (explanations) against im2col (when parameter gradients are wanted).
+        let ws = Workspace(model: model, capacity: 2)
+        ws.setInput(x)
+        model.forward(ws, batch: 2)
+        var gradient = randomTensor([2] + fast.outputShape, seed: 24)
+        for i in 0..<(fast.outputShape.elementCount / 2) { gradient.scalars[i] = 0 }
+        ws.setGradient(of: 0, gradient)
+        model.backward(ws, batch: 2, from: 0, threads: 2)
+        let winograd = ws.gradient(of: -1, batch: 2, shape: shape).scalars
+        var sink = [Float](repeating: 0, count: model.parameters.count)
+        sink.withUnsafeMutableBufferPointer {
+            model.backward(ws, batch: 2, from: 0, parameterGradients: $0.baseAddress!)
+        }
+        let reference = ws.gradient(of: -1, batch: 2, shape: shape).scalars
+        #expect(maxAbsDifference(winograd, reference) < 1e-5 * max(reference.map(abs).max()!, 1))
+        // Exact zeros where no output gradient reaches stay exact.
+        #expect(zip(winograd, reference).allSatisfy { ($0 == 0) == ($1 == 0) })
+    }
+
     @Test(arguments: [([28, 28, 1], 32, (3, 3)), ([7, 8, 3], 8, (3, 2)), ([6, 6, 2], 40, (2, 2))])
     func directMatchesDirectSum(shape: [Int], filters: Int, kernel: (Int, Int)) {
         let layer = Conv2D(name: "c", inputShape: shape, filters: filters, kernelSize: kernel, activation: .relu)
@@ -54,7 +107,15 @@ struct FastKernelTests {
             Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), strides: (2, 2)).forwardKernel
                 == .im2col)
         #expect(
-            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), padding: .same).forwardKernel
+            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), strides: (2, 2), padding: .same)
+                .forwardKernel == .im2col)
+        #expect(
+            Conv2D(
+                name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3),
+                pads: Pads(top: 1, bottom: 0, left: 1, right: 0)
+            ).forwardKernel == .im2col)
+        #expect(
+            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (5, 5), padding: .same).forwardKernel
                 == .im2col)
         #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 6, kernelSize: (3, 3)).forwardKernel == .im2col)
         #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (5, 5)).forwardKernel == .im2col)

@@ -5,7 +5,7 @@ import Foundation
 /// How a `Conv2D` computes its forward pass.
 ///
 /// - `winograd4x4`: Winograd F(4×4, 3×3) (CKernels/winograd4.c) for 3×3, stride-1, valid
-///   convolutions whose input channels are a multiple of 8: 36 multiplies per 4×4 output
+///   or `same` (one cell of zeros) convolutions whose input channels are a multiple of 8: 36 multiplies per 4×4 output
 ///   tile and channel pair instead of 144.
 /// - `winograd2x2`: Winograd F(2×2, 3×3) (CKernels/winograd.c) for the same with other
 ///   channel counts (at least 8): 16 multiplies per 2×2 tile instead of 36.
@@ -26,17 +26,23 @@ public enum ConvolutionKernel: String, Sendable {
         vz_kernels_available() != 0
         && ProcessInfo.processInfo.environment["VIZSITE_CONV_KERNELS"] != "0"
 
+    /// The kernel for a stride-1 convolution with `pad` zero cells on every side (0 or 1)
+    /// and, when `bias` is false, no bias. Winograd takes both; the direct kernel neither.
     static func choose(
         inputShape: [Int], outputShape: [Int], kernelSize: (height: Int, width: Int),
-        strides: (height: Int, width: Int)
+        strides: (height: Int, width: Int), pad: Int = 0, bias: Bool = true
     ) -> ConvolutionKernel {
         let filters = outputShape[2], channels = inputShape[2]
         guard fastKernelsAvailable, strides == (1, 1), filters % 8 == 0,
             outputShape[0] > 0, outputShape[1] > 0
         else { return .im2col }
-        if kernelSize == (3, 3) && channels % 8 == 0 { return .winograd4x4 }
-        if kernelSize == (3, 3) && channels >= 8 { return .winograd2x2 }
-        if kernelSize.height * kernelSize.width * channels <= 32 && filters <= 64 { return .direct }
+        // Winograd loses to OpenBLAS's GEMM once its transformed kernels (36 · in · out
+        // floats) outgrow the caches: on ResNet-18's last stage (512 channels, 7×7 maps) it
+        // measured 3.6× slower, on its 64–256-channel stages 1.6–4.7× faster.
+        let winograd = kernelSize == (3, 3) && channels * filters <= 256 * 256
+        if winograd && channels % 8 == 0 { return .winograd4x4 }
+        if winograd && channels >= 8 { return .winograd2x2 }
+        if pad == 0 && bias && kernelSize.height * kernelSize.width * channels <= 32 && filters <= 64 { return .direct }
         return .im2col
     }
 
@@ -118,9 +124,10 @@ extension Conv2D {
         let tiles = variant.tiles(outputHeight: outputShape[0], outputWidth: outputShape[1])
         let parts = splitRange(io.batch * tiles, parts: min(io.threads, Parallelism.workers))
         let io = UncheckedIO(io), u = SharedPointer(transformed.pointer)
+        let pad = pads.top, bias = useBias ? SharedPointer(io.value.parameters + biasOffset) : nil
         Parallelism.run(parts.count) { p in
             variant.forward(
-                io.value.input, h, w, c, pad: 0, u: u.base, bias: io.value.parameters + biasOffset, k,
+                io.value.input, h, w, c, pad: pad, u: u.base, bias: bias?.base, k,
                 relu: relu, into: io.value.output, tiles: parts[p],
                 scratch: io.value.scratch + p * blockScratch)
         }
@@ -151,8 +158,9 @@ extension Conv2D {
                 into: dPre, count: imageSize, guided: gradients.guided)
             let dx = SharedPointer(gradients.input! + b * inputShape.elementCount)
             Parallelism.run(parts.count) { p in
+                // The transposed convolution of a forward pass padded by p pads by 2 − p.
                 variant.forward(
-                    pre.base, oh, ow, k, pad: 2, u: u.base, bias: nil, c, relu: false, into: dx.base,
+                    pre.base, oh, ow, k, pad: 2 - pads.top, u: u.base, bias: nil, c, relu: false, into: dx.base,
                     tiles: parts[p], scratch: scratch.base + p * blockScratch)
             }
             zeroOutsideSupport(dx.base, gradient: dPre)
@@ -176,8 +184,12 @@ extension Conv2D {
             for iy in 0..<h {
                 for ix in 0..<w {
                     var reached = false
-                    for oy in max(iy - 2, 0)...min(iy, oh - 1) {
-                        for ox in max(ix - 2, 0)...min(ix, ow - 1) where live[oy * ow + ox] { reached = true }
+                    // Output (oy, ox) reads inputs oy − p … oy − p + 2.
+                    let p = pads.top
+                    let top = max(iy + p - 2, 0), left = max(ix + p - 2, 0)
+                    let rows = top..<max(top, min(iy + p + 1, oh)), cols = left..<max(left, min(ix + p + 1, ow))
+                    for oy in rows {
+                        for ox in cols where live[oy * ow + ox] { reached = true }
                     }
                     if !reached { (dx + (iy * w + ix) * c).update(repeating: 0, count: c) }
                 }

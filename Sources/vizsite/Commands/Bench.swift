@@ -6,7 +6,10 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure training and inference speed of a model, printed as JSON.",
-        discussion: "Keys match the PyTorch anchor's: train_images_per_s, infer_images_per_s_b128, infer_latency_ms_b1."
+        discussion:
+            "Keys match the PyTorch anchor's: train_images_per_s, infer_images_per_s_b128, infer_latency_ms_b1. "
+            + "For an imported model (.onnx, .keras, .h5): infer_images_per_s_b32, infer_latency_ms_b1 and "
+            + "gradcam_ms_b1 on random inputs of its shape."
     )
 
     @OptionGroup var model: ModelOptions
@@ -31,6 +34,16 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let spec = try model.load()
+        if spec.isImported && !layers {
+            // A model brought from elsewhere: inference and Grad-CAM on random inputs of its shape.
+            let figures = try ImportedBench(spec.model, repeats: max(10, calls / 10))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let text = String(decoding: try encoder.encode(figures), as: UTF8.self)
+            print(text)
+            if let json { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: json)) }
+            return
+        }
         if layers {
             let one = layerTimes(spec.model, batch: 1, threads: Parallelism.workers, repeats: 200)
             let eight = layerTimes(spec.model, batch: 8, threads: 1, repeats: 50)
