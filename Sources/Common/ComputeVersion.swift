@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "67548db3a288c6b7af25836a4a7090185b3f51229c2c53e8e317301e8977690e"
+    public static let sourceDigest = "468b02d280a7c78eb746e5d4d8685953e02a59eb480d8e21b95d4dfe00f9abf0"
 }

@@ -10,18 +10,6 @@ import TestSupport
 /// and `vizsite explain FILE --image PATH.png --method gradcam --layer NAME --json OUT`.
 @Suite struct ImportedModelCommandTests {
     static let fixtures = PackagePaths.path("Tests/CNNTests/Fixtures/import")
-    /// A 16×8 JPEG, red on the left and blue on the right (Pillow, quality 95).
-    static let jpegBase64 = [
-        "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoK",
-        "CgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK",
-        "CgoKCgoKCgr/wAARCAAIABADASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUF",
-        "BAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVW",
-        "V1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi",
-        "4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAEC",
-        "AxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVm",
-        "Z2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq",
-        "8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD5Lr5joor+jPoA/wDNSf8Acn/7tH9YfTd/5kH/AHNf+6x//9k=",
-    ].joined()
 
     /// A 40×30 RGB picture: a red-to-blue gradient with a green square.
     static func picture() -> RGBAImage {
@@ -84,7 +72,7 @@ import TestSupport
     /// A JPEG photo works as a PNG does (16×8, resized to the model's 32×32).
     @Test func explainAJPEG() throws {
         let folder = TemporaryDirectory()
-        let jpeg = Data(base64Encoded: Self.jpegBase64)!
+        let jpeg = TestImages.redBlueJPEG
         let path = folder.write("photo.jpg", jpeg)
         let result = try runVizsite([
             "explain", "\(Self.fixtures)/residual-keras.keras", "--image", path, "--method", "saliency", "--json",

@@ -61,9 +61,7 @@ extension ONNXTensor {
         case .float16:
             if let bytes = try rawBytes(directory: directory) {
                 guard bytes.count == 2 * count else { throw sizeError(bytes.count) }
-                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 2).map { i in
-                    halfToFloat(UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8)
-                }
+                values = littleEndianWords(bytes, width: 2).map { halfToFloat(UInt16(truncatingIfNeeded: $0)) }
             } else {
                 // float16 values stored in int32_data, one per entry.
                 values = int32Data.map { halfToFloat(UInt16(truncatingIfNeeded: $0)) }
@@ -71,11 +69,7 @@ extension ONNXTensor {
         case .double:
             if let bytes = try rawBytes(directory: directory) {
                 guard bytes.count == 8 * count else { throw sizeError(bytes.count) }
-                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 8).map { i in
-                    var bits: UInt64 = 0
-                    for j in 0..<8 { bits |= UInt64(bytes[i + j]) << (8 * UInt64(j)) }
-                    return Float(Double(bitPattern: bits))
-                }
+                values = littleEndianWords(bytes, width: 8).map { Float(Double(bitPattern: $0)) }
             } else {
                 values = doubleData.map(Float.init)
             }
@@ -96,21 +90,15 @@ extension ONNXTensor {
         case .int64:
             if let bytes = try rawBytes(directory: directory) {
                 guard bytes.count == 8 * count else { throw sizeError(bytes.count) }
-                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 8).map { i in
-                    var bits: UInt64 = 0
-                    for j in 0..<8 { bits |= UInt64(bytes[i + j]) << (8 * UInt64(j)) }
-                    return Int64(bitPattern: bits)
-                }
+                values = littleEndianWords(bytes, width: 8).map { Int64(bitPattern: $0) }
             } else {
                 values = int64Data
             }
         case .int32:
             if let bytes = try rawBytes(directory: directory) {
                 guard bytes.count == 4 * count else { throw sizeError(bytes.count) }
-                values = stride(from: bytes.startIndex, to: bytes.endIndex, by: 4).map { i in
-                    var bits: UInt32 = 0
-                    for j in 0..<4 { bits |= UInt32(bytes[i + j]) << (8 * UInt32(j)) }
-                    return Int64(Int32(bitPattern: bits))
+                values = littleEndianWords(bytes, width: 4).map {
+                    Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: $0)))
                 }
             } else {
                 values = int32Data
@@ -127,6 +115,13 @@ extension ONNXTensor {
     private func sizeError(_ found: Int) -> TensorDataError {
         TensorDataError(
             reason: "tensor '\(name)' of shape \(dims) holds \(found) values or bytes, not what its shape needs")
+    }
+}
+
+/// Little-endian words of `width` bytes (2, 4 or 8), zero-extended.
+func littleEndianWords(_ bytes: ArraySlice<UInt8>, width: Int) -> [UInt64] {
+    stride(from: bytes.startIndex, to: bytes.endIndex - width + 1, by: width).map { i in
+        (0..<width).reduce(UInt64(0)) { $0 | UInt64(bytes[i + $1]) << (8 * UInt64($1)) }
     }
 }
 
