@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "468b02d280a7c78eb746e5d4d8685953e02a59eb480d8e21b95d4dfe00f9abf0"
+    public static let sourceDigest = "46b8f3c25a8047694cdfe9248aaf3b2d3f82409200a9963c52c8abb24cb37450"
 }

@@ -84,6 +84,17 @@ import TestSupport
         #expect(output.map.shape == [32, 32])
     }
 
+    /// An imported model is evaluated with its own weights; a spec still needs --weights.
+    @Test func evaluateAnImportedModel() throws {
+        let result = try runVizsite(["evaluate", "\(Self.fixtures)/sequential-mnist-tf-keras.h5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("test accuracy: ") && result.stdout.contains("(10000 images)"))
+        let spec = try runVizsite(["evaluate", "Content/models/mnist-cnn.yml"])
+        #expect(spec.status == 1 && spec.stderr.contains("--weights is needed for a model spec"))
+        let rgb = try runVizsite(["evaluate", "\(Self.fixtures)/residual-rgb-torchscript.onnx"])
+        #expect(rgb.status == 1 && rgb.stderr.contains("evaluate runs on MNIST's test digits"))
+    }
+
     @Test func summaryOfKerasAndONNXFiles() throws {
         let keras = try runVizsite(["summary", "\(Self.fixtures)/residual-keras.keras"])
         #expect(keras.status == 0)

@@ -8,12 +8,22 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "The weights file (safetensors).")
-    var weights: String
+    @Option(help: "The weights file (safetensors); an imported model (.onnx, .keras, .h5) brings its own.")
+    var weights: String?
 
     func run() throws {
-        var network = try model.load().model
-        try network.loadWeights(path: weights)
+        let spec = try model.load()
+        var network = spec.model
+        if let weights {
+            try network.loadWeights(path: weights)
+        } else if !spec.isImported {
+            throw ValidationErrorText("--weights is needed for a model spec: name the trained safetensors file")
+        }
+        guard network.inputShape == [28, 28, 1], network.classCount == 10 else {
+            throw ValidationErrorText(
+                "evaluate runs on MNIST's test digits (28×28×1, 10 classes); the model takes \(network.inputShape) "
+                    + "and outputs \(network.classCount) classes")
+        }
         let test = try model.mnist().test
         let result = Evaluation(model: network, data: test)
         print(

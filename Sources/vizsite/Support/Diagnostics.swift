@@ -25,9 +25,16 @@ func contentRoot(forSpec path: String) -> String {
     return ((modelsDir.isEmpty ? "." : modelsDir) as NSString).deletingLastPathComponent.nilIfEmpty ?? "."
 }
 
-/// The MNIST folder for a spec: `--data` if given, else `<content>/data/mnist`.
+/// The MNIST folder for a model: `--data` if given, else `<content>/data/mnist` beside the
+/// model's folder, else `Content/data/mnist` of the current folder (for a model file kept
+/// elsewhere, a download or an export).
 func dataDirectory(spec: String, override: String?) -> String {
-    override ?? (contentRoot(forSpec: spec) as NSString).appendingPathComponent("data/mnist")
+    if let override { return override }
+    let beside = (contentRoot(forSpec: spec) as NSString).appendingPathComponent("data/mnist")
+    if FileManager.default.fileExists(atPath: beside) || !FileManager.default.fileExists(atPath: "Content/data/mnist") {
+        return beside
+    }
+    return "Content/data/mnist"
 }
 
 extension String {

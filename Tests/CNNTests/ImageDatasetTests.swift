@@ -1,0 +1,86 @@
+import CNN
+import Common
+import Foundation
+import Testing
+import TestSupport
+
+/// CIFAR-10's binary batches and image folders load into named splits with class names.
+@Suite struct ImageDatasetTests {
+    /// Two CIFAR records: label 3 with plane values r = 10, g = 20, b = 30 except pixel
+    /// (0, 1), whose red is 255; label 9 all zeros.
+    static func cifarBatch() -> Data {
+        var first = [UInt8](repeating: 0, count: CIFAR10.recordSize)
+        first[0] = 3
+        for p in 0..<1024 {
+            first[1 + p] = 10
+            first[1 + 1024 + p] = 20
+            first[1 + 2048 + p] = 30
+        }
+        first[1 + 1] = 255
+        var second = [UInt8](repeating: 0, count: CIFAR10.recordSize)
+        second[0] = 9
+        return Data(first + second)
+    }
+
+    @Test func cifarRecordsBecomeNHWCImages() throws {
+        let folder = TemporaryDirectory()
+        folder.write("test_batch.bin", Self.cifarBatch())
+        folder.write("batches.meta.txt", "plane\ncar\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n")
+        let data = try CIFAR10.load(directory: folder.path)
+        let test = try #require(data.splits["test"])
+        #expect(data.splits["train"] == nil && data.splitNames == ["test"])
+        #expect(test.labels == [3, 9] && test.images.shape == [2, 32, 32, 3])
+        #expect(data.classNames[0] == "plane" && data.classNames[3] == "cat")
+        // Pixel (0, 0) is (10, 20, 30) / 255; pixel (0, 1) has red 255.
+        let first: [Float] = [10 / 255, 20 / 255, 30 / 255], second: [Float] = [1, 20 / 255, 30 / 255]
+        #expect(Array(test.images.scalars[0..<3]) == first)
+        #expect(Array(test.images.scalars[3..<6]) == second)
+        #expect(test.images.scalars[3072..<6144].allSatisfy { $0 == 0 })
+    }
+
+    @Test func damagedCIFARBatchesAreErrors() {
+        let folder = TemporaryDirectory()
+        folder.write("test_batch.bin", Self.cifarBatch().prefix(5000))
+        #expect(throws: DataError.self) { try CIFAR10.load(directory: folder.path) }
+        var bad = [UInt8](Self.cifarBatch())
+        bad[0] = 12
+        folder.write("test_batch.bin", Data(bad))
+        #expect(
+            throws: DataError.corrupt(
+                file: folder.file("test_batch.bin"), reason: "record 0 has label 12, not a class 0–9")
+        ) {
+            try CIFAR10.load(directory: folder.path)
+        }
+        let empty = TemporaryDirectory()
+        #expect(throws: DataError.self) { try CIFAR10.load(directory: empty.path) }
+    }
+
+    /// Classes are numbered in sorted folder order, as torchvision and Keras number them.
+    @Test func imageFoldersBySplitAndClass() throws {
+        let root = TemporaryDirectory()
+        let layout: [(String, [String])] = [
+            ("train", ["dog/a.png", "cat/b.jpg", "cat/a.png", "dog/notes.txt"]), ("val", ["cat/c.png", "dog/d.JPG"]),
+        ]
+        for (split, files) in layout {
+            for file in files { root.write("\(split)/\(file)", Data([1])) }
+        }
+        // A stand-in decoder: the file's name as a number.
+        let decode: (String) throws -> [Float] = { path in
+            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            return [Float(name.unicodeScalars.first!.value), 0]
+        }
+        let data = try ImageFolder.load(root: root.path, decode: decode, inputShape: [1, 1, 2])
+        #expect(data.classNames == ["cat", "dog"])
+        #expect(data.splitNames == ["train", "val"])
+        let train = try #require(data.splits["train"])
+        #expect(train.labels == [0, 0, 1])  // cat/a, cat/b, dog/a; notes.txt is not an image
+        let firstValues: [Float] = stride(from: 0, to: train.images.count, by: 2).map { train.images.scalars[$0] }
+        #expect(firstValues == [97, 98, 97])
+        #expect(data.splits["val"]?.labels == [0, 1])
+        // Splits with different classes are an error naming the folder.
+        root.write("test/bird/x.png", Data([1]))
+        #expect(throws: DataError.self) {
+            try ImageFolder.load(root: root.path, decode: decode, inputShape: [1, 1, 2])
+        }
+    }
+}
