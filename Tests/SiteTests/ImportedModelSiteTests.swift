@@ -40,6 +40,10 @@ import TestSupport
             model: models/residual.onnx
             ```
 
+            ```viz filters
+            model: models/residual.onnx
+            ```
+
             ```viz cam
             model: models/residual.onnx
             images: images/photo.png
@@ -59,7 +63,7 @@ import TestSupport
         for y in 0..<48 { for x in 0..<64 { pixels += [UInt8(x * 4), UInt8(y * 5), 128, 255] } }
         site.directory.write("Content/images/photo.png", PNG.encode(RGBAImage(width: 64, height: 48, pixels: pixels)))
         let report = try SiteBuilder(options: buildOptions(site)).build()
-        #expect(report.figures.count == 6 && report.misses == 6)
+        #expect(report.figures.count == 7 && report.misses == 7)
         // Nothing was trained: no weights were cached.
         let trained =
             (try? FileManager.default.contentsOfDirectory(atPath: site.directory.file(".vizsite/models"))) ?? []
@@ -71,5 +75,16 @@ import TestSupport
         // (72 channels × 2) counted as non-trainable.
         #expect(page.contains("Connected to"))
         #expect(page.contains("Non-trainable params: 144"))
+        // The RGB first layer's filters are drawn in colour: a picture whose channels differ.
+        #expect(page.contains("kernel 0 of /stem/Conv in colour"))
+        let figures = try FileManager.default.contentsOfDirectory(atPath: site.directory.file("Output/figures"))
+        let filter = try #require(figures.first { $0.hasPrefix("filter-stem-conv") && $0.hasSuffix(".png") })
+        let picture = try PNG.read(path: site.directory.file("Output/figures/\(filter)"))
+        var coloured = 0
+        for p in stride(from: 0, to: picture.pixels.count, by: 4) {
+            let (r, g, b) = (picture.pixels[p], picture.pixels[p + 1], picture.pixels[p + 2])
+            if r != g || g != b { coloured += 1 }
+        }
+        #expect(coloured > picture.pixels.count / 8)
     }
 }

@@ -135,6 +135,15 @@ struct FiltersValues: Encodable {
     let kernels: [MapValues]
 }
 
+/// filters of a first layer reading an RGB image: each kernel's three channel slices, in
+/// the model's channel order, and the weight drawn at full brightness.
+struct ColourFiltersValues: Encodable {
+    let layer: String
+    let channelOrder: String
+    let scale: Double
+    let kernels: [[MapValues]]
+}
+
 /// feature-maps: one map per channel.
 struct FeatureMapsValues: Encodable {
     let layer: String

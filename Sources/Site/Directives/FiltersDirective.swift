@@ -4,18 +4,20 @@ import Explain
 import Foundation
 import Render
 
-/// The kernels of a convolution layer.
+/// The kernels of a convolution layer: one input channel's slice on a diverging colormap,
+/// or, for a first layer reading an RGB image, each filter in colour.
 struct FiltersDirective: Directive {
     static let name = "filters"
     static let summary =
         "The kernels (filters) of a convolution layer, one small image per filter, signed weights on a diverging "
-        + "colormap."
+        + "colormap; a first layer that reads a colour image is drawn in colour."
     static let layer = DirectiveOption(
         "layer", "convolution layer name", default: "the first convolution",
         "The layer whose kernels are shown.")
     static let channel = DirectiveOption(
         "channel", "integer", default: "0",
-        "The input channel of the kernels (a layer with several input channels has one kernel slice per channel).")
+        "The input channel of the kernels (a layer with several input channels has one kernel slice per channel). "
+            + "Without it, a first layer reading an RGB image shows each filter in colour.")
     static let count = DirectiveOption(
         "count", "integer 1–512", default: "all filters", "How many filters to show, from the first.")
     static let colormap = DirectiveOption(
@@ -27,6 +29,8 @@ struct FiltersDirective: Directive {
 
     let layer: String
     let channel: Int
+    /// Whether each filter is drawn in colour, its three input channels as red, green, blue.
+    let inColour: Bool
     let count: Int
     let colormap: Colormap
     let scale: Int
@@ -38,18 +42,27 @@ struct FiltersDirective: Directive {
         let conv = model.layers.first { $0.name == layer } as! Conv2D
         let shape = conv.parameterShapes[0].shape
         channel = try Self.channel.int(options, default: 0, in: 0...(shape[2] - 1))
+        let index = model.layerIndex(named: layer)!
+        inColour =
+            options[Self.channel.name] == nil && conv.groups == 1 && model.inputs[index] == [-1]
+            && model.inputShape[2] == 3
         count = try Self.count.int(options, default: shape[3], in: 1...shape[3])
         colormap = try Self.colormap.colormap(options, default: "RdBu_r")
         scale = try Self.scale.int(options, default: 12, in: 1...32)
     }
 
     var caption: String {
-        "The \(count) kernels of \(layer)\(channel > 0 ? " for input channel \(channel)" : ""), each weight a cell; "
-            + "red is positive, blue negative, white zero (one shared symmetric scale)."
+        if inColour {
+            return "The \(count) kernels of \(layer) in colour, each weight a cell: its red, green and blue input "
+                + "channels' weights, grey for zero, brighter for positive, darker for negative (one shared scale)."
+        }
+        return "The \(count) kernels of \(layer)\(channel > 0 ? " for input channel \(channel)" : ""), each weight a "
+            + "cell; red is positive, blue negative, white zero (one shared symmetric scale)."
     }
     var alt: String { "convolution kernels of \(layer)" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        if inColour { return try runInColour(context, figure: figure) }
         let kernels = try Filters.kernels(of: context.model, layer: layer).prefix(count).map { $0[channel] }
         let range = Normalization.symmetric.range(of: kernels.flatMap(\.values))
         let pictures = kernels.map {
@@ -69,5 +82,34 @@ struct FiltersDirective: Directive {
             FigureLayout.withColorbar(FigureLayout.grid(cells), colorbar: bar),
             ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))]
         )
+    }
+
+    /// Each filter as one RGB picture: 0.5 + 0.5 · w / max|w| per channel, in the model's
+    /// channel order (BGR models' kernels are shown as RGB).
+    private func runInColour(
+        _ context: DirectiveContext, figure: FigureBuilder
+    ) throws -> (
+        body: String, notes: [String]
+    ) {
+        let kernels = try Filters.kernels(of: context.model, layer: layer).prefix(count)
+        let order = context.spec.sidecar.normalization.bgr ? [2, 1, 0] : [0, 1, 2]
+        let peak = max(kernels.flatMap { $0.flatMap(\.values) }.map(abs).max() ?? 1, 1e-12)
+        let pictures = kernels.map { slices -> RGBAImage in
+            let (w, h) = (slices[0].width, slices[0].height)
+            let pixels = (0..<(w * h)).flatMap { p in
+                order.map { c in UInt8(clamping: Int((127.5 + 127.5 * slices[c].values[p] / peak).rounded())) } + [255]
+            }
+            return RGBAImage(width: w, height: h, pixels: pixels).upscaled(by: scale)
+        }
+        let cells = pictures.enumerated().map { i, picture -> (html: String, label: String) in
+            (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer) in colour"), "\(i)")
+        }
+        figure.card(pictures, columns: 8)
+        try figure.json(
+            ColourFiltersValues(
+                layer: layer, channelOrder: order == [0, 1, 2] ? "rgb" : "bgr", scale: Double(peak),
+                kernels: kernels.map { $0.map(MapValues.init) }),
+            name: "filters-\(layer)")
+        return (FigureLayout.grid(cells), [String(format: "colour, shared: ±%.3g", Double(peak))])
     }
 }
