@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "46b8f3c25a8047694cdfe9248aaf3b2d3f82409200a9963c52c8abb24cb37450"
+    public static let sourceDigest = "edb4ac365ad93ce883b3cb8284c2968de9034de1d83fb47ef074dcb1a6813d07"
 }

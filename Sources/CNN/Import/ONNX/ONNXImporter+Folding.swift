@@ -47,6 +47,19 @@ extension ONNXImporter {
             }
             let indexDims = try constant(node, 1)?.dims ?? []
             return store(node, picked, dims: indexDims)
+        case "ConstantOfShape":
+            // A tensor of the given shape filled with one value (weights of ONNX's test models).
+            let dims = try ints(0)
+            var filled = node.attributes["value"]?.tensor ?? floatTensor(node.outputs[0], [0], dims: [1])
+            var count: Int64 = 1
+            for dim in dims where dim >= 0 && count <= 50_000_000 { count = count * min(dim, 50_000_001) }
+            guard dims.allSatisfy({ $0 >= 0 }), count <= 50_000_000 else {
+                throw error(node, "shape \(dims) is negative or too large")
+            }
+            let value = try floats(filled, of: node).first ?? 0
+            filled = floatTensor(node.outputs[0], [Float](repeating: value, count: Int(count)), dims: dims)
+            values[node.outputs[0]] = .constant(filled)
+            return
         case "Unsqueeze", "Squeeze", "Cast", "Identity":
             let data = try ints(0)
             return store(node, data, dims: data.count == 1 && node.opType == "Squeeze" ? [] : [Int64(data.count)])

@@ -27,12 +27,13 @@ extension ONNXImporter {
                 reading: [source], for: node, layout: .image)
         case "ReduceMean": try reduceMean(node)
         case "Add": try addition(node)
+        case "Sum": try sum(node)
         case "Concat": try concatenation(node)
         case "Flatten", "Reshape": try flatten(node)
         case "Pad": try padding(node)
         case "Identity", "Dropout":
             values[node.outputs[0]] = try value(node.inputs.first ?? "", of: node)
-        case "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast":
+        case "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast":
             try fold(node)
         default:
             throw error(
@@ -284,6 +285,24 @@ extension ONNXImporter {
         default:
             try fold(node)
         }
+    }
+
+    /// ONNX's n-ary `Sum` of computed tensors of one shape.
+    private mutating func sum(_ node: ONNXNode) throws(ImportError) {
+        var sources: [Int] = [], layouts: [Layout] = []
+        for i in node.inputs.indices {
+            let (source, layout) = try nodeInput(node, i)
+            sources.append(source)
+            layouts.append(layout)
+        }
+        let shapes = sources.map(shape(of:))
+        guard sources.count >= 1, shapes.allSatisfy({ $0 == shapes[0] }), layouts.allSatisfy({ $0 == layouts[0] })
+        else { throw error(node, "sums tensors of shapes \(shapes); they must be equal") }
+        if sources.count == 1 {
+            values[node.outputs[0]] = .node(sources[0], layouts[0])
+            return
+        }
+        add(Add(name: layerName(node), inputShapes: shapes), reading: sources, for: node, layout: layouts[0])
     }
 
     private mutating func concatenation(_ node: ONNXNode) throws(ImportError) {

@@ -16,8 +16,9 @@ public struct ONNXImporter {
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
         "HardSwish", "Gelu", "Mul (x · sigmoid(x), as SiLU)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
         "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
-        "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Concat", "Flatten", "Reshape", "Pad",
-        "Identity", "Dropout", "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
+        "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
+        "Identity", "Dropout", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice",
+        "Cast",
     ]
 
     /// How a value flows through the graph being built.
