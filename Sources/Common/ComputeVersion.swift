@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "edb4ac365ad93ce883b3cb8284c2968de9034de1d83fb47ef074dcb1a6813d07"
+    public static let sourceDigest = "1eab27e1ad15b234fb277bc9bce4e6a16ca26f72e966717259bc245d51262b83"
 }

@@ -60,6 +60,18 @@ import TestSupport
             ], inputShape: [6, 6, 3])
     }
 
+    @Test func channelAffine() {
+        var model = Model(
+            name: "t", inputShape: [3, 2, 4], layers: [ChannelAffine(name: "a", inputShape: [3, 2, 4])], seed: 1)
+        model.parameters.set("a/scale", Tensor(shape: [4], scalars: [2, -1, 0.5, 3]))
+        model.parameters.set("a/shift", Tensor(shape: [4], scalars: [0.1, 0, -2, 1]))
+        let input = randomTensor([2, 3, 2, 4], seed: 3)
+        let worst = GradientCheck(model: model, input: input).worstError()
+        #expect(worst.input < 2e-2 && worst.parameters < 2e-2, "\(worst)")
+        let out = model.outputs(input)[0].scalars
+        #expect(abs(out[0] - (input.scalars[0] * 2 + 0.1)) < 1e-6 && abs(out[3] - (input.scalars[3] * 3 + 1)) < 1e-6)
+    }
+
     @Test func batchNormalizationInInferenceAndTraining() {
         var model = Model(
             name: "t", inputShape: [3, 3, 4], layers: [BatchNormalization(name: "bn", inputShape: [3, 3, 4])], seed: 1)

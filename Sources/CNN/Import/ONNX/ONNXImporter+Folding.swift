@@ -61,8 +61,30 @@ extension ONNXImporter {
             values[node.outputs[0]] = .constant(filled)
             return
         case "Unsqueeze", "Squeeze", "Cast", "Identity":
-            let data = try ints(0)
-            return store(node, data, dims: data.count == 1 && node.opType == "Squeeze" ? [] : [Int64(data.count)])
+            // The same values (integers stay integers, floats floats) with 1s added or removed.
+            guard var tensor = try constant(node, 0) else { throw error(node, "input 0 is missing") }
+            var axes = node.attributes["axes"]?.ints ?? []
+            if node.inputs.count > 1, let t = try constant(node, 1) { axes = try integers(t, of: node) }
+            if node.opType == "Unsqueeze" {
+                let rank = tensor.dims.count + axes.count
+                for axis in axes.map({ $0 < 0 ? $0 + Int64(rank) : $0 }).sorted() {
+                    guard (0...Int64(tensor.dims.count)).contains(axis) else {
+                        throw error(node, "axis \(axis) is out of range")
+                    }
+                    tensor.dims.insert(1, at: Int(axis))
+                }
+            } else if node.opType == "Squeeze" {
+                let rank = Int64(tensor.dims.count)
+                let removed = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+                tensor.dims = tensor.dims.enumerated().filter {
+                    removed.isEmpty ? $0.element != 1 : !removed.contains(Int64($0.offset))
+                }
+                .map(\.element)
+            } else if node.opType == "Cast", [6, 7].contains(node.attributes["to"]?.int ?? 0) {
+                let dims = tensor.dims
+                tensor = ONNXTensor(name: node.outputs[0], dims: dims, int64s: try integers(tensor, of: node))
+            }
+            result = tensor
         case "Concat":
             var all: [Int64] = []
             for i in node.inputs.indices { all += try ints(i) }

@@ -206,7 +206,54 @@ extension ONNXImporter {
                 reading: [source], for: node, layout: layout)
             return
         }
-        throw error(node, "only x · sigmoid(x) (SiLU) is supported as a multiplication")
+        if try channelConstant(node, scale: true) { return }
+        throw error(node, "only x · sigmoid(x) (SiLU) and a per-channel constant are supported as multiplications")
+    }
+
+    /// A computed tensor times (`scale`) or plus a constant that is one value, or one per
+    /// channel (`[C]`, `[C, 1, 1]`, `[1, C, 1, 1]`): a `ChannelAffine`, or folded into the
+    /// one that made its input when nothing else reads it. False when `node` is not that.
+    private mutating func channelConstant(_ node: ONNXNode, scale: Bool) throws(ImportError) -> Bool {
+        guard node.inputs.count == 2 else { return false }
+        for (x, k) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
+            guard case .node(let source, let layout)? = values[x], case .constant(let tensor)? = values[k]
+            else { continue }
+            let input = shape(of: source), channels = input.last!
+            let dims = tensor.dims.drop { $0 == 1 }
+            let perChannel = layout == .image ? [Int64(channels), 1, 1] : [Int64(channels)]
+            // On NCHW data a per-channel constant is [C, 1, 1]; a plain [C] would run along the width.
+            guard tensor.elementCount == 1 || Array(dims) == perChannel else { continue }
+            let given = try floats(tensor, of: node)
+            let vector = given.count == 1 ? [Float](repeating: given[0], count: channels) : given
+            // Fold into the affine layer that made `x` when nothing else reads it.
+            if source >= 0, let affine = layers[source] as? ChannelAffine,
+                inputs.allSatisfy({ !$0.contains(source) }),
+                var scaleValues = parameters["\(affine.name)/scale"]?.scalars,
+                var shiftValues = parameters["\(affine.name)/shift"]?.scalars
+            {
+                for c in 0..<channels {
+                    if scale {
+                        scaleValues[c] *= vector[c]
+                        shiftValues[c] *= vector[c]
+                    } else {
+                        shiftValues[c] += vector[c]
+                    }
+                }
+                parameters["\(affine.name)/scale"] = Tensor(shape: [channels], scalars: scaleValues)
+                parameters["\(affine.name)/shift"] = Tensor(shape: [channels], scalars: shiftValues)
+                values[node.outputs[0]] = .node(source, layout)
+                aliases[node.outputs[0]] = affine.name
+                return true
+            }
+            let name = layerName(node)
+            parameters["\(name)/scale"] = Tensor(
+                shape: [channels], scalars: scale ? vector : [Float](repeating: 1, count: channels))
+            parameters["\(name)/shift"] = Tensor(
+                shape: [channels], scalars: scale ? [Float](repeating: 0, count: channels) : vector)
+            add(ChannelAffine(name: name, inputShape: input), reading: [source], for: node, layout: layout)
+            return true
+        }
+        return false
     }
 
     /// One node of the exported GELU pattern (see `Value.gelu`); false when `node` is not one.
@@ -273,7 +320,10 @@ extension ONNXImporter {
             // A bias after MatMul: folded into the dense layer.
             guard i >= 0, let dense = layers[i] as? Dense, !dense.useBias, layout == .flat,
                 inputs.allSatisfy({ !$0.contains(i) })
-            else { throw error(node, "adding a constant is only supported as the bias of a MatMul") }
+            else {
+                if try channelConstant(node, scale: false) { return }
+                throw error(node, "adding a constant is only supported as a MatMul's bias or a per-channel shift")
+            }
             let b = try floats(c, of: node)
             guard b.count == dense.units else {
                 throw error(node, "bias of \(b.count) values for \(dense.units) units")

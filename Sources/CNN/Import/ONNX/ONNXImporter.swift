@@ -14,7 +14,8 @@ public struct ONNXImporter {
     /// The ops vizsite runs, and the ones it folds away.
     public static let supportedOps = [
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
-        "HardSwish", "Gelu", "Mul (x · sigmoid(x), as SiLU)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
+        "HardSwish", "Gelu", "Mul (x · sigmoid(x), as SiLU; or by a per-channel constant)",
+        "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
         "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
         "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
         "Identity", "Dropout", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice",
@@ -125,9 +126,16 @@ public struct ONNXImporter {
         guard graph.outputs.count == 1, let output = values[graph.outputs[0].name] else {
             throw error("the model has \(graph.outputs.count) outputs; vizsite runs models with one output")
         }
-        guard case .node(let last, let layout) = output, last >= 0, layout == .flat else {
-            throw error(
-                "the output '\(graph.outputs[0].name)' is not a vector of class scores [batch, classes]")
+        guard case .node(var last, let layout) = output, last >= 0 else {
+            throw error("the output '\(graph.outputs[0].name)' is not a vector of class scores [batch, classes]")
+        }
+        if layout == .image && shape(of: last).prefix(2) == [1, 1] {
+            // Class scores from a 1×1 convolution, [batch, classes, 1, 1]: flattened.
+            layers.append(Flatten(name: graph.outputs[0].name + "/flatten", inputShape: shape(of: last)))
+            inputs.append([last])
+            last = layers.count - 1
+        } else if layout != .flat {
+            throw error("the output '\(graph.outputs[0].name)' is not a vector of class scores [batch, classes]")
         }
         return try assemble(name: name, output: last)
     }

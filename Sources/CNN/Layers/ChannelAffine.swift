@@ -1,0 +1,50 @@
+/// `y = x · scale[c] + shift[c]` over the last (channel) axis: what ONNX graphs spell as a
+/// `Mul` and an `Add` by per-channel constants (Caffe2's exports of BatchNorm, for one).
+public struct ChannelAffine: Layer {
+    public let name: String
+    public let inputShape: [Int]
+
+    public var kind: String { "ChannelAffine" }
+    public var outputShape: [Int] { inputShape }
+    public var activation: Activation { .linear }
+    public var multiplyAccumulates: Int { inputShape.elementCount }
+    var channels: Int { inputShape.last! }
+
+    public init(name: String, inputShape: [Int]) {
+        self.name = name
+        self.inputShape = inputShape
+    }
+
+    public var parameterShapes: [ParameterShape] {
+        [
+            ParameterShape(key: "scale", shape: [channels], initializer: .ones),
+            ParameterShape(key: "shift", shape: [channels], initializer: .zeros),
+        ]
+    }
+
+    public func scratchCount(batch: Int) -> Int { 0 }
+
+    public func forward(_ io: LayerIO) {
+        let c = channels, rows = io.batch * inputShape.elementCount / c
+        let scale = io.parameters, shift = io.parameters + c
+        for r in 0..<rows {
+            for k in 0..<c { io.output[r * c + k] = io.input[r * c + k] * scale[k] + shift[k] }
+        }
+    }
+
+    public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        let c = channels, rows = io.batch * inputShape.elementCount / c
+        let scale = io.parameters, dy = gradients.output
+        if let dp = gradients.parameters {
+            for r in 0..<rows {
+                for k in 0..<c {
+                    dp[k] += dy[r * c + k] * io.input[r * c + k]
+                    dp[c + k] += dy[r * c + k]
+                }
+            }
+        }
+        if let dx = gradients.input {
+            for r in 0..<rows { for k in 0..<c { dx[r * c + k] = dy[r * c + k] * scale[k] } }
+        }
+    }
+}
