@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "1eab27e1ad15b234fb277bc9bce4e6a16ca26f72e966717259bc245d51262b83"
+    public static let sourceDigest = "f56c7cf29ac43aa92412f86576cb50697e710abb90a5a3f4ee0a74e7e527f35a"
 }

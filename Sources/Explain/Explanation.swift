@@ -50,6 +50,15 @@ public struct ExplainedImage: Sendable {
         self.pixels = pixels
         self.label = label
     }
+
+    /// The input as one gray map, the mean of its channels (the input itself for one).
+    public var gray: Heatmap {
+        let (h, w, c) = (pixels.shape[1], pixels.shape[2], pixels.shape[3])
+        guard c > 1 else { return Heatmap(width: w, height: h, values: pixels.scalars) }
+        var sum = channelSum(pixels.scalars[...], height: h, width: w, channels: c)
+        sum.values = sum.values.map { $0 / Float(c) }
+        return sum
+    }
 }
 
 /// Sums the channels of an `[h, w, c]` slice into an `h × w` heatmap.

@@ -84,5 +84,5 @@ extension Model {
 
     /// Where CAM methods look by default: the layer an imported model's sidecar names, or
     /// the last convolution.
-    public var lastConvolution: String? { defaultCAMLayer ?? layers.last { $0 is Conv2D }?.name }
+    public var defaultCAMLayer: String? { preferredCAMLayer ?? layers.last { $0 is Conv2D }?.name }
 }

@@ -7,19 +7,25 @@ extension ModelSpec {
 
     /// A model imported from an ONNX or Keras file, with its weights.
     static func imported(path: String, displayPath: String) throws(SourceError) -> ModelSpec {
+        // Read once: the bytes are both imported and hashed for cache keys.
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SourceError(
+                "cannot read the model: no such file", at: SourceLocation(file: displayPath, line: 0, column: 0))
+        }
+        let bytes = [UInt8](data)
         var model: Model
         do {
             model =
                 (path as NSString).pathExtension.lowercased() == "onnx"
-                ? try ONNXImporter.load(path: path, displayPath: displayPath)
-                : try KerasImporter.load(path: path, displayPath: displayPath)
+                ? try ONNXImporter.load(
+                    bytes: bytes, directory: (path as NSString).deletingLastPathComponent, displayPath: displayPath)
+                : try KerasImporter.load(bytes: bytes, displayPath: displayPath)
         } catch {
             throw error.sourceError
         }
         var hash = SHA256()
-        for file in [path, path + ".data"] {
-            if let data = FileManager.default.contents(atPath: file) { hash.update(data) }
-        }
+        hash.update(bytes)
+        if let external = FileManager.default.contents(atPath: path + ".data") { hash.update(external) }
         if model.inputShape.elementCount > maxActivations || model.parameters.count > maxParameters {
             throw SourceError(
                 "the model has \(model.parameters.count.grouped) parameters and a \(model.inputShape) input; at most "
@@ -27,7 +33,7 @@ extension ModelSpec {
                 at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
         let sidecar = try ModelSidecar.load(beside: path, displayPath: displayPath, model: model)
-        model.defaultCAMLayer = sidecar.camLayer
+        model.preferredCAMLayer = sidecar.camLayer
         return ModelSpec(
             model: model, dataset: "mnist", weights: nil, weightsLocation: nil, source: "",
             importedDigest: hash.finalize(), sidecar: sidecar)

@@ -19,7 +19,7 @@ public struct Model: Sendable {
     public var aliases: [String: String] = [:]
     /// Where CAM methods look when not told (an imported model's sidecar `cam_layer`);
     /// nil: the last convolution.
-    public var defaultCAMLayer: String?
+    public var preferredCAMLayer: String?
     /// The training settings of the spec the model came from.
     public var training: TrainingSettings
 

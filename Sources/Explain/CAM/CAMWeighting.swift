@@ -124,7 +124,7 @@ public struct PlacedCAM: ExplanationMethod {
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {
-        guard let layer = layer ?? model.lastConvolution else { throw .noConvolution(method: weighting.name) }
+        guard let layer = layer ?? model.defaultCAMLayer else { throw .noConvolution(method: weighting.name) }
         return try weighting.explain(image, layer: layer, target: target, model: model, upsampling: upsampling)
     }
 }

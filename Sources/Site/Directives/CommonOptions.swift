@@ -183,12 +183,12 @@ extension DirectiveOptions {
         var layer: String?
         if let cam = entries.first(where: \.needsLayer) {
             let (layerOption, methods) = (SharedOption.layer, SharedOption.methods.name)
-            guard model.lastConvolution != nil || mapping[layerOption.name] != nil else {
+            guard model.defaultCAMLayer != nil || mapping[layerOption.name] != nil else {
                 throw error(
                     "\(cam.name) needs a convolution layer, and the model has none",
                     option: mapping[methods] != nil ? methods : SharedOption.method.name)
             }
-            layer = try layerOption.layer(self, model: model, requirement: .spatial, default: model.lastConvolution)
+            layer = try layerOption.layer(self, model: model, requirement: .spatial, default: model.defaultCAMLayer)
         } else if mapping[SharedOption.layer.name] != nil {
             _ = try SharedOption.layer.layer(self, model: model, requirement: .spatial, default: nil)
         }

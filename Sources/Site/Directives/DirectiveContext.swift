@@ -15,13 +15,7 @@ public struct SelectedImage: Sendable {
 
     var explained: ExplainedImage { ExplainedImage(pixels: pixels, label: label) }
     /// The input as one gray map (the mean of its channels).
-    var heatmap: Heatmap {
-        let (h, w, c) = (pixels.shape[1], pixels.shape[2], pixels.shape[3])
-        guard c > 1 else { return Heatmap(width: w, height: h, values: pixels.scalars) }
-        return Heatmap(
-            width: w, height: h,
-            values: (0..<(w * h)).map { p in (0..<c).reduce(Float(0)) { $0 + pixels.scalars[p * c + $1] } / Float(c) })
-    }
+    var heatmap: Heatmap { explained.gray }
     /// The input as a picture: its colours when known, else the gray input.
     var display: RGBAImage {
         picture ?? RGBAImage.grayscale(width: heatmap.width, height: heatmap.height, values: heatmap.values)
@@ -66,11 +60,7 @@ public final class DirectiveContext: Sendable {
                     throw error.sourceError.placed(at: location)
                 }
                 let (h, w, c) = (model.inputShape[0], model.inputShape[1], model.inputShape[2])
-                let standard = spec.sidecar.preprocess.flatMap(ImagePreparation.init(rawValue:))
-                let input = ModelInputImage(
-                    picture, width: w, height: h, channels: c,
-                    preparation: preparation ?? standard ?? .standard(forInput: model.inputShape),
-                    normalization: spec.sidecar.normalization)
+                let input = spec.input(from: picture, preparation: preparation)
                 let pixels = Tensor(shape: [1, h, w, c], scalars: input.values)
                 result.append(
                     SelectedImage(pixels: pixels, label: nil, name: path, picture: c == 1 ? nil : input.picture))

@@ -68,10 +68,7 @@ struct FiltersDirective: Directive {
         let pictures = kernels.map {
             $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
         }
-        let cells = pictures.enumerated().map { i, picture -> (html: String, label: String) in
-            (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer)"), "\(i)")
-        }
-        figure.card(pictures, columns: 8)
+        let grid = grid(pictures, alt: "", figure: figure)
         let bar = figure.svg(
             Colorbar(colormap: colormap, low: range.low, high: range.high, label: "weight").svg(height: 140),
             name: "filters-colorbar", title: "colorbar: kernel weight")
@@ -79,7 +76,7 @@ struct FiltersDirective: Directive {
             FiltersValues(layer: layer, inputChannel: channel, kernels: kernels.map(MapValues.init)),
             name: "filters-\(layer)")
         return (
-            FigureLayout.withColorbar(FigureLayout.grid(cells), colorbar: bar),
+            FigureLayout.withColorbar(grid, colorbar: bar),
             ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))]
         )
     }
@@ -88,9 +85,7 @@ struct FiltersDirective: Directive {
     /// channel order (BGR models' kernels are shown as RGB).
     private func runInColour(
         _ context: DirectiveContext, figure: FigureBuilder
-    ) throws -> (
-        body: String, notes: [String]
-    ) {
+    ) throws -> (body: String, notes: [String]) {
         let kernels = try Filters.kernels(of: context.model, layer: layer).prefix(count)
         let order = context.spec.sidecar.normalization.bgr ? [2, 1, 0] : [0, 1, 2]
         let peak = max(kernels.flatMap { $0.flatMap(\.values) }.map(abs).max() ?? 1, 1e-12)
@@ -101,15 +96,21 @@ struct FiltersDirective: Directive {
             }
             return RGBAImage(width: w, height: h, pixels: pixels).upscaled(by: scale)
         }
-        let cells = pictures.enumerated().map { i, picture -> (html: String, label: String) in
-            (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer) in colour"), "\(i)")
-        }
-        figure.card(pictures, columns: 8)
+        let grid = grid(pictures, alt: " in colour", figure: figure)
         try figure.json(
             ColourFiltersValues(
                 layer: layer, channelOrder: order == [0, 1, 2] ? "rgb" : "bgr", scale: Double(peak),
                 kernels: kernels.map { $0.map(MapValues.init) }),
             name: "filters-\(layer)")
-        return (FigureLayout.grid(cells), [String(format: "colour, shared: ±%.3g", Double(peak))])
+        return (grid, [String(format: "colour, shared: ±%.3g", Double(peak))])
+    }
+
+    /// The filters' pictures as a numbered grid, the first ones also as the lesson card.
+    private func grid(_ pictures: [RGBAImage], alt suffix: String, figure: FigureBuilder) -> String {
+        let cells = pictures.enumerated().map { i, picture -> (html: String, label: String) in
+            (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer)\(suffix)"), "\(i)")
+        }
+        figure.card(pictures, columns: 8)
+        return FigureLayout.grid(cells)
     }
 }

@@ -139,7 +139,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let spec = try model.load()
         let network = try loadModel(spec)
-        let (input, picture) = try loadImage(shape: network.inputShape, sidecar: spec.sidecar)
+        let (input, picture) = try loadImage(for: spec)
         let target = Target(target)!
         let settings = try self.settings()
         let result = try ExplanationRun(
@@ -178,7 +178,8 @@ struct ExplainCommand: ParsableCommand {
 
     /// The image asked for, as input of a model whose input is `shape`, and as a picture in
     /// colour for an RGB model.
-    private func loadImage(shape: [Int], sidecar: ModelSidecar) throws -> (ExplainedImage, RGBAImage?) {
+    private func loadImage(for spec: ModelSpec) throws -> (ExplainedImage, RGBAImage?) {
+        let shape = spec.model.inputShape
         let parts = image.split(separator: ":", maxSplits: 1).map(String.init)
         if parts.count == 2, ["test", "train"].contains(parts[0]) {
             let data = try model.mnist()
@@ -192,11 +193,7 @@ struct ExplainCommand: ParsableCommand {
             }
             return (ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index]), nil)
         }
-        let decoded = try ImageFile.read(path: image)
-        let standard = sidecar.preprocess.flatMap(ImagePreparation.init(rawValue:))
-        let input = ModelInputImage(
-            decoded, width: shape[1], height: shape[0], channels: shape[2],
-            preparation: preprocess ?? standard ?? .standard(forInput: shape), normalization: sidecar.normalization)
+        let input = spec.input(from: try ImageFile.read(path: image), preparation: preprocess)
         return (
             ExplainedImage(pixels: Tensor(shape: [1] + shape, scalars: input.values)),
             shape[2] == 1 ? nil : input.picture

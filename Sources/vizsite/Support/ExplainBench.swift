@@ -18,7 +18,7 @@ enum ExplainBench {
             }
             out["\(name)_ms"] = times.sorted()[times.count / 2]
         }
-        let layer = model.lastConvolution ?? model.layers[0].name
+        let layer = model.defaultCAMLayer ?? model.layers[0].name
         // The anchor's names for the methods it measures; many-pass methods get fewer calls.
         let measured: [(key: String, method: String, heavy: Bool)] = [
             ("gradcam", "gradcam", false), ("gradcampp", "gradcam++", false), ("layercam", "layercam", false),
@@ -27,7 +27,7 @@ enum ExplainBench {
         ]
         for (key, name, heavy) in measured {
             let entry = MethodCatalogue.named(name)!
-            if entry.needsLayer && model.lastConvolution == nil { continue }
+            if entry.needsLayer && model.defaultCAMLayer == nil { continue }
             let method = entry.method()
             try median(key, heavy ? heavyCalls : calls) {
                 _ = try method.explain(image, target: .predicted, layer: entry.needsLayer ? layer : nil, model: model)

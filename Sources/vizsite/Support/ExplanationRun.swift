@@ -27,14 +27,8 @@ struct ExplanationRun {
         target: Target, settings: MethodSettings, steps: Int?
     ) throws {
         self.image = image
-        let (h, w, c) = (image.pixels.shape[1], image.pixels.shape[2], image.pixels.shape[3])
-        inputPicture =
-            picture
-            ?? RGBAImage.grayscale(
-                width: w, height: h,
-                values: (0..<(w * h)).map { p in
-                    (0..<c).reduce(Float(0)) { $0 + image.pixels.scalars[p * c + $1] } / Float(c)
-                })
+        let gray = image.gray
+        inputPicture = picture ?? RGBAImage.grayscale(width: gray.width, height: gray.height, values: gray.values)
         self.method = method
         let firstConv = model.layers.first { $0 is Conv2D }?.name ?? model.layers[0].name
         switch method {

@@ -52,7 +52,7 @@ struct ImportedBench: Encodable {
             }
         }
         let image = ExplainedImage(pixels: Tensor(shape: [1] + model.inputShape, scalars: Array(images[0..<size])))
-        let layer = model.lastConvolution ?? model.layers[0].name
+        let layer = model.defaultCAMLayer ?? model.layers[0].name
         gradcamLayer = layer
         for _ in 0..<3 { _ = try GradCAM().explain(image, layer: layer, target: .predicted, model: model) }
         var times: [Double] = []

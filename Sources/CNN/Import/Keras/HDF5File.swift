@@ -12,7 +12,8 @@ final class HDF5File {
         let reason: String
     }
 
-    private static let lock = Mutex(())
+    /// Guards every libhdf5 call; its value counts the in-memory images opened so far.
+    private static let lock = Mutex(0)
     private let file: hid_t
 
     /// Opens the file at `path`.
@@ -27,7 +28,7 @@ final class HDF5File {
 
     /// Opens an HDF5 file held in memory (`model.weights.h5` inside a `.keras` zip).
     init(bytes: [UInt8]) throws(Failure) {
-        let id = Self.lock.withLock { _ -> hid_t in
+        let id = Self.lock.withLock { imageCount -> hid_t in
             Self.silenceErrorStack()
             let access = H5Pcreate(vz_h5p_file_access())
             defer { H5Pclose(access) }
@@ -36,7 +37,10 @@ final class HDF5File {
                 H5Pset_file_image(access, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count)
             }
             guard copied >= 0 else { return -1 }
-            return H5Fopen("model.weights.h5", vz_h5f_acc_rdonly(), access)
+            // A name of its own: libhdf5 hands back an already open file of the same name,
+            // so two images opened at once under one name would read the first one's data.
+            imageCount += 1
+            return H5Fopen("memory-image-\(imageCount).h5", vz_h5f_acc_rdonly(), access)
         }
         guard id >= 0 else { throw Failure(reason: "not an HDF5 file") }
         file = id

@@ -89,6 +89,14 @@ struct KerasGraph {
         return values
     }
 
+    /// Keeps the file's weights for `layer`, checked against its parameter shapes.
+    private mutating func store(_ config: KerasImporter.LayerConfig, _ layer: any Layer) throws(ImportError) {
+        let values = try weights(config, layer.parameterShapes.map(\.shape))
+        for (p, v) in zip(layer.parameterShapes, values) {
+            parameters["\(layer.name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
+        }
+    }
+
     private mutating func add(
         _ config: KerasImporter.LayerConfig, reading sources: [Int], isLast: Bool
     )
@@ -143,10 +151,7 @@ struct KerasGraph {
                 name: name, inputShape: input, filters: filters, kernelSize: kernel, strides: strides,
                 padding: try padding(), dilations: dilations, groups: groups, activation: try activation(),
                 useBias: c["use_bias"]?.bool ?? true, kind: config.className)
-            let values = try weights(config, conv.parameterShapes.map(\.shape))
-            for (p, v) in zip(conv.parameterShapes, values) {
-                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
-            }
+            try store(config, conv)
             layer = conv
         case "Dense":
             guard input.count == 1, let units = c["units"]?.int, units > 0 else {
@@ -155,10 +160,7 @@ struct KerasGraph {
             let dense = Dense(
                 name: name, inputShape: input, units: units, activation: try activation(),
                 useBias: c["use_bias"]?.bool ?? true)
-            let values = try weights(config, dense.parameterShapes.map(\.shape))
-            for (p, v) in zip(dense.parameterShapes, values) {
-                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
-            }
+            try store(config, dense)
             layer = dense
         case "MaxPooling2D", "AveragePooling2D":
             try image()
@@ -182,10 +184,7 @@ struct KerasGraph {
                 name: name, inputShape: input, epsilon: Float(c["epsilon"]?.double ?? 1e-3),
                 momentum: Float(c["momentum"]?.double ?? 0.99), center: c["center"]?.bool ?? true,
                 scale: c["scale"]?.bool ?? true)
-            let values = try weights(config, bn.parameterShapes.map(\.shape))
-            for (p, v) in zip(bn.parameterShapes, values) {
-                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
-            }
+            try store(config, bn)
             layer = bn
         case "Activation":
             layer = ActivationLayer(name: name, inputShape: input, activation: try activation(), kind: "Activation")

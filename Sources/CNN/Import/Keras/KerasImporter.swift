@@ -35,7 +35,11 @@ public struct KerasImporter {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImportError(file: shown, "cannot read the Keras model: no such file")
         }
-        let bytes = [UInt8](data)
+        return try load(bytes: [UInt8](data), displayPath: shown)
+    }
+
+    /// Loads a model from the bytes of a `.keras` or `.h5` file.
+    public static func load(bytes: [UInt8], displayPath shown: String) throws(ImportError) -> Model {
         let config: JSONValue, weights: [String: [(shape: [Int], values: [Float])]]
         do {
             if bytes.starts(with: [0x50, 0x4B]) {  // "PK": a .keras zip
@@ -48,7 +52,7 @@ public struct KerasImporter {
                 config = try decode(json, file: shown)
                 weights = try kerasWeights(HDF5File(bytes: h5), file: shown)
             } else {
-                let h5 = try HDF5File(path: path)
+                let h5 = try HDF5File(bytes: bytes)
                 guard let text = try h5.strings(attribute: "model_config", of: "/")?.first else {
                     throw ImportError(
                         file: shown, "the .h5 file has no model_config: it holds weights only; save the whole model")

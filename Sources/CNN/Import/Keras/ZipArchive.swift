@@ -12,8 +12,6 @@ struct ZipArchive {
     /// Name → (local header offset, method, compressed size, size, CRC-32).
     private var entries: [String: (offset: Int, method: Int, compressed: Int, size: Int, crc: UInt32)] = [:]
 
-    var names: [String] { entries.keys.sorted() }
-
     init(bytes: [UInt8]) throws(Malformed) {
         self.bytes = bytes
         // The end-of-central-directory record: in the last 22 + 65,535 bytes.

@@ -49,14 +49,13 @@ public struct ONNXImporter {
     let file: String
     let directory: String
     var graph: ONNXGraph
-    var opset: Int64
     var layers: [any Layer] = []
     var inputs: [[Int]] = []
     var parameters: [String: Tensor] = [:]
     var values: [String: Value] = [:]
     var aliases: [String: String] = [:]
     var inputShape: [Int] = []
-    /// Which nodes produced each layer (for fusing SiLU patterns): layer index → op.
+    /// The node that produced each tensor made by a layer, by tensor name (for fusing SiLU).
     var producers: [String: ONNXNode] = [:]
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
@@ -77,17 +76,14 @@ public struct ONNXImporter {
         } catch {
             throw ImportError(file: displayPath, "not a valid ONNX model (\(error.reason))")
         }
-        var importer = ONNXImporter(
-            file: displayPath, directory: directory, graph: model.graph,
-            opset: model.opsets[""] ?? model.opsets["ai.onnx"] ?? 0)
+        var importer = ONNXImporter(file: displayPath, directory: directory, graph: model.graph)
         return try importer.build(name: ((displayPath as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
 
-    init(file: String, directory: String, graph: ONNXGraph, opset: Int64) {
+    init(file: String, directory: String, graph: ONNXGraph) {
         self.file = file
         self.directory = directory
         self.graph = graph
-        self.opset = opset
     }
 
     func error(_ message: String) -> ImportError { ImportError(file: file, message) }
@@ -203,8 +199,6 @@ public struct ONNXImporter {
         }
         return name
     }
-
-    func attribute(_ node: ONNXNode, _ key: String) -> ONNXAttribute? { node.attributes[key] }
 
     func int(_ node: ONNXNode, _ key: String, default value: Int64) -> Int64 { node.attributes[key]?.int ?? value }
 
