@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "f56c7cf29ac43aa92412f86576cb50697e710abb90a5a3f4ee0a74e7e527f35a"
+    public static let sourceDigest = "ffef50e8f9f2dbc71e1d9a02a2aadd4597fe64a9e83950a09a9ab37c9f7c9ccc"
 }

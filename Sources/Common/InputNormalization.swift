@@ -26,4 +26,16 @@ public struct InputNormalization: Sendable, Hashable, Codable {
         let s = std.isEmpty ? 1 : std[std.count == 1 ? 0 : c]
         return (value * scale - m) / s
     }
+
+    /// `[…, channels]` values in [0, 1] (a picture) as model input: channels reordered when
+    /// the model reads BGR, each value normalized. Unchanged for the standard pixel / 255.
+    public func normalize(_ unit: [Float], channels: Int) -> [Float] {
+        guard self != .standard else { return unit }
+        var out = [Float](repeating: 0, count: unit.count)
+        let order = bgr && channels == 3 ? [2, 1, 0] : Array(0..<channels)
+        for pixel in stride(from: 0, to: unit.count, by: channels) {
+            for c in 0..<channels { out[pixel + c] = apply(unit[pixel + order[c]] * 255, channel: c) }
+        }
+        return out
+    }
 }

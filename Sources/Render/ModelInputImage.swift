@@ -77,6 +77,39 @@ public struct ModelInputImage: Sendable, Equatable {
         values = normalization == .standard ? unit : unit.map { normalization.apply($0 * 255, channel: 0) }
     }
 
+    /// A dataset's picture as `[height, width, channels]` values in [0, 1], before
+    /// normalization: each channel (or the luminance, for one channel) area-resized, and
+    /// nothing else — no inversion, no fitting: a dataset is fed as its images were made.
+    public static func plain(_ image: RGBAImage, width: Int, height: Int, channels: Int) -> [Float] {
+        guard channels != 1 else { return luminance(image).areaResized(width: width, height: height).values }
+        let planes = (0..<3).map { channel(image, $0).areaResized(width: width, height: height).values }
+        return (0..<(width * height)).flatMap { p in (0..<channels).map { planes[min($0, 2)][p] } }
+    }
+
+    /// `[h, w, c]` values in [0, 1] as `[height, width, channels]`: gray becomes three equal
+    /// channels, colour its luminance, then each channel is area-resized.
+    public static func adapted(
+        _ values: ArraySlice<Float>, shape: [Int], width: Int, height: Int, channels: Int
+    ) -> [Float] {
+        let (h, w, c) = (shape[0], shape[1], shape[2])
+        let base = values.startIndex
+        let planes: [Heatmap] = (0..<channels).map { target in
+            var plane = [Float](repeating: 0, count: h * w)
+            for p in 0..<(h * w) {
+                let pixel = base + p * c
+                plane[p] =
+                    c == channels
+                    ? values[pixel + target]
+                    : c == 1
+                        ? values[pixel]
+                        : 0.299 * values[pixel] + 0.587 * values[pixel + 1] + 0.114 * values[pixel + 2]
+            }
+            let heatmap = Heatmap(width: w, height: h, values: plane)
+            return (w, h) == (width, height) ? heatmap : heatmap.areaResized(width: width, height: height)
+        }
+        return (0..<(width * height)).flatMap { p in (0..<channels).map { planes[$0].values[p] } }
+    }
+
     /// One colour channel in [0, 1], composited on white where transparent.
     static func channel(_ image: RGBAImage, _ c: Int) -> Heatmap {
         let count = image.width * image.height

@@ -13,6 +13,19 @@ public struct RGBAImage: Sendable, Equatable {
     }
 
     /// An image filled with one color.
+    /// A picture of `[height, width, channels]` values in [0, 1]: gray for one channel,
+    /// RGB for three.
+    public init(unit values: [Float], width: Int, height: Int, channels: Int) {
+        var pixels = [UInt8](repeating: 255, count: width * height * 4)
+        for p in 0..<(width * height) {
+            for k in 0..<3 {
+                let v = values[p * channels + (channels == 1 ? 0 : min(k, channels - 1))]
+                pixels[p * 4 + k] = UInt8(clamping: Int((min(max(v, 0), 1) * 255).rounded()))
+            }
+        }
+        self.init(width: width, height: height, pixels: pixels)
+    }
+
     public init(width: Int, height: Int, fill: RGBA = .white) {
         self.width = width
         self.height = height

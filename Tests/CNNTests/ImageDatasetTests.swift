@@ -83,4 +83,50 @@ import TestSupport
             try ImageFolder.load(root: root.path, decode: decode, inputShape: [1, 1, 2])
         }
     }
+
+    /// A folder is MNIST when it has MNIST's files, CIFAR-10 when it has its batches, else an
+    /// image folder; its files per split are what cache keys hash.
+    @Test func datasetFoldersAreDetected() throws {
+        let mnist = TemporaryDirectory()
+        for name in [MNIST.fileNames.trainImages, MNIST.fileNames.trainLabels] { mnist.write(name, Data([1])) }
+        let m = try DatasetFolder(path: mnist.path)
+        #expect(m.format == .mnist && m.splitNames == ["train"])
+        #expect(m.files(split: "train") == [MNIST.fileNames.trainImages, MNIST.fileNames.trainLabels])
+        #expect(m.files(split: "test").isEmpty && m.files == m.files(split: "train"))
+
+        let cifar = TemporaryDirectory()
+        cifar.write("test_batch.bin", Self.cifarBatch())
+        cifar.write("batches.meta.txt", "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n")
+        let c = try DatasetFolder(path: cifar.path)
+        #expect(c.format == .cifar10 && c.splitNames == ["test"] && c.files == ["test_batch.bin"])
+        let loaded = try c.load(split: "test", decode: { _ in [] }, inputShape: [32, 32, 3])
+        #expect(c.classNames.first == "a" && loaded.labels == [3, 9])
+        #expect(throws: DataError.self) { try c.load(split: "train", decode: { _ in [] }, inputShape: [32, 32, 3]) }
+
+        let folder = TemporaryDirectory()
+        for file in ["val/b/2.png", "val/a/1.jpg", "train/a/x.png", "train/b/y.txt", ".cache/a/z.png"] {
+            folder.write(file, Data([1]))
+        }
+        let f = try DatasetFolder(path: folder.path)
+        #expect(f.format == .imageFolder && f.splitNames == ["train", "val"])
+        #expect(f.files == ["train/a/x.png", "val/a/1.jpg", "val/b/2.png"])
+        // train has classes a and b (b holds no image); val has a and b too.
+        #expect(f.classNames == ["a", "b"])
+        folder.write("val/c/3.png", Data([1]))
+        #expect(throws: DataError.self) { try f.load(split: "val", decode: { _ in [0] }, inputShape: [1, 1, 1]) }
+
+        let empty = TemporaryDirectory()
+        empty.write("notes.txt", "no data")
+        #expect(throws: DataError.self) { try DatasetFolder(path: empty.path) }
+        #expect(throws: DataError.self) { try DatasetFolder(path: empty.file("missing")) }
+    }
+
+    /// The held-out split: test, else val and its spellings, else the only split.
+    @Test func evaluationSplit() {
+        #expect(ImageDataset.evaluationSplit(among: ["train", "test", "val"]) == "test")
+        #expect(ImageDataset.evaluationSplit(among: ["train", "validation"]) == "validation")
+        #expect(ImageDataset.evaluationSplit(among: ["holdout"]) == "holdout")
+        #expect(ImageDataset.evaluationSplit(among: ["train", "extra"]) == nil)
+        #expect(ImageDataset.evaluationSplit(among: ["train"]) == nil)
+    }
 }

@@ -26,8 +26,10 @@ struct CacheKeyTests {
         let plan = try BuildPlan(content: content, models: models)
         let runner = FigureRunner(
             plan: plan, models: models, cache: FigureCache(directory: site.cache), clean: false, log: { _ in })
-        var weights: [String: String] = [:]
-        return plan.figures.map { runner.key($0, weightsKeys: &weights, computeVersion: computeVersion) }
+        var weights: [String: String] = [:], data: [String: String] = [:]
+        return plan.figures.map {
+            runner.key($0, weightsKeys: &weights, dataKeys: &data, computeVersion: computeVersion)
+        }
     }
 
     @Test("an omitted option and the same option at its default give the same key; another value does not")
@@ -64,13 +66,15 @@ struct CacheKeyTests {
         #expect(a.canonical == b.canonical)
         let trained = TrainedModels(
             cacheDirectory: "/nonexistent", contentDirectory: "/nonexistent", digest: { _ in "d" })
-        #expect(trained.key(for: a, dataDirectory: "x") == trained.key(for: b, dataDirectory: "x"))
+        let site = FixtureSite(lessons: [:], trainCount: 4, testCount: 4)
+        let x = try DatasetFolder(path: (site.content as NSString).appendingPathComponent("data/mnist"))
+        #expect(trained.key(for: a, data: x) == trained.key(for: b, data: x))
         let wider = try ModelSpec.parse(
             FixtureSite.tinySpec.replacingOccurrences(of: "filters: 4", with: "filters: 5"), file: "c.yml")
-        #expect(trained.key(for: a, dataDirectory: "x") != trained.key(for: wider, dataDirectory: "x"))
+        #expect(trained.key(for: a, data: x) != trained.key(for: wider, data: x))
         let reseeded = try ModelSpec.parse(
             FixtureSite.tinySpec.replacingOccurrences(of: "seed: 1", with: "seed: 2"), file: "d.yml")
-        #expect(trained.key(for: a, dataDirectory: "x") != trained.key(for: reseeded, dataDirectory: "x"))
+        #expect(trained.key(for: a, data: x) != trained.key(for: reseeded, data: x))
 
         let blocks = ["filters", "cam\nlayer: conv2d_1"]
         #expect(try keys(blocks) == keys(blocks, spec: reformatted))

@@ -41,7 +41,7 @@ struct ErrorTests {
             LessonCheck.errors(in: bad, file: "lessons/01-test.md", config: config, spec: spec).map(\.description) == [
                 "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, "
                     + "layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, "
-                    + "panels, caption, alt, model; did you mean 'layer'?",
+                    + "panels, caption, alt, model, data; did you mean 'layer'?",
                 "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, "
                     + "test_error_rate, misclassified, test_loss, test_images, train_images, parameters, "
                     + "multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
@@ -57,7 +57,7 @@ struct ErrorTests {
             buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [
                 "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of "
                     + "method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, "
-                    + "alpha, panels, caption, alt, model; did you mean 'layer'?"
+                    + "alpha, panels, caption, alt, model, data; did you mean 'layer'?"
             ])
     }
 
@@ -101,7 +101,8 @@ struct ErrorTests {
             ])
         #expect(
             buildErrors(lesson("```viz samples\nimages: tset[0]\n```\n")).first?.hasPrefix(
-                "Content/lessons/01-test.md:8:9: error: unknown image selector 'tset[0]'") == true)
+                "Content/lessons/01-test.md:8:9: error: unknown image selector 'tset[0]': the data has no split 'tset'; "
+                    + "it has train, test; did you mean 'test[0]'?") == true)
     }
 
     @Test func pathsMayNotLeaveContent() {
@@ -153,7 +154,7 @@ struct ErrorTests {
         #expect(
             buildErrors(lesson("Hi.\n"), siteYAML: "titel: X\n") == [
                 "Content/site.yml:1:1: error: unknown field 'titel' in site.yml; expected one of title, description, "
-                    + "author, language, base_url, model, markdown, footer; did you mean 'title'?"
+                    + "author, language, base_url, model, data, markdown, footer; did you mean 'title'?"
             ])
     }
 

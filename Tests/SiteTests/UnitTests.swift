@@ -7,17 +7,30 @@ import TestSupport
 @Suite("Site pieces")
 struct SitePieceTests {
     @Test func imageSelectors() throws {
-        #expect(try ImageSelector.parse("test[3]", classes: 10).get() == .dataset(.test, .all, 3..<4))
-        #expect(try ImageSelector.parse("train[0:4]", classes: 10).get() == .dataset(.train, .all, 0..<4))
-        #expect(try ImageSelector.parse("test.class(7)[0:4]", classes: 10).get() == .dataset(.test, .label(7), 0..<4))
+        #expect(try ImageSelector.parse("test[3]", classes: 10).get() == .dataset("test", .all, 3..<4))
+        #expect(try ImageSelector.parse("train[0:4]", classes: 10).get() == .dataset("train", .all, 0..<4))
+        #expect(
+            try ImageSelector.parse("test.class(7)[0:4]", classes: 10).get() == .dataset("test", .label(7), 0..<4))
         #expect(
             try ImageSelector.parse("test.misclassified[2:5]", classes: 10).get()
-                == .dataset(.test, .misclassified, 2..<5))
+                == .dataset("test", .misclassified, 2..<5))
+        // Any split name; a class by name (checked against the data when it is read).
+        #expect(try ImageSelector.parse("val[0]", classes: 10).get() == .dataset("val", .all, 0..<1))
+        #expect(
+            try ImageSelector.parse("val.class(cat)[0:4]", classes: 10).get()
+                == .dataset("val", .className("cat"), 0..<4))
+        #expect(
+            try ImageSelector.parse("my_split-2.misclassified[1]", classes: 10).get()
+                == .dataset("my_split-2", .misclassified, 1..<2))
         #expect(try ImageSelector.parse("images/my-digit.PNG", classes: 10).get() == .file("images/my-digit.PNG", nil))
-        for bad in ["test", "test[4:2]", "test[-1]", "test[a]", "test.klass(3)[0]", "val[0]", "test[0:1000]"] {
+        for bad in [
+            "test", "test[4:2]", "test[-1]", "test[a]", "test.klass(3)[0]", "test[0:1000]", "2test[0]", "[0]",
+            "test.class()[0]", "test.class(12)[0]", "te st[0]",
+        ] {
             #expect(throws: SelectorError.self, "\(bad)") { try ImageSelector.parse(bad, classes: 10).get() }
         }
-        #expect(ImageSelector.dataset(.test, .label(7), 0..<4).description == "test.class(7)[0:4]")
+        #expect(ImageSelector.dataset("test", .label(7), 0..<4).description == "test.class(7)[0:4]")
+        #expect(ImageSelector.dataset("val", .className("cat"), 0..<4).description == "val.class(cat)[0:4]")
     }
 
     @Test func contentPaths() throws {
@@ -126,7 +139,7 @@ struct SitePieceTests {
         #expect(
             options == [
                 "method", "layer", "upsample", "images", "preprocess", "target", "colormap", "normalization", "shared",
-                "scale", "alpha", "panels", "caption", "alt", "model",
+                "scale", "alpha", "panels", "caption", "alt", "model", "data",
             ])
     }
 }

@@ -162,8 +162,7 @@ import TestSupport
         let result = try runVizsite(["train", "models/tiny.yml", "--limit", "10"], in: dir.path)
         #expect(result.status == 1)
         #expect(
-            result.stderr.hasSuffix(
-                "data/mnist/train-images-idx3-ubyte.gz: error: cannot read: no such file or not readable\n"))
+            result.stderr.hasSuffix("data/mnist: error: cannot read: no such folder\n"))
     }
 }
 

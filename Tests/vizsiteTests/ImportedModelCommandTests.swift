@@ -91,8 +91,26 @@ import TestSupport
         #expect(result.stdout.hasPrefix("test accuracy: ") && result.stdout.contains("(10000 images)"))
         let spec = try runVizsite(["evaluate", "Content/models/mnist-cnn.yml"])
         #expect(spec.status == 1 && spec.stderr.contains("--weights is needed for a model spec"))
-        let rgb = try runVizsite(["evaluate", "\(Self.fixtures)/residual-rgb-torchscript.onnx"])
-        #expect(rgb.status == 1 && rgb.stderr.contains("evaluate runs on MNIST's test digits"))
+        // An RGB model on CIFAR-10's binary batches (two records, labels 3 and 9), with the
+        // class names from batches.meta.txt.
+        let cifar = TemporaryDirectory()
+        var records = Data()
+        for label: UInt8 in [3, 9] { records += Data([label] + (0..<3072).map { UInt8($0 % 251) }) }
+        cifar.write("test_batch.bin", records)
+        let rgb = try runVizsite([
+            "evaluate", "\(Self.fixtures)/residual-rgb-torchscript.onnx", "--data", cifar.path,
+        ])
+        #expect(rgb.status == 0, "\(rgb.stderr)")
+        #expect(rgb.stdout.hasPrefix("test accuracy: ") && rgb.stdout.contains("(2 images)"))
+        #expect(
+            rgb.stdout.contains("\n     class  images  accuracy\n") && rgb.stdout.contains("\n       cat       1 ")
+                && rgb.stdout.contains("\n     truck       1 "))
+        let folder = TemporaryDirectory()
+        folder.write("train/a/x.png", Data([1]))
+        let none = try runVizsite([
+            "evaluate", "\(Self.fixtures)/residual-rgb-torchscript.onnx", "--data", folder.path,
+        ])
+        #expect(none.status == 1 && none.stderr.contains("has no split to evaluate on"), "\(none.stderr)")
     }
 
     @Test func summaryOfKerasAndONNXFiles() throws {

@@ -14,9 +14,20 @@ public struct ImageDataset: Sendable {
     }
 
     /// The split names, in a stable order: train and test first, then the rest by name.
-    public var splitNames: [String] {
-        let preferred = ["train", "test", "val", "valid", "validation"]
-        return preferred.filter { splits[$0] != nil } + splits.keys.filter { !preferred.contains($0) }.sorted()
+    public var splitNames: [String] { Self.ordered(Array(splits.keys)) }
+
+    static let preferredSplits = ["train", "test", "val", "valid", "validation"]
+
+    /// `names` with train and test first, then the rest by name.
+    static func ordered(_ names: [String]) -> [String] {
+        preferredSplits.filter(names.contains) + names.filter { !preferredSplits.contains($0) }.sorted()
+    }
+
+    /// The split a model is evaluated on: `test`, else the held-out split (`val`, `valid`,
+    /// `validation`), else the only split there is unless it is `train`. Nil when none fits.
+    public static func evaluationSplit(among names: [String]) -> String? {
+        if let held = ["test", "val", "valid", "validation"].first(where: names.contains) { return held }
+        return names.count == 1 && names[0] != "train" ? names[0] : nil
     }
 }
 
@@ -43,13 +54,18 @@ public enum CIFAR10 {
         guard !splits.isEmpty else {
             throw .unreadable(file: directory, reason: "no CIFAR-10 batches (data_batch_1.bin … test_batch.bin) here")
         }
-        var names = defaultClassNames
-        if let text = try? String(contentsOfFile: path("batches.meta.txt"), encoding: .utf8) {
+        return ImageDataset(splits: splits, classNames: classNames(directory: directory))
+    }
+
+    /// The class names in `directory`'s `batches.meta.txt`, else CIFAR-10's own.
+    static func classNames(directory: String) -> [String] {
+        let meta = (directory as NSString).appendingPathComponent("batches.meta.txt")
+        if let text = try? String(contentsOfFile: meta, encoding: .utf8) {
             let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
-            if lines.count == 10 { names = lines }
+            if lines.count == 10 { return lines }
         }
-        return ImageDataset(splits: splits, classNames: names)
+        return defaultClassNames
     }
 
     /// The records of `files`, in order, as NHWC images.
@@ -92,16 +108,7 @@ public enum ImageFolder {
     public static func load(
         root: String, decode: (String) throws -> [Float], inputShape: [Int]
     ) throws(DataError) -> ImageDataset {
-        let fm = FileManager.default
-        func folders(_ path: String) -> [String] {
-            ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { name in
-                var isDirectory: ObjCBool = false
-                return !name.hasPrefix(".")
-                    && fm.fileExists(atPath: (path as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
-                    && isDirectory.boolValue
-            }.sorted()
-        }
-        let splitNames = folders(root)
+        let splitNames = splitFolders(root)
         guard !splitNames.isEmpty else {
             throw .unreadable(file: root, reason: "no split folders (train/, test/, val/ …) here")
         }
@@ -109,7 +116,7 @@ public enum ImageFolder {
         var splits: [String: Dataset] = [:]
         for split in splitNames {
             let splitPath = (root as NSString).appendingPathComponent(split)
-            let classes = folders(splitPath)
+            let classes = splitFolders(splitPath)
             guard !classes.isEmpty else { throw .corrupt(file: splitPath, reason: "no class folders here") }
             if let known = classNames, known != classes {
                 throw .corrupt(
@@ -118,30 +125,50 @@ public enum ImageFolder {
                         + "(\(known.joined(separator: ", ")))")
             }
             classNames = classes
-            var scalars: [Float] = [], labels: [Int] = []
-            for (label, name) in classes.enumerated() {
-                let classPath = (splitPath as NSString).appendingPathComponent(name)
-                let files = ((try? fm.contentsOfDirectory(atPath: classPath)) ?? [])
-                    .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-                for file in files {
-                    let path = (classPath as NSString).appendingPathComponent(file)
-                    let values: [Float]
-                    do { values = try decode(path) } catch {
-                        throw .corrupt(
-                            file: path,
-                            reason: (error as? any SourceErrorConvertible)?.sourceError.message ?? "\(error)")
-                    }
-                    guard values.count == inputShape.elementCount else {
-                        throw .corrupt(file: path, reason: "decoded to \(values.count) values, not \(inputShape)")
-                    }
-                    scalars += values
-                    labels.append(label)
-                }
-            }
-            guard !labels.isEmpty else { throw .corrupt(file: splitPath, reason: "no .png or .jpg images here") }
-            splits[split] = Dataset(
-                images: Tensor(shape: [labels.count] + inputShape, scalars: scalars), labels: labels)
+            splits[split] = try self.split(splitPath, classes: classes, decode: decode, inputShape: inputShape)
         }
         return ImageDataset(splits: splits, classNames: classNames ?? [])
+    }
+
+    /// The images of one split folder, labelled by their class folder's index in `classes`.
+    static func split(
+        _ splitPath: String, classes: [String], decode: (String) throws -> [Float], inputShape: [Int]
+    ) throws(DataError) -> Dataset {
+        var scalars: [Float] = [], labels: [Int] = []
+        for (label, name) in classes.enumerated() {
+            let classPath = (splitPath as NSString).appendingPathComponent(name)
+            for file in imageFiles(classPath) {
+                let path = (classPath as NSString).appendingPathComponent(file)
+                let values: [Float]
+                do { values = try decode(path) } catch {
+                    throw .corrupt(
+                        file: path, reason: (error as? any SourceErrorConvertible)?.sourceError.message ?? "\(error)")
+                }
+                guard values.count == inputShape.elementCount else {
+                    throw .corrupt(file: path, reason: "decoded to \(values.count) values, not \(inputShape)")
+                }
+                scalars += values
+                labels.append(label)
+            }
+        }
+        guard !labels.isEmpty else { throw .corrupt(file: splitPath, reason: "no .png or .jpg images here") }
+        return Dataset(images: Tensor(shape: [labels.count] + inputShape, scalars: scalars), labels: labels)
+    }
+
+    /// The visible subfolders of `path`, sorted.
+    static func splitFolders(_ path: String) -> [String] {
+        let fm = FileManager.default
+        return ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".")
+                && fm.fileExists(atPath: (path as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted()
+    }
+
+    /// The PNG and JPEG files in `path`, sorted.
+    static func imageFiles(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
+            .filter { !$0.hasPrefix(".") && extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
     }
 }

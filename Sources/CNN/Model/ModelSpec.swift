@@ -23,7 +23,8 @@ import Foundation
 /// Every error points at the offending line and column.
 public struct ModelSpec: Sendable {
     public let model: Model
-    /// The dataset the model is trained on (`mnist`).
+    /// The kind of images the model is made for: `mnist` (28×28×1), `cifar10` (32×32×3) or
+    /// `images` (any size); the folder it trains on is the site's or lesson's `data`.
     public let dataset: String
     /// Committed weights to use instead of training, relative to the spec's content folder.
     public let weights: String?
@@ -103,17 +104,20 @@ public struct ModelSpec: Sendable {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw inputValue.error("expected the input shape as [height, width, channels] of positive integers")
         }
-        let dataset = try top["dataset"]?.string() ?? "mnist"
-        guard dataset == "mnist" else {
-            throw top["dataset"]!.error("unknown dataset '\(dataset)', expected mnist")
+        let datasets = ["mnist": [28, 28, 1], "cifar10": [32, 32, 3], "images": []]
+        let dataset = try top["dataset"]?.string() ?? (inputShape == [28, 28, 1] ? "mnist" : "images")
+        guard let expectedShape = datasets[dataset] else {
+            throw top["dataset"]!.error(
+                "unknown dataset kind '\(dataset)', expected mnist, cifar10 or images",
+                suggestion: nearestName(to: dataset, in: datasets.keys.sorted()))
         }
         let training = try top["training"].map { (v) throws(SourceError) in try parseTraining(v) } ?? TrainingSettings()
         let layersValue = try top.required("layers", in: "the model spec")
         let layerItems = try layersValue.list()
         guard !layerItems.isEmpty else { throw layersValue.error("a model needs at least one layer") }
 
-        guard inputShape == [28, 28, 1] else {
-            throw inputValue.error("mnist images are [28, 28, 1], but the spec's input is \(inputShape)")
+        guard expectedShape.isEmpty || inputShape == expectedShape else {
+            throw inputValue.error("\(dataset) images are \(expectedShape), but the spec's input is \(inputShape)")
         }
 
         var layers: [any Layer] = [], inputs: [[Int]] = []
@@ -143,8 +147,15 @@ public struct ModelSpec: Sendable {
             inputs.append(reader.inputs)
         }
         let shape = layers.last!.outputShape
-        guard shape == [10] else {
-            throw layerItems.last!.error("the last layer must output the 10 mnist classes, but it outputs \(shape)")
+        if dataset != "images" {
+            guard shape == [10] else {
+                throw layerItems.last!.error(
+                    "the last layer must output the 10 \(dataset) classes, but it outputs \(shape)")
+            }
+        } else {
+            guard shape.count == 1, shape[0] >= 2 else {
+                throw layerItems.last!.error("the last layer must output one score per class, but it outputs \(shape)")
+            }
         }
         let model = Model(
             name: name, inputShape: inputShape, layers: layers, inputs: inputs, training: training, seed: training.seed)

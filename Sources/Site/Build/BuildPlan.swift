@@ -13,6 +13,9 @@ struct PlannedFigure: Sendable {
     let modelLocation: SourceLocation
     let modelPath: String
     let spec: ModelSpec
+    /// The dataset folder it selects images from, and where that was named (or the fence).
+    let dataPath: String
+    let dataLocation: SourceLocation
     let caption: String?
     let alt: String?
 }
@@ -35,12 +38,19 @@ struct BuildPlan {
 
     /// Looks up the model spec a directive names (path relative to the content folder).
     typealias SpecLookup = (_ path: String, _ at: SourceLocation) throws(SourceError) -> ModelSpec
+    /// Checks that a dataset folder a directive names exists and holds a dataset, and
+    /// returns its splits (nil when not known before the build runs).
+    typealias DataCheck = (_ path: String, _ at: SourceLocation) throws(SourceError) -> [String]?
 
     init(content: SiteContent, models: ModelStore) throws(BuildErrors) {
-        try self.init(content: content) { path, at throws(SourceError) in try models.spec(path, at: at) }
+        try self.init(
+            content: content, spec: { path, at throws(SourceError) in try models.spec(path, at: at) },
+            data: { path, at throws(SourceError) in try models.data.folder(path, at: at).splitNames })
     }
 
-    init(content: SiteContent, spec: SpecLookup) throws(BuildErrors) {
+    init(
+        content: SiteContent, spec: SpecLookup, data: DataCheck = { _, _ throws(SourceError) in nil }
+    ) throws(BuildErrors) {
         var errors: [SourceError] = []
         let slugs = Dictionary(
             content.lessons.map { (($0.file as NSString).lastPathComponent, $0.slug) }, uniquingKeysWith: { a, _ in a })
@@ -55,7 +65,7 @@ struct BuildPlan {
             for block in document.directives {
                 do {
                     let figure = try Self.plan(
-                        block, lesson: lesson, lessonIndex: lessonIndex, content: content, spec: spec)
+                        block, lesson: lesson, lessonIndex: lessonIndex, content: content, spec: spec, data: data)
                     indices.append(figures.count)
                     figures.append(figure)
                 } catch {
@@ -81,13 +91,15 @@ struct BuildPlan {
                         directive: InlineValues.name, body: "", specs: [], file: lesson.file, fenceLine: 1, column: 1)
                     let modelPath = lesson.model ?? content.config.model
                     let modelSpec = try spec(modelPath, at)
+                    let dataPath = lesson.data ?? content.config.defaultData
+                    if lesson.data ?? content.config.data != nil { _ = try data(dataPath, at) }
                     values = figures.count
                     figures.append(
                         PlannedFigure(
                             lesson: lessonIndex, directive: try InlineValues(options, model: modelSpec.model),
                             name: InlineValues.name,
                             location: at, modelLocation: at, modelPath: modelPath, spec: modelSpec,
-                            caption: nil, alt: nil))
+                            dataPath: dataPath, dataLocation: at, caption: nil, alt: nil))
                 } catch {
                     errors.append(error)
                 }
@@ -102,7 +114,7 @@ struct BuildPlan {
 
     private static func plan(
         _ block: DirectiveBlock, lesson: Lesson, lessonIndex: Int, content: SiteContent,
-        spec lookup: SpecLookup
+        spec lookup: SpecLookup, data check: DataCheck
     ) throws(SourceError) -> PlannedFigure {
         let at = SourceLocation(file: lesson.file, line: block.line, column: block.column)
         guard !block.name.isEmpty else {
@@ -121,16 +133,24 @@ struct BuildPlan {
             throw SourceError(
                 "unexpected '\(block.extra)' after 'viz \(block.name)'; options go in the block, one per line", at: at)
         }
-        let options = try DirectiveOptions(
+        var options = try DirectiveOptions(
             directive: block.name, body: block.body, specs: type.options,
             file: lesson.file, fenceLine: block.line, column: block.column)
         let modelPath = try CommonOption.model.string(options) ?? lesson.model ?? content.config.model
         let modelLocation = options[CommonOption.model.name]?.location ?? at
         let spec = try lookup(modelPath, modelLocation)
+        let named = try CommonOption.data.string(options) ?? lesson.data ?? content.config.data
+        let dataPath = named ?? content.config.defaultData
+        let dataLocation = options[CommonOption.data.name]?.location ?? at
+        // A folder named must be a dataset; the tutorial's own MNIST is required only when a
+        // figure reads it.
+        options.splitNames =
+            named != nil ? try check(dataPath, dataLocation) : (try? check(dataPath, dataLocation)) ?? nil
         let directive = try type.init(options, model: spec.model)
         return PlannedFigure(
             lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
-            modelLocation: modelLocation, modelPath: modelPath, spec: spec,
+            modelLocation: modelLocation, modelPath: modelPath, spec: spec, dataPath: dataPath,
+            dataLocation: dataLocation,
             caption: try CommonOption.caption.string(options), alt: try CommonOption.alt.string(options))
     }
 

@@ -18,22 +18,28 @@ struct FigureRunner {
     /// (the directive's resolved options, the parsed model), never their source text; and
     /// the version of the numerical code.
     func key(
-        _ figure: PlannedFigure, weightsKeys: inout [String: String], computeVersion: String = ComputeVersion.current
-    )
-        -> String
-    {
+        _ figure: PlannedFigure, weightsKeys: inout [String: String], dataKeys: inout [String: String],
+        computeVersion: String = ComputeVersion.current
+    ) -> String {
         var hash = SHA256()
         hash.update("\(FigureCache.formatVersion)\n\(computeVersion)\n\(figure.name)\n")
         hash.update(CanonicalForm.text(figure.directive) + "\n")
         hash.update(
             "caption \(figure.caption.map { "\"\($0)\"" } ?? "-")\nalt \(figure.alt.map { "\"\($0)\"" } ?? "-")\n")
         hash.update(figure.spec.canonical + "\n")
+        let folder = try? models.data.folder(figure.dataPath, at: figure.dataLocation)
         if figure.directive.needsWeights {
-            let w = weightsKeys[figure.modelPath] ?? models.weightsKey(figure.spec)
-            weightsKeys[figure.modelPath] = w
+            let id = figure.spec.needsTraining ? "\(figure.modelPath)|\(figure.dataPath)" : figure.modelPath
+            // Without its training data a spec has no weights; the run reports that.
+            let w =
+                weightsKeys[id] ?? folder.map { models.weightsKey(figure.spec, data: $0) }
+                ?? figure.spec.importedDigest ?? ""
+            weightsKeys[id] = w
             hash.update("weights \(w)\n")
         }
-        hash.update("data \((try? models.dataKey.get()) ?? "")\n")
+        let d = dataKeys[figure.dataPath] ?? folder.map { models.data.key($0, files: $0.files) } ?? ""
+        dataKeys[figure.dataPath] = d
+        hash.update("data \(d)\n")
         for file in figure.directive.inputFiles {
             let path = (models.paths.root as NSString).appendingPathComponent(file)
             hash.update("file \(file) \(models.digests.digest(path))\n")
@@ -43,8 +49,8 @@ struct FigureRunner {
 
     /// The cache keys of every figure of the plan, in order.
     func keys() -> [String] {
-        var weightsKeys: [String: String] = [:]
-        return plan.figures.map { key($0, weightsKeys: &weightsKeys) }
+        var weightsKeys: [String: String] = [:], dataKeys: [String: String] = [:]
+        return plan.figures.map { key($0, weightsKeys: &weightsKeys, dataKeys: &dataKeys) }
     }
 
     /// Each figure from the cache under its key in `keys` (from `keys()`), or computed.
@@ -66,11 +72,14 @@ struct FigureRunner {
         if !misses.isEmpty {
             // Train (or load) each model needed first, one at a time, so progress reads cleanly.
             var errors: [SourceError] = []
-            for path in Set(
-                misses.filter { plan.figures[$0].directive.needsWeights }.map { plan.figures[$0].modelPath }
-            ).sorted() {
-                let figure = plan.figures[misses.first { plan.figures[$0].modelPath == path }!]
-                do { _ = try models.model(path, spec: figure.spec) } catch {
+            var trained = Set<String>()
+            for i in misses where plan.figures[i].directive.needsWeights {
+                let figure = plan.figures[i]
+                guard trained.insert("\(figure.modelPath)|\(figure.dataPath)").inserted else { continue }
+                do {
+                    _ = try models.model(
+                        figure.modelPath, spec: figure.spec, data: figure.dataPath, at: figure.dataLocation)
+                } catch {
                     errors.append(Self.sourceError(error, at: figure.modelLocation))
                 }
             }
@@ -112,14 +121,21 @@ struct FigureRunner {
     static func compute(_ planned: PlannedFigure, key: String, models: ModelStore) throws -> Figure {
         let (model, log) =
             planned.directive.needsWeights
-            ? try models.model(planned.modelPath, spec: planned.spec) : (planned.spec.model, nil)
+            ? try models.model(planned.modelPath, spec: planned.spec, data: planned.dataPath, at: planned.dataLocation)
+            : (planned.spec.model, nil)
         let context = DirectiveContext(
-            model: model, spec: planned.spec, trainingLog: log, data: models.data,
-            evaluation: models.evaluation(planned.modelPath, spec: planned.spec), paths: models.paths)
+            model: model, spec: planned.spec, trainingLog: log,
+            data: models.data.data(planned.dataPath, for: planned.spec, at: planned.dataLocation),
+            evaluate: { split in
+                models.evaluation(
+                    planned.modelPath, spec: planned.spec, data: planned.dataPath, split: split,
+                    at: planned.dataLocation)
+            }, paths: models.paths)
         let builder = FigureBuilder(
             kind: planned.name, alt: planned.alt ?? planned.directive.alt, idPrefix: "f\(key.prefix(8))")
         let (body, notes) = try planned.directive.run(context, figure: builder)
-        return builder.finish(body: body, caption: planned.caption ?? planned.directive.caption, notes: notes)
+        return builder.finish(
+            body: body, caption: planned.caption ?? builder.caption ?? planned.directive.caption, notes: notes)
     }
 
     /// Any error of a directive as an error at the directive: one with a position keeps

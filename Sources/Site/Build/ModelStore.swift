@@ -8,42 +8,28 @@ import Synchronization
 /// obtained (loaded from cache or trained) only when a figure needs them.
 final class ModelStore: Sendable {
     let paths: ContentPaths
-    let dataDirectory: String
     let trained: TrainedModels
+    let data: DataStore
     /// Reports training progress (the progress bar).
     let progress: @Sendable (String, TrainingProgress) -> Void
 
-    /// Per spec path: the parsed spec, the trained weights and the test evaluation.
+    /// Per spec path: the parsed spec; per spec and data: the trained weights and the
+    /// evaluations on each split.
     private let specs = Mutex<[String: ModelSpec]>([:])
     private let weights = Mutex<[String: Lazy<(Model, [EpochLog]?)>]>([:])
     private let evaluations = Mutex<[String: Lazy<Evaluation>]>([:])
-    let data: Lazy<MNIST>
-    /// SHA-256 of the four MNIST files.
-    let dataKey: Lazy<String>
 
-    let digests: FileDigests
+    var digests: FileDigests { data.digests }
 
     init(paths: ContentPaths, cacheDirectory: String, progress: @escaping @Sendable (String, TrainingProgress) -> Void)
     {
         self.paths = paths
-        let dataDirectory = (paths.root as NSString).appendingPathComponent("data/mnist")
-        self.dataDirectory = dataDirectory
         let digests = FileDigests(file: (cacheDirectory as NSString).appendingPathComponent("digests.json"))
-        self.digests = digests
+        data = DataStore(paths: paths, digests: digests)
         trained = TrainedModels(
             cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("models"), contentDirectory: paths.root,
             digest: { digests.digest($0) })
         self.progress = progress
-        data = Lazy { try MNIST.load(directory: dataDirectory) }
-        dataKey = Lazy {
-            var hash = SHA256()
-            let f = MNIST.fileNames
-            for name in [f.trainImages, f.trainLabels, f.testImages, f.testLabels] {
-                hash.update(
-                    name + " " + digests.digest((dataDirectory as NSString).appendingPathComponent(name)) + "\n")
-            }
-            return hash.finalize()
-        }
     }
 
     /// The spec at `relative` (inside the content folder); `location` is where it was named.
@@ -68,42 +54,63 @@ final class ModelStore: Sendable {
     }
 
     /// What determines the weights: committed weights' bytes, or the spec and training data.
-    func weightsKey(_ spec: ModelSpec) -> String {
+    func weightsKey(_ spec: ModelSpec, data: DatasetFolder) -> String {
         if let digest = spec.importedDigest { return digest }
         if let w = spec.weights {
             return digests.digest((paths.root as NSString).appendingPathComponent(w))
         }
-        return trained.key(for: spec, dataDirectory: dataDirectory)
+        return trained.key(for: spec, data: data)
     }
 
-    /// The trained model and its training log, computed once per spec.
-    func model(_ relative: String, spec: ModelSpec) throws -> (Model, [EpochLog]?) {
+    /// The trained model and its training log, computed once per spec (and per dataset, for
+    /// a spec trained by vizsite).
+    func model(
+        _ relative: String, spec: ModelSpec, data dataPath: String, at location: SourceLocation
+    ) throws -> (Model, [EpochLog]?) {
+        let id = spec.needsTraining ? "\(relative)|\(dataPath)" : relative
         let lazy = weights.withLock { weights in
             let lazy =
-                weights[relative]
-                ?? Lazy { [trained, dataDirectory, progress, data] in
-                    let mnist = spec.needsTraining ? try data.get() : nil
-                    let result = try trained.model(for: spec, dataDirectory: dataDirectory, data: mnist) {
-                        progress(spec.model.name, $0)
-                    }
+                weights[id]
+                ?? Lazy { [trained, progress, data] in
+                    let folder = try data.folder(dataPath, at: location)
+                    let result = try trained.model(
+                        for: spec, data: folder,
+                        load: {
+                            let loaded = try data.data(dataPath, for: spec, at: location).get()
+                            guard loaded.splitNames.contains("train") else {
+                                throw SourceError(
+                                    "cannot train \(spec.model.name): \(dataPath) has no train split "
+                                        + "(it has \(loaded.splitNames.joined(separator: ", ")))",
+                                    at: location)
+                            }
+                            return (
+                                try loaded.inputs("train"), try loaded.evaluationSplit.map { try loaded.inputs($0) }
+                            )
+                        }
+                    ) { progress(spec.model.name, $0) }
                     return (result.model, result.log)
                 }
-            weights[relative] = lazy
+            weights[id] = lazy
             return lazy
         }
         return try lazy.get()
     }
 
-    /// The trained model evaluated on the test set, computed once per spec.
-    func evaluation(_ relative: String, spec: ModelSpec) -> Lazy<Evaluation> {
+    /// The trained model evaluated on a split of the data, computed once per spec, data
+    /// and split.
+    func evaluation(
+        _ relative: String, spec: ModelSpec, data dataPath: String, split: String, at location: SourceLocation
+    ) -> Lazy<Evaluation> {
         evaluations.withLock { evaluations in
-            if let e = evaluations[relative] { return e }
-            let data = self.data, trained = self.trained, dataDirectory = self.dataDirectory
+            let id = "\(relative)|\(dataPath)|\(split)"
+            if let e = evaluations[id] { return e }
             let lazy = Lazy { [unowned self] in
-                // Trained weights have their test evaluation cached beside them.
+                let loaded = try data.data(dataPath, for: spec, at: location).get()
+                // Trained weights have their held-out evaluation cached beside them.
                 let path =
-                    spec.needsTraining ? trained.cachedEvaluationPath(for: spec, dataDirectory: dataDirectory) : nil
-                let model = try self.model(relative, spec: spec).0
+                    spec.needsTraining && split == loaded.evaluationSplit
+                    ? trained.cachedEvaluationPath(for: spec, data: try data.folder(dataPath, at: location)) : nil
+                let model = try self.model(relative, spec: spec, data: dataPath, at: location).0
                 if let path,
                     let cached = FileManager.default.contents(atPath: path).flatMap({
                         try? JSONDecoder().decode(Evaluation.self, from: $0)
@@ -111,13 +118,14 @@ final class ModelStore: Sendable {
                 {
                     return cached
                 }
-                let evaluation = Evaluation(model: model, data: try data.get().test)
+                let set = try loaded.inputs(split)
+                let evaluation = Evaluation(model: model, data: set)
                 if let path {
                     try? JSONEncoder().encode(evaluation).write(to: URL(fileURLWithPath: path), options: .atomic)
                 }
                 return evaluation
             }
-            evaluations[relative] = lazy
+            evaluations[id] = lazy
             return lazy
         }
     }

@@ -206,10 +206,12 @@ public struct SiteBuilder: Sendable {
     static func collectGarbage(_ state: inout BuildState) throws(BuildErrors) {
         let cache = FigureCache(
             directory: (state.options.resolvedCacheDirectory as NSString).appendingPathComponent("figures"))
-        let specs = state.plan.figures.map(\.spec).filter(\.needsTraining)
+        guard let models = state.models else { return }
+        let specs = state.plan.figures.filter(\.spec.needsTraining).compactMap { figure in
+            (try? models.data.folder(figure.dataPath, at: figure.dataLocation)).map { (figure.spec, $0) }
+        }
         state.report.collected =
-            cache.prune(keeping: Set(state.figureKeys))
-            + state.models.trained.prune(keeping: specs, dataDirectory: state.models.dataDirectory)
+            cache.prune(keeping: Set(state.figureKeys)) + models.trained.prune(keeping: specs)
     }
 }
 

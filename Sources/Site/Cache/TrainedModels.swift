@@ -31,34 +31,35 @@ public struct TrainedModels: Sendable {
         self.digest = digest
     }
 
-    /// The cache key of a spec's weights trained on the MNIST files in `dataDirectory`.
-    public func key(for spec: ModelSpec, dataDirectory: String) -> String {
+    /// The cache key of a spec's weights trained on the training split of `data` (for
+    /// MNIST, its two training files, as earlier versions keyed them).
+    public func key(for spec: ModelSpec, data: DatasetFolder) -> String {
         var hash = SHA256()
         hash.update(Self.formatVersion + "\n" + spec.canonical + "\n")
-        for name in [MNIST.fileNames.trainImages, MNIST.fileNames.trainLabels] {
-            hash.update(name + " " + digest((dataDirectory as NSString).appendingPathComponent(name)) + "\n")
+        for name in data.files(split: "train") {
+            hash.update(name + " " + digest((data.path as NSString).appendingPathComponent(name)) + "\n")
         }
         return hash.finalize()
     }
 
     /// The path cached weights for `spec` have (whether or not they exist yet).
-    public func cachedWeightsPath(for spec: ModelSpec, dataDirectory: String) -> String {
-        let key = key(for: spec, dataDirectory: dataDirectory)
+    public func cachedWeightsPath(for spec: ModelSpec, data: DatasetFolder) -> String {
+        let key = key(for: spec, data: data)
         return (cacheDirectory as NSString).appendingPathComponent("\(spec.model.name)-\(key.prefix(16)).safetensors")
     }
 
-    /// Where the test-set evaluation of cached weights is kept (beside the weights).
-    public func cachedEvaluationPath(for spec: ModelSpec, dataDirectory: String) -> String {
-        (cachedWeightsPath(for: spec, dataDirectory: dataDirectory) as NSString).deletingPathExtension + ".eval.json"
+    /// Where the held-out evaluation of cached weights is kept (beside the weights).
+    public func cachedEvaluationPath(for spec: ModelSpec, data: DatasetFolder) -> String {
+        (cachedWeightsPath(for: spec, data: data) as NSString).deletingPathExtension + ".eval.json"
     }
 
     /// Removes cached weights (with their training log and evaluation) that no spec in
     /// `specs` uses. Only files this cache names (`<model>-<16 hex digits>.…`) are touched;
     /// weights written by `vizsite train --out` stay.
-    public func prune(keeping specs: [ModelSpec], dataDirectory: String) -> CacheCollection {
+    public func prune(keeping specs: [(ModelSpec, DatasetFolder)]) -> CacheCollection {
         let kept = Set(
             specs.map {
-                ((cachedWeightsPath(for: $0, dataDirectory: dataDirectory) as NSString).lastPathComponent as NSString)
+                ((cachedWeightsPath(for: $0.0, data: $0.1) as NSString).lastPathComponent as NSString)
                     .deletingPathExtension
             })
         var freed = CacheCollection()
@@ -82,20 +83,20 @@ public struct TrainedModels: Sendable {
     }
 
     /// The spec's model with trained weights: its committed weights, the cached ones, or
-    /// freshly trained ones (then cached, with the training log and the test evaluation
-    /// beside them). `data` saves loading MNIST again when the caller has it.
+    /// freshly trained on `data`'s training split (then cached, with the training log and
+    /// the evaluation on the held-out split beside them). `load` reads the training and
+    /// held-out images, as the model takes them, only when training is needed.
     public func model(
-        for spec: ModelSpec, dataDirectory: String, data: MNIST? = nil, progress: (TrainingProgress) -> Void = { _ in }
-    )
-        throws -> (model: Model, log: [EpochLog]?)
-    {
+        for spec: ModelSpec, data: DatasetFolder, load: () throws -> (train: Dataset, test: Dataset?),
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws -> (model: Model, log: [EpochLog]?) {
         var model = spec.model
         if spec.isImported { return (model, nil) }
         if let weights = spec.weights {
             try model.loadWeights(path: (contentDirectory as NSString).appendingPathComponent(weights))
             return (model, nil)
         }
-        let path = cachedWeightsPath(for: spec, dataDirectory: dataDirectory)
+        let path = cachedWeightsPath(for: spec, data: data)
         let logPath = (path as NSString).deletingPathExtension + ".log.json"
         if FileManager.default.fileExists(atPath: path) {
             try model.loadWeights(path: path)
@@ -104,17 +105,15 @@ public struct TrainedModels: Sendable {
             }
             return (model, log)
         }
-        let mnist = try data ?? MNIST.load(directory: dataDirectory)
+        let (train, test) = try load()
         let trainer = Trainer(model: model)
-        let log = trainer.train(on: mnist.train, test: mnist.test, progress: progress)
+        let log = trainer.train(on: train, test: test, progress: progress)
         try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
         if let evaluation = trainer.lastTestEvaluation {
             try JSONEncoder().encode(evaluation).write(
-                to: URL(fileURLWithPath: cachedEvaluationPath(for: spec, dataDirectory: dataDirectory)),
-                options: .atomic)
+                to: URL(fileURLWithPath: cachedEvaluationPath(for: spec, data: data)), options: .atomic)
         }
-        try trainer.model.saveWeights(
-            path: path, metadata: ["model": model.name, "key": key(for: spec, dataDirectory: dataDirectory)])
+        try trainer.model.saveWeights(path: path, metadata: ["model": model.name, "key": key(for: spec, data: data)])
         try JSONEncoder().encode(log).write(to: URL(fileURLWithPath: logPath), options: .atomic)
         return (trainer.model, log)
     }

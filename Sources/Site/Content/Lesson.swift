@@ -16,11 +16,13 @@ public struct Lesson: Sendable {
     public let thumbnail: Int?
     /// A model spec for this lesson's directives, relative to the content folder.
     public let model: String?
+    /// A dataset folder for this lesson's directives, relative to the content folder.
+    public let data: String?
     public let body: String
     /// The file line just before the body's first line.
     public let bodyLineOffset: Int
 
-    static let frontMatterKeys = ["title", "summary", "order", "draft", "thumbnail", "model"]
+    static let frontMatterKeys = ["title", "summary", "order", "draft", "thumbnail", "model", "data"]
 
     /// The slug of a lesson file name: `07-cam.md` → `cam`.
     public static func slug(fromFileName fileName: String) -> String {
@@ -65,6 +67,7 @@ public struct Lesson: Sendable {
             draft: try front["draft"]?.bool() ?? false,
             thumbnail: thumbnail,
             model: try front["model"]?.string(),
+            data: try front["data"]?.string(),
             body: split.body, bodyLineOffset: split.bodyLineOffset)
     }
 }

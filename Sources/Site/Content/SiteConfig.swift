@@ -10,6 +10,7 @@ import Foundation
 ///     language: en
 ///     base_url: https://example.org/cnn/   # optional; enables sitemap.xml and canonical links
 ///     model: models/mnist-cnn.yml           # the model directives use unless they name another
+///     data: data/mnist                      # the dataset they select images from, likewise
 ///     markdown: {unsafe: false, smart: true}
 public struct SiteConfig: Sendable, Equatable {
     public var title: String
@@ -19,6 +20,11 @@ public struct SiteConfig: Sendable, Equatable {
     public var baseURL: String?
     /// The default model spec, relative to the content folder.
     public var model: String
+    /// The default dataset folder, relative to the content folder: MNIST's IDX files,
+    /// CIFAR-10's batches or an image folder. Nil: `data/mnist`, the tutorial's own.
+    public var data: String?
+    /// The dataset directives use when neither they nor their lesson name one.
+    public var defaultData: String { data ?? "data/mnist" }
     /// Raw HTML in lessons is kept (true) or omitted (false, the default).
     public var unsafeHTML: Bool
     /// Smart punctuation: curly quotes, en and em dashes, ellipses.
@@ -26,7 +32,7 @@ public struct SiteConfig: Sendable, Equatable {
     /// Extra text for the footer (escaped).
     public var footer: String?
 
-    static let keys = ["title", "description", "author", "language", "base_url", "model", "markdown", "footer"]
+    static let keys = ["title", "description", "author", "language", "base_url", "model", "data", "markdown", "footer"]
 
     public static func parse(_ text: String, file: String) throws(SourceError) -> SiteConfig {
         let top = try YAMLValue.parse(text, file: file).mapping()
@@ -38,6 +44,7 @@ public struct SiteConfig: Sendable, Equatable {
             language: try top["language"]?.string() ?? "en",
             baseURL: nil,
             model: try top["model"]?.string() ?? "models/mnist-cnn.yml",
+            data: try top["data"]?.string(),
             unsafeHTML: false, smartPunctuation: true,
             footer: try top["footer"]?.string())
         if let value = top["base_url"] {

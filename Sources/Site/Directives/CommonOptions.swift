@@ -203,11 +203,11 @@ func imageHeader(_ image: SelectedImage, explanation: Explanation? = nil) -> Str
     var text = image.name
     if let e = explanation {
         let predicted = e.probabilities.indices.max { e.probabilities[$0] < e.probabilities[$1] } ?? 0
-        if let label = image.label { text += " · label \(label)" }
-        text += " · predicted \(predicted)"
-        if e.targetClass != predicted { text += " · explaining \(e.targetClass)" }
+        if let label = image.label { text += " · label \(image.className(label))" }
+        text += " · predicted \(image.className(predicted))"
+        if e.targetClass != predicted { text += " · explaining \(image.className(e.targetClass))" }
     } else if let label = image.label {
-        text += " · \(label)"
+        text += " · \(image.className(label))"
     }
     return text
 }

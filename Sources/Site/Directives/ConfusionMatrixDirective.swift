@@ -30,11 +30,13 @@ struct ConfusionMatrixDirective: Directive {
     var alt: String { "confusion matrix heatmap" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let mnist = try context.data.get()
-        let evaluation = try context.evaluation.get()
-        let matrix = ConfusionMatrix(
-            labels: mnist.test.labels, predictions: evaluation.predictions, classes: context.classes)
-        let labels = (0..<context.classes).map(String.init)
+        let (split, set, evaluation) = try context.heldOut()
+        figure.caption =
+            "Confusion matrix of the \(context.imagesPhrase(set.count, split: split)): rows are true labels, columns "
+            + "predictions; off-diagonal cells are errors."
+        let matrix = ConfusionMatrix(labels: set.labels, predictions: evaluation.predictions, classes: context.classes)
+        let names = context.classNames()
+        let labels = (0..<context.classes).map { names?[$0] ?? String($0) }
         // Log-scaled colors so the few errors show beside the ~1,000 correct per class.
         let chart = MatrixChart(
             values: matrix.counts.map { $0.map(Double.init) }, rowLabels: labels, columnLabels: labels,
@@ -52,7 +54,7 @@ struct ConfusionMatrixDirective: Directive {
                 "\n"
                 + FigureLayout.table(
                     header: ["true label", "predicted", "count"],
-                    rows: confused.map { ["\($0.trueClass)", "\($0.predicted)", "\($0.count)"] }, numeric: [2])
+                    rows: confused.map { [labels[$0.trueClass], labels[$0.predicted], "\($0.count)"] }, numeric: [2])
         }
         try figure.json(
             ConfusionValues(

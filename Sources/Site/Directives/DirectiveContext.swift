@@ -12,6 +12,21 @@ public struct SelectedImage: Sendable {
     public let name: String
     /// The image as readers see it, in colour for an RGB model (nil: the gray input itself).
     public var picture: RGBAImage? = nil
+    /// The names of the model's classes, when known (a sidecar's, or the dataset's).
+    public var classNames: [String]? = nil
+
+    /// Class `k` as figures name it: `7`, or `7 (horse)` when the classes have names that
+    /// are not just their numbers.
+    func className(_ k: Int) -> String {
+        guard let names = classNames, names.indices.contains(k), names[k] != String(k) else { return "\(k)" }
+        return "\(k) (\(names[k]))"
+    }
+
+    /// Class `k` in a few characters: its name, else its number.
+    func shortClassName(_ k: Int) -> String {
+        guard let names = classNames, names.indices.contains(k) else { return "\(k)" }
+        return names[k]
+    }
 
     var explained: ExplainedImage { ExplainedImage(pixels: pixels, label: label) }
     /// The input as one gray map (the mean of its channels).
@@ -28,29 +43,59 @@ public final class DirectiveContext: Sendable {
     public let spec: ModelSpec
     /// The training log, when the weights were trained by vizsite.
     public let trainingLog: [EpochLog]?
-    let data: Lazy<MNIST>
-    /// The model evaluated on the whole test set (accuracy, predictions).
-    let evaluation: Lazy<Evaluation>
+    let data: Lazy<ModelData>
+    /// The model evaluated on a split of the data (accuracy, predictions), computed once.
+    private let evaluate: @Sendable (String) -> Lazy<Evaluation>
     public let paths: ContentPaths
 
     init(
-        model: Model, spec: ModelSpec, trainingLog: [EpochLog]?, data: Lazy<MNIST>, evaluation: Lazy<Evaluation>,
-        paths: ContentPaths
+        model: Model, spec: ModelSpec, trainingLog: [EpochLog]?, data: Lazy<ModelData>,
+        evaluate: @escaping @Sendable (String) -> Lazy<Evaluation>, paths: ContentPaths
     ) {
         self.model = model
         self.spec = spec
         self.trainingLog = trainingLog
         self.data = data
-        self.evaluation = evaluation
+        self.evaluate = evaluate
         self.paths = paths
     }
 
     public var classes: Int { model.classCount }
 
+    /// The class names figures label images with: the sidecar's, else the dataset's when
+    /// it has as many classes as the model (nil when neither; digits stay numbers).
+    func classNames() -> [String]? {
+        guard let names = spec.sidecar.classNames ?? (try? data.get().classNames), names.count == classes,
+            names != (0..<classes).map(String.init)
+        else { return nil }
+        return names
+    }
+
+    /// The held-out split (`test`, else `val`, …), its images as the model takes them, and
+    /// the model's evaluation on it.
+    func heldOut() throws -> (split: String, set: Dataset, evaluation: Evaluation) {
+        let loaded = try data.get()
+        guard let split = loaded.evaluationSplit else {
+            throw SourceError(
+                "\(loaded.name) has no split to evaluate on (test, val, valid or validation); it has "
+                    + loaded.splitNames.joined(separator: ", "),
+                at: SourceLocation(file: loaded.name, line: 0, column: 0))
+        }
+        return (split, try loaded.inputs(split), try evaluate(split).get())
+    }
+
+    /// How captions name `count` images of `split`: "test digits" for MNIST, else
+    /// "val images".
+    func imagesPhrase(_ count: Int, split: String) -> String {
+        let digits = (try? data.get().format) == .mnist
+        return "\(count.grouped) \(split) \(digits ? "digit" : "image")\(count == 1 ? "" : "s")"
+    }
+
     /// The images `selectors` pick, in order. An index past the end of the dataset, or a
     /// filter with too few matches, is an error at `location`.
     func images(_ selectors: [ImageSelector], at location: SourceLocation) throws -> [SelectedImage] {
         var result: [SelectedImage] = []
+        let names = classNames()
         for selector in selectors {
             switch selector {
             case let .file(path, preparation):
@@ -63,22 +108,33 @@ public final class DirectiveContext: Sendable {
                 let input = spec.input(from: picture, preparation: preparation)
                 let pixels = Tensor(shape: [1, h, w, c], scalars: input.values)
                 result.append(
-                    SelectedImage(pixels: pixels, label: nil, name: path, picture: c == 1 ? nil : input.picture))
-            case let .dataset(split, filter, range):
-                let mnist = try data.get()
-                let set = split == .test ? mnist.test : mnist.train
+                    SelectedImage(
+                        pixels: pixels, label: nil, name: path, picture: c == 1 ? nil : input.picture,
+                        classNames: names))
+            case let .dataset(splitName, filter, range):
+                let loaded = try data.get()
+                guard let split = loaded.split(named: splitName) else {
+                    throw SourceError(
+                        "\(loaded.name) has no split '\(splitName)'; it has \(loaded.splitNames.joined(separator: ", "))",
+                        at: location, suggestion: nearestName(to: splitName, in: loaded.splitNames))
+                }
+                let set = try loaded.inputs(split), pictures = try loaded.pictures(split)
                 let indices: [Int]
                 switch filter {
                 case .all:
                     indices = Array(0..<set.count)
                 case .label(let k):
                     indices = set.labels.indices.filter { set.labels[$0] == k }
-                case .misclassified:
-                    guard split == .test else {
+                case .className(let name):
+                    let known = names ?? loaded.classNames
+                    guard let k = known.firstIndex(of: name) else {
                         throw SourceError(
-                            "misclassified is only defined for test images; use test.misclassified[…]", at: location)
+                            "no class '\(name)' in '\(selector)'; the classes are \(known.joined(separator: ", "))",
+                            at: location, suggestion: nearestName(to: name, in: known))
                     }
-                    let predictions = try evaluation.get().predictions
+                    indices = set.labels.indices.filter { set.labels[$0] == k }
+                case .misclassified:
+                    let predictions = try evaluate(split).get().predictions
                     indices = set.labels.indices.filter { set.labels[$0] != predictions[$0] }
                 }
                 guard range.upperBound <= indices.count else {
@@ -88,12 +144,21 @@ public final class DirectiveContext: Sendable {
                             + "(0…\(indices.count - 1))",
                         at: location)
                 }
+                let (h, w, c) = (model.inputShape[0], model.inputShape[1], model.inputShape[2])
+                // A gray image fed as it is needs no picture of its own: it is its input.
+                let plain = c == 1 && spec.sidecar.normalization == .standard
                 for i in range {
                     let index = indices[i]
+                    let picture =
+                        plain
+                        ? nil
+                        : RGBAImage(
+                            unit: Array(pictures.images.samples(index..<(index + 1)).scalars), width: w, height: h,
+                            channels: c)
                     result.append(
                         SelectedImage(
                             pixels: set.images.samples(index..<(index + 1)), label: set.labels[index],
-                            name: "\(split.rawValue)[\(index)]"))
+                            name: "\(splitName)[\(index)]", picture: picture, classNames: names))
                 }
             }
         }

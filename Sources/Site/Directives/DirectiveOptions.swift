@@ -19,7 +19,8 @@ public struct OptionSpec: Sendable {
     }
 
     /// Options every directive takes.
-    public static let common = [CommonOption.caption, CommonOption.alt, CommonOption.model].map(\.spec)
+    public static let common = [CommonOption.caption, CommonOption.alt, CommonOption.model, CommonOption.data].map(
+        \.spec)
 }
 
 /// A directive's YAML options with typed accessors; every error points at the option's
@@ -29,6 +30,9 @@ public struct DirectiveOptions {
     public let mapping: YAMLMapping
     /// Where the directive's fence is.
     public let location: SourceLocation
+    /// The splits of the data the directive selects from, when known before the build
+    /// runs (then a selector naming another split is an error at its option).
+    var splitNames: [String]?
 
     /// Parses `body` (the YAML between the fences) and rejects unknown option names.
     init(
@@ -150,4 +154,8 @@ enum CommonOption {
         "alt", "string", default: nil, "Alt text for the figure's images. Generated from the options by default.")
     static let model = DirectiveOption(
         "model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder.")
+    static let data = DirectiveOption(
+        "data", "path", default: "site.yml's data",
+        "The dataset images are selected from and the model is evaluated (and trained) on, relative to the content "
+            + "folder: MNIST's IDX files, CIFAR-10's binary batches or an image folder (<split>/<class>/*.png|jpg).")
 }

@@ -54,6 +54,9 @@ final class FigureBuilder {
     private(set) var files: [FigureFile] = []
     private(set) var links: [FigureLink] = []
     private(set) var thumbnail: String?
+    /// The caption when the author gave none and it depends on what the run found (the
+    /// data's size and kind); nil: the directive's own.
+    var caption: String?
     /// Makes SVG ids unique on a page that shows several figures.
     private let idPrefix: String
 

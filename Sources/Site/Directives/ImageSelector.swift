@@ -1,19 +1,22 @@
+import CNN
 import Common
 import Foundation
 import Render
 
 /// Which images a directive shows: `test[3]`, `test[0:8]`, `train[0:4]`,
-/// `test.class(7)[0:4]`, `test.misclassified[0:8]`, or a PNG or JPEG path relative to the
-/// content folder (`images/my-digit.png`).
+/// `test.class(7)[0:4]`, `val.class(cat)[0:4]`, `test.misclassified[0:8]`, or a PNG or
+/// JPEG path relative to the content folder (`images/my-digit.png`). A split is any of the
+/// dataset's (`train`, `test`, `val`, …), checked when the data is read.
 public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
-    public enum Split: String, Sendable { case train, test }
     public enum Filter: Sendable, Equatable {
         case all
         case label(Int)
+        /// A class by name (`class(cat)`), as the sidecar or the dataset names classes.
+        case className(String)
         case misclassified
     }
 
-    case dataset(Split, Filter, Range<Int>)
+    case dataset(String, Filter, Range<Int>)
     /// A PNG or JPEG file, relative to the content folder, and how it becomes model input (nil:
     /// the model's standard, `ImagePreparation.standard(forInput:)`).
     case file(String, ImagePreparation?)
@@ -25,10 +28,11 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
                 switch filter {
                 case .all: ""
                 case .label(let k): ".class(\(k))"
+                case .className(let name): ".class(\(name))"
                 case .misclassified: ".misclassified"
                 }
             let r = range.count == 1 ? "[\(range.lowerBound)]" : "[\(range.lowerBound):\(range.upperBound)]"
-            return split.rawValue + f + r
+            return split + f + r
         case .file(let path, _): return path
         }
     }
@@ -55,31 +59,39 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         let t = text.trimmingCharacters(in: .whitespaces)
         if ImageFile.extensions.contains((t as NSString).pathExtension.lowercased()) { return .success(.file(t, nil)) }
         var rest = Substring(t)
-        let split: Split
-        if rest.hasPrefix("test") {
-            split = .test; rest = rest.dropFirst(4)
-        } else if rest.hasPrefix("train") {
-            split = .train; rest = rest.dropFirst(5)
-        } else {
+        let split = String(rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+        guard let first = split.first, first.isLetter,
+            rest.dropFirst(split.count).first.map({ "[.".contains($0) }) == true
+        else {
             return .failure(
                 SelectorError(
-                    "unknown image selector '\(t)'; expected test[…], train[…] or a .png or .jpg path",
+                    "unknown image selector '\(t)'; expected a split and an index such as test[3], train[0:8] or "
+                        + "val.class(cat)[0:4], or a .png or .jpg path",
                     suggestion: nearestName(to: t, in: ["test[0]", "train[0]"])))
         }
+        rest = rest.dropFirst(split.count)
         var filter = Filter.all
         if rest.hasPrefix(".misclassified") {
             filter = .misclassified
             rest = rest.dropFirst(".misclassified".count)
         } else if rest.hasPrefix(".class(") {
             rest = rest.dropFirst(".class(".count)
-            guard let close = rest.firstIndex(of: ")"), let k = Int(rest[..<close]) else {
-                return .failure(SelectorError("expected a class number in '\(t)', as in test.class(7)[0:4]"))
-            }
-            guard (0..<classes).contains(k) else {
+            guard let close = rest.firstIndex(of: ")"),
+                case let name = rest[..<close].trimmingCharacters(in: .whitespaces), !name.isEmpty
+            else {
                 return .failure(
-                    SelectorError("class \(k) is out of range in '\(t)'; the model has classes 0…\(classes - 1)"))
+                    SelectorError(
+                        "expected a class number or name in '\(t)', as in test.class(7)[0:4] or val.class(cat)[0:4]"))
             }
-            filter = .label(k)
+            if let k = Int(name) {
+                guard (0..<classes).contains(k) else {
+                    return .failure(
+                        SelectorError("class \(k) is out of range in '\(t)'; the model has classes 0…\(classes - 1)"))
+                }
+                filter = .label(k)
+            } else {
+                filter = .className(name)
+            }
             rest = rest[rest.index(after: close)...]
         } else if rest.hasPrefix(".") {
             let word = rest.dropFirst().prefix { $0 != "[" && $0 != "(" }
@@ -157,7 +169,19 @@ extension DirectiveOptions {
             // `test[0:3], train[5]` on one line: YAML's flow lists cannot hold brackets unquoted.
             for text in ImageSelector.splitList(try item.string()) {
                 switch ImageSelector.parse(text, classes: classes) {
-                case .success(let s): result.append(s)
+                case .success(let s):
+                    if case .dataset(let split, _, _) = s, let known = splitNames,
+                        !known.contains(split)
+                            && !(split == "test" && ImageDataset.evaluationSplit(among: known) != nil)
+                    {
+                        let suggestion = nearestName(to: split, in: known).map {
+                            text.replacingCharacters(in: text.range(of: split)!, with: $0)
+                        }
+                        throw item.error(
+                            "unknown image selector '\(text)': the data has no split '\(split)'; it has "
+                                + known.joined(separator: ", "), suggestion: suggestion)
+                    }
+                    result.append(s)
                 case .failure(let e): throw item.error(e.message, suggestion: e.suggestion)
                 }
             }

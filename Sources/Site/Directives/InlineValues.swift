@@ -30,17 +30,17 @@ struct InlineValues: Directive {
     var alt: String { "" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let evaluation = try context.evaluation.get()
+        let (_, set, evaluation) = try context.heldOut()
         let data = try context.data.get()
         let n = evaluation.predictions.count
-        let wrong = zip(evaluation.predictions, data.test.labels).filter { $0 != $1 }.count
+        let wrong = zip(evaluation.predictions, set.labels).filter { $0 != $1 }.count
         let values: [String: String] = [
             "test_accuracy": String(format: "%.2f%%", evaluation.accuracy * 100),
             "test_error_rate": String(format: "%.2f%%", Double(wrong) / Double(max(n, 1)) * 100),
             "misclassified": wrong.grouped,
             "test_loss": String(format: "%.4f", evaluation.loss),
-            "test_images": data.test.count.grouped,
-            "train_images": data.train.count.grouped,
+            "test_images": set.count.grouped,
+            "train_images": (data.splitNames.contains("train") ? try data.inputs("train").count : 0).grouped,
             "parameters": context.model.parameters.count.grouped,
             "multiply_accumulates": context.model.multiplyAccumulates.grouped,
             "epochs": String(context.trainingLog?.count ?? context.model.training.epochs),

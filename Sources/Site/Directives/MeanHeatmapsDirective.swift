@@ -53,16 +53,21 @@ struct MeanHeatmapsDirective: Directive {
     var alt: String { "per-class mean heatmaps" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let test = try context.data.get().test
-        var means: [Heatmap] = [], digits: [Heatmap] = []
+        let (split, test, _) = try context.heldOut()
+        let pictures = try context.data.get().pictures(split)
+        figure.caption = caption.replacingOccurrences(
+            of: "test digits", with: context.imagesPhrase(2, split: split).drop { $0 != " " }.dropFirst())
+        let (h, w, c) = (test.images.shape[1], test.images.shape[2], test.images.shape[3])
+        let digitsWord = (try? context.data.get().format) == .mnist ? "digit" : "image"
+        var means: [Heatmap] = [], pictureMeans: [RGBAImage] = [], classes: [Int] = []
         var placement = MapPlacement.identity
         for k in 0..<context.classes {
             let indices = test.labels.indices.filter { test.labels[$0] == k }.prefix(count)
             guard !indices.isEmpty else { continue }
-            var sum: [Float]?, digitSum = [Float](repeating: 0, count: test.images.shape[1] * test.images.shape[2])
+            var sum: [Float]?, pictureSum = [Float](repeating: 0, count: h * w * c)
             var shape = (0, 0)
             for i in indices {
-                let image = SelectedImage(pixels: test.images.samples(i..<(i + 1)), label: k, name: "test[\(i)]")
+                let image = SelectedImage(pixels: test.images.samples(i..<(i + 1)), label: k, name: "\(split)[\(i)]")
                 let explanation = try method.explain(image, target: target, model: context.model)
                 placement = explanation.placement
                 var map = explanation.map
@@ -70,32 +75,35 @@ struct MeanHeatmapsDirective: Directive {
                 shape = (map.width, map.height)
                 if sum == nil { sum = Array(repeating: 0, count: map.values.count) }
                 for j in map.values.indices { sum![j] += map.values[j] }
-                for j in digitSum.indices { digitSum[j] += image.pixels.scalars[j] }
+                let picture = pictures.images.samples(i..<(i + 1)).scalars
+                for j in pictureSum.indices { pictureSum[j] += picture[j] }
             }
             let n = Float(indices.count)
             means.append(Heatmap(width: shape.0, height: shape.1, values: sum!.map { $0 / n }))
-            digits.append(
-                Heatmap(width: test.images.shape[2], height: test.images.shape[1], values: digitSum.map { $0 / n }))
+            pictureMeans.append(RGBAImage(unit: pictureSum.map { $0 / n }, width: w, height: h, channels: c))
+            classes.append(k)
         }
         let range = Normalization.minMax.range(of: means.flatMap(\.values))
+        let names = context.classNames()
+        func name(_ k: Int) -> String { names.map { "\($0[k])" } ?? "class \(k)" }
         var heatCells: [String] = [], digitCells: [String] = [], tiles: [RGBAImage] = []
-        for (k, (mean, digit)) in zip(means, digits).enumerated() {
-            let onInput = mean.placed(
-                placement, inputWidth: digit.width, inputHeight: digit.height, width: digit.width, height: digit.height)
+        for (k, (mean, picture)) in zip(classes, zip(means, pictureMeans)) {
+            let onInput = mean.placed(placement, inputWidth: w, inputHeight: h, width: w, height: h)
             let heat = onInput.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(
-                by: scale)
-            let picture = RGBAImage.grayscale(width: digit.width, height: digit.height, values: digit.values).upscaled(
                 by: scale)
             tiles.append(heat)
             heatCells.append(
                 figure.image(
-                    heat, name: "mean-heatmap", alt: "mean \(method.title) map of class \(k)", pixelated: false))
-            digitCells.append(figure.image(picture, name: "mean-digit", alt: "mean test digit of class \(k)"))
+                    heat, name: "mean-heatmap", alt: "mean \(method.title) map of \(name(k))", pixelated: false))
+            digitCells.append(
+                figure.image(
+                    picture.upscaled(by: scale), name: "mean-\(digitsWord)",
+                    alt: "mean \(split) \(digitsWord) of \(name(k))"))
         }
         figure.card(Array(tiles.prefix(8)))
         let table = FigureLayout.panels(
-            columns: (0..<means.count).map { "class \($0)" },
-            rows: [("mean map", heatCells), ("mean digit", digitCells)])
+            columns: classes.map(name),
+            rows: [("mean map", heatCells), ("mean \(digitsWord)", digitCells)])
         let bar = figure.svg(
             Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").horizontalSVG(),
             name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
@@ -106,7 +114,7 @@ struct MeanHeatmapsDirective: Directive {
         return (
             FigureLayout.withColorbarBelow(table, colorbar: bar),
             [
-                "method \(method.name)", "\(count) digits per class", "min–max, shared",
+                "method \(method.name)", "\(count) \(digitsWord)s per class", "min–max, shared",
                 "colormap \(colormap.name)", placement.note,
             ]
         )

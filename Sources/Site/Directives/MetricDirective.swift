@@ -19,7 +19,8 @@ struct MetricDirective: Directive {
     var alt: String { "model metrics" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let evaluation = try context.evaluation.get()
+        let (split, set, evaluation) = try context.heldOut()
+        figure.caption = "How well \(modelName) does on the \(context.imagesPhrase(set.count, split: split))."
         let errors =
             evaluation.predictions.count - Int((evaluation.accuracy * Double(evaluation.predictions.count)).rounded())
         var rows = [
@@ -29,11 +30,8 @@ struct MetricDirective: Directive {
             ["parameters", context.model.parameters.count.grouped],
         ]
         if let log = context.trainingLog {
-            rows.append([
-                "training",
-                "\(log.count) epoch\(log.count == 1 ? "" : "s") of \((try context.data.get().train.count).grouped) "
-                    + "images",
-            ])
+            let trained = try context.data.get().inputs("train").count
+            rows.append(["training", "\(log.count) epoch\(log.count == 1 ? "" : "s") of \(trained.grouped) images"])
         }
         try figure.json(
             MetricValues(

@@ -30,16 +30,17 @@ struct PredictionsDirective: Directive {
         for image in selected {
             let p = softmax(context.model.logits(image.pixels)).scalars
             let predicted = p.indices.max { p[$0] < p[$1] }!
-            let h = image.heatmap
             let digit = figure.image(
-                RGBAImage.grayscale(width: h.width, height: h.height, values: h.values).upscaled(by: 4),
-                name: "prediction-input", alt: "digit \(image.name)")
+                image.display.upscaled(by: 4), name: "prediction-input",
+                alt: "\(image.picture == nil ? "digit" : "image") \(image.name)")
             let bars = figure.svg(
-                BarChart(labels: (0..<p.count).map(String.init), values: p.map(Double.init), highlight: predicted).svg(
+                BarChart(
+                    labels: (0..<p.count).map(image.shortClassName), values: p.map(Double.init), highlight: predicted
+                ).svg(
                     width: 220, rowHeight: 16),
                 name: "predictions",
                 title:
-                    "probabilities for \(image.name): predicted \(predicted) at "
+                    "probabilities for \(image.name): predicted \(image.shortClassName(predicted)) at "
                     + "\(String(format: "%.1f%%", p[predicted] * 100))"
             )
             cells.append(

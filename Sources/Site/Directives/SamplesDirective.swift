@@ -45,20 +45,20 @@ struct SamplesDirective: Directive {
             predicted = context.model.logits(batch).argmaxPerSample()
         }
         let cells = selected.enumerated().map { i, image -> (html: String, label: String) in
-            let h = image.heatmap
-            let picture = RGBAImage.grayscale(width: h.width, height: h.height, values: h.values).upscaled(by: scale)
-            var label = image.label.map { "\($0)" } ?? "?"
+            let picture = image.display.upscaled(by: scale)
+            var label = image.label.map(image.shortClassName) ?? "?"
             if predictions {
-                label += " → \(predicted[i])" + (image.label.map { $0 == predicted[i] ? "" : " ✗" } ?? "")
+                label +=
+                    " → \(image.shortClassName(predicted[i]))"
+                    + (image.label.map { $0 == predicted[i] ? "" : " ✗" } ?? "")
             }
-            let alt = "digit \(image.name)" + (image.label.map { ", labelled \($0)" } ?? "")
+            let alt =
+                "\(image.picture == nil ? "digit" : "image") \(image.name)"
+                + (image.label.map { ", labelled \(image.shortClassName($0))" } ?? "")
             return (figure.image(picture, name: "sample", alt: alt), label)
         }
         figure.card(
-            selected.map {
-                RGBAImage.grayscale(width: $0.heatmap.width, height: $0.heatmap.height, values: $0.heatmap.values)
-                    .upscaled(by: 4)
-            })
+            selected.map { $0.display.upscaled(by: 4) })
         try figure.json(
             PredictionValues(
                 images: selected.enumerated().map { i, image in

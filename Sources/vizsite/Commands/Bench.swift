@@ -2,6 +2,7 @@ import ArgumentParser
 import CNN
 import Explain
 import Foundation
+import Site
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,13 +56,15 @@ struct Bench: ParsableCommand {
             }
             return
         }
-        let data = try model.mnist()
+        let data = try model.dataset(for: spec)
+        let train = try model.trainSplit(data)
+        let test = try model.heldOut(data).set
         var figures = BenchFigures()
         figures.recordKernels(spec.model)
-        figures.measureTraining(spec.model, data: data.train, steps: trainSteps)
-        figures.measureInference(spec.model, data: data.test, batches: inferBatches, calls: calls)
+        figures.measureTraining(spec.model, data: train, steps: trainSteps)
+        figures.measureInference(spec.model, data: test, batches: inferBatches, calls: calls)
         if explain {
-            let image = ExplainedImage(pixels: data.test.images.samples(0..<1), label: data.test.labels[0])
+            let image = ExplainedImage(pixels: test.images.samples(0..<1), label: test.labels[0])
             let times = try ExplainBench.measure(spec.model, image: image, calls: 100, heavyCalls: 20)
             figures.explanations = times
         }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import CNN
 import Foundation
+import Site
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Report a trained model's test accuracy, overall and per class.")
+        abstract: "Report a trained model's accuracy on the held-out split (test, else val), overall and per class.")
 
     @OptionGroup var model: ModelOptions
 
@@ -19,19 +20,25 @@ struct Evaluate: ParsableCommand {
         } else if !spec.isImported {
             throw ValidationErrorText("--weights is needed for a model spec: name the trained safetensors file")
         }
-        guard network.inputShape == [28, 28, 1], network.classCount == 10 else {
+        let data = try model.dataset(for: spec)
+        let (split, set) = try model.heldOut(data)
+        guard set.labels.allSatisfy({ $0 < network.classCount }) else {
             throw ValidationErrorText(
-                "evaluate runs on MNIST's test digits (28×28×1, 10 classes); the model takes \(network.inputShape) "
-                    + "and outputs \(network.classCount) classes")
+                "\(data.name) has \(data.classNames.count) classes; the model outputs \(network.classCount)")
         }
-        let test = try model.mnist().test
-        let result = Evaluation(model: network, data: test)
+        let result = Evaluation(model: network, data: set)
         print(
             String(
-                format: "test accuracy: %.2f%% (%d images), loss %.4f", result.accuracy * 100, test.count, result.loss))
-        print("class  images  accuracy")
-        for (digit, accuracy) in result.perClassAccuracy.enumerated() {
-            print(String(format: "%5d  %6d  %7.2f%%", digit, result.perClassCount[digit], accuracy * 100))
+                format: "%@ accuracy: %.2f%% (%d images), loss %.4f", split, result.accuracy * 100, set.count,
+                result.loss))
+        let names = spec.sidecar.classNames ?? data.classNames
+        let width = max(5, names.map(\.count).max() ?? 0)
+        print(String(repeating: " ", count: width - 5) + "class  images  accuracy")
+        for (k, accuracy) in result.perClassAccuracy.enumerated() {
+            let name = names.indices.contains(k) ? names[k] : String(k)
+            print(
+                String(repeating: " ", count: max(0, width - name.count)) + name
+                    + String(format: "  %6d  %7.2f%%", result.perClassCount[k], accuracy * 100))
         }
     }
 }

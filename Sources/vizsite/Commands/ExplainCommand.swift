@@ -22,7 +22,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "One of: \(methods.joined(separator: ", ")).")
     var method: String
 
-    @Option(help: "test:N, train:N, or a PNG file.")
+    @Option(help: "SPLIT:N of --data (test:0, train:5, val:3), or a PNG or JPEG file.")
     var image: String = "test:0"
 
     @Option(
@@ -171,8 +171,13 @@ struct ExplainCommand: ParsableCommand {
         }
         let store = TrainedModels(cacheDirectory: ".vizsite/models", contentDirectory: contentRoot(forSpec: model.spec))
         let bar = ProgressBar()
+        let folder = try DatasetFolder(path: dataDirectory(spec: model.spec, override: model.data))
         return try store.model(
-            for: spec, dataDirectory: dataDirectory(spec: model.spec, override: model.data), progress: bar.update
+            for: spec, data: folder,
+            load: {
+                let data = try model.dataset(for: spec)
+                return (try model.trainSplit(data), try data.evaluationSplit.map { try data.inputs($0) })
+            }, progress: bar.update
         ).model
     }
 
@@ -181,17 +186,28 @@ struct ExplainCommand: ParsableCommand {
     private func loadImage(for spec: ModelSpec) throws -> (ExplainedImage, RGBAImage?) {
         let shape = spec.model.inputShape
         let parts = image.split(separator: ":", maxSplits: 1).map(String.init)
-        if parts.count == 2, ["test", "train"].contains(parts[0]) {
-            let data = try model.mnist()
-            let set = parts[0] == "test" ? data.test : data.train
-            guard let index = Int(parts[1]), (0..<set.count).contains(index) else {
+        if parts.count == 2, let index = Int(parts[1]),
+            !ImageFile.extensions.contains(
+                (image as NSString).pathExtension.lowercased())
+        {
+            let data = try model.dataset(for: spec)
+            guard let split = data.split(named: parts[0]) else {
+                throw ValidationErrorText(
+                    "--image \(image): \(data.name) has no split '\(parts[0])'; it has "
+                        + data.splitNames.joined(separator: ", "))
+            }
+            let set = try data.inputs(split), pictures = try data.pictures(split)
+            guard (0..<set.count).contains(index) else {
                 throw ValidationErrorText(
                     "--image \(image): index out of range; \(parts[0]) has images 0–\(set.count - 1)")
             }
-            guard shape == [28, 28, 1] else {
-                throw ValidationErrorText("--image \(image): MNIST digits are 28×28×1; the model's input is \(shape)")
-            }
-            return (ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index]), nil)
+            let picture =
+                shape[2] == 1
+                ? nil
+                : RGBAImage(
+                    unit: pictures.images.samples(index..<index + 1).scalars, width: shape[1], height: shape[0],
+                    channels: shape[2])
+            return (ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index]), picture)
         }
         let input = spec.input(from: try ImageFile.read(path: image), preparation: preprocess)
         return (

@@ -1,15 +1,42 @@
 import ArgumentParser
 import CNN
+import Site
 
 /// The model spec and data folder most commands take.
 struct ModelOptions: ParsableArguments {
     @Argument(help: "The model spec (YAML), e.g. Content/models/mnist-cnn.yml.")
     var spec: String = "Content/models/mnist-cnn.yml"
 
-    @Option(help: "The MNIST folder (default: the spec's Content/data/mnist).")
+    @Option(
+        help: ArgumentHelp(
+            "The dataset folder: MNIST's IDX files, CIFAR-10's binary batches or an image folder "
+                + "(<split>/<class>/*.png|jpg) (default: the spec's Content/data/mnist).",
+            valueName: "folder"))
     var data: String?
 
     func load() throws -> ModelSpec { try ModelSpec.load(path: spec) }
 
-    func mnist() throws -> MNIST { try MNIST.load(directory: dataDirectory(spec: spec, override: data)) }
+    /// The dataset's train split, as `dataset(for:)`.
+    func trainSplit(_ data: ModelData) throws -> Dataset {
+        guard data.splitNames.contains("train") else {
+            throw ValidationErrorText(
+                "\(data.name) has no train split; it has \(data.splitNames.joined(separator: ", "))")
+        }
+        return try data.inputs("train")
+    }
+
+    /// The dataset, its images fitted to `spec`'s input and normalized as its sidecar says.
+    func dataset(for spec: ModelSpec) throws -> ModelData {
+        try ModelData(path: dataDirectory(spec: self.spec, override: data), for: spec)
+    }
+
+    /// The dataset's held-out split (test, else val, …), as `dataset(for:)`.
+    func heldOut(_ data: ModelData) throws -> (name: String, set: Dataset) {
+        guard let split = data.evaluationSplit else {
+            throw ValidationErrorText(
+                "\(data.name) has no split to evaluate on (test, val, valid or validation); it has "
+                    + data.splitNames.joined(separator: ", "))
+        }
+        return (split, try data.inputs(split))
+    }
 }

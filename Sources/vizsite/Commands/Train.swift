@@ -1,10 +1,13 @@
 import ArgumentParser
 import CNN
 import Foundation
+import Site
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a model on MNIST and write its weights (safetensors) and training log (JSON).")
+        abstract:
+            "Train a model on a dataset's train split (MNIST by default) and write its weights (safetensors) and training log (JSON)."
+    )
 
     @OptionGroup var model: ModelOptions
 
@@ -37,8 +40,10 @@ struct Train: ParsableCommand {
                 name: network.name, inputShape: network.inputShape, layers: network.layers,
                 training: settings, seed: settings.seed)
         }
-        let data = try model.mnist()
-        let train = limit.map { data.train.prefix($0) } ?? data.train
+        let data = try model.dataset(for: spec)
+        let full = try model.trainSplit(data)
+        let test = try data.evaluationSplit.map { try data.inputs($0) }
+        let train = limit.map { full.prefix($0) } ?? full
         let outPath = out ?? ".vizsite/models/\(network.name).safetensors"
         FileHandle.standardError.write(
             Data(
@@ -48,7 +53,7 @@ struct Train: ParsableCommand {
 
         let trainer = Trainer(model: network, settings: settings)
         let bar = ProgressBar()
-        let logs = trainer.train(on: train, test: data.test, progress: bar.update)
+        let logs = trainer.train(on: train, test: test, progress: bar.update)
         for log in logs {
             print(
                 String(
