@@ -1,9 +1,10 @@
 """Makes the Keras fixtures of vizsite's importers (Tests/CNNTests/Fixtures/import/).
 
-Two small models with seeded random weights, saved by Keras 3 (`.keras`, and legacy `.h5`)
+Three small models with seeded random weights, saved by Keras 3 (`.keras`, and legacy `.h5`)
 and by tf-keras 2.x (`.h5`): a Sequential MNIST CNN shaped like the seed article's, and a
 functional residual RGB CNN with BatchNorm, depthwise convolution, padding, pooling, a
-concatenation and several activations. Beside each, a JSON file with what Keras computes
+concatenation and several activations; and a squeeze-and-excitation block (a Multiply by a
+per-channel hard_sigmoid gate). Beside each, a JSON file with what Keras computes
 for two seeded inputs: the logits (the input of the final softmax), the input gradient of
 the top logit, and Grad-CAM at one named layer.
 
@@ -67,6 +68,24 @@ def functional():
     return keras.Model(inputs, x, name="residual_keras")
 
 
+def squeeze_excite():
+    """A MobileNetV3-style block: a gate from the channels' global averages (hard_sigmoid,
+    which Keras 2 and 3 define differently) multiplies the feature map."""
+    x = inputs = keras.Input((20, 20, 3), name="image")
+    x = layers.Conv2D(8, 3, padding="same", name="conv")(x)
+    x = layers.BatchNormalization(name="bn")(x)
+    x = layers.Activation("relu", name="conv_relu")(x)
+    s = layers.GlobalAveragePooling2D(name="squeeze")(x)
+    s = layers.Reshape((1, 1, 8), name="squeeze_map")(s)
+    s = layers.Conv2D(4, 1, activation="relu", name="reduce")(s)
+    s = layers.Conv2D(8, 1, activation="hard_sigmoid", name="expand")(s)
+    x = layers.Multiply(name="gated")([s, x])
+    x = layers.Conv2D(6, 3, strides=2, activation="relu", name="head")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Dense(5, activation="softmax", name="preds")(x)
+    return keras.Model(inputs, x, name="squeeze_excite")
+
+
 def randomize(model, rng):
     for layer in model.layers:
         if isinstance(layer, layers.BatchNormalization):
@@ -123,6 +142,7 @@ def main():
     for name, build, cam, shape in [
         ("sequential-mnist", sequential, "conv2d_2", (28, 28, 1)),
         ("residual-keras", functional, "block_out", (32, 32, 3)),
+        ("squeeze-excite", squeeze_excite, "gated", (20, 20, 3)),
     ]:
         model = build()
         randomize(model, rng)

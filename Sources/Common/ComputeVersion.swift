@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "ffef50e8f9f2dbc71e1d9a02a2aadd4597fe64a9e83950a09a9ab37c9f7c9ccc"
+    public static let sourceDigest = "b923d779b6c8a701f8aea4a0980fea86505e7b16e53308d4f08548fb9af91eea"
 }

@@ -18,7 +18,8 @@ import TestSupport
     }
 
     static let activations: [Activation] = [
-        .relu, .clip(low: -0.5, high: 0.5), .leakyReLU(slope: 0.2), .sigmoid, .tanh, .silu, .hardSwish,
+        .relu, .clip(low: -0.5, high: 0.5), .leakyReLU(slope: 0.2), .sigmoid, .hardSigmoid(alpha: 0.2, beta: 0.5),
+        .tanh, .silu, .hardSwish,
         .gelu(approximate: false), .gelu(approximate: true), .softmax, .linear,
     ]
 
@@ -148,5 +149,30 @@ import TestSupport
         let rows = Concatenate(name: "rows", inputShapes: [[5, 5, 2], [5, 5, 2]], axis: 0)
         check([twice, rows], inputs: [[-1, -1], [0, -1]], inputShape: [5, 5, 2])
         check([Reshape(name: "r", inputShape: [4, 3, 2], outputShape: [6, 4])], inputShape: [4, 3, 2])
+    }
+
+    /// A squeeze-and-excitation block: a feature map times a gate computed from its own
+    /// global average (one value per channel, broadcast over the positions); and a plain
+    /// product of two maps of one shape, and of a map with itself.
+    @Test func multiplicationsAndSqueezeExcitation() {
+        let a = Conv2D(name: "a", inputShape: [4, 5, 2], filters: 3, kernelSize: (3, 3), padding: .same)
+        let squeeze = GlobalPool2D(name: "squeeze", inputShape: a.outputShape, reduction: .average, keepDims: true)
+        let excite = Conv2D(
+            name: "excite", inputShape: squeeze.outputShape, filters: 3, kernelSize: (1, 1),
+            activation: .hardSigmoid(alpha: 0.2, beta: 0.5))
+        let gate = Multiply(name: "gate", inputShapes: [a.outputShape, excite.outputShape])
+        #expect(gate.broadcastsChannels)
+        let flat = Flatten(name: "f", inputShape: gate.outputShape)
+        let dense = Dense(name: "d", inputShape: flat.outputShape, units: 3)
+        check(
+            [a, squeeze, excite, gate, flat, dense], inputs: [[-1], [0], [1], [0, 2], [3], [4]], inputShape: [4, 5, 2])
+        let b = Conv2D(name: "b", inputShape: [4, 5, 2], filters: 2, kernelSize: (3, 3), padding: .same)
+        check(
+            [
+                b, Multiply(name: "m", inputShapes: [[4, 5, 2], [4, 5, 2]]),
+                Multiply(name: "sq", inputShapes: [[4, 5, 2], [4, 5, 2]]),
+            ],
+            inputs: [[-1], [-1, 0], [1, 1]], inputShape: [4, 5, 2])
+        #expect(!Multiply.fits([4, 5, 2], [1, 1, 3]) && Multiply.fits([4, 5, 3], [1, 1, 3]))
     }
 }

@@ -82,6 +82,14 @@ import TestSupport
         #expect(
             error("{type: Add, name: join, inputs: [stem_relu, conv2d_3]}", "{type: Add, name: join}")
                 == "r.yml:9:12: error: Add needs at least two inputs, listed in 'inputs'")
+        // A product of two maps of one shape is as valid as their sum.
+        #expect(error("{type: Add, name: join,", "{type: Multiply, name: join,") == "no error")
+        #expect(
+            error(
+                "{type: Add, name: join, inputs: [stem_relu, conv2d_3]}", "{type: Multiply, inputs: [stem_relu, input]}"
+            )
+                == "r.yml:9:30: error: Multiply needs two inputs of one shape, or a map and a per-channel [1, 1, C] "
+                + "gate, found (14, 14, 4) and (28, 28, 1)")
         #expect(
             error("{type: ReLU, name: stem_relu}", "{type: ReLU, name: stem_relu, activation: relu}")
                 == "r.yml:6:35: error: unknown field 'activation' in a ReLU layer; expected one of type, name, "

@@ -33,6 +33,10 @@ import TestSupport
         ("residual-keras.keras", "residual-keras-keras3"),
         ("residual-keras-keras3.h5", "residual-keras-keras3"),
         ("residual-keras-tf-keras.h5", "residual-keras-tf-keras"),
+        // A gate multiplying a map: Keras 2's hard_sigmoid (0.2 x + 0.5) and Keras 3's (x / 6 + 0.5).
+        ("squeeze-excite.keras", "squeeze-excite-keras3"),
+        ("squeeze-excite-keras3.h5", "squeeze-excite-keras3"),
+        ("squeeze-excite-tf-keras.h5", "squeeze-excite-tf-keras"),
     ]
 
     @Test("logits, gradients and Grad-CAM equal Keras's", arguments: cases.indices)
@@ -59,6 +63,16 @@ import TestSupport
             let map = fixture.gradcam.maps[i].flatMap { $0 }
             #expect(maxAbsDifference(e.map.values, map) < 1e-4 * max(map.max()!, 1e-6), "image \(i)")
         }
+    }
+
+    /// The file's Keras version decides what hard_sigmoid means.
+    @Test func hardSigmoidFollowsTheKerasVersion() throws {
+        func gate(_ file: String) throws -> Activation? {
+            try ModelSpec.load(path: "\(Self.directory)/\(file)").model.layers.first { $0.name == "expand" }?.activation
+        }
+        #expect(try gate("squeeze-excite-tf-keras.h5") == .hardSigmoid(alpha: 0.2, beta: 0.5))
+        #expect(try gate("squeeze-excite.keras") == .hardSigmoid(alpha: 1 / 6, beta: 0.5))
+        #expect(try gate("squeeze-excite-keras3.h5") == .hardSigmoid(alpha: 1 / 6, beta: 0.5))
     }
 
     /// The Sequential model keeps Keras's names and summary rows.

@@ -31,6 +31,18 @@ struct SitePieceTests {
         }
         #expect(ImageSelector.dataset("test", .label(7), 0..<4).description == "test.class(7)[0:4]")
         #expect(ImageSelector.dataset("val", .className("cat"), 0..<4).description == "val.class(cat)[0:4]")
+        // With the class names known: a name first (even one that is a number), else an index.
+        let degrees = ["0", "180"]
+        #expect(
+            try ImageSelector.parse("test.class(180)[0]", classes: 2, names: degrees).get()
+                == .dataset("test", .className("180"), 0..<1))
+        #expect(
+            try ImageSelector.parse("test.class(1)[0]", classes: 2, names: degrees).get()
+                == .dataset("test", .label(1), 0..<1))
+        let pets = ImageSelector.parse("val.class(cta)[0]", classes: 2, names: ["cat", "dog"])
+        guard case .failure(let e) = pets else { Issue.record("class(cta) was accepted"); return }
+        #expect(e.message == "no class 'cta' in 'val.class(cta)[0]'; the classes are cat, dog")
+        #expect(e.suggestion == "val.class(cat)[0]")
     }
 
     @Test func contentPaths() throws {

@@ -11,6 +11,7 @@ import Foundation
 ///     channel_order: rgb              # rgb | bgr
 ///     classes: [airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck]
 ///     cam_layer: /layer4/layer4.1/relu_1/Relu   # where CAM methods look by default
+///     input_size: [48, 192]           # height and width, for an input the file leaves open
 ///
 /// Every field is optional; without a sidecar an 8-bit image is fed as pixel / 255.
 public struct ModelSidecar: Sendable, Hashable {
@@ -22,7 +23,24 @@ public struct ModelSidecar: Sendable, Hashable {
 
     public init() {}
 
-    static let keys = ["preprocess", "scale", "mean", "std", "channel_order", "classes", "cam_layer"]
+    static let keys = ["preprocess", "scale", "mean", "std", "channel_order", "classes", "cam_layer", "input_size"]
+
+    /// The sidecar's `input_size` (height, width), read before the model is imported; nil
+    /// when there is no sidecar or it gives none.
+    static func inputSize(beside path: String, displayPath: String) throws(SourceError) -> (height: Int, width: Int)? {
+        guard let data = FileManager.default.contents(atPath: path + ".yml"),
+            let text = String(data: data, encoding: .utf8)
+        else { return nil }
+        let fields = try YAMLValue.parse(text, file: displayPath + ".yml").mapping()
+        guard let v = fields["input_size"] else { return nil }
+        let items = try v.list()
+        var sizes: [Int] = []
+        for item in items { sizes.append(try item.int()) }
+        guard sizes.count == 2, sizes.allSatisfy({ (1...65_536).contains($0) }) else {
+            throw v.error("input_size is [height, width], two whole numbers from 1 to 65,536")
+        }
+        return (sizes[0], sizes[1])
+    }
 
     /// The sidecar of the model file at `path` (`<path>.yml`), checked against `model`;
     /// an empty one when there is none.

@@ -13,12 +13,14 @@ extension ModelSpec {
                 "cannot read the model: no such file", at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
         let bytes = [UInt8](data)
+        let inputSize = try ModelSidecar.inputSize(beside: path, displayPath: displayPath)
         var model: Model
         do {
             model =
                 (path as NSString).pathExtension.lowercased() == "onnx"
                 ? try ONNXImporter.load(
-                    bytes: bytes, directory: (path as NSString).deletingLastPathComponent, displayPath: displayPath)
+                    bytes: bytes, directory: (path as NSString).deletingLastPathComponent, displayPath: displayPath,
+                    inputSize: inputSize)
                 : try KerasImporter.load(bytes: bytes, displayPath: displayPath)
         } catch {
             throw error.sourceError
@@ -33,9 +35,15 @@ extension ModelSpec {
                 at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
         let sidecar = try ModelSidecar.load(beside: path, displayPath: displayPath, model: model)
+        if let size = inputSize, Array(model.inputShape.prefix(2)) != [size.height, size.width] {
+            throw SourceError(
+                "the model's input is fixed at \(model.inputShape[0])×\(model.inputShape[1]); the sidecar's "
+                    + "input_size cannot change it", at: SourceLocation(file: displayPath + ".yml", line: 0, column: 0))
+        }
         model.preferredCAMLayer = sidecar.camLayer
         return ModelSpec(
-            model: model, dataset: "mnist", weights: nil, weightsLocation: nil, source: "",
+            model: model, dataset: model.inputShape == [28, 28, 1] ? "mnist" : "images", weights: nil,
+            weightsLocation: nil, source: "",
             importedDigest: hash.finalize(), sidecar: sidecar)
     }
 }

@@ -13,6 +13,9 @@ public enum Activation: Sendable, Hashable {
     /// `x` for positive inputs, `slope · x` otherwise.
     case leakyReLU(slope: Float)
     case sigmoid, tanh
+    /// `clip(alpha · x + beta, 0, 1)`: ONNX's HardSigmoid (alpha 0.2, beta 0.5), and
+    /// PyTorch's and Keras's `hard_sigmoid` (alpha 1/6, beta 0.5).
+    case hardSigmoid(alpha: Float, beta: Float)
     /// `x · sigmoid(x)` (SiLU, Keras's swish).
     case silu
     /// `x · relu6(x + 3) / 6` (Howard et al., 2019).
@@ -23,7 +26,7 @@ public enum Activation: Sendable, Hashable {
 
     /// The names specs accept, as Keras spells them.
     public static let names = [
-        "linear", "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "silu", "swish", "hard_swish",
+        "linear", "relu", "relu6", "leaky_relu", "sigmoid", "hard_sigmoid", "tanh", "silu", "swish", "hard_swish",
         "hard_silu", "gelu", "softmax",
     ]
 
@@ -36,6 +39,7 @@ public enum Activation: Sendable, Hashable {
         case "relu6": self = .clip(low: 0, high: 6)
         case "leaky_relu": self = .leakyReLU(slope: 0.2)
         case "sigmoid": self = .sigmoid
+        case "hard_sigmoid": self = .hardSigmoid(alpha: 1 / 6, beta: 0.5)
         case "tanh": self = .tanh
         case "silu", "swish": self = .silu
         case "hard_swish", "hard_silu": self = .hardSwish
@@ -54,6 +58,8 @@ public enum Activation: Sendable, Hashable {
         case .clip(let low, let high): "clip(\(low), \(high))"
         case .leakyReLU(let slope): "leaky_relu(\(slope))"
         case .sigmoid: "sigmoid"
+        case .hardSigmoid(let alpha, let beta):
+            alpha == 1 / 6 && beta == 0.5 ? "hard_sigmoid" : "hard_sigmoid(\(alpha), \(beta))"
         case .tanh: "tanh"
         case .silu: "silu"
         case .hardSwish: "hard_swish"
@@ -86,6 +92,8 @@ public enum Activation: Sendable, Hashable {
             for i in 0..<count { let x = y[i]; y[i] = x > 0 ? x : slope * x }
         case .sigmoid:
             for i in 0..<count { y[i] = Self.sigmoid(y[i]) }
+        case .hardSigmoid(let alpha, let beta):
+            for i in 0..<count { y[i] = Swift.min(Swift.max(alpha * y[i] + beta, 0), 1) }
         case .tanh:
             for i in 0..<count { y[i] = tanhf(y[i]) }
         case .silu:
@@ -131,6 +139,9 @@ public enum Activation: Sendable, Hashable {
             }
         case .sigmoid:
             for i in 0..<count { dPre[i] = dy[i] * y[i] * (1 - y[i]) }
+        case .hardSigmoid(let alpha, _):
+            // As PyTorch: no gradient where the output is clipped, the bounds included.
+            for i in 0..<count { dPre[i] = y[i] > 0 && y[i] < 1 ? dy[i] * alpha : 0 }
         case .tanh:
             for i in 0..<count { dPre[i] = dy[i] * (1 - y[i] * y[i]) }
         case .silu:

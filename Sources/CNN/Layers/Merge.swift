@@ -128,3 +128,83 @@ public struct Reshape: Layer {
         }
     }
 }
+
+/// The element-wise product of two inputs (Keras `Multiply`, ONNX `Mul`): of one shape, or
+/// a feature map times a per-channel vector of the same sample (`[1, 1, C]`, as global
+/// pooling with kept dimensions makes it), broadcast over the positions — the gate of a
+/// squeeze-and-excitation block (Hu et al., 2018), as MobileNetV3 and EfficientNet have.
+public struct Multiply: Layer {
+    public let name: String
+    public let inputShapes: [[Int]]
+
+    public var kind: String { "Multiply" }
+    public var inputShape: [Int] { inputShapes[0] }
+    public var outputShape: [Int] { inputShapes[0] }
+    public var activation: Activation { .linear }
+    public var parameterShapes: [ParameterShape] { [] }
+    public var multiplyAccumulates: Int { inputShapes[0].elementCount }
+
+    /// Whether the second input is one value per channel, broadcast over the positions.
+    public var broadcastsChannels: Bool { inputShapes[1] != inputShapes[0] }
+
+    /// Whether `b` can multiply `a`: the same shape, or ones but for `a`'s channel count last.
+    public static func fits(_ a: [Int], _ b: [Int]) -> Bool {
+        a == b || (b.last == a.last && b.dropLast().allSatisfy { $0 == 1 } && b.count <= a.count)
+    }
+
+    public init(name: String, inputShapes: [[Int]]) {
+        precondition(inputShapes.count == 2 && Self.fits(inputShapes[0], inputShapes[1]), "Multiply: shapes differ")
+        self.name = name
+        self.inputShapes = inputShapes
+    }
+
+    public func scratchCount(batch: Int) -> Int { 0 }
+
+    /// Per sample: positions, channels, and the second input's values per sample.
+    private var layout: (positions: Int, channels: Int, other: Int) {
+        let channels = inputShapes[0].last ?? 1
+        return (inputShapes[0].elementCount / channels, channels, inputShapes[1].elementCount)
+    }
+
+    public func forward(_ io: LayerIO) {
+        let a = io.input, b = io.extraInputs[0], y = io.output
+        let (positions, channels, other) = layout
+        let size = positions * channels
+        for n in 0..<io.batch {
+            let an = a + n * size, bn = b + n * other, yn = y + n * size
+            if broadcastsChannels {
+                for p in 0..<positions {
+                    for c in 0..<channels { yn[p * channels + c] = an[p * channels + c] * bn[c] }
+                }
+            } else {
+                for i in 0..<size { yn[i] = an[i] * bn[i] }
+            }
+        }
+    }
+
+    public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        let a = io.input, b = io.extraInputs[0], dy = gradients.output
+        let (positions, channels, other) = layout
+        let size = positions * channels
+        // Read both inputs before writing: the two gradients may not alias them, but `a` and
+        // `b` may be the same node.
+        for n in 0..<io.batch {
+            let an = a + n * size, bn = b + n * other, dyn = dy + n * size
+            if let da = gradients.input {
+                let dan = da + n * size
+                for i in 0..<size { dan[i] = dyn[i] * bn[broadcastsChannels ? i % channels : i] }
+            }
+            if let db = gradients.extraInputs[0] {
+                let dbn = db + n * other
+                if broadcastsChannels {
+                    for c in 0..<channels { dbn[c] = 0 }
+                    for p in 0..<positions {
+                        for c in 0..<channels { dbn[c] += dyn[p * channels + c] * an[p * channels + c] }
+                    }
+                } else {
+                    for i in 0..<size { dbn[i] = dyn[i] * an[i] }
+                }
+            }
+        }
+    }
+}

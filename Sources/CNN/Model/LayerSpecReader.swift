@@ -10,7 +10,8 @@ struct LayerSpecReader {
         ("GlobalAveragePooling2D", "global_average_pooling2d"), ("GlobalMaxPooling2D", "global_max_pooling2d"),
         ("BatchNormalization", "batch_normalization"), ("Activation", "activation"), ("ReLU", "re_lu"),
         ("LeakyReLU", "leaky_re_lu"), ("Softmax", "softmax"), ("ZeroPadding2D", "zero_padding2d"),
-        ("Add", "add"), ("Concatenate", "concatenate"), ("Flatten", "flatten"), ("Reshape", "reshape"),
+        ("Add", "add"), ("Multiply", "multiply"), ("Concatenate", "concatenate"), ("Flatten", "flatten"),
+        ("Reshape", "reshape"),
         ("Dropout", "dropout"),
     ]
     static let aliases = [
@@ -66,7 +67,7 @@ struct LayerSpecReader {
             inputs = [earlier.count - 1]
         }
         inputShapes = inputs.map { $0 < 0 ? modelInput : earlier[$0].outputShape }
-        let merges = type == "Add" || type == "Concatenate"
+        let merges = type == "Add" || type == "Multiply" || type == "Concatenate"
         if merges && inputs.count < 2 {
             throw (fields["inputs"] ?? typeValue).error("\(type) needs at least two inputs, listed in 'inputs'")
         }
@@ -193,6 +194,13 @@ struct LayerSpecReader {
                 throw fields["inputs"]!.error("Add needs inputs of one shape, found \(describe(inputShapes))")
             }
             return Add(name: name, inputShapes: inputShapes)
+        case "Multiply":
+            guard inputShapes.count == 2, Multiply.fits(inputShapes[0], inputShapes[1]) else {
+                throw fields["inputs"]!.error(
+                    "Multiply needs two inputs of one shape, or a map and a per-channel [1, 1, C] gate, found "
+                        + describe(inputShapes))
+            }
+            return Multiply(name: name, inputShapes: inputShapes)
         case "Concatenate":
             let rank = inputShape.count
             let axis = try fields["axis"]?.int() ?? -1

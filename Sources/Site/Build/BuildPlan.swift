@@ -39,13 +39,18 @@ struct BuildPlan {
     /// Looks up the model spec a directive names (path relative to the content folder).
     typealias SpecLookup = (_ path: String, _ at: SourceLocation) throws(SourceError) -> ModelSpec
     /// Checks that a dataset folder a directive names exists and holds a dataset, and
-    /// returns its splits (nil when not known before the build runs).
-    typealias DataCheck = (_ path: String, _ at: SourceLocation) throws(SourceError) -> [String]?
+    /// returns its splits and class names (nil when not known before the build runs).
+    typealias DataCheck = (_ path: String, _ at: SourceLocation) throws(SourceError) -> (
+        splits: [String], classes: [String]
+    )?
 
     init(content: SiteContent, models: ModelStore) throws(BuildErrors) {
         try self.init(
             content: content, spec: { path, at throws(SourceError) in try models.spec(path, at: at) },
-            data: { path, at throws(SourceError) in try models.data.folder(path, at: at).splitNames })
+            data: { path, at throws(SourceError) in
+                let folder = try models.data.folder(path, at: at)
+                return (folder.splitNames, folder.classNames)
+            })
     }
 
     init(
@@ -144,8 +149,13 @@ struct BuildPlan {
         let dataLocation = options[CommonOption.data.name]?.location ?? at
         // A folder named must be a dataset; the tutorial's own MNIST is required only when a
         // figure reads it.
-        options.splitNames =
-            named != nil ? try check(dataPath, dataLocation) : (try? check(dataPath, dataLocation)) ?? nil
+        let found = named != nil ? try check(dataPath, dataLocation) : (try? check(dataPath, dataLocation)) ?? nil
+        options.splitNames = found?.splits
+        // Classes are named by the sidecar, else by the data when it has the model's count.
+        let classes = spec.sidecar.classNames ?? found?.classes
+        options.classNames =
+            classes?.count == spec.model.classCount && classes != (0..<spec.model.classCount).map(String.init)
+            ? classes : nil
         let directive = try type.init(options, model: spec.model)
         return PlannedFigure(
             lesson: lessonIndex, directive: directive, name: block.name, location: options.location,

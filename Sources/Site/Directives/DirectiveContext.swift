@@ -115,7 +115,8 @@ public final class DirectiveContext: Sendable {
                 let loaded = try data.get()
                 guard let split = loaded.split(named: splitName) else {
                     throw SourceError(
-                        "\(loaded.name) has no split '\(splitName)'; it has \(loaded.splitNames.joined(separator: ", "))",
+                        "\(loaded.name) has no split '\(splitName)'; it has "
+                            + loaded.splitNames.joined(separator: ", "),
                         at: location, suggestion: nearestName(to: splitName, in: loaded.splitNames))
                 }
                 let set = try loaded.inputs(split), pictures = try loaded.pictures(split)

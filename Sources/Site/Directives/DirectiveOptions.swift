@@ -33,6 +33,9 @@ public struct DirectiveOptions {
     /// The splits of the data the directive selects from, when known before the build
     /// runs (then a selector naming another split is an error at its option).
     var splitNames: [String]?
+    /// The names of the model's classes, when known before the build runs: `class(cat)`
+    /// and `class(180)` select by name.
+    var classNames: [String]?
 
     /// Parses `body` (the YAML between the fences) and rejects unknown option names.
     init(

@@ -54,8 +54,12 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         return parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// Parses one selector; `classes` bounds `class(k)`.
-    public static func parse(_ text: String, classes: Int) -> Result<ImageSelector, SelectorError> {
+    /// Parses one selector; `classes` bounds `class(k)`. `class(x)` is the class named `x`
+    /// when `names` has it, else class number `x`; without `names`, a name that is not a
+    /// number is looked up when the data is read.
+    public static func parse(
+        _ text: String, classes: Int, names: [String]? = nil
+    ) -> Result<ImageSelector, SelectorError> {
         let t = text.trimmingCharacters(in: .whitespaces)
         if ImageFile.extensions.contains((t as NSString).pathExtension.lowercased()) { return .success(.file(t, nil)) }
         var rest = Substring(t)
@@ -83,12 +87,22 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
                     SelectorError(
                         "expected a class number or name in '\(t)', as in test.class(7)[0:4] or val.class(cat)[0:4]"))
             }
-            if let k = Int(name) {
+            if names?.contains(name) == true {
+                filter = .className(name)
+            } else if let k = Int(name) {
                 guard (0..<classes).contains(k) else {
                     return .failure(
-                        SelectorError("class \(k) is out of range in '\(t)'; the model has classes 0…\(classes - 1)"))
+                        SelectorError(
+                            "class \(k) is out of range in '\(t)'; the model has classes 0…\(classes - 1)"
+                                + (names.map { " (\($0.joined(separator: ", ")))" } ?? "")))
                 }
                 filter = .label(k)
+            } else if let names {
+                return .failure(
+                    SelectorError(
+                        "no class '\(name)' in '\(t)'; the classes are \(names.joined(separator: ", "))",
+                        suggestion: nearestName(to: name, in: names).map { t.replacingOccurrences(of: name, with: $0) })
+                )
             } else {
                 filter = .className(name)
             }
@@ -159,7 +173,9 @@ extension DirectiveOptions {
 
     private func selectors(_ name: String, default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
         guard let node = mapping[name] else {
-            guard case .success(let s) = ImageSelector.parse(value, classes: classes) else { return [] }
+            guard case .success(let s) = ImageSelector.parse(value, classes: classes, names: classNames) else {
+                return []
+            }
             return [s]
         }
         let items: [YAMLValue] = if case .sequence = node.node { try node.list() } else { [node] }
@@ -168,7 +184,7 @@ extension DirectiveOptions {
         for item in items {
             // `test[0:3], train[5]` on one line: YAML's flow lists cannot hold brackets unquoted.
             for text in ImageSelector.splitList(try item.string()) {
-                switch ImageSelector.parse(text, classes: classes) {
+                switch ImageSelector.parse(text, classes: classes, names: classNames) {
                 case .success(let s):
                     if case .dataset(let split, _, _) = s, let known = splitNames,
                         !known.contains(split)

@@ -6,7 +6,8 @@ import Site
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Train a model on a dataset's train split (MNIST by default) and write its weights (safetensors) and training log (JSON)."
+            "Train a model on a dataset's train split (MNIST by default) and write its weights (safetensors) and "
+            + "training log (JSON)."
     )
 
     @OptionGroup var model: ModelOptions

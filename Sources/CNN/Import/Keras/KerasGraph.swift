@@ -98,10 +98,11 @@ struct KerasGraph {
     }
 
     private mutating func add(
-        _ config: KerasImporter.LayerConfig, reading sources: [Int], isLast: Bool
+        _ config: KerasImporter.LayerConfig, reading given: [Int], isLast: Bool
     )
         throws(ImportError)
     {
+        var sources = given
         let c = config.config
         let input = shape(of: sources[0])
         if let format = c["data_format"]?.string, format != "channels_last" {
@@ -121,11 +122,12 @@ struct KerasGraph {
         }
         func activation(_ key: String = "activation") throws(ImportError) -> Activation {
             guard let name = c[key]?.string else { return .linear }
-            guard let activation = Activation(named: name) else {
+            guard var activation = Activation(named: name) else {
                 throw importer.error(
                     config,
                     "activation '\(name)' is not supported; vizsite runs " + Activation.names.joined(separator: ", "))
             }
+            if case .hardSigmoid = activation { activation = importer.hardSigmoid }
             if activation == .softmax && !isLast {
                 throw importer.error(config, "softmax is only supported on the last layer")
             }
@@ -218,10 +220,23 @@ struct KerasGraph {
                 throw importer.error(config, "padding must be an integer, a pair or a pair of pairs")
             }
             layer = ZeroPadding2D(name: name, inputShape: input, pads: pads)
-        case "Add", "Concatenate":
-            let shapes = sources.map(shape(of:))
+        case "Add", "Concatenate", "Multiply":
+            var shapes = sources.map(shape(of:))
             guard shapes.count >= 2 else { throw importer.error(config, "needs at least two inputs") }
-            if config.className == "Add" {
+            if config.className == "Multiply" {
+                // The full map first: a per-channel gate multiplies it, in either order.
+                if shapes.count == 2, !Multiply.fits(shapes[0], shapes[1]), Multiply.fits(shapes[1], shapes[0]) {
+                    sources.reverse()
+                    shapes.reverse()
+                }
+                guard shapes.count == 2, Multiply.fits(shapes[0], shapes[1]) else {
+                    throw importer.error(
+                        config,
+                        "multiplies \(shapes); vizsite multiplies two inputs of one shape, or a map by a "
+                            + "per-channel gate (1, 1, C)")
+                }
+                layer = Multiply(name: name, inputShapes: shapes)
+            } else if config.className == "Add" {
                 guard shapes.allSatisfy({ $0 == shapes[0] }) else {
                     throw importer.error(config, "adds unequal shapes \(shapes)")
                 }

@@ -12,7 +12,7 @@ public struct KerasImporter {
     public static let supportedLayers = [
         "InputLayer", "Conv2D", "DepthwiseConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
-        "Softmax", "ZeroPadding2D", "Add", "Concatenate", "Flatten", "Reshape", "Dropout",
+        "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout",
     ]
 
     /// One layer of the config: class, name, options, and the layers it reads.
@@ -28,6 +28,15 @@ public struct KerasImporter {
     let weights: [String: [(shape: [Int], values: [Float])]]
     /// Whether layers may lack weights (they keep their initial values).
     var weightsOptional = false
+    /// The Keras version that saved the file (`2.15.0`, `3.12.0`), when it says.
+    var kerasVersion: String?
+
+    /// Keras 2's `hard_sigmoid` is `clip(0.2 · x + 0.5, 0, 1)`; Keras 3's is
+    /// `relu6(x + 3) / 6`.
+    var hardSigmoid: Activation {
+        kerasVersion?.hasPrefix("2.") == true
+            ? .hardSigmoid(alpha: 0.2, beta: 0.5) : .hardSigmoid(alpha: 1 / 6, beta: 0.5)
+    }
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
@@ -41,6 +50,7 @@ public struct KerasImporter {
     /// Loads a model from the bytes of a `.keras` or `.h5` file.
     public static func load(bytes: [UInt8], displayPath shown: String) throws(ImportError) -> Model {
         let config: JSONValue, weights: [String: [(shape: [Int], values: [Float])]]
+        var version: String?
         do {
             if bytes.starts(with: [0x50, 0x4B]) {  // "PK": a .keras zip
                 let archive = try ZipArchive(bytes: bytes)
@@ -50,6 +60,9 @@ public struct KerasImporter {
                     throw ImportError(file: shown, "a .keras file needs config.json and model.weights.h5")
                 }
                 config = try decode(json, file: shown)
+                if let metadata = try archive.contents(of: "metadata.json", limit: 1 << 20) {
+                    version = (try? decode(metadata, file: shown))?["keras_version"]?.string
+                }
                 weights = try kerasWeights(HDF5File(bytes: h5), file: shown)
             } else {
                 let h5 = try HDF5File(bytes: bytes)
@@ -58,6 +71,7 @@ public struct KerasImporter {
                         file: shown, "the .h5 file has no model_config: it holds weights only; save the whole model")
                 }
                 config = try decode(Array(text.utf8), file: shown)
+                version = try h5.strings(attribute: "keras_version", of: "/")?.first
                 weights = try legacyWeights(h5, file: shown)
             }
         } catch let error as ImportError {
@@ -69,7 +83,8 @@ public struct KerasImporter {
         } catch {
             throw ImportError(file: shown, "not a readable Keras file (\(error))")
         }
-        let importer = KerasImporter(file: shown, weights: weights)
+        var importer = KerasImporter(file: shown, weights: weights)
+        importer.kerasVersion = version
         return try importer.build(config)
     }
 

@@ -8,12 +8,14 @@ extension ONNXImporter {
         case "Conv": try convolution(node)
         case "Gemm", "MatMul": try dense(node)
         case "BatchNormalization": try batchNormalization(node)
-        case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "Gelu", "Clip", "Softmax", "LogSoftmax":
+        case "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "Tanh", "HardSwish", "Gelu", "Clip", "Softmax",
+            "LogSoftmax":
             try activation(node)
         case "Mul", "Div", "Erf":
             if try geluStage(node) { return }
+            if node.opType == "Div", try channelConstant(node, scale: true, reciprocal: true) { return }
             guard node.opType == "Mul" else {
-                throw error(node, "only the division inside GELU's exported pattern (x / √2) is supported")
+                throw error(node, "only a division by a constant (one value or one per channel) is supported")
             }
             try multiply(node)
         case "MaxPool", "AveragePool": try pooling(node)
@@ -29,7 +31,12 @@ extension ONNXImporter {
         case "Add": try addition(node)
         case "Sum": try sum(node)
         case "Concat": try concatenation(node)
-        case "Flatten", "Reshape": try flatten(node)
+        case "Flatten", "Reshape":
+            if case .constant(let tensor)? = values[node.inputs.first ?? ""] {
+                try reshapeConstant(node, tensor)
+            } else {
+                try flatten(node)
+            }
         case "Pad": try padding(node)
         case "Identity", "Dropout":
             values[node.outputs[0]] = try value(node.inputs.first ?? "", of: node)
@@ -163,6 +170,9 @@ extension ONNXImporter {
         case "Relu": activation = .relu
         case "LeakyRelu": activation = .leakyReLU(slope: node.attributes["alpha"]?.float ?? 0.01)
         case "Sigmoid": activation = .sigmoid
+        case "HardSigmoid":
+            activation = .hardSigmoid(
+                alpha: node.attributes["alpha"]?.float ?? 0.2, beta: node.attributes["beta"]?.float ?? 0.5)
         case "Tanh": activation = .tanh
         case "HardSwish": activation = .hardSwish
         case "Gelu":
@@ -178,7 +188,7 @@ extension ONNXImporter {
             if let t = try constant(node, 2) { high = try floats(t, of: node).first ?? high }
             activation = low == 0 && high == .greatestFiniteMagnitude ? .relu : .clip(low: low, high: high)
         default:  // Softmax, LogSoftmax: the logits feed them.
-            guard graph.outputs.contains(where: { $0.name == node.outputs[0] }), layout == .flat else {
+            guard isModelOutput(node.outputs[0]), layout == .flat else {
                 throw error(node, "a softmax is only supported at the model's output, over its class scores")
             }
             activation = .softmax
@@ -194,6 +204,20 @@ extension ONNXImporter {
             reading: [source], for: node, layout: layout)
     }
 
+    /// Whether `name` is the graph's output, or becomes it through Identity nodes only
+    /// (as PaddlePaddle's exporter ends its graphs).
+    func isModelOutput(_ name: String) -> Bool {
+        guard var output = graph.outputs.first?.name else { return false }
+        for _ in 0..<graph.nodes.count {
+            if output == name { return true }
+            guard let producer = graph.nodes.first(where: { $0.outputs.first == output }),
+                producer.opType == "Identity", let input = producer.inputs.first
+            else { return false }
+            output = input
+        }
+        return false
+    }
+
     /// `x · sigmoid(x)`, as PyTorch exports SiLU before opset 22.
     private mutating func multiply(_ node: ONNXNode) throws(ImportError) {
         guard node.inputs.count == 2 else { throw error(node, "needs two inputs") }
@@ -207,15 +231,33 @@ extension ONNXImporter {
             return
         }
         if try channelConstant(node, scale: true) { return }
-        throw error(node, "only x · sigmoid(x) (SiLU) and a per-channel constant are supported as multiplications")
+        let a = try value(node.inputs[0], of: node), b = try value(node.inputs[1], of: node)
+        if case .node(let i, let li) = a, case .node(let j, let lj) = b, li == lj {
+            // The full map first: a per-channel gate multiplies it, in either order.
+            let (map, gate) = Multiply.fits(shape(of: i), shape(of: j)) ? (i, j) : (j, i)
+            if Multiply.fits(shape(of: map), shape(of: gate)) {
+                add(
+                    Multiply(name: layerName(node), inputShapes: [shape(of: map), shape(of: gate)]),
+                    reading: [map, gate], for: node, layout: li)
+                return
+            }
+        }
+        throw error(
+            node,
+            "only products of two tensors of one shape, of a map by a per-channel gate [N, C, 1, 1], and by a "
+                + "per-channel constant are supported")
     }
 
     /// A computed tensor times (`scale`) or plus a constant that is one value, or one per
     /// channel (`[C]`, `[C, 1, 1]`, `[1, C, 1, 1]`): a `ChannelAffine`, or folded into the
     /// one that made its input when nothing else reads it. False when `node` is not that.
-    private mutating func channelConstant(_ node: ONNXNode, scale: Bool) throws(ImportError) -> Bool {
+    private mutating func channelConstant(
+        _ node: ONNXNode, scale: Bool, reciprocal: Bool = false
+    ) throws(ImportError) -> Bool {
         guard node.inputs.count == 2 else { return false }
-        for (x, k) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
+        // A division's constant is its divisor, never its dividend.
+        let orders = [(node.inputs[0], node.inputs[1])] + (reciprocal ? [] : [(node.inputs[1], node.inputs[0])])
+        for (x, k) in orders {
             guard case .node(let source, let layout)? = values[x], case .constant(let tensor)? = values[k]
             else { continue }
             let input = shape(of: source), channels = input.last!
@@ -223,7 +265,11 @@ extension ONNXImporter {
             let perChannel = layout == .image ? [Int64(channels), 1, 1] : [Int64(channels)]
             // On NCHW data a per-channel constant is [C, 1, 1]; a plain [C] would run along the width.
             guard tensor.elementCount == 1 || Array(dims) == perChannel else { continue }
-            let given = try floats(tensor, of: node)
+            var given = try floats(tensor, of: node)
+            if reciprocal {
+                guard given.allSatisfy({ $0 != 0 }) else { throw error(node, "divides by zero") }
+                given = given.map { 1 / $0 }
+            }
             let vector = given.count == 1 ? [Float](repeating: given[0], count: channels) : given
             // Fold into the affine layer that made `x` when nothing else reads it.
             if source >= 0, let affine = layers[source] as? ChannelAffine,
@@ -302,9 +348,46 @@ extension ONNXImporter {
         return true
     }
 
+    /// `x · clip(x + 3, 0, 6) / 6` as one hard-swish layer, as PaddlePaddle and older
+    /// exporters write HardSwish (Add, Clip, Mul, Div); `node` is the Add. False when the
+    /// nodes are not exactly that, each read only by the next.
+    private mutating func hardSwishPattern(_ node: ONNXNode) throws(ImportError) -> Bool {
+        // A Constant node may come after the Add in the graph's order: read it where it is.
+        func scalar(_ name: String) -> Float? {
+            var tensor: ONNXTensor?
+            if case .constant(let t)? = values[name] { tensor = t }
+            if tensor == nil, let constant = graph.nodes.first(where: { $0.outputs.first == name }),
+                constant.opType == "Constant"
+            {
+                if let f = constant.attributes["value_float"]?.float { return f }
+                tensor = constant.attributes["value"]?.tensor
+            }
+            guard let t = tensor, t.elementCount == 1 else { return nil }
+            return try? t.floats(directory: directory).first
+        }
+        func only(_ name: String, _ op: String) -> ONNXNode? {
+            guard let r = readers[name], r.count == 1, r[0].opType == op, !isModelOutput(name) else { return nil }
+            return r[0]
+        }
+        guard node.inputs.count == 2, case .node(let x, let layout)? = values[node.inputs[0]],
+            scalar(node.inputs[1]) == 3, let clip = only(node.outputs[0], "Clip"), clip.outputs.count == 1,
+            let mul = only(clip.outputs[0], "Mul"), Set(mul.inputs) == [node.inputs[0], clip.outputs[0]],
+            let div = only(mul.outputs[0], "Div"), div.inputs.first == mul.outputs[0], scalar(div.inputs[1]) == 6
+        else { return false }
+        let low = clip.inputs.count > 1 ? scalar(clip.inputs[1]) : clip.attributes["min"]?.float
+        let high = clip.inputs.count > 2 ? scalar(clip.inputs[2]) : clip.attributes["max"]?.float
+        guard low == 0, high == 6 else { return false }
+        add(
+            ActivationLayer(name: layerName(div), inputShape: shape(of: x), activation: .hardSwish),
+            reading: [x], for: div, layout: layout)
+        fused.formUnion([clip.outputs[0], mul.outputs[0], div.outputs[0]])
+        return true
+    }
+
     private mutating func addition(_ node: ONNXNode) throws(ImportError) {
         guard node.inputs.count == 2 else { throw error(node, "needs two inputs") }
         if try geluStage(node) { return }
+        if try hardSwishPattern(node) { return }
         let a = try value(node.inputs[0], of: node), b = try value(node.inputs[1], of: node)
         switch (a, b) {
         case (.gelu, _), (_, .gelu):
@@ -457,6 +540,30 @@ extension ONNXImporter {
                 Flatten(name: layerName(node), inputShape: input), reading: [source], for: node,
                 layout: flat ? .flat : .flatChannelsFirst(height: input[0], width: input[1], channels: input[2]))
         }
+    }
+
+    /// A constant reshaped at load time (a bias exporters reshape to [1, C, 1, 1]).
+    private mutating func reshapeConstant(_ node: ONNXNode, _ tensor: ONNXTensor) throws(ImportError) {
+        let count = Int64(tensor.elementCount)
+        var dims: [Int64]
+        if node.opType == "Flatten" {
+            let axis = Int(int(node, "axis", default: 1))
+            guard (0...tensor.dims.count).contains(axis) else { throw error(node, "axis \(axis) is out of range") }
+            dims = [tensor.dims.prefix(axis).reduce(1, *), tensor.dims.dropFirst(axis).reduce(1, *)]
+        } else {
+            guard let target = try constant(node, 1) else { throw error(node, "needs a constant target shape") }
+            dims = try integers(target, of: node)
+            for (i, d) in dims.enumerated() where d == 0 && i < tensor.dims.count { dims[i] = tensor.dims[i] }
+            let known = dims.filter { $0 != -1 }.reduce(1, *)
+            if dims.filter({ $0 == -1 }).count == 1, known > 0 { dims = dims.map { $0 == -1 ? count / known : $0 } }
+        }
+        guard dims.allSatisfy({ $0 >= 0 }), dims.reduce(1, *) == count else {
+            throw error(node, "cannot reshape a constant of \(tensor.dims) to \(dims)")
+        }
+        var reshaped = tensor
+        reshaped.name = node.outputs[0]
+        reshaped.dims = dims
+        values[node.outputs[0]] = .constant(reshaped)
     }
 
     private mutating func padding(_ node: ONNXNode) throws(ImportError) {

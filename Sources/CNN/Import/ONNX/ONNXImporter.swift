@@ -13,9 +13,9 @@ import Foundation
 public struct ONNXImporter {
     /// The ops vizsite runs, and the ones it folds away.
     public static let supportedOps = [
-        "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
-        "HardSwish", "Gelu", "Mul (x · sigmoid(x), as SiLU; or by a per-channel constant)",
-        "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
+        "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "Tanh",
+        "HardSwish", "Gelu", "Mul (two tensors of one shape, a map by a per-channel gate, or by a constant)",
+        "Div (by a constant)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
         "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
         "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
         "Identity", "Dropout", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice",
@@ -55,8 +55,14 @@ public struct ONNXImporter {
     var values: [String: Value] = [:]
     var aliases: [String: String] = [:]
     var inputShape: [Int] = []
+    /// The height and width to give an input whose file leaves them open.
+    var inputSize: (height: Int, width: Int)?
     /// The node that produced each tensor made by a layer, by tensor name (for fusing SiLU).
     var producers: [String: ONNXNode] = [:]
+    /// Per tensor name, the nodes that read it.
+    var readers: [String: [ONNXNode]] = [:]
+    /// Outputs of nodes already converted as part of a fused pattern.
+    var fused: Set<String> = []
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
@@ -69,7 +75,11 @@ public struct ONNXImporter {
     }
 
     /// Loads a model from its bytes; external data is looked for in `directory`.
-    public static func load(bytes: [UInt8], directory: String, displayPath: String) throws(ImportError) -> Model {
+    /// `inputSize` (height, width) fixes an input whose height or width the file leaves
+    /// open (a sidecar's `input_size`).
+    public static func load(
+        bytes: [UInt8], directory: String, displayPath: String, inputSize: (height: Int, width: Int)? = nil
+    ) throws(ImportError) -> Model {
         let model: ONNXModel
         do {
             model = try ONNXModel(bytes: ArraySlice(bytes))
@@ -77,6 +87,7 @@ public struct ONNXImporter {
             throw ImportError(file: displayPath, "not a valid ONNX model (\(error.reason))")
         }
         var importer = ONNXImporter(file: displayPath, directory: directory, graph: model.graph)
+        importer.inputSize = inputSize
         return try importer.build(name: ((displayPath as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
 
@@ -101,16 +112,29 @@ public struct ONNXImporter {
             throw error("the model has \(dataInputs.count) inputs; vizsite runs models with one image input")
         }
         let input = dataInputs[0]
-        guard input.shape.count == 4, let c = input.shape[1], let h = input.shape[2], let w = input.shape[3],
-            c > 0, h > 0, w > 0, c <= 4096, h <= 65_536, w <= 65_536
+        let shown =
+            "[" + input.shape.map { $0.flatMap { $0 > 0 ? String($0) : nil } ?? "?" }.joined(separator: ", ") + "]"
+        func known(_ i: Int) -> Int? {
+            input.shape.count == 4 ? input.shape[i].flatMap { $0 > 0 ? Int($0) : nil } : nil
+        }
+        if let size = inputSize, let h = known(2), let w = known(3), (h, w) != size {
+            throw error(
+                "input '\(input.name)' is fixed at \(h)×\(w); the sidecar's input_size \(size.height)×\(size.width) "
+                    + "differs")
+        }
+        guard let c = known(1), let h = known(2) ?? inputSize?.height, let w = known(3) ?? inputSize?.width,
+            c <= 4096, h <= 65_536, w <= 65_536
         else {
             throw error(
-                "input '\(input.name)' has shape \(input.shape.map { $0.map(String.init) ?? "?" }); vizsite needs "
-                    + "an image input [batch, channels, height, width] with known channels, height and width")
+                "input '\(input.name)' has shape \(shown); vizsite needs an image input [batch, channels, height, "
+                    + "width] with known channels, height and width (a sidecar's input_size: [height, width] gives "
+                    + "those the file leaves open)")
         }
-        inputShape = [Int(h), Int(w), Int(c)]
+        inputShape = [h, w, c]
         values[input.name] = .node(-1, .image)
+        for node in graph.nodes { for input in node.inputs { readers[input, default: []].append(node) } }
         for node in graph.nodes {
+            if fused.contains(node.outputs.first ?? "") { continue }
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
                 throw error(node, "operators of domain '\(node.domain)' are not supported")
             }
