@@ -96,6 +96,22 @@ class FlatMNIST(nn.Module):
         return torch.softmax(self.fc2(self.act(self.fc1(x))), 1)
 
 
+class ChannelsLast(nn.Module):
+    """12×10 RGB given NHWC, as tf2onnx's exports and models fed from NumPy images take it:
+    permuted to NCHW first, and back to NHWC before the flatten (so the dense layer reads
+    (h, w, c) order); two Transpose nodes in the ONNX graph."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.fc = nn.Linear(12 * 10 * 4, 5)
+
+    def forward(self, x):
+        x = self.relu(self.conv(x.permute(0, 3, 1, 2)))
+        return self.fc(x.permute(0, 2, 3, 1).flatten(1))
+
+
 def randomize_batchnorm(model, generator):
     """Moving statistics and scales away from 0 and 1, as after training."""
     for m in model.modules():
@@ -118,7 +134,7 @@ def logits_of(model, x):
     return model(x)
 
 
-def gradcam_and_gradient(model, module, x):
+def gradcam_and_gradient(model, module, x, channels_last=False):
     """Grad-CAM at `module`'s output and the input gradient, for the top logit."""
     store = {}
 
@@ -135,7 +151,8 @@ def gradcam_and_gradient(model, module, x):
     a, g = store["a"], store["a"].grad
     weights = g.mean(dim=(2, 3), keepdim=True)
     cam = torch.relu((weights * a).sum(1))
-    return cam.detach().numpy(), x.grad.permute(0, 2, 3, 1).detach().numpy(), top.tolist()
+    gradient = x.grad if channels_last else x.grad.permute(0, 2, 3, 1)
+    return cam.detach().numpy(), gradient.detach().numpy(), top.tolist()
 
 
 def node_after(path, op):
@@ -150,16 +167,17 @@ def node_after(path, op):
     raise LookupError(f"no Relu after {op} in {path}")
 
 
-def write(name, model, shape, cam_module, cam_after, seed):
+def write(name, model, shape, cam_module, cam_after, seed, channels_last=False):
+    """`shape` is (c, h, w), or (h, w, c) for a model that takes NHWC input."""
     generator = torch.Generator().manual_seed(seed)
     x = torch.rand((2,) + shape, generator=generator)
     with torch.no_grad():
         logits = logits_of(model, x).numpy()
-    cam, gradient, top = gradcam_and_gradient(model, cam_module, x)
+    cam, gradient, top = gradcam_and_gradient(model, cam_module, x, channels_last)
     record = {
         "producer": f"torch {torch.__version__}, onnx {onnx.__version__}, onnxruntime {ort.__version__}",
-        "input_shape": [shape[1], shape[2], shape[0]],
-        "images": x.permute(0, 2, 3, 1).reshape(2, -1).tolist(),
+        "input_shape": list(shape) if channels_last else [shape[1], shape[2], shape[0]],
+        "images": (x if channels_last else x.permute(0, 2, 3, 1)).reshape(2, -1).tolist(),
         "logits": logits.tolist(),
         "top": top,
         "input_gradient": gradient.reshape(2, -1).tolist(),
@@ -197,18 +215,28 @@ def write(name, model, shape, cam_module, cam_after, seed):
 
 
 def main():
+    """Writes every fixture, or those named on the command line (residual-rgb, flat-mnist,
+    channels-last, unsupported)."""
+    wanted = set(sys.argv[1:]) or {"residual-rgb", "flat-mnist", "channels-last", "unsupported"}
     torch.manual_seed(0)
     residual = ResidualRGB().eval()
     randomize_batchnorm(residual, torch.Generator().manual_seed(1))
-    write("residual-rgb", residual, (3, 32, 32), residual.block2.out, "Add", seed=2)
+    if "residual-rgb" in wanted:
+        write("residual-rgb", residual, (3, 32, 32), residual.block2.out, "Add", seed=2)
     torch.manual_seed(3)
     flat = FlatMNIST().eval()
-    write("flat-mnist", flat, (1, 28, 28), flat.relu, "Concat", seed=4)
-    # An op vizsite cannot run (Resize), for the error message.
-    unsupported = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Upsample(scale_factor=2), nn.AdaptiveAvgPool2d(1),
-                                nn.Flatten(), nn.Linear(2, 10)).eval()
-    torch.onnx.export(unsupported, torch.zeros(1, 1, 28, 28), os.path.join(OUT, "unsupported.onnx"),
-                      opset_version=17, dynamo=False)
+    if "flat-mnist" in wanted:
+        write("flat-mnist", flat, (1, 28, 28), flat.relu, "Concat", seed=4)
+    torch.manual_seed(5)
+    nhwc = ChannelsLast().eval()
+    if "channels-last" in wanted:
+        write("channels-last", nhwc, (12, 10, 3), nhwc.relu, "Conv", seed=6, channels_last=True)
+    if "unsupported" in wanted:
+        # An op vizsite cannot run (Resize), for the error message.
+        unsupported = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Upsample(scale_factor=2), nn.AdaptiveAvgPool2d(1),
+                                    nn.Flatten(), nn.Linear(2, 10)).eval()
+        torch.onnx.export(unsupported, torch.zeros(1, 1, 28, 28), os.path.join(OUT, "unsupported.onnx"),
+                          opset_version=17, dynamo=False)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ extension ONNXImporter {
             let dims: [Int64] =
                 switch layout {
                 case .image: [Self.batch, Int64(s[2]), Int64(s[0]), Int64(s[1])]
+                case .channelsLast: [Self.batch, Int64(s[0]), Int64(s[1]), Int64(s[2])]
                 case .flat, .flatChannelsFirst: [Self.batch, Int64(s[0])]
                 }
             var start = Int(int(node, "start", default: 0)), end = Int(int(node, "end", default: Int64(dims.count)))

@@ -38,6 +38,7 @@ extension ONNXImporter {
                 try flatten(node)
             }
         case "Pad": try padding(node)
+        case "Transpose": try transpose(node)
         case "Identity", "Dropout":
             values[node.outputs[0]] = try value(node.inputs.first ?? "", of: node)
         case "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast":
@@ -115,7 +116,7 @@ extension ONNXImporter {
         switch layout {
         case .flat: row = { $0 }
         case .flatChannelsFirst(let h, let wd, let c): row = { r in (r % c) * h * wd + r / c }
-        case .image: throw error(node, "needs a flat input; add a Flatten before it")
+        case .image, .channelsLast: throw error(node, "needs a flat input; add a Flatten before it")
         }
         var kernel = [Float](repeating: 0, count: k * m)
         for r in 0..<k {
@@ -539,7 +540,30 @@ extension ONNXImporter {
             add(
                 Flatten(name: layerName(node), inputShape: input), reading: [source], for: node,
                 layout: flat ? .flat : .flatChannelsFirst(height: input[0], width: input[1], channels: input[2]))
+        case .channelsLast:
+            // NHWC flattened is (h, w, c) order: vizsite's own.
+            add(Flatten(name: layerName(node), inputShape: input), reading: [source], for: node, layout: .flat)
         }
+    }
+
+    /// NCHW ↔ NHWC, which changes how ONNX indexes the data and not vizsite's memory; the
+    /// identity. Anything else (a channel shuffle) is refused.
+    private mutating func transpose(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        let rank = layout == .image || layout == .channelsLast ? 4 : 2
+        let perm = ints(node, "perm") ?? (0..<Int64(rank)).reversed().map { $0 }
+        let result: Layout
+        switch (layout, perm) {
+        case (_, Array(0..<Int64(rank))): result = layout
+        case (.image, [0, 2, 3, 1]): result = .channelsLast
+        case (.channelsLast, [0, 3, 1, 2]): result = .image
+        default:
+            throw error(
+                node,
+                "only NCHW ↔ NHWC transposes (perm [0, 2, 3, 1] and [0, 3, 1, 2]) are supported; this one has perm "
+                    + "\(perm)")
+        }
+        values[node.outputs[0]] = .node(source, result)
     }
 
     /// A constant reshaped at load time (a bias exporters reshape to [1, C, 1, 1]).

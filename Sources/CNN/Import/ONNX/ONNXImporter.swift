@@ -18,8 +18,8 @@ public struct ONNXImporter {
         "Div (by a constant)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
         "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
         "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
-        "Identity", "Dropout", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice",
-        "Cast",
+        "Identity", "Dropout", "Transpose (NCHW ↔ NHWC, before a flatten or after an NHWC input)", "Constant",
+        "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
     ]
 
     /// How a value flows through the graph being built.
@@ -41,6 +41,9 @@ public struct ONNXImporter {
         case flat
         /// ONNX `[N, C·H·W]` flattened channels-first, held in (h, w, c) order.
         case flatChannelsFirst(height: Int, width: Int, channels: Int)
+        /// ONNX `[N, H, W, C]` (an image transposed channels-last, or an NHWC input), held
+        /// as `[H, W, C]` — the same memory as `image`.
+        case channelsLast
     }
 
     /// Stands for the unknown batch size in folded shapes.
@@ -107,6 +110,7 @@ public struct ONNXImporter {
 
     mutating func build(name: String) throws(ImportError) -> Model {
         for tensor in graph.initializers { values[tensor.name] = .constant(tensor) }
+        for node in graph.nodes { for input in node.inputs { readers[input, default: []].append(node) } }
         let dataInputs = graph.inputs.filter { values[$0.name] == nil }
         guard dataInputs.count == 1 else {
             throw error("the model has \(dataInputs.count) inputs; vizsite runs models with one image input")
@@ -114,25 +118,33 @@ public struct ONNXImporter {
         let input = dataInputs[0]
         let shown =
             "[" + input.shape.map { $0.flatMap { $0 > 0 ? String($0) : nil } ?? "?" }.joined(separator: ", ") + "]"
+        // An NHWC input (tf2onnx's, or a model that permutes its input first) is read only
+        // by transposes to NCHW; its dimensions are then [N, H, W, C].
+        let channelsLast =
+            input.shape.count == 4
+            && readers[input.name, default: []].allSatisfy {
+                $0.opType == "Transpose" && ints($0, "perm") == [0, 3, 1, 2]
+            }
+            && !readers[input.name, default: []].isEmpty
+        let (cAxis, hAxis, wAxis) = channelsLast ? (3, 1, 2) : (1, 2, 3)
         func known(_ i: Int) -> Int? {
             input.shape.count == 4 ? input.shape[i].flatMap { $0 > 0 ? Int($0) : nil } : nil
         }
-        if let size = inputSize, let h = known(2), let w = known(3), (h, w) != size {
+        if let size = inputSize, let h = known(hAxis), let w = known(wAxis), (h, w) != size {
             throw error(
                 "input '\(input.name)' is fixed at \(h)×\(w); the sidecar's input_size \(size.height)×\(size.width) "
                     + "differs")
         }
-        guard let c = known(1), let h = known(2) ?? inputSize?.height, let w = known(3) ?? inputSize?.width,
+        guard let c = known(cAxis), let h = known(hAxis) ?? inputSize?.height, let w = known(wAxis) ?? inputSize?.width,
             c <= 4096, h <= 65_536, w <= 65_536
         else {
             throw error(
                 "input '\(input.name)' has shape \(shown); vizsite needs an image input [batch, channels, height, "
-                    + "width] with known channels, height and width (a sidecar's input_size: [height, width] gives "
-                    + "those the file leaves open)")
+                    + "width] (or [batch, height, width, channels] transposed to it) with known channels, height and "
+                    + "width (a sidecar's input_size: [height, width] gives those the file leaves open)")
         }
         inputShape = [h, w, c]
-        values[input.name] = .node(-1, .image)
-        for node in graph.nodes { for input in node.inputs { readers[input, default: []].append(node) } }
+        values[input.name] = .node(-1, channelsLast ? .channelsLast : .image)
         for node in graph.nodes {
             if fused.contains(node.outputs.first ?? "") { continue }
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
