@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-2"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "b923d779b6c8a701f8aea4a0980fea86505e7b16e53308d4f08548fb9af91eea"
+    public static let sourceDigest = "c441772318cd7486236942604383f575864820398cafac35a89fc303bd4995b0"
 }
