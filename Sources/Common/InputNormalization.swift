@@ -38,4 +38,19 @@ public struct InputNormalization: Sendable, Hashable, Codable {
         }
         return out
     }
+
+    /// A gradient with respect to the model input as one with respect to the picture that
+    /// `normalize` fed it (the chain rule through the channel order and the affine map).
+    public func pullBack(_ gradient: [Float], channels: Int) -> [Float] {
+        guard self != .standard else { return gradient }
+        var out = [Float](repeating: 0, count: gradient.count)
+        let order = bgr && channels == 3 ? [2, 1, 0] : Array(0..<channels)
+        for pixel in stride(from: 0, to: gradient.count, by: channels) {
+            for c in 0..<channels {
+                let s = std.isEmpty ? 1 : std[std.count == 1 ? 0 : c]
+                out[pixel + order[c]] += gradient[pixel + c] * 255 * scale / s
+            }
+        }
+        return out
+    }
 }

@@ -1,4 +1,5 @@
 import CNN
+import Common
 import Render
 
 /// Activation maximization (Erhan et al., 2009; as keras-vis's `visualize_activation` and
@@ -14,6 +15,9 @@ import Render
 ///
 /// Each step moves `x` by `learningRate · ∇ / rms(∇)` (the step normalization of the
 /// PyTorch anchor and tf-keras-vis), then clips it to [0, 1]. The same seed gives the same image.
+/// `x` is a picture, values in [0, 1] per channel; the model is fed it normalized as its
+/// sidecar says (pixel / 255 by default, where the two are the same), so a colour model's
+/// result is a colour picture in the range its inputs were made from.
 public struct ActivationMaximization: Sendable {
     public var steps: Int
     public var learningRate: Float
@@ -37,12 +41,24 @@ public struct ActivationMaximization: Sendable {
 
     /// The result: the image and the unit's value on it (without regularizers).
     public struct Result: Sendable {
+        /// The picture's channels averaged: the image of a gray model.
         public let image: Heatmap
         public let activation: Float
+        /// The picture, `[h, w, c]` values in [0, 1].
+        public let pixels: [Float]
+        public let channels: Int
+
+        /// The picture in colour for a three-channel model, nil for a gray one.
+        public var colour: RGBAImage? {
+            channels == 3 ? RGBAImage(unit: pixels, width: image.width, height: image.height, channels: 3) : nil
+        }
     }
 
-    /// Maximizes unit `unit` (filter or class) of `layer`.
-    public func maximize(_ model: Model, layer: String, unit: Int) throws(ExplainError) -> Result {
+    /// Maximizes unit `unit` (filter or class) of `layer`, feeding the model the picture
+    /// normalized by `normalization`.
+    public func maximize(
+        _ model: Model, layer: String, unit: Int, normalization: InputNormalization = .standard
+    ) throws(ExplainError) -> Result {
         let index = try model.requireLayer(layer)
         let model = model.withLinearActivation(at: index)
         let shape = model.layers[index].outputShape, units = shape.last!
@@ -65,11 +81,11 @@ public struct ActivationMaximization: Sendable {
             let dy = jitter > 0 ? Int(random.next() % UInt64(2 * jitter + 1)) - jitter : 0
             let dx = jitter > 0 ? Int(random.next() % UInt64(2 * jitter + 1)) - jitter : 0
             Self.roll(x, into: &shifted, h: h, w: w, c: c, dy: dy, dx: dx)
-            workspace.setInput(Tensor(shape: [1] + input, scalars: shifted))
+            workspace.setInput(Tensor(shape: [1] + input, scalars: normalization.normalize(shifted, channels: c)))
             model.forward(workspace, batch: 1, through: index, threads: threads)
             workspace.setGradient(of: index, seedGradient)
             model.backward(workspace, batch: 1, from: index, to: -1, threads: threads)
-            var g = workspace.gradient(of: -1, batch: 1, shape: input).scalars
+            var g = normalization.pullBack(workspace.gradient(of: -1, batch: 1, shape: input).scalars, channels: c)
             Self.roll(g, into: &shifted, h: h, w: w, c: c, dy: -dy, dx: -dx)
             g = shifted
             // Regularizer gradients: −2·l2·x, and the total-variation term's.
@@ -79,11 +95,12 @@ public struct ActivationMaximization: Sendable {
             guard rms > 0 else { break }
             for i in 0..<size { x[i] = min(max(x[i] + learningRate * g[i] / rms, 0), 1) }
         }
-        workspace.setInput(Tensor(shape: [1] + input, scalars: x))
+        workspace.setInput(Tensor(shape: [1] + input, scalars: normalization.normalize(x, channels: c)))
         model.forward(workspace, batch: 1, through: index, threads: threads)
         let out = workspace.output(of: index, batch: 1, shape: shape).scalars
         let value = (0..<positions).reduce(Float(0)) { $0 + out[$1 * units + unit] } / Float(positions)
-        return Result(image: channelSum(x[...], height: h, width: w, channels: c), activation: value)
+        return Result(
+            image: channelSum(x[...], height: h, width: w, channels: c), activation: value, pixels: x, channels: c)
     }
 
     /// − tv · ∂/∂x Σ (neighbour differences)².

@@ -73,7 +73,12 @@ public struct GradientEngine: Sendable {
                             ws.input, from: $0.baseAddress! + chunk.lowerBound * model.inputShape.elementCount,
                             count: chunk.count * model.inputShape.elementCount)
                     }
-                    model.forward(ws, batch: chunk.count, threads: threads)
+                    // The backward pass stops at `layer`'s output: the layers up to it
+                    // need only their outputs, so their convolutions may run Winograd.
+                    if layer >= 0 {
+                        model.forward(ws, batch: chunk.count, through: layer, threads: threads, outputsOnly: true)
+                    }
+                    model.forward(ws, batch: chunk.count, from: layer + 1, threads: threads)
                     logits.copy(
                         from: ws, layer: model.layers.count - 1, batch: chunk.count, to: chunk.lowerBound * classCount)
                 }

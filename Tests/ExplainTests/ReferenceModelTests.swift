@@ -1,4 +1,5 @@
 import CNN
+import Common
 import Explain
 import Foundation
 import Render
@@ -175,6 +176,29 @@ import TestSupport
         let maps = try FeatureMaps.compute(model, image: digit.pixels, layer: "conv2d_1")
         #expect(maps.count == 8 && maps[0].width == 26)
         #expect(maps[2][4, 5] == model.outputs(digit.pixels)[0][0, 5, 4, 2])
+    }
+
+    /// A colour model is maximized in colour, as a picture in [0, 1] fed through its
+    /// normalization; the ascent raises the class score either way.
+    @Test func activationMaximizationOfAColourModel() throws {
+        let conv = Conv2D(name: "c", inputShape: [6, 6, 3], filters: 4, kernelSize: (3, 3), activation: .relu)
+        let flat = Flatten(name: "f", inputShape: conv.outputShape)
+        let rgb = Model(
+            name: "rgb", inputShape: [6, 6, 3],
+            layers: [conv, flat, Dense(name: "d", inputShape: flat.outputShape, units: 2)], seed: 3)
+        let am = ActivationMaximization(steps: 40, l2: 0, totalVariation: 0, jitter: 0, seed: 2)
+        let zero = ActivationMaximization(steps: 0, l2: 0, totalVariation: 0, jitter: 0, seed: 2)
+        let caffe = InputNormalization(scale: 1 / 255, mean: [0.5], std: [0.25], bgr: true)
+        for normalization in [InputNormalization.standard, caffe] {
+            let r = try am.maximize(rgb, layer: "d", unit: 1, normalization: normalization)
+            #expect(r.channels == 3 && r.pixels.count == 108 && r.colour?.width == 6)
+            #expect(r.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
+            let start = try zero.maximize(rgb, layer: "d", unit: 1, normalization: normalization)
+            #expect(r.activation > start.activation + 0.5, "\(start.activation) → \(r.activation)")
+            // The reported score is the model's on the picture as it is fed.
+            let fed = Tensor(shape: [1, 6, 6, 3], scalars: normalization.normalize(r.pixels, channels: 3))
+            #expect(abs(rgb.logits(fed).scalars[1] - r.activation) < 1e-4 * max(1, abs(r.activation)))
+        }
     }
 
     @Test func activationMaximizationIsSeededAndRaisesTheUnit() throws {

@@ -11,7 +11,7 @@ struct MaximizeDirective: Directive {
         "Activation maximization: inputs synthesized by gradient ascent to excite chosen filters or classes, with L2, "
         + "total-variation and jitter regularizers."
     static let layer = DirectiveOption(
-        "layer", "layer name", default: "the output layer",
+        "layer", "layer name", default: "the class scores (the last dense or convolution layer)",
         "A convolution (its filters) or a dense layer (its units; the output layer's are the classes, pre-softmax).")
     static let units = DirectiveOption(
         "units", "integer or list", default: "all classes, or the first 8 filters",
@@ -42,7 +42,9 @@ struct MaximizeDirective: Directive {
     let variants: [String]?
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
-        let layer = try Self.layer.layer(options, model: model, requirement: .any, default: model.layers.last!.name)
+        // The class scores: the last layer, or the dense layer before an imported softmax.
+        let scores = model.layers.last { $0 is Conv2D || $0 is Dense }?.name ?? model.layers.last!.name
+        let layer = try Self.layer.layer(options, model: model, requirement: .any, default: scores)
         self.layer = layer
         let index = model.layers.firstIndex { $0.name == layer }!
         guard model.layers[index] is Conv2D || model.layers[index] is Dense else {
@@ -112,9 +114,12 @@ struct MaximizeDirective: Directive {
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         if let variants { return try runVariants(variants, context: context, figure: figure) }
-        let results = try units.map { try settings.maximize(context.model, layer: layer, unit: $0) }
+        let results = try units.map {
+            try settings.maximize(
+                context.model, layer: layer, unit: $0, normalization: context.spec.sidecar.normalization)
+        }
         let pictures = results.map {
-            $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale)
+            ($0.colour ?? $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image).upscaled(by: scale)
         }
         let cells = zip(units, results).enumerated().map { i, pair -> (html: String, label: String) in
             let (unit, r) = pair
@@ -143,8 +148,10 @@ extension MaximizeDirective {
         var cells: [(html: String, label: String)] = [], pictures: [RGBAImage] = [], json: [MaximizeValues.Result] = []
         for variant in variants {
             let (s, label) = settings(for: variant)
-            let r = try s.maximize(context.model, layer: layer, unit: units[0])
-            let picture = r.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image.upscaled(by: scale)
+            let r = try s.maximize(
+                context.model, layer: layer, unit: units[0], normalization: context.spec.sidecar.normalization)
+            let picture = (r.colour ?? r.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image)
+                .upscaled(by: scale)
             pictures.append(picture)
             cells.append(
                 (

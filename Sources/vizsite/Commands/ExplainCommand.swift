@@ -144,7 +144,7 @@ struct ExplainCommand: ParsableCommand {
         let settings = try self.settings()
         let result = try ExplanationRun(
             model: network, image: input, picture: picture, method: methodName, layer: layer,
-            target: target, settings: settings, steps: steps)
+            target: target, settings: settings, steps: steps, normalization: spec.sidecar.normalization)
         let defaultMap = result.isSigned ? "RdBu_r" : "viridis"
         let colors = Colormap.named(colormap ?? defaultMap)!
         let normalization: Normalization = result.isSigned ? .symmetric : .minMax

@@ -24,7 +24,7 @@ struct ExplanationRun {
 
     init(
         model: Model, image: ExplainedImage, picture: RGBAImage? = nil, method: String, layer: String?,
-        target: Target, settings: MethodSettings, steps: Int?
+        target: Target, settings: MethodSettings, steps: Int?, normalization: InputNormalization = .standard
     ) throws {
         self.image = image
         let gray = image.gray
@@ -46,7 +46,8 @@ struct ExplanationRun {
             }
             var am = ActivationMaximization()
             if let steps { am.steps = steps }
-            content = .maximized(try am.maximize(model, layer: name, unit: unit), layer: name, unit: unit)
+            content = .maximized(
+                try am.maximize(model, layer: name, unit: unit, normalization: normalization), layer: name, unit: unit)
         default:
             guard let entry = MethodCatalogue.named(method) else {
                 throw ValidationErrorText("unknown method '\(method)'")
@@ -77,9 +78,11 @@ struct ExplanationRun {
             }
             return ImageGrid(columns: 8, spacing: 4).compose(tiles)
         case .maximized(let result, _, _):
-            return RGBAImage.grayscale(
-                width: result.image.width, height: result.image.height, values: result.image.values
-            ).upscaled(by: 8)
+            return
+                (result.colour
+                ?? RGBAImage.grayscale(
+                    width: result.image.width, height: result.image.height, values: result.image.values)).upscaled(
+                    by: result.image.width > 64 ? 2 : 8)
         }
     }
 
