@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-3"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "da8b02d3701e2c478dbd1faf32d7acbba378b76f1e1ab8c321deb1e6e51c7ea8"
+    public static let sourceDigest = "d15554c7dbcc05be50633c2a173057c76a9b50ceea677208c5ad3789d3c40fab"
 }

@@ -18,6 +18,8 @@ public struct MethodEntry: Sendable {
         case cam
         /// Attributions from perturbed copies of the input.
         case perturbation
+        /// Maps that ignore the model (noise, the input's edges): what metrics compare with.
+        case baseline
     }
 
     /// The name directives and the command line use (`gradcam`, `smoothgrad`).

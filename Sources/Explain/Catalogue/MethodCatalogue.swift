@@ -53,6 +53,8 @@ public enum MethodCatalogue {
         ) {
             Occlusion(patch: $0.int("patch"), stride: $0.int("stride"), fill: $0.float("fill"))
         },
+        MethodEntry("random", title: "Random", family: .baseline, signed: false) { _ in RandomBaseline() },
+        MethodEntry("edge", title: "Edges (Sobel)", family: .baseline, signed: false) { _ in EdgeBaseline() },
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -170,6 +170,7 @@ struct BuildPlan {
         case .cam: "cam"
         case .gradient: "saliency"
         case .perturbation: "occlusion"
+        case .baseline: "compare"
         case nil: nil
         }
     }

@@ -163,23 +163,7 @@ struct ExplainCommand: ParsableCommand {
         print(result.summary)
     }
 
-    private func loadModel(_ spec: ModelSpec) throws -> Model {
-        if let weights {
-            var network = spec.model
-            try network.loadWeights(path: weights)
-            return network
-        }
-        let store = TrainedModels(cacheDirectory: ".vizsite/models", contentDirectory: contentRoot(forSpec: model.spec))
-        let bar = ProgressBar()
-        let folder = try DatasetFolder(path: dataDirectory(spec: model.spec, override: model.data))
-        return try store.model(
-            for: spec, data: folder,
-            load: {
-                let data = try model.dataset(for: spec)
-                return (try model.trainSplit(data), try data.evaluationSplit.map { try data.inputs($0) })
-            }, progress: bar.update
-        ).model
-    }
+    private func loadModel(_ spec: ModelSpec) throws -> Model { try model.network(spec, weights: weights) }
 
     /// The image asked for, as input of a model whose input is `shape`, and as a picture in
     /// colour for an RGB model.

@@ -16,6 +16,26 @@ struct ModelOptions: ParsableArguments {
 
     func load() throws -> ModelSpec { try ModelSpec.load(path: spec) }
 
+    /// The spec's model with weights: the file named by `weights`, an imported model's own,
+    /// else trained once on the dataset's train split and cached in `.vizsite/models`.
+    func network(_ spec: ModelSpec, weights: String?) throws -> Model {
+        if let weights {
+            var network = spec.model
+            try network.loadWeights(path: weights)
+            return network
+        }
+        let store = TrainedModels(cacheDirectory: ".vizsite/models", contentDirectory: contentRoot(forSpec: self.spec))
+        let bar = ProgressBar()
+        let folder = try DatasetFolder(path: dataDirectory(spec: self.spec, override: data))
+        return try store.model(
+            for: spec, data: folder,
+            load: {
+                let data = try dataset(for: spec)
+                return (try trainSplit(data), try data.evaluationSplit.map { try data.inputs($0) })
+            }, progress: bar.update
+        ).model
+    }
+
     /// The dataset's train split, as `dataset(for:)`.
     func trainSplit(_ data: ModelData) throws -> Dataset {
         guard data.splitNames.contains("train") else {

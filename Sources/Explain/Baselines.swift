@@ -1,0 +1,65 @@
+import CNN
+import Render
+
+/// Uniform noise: each pixel an independent value in [0, 1), seeded by `seed` and the
+/// image itself, so the same image always gets the same map. It knows nothing of the
+/// model; any method worth using must score better than it on every metric.
+public struct RandomBaseline: ExplanationMethod {
+    public var seed: UInt64
+
+    public init(seed: UInt64 = 0) { self.seed = seed }
+
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation {
+        let engine = GradientEngine(model: model)
+        let logits = engine.logits(image.pixels)
+        let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
+        let (h, w) = (model.inputShape[0], model.inputShape[1])
+        // FNV-1a over the pixels' bits: a different map for every image and class.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for v in image.pixels.scalars { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+        var random = SeededRandom(seed: seed ^ hash, stream: UInt64(k))
+        let values = (0..<(h * w)).map { _ in random.nextUnit() }
+        return Explanation(
+            method: "random", layer: nil, targetClass: k, map: Heatmap(width: w, height: h, values: values),
+            isSigned: false, probabilities: softmax(logits).scalars)
+    }
+}
+
+/// The input's edges: the magnitude of its Sobel gradient, channels averaged (the edge
+/// detector Adebayo et al., 2018, compare saliency maps with). It ignores the model, so a
+/// metric that cannot tell it from a real explanation is not measuring the model.
+public struct EdgeBaseline: ExplanationMethod {
+    public init() {}
+
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation {
+        let engine = GradientEngine(model: model)
+        let logits = engine.logits(image.pixels)
+        let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
+        return Explanation(
+            method: "edge", layer: nil, targetClass: k, map: Self.sobel(image.gray), isSigned: false,
+            probabilities: softmax(logits).scalars)
+    }
+
+    /// √(Gx² + Gy²) with the 3×3 Sobel kernels, edges replicated.
+    static func sobel(_ image: Heatmap) -> Heatmap {
+        let (w, h) = (image.width, image.height)
+        func at(_ x: Int, _ y: Int) -> Float { image.values[min(max(y, 0), h - 1) * w + min(max(x, 0), w - 1)] }
+        var out = [Float](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let gx =
+                    at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y)
+                    - at(x - 1, y + 1)
+                let gy =
+                    at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1)
+                    - at(x + 1, y - 1)
+                out[y * w + x] = (gx * gx + gy * gy).squareRoot()
+            }
+        }
+        return Heatmap(width: w, height: h, values: out)
+    }
+}

@@ -1,0 +1,113 @@
+import CNN
+import Render
+
+/// What a metric reads: the model, the images with the class each explanation is for,
+/// the explanations (one value per input pixel), and the method again, for metrics that
+/// explain perturbed inputs or other classes.
+public struct MetricInput: Sendable {
+    public let model: Model
+    /// `[1, h, w, c]` each, as the model takes them.
+    public let images: [Tensor]
+    /// The class each map explains.
+    public let targets: [Int]
+    /// One map per image, `h × w` (a layer's map already placed on the input).
+    public let maps: [Heatmap]
+    /// Explains `image` for class `target` with `model` (maybe another model, randomized),
+    /// at the input's resolution — the method the maps came from.
+    public let explain: @Sendable (_ model: Model, _ image: Tensor, _ target: Int) throws -> Heatmap
+
+    public init(
+        model: Model, images: [Tensor], targets: [Int], maps: [Heatmap],
+        explain: @escaping @Sendable (Model, Tensor, Int) throws -> Heatmap
+    ) {
+        precondition(images.count == targets.count && images.count == maps.count)
+        self.model = model
+        self.images = images
+        self.targets = targets
+        self.maps = maps
+        self.explain = explain
+    }
+}
+
+/// The families Quantus sorts its metrics into (Hedström et al., 2023).
+public enum MetricFamily: String, Sendable, CaseIterable {
+    case faithfulness, robustness, complexity, randomisation, axiomatic
+}
+
+/// A measure of explanations, named as Quantus names it and defined as its paper defines
+/// it. `scores` gives one number per image (NaN where it is undefined, say a constant map
+/// for a correlation); tables report their mean and standard deviation.
+public protocol ExplanationMetric: Sendable {
+    /// Quantus's class name (`Sparseness`, `FaithfulnessCorrelation`).
+    var name: String { get }
+    var family: MetricFamily { get }
+    /// Whether a higher score is the better one.
+    var higherIsBetter: Bool { get }
+    /// The settings in force, as `name = value` notes for tables and JSON.
+    var settings: [String] { get }
+    func scores(_ input: MetricInput) throws -> [Double]
+}
+
+/// Mean and sample standard deviation of the finite values (NaN when there are none).
+public struct MetricSummary: Sendable, Codable, Equatable {
+    public let mean: Double
+    public let std: Double
+    /// How many images had a finite score.
+    public let count: Int
+
+    public init(_ values: [Double]) {
+        let finite = values.filter(\.isFinite)
+        count = finite.count
+        guard !finite.isEmpty else {
+            mean = .nan
+            std = .nan
+            return
+        }
+        let m = finite.reduce(0, +) / Double(finite.count)
+        mean = m
+        std =
+            finite.count > 1
+            ? (finite.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(finite.count - 1)).squareRoot() : 0
+    }
+}
+
+/// Shared helpers: map normalizations as Quantus applies them, correlation.
+enum MetricMath {
+    /// Quantus's `normalise_by_max`: divided by the largest magnitude (unchanged if all 0).
+    static func byMax(_ a: [Float]) -> [Double] {
+        let m = a.map { abs(Double($0)) }.max() ?? 0
+        return a.map { m > 0 ? Double($0) / m : Double($0) }
+    }
+
+    /// Quantus's `normalise_by_negative`: positives divided by the largest, negatives by
+    /// the magnitude of the smallest, so both parts span up to 1.
+    static func byNegative(_ a: [Float]) -> [Double] {
+        let high = Double(a.max() ?? 0), low = Double(a.min() ?? 0)
+        return a.map { v in
+            let x = Double(v)
+            return x > 0 ? (high > 0 ? x / high : x) : x < 0 ? (low < 0 ? x / -low : x) : 0
+        }
+    }
+
+    /// Pearson's correlation; NaN when either side is constant.
+    static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+        let n = Double(a.count)
+        guard a.count == b.count, a.count > 1 else { return .nan }
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for (x, y) in zip(a, b) {
+            sab += (x - ma) * (y - mb)
+            saa += (x - ma) * (x - ma)
+            sbb += (y - mb) * (y - mb)
+        }
+        guard saa > 0, sbb > 0 else { return .nan }
+        return sab / (saa * sbb).squareRoot()
+    }
+
+    /// The target's logit for each image of `batch` (`[n, h, w, c]`).
+    static func logits(_ model: Model, _ batch: [Float], count: Int, target: Int) -> [Double] {
+        let logits = model.logits(Tensor(shape: [count] + model.inputShape, scalars: batch)).scalars
+        let k = model.classCount
+        return (0..<count).map { Double(logits[$0 * k + target]) }
+    }
+}

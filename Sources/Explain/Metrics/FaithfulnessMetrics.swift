@@ -1,0 +1,217 @@
+import CNN
+import Foundation
+import Render
+
+/// Faithfulness correlation (Bhatt et al., 2020): over `runs` random subsets S of
+/// `subsetSize` pixels, Pearson's correlation between the map's sum over S and the drop of
+/// the target's logit when S is set to the baseline (0, black). The map is normalized as
+/// Quantus does (positives by their maximum, negatives by theirs). From −1 to 1; higher:
+/// the map's values predict what removing pixels does.
+public struct FaithfulnessCorrelation: ExplanationMetric {
+    public var runs: Int
+    public var subsetSize: Int
+    public var seed: UInt64
+
+    public init(runs: Int = 100, subsetSize: Int = 224, seed: UInt64 = 0) {
+        self.runs = runs
+        self.subsetSize = subsetSize
+        self.seed = seed
+    }
+
+    public var name: String { "FaithfulnessCorrelation" }
+    public var family: MetricFamily { .faithfulness }
+    public var higherIsBetter: Bool { true }
+    public var settings: [String] {
+        ["nr_runs = \(runs)", "subset_size = \(subsetSize)", "baseline = black", "logits", "normalise = by negative"]
+    }
+
+    public func scores(_ input: MetricInput) -> [Double] {
+        let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
+        let pixels = h * w, size = pixels * c, subset = min(subsetSize, pixels)
+        return input.images.indices.map { n in
+            let image = input.images[n].scalars, a = MetricMath.byNegative(input.maps[n].values)
+            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var batch = [Float](repeating: 0, count: (runs + 1) * size), sums = [Double]()
+            batch.replaceSubrange(0..<size, with: image)
+            var indices = Array(0..<pixels)
+            for r in 0..<runs {
+                // A random subset: the first `subset` of a partial Fisher–Yates shuffle.
+                for i in 0..<subset {
+                    let j = i + Int(random.next() % UInt64(pixels - i))
+                    indices.swapAt(i, j)
+                }
+                let base = (r + 1) * size
+                batch.replaceSubrange(base..<base + size, with: image)
+                var sum = 0.0
+                for p in indices.prefix(subset) {
+                    sum += a[p]
+                    for ch in 0..<c { batch[base + p * c + ch] = 0 }
+                }
+                sums.append(sum)
+            }
+            let logits = MetricMath.logits(model, batch, count: runs + 1, target: input.targets[n])
+            let drops = logits.dropFirst().map { logits[0] - $0 }
+            return MetricMath.pearson(sums, Array(drops))
+        }
+    }
+}
+
+/// The order pixels are removed in: most relevant first (MoRF; a faithful map makes the
+/// score fall fast) or least relevant first (LeRF; it should barely move).
+public enum PerturbationOrder: String, Sendable, CaseIterable {
+    case morf = "MoRF"
+    case lerf = "LeRF"
+
+    /// Pixel indices of `map`, in this order; ties keep pixel order.
+    func ranking(_ map: [Float]) -> [Int] {
+        map.indices.sorted { i, j in
+            self == .morf
+                ? map[i] > map[j] || (map[i] == map[j] && i < j) : map[i] < map[j] || (map[i] == map[j] && i < j)
+        }
+    }
+}
+
+/// Pixel-flipping (Bach et al., 2015), as a curve: pixels are set to the baseline (0,
+/// black) in the map's order, `steps` equal shares at a time, and the target class's
+/// probability is recorded after each share. The score is the area under the curve over
+/// the fraction removed (trapezoid rule). MoRF: lower is better; LeRF: higher. On MNIST
+/// black is the background, so removing background pixels changes nothing; `ROAD` imputes.
+public struct PixelFlipping: ExplanationMetric {
+    public var order: PerturbationOrder
+    public var steps: Int
+
+    public init(order: PerturbationOrder = .morf, steps: Int = 28) {
+        self.order = order
+        self.steps = steps
+    }
+
+    public var name: String { "PixelFlipping" + (order == .morf ? "" : "-LeRF") }
+    public var family: MetricFamily { .faithfulness }
+    public var higherIsBetter: Bool { order == .lerf }
+    public var settings: [String] { ["order = \(order.rawValue)", "steps = \(steps)", "baseline = black", "softmax"] }
+
+    public func scores(_ input: MetricInput) -> [Double] {
+        input.images.indices.map { n in
+            Self.area(curve(input, n))
+        }
+    }
+
+    /// The target's probability after 0, 1, …, `steps` shares.
+    func curve(_ input: MetricInput, _ n: Int) -> [Double] {
+        let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
+        let size = h * w * c, image = input.images[n].scalars
+        let ranking = order.ranking(input.maps[n].values)
+        var batch = [Float](repeating: 0, count: (steps + 1) * size)
+        for s in 0...steps {
+            let removed = (h * w * s + steps - 1) / steps
+            batch.replaceSubrange(s * size..<(s + 1) * size, with: image)
+            for p in ranking.prefix(removed) { for ch in 0..<c { batch[s * size + p * c + ch] = 0 } }
+        }
+        let p = softmax(model.logits(Tensor(shape: [steps + 1] + shape, scalars: batch))).scalars
+        return (0...steps).map { Double(p[$0 * model.classCount + input.targets[n]]) }
+    }
+
+    /// The trapezoid-rule area of equally spaced values over [0, 1].
+    static func area(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return values.first ?? 0 }
+        var sum = 0.0
+        for i in 1..<values.count { sum += (values[i - 1] + values[i]) / 2 }
+        return sum / Double(values.count - 1)
+    }
+}
+
+/// ROAD, RemOve And Debias (Rong et al., 2022): the share of `percentages` at which the
+/// model still predicts the target after that share of pixels, taken in the map's order,
+/// is removed by noisy linear imputation — each removed pixel the weighted mean of its
+/// eight neighbours (1/6 for the four beside it, 1/12 for the corners), solved jointly,
+/// plus Gaussian noise of σ `noise`. Imputation does not leak the removed pixels' places as
+/// a black fill does. MoRF: lower is better; LeRF: higher.
+public struct ROAD: ExplanationMetric {
+    public var order: PerturbationOrder
+    public var percentages: [Int]
+    public var noise: Float
+    public var seed: UInt64
+
+    public init(
+        order: PerturbationOrder = .morf, percentages: [Int] = Array(stride(from: 10, through: 90, by: 10)),
+        noise: Float = 0.01, seed: UInt64 = 0
+    ) {
+        self.order = order
+        self.percentages = percentages
+        self.noise = noise
+        self.seed = seed
+    }
+
+    public var name: String { "ROAD" + (order == .morf ? "" : "-LeRF") }
+    public var family: MetricFamily { .faithfulness }
+    public var higherIsBetter: Bool { order == .lerf }
+    public var settings: [String] {
+        [
+            "order = \(order.rawValue)", "percentages = \(percentages.map(String.init).joined(separator: ","))",
+            "noise = \(noise)", "imputation = noisy linear",
+        ]
+    }
+
+    public func scores(_ input: MetricInput) -> [Double] {
+        let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
+        let size = h * w * c
+        return input.images.indices.map { n in
+            let image = input.images[n].scalars, ranking = order.ranking(input.maps[n].values)
+            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var batch: [Float] = []
+            batch.reserveCapacity(percentages.count * size)
+            for percent in percentages {
+                var removed = [Bool](repeating: false, count: h * w)
+                for p in ranking.prefix(h * w * percent / 100) { removed[p] = true }
+                batch += NoisyLinearImputation.impute(
+                    image, removed: removed, height: h, width: w, channels: c, noise: noise, random: &random)
+            }
+            let logits = model.logits(Tensor(shape: [percentages.count] + shape, scalars: batch)).scalars
+            let k = model.classCount
+            let kept = percentages.indices.filter { i in
+                let row = logits[i * k..<(i + 1) * k]
+                return row.indices.max { row[$0] < row[$1] }! - i * k == input.targets[n]
+            }
+            return Double(kept.count) / Double(percentages.count)
+        }
+    }
+}
+
+/// ROAD's imputation: removed pixels solved so that each equals the weighted mean of its
+/// neighbours (Gauss–Seidel to convergence), then Gaussian noise added to them.
+enum NoisyLinearImputation {
+    static func impute(
+        _ image: [Float], removed: [Bool], height h: Int, width w: Int, channels c: Int, noise: Float,
+        random: inout SeededRandom
+    ) -> [Float] {
+        var out = image
+        let missing = removed.indices.filter { removed[$0] }
+        guard !missing.isEmpty else { return out }
+        for p in missing { for ch in 0..<c { out[p * c + ch] = 0 } }
+        let neighbours: [(dy: Int, dx: Int, weight: Float)] = [
+            (-1, 0, 1 / 6), (1, 0, 1 / 6), (0, -1, 1 / 6), (0, 1, 1 / 6),
+            (-1, -1, 1 / 12), (-1, 1, 1 / 12), (1, -1, 1 / 12), (1, 1, 1 / 12),
+        ]
+        for _ in 0..<500 {
+            var change: Float = 0
+            for p in missing {
+                let (y, x) = (p / w, p % w)
+                for ch in 0..<c {
+                    var sum: Float = 0, total: Float = 0
+                    for (dy, dx, weight) in neighbours {
+                        let (ny, nx) = (y + dy, x + dx)
+                        guard ny >= 0, ny < h, nx >= 0, nx < w else { continue }
+                        sum += weight * out[(ny * w + nx) * c + ch]
+                        total += weight
+                    }
+                    let value = sum / total
+                    change = max(change, abs(value - out[p * c + ch]))
+                    out[p * c + ch] = value
+                }
+            }
+            if change < 1e-6 { break }
+        }
+        for p in missing { for ch in 0..<c { out[p * c + ch] += noise * random.normal() } }
+        return out
+    }
+}

@@ -1,0 +1,57 @@
+import CNN
+import Render
+
+/// Max-sensitivity and avg-sensitivity (Yeh et al., 2019): the method explains `samples`
+/// noisy copies of the image (every value plus uniform noise in ±`radius`), and each copy's
+/// map is compared with the original's: `‖a(x + δ) − a(x)‖ / ‖x‖` (Frobenius norms; maps
+/// normalized by their largest magnitude first, as Quantus does). The score is the largest
+/// (`max`) or the mean (`avg`) ratio. Copies whose predicted class changes are left out
+/// (Quantus's `return_nan_when_prediction_changes`). Lower: more robust.
+public struct Sensitivity: ExplanationMetric {
+    public enum Aggregate: String, Sendable { case max, avg }
+    public var aggregate: Aggregate
+    public var samples: Int
+    public var radius: Float
+    public var seed: UInt64
+
+    public init(_ aggregate: Aggregate, samples: Int = 10, radius: Float = 0.2, seed: UInt64 = 0) {
+        self.aggregate = aggregate
+        self.samples = samples
+        self.radius = radius
+        self.seed = seed
+    }
+
+    public var name: String { aggregate == .max ? "MaxSensitivity" : "AvgSensitivity" }
+    public var family: MetricFamily { .robustness }
+    public var higherIsBetter: Bool { false }
+    public var settings: [String] {
+        ["nr_samples = \(samples)", "lower_bound = \(radius) (uniform noise)", "normalise = max", "norms = Frobenius"]
+    }
+
+    public func scores(_ input: MetricInput) throws -> [Double] {
+        let model = input.model
+        return try input.images.indices.map { n in
+            let image = input.images[n], original = MetricMath.byMax(input.maps[n].values)
+            let norm = image.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            guard norm > 0 else { return .nan }
+            let predicted = Self.predicted(model, image)
+            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var ratios: [Double] = []
+            for _ in 0..<samples {
+                var noisy = image
+                for i in noisy.scalars.indices { noisy.scalars[i] += random.uniform(-radius, radius) }
+                guard Self.predicted(model, noisy) == predicted else { continue }
+                let map = MetricMath.byMax(try input.explain(model, noisy, input.targets[n]).values)
+                let distance = zip(map, original).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+                ratios.append(distance / norm)
+            }
+            guard !ratios.isEmpty else { return .nan }
+            return aggregate == .max ? ratios.max()! : ratios.reduce(0, +) / Double(ratios.count)
+        }
+    }
+
+    static func predicted(_ model: Model, _ image: Tensor) -> Int {
+        let logits = model.logits(image).scalars
+        return logits.indices.max { logits[$0] < logits[$1] }!
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import CNN
+import Common
+import Explain
+import Foundation
+import Site
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Score explanation methods with explanation metrics over dataset images; print a table, write JSON.")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Trained weights (default: the model's own, trained once and cached in .vizsite/).")
+    var weights: String?
+
+    @Option(help: "Comma-separated methods, of: \(MethodCatalogue.names.joined(separator: ", ")).")
+    var methods: String = "vanilla,smoothgrad,gradcam,random,edge"
+
+    @Option(help: "Comma-separated metrics (Quantus's names), of: \(MetricCatalogue.names.joined(separator: ", ")).")
+    var metrics: String = MetricCatalogue.names.joined(separator: ",")
+
+    @Option(help: "The images: SPLIT[A:B] or SPLIT[N] of --data (test[0:100]).")
+    var images: String = "test[0:100]"
+
+    @Option(help: "The layer CAM methods explain (default: the model's last convolution).")
+    var layer: String?
+
+    @Option(help: "The scores, as JSON: {\"methods\": {method: {metric: {mean, std}}}, …}.")
+    var json: String?
+
+    func validate() throws {
+        for name in list(methods) where MethodCatalogue.named(name) == nil {
+            let near = nearestName(to: name, in: MethodCatalogue.names).map { "; did you mean '\($0)'?" } ?? ""
+            throw ValidationError("--methods: unknown method '\(name)'\(near)")
+        }
+        for name in list(metrics) where MetricCatalogue.named(name) == nil {
+            let near = nearestName(to: name, in: MetricCatalogue.names).map { "; did you mean '\($0)'?" } ?? ""
+            throw ValidationError("--metrics: unknown metric '\(name)'\(near)")
+        }
+        _ = try selection()
+    }
+
+    private func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `test[0:100]` as (split, range).
+    private func selection() throws -> (split: String, range: Range<Int>) {
+        let t = images.trimmingCharacters(in: .whitespaces)
+        guard let open = t.firstIndex(of: "["), t.hasSuffix("]"), open > t.startIndex else {
+            throw ValidationError("--images: expected SPLIT[A:B] or SPLIT[N], as in test[0:100]; found '\(images)'")
+        }
+        let parts = t[t.index(after: open)..<t.index(before: t.endIndex)].split(
+            separator: ":", omittingEmptySubsequences: false)
+        guard let a = Int(parts[0]), a >= 0, parts.count <= 2 else {
+            throw ValidationError("--images: expected whole numbers in '\(images)'")
+        }
+        let b = parts.count == 2 ? Int(parts[1]) : a + 1
+        guard let b, b > a else { throw ValidationError("--images: the range in '\(images)' is empty") }
+        return (String(t[..<open]), a..<b)
+    }
+
+    func run() throws {
+        let spec = try model.load()
+        let network = try model.network(spec, weights: weights)
+        let (splitName, range) = try selection()
+        let data = try model.dataset(for: spec)
+        guard let split = data.split(named: splitName) else {
+            throw ValidationErrorText(
+                "--images: \(data.name) has no split '\(splitName)'; it has \(data.splitNames.joined(separator: ", "))")
+        }
+        let set = try data.inputs(split)
+        guard range.upperBound <= set.count else {
+            throw ValidationErrorText("--images: \(splitName) has \(set.count) images; \(images) asks for more")
+        }
+        let selected = range.map {
+            ExplainedImage(pixels: set.images.samples($0..<($0 + 1)), label: set.labels[$0])
+        }
+        let chosen = list(metrics).compactMap(MetricCatalogue.named)
+        let layer = layer ?? network.defaultCAMLayer
+        var results: [String: [String: MetricSummary]] = [:], seconds: [String: Double] = [:]
+        for name in list(methods) {
+            let start = Date()
+            let run = try MetricRun(
+                model: network, images: selected, method: MethodCatalogue.named(name)!, layer: layer,
+                metrics: chosen)
+            results[name] = run.summaries
+            seconds[name] = Date().timeIntervalSince(start)
+        }
+        print(table(results, metrics: chosen, seconds: seconds))
+        if let json {
+            try encode(results, metrics: chosen, count: selected.count).write(
+                to: URL(fileURLWithPath: json), options: .atomic)
+        }
+    }
+
+    /// Methods down, metrics across, mean ± std; ↑ or ↓ says which way is better.
+    private func table(
+        _ results: [String: [String: MetricSummary]], metrics: [any ExplanationMetric], seconds: [String: Double]
+    ) -> String {
+        let header = ["method"] + metrics.map { $0.name + ($0.higherIsBetter ? " ↑" : " ↓") } + ["seconds"]
+        let rows = list(methods).map { method in
+            [method]
+                + metrics.map { m in
+                    let s = results[method]![m.name]!
+                    return s.mean.isNaN ? "—" : String(format: "%.3f ± %.3f", s.mean, s.std)
+                } + [String(format: "%.2f", seconds[method] ?? 0)]
+        }
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max()! }
+        return ([header] + rows).map { row in
+            row.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    private func encode(
+        _ results: [String: [String: MetricSummary]], metrics: [any ExplanationMetric], count: Int
+    ) throws -> Data {
+        func number(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
+        let methodsJSON = results.mapValues { summaries in
+            summaries.mapValues {
+                ["mean": number($0.mean), "std": number($0.std), "count": $0.count] as [String: Any]
+            }
+        }
+        let metricsJSON = Dictionary(
+            uniqueKeysWithValues: metrics.map {
+                (
+                    $0.name,
+                    ["family": $0.family.rawValue, "higher_is_better": $0.higherIsBetter, "settings": $0.settings]
+                )
+            })
+        let object: [String: Any] = [
+            "methods": methodsJSON, "metrics": metricsJSON, "images": images, "image_count": count,
+        ]
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+    }
+}

@@ -1,0 +1,136 @@
+import CNN
+import Common
+import Foundation
+import Render
+import Testing
+import TestSupport
+
+@testable import Explain
+
+/// Each metric against a case worked out by hand, mostly on a linear model, whose
+/// explanations and perturbation effects are known exactly.
+@Suite struct MetricTests {
+    /// logit₀(x) = Σ wᵢ xᵢ + 0.5 and logit₁(x) = −Σ xᵢ on a 4×4 gray image, w > 0.
+    static let weights: [Float] = (0..<16).map { 0.1 + 0.05 * Float($0) }
+
+    static func linearModel() -> Model {
+        let flat = Flatten(name: "f", inputShape: [4, 4, 1])
+        var model = Model(
+            name: "linear", inputShape: [4, 4, 1], layers: [flat, Dense(name: "d", inputShape: [16], units: 2)],
+            seed: 1)
+        model.parameters.set(
+            "d/kernel", Tensor(shape: [16, 2], scalars: (0..<16).flatMap { [weights[$0], -1] }))
+        model.parameters.set("d/bias", Tensor(shape: [2], scalars: [0.5, 0]))
+        return model
+    }
+
+    static let image = Tensor(shape: [1, 4, 4, 1], scalars: (0..<16).map { 0.2 + 0.05 * Float($0 % 7) })
+
+    static func input(_ maps: [Heatmap], model: Model = linearModel(), explain: MethodEntry? = nil) -> MetricInput {
+        MetricInput(
+            model: model, images: [image], targets: [0], maps: maps,
+            explain: { model, image, k in
+                let entry = explain ?? MethodCatalogue.named("vanilla")!
+                return try entry.explain(ExplainedImage(pixels: image), target: .class(k), model: model).map
+            })
+    }
+
+    static func map(_ values: [Float]) -> Heatmap { Heatmap(width: 4, height: 4, values: values) }
+
+    @Test func sparsenessAndComplexityOfExtremeMaps() {
+        let oneHot = Self.map([1] + [Float](repeating: 0, count: 15))
+        let uniform = Self.map([Float](repeating: 0.3, count: 16))
+        let sparse = Sparseness().scores(Self.input([oneHot]))[0], flat = Sparseness().scores(Self.input([uniform]))[0]
+        // Gini of one 1 among 16: (2·16 − 16 − 1) / 16 = 15/16 (the 1e-7 added to each moves it by < 1e-5).
+        #expect(abs(sparse - 15.0 / 16) < 1e-5)
+        #expect(abs(flat) < 1e-9)
+        #expect(abs(Complexity().scores(Self.input([uniform]))[0] - log(16)) < 1e-9)
+        #expect(Complexity().scores(Self.input([oneHot]))[0] == 0)
+        // Signs do not matter to either: magnitudes are measured.
+        let signed = Self.map((0..<16).map { $0 % 2 == 0 ? 0.3 : -0.3 })
+        #expect(abs(Complexity().scores(Self.input([signed]))[0] - log(16)) < 1e-9)
+    }
+
+    /// Input × gradient of a linear model is exactly each pixel's share of the logit, so
+    /// removing any subset drops the logit by the map's sum over it: correlation 1.
+    @Test func faithfulnessCorrelationOfAnExactMap() throws {
+        let exact = Self.map(zip(Self.weights, Self.image.scalars).map { $0 * $1 })
+        let metric = FaithfulnessCorrelation(runs: 30, subsetSize: 5)
+        #expect(abs(metric.scores(Self.input([exact]))[0] - 1) < 1e-5)
+        // Reversed importance correlates negatively.
+        let reversed = Self.map(exact.values.map { 1 - $0 })
+        #expect(metric.scores(Self.input([reversed]))[0] < -0.5)
+        // A constant map has no correlation at all.
+        #expect(metric.scores(Self.input([Self.map([Float](repeating: 1, count: 16))]))[0].isNaN)
+    }
+
+    /// Deleting the most relevant pixels first lowers the target's probability faster
+    /// than deleting the least relevant first; the area follows the trapezoid rule.
+    @Test func pixelFlippingOrders() {
+        let exact = Self.map(zip(Self.weights, Self.image.scalars).map { $0 * $1 })
+        let morf = PixelFlipping(order: .morf, steps: 4).scores(Self.input([exact]))[0]
+        let lerf = PixelFlipping(order: .lerf, steps: 4).scores(Self.input([exact]))[0]
+        #expect(morf < lerf)
+        #expect(abs(PixelFlipping.area([1, 0.5, 0]) - 0.5) < 1e-12)
+        #expect(abs(PixelFlipping.area([1, 1, 0, 0]) - 0.5) < 1e-12)
+    }
+
+    /// ROAD's imputation solves each removed pixel as its neighbours' weighted mean: a
+    /// plane is filled in exactly, and a constant image keeps its constant.
+    @Test func noisyLinearImputationFillsPlanes() {
+        let (h, w) = (5, 6)
+        let plane: [Float] = (0..<(h * w)).map { Float($0 / w) * 0.1 + Float($0 % w) * 0.05 }
+        var removed = [Bool](repeating: false, count: h * w)
+        for p in [8, 9, 14, 15, 20] { removed[p] = true }
+        var random = SeededRandom(seed: 1)
+        let filled = NoisyLinearImputation.impute(
+            plane, removed: removed, height: h, width: w, channels: 1, noise: 0, random: &random)
+        for p in plane.indices { #expect(abs(filled[p] - plane[p]) < 1e-4, "pixel \(p)") }
+    }
+
+    /// The gradient of a linear model does not depend on the input: no noise moves it.
+    @Test func sensitivityOfAConstantExplanation() throws {
+        let gradient = Self.map(Self.weights)
+        for aggregate in [Sensitivity.Aggregate.max, .avg] {
+            let score = try Sensitivity(aggregate, samples: 5, radius: 0.05).scores(Self.input([gradient]))[0]
+            #expect(abs(score) < 1e-9)
+        }
+        // The edges of the input do move with it.
+        let edges = try MethodCatalogue.named("edge")!.explain(
+            ExplainedImage(pixels: Self.image), target: .class(0), model: Self.linearModel()
+        ).map
+        let moved = try Sensitivity(.max, samples: 5, radius: 0.05).scores(
+            Self.input([edges], explain: MethodCatalogue.named("edge")!))[0]
+        #expect(moved > 0)
+    }
+
+    /// A map that ignores the class is the same for any other class: SSIM 1. The linear
+    /// model's two gradients (w and −1) differ, so the gradient scores less.
+    @Test func randomLogit() throws {
+        let edge = MethodCatalogue.named("edge")!
+        let edges = try edge.explain(ExplainedImage(pixels: Self.image), target: .class(0), model: Self.linearModel())
+            .map
+        let big = Heatmap(width: 8, height: 8, values: (0..<64).map { Float($0 % 9) / 9 })
+        #expect(
+            abs(
+                StructuralSimilarity.mean(
+                    big.values.map(Double.init), big.values.map(Double.init), width: 8, height: 8) - 1) < 1e-12)
+        #expect(abs(try RandomLogit().scores(Self.input([edges], explain: edge))[0] - 1) < 1e-9)
+        let gradient = try RandomLogit().scores(Self.input([Self.map(Self.weights)]))[0]
+        #expect(gradient < 0.99)
+    }
+
+    /// Input × gradient of a linear model sums to the logit's change from black exactly;
+    /// the plain gradient does not.
+    @Test func completeness() {
+        let exact = Self.map(zip(Self.weights, Self.image.scalars).map { $0 * $1 })
+        #expect(Completeness().scores(Self.input([exact]))[0] < 1e-5)
+        #expect(Completeness().scores(Self.input([Self.map(Self.weights)]))[0] > 0.5)
+    }
+
+    @Test func summaryIgnoresUndefinedScores() {
+        let s = MetricSummary([1, 3, .nan])
+        #expect(s.mean == 2 && s.count == 2 && abs(s.std - 2.0.squareRoot()) < 1e-12)
+        #expect(MetricSummary([.nan]).mean.isNaN)
+    }
+}
