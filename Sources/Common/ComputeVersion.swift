@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-3"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "d15554c7dbcc05be50633c2a173057c76a9b50ceea677208c5ad3789d3c40fab"
+    public static let sourceDigest = "dca0c7cefa716e0bb570c47f2e4d6408e18559c0019c8489006a356d0340a071"
 }

@@ -133,4 +133,57 @@ import TestSupport
         #expect(s.mean == 2 && s.count == 2 && abs(s.std - 2.0.squareRoot()) < 1e-12)
         #expect(MetricSummary([.nan]).mean.isNaN)
     }
+
+    /// Infidelity reads a map as a rate, `Σ aᵢ Iᵢ` for a perturbation I: the gradient of a
+    /// linear model predicts every patch's removal exactly; a zero map predicts no change,
+    /// so its infidelity is the mean squared drop.
+    @Test func infidelity() {
+        #expect(Infidelity(patch: 2).scores(Self.input([Self.map(Self.weights)]))[0] < 1e-9)
+        let zero = Infidelity(patch: 2).scores(Self.input([Self.map([Float](repeating: 0, count: 16))]))[0]
+        // The four 2×2 patches' drops, worked out from the weights directly.
+        var expected = 0.0
+        for (y0, x0) in [(0, 0), (0, 2), (2, 0), (2, 2)] {
+            var drop = 0.0
+            for y in y0..<y0 + 2 {
+                for x in x0..<x0 + 2 { drop += Double(Self.weights[y * 4 + x] * Self.image.scalars[y * 4 + x]) }
+            }
+            expected += drop * drop / 4
+        }
+        #expect(abs(zero - expected) < 1e-5)
+    }
+
+    /// On a white image, noise lowers every pixel, most where the weights are largest:
+    /// perturbing the map's top regions first drops the logit more than the reverse order.
+    /// A model that ignores its input drops nothing.
+    @Test func regionPerturbation() {
+        let white = Tensor(shape: [1, 4, 4, 1], scalars: [Float](repeating: 1, count: 16))
+        func input(_ map: Heatmap, _ model: Model = Self.linearModel()) -> MetricInput {
+            MetricInput(model: model, images: [white], targets: [0], maps: [map], explain: { _, _, _ in map })
+        }
+        let metric = RegionPerturbation(patch: 2)
+        let exact = metric.scores(input(Self.map(Self.weights)))[0]
+        let reversed = metric.scores(input(Self.map(Self.weights.map { -$0 })))[0]
+        #expect(exact > reversed)
+        var blind = Self.linearModel()
+        blind.parameters.set("d/kernel", Tensor(shape: [16, 2], scalars: [Float](repeating: 0, count: 32)))
+        #expect(metric.scores(input(Self.map(Self.weights), blind))[0] == 0)
+    }
+
+    /// The gradient of a linear model is the same everywhere: Lipschitz constant 0.
+    @Test func localLipschitzOfAConstantExplanation() throws {
+        #expect(try LocalLipschitzEstimate(samples: 4).scores(Self.input([Self.map(Self.weights)]))[0] < 1e-9)
+    }
+
+    /// A map that ignores the model survives any randomization (ρ = 1); the gradient of
+    /// the randomized dense layer is another map.
+    @Test func modelParameterRandomisation() throws {
+        let edge = MethodCatalogue.named("edge")!
+        let edges = try edge.explain(ExplainedImage(pixels: Self.image), target: .class(0), model: Self.linearModel())
+            .map
+        for order in [ModelParameterRandomisation.Order.cascading, .independent] {
+            #expect(
+                abs(try ModelParameterRandomisation(order).scores(Self.input([edges], explain: edge))[0] - 1) < 1e-12)
+            #expect(try ModelParameterRandomisation(order).scores(Self.input([Self.map(Self.weights)]))[0] < 0.9)
+        }
+    }
 }

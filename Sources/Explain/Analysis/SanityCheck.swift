@@ -25,21 +25,10 @@ public struct SanityCheck: Sendable {
     public func run(model: Model, explain: (Model) throws -> Heatmap) rethrows -> [Step] {
         let original = try explain(model)
         var randomized = model
-        let fresh = Model(
-            name: model.name, inputShape: model.inputShape, layers: model.layers, inputs: model.inputs,
-            seed: seed &+ 0x5A17)
+        let fresh = Self.fresh(model, seed: seed)
         var steps: [Step] = []
         for index in model.layers.indices.reversed() where !model.layers[index].parameterShapes.isEmpty {
-            for entry in model.parameters.entries where entry.layer == index {
-                var values = fresh.parameters[entry.key]!
-                if entry.initializer == .zeros && entry.trainable {
-                    // Keras initializes biases (and BatchNorm's beta) to zero; randomize them
-                    // too, on the kernel's scale. Scales and moving statistics restart fresh.
-                    var random = SeededRandom(seed: seed, stream: UInt64(index))
-                    values.scalars = values.scalars.map { _ in random.uniform(-0.05, 0.05) }
-                }
-                randomized.parameters.set(entry.key, values)
-            }
+            Self.randomize(&randomized, layer: index, from: fresh, seed: seed)
             let map = try explain(randomized)
             steps.append(
                 Step(
@@ -48,6 +37,28 @@ public struct SanityCheck: Sendable {
                     absoluteCorrelation: spearman(original.values.map(abs), map.values.map(abs))))
         }
         return steps
+    }
+
+    /// A model as `model` was before training (`seed` chooses its initial weights): what
+    /// `randomize` draws fresh values from.
+    static func fresh(_ model: Model, seed: UInt64) -> Model {
+        Model(
+            name: model.name, inputShape: model.inputShape, layers: model.layers, inputs: model.inputs,
+            seed: seed &+ 0x5A17)
+    }
+
+    /// Gives layer `index` of `model` the fresh model's values. Keras initializes biases
+    /// (and BatchNorm's beta) to zero; those are randomized too, on the kernel's scale.
+    /// Scales and moving statistics restart fresh.
+    static func randomize(_ model: inout Model, layer index: Int, from fresh: Model, seed: UInt64) {
+        for entry in model.parameters.entries where entry.layer == index {
+            var values = fresh.parameters[entry.key]!
+            if entry.initializer == .zeros && entry.trainable {
+                var random = SeededRandom(seed: seed, stream: UInt64(index))
+                values.scalars = values.scalars.map { _ in random.uniform(-0.05, 0.05) }
+            }
+            model.parameters.set(entry.key, values)
+        }
     }
 }
 

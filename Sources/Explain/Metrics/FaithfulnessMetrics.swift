@@ -178,8 +178,16 @@ public struct ROAD: ExplanationMetric {
 }
 
 /// ROAD's imputation: removed pixels solved so that each equals the weighted mean of its
-/// neighbours (Gauss–Seidel to convergence), then Gaussian noise added to them.
+/// neighbours, then Gaussian noise added to them. The system — for each removed pixel i,
+/// `Σⱼ wᵢⱼ (vᵢ − vⱼ) = 0` over its neighbours j, known ones moved to the right-hand side — is
+/// symmetric and positive definite when every hole touches a known pixel, and is solved by
+/// conjugate gradients (Gauss–Seidel needs hundreds of sweeps to fill a large hole).
 enum NoisyLinearImputation {
+    static let neighbours: [(dy: Int, dx: Int, weight: Double)] = [
+        (-1, 0, 1 / 6), (1, 0, 1 / 6), (0, -1, 1 / 6), (0, 1, 1 / 6),
+        (-1, -1, 1 / 12), (-1, 1, 1 / 12), (1, -1, 1 / 12), (1, 1, 1 / 12),
+    ]
+
     static func impute(
         _ image: [Float], removed: [Bool], height h: Int, width w: Int, channels c: Int, noise: Float,
         random: inout SeededRandom
@@ -187,31 +195,151 @@ enum NoisyLinearImputation {
         var out = image
         let missing = removed.indices.filter { removed[$0] }
         guard !missing.isEmpty else { return out }
-        for p in missing { for ch in 0..<c { out[p * c + ch] = 0 } }
-        let neighbours: [(dy: Int, dx: Int, weight: Float)] = [
-            (-1, 0, 1 / 6), (1, 0, 1 / 6), (0, -1, 1 / 6), (0, 1, 1 / 6),
-            (-1, -1, 1 / 12), (-1, 1, 1 / 12), (1, -1, 1 / 12), (1, 1, 1 / 12),
-        ]
-        for _ in 0..<500 {
-            var change: Float = 0
-            for p in missing {
+        var slot = [Int](repeating: -1, count: h * w)
+        for (i, p) in missing.enumerated() { slot[p] = i }
+        // Per unknown: its diagonal and its (unknown neighbour, weight) pairs.
+        var diagonal = [Double](repeating: 0, count: missing.count)
+        var links: [[(Int, Double)]] = Array(repeating: [], count: missing.count)
+        for (i, p) in missing.enumerated() {
+            let (y, x) = (p / w, p % w)
+            for (dy, dx, weight) in neighbours {
+                let (ny, nx) = (y + dy, x + dx)
+                guard ny >= 0, ny < h, nx >= 0, nx < w else { continue }
+                diagonal[i] += weight
+                let q = ny * w + nx
+                if slot[q] >= 0 { links[i].append((slot[q], weight)) }
+            }
+        }
+        func apply(_ v: [Double]) -> [Double] {
+            (0..<v.count).map { i in links[i].reduce(diagonal[i] * v[i]) { $0 - $1.1 * v[$1.0] } }
+        }
+        for ch in 0..<c {
+            var b = [Double](repeating: 0, count: missing.count)
+            for (i, p) in missing.enumerated() {
                 let (y, x) = (p / w, p % w)
-                for ch in 0..<c {
-                    var sum: Float = 0, total: Float = 0
-                    for (dy, dx, weight) in neighbours {
-                        let (ny, nx) = (y + dy, x + dx)
-                        guard ny >= 0, ny < h, nx >= 0, nx < w else { continue }
-                        sum += weight * out[(ny * w + nx) * c + ch]
-                        total += weight
-                    }
-                    let value = sum / total
-                    change = max(change, abs(value - out[p * c + ch]))
-                    out[p * c + ch] = value
+                for (dy, dx, weight) in neighbours {
+                    let (ny, nx) = (y + dy, x + dx)
+                    guard ny >= 0, ny < h, nx >= 0, nx < w, slot[ny * w + nx] < 0 else { continue }
+                    b[i] += weight * Double(image[(ny * w + nx) * c + ch])
                 }
             }
-            if change < 1e-6 { break }
+            var v = [Double](repeating: 0, count: missing.count), r = b, d = b
+            var rr = r.reduce(0) { $0 + $1 * $1 }
+            let tolerance = max(rr, 1e-30) * 1e-14
+            for _ in 0..<missing.count where rr > tolerance {
+                let ad = apply(d)
+                let dad = zip(d, ad).reduce(0) { $0 + $1.0 * $1.1 }
+                guard dad > 0 else { break }
+                let alpha = rr / dad
+                for i in v.indices {
+                    v[i] += alpha * d[i]
+                    r[i] -= alpha * ad[i]
+                }
+                let next = r.reduce(0) { $0 + $1 * $1 }
+                for i in d.indices { d[i] = r[i] + next / rr * d[i] }
+                rr = next
+            }
+            for (i, p) in missing.enumerated() { out[p * c + ch] = Float(v[i]) }
         }
         for p in missing { for ch in 0..<c { out[p * c + ch] += noise * random.normal() } }
         return out
+    }
+}
+
+/// Infidelity (Yeh et al., 2019), with Quantus's default perturbation: each
+/// `patch`×`patch` square of the grid in turn set to the baseline (0, black). For a
+/// perturbation I, the map predicts the logit's drop as `Σᵢ aᵢ Iᵢ` (I = the values
+/// removed) — it reads the map as a rate of change, as a gradient is; the score is the
+/// mean squared error of that prediction against the drop the model shows, over the
+/// patches. 0 for a linear model's gradient. Lower is better. (With a black baseline the
+/// patches are fixed, so Quantus's repeated samples are identical; one is taken.)
+public struct Infidelity: ExplanationMetric {
+    public var patch: Int
+
+    public init(patch: Int = 4) { self.patch = patch }
+
+    public var name: String { "Infidelity" }
+    public var family: MetricFamily { .faithfulness }
+    public var higherIsBetter: Bool { false }
+    public var settings: [String] { ["perturb_patch_sizes = [\(patch)]", "baseline = black", "loss = MSE", "logits"] }
+
+    public func scores(_ input: MetricInput) -> [Double] {
+        let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
+        let size = h * w * c
+        let patches = stride(from: 0, to: h, by: patch).flatMap { y in stride(from: 0, to: w, by: patch).map { (y, $0) }
+        }
+        return input.images.indices.map { n in
+            let image = input.images[n].scalars, a = input.maps[n].values
+            var batch = image, predicted: [Double] = []
+            for (y0, x0) in patches {
+                var copy = image, sum = 0.0
+                for y in y0..<min(y0 + patch, h) {
+                    for x in x0..<min(x0 + patch, w) {
+                        let p = y * w + x
+                        for ch in 0..<c {
+                            sum += Double(a[p]) * Double(image[p * c + ch])
+                            copy[p * c + ch] = 0
+                        }
+                    }
+                }
+                batch += copy
+                predicted.append(sum)
+            }
+            let logits = MetricMath.logits(model, batch, count: patches.count + 1, target: input.targets[n])
+            let drops = logits.dropFirst().map { logits[0] - $0 }
+            return zip(predicted, drops).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(patches.count)
+        }
+    }
+}
+
+/// Region perturbation (Samek et al., 2017): the `patch`×`patch` squares of the grid are
+/// ranked by the map's sum over them and replaced, most relevant first, by uniform noise in
+/// [0, 1); the score is the AOPC, the mean drop of the target's logit over all steps,
+/// `1/(L+1) Σₖ₌₀ᴸ f(x) − f(x⁽ᵏ⁾)`. Higher: the map's top regions matter more.
+public struct RegionPerturbation: ExplanationMetric {
+    public var patch: Int
+    public var seed: UInt64
+
+    public init(patch: Int = 4, seed: UInt64 = 0) {
+        self.patch = patch
+        self.seed = seed
+    }
+
+    public var name: String { "RegionPerturbation" }
+    public var family: MetricFamily { .faithfulness }
+    public var higherIsBetter: Bool { true }
+    public var settings: [String] { ["patch_size = \(patch)", "order = MoRF", "baseline = uniform", "AOPC", "logits"] }
+
+    public func scores(_ input: MetricInput) -> [Double] {
+        let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
+        let patches = stride(from: 0, to: h, by: patch).flatMap { y in stride(from: 0, to: w, by: patch).map { (y, $0) }
+        }
+        return input.images.indices.map { n in
+            let image = input.images[n].scalars, a = input.maps[n].values
+            func relevance(_ r: (Int, Int)) -> Double {
+                var sum = 0.0
+                for y in r.0..<min(r.0 + patch, h) {
+                    for x in r.1..<min(r.1 + patch, w) { sum += Double(a[y * w + x]) }
+                }
+                return sum
+            }
+            let ranked = patches.indices.sorted {
+                relevance(patches[$0]) > relevance(patches[$1])
+                    || (relevance(patches[$0]) == relevance(patches[$1]) && $0 < $1)
+            }
+            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var current = image, batch = image
+            for index in ranked {
+                let (y0, x0) = patches[index]
+                for y in y0..<min(y0 + patch, h) {
+                    for x in x0..<min(x0 + patch, w) {
+                        for ch in 0..<c { current[(y * w + x) * c + ch] = random.nextUnit() }
+                    }
+                }
+                batch += current
+            }
+            let logits = MetricMath.logits(model, batch, count: patches.count + 1, target: input.targets[n])
+            return logits.reduce(0.0) { $0 + logits[0] - $1 } / Double(logits.count)
+        }
     }
 }

@@ -1,5 +1,7 @@
 import CNN
+import Dispatch
 import Render
+import Synchronization
 
 /// Every explanation metric vizsite has, by Quantus's name; `vizsite metrics` and the
 /// `metrics` directive read it.
@@ -7,8 +9,9 @@ public enum MetricCatalogue {
     /// The metrics with their default settings, in table order (family by family).
     public static let all: [any ExplanationMetric] = [
         PixelFlipping(order: .morf), PixelFlipping(order: .lerf), ROAD(order: .morf), ROAD(order: .lerf),
-        FaithfulnessCorrelation(), Sensitivity(.max), Sensitivity(.avg), Sparseness(), Complexity(), RandomLogit(),
-        Completeness(),
+        FaithfulnessCorrelation(), Infidelity(), RegionPerturbation(), Sensitivity(.max), Sensitivity(.avg),
+        LocalLipschitzEstimate(), Sparseness(), Complexity(), ModelParameterRandomisation(.cascading),
+        ModelParameterRandomisation(.independent), RandomLogit(), Completeness(),
     ]
 
     public static var names: [String] { all.map(\.name) }
@@ -34,26 +37,48 @@ public struct MetricRun: Sendable {
         @Sendable func placed(_ e: Explanation) -> Heatmap {
             e.map.placed(e.placement, inputWidth: w, inputHeight: h, width: w, height: h)
         }
-        var maps: [Heatmap] = [], targets: [Int] = []
-        for image in images {
-            let e = try method.explain(image, target: target, layer: layer, settings: settings, model: model)
-            maps.append(placed(e))
-            targets.append(e.targetClass)
+        // Shards of images run side by side, one per core; each image's numbers do not depend
+        // on the others', so the scores are the same in any split.
+        let shards = splitRange(images.count, parts: min(Parallelism.workers, max(images.count, 1)))
+            .filter { !$0.isEmpty }
+        let outcomes = Mutex<[Int: Result<[String: [Double]], any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: shards.count) { s in
+            let result = Result { () throws -> [String: [Double]] in
+                var maps: [Heatmap] = [], targets: [Int] = []
+                for image in images[shards[s]] {
+                    let e = try method.explain(image, target: target, layer: layer, settings: settings, model: model)
+                    maps.append(placed(e))
+                    targets.append(e.targetClass)
+                }
+                let input = MetricInput(
+                    model: model, images: images[shards[s]].map(\.pixels), targets: targets, maps: maps,
+                    explain: { model, image, k in
+                        placed(
+                            try method.explain(
+                                ExplainedImage(pixels: image), target: .class(k), layer: layer, settings: settings,
+                                model: model))
+                    })
+                var scores: [String: [Double]] = [:], sensitivities: [String: [[Double]]] = [:]
+                for metric in metrics {
+                    if let sensitivity = metric as? Sensitivity {
+                        // Max and avg of the same noisy copies: explain them once.
+                        let key = "\(sensitivity.samples) \(sensitivity.radius) \(sensitivity.seed)"
+                        let ratios = try sensitivities[key] ?? sensitivity.ratios(input)
+                        sensitivities[key] = ratios
+                        scores[metric.name] = sensitivity.aggregated(ratios)
+                    } else {
+                        scores[metric.name] = try metric.scores(input)
+                    }
+                }
+                return scores
+            }
+            outcomes.withLock { $0[s] = result }
         }
-        let input = MetricInput(
-            model: model, images: images.map(\.pixels), targets: targets, maps: maps,
-            explain: { model, image, k in
-                placed(
-                    try method.explain(
-                        ExplainedImage(pixels: image), target: .class(k), layer: layer, settings: settings,
-                        model: model))
-            })
         var scores: [String: [Double]] = [:], summaries: [String: MetricSummary] = [:]
-        for metric in metrics {
-            let values = try metric.scores(input)
-            scores[metric.name] = values
-            summaries[metric.name] = MetricSummary(values)
+        for s in shards.indices {
+            for (name, values) in try outcomes.withLock({ $0[s]! }).get() { scores[name, default: []] += values }
         }
+        for metric in metrics { summaries[metric.name] = MetricSummary(scores[metric.name] ?? []) }
         self.scores = scores
         self.summaries = summaries
     }

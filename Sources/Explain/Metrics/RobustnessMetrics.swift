@@ -28,12 +28,23 @@ public struct Sensitivity: ExplanationMetric {
         ["nr_samples = \(samples)", "lower_bound = \(radius) (uniform noise)", "normalise = max", "norms = Frobenius"]
     }
 
-    public func scores(_ input: MetricInput) throws -> [Double] {
+    public func scores(_ input: MetricInput) throws -> [Double] { aggregated(try ratios(input)) }
+
+    /// Each image's ratios aggregated: their maximum or mean (NaN when none is left).
+    func aggregated(_ ratios: [[Double]]) -> [Double] {
+        ratios.map { r in
+            r.isEmpty ? .nan : aggregate == .max ? r.max()! : r.reduce(0, +) / Double(r.count)
+        }
+    }
+
+    /// Per image, the ratio of each noisy copy whose prediction stayed; max- and
+    /// avg-sensitivity with the same settings share them (`MetricRun` asks once).
+    func ratios(_ input: MetricInput) throws -> [[Double]] {
         let model = input.model
         return try input.images.indices.map { n in
             let image = input.images[n], original = MetricMath.byMax(input.maps[n].values)
             let norm = image.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-            guard norm > 0 else { return .nan }
+            guard norm > 0 else { return [] }
             let predicted = Self.predicted(model, image)
             var random = SeededRandom(seed: seed, stream: UInt64(n))
             var ratios: [Double] = []
@@ -45,13 +56,53 @@ public struct Sensitivity: ExplanationMetric {
                 let distance = zip(map, original).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
                 ratios.append(distance / norm)
             }
-            guard !ratios.isEmpty else { return .nan }
-            return aggregate == .max ? ratios.max()! : ratios.reduce(0, +) / Double(ratios.count)
+            return ratios
         }
     }
 
     static func predicted(_ model: Model, _ image: Tensor) -> Int {
         let logits = model.logits(image).scalars
         return logits.indices.max { logits[$0] < logits[$1] }!
+    }
+}
+
+/// The local Lipschitz estimate (Alvarez-Melis & Jaakkola, 2018): the largest ratio
+/// `‖a(x) − a(x′)‖₂ / ‖x − x′‖₂` over `samples` copies x′ of the image with Gaussian noise of
+/// σ `sigma` added. Lower: the map changes little where the input changes little.
+public struct LocalLipschitzEstimate: ExplanationMetric {
+    public var samples: Int
+    public var sigma: Float
+    public var seed: UInt64
+
+    public init(samples: Int = 10, sigma: Float = 0.1, seed: UInt64 = 0) {
+        self.samples = samples
+        self.sigma = sigma
+        self.seed = seed
+    }
+
+    public var name: String { "LocalLipschitzEstimate" }
+    public var family: MetricFamily { .robustness }
+    public var higherIsBetter: Bool { false }
+    public var settings: [String] { ["nr_samples = \(samples)", "perturb_std = \(sigma) (Gaussian)", "norms = L2"] }
+
+    public func scores(_ input: MetricInput) throws -> [Double] {
+        try input.images.indices.map { n in
+            let image = input.images[n], original = input.maps[n].values
+            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var largest = 0.0
+            for _ in 0..<samples {
+                var noisy = image, inputDistance = 0.0
+                for i in noisy.scalars.indices {
+                    let d = sigma * random.normal()
+                    noisy.scalars[i] += d
+                    inputDistance += Double(d) * Double(d)
+                }
+                let map = try input.explain(input.model, noisy, input.targets[n]).values
+                let mapDistance = zip(map, original).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+                guard inputDistance > 0 else { continue }
+                largest = max(largest, (mapDistance / inputDistance).squareRoot())
+            }
+            return largest
+        }
     }
 }

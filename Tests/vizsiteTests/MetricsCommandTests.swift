@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `vizsite metrics`, run as a script runs it, on the imported Keras model (no training).
+@Suite struct MetricsCommandTests {
+    static let model = PackagePaths.path("Tests/CNNTests/Fixtures/import/sequential-mnist-keras3.h5")
+
+    @Test func tableAndJSON() throws {
+        let folder = TemporaryDirectory()
+        let out = folder.file("metrics.json")
+        let result = try runVizsite(
+            [
+                "metrics", Self.model, "--images", "test[0:4]", "--methods", "input-x-gradient,random",
+                "--metrics", "Sparseness,Completeness,RandomLogit", "--json", out,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let header = try #require(result.stdout.split(separator: "\n").first)
+        #expect(header.contains("Sparseness ↑") && header.contains("Completeness ↓"))
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let methods = try #require(json["methods"] as? [String: [String: [String: Any]]])
+        let sparseness = try #require(methods["input-x-gradient"]?["Sparseness"]?["mean"] as? Double)
+        #expect(sparseness > 0 && sparseness < 1)
+        #expect(methods["random"]?["Completeness"]?["count"] as? Int == 4)
+        // Input × gradient of a ReLU network with zero baseline is far more complete than noise.
+        let gradientGap = try #require(methods["input-x-gradient"]?["Completeness"]?["mean"] as? Double)
+        let randomGap = try #require(methods["random"]?["Completeness"]?["mean"] as? Double)
+        #expect(gradientGap < randomGap)
+        let metrics = try #require(json["metrics"] as? [String: [String: Any]])
+        #expect(metrics["Sparseness"]?["higher_is_better"] as? Bool == true)
+        #expect(json["image_count"] as? Int == 4)
+    }
+
+    @Test func unknownNamesAreRefusedWithSuggestions() throws {
+        let metric = try runVizsite(["metrics", Self.model, "--metrics", "Sparsenes"])
+        #expect(metric.status != 0 && metric.stderr.contains("unknown metric 'Sparsenes'; did you mean 'Sparseness'?"))
+        let images = try runVizsite(["metrics", Self.model, "--images", "test[5:2]"])
+        #expect(images.status != 0 && images.stderr.contains("is empty"))
+    }
+}
