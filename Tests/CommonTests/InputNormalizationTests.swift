@@ -37,3 +37,15 @@ import Testing
         }
     }
 }
+
+@Suite struct FileExtensionTests {
+    @Test func extensionsAsNSStringGivesThem() {
+        #expect("images/my-digit.PNG".fileExtension == "PNG")
+        #expect("a.b/c".fileExtension == "")
+        #expect(".hidden".fileExtension == "")
+        #expect("archive.tar.gz".fileExtension == "gz")
+        #expect("photo.png/".fileExtension == "png")
+        // The input that trapped NSString.pathExtension: no crash, no extension.
+        #expect("tes,Yet,s,YY//////\0\0\0\0\0\0\0\t////".fileExtension == "")
+    }
+}

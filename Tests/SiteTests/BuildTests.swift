@@ -32,7 +32,7 @@ let everyDirectiveLesson = """
     ```viz training
     ```
 
-    ```viz metrics
+    ```viz model-metrics
     ```
 
     ```viz filters
@@ -96,6 +96,12 @@ let everyDirectiveLesson = """
     images: test[0]
     ```
 
+    ```viz metrics
+    methods: [input-x-gradient, gradcam, random]
+    metrics: [Sparseness, Completeness, RandomLogit, ROAD]
+    images: test[0:3]
+    ```
+
     """
 
 let secondLesson = """
@@ -130,8 +136,8 @@ struct BuildTests {
     @Test("a site with every directive builds; pages parse and every link resolves")
     func buildsEveryDirective() throws {
         let report = try SiteBuilder(options: buildOptions(site)).build()
-        #expect(report.figures.count == 16)
-        #expect(report.misses == 16)
+        #expect(report.figures.count == 17)
+        #expect(report.misses == 17)
         let files = FixtureSite.tree(site.output)
         for page in ["index.html", "every/index.html", "second/index.html", "reference/index.html", "404.html"] {
             #expect(files[page] != nil, "missing \(page)")
@@ -163,6 +169,18 @@ struct BuildTests {
                 #expect(exists, "\(path) links to \(target), which does not exist")
             }
         }
+        // The metrics table's raw values: each image's score per method and metric.
+        let metricsFile = try #require(
+            files.keys.first { $0.hasPrefix("figures/metrics-") && $0.hasSuffix(".json") })
+        let metrics = try #require(try JSONSerialization.jsonObject(with: files[metricsFile]!) as? [String: Any])
+        let methods = try #require(metrics["methods"] as? [[String: Any]])
+        #expect(methods.map { $0["method"] as? String } == ["input-x-gradient", "gradcam", "random"])
+        for method in methods {
+            let results = try #require(method["results"] as? [[String: Any]])
+            #expect(results.count == 4 && results.allSatisfy { ($0["scores"] as? [Any])?.count == 3 })
+        }
+        let page = String(decoding: files["every/index.html"]!, as: UTF8.self)
+        #expect(page.contains("Completeness ↓") && page.contains("Sparseness ↑") && page.contains("<sup>1</sup>"))
         // One schema for raw values: every map, wherever it appears, is {shape: [rows, columns], values: rows}.
         var maps = 0
         func checkMaps(_ value: Any, _ file: String) {
@@ -207,7 +225,7 @@ struct BuildTests {
         #expect(index.contains("href=\"every/\""))
         #expect(index.contains("<img src=\"figures/samples-card-"))
         // Every figure links its raw values.
-        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 16)
+        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 17)
         #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })
         #expect(files.keys.contains { $0.hasPrefix("assets/search-index.") })
         #expect(files["sitemap.xml"] == nil, "no sitemap without base_url")
@@ -219,7 +237,7 @@ struct BuildTests {
         let first = FixtureSite.tree(site.output)
         let report = try SiteBuilder(options: buildOptions(site)).build()
         #expect(report.misses == 0)
-        #expect(report.hits == 16)
+        #expect(report.hits == 17)
         #expect(FixtureSite.tree(site.output) == first)
     }
 

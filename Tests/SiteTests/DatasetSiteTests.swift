@@ -71,7 +71,7 @@ struct DatasetSiteTests {
         ```viz confusion-matrix
         ```
 
-        ```viz metrics
+        ```viz model-metrics
         ```
 
         ```viz cam

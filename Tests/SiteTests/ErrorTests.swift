@@ -26,8 +26,9 @@ struct ErrorTests {
         #expect(
             buildErrors(lesson("```viz gradcam\n```\n")) == [
                 "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, "
-                    + "architecture, samples, training, metrics, filters, feature-maps, maximize, saliency, cam, "
-                    + "occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps; "
+                    + "architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, cam, "
+                    + "occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps, "
+                    + "metrics; "
                     + "did you mean 'cam'?"
             ])
     }

@@ -42,10 +42,10 @@ extension Directive {
 enum DirectiveRegistry {
     static let all: [any Directive.Type] = [
         SummaryDirective.self, ArchitectureDirective.self, SamplesDirective.self, TrainingDirective.self,
-        MetricDirective.self, FiltersDirective.self, FeatureMapsDirective.self, MaximizeDirective.self,
+        ModelMetricsDirective.self, FiltersDirective.self, FeatureMapsDirective.self, MaximizeDirective.self,
         SaliencyDirective.self, CAMDirective.self, OcclusionDirective.self, PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
-        MeanHeatmapsDirective.self,
+        MeanHeatmapsDirective.self, MetricsDirective.self,
     ]
 
     static var names: [String] { all.map { $0.name } }

@@ -61,7 +61,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         _ text: String, classes: Int, names: [String]? = nil
     ) -> Result<ImageSelector, SelectorError> {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if ImageFile.extensions.contains((t as NSString).pathExtension.lowercased()) { return .success(.file(t, nil)) }
+        if ImageFile.extensions.contains(t.fileExtension.lowercased()) { return .success(.file(t, nil)) }
         var rest = Substring(t)
         let split = String(rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
         guard let first = split.first, first.isLetter,

@@ -53,7 +53,7 @@ public struct StaticFiles: Sendable {
     }
 
     public static func contentType(for path: String) -> String {
-        switch (path as NSString).pathExtension.lowercased() {
+        switch path.fileExtension.lowercased() {
         case "html": return "text/html; charset=utf-8"
         case "css": return "text/css; charset=utf-8"
         case "js": return "text/javascript; charset=utf-8"

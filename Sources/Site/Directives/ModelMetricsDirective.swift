@@ -5,8 +5,8 @@ import Foundation
 import Render
 
 /// Key numbers of the trained model, for prose that quotes them.
-struct MetricDirective: Directive {
-    static let name = "metrics"
+struct ModelMetricsDirective: Directive {
+    static let name = "model-metrics"
     static let summary =
         "A table of the trained model's key numbers: test accuracy and loss, errors, parameters, training epochs."
     static let options: [OptionSpec] = []
@@ -37,7 +37,7 @@ struct MetricDirective: Directive {
             MetricValues(
                 testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, misclassified: errors,
                 parameters: context.model.parameters.count, perClassAccuracy: evaluation.perClassAccuracy),
-            name: "metrics")
+            name: "model-metrics")
         return (FigureLayout.table(header: ["measure", "value"], rows: rows, numeric: [1]), [])
     }
 }

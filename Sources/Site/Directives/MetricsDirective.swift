@@ -1,0 +1,133 @@
+import Common
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// Explanation metrics for several methods on the same images: a table of mean ± standard
+/// deviation per method and metric, each column's better direction marked and ranked, the
+/// metrics' settings as notes, and every image's score as JSON.
+struct MetricsDirective: Directive {
+    static let name = "metrics"
+    static let summary =
+        "Explanation metrics (Quantus's names: faithfulness, robustness, complexity, randomisation, axiomatic) for "
+        + "several methods: mean ± std per method and metric, ranked."
+    static let metricsOption = DirectiveOption(
+        "metrics", "list of \(MetricCatalogue.names.joined(separator: ", "))", default: "all",
+        "The metrics, as columns, named as Quantus names them (README, Measuring explanations, defines each).")
+    static let images = SharedOption.images.documented("The images scored; each method explains each once.")
+    static let options: [OptionSpec] =
+        [
+            SharedOption.methods.documented(
+                default: "[vanilla, smoothgrad, integrated-gradients, gradcam, random, edge]", "The methods, as rows."
+            ).spec, metricsOption.spec, images.spec, SharedOption.layer.spec,
+        ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all)
+    static let example =
+        "methods: [vanilla, gradcam, random]\nmetrics: [ROAD, Sparseness, RandomLogit]\nimages: test[0:20]"
+
+    let methods: [ConfiguredMethod]
+    let metrics: [String]
+    let images: [ImageSelector]
+    let location: SourceLocation
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        methods = try options.methods(
+            default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam", "random", "edge"], model: model)
+        metrics = try Self.metricsOption.choices(options, from: MetricCatalogue.names, default: MetricCatalogue.names)
+        images = try Self.images.images(options, default: "test[0:100]", classes: model.classes)
+        location = Self.images.location(in: options)
+    }
+
+    var inputFiles: [String] { images.files }
+    var caption: String {
+        "Explanation metrics of \(methods.map(\.title).joined(separator: ", ")) on \(images.text): mean ± standard "
+            + "deviation over the images; ↑ higher is better, ↓ lower; the rank in each column follows."
+    }
+    var alt: String { "table of explanation metrics" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let selected = try context.images(images, at: location)
+        let chosen = metrics.compactMap(MetricCatalogue.named)
+        let runs = try methods.map { method in
+            try MetricRun(
+                model: context.model, images: selected.map(\.explained), method: method.entry,
+                settings: method.settings, layer: method.layer, metrics: chosen)
+        }
+        // Ranks per column: 1 the best mean; undefined means rank last, unranked.
+        var ranks: [[Int?]] = Array(repeating: Array(repeating: nil, count: chosen.count), count: methods.count)
+        for (j, metric) in chosen.enumerated() {
+            let means = runs.map { $0.summaries[metric.name]!.mean }
+            let order = means.indices.filter { means[$0].isFinite }.sorted {
+                metric.higherIsBetter ? means[$0] > means[$1] : means[$0] < means[$1]
+            }
+            for (rank, i) in order.enumerated() { ranks[i][j] = rank + 1 }
+        }
+        var out =
+            "<div class=\"viz-scroll\"><table class=\"viz-data viz-metrics\">\n<thead><tr><th scope=\"col\">method</th>"
+        for metric in chosen {
+            let arrow = metric.higherIsBetter ? "↑" : "↓"
+            out += "<th scope=\"col\" class=\"num\">\(HTML.escape(metric.name)) \(arrow)</th>"
+        }
+        out += "</tr></thead>\n<tbody>\n"
+        for (i, method) in methods.enumerated() {
+            out += "<tr><th scope=\"row\">\(HTML.escape(method.title))</th>"
+            for (j, metric) in chosen.enumerated() {
+                let s = runs[i].summaries[metric.name]!
+                let text = s.mean.isFinite ? String(format: "%.3f ± %.3f", s.mean, s.std) : "—"
+                let rank = ranks[i][j].map { "<sup>\($0)</sup>" } ?? ""
+                let best = ranks[i][j] == 1
+                out += "<td class=\"num\">\(best ? "<strong>" : "")\(text)\(best ? "</strong>" : "")\(rank)</td>"
+            }
+            out += "</tr>\n"
+        }
+        out += "</tbody></table></div>"
+        try figure.json(
+            MetricsValues(
+                images: selected.map(\.name),
+                metrics: chosen.map {
+                    .init(
+                        name: $0.name, family: $0.family.rawValue, higherIsBetter: $0.higherIsBetter,
+                        settings: $0.settings)
+                },
+                methods: zip(methods, runs).map { method, run in
+                    .init(
+                        method: method.name,
+                        results: chosen.map { metric in
+                            let s = run.summaries[metric.name]!
+                            return .init(
+                                metric: metric.name, mean: s.mean.isFinite ? s.mean : nil,
+                                std: s.std.isFinite ? s.std : nil, count: s.count,
+                                scores: run.scores[metric.name]!.map { $0.isFinite ? $0 : nil })
+                        })
+                }), name: "metrics")
+        let notes =
+            ["\(selected.count) images, target: predicted class"]
+            + chosen.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
+        return (out, notes)
+    }
+}
+
+/// The raw values of a `metrics` figure: each image's score per method and metric (null
+/// where undefined).
+struct MetricsValues: Encodable {
+    struct Metric: Encodable {
+        let name: String
+        let family: String
+        let higherIsBetter: Bool
+        let settings: [String]
+    }
+    struct Result: Encodable {
+        let metric: String
+        let mean: Double?
+        let std: Double?
+        let count: Int
+        let scores: [Double?]
+    }
+    struct Method: Encodable {
+        let method: String
+        let results: [Result]
+    }
+    let images: [String]
+    let metrics: [Metric]
+    let methods: [Method]
+}
