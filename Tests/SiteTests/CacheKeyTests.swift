@@ -91,7 +91,7 @@ struct CacheKeyTests {
     @Test("build --gc removes figures and weights no current figure or model uses, and reports what it freed")
     func garbageCollection() throws {
         let site = FixtureSite(
-            lessons: ["01-keys.md": Self.lesson(["cam\nimages: test[0:2]", "metrics"])], trainCount: 64, testCount: 32)
+            lessons: ["01-keys.md": Self.lesson(["cam\nimages: test[0:2]", "model-metrics"])], trainCount: 64, testCount: 32)
         var options = buildOptions(site)
         try SiteBuilder(options: options).build()
         let figures = (site.cache as NSString).appendingPathComponent("figures")
@@ -100,7 +100,7 @@ struct CacheKeyTests {
         #expect(before.count == 2)
 
         // An edited figure, and a model that is no longer used, leave stale entries behind.
-        site.directory.write("Content/lessons/01-keys.md", Self.lesson(["cam\nimages: test[0:3]", "metrics"]))
+        site.directory.write("Content/lessons/01-keys.md", Self.lesson(["cam\nimages: test[0:3]", "model-metrics"]))
         site.directory.write(
             "Content/models/tiny.yml", FixtureSite.tinySpec.replacingOccurrences(of: "seed: 1", with: "seed: 3"))
         let keptByTrain = site.directory.write(".vizsite/models/tiny-cnn.safetensors", "written by vizsite train --out")

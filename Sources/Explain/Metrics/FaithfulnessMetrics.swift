@@ -265,7 +265,6 @@ public struct Infidelity: ExplanationMetric {
 
     public func scores(_ input: MetricInput) -> [Double] {
         let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
-        let size = h * w * c
         let patches = stride(from: 0, to: h, by: patch).flatMap { y in stride(from: 0, to: w, by: patch).map { (y, $0) }
         }
         return input.images.indices.map { n in

@@ -1,0 +1,112 @@
+"""The same explanation metrics in Quantus and in vizsite, side by side on this machine.
+
+The reference model (vizsite's trained weights, loaded into the PyTorch twin of
+torch_side.py), the first N test digits, and |gradient| saliency maps (Captum's Saliency,
+abs=True; vizsite's `absolute`). Quantus 0.6 runs each metric on CPU with 2 threads and
+its batched paths; vizsite runs `vizsite metrics` (release build, 2 cores). For each
+metric: the mean score on both sides and the seconds each took.
+
+    Benchmarks/.venv/bin/python Benchmarks/compare_quantus.py [--images 100]
+
+What can agree exactly and what cannot: Sparseness and Complexity read the maps alone and
+agree to float rounding. PixelFlipping with a black baseline is deterministic, but Quantus
+reports the curve; its area is taken here with the same trapezoid rule over the same
+steps. FaithfulnessCorrelation, MaxSensitivity and RandomLogit draw random subsets, noise
+or classes from different generators, so only their means over many images can be
+compared, within their standard errors.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+warnings.filterwarnings("ignore")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Benchmarks"))
+sys.dont_write_bytecode = True
+import crosscheck  # noqa: E402
+import torch_side  # noqa: E402
+import quantus  # noqa: E402
+
+
+class ChannelsFirst(torch.nn.Module):
+    """The twin takes NHWC; Quantus hands NCHW."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x):
+        return self.m(x.permute(0, 2, 3, 1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", type=int, default=100)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    weights = max(glob.glob(str(ROOT / ".vizsite/models/mnist-cnn-*.safetensors")), key=os.path.getmtime)
+    model = ChannelsFirst(crosscheck.torch_model(weights).float()).eval()
+    x, _ = torch_side.load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+    x = x[: args.images].permute(0, 3, 1, 2).numpy()
+    with torch.no_grad():
+        y = model(torch.from_numpy(x)).argmax(1).numpy()  # vizsite explains the predicted class
+    explain = {"explain_func": quantus.explain, "explain_func_kwargs": {"method": "Saliency", "abs": True}}
+    a = quantus.explain(model, x, y, method="Saliency", abs=True)
+    steps = 28
+
+    def pixel_flipping_auc():
+        metric = quantus.PixelFlipping(
+            features_in_step=28 * 28 // steps, perturb_baseline="black", normalise=False, abs=False,
+            return_auc_per_sample=False, disable_warnings=True)
+        curves = np.array(metric(model=model, x_batch=x, y_batch=y, a_batch=a, softmax=True, device="cpu"))
+        full = np.concatenate([torch.softmax(model(torch.from_numpy(x)), 1).detach().numpy()[
+            np.arange(len(y)), y][:, None], curves], axis=1)
+        return np.trapezoid(full, dx=1 / (full.shape[1] - 1), axis=1)
+
+    quantus_side = {
+        "Sparseness": lambda: quantus.Sparseness(disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a),
+        "Complexity": lambda: quantus.Complexity(disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a),
+        "PixelFlipping": pixel_flipping_auc,
+        "FaithfulnessCorrelation": lambda: quantus.FaithfulnessCorrelation(
+            nr_runs=100, subset_size=224, perturb_baseline="black", disable_warnings=True, return_aggregate=False)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, softmax=False, device="cpu"),
+        "MaxSensitivity": lambda: quantus.MaxSensitivity(
+            nr_samples=10, lower_bound=0.2, disable_warnings=True, return_nan_when_prediction_changes=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
+        "RandomLogit": lambda: quantus.RandomLogit(num_classes=10, disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
+    }
+    rows = {}
+    for name, run in quantus_side.items():
+        start = time.perf_counter()
+        scores = np.asarray(run(), dtype=float)
+        rows[name] = {"quantus_mean": float(np.nanmean(scores)), "quantus_std": float(np.nanstd(scores)),
+                      "quantus_seconds": time.perf_counter() - start}
+        print(name, rows[name], file=sys.stderr)
+    binary = ROOT / ".build/release/vizsite"
+    for name in rows:
+        out = ROOT / ".build" / "metrics-side.json"
+        start = time.perf_counter()
+        subprocess.run(
+            [str(binary), "metrics", "Content/models/mnist-cnn.yml", "--methods", "absolute", "--metrics", name,
+             "--images", f"test[0:{args.images}]", "--json", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        result = json.load(open(out))["methods"]["absolute"][name]
+        rows[name].update({"vizsite_mean": result["mean"], "vizsite_std": result["std"], "vizsite_seconds": seconds,
+                           "speedup": rows[name]["quantus_seconds"] / seconds})
+    print(json.dumps({"images": args.images, "quantus": quantus.__version__, "metrics": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
