@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-3"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "dca0c7cefa716e0bb570c47f2e4d6408e18559c0019c8489006a356d0340a071"
+    public static let sourceDigest = "e59124708dda268882bab3f504df45b6b54cd0c106bf3ea188e34eeaade551f5"
 }
