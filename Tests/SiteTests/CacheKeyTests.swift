@@ -91,7 +91,8 @@ struct CacheKeyTests {
     @Test("build --gc removes figures and weights no current figure or model uses, and reports what it freed")
     func garbageCollection() throws {
         let site = FixtureSite(
-            lessons: ["01-keys.md": Self.lesson(["cam\nimages: test[0:2]", "model-metrics"])], trainCount: 64, testCount: 32)
+            lessons: ["01-keys.md": Self.lesson(["cam\nimages: test[0:2]", "model-metrics"])], trainCount: 64,
+            testCount: 32)
         var options = buildOptions(site)
         try SiteBuilder(options: options).build()
         let figures = (site.cache as NSString).appendingPathComponent("figures")

@@ -24,6 +24,9 @@ public struct MetricRun: Sendable {
     /// Per metric name: the score of each image, and their summary.
     public let scores: [String: [Double]]
     public let summaries: [String: MetricSummary]
+    /// Per metric name: the seconds it took (the slowest shard's, as shards run side by
+    /// side), not counting the method's maps of the unperturbed images.
+    public let seconds: [String: Double]
 
     /// Explains each of `images` with `method` (at `layer` for a CAM method) for `target`,
     /// places the maps on the input, and scores them with each of `metrics`.
@@ -42,6 +45,7 @@ public struct MetricRun: Sendable {
         let shards = splitRange(images.count, parts: min(Parallelism.workers, max(images.count, 1)))
             .filter { !$0.isEmpty }
         let outcomes = Mutex<[Int: Result<[String: [Double]], any Error>]>([:])
+        let timings = Mutex<[String: Double]>([:])
         DispatchQueue.concurrentPerform(iterations: shards.count) { s in
             let result = Result { () throws -> [String: [Double]] in
                 var maps: [Heatmap] = [], targets: [Int] = []
@@ -60,6 +64,11 @@ public struct MetricRun: Sendable {
                     })
                 var scores: [String: [Double]] = [:], sensitivities: [String: [[Double]]] = [:]
                 for metric in metrics {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    defer {
+                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                        timings.withLock { $0[metric.name] = max($0[metric.name] ?? 0, seconds) }
+                    }
                     if let sensitivity = metric as? Sensitivity {
                         // Max and avg of the same noisy copies: explain them once.
                         let key = "\(sensitivity.samples) \(sensitivity.radius) \(sensitivity.seed)"
@@ -81,5 +90,6 @@ public struct MetricRun: Sendable {
         for metric in metrics { summaries[metric.name] = MetricSummary(scores[metric.name] ?? []) }
         self.scores = scores
         self.summaries = summaries
+        self.seconds = timings.withLock { $0 }
     }
 }

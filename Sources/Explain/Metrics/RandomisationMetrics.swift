@@ -4,9 +4,10 @@ import Render
 /// Random logit (Sixt et al., 2020): the structural similarity (SSIM) between the map of
 /// the explained class and the map of another class, drawn at random. An explanation that
 /// looks the same whichever class it explains does not explain the class. Maps normalized
-/// by their largest magnitude; SSIM as scikit-image computes it (7×7 uniform windows, sample
-/// covariance, K₁ 0.01, K₂ 0.03, data range 1 as Quantus sets it for maps within [−1, 1]).
-/// Lower is better.
+/// by their largest magnitude; SSIM of the two maps as images, as the paper compares them and
+/// as scikit-image computes it (7×7 uniform windows, sample covariance, K₁ 0.01, K₂ 0.03,
+/// data range 1). Quantus 0.6 flattens the maps first, so its SSIM slides a 7-value window
+/// along the rows joined end to end and differs. Lower is better.
 public struct RandomLogit: ExplanationMetric {
     public var seed: UInt64
 

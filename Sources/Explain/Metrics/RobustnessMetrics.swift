@@ -3,10 +3,11 @@ import Render
 
 /// Max-sensitivity and avg-sensitivity (Yeh et al., 2019): the method explains `samples`
 /// noisy copies of the image (every value plus uniform noise in ±`radius`), and each copy's
-/// map is compared with the original's: `‖a(x + δ) − a(x)‖ / ‖x‖` (Frobenius norms; maps
-/// normalized by their largest magnitude first, as Quantus does). The score is the largest
-/// (`max`) or the mean (`avg`) ratio. Copies whose predicted class changes are left out
-/// (Quantus's `return_nan_when_prediction_changes`). Lower: more robust.
+/// map is compared with the original's, relative to the original as Quantus 0.6 measures it:
+/// `‖a(x + δ) − a(x)‖ / ‖a(x)‖` (Frobenius norms, the maps as the method gives them; Yeh et
+/// al. take the plain difference, which depends on each method's scale). The score is the
+/// largest (`max`) or the mean (`avg`) ratio. Copies whose predicted class changes are left
+/// out (Quantus's `return_nan_when_prediction_changes`). Lower: more robust.
 public struct Sensitivity: ExplanationMetric {
     public enum Aggregate: String, Sendable { case max, avg }
     public var aggregate: Aggregate
@@ -25,7 +26,7 @@ public struct Sensitivity: ExplanationMetric {
     public var family: MetricFamily { .robustness }
     public var higherIsBetter: Bool { false }
     public var settings: [String] {
-        ["nr_samples = \(samples)", "lower_bound = \(radius) (uniform noise)", "normalise = max", "norms = Frobenius"]
+        ["nr_samples = \(samples)", "lower_bound = \(radius) (uniform noise)", "‖Δa‖ / ‖a‖ (Frobenius)"]
     }
 
     public func scores(_ input: MetricInput) throws -> [Double] { aggregated(try ratios(input)) }
@@ -42,8 +43,8 @@ public struct Sensitivity: ExplanationMetric {
     func ratios(_ input: MetricInput) throws -> [[Double]] {
         let model = input.model
         return try input.images.indices.map { n in
-            let image = input.images[n], original = MetricMath.byMax(input.maps[n].values)
-            let norm = image.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            let image = input.images[n], original = input.maps[n].values.map(Double.init)
+            let norm = original.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 else { return [] }
             let predicted = Self.predicted(model, image)
             var random = SeededRandom(seed: seed, stream: UInt64(n))
@@ -52,7 +53,7 @@ public struct Sensitivity: ExplanationMetric {
                 var noisy = image
                 for i in noisy.scalars.indices { noisy.scalars[i] += random.uniform(-radius, radius) }
                 guard Self.predicted(model, noisy) == predicted else { continue }
-                let map = MetricMath.byMax(try input.explain(model, noisy, input.targets[n]).values)
+                let map = try input.explain(model, noisy, input.targets[n]).values.map(Double.init)
                 let distance = zip(map, original).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
                 ratios.append(distance / norm)
             }

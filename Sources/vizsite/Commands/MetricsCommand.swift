@@ -81,17 +81,19 @@ struct MetricsCommand: ParsableCommand {
         let chosen = list(metrics).compactMap(MetricCatalogue.named)
         let layer = layer ?? network.defaultCAMLayer
         var results: [String: [String: MetricSummary]] = [:], seconds: [String: Double] = [:]
+        var metricSeconds: [String: [String: Double]] = [:]
         for name in list(methods) {
             let start = Date()
             let run = try MetricRun(
                 model: network, images: selected, method: MethodCatalogue.named(name)!, layer: layer,
                 metrics: chosen)
             results[name] = run.summaries
+            metricSeconds[name] = run.seconds
             seconds[name] = Date().timeIntervalSince(start)
         }
         print(table(results, metrics: chosen, seconds: seconds))
         if let json {
-            try encode(results, metrics: chosen, count: selected.count).write(
+            try encode(results, metrics: chosen, count: selected.count, seconds: metricSeconds).write(
                 to: URL(fileURLWithPath: json), options: .atomic)
         }
     }
@@ -116,12 +118,17 @@ struct MetricsCommand: ParsableCommand {
     }
 
     private func encode(
-        _ results: [String: [String: MetricSummary]], metrics: [any ExplanationMetric], count: Int
+        _ results: [String: [String: MetricSummary]], metrics: [any ExplanationMetric], count: Int,
+        seconds: [String: [String: Double]]
     ) throws -> Data {
         func number(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
-        let methodsJSON = results.mapValues { summaries in
-            summaries.mapValues {
-                ["mean": number($0.mean), "std": number($0.std), "count": $0.count] as [String: Any]
+        var methodsJSON: [String: [String: [String: Any]]] = [:]
+        for (method, summaries) in results {
+            for (metric, s) in summaries {
+                methodsJSON[method, default: [:]][metric] = [
+                    "mean": number(s.mean), "std": number(s.std), "count": s.count,
+                    "seconds": seconds[method]?[metric] ?? 0,
+                ]
             }
         }
         let metricsJSON = Dictionary(
