@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-3"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "e59124708dda268882bab3f504df45b6b54cd0c106bf3ea188e34eeaade551f5"
+    public static let sourceDigest = "8ef69b46aa4c3a0fede7b3001bc67ff1feb4f31f27715f845d8c22d3be23ea90"
 }

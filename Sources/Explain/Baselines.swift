@@ -12,9 +12,7 @@ public struct RandomBaseline: ExplanationMethod {
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {
-        let engine = GradientEngine(model: model)
-        let logits = engine.logits(image.pixels)
-        let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
+        let (k, probabilities) = try resolvedTarget(image, target, model)
         let (h, w) = (model.inputShape[0], model.inputShape[1])
         // FNV-1a over the pixels' bits: a different map for every image and class.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -23,8 +21,17 @@ public struct RandomBaseline: ExplanationMethod {
         let values = (0..<(h * w)).map { _ in random.nextUnit() }
         return Explanation(
             method: "random", layer: nil, targetClass: k, map: Heatmap(width: w, height: h, values: values),
-            isSigned: false, probabilities: softmax(logits).scalars)
+            isSigned: false, probabilities: probabilities)
     }
+}
+
+/// The class `target` names for `image`, and the model's probabilities for it.
+private func resolvedTarget(
+    _ image: ExplainedImage, _ target: Target, _ model: Model
+) throws(ExplainError) -> (Int, [Float]) {
+    let engine = GradientEngine(model: model)
+    let logits = engine.logits(image.pixels)
+    return (try engine.resolve(target, logits: logits.scalars[...], label: image.label), softmax(logits).scalars)
 }
 
 /// The input's edges: the magnitude of its Sobel gradient, channels averaged (the edge
@@ -36,12 +43,10 @@ public struct EdgeBaseline: ExplanationMethod {
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {
-        let engine = GradientEngine(model: model)
-        let logits = engine.logits(image.pixels)
-        let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
+        let (k, probabilities) = try resolvedTarget(image, target, model)
         return Explanation(
             method: "edge", layer: nil, targetClass: k, map: Self.sobel(image.gray), isSigned: false,
-            probabilities: softmax(logits).scalars)
+            probabilities: probabilities)
     }
 
     /// √(Gx² + Gy²) with the 3×3 Sobel kernels, edges replicated.
