@@ -29,6 +29,13 @@ struct SitePieceTests {
         ] {
             #expect(throws: SelectorError.self, "\(bad)") { try ImageSelector.parse(bad, classes: 10).get() }
         }
+        // A figure that scores images rather than drawing them may take more than 256.
+        #expect(
+            try ImageSelector.parse("test[0:5000]", classes: 10, limit: 10_000).get()
+                == .dataset("test", .all, 0..<5000))
+        #expect(throws: SelectorError.self) {
+            try ImageSelector.parse("test[0:10001]", classes: 10, limit: 10_000).get()
+        }
         #expect(ImageSelector.dataset("test", .label(7), 0..<4).description == "test.class(7)[0:4]")
         #expect(ImageSelector.dataset("val", .className("cat"), 0..<4).description == "val.class(cat)[0:4]")
         // With the class names known: a name first (even one that is a number), else an index.

@@ -59,9 +59,12 @@ struct DirectiveOption: Sendable {
         try options.string(name)
     }
 
-    func images(_ options: DirectiveOptions, default value: String, classes: Int) throws(SourceError) -> [ImageSelector]
-    {
-        try options.images(name, default: value, classes: classes)
+    /// The images an option selects, at most `limit` of them (256 for a figure that draws
+    /// each; more for one that only scores them).
+    func images(
+        _ options: DirectiveOptions, default value: String, classes: Int, limit: Int = 256
+    ) throws(SourceError) -> [ImageSelector] {
+        try options.images(name, default: value, classes: classes, limit: limit)
     }
 
     func layer(

@@ -58,7 +58,7 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
     /// when `names` has it, else class number `x`; without `names`, a name that is not a
     /// number is looked up when the data is read.
     public static func parse(
-        _ text: String, classes: Int, names: [String]? = nil
+        _ text: String, classes: Int, names: [String]? = nil, limit: Int = 256
     ) -> Result<ImageSelector, SelectorError> {
         let t = text.trimmingCharacters(in: .whitespaces)
         if ImageFile.extensions.contains(t.fileExtension.lowercased()) { return .success(.file(t, nil)) }
@@ -130,8 +130,8 @@ public enum ImageSelector: Sendable, Equatable, CustomStringConvertible {
         guard let b = Int(parts[1]), b > a else {
             return .failure(SelectorError("the range in '\(t)' is empty; [start:end] needs end > start"))
         }
-        guard b - a <= 256 else {
-            return .failure(SelectorError("'\(t)' selects \(b - a) images; at most 256 per figure"))
+        guard b - a <= limit else {
+            return .failure(SelectorError("'\(t)' selects \(b - a) images; at most \(limit.grouped) per figure"))
         }
         return .success(.dataset(split, filter, a..<b))
     }
@@ -161,19 +161,22 @@ extension DirectiveOptions {
     /// The `images` option: one selector or a list of them, parsed and checked, PNG files
     /// carrying the `preprocess` option.
     public func images(
-        _ name: String = "images", default value: String, classes: Int
+        _ name: String = "images", default value: String, classes: Int, limit: Int = 256
     ) throws(SourceError) -> [ImageSelector] {
         let preparation = try mapping[Self.preprocess.name].map { (node) throws(SourceError) in
             try node.choice(ImagePreparation.self)
         }
-        return try selectors(name, default: value, classes: classes).map {
+        return try selectors(name, default: value, classes: classes, limit: limit).map {
             if case .file(let path, _) = $0 { .file(path, preparation) } else { $0 }
         }
     }
 
-    private func selectors(_ name: String, default value: String, classes: Int) throws(SourceError) -> [ImageSelector] {
+    private func selectors(
+        _ name: String, default value: String, classes: Int, limit: Int
+    ) throws(SourceError) -> [ImageSelector] {
         guard let node = mapping[name] else {
-            guard case .success(let s) = ImageSelector.parse(value, classes: classes, names: classNames) else {
+            guard case .success(let s) = ImageSelector.parse(value, classes: classes, names: classNames, limit: limit)
+            else {
                 return []
             }
             return [s]
@@ -184,7 +187,7 @@ extension DirectiveOptions {
         for item in items {
             // `test[0:3], train[5]` on one line: YAML's flow lists cannot hold brackets unquoted.
             for text in ImageSelector.splitList(try item.string()) {
-                switch ImageSelector.parse(text, classes: classes, names: classNames) {
+                switch ImageSelector.parse(text, classes: classes, names: classNames, limit: limit) {
                 case .success(let s):
                     if case .dataset(let split, _, _) = s, let known = splitNames,
                         !known.contains(split)
@@ -202,8 +205,8 @@ extension DirectiveOptions {
                 }
             }
         }
-        guard result.reduce(0, { $0 + $1.count }) <= 256 else {
-            throw node.error("\(name) selects more than 256 images; at most 256 per figure")
+        guard result.reduce(0, { $0 + $1.count }) <= limit else {
+            throw node.error("\(name) selects more than \(limit.grouped) images; at most \(limit.grouped) per figure")
         }
         return result
     }

@@ -34,7 +34,8 @@ struct MetricsDirective: Directive {
         methods = try options.methods(
             default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam", "random", "edge"], model: model)
         metrics = try Self.metricsOption.choices(options, from: MetricCatalogue.names, default: MetricCatalogue.names)
-        images = try Self.images.images(options, default: "test[0:100]", classes: model.classes)
+        // Scores, not pictures: a table may cover the whole test set.
+        images = try Self.images.images(options, default: "test[0:100]", classes: model.classes, limit: 10_000)
         location = Self.images.location(in: options)
     }
 
