@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-3"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "8ef69b46aa4c3a0fede7b3001bc67ff1feb4f31f27715f845d8c22d3be23ea90"
+    public static let sourceDigest = "f167ba3dc23f7e39775c164850ea0ee314912c07b8eb9f86a6f7c4db6fd8c965"
 }

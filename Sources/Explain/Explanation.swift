@@ -18,10 +18,12 @@ public struct Explanation: Sendable {
     /// Where the map's values sit on the input (a layer's map: its receptive-field centres,
     /// or stretched when asked).
     public let placement: MapPlacement
+    /// For a contrast (`target: a-b`), the class whose score was subtracted.
+    public let contrastClass: Int?
 
     public init(
         method: String, layer: String?, targetClass: Int, map: Heatmap, isSigned: Bool, probabilities: [Float],
-        placement: MapPlacement = .identity
+        placement: MapPlacement = .identity, contrastClass: Int? = nil
     ) {
         self.method = method
         self.layer = layer
@@ -30,13 +32,14 @@ public struct Explanation: Sendable {
         self.isSigned = isSigned
         self.probabilities = probabilities
         self.placement = placement
+        self.contrastClass = contrastClass
     }
 
     /// The same explanation with other values (magnitudes, say), placed the same way.
     public func with(map: Heatmap, isSigned: Bool) -> Explanation {
         Explanation(
             method: method, layer: layer, targetClass: targetClass, map: map, isSigned: isSigned,
-            probabilities: probabilities, placement: placement)
+            probabilities: probabilities, placement: placement, contrastClass: contrastClass)
     }
 }
 

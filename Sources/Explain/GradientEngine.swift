@@ -8,8 +8,16 @@ import CNN
 /// their passes in one batch, which is where they gain on per-pass frameworks.
 public struct GradientEngine: Sendable {
     public let model: Model
+    /// A class whose logit every gradient subtracts (a contrastive target's second).
+    public var subtract: Int?
 
     public init(model: Model) { self.model = model }
+
+    /// An engine for `target`: a contrast's gradients are of `logit[a] − logit[b]`.
+    public init(model: Model, target: Target) {
+        self.model = model
+        subtract = target.subtracted
+    }
 
     /// The result of one batched pass.
     public struct Pass: Sendable {
@@ -91,7 +99,10 @@ public struct GradientEngine: Sendable {
                 Parallelism.run(work.count) { w in
                     let (s, chunk) = work[w], ws = workspaces[s], last = model.layers.count - 1
                     var seed = Tensor(shape: [chunk.count, classCount])
-                    for (j, i) in chunk.enumerated() { seed.scalars[j * classCount + chosen[i]] = 1 }
+                    for (j, i) in chunk.enumerated() {
+                        seed.scalars[j * classCount + chosen[i]] = 1
+                        if let b = subtract { seed.scalars[j * classCount + b] -= 1 }
+                    }
                     ws.setGradient(of: last, seed)
                     model.backward(ws, batch: chunk.count, from: last, to: layer, threads: threads, guided: guided)
                     activations.copy(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
@@ -117,6 +128,12 @@ public struct GradientEngine: Sendable {
         case .class(let k):
             guard (0..<model.classCount).contains(k) else { throw .classOutOfRange(k, classes: model.classCount) }
             return k
+        case .contrast(let a, let b):
+            for k in [a, b] where !(0..<model.classCount).contains(k) {
+                throw .classOutOfRange(k, classes: model.classCount)
+            }
+            guard a != b else { throw .contrastOfOneClass(a) }
+            return a
         }
     }
 }

@@ -26,12 +26,12 @@ public struct Occlusion: ExplanationMethod {
     }
 
     public func explain(_ image: ExplainedImage, target: Target, model: Model) throws(ExplainError) -> Explanation {
-        let engine = GradientEngine(model: model)
+        let engine = GradientEngine(model: model, target: target)
         let logits = engine.logits(image.pixels)
         let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
         return Explanation(
             method: name, layer: nil, targetClass: k, map: attribute(image.pixels, targetClass: k, engine: engine),
-            isSigned: true, probabilities: softmax(logits).scalars)
+            isSigned: true, probabilities: softmax(logits).scalars, contrastClass: target.subtracted)
     }
 
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
@@ -56,10 +56,15 @@ public struct Occlusion: ExplanationMethod {
         }
         let logits = engine.logits(Tensor(shape: [positions.count + 1] + shape, scalars: batch))
         let classes = engine.model.classCount
-        let base = logits.scalars[targetClass]
+        // The score: the target's logit, less the contrasted class's for a contrast.
+        func score(_ row: Int) -> Float {
+            logits.scalars[row * classes + targetClass]
+                - (engine.subtract.map { logits.scalars[row * classes + $0] } ?? 0)
+        }
+        let base = score(0)
         var sum = [Float](repeating: 0, count: h * w), count = sum
         for (i, (y0, x0)) in positions.enumerated() {
-            let drop = base - logits.scalars[(i + 1) * classes + targetClass]
+            let drop = base - score(i + 1)
             for y in y0..<y0 + p { for x in x0..<x0 + p { sum[y * w + x] += drop; count[y * w + x] += 1 } }
         }
         return Heatmap(width: w, height: h, values: zip(sum, count).map { $1 > 0 ? $0 / $1 : 0 })

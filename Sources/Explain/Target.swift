@@ -10,21 +10,35 @@ public enum Target: Sendable, Equatable, CustomStringConvertible {
     case trueLabel
     /// A given class.
     case `class`(Int)
+    /// The difference of two classes' scores, `logit[a] − logit[b]`: "why a and not b".
+    case contrast(Int, Int)
 
     public var description: String {
         switch self {
         case .predicted: return "predicted"
         case .trueLabel: return "true"
         case .class(let k): return String(k)
+        case .contrast(let a, let b): return "\(a)-\(b)"
         }
     }
 
-    /// Parses `predicted`, `true` or a class number.
+    /// The class whose score is subtracted (a contrast's second), or nil.
+    public var subtracted: Int? {
+        if case .contrast(_, let b) = self { return b }
+        return nil
+    }
+
+    /// Parses `predicted`, `true`, a class number, or `a-b` for a contrast.
     public init?(_ text: String) {
         switch text {
         case "predicted": self = .predicted
         case "true", "label": self = .trueLabel
         default:
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) {
+                self = .contrast(a, b)
+                return
+            }
             guard let k = Int(text) else { return nil }
             self = .class(k)
         }
@@ -39,6 +53,8 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
     case noLabel
     case noConvolution(method: String)
     case notSpatial(String, [Int])
+    case contrastUnsupported(method: String)
+    case contrastOfOneClass(Int)
 
     public var sourceError: SourceError {
         switch self {
@@ -54,6 +70,9 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
                     + "layer after one")
         case .noConvolution(let method): SourceError("\(method) needs a convolution layer, and the model has none")
         case .noLabel: SourceError("target 'true' needs an image with a label (a dataset image, not a PNG)")
+        case .contrastUnsupported(let method):
+            SourceError("\(method) does not depend on the target class, so it cannot explain a contrast (a-b)")
+        case .contrastOfOneClass(let k): SourceError("the contrast \(k)-\(k) compares a class with itself")
         }
     }
 }

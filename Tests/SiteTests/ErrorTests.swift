@@ -92,6 +92,16 @@ struct ErrorTests {
                 "Content/lessons/01-test.md:8:9: error: class 12 is out of range in 'test.class(12)[0:2]'; the model "
                     + "has classes 0…9"
             ])
+        // A contrast names two classes of the model, and two different ones.
+        #expect(
+            buildErrors(lesson("```viz cam\ntarget: 4-12\n```\n")) == [
+                "Content/lessons/01-test.md:8:9: error: class 12 is out of range; the model has classes 0…9"
+            ])
+        #expect(
+            buildErrors(lesson("```viz saliency\ntarget: 4-4\n```\n")) == [
+                "Content/lessons/01-test.md:8:9: error: the contrast 4-4 compares a class with itself; name two "
+                    + "different classes"
+            ])
     }
 
     @Test func selectorOutOfRange() {

@@ -47,9 +47,13 @@ public protocol CAMWeighting: ExplanationMethod {
     func weights(_ context: CAMContext) -> [Float]
     /// The map; by default the ReLU of the weighted sum of activation channels.
     func map(_ context: CAMContext) -> Heatmap
+    /// Whether the map depends on the target, and so can explain a contrast (a-b).
+    var explainsContrasts: Bool { get }
 }
 
 extension CAMWeighting {
+    public var explainsContrasts: Bool { true }
+
     public func map(_ context: CAMContext) -> Heatmap {
         let w = weights(context)
         var values = [Float](repeating: 0, count: context.pixels)
@@ -76,7 +80,8 @@ extension CAMWeighting {
         upsampling: Upsampling = .receptiveField
     ) throws(ExplainError) -> Explanation {
         let index = try model.requireSpatialLayer(layer)
-        let engine = GradientEngine(model: model)
+        if target.subtracted != nil && !explainsContrasts { throw .contrastUnsupported(method: name) }
+        let engine = GradientEngine(model: model, target: target)
         let (pass, classes) = try engine.gradients(image.pixels, at: index) { (_, logits) throws(ExplainError) in
             try engine.resolve(target, logits: logits, label: image.label)
         }
@@ -89,7 +94,7 @@ extension CAMWeighting {
             targetClass: k, layer: index, engine: engine, placement: placement)
         return Explanation(
             method: name, layer: layer, targetClass: k, map: map(context), isSigned: false,
-            probabilities: softmax(pass.logits).scalars, placement: placement)
+            probabilities: softmax(pass.logits).scalars, placement: placement, contrastClass: target.subtracted)
     }
 }
 

@@ -11,6 +11,8 @@ import Render
 public struct EigenCAM: CAMWeighting {
     public init() {}
     public var name: String { "eigencam" }
+    /// The first principal component of the activations ignores the class.
+    public var explainsContrasts: Bool { false }
 
     /// The first principal direction, one weight per channel.
     public func weights(_ c: CAMContext) -> [Float] {

@@ -29,7 +29,12 @@ public struct ScoreCAM: CAMWeighting {
             }
         }
         let logits = c.engine.logits(Tensor(shape: [c.channels] + shape, scalars: batch))
-        let scores = (0..<c.channels).map { logits.scalars[$0 * c.engine.model.classCount + c.targetClass] }
+        let classes = c.engine.model.classCount
+        // A contrast scores each mask by the difference of the two logits.
+        let scores = (0..<c.channels).map { ch in
+            logits.scalars[ch * classes + c.targetClass]
+                - (c.engine.subtract.map { logits.scalars[ch * classes + $0] } ?? 0)
+        }
         return softmax(Tensor(shape: [1, c.channels], scalars: scores)).scalars
     }
 }

@@ -32,7 +32,7 @@ extension SaliencyMethod {
     }
 
     public func explain(_ image: ExplainedImage, target: Target, model: Model) throws(ExplainError) -> Explanation {
-        let engine = GradientEngine(model: model)
+        let engine = GradientEngine(model: model, target: target)
         if isSinglePass {
             // One forward pass picks the class, its backward pass gives the map.
             let (pass, classes) = try engine.gradients(image.pixels, guided: isGuided) {
@@ -42,14 +42,14 @@ extension SaliencyMethod {
             return Explanation(
                 method: name, layer: nil, targetClass: classes[0],
                 map: map(fromInputGradient: pass.gradients, image: image.pixels, shape: model.inputShape)!,
-                isSigned: isSigned, probabilities: softmax(pass.logits).scalars)
+                isSigned: isSigned, probabilities: softmax(pass.logits).scalars, contrastClass: target.subtracted)
         }
         let logits = engine.logits(image.pixels)
         let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)
         return Explanation(
             method: name, layer: nil, targetClass: k,
             map: attribute(image.pixels, targetClass: k, engine: engine),
-            isSigned: isSigned, probabilities: softmax(logits).scalars)
+            isSigned: isSigned, probabilities: softmax(logits).scalars, contrastClass: target.subtracted)
     }
 
     /// The input gradient of one image as an `h × w` map, channels summed.

@@ -18,17 +18,27 @@ extension DirectiveOptions {
         }
     }
 
-    /// `target: predicted | true | k`.
+    /// `target: predicted | true | k | a-b` (a contrast: logit a minus logit b).
     public func target(_ name: String, classes: Int) throws(SourceError) -> Target {
         guard let node = mapping[name] else { return .predicted }
         let text = try node.string()
         guard let target = Target(text) else {
             throw node.error(
-                "unknown target '\(text)'; expected predicted, true, or a class number 0…\(classes - 1)",
+                "unknown target '\(text)'; expected predicted, true, a class number 0…\(classes - 1), or a contrast "
+                    + "a-b such as 4-9",
                 suggestion: nearestName(to: text, in: ["predicted", "true"]))
         }
-        if case .class(let k) = target, !(0..<classes).contains(k) {
+        let named: [Int] =
+            switch target {
+            case .class(let k): [k]
+            case .contrast(let a, let b): [a, b]
+            default: []
+            }
+        for k in named where !(0..<classes).contains(k) {
             throw node.error("class \(k) is out of range; the model has classes 0…\(classes - 1)")
+        }
+        if case .contrast(let a, let b) = target, a == b {
+            throw node.error("the contrast \(a)-\(b) compares a class with itself; name two different classes")
         }
         return target
     }
@@ -205,7 +215,11 @@ func imageHeader(_ image: SelectedImage, explanation: Explanation? = nil) -> Str
         let predicted = e.probabilities.indices.max { e.probabilities[$0] < e.probabilities[$1] } ?? 0
         if let label = image.label { text += " · label \(image.className(label))" }
         text += " · predicted \(image.className(predicted))"
-        if e.targetClass != predicted { text += " · explaining \(image.className(e.targetClass))" }
+        if let b = e.contrastClass {
+            text += " · explaining \(image.className(e.targetClass)) − \(image.className(b))"
+        } else if e.targetClass != predicted {
+            text += " · explaining \(image.className(e.targetClass))"
+        }
     } else if let label = image.label {
         text += " · \(image.className(label))"
     }

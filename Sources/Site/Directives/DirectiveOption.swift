@@ -82,8 +82,8 @@ struct DirectiveOption: Sendable {
 enum SharedOption {
     static let images = DirectiveOption("images", "image selector or list", default: "test[0:4]", "The images.")
     static let target = DirectiveOption(
-        "target", "predicted, true or a class", default: "predicted",
-        "Whose score to explain (its pre-softmax logit).")
+        "target", "predicted, true, a class, or a-b", default: "predicted",
+        "Whose score to explain (its pre-softmax logit); a-b explains logit a minus logit b, \"why a and not b\".")
     static let layer = DirectiveOption(
         "layer", "convolution layer name", default: "the last convolution",
         "The layer of the CAM methods.")

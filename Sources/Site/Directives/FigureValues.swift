@@ -42,6 +42,8 @@ public struct ExplanationValues: Encodable, Equatable, Sendable {
     public let image: String
     @ExplicitNull public var label: Int?
     public let target: Int
+    /// For a contrast (`target: a-b`), the class whose score was subtracted; else null.
+    @ExplicitNull public var contrast: Int?
     @ExplicitNull public var layer: String?
     public let probabilities: [Double]
     /// Where the map lies on the input, as the figure's notes say it.
@@ -56,6 +58,7 @@ public struct ExplanationValues: Encodable, Equatable, Sendable {
         self.image = image
         self.label = label
         target = e.targetClass
+        contrast = e.contrastClass
         layer = e.layer
         probabilities = e.probabilities.map(Double.init)
         placement = e.placement.note

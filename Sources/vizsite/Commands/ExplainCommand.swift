@@ -40,7 +40,8 @@ struct ExplainCommand: ParsableCommand {
     )
     var layer: String?
 
-    @Option(help: "predicted, true, or a class number (maximize: the unit or class to maximize).")
+    @Option(
+        help: "predicted, true, a class number, or a-b to explain logit a minus logit b (maximize: the unit or class).")
     var target: String = "predicted"
 
     @Option(help: "A matplotlib colormap name (default viridis, or RdBu_r for signed maps).")
@@ -132,7 +133,9 @@ struct ExplainCommand: ParsableCommand {
             let near = nearestName(to: colormap, in: Colormap.names).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("unknown colormap '\(colormap)'\(near)")
         }
-        if Target(target) == nil { throw ValidationError("--target must be predicted, true or a class number") }
+        if Target(target) == nil {
+            throw ValidationError("--target must be predicted, true, a class number or a contrast a-b")
+        }
         _ = try settings()
     }
 
