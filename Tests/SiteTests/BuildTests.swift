@@ -102,6 +102,12 @@ let everyDirectiveLesson = """
     images: test[0:3]
     ```
 
+    ```viz class-maps
+    method: input-x-gradient
+    images: test[0:2]
+    classes: [0, 3, 7]
+    ```
+
     """
 
 let secondLesson = """
@@ -136,8 +142,8 @@ struct BuildTests {
     @Test("a site with every directive builds; pages parse and every link resolves")
     func buildsEveryDirective() throws {
         let report = try SiteBuilder(options: buildOptions(site)).build()
-        #expect(report.figures.count == 17)
-        #expect(report.misses == 17)
+        #expect(report.figures.count == 18)
+        #expect(report.misses == 18)
         let files = FixtureSite.tree(site.output)
         for page in ["index.html", "every/index.html", "second/index.html", "reference/index.html", "404.html"] {
             #expect(files[page] != nil, "missing \(page)")
@@ -181,6 +187,17 @@ struct BuildTests {
         }
         let page = String(decoding: files["every/index.html"]!, as: UTF8.self)
         #expect(page.contains("Completeness ↓") && page.contains("Sparseness ↑") && page.contains("<sup>1</sup>"))
+        // The class maps: each image explained once per class, in the classes' order.
+        let classMapsFile = try #require(
+            files.keys.first { $0.hasPrefix("figures/class-maps-") && $0.hasSuffix(".json") })
+        let classMaps = try #require(try JSONSerialization.jsonObject(with: files[classMapsFile]!) as? [String: Any])
+        let entries = try #require(classMaps["maps"] as? [[String: Any]])
+        #expect(entries.map { $0["target"] as? Int } == [0, 3, 7, 0, 3, 7])
+        #expect(
+            entries.map { $0["image"] as? String } == [
+                "test[0]", "test[0]", "test[0]", "test[1]", "test[1]", "test[1]",
+            ])
+        #expect(page.contains(">class 3<") || page.contains(">class 3 <") || page.contains("class 3</th>"))
         // One schema for raw values: every map, wherever it appears, is {shape: [rows, columns], values: rows}.
         var maps = 0
         func checkMaps(_ value: Any, _ file: String) {
@@ -225,7 +242,7 @@ struct BuildTests {
         #expect(index.contains("href=\"every/\""))
         #expect(index.contains("<img src=\"figures/samples-card-"))
         // Every figure links its raw values.
-        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 17)
+        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 18)
         #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })
         #expect(files.keys.contains { $0.hasPrefix("assets/search-index.") })
         #expect(files["sitemap.xml"] == nil, "no sitemap without base_url")
@@ -237,7 +254,7 @@ struct BuildTests {
         let first = FixtureSite.tree(site.output)
         let report = try SiteBuilder(options: buildOptions(site)).build()
         #expect(report.misses == 0)
-        #expect(report.hits == 17)
+        #expect(report.hits == 18)
         #expect(FixtureSite.tree(site.output) == first)
     }
 
