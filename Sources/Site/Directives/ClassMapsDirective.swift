@@ -71,10 +71,12 @@ struct ClassMapsDirective: Directive {
                 let p = panels.pictures(
                     image: image, map: e.map, placement: e.placement,
                     normalization: .fixed(low: range.low, high: range.high))
-                if tiles.count < 8 { tiles.append(p.overlay) }
+                // The heatmap alone: the input is the row's first cell, and a diverging map's zero
+                // (white) over a digit would wash its colours out.
+                if tiles.count < 8 { tiles.append(p.heatmap) }
                 cells.append(
                     figure.image(
-                        p.overlay, name: "class-maps-\(k)", alt: "\(method.title) for class \(k) on \(image.name)",
+                        p.heatmap, name: "class-maps-\(k)", alt: "\(method.title) for class \(k) on \(image.name)",
                         pixelated: false))
                 json.append(ExplanationValues(image, e))
             }
