@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 
@@ -93,20 +94,9 @@ def torch_model(x_train, y_train, x_test, y_test):
     import torch.nn as nn
     torch.manual_seed(1)
 
-    class Block(nn.Module):
-        def __init__(self, cin, cout, stride):
-            super().__init__()
-            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(cout)
-            self.relu1 = nn.ReLU()
-            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(cout)
-            self.shortcut = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-                             if stride != 1 or cin != cout else nn.Identity())
-            self.out = nn.ReLU()
-
-        def forward(self, x):
-            return self.out(self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x))))) + self.shortcut(x))
+    # The residual block of the import fixtures (Benchmarks/make_import_fixtures.py).
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from make_import_fixtures import Block
 
     class ResNetMNIST(nn.Module):
         def __init__(self):

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-3"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "f167ba3dc23f7e39775c164850ea0ee314912c07b8eb9f86a6f7c4db6fd8c965"
+    public static let sourceDigest = "e9cdc089a17dbb562ead42cecfd6a27a201ebbd8fc5ef46f9cea4e7ef8a18905"
 }

@@ -37,9 +37,7 @@ public struct Faithfulness: Sendable {
         let shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2]), size = h * w * c
         let saliency = map.placed(placement, inputWidth: w, inputHeight: h, width: w, height: h)
         // Most important first; ties keep pixel order, so the curves are deterministic.
-        let order = (0..<(h * w)).sorted {
-            saliency.values[$0] > saliency.values[$1] || (saliency.values[$0] == saliency.values[$1] && $0 < $1)
-        }
+        let order = PerturbationOrder.morf.ranking(saliency.values)
         let blurred = Self.blur(image.scalars, h: h, w: w, c: c, sigma: blurSigma)
         var batch = [Float](repeating: 0, count: 2 * (steps + 1) * size)
         for s in 0...steps {
@@ -63,11 +61,11 @@ public struct Faithfulness: Sendable {
     }
 
     /// The trapezoid-rule area of equally spaced values over [0, 1].
-    static func area(_ values: [Float]) -> Float {
+    static func area<T: BinaryFloatingPoint>(_ values: [T]) -> T {
         guard values.count > 1 else { return values.first ?? 0 }
-        var sum: Float = 0
+        var sum: T = 0
         for i in 1..<values.count { sum += (values[i - 1] + values[i]) / 2 }
-        return sum / Float(values.count - 1)
+        return sum / T(values.count - 1)
     }
 
     /// A separable Gaussian blur with edge clamping.

@@ -111,13 +111,8 @@ public struct PixelFlipping: ExplanationMetric {
         return (0...steps).map { Double(p[$0 * model.classCount + input.targets[n]]) }
     }
 
-    /// The trapezoid-rule area of equally spaced values over [0, 1].
-    static func area(_ values: [Double]) -> Double {
-        guard values.count > 1 else { return values.first ?? 0 }
-        var sum = 0.0
-        for i in 1..<values.count { sum += (values[i - 1] + values[i]) / 2 }
-        return sum / Double(values.count - 1)
-    }
+    /// The trapezoid-rule area of equally spaced values over [0, 1] (as the deletion curves').
+    static func area(_ values: [Double]) -> Double { Faithfulness.area(values) }
 }
 
 /// ROAD, RemOve And Debias (Rong et al., 2022): the share of `percentages` at which the

@@ -141,7 +141,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let spec = try model.load()
-        let network = try loadModel(spec)
+        let network = try model.network(spec, weights: weights)
         let (input, picture) = try loadImage(for: spec)
         let target = Target(target)!
         let settings = try self.settings()
@@ -165,8 +165,6 @@ struct ExplainCommand: ParsableCommand {
         }
         print(result.summary)
     }
-
-    private func loadModel(_ spec: ModelSpec) throws -> Model { try model.network(spec, weights: weights) }
 
     /// The image asked for, as input of a model whose input is `shape`, and as a picture in
     /// colour for an RGB model.

@@ -46,20 +46,14 @@ struct MetricsCommand: ParsableCommand {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// `test[0:100]` as (split, range).
+    /// `test[0:100]` as (split, range), read as image selectors are in lessons (class
+    /// bounds are checked against the data later, so any number parses here).
     private func selection() throws -> (split: String, range: Range<Int>) {
-        let t = images.trimmingCharacters(in: .whitespaces)
-        guard let open = t.firstIndex(of: "["), t.hasSuffix("]"), open > t.startIndex else {
-            throw ValidationError("--images: expected SPLIT[A:B] or SPLIT[N], as in test[0:100]; found '\(images)'")
+        switch ImageSelector.parse(images, classes: .max, limit: 10_000) {
+        case .success(.dataset(let split, .all, let range)): return (split, range)
+        case .success: throw ValidationError("--images: expected SPLIT[A:B] or SPLIT[N], as in test[0:100]")
+        case .failure(let e): throw ValidationError("--images: \(e.message)")
         }
-        let parts = t[t.index(after: open)..<t.index(before: t.endIndex)].split(
-            separator: ":", omittingEmptySubsequences: false)
-        guard let a = Int(parts[0]), a >= 0, parts.count <= 2 else {
-            throw ValidationError("--images: expected whole numbers in '\(images)'")
-        }
-        let b = parts.count == 2 ? Int(parts[1]) : a + 1
-        guard let b, b > a else { throw ValidationError("--images: the range in '\(images)' is empty") }
-        return (String(t[..<open]), a..<b)
     }
 
     func run() throws {
