@@ -47,11 +47,15 @@ public struct Explanation: Sendable {
 public struct ExplainedImage: Sendable {
     public let pixels: Tensor
     public let label: Int?
+    /// Reference images from the training data, for methods that average over references
+    /// drawn from the data (GradientSHAP); nil when there is no data.
+    public var background: BackgroundImages?
 
-    public init(pixels: Tensor, label: Int? = nil) {
+    public init(pixels: Tensor, label: Int? = nil, background: BackgroundImages? = nil) {
         precondition(pixels.batchSize == 1, "one image at a time")
         self.pixels = pixels
         self.label = label
+        self.background = background
     }
 
     /// The input as one gray map, the mean of its channels (the input itself for one).

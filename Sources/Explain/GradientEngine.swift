@@ -44,8 +44,13 @@ public struct GradientEngine: Sendable {
 
     /// As above, choosing each image's class from its logits in the same forward pass
     /// (so explaining the predicted class costs one forward pass, not two).
+    ///
+    /// The layers up to `layer` run on the fast kernels (Winograd), whose last bits depend
+    /// on a value's position in its tile; that moves max pooling's ties (a blank background)
+    /// to another cell of the window, which no channel-averaged map notices. With
+    /// `exactKernels` they run exactly, for maps that read each cell's own gradient.
     public func gradients(
-        _ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 32,
+        _ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 32, exactKernels: Bool = false,
         classFor: (_ index: Int, _ logits: ArraySlice<Float>) throws(ExplainError) -> Int
     )
         throws(ExplainError) -> (pass: Pass, classes: [Int])
@@ -84,7 +89,8 @@ public struct GradientEngine: Sendable {
                     // The backward pass stops at `layer`'s output: the layers up to it
                     // need only their outputs, so their convolutions may run Winograd.
                     if layer >= 0 {
-                        model.forward(ws, batch: chunk.count, through: layer, threads: threads, outputsOnly: true)
+                        model.forward(
+                            ws, batch: chunk.count, through: layer, threads: threads, outputsOnly: !exactKernels)
                     }
                     model.forward(ws, batch: chunk.count, from: layer + 1, threads: threads)
                     logits.copy(

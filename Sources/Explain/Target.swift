@@ -55,6 +55,7 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
     case notSpatial(String, [Int])
     case contrastUnsupported(method: String)
     case contrastOfOneClass(Int)
+    case unsupportedLayer(method: String, layer: String, kind: String)
 
     public var sourceError: SourceError {
         switch self {
@@ -73,6 +74,8 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
         case .contrastUnsupported(let method):
             SourceError("\(method) does not depend on the target class, so it cannot explain a contrast (a-b)")
         case .contrastOfOneClass(let k): SourceError("the contrast \(k)-\(k) compares a class with itself")
+        case let .unsupportedLayer(method, layer, kind):
+            SourceError("\(method) has no rule for layer '\(layer)' (\(kind))")
         }
     }
 }

@@ -26,14 +26,15 @@ import TestSupport
             pixels: Tensor(shape: [1, 28, 28, 1], scalars: zip(digit.pixels.scalars, noise.scalars).map(+)))
     }
 
-    /// Grad-CAM against a direct computation, to 1e-5: A from a plain forward pass, then
-    /// G = d logit / dA written out loop by loop in Double for the layers above conv2d_2
-    /// (max-pooling routes to the first maximum, dense_1's ReLU, preds' column), then
-    /// ReLU(Σ_k mean(G_k) A_k).
-    @Test func gradCAMMatchesDirectComputation() throws {
-        let target = 3
-        let e = try GradCAM().explain(digit, layer: "conv2d_2", target: .class(target), model: model)
-        let a = model.outputs(digit.pixels, threads: 1)[1].scalars.map(Double.init)  // [24, 24, 16]
+    /// A = conv2d_2's output from a forward pass on the exact kernels (im2col: equal inputs,
+    /// equal outputs), and G = d logit[target] / dA written
+    /// out loop by loop in Double for the layers above it (max pooling routes to the first
+    /// maximum, as PyTorch; dense_1's ReLU; preds' column).
+    func directActivationsAndGradients(target: Int) -> (a: [Double], g: [Double]) {
+        let workspace = Workspace(model: model, capacity: 1)
+        workspace.setInput(digit.pixels)
+        model.forward(workspace, batch: 1, through: 1)
+        let a = workspace.output(of: 1, batch: 1, shape: [24, 24, 16]).scalars.map(Double.init)
         let (w1, b1) = (model.parameters["dense_1/kernel"]!.scalars, model.parameters["dense_1/bias"]!.scalars)
         let w2 = model.parameters["preds/kernel"]!.scalars
         let (c, hidden) = (16, 32)
@@ -60,11 +61,32 @@ import TestSupport
         for i in 0..<pooled.count {
             ga[winner[i]] += (0..<hidden).reduce(0.0) { $0 + Double(w1[i * hidden + $1]) * gh[$1] }
         }
+        return (a, ga)
+    }
+
+    /// Grad-CAM against the direct computation, to 1e-5: ReLU(Σ_k mean(G_k) A_k).
+    @Test func gradCAMMatchesDirectComputation() throws {
+        let e = try GradCAM().explain(digit, layer: "conv2d_2", target: .class(3), model: model)
+        let (a, ga) = directActivationsAndGradients(target: 3), c = 16
         let weights = (0..<c).map { k in (0..<576).reduce(0.0) { $0 + ga[$1 * c + k] } / 576 }
         let expected = (0..<576).map { p in max((0..<c).reduce(0.0) { $0 + weights[$1] * a[p * c + $1] }, 0) }
         let scale = expected.max()!
         #expect(scale > 0)
         #expect(zip(e.map.values, expected).allSatisfy { abs(Double($0) - $1) <= 1e-5 * scale })
+    }
+
+    /// HiResCAM and Layer-CAM read each cell's own gradient, so over the digit's blank
+    /// background the max-pooling ties must route as PyTorch routes them (the first cell).
+    @Test func cellwiseCAMsMatchDirectComputation() throws {
+        let (a, ga) = directActivationsAndGradients(target: 3), c = 16
+        let hiRes = (0..<576).map { p in max((0..<c).reduce(0.0) { $0 + ga[p * c + $1] * a[p * c + $1] }, 0) }
+        let layer = (0..<576).map { p in max((0..<c).reduce(0.0) { $0 + max(ga[p * c + $1], 0) * a[p * c + $1] }, 0) }
+        for (method, expected) in [(HiResCAM() as any CAMWeighting, hiRes), (LayerCAM(), layer)] {
+            let e = try method.explain(digit, layer: "conv2d_2", target: .class(3), model: model)
+            let scale = expected.max()!
+            #expect(scale > 0)
+            #expect(zip(e.map.values, expected).allSatisfy { abs(Double($0) - $1) <= 1e-5 * scale }, "\(method.name)")
+        }
     }
 
     /// Tolerance 5% of the largest value: a ReLU whose input crosses zero within the step

@@ -1,5 +1,6 @@
 import CNN
 import Common
+import Explain
 import Foundation
 import Render
 import Testing
@@ -129,6 +130,30 @@ struct DatasetSiteTests {
         // A second build recomputes nothing; changing one picture changes the data's key.
         let again = try SiteBuilder(options: buildOptions(site)).build()
         #expect(again.misses == 0)
+    }
+
+    /// What GradientSHAP draws its references from: the train split's images (here all
+    /// 30, fewer than `GradientSHAP.backgroundSize`), as the model takes them, read only
+    /// when asked; the held-out split never.
+    @Test("GradientSHAP's references are the train split's images, evenly spaced")
+    func gradientSHAPBackground() throws {
+        let site = FixtureSite(lessons: [:])
+        Self.writeColours(site)
+        let data = ModelData(
+            try DatasetFolder(path: site.directory.file("Content/data/colours")), name: "data/colours",
+            shape: [8, 8, 3], normalization: .standard)
+        let references = try #require(data.background.images)
+        let train = try data.inputs("train").images
+        #expect(references.shape == [30, 8, 8, 3] && references.scalars == train.scalars)
+        let spaced = BackgroundImages.evenlySpaced(train, count: 4)
+        #expect(spaced.shape == [4, 8, 8, 3])
+        #expect(spaced.samples(1..<2).scalars == train.samples(7..<8).scalars)  // 1 · 30 / 4 = 7
+        // A folder without a train split has none (GradientSHAP then uses a black image).
+        try FileManager.default.removeItem(atPath: site.directory.file("Content/data/colours/train"))
+        let heldOutOnly = ModelData(
+            try DatasetFolder(path: site.directory.file("Content/data/colours")), name: "data/colours",
+            shape: [8, 8, 3], normalization: .standard)
+        #expect(heldOutOnly.background.images == nil)
     }
 
     @Test("a split, class or folder the data lacks is an error at the option that names it")

@@ -49,10 +49,14 @@ public protocol CAMWeighting: ExplanationMethod {
     func map(_ context: CAMContext) -> Heatmap
     /// Whether the map depends on the target, and so can explain a contrast (a-b).
     var explainsContrasts: Bool { get }
+    /// Whether the map reads each cell's own gradient (not only channel sums), so that the
+    /// layers below must run on exact kernels (see `GradientEngine.gradients`).
+    var readsCellGradients: Bool { get }
 }
 
 extension CAMWeighting {
     public var explainsContrasts: Bool { true }
+    public var readsCellGradients: Bool { false }
 
     public func map(_ context: CAMContext) -> Heatmap {
         let w = weights(context)
@@ -82,7 +86,8 @@ extension CAMWeighting {
         let index = try model.requireSpatialLayer(layer)
         if target.subtracted != nil && !explainsContrasts { throw .contrastUnsupported(method: name) }
         let engine = GradientEngine(model: model, target: target)
-        let (pass, classes) = try engine.gradients(image.pixels, at: index) { (_, logits) throws(ExplainError) in
+        let (pass, classes) = try engine.gradients(image.pixels, at: index, exactKernels: readsCellGradients) {
+            (_, logits) throws(ExplainError) in
             try engine.resolve(target, logits: logits, label: image.label)
         }
         let k = classes[0]

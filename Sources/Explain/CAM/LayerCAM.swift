@@ -5,6 +5,7 @@ import Render
 public struct LayerCAM: CAMWeighting {
     public init() {}
     public var name: String { "layercam" }
+    public var readsCellGradients: Bool { true }
 
     /// Layer-CAM has no per-channel weights; these are the mean spatial weights, for reports.
     public func weights(_ c: CAMContext) -> [Float] {

@@ -12,7 +12,8 @@ public protocol ExplanationMethod: Sendable {
 /// how to build it from its parameters.
 public struct MethodEntry: Sendable {
     public enum Family: String, Sendable {
-        /// Attributions to input pixels from gradients.
+        /// Attributions to input pixels from gradients, or from backward passes with rules of
+        /// their own (DeepLIFT, LRP).
         case gradient
         /// Class activation maps at a convolution layer.
         case cam

@@ -2,7 +2,9 @@
 /// `vizsite bench --explain` all read it: adding a method means adding its type and one
 /// entry here.
 public enum MethodCatalogue {
-    static let samples = MethodParameter.integer("samples", 1...500, default: 50, "SmoothGrad: noisy samples.")
+    static let samples = MethodParameter.integer(
+        "samples", 1...500, default: 50,
+        "SmoothGrad: noisy samples; GradientSHAP: references and interpolation points drawn.")
     static let noise = MethodParameter.number(
         "noise", 0...1, default: 0.15,
         "SmoothGrad: noise level (standard deviation / input range).")
@@ -19,6 +21,16 @@ public enum MethodCatalogue {
             + "centre (conv2d_2's 24×24 map inside a 2-pixel border); stretch: over the whole input, as "
             + "pytorch-grad-cam "
             + "does (Score-CAM's masks too).")
+
+    static let epsilon = MethodParameter.number(
+        "epsilon", 0...10, default: 1e-6,
+        "LRP: the ε rule's stabilizer (Zennit's default; larger values absorb weak, contradictory relevance).")
+    static let gamma = MethodParameter.number(
+        "gamma", 0...10, default: 0.25, "LRP: how much the γ rule favours positive contributions.")
+    static let composite = MethodParameter.choice(
+        "composite", LRPComposite.allCases.filter { $0 != .epsilon }.map(\.rawValue),
+        default: LRPComposite.epsilonGammaBox.rawValue,
+        "LRP: which rule each layer gets, as Zennit's composites (z^B on the input range [0, 1]).")
 
     static func cam(_ name: String, _ title: String, _ weighting: any CAMWeighting) -> MethodEntry {
         MethodEntry(name, title: title, family: .cam, signed: false, parameters: [upsample]) {
@@ -43,7 +55,24 @@ public enum MethodCatalogue {
         ) {
             IntegratedGradients(steps: $0.int("steps"))
         },
+        MethodEntry("deeplift", title: "DeepLIFT", family: .gradient, signed: true) { _ in DeepLIFT() },
+        MethodEntry("gradientshap", title: "GradientSHAP", family: .gradient, signed: true, parameters: [samples]) {
+            GradientSHAP(samples: $0.int("samples"))
+        },
+        MethodEntry("lrp-epsilon", title: "LRP-ε", family: .gradient, signed: true, parameters: [epsilon]) {
+            LRP(composite: .epsilon, epsilon: $0.float("epsilon"))
+        },
+        MethodEntry(
+            "lrp-composite", title: "LRP (composite)", family: .gradient, signed: true,
+            parameters: [composite, epsilon, gamma]
+        ) {
+            LRP(
+                composite: LRPComposite(rawValue: $0.text("composite")) ?? .epsilonGammaBox,
+                epsilon: $0.float("epsilon"), gamma: $0.float("gamma"))
+        },
         cam("gradcam", "Grad-CAM", GradCAM()),
+        cam("hirescam", "HiResCAM", HiResCAM()),
+        cam("xgradcam", "XGradCAM", XGradCAM()),
         cam("gradcam++", "Grad-CAM++", GradCAMPlusPlus()),
         cam("scorecam", "Score-CAM", ScoreCAM()),
         cam("layercam", "Layer-CAM", LayerCAM()),

@@ -54,13 +54,15 @@ public struct MetricRun: Sendable {
                     maps.append(placed(e))
                     targets.append(e.targetClass)
                 }
+                // Perturbed copies draw their references from the same training images.
+                let background = images.first?.background
                 let input = MetricInput(
                     model: model, images: images[shards[s]].map(\.pixels), targets: targets, maps: maps,
                     explain: { model, image, k in
                         placed(
                             try method.explain(
-                                ExplainedImage(pixels: image), target: .class(k), layer: layer, settings: settings,
-                                model: model))
+                                ExplainedImage(pixels: image, background: background), target: .class(k),
+                                layer: layer, settings: settings, model: model))
                     })
                 var scores: [String: [Double]] = [:], sensitivities: [String: [[Double]]] = [:]
                 for metric in metrics {

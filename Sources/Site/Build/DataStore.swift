@@ -1,5 +1,6 @@
 import Common
 import CNN
+import Explain
 import Foundation
 import Render
 import Synchronization
@@ -14,6 +15,9 @@ public final class ModelData: Sendable {
     public let splitNames: [String]
     public let classNames: [String]
     private let splits: [String: Lazy<(pictures: Dataset, inputs: Dataset)>]
+    /// GradientSHAP's references: `GradientSHAP.backgroundSize` images of the train split,
+    /// evenly spaced, read only when a method asks (none without a train split).
+    public let background: BackgroundImages
 
     init(_ folder: DatasetFolder, name: String, shape: [Int], normalization: InputNormalization) {
         self.name = name
@@ -40,6 +44,11 @@ public final class ModelData: Sendable {
             }
         }
         self.splits = splits
+        let train = splits["train"]
+        background = BackgroundImages {
+            guard let set = try? train?.get().inputs else { return nil }
+            return BackgroundImages.evenlySpaced(set.images, count: GradientSHAP.backgroundSize)
+        }
     }
 
     /// The dataset folder at `path` as `spec`'s model sees it (what `vizsite evaluate`,

@@ -14,6 +14,8 @@ public struct SelectedImage: Sendable {
     public var picture: RGBAImage? = nil
     /// The names of the model's classes, when known (a sidecar's, or the dataset's).
     public var classNames: [String]? = nil
+    /// The training images methods such as GradientSHAP draw references from.
+    public var background: BackgroundImages? = nil
 
     /// Class `k` as figures name it: `7`, or `7 (horse)` when the classes have names that
     /// are not just their numbers.
@@ -28,7 +30,7 @@ public struct SelectedImage: Sendable {
         return names[k]
     }
 
-    var explained: ExplainedImage { ExplainedImage(pixels: pixels, label: label) }
+    var explained: ExplainedImage { ExplainedImage(pixels: pixels, label: label, background: background) }
     /// The input as one gray map (the mean of its channels).
     var heatmap: Heatmap { explained.gray }
     /// The input as a picture: its colours when known, else the gray input.
@@ -91,6 +93,10 @@ public final class DirectiveContext: Sendable {
         return "\(count.grouped) \(split) \(digits ? "digit" : "image")\(count == 1 ? "" : "s")"
     }
 
+    /// The training images GradientSHAP draws references from (none when the data cannot
+    /// be read or has no train split).
+    var background: BackgroundImages? { try? data.get().background }
+
     /// The images `selectors` pick, in order. An index past the end of the dataset, or a
     /// filter with too few matches, is an error at `location`.
     func images(_ selectors: [ImageSelector], at location: SourceLocation) throws -> [SelectedImage] {
@@ -110,7 +116,7 @@ public final class DirectiveContext: Sendable {
                 result.append(
                     SelectedImage(
                         pixels: pixels, label: nil, name: path, picture: c == 1 ? nil : input.picture,
-                        classNames: names))
+                        classNames: names, background: background))
             case let .dataset(splitName, filter, range):
                 let loaded = try data.get()
                 guard let split = loaded.split(named: splitName) else {
@@ -159,7 +165,8 @@ public final class DirectiveContext: Sendable {
                     result.append(
                         SelectedImage(
                             pixels: set.images.samples(index..<(index + 1)), label: set.labels[index],
-                            name: "\(splitName)[\(index)]", picture: picture, classNames: names))
+                            name: "\(splitName)[\(index)]", picture: picture, classNames: names,
+                            background: loaded.background))
                 }
             }
         }

@@ -67,7 +67,9 @@ struct MeanHeatmapsDirective: Directive {
             var sum: [Float]?, pictureSum = [Float](repeating: 0, count: h * w * c)
             var shape = (0, 0)
             for i in indices {
-                let image = SelectedImage(pixels: test.images.samples(i..<(i + 1)), label: k, name: "\(split)[\(i)]")
+                let image = SelectedImage(
+                    pixels: test.images.samples(i..<(i + 1)), label: k, name: "\(split)[\(i)]",
+                    background: context.background)
                 let explanation = try method.explain(image, target: target, model: context.model)
                 placement = explanation.placement
                 var map = explanation.map

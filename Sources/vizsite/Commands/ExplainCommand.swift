@@ -192,11 +192,18 @@ struct ExplainCommand: ParsableCommand {
                 : RGBAImage(
                     unit: pictures.images.samples(index..<index + 1).scalars, width: shape[1], height: shape[0],
                     channels: shape[2])
-            return (ExplainedImage(pixels: set.images.samples(index..<index + 1), label: set.labels[index]), picture)
+            return (
+                ExplainedImage(
+                    pixels: set.images.samples(index..<index + 1), label: set.labels[index],
+                    background: data.background),
+                picture
+            )
         }
         let input = spec.input(from: try ImageFile.read(path: image), preparation: preprocess)
+        // GradientSHAP's references come from the training data even for a picture file.
+        let background = try? model.dataset(for: spec).background
         return (
-            ExplainedImage(pixels: Tensor(shape: [1] + shape, scalars: input.values)),
+            ExplainedImage(pixels: Tensor(shape: [1] + shape, scalars: input.values), background: background),
             shape[2] == 1 ? nil : input.picture
         )
     }

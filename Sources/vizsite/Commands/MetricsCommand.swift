@@ -70,7 +70,8 @@ struct MetricsCommand: ParsableCommand {
             throw ValidationErrorText("--images: \(splitName) has \(set.count) images; \(images) asks for more")
         }
         let selected = range.map {
-            ExplainedImage(pixels: set.images.samples($0..<($0 + 1)), label: set.labels[$0])
+            ExplainedImage(
+                pixels: set.images.samples($0..<($0 + 1)), label: set.labels[$0], background: data.background)
         }
         let chosen = list(metrics).compactMap(MetricCatalogue.named)
         let layer = layer ?? network.defaultCAMLayer
