@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-4"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "1fc12255cc89bd1a05432a192060465d3d13f082aae82891cb023d73a22a6aaa"
+    public static let sourceDigest = "fcbdb73203c8a2e71f0a3e70545356b2ea45b729774182f45e5bb2dc4eae06e2"
 }

@@ -97,3 +97,29 @@ import TestSupport
         #expect(steps.allSatisfy { $0.correlation.isFinite && abs($0.correlation) <= 1 })
     }
 }
+
+/// Dataset examples against a brute-force ranking of every image's channel maximum and mean.
+@Suite struct DatasetExamplesTests {
+    @Test(arguments: DatasetExamples.Score.allCases)
+    func topImagesMatchABruteForceRanking(_ score: DatasetExamples.Score) {
+        let model = tinyModel(seed: 5)
+        let images = randomTensor([37, 28, 28, 1], seed: 6, low: 0, high: 1)
+        let top = DatasetExamples.top(
+            model: model, layer: 1, units: [0, 3], images: images, count: 5, score: score, batchSize: 8)
+        let outputs = model.outputs(images, threads: 1)[1].scalars, channels = 6, positions = 24 * 24
+        for (u, unit) in [0, 3].enumerated() {
+            let scores = (0..<37).map { i -> Float in
+                let values = (0..<positions).map { outputs[(i * positions + $0) * channels + unit] }
+                return score == .max ? values.max()! : values.reduce(0, +) / Float(positions)
+            }
+            let expected = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+            #expect(top[u].map(\.index) == Array(expected.prefix(5)), "unit \(unit), \(score)")
+            #expect(zip(top[u], expected).allSatisfy { abs($0.score - scores[$1]) <= 1e-5 * max(1, abs(scores[$1])) })
+            // The map of the best image is its channel, and its maximum is the score.
+            let map = DatasetExamples.map(
+                model: model, layer: 1, unit: unit, image: images.samples(expected[0]..<(expected[0] + 1)))
+            #expect(map.width == 24 && map.height == 24)
+            if score == .max { #expect(abs(map.values.max()! - scores[expected[0]]) <= 1e-5) }
+        }
+    }
+}

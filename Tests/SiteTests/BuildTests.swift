@@ -108,6 +108,12 @@ let everyDirectiveLesson = """
     classes: [0, 3, 7]
     ```
 
+    ```viz dataset-examples
+    layer: conv2d_1
+    units: [1, 2]
+    count: 3
+    ```
+
     """
 
 let secondLesson = """
@@ -142,8 +148,8 @@ struct BuildTests {
     @Test("a site with every directive builds; pages parse and every link resolves")
     func buildsEveryDirective() throws {
         let report = try SiteBuilder(options: buildOptions(site)).build()
-        #expect(report.figures.count == 18)
-        #expect(report.misses == 18)
+        #expect(report.figures.count == 19)
+        #expect(report.misses == 19)
         let files = FixtureSite.tree(site.output)
         for page in ["index.html", "every/index.html", "second/index.html", "reference/index.html", "404.html"] {
             #expect(files[page] != nil, "missing \(page)")
@@ -198,6 +204,16 @@ struct BuildTests {
                 "test[0]", "test[0]", "test[0]", "test[1]", "test[1]", "test[1]",
             ])
         #expect(page.contains(">class 3<") || page.contains(">class 3 <") || page.contains("class 3</th>"))
+        // Dataset examples: per unit, the three strongest test digits, strongest first.
+        let examplesFile = try #require(
+            files.keys.first { $0.hasPrefix("figures/dataset-examples-") && $0.hasSuffix(".json") })
+        let examples = try #require(try JSONSerialization.jsonObject(with: files[examplesFile]!) as? [String: Any])
+        let units = try #require(examples["units"] as? [[String: Any]])
+        #expect(units.map { $0["unit"] as? Int } == [1, 2])
+        for unit in units {
+            let scores = try #require((unit["examples"] as? [[String: Any]])?.compactMap { $0["score"] as? Double })
+            #expect(scores.count == 3 && scores == scores.sorted(by: >))
+        }
         // One schema for raw values: every map, wherever it appears, is {shape: [rows, columns], values: rows}.
         var maps = 0
         func checkMaps(_ value: Any, _ file: String) {
@@ -242,7 +258,7 @@ struct BuildTests {
         #expect(index.contains("href=\"every/\""))
         #expect(index.contains("<img src=\"figures/samples-card-"))
         // Every figure links its raw values.
-        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 18)
+        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 19)
         #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })
         #expect(files.keys.contains { $0.hasPrefix("assets/search-index.") })
         #expect(files["sitemap.xml"] == nil, "no sitemap without base_url")
@@ -254,7 +270,7 @@ struct BuildTests {
         let first = FixtureSite.tree(site.output)
         let report = try SiteBuilder(options: buildOptions(site)).build()
         #expect(report.misses == 0)
-        #expect(report.hits == 18)
+        #expect(report.hits == 19)
         #expect(FixtureSite.tree(site.output) == first)
     }
 

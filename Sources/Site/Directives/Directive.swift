@@ -45,7 +45,7 @@ enum DirectiveRegistry {
         ModelMetricsDirective.self, FiltersDirective.self, FeatureMapsDirective.self, MaximizeDirective.self,
         SaliencyDirective.self, CAMDirective.self, OcclusionDirective.self, PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
-        MeanHeatmapsDirective.self, MetricsDirective.self, ClassMapsDirective.self,
+        MeanHeatmapsDirective.self, MetricsDirective.self, ClassMapsDirective.self, DatasetExamplesDirective.self,
     ]
 
     static var names: [String] { all.map { $0.name } }
