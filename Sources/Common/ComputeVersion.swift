@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-4"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "fcbdb73203c8a2e71f0a3e70545356b2ea45b729774182f45e5bb2dc4eae06e2"
+    public static let sourceDigest = "84527a144d3dc8cfbf8d905751cbcf3996b65297cb516703ab6b8c2ae7208037"
 }

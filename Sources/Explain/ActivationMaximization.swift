@@ -134,15 +134,18 @@ public struct ActivationMaximization: Sendable {
 }
 
 extension Model {
-    /// The same model with dense layer `index`'s ReLU replaced by the identity (other
-    /// layers are returned unchanged), weights copied.
-    func withLinearActivation(at index: Int) -> Model {
+    /// The same model with dense layer `index`'s ReLU replaced by the identity (with
+    /// `convolutions`, a convolution's too; other layers are returned unchanged), weights
+    /// copied.
+    func withLinearActivation(at index: Int, convolutions: Bool = false) -> Model {
         var layers = self.layers
         switch layers[index] {
         case let dense as Dense where dense.activation == .relu:
             layers[index] = Dense(
                 name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: .linear,
                 useBias: dense.useBias)
+        case let conv as Conv2D where convolutions && conv.activation == .relu:
+            layers[index] = conv.affinePart
         default:
             return self
         }

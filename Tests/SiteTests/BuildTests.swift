@@ -52,6 +52,15 @@ let everyDirectiveLesson = """
     steps: 8
     ```
 
+    ```viz maximize
+    layer: conv2d_2
+    units: [1]
+    steps: 6
+    parametrization: fourier
+    transforms: true
+    diversity: 2
+    ```
+
     ## Heatmaps
 
     ```viz saliency
@@ -148,8 +157,8 @@ struct BuildTests {
     @Test("a site with every directive builds; pages parse and every link resolves")
     func buildsEveryDirective() throws {
         let report = try SiteBuilder(options: buildOptions(site)).build()
-        #expect(report.figures.count == 19)
-        #expect(report.misses == 19)
+        #expect(report.figures.count == 20)
+        #expect(report.misses == 20)
         let files = FixtureSite.tree(site.output)
         for page in ["index.html", "every/index.html", "second/index.html", "reference/index.html", "404.html"] {
             #expect(files[page] != nil, "missing \(page)")
@@ -204,6 +213,14 @@ struct BuildTests {
                 "test[0]", "test[0]", "test[0]", "test[1]", "test[1]", "test[1]",
             ])
         #expect(page.contains(">class 3<") || page.contains(">class 3 <") || page.contains("class 3</th>"))
+        // Lucid's optimizer: two images of one filter, described in the raw values.
+        let lucidFile = try #require(
+            files.keys.first { $0.hasPrefix("figures/maximize-conv2d-2") && $0.hasSuffix(".json") })
+        let lucid = try #require(try JSONSerialization.jsonObject(with: files[lucidFile]!) as? [String: Any])
+        let lucidResults = try #require(lucid["results"] as? [[String: Any]])
+        #expect(
+            lucidResults.map { $0["optimizer"] as? String }
+                == Array(repeating: "lucid fourier+transforms diversity 1 ×2", count: 2))
         // Dataset examples: per unit, the three strongest test digits, strongest first.
         let examplesFile = try #require(
             files.keys.first { $0.hasPrefix("figures/dataset-examples-") && $0.hasSuffix(".json") })
@@ -243,7 +260,7 @@ struct BuildTests {
         }
         #expect(maps >= 29)
         let lesson = String(decoding: files["every/index.html"]!, as: UTF8.self)
-        #expect(lesson.contains("<figure class=\"viz\" data-directive=\"cam\" id=\"figure-10\">"))
+        #expect(lesson.contains("<figure class=\"viz\" data-directive=\"cam\" id=\"figure-11\">"))
         #expect(lesson.contains("Figure 16."))
         #expect(lesson.contains("<h2 id=\"the-model\">The model</h2>"))
         #expect(lesson.contains("href=\"#the-model\""), "table of contents")
@@ -258,7 +275,7 @@ struct BuildTests {
         #expect(index.contains("href=\"every/\""))
         #expect(index.contains("<img src=\"figures/samples-card-"))
         // Every figure links its raw values.
-        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 19)
+        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 20)
         #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })
         #expect(files.keys.contains { $0.hasPrefix("assets/search-index.") })
         #expect(files["sitemap.xml"] == nil, "no sitemap without base_url")
@@ -270,7 +287,7 @@ struct BuildTests {
         let first = FixtureSite.tree(site.output)
         let report = try SiteBuilder(options: buildOptions(site)).build()
         #expect(report.misses == 0)
-        #expect(report.hits == 19)
+        #expect(report.hits == 20)
         #expect(FixtureSite.tree(site.output) == first)
     }
 

@@ -159,6 +159,9 @@ struct MaximizeValues: Encodable {
     struct Result: Encodable {
         @ExplicitNull var unit: Int?
         @ExplicitNull var variant: String?
+        /// `ascent` (pixels, L2, TV, jitter: the three numbers below) or Lucid's
+        /// (`lucid fourier+transforms`, with `diversity 1 ×4` when several images).
+        let optimizer: String
         let l2: Double
         let tv: Double
         let jitter: Int

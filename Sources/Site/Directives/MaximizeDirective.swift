@@ -25,14 +25,28 @@ struct MaximizeDirective: Directive {
     static let colormap = DirectiveOption("colormap", "a colormap name", default: "gray", "The colormap.")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
     static let variants = DirectiveOption(
-        "variants", "list of none, l2, tv, jitter, all", default: "—",
-        "Compare regularizers on the first unit, side by side: none; L2 decay alone (0.01); total variation alone "
-            + "(0.2); "
-            + "jitter alone (2 pixels); all (this directive's l2, tv and jitter).")
-    static let options = [layer, units, steps, learningRate, l2, tv, jitter, seed, colormap, scale, variants].map(
-        \.spec)
+        "variants", "list of none, l2, tv, jitter, all, fourier, lucid", default: "—",
+        "Compare on the first unit, side by side: none; L2 decay alone (0.01); total variation alone (0.2); jitter "
+            + "alone (2 pixels); all (this directive's l2, tv and jitter); fourier (Lucid's 1/f Fourier image, Adam, "
+            + "no transforms); lucid (Fourier image and transformation robustness, Lucid's defaults).")
+    static let parametrization = DirectiveOption(
+        "parametrization", "one of pixel, fourier", default: "— (the classic ascent)",
+        "Optimize as Lucid does: a sigmoid of pixels, or of a 1/f-scaled Fourier spectrum, by Adam; no L2 or TV.")
+    static let transforms = DirectiveOption(
+        "transforms", "true or false", default: "false",
+        "Lucid's transformation robustness: a random shift (±2 px), scale (0.9–1.1) and rotation (±10°) each step.")
+    static let diversity = DirectiveOption(
+        "diversity", "integer 1–8", default: "1",
+        "Images per unit, optimized together with Lucid's diversity term (their Gram matrices pushed apart).")
+    static let diversityWeight = DirectiveOption(
+        "diversity_weight", "number ≥ 0", default: "\(defaultDiversityWeight)", "The diversity term's weight.")
+    static let defaultDiversityWeight = 1.0
+    static let options = [
+        layer, units, steps, learningRate, l2, tv, jitter, seed, parametrization, transforms, diversity,
+        diversityWeight, colormap, scale, variants,
+    ].map(\.spec)
     static let example = "layer: preds\nunits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\nsteps: 256"
-    static let variantNames = ["none", "l2", "tv", "jitter", "all"]
+    static let variantNames = ["none", "l2", "tv", "jitter", "all", "fourier", "lucid"]
 
     let layer: String
     let units: [Int]
@@ -40,6 +54,8 @@ struct MaximizeDirective: Directive {
     let colormap: Colormap
     let scale: Int
     let variants: [String]?
+    /// Lucid's optimizer, when any of its options is given.
+    let lucid: FeatureVisualization?
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         // The class scores: the last layer, or the dense layer before an imported softmax.
@@ -73,6 +89,38 @@ struct MaximizeDirective: Directive {
         variants =
             options[Self.variants.name] == nil
             ? nil : try Self.variants.choices(options, from: Self.variantNames, default: [])
+        let lucidOptions = [Self.parametrization, Self.transforms, Self.diversity, Self.diversityWeight]
+        if lucidOptions.contains(where: { options[$0.name] != nil }) {
+            let images = try Self.diversity.int(options, default: 1, in: 1...8)
+            if images > 1 && FeatureVisualization.diversityLayer(model, unitLayer: index) == nil {
+                throw options.error(
+                    "diversity compares images at a convolution, and \(layer) has none before it",
+                    option: Self.diversity.name)
+            }
+            let parametrization = try Self.parametrization.choice(
+                options, from: FeatureVisualization.Parametrization.allCases.map(\.rawValue), default: "fourier")
+            lucid = FeatureVisualization(
+                parametrization: FeatureVisualization.Parametrization(rawValue: parametrization)!,
+                transforms: try Self.transforms.bool(options, default: false), images: images,
+                diversity: Float(
+                    try Self.diversityWeight.double(options, default: Self.defaultDiversityWeight, in: 0...1e6)),
+                steps: settings.steps, learningRate: settings.learningRate, seed: settings.seed)
+        } else {
+            lucid = nil
+        }
+    }
+
+    /// How the raw values name a Lucid run: `lucid fourier+transforms`, `… diversity 1 ×4`.
+    static func describe(_ run: FeatureVisualization) -> String {
+        "lucid \(run.parametrization.rawValue)\(run.transforms ? "+transforms" : "")"
+            + (run.images > 1 ? " diversity \(MethodParameter.format(Double(run.diversity))) ×\(run.images)" : "")
+    }
+
+    /// Lucid's optimizer for a variant (`fourier`, `lucid`), with this directive's steps and seed.
+    func lucidSettings(for variant: String) -> FeatureVisualization {
+        FeatureVisualization(
+            parametrization: .fourier, transforms: variant == "lucid", steps: settings.steps,
+            learningRate: settings.learningRate, seed: settings.seed)
     }
 
     /// The settings of a regularizer variant.
@@ -91,6 +139,10 @@ struct MaximizeDirective: Directive {
         case "jitter":
             s.l2 = 0; s.totalVariation = 0; s.jitter = 2
             return (s, "jitter 2")
+        case "fourier":
+            return (s, "Fourier")
+        case "lucid":
+            return (s, "Fourier + transforms")
         default:
             return (s, "L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)")
         }
@@ -106,7 +158,17 @@ struct MaximizeDirective: Directive {
     }
 
     var captionForUnits: String {
-        "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") "
+        if let lucid {
+            let how =
+                (lucid.parametrization == .fourier ? "a 1/f Fourier image" : "a sigmoid of pixels")
+                + (lucid.transforms ? " seen through random shifts, scales and rotations" : "")
+            let diverse = lucid.images > 1 ? ", \(lucid.images) images each, pushed apart by a diversity term" : ""
+            return
+                "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") "
+                + "\(units.map(String.init).joined(separator: ", ")) as Lucid optimizes them: \(how), Adam, "
+                + "\(settings.steps) steps\(diverse)."
+        }
+        return "Inputs that maximize \(layer) unit\(units.count == 1 ? "" : "s") "
             + "\(units.map(String.init).joined(separator: ", ")) (\(settings.steps) steps, L2 \(settings.l2), TV "
             + "\(settings.totalVariation), jitter \(settings.jitter)), from the same seeded start."
     }
@@ -114,14 +176,18 @@ struct MaximizeDirective: Directive {
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         if let variants { return try runVariants(variants, context: context, figure: figure) }
-        let results = try units.map {
-            try settings.maximize(
-                context.model, layer: layer, unit: $0, normalization: context.spec.sidecar.normalization)
+        let normalization = context.spec.sidecar.normalization
+        // Each unit's images, in order (one per unit unless diversity asks for more).
+        let perUnit = try units.map { unit in
+            try lucid.map { try $0.visualize(context.model, layer: layer, unit: unit, normalization: normalization) }
+                ?? [settings.maximize(context.model, layer: layer, unit: unit, normalization: normalization)]
         }
+        let results = perUnit.flatMap { $0 }
+        let resultUnits = zip(units, perUnit).flatMap { unit, r in Array(repeating: unit, count: r.count) }
         let pictures = results.map {
             ($0.colour ?? $0.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image).upscaled(by: scale)
         }
-        let cells = zip(units, results).enumerated().map { i, pair -> (html: String, label: String) in
+        let cells = zip(resultUnits, results).enumerated().map { i, pair -> (html: String, label: String) in
             let (unit, r) = pair
             return (
                 figure.image(pictures[i], name: "maximize-\(layer)", alt: "input maximizing unit \(unit) of \(layer)"),
@@ -129,10 +195,11 @@ struct MaximizeDirective: Directive {
             )
         }
         figure.card(pictures)
-        let values = zip(units, results).map { unit, r in
+        let values = zip(resultUnits, results).map { unit, r in
             MaximizeValues.Result(
-                unit: unit, variant: nil, l2: Double(settings.l2), tv: Double(settings.totalVariation),
-                jitter: settings.jitter, activation: Double(r.activation), image: MapValues(r.image))
+                unit: unit, variant: nil, optimizer: lucid.map(Self.describe) ?? "ascent",
+                l2: lucid == nil ? Double(settings.l2) : 0, tv: lucid == nil ? Double(settings.totalVariation) : 0,
+                jitter: lucid == nil ? settings.jitter : 0, activation: Double(r.activation), image: MapValues(r.image))
         }
         try figure.json(
             MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values),
@@ -148,8 +215,12 @@ extension MaximizeDirective {
         var cells: [(html: String, label: String)] = [], pictures: [RGBAImage] = [], json: [MaximizeValues.Result] = []
         for variant in variants {
             let (s, label) = settings(for: variant)
-            let r = try s.maximize(
-                context.model, layer: layer, unit: units[0], normalization: context.spec.sidecar.normalization)
+            let normalization = context.spec.sidecar.normalization
+            let r =
+                ["fourier", "lucid"].contains(variant)
+                ? try lucidSettings(for: variant).visualize(
+                    context.model, layer: layer, unit: units[0], normalization: normalization)[0]
+                : try s.maximize(context.model, layer: layer, unit: units[0], normalization: normalization)
             let picture = (r.colour ?? r.image.render(colormap, normalization: .fixed(low: 0, high: 1)).image)
                 .upscaled(by: scale)
             pictures.append(picture)
@@ -161,9 +232,14 @@ extension MaximizeDirective {
                     String(format: "%@ · %.3g", label, Double(r.activation))
                 ))
             json.append(
-                MaximizeValues.Result(
-                    unit: units[0], variant: variant, l2: Double(s.l2), tv: Double(s.totalVariation),
-                    jitter: s.jitter, activation: Double(r.activation), image: MapValues(r.image)))
+                ["fourier", "lucid"].contains(variant)
+                    ? MaximizeValues.Result(
+                        unit: units[0], variant: variant, optimizer: Self.describe(lucidSettings(for: variant)), l2: 0,
+                        tv: 0, jitter: 0, activation: Double(r.activation), image: MapValues(r.image))
+                    : MaximizeValues.Result(
+                        unit: units[0], variant: variant, optimizer: "ascent", l2: Double(s.l2),
+                        tv: Double(s.totalVariation), jitter: s.jitter, activation: Double(r.activation),
+                        image: MapValues(r.image)))
         }
         figure.card(pictures)
         try figure.json(
