@@ -41,6 +41,10 @@ let everyDirectiveLesson = """
     count: 4
     ```
 
+    ```viz filters
+    layer: conv2d_1
+    ```
+
     ```viz feature-maps
     layer: max_pooling2d_1
     image: test[1]
@@ -157,8 +161,8 @@ struct BuildTests {
     @Test("a site with every directive builds; pages parse and every link resolves")
     func buildsEveryDirective() throws {
         let report = try SiteBuilder(options: buildOptions(site)).build()
-        #expect(report.figures.count == 20)
-        #expect(report.misses == 20)
+        #expect(report.figures.count == 21)
+        #expect(report.misses == 21)
         let files = FixtureSite.tree(site.output)
         for page in ["index.html", "every/index.html", "second/index.html", "reference/index.html", "404.html"] {
             #expect(files[page] != nil, "missing \(page)")
@@ -213,6 +217,19 @@ struct BuildTests {
                 "test[0]", "test[0]", "test[0]", "test[1]", "test[1]", "test[1]",
             ])
         #expect(page.contains(">class 3<") || page.contains(">class 3 <") || page.contains("class 3</th>"))
+        // Filters carry their biases, and for the first layer which filters can never fire:
+        // those whose positive weights and bias add up to at most zero, computed here again.
+        let filtersFile = try #require(
+            files.keys.first { $0.hasPrefix("figures/filters-conv2d-1") && $0.hasSuffix(".json") })
+        let filters = try #require(try JSONSerialization.jsonObject(with: files[filtersFile]!) as? [String: Any])
+        let kernels = try #require(filters["kernels"] as? [[String: Any]])
+        let biases = try #require(filters["biases"] as? [Double])
+        #expect(biases.count == kernels.count)
+        let expectedDead = kernels.indices.filter { f in
+            let values = (kernels[f]["values"] as? [[Double]] ?? []).flatMap { $0 }
+            return values.reduce(0) { $0 + max($1, 0) } + biases[f] <= 0
+        }
+        #expect(filters["never_fire"] as? [Int] == expectedDead)
         // Lucid's optimizer: two images of one filter, described in the raw values.
         let lucidFile = try #require(
             files.keys.first { $0.hasPrefix("figures/maximize-conv2d-2") && $0.hasSuffix(".json") })
@@ -260,8 +277,8 @@ struct BuildTests {
         }
         #expect(maps >= 29)
         let lesson = String(decoding: files["every/index.html"]!, as: UTF8.self)
-        #expect(lesson.contains("<figure class=\"viz\" data-directive=\"cam\" id=\"figure-11\">"))
-        #expect(lesson.contains("Figure 16."))
+        #expect(lesson.contains("<figure class=\"viz\" data-directive=\"cam\" id=\"figure-12\">"))
+        #expect(lesson.contains("Figure 17."))
         #expect(lesson.contains("<h2 id=\"the-model\">The model</h2>"))
         #expect(lesson.contains("href=\"#the-model\""), "table of contents")
         #expect(lesson.contains("href=\"../second/#details\""), "lesson links are rewritten")
@@ -275,7 +292,7 @@ struct BuildTests {
         #expect(index.contains("href=\"every/\""))
         #expect(index.contains("<img src=\"figures/samples-card-"))
         // Every figure links its raw values.
-        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 20)
+        #expect(lesson.components(separatedBy: "raw values (JSON)").count - 1 == 21)
         #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })
         #expect(files.keys.contains { $0.hasPrefix("assets/search-index.") })
         #expect(files["sitemap.xml"] == nil, "no sitemap without base_url")
@@ -287,7 +304,7 @@ struct BuildTests {
         let first = FixtureSite.tree(site.output)
         let report = try SiteBuilder(options: buildOptions(site)).build()
         #expect(report.misses == 0)
-        #expect(report.hits == 20)
+        #expect(report.hits == 21)
         #expect(FixtureSite.tree(site.output) == first)
     }
 

@@ -18,7 +18,7 @@ struct CompareDirective: Directive {
     static let overlay = DirectiveOption(
         "overlay", "boolean", default: "true", "Draw each map over the digit (else the heatmap alone).")
     static let colormap = DirectiveOption(
-        "colormap", "a colormap name", default: "jet", "The colormap (maps are shown as magnitudes).")
+        "colormap", "a colormap name", default: "viridis", "The colormap (maps are shown as magnitudes).")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
     static let example = "methods: [vanilla, smoothgrad, integrated-gradients, gradcam, scorecam]\nimages: test[0:3]"
 
@@ -35,7 +35,7 @@ struct CompareDirective: Directive {
         target = try SharedOption.target.target(options, classes: model.classes)
         overlay = try Self.overlay.bool(options, default: true)
         panels = HeatmapPanels(
-            colormap: try Self.colormap.colormap(options, default: "jet"), normalization: .minMax, shared: false,
+            colormap: try Self.colormap.colormap(options, default: "viridis"), normalization: .minMax, shared: false,
             scale: try Self.scale.int(options, default: 3, in: 1...16), alpha: 0.5)
         location = Self.images.location(in: options)
     }

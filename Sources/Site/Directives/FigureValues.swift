@@ -136,6 +136,11 @@ struct FiltersValues: Encodable {
     let layer: String
     let inputChannel: Int
     let kernels: [MapValues]
+    /// Each filter's bias (null for a convolution without biases).
+    @ExplicitNull var biases: [Double]?
+    /// For a layer reading the input (pixels in [0, 1]): the filters whose output is never
+    /// positive on any input, so their ReLU never fires (null for other layers).
+    @ExplicitNull var neverFire: [Int]?
 }
 
 /// filters of a first layer reading an RGB image: each kernel's three channel slices, in

@@ -72,13 +72,36 @@ struct FiltersDirective: Directive {
         let bar = figure.svg(
             Colorbar(colormap: colormap, low: range.low, high: range.high, label: "weight").svg(height: 140),
             name: "filters-colorbar", title: "colorbar: kernel weight")
+        let biases = context.model.parameters["\(layer)/bias"]?.scalars.prefix(count).map(Double.init)
+        let dead = neverFiring(context)
         try figure.json(
-            FiltersValues(layer: layer, inputChannel: channel, kernels: kernels.map(MapValues.init)),
+            FiltersValues(
+                layer: layer, inputChannel: channel, kernels: kernels.map(MapValues.init), biases: biases,
+                neverFire: dead),
             name: "filters-\(layer)")
-        return (
-            FigureLayout.withColorbar(grid, colorbar: bar),
-            ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))]
-        )
+        var notes = ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))]
+        if let dead, !dead.isEmpty {
+            notes.append("never positive on inputs in [0, 1]: \(dead.map(String.init).joined(separator: ", "))")
+        }
+        return (FigureLayout.withColorbar(grid, colorbar: bar), notes)
+    }
+
+    /// For a convolution reading the model's input as plain pixels in [0, 1]: the filters
+    /// whose largest possible output, its positive weights plus its bias, is at most zero —
+    /// with a ReLU they never fire, and so never learn. Nil for other layers.
+    private func neverFiring(_ context: DirectiveContext) -> [Int]? {
+        let model = context.model
+        guard let index = model.layerIndex(named: layer), model.inputs[index] == [-1],
+            context.spec.sidecar.normalization == .standard,
+            let conv = model.layers[index] as? Conv2D, conv.activation == .relu,
+            let kernel = model.parameters["\(layer)/kernel"]
+        else { return nil }
+        let filters = conv.filters, bias = model.parameters["\(layer)/bias"]?.scalars
+        let rows = kernel.count / filters
+        return (0..<min(filters, count)).filter { f in
+            let positive = (0..<rows).reduce(Float(0)) { $0 + max(kernel.scalars[$1 * filters + f], 0) }
+            return positive + (bias?[f] ?? 0) <= 0
+        }
     }
 
     /// Each filter as one RGB picture: 0.5 + 0.5 · w / max|w| per channel, in the model's
