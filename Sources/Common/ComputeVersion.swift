@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-4"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "84527a144d3dc8cfbf8d905751cbcf3996b65297cb516703ab6b8c2ae7208037"
+    public static let sourceDigest = "50a49591b878ae6516a83f8f43e8a58ce78187632b82cd7bdae0f3d834c269e3"
 }

@@ -118,10 +118,43 @@ import TestSupport
         let a = SmoothGrad(samples: 8, noise: 0.1, seed: 4).attribute(digit.pixels, targetClass: 2, engine: engine)
         let b = SmoothGrad(samples: 8, noise: 0.1, seed: 4).attribute(digit.pixels, targetClass: 2, engine: engine)
         #expect(a == b)
-        let quiet = SmoothGrad(samples: 3, noise: 0, absolute: false).attribute(
+        let quiet = SmoothGrad(samples: 3, noise: 0, aggregate: .mean).attribute(
             digit.pixels, targetClass: 2, engine: engine)
         let vanilla = VanillaGradient().attribute(digit.pixels, targetClass: 2, engine: engine)
         #expect(maxAbsDifference(quiet.values, vanilla.values) < 1e-6)
+    }
+
+    /// The aggregates against their definitions, from the same noisy gradients computed here.
+    @Test func smoothGradAggregates() throws {
+        let engine = GradientEngine(model: model)
+        let image = digit.pixels, samples = 6
+        let range = image.scalars.max()! - image.scalars.min()!
+        var random = SeededRandom(seed: 0, stream: 0x5307)
+        var batch = [Float](repeating: 0, count: samples * 784)
+        for s in 0..<samples {
+            for i in 0..<784 { batch[s * 784 + i] = image.scalars[i] + 0.2 * range * random.normal() }
+        }
+        let g = engine.gradients(
+            Tensor(shape: [samples, 28, 28, 1], scalars: batch), classes: Array(repeating: 4, count: samples)
+        )
+        .gradients.scalars
+        func column(_ i: Int) -> [Float] { (0..<samples).map { g[$0 * 784 + i] } }
+        for aggregate in SmoothGrad.Aggregate.allCases {
+            let map = SmoothGrad(samples: samples, noise: 0.2, aggregate: aggregate).attribute(
+                image, targetClass: 4, engine: engine)
+            let expected = (0..<784).map { i -> Float in
+                let v = column(i), mean = v.reduce(0, +) / Float(samples)
+                switch aggregate {
+                case .meanOfMagnitudes: return v.map(abs).reduce(0, +) / Float(samples)
+                case .magnitudeOfMean: return abs(mean)
+                case .mean: return mean
+                case .squared: return v.map { $0 * $0 }.reduce(0, +) / Float(samples)
+                case .variance: return v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(samples)
+                }
+            }
+            let scale = expected.map(abs).max()!
+            #expect(scale > 0 && maxAbsDifference(map.values, expected) < 1e-4 * scale, "\(aggregate)")
+        }
     }
 
     @Test func gaussLegendreIntegratesPolynomialsExactly() {

@@ -22,6 +22,11 @@ public enum MethodCatalogue {
             + "pytorch-grad-cam "
             + "does (Score-CAM's masks too).")
 
+    static let aggregate = MethodParameter.choice(
+        "aggregate", SmoothGrad.Aggregate.allCases.filter { $0 != .mean }.map(\.rawValue),
+        default: SmoothGrad.Aggregate.meanOfMagnitudes.rawValue,
+        "SmoothGrad: how the noisy gradients combine — mean-abs (the mean of |∇|, Captum's), abs-mean (|mean ∇|, as "
+            + "Smilkov et al. draw it), squared (SmoothGrad²), variance (VarGrad).")
     static let epsilon = MethodParameter.number(
         "epsilon", 0...10, default: 1e-6,
         "LRP: the ε rule's stabilizer (Zennit's default; larger values absorb weak, contradictory relevance).")
@@ -43,8 +48,13 @@ public enum MethodCatalogue {
         MethodEntry("absolute", title: "|Gradient|", family: .gradient, signed: false) { _ in
             VanillaGradient(absolute: true)
         },
-        MethodEntry("smoothgrad", title: "SmoothGrad", family: .gradient, signed: false, parameters: [samples, noise]) {
-            SmoothGrad(samples: $0.int("samples"), noise: $0.float("noise"))
+        MethodEntry(
+            "smoothgrad", title: "SmoothGrad", family: .gradient, signed: false,
+            parameters: [samples, noise, aggregate]
+        ) {
+            SmoothGrad(
+                samples: $0.int("samples"), noise: $0.float("noise"),
+                aggregate: SmoothGrad.Aggregate(rawValue: $0.text("aggregate")) ?? .meanOfMagnitudes)
         },
         MethodEntry("guided", title: "Guided backprop", family: .gradient, signed: true) { _ in GuidedBackprop() },
         MethodEntry("input-x-gradient", title: "Input × gradient", family: .gradient, signed: true) { _ in

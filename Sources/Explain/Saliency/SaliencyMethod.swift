@@ -117,25 +117,40 @@ public struct InputTimesGradient: SaliencyMethod {
     }
 }
 
-/// SmoothGrad (Smilkov et al., 2017): the mean gradient over `samples` copies of the image
-/// with Gaussian noise of standard deviation `noise · (max − min)` of the image. With
-/// `absolute` it averages gradient magnitudes (Captum's NoiseTunnel over Saliency).
-/// All samples run as one batch.
+/// SmoothGrad (Smilkov et al., 2017): gradients of `samples` copies of the image with
+/// Gaussian noise of standard deviation `noise · (max − min)` of the image, combined per
+/// input value by `aggregate`. All samples run as one batch.
 public struct SmoothGrad: SaliencyMethod {
+    /// How the noisy gradients become one map.
+    public enum Aggregate: String, Sendable, CaseIterable {
+        /// The mean of their magnitudes, as Captum's `NoiseTunnel` over `Saliency(abs=True)`
+        /// computes it (noise cannot cancel, so the map is hazier than |∇|).
+        case meanOfMagnitudes = "mean-abs"
+        /// The magnitude of their mean, as Smilkov et al. average signed gradients and then
+        /// draw their absolute value.
+        case magnitudeOfMean = "abs-mean"
+        /// Their signed mean (Smilkov et al.'s definition, before display).
+        case mean
+        /// SmoothGrad² (Hooker et al., 2019): the mean of their squares.
+        case squared
+        /// VarGrad (Adebayo et al., 2018): their variance.
+        case variance
+    }
+
     public var samples: Int
     public var noise: Float
-    public var absolute: Bool
+    public var aggregate: Aggregate
     public var seed: UInt64
 
-    public init(samples: Int = 50, noise: Float = 0.15, absolute: Bool = true, seed: UInt64 = 0) {
+    public init(samples: Int = 50, noise: Float = 0.15, aggregate: Aggregate = .meanOfMagnitudes, seed: UInt64 = 0) {
         self.samples = samples
         self.noise = noise
-        self.absolute = absolute
+        self.aggregate = aggregate
         self.seed = seed
     }
 
     public var name: String { "smoothgrad" }
-    public var isSigned: Bool { !absolute }
+    public var isSigned: Bool { aggregate == .mean }
 
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
         let size = image.count
@@ -150,10 +165,25 @@ public struct SmoothGrad: SaliencyMethod {
             Tensor(shape: [samples] + engine.model.inputShape, scalars: batch),
             classes: Array(repeating: targetClass, count: samples)
         ).gradients
-        var mean = [Float](repeating: 0, count: size)
+        var sum = [Float](repeating: 0, count: size), sumOfSquares = sum, sumOfMagnitudes = sum
         for s in 0..<samples {
-            for i in 0..<size { let v = g.scalars[s * size + i]; mean[i] += absolute ? abs(v) : v }
+            for i in 0..<size {
+                let v = g.scalars[s * size + i]
+                sum[i] += v
+                sumOfSquares[i] += v * v
+                sumOfMagnitudes[i] += abs(v)
+            }
         }
-        return inputMap(mean.map { $0 / Float(samples) }[...], shape: engine.model.inputShape)
+        let n = Float(samples)
+        let values: [Float] = (0..<size).map { i in
+            switch aggregate {
+            case .meanOfMagnitudes: sumOfMagnitudes[i] / n
+            case .magnitudeOfMean: abs(sum[i] / n)
+            case .mean: sum[i] / n
+            case .squared: sumOfSquares[i] / n
+            case .variance: max(sumOfSquares[i] / n - (sum[i] / n) * (sum[i] / n), 0)
+            }
+        }
+        return inputMap(values[...], shape: engine.model.inputShape)
     }
 }

@@ -36,12 +36,16 @@ struct AttributionFigure: Sendable {
         let selected = try context.images(images, at: location)
         let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
         try figure.json(
-            AttributionValues(method: method.name, images: zip(selected, explanations).map(ExplanationValues.init)),
+            AttributionValues(
+                method: method.name, settings: method.settings.values,
+                images: zip(selected, explanations).map(ExplanationValues.init)),
             name: name)
+        // The parameters that change what the map means, named under the figure.
+        let meaning = method.settings["aggregate"].map { ["aggregate \($0)"] } ?? []
         let (html, _) = panels.figure(
             images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
         let placement = explanations.first.map { $0.placement == .identity ? [] : [$0.placement.note] } ?? []
-        return (html, panels.notes(extra: notes + ["target \(target)"] + placement))
+        return (html, panels.notes(extra: notes + meaning + ["target \(target)"] + placement))
     }
 }
 

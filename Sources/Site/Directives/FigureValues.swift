@@ -69,6 +69,8 @@ public struct ExplanationValues: Encodable, Equatable, Sendable {
 /// saliency, cam and occlusion.
 struct AttributionValues: Encodable {
     let method: String
+    /// The method's parameters as resolved (SmoothGrad's samples, noise and aggregate, …).
+    let settings: [String: String]
     let images: [ExplanationValues]
 }
 
