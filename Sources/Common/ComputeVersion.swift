@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-4"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "50a49591b878ae6516a83f8f43e8a58ce78187632b82cd7bdae0f3d834c269e3"
+    public static let sourceDigest = "772f04f1df5d051134ba7e241a9b9cb67c0722ad1b81792ff5a1223ea4c3f422"
 }

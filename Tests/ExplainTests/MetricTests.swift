@@ -187,3 +187,18 @@ import TestSupport
         }
     }
 }
+
+/// The confidence interval of a metric's mean: Student's t against scipy's quantiles.
+@Suite struct MetricSummaryTests {
+    @Test func confidenceIntervalUsesStudentsT() {
+        // scipy.stats.t.ppf(0.975, df) for df = 1, 9, 31, 50, 99.
+        for (df, expected) in [(1, 12.7062), (9, 2.2622), (31, 2.03951), (50, 2.00856), (99, 1.98422)] {
+            #expect(abs(MetricSummary.t975(degrees: df) - expected) < 2e-4, "df \(df)")
+        }
+        // Scores 1…10: mean 5.5, std √(55/6), half-width 2.2622 · std / √10.
+        let s = MetricSummary((1...10).map(Double.init) + [.nan])
+        #expect(s.count == 10 && s.mean == 5.5)
+        #expect(abs(s.ci95 - 2.2622 * (55.0 / 6).squareRoot() / 10.0.squareRoot()) < 1e-3)
+        #expect(MetricSummary([3]).ci95.isNaN)
+    }
+}

@@ -23,6 +23,10 @@ import TestSupport
         let sparseness = try #require(methods["input-x-gradient"]?["Sparseness"]?["mean"] as? Double)
         #expect(sparseness > 0 && sparseness < 1)
         #expect(methods["random"]?["Completeness"]?["count"] as? Int == 4)
+        // The mean's 95 % interval: Student's t for 3 degrees of freedom times std / √4.
+        let entry = try #require(methods["input-x-gradient"]?["Sparseness"])
+        let (std, ci) = (try #require(entry["std"] as? Double), try #require(entry["ci95"] as? Double))
+        #expect(abs(ci - 3.1824 * std / 2) < 1e-6 * max(1, ci))
         // Input × gradient of a ReLU network with zero baseline is far more complete than noise.
         let gradientGap = try #require(methods["input-x-gradient"]?["Completeness"]?["mean"] as? Double)
         let randomGap = try #require(methods["random"]?["Completeness"]?["mean"] as? Double)

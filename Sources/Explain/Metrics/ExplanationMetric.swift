@@ -54,6 +54,9 @@ public struct MetricSummary: Sendable, Codable, Equatable {
     public let std: Double
     /// How many images had a finite score.
     public let count: Int
+    /// Half the width of the mean's 95 % confidence interval, `t · std / √count` with
+    /// Student's t for `count − 1` degrees of freedom (NaN for fewer than two scores).
+    public let ci95: Double
 
     public init(_ values: [Double]) {
         let finite = values.filter(\.isFinite)
@@ -61,6 +64,7 @@ public struct MetricSummary: Sendable, Codable, Equatable {
         guard !finite.isEmpty else {
             mean = .nan
             std = .nan
+            ci95 = .nan
             return
         }
         let m = finite.reduce(0, +) / Double(finite.count)
@@ -68,6 +72,22 @@ public struct MetricSummary: Sendable, Codable, Equatable {
         std =
             finite.count > 1
             ? (finite.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(finite.count - 1)).squareRoot() : 0
+        ci95 = finite.count > 1 ? Self.t975(degrees: finite.count - 1) * std / Double(finite.count).squareRoot() : .nan
+    }
+
+    /// The 97.5 % quantile of Student's t: tabulated to 30 degrees of freedom, then the
+    /// Cornish–Fisher expansion around the normal's 1.95996 (within 1e-4 of the exact value).
+    static func t975(degrees n: Int) -> Double {
+        let table = [
+            12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010, 2.1788, 2.1604,
+            2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555,
+            2.0518, 2.0484, 2.0452, 2.0423,
+        ]
+        if n >= 1 && n <= table.count { return table[n - 1] }
+        let z = 1.959964, v = Double(n), z3 = z * z * z, z5 = z3 * z * z
+        let first = (z3 + z) / (4 * v)
+        let second = (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v)
+        return z + first + second
     }
 }
 

@@ -42,7 +42,8 @@ struct MetricsDirective: Directive {
     var inputFiles: [String] { images.files }
     var caption: String {
         "Explanation metrics of \(methods.map(\.title).joined(separator: ", ")) on \(images.text): mean ± standard "
-            + "deviation over the images; ↑ higher is better, ↓ lower; the rank in each column follows."
+            + "deviation over the images, the mean's 95 % confidence interval below; ↑ higher is better, ↓ lower; the "
+            + "rank in each column follows."
     }
     var alt: String { "table of explanation metrics" }
 
@@ -63,6 +64,15 @@ struct MetricsDirective: Directive {
             }
             for (rank, i) in order.enumerated() { ranks[i][j] = rank + 1 }
         }
+        // Methods whose 95 % interval overlaps the best one's: not told apart from it by these images.
+        func indistinguishable(_ i: Int, _ j: Int) -> Bool {
+            guard let best = ranks.indices.first(where: { ranks[$0][j] == 1 }), best != i, ranks[i][j] != nil else {
+                return false
+            }
+            let (a, b) = (runs[i].summaries[chosen[j].name]!, runs[best].summaries[chosen[j].name]!)
+            guard a.ci95.isFinite && b.ci95.isFinite else { return false }
+            return abs(a.mean - b.mean) <= a.ci95 + b.ci95
+        }
         var out =
             "<div class=\"viz-scroll\"><table class=\"viz-data viz-metrics\">\n<thead><tr><th scope=\"col\">method</th>"
         for metric in chosen {
@@ -75,9 +85,14 @@ struct MetricsDirective: Directive {
             for (j, metric) in chosen.enumerated() {
                 let s = runs[i].summaries[metric.name]!
                 let text = s.mean.isFinite ? String(format: "%.3f ± %.3f", s.mean, s.std) : "—"
-                let rank = ranks[i][j].map { "<sup>\($0)</sup>" } ?? ""
+                let tie = indistinguishable(i, j) ? "≈" : ""
+                let rank = ranks[i][j].map { "<sup>\($0)\(tie)</sup>" } ?? ""
                 let best = ranks[i][j] == 1
-                out += "<td class=\"num\">\(best ? "<strong>" : "")\(text)\(best ? "</strong>" : "")\(rank)</td>"
+                let interval =
+                    s.ci95.isFinite
+                    ? String(format: "<br><small>%.3f – %.3f</small>", s.mean - s.ci95, s.mean + s.ci95) : ""
+                let shown = best ? "<strong>\(text)</strong>" : text
+                out += "<td class=\"num\">\(shown)\(rank)\(interval)</td>"
             }
             out += "</tr>\n"
         }
@@ -97,12 +112,16 @@ struct MetricsDirective: Directive {
                             let s = run.summaries[metric.name]!
                             return .init(
                                 metric: metric.name, mean: s.mean.isFinite ? s.mean : nil,
-                                std: s.std.isFinite ? s.std : nil, count: s.count,
+                                std: s.std.isFinite ? s.std : nil, ci95: s.ci95.isFinite ? s.ci95 : nil,
+                                count: s.count,
                                 scores: run.scores[metric.name]!.map { $0.isFinite ? $0 : nil })
                         })
                 }), name: "metrics")
         let notes =
-            ["\(selected.count) images, target: predicted class"]
+            [
+                "\(selected.count) images, target: predicted class",
+                "below each mean, its 95 % confidence interval; ≈ after a rank: the interval overlaps the best's",
+            ]
             + chosen.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
         return (out, notes)
     }
@@ -121,6 +140,8 @@ struct MetricsValues: Encodable {
         let metric: String
         let mean: Double?
         let std: Double?
+        /// Half the width of the mean's 95 % confidence interval (Student's t).
+        let ci95: Double?
         let count: Int
         let scores: [Double?]
     }

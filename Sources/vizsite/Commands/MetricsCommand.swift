@@ -121,7 +121,7 @@ struct MetricsCommand: ParsableCommand {
         for (method, summaries) in results {
             for (metric, s) in summaries {
                 methodsJSON[method, default: [:]][metric] = [
-                    "mean": number(s.mean), "std": number(s.std), "count": s.count,
+                    "mean": number(s.mean), "std": number(s.std), "ci95": number(s.ci95), "count": s.count,
                     "seconds": seconds[method]?[metric] ?? 0,
                 ]
             }
