@@ -65,8 +65,8 @@ import TestSupport
         #expect(typo.status != 0)
         #expect(
             typo.stderr.contains(
-                "--set sampels=8: smoothgrad has no parameter 'sampels'; expected one of samples, noise; did you mean "
-                    + "'samples'?"
+                "--set sampels=8: smoothgrad has no parameter 'sampels'; expected one of samples, noise, aggregate; did "
+                    + "you mean 'samples'?"
             ))
         let range = try runVizsite(["explain", "--method", "occlusion", "--set", "fill=2"])
         #expect(range.stderr.contains("--set fill=2: fill must be number 0–1, found '2'"))
