@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-4"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "772f04f1df5d051134ba7e241a9b9cb67c0722ad1b81792ff5a1223ea4c3f422"
+    public static let sourceDigest = "b9c0a93865bf8a02eeb9fe79d63253ef4e7dde2193bbbb3160a06f4b39ad78ec"
 }

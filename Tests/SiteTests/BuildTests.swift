@@ -203,6 +203,14 @@ struct BuildTests {
         for method in methods {
             let results = try #require(method["results"] as? [[String: Any]])
             #expect(results.count == 4 && results.allSatisfy { ($0["scores"] as? [Any])?.count == 3 })
+            // ROAD's curve: 1 where the prediction survives each of 9 removal levels, so the
+            // mean curve averages to the mean score; other metrics have none.
+            let road = try #require(results.first { $0["metric"] as? String == "ROAD" })
+            let curve = try #require(road["mean_curve"] as? [Double])
+            let mean = try #require(road["mean"] as? Double)
+            #expect(curve.count == 9 && curve.allSatisfy { (0...1).contains($0) })
+            #expect(abs(curve.reduce(0, +) / 9 - mean) < 1e-9)
+            #expect(results.first { $0["metric"] as? String == "Sparseness" }?["mean_curve"] is NSNull)
         }
         let page = String(decoding: files["every/index.html"]!, as: UTF8.self)
         #expect(page.contains("Completeness ↓") && page.contains("Sparseness ↑") && page.contains("<sup>1</sup>"))

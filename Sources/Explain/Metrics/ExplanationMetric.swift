@@ -49,6 +49,21 @@ public protocol ExplanationMetric: Sendable {
 }
 
 /// Mean and sample standard deviation of the finite values (NaN when there are none).
+/// A metric that measures a curve per image (a score after each step of a removal) and
+/// reduces it to one number: the curves themselves can be drawn, averaged over images.
+public protocol CurveMetric: ExplanationMetric {
+    /// The x value of each point of a curve, what it is, and what the curve's values are.
+    var curveAxis: (label: String, values: [Double], yLabel: String) { get }
+    /// Each image's curve, one value per point of `curveAxis`.
+    func curves(_ input: MetricInput) -> [[Double]]
+    /// The score of one curve (its area, its mean).
+    func score(curve: [Double]) -> Double
+}
+
+extension CurveMetric {
+    public func scores(_ input: MetricInput) -> [Double] { curves(input).map(score) }
+}
+
 public struct MetricSummary: Sendable, Codable, Equatable {
     public let mean: Double
     public let std: Double

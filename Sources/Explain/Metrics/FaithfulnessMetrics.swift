@@ -76,7 +76,7 @@ public enum PerturbationOrder: String, Sendable, CaseIterable {
 /// probability is recorded after each share. The score is the area under the curve over
 /// the fraction removed (trapezoid rule). MoRF: lower is better; LeRF: higher. On MNIST
 /// black is the background, so removing background pixels changes nothing; `ROAD` imputes.
-public struct PixelFlipping: ExplanationMetric {
+public struct PixelFlipping: CurveMetric {
     public var order: PerturbationOrder
     public var steps: Int
 
@@ -90,11 +90,13 @@ public struct PixelFlipping: ExplanationMetric {
     public var higherIsBetter: Bool { order == .lerf }
     public var settings: [String] { ["order = \(order.rawValue)", "steps = \(steps)", "baseline = black", "softmax"] }
 
-    public func scores(_ input: MetricInput) -> [Double] {
-        input.images.indices.map { n in
-            Self.area(curve(input, n))
-        }
+    public var curveAxis: (label: String, values: [Double], yLabel: String) {
+        ("fraction of pixels set to black", (0...steps).map { Double($0) / Double(steps) }, "probability of the target")
     }
+
+    public func curves(_ input: MetricInput) -> [[Double]] { input.images.indices.map { curve(input, $0) } }
+
+    public func score(curve: [Double]) -> Double { Self.area(curve) }
 
     /// The target's probability after 0, 1, …, `steps` shares.
     func curve(_ input: MetricInput, _ n: Int) -> [Double] {
@@ -121,7 +123,7 @@ public struct PixelFlipping: ExplanationMetric {
 /// eight neighbours (1/6 for the four beside it, 1/12 for the corners), solved jointly,
 /// plus Gaussian noise of σ `noise`. Imputation does not leak the removed pixels' places as
 /// a black fill does. MoRF: lower is better; LeRF: higher.
-public struct ROAD: ExplanationMetric {
+public struct ROAD: CurveMetric {
     public var order: PerturbationOrder
     public var percentages: [Int]
     public var noise: Float
@@ -147,7 +149,14 @@ public struct ROAD: ExplanationMetric {
         ]
     }
 
-    public func scores(_ input: MetricInput) -> [Double] {
+    public var curveAxis: (label: String, values: [Double], yLabel: String) {
+        ("fraction of pixels removed and imputed", percentages.map { Double($0) / 100 }, "share still predicted")
+    }
+
+    public func score(curve: [Double]) -> Double { curve.reduce(0, +) / Double(max(curve.count, 1)) }
+
+    /// Per image: 1 at each percentage where the model still predicts the target, else 0.
+    public func curves(_ input: MetricInput) -> [[Double]] {
         let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
         let size = h * w * c
         return input.images.indices.map { n in
@@ -163,11 +172,10 @@ public struct ROAD: ExplanationMetric {
             }
             let logits = model.logits(Tensor(shape: [percentages.count] + shape, scalars: batch)).scalars
             let k = model.classCount
-            let kept = percentages.indices.filter { i in
+            return percentages.indices.map { i -> Double in
                 let row = logits[i * k..<(i + 1) * k]
-                return row.indices.max { row[$0] < row[$1] }! - i * k == input.targets[n]
+                return row.indices.max { row[$0] < row[$1] }! - i * k == input.targets[n] ? 1 : 0
             }
-            return Double(kept.count) / Double(percentages.count)
         }
     }
 }

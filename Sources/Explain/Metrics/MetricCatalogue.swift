@@ -24,6 +24,8 @@ public struct MetricRun: Sendable {
     /// Per metric name: the score of each image, and their summary.
     public let scores: [String: [Double]]
     public let summaries: [String: MetricSummary]
+    /// Per curve metric's name (`CurveMetric`): each image's curve, in image order.
+    public let curves: [String: [[Double]]]
     /// Per metric name: the seconds it took (the slowest shard's, as shards run side by
     /// side), not counting the method's maps of the unperturbed images.
     public let seconds: [String: Double]
@@ -46,6 +48,7 @@ public struct MetricRun: Sendable {
             .filter { !$0.isEmpty }
         let outcomes = Mutex<[Int: Result<[String: [Double]], any Error>]>([:])
         let timings = Mutex<[String: Double]>([:])
+        let shardCurves = Mutex<[Int: [String: [[Double]]]]>([:])
         DispatchQueue.concurrentPerform(iterations: shards.count) { s in
             let result = Result { () throws -> [String: [Double]] in
                 var maps: [Heatmap] = [], targets: [Int] = []
@@ -77,6 +80,10 @@ public struct MetricRun: Sendable {
                         let ratios = try sensitivities[key] ?? sensitivity.ratios(input)
                         sensitivities[key] = ratios
                         scores[metric.name] = sensitivity.aggregated(ratios)
+                    } else if let curved = metric as? any CurveMetric {
+                        let curves = curved.curves(input)
+                        scores[metric.name] = curves.map(curved.score)
+                        shardCurves.withLock { $0[s, default: [:]][metric.name] = curves }
                     } else {
                         scores[metric.name] = try metric.scores(input)
                     }
@@ -90,8 +97,22 @@ public struct MetricRun: Sendable {
             for (name, values) in try outcomes.withLock({ $0[s]! }).get() { scores[name, default: []] += values }
         }
         for metric in metrics { summaries[metric.name] = MetricSummary(scores[metric.name] ?? []) }
+        var curves: [String: [[Double]]] = [:]
+        let byShard = shardCurves.withLock { $0 }
+        for s in shards.indices {
+            for (name, values) in byShard[s] ?? [:] { curves[name, default: []] += values }
+        }
+        self.curves = curves
         self.scores = scores
         self.summaries = summaries
         self.seconds = timings.withLock { $0 }
+    }
+}
+
+extension MetricRun {
+    /// A curve metric's curve averaged over the images (nil for other metrics).
+    public func meanCurve(_ name: String) -> [Double]? {
+        guard let all = curves[name], let first = all.first else { return nil }
+        return first.indices.map { x in all.reduce(0) { $0 + $1[x] } / Double(all.count) }
     }
 }

@@ -5,8 +5,9 @@ import Foundation
 import Render
 
 /// Explanation metrics for several methods on the same images: a table of mean ± standard
-/// deviation per method and metric, each column's better direction marked and ranked, the
-/// metrics' settings as notes, and every image's score as JSON.
+/// deviation per method and metric, each column's better direction marked and ranked, a
+/// chart of the mean curve of each curve metric, the metrics' settings as notes, and every
+/// image's score as JSON.
 struct MetricsDirective: Directive {
     static let name = "metrics"
     static let summary =
@@ -16,11 +17,15 @@ struct MetricsDirective: Directive {
         "metrics", "list of \(MetricCatalogue.names.joined(separator: ", "))", default: "all",
         "The metrics, as columns, named as Quantus names them (README, Measuring explanations, defines each).")
     static let images = SharedOption.images.documented("The images scored; each method explains each once.")
+    static let curvesOption = DirectiveOption(
+        "curves", "true or false", default: "true",
+        "Below the table, a chart per curve metric (PixelFlipping, ROAD and their LeRF orders): each method's curve "
+            + "averaged over the images.")
     static let options: [OptionSpec] =
         [
             SharedOption.methods.documented(
                 default: "[vanilla, smoothgrad, integrated-gradients, gradcam, random, edge]", "The methods, as rows."
-            ).spec, metricsOption.spec, images.spec, SharedOption.layer.spec,
+            ).spec, metricsOption.spec, images.spec, SharedOption.layer.spec, curvesOption.spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all)
     static let example =
         "methods: [vanilla, gradcam, random]\nmetrics: [ROAD, Sparseness, RandomLogit]\nimages: test[0:20]"
@@ -28,6 +33,7 @@ struct MetricsDirective: Directive {
     let methods: [ConfiguredMethod]
     let metrics: [String]
     let images: [ImageSelector]
+    let drawsCurves: Bool
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
@@ -36,6 +42,7 @@ struct MetricsDirective: Directive {
         metrics = try Self.metricsOption.choices(options, from: MetricCatalogue.names, default: MetricCatalogue.names)
         // Scores, not pictures: a table may cover the whole test set.
         images = try Self.images.images(options, default: "test[0:100]", classes: model.classes, limit: 10_000)
+        drawsCurves = try Self.curvesOption.bool(options, default: true)
         location = Self.images.location(in: options)
     }
 
@@ -43,7 +50,7 @@ struct MetricsDirective: Directive {
     var caption: String {
         "Explanation metrics of \(methods.map(\.title).joined(separator: ", ")) on \(images.text): mean ± standard "
             + "deviation over the images, the mean's 95 % confidence interval below; ↑ higher is better, ↓ lower; the "
-            + "rank in each column follows."
+            + "rank in each column follows. Below, the curves behind the curve metrics, averaged over the images."
     }
     var alt: String { "table of explanation metrics" }
 
@@ -97,6 +104,29 @@ struct MetricsDirective: Directive {
             out += "</tr>\n"
         }
         out += "</tbody></table></div>"
+        if drawsCurves {
+            var charts: [String] = []
+            for metric in chosen {
+                guard let curved = metric as? any CurveMetric else { continue }
+                let axis = curved.curveAxis
+                let chart = LineChart(
+                    series: methods.enumerated().compactMap { i, method in
+                        runs[i].meanCurve(metric.name).map { curve in
+                            LineChart.Series(
+                                name: method.title, points: Array(zip(axis.values, curve)).map { ($0, $1) },
+                                color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
+                        }
+                    }, xLabel: axis.label, yLabel: axis.yLabel, yRange: (0, 1))
+                let svg = figure.svg(
+                    chart.svg(width: 480, height: 280), name: "metrics-\(metric.name)",
+                    label: "\(metric.name) chart (SVG)",
+                    title: "\(metric.name): each method's curve, averaged over the images")
+                let arrow = metric.higherIsBetter ? "higher is better" : "lower is better"
+                let label = "\(HTML.escape(metric.name)), the mean curve (its area: \(arrow))"
+                charts.append("<div class=\"viz-cell\">\(svg)<span class=\"viz-label\">\(label)</span></div>")
+            }
+            if !charts.isEmpty { out += "\n<div class=\"viz-row\">" + charts.joined() + "</div>" }
+        }
         try figure.json(
             MetricsValues(
                 images: selected.map(\.name),
@@ -114,7 +144,8 @@ struct MetricsDirective: Directive {
                                 metric: metric.name, mean: s.mean.isFinite ? s.mean : nil,
                                 std: s.std.isFinite ? s.std : nil, ci95: s.ci95.isFinite ? s.ci95 : nil,
                                 count: s.count,
-                                scores: run.scores[metric.name]!.map { $0.isFinite ? $0 : nil })
+                                scores: run.scores[metric.name]!.map { $0.isFinite ? $0 : nil },
+                                meanCurve: run.meanCurve(metric.name))
                         })
                 }), name: "metrics")
         let notes =
@@ -144,6 +175,8 @@ struct MetricsValues: Encodable {
         let ci95: Double?
         let count: Int
         let scores: [Double?]
+        /// For a curve metric, its curve averaged over the images (null for others).
+        @ExplicitNull var meanCurve: [Double]?
     }
     struct Method: Encodable {
         let method: String
