@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-4"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "b9c0a93865bf8a02eeb9fe79d63253ef4e7dde2193bbbb3160a06f4b39ad78ec"
+    public static let sourceDigest = "82906e5ab5c75f2ece4b20b8cca0a517c488192b495daecf25032c2e8f55c0b7"
 }

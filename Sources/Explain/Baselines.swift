@@ -14,10 +14,8 @@ public struct RandomBaseline: ExplanationMethod {
     ) throws(ExplainError) -> Explanation {
         let (k, probabilities) = try resolvedTarget(image, target, model)
         let (h, w) = (model.inputShape[0], model.inputShape[1])
-        // FNV-1a over the pixels' bits: a different map for every image and class.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for v in image.pixels.scalars { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
-        var random = SeededRandom(seed: seed ^ hash, stream: UInt64(k))
+        // A different map for every image and class.
+        var random = SeededRandom(seed: seed ^ image.contentHash, stream: UInt64(k))
         let values = (0..<(h * w)).map { _ in random.nextUnit() }
         return Explanation(
             method: "random", layer: nil, targetClass: k, map: Heatmap(width: w, height: h, values: values),

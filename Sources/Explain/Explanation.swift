@@ -58,6 +58,14 @@ public struct ExplainedImage: Sendable {
         self.background = background
     }
 
+    /// FNV-1a over the pixels' bits: what seeds methods that draw at random per image, so
+    /// that the same image always gets the same draws.
+    var contentHash: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for v in pixels.scalars { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// The input as one gray map, the mean of its channels (the input itself for one).
     public var gray: Heatmap {
         let (h, w, c) = (pixels.shape[1], pixels.shape[2], pixels.shape[3])

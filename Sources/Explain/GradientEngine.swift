@@ -104,12 +104,8 @@ public struct GradientEngine: Sendable {
                 let chosen = classes
                 Parallelism.run(work.count) { w in
                     let (s, chunk) = work[w], ws = workspaces[s], last = model.layers.count - 1
-                    var seed = Tensor(shape: [chunk.count, classCount])
-                    for (j, i) in chunk.enumerated() {
-                        seed.scalars[j * classCount + chosen[i]] = 1
-                        if let b = subtract { seed.scalars[j * classCount + b] -= 1 }
-                    }
-                    ws.setGradient(of: last, seed)
+                    let seed = chunk.flatMap { model.targetSeed(chosen[$0], subtract: subtract) }
+                    ws.setGradient(of: last, Tensor(shape: [chunk.count, classCount], scalars: seed))
                     model.backward(ws, batch: chunk.count, from: last, to: layer, threads: threads, guided: guided)
                     activations.copy(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
                     gradients.copyGradient(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
@@ -141,6 +137,17 @@ public struct GradientEngine: Sendable {
             guard a != b else { throw .contrastOfOneClass(a) }
             return a
         }
+    }
+}
+
+extension Model {
+    /// The output seed of one image's explanation: 1 at the target class, −1 at a
+    /// contrast's subtracted class.
+    func targetSeed(_ k: Int, subtract: Int?) -> [Float] {
+        var seed = [Float](repeating: 0, count: classCount)
+        seed[k] = 1
+        if let b = subtract { seed[b] = -1 }
+        return seed
     }
 }
 

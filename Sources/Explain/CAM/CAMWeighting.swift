@@ -92,7 +92,7 @@ extension CAMWeighting {
         }
         let k = classes[0]
         let shape = model.layers[index].outputShape
-        let placement = upsampling.placement(model.receptiveFieldCentres(layer: index))
+        let placement = upsampling == .stretch ? .stretch : model.receptiveFieldPlacement(layer: index)
         let context = CAMContext(
             activations: pass.activations.scalars, gradients: pass.gradients.scalars,
             height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,
@@ -109,14 +109,15 @@ public enum Upsampling: String, Sendable, CaseIterable {
     case receptiveField = "receptive-field"
     /// Stretched over the input, as pytorch-grad-cam does (its Score-CAM masks too).
     case stretch
+}
 
-    func placement(_ centres: ReceptiveFieldCentres) -> MapPlacement {
-        switch self {
-        case .receptiveField:
-            .centres(
-                offsetX: centres.offsetX, offsetY: centres.offsetY, strideX: centres.strideX, strideY: centres.strideY)
-        case .stretch: .stretch
-        }
+extension Model {
+    /// Where the map of layer `index` lies on the input: each value at its receptive
+    /// field's centre.
+    public func receptiveFieldPlacement(layer index: Int) -> MapPlacement {
+        let centres = receptiveFieldCentres(layer: index)
+        return .centres(
+            offsetX: centres.offsetX, offsetY: centres.offsetY, strideX: centres.strideX, strideY: centres.strideY)
     }
 }
 

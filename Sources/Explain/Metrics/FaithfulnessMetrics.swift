@@ -173,8 +173,7 @@ public struct ROAD: CurveMetric {
             let logits = model.logits(Tensor(shape: [percentages.count] + shape, scalars: batch)).scalars
             let k = model.classCount
             return percentages.indices.map { i -> Double in
-                let row = logits[i * k..<(i + 1) * k]
-                return row.indices.max { row[$0] < row[$1] }! - i * k == input.targets[n] ? 1 : 0
+                logits[i * k..<(i + 1) * k].offsetOfMax == input.targets[n] ? 1 : 0
             }
         }
     }

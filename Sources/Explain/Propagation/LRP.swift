@@ -136,15 +136,6 @@ enum LayerTreatment {
 }
 
 extension Model {
-    /// The output seed of one image's explanation: 1 at the target class, −1 at a
-    /// contrast's subtracted class.
-    func targetSeed(_ k: Int, subtract: Int?) -> [Float] {
-        var seed = [Float](repeating: 0, count: classCount)
-        seed[k] = 1
-        if let b = subtract { seed[b] = -1 }
-        return seed
-    }
-
     /// One image's input attributions (`[h, w, c]`) as an `h × w` map, channels summed.
     func inputMap(_ values: ArraySlice<Float>) -> Heatmap {
         channelSum(values, height: inputShape[0], width: inputShape[1], channels: inputShape[2])

@@ -34,9 +34,7 @@ public struct GradientSHAP: ExplanationMethod {
         let background = image.background?.images ?? Tensor(shape: [1] + model.inputShape)
         precondition(background.count / max(background.batchSize, 1) == size, "background images of another shape")
         // The image's own pixels pick the stream, so each image draws its own references.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for v in image.pixels.scalars { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
-        var random = SeededRandom(seed: seed ^ hash, stream: 0x5A4B)
+        var random = SeededRandom(seed: seed ^ image.contentHash, stream: 0x5A4B)
         var points = [Float](repeating: 0, count: samples * size), deltas = points
         let x = image.pixels.scalars
         for s in 0..<samples {

@@ -79,12 +79,7 @@ struct DatasetExamplesDirective: Directive {
         let top = DatasetExamples.top(
             model: model, layer: index, units: units, images: pool.images, count: count, score: score)
         let spatial = model.layers[index].outputShape.count == 3
-        let centres = model.receptiveFieldCentres(layer: index)
-        let placement =
-            spatial
-            ? MapPlacement.centres(
-                offsetX: centres.offsetX, offsetY: centres.offsetY, strideX: centres.strideX, strideY: centres.strideY)
-            : .stretch
+        let placement = spatial ? model.receptiveFieldPlacement(layer: index) : .stretch
         var rows: [(header: String, cells: [String])] = [], json: [UnitExamples] = [], tiles: [RGBAImage] = []
         for (unit, examples) in zip(units, top) {
             let images = try context.images(

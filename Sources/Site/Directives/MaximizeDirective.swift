@@ -46,7 +46,9 @@ struct MaximizeDirective: Directive {
         diversityWeight, colormap, scale, variants,
     ].map(\.spec)
     static let example = "layer: preds\nunits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\nsteps: 256"
-    static let variantNames = ["none", "l2", "tv", "jitter", "all", "fourier", "lucid"]
+    static let variantNames = ["none", "l2", "tv", "jitter", "all"] + lucidVariants
+    /// The variants Lucid's optimizer runs (the others are the classic ascent's settings).
+    static let lucidVariants = ["fourier", "lucid"]
 
     let layer: String
     let units: [Int]
@@ -217,7 +219,7 @@ extension MaximizeDirective {
             let (s, label) = settings(for: variant)
             let normalization = context.spec.sidecar.normalization
             let r =
-                ["fourier", "lucid"].contains(variant)
+                Self.lucidVariants.contains(variant)
                 ? try lucidSettings(for: variant).visualize(
                     context.model, layer: layer, unit: units[0], normalization: normalization)[0]
                 : try s.maximize(context.model, layer: layer, unit: units[0], normalization: normalization)
@@ -232,7 +234,7 @@ extension MaximizeDirective {
                     String(format: "%@ · %.3g", label, Double(r.activation))
                 ))
             json.append(
-                ["fourier", "lucid"].contains(variant)
+                Self.lucidVariants.contains(variant)
                     ? MaximizeValues.Result(
                         unit: units[0], variant: variant, optimizer: Self.describe(lucidSettings(for: variant)), l2: 0,
                         tv: 0, jitter: 0, activation: Double(r.activation), image: MapValues(r.image))
