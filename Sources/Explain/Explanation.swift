@@ -58,13 +58,8 @@ public struct ExplainedImage: Sendable {
         self.background = background
     }
 
-    /// FNV-1a over the pixels' bits: what seeds methods that draw at random per image, so
-    /// that the same image always gets the same draws.
-    var contentHash: UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for v in pixels.scalars { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
-        return hash
-    }
+    /// What seeds methods that draw at random per image (`Tensor.contentHash`).
+    var contentHash: UInt64 { pixels.contentHash }
 
     /// The input as one gray map, the mean of its channels (the input itself for one).
     public var gray: Heatmap {
@@ -73,6 +68,16 @@ public struct ExplainedImage: Sendable {
         var sum = channelSum(pixels.scalars[...], height: h, width: w, channels: c)
         sum.values = sum.values.map { $0 / Float(c) }
         return sum
+    }
+}
+
+extension Tensor {
+    /// FNV-1a over the values' bits: what seeds draws made per image, so that the same
+    /// image always gets the same draws.
+    var contentHash: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for v in scalars { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+        return hash
     }
 }
 

@@ -188,6 +188,115 @@ import TestSupport
     }
 }
 
+/// SLIC superpixels and IROF, against segmentations and curves worked out by hand.
+@Suite struct IROFTests {
+    /// A flat image has only the spatial term: SLIC keeps its starting grid of step 3,
+    /// centres at 1, 4, …, 25, so 81 squares (the last row and column 4 wide).
+    @Test func superpixelsOfAFlatImageAreTheGrid() {
+        let s = Superpixels([Float](repeating: 0.5, count: 784), height: 28, width: 28, channels: 1)
+        #expect(s.count == 81)
+        #expect(s.labels[0] == s.labels[2 * 28 + 2] && s.labels[0] != s.labels[3] && s.labels[0] != s.labels[3 * 28])
+        #expect(s.labels[27 * 28 + 27] == s.labels[24 * 28 + 24] && s.labels[27 * 28 + 27] == 80)
+    }
+
+    /// With a small compactness, value dominates: no segment straddles a step edge.
+    @Test func superpixelsFollowEdges() {
+        let image = (0..<784).map { Float($0 % 28 < 13 ? 0 : 1) }
+        let s = Superpixels(image, height: 28, width: 28, channels: 1, compactness: 0.01)
+        for label in 0..<s.count {
+            let values = Set(s.labels.indices.filter { s.labels[$0] == label }.map { image[$0] })
+            #expect(values.count == 1, "segment \(label)")
+        }
+    }
+
+    /// The map ranks the superpixels of a 4×4 image, each removed segment takes the mean
+    /// of the image as it stands, and the linear model's probabilities are computed here.
+    @Test func irofByHand() throws {
+        let image = MetricTests.image.scalars
+        let s = Superpixels(image, height: 4, width: 4, channels: 1, segments: 4)
+        #expect(s.count >= 2)
+        let block = s.labels
+        // A value per segment; removal goes from the largest down.
+        let rank = (0..<s.count).map { Double(($0 * 7) % s.count) }
+        let order = (0..<s.count).sorted { rank[$0] > rank[$1] }
+        let map = MetricTests.map((0..<16).map { Float(rank[block[$0]]) })
+        func probability(_ x: [Double]) -> Double {
+            let l0 = zip(MetricTests.weights, x).reduce(0.5) { $0 + Double($1.0) * $1.1 }, l1 = -x.reduce(0, +)
+            return 1 / (1 + exp(l1 - l0))
+        }
+        var x = image.map(Double.init), curve: [Double] = []
+        let p0 = probability(x)
+        for b in order {
+            let mean = x.reduce(0, +) / 16
+            for p in 0..<16 where block[p] == b { x[p] = mean }
+            curve.append(probability(x) / p0)
+        }
+        var area = 0.0
+        for i in 1..<curve.count { area += (curve[i - 1] + curve[i]) / 2 }
+        let score = IROF(segments: 4).scores(MetricTests.input([map]))[0]
+        #expect(abs(score - (1 - area / Double(curve.count))) < 1e-5)
+    }
+}
+
+/// What a metric draws at random comes from each image's own stream, and the model's
+/// outputs a metric asks for depend on the image alone: an image scores the same whichever
+/// images it is run with (so however a run is split across cores), and methods scored on
+/// the same images share those outputs.
+@Suite struct MetricReproducibilityTests {
+    static let other = Tensor(shape: [1, 4, 4, 1], scalars: (0..<16).map { 0.9 - 0.04 * Float($0 % 5) })
+
+    static func input(
+        _ images: [Tensor], queries: ModelQueries = ModelQueries(), map: (Tensor) -> Heatmap
+    )
+        -> MetricInput
+    {
+        MetricInput(
+            model: MetricTests.linearModel(), images: images, targets: images.map { _ in 0 }, maps: images.map(map),
+            queries: queries,
+            explain: { model, image, k in
+                try MethodCatalogue.named("edge")!.explain(
+                    ExplainedImage(pixels: image), target: .class(k), model: model
+                )
+                .map
+            })
+    }
+
+    static func edges(_ image: Tensor) -> Heatmap {
+        try! MethodCatalogue.named("edge")!.explain(
+            ExplainedImage(pixels: image), target: .class(0), model: MetricTests.linearModel()
+        ).map
+    }
+
+    @Test func scoresDoNotDependOnTheOtherImages() throws {
+        let metrics: [any ExplanationMetric] = [
+            FaithfulnessCorrelation(runs: 20, subsetSize: 5), Sensitivity(.avg, samples: 4, radius: 0.05),
+            LocalLipschitzEstimate(samples: 4), ROAD(order: .morf), RegionPerturbation(), RandomLogit(),
+        ]
+        for metric in metrics {
+            let together = try metric.scores(Self.input([MetricTests.image, Self.other], map: Self.edges))
+            let alone = try metric.scores(Self.input([Self.other], map: Self.edges))
+            #expect(together[1] == alone[0], "\(metric.name)")
+            // Different images draw differently: the stream is not shared.
+            #expect(
+                Self.input([MetricTests.image, Self.other], map: Self.edges).streams[0]
+                    != Self.input([Self.other], map: Self.edges).streams[0])
+        }
+    }
+
+    /// A second method's scores read the first's model outputs and equal its own run's.
+    @Test func methodsShareModelOutputs() throws {
+        let queries = ModelQueries()
+        let gradient = MetricTests.map(MetricTests.weights)
+        for metric in [FaithfulnessCorrelation(runs: 20, subsetSize: 5) as any ExplanationMetric, Infidelity()] {
+            _ = try metric.scores(Self.input([MetricTests.image], queries: queries, map: Self.edges))
+            let shared = try metric.scores(Self.input([MetricTests.image], queries: queries) { _ in gradient })
+            let own = try metric.scores(Self.input([MetricTests.image]) { _ in gradient })
+            #expect(shared == own, "\(metric.name)")
+        }
+        #expect(queries.count == 2)
+    }
+}
+
 /// The confidence interval of a metric's mean: Student's t against scipy's quantiles.
 @Suite struct MetricSummaryTests {
     @Test func confidenceIntervalUsesStudentsT() {

@@ -1,20 +1,39 @@
 import Dispatch
 import Foundation
 
-/// How many worker threads the numerical code uses: one per core.
+/// How many worker threads the numerical code uses: one per core, or one inside
+/// `Parallelism.serially` (work already split across the cores).
 public enum Parallelism {
     /// The number of cores this process may use.
-    public static let workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public static let cores: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The thread count set by `serially` for the code running on this thread.
+    @TaskLocal private static var limit: Int?
+
+    /// The number of threads numerical code called from here should use.
+    public static var workers: Int { limit ?? cores }
+
+    /// Runs `body` with every layer, BLAS call and `run` it makes on the calling thread
+    /// alone: for shards that already run side by side, one per core. (Two shards each
+    /// asking both cores for every layer were measured 2.2× slower than one core alone.)
+    public static func serially<R>(_ body: () throws -> R) rethrows -> R {
+        try $limit.withValue(1) { try body() }
+    }
 
     /// Helper threads for short regions (see `WorkerTeam`); none on one core, or with
     /// `VIZSITE_WORKER_TEAM=0` in the environment (for comparing).
     static let team: WorkerTeam? =
-        workers > 1 && ProcessInfo.processInfo.environment["VIZSITE_WORKER_TEAM"] != "0"
-        ? WorkerTeam(helpers: workers - 1) : nil
+        cores > 1 && ProcessInfo.processInfo.environment["VIZSITE_WORKER_TEAM"] != "0"
+        ? WorkerTeam(helpers: cores - 1) : nil
 
-    /// Runs `body(i)` for `i` in `0..<count` on up to `count` threads and waits for all.
+    /// Runs `body(i)` for `i` in `0..<count` on up to `count` threads and waits for all
+    /// (in turn on this thread inside `serially`).
     public static func run(_ count: Int, _ body: @Sendable (Int) -> Void) {
         if count <= 1 { body(0); return }
+        if limit == 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
         if let team, team.run(count, body) { return }
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }

@@ -102,8 +102,8 @@ extension Conv2D {
     var fastScratchCount: Int {
         guard let variant = forwardKernel.winograd else { return 0 }
         let (c, k) = (inputShape[2], filters)
-        let forward = Parallelism.workers * variant.scratch(c, k)
-        let backward = outputShape.elementCount + Parallelism.workers * variant.scratch(k, c)
+        let forward = Parallelism.cores * variant.scratch(c, k)
+        let backward = outputShape.elementCount + Parallelism.cores * variant.scratch(k, c)
         return max(forward, backward)
     }
 

@@ -34,11 +34,11 @@ public struct Dense: Layer {
     /// thread's partial sums; then the pre-activation outputs, for activations whose
     /// derivative needs them.
     public func scratchCount(batch: Int) -> Int {
-        max(batch, Parallelism.workers) * units + (activation.needsPreActivation ? batch * units : 0)
+        max(batch, Parallelism.cores) * units + (activation.needsPreActivation ? batch * units : 0)
     }
 
     private func preActivations(_ io: LayerIO) -> UnsafeMutablePointer<Float> {
-        io.scratch + max(io.batch, Parallelism.workers) * units
+        io.scratch + max(io.batch, Parallelism.cores) * units
     }
 
     public func forward(_ io: LayerIO) {

@@ -48,16 +48,20 @@ extension Layer {
         }
         let output = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * outputShape.elementCount, 1))
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(scratchCount(batch: batch), 1))
-        let params = UnsafeMutablePointer<Float>.allocate(capacity: max(parameters.count, 1))
-        params.initialize(from: parameters, count: parameters.count)
         defer {
             owned.forEach { $0.deallocate() }
-            [output, scratch, params].forEach { $0.deallocate() }
+            [output, scratch].forEach { $0.deallocate() }
         }
-        let io = LayerIO(
-            batch: batch, input: owned[0], extraInputs: Array(owned.dropFirst()), output: output,
-            parameters: params, scratch: scratch, threads: threads, dropout: nil, layerIndex: 0)
-        return body(io)
+        // Layers only read their parameters, so the array's own storage serves (a dense
+        // layer's kernel is megabytes; copying it per call cost more than the call).
+        return parameters.withUnsafeBufferPointer { parameters in
+            let io = LayerIO(
+                batch: batch, input: owned[0], extraInputs: Array(owned.dropFirst()), output: output,
+                parameters: parameters.baseAddress.map { UnsafeMutablePointer(mutating: $0) } ?? scratch,
+                scratch: scratch,
+                threads: threads, dropout: nil, layerIndex: 0)
+            return body(io)
+        }
     }
 }
 

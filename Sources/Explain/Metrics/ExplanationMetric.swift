@@ -1,5 +1,6 @@
 import CNN
 import Render
+import Synchronization
 
 /// What a metric reads: the model, the images with the class each explanation is for,
 /// the explanations (one value per input pixel), and the method again, for metrics that
@@ -15,9 +16,15 @@ public struct MetricInput: Sendable {
     /// Explains `image` for class `target` with `model` (maybe another model, randomized),
     /// at the input's resolution — the method the maps came from.
     public let explain: @Sendable (_ model: Model, _ image: Tensor, _ target: Int) throws -> Heatmap
+    /// The random stream each image's draws come from (noise, subsets, the other class):
+    /// its pixels' hash, so that an image scores the same whichever images it is run with
+    /// and however the run is split across cores.
+    public let streams: [UInt64]
+    /// Model outputs that depend on the image alone, shared by every method scored on it.
+    public let queries: ModelQueries
 
     public init(
-        model: Model, images: [Tensor], targets: [Int], maps: [Heatmap],
+        model: Model, images: [Tensor], targets: [Int], maps: [Heatmap], queries: ModelQueries = ModelQueries(),
         explain: @escaping @Sendable (Model, Tensor, Int) throws -> Heatmap
     ) {
         precondition(images.count == targets.count && images.count == maps.count)
@@ -26,6 +33,36 @@ public struct MetricInput: Sendable {
         self.targets = targets
         self.maps = maps
         self.explain = explain
+        streams = images.map(\.contentHash)
+        self.queries = queries
+    }
+}
+
+/// The model's outputs for perturbations that the image alone fixes — the random subsets
+/// of `FaithfulnessCorrelation`, the patches of `Infidelity` — kept so that every method
+/// scored on the same images and the same model reads them instead of running the model
+/// again (the maps differ per method; what the model does to the copies does not).
+public final class ModelQueries: Sendable {
+    /// A metric's settings, the image's stream and the class read.
+    struct Key: Hashable {
+        let metric: String
+        let stream: UInt64
+        let target: Int
+    }
+
+    private let stored = Mutex<[Key: [Double]]>([:])
+
+    public init() {}
+
+    /// How many entries are stored.
+    var count: Int { stored.withLock { $0.count } }
+
+    /// The values stored under `key`, computed by `compute` the first time.
+    func values(_ key: Key, compute: () -> [Double]) -> [Double] {
+        if let known = stored.withLock({ $0[key] }) { return known }
+        let values = compute()
+        stored.withLock { $0[key] = values }
+        return values
     }
 }
 

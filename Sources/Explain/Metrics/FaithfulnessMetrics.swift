@@ -27,33 +27,43 @@ public struct FaithfulnessCorrelation: ExplanationMetric {
 
     public func scores(_ input: MetricInput) -> [Double] {
         let model = input.model, shape = model.inputShape, (h, w, c) = (shape[0], shape[1], shape[2])
-        let pixels = h * w, size = pixels * c, subset = min(subsetSize, pixels)
+        let pixels = h * w, size = pixels * c
         return input.images.indices.map { n in
-            let image = input.images[n].scalars, a = MetricMath.byNegative(input.maps[n].values)
-            var random = SeededRandom(seed: seed, stream: UInt64(n))
-            var batch = [Float](repeating: 0, count: (runs + 1) * size), sums = [Double]()
-            batch.replaceSubrange(0..<size, with: image)
-            var indices = Array(0..<pixels)
-            for r in 0..<runs {
-                // A random subset: the first `subset` of a partial Fisher–Yates shuffle.
-                for i in 0..<subset {
-                    let j = i + Int(random.next() % UInt64(pixels - i))
-                    indices.swapAt(i, j)
+            let a = MetricMath.byNegative(input.maps[n].values), subsets = subsets(pixels: pixels, n, input)
+            let sums = subsets.map { $0.reduce(0.0) { $0 + a[$1] } }
+            let key = ModelQueries.Key(metric: settingsKey, stream: input.streams[n], target: input.targets[n])
+            let drops = input.queries.values(key) {
+                let image = input.images[n].scalars
+                var batch = image
+                batch.reserveCapacity((runs + 1) * size)
+                for subset in subsets {
+                    var copy = image
+                    for p in subset { for ch in 0..<c { copy[p * c + ch] = 0 } }
+                    batch += copy
                 }
-                let base = (r + 1) * size
-                batch.replaceSubrange(base..<base + size, with: image)
-                var sum = 0.0
-                for p in indices.prefix(subset) {
-                    sum += a[p]
-                    for ch in 0..<c { batch[base + p * c + ch] = 0 }
-                }
-                sums.append(sum)
+                let logits = MetricMath.logits(model, batch, count: runs + 1, target: input.targets[n])
+                return logits.dropFirst().map { logits[0] - $0 }
             }
-            let logits = MetricMath.logits(model, batch, count: runs + 1, target: input.targets[n])
-            let drops = logits.dropFirst().map { logits[0] - $0 }
-            return MetricMath.pearson(sums, Array(drops))
+            return MetricMath.pearson(sums, drops)
         }
     }
+
+    /// Image `n`'s random subsets: each the first `subsetSize` of a partial Fisher–Yates
+    /// shuffle continuing the last.
+    private func subsets(pixels: Int, _ n: Int, _ input: MetricInput) -> [[Int]] {
+        var random = SeededRandom(seed: seed, stream: input.streams[n])
+        var indices = Array(0..<pixels)
+        let subset = min(subsetSize, pixels)
+        return (0..<runs).map { _ in
+            for i in 0..<subset {
+                let j = i + Int(random.next() % UInt64(pixels - i))
+                indices.swapAt(i, j)
+            }
+            return Array(indices.prefix(subset))
+        }
+    }
+
+    private var settingsKey: String { "FaithfulnessCorrelation \(runs) \(subsetSize) \(seed)" }
 }
 
 /// The order pixels are removed in: most relevant first (MoRF; a faithful map makes the
@@ -161,7 +171,7 @@ public struct ROAD: CurveMetric {
         let size = h * w * c
         return input.images.indices.map { n in
             let image = input.images[n].scalars, ranking = order.ranking(input.maps[n].values)
-            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var random = SeededRandom(seed: seed, stream: input.streams[n])
             var batch: [Float] = []
             batch.reserveCapacity(percentages.count * size)
             for percent in percentages {
@@ -271,23 +281,30 @@ public struct Infidelity: ExplanationMetric {
         }
         return input.images.indices.map { n in
             let image = input.images[n].scalars, a = input.maps[n].values
-            var batch = image, predicted: [Double] = []
-            for (y0, x0) in patches {
-                var copy = image, sum = 0.0
+            let predicted = patches.map { y0, x0 in
+                var sum = 0.0
                 for y in y0..<min(y0 + patch, h) {
                     for x in x0..<min(x0 + patch, w) {
                         let p = y * w + x
-                        for ch in 0..<c {
-                            sum += Double(a[p]) * Double(image[p * c + ch])
-                            copy[p * c + ch] = 0
-                        }
+                        for ch in 0..<c { sum += Double(a[p]) * Double(image[p * c + ch]) }
                     }
                 }
-                batch += copy
-                predicted.append(sum)
+                return sum
             }
-            let logits = MetricMath.logits(model, batch, count: patches.count + 1, target: input.targets[n])
-            let drops = logits.dropFirst().map { logits[0] - $0 }
+            let key = ModelQueries.Key(
+                metric: "Infidelity \(patch)", stream: input.streams[n], target: input.targets[n])
+            let drops = input.queries.values(key) {
+                var batch = image
+                for (y0, x0) in patches {
+                    var copy = image
+                    for y in y0..<min(y0 + patch, h) {
+                        for x in x0..<min(x0 + patch, w) { for ch in 0..<c { copy[(y * w + x) * c + ch] = 0 } }
+                    }
+                    batch += copy
+                }
+                let logits = MetricMath.logits(model, batch, count: patches.count + 1, target: input.targets[n])
+                return logits.dropFirst().map { logits[0] - $0 }
+            }
             return zip(predicted, drops).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(patches.count)
         }
     }
@@ -328,7 +345,7 @@ public struct RegionPerturbation: ExplanationMetric {
                 relevance(patches[$0]) > relevance(patches[$1])
                     || (relevance(patches[$0]) == relevance(patches[$1]) && $0 < $1)
             }
-            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var random = SeededRandom(seed: seed, stream: input.streams[n])
             var current = image, batch = image
             for index in ranked {
                 let (y0, x0) = patches[index]

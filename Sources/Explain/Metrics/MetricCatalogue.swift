@@ -9,7 +9,7 @@ public enum MetricCatalogue {
     /// The metrics with their default settings, in table order (family by family).
     public static let all: [any ExplanationMetric] = [
         PixelFlipping(order: .morf), PixelFlipping(order: .lerf), ROAD(order: .morf), ROAD(order: .lerf),
-        FaithfulnessCorrelation(), Infidelity(), RegionPerturbation(), Sensitivity(.max), Sensitivity(.avg),
+        FaithfulnessCorrelation(), Infidelity(), RegionPerturbation(), IROF(), Sensitivity(.max), Sensitivity(.avg),
         LocalLipschitzEstimate(), Sparseness(), Complexity(), ModelParameterRandomisation(.cascading),
         ModelParameterRandomisation(.independent), RandomLogit(), Completeness(),
     ]
@@ -31,10 +31,12 @@ public struct MetricRun: Sendable {
     public let seconds: [String: Double]
 
     /// Explains each of `images` with `method` (at `layer` for a CAM method) for `target`,
-    /// places the maps on the input, and scores them with each of `metrics`.
+    /// places the maps on the input, and scores them with each of `metrics`. Runs of several
+    /// methods on the same images and model share `queries`.
     public init(
         model: Model, images: [ExplainedImage], method: MethodEntry, settings: MethodSettings = MethodSettings(),
-        layer: String?, target: Target = .predicted, metrics: [any ExplanationMetric]
+        layer: String?, target: Target = .predicted, metrics: [any ExplanationMetric],
+        queries: ModelQueries = ModelQueries()
     ) throws {
         let (h, w) = (model.inputShape[0], model.inputShape[1])
         let layer = method.needsLayer ? layer : nil
@@ -51,44 +53,48 @@ public struct MetricRun: Sendable {
         let shardCurves = Mutex<[Int: [String: [[Double]]]]>([:])
         DispatchQueue.concurrentPerform(iterations: shards.count) { s in
             let result = Result { () throws -> [String: [Double]] in
-                var maps: [Heatmap] = [], targets: [Int] = []
-                for image in images[shards[s]] {
-                    let e = try method.explain(image, target: target, layer: layer, settings: settings, model: model)
-                    maps.append(placed(e))
-                    targets.append(e.targetClass)
-                }
-                // Perturbed copies draw their references from the same training images.
-                let background = images.first?.background
-                let input = MetricInput(
-                    model: model, images: images[shards[s]].map(\.pixels), targets: targets, maps: maps,
-                    explain: { model, image, k in
-                        placed(
-                            try method.explain(
-                                ExplainedImage(pixels: image, background: background), target: .class(k),
-                                layer: layer, settings: settings, model: model))
-                    })
-                var scores: [String: [Double]] = [:], sensitivities: [String: [[Double]]] = [:]
-                for metric in metrics {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    defer {
-                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                        timings.withLock { $0[metric.name] = max($0[metric.name] ?? 0, seconds) }
+                try Parallelism.serially {
+                    var maps: [Heatmap] = [], targets: [Int] = []
+                    for image in images[shards[s]] {
+                        let e = try method.explain(
+                            image, target: target, layer: layer, settings: settings, model: model)
+                        maps.append(placed(e))
+                        targets.append(e.targetClass)
                     }
-                    if let sensitivity = metric as? Sensitivity {
-                        // Max and avg of the same noisy copies: explain them once.
-                        let key = "\(sensitivity.samples) \(sensitivity.radius) \(sensitivity.seed)"
-                        let ratios = try sensitivities[key] ?? sensitivity.ratios(input)
-                        sensitivities[key] = ratios
-                        scores[metric.name] = sensitivity.aggregated(ratios)
-                    } else if let curved = metric as? any CurveMetric {
-                        let curves = curved.curves(input)
-                        scores[metric.name] = curves.map(curved.score)
-                        shardCurves.withLock { $0[s, default: [:]][metric.name] = curves }
-                    } else {
-                        scores[metric.name] = try metric.scores(input)
+                    // Perturbed copies draw their references from the same training images.
+                    let background = images.first?.background
+                    let input = MetricInput(
+                        model: model, images: images[shards[s]].map(\.pixels), targets: targets, maps: maps,
+                        queries: queries,
+                        explain: { model, image, k in
+                            placed(
+                                try method.explain(
+                                    ExplainedImage(pixels: image, background: background), target: .class(k),
+                                    layer: layer, settings: settings, model: model))
+                        })
+                    var scores: [String: [Double]] = [:], sensitivities: [String: [[Double]]] = [:]
+                    for metric in metrics {
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        defer {
+                            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                            timings.withLock { $0[metric.name] = max($0[metric.name] ?? 0, seconds) }
+                        }
+                        if let sensitivity = metric as? Sensitivity {
+                            // Max and avg of the same noisy copies: explain them once.
+                            let key = "\(sensitivity.samples) \(sensitivity.radius) \(sensitivity.seed)"
+                            let ratios = try sensitivities[key] ?? sensitivity.ratios(input)
+                            sensitivities[key] = ratios
+                            scores[metric.name] = sensitivity.aggregated(ratios)
+                        } else if let curved = metric as? any CurveMetric {
+                            let curves = curved.curves(input)
+                            scores[metric.name] = curves.map(curved.score)
+                            shardCurves.withLock { $0[s, default: [:]][metric.name] = curves }
+                        } else {
+                            scores[metric.name] = try metric.scores(input)
+                        }
                     }
+                    return scores
                 }
-                return scores
             }
             outcomes.withLock { $0[s] = result }
         }

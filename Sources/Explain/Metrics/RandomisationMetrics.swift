@@ -21,7 +21,7 @@ public struct RandomLogit: ExplanationMetric {
     public func scores(_ input: MetricInput) throws -> [Double] {
         let classes = input.model.classCount
         return try input.images.indices.map { n in
-            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var random = SeededRandom(seed: seed, stream: input.streams[n])
             let other = (input.targets[n] + 1 + Int(random.next() % UInt64(max(classes - 1, 1)))) % classes
             let map = input.maps[n], offMap = try input.explain(input.model, input.images[n], other)
             return StructuralSimilarity.mean(

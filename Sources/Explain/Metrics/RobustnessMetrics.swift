@@ -46,24 +46,31 @@ public struct Sensitivity: ExplanationMetric {
             let image = input.images[n], original = input.maps[n].values.map(Double.init)
             let norm = original.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 else { return [] }
-            let predicted = Self.predicted(model, image)
-            var random = SeededRandom(seed: seed, stream: UInt64(n))
-            var ratios: [Double] = []
-            for _ in 0..<samples {
+            var random = SeededRandom(seed: seed, stream: input.streams[n])
+            let copies = (0..<samples).map { _ in
                 var noisy = image
                 for i in noisy.scalars.indices { noisy.scalars[i] += random.uniform(-radius, radius) }
-                guard Self.predicted(model, noisy) == predicted else { continue }
-                let map = try input.explain(model, noisy, input.targets[n]).values.map(Double.init)
+                return noisy
+            }
+            // The image and its copies in one batch: which copies keep the prediction.
+            let key = ModelQueries.Key(metric: "Sensitivity \(settings)", stream: input.streams[n], target: 0)
+            let classes = input.queries.values(key) {
+                let batch = Tensor(
+                    shape: [samples + 1] + model.inputShape,
+                    scalars: copies.reduce(image.scalars) {
+                        $0 + $1.scalars
+                    })
+                let logits = model.logits(batch).scalars, k = model.classCount
+                return (0...samples).map { Double(logits[$0 * k..<($0 + 1) * k].offsetOfMax) }
+            }
+            var ratios: [Double] = []
+            for (copy, predicted) in zip(copies, classes.dropFirst()) where predicted == classes[0] {
+                let map = try input.explain(model, copy, input.targets[n]).values.map(Double.init)
                 let distance = zip(map, original).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
                 ratios.append(distance / norm)
             }
             return ratios
         }
-    }
-
-    static func predicted(_ model: Model, _ image: Tensor) -> Int {
-        let logits = model.logits(image).scalars
-        return logits.indices.max { logits[$0] < logits[$1] }!
     }
 }
 
@@ -89,7 +96,7 @@ public struct LocalLipschitzEstimate: ExplanationMetric {
     public func scores(_ input: MetricInput) throws -> [Double] {
         try input.images.indices.map { n in
             let image = input.images[n], original = input.maps[n].values
-            var random = SeededRandom(seed: seed, stream: UInt64(n))
+            var random = SeededRandom(seed: seed, stream: input.streams[n])
             var largest = 0.0
             for _ in 0..<samples {
                 var noisy = image, inputDistance = 0.0

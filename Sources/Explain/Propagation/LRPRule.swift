@@ -33,12 +33,12 @@ public enum LRPRule: Sendable, Equatable {
         _ layer: any AffineLayer, input x: [Float], parameters: [Float], relevance r: [Float], batch: Int
     ) -> [Float] {
         let term = AffineTerms(layer: layer, parameters: parameters, batch: batch)
-        let positive: (Float) -> Float = { Swift.max($0, 0) }, negative: (Float) -> Float = { Swift.min($0, 0) }
+        let positive = WeightMap.positive, negative = WeightMap.negative
         let split = SignSplit(term: term, x: x)
         switch self {
         case .epsilon(let e):
-            let s = divide(r, by: term.output(x, weights: { $0 }, bias: { $0 }), stabilizer: e)
-            return multiply(x, term.transpose(s, weights: { $0 }))
+            let s = divide(r, by: term.output(x, weights: .identity, bias: .identity), stabilizer: e)
+            return multiply(x, term.transpose(s, weights: .identity))
         case .zPlus:
             let s = divide(r, by: split.output(positive, negative), stabilizer: Self.stabilizer)
             return split.relevance(s, positive, negative)
@@ -49,9 +49,8 @@ public enum LRPRule: Sendable, Equatable {
                 divide(r, by: split.output(negative, positive), stabilizer: Self.stabilizer), negative, positive)
             return zip(activating, inhibiting).map { alpha * $0 - beta * $1 }
         case .gamma(let g):
-            let up: (Float) -> Float = { $0 + g * Swift.max($0, 0) }
-            let down: (Float) -> Float = { $0 + g * Swift.min($0, 0) }
-            let z = term.output(x, weights: { $0 }, bias: { $0 })
+            let up = WeightMap.boostedPositive(g), down = WeightMap.boostedNegative(g)
+            let z = term.output(x, weights: .identity, bias: .identity)
             let rPositive = zip(r, z).map { $1 > 0 ? $0 : 0 }, rNegative = zip(r, z).map { $1 < 0 ? $0 : 0 }
             let sPositive = divide(rPositive, by: split.output(up, down), stabilizer: Self.stabilizer)
             let sNegative = divide(rNegative, by: split.output(down, up), stabilizer: Self.stabilizer)
@@ -60,15 +59,15 @@ public enum LRPRule: Sendable, Equatable {
             let l = [Float](repeating: low, count: x.count), h = [Float](repeating: high, count: x.count)
             let bounds = add(
                 term.output(l, weights: positive, bias: positive), term.output(h, weights: negative, bias: negative))
-            let z = zip(term.output(x, weights: { $0 }, bias: { $0 }), bounds).map { $0 - $1 }
+            let z = zip(term.output(x, weights: .identity, bias: .identity), bounds).map { $0 - $1 }
             let s = divide(r, by: z, stabilizer: Self.stabilizer)
             let lower = add(
                 multiply(l, term.transpose(s, weights: positive)), multiply(h, term.transpose(s, weights: negative)))
-            return zip(multiply(x, term.transpose(s, weights: { $0 })), lower).map { $0 - $1 }
+            return zip(multiply(x, term.transpose(s, weights: .identity)), lower).map { $0 - $1 }
         case .flat:
             let ones = [Float](repeating: 1, count: x.count)
-            let s = divide(r, by: term.output(ones, weights: { _ in 1 }, bias: nil), stabilizer: Self.stabilizer)
-            return term.transpose(s, weights: { _ in 1 })
+            let s = divide(r, by: term.output(ones, weights: .one, bias: nil), stabilizer: Self.stabilizer)
+            return term.transpose(s, weights: .one)
         }
     }
 
@@ -96,13 +95,33 @@ private struct SignSplit {
     }
 
     /// `f(W) x⁺ + f(b) + g(W) x⁻`.
-    func output(_ f: @escaping (Float) -> Float, _ g: @escaping (Float) -> Float) -> [Float] {
+    func output(_ f: WeightMap, _ g: WeightMap) -> [Float] {
         add(term.output(xPlus, weights: f, bias: f), term.output(xMinus, weights: g, bias: nil))
     }
 
     /// `x⁺ ⊙ f(W)ᵀ s + x⁻ ⊙ g(W)ᵀ s`.
-    func relevance(_ s: [Float], _ f: (Float) -> Float, _ g: (Float) -> Float) -> [Float] {
+    func relevance(_ s: [Float], _ f: WeightMap, _ g: WeightMap) -> [Float] {
         add(multiply(xPlus, term.transpose(s, weights: f)), multiply(xMinus, term.transpose(s, weights: g)))
+    }
+}
+
+/// How a rule modifies each weight (and bias) before the layer runs.
+private enum WeightMap: Equatable {
+    case identity, positive, negative, one
+    /// `w + γ max(w, 0)`, the γ rule's boost of positive weights.
+    case boostedPositive(Float)
+    /// `w + γ min(w, 0)`.
+    case boostedNegative(Float)
+
+    func apply(_ w: Float) -> Float {
+        switch self {
+        case .identity: w
+        case .positive: Swift.max(w, 0)
+        case .negative: Swift.min(w, 0)
+        case .one: 1
+        case .boostedPositive(let g): w + g * Swift.max(w, 0)
+        case .boostedNegative(let g): w + g * Swift.min(w, 0)
+        }
     }
 }
 
@@ -119,21 +138,22 @@ private struct AffineTerms {
     }
 
     /// The parameters with `weights` applied to the kernel and `bias` to the bias (nil: no bias).
-    private func modified(_ weights: (Float) -> Float, _ bias: ((Float) -> Float)?) -> [Float] {
+    private func modified(_ weights: WeightMap, _ bias: WeightMap?) -> [Float] {
+        if weights == .identity && bias == .identity { return parameters }
         let k = affine.kernelCount
-        return parameters[..<k].map(weights) + parameters[k...].map { bias?($0) ?? 0 }
+        return parameters[..<k].map(weights.apply) + parameters[k...].map { bias?.apply($0) ?? 0 }
     }
 
-    func output(_ x: [Float], weights: (Float) -> Float, bias: ((Float) -> Float)?) -> [Float] {
+    func output(_ x: [Float], weights: WeightMap, bias: WeightMap?) -> [Float] {
         affine.output(of: [x], parameters: modified(weights, bias), batch: batch, threads: Parallelism.workers)
     }
 
     /// The transposed map; a linear layer's vector–Jacobian product does not depend on where
     /// it is taken, so it is taken at zero.
-    func transpose(_ s: [Float], weights: (Float) -> Float) -> [Float] {
+    func transpose(_ s: [Float], weights: WeightMap) -> [Float] {
         let zero = [Float](repeating: 0, count: batch * affine.inputShape.elementCount)
         return affine.inputGradients(
-            at: [zero], parameters: modified(weights, { $0 }), outputGradient: s, batch: batch,
+            at: [zero], parameters: modified(weights, .identity), outputGradient: s, batch: batch,
             threads: Parallelism.workers)[0]
     }
 }

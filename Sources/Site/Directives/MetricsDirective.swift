@@ -57,10 +57,11 @@ struct MetricsDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         let chosen = metrics.compactMap(MetricCatalogue.named)
+        let queries = ModelQueries()
         let runs = try methods.map { method in
             try MetricRun(
                 model: context.model, images: selected.map(\.explained), method: method.entry,
-                settings: method.settings, layer: method.layer, metrics: chosen)
+                settings: method.settings, layer: method.layer, metrics: chosen, queries: queries)
         }
         // Ranks per column: 1 the best mean; undefined means rank last, unranked.
         var ranks: [[Int?]] = Array(repeating: Array(repeating: nil, count: chosen.count), count: methods.count)

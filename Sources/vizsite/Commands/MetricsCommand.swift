@@ -77,11 +77,12 @@ struct MetricsCommand: ParsableCommand {
         let layer = layer ?? network.defaultCAMLayer
         var results: [String: [String: MetricSummary]] = [:], seconds: [String: Double] = [:]
         var metricSeconds: [String: [String: Double]] = [:]
+        let queries = ModelQueries()
         for name in list(methods) {
             let start = Date()
             let run = try MetricRun(
                 model: network, images: selected, method: MethodCatalogue.named(name)!, layer: layer,
-                metrics: chosen)
+                metrics: chosen, queries: queries)
             results[name] = run.summaries
             metricSeconds[name] = run.seconds
             seconds[name] = Date().timeIntervalSince(start)
