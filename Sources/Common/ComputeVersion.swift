@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "8cee6e205e910de3ea8b96dad99b86857c7e1a2cf9ddd16c980141a9386c1966"
+    public static let sourceDigest = "9dabcac7290d6633040c64304061cc2dc9892c11b031930f188dafb957551824"
 }

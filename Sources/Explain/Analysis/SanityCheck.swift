@@ -2,17 +2,23 @@ import CNN
 import Render
 
 /// The model-parameter randomization test (Adebayo et al., "Sanity Checks for Saliency
-/// Maps", 2018, §3.1, cascading randomization): the layers with weights are re-initialized
-/// one after another from the top, and after each the explanation is recomputed and
-/// compared with the trained model's by Spearman rank correlation. A map that stays
+/// Maps", 2018, §3.1): the layers with weights are re-initialized from the top, one after
+/// another on top of the last (`cascading`) or one at a time (`independent`), and after each
+/// the explanation is recomputed and compared with the trained model's. A map that stays
 /// similar while the weights it should depend on are destroyed is not explaining the model.
 public struct SanityCheck: Sendable {
-    public var seed: UInt64
+    public enum Order: String, Sendable, CaseIterable { case cascading, independent }
 
-    public init(seed: UInt64 = 0) { self.seed = seed }
+    public var seed: UInt64
+    public var order: Order
+
+    public init(seed: UInt64 = 0, order: Order = .cascading) {
+        self.seed = seed
+        self.order = order
+    }
 
     public struct Step: Sendable, Equatable {
-        /// The layer randomized at this step (all layers above it are randomized too).
+        /// The layer randomized at this step (cascading: all layers above it too).
         public let layer: String
         /// Spearman's ρ between the trained map and this step's map.
         public let correlation: Double
@@ -24,19 +30,46 @@ public struct SanityCheck: Sendable {
     /// once per randomized layer.
     public func run(model: Model, explain: (Model) throws -> Heatmap) rethrows -> [Step] {
         let original = try explain(model)
-        var randomized = model
-        let fresh = Self.fresh(model, seed: seed)
-        var steps: [Step] = []
-        for index in model.layers.indices.reversed() where !model.layers[index].parameterShapes.isEmpty {
-            Self.randomize(&randomized, layer: index, from: fresh, seed: seed)
+        return try randomizedModels(model).map { layer, randomized in
             let map = try explain(randomized)
-            steps.append(
-                Step(
-                    layer: model.layers[index].name,
-                    correlation: spearman(original.values, map.values),
-                    absoluteCorrelation: spearman(original.values.map(abs), map.values.map(abs))))
+            return Step(
+                layer: layer, correlation: spearman(original.values, map.values),
+                absoluteCorrelation: spearman(original.values.map(abs), map.values.map(abs)))
         }
-        return steps
+    }
+
+    /// One model per layer with weights, from the top down: that layer re-initialized
+    /// (cascading: with every layer above it).
+    public func randomizedModels(_ model: Model) -> [(layer: String, model: Model)] {
+        let fresh = Self.fresh(model, seed: seed)
+        var cascade = model, models: [(layer: String, model: Model)] = []
+        for index in model.layers.indices.reversed() where !model.layers[index].parameterShapes.isEmpty {
+            if order == .cascading {
+                Self.randomize(&cascade, layer: index, from: fresh, seed: seed)
+                models.append((model.layers[index].name, cascade))
+            } else {
+                var single = model
+                Self.randomize(&single, layer: index, from: fresh, seed: seed)
+                models.append((model.layers[index].name, single))
+            }
+        }
+        return models
+    }
+
+    /// Two models with every weighted layer re-initialized, from this seed and the next
+    /// one: two networks that share nothing learned. How alike their maps are is the noise
+    /// floor of a similarity — what it scores for maps of unrelated models, which for a map
+    /// that copies the input is far above 0.
+    public func unrelatedModels(_ model: Model) -> (Model, Model) {
+        func randomizedFully(_ seed: UInt64) -> Model {
+            var m = model
+            let fresh = Self.fresh(model, seed: seed)
+            for index in model.layers.indices where !model.layers[index].parameterShapes.isEmpty {
+                Self.randomize(&m, layer: index, from: fresh, seed: seed)
+            }
+            return m
+        }
+        return (randomizedFully(seed), randomizedFully(seed &+ 1))
     }
 
     /// A model as `model` was before training (`seed` chooses its initial weights): what

@@ -89,18 +89,8 @@ public struct ModelParameterRandomisation: ExplanationMetric {
     }
 
     public func scores(_ input: MetricInput) throws -> [Double] {
-        let model = input.model, fresh = SanityCheck.fresh(model, seed: seed)
-        var models: [Model] = [], cascade = model
-        for index in model.layers.indices.reversed() where !model.layers[index].parameterShapes.isEmpty {
-            if order == .cascading {
-                SanityCheck.randomize(&cascade, layer: index, from: fresh, seed: seed)
-                models.append(cascade)
-            } else {
-                var single = model
-                SanityCheck.randomize(&single, layer: index, from: fresh, seed: seed)
-                models.append(single)
-            }
-        }
+        let check = SanityCheck(seed: seed, order: order == .cascading ? .cascading : .independent)
+        let models = check.randomizedModels(input.model).map(\.model)
         return try input.images.indices.map { n in
             let original = input.maps[n].values.map(abs)
             var total = 0.0

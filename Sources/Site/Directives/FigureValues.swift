@@ -106,12 +106,23 @@ struct FaithfulnessValues: Encodable {
 
 /// sanity-check.
 struct SanityCheckValues: Encodable {
+    /// Undefined values (a measure of constant maps) are null.
+    struct Similarity: Encodable {
+        let measure: String
+        /// Per stage, averaged over images and seeds (the trained model's 1 first).
+        let mean: [Double?]
+        let noiseFloor: Double?
+        let perSeed: [[Double?]]
+        let noiseFloorPerSeed: [Double?]
+    }
     struct Method: Encodable {
         let method: String
-        let correlation: [Double]
+        let similarities: [Similarity]
     }
     let images: [String]
     let stages: [String]
+    let order: String
+    let seeds: [Int]
     let methods: [Method]
 }
 

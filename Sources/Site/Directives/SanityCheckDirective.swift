@@ -4,19 +4,33 @@ import Explain
 import Foundation
 import Render
 
-/// The model-parameter randomization test (Adebayo et al., 2018).
+/// The model-parameter randomization test (Adebayo et al., 2018), with their four
+/// similarity measures, the noise floor of each, several seeds, and both orders.
 struct SanityCheckDirective: Directive {
     static let name = "sanity-check"
     static let summary =
-        "The cascading model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as "
-        + "the weights are randomized from the top layer down."
+        "The model-parameter randomization test (Adebayo et al., 2018): how much a method's maps change as the "
+        + "weights are randomized from the top layer down, cumulatively or one layer at a time, by rank "
+        + "correlation (over all pixels and over the ink), SSIM and HOG similarity, beside each measure's noise floor."
     static let options: [OptionSpec] = [
         SharedOption.methods.documented(default: "[vanilla, guided, gradcam]", "The methods tested.").spec,
         images.spec, DirectiveOptions.preprocessSpec, SharedOption.layer.spec,
-        seed.spec,
+        seed.spec, seeds.spec, order.spec, similarity.spec,
     ]
-    static let images = SharedOption.images.documented("The images the correlations are averaged over.")
+    static let images = SharedOption.images.documented("The images the similarities are averaged over.")
     static let seed = DirectiveOption("seed", "integer", default: "0", "Seed of the random weights.")
+    static let seeds = DirectiveOption(
+        "seeds", "integer 1–5", default: "1",
+        "How many independent randomizations (seeds seed, seed + 1, …) the similarities are averaged over; the raw "
+            + "values keep each seed's.")
+    static let order = DirectiveOption(
+        "order", "cascading or independent", default: "cascading",
+        "cascading: each layer re-initialized on top of those above it; independent: one layer at a time.")
+    static let similarity = DirectiveOption(
+        "similarity", "list of \(MapSimilarity.allCases.map(\.rawValue).joined(separator: ", "))",
+        default: "all",
+        "The measures, one chart each: Spearman's ρ over all pixels, over the input's ink only, SSIM, and the "
+            + "correlation of HOG features (maps compared by magnitude).")
     static let example = "methods: [vanilla, guided, gradcam]\nimages: test[0:4]"
     /// Every map is computed once per randomized layer: SmoothGrad and Integrated
     /// Gradients run 16 passes instead of 50, and the other parameters keep their defaults.
@@ -26,6 +40,9 @@ struct SanityCheckDirective: Directive {
     let methods: [ConfiguredMethod]
     let images: [ImageSelector]
     let seed: Int
+    let seedCount: Int
+    let checkOrder: SanityCheck.Order
+    let measures: [MapSimilarity]
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
@@ -33,57 +50,157 @@ struct SanityCheckDirective: Directive {
             default: ["vanilla", "guided", "gradcam"], model: model, fixed: Self.fixedParameters)
         images = try Self.images.images(options, default: "test[0:4]", classes: model.classes)
         seed = try Self.seed.int(options, default: 0, in: 0...Int(Int32.max))
+        seedCount = try Self.seeds.int(options, default: 1, in: 1...5)
+        checkOrder = SanityCheck.Order(
+            rawValue: try Self.order.choice(
+                options, from: SanityCheck.Order.allCases.map(\.rawValue), default: "cascading"))!
+        let names = MapSimilarity.allCases.map(\.rawValue)
+        measures = try Self.similarity.choices(options, from: names, default: names).compactMap(MapSimilarity.init)
         location = Self.images.location(in: options)
     }
 
     var inputFiles: [String] { images.files }
     var caption: String {
-        "Spearman rank correlation between each method's maps on the trained model and on models whose layers are "
-            + "randomized one by one from the top, averaged over \(images.text). A method that explains the model "
-            + "should fall toward 0."
+        "How alike each method's maps are on the trained model and on models whose layers are re-initialized "
+            + (checkOrder == .cascading ? "one after another from the top" : "one at a time")
+            + ", averaged over \(images.text)\(seedCount > 1 ? " and \(seedCount) seeds" : ""). A method that explains "
+            + "the model should fall toward its noise floor: the similarity of two unrelated random models' maps."
     }
-    var alt: String { "rank correlation of maps as layers are randomized" }
+    var alt: String { "similarity of maps as layers are randomized" }
+
+    /// Per measure: the mean over images at each stage (the trained model's 1 first) per
+    /// seed, and the floor per seed.
+    private struct Result {
+        var stages: [[Double]]
+        var floors: [Double]
+    }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let selected = try context.images(images, at: location)
-        let check = SanityCheck(seed: UInt64(seed))
-        var layers: [String] = []
-        var curves: [[Double]] = []
+        let selected = try context.images(images, at: location), model = context.model
+        let plans = (0..<seedCount).map { s in
+            let check = SanityCheck(seed: UInt64(seed + s), order: checkOrder)
+            return (randomized: check.randomizedModels(model), unrelated: check.unrelatedModels(model))
+        }
+        let layers = plans[0].randomized.map(\.layer)
+        var results: [[Result]] = []
         for method in methods {
-            var sums: [Double] = []
+            // Sums and counts of finite values: [measure][seed][stage], [measure][seed].
+            var sums = Array(
+                repeating: Array(repeating: Array(repeating: 0.0, count: layers.count), count: seedCount),
+                count: measures.count)
+            var counts = sums,
+                floorSums = Array(
+                    repeating: Array(repeating: 0.0, count: seedCount), count: measures.count)
+            var floorCounts = floorSums
             for image in selected {
                 // The class is fixed by the trained model, so every randomized model explains the same logit.
-                let k = try method.explain(image, target: .predicted, model: context.model).targetClass
-                let steps = try check.run(model: context.model) { model in
-                    try method.explain(image, target: .class(k), model: model).map
+                // Maps are placed on the input (a CAM's cells over their receptive fields), so
+                // that every measure, and the ink, reads the same pixels.
+                let (h, w) = (model.inputShape[0], model.inputShape[1])
+                func placed(_ e: Explanation) -> Heatmap {
+                    e.map.placed(e.placement, inputWidth: w, inputHeight: h, width: w, height: h)
                 }
-                layers = steps.map(\.layer)
-                if sums.isEmpty { sums = Array(repeating: 0, count: steps.count) }
-                for (i, s) in steps.enumerated() { sums[i] += method.isSigned ? s.absoluteCorrelation : s.correlation }
+                let explanation = try method.explain(image, target: .predicted, model: model)
+                let k = explanation.targetClass, trained = placed(explanation)
+                let ink = image.explained.gray.values.map { $0 > 0 }
+                func map(_ m: Model) throws -> Heatmap {
+                    placed(try method.explain(image, target: .class(k), model: m))
+                }
+                for (s, plan) in plans.enumerated() {
+                    let maps = try plan.randomized.map { try map($0.model) }
+                    let (a, b) = (try map(plan.unrelated.0), try map(plan.unrelated.1))
+                    for (i, measure) in measures.enumerated() {
+                        for (j, randomized) in maps.enumerated() {
+                            let v = measure(trained, randomized, ink: ink)
+                            if v.isFinite { sums[i][s][j] += v; counts[i][s][j] += 1 }
+                        }
+                        let floor = measure(a, b, ink: ink)
+                        if floor.isFinite { floorSums[i][s] += floor; floorCounts[i][s] += 1 }
+                    }
+                }
             }
-            curves.append([1] + sums.map { $0 / Double(max(selected.count, 1)) })
+            results.append(
+                measures.indices.map { i in
+                    Result(
+                        stages: (0..<seedCount).map { s in
+                            [1]
+                                + layers.indices.map { j in counts[i][s][j] > 0 ? sums[i][s][j] / counts[i][s][j] : .nan
+                                }
+                        },
+                        floors: (0..<seedCount).map { s in
+                            floorCounts[i][s] > 0 ? floorSums[i][s] / floorCounts[i][s] : .nan
+                        })
+                })
         }
-        let stages = ["trained"] + layers.map { "↓ \($0)" }
-        let chart = LineChart(
-            series: methods.enumerated().map { i, m in
-                LineChart.Series(
-                    name: m.title, points: curves[i].enumerated().map { (Double($0.offset), $0.element) },
-                    color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
-            }, xLabel: "layers randomized, from the top (0 = trained)", yLabel: "Spearman correlation",
-            yRange: (-0.2, 1))
-        let svg = figure.svg(
-            chart.svg(width: 480, height: 280), name: "sanity-check", label: "chart (SVG)",
-            title: "rank correlation by randomized layer", thumbnail: true)
+        func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
+        func mean(_ values: [Double]) -> Double {
+            let finite = values.filter(\.isFinite)
+            return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+        }
+        let prefix = checkOrder == .cascading ? "↓ " : "only "
+        let stages = ["trained"] + layers.map { prefix + $0 }
+        var charts: [String] = []
+        for (i, measure) in measures.enumerated() {
+            let chart = LineChart(
+                series: methods.enumerated().map { m, method in
+                    LineChart.Series(
+                        name: method.title,
+                        points: stages.indices.map { j in (Double(j), mean(results[m][i].stages.map { $0[j] })) }
+                            .filter { $0.1.isFinite },
+                        color: FaithfulnessDirective.palette[m % FaithfulnessDirective.palette.count])
+                },
+                xLabel: checkOrder == .cascading
+                    ? "layers randomized, from the top (0 = trained)"
+                    : "layer randomized alone, from the top (0 = trained)",
+                yLabel: Self.label(measure), yRange: (-0.2, 1))
+            let svg = figure.svg(
+                chart.svg(width: 480, height: 280), name: "sanity-check-\(measure.rawValue)",
+                label: "\(Self.label(measure)) chart (SVG)", title: "\(Self.label(measure)) by randomized layer",
+                thumbnail: i == 0)
+            let label = HTML.escape(Self.label(measure))
+            charts.append("<div class=\"viz-cell\">\(svg)<span class=\"viz-label\">\(label)</span></div>")
+        }
         let table = FigureLayout.table(
-            header: ["method"] + stages,
-            rows: methods.enumerated().map { i, m in [m.title] + curves[i].map { String(format: "%.2f", $0) } },
-            numeric: Set(1...stages.count))
+            header: ["method", "measure"] + stages + ["noise floor"],
+            rows: methods.indices.flatMap { m in
+                measures.indices.map { i in
+                    [methods[m].title, Self.label(measures[i])]
+                        + stages.indices.map { j in Self.format(mean(results[m][i].stages.map { $0[j] })) }
+                        + [Self.format(mean(results[m][i].floors))]
+                }
+            },
+            numeric: Set(2...(stages.count + 2)))
         try figure.json(
             SanityCheckValues(
-                images: selected.map(\.name), stages: stages,
-                methods: methods.enumerated().map { i, m in
-                    .init(method: m.name, correlation: curves[i])
+                images: selected.map(\.name), stages: stages, order: checkOrder.rawValue,
+                seeds: (0..<seedCount).map { seed + $0 },
+                methods: methods.indices.map { m in
+                    .init(
+                        method: methods[m].name,
+                        similarities: measures.indices.map { i in
+                            .init(
+                                measure: measures[i].rawValue,
+                                mean: stages.indices.map { j in finite(mean(results[m][i].stages.map { $0[j] })) },
+                                noiseFloor: finite(mean(results[m][i].floors)),
+                                perSeed: results[m][i].stages.map { $0.map(finite) },
+                                noiseFloorPerSeed: results[m][i].floors.map(finite))
+                        })
                 }), name: "sanity-check")
-        return (svg + "\n" + table, ["\(selected.count) images", "signed maps compared by magnitude", "seed \(seed)"])
+        let notes = [
+            "\(selected.count) images", "maps compared by magnitude", checkOrder.rawValue,
+            seedCount > 1 ? "seeds \(seed)–\(seed + seedCount - 1)" : "seed \(seed)",
+        ]
+        return ("<div class=\"viz-row\">" + charts.joined() + "</div>\n" + table, notes)
     }
+
+    static func label(_ measure: MapSimilarity) -> String {
+        switch measure {
+        case .spearman: "Spearman ρ, all pixels"
+        case .inkSpearman: "Spearman ρ, ink only"
+        case .ssim: "SSIM"
+        case .hog: "HOG correlation"
+        }
+    }
+
+    static func format(_ value: Double) -> String { value.isFinite ? String(format: "%.2f", value) : "—" }
 }
