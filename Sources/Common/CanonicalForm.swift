@@ -1,5 +1,5 @@
-/// A value's canonical text for cache keys: every stored property, recursively, in
-/// declaration order; dictionaries and sets sorted; source positions and the labels a
+/// A value's canonical text for cache keys: every stored property that is set, recursively,
+/// in declaration order; dictionaries and sets sorted; source positions and the labels a
 /// caller names left out. Two values that would compute the same result print the same,
 /// whichever way their source text was written (an option omitted or spelled at its
 /// default, a comment or reformatting in YAML), because the text comes from the parsed,
@@ -46,6 +46,10 @@ public enum CanonicalForm {
             var first = true
             for child in mirror.children {
                 guard let label = child.label, !excluding.contains(label) else { continue }
+                // An absent optional is left out, so that adding an optional property
+                // leaves the keys of values that do not set it unchanged.
+                let optional = Mirror(reflecting: child.value)
+                if optional.displayStyle == .optional && optional.children.isEmpty { continue }
                 if !first { out += "," }
                 first = false
                 out += label + ":"

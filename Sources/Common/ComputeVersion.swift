@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "9dabcac7290d6633040c64304061cc2dc9892c11b031930f188dafb957551824"
+    public static let sourceDigest = "762ce426594445e57374b0bfc5fd156e869ed01b690cdfc45707158a5416b50a"
 }

@@ -59,6 +59,42 @@ import TestSupport
         }
     }
 
+    /// `training.shortcut` plants a mark on one class; its class, size and corner are
+    /// checked where they are written.
+    @Test func shortcutParsesAndIsChecked() throws {
+        let text = valid + "\ntraining:\n  shortcut: {class: 7, size: 2, corner: bottom-right}"
+        let spec = try ModelSpec.parse(text, file: "m.yml")
+        #expect(spec.model.training.shortcut == Shortcut(label: 7, size: 2, corner: .bottomRight))
+        #expect(
+            error(valid + "\ntraining:\n  shortcut: {class: 10}")
+                == "m.yml:11:21: error: the model has 10 classes; class 10 does not exist")
+        #expect(
+            error(valid + "\ntraining:\n  shortcut: {class: 1, size: 9}")
+                == "m.yml:11:30: error: size must be from 1 to 8 pixels")
+        #expect(
+            error(valid + "\ntraining:\n  shortcut: {class: 1, corner: top}").hasPrefix(
+                "m.yml:11:32: error: unknown value 'top', expected one of top-left, top-right, bottom-left, bottom-right"
+            ))
+        // A spec without one keeps the key it had before the field existed.
+        #expect(try !ModelSpec.parse(valid, file: "m.yml").canonical.contains("shortcut"))
+    }
+
+    /// The mark: a size × size square one pixel in from its corner, at full brightness in
+    /// every channel, on the images of its class only.
+    @Test func shortcutPlantsTheMark() {
+        let s = Shortcut(label: 1, size: 2, corner: .bottomRight)
+        #expect(s.pixels(height: 5, width: 6) == [2 * 6 + 3, 2 * 6 + 4, 3 * 6 + 3, 3 * 6 + 4])
+        #expect(Shortcut(label: 0, size: 1).pixels(height: 5, width: 6) == [7])
+        let set = Dataset(
+            images: Tensor(shape: [2, 5, 6, 2], scalars: [Float](repeating: 0.25, count: 120)), labels: [1, 0])
+        let marked = s.planted(in: set).images.scalars
+        for p in 0..<30 {
+            let inMark = s.pixels(height: 5, width: 6).contains(p)
+            #expect(marked[p * 2] == (inMark ? 1 : 0.25) && marked[p * 2 + 1] == marked[p * 2])
+            #expect(marked[60 + p * 2] == 0.25)
+        }
+    }
+
     @Test func validSpecParses() throws {
         let spec = try ModelSpec.parse(valid, file: "m.yml")
         #expect(spec.model.layers.map(\.name) == ["conv2d_1", "flatten_1", "dense_1"])

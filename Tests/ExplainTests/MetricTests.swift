@@ -188,6 +188,42 @@ import TestSupport
     }
 }
 
+/// The localisation metrics against a mask, on maps whose answers are counted by hand.
+@Suite struct LocalisationMetricTests {
+    static func input(_ map: [Float], mask: [Bool]?) -> MetricInput {
+        MetricInput(
+            model: MetricTests.linearModel(), images: [MetricTests.image], targets: [0],
+            maps: [MetricTests.map(map)], masks: [mask], explain: { _, _, _ in MetricTests.map(map) })
+    }
+
+    @Test func scoresAgainstAMask() throws {
+        // Mask: pixels 0, 1, 4, 5 (the top-left 2×2). Map: 4 at 0, 3 at 7, 2 at 1, 1 at 5, −5 at 4.
+        let mask = (0..<16).map { [0, 1, 4, 5].contains($0) }
+        var map = [Float](repeating: 0, count: 16)
+        (map[0], map[7], map[1], map[5], map[4]) = (4, 3, 2, 1, -5)
+        let input = Self.input(map, mask: mask)
+        // Positive mass 4 + 3 + 2 + 1 = 10, of which 7 inside.
+        #expect(abs(RelevanceMassAccuracy().scores(input)[0] - 0.7) < 1e-12)
+        // The four highest: 0, 7, 1, 5 — three inside.
+        #expect(RelevanceRankAccuracy().scores(input)[0] == 0.75)
+        #expect(PointingGame().scores(input)[0] == 1)
+        map[7] = 9
+        #expect(PointingGame().scores(Self.input(map, mask: mask))[0] == 0)
+        // No ground truth: undefined, left out of the mean.
+        for metric in [RelevanceMassAccuracy() as any ExplanationMetric, RelevanceRankAccuracy(), PointingGame()] {
+            #expect(try metric.scores(Self.input(map, mask: nil))[0].isNaN)
+        }
+    }
+
+    /// A table shows localisation only for a model with a ground truth.
+    @Test func defaultsFollowTheModel() {
+        var model = MetricTests.linearModel()
+        #expect(!MetricCatalogue.defaults(for: model).contains { $0.family == .localisation })
+        model.training.shortcut = Shortcut(label: 0)
+        #expect(MetricCatalogue.defaults(for: model).count == MetricCatalogue.all.count)
+    }
+}
+
 /// SLIC superpixels and IROF, against segmentations and curves worked out by hand.
 @Suite struct IROFTests {
     /// A flat image has only the spatial term: SLIC keeps its starting grid of step 3,

@@ -159,15 +159,42 @@ public struct ModelSpec: Sendable {
         }
         let model = Model(
             name: name, inputShape: inputShape, layers: layers, inputs: inputs, training: training, seed: training.seed)
+        if let shortcut = training.shortcut, shortcut.label >= model.classCount,
+            let value = try top["training"]?.mapping()["shortcut"]?.mapping()["class"]
+        {
+            throw value.error("the model has \(model.classCount) classes; class \(shortcut.label) does not exist")
+        }
+        if let shortcut = training.shortcut, shortcut.size + 2 > min(inputShape[0], inputShape[1]),
+            let value = try top["training"]?.mapping()["shortcut"]
+        {
+            throw value.error("a \(shortcut.size)-pixel mark does not fit a \(inputShape[0])×\(inputShape[1]) input")
+        }
         return ModelSpec(
             model: model, dataset: dataset, weights: try top["weights"]?.string(),
             weightsLocation: top["weights"]?.location, source: text)
     }
 
+    /// `{class: 7, size: 3, corner: top-left}`; the class is checked against the model's
+    /// outputs once the layers are known.
+    private static func parseShortcut(_ value: YAMLValue) throws(SourceError) -> Shortcut {
+        let fields = try value.mapping()
+        try fields.checkKeys(["class", "size", "corner"], in: "shortcut")
+        guard let label = fields["class"] else { throw value.error("shortcut needs a class (the class marked)") }
+        var shortcut = Shortcut(label: try label.int())
+        guard shortcut.label >= 0 else { throw label.error("class must be a non-negative integer") }
+        if let v = fields["size"] {
+            shortcut.size = try v.int()
+            guard (1...8).contains(shortcut.size) else { throw v.error("size must be from 1 to 8 pixels") }
+        }
+        if let v = fields["corner"] { shortcut.corner = try v.choice(Shortcut.Corner.self) }
+        return shortcut
+    }
+
     private static func parseTraining(_ value: YAMLValue) throws(SourceError) -> TrainingSettings {
         let fields = try value.mapping()
         try fields.checkKeys(
-            ["optimizer", "learning_rate", "momentum", "batch_size", "epochs", "seed", "loss"], in: "training")
+            ["optimizer", "learning_rate", "momentum", "batch_size", "epochs", "seed", "loss", "shortcut"],
+            in: "training")
         var settings = TrainingSettings()
         if let v = fields["optimizer"] { settings.optimizer = try v.choice(TrainingSettings.OptimizerKind.self) }
         if let v = fields["learning_rate"] {
@@ -191,6 +218,7 @@ public struct ModelSpec: Sendable {
             guard seed >= 0 else { throw v.error("seed must be a non-negative integer") }
             settings.seed = UInt64(seed)
         }
+        if let v = fields["shortcut"] { settings.shortcut = try parseShortcut(v) }
         if let v = fields["loss"], try v.string() != "categorical_crossentropy" {
             throw v.error(
                 "unknown loss '\(try v.string())', expected categorical_crossentropy",

@@ -9,6 +9,8 @@ public struct TrainingSettings: Sendable, Equatable {
     public var batchSize: Int = 128
     public var epochs: Int = 1
     public var seed: UInt64 = 0
+    /// A mark planted on one class's images in every split (nil: the data as it is).
+    public var shortcut: Shortcut?
 
     public init() {}
 }

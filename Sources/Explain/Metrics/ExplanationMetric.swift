@@ -22,10 +22,13 @@ public struct MetricInput: Sendable {
     public let streams: [UInt64]
     /// Model outputs that depend on the image alone, shared by every method scored on it.
     public let queries: ModelQueries
+    /// Per image, where the evidence is known to be (`h × w`), or nil without a ground
+    /// truth: what localisation metrics score against.
+    public let masks: [[Bool]?]
 
     public init(
         model: Model, images: [Tensor], targets: [Int], maps: [Heatmap], queries: ModelQueries = ModelQueries(),
-        explain: @escaping @Sendable (Model, Tensor, Int) throws -> Heatmap
+        masks: [[Bool]?]? = nil, explain: @escaping @Sendable (Model, Tensor, Int) throws -> Heatmap
     ) {
         precondition(images.count == targets.count && images.count == maps.count)
         self.model = model
@@ -35,6 +38,7 @@ public struct MetricInput: Sendable {
         self.explain = explain
         streams = images.map(\.contentHash)
         self.queries = queries
+        self.masks = masks ?? images.map { _ in nil }
     }
 }
 
@@ -68,7 +72,7 @@ public final class ModelQueries: Sendable {
 
 /// The families Quantus sorts its metrics into (Hedström et al., 2023).
 public enum MetricFamily: String, Sendable, CaseIterable {
-    case faithfulness, robustness, complexity, randomisation, axiomatic
+    case faithfulness, robustness, localisation, complexity, randomisation, axiomatic
 }
 
 /// A measure of explanations, named as Quantus names it and defined as its paper defines

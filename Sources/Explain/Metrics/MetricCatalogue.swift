@@ -10,9 +10,16 @@ public enum MetricCatalogue {
     public static let all: [any ExplanationMetric] = [
         PixelFlipping(order: .morf), PixelFlipping(order: .lerf), ROAD(order: .morf), ROAD(order: .lerf),
         FaithfulnessCorrelation(), Infidelity(), RegionPerturbation(), IROF(), Sensitivity(.max), Sensitivity(.avg),
-        LocalLipschitzEstimate(), Sparseness(), Complexity(), ModelParameterRandomisation(.cascading),
-        ModelParameterRandomisation(.independent), RandomLogit(), Completeness(),
+        LocalLipschitzEstimate(), RelevanceMassAccuracy(), RelevanceRankAccuracy(), PointingGame(), Sparseness(),
+        Complexity(), ModelParameterRandomisation(.cascading), ModelParameterRandomisation(.independent),
+        RandomLogit(), Completeness(),
     ]
+
+    /// The metrics a table of `model` shows by default: all of them, the localisation
+    /// metrics only when the model has a ground truth (a planted shortcut).
+    public static func defaults(for model: Model) -> [any ExplanationMetric] {
+        all.filter { $0.family != .localisation || model.training.shortcut != nil }
+    }
 
     public static var names: [String] { all.map(\.name) }
 
@@ -63,9 +70,13 @@ public struct MetricRun: Sendable {
                     }
                     // Perturbed copies draw their references from the same training images.
                     let background = images.first?.background
+                    let mark = model.training.shortcut.map { $0.mask(height: h, width: w) }
                     let input = MetricInput(
                         model: model, images: images[shards[s]].map(\.pixels), targets: targets, maps: maps,
                         queries: queries,
+                        masks: images[shards[s]].map { image in
+                            image.label != nil && image.label == model.training.shortcut?.label ? mark : nil
+                        },
                         explain: { model, image, k in
                             placed(
                                 try method.explain(

@@ -19,7 +19,12 @@ public final class ModelData: Sendable {
     /// evenly spaced, read only when a method asks (none without a train split).
     public let background: BackgroundImages
 
-    init(_ folder: DatasetFolder, name: String, shape: [Int], normalization: InputNormalization) {
+    /// `shortcut`: a mark planted on one class's images in every split (a spec's
+    /// `training.shortcut`), so that the model trains and is explained on the data it marks.
+    init(
+        _ folder: DatasetFolder, name: String, shape: [Int], normalization: InputNormalization,
+        shortcut: Shortcut? = nil
+    ) {
         self.name = name
         format = folder.format
         splitNames = folder.splitNames
@@ -33,7 +38,8 @@ public final class ModelData: Sendable {
                     decode: { path in
                         ModelInputImage.plain(try ImageFile.read(path: path), width: w, height: h, channels: c)
                     }, inputShape: shape)
-                let pictures = Self.fitted(raw, to: shape)
+                let fitted = Self.fitted(raw, to: shape)
+                let pictures = shortcut?.planted(in: fitted) ?? fitted
                 guard normalization != .standard else { return (pictures, pictures) }
                 let inputs = Dataset(
                     images: Tensor(
@@ -56,7 +62,7 @@ public final class ModelData: Sendable {
     public convenience init(path: String, for spec: ModelSpec) throws {
         self.init(
             try DatasetFolder(path: path), name: path, shape: spec.model.inputShape,
-            normalization: spec.sidecar.normalization)
+            normalization: spec.sidecar.normalization, shortcut: spec.model.training.shortcut)
     }
 
     /// A split's images as the model takes them.
@@ -143,12 +149,14 @@ final class DataStore: Sendable {
     /// The dataset at `relative` as `spec`'s model sees it, its splits read on first use.
     func data(_ relative: String, for spec: ModelSpec, at location: SourceLocation) -> Lazy<ModelData> {
         let shape = spec.model.inputShape, normalization = spec.sidecar.normalization
-        let id = "\(relative)|\(shape)|\(normalization)"
+        let shortcut = spec.model.training.shortcut
+        let id = "\(relative)|\(shape)|\(normalization)|\(shortcut.map { "\($0)" } ?? "")"
         return loaded.withLock { loaded in
             if let lazy = loaded[id] { return lazy }
             let lazy = Lazy { [unowned self] in
                 ModelData(
-                    try self.folder(relative, at: location), name: relative, shape: shape, normalization: normalization)
+                    try self.folder(relative, at: location), name: relative, shape: shape, normalization: normalization,
+                    shortcut: shortcut)
             }
             loaded[id] = lazy
             return lazy

@@ -14,7 +14,8 @@ struct MetricsDirective: Directive {
         "Explanation metrics (Quantus's names: faithfulness, robustness, complexity, randomisation, axiomatic) for "
         + "several methods: mean ± std per method and metric, ranked."
     static let metricsOption = DirectiveOption(
-        "metrics", "list of \(MetricCatalogue.names.joined(separator: ", "))", default: "all",
+        "metrics", "list of \(MetricCatalogue.names.joined(separator: ", "))",
+        default: "all (localisation only for a model with a planted shortcut)",
         "The metrics, as columns, named as Quantus names them (README, Measuring explanations, defines each).")
     static let images = SharedOption.images.documented("The images scored; each method explains each once.")
     static let curvesOption = DirectiveOption(
@@ -39,7 +40,8 @@ struct MetricsDirective: Directive {
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         methods = try options.methods(
             default: ["vanilla", "smoothgrad", "integrated-gradients", "gradcam", "random", "edge"], model: model)
-        metrics = try Self.metricsOption.choices(options, from: MetricCatalogue.names, default: MetricCatalogue.names)
+        metrics = try Self.metricsOption.choices(
+            options, from: MetricCatalogue.names, default: MetricCatalogue.defaults(for: model).map(\.name))
         // Scores, not pictures: a table may cover the whole test set.
         images = try Self.images.images(options, default: "test[0:100]", classes: model.classes, limit: 10_000)
         drawsCurves = try Self.curvesOption.bool(options, default: true)

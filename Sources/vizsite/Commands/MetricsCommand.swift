@@ -18,8 +18,11 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: "Comma-separated methods, of: \(MethodCatalogue.names.joined(separator: ", ")).")
     var methods: String = "vanilla,smoothgrad,gradcam,random,edge"
 
-    @Option(help: "Comma-separated metrics (Quantus's names), of: \(MetricCatalogue.names.joined(separator: ", ")).")
-    var metrics: String = MetricCatalogue.names.joined(separator: ",")
+    @Option(
+        help: ArgumentHelp(
+            "Comma-separated metrics (Quantus's names), of: \(MetricCatalogue.names.joined(separator: ", ")).",
+            discussion: "Default: all; the localisation metrics only for a model with a planted shortcut."))
+    var metrics: String?
 
     @Option(help: "The images: SPLIT[A:B] or SPLIT[N] of --data (test[0:100]).")
     var images: String = "test[0:100]"
@@ -35,7 +38,7 @@ struct MetricsCommand: ParsableCommand {
             let near = nearestName(to: name, in: MethodCatalogue.names).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("--methods: unknown method '\(name)'\(near)")
         }
-        for name in list(metrics) where MetricCatalogue.named(name) == nil {
+        for name in list(metrics ?? "") where MetricCatalogue.named(name) == nil {
             let near = nearestName(to: name, in: MetricCatalogue.names).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("--metrics: unknown metric '\(name)'\(near)")
         }
@@ -73,7 +76,8 @@ struct MetricsCommand: ParsableCommand {
             ExplainedImage(
                 pixels: set.images.samples($0..<($0 + 1)), label: set.labels[$0], background: data.background)
         }
-        let chosen = list(metrics).compactMap(MetricCatalogue.named)
+        let chosen =
+            metrics.map { list($0).compactMap(MetricCatalogue.named) } ?? MetricCatalogue.defaults(for: network)
         let layer = layer ?? network.defaultCAMLayer
         var results: [String: [String: MetricSummary]] = [:], seconds: [String: Double] = [:]
         var metricSeconds: [String: [String: Double]] = [:]
