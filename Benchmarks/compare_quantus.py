@@ -17,6 +17,7 @@ compared, within their standard errors.
 """
 import argparse
 import glob
+import importlib.util
 import json
 import os
 import subprocess
@@ -34,7 +35,17 @@ sys.path.insert(0, str(ROOT / "Benchmarks"))
 sys.dont_write_bytecode = True
 import crosscheck  # noqa: E402
 import torch_side  # noqa: E402
+
+# Quantus imports TensorFlow when it can find it, and TensorFlow's LLVM next to PyTorch's
+# aborts the process ("Option 'bitcode-mdindex-threshold' registered more than once");
+# this comparison is PyTorch-only, so Quantus is told TensorFlow is absent.
+_find_spec = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *rest: (
+    None if name.split(".")[0] in ("tensorflow", "keras", "tf_keras") else _find_spec(name, *rest))
 import quantus  # noqa: E402
+
+if not hasattr(np, "trapz"):  # Quantus 0.6's IROF calls np.trapz, gone in NumPy 2.x
+    np.trapz = np.trapezoid
 
 
 class ChannelsFirst(torch.nn.Module):
@@ -72,6 +83,16 @@ def main():
             np.arange(len(y)), y][:, None], curves], axis=1)
         return np.trapezoid(full, dx=1 / (full.shape[1] - 1), axis=1)
 
+    def irof_per_segment():
+        # Quantus 0.6 reports the area over the curve undivided; vizsite divides it by the
+        # number of segments, so the Quantus side is divided by each image's SLIC count.
+        from skimage.segmentation import slic
+        scores = np.asarray(quantus.IROF(
+            segmentation_method="slic", perturb_baseline="mean", return_aggregate=False, disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, softmax=True, device="cpu"), dtype=float)
+        counts = np.array([len(np.unique(slic(np.moveaxis(i, 0, -1).astype("double"), start_label=0))) for i in x])
+        return scores / counts
+
     quantus_side = {
         "Sparseness": lambda: quantus.Sparseness(disable_warnings=True)(
             model=model, x_batch=x, y_batch=y, a_batch=a),
@@ -86,6 +107,7 @@ def main():
             model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
         "RandomLogit": lambda: quantus.RandomLogit(num_classes=10, disable_warnings=True)(
             model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
+        "IROF": irof_per_segment,
     }
     rows = {}
     for name, run in quantus_side.items():
