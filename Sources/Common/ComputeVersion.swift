@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "762ce426594445e57374b0bfc5fd156e869ed01b690cdfc45707158a5416b50a"
+    public static let sourceDigest = "05ecdc1cdd33d09320b46686910d15fcd31db4d74f29d335b5b42fca3d7a82df"
 }

@@ -43,6 +43,14 @@ public struct Explanation: Sendable {
     }
 }
 
+extension Explanation {
+    /// The map on the `height × width` input: a layer's map placed over its cells'
+    /// receptive fields, an input attribution as it is.
+    public func mapOnInput(height h: Int, width w: Int) -> Heatmap {
+        map.placed(placement, inputWidth: w, inputHeight: h, width: w, height: h)
+    }
+}
+
 /// An image to explain, `[1, h, w, c]`, with its label when it has one.
 public struct ExplainedImage: Sendable {
     public let pixels: Tensor

@@ -63,9 +63,14 @@ public struct Faithfulness: Sendable {
     /// The trapezoid-rule area of equally spaced values over [0, 1].
     static func area<T: BinaryFloatingPoint>(_ values: [T]) -> T {
         guard values.count > 1 else { return values.first ?? 0 }
+        return trapezoid(values) / T(values.count - 1)
+    }
+
+    /// The trapezoid-rule integral of `values` at unit spacing.
+    static func trapezoid<T: BinaryFloatingPoint>(_ values: [T]) -> T {
         var sum: T = 0
-        for i in 1..<values.count { sum += (values[i - 1] + values[i]) / 2 }
-        return sum / T(values.count - 1)
+        for i in values.indices.dropFirst() { sum += (values[i - 1] + values[i]) / 2 }
+        return sum
     }
 
     /// A separable Gaussian blur with edge clamping.

@@ -51,9 +51,7 @@ public struct IROF: ExplanationMetric {
             let k = model.classCount, target = input.targets[n], original = Double(p[target])
             guard original > 0 else { return .nan }
             let curve = (1...ranked.count).map { Double(p[$0 * k + target]) / original }
-            var area = 0.0
-            for i in 1..<curve.count { area += (curve[i - 1] + curve[i]) / 2 }
-            return 1 - area / Double(curve.count)
+            return 1 - Faithfulness.trapezoid(curve) / Double(curve.count)
         }
     }
 }

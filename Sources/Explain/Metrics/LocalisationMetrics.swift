@@ -57,9 +57,8 @@ public struct PointingGame: ExplanationMetric {
 
     public func scores(_ input: MetricInput) -> [Double] {
         input.maps.indices.map { n in
-            guard let mask = input.masks[n], let top = PerturbationOrder.morf.ranking(input.maps[n].values).first
-            else { return .nan }
-            return mask[top] ? 1 : 0
+            guard let mask = input.masks[n], !input.maps[n].values.isEmpty else { return .nan }
+            return mask[input.maps[n].values[...].offsetOfMax] ? 1 : 0
         }
     }
 }

@@ -48,9 +48,6 @@ public struct MetricRun: Sendable {
         let (h, w) = (model.inputShape[0], model.inputShape[1])
         let layer = method.needsLayer ? layer : nil
         let settings = method.settings(settings)
-        @Sendable func placed(_ e: Explanation) -> Heatmap {
-            e.map.placed(e.placement, inputWidth: w, inputHeight: h, width: w, height: h)
-        }
         // Shards of images run side by side, one per core; each image's numbers do not depend
         // on the others', so the scores are the same in any split.
         let shards = splitRange(images.count, parts: min(Parallelism.workers, max(images.count, 1)))
@@ -65,7 +62,7 @@ public struct MetricRun: Sendable {
                     for image in images[shards[s]] {
                         let e = try method.explain(
                             image, target: target, layer: layer, settings: settings, model: model)
-                        maps.append(placed(e))
+                        maps.append(e.mapOnInput(height: h, width: w))
                         targets.append(e.targetClass)
                     }
                     // Perturbed copies draw their references from the same training images.
@@ -78,10 +75,10 @@ public struct MetricRun: Sendable {
                             image.label != nil && image.label == model.training.shortcut?.label ? mark : nil
                         },
                         explain: { model, image, k in
-                            placed(
-                                try method.explain(
-                                    ExplainedImage(pixels: image, background: background), target: .class(k),
-                                    layer: layer, settings: settings, model: model))
+                            try method.explain(
+                                ExplainedImage(pixels: image, background: background), target: .class(k),
+                                layer: layer, settings: settings, model: model
+                            ).mapOnInput(height: h, width: w)
                         })
                     var scores: [String: [Double]] = [:], sensitivities: [String: [[Double]]] = [:]
                     for metric in metrics {

@@ -72,7 +72,7 @@ enum StructuralSimilarity {
 /// correlation over the layers: a map that survives the destruction of the weights it
 /// should depend on scores high. Lower is better.
 public struct ModelParameterRandomisation: ExplanationMetric {
-    public enum Order: String, Sendable { case cascading, independent }
+    public typealias Order = SanityCheck.Order
     public var order: Order
     public var seed: UInt64
 
@@ -89,8 +89,7 @@ public struct ModelParameterRandomisation: ExplanationMetric {
     }
 
     public func scores(_ input: MetricInput) throws -> [Double] {
-        let check = SanityCheck(seed: seed, order: order == .cascading ? .cascading : .independent)
-        let models = check.randomizedModels(input.model).map(\.model)
+        let models = SanityCheck(seed: seed, order: order).randomizedModels(input.model).map(\.model)
         return try input.images.indices.map { n in
             let original = input.maps[n].values.map(abs)
             var total = 0.0

@@ -57,9 +57,7 @@ public struct Sensitivity: ExplanationMetric {
             let classes = input.queries.values(key) {
                 let batch = Tensor(
                     shape: [samples + 1] + model.inputShape,
-                    scalars: copies.reduce(image.scalars) {
-                        $0 + $1.scalars
-                    })
+                    scalars: image.scalars + copies.flatMap(\.scalars))
                 let logits = model.logits(batch).scalars, k = model.classCount
                 return (0...samples).map { Double(logits[$0 * k..<($0 + 1) * k].offsetOfMax) }
             }

@@ -97,14 +97,11 @@ struct SanityCheckDirective: Directive {
                 // Maps are placed on the input (a CAM's cells over their receptive fields), so
                 // that every measure, and the ink, reads the same pixels.
                 let (h, w) = (model.inputShape[0], model.inputShape[1])
-                func placed(_ e: Explanation) -> Heatmap {
-                    e.map.placed(e.placement, inputWidth: w, inputHeight: h, width: w, height: h)
-                }
                 let explanation = try method.explain(image, target: .predicted, model: model)
-                let k = explanation.targetClass, trained = placed(explanation)
+                let k = explanation.targetClass, trained = explanation.mapOnInput(height: h, width: w)
                 let ink = image.explained.gray.values.map { $0 > 0 }
                 func map(_ m: Model) throws -> Heatmap {
-                    placed(try method.explain(image, target: .class(k), model: m))
+                    try method.explain(image, target: .class(k), model: m).mapOnInput(height: h, width: w)
                 }
                 for (s, plan) in plans.enumerated() {
                     let maps = try plan.randomized.map { try map($0.model) }
