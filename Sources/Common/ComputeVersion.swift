@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "05ecdc1cdd33d09320b46686910d15fcd31db4d74f29d335b5b42fca3d7a82df"
+    public static let sourceDigest = "a965ff7137890d8cefc3783c201de35966cc82627d083f5162454f1ffbb49054"
 }

@@ -79,6 +79,20 @@ import TestSupport
         #expect(try !ModelSpec.parse(valid, file: "m.yml").canonical.contains("shortcut"))
     }
 
+    /// `training.images` and `training.labels` (the data-randomization test's model).
+    @Test func trainingSubsetAndShuffledLabelsParseAndAreChecked() throws {
+        let spec = try ModelSpec.parse(valid + "\ntraining: {images: 300, labels: shuffled}", file: "m.yml")
+        #expect(spec.model.training.images == 300 && spec.model.training.labels == .shuffled)
+        // `given` spelled out, like leaving both out, keeps the key specs had before the fields existed.
+        let plain = try ModelSpec.parse(valid, file: "m.yml").canonical
+        #expect(try ModelSpec.parse(valid + "\ntraining: {labels: given}", file: "m.yml").canonical == plain)
+        #expect(!plain.contains("labels") && !plain.contains("images"))
+        #expect(
+            error(valid + "\ntraining: {labels: random}").hasPrefix(
+                "m.yml:10:20: error: unknown value 'random', expected one of given, shuffled"))
+        #expect(error(valid + "\ntraining: {images: 0}") == "m.yml:10:20: error: images must be a positive integer")
+    }
+
     /// The mark: a size × size square one pixel in from its corner, at full brightness in
     /// every channel, on the images of its class only.
     @Test func shortcutPlantsTheMark() {

@@ -45,6 +45,41 @@ import TestSupport
         #expect(logs[1].testAccuracy! > 0.8, "test accuracy \(logs[1].testAccuracy!)")
     }
 
+    /// `images` and `labels: shuffled`: the first images, their labels permuted by the seed.
+    @Test func shuffledLabelsArePermutedBySeed() {
+        let data = sharedMNIST.train.prefix(500), first = data.prefix(300)
+        var s = settings
+        s.images = 300; s.labels = .shuffled
+        let a = s.trainingSet(data)
+        #expect(a.count == 300 && a.images.scalars == first.images.scalars)
+        #expect(a.labels.sorted() == first.labels.sorted(), "a permutation keeps each class's count")
+        // About one label in ten stays by chance (30 of 300).
+        #expect(zip(a.labels, first.labels).filter { $0 == $1 }.count < 60)
+        #expect(s.trainingSet(data).labels == a.labels)
+        var other = s
+        other.seed += 1
+        #expect(other.trainingSet(data).labels != a.labels)
+        var given = s
+        given.labels = nil
+        #expect(given.trainingSet(data).labels == first.labels)
+    }
+
+    /// Zhang et al. (2017): a network memorizes labels that say nothing about the images,
+    /// and then predicts held-out digits at chance. Long runs are evaluated ten times.
+    @Test func aModelMemorizesShuffledLabels() {
+        var s = settings
+        s.images = 64; s.labels = .shuffled; s.epochs = 40
+        let trainer = Trainer(model: tinyModel(filters: (8, 8), hidden: 32), settings: s)
+        let test = sharedMNIST.test.prefix(500)
+        let logs = trainer.train(on: sharedMNIST.train.prefix(1000), test: test)
+        #expect(logs.count == 40)
+        #expect(
+            logs.compactMap(\.testAccuracy).count == 10 && logs[3].testAccuracy != nil && logs[39].testAccuracy != nil)
+        let fit = Evaluation(model: trainer.model, data: s.trainingSet(sharedMNIST.train.prefix(1000))).accuracy
+        #expect(fit > 0.9, "fits \(fit) of its shuffled labels")
+        #expect(logs[39].testAccuracy! < 0.25, "held-out accuracy \(logs[39].testAccuracy!)")
+    }
+
     @Test func adamFirstStepMovesEachWeightByTheLearningRate() {
         // With bias correction, Adam's first step is lr · g / (|g| + ε) ≈ lr · sign(g).
         var adam = Adam(learningRate: 0.1, parameterCount: 3)

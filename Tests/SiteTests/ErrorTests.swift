@@ -5,10 +5,15 @@ import TestSupport
 @testable import Site
 
 /// Builds a site whose only lesson is `body` (after front matter) and returns the errors.
-func buildErrors(_ lesson: String, siteYAML: String = FixtureSite.siteYAML, extra: [String: String] = [:]) -> [String] {
+/// `extra`: more lessons; `files`: other files, by path in the site's folder.
+func buildErrors(
+    _ lesson: String, siteYAML: String = FixtureSite.siteYAML, extra: [String: String] = [:],
+    files: [String: String] = [:]
+) -> [String] {
     var lessons = ["01-test.md": lesson]
     lessons.merge(extra) { $1 }
     let site = FixtureSite(lessons: lessons, siteYAML: siteYAML, trainCount: 256, testCount: 64)
+    for (path, text) in files { site.directory.write(path, text) }
     do {
         try SiteBuilder(options: buildOptions(site)).build()
         return []
@@ -28,8 +33,7 @@ struct ErrorTests {
                 "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, "
                     + "architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, cam, "
                     + "occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps, "
-                    + "metrics, class-maps, dataset-examples; "
-                    + "did you mean 'cam'?"
+                    + "metrics, class-maps, dataset-examples, data-randomization; did you mean 'cam'?"
             ])
     }
 

@@ -193,7 +193,10 @@ public struct ModelSpec: Sendable {
     private static func parseTraining(_ value: YAMLValue) throws(SourceError) -> TrainingSettings {
         let fields = try value.mapping()
         try fields.checkKeys(
-            ["optimizer", "learning_rate", "momentum", "batch_size", "epochs", "seed", "loss", "shortcut"],
+            [
+                "optimizer", "learning_rate", "momentum", "batch_size", "epochs", "seed", "loss", "shortcut", "images",
+                "labels",
+            ],
             in: "training")
         var settings = TrainingSettings()
         if let v = fields["optimizer"] { settings.optimizer = try v.choice(TrainingSettings.OptimizerKind.self) }
@@ -219,6 +222,15 @@ public struct ModelSpec: Sendable {
             settings.seed = UInt64(seed)
         }
         if let v = fields["shortcut"] { settings.shortcut = try parseShortcut(v) }
+        if let v = fields["images"] {
+            settings.images = try v.int()
+            guard settings.images! > 0 else { throw v.error("images must be a positive integer") }
+        }
+        if let v = fields["labels"] {
+            let labels = try v.choice(TrainingSettings.Labels.self)
+            // Spelled out as the default, it keys the cache as if absent.
+            settings.labels = labels == .given ? nil : labels
+        }
         if let v = fields["loss"], try v.string() != "categorical_crossentropy" {
             throw v.error(
                 "unknown loss '\(try v.string())', expected categorical_crossentropy",

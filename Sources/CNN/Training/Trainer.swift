@@ -98,13 +98,16 @@ public final class Trainer {
         gradients = [Float](repeating: 0, count: count)
     }
 
-    /// Trains for `epochs` epochs over `data`, evaluating on `test` after each epoch
-    /// when given. `progress` is called after every step.
+    /// Trains for `epochs` epochs over `data` (as the settings take it: their `images`
+    /// first, with their `labels`), evaluating on `test` when given: after each epoch, or
+    /// for more than ten, after every ⌈epochs / 10⌉-th and the last.
+    /// `progress` is called after every step.
     public func train(
         on data: Dataset, epochs: Int? = nil, test: Dataset? = nil,
         progress: (TrainingProgress) -> Void = { _ in }
     ) -> [EpochLog] {
         let epochs = epochs ?? settings.epochs
+        let data = settings.trainingSet(data)
         let batchSize = settings.batchSize
         let steps = (data.count + batchSize - 1) / batchSize
         var random = SeededRandom(seed: settings.seed, stream: 0x5A4D)
@@ -140,7 +143,10 @@ public final class Trainer {
             var log = EpochLog(
                 epoch: epoch, loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)),
                 seconds: Date().timeIntervalSince(start), history: history)
-            if let test {
+            // Long runs are evaluated ten times or so, not every epoch: 60 passes over 10,000
+            // held-out images would cost more than training on a small subset.
+            let evaluationStride = max(1, (epochs + 9) / 10)
+            if let test, epoch % evaluationStride == 0 || epoch == epochs {
                 let result = Evaluation(model: model, data: test)
                 lastTestEvaluation = result
                 log.testLoss = result.loss

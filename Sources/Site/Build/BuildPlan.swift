@@ -18,6 +18,15 @@ struct PlannedFigure: Sendable {
     let dataLocation: SourceLocation
     let caption: String?
     let alt: String?
+    /// The models the directive compares its own with (`Directive.otherModels`).
+    var others: [OtherModel] = []
+
+    /// A model a figure compares with its own, checked to take the same input and classes.
+    struct OtherModel: Sendable {
+        let path: String
+        let location: SourceLocation
+        let spec: ModelSpec
+    }
 }
 
 /// A lesson parsed: its Markdown rendered with placeholders, and its directives checked.
@@ -157,11 +166,24 @@ struct BuildPlan {
             classes?.count == spec.model.classCount && classes != (0..<spec.model.classCount).map(String.init)
             ? classes : nil
         let directive = try type.init(options, model: spec.model)
+        var others: [PlannedFigure.OtherModel] = []
+        for reference in directive.otherModels {
+            let other = try lookup(reference.path, reference.location)
+            guard other.model.inputShape == spec.model.inputShape, other.model.classCount == spec.model.classCount
+            else {
+                throw SourceError(
+                    "\(reference.path) takes \(other.model.inputShape) inputs into \(other.model.classCount) classes, "
+                        + "but \(modelPath) takes \(spec.model.inputShape) into \(spec.model.classCount); their maps "
+                        + "cannot be compared", at: reference.location)
+            }
+            others.append(.init(path: reference.path, location: reference.location, spec: other))
+        }
         return PlannedFigure(
             lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
             modelLocation: modelLocation, modelPath: modelPath, spec: spec, dataPath: dataPath,
             dataLocation: dataLocation,
-            caption: try CommonOption.caption.string(options), alt: try CommonOption.alt.string(options))
+            caption: try CommonOption.caption.string(options), alt: try CommonOption.alt.string(options),
+            others: others)
     }
 
     /// The directive of a method name used as a directive (`viz gradcam` → `cam`).

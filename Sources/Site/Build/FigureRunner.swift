@@ -1,4 +1,5 @@
 import Common
+import CNN
 import Dispatch
 import Explain
 import Foundation
@@ -28,14 +29,18 @@ struct FigureRunner {
             "caption \(figure.caption.map { "\"\($0)\"" } ?? "-")\nalt \(figure.alt.map { "\"\($0)\"" } ?? "-")\n")
         hash.update(figure.spec.canonical + "\n")
         let folder = try? models.data.folder(figure.dataPath, at: figure.dataLocation)
-        if figure.directive.needsWeights {
-            let id = figure.spec.needsTraining ? "\(figure.modelPath)|\(figure.dataPath)" : figure.modelPath
+        func weightsKey(_ path: String, _ spec: ModelSpec) -> String {
+            let id = spec.needsTraining ? "\(path)|\(figure.dataPath)" : path
             // Without its training data a spec has no weights; the run reports that.
-            let w =
-                weightsKeys[id] ?? folder.map { models.weightsKey(figure.spec, data: $0) }
-                ?? figure.spec.importedDigest ?? ""
+            let w = weightsKeys[id] ?? folder.map { models.weightsKey(spec, data: $0) } ?? spec.importedDigest ?? ""
             weightsKeys[id] = w
-            hash.update("weights \(w)\n")
+            return w
+        }
+        if figure.directive.needsWeights {
+            hash.update("weights \(weightsKey(figure.modelPath, figure.spec))\n")
+        }
+        for other in figure.others {
+            hash.update("other \(other.spec.canonical)\nweights \(weightsKey(other.path, other.spec))\n")
         }
         let d = dataKeys[figure.dataPath] ?? folder.map { models.data.key($0, files: $0.files) } ?? ""
         dataKeys[figure.dataPath] = d
@@ -75,12 +80,16 @@ struct FigureRunner {
             var trained = Set<String>()
             for i in misses where plan.figures[i].directive.needsWeights {
                 let figure = plan.figures[i]
-                guard trained.insert("\(figure.modelPath)|\(figure.dataPath)").inserted else { continue }
-                do {
-                    _ = try models.model(
-                        figure.modelPath, spec: figure.spec, data: figure.dataPath, at: figure.dataLocation)
-                } catch {
-                    errors.append(Self.sourceError(error, at: figure.modelLocation))
+                let needed =
+                    [(figure.modelPath, figure.spec, figure.dataLocation, figure.modelLocation)]
+                    + figure.others.map { ($0.path, $0.spec, $0.location, $0.location) }
+                for (path, spec, location, reported) in needed {
+                    guard trained.insert("\(path)|\(figure.dataPath)").inserted else { continue }
+                    do {
+                        _ = try models.model(path, spec: spec, data: figure.dataPath, at: location)
+                    } catch {
+                        errors.append(Self.sourceError(error, at: reported))
+                    }
                 }
             }
             guard errors.isEmpty else { throw BuildErrors(errors) }
@@ -123,8 +132,14 @@ struct FigureRunner {
             planned.directive.needsWeights
             ? try models.model(planned.modelPath, spec: planned.spec, data: planned.dataPath, at: planned.dataLocation)
             : (planned.spec.model, nil)
+        var others: [String: DirectiveContext.OtherModel] = [:]
+        for other in planned.others {
+            let (model, log) = try models.model(
+                other.path, spec: other.spec, data: planned.dataPath, at: other.location)
+            others[other.path] = .init(model: model, spec: other.spec, trainingLog: log)
+        }
         let context = DirectiveContext(
-            model: model, spec: planned.spec, trainingLog: log,
+            model: model, spec: planned.spec, trainingLog: log, others: others,
             data: models.data.data(planned.dataPath, for: planned.spec, at: planned.dataLocation),
             evaluate: { split in
                 models.evaluation(

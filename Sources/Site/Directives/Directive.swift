@@ -28,6 +28,10 @@ protocol Directive: Sendable {
     var inputFiles: [String] { get }
     /// Whether the figure reads the trained weights (a summary or diagram does not).
     var needsWeights: Bool { get }
+    /// Other models the figure compares its model with: each trained (or loaded) on the
+    /// figure's data before it runs, part of its cache key, and given to `run` through
+    /// `DirectiveContext.otherModel(_:)`.
+    var otherModels: [ModelReference] { get }
 
     /// Computes and draws the figure; returns its HTML body and caption notes.
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String])
@@ -36,6 +40,14 @@ protocol Directive: Sendable {
 extension Directive {
     var inputFiles: [String] { [] }
     var needsWeights: Bool { true }
+    var otherModels: [ModelReference] { [] }
+}
+
+/// A model spec a directive option names: its path relative to the content folder, and
+/// where it is named.
+struct ModelReference: Sendable {
+    let path: String
+    let location: SourceLocation
 }
 
 /// Every directive vizsite knows, by name.
@@ -46,6 +58,7 @@ enum DirectiveRegistry {
         SaliencyDirective.self, CAMDirective.self, OcclusionDirective.self, PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
         MeanHeatmapsDirective.self, MetricsDirective.self, ClassMapsDirective.self, DatasetExamplesDirective.self,
+        DataRandomizationDirective.self,
     ]
 
     static var names: [String] { all.map { $0.name } }

@@ -49,20 +49,41 @@ public final class DirectiveContext: Sendable {
     /// The model evaluated on a split of the data (accuracy, predictions), computed once.
     private let evaluate: @Sendable (String) -> Lazy<Evaluation>
     public let paths: ContentPaths
+    /// The models the directive compares with its own, by spec path.
+    private let others: [String: OtherModel]
+
+    /// A model a directive compares with its own, trained on the same data.
+    public struct OtherModel: Sendable {
+        public let model: Model
+        public let spec: ModelSpec
+        public let trainingLog: [EpochLog]?
+    }
 
     init(
-        model: Model, spec: ModelSpec, trainingLog: [EpochLog]?, data: Lazy<ModelData>,
-        evaluate: @escaping @Sendable (String) -> Lazy<Evaluation>, paths: ContentPaths
+        model: Model, spec: ModelSpec, trainingLog: [EpochLog]?, others: [String: OtherModel] = [:],
+        data: Lazy<ModelData>, evaluate: @escaping @Sendable (String) -> Lazy<Evaluation>, paths: ContentPaths
     ) {
         self.model = model
         self.spec = spec
         self.trainingLog = trainingLog
+        self.others = others
         self.data = data
         self.evaluate = evaluate
         self.paths = paths
     }
 
     public var classes: Int { model.classCount }
+
+    /// The model at `path` among the directive's `otherModels` (the build trained or loaded
+    /// each before running the figure).
+    func otherModel(_ path: String) throws -> OtherModel {
+        guard let other = others[path] else {
+            throw SourceError(
+                "internal: \(path) was not prepared for this figure", at: SourceLocation(file: path, line: 0, column: 0)
+            )
+        }
+        return other
+    }
 
     /// The class names figures label images with: the sidecar's, else the dataset's when
     /// it has as many classes as the model (nil when neither; digits stay numbers).

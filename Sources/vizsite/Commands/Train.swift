@@ -48,7 +48,9 @@ struct Train: ParsableCommand {
         let outPath = out ?? ".vizsite/models/\(network.name).safetensors"
         FileHandle.standardError.write(
             Data(
-                ("training \(network.name) on \(train.count) images: \(settings.optimizer.rawValue), lr "
+                ("training \(network.name) on \(min(train.count, settings.images ?? train.count)) images"
+                    + (settings.labels == .shuffled ? " with shuffled labels" : "")
+                    + ": \(settings.optimizer.rawValue), lr "
                     + "\(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epoch(s), seed "
                     + "\(settings.seed), BLAS \(BLAS.coreName) × \(Parallelism.workers) threads\n").utf8))
 

@@ -1,0 +1,221 @@
+import Common
+import CNN
+import Explain
+import Foundation
+import Render
+
+/// The data-randomization test (Adebayo et al., 2018): a method's maps on the trained model
+/// beside its maps on the same network trained on shuffled labels. A method that explains
+/// what the model learned must draw something different for a model that learned nothing
+/// about digits; a method whose maps stay alike is showing the input, not the model.
+struct DataRandomizationDirective: Directive {
+    static let name = "data-randomization"
+    static let summary =
+        "The data-randomization test (Adebayo et al., 2018): each method's maps on the model and on a copy trained "
+        + "on shuffled labels (`against`), side by side, and how alike they are by rank correlation (over all pixels "
+        + "and over the ink), SSIM and HOG similarity, beside each measure's noise floor."
+    static let options: [OptionSpec] = [
+        against.spec,
+        SharedOption.methods.documented(default: "[vanilla, guided, integrated-gradients, gradcam]", "The methods.")
+            .spec,
+        images.spec, shown.spec, DirectiveOptions.preprocessSpec, SharedOption.layer.spec,
+        SanityCheckDirective.similarity.spec, seed.spec, colormap.spec, scale.spec,
+    ]
+    static let against = DirectiveOption(
+        "against", "path", default: nil,
+        "Required: the spec of the model the maps are compared with, relative to the content folder — for the test, "
+            + "the same network trained with `labels: shuffled`. It must take the same input and classes.")
+    static let images = SharedOption.images.documented("The images the similarities are averaged over.")
+    static let shown = DirectiveOption(
+        "shown", "integer 0–4", default: "2",
+        "How many of the images are drawn (the first ones), each as a pair of columns: the map on the model and on "
+            + "the other; one row per method.")
+    static let seed = DirectiveOption(
+        "seed", "integer", default: "0", "Seed of the two random networks that give the noise floor.")
+    static let colormap = DirectiveOption(
+        "colormap", "a colormap name", default: "viridis", "The colormap (maps are shown as magnitudes).")
+    static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per input pixel.")
+    static let example = "against: models/mnist-shuffled-labels.yml\nmethods: [vanilla, gradcam]\nimages: test[0:20]"
+
+    let other: String
+    let otherLocation: SourceLocation
+    let methods: [ConfiguredMethod]
+    let images: [ImageSelector]
+    let shownCount: Int
+    let measures: [MapSimilarity]
+    let seed: Int
+    let panels: HeatmapPanels
+    let location: SourceLocation
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        guard let other = try Self.against.string(options) else {
+            throw SourceError(
+                "data-randomization needs 'against': the spec of the model trained on shuffled labels",
+                at: options.location)
+        }
+        self.other = other
+        otherLocation = Self.against.location(in: options)
+        methods = try options.methods(default: ["vanilla", "guided", "integrated-gradients", "gradcam"], model: model)
+        images = try Self.images.images(options, default: "test[0:20]", classes: model.classes)
+        shownCount = try Self.shown.int(options, default: 2, in: 0...4)
+        let names = MapSimilarity.allCases.map(\.rawValue)
+        measures = try SanityCheckDirective.similarity.choices(options, from: names, default: names)
+            .compactMap(MapSimilarity.init)
+        seed = try Self.seed.int(options, default: 0, in: 0...Int(Int32.max))
+        panels = HeatmapPanels(
+            colormap: try Self.colormap.colormap(options, default: "viridis"), normalization: .minMax, shared: false,
+            scale: try Self.scale.int(options, default: 3, in: 1...16), alpha: 0.5)
+        location = Self.images.location(in: options)
+    }
+
+    var otherModels: [ModelReference] { [ModelReference(path: other, location: otherLocation)] }
+    var inputFiles: [String] { images.files }
+    var caption: String {
+        "Each method's maps on the trained model and on \(other), the same network trained on shuffled labels, "
+            + "and how alike they are over \(images.text). A method that explains the model should tell them apart: "
+            + "its similarity should fall to the noise floor, that of two unrelated random networks."
+    }
+    var alt: String { "maps of the trained model beside maps of a model trained on shuffled labels" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let selected = try context.images(images, at: location), model = context.model
+        let against = try context.otherModel(other)
+        let unrelated = SanityCheck(seed: UInt64(seed)).unrelatedModels(model)
+        let (h, w) = (model.inputShape[0], model.inputShape[1])
+        // [method][measure][image]: the similarity, and the floor.
+        var values = Array(repeating: Array(repeating: [Double](), count: measures.count), count: methods.count)
+        var floors = values
+        // Drawn as a column pair per image (the model, the other) and a row per method.
+        var columns: [String] = [], inputs: [String] = []
+        var drawn = Array(repeating: [String](), count: methods.count)
+        var cardTiles: [RGBAImage] = []
+        for (n, image) in selected.enumerated() {
+            let ink = image.explained.gray.values.map { $0 > 0 }
+            for (m, method) in methods.enumerated() {
+                // Both models explain the class the trained model predicts, so that the
+                // labels they were trained on are the only difference.
+                let trained = try method.explain(image, target: .predicted, model: model)
+                let k = trained.targetClass
+                let shuffled = try method.explain(image, target: .class(k), model: against.model)
+                let a = trained.mapOnInput(height: h, width: w), b = shuffled.mapOnInput(height: h, width: w)
+                let floorA = try method.explain(image, target: .class(k), model: unrelated.0).mapOnInput(
+                    height: h, width: w)
+                let floorB = try method.explain(image, target: .class(k), model: unrelated.1).mapOnInput(
+                    height: h, width: w)
+                for (i, measure) in measures.enumerated() {
+                    values[m][i].append(measure(a, b, ink: ink))
+                    floors[m][i].append(measure(floorA, floorB, ink: ink))
+                }
+                guard n < shownCount else { continue }
+                if m == 0 {
+                    columns += ["\(imageHeader(image, explanation: trained)), trained", "shuffled labels"]
+                    let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
+                    let cell = figure.image(digit, name: "data-randomization-input", alt: "input \(image.name)")
+                    inputs += [cell, cell]
+                }
+                for (e, which) in [(trained, "trained"), (shuffled, "shuffled labels")] {
+                    let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
+                    let p = panels.pictures(
+                        image: image, map: magnitude, placement: e.placement, normalization: .minMax)
+                    if cardTiles.count < 8 { cardTiles.append(p.overlay) }
+                    drawn[m].append(
+                        figure.image(
+                            p.overlay, name: "data-randomization-\(method.name)",
+                            alt: "\(method.title), \(which), for \(image.name)",
+                            thumbnail: n == 0 && m == 0 && which == "trained", pixelated: false))
+                }
+            }
+        }
+        var body = ""
+        if !columns.isEmpty {
+            figure.card(cardTiles, columns: min(4, cardTiles.count))
+            let rows = [("input", inputs)] + methods.indices.map { (methods[$0].title, drawn[$0]) }
+            let bar = figure.svg(
+                Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
+                name: "data-randomization-colorbar",
+                title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
+            body = FigureLayout.withColorbarBelow(
+                FigureLayout.panels(columns: columns, rows: rows, corner: "method"), colorbar: bar)
+        }
+        let means = values.map { $0.map(Self.mean) }, floorMeans = floors.map { $0.map(Self.mean) }
+        body += FigureLayout.table(
+            header: ["method"] + measures.map { SanityCheckDirective.label($0) + " (floor)" },
+            rows: methods.indices.map { m in
+                [methods[m].title]
+                    + measures.indices.map { i in
+                        "\(SanityCheckDirective.format(means[m][i])) (\(SanityCheckDirective.format(floorMeans[m][i])))"
+                    }
+            },
+            numeric: Set(1...measures.count))
+        let accuracy = try Self.accuracies(of: against, context: context)
+        func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
+        try figure.json(
+            DataRandomizationValues(
+                images: selected.map(\.name), against: other, trainingAccuracy: accuracy.training,
+                heldOutAccuracy: accuracy.heldOut, seed: seed,
+                methods: methods.indices.map { m in
+                    .init(
+                        method: methods[m].name,
+                        similarities: measures.indices.map { i in
+                            .init(
+                                measure: measures[i].rawValue, mean: finite(means[m][i]),
+                                noiseFloor: finite(floorMeans[m][i]), perImage: values[m][i].map(finite),
+                                noiseFloorPerImage: floors[m][i].map(finite))
+                        })
+                }), name: "data-randomization")
+        return (
+            body,
+            [
+                "\(selected.count) images",
+                String(
+                    format: "%@ fits %.1f%% of its shuffled training labels, %.1f%% of held-out digits", other,
+                    accuracy.training * 100, accuracy.heldOut * 100),
+                "maps compared by magnitude", "noise floor in parentheses, seed \(seed)",
+            ]
+        )
+    }
+
+    /// How well the other model fits the labels it was trained on (shuffled, for the test:
+    /// near 100 % once memorized) and the held-out split's true labels (chance, for the test).
+    static func accuracies(
+        of other: DirectiveContext.OtherModel, context: DirectiveContext
+    ) throws
+        -> (training: Double, heldOut: Double)
+    {
+        let data = try context.data.get()
+        let train = other.spec.model.training.trainingSet(try data.inputs("train"))
+        let heldOut = try context.heldOut().set
+        return (
+            Evaluation(model: other.model, data: train).accuracy,
+            Evaluation(model: other.model, data: heldOut).accuracy
+        )
+    }
+
+    static func mean(_ values: [Double]) -> Double {
+        let finite = values.filter(\.isFinite)
+        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+    }
+}
+
+/// data-randomization: the similarities of each method's maps on the two models.
+struct DataRandomizationValues: Encodable {
+    /// Undefined values (a measure of constant maps) are null.
+    struct Similarity: Encodable {
+        let measure: String
+        let mean: Double?
+        let noiseFloor: Double?
+        let perImage: [Double?]
+        let noiseFloorPerImage: [Double?]
+    }
+    struct Method: Encodable {
+        let method: String
+        let similarities: [Similarity]
+    }
+    let images: [String]
+    let against: String
+    /// The other model's accuracy on the labels it was trained on, and on the held-out split.
+    let trainingAccuracy: Double
+    let heldOutAccuracy: Double
+    let seed: Int
+    let methods: [Method]
+}
