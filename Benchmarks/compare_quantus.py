@@ -8,12 +8,16 @@ metric: the mean score on both sides and the seconds each took.
 
     Benchmarks/.venv/bin/python Benchmarks/compare_quantus.py [--images 100]
 
-What can agree exactly and what cannot: Sparseness and Complexity read the maps alone and
-agree to float rounding. PixelFlipping with a black baseline is deterministic, but Quantus
-reports the curve; its area is taken here with the same trapezoid rule over the same
-steps. FaithfulnessCorrelation, MaxSensitivity and RandomLogit draw random subsets, noise
-or classes from different generators, so only their means over many images can be
-compared, within their standard errors.
+What can agree exactly and what cannot: Sparseness, Complexity and the localisation
+metrics read the maps alone and agree to float rounding. PixelFlipping with a black
+baseline is deterministic, but Quantus reports the curve; its area is taken here with the
+same trapezoid rule over the same steps. FaithfulnessCorrelation, the sensitivity and
+Lipschitz estimates, ROAD and RegionPerturbation draw noise or subsets from different
+generators, so only their means over many images can be compared, within their standard
+errors. RandomLogit (Quantus flattens the maps before SSIM), Infidelity (Quantus blackens
+patches cumulatively) and MPRT (PyTorch's re-initialization, not Keras's) differ by
+definition. The localisation metrics run on lesson 13's shortcut model (trained by
+`make site`) and the first test 7s with their mark.
 """
 import argparse
 import glob
@@ -48,6 +52,9 @@ if not hasattr(np, "trapz"):  # Quantus 0.6's IROF calls np.trapz, gone in NumPy
     np.trapz = np.trapezoid
 
 
+LOCALISATION = ("RelevanceMassAccuracy", "RelevanceRankAccuracy", "PointingGame")
+
+
 class ChannelsFirst(torch.nn.Module):
     """The twin takes NHWC; Quantus hands NCHW."""
 
@@ -66,8 +73,9 @@ def main():
     torch.set_num_threads(2)
     weights = max(glob.glob(str(ROOT / ".vizsite/models/mnist-cnn-*.safetensors")), key=os.path.getmtime)
     model = ChannelsFirst(crosscheck.torch_model(weights).float()).eval()
-    x, _ = torch_side.load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
-    x = x[: args.images].permute(0, 3, 1, 2).numpy()
+    x_all, y_all = torch_side.load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+    x_all, y_all = x_all.permute(0, 3, 1, 2).numpy(), np.asarray(y_all)
+    x = x_all[: args.images]
     with torch.no_grad():
         y = model(torch.from_numpy(x)).argmax(1).numpy()  # vizsite explains the predicted class
     explain = {"explain_func": quantus.explain, "explain_func_kwargs": {"method": "Saliency", "abs": True}}
@@ -93,6 +101,22 @@ def main():
         counts = np.array([len(np.unique(slic(np.moveaxis(i, 0, -1).astype("double"), start_label=0))) for i in x])
         return scores / counts
 
+    def road_share():
+        # Quantus reports, per removal level, the share of images still predicted as the
+        # target; vizsite scores each image by the share of levels it survives. Both
+        # means are the same average over levels and images.
+        levels = quantus.ROAD(percentages=list(range(10, 100, 10)), noise=0.01, normalise=False,
+                              disable_warnings=True)(model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu")
+        return np.array(list(levels.values()))
+
+    def region_perturbation_aopc():
+        # Quantus returns each image's curve of logit drops after 1, 2, … regions; AOPC
+        # averages the drops including the unperturbed image's 0, as vizsite does.
+        curves = quantus.RegionPerturbation(
+            patch_size=4, regions_evaluation=49, perturb_baseline="uniform", normalise=False, disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, softmax=False, device="cpu")
+        return np.array([np.sum(c) / (len(c) + 1) for c in curves])
+
     quantus_side = {
         "Sparseness": lambda: quantus.Sparseness(disable_warnings=True)(
             model=model, x_batch=x, y_batch=y, a_batch=a),
@@ -108,7 +132,40 @@ def main():
         "RandomLogit": lambda: quantus.RandomLogit(num_classes=10, disable_warnings=True)(
             model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
         "IROF": irof_per_segment,
+        "ROAD": road_share,
+        "RegionPerturbation": region_perturbation_aopc,
+        "Infidelity": lambda: quantus.Infidelity(
+            perturb_patch_sizes=[4], n_perturb_samples=1, perturb_baseline="black", disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, softmax=False, device="cpu"),
+        "AvgSensitivity": lambda: quantus.AvgSensitivity(
+            nr_samples=10, lower_bound=0.2, disable_warnings=True, return_nan_when_prediction_changes=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
+        "LocalLipschitzEstimate": lambda: quantus.LocalLipschitzEstimate(
+            nr_samples=10, perturb_std=0.1, normalise=False, disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
+        "MPRT": lambda: quantus.MPRT(
+            layer_order="top_down", return_average_correlation=True, abs=True, normalise=True, disable_warnings=True)(
+            model=model, x_batch=x, y_batch=y, a_batch=a, device="cpu", **explain),
     }
+    # The localisation metrics need a ground truth: lesson 13's model, trained with a 3×3
+    # mark in the top-left corner of every 7, on the first test 7s with the mark planted.
+    shortcut_weights = glob.glob(str(ROOT / ".vizsite/models/mnist-shortcut-*.safetensors"))
+    if shortcut_weights:
+        shortcut = ChannelsFirst(crosscheck.torch_model(max(shortcut_weights, key=os.path.getmtime)).float()).eval()
+        sevens = x_all[y_all == 7][: args.images].copy()
+        sevens[:, :, 1:4, 1:4] = 1
+        mask = np.zeros_like(sevens)
+        mask[:, :, 1:4, 1:4] = 1
+        with torch.no_grad():
+            y7 = shortcut(torch.from_numpy(sevens)).argmax(1).numpy()
+        a7 = quantus.explain(shortcut, sevens, y7, method="Saliency", abs=True)
+        for name, metric in [
+            ("RelevanceMassAccuracy", quantus.RelevanceMassAccuracy(disable_warnings=True)),
+            ("RelevanceRankAccuracy", quantus.RelevanceRankAccuracy(disable_warnings=True)),
+            ("PointingGame", quantus.PointingGame(disable_warnings=True)),
+        ]:
+            quantus_side[name] = lambda metric=metric: metric(
+                model=shortcut, x_batch=sevens, y_batch=y7, a_batch=a7, s_batch=mask, device="cpu")
     rows = {}
     for name, run in quantus_side.items():
         start = time.perf_counter()
@@ -121,8 +178,11 @@ def main():
         out = ROOT / ".build" / "metrics-side.json"
         start = time.perf_counter()
         subprocess.run(
-            [str(binary), "metrics", "Content/models/mnist-cnn.yml", "--methods", "absolute", "--metrics", name,
-             "--images", f"test[0:{args.images}]", "--json", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            [str(binary), "metrics", *(
+                ["Content/models/mnist-shortcut.yml", "--images", f"test.class(7)[0:{args.images}]"]
+                if name in LOCALISATION else ["Content/models/mnist-cnn.yml", "--images", f"test[0:{args.images}]"]),
+             "--methods", "absolute", "--metrics", name, "--json", str(out)],
+            cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         process = time.perf_counter() - start
         result = json.load(open(out))["methods"]["absolute"][name]
         # The metric's own time, as Quantus's is measured (the maps are given to both).

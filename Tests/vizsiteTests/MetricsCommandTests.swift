@@ -36,6 +36,32 @@ import TestSupport
         #expect(json["image_count"] as? Int == 4)
     }
 
+    /// `--images` takes the lessons' selectors: the first two 7s of the test set are test[0]
+    /// and test[17], and score as those two do.
+    @Test func imagesOfOneClass() throws {
+        func sparseness(_ images: String) throws -> Double {
+            let folder = TemporaryDirectory()
+            let out = folder.file("m.json")
+            let result = try runVizsite(
+                [
+                    "metrics", Self.model, "--images", images, "--methods", "input-x-gradient", "--metrics",
+                    "Sparseness",
+                    "--json", out,
+                ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
+            let methods = (json as? [String: Any])?["methods"] as? [String: [String: [String: Any]]]
+            return try withExtendedLifetime(folder) {
+                try #require(methods?["input-x-gradient"]?["Sparseness"]?["mean"] as? Double)
+            }
+        }
+        let sevens = try sparseness("test.class(7)[0:2]")
+        let expected = (try sparseness("test[0]") + sparseness("test[17]")) / 2
+        #expect(abs(sevens - expected) < 1e-12)
+        let out = try runVizsite(["metrics", Self.model, "--images", "test.class(12)[0:1]"])
+        #expect(out.status != 0 && out.stderr.contains("class 12 is out of range; the model has classes 0…9"))
+    }
+
     @Test func unknownNamesAreRefusedWithSuggestions() throws {
         let metric = try runVizsite(["metrics", Self.model, "--metrics", "Sparsenes"])
         #expect(metric.status != 0 && metric.stderr.contains("unknown metric 'Sparsenes'; did you mean 'Sparseness'?"))

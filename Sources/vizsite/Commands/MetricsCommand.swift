@@ -24,7 +24,10 @@ struct MetricsCommand: ParsableCommand {
             discussion: "Default: all; the localisation metrics only for a model with a planted shortcut."))
     var metrics: String?
 
-    @Option(help: "The images: SPLIT[A:B] or SPLIT[N] of --data (test[0:100]).")
+    @Option(
+        help: ArgumentHelp(
+            "The images of --data, selected as in lessons: SPLIT[A:B], SPLIT[N], SPLIT.class(K)[A:B] or "
+                + "SPLIT.misclassified[A:B] (test[0:100])."))
     var images: String = "test[0:100]"
 
     @Option(help: "The layer CAM methods explain (default: the model's last convolution).")
@@ -49,12 +52,15 @@ struct MetricsCommand: ParsableCommand {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// `test[0:100]` as (split, range), read as image selectors are in lessons (class
-    /// bounds are checked against the data later, so any number parses here).
-    private func selection() throws -> (split: String, range: Range<Int>) {
+    /// `test[0:100]`, `test.class(7)[0:100]` or `test.misclassified[0:50]` as (split,
+    /// filter, range), read as image selectors are in lessons (class bounds are checked
+    /// against the data later, so any number parses here).
+    private func selection() throws -> (split: String, filter: ImageSelector.Filter, range: Range<Int>) {
         switch ImageSelector.parse(images, classes: .max, limit: 10_000) {
-        case .success(.dataset(let split, .all, let range)): return (split, range)
-        case .success: throw ValidationError("--images: expected SPLIT[A:B] or SPLIT[N], as in test[0:100]")
+        case .success(.dataset(let split, let filter, let range)): return (split, filter, range)
+        case .success:
+            throw ValidationError(
+                "--images: expected SPLIT[A:B], SPLIT.class(K)[A:B] or SPLIT.misclassified[A:B], as in test[0:100]")
         case .failure(let e): throw ValidationError("--images: \(e.message)")
         }
     }
@@ -62,19 +68,43 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         let spec = try model.load()
         let network = try model.network(spec, weights: weights)
-        let (splitName, range) = try selection()
+        let (splitName, filter, range) = try selection()
         let data = try model.dataset(for: spec)
         guard let split = data.split(named: splitName) else {
             throw ValidationErrorText(
                 "--images: \(data.name) has no split '\(splitName)'; it has \(data.splitNames.joined(separator: ", "))")
         }
         let set = try data.inputs(split)
-        guard range.upperBound <= set.count else {
-            throw ValidationErrorText("--images: \(splitName) has \(set.count) images; \(images) asks for more")
+        let indices: [Int]
+        switch filter {
+        case .all:
+            indices = Array(0..<set.count)
+        case .label(let k):
+            guard k < network.classCount else {
+                throw ValidationErrorText(
+                    "--images: class \(k) is out of range; the model has classes 0…\(network.classCount - 1)")
+            }
+            indices = set.labels.indices.filter { set.labels[$0] == k }
+        case .className(let name):
+            let names = spec.sidecar.classNames ?? data.classNames
+            guard let k = names.firstIndex(of: name) else {
+                throw ValidationErrorText(
+                    "--images: no class '\(name)'; the classes are \(names.joined(separator: ", "))")
+            }
+            indices = set.labels.indices.filter { set.labels[$0] == k }
+        case .misclassified:
+            let predictions = Evaluation(model: network, data: set).predictions
+            indices = set.labels.indices.filter { set.labels[$0] != predictions[$0] }
+        }
+        guard range.upperBound <= indices.count else {
+            throw ValidationErrorText(
+                "--images: \(images) asks for up to index \(range.upperBound - 1), but \(splitName) has "
+                    + "\(indices.count) matching image\(indices.count == 1 ? "" : "s")")
         }
         let selected = range.map {
             ExplainedImage(
-                pixels: set.images.samples($0..<($0 + 1)), label: set.labels[$0], background: data.background)
+                pixels: set.images.samples(indices[$0]..<(indices[$0] + 1)), label: set.labels[indices[$0]],
+                background: data.background)
         }
         let chosen =
             metrics.map { list($0).compactMap(MetricCatalogue.named) } ?? MetricCatalogue.defaults(for: network)
