@@ -13,10 +13,23 @@ public func runVizsite(
     environment: [String: String] = [:]
 ) throws -> CommandResult {
     let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let binary = buildDirectory.appendingPathComponent("vizsite").path
+    return try runProgram(
+        buildDirectory.appendingPathComponent("vizsite").path, arguments, in: directory, environment: environment)
+}
+
+/// Runs the program at `path` (an absolute path, or a name looked up on PATH by `env`).
+public func runProgram(
+    _ path: String, _ arguments: [String], in directory: String = PackagePaths.root,
+    environment: [String: String] = [:]
+) throws -> CommandResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
+    if path.hasPrefix("/") {
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [path] + arguments
+    }
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()

@@ -58,7 +58,7 @@ enum DirectiveRegistry {
         SaliencyDirective.self, CAMDirective.self, OcclusionDirective.self, PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
         MeanHeatmapsDirective.self, MetricsDirective.self, ClassMapsDirective.self, DatasetExamplesDirective.self,
-        DataRandomizationDirective.self,
+        DataRandomizationDirective.self, PlaygroundDirective.self,
     ]
 
     static var names: [String] { all.map { $0.name } }

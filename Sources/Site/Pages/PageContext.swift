@@ -21,6 +21,8 @@ struct PageContext: TemplateValues {
         let title: String
         var summary: String?
         var number: Int?
+        /// Whether the page has a playground figure, whose scripts only such pages load.
+        var playground: Bool = false
     }
 
     struct TOCEntry: TemplateValues {

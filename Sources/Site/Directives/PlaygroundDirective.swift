@@ -1,0 +1,132 @@
+import CNN
+import Common
+import Explain
+import Foundation
+import Render
+
+/// The network in the reader's hands: draw a digit (or pick an example) and watch the
+/// prediction, Grad-CAM and the gradient change, computed in the browser by
+/// `Theme/assets/playground-runtime.js` from weights the build exports. The raw values are
+/// the Swift core's results on the examples, which the runtime must reproduce to 1e-4.
+struct PlaygroundDirective: Directive {
+    static let name = "playground"
+    static let summary =
+        "An interactive figure: draw a digit or pick an example, and the network — run in the reader's browser from "
+        + "weights the build exports, no server — shows its class probabilities, Grad-CAM and the gradient as you draw."
+    static let options: [OptionSpec] = [SharedOption.layer.spec, examples.spec]
+    static let examples = SharedOption.images.documented(
+        "The examples readers can pick; the build also checks the browser's numbers against the core's on them.")
+    static let example = "images: test[0:10]"
+
+    let layer: String
+    let examples: [ImageSelector]
+    let location: SourceLocation
+
+    init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
+        if let reason = PlaygroundModel.unsupported(model) {
+            throw SourceError(
+                "the playground cannot run \(model.name): \(reason)", at: options.location(of: CommonOption.model.name))
+        }
+        guard model.inputShape.count == 3, [1, 3].contains(model.inputShape[2]) else {
+            throw SourceError(
+                "the playground draws gray or colour images; \(model.name) takes \(model.inputShape)",
+                at: options.location(of: CommonOption.model.name))
+        }
+        layer = try SharedOption.layer.layer(
+            options, model: model, requirement: .spatial, default: model.defaultCAMLayer)
+        examples = try Self.examples.images(options, default: "test[0:10]", classes: model.classes)
+        location = Self.examples.location(in: options)
+    }
+
+    var inputFiles: [String] { examples.files }
+    var caption: String {
+        "Draw a digit, or pick an example: the network runs in your browser and shows what it predicts, where "
+            + "Grad-CAM at \(layer) looks, and the gradient of the predicted class."
+    }
+    var alt: String { "an interactive drawing area with the network's live prediction" }
+
+    func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
+        let model = context.model
+        let selected = try context.images(examples, at: location)
+        let gradcam = MethodCatalogue.named("gradcam")!, vanilla = MethodCatalogue.named("vanilla")!
+        var vectors: [PlaygroundValues.Example] = []
+        for image in selected {
+            let cam = try gradcam.explain(image.explained, target: .predicted, layer: layer, model: model)
+            let saliency = try vanilla.explain(image.explained, target: .predicted, layer: nil, model: model)
+            let logits = model.logits(image.explained.pixels).scalars
+            vectors.append(
+                .init(
+                    image: image.name, label: image.label, pixels: image.explained.pixels.scalars.map(Double.init),
+                    logits: logits.map(Double.init), probabilities: cam.probabilities.map(Double.init),
+                    target: cam.targetClass, gradcam: MapValues(cam.map), saliency: MapValues(saliency.map)))
+        }
+        let script = Data(PlaygroundModel(model: model).script().utf8)
+        let weights = figure.add(script, name: "playground-\(model.name)-weights", ext: "js")
+        try figure.json(PlaygroundValues(model: model.name, layer: layer, examples: vectors), name: "playground")
+        let (h, w) = (model.inputShape[0], model.inputShape[1])
+        let options = selected.enumerated().map { i, image in
+            let text = image.name + (image.label.map { " · \(image.className($0))" } ?? "")
+            return "<option value=\"\(i)\">\(HTML.escape(text))</option>"
+        }.joined()
+        let examplesJSON = String(
+            decoding: try JSONSerialization.data(
+                withJSONObject: selected.map { $0.explained.pixels.scalars.map { Double($0) } }), as: UTF8.self)
+        let names = (0..<model.classCount).map { selected.first?.className($0) ?? "\($0)" }
+        let bars = names.enumerated().map { k, name in
+            "<tr><th scope=\"row\">\(HTML.escape(name))</th><td><span class=\"pg-bar\" data-class=\"\(k)\"></span></td>"
+                + "<td class=\"pg-p\" data-class=\"\(k)\">–</td></tr>"
+        }.joined()
+        let body = """
+            <div class="viz-playground" data-model="\(HTML.escape(model.name))" data-layer="\(HTML.escape(layer))" \
+            data-height="\(h)" data-width="\(w)" data-channels="\(model.inputShape[2])">
+            <div class="pg-input">
+            <canvas class="pg-draw" width="280" height="280" tabindex="0" role="img" \
+            aria-label="Drawing area: draw with a mouse, a finger or a pen; \
+            arrow keys and space draw from the keyboard"></canvas>
+            <div class="pg-controls">
+            <button type="button" class="pg-clear">Clear</button>
+            <label>Example <select class="pg-example"><option value="">—</option>\(options)</select></label>
+            </div>
+            <p class="pg-seen-label">What the network sees (\(h)×\(w)):</p>
+            <canvas class="pg-seen pixelated" width="\(w)" height="\(h)" role="img" \
+            aria-label="the drawing as the network's input"></canvas>
+            </div>
+            <div class="pg-output">
+            <table class="pg-probabilities"><caption>Class probabilities</caption><tbody>\(bars)</tbody></table>
+            <div class="pg-maps">
+            <div class="viz-cell"><canvas class="pg-gradcam pixelated" width="\(w)" height="\(h)" role="img" \
+            aria-label="Grad-CAM of the predicted class"></canvas>\
+            <span class="viz-label">Grad-CAM at \(HTML.escape(layer))</span></div>
+            <div class="viz-cell"><canvas class="pg-saliency pixelated" width="\(w)" height="\(h)" role="img" \
+            aria-label="gradient of the predicted class"></canvas><span class="viz-label">|gradient|</span></div>
+            </div>
+            <p class="pg-status" aria-live="polite">Loading the network…</p>
+            </div>
+            <script type="application/json" class="pg-examples">\(examplesJSON)</script>
+            </div>
+            <script src="\(Figure.root)\(weights)"></script>
+            """
+        return (
+            body,
+            ["computed in your browser", "weights float32, \((script.count + 1023) / 1024) kB", "CAM layer \(layer)"]
+        )
+    }
+}
+
+/// playground: the core's results on the examples, which the browser's runtime must match.
+struct PlaygroundValues: Encodable {
+    struct Example: Encodable {
+        let image: String
+        @ExplicitNull var label: Int?
+        /// The model's input, row-major, channels last.
+        let pixels: [Double]
+        let logits: [Double]
+        let probabilities: [Double]
+        let target: Int
+        let gradcam: MapValues
+        let saliency: MapValues
+    }
+    let model: String
+    let layer: String
+    let examples: [Example]
+}

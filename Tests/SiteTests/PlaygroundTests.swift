@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Site
+
+/// The playground: its runtime, run in Node on the weights and values the build writes,
+/// gives the core's numbers (issue 15's contract: 1e-4).
+@Suite("Playground", .serialized)
+struct PlaygroundTests {
+    static let lessonText = """
+        ---
+        title: Play
+        ---
+
+        ```viz playground
+        images: test[0:6]
+        ```
+
+        """
+
+    @Test("the browser's runtime reproduces the core's probabilities, Grad-CAM and gradient")
+    func runtimeMatchesTheCore() throws {
+        let site = FixtureSite(
+            lessons: ["01-play.md": Self.lessonText, "02-other.md": "---\ntitle: Other\n---\n\nText.\n"],
+            trainCount: 256, testCount: 64)
+        try SiteBuilder(options: buildOptions(site)).build()
+        let files = FixtureSite.tree(site.output)
+        let page = String(decoding: files["play/index.html"]!, as: UTF8.self)
+        #expect(htmlProblems(page) == [])
+        // Only a page with a playground loads its scripts.
+        let runtime = try #require(files.keys.first { $0.hasPrefix("assets/playground-runtime.") })
+        #expect(page.contains(runtime) && page.contains("class=\"pg-draw\""))
+        let other = String(decoding: files["other/index.html"]!, as: UTF8.self)
+        #expect(!other.contains("playground"))
+        let weights = try #require(files.keys.first { $0.hasPrefix("figures/playground-tiny-cnn-weights-") })
+        let values = try #require(files.keys.first { $0.hasPrefix("figures/playground-") && $0.hasSuffix(".json") })
+        #expect(page.contains(weights))
+        let result = try runProgram(
+            "node",
+            [
+                PackagePaths.path("Tests/SiteTests/Fixtures/playground-check.js"),
+                (site.output as NSString).appendingPathComponent(runtime),
+                (site.output as NSString).appendingPathComponent(weights),
+                (site.output as NSString).appendingPathComponent(values),
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let check = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(check["examples"] as? Int == 6)
+        #expect(check["targets"] as? Bool == true)
+        for key in ["probabilities", "gradcam", "saliency"] {
+            let error = try #require(check[key] as? Double)
+            #expect(error < 1e-4, "\(key) differs by \(error)")
+        }
+    }
+
+    @Test("a model the runtime cannot run is an error where the model is named")
+    func unsupportedModel() {
+        let batchNorm = FixtureSite.tinySpec.replacingOccurrences(
+            of: "  - {type: MaxPooling2D, pool_size: 2}",
+            with: "  - {type: BatchNormalization}\n  - {type: MaxPooling2D, pool_size: 2}")
+        #expect(
+            buildErrors(
+                lesson("```viz playground\nmodel: models/bn.yml\n```\n"), files: ["Content/models/bn.yml": batchNorm])
+                == [
+                    "Content/lessons/01-test.md:8:8: error: the playground cannot run tiny-cnn: layer "
+                        + "batch_normalization_1 is a BatchNormalization; the playground runs Conv2D, MaxPooling2D, "
+                        + "Dense, Flatten, Dropout"
+                ])
+    }
+}

@@ -1,0 +1,240 @@
+// The playground figure: drawing (mouse, touch, pen, keyboard), MNIST-style preprocessing,
+// and the live output of VizsiteNetwork (playground-runtime.js). Loaded only on pages that
+// have a playground; exposes window.vizsitePlayground for tests.
+(function () {
+  'use strict';
+  const figures = Array.from(document.querySelectorAll('.viz-playground'));
+  if (!figures.length || !window.VizsiteNetwork) return;
+  const reduceMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const networks = {};
+
+  function network(name) {
+    if (!networks[name]) {
+      const spec = window.vizsiteModels && window.vizsiteModels[name];
+      if (!spec) throw new Error(`the weights of ${name} did not load`);
+      networks[name] = new window.VizsiteNetwork(spec);
+    }
+    return networks[name];
+  }
+
+  // Fits the ink into a 20×20 box (of 28×28; scaled for other sizes), keeping its aspect,
+  // and centres it by its centre of mass, as MNIST's digits were prepared.
+  function preprocess(source, h, w) {
+    const size = source.width, ctx = source.getContext('2d');
+    const data = ctx.getImageData(0, 0, size, size).data;
+    let top = size, left = size, bottom = -1, right = -1;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        if (data[(y * size + x) * 4 + 3] > 0) {
+          if (y < top) top = y; if (y > bottom) bottom = y;
+          if (x < left) left = x; if (x > right) right = x;
+        }
+      }
+    }
+    const pixels = new Float32Array(h * w);
+    if (bottom < 0) return pixels;
+    const box = Math.round(Math.min(h, w) * 20 / 28);
+    const scale = box / Math.max(bottom - top + 1, right - left + 1);
+    const bw = Math.max(1, Math.round((right - left + 1) * scale));
+    const bh = Math.max(1, Math.round((bottom - top + 1) * scale));
+    const small = document.createElement('canvas');
+    small.width = bw; small.height = bh;
+    const sctx = small.getContext('2d');
+    sctx.imageSmoothingEnabled = true;
+    sctx.imageSmoothingQuality = 'high';
+    sctx.drawImage(source, left, top, right - left + 1, bottom - top + 1, 0, 0, bw, bh);
+    const ink = sctx.getImageData(0, 0, bw, bh).data;
+    let mass = 0, my = 0, mx = 0;
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0; x < bw; x++) {
+        const v = ink[(y * bw + x) * 4 + 3] / 255;
+        mass += v; my += v * y; mx += v * x;
+      }
+    }
+    const oy = Math.round(h / 2 - my / mass), ox = Math.round(w / 2 - mx / mass);
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0; x < bw; x++) {
+        const ty = y + oy, tx = x + ox;
+        if (ty >= 0 && ty < h && tx >= 0 && tx < w) pixels[ty * w + tx] = ink[(y * bw + x) * 4 + 3] / 255;
+      }
+    }
+    return pixels;
+  }
+
+  function paint(canvas, rows, signed) {
+    const h = rows.length, w = rows[0].length, ctx = canvas.getContext('2d');
+    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+    let top = 0;
+    for (const row of rows) for (const v of row) top = Math.max(top, signed ? Math.abs(v) : v);
+    const image = ctx.createImageData(w, h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = top > 0 ? (signed ? Math.abs(rows[y][x]) : rows[y][x]) / top : 0;
+        const [r, g, b] = viridis(v), i = (y * w + x) * 4;
+        image.data[i] = r; image.data[i + 1] = g; image.data[i + 2] = b; image.data[i + 3] = 255;
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+  }
+
+  // Viridis at 9 stops (matplotlib's, CC0), interpolated.
+  const stops = [[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
+    [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]];
+  function viridis(t) {
+    const x = Math.min(Math.max(t, 0), 1) * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2);
+    const f = x - i, a = stops[i], b = stops[i + 1];
+    return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * f));
+  }
+
+  function setUp(root) {
+    const name = root.dataset.model, layer = root.dataset.layer;
+    const h = +root.dataset.height, w = +root.dataset.width, channels = +root.dataset.channels;
+    const draw = root.querySelector('.pg-draw'), seen = root.querySelector('.pg-seen');
+    const status = root.querySelector('.pg-status'), select = root.querySelector('.pg-example');
+    const examples = JSON.parse(root.querySelector('.pg-examples').textContent);
+    const ctx = draw.getContext('2d');
+    const net = network(name);
+    let input = new Float32Array(h * w * channels), pending = false;
+
+    function show(pixels) {
+      const image = seen.getContext('2d').createImageData(w, h);
+      for (let p = 0; p < h * w; p++) {
+        for (let k = 0; k < 3; k++) {
+          image.data[p * 4 + k] = Math.round(255 * pixels[p * channels + (channels === 3 ? k : 0)]);
+        }
+        image.data[p * 4 + 3] = 255;
+      }
+      seen.getContext('2d').putImageData(image, 0, 0);
+    }
+
+    function update() {
+      pending = false;
+      show(input);
+      const cam = net.explain(input, { method: 'gradcam', layer });
+      const sal = net.explain(input, { method: 'saliency', target: cam.target });
+      root.querySelectorAll('.pg-bar').forEach((bar) => {
+        bar.style.width = `${(cam.probabilities[+bar.dataset.class] * 100).toFixed(1)}%`;
+      });
+      root.querySelectorAll('.pg-p').forEach((cell) => {
+        cell.textContent = `${(cam.probabilities[+cell.dataset.class] * 100).toFixed(1)} %`;
+      });
+      paint(root.querySelector('.pg-gradcam'), cam.map, false);
+      paint(root.querySelector('.pg-saliency'), sal.map, true);
+      const p = cam.probabilities[cam.target];
+      status.textContent = `Predicted ${cam.target} (${(p * 100).toFixed(1)} %); `
+        + `computed in ${(cam.ms + sal.ms).toFixed(1)} ms.`;
+    }
+
+    function schedule() {
+      if (pending) return;
+      pending = true;
+      (reduceMotion ? setTimeout : requestAnimationFrame)(update);
+    }
+
+    function fromDrawing() {
+      const gray = preprocess(draw, h, w);
+      input = new Float32Array(h * w * channels);
+      for (let p = 0; p < h * w; p++) for (let k = 0; k < channels; k++) input[p * channels + k] = gray[p];
+      select.value = '';
+      schedule();
+    }
+
+    function clear() {
+      ctx.clearRect(0, 0, draw.width, draw.height);
+      input = new Float32Array(h * w * channels);
+      select.value = '';
+      schedule();
+    }
+
+    // Drawing with pointer events: mouse, touch and pen alike.
+    let last = null;
+    function point(event) {
+      const r = draw.getBoundingClientRect();
+      return [(event.clientX - r.left) * draw.width / r.width, (event.clientY - r.top) * draw.height / r.height];
+    }
+    function stroke(from, to) {
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = draw.width / 14;
+      ctx.lineCap = 'round';
+      ctx.lineJoin = 'round';
+      ctx.beginPath();
+      ctx.moveTo(from[0], from[1]);
+      ctx.lineTo(to[0], to[1]);
+      ctx.stroke();
+    }
+    draw.addEventListener('pointerdown', (event) => {
+      draw.setPointerCapture(event.pointerId);
+      last = point(event);
+      stroke(last, last);
+      fromDrawing();
+      event.preventDefault();
+    });
+    draw.addEventListener('pointermove', (event) => {
+      if (!last) return;
+      const p = point(event);
+      stroke(last, p);
+      last = p;
+      fromDrawing();
+    });
+    const end = () => { last = null; };
+    draw.addEventListener('pointerup', end);
+    draw.addEventListener('pointercancel', end);
+
+    // The keyboard: arrows move a pen, space toggles it down, Delete clears.
+    let pen = [draw.width / 2, draw.height / 2], down = false;
+    draw.addEventListener('keydown', (event) => {
+      const step = draw.width / 28;
+      const moves = { ArrowUp: [0, -step], ArrowDown: [0, step], ArrowLeft: [-step, 0], ArrowRight: [step, 0] };
+      if (moves[event.key]) {
+        const next = [Math.min(Math.max(pen[0] + moves[event.key][0], 0), draw.width),
+          Math.min(Math.max(pen[1] + moves[event.key][1], 0), draw.height)];
+        if (down) { stroke(pen, next); fromDrawing(); }
+        pen = next;
+      } else if (event.key === ' ') {
+        down = !down;
+        if (down) { stroke(pen, pen); fromDrawing(); }
+      } else if (event.key === 'Delete' || event.key === 'Backspace') {
+        clear();
+      } else {
+        return;
+      }
+      event.preventDefault();
+    });
+
+    root.querySelector('.pg-clear').addEventListener('click', clear);
+    select.addEventListener('change', () => {
+      if (select.value === '') return;
+      ctx.clearRect(0, 0, draw.width, draw.height);
+      input = Float32Array.from(examples[+select.value]);
+      // The example, drawn large on the canvas as a picture of what the network reads.
+      const big = ctx.createImageData(draw.width, draw.height);
+      for (let y = 0; y < draw.height; y++) {
+        for (let x = 0; x < draw.width; x++) {
+          const p = Math.floor(y * h / draw.height) * w + Math.floor(x * w / draw.width);
+          const v = input[p * channels], i = (y * draw.width + x) * 4;
+          big.data[i] = big.data[i + 1] = big.data[i + 2] = 255; big.data[i + 3] = Math.round(v * 255);
+        }
+      }
+      ctx.putImageData(big, 0, 0);
+      schedule();
+    });
+    // Start from the first example, so the figure shows the network at work before any input.
+    if (examples.length) {
+      select.value = '0';
+      select.dispatchEvent(new Event('change'));
+    } else {
+      status.textContent = 'Draw a digit.';
+    }
+    return net;
+  }
+
+  const ready = figures.map(setUp);
+  window.vizsitePlayground = {
+    ready: ready.length > 0,
+    /** The contract of issue 15: `pixels` as the model takes them; see VizsiteNetwork.explain. */
+    explain(pixels, options) {
+      const result = ready[0].explain(pixels, options);
+      return { probabilities: result.probabilities, logits: result.logits, map: result.map, ms: result.ms };
+    },
+  };
+})();
