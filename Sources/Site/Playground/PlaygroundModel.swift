@@ -5,14 +5,22 @@ import Foundation
 
 /// A model as the playground's JavaScript runtime (`Theme/assets/playground-runtime.js`)
 /// runs it: its layers, their shapes and settings, and their weights as little-endian
-/// float32 in base64, in a script that registers it under `window.vizsiteModels[name]`,
+/// float32 or float16 in base64, in a script that registers it under `window.vizsiteModels`,
 /// so that a page opened from `file://` loads it as it loads the search index.
 struct PlaygroundModel {
     /// The layers the runtime implements, with the activations it knows.
     static let supportedLayers = ["Conv2D", "MaxPooling2D", "Dense", "Flatten", "Dropout"]
     static let supportedActivations = ["linear", "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "silu", "softmax"]
 
+    /// How the weights are stored: float32, or float16 at half the size.
+    enum Precision: String, Sendable, CaseIterable { case float32, float16 }
+
     let model: Model
+    var precision: Precision = .float32
+
+    /// The name the script registers the model under: its name and precision, so that two
+    /// playgrounds of one model at different precisions can share a page.
+    var key: String { "\(model.name)/\(precision.rawValue)" }
 
     /// Why the runtime cannot run `model`, or nil when it can.
     static func unsupported(_ model: Model) -> String? {
@@ -68,19 +76,20 @@ struct PlaygroundModel {
             default:
                 fields["type"] = json("identity")
             }
-            if let kernel = model.parameters["\(layer.name)/kernel"] { fields["w"] = json(Self.base64(kernel.scalars)) }
-            if let bias = model.parameters["\(layer.name)/bias"] { fields["b"] = json(Self.base64(bias.scalars)) }
+            if let kernel = model.parameters["\(layer.name)/kernel"] { fields["w"] = json(encode(kernel.scalars)) }
+            if let bias = model.parameters["\(layer.name)/bias"] { fields["b"] = json(encode(bias.scalars)) }
             layers.append(
                 "{" + fields.sorted { $0.key < $1.key }.map { "\(json($0.key)):\($0.value)" }.joined(separator: ",")
                     + "}")
         }
         let spec = [
             "\"name\":\(json(model.name))", "\"input\":\(json(model.inputShape))",
-            "\"classes\":\(model.classCount)", "\"cam_layer\":\(model.defaultCAMLayer.map(json) ?? "null")",
+            "\"classes\":\(model.classCount)", "\"dtype\":\(json(precision.rawValue))",
+            "\"cam_layer\":\(model.defaultCAMLayer.map(json) ?? "null")",
             "\"layers\":[\n" + layers.joined(separator: ",\n") + "\n]",
         ]
-        return "// The weights of \(model.name) for vizsite's playground (float32, little-endian, base64).\n"
-            + "(window.vizsiteModels = window.vizsiteModels || {})[\(json(model.name))] = {"
+        return "// The weights of \(model.name) for vizsite's playground (\(precision), little-endian, base64).\n"
+            + "(window.vizsiteModels = window.vizsiteModels || {})[\(json(key))] = {"
             + spec.joined(separator: ",") + "};\n"
     }
 
@@ -97,10 +106,16 @@ struct PlaygroundModel {
 
     private func json(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
 
-    static func base64(_ values: [Float]) -> String {
+    private func encode(_ values: [Float]) -> String {
         var bytes = [UInt8]()
-        bytes.reserveCapacity(values.count * 4)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        switch precision {
+        case .float32:
+            bytes.reserveCapacity(values.count * 4)
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        case .float16:
+            bytes.reserveCapacity(values.count * 2)
+            for v in values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        }
         return Data(bytes).base64EncodedString()
     }
 }
