@@ -65,7 +65,7 @@ struct PlaygroundTests {
             #expect(check["targets"] as? Bool == true, "\(precision): the same predicted classes")
             let tolerance: [String: Double] =
                 precision == "float32"
-                ? ["probabilities": 1e-4, "gradcam": 1e-4, "saliency": 1e-4]
+                ? ["probabilities": 1e-4, "gradcam": 1e-4, "saliency": 1e-4, "contrast": 1e-4]
                 : ["probabilities": 2e-3, "gradcam": 2e-2]
             for (key, limit) in tolerance {
                 let error = try #require(check[key] as? Double)

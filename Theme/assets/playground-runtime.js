@@ -265,7 +265,9 @@
      * `{probabilities, logits, map, ms}` for `pixels` (the model's input, pixel / 255,
      * row-major, channels last). `options.method`: 'gradcam' (default) or 'saliency' (the
      * signed gradient of the logit, as vizsite's `vanilla`); `layer` (Grad-CAM's, default
-     * the model's CAM layer) and `target` (default the predicted class).
+     * the model's CAM layer), `target` (default the predicted class) and `contrast` (a
+     * class whose logit is subtracted, as `target: 4-9` in lessons; 'runner-up': the
+     * class with the highest logit after the target's).
      */
     explain(pixels, options) {
       return this.explainAll(pixels, [options || {}])[0];
@@ -284,17 +286,23 @@
       const predicted = logits.indexOf(Math.max.apply(null, logits));
       const results = requests.map((opts) => {
         const target = opts.target === undefined || opts.target === null ? predicted : opts.target;
-        return { probabilities, logits, target, map: this.map(caches, opts.method || 'gradcam', target, opts.layer) };
+        const contrast = opts.contrast === 'runner-up' ? runnerUp(logits, target) : opts.contrast;
+        const map = this.map(caches, opts.method || 'gradcam', target, opts.layer, contrast);
+        return { probabilities, logits, target, contrast, map };
       });
       const ms = now() - start;
       for (const r of results) { r.ms = ms; r.caches = caches; }
       return results;
     }
 
-    /** The raw map of `method` for class `target`, from a forward pass's caches. */
-    map(caches, method, target, layer) {
+    /**
+     * The raw map of `method` for class `target` (minus class `contrast`, when given: why
+     * `target` and not `contrast`), from a forward pass's caches.
+     */
+    map(caches, method, target, layer, contrast) {
       const seed = new Float32Array(this.classes);
       seed[target] = 1;
+      if (contrast !== undefined && contrast !== null) seed[contrast] = -1;
       if (method === 'gradcam') {
         const at = this.layerIndex(layer || this.camLayer);
         const [h, w, c] = this.layers[at].out;
@@ -318,6 +326,12 @@
       }
       throw new Error(`unknown method '${method}'; expected gradcam or saliency`);
     }
+  }
+
+  function runnerUp(logits, target) {
+    let best = -1;
+    for (let k = 0; k < logits.length; k++) if (k !== target && (best < 0 || logits[k] > logits[best])) best = k;
+    return best;
   }
 
   function rows(h, w, value) {

@@ -61,15 +61,24 @@
     return pixels;
   }
 
-  function paint(canvas, rows, signed) {
+  // A map in viridis: magnitudes over the largest for `signed` maps, values over the
+  // largest otherwise, or (`minMax`, feature maps) from the smallest to the largest.
+  function paint(canvas, rows, signed, minMax) {
     const h = rows.length, w = rows[0].length, ctx = canvas.getContext('2d');
     if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-    let top = 0;
-    for (const row of rows) for (const v of row) top = Math.max(top, signed ? Math.abs(v) : v);
+    let top = 0, low = 0;
+    if (minMax) { low = Infinity; top = -Infinity; }
+    for (const row of rows) {
+      for (const v of row) {
+        const m = signed ? Math.abs(v) : v;
+        top = Math.max(top, m);
+        if (minMax) low = Math.min(low, m);
+      }
+    }
     const image = ctx.createImageData(w, h);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const v = top > 0 ? (signed ? Math.abs(rows[y][x]) : rows[y][x]) / top : 0;
+        const v = top > low ? ((signed ? Math.abs(rows[y][x]) : rows[y][x]) - low) / (top - low) : 0;
         const [r, g, b] = viridis(v), i = (y * w + x) * 4;
         image.data[i] = r; image.data[i + 1] = g; image.data[i + 2] = b; image.data[i + 3] = 255;
       }
@@ -92,6 +101,50 @@
     const draw = root.querySelector('.pg-draw'), seen = root.querySelector('.pg-seen');
     const status = root.querySelector('.pg-status'), select = root.querySelector('.pg-example');
     const examples = JSON.parse(root.querySelector('.pg-examples').textContent);
+    const names = Array.from(root.querySelectorAll('.pg-probabilities th')).map((th) => th.textContent);
+    const maps = root.querySelector('.pg-feature-maps');
+    let lastCaches = null;
+
+    // Every spatial layer's channels, each on its own min–max scale, drawn only while open.
+    function paintFeatureMaps(caches) {
+      lastCaches = caches;
+      const body = maps.querySelector('.pg-layers');
+      net.layers.forEach((l, i) => {
+        if (l.out.length !== 3) return;
+        let row = body.querySelector(`[data-layer="${i}"]`);
+        const [lh, lw, lc] = l.out;
+        if (!row) {
+          row = document.createElement('div');
+          row.className = 'pg-layer';
+          row.dataset.layer = i;
+          const title = document.createElement('p');
+          title.textContent = `${l.name} (${lh}×${lw}×${lc})`;
+          row.appendChild(title);
+          const grid = document.createElement('div');
+          grid.className = 'pg-channels';
+          for (let k = 0; k < lc; k++) {
+            const canvas = document.createElement('canvas');
+            canvas.width = lw; canvas.height = lh;
+            canvas.className = 'pixelated';
+            canvas.setAttribute('aria-hidden', 'true');
+            grid.appendChild(canvas);
+          }
+          row.appendChild(grid);
+          body.appendChild(row);
+        }
+        const out = caches[i].output, canvases = row.querySelectorAll('canvas');
+        for (let k = 0; k < lc; k++) {
+          const channel = [];
+          for (let y = 0; y < lh; y++) {
+            const r = new Array(lw);
+            for (let x = 0; x < lw; x++) r[x] = out[(y * lw + x) * lc + k];
+            channel.push(r);
+          }
+          paint(canvases[k], channel, false, true);
+        }
+      });
+    }
+    if (maps) maps.addEventListener('toggle', () => { if (maps.open && lastCaches) paintFeatureMaps(lastCaches); });
     const ctx = draw.getContext('2d');
     const net = network(name);
     let input = new Float32Array(h * w * channels), pending = false;
@@ -110,7 +163,10 @@
     function update() {
       pending = false;
       show(input);
-      const [cam, sal] = net.explainAll(input, [{ method: 'gradcam', layer }, { method: 'saliency' }]);
+      const [cam, sal, contrast] = net.explainAll(input, [
+        { method: 'gradcam', layer }, { method: 'saliency' },
+        { method: 'gradcam', layer, contrast: 'runner-up' },
+      ]);
       root.querySelectorAll('.pg-bar').forEach((bar) => {
         bar.style.width = `${(cam.probabilities[+bar.dataset.class] * 100).toFixed(1)}%`;
       });
@@ -119,6 +175,14 @@
       });
       paint(root.querySelector('.pg-gradcam'), cam.map, false);
       paint(root.querySelector('.pg-saliency'), sal.map, true);
+      const contrastCanvas = root.querySelector('.pg-contrast');
+      if (contrastCanvas) {
+        paint(contrastCanvas, contrast.map, false);
+        root.querySelector('.pg-contrast-label').textContent =
+          `Grad-CAM, ${names[contrast.target]} − ${names[contrast.contrast]}`;
+      }
+      lastCaches = cam.caches;
+      if (maps && maps.open) paintFeatureMaps(cam.caches);
       const p = cam.probabilities[cam.target];
       status.textContent = `Predicted ${cam.target} (${(p * 100).toFixed(1)} %); `
         + `computed in ${cam.ms.toFixed(1)} ms.`;

@@ -62,11 +62,16 @@ struct PlaygroundDirective: Directive {
             let cam = try gradcam.explain(image.explained, target: .predicted, layer: layer, model: model)
             let saliency = try vanilla.explain(image.explained, target: .predicted, layer: nil, model: model)
             let logits = model.logits(image.explained.pixels).scalars
+            // The top-2 contrast: the predicted class minus the runner-up.
+            let runnerUp = logits.indices.filter { $0 != cam.targetClass }.max { logits[$0] < logits[$1] }!
+            let contrast = try gradcam.explain(
+                image.explained, target: .contrast(cam.targetClass, runnerUp), layer: layer, model: model)
             vectors.append(
                 .init(
                     image: image.name, label: image.label, pixels: image.explained.pixels.scalars.map(Double.init),
                     logits: logits.map(Double.init), probabilities: cam.probabilities.map(Double.init),
-                    target: cam.targetClass, gradcam: MapValues(cam.map), saliency: MapValues(saliency.map)))
+                    target: cam.targetClass, gradcam: MapValues(cam.map), saliency: MapValues(saliency.map),
+                    runnerUp: runnerUp, contrast: MapValues(contrast.map)))
         }
         let exported = PlaygroundModel(model: model, precision: precision)
         let script = Data(exported.script().utf8)
@@ -110,9 +115,14 @@ struct PlaygroundDirective: Directive {
             <span class="viz-label">Grad-CAM at \(HTML.escape(layer))</span></div>
             <div class="viz-cell"><canvas class="pg-saliency pixelated" width="\(w)" height="\(h)" role="img" \
             aria-label="gradient of the predicted class"></canvas><span class="viz-label">|gradient|</span></div>
+            <div class="viz-cell"><canvas class="pg-contrast pixelated" width="\(w)" height="\(h)" role="img" \
+            aria-label="Grad-CAM of the predicted class minus the runner-up"></canvas>\
+            <span class="viz-label pg-contrast-label">Grad-CAM, top-1 − top-2</span></div>
             </div>
             <p class="pg-status" aria-live="polite">Loading the network…</p>
             </div>
+            <details class="pg-feature-maps"><summary>Feature maps of every layer</summary>\
+            <div class="pg-layers"></div></details>
             <script type="application/json" class="pg-examples">\(examplesJSON)</script>
             </div>
             <script src="\(Figure.root)\(weights)"></script>
@@ -139,6 +149,10 @@ struct PlaygroundValues: Encodable {
         let target: Int
         let gradcam: MapValues
         let saliency: MapValues
+        /// The class with the highest logit after the target's, and Grad-CAM of the target's
+        /// logit minus its.
+        let runnerUp: Int
+        let contrast: MapValues
     }
     let model: String
     let layer: String

@@ -13,7 +13,9 @@ vm.runInContext(fs.readFileSync(weights, 'utf8'), context);
 vm.runInContext(fs.readFileSync(runtime, 'utf8'), context);
 const expected = JSON.parse(fs.readFileSync(values, 'utf8'));
 const net = new context.VizsiteNetwork(Object.values(context.vizsiteModels)[0]);
-const result = { examples: 0, probabilities: 0, logits: 0, gradcam: 0, saliency: 0, targets: true, ms: [] };
+const result = {
+  examples: 0, probabilities: 0, logits: 0, gradcam: 0, saliency: 0, contrast: 0, targets: true, ms: [],
+};
 function relative(rows, want) {
   let top = 0, worst = 0;
   for (const row of want.values) for (const v of row) top = Math.max(top, Math.abs(v));
@@ -27,8 +29,11 @@ for (const e of expected.examples) {
   const pixels = Float32Array.from(e.pixels);
   const cam = net.explain(pixels, { method: 'gradcam', layer: expected.layer });
   const sal = net.explain(pixels, { method: 'saliency' });
+  const contrast = net.explain(pixels, { method: 'gradcam', layer: expected.layer, contrast: 'runner-up' });
   result.examples += 1;
-  result.targets = result.targets && cam.target === e.target && sal.target === e.target;
+  result.targets = result.targets && cam.target === e.target && sal.target === e.target
+    && contrast.contrast === e.runner_up;
+  result.contrast = Math.max(result.contrast, relative(contrast.map, e.contrast));
   for (let k = 0; k < e.probabilities.length; k++) {
     result.probabilities = Math.max(result.probabilities, Math.abs(cam.probabilities[k] - e.probabilities[k]));
     result.logits = Math.max(result.logits, Math.abs(cam.logits[k] - e.logits[k]));
