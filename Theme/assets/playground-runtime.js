@@ -57,9 +57,11 @@
 
   // A convolution is a matrix product: each output pixel's receptive field (its patch, kh·kw·c
   // values, zero outside the image) times the kernel as a [kh·kw·c, o] matrix (HWIO order).
-  function patches(l, x) {
+  // Calls visit(at, pixel) for each kernel position of each output pixel that falls inside
+  // the input: `at` indexes the patch matrix, `pixel` the input, both at channel 0.
+  function walkPatches(l, visit) {
     const [h, w, c] = l.in, [oh, ow] = l.out, [kh, kw] = l.kernel, [sh, sw] = l.strides, [pt, pl] = l.pads;
-    const q = kh * kw * c, cols = new Float32Array(oh * ow * q);
+    const q = kh * kw * c;
     for (let y = 0; y < oh; y++) {
       for (let xo = 0; xo < ow; xo++) {
         let at = (y * ow + xo) * q;
@@ -67,13 +69,16 @@
           const yi = y * sh + i - pt;
           for (let j = 0; j < kw; j++, at += c) {
             const xi = xo * sw + j - pl;
-            if (yi < 0 || yi >= h || xi < 0 || xi >= w) continue;
-            const from = (yi * w + xi) * c;
-            for (let ch = 0; ch < c; ch++) cols[at + ch] = x[from + ch];
+            if (yi >= 0 && yi < h && xi >= 0 && xi < w) visit(at, (yi * w + xi) * c);
           }
         }
       }
     }
+  }
+
+  function patches(l, x) {
+    const c = l.in[2], cols = new Float32Array(l.out[0] * l.out[1] * l.kernel[0] * l.kernel[1] * c);
+    walkPatches(l, (at, pixel) => { for (let ch = 0; ch < c; ch++) cols[at + ch] = x[pixel + ch]; });
     return cols;
   }
 
@@ -126,8 +131,7 @@
   }
 
   function conv2dBackward(l, g) {
-    const [h, w, c] = l.in, [oh, ow, o] = l.out, [kh, kw] = l.kernel, [sh, sw] = l.strides;
-    const [pt, pl] = l.pads, q = kh * kw * c;
+    const [h, w, c] = l.in, [oh, ow, o] = l.out, q = l.kernel[0] * l.kernel[1] * c;
     // The patches' gradient, G [oh·ow, o] times the kernel transposed ([o, q]), then each
     // patch value added back to the input pixel it was copied from.
     if (!l.wt) {
@@ -135,20 +139,7 @@
       for (let k = 0; k < q; k++) for (let m = 0; m < o; m++) l.wt[m * q + k] = l.w[k * o + m];
     }
     const cols = matmul(g, l.wt, oh * ow, o, q, null), gx = new Float32Array(h * w * c);
-    for (let y = 0; y < oh; y++) {
-      for (let xo = 0; xo < ow; xo++) {
-        let at = (y * ow + xo) * q;
-        for (let i = 0; i < kh; i++) {
-          const yi = y * sh + i - pt;
-          for (let j = 0; j < kw; j++, at += c) {
-            const xi = xo * sw + j - pl;
-            if (yi < 0 || yi >= h || xi < 0 || xi >= w) continue;
-            const to = (yi * w + xi) * c;
-            for (let ch = 0; ch < c; ch++) gx[to + ch] += cols[at + ch];
-          }
-        }
-      }
-    }
+    walkPatches(l, (at, pixel) => { for (let ch = 0; ch < c; ch++) gx[pixel + ch] += cols[at + ch]; });
     return gx;
   }
 
