@@ -6,8 +6,11 @@ page's own runtime computes for the drawn input (window.vizsitePlayground).
 
 Uses Debian's chromium and chromium-driver through Selenium. Exits 1 on any failure.
 """
+import struct
 import sys
+import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from selenium import webdriver
@@ -23,6 +26,15 @@ def driver():
         options.add_argument(flag)
     options.binary_location = "/usr/bin/chromium"
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def png(rows):
+    """A grayscale PNG of `rows` (0–255), written by hand so the check needs no imaging library."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\x00" + bytes(row) for row in rows)
+    header = struct.pack(">IIBBBBB", len(rows[0]), len(rows), 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 def check(browser, page):
@@ -57,6 +69,21 @@ def check(browser, page):
     status = browser.find_element(By.CSS_SELECTOR, ".pg-status").text
     if not status.startswith("Predicted"):
         problems.append(f"the status says {status!r}")
+    # An image file, dark ink on a light page as a photo of paper would be: a bar, which the
+    # figure must invert and take as the input.
+    rows = [[40 if 8 <= x <= 11 and 5 <= y <= 34 else 235 for x in range(20)] for y in range(40)]
+    with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as f:
+        f.write(png(rows))
+    browser.find_element(By.CSS_SELECTOR, ".pg-file").send_keys(f.name)
+    time.sleep(1)
+    after = browser.execute_script(
+        "const x = window.vizsitePlayground.input(); return {ink: x.reduce((a, b) => a + b, 0),"
+        " corner: x[0], label: document.querySelector('.pg-seen').getAttribute('aria-label')};")
+    if after["ink"] < 5 or after["corner"] > 0:
+        problems.append(f"an opened image did not become light ink on dark ({after})")
+    if "ink on" not in (after["label"] or ""):
+        problems.append(f"the input's text alternative says {after['label']!r}")
+    Path(f.name).unlink()
     return problems
 
 

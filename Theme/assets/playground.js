@@ -160,9 +160,27 @@
       seen.getContext('2d').putImageData(image, 0, 0);
     }
 
+    // A text alternative to the drawing: how much ink, where, and how large.
+    function describe(pixels) {
+      let mass = 0, my = 0, mx = 0, top = h, bottom = -1, left = w, right = -1;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const v = pixels[(y * w + x) * channels];
+          if (v <= 0) continue;
+          mass += v; my += v * y; mx += v * x;
+          top = Math.min(top, y); bottom = Math.max(bottom, y); left = Math.min(left, x); right = Math.max(right, x);
+        }
+      }
+      if (bottom < 0) return 'The input is empty: nothing drawn yet.';
+      return `The input has ink on ${(100 * mass / (h * w)).toFixed(0)} % of its ${h}×${w} pixels, `
+        + `rows ${top + 1}–${bottom + 1} and columns ${left + 1}–${right + 1}, `
+        + `centred near row ${Math.round(my / mass) + 1}, column ${Math.round(mx / mass) + 1}.`;
+    }
+
     function update() {
       pending = false;
       show(input);
+      seen.setAttribute('aria-label', describe(input));
       const [cam, sal, contrast] = net.explainAll(input, [
         { method: 'gradcam', layer }, { method: 'saliency' },
         { method: 'gradcam', layer, contrast: 'runner-up' },
@@ -265,6 +283,50 @@
     });
 
     root.querySelector('.pg-clear').addEventListener('click', clear);
+
+    // An image file, picked or dropped: drawn to fit the canvas, as light ink on dark
+    // (a picture with a light background is inverted), then prepared like a drawing.
+    function open(file) {
+      if (!file || !/^image\//.test(file.type)) { status.textContent = 'That is not an image file.'; return; }
+      const url = URL.createObjectURL(file), picture = new Image();
+      picture.onload = () => {
+        const scratch = document.createElement('canvas');
+        scratch.width = draw.width; scratch.height = draw.height;
+        const sctx = scratch.getContext('2d'), s = Math.min(draw.width / picture.width, draw.height / picture.height);
+        const dw = picture.width * s, dh = picture.height * s;
+        sctx.drawImage(picture, (draw.width - dw) / 2, (draw.height - dh) / 2, dw, dh);
+        const pixels = sctx.getImageData(0, 0, draw.width, draw.height), d = pixels.data;
+        let sum = 0, count = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i + 3] === 0) continue;
+          sum += (d[i] + d[i + 1] + d[i + 2]) / 3; count += 1;
+        }
+        const invert = count > 0 && sum / count > 127;
+        // The paper's level (the median, most of a digit's picture being background) becomes 0.
+        const histogram = new Uint32Array(256);
+        const ink = (i) => Math.round(invert ? 255 - (d[i] + d[i + 1] + d[i + 2]) / 3 : (d[i] + d[i + 1] + d[i + 2]) / 3);
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] !== 0) histogram[ink(i)] += 1;
+        let paper = 0;
+        for (let seen = 0; paper < 255 && seen + histogram[paper] <= count / 2; paper++) seen += histogram[paper];
+        for (let i = 0; i < d.length; i += 4) {
+          const v = d[i + 3] === 0 || paper >= 255 ? 0 : Math.max(0, ink(i) - paper) * 255 / (255 - paper);
+          d[i] = d[i + 1] = d[i + 2] = 255; d[i + 3] = Math.round(v);
+        }
+        ctx.clearRect(0, 0, draw.width, draw.height);
+        ctx.putImageData(pixels, 0, 0);
+        URL.revokeObjectURL(url);
+        fromDrawing();
+      };
+      picture.onerror = () => { status.textContent = 'The image could not be read.'; URL.revokeObjectURL(url); };
+      picture.src = url;
+    }
+    const picker = root.querySelector('.pg-file');
+    if (picker) picker.addEventListener('change', () => open(picker.files[0]));
+    draw.addEventListener('dragover', (event) => event.preventDefault());
+    draw.addEventListener('drop', (event) => {
+      event.preventDefault();
+      open(event.dataTransfer.files[0]);
+    });
     select.addEventListener('change', () => {
       if (select.value === '') return;
       ctx.clearRect(0, 0, draw.width, draw.height);

@@ -97,11 +97,12 @@ struct PlaygroundDirective: Directive {
             data-height="\(h)" data-width="\(w)" data-channels="\(model.inputShape[2])">
             <div class="pg-input">
             <canvas class="pg-draw" width="280" height="280" tabindex="0" role="img" \
-            aria-label="Drawing area: draw with a mouse, a finger or a pen; \
-            arrow keys and space draw from the keyboard"></canvas>
+            aria-label="Drawing area: draw with a mouse, a finger or a pen, drop an image file, \
+            or use the arrow keys and space to draw from the keyboard"></canvas>
             <div class="pg-controls">
             <button type="button" class="pg-clear">Clear</button>
             <label>Example <select class="pg-example"><option value="">—</option>\(options)</select></label>
+            <label class="pg-open">Open an image… <input type="file" class="pg-file" accept="image/*"></label>
             </div>
             <p class="pg-seen-label">What the network sees (\(h)×\(w)):</p>
             <canvas class="pg-seen pixelated" width="\(w)" height="\(h)" role="img" \
