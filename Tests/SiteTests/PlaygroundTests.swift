@@ -19,6 +19,7 @@ struct PlaygroundTests {
         ```viz playground
         images: test[6:12]
         precision: float16
+        maps: [gradcam, contrast]
         ```
 
         """
@@ -32,6 +33,9 @@ struct PlaygroundTests {
         let files = FixtureSite.tree(site.output)
         let page = String(decoding: files["play/index.html"]!, as: UTF8.self)
         #expect(htmlProblems(page) == [])
+        // `maps` chooses the live maps: the second playground draws no gradient.
+        #expect(page.components(separatedBy: "<canvas class=\"pg-saliency ").count - 1 == 1)
+        #expect(page.components(separatedBy: "<canvas class=\"pg-contrast ").count - 1 == 2)
         // Only a page with a playground loads its scripts.
         let runtime = try #require(files.keys.first { $0.hasPrefix("assets/playground-runtime.") })
         #expect(page.contains(runtime) && page.contains("class=\"pg-draw\""))

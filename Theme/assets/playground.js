@@ -181,19 +181,22 @@
       pending = false;
       show(input);
       seen.setAttribute('aria-label', describe(input));
-      const [cam, sal, contrast] = net.explainAll(input, [
-        { method: 'gradcam', layer }, { method: 'saliency' },
-        { method: 'gradcam', layer, contrast: 'runner-up' },
-      ]);
+      // Only the maps the figure shows are computed.
+      const salCanvas = root.querySelector('.pg-saliency'), contrastCanvas = root.querySelector('.pg-contrast');
+      const requests = [{ method: 'gradcam', layer }];
+      if (salCanvas) requests.push({ method: 'saliency' });
+      if (contrastCanvas) requests.push({ method: 'gradcam', layer, contrast: 'runner-up' });
+      const results = net.explainAll(input, requests);
+      const cam = results[0], sal = salCanvas ? results[1] : null, contrast = contrastCanvas ? results[results.length - 1] : null;
       root.querySelectorAll('.pg-bar').forEach((bar) => {
         bar.style.width = `${(cam.probabilities[+bar.dataset.class] * 100).toFixed(1)}%`;
       });
       root.querySelectorAll('.pg-p').forEach((cell) => {
         cell.textContent = `${(cam.probabilities[+cell.dataset.class] * 100).toFixed(1)} %`;
       });
-      paint(root.querySelector('.pg-gradcam'), cam.map, false);
-      paint(root.querySelector('.pg-saliency'), sal.map, true);
-      const contrastCanvas = root.querySelector('.pg-contrast');
+      const camCanvas = root.querySelector('.pg-gradcam');
+      if (camCanvas) paint(camCanvas, cam.map, false);
+      if (salCanvas) paint(salCanvas, sal.map, true);
       if (contrastCanvas) {
         paint(contrastCanvas, contrast.map, false);
         root.querySelector('.pg-contrast-label').textContent =

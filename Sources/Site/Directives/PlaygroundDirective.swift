@@ -13,7 +13,13 @@ struct PlaygroundDirective: Directive {
     static let summary =
         "An interactive figure: draw a digit or pick an example, and the network — run in the reader's browser from "
         + "weights the build exports, no server — shows its class probabilities, Grad-CAM and the gradient as you draw."
-    static let options: [OptionSpec] = [SharedOption.layer.spec, examples.spec, precision.spec]
+    static let options: [OptionSpec] = [SharedOption.layer.spec, examples.spec, maps.spec, precision.spec]
+    /// The live maps a playground can show.
+    enum LiveMap: String, CaseIterable, Sendable { case gradcam, saliency, contrast }
+    static let maps = DirectiveOption(
+        "maps", "list of gradcam, saliency, contrast", default: "[gradcam, saliency, contrast]",
+        "The live maps beside the probabilities: Grad-CAM of the predicted class, its gradient, and Grad-CAM of "
+            + "the predicted class minus the runner-up. A lesson about one method can show that one alone.")
     static let precision = DirectiveOption(
         "precision", "float32 or float16", default: "float32",
         "How the exported weights are stored. float32 gives the core's numbers to about 1e-6; float16 halves the "
@@ -26,6 +32,7 @@ struct PlaygroundDirective: Directive {
     let layer: String
     let examples: [ImageSelector]
     let precision: PlaygroundModel.Precision
+    let shownMaps: [LiveMap]
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
@@ -41,6 +48,8 @@ struct PlaygroundDirective: Directive {
         layer = try SharedOption.layer.layer(
             options, model: model, requirement: .spatial, default: model.defaultCAMLayer)
         examples = try Self.examples.images(options, default: "test[0:10]", classes: model.classes)
+        let names = LiveMap.allCases.map(\.rawValue)
+        shownMaps = try Self.maps.choices(options, from: names, default: names).compactMap(LiveMap.init)
         precision = PlaygroundModel.Precision(
             rawValue: try Self.precision.choice(options, from: ["float32", "float16"], default: "float32"))!
         location = Self.examples.location(in: options)
@@ -92,6 +101,17 @@ struct PlaygroundDirective: Directive {
             "<tr><th scope=\"row\">\(HTML.escape(name))</th><td><span class=\"pg-bar\" data-class=\"\(k)\"></span></td>"
                 + "<td class=\"pg-p\" data-class=\"\(k)\">–</td></tr>"
         }.joined()
+        let cells = shownMaps.map { map in
+            let (label, description) =
+                switch map {
+                case .gradcam: ("Grad-CAM at \(HTML.escape(layer))", "Grad-CAM of the predicted class")
+                case .saliency: ("|gradient|", "gradient of the predicted class")
+                case .contrast: ("Grad-CAM, top-1 − top-2", "Grad-CAM of the predicted class minus the runner-up")
+                }
+            return "<div class=\"viz-cell\"><canvas class=\"pg-\(map.rawValue) pixelated\" width=\"\(w)\" "
+                + "height=\"\(h)\" role=\"img\" aria-label=\"\(description)\"></canvas>"
+                + "<span class=\"viz-label pg-\(map.rawValue)-label\">\(label)</span></div>"
+        }.joined()
         let body = """
             <div class="viz-playground" data-model="\(HTML.escape(exported.key))" data-layer="\(HTML.escape(layer))" \
             data-height="\(h)" data-width="\(w)" data-channels="\(model.inputShape[2])">
@@ -110,16 +130,7 @@ struct PlaygroundDirective: Directive {
             </div>
             <div class="pg-output">
             <table class="pg-probabilities"><caption>Class probabilities</caption><tbody>\(bars)</tbody></table>
-            <div class="pg-maps">
-            <div class="viz-cell"><canvas class="pg-gradcam pixelated" width="\(w)" height="\(h)" role="img" \
-            aria-label="Grad-CAM of the predicted class"></canvas>\
-            <span class="viz-label">Grad-CAM at \(HTML.escape(layer))</span></div>
-            <div class="viz-cell"><canvas class="pg-saliency pixelated" width="\(w)" height="\(h)" role="img" \
-            aria-label="gradient of the predicted class"></canvas><span class="viz-label">|gradient|</span></div>
-            <div class="viz-cell"><canvas class="pg-contrast pixelated" width="\(w)" height="\(h)" role="img" \
-            aria-label="Grad-CAM of the predicted class minus the runner-up"></canvas>\
-            <span class="viz-label pg-contrast-label">Grad-CAM, top-1 − top-2</span></div>
-            </div>
+            <div class="pg-maps">\(cells)</div>
             <p class="pg-status" aria-live="polite">Loading the network…</p>
             </div>
             <details class="pg-feature-maps"><summary>Feature maps of every layer</summary>\
