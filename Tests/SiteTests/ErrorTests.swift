@@ -57,6 +57,20 @@ struct ErrorTests {
         #expect(LessonCheck.errors(in: good, file: "lessons/01-test.md", config: config, spec: spec).isEmpty)
     }
 
+    /// A link to a lesson file the site does not have is an error where the link is written,
+    /// once however often cmark visits it; links to existing lessons, anchors and other
+    /// sites are not.
+    @Test func linkToAMissingLesson() {
+        let text = lesson(
+            "See [the other](02-second.md), [this](#top), [a site](https://example.org/x.md) and\n"
+                + "the [wrong one](02-secnd.md#part).\n")
+        #expect(
+            buildErrors(text, extra: ["02-second.md": "---\ntitle: S\n---\n\nText.\n"]) == [
+                "Content/lessons/01-test.md:8:17: error: link to '02-secnd.md', which is not a lesson of this site; "
+                    + "did you mean '02-second.md'?"
+            ])
+    }
+
     @Test func unknownOption() {
         #expect(
             buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [

@@ -69,11 +69,24 @@ struct BuildPlan {
         let slugs = Dictionary(
             content.lessons.map { (($0.file as NSString).lastPathComponent, $0.slug) }, uniquingKeysWith: { a, _ in a })
         for (lessonIndex, lesson) in content.lessons.enumerated() {
+            var unknownLessons: [String] = []
             let document = MarkdownDocument(
                 lesson.body, lineOffset: lesson.bodyLineOffset,
                 smart: content.config.smartPunctuation, unsafe: content.config.unsafeHTML
             ) { url in
-                Self.rewrite(url, slugs: slugs)
+                let rewritten = Self.rewrite(url, slugs: slugs)
+                // (Called on entering and on leaving a link: each name is reported once.)
+                if rewritten == nil, let name = Self.lessonFileName(url), !unknownLessons.contains(name) {
+                    unknownLessons.append(name)
+                }
+                return rewritten
+            }
+            for name in unknownLessons {
+                errors.append(
+                    SourceError(
+                        "link to '\(name)', which is not a lesson of this site",
+                        at: Self.location(ofLink: name, in: lesson),
+                        suggestion: nearestName(to: name, in: Array(slugs.keys))))
             }
             var indices: [Int] = []
             for block in document.directives {
@@ -184,6 +197,26 @@ struct BuildPlan {
             dataLocation: dataLocation,
             caption: try CommonOption.caption.string(options), alt: try CommonOption.alt.string(options),
             others: others)
+    }
+
+    /// The lesson file a relative link names (`06-saliency.md`, `06-saliency.md#x`), if any.
+    static func lessonFileName(_ url: String) -> String? {
+        if url.contains(":") || url.hasPrefix("/") || url.hasPrefix("#") { return nil }
+        let path = String(url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+        guard path.hasSuffix(".md"), !path.contains("/") else { return nil }
+        return path
+    }
+
+    /// Where a link to `name` is written in `lesson` (cmark does not place inline nodes):
+    /// its first `](name`, or the start of the body.
+    static func location(ofLink name: String, in lesson: Lesson) -> SourceLocation {
+        for (i, line) in lesson.body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if let range = line.range(of: "](" + name) {
+                let column = line.distance(from: line.startIndex, to: range.lowerBound) + 3
+                return SourceLocation(file: lesson.file, line: lesson.bodyLineOffset + i + 1, column: column)
+            }
+        }
+        return SourceLocation(file: lesson.file, line: lesson.bodyLineOffset + 1, column: 1)
     }
 
     /// The directive of a method name used as a directive (`viz gradcam` → `cam`).
