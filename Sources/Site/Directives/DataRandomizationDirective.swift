@@ -137,7 +137,8 @@ struct DataRandomizationDirective: Directive {
             body = FigureLayout.withColorbarBelow(
                 FigureLayout.panels(columns: columns, rows: rows, corner: "method"), colorbar: bar)
         }
-        let means = values.map { $0.map(Self.mean) }, floorMeans = floors.map { $0.map(Self.mean) }
+        let means = values.map { $0.map(SanityCheckDirective.mean) },
+            floorMeans = floors.map { $0.map(SanityCheckDirective.mean) }
         body += FigureLayout.table(
             header: ["method"] + measures.map { SanityCheckDirective.label($0) + " (floor)" },
             rows: methods.indices.map { m in
@@ -148,7 +149,7 @@ struct DataRandomizationDirective: Directive {
             },
             numeric: Set(1...measures.count))
         let accuracy = try Self.accuracies(of: against, context: context)
-        func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
+        let finite = SanityCheckDirective.finite
         try figure.json(
             DataRandomizationValues(
                 images: selected.map(\.name), against: other, trainingAccuracy: accuracy.training,
@@ -184,16 +185,13 @@ struct DataRandomizationDirective: Directive {
     {
         let data = try context.data.get()
         let train = other.spec.model.training.trainingSet(try data.inputs("train"))
-        let heldOut = try context.heldOut().set
+        // The held-out images alone (the figure's model's evaluation on them is not needed);
+        // `heldOut()` only to report a dataset without such a split.
+        let heldOut = try data.inputs(data.evaluationSplit ?? context.heldOut().split)
         return (
             Evaluation(model: other.model, data: train).accuracy,
             Evaluation(model: other.model, data: heldOut).accuracy
         )
-    }
-
-    static func mean(_ values: [Double]) -> Double {
-        let finite = values.filter(\.isFinite)
-        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
     }
 }
 

@@ -129,11 +129,7 @@ struct SanityCheckDirective: Directive {
                         })
                 })
         }
-        func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
-        func mean(_ values: [Double]) -> Double {
-            let finite = values.filter(\.isFinite)
-            return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
-        }
+        let finite = Self.finite, mean = Self.mean
         let prefix = checkOrder == .cascading ? "↓ " : "only "
         let stages = ["trained"] + layers.map { prefix + $0 }
         var charts: [String] = []
@@ -198,6 +194,15 @@ struct SanityCheckDirective: Directive {
         case .hog: "HOG correlation"
         }
     }
+
+    /// The mean of the finite values (an undefined similarity, NaN, is left out), or NaN.
+    static func mean(_ values: [Double]) -> Double {
+        let finite = values.filter(\.isFinite)
+        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+    }
+
+    /// JSON's view of a value: nil for NaN.
+    static func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
 
     static func format(_ value: Double) -> String { value.isFinite ? String(format: "%.2f", value) : "—" }
 }
