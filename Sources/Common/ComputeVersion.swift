@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "a965ff7137890d8cefc3783c201de35966cc82627d083f5162454f1ffbb49054"
+    public static let sourceDigest = "323383da83f79f677b175e43a6404e746df10443039b9e022c70961234f68546"
 }

@@ -31,16 +31,27 @@ public enum PNG {
 
     /// Encodes an RGBA image; the same pixels always give the same bytes.
     public static func encode(_ image: RGBAImage) -> Data {
+        write(image.pixels, width: image.width, height: image.height, format: CPNG_FORMAT_RGBA)
+    }
+
+    /// Encodes 8-bit gray (`channels` 1) or RGB (3) samples, row-major, at a third or a
+    /// quarter of an RGBA file's raw size (a sprite of many small images).
+    public static func encode(samples: [UInt8], width: Int, height: Int, channels: Int) -> Data {
+        precondition([1, 3].contains(channels) && samples.count == width * height * channels)
+        return write(samples, width: width, height: height, format: channels == 1 ? CPNG_FORMAT_GRAY : CPNG_FORMAT_RGB)
+    }
+
+    private static func write(_ samples: [UInt8], width: Int, height: Int, format: png_uint_32) -> Data {
         var png = png_image()
         png.version = UInt32(PNG_IMAGE_VERSION)
-        png.width = UInt32(image.width)
-        png.height = UInt32(image.height)
-        png.format = CPNG_FORMAT_RGBA
+        png.width = UInt32(width)
+        png.height = UInt32(height)
+        png.format = format
         var size = 0
-        return image.pixels.withUnsafeBytes { pixels -> Data in
+        return samples.withUnsafeBytes { pixels -> Data in
             // With no buffer, libpng reports the size it needs.
             guard png_image_write_to_memory(&png, nil, &size, 0, pixels.baseAddress, 0, nil) != 0 else {
-                preconditionFailure("libpng could not size an RGBA image: \(message(png))")
+                preconditionFailure("libpng could not size an image: \(message(png))")
             }
             var out = Data(count: size)
             out.withUnsafeMutableBytes { buffer in

@@ -18,6 +18,23 @@ import TestSupport
         #expect(PNG.encode(original) == data)
     }
 
+    @Test("gray and RGB samples encode as 8-bit gray and RGB files that decode to the same values")
+    func grayAndRGBSamplesRoundTrip() throws {
+        let gray = (0..<(9 * 5)).map { UInt8($0 * 5) }
+        let grayFile = PNG.encode(samples: gray, width: 9, height: 5, channels: 1)
+        #expect(grayFile[25] == 0, "colour type 0: gray")
+        let decodedGray = try PNG.decode(grayFile, file: "g.png")
+        #expect(decodedGray.width == 9 && decodedGray.height == 5)
+        #expect((0..<45).map { decodedGray.pixels[$0 * 4] } == gray)
+        #expect(
+            (0..<45).allSatisfy { decodedGray.pixels[$0 * 4 + 1] == gray[$0] && decodedGray.pixels[$0 * 4 + 3] == 255 })
+        let rgb = (0..<(4 * 3 * 3)).map { UInt8(($0 * 37) % 256) }
+        let rgbFile = PNG.encode(samples: rgb, width: 4, height: 3, channels: 3)
+        #expect(rgbFile[25] == 2, "colour type 2: RGB")
+        let decodedRGB = try PNG.decode(rgbFile, file: "c.png")
+        #expect((0..<12).flatMap { p in (0..<3).map { decodedRGB.pixels[p * 4 + $0] } } == rgb)
+    }
+
     @Test func badPNGsAreClearErrors() throws {
         let data = PNG.encode(image(20, 20))
         #expect(throws: PNGError.self) { try PNG.decode(Data(), file: "e.png") }

@@ -46,6 +46,12 @@ struct PlaygroundTests {
         // flip ReLU gates whose inputs are near zero, and the gradient is the product of the gates.
         let values = files.keys.filter { $0.hasPrefix("figures/playground-") && $0.hasSuffix(".json") }
         #expect(values.count == 2)
+        // The test images readers browse: one sprite script, loaded on demand, shared by both.
+        let sprites = files.keys.filter { $0.hasPrefix("figures/playground-tiny-cnn-test-") }
+        #expect(sprites.count == 1)
+        let sprite = try #require(sprites.first)
+        #expect(page.components(separatedBy: "data-src=\"../\(sprite)\"").count - 1 == 2)
+        #expect(!page.contains("<script src=\"../\(sprite)\""))
         for name in values {
             let json = try #require(try JSONSerialization.jsonObject(with: files[name]!) as? [String: Any])
             let precision = try #require(json["precision"] as? String)
@@ -61,6 +67,7 @@ struct PlaygroundTests {
                     (site.output as NSString).appendingPathComponent(runtime),
                     (site.output as NSString).appendingPathComponent(weights),
                     (site.output as NSString).appendingPathComponent(name),
+                    (site.output as NSString).appendingPathComponent(sprite),
                 ])
             #expect(result.status == 0, "\(result.stderr)")
             let check = try #require(
@@ -75,6 +82,17 @@ struct PlaygroundTests {
                 let error = try #require(check[key] as? Double)
                 #expect(error < limit, "\(precision) \(key) differs by \(error): \(check)")
             }
+            // SmoothGrad draws the build's noise (its generator, seed and stream) in JavaScript.
+            #expect(json["smoothgrad_samples"] as? Int == 8)
+            let smoothGrad = try #require(check["smoothgrad"] as? Double)
+            // (float16: noise averages the flipped gates out, 2.8 % here against the plain gradient's 16 %).
+            #expect(
+                smoothGrad < (precision == "float32" ? 1e-4 : 0.1), "\(precision) SmoothGrad differs by \(smoothGrad)")
+            // The sprite holds the 64 test images exactly, and the runtime predicts what the build did.
+            let browsed = try #require(check["sprite"] as? [String: Any])
+            #expect(browsed["count"] as? Int == 64 && browsed["labels"] as? Int == 64)
+            #expect(try #require(browsed["pixels"] as? Double) < 1e-7, "sprite pixels equal the examples' input")
+            if precision == "float32" { #expect(browsed["predictions"] as? Int == 64) }
             if precision == "float16" {
                 #expect(try #require(check["saliency"] as? Double) > 1e-3, "float16 weights change the gradient")
             }

@@ -192,6 +192,48 @@
     return gx;
   }
 
+  // vizsite's SeededRandom (xoshiro256** seeded through SplitMix64), so that SmoothGrad's
+  // noise here is the build's, number for number.
+  const MASK = (1n << 64n) - 1n;
+  function splitMix(state) {
+    state.x = (state.x + 0x9E3779B97F4A7C15n) & MASK;
+    let z = state.x;
+    z = ((z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n) & MASK;
+    z = ((z ^ (z >> 27n)) * 0x94D049BB133111EBn) & MASK;
+    return z ^ (z >> 31n);
+  }
+  const rotl = (x, k) => ((x << BigInt(k)) | (x >> BigInt(64 - k))) & MASK;
+
+  class SeededRandom {
+    constructor(seed, ...stream) {
+      const state = { x: BigInt(seed) };
+      for (const word of stream) {
+        const z = splitMix(state);
+        state.x = z ^ ((BigInt(word) * 0x9E3779B97F4A7C15n) & MASK);
+      }
+      this.s = [splitMix(state), splitMix(state), splitMix(state), splitMix(state)];
+      this.spare = null;
+    }
+
+    next() {
+      const s = this.s, result = (rotl((s[1] * 5n) & MASK, 7) * 9n) & MASK, t = (s[1] << 17n) & MASK;
+      s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+      s[2] ^= t;
+      s[3] = rotl(s[3], 45);
+      return result;
+    }
+
+    /** A standard normal float32 (Box–Muller, the second of each pair kept for the next call). */
+    normal() {
+      if (this.spare !== null) { const v = this.spare; this.spare = null; return v; }
+      const u1 = Math.max(Number(this.next() >> 11n) * Math.pow(2, -53), 1e-300);
+      const u2 = Number(this.next() >> 11n) * Math.pow(2, -53);
+      const r = Math.sqrt(-2 * Math.log(u1)), angle = 2 * Math.PI * u2;
+      this.spare = Math.fround(r * Math.sin(angle));
+      return Math.fround(r * Math.cos(angle));
+    }
+  }
+
   /** A network exported by the build: `spec` is the object its weights script defines. */
   class Network {
     constructor(spec) {
@@ -199,6 +241,8 @@
       this.input = spec.input;
       this.classes = spec.classes;
       this.camLayer = spec.cam_layer;
+      this.normalization = spec.normalization || null;
+      this.noise = {};
       this.layers = spec.layers.map((l) => Object.assign({}, l, {
         w: l.w ? decode(l.w, spec.dtype) : null, b: l.b ? decode(l.b, spec.dtype) : null,
       }));
@@ -246,6 +290,25 @@
       return g;
     }
 
+    /**
+     * A picture (values in [0, 1], channels last, RGB) as the model's input: unchanged for
+     * pixel / 255 models, else `(value · 255 · scale − mean) / std` per channel, in the
+     * model's channel order.
+     */
+    toInput(picture) {
+      const n = this.normalization;
+      if (!n) return Float32Array.from(picture);
+      const c = this.input[2], out = new Float32Array(picture.length);
+      const pick = (list, k) => (list.length ? list[list.length === 1 ? 0 : k] : null);
+      for (let p = 0; p < picture.length; p += c) {
+        for (let k = 0; k < c; k++) {
+          const from = n.bgr && c === 3 ? 2 - k : k, m = pick(n.mean, k), s = pick(n.std, k);
+          out[p + k] = (picture[p + from] * 255 * n.scale - (m === null ? 0 : m)) / (s === null ? 1 : s);
+        }
+      }
+      return out;
+    }
+
     layerIndex(name) {
       const i = this.layers.findIndex((l) => l.name === name);
       if (i < 0) throw new Error(`no layer '${name}' in ${this.name}`);
@@ -254,8 +317,9 @@
 
     /**
      * `{probabilities, logits, map, ms}` for `pixels` (the model's input, pixel / 255,
-     * row-major, channels last). `options.method`: 'gradcam' (default) or 'saliency' (the
-     * signed gradient of the logit, as vizsite's `vanilla`); `layer` (Grad-CAM's, default
+     * row-major, channels last). `options.method`: 'gradcam' (default), 'saliency' (the
+     * signed gradient of the logit, as vizsite's `vanilla`) or 'smoothgrad' (`samples`,
+     * default 50, and `noise`, default 0.15, as vizsite's); `layer` (Grad-CAM's, default
      * the model's CAM layer), `target` (default the predicted class) and `contrast` (a
      * class whose logit is subtracted, as `target: 4-9` in lessons; 'runner-up': the
      * class with the highest logit after the target's).
@@ -278,7 +342,9 @@
       const results = requests.map((opts) => {
         const target = opts.target === undefined || opts.target === null ? predicted : opts.target;
         const contrast = opts.contrast === 'runner-up' ? runnerUp(logits, target) : opts.contrast;
-        const map = this.map(caches, opts.method || 'gradcam', target, opts.layer, contrast);
+        const map = opts.method === 'smoothgrad'
+          ? this.smoothGrad(pixels, target, contrast, opts.samples || 50, opts.noise === undefined ? 0.15 : opts.noise)
+          : this.map(caches, opts.method || 'gradcam', target, opts.layer, contrast);
         return { probabilities, logits, target, contrast, map };
       });
       const ms = now() - start;
@@ -318,6 +384,40 @@
       throw new Error(`unknown method '${method}'; expected gradcam or saliency`);
     }
   }
+
+  /**
+   * SmoothGrad as the build computes it (`smoothgrad` with seed 0 and the mean of |∇|):
+   * the gradients of `samples` copies of the input with Gaussian noise of standard
+   * deviation `noise` times the input's range, their magnitudes averaged, channels summed.
+   */
+  Network.prototype.smoothGrad = function (pixels, target, contrast, samples, noise) {
+    const size = pixels.length, key = `${samples}/${size}`;
+    if (!this.noise[key]) {
+      // The standard normals depend only on the seed and the count: drawn once, scaled per input.
+      const random = new SeededRandom(0, 0x5307), normals = new Float32Array(samples * size);
+      for (let i = 0; i < normals.length; i++) normals[i] = random.normal();
+      this.noise[key] = normals;
+    }
+    const normals = this.noise[key];
+    let low = Infinity, high = -Infinity;
+    for (const v of pixels) { if (v < low) low = v; if (v > high) high = v; }
+    const range = Math.fround(high - low), sigma = Math.fround(Math.fround(noise) * (range > 0 ? range : 1));
+    const seed = new Float32Array(this.classes);
+    seed[target] = 1;
+    if (contrast !== undefined && contrast !== null) seed[contrast] = -1;
+    const sum = new Float64Array(size), noisy = new Float32Array(size);
+    for (let s = 0; s < samples; s++) {
+      for (let i = 0; i < size; i++) noisy[i] = pixels[i] + Math.fround(sigma * normals[s * size + i]);
+      const g = this.backward(this.forward(noisy), seed, -1);
+      for (let i = 0; i < size; i++) sum[i] += Math.abs(g[i]);
+    }
+    const [h, w, c] = this.input;
+    return rows(h, w, (p) => {
+      let total = 0;
+      for (let k = 0; k < c; k++) total += sum[p * c + k] / samples;
+      return total;
+    });
+  };
 
   function runnerUp(logits, target) {
     let best = -1;

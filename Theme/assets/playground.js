@@ -147,7 +147,17 @@
     if (maps) maps.addEventListener('toggle', () => { if (maps.open && lastCaches) paintFeatureMaps(lastCaches); });
     const ctx = draw.getContext('2d');
     const net = network(name);
-    let input = new Float32Array(h * w * channels), pending = false;
+    // What the reader drew or picked (values in [0, 1]) and the model's input made from it.
+    let picture = new Float32Array(h * w * channels), input = net.toInput(picture), pending = false;
+    const gradientMethod = root.querySelector('.pg-gradient-method');
+    let smoothTimer = null;
+    // Which image the input is, when it is not a drawing (the status names it).
+    let source = '';
+
+    function setPicture(values) {
+      picture = values;
+      input = net.toInput(values);
+    }
 
     function show(pixels) {
       const image = seen.getContext('2d').createImageData(w, h);
@@ -177,17 +187,33 @@
         + `centred near row ${Math.round(my / mass) + 1}, column ${Math.round(mx / mass) + 1}.`;
     }
 
+    // SmoothGrad costs a forward and a backward pass per sample: it runs once the input has
+    // been still for a moment, not on every frame of a stroke.
+    function smoothLater(canvas) {
+      clearTimeout(smoothTimer);
+      const samples = +gradientMethod.dataset.samples;
+      canvas.classList.add('pg-stale');
+      smoothTimer = setTimeout(() => {
+        const result = net.explain(input, { method: 'smoothgrad', samples });
+        paint(canvas, result.map, true);
+        canvas.classList.remove('pg-stale');
+        status.textContent = `${status.textContent.replace(/ SmoothGrad.*$/, '')} SmoothGrad: ${result.ms.toFixed(0)} ms.`;
+      }, 150);
+    }
+
     function update() {
       pending = false;
-      show(input);
-      seen.setAttribute('aria-label', describe(input));
+      show(picture);
+      seen.setAttribute('aria-label', describe(picture));
       // Only the maps the figure shows are computed.
       const salCanvas = root.querySelector('.pg-saliency'), contrastCanvas = root.querySelector('.pg-contrast');
+      const smooth = salCanvas && gradientMethod && gradientMethod.value === 'smoothgrad';
       const requests = [{ method: 'gradcam', layer }];
-      if (salCanvas) requests.push({ method: 'saliency' });
+      if (salCanvas && !smooth) requests.push({ method: 'saliency' });
       if (contrastCanvas) requests.push({ method: 'gradcam', layer, contrast: 'runner-up' });
       const results = net.explainAll(input, requests);
-      const cam = results[0], sal = salCanvas ? results[1] : null, contrast = contrastCanvas ? results[results.length - 1] : null;
+      const cam = results[0], sal = salCanvas && !smooth ? results[1] : null;
+      const contrast = contrastCanvas ? results[results.length - 1] : null;
       root.querySelectorAll('.pg-bar').forEach((bar) => {
         bar.style.width = `${(cam.probabilities[+bar.dataset.class] * 100).toFixed(1)}%`;
       });
@@ -196,7 +222,7 @@
       });
       const camCanvas = root.querySelector('.pg-gradcam');
       if (camCanvas) paint(camCanvas, cam.map, false);
-      if (salCanvas) paint(salCanvas, sal.map, true);
+      if (sal) paint(salCanvas, sal.map, true);
       if (contrastCanvas) {
         paint(contrastCanvas, contrast.map, false);
         root.querySelector('.pg-contrast-label').textContent =
@@ -205,8 +231,17 @@
       lastCaches = cam.caches;
       if (maps && maps.open) paintFeatureMaps(cam.caches);
       const p = cam.probabilities[cam.target];
-      status.textContent = `Predicted ${cam.target} (${(p * 100).toFixed(1)} %); `
+      status.textContent = `${source ? `${source}: p` : 'P'}redicted ${names[cam.target]} (${(p * 100).toFixed(1)} %); `
         + `computed in ${cam.ms.toFixed(1)} ms.`;
+      if (smooth) smoothLater(salCanvas);
+    }
+    if (gradientMethod) {
+      gradientMethod.dataset.samples = /\d+/.exec(gradientMethod.options[1].textContent)[0];
+      gradientMethod.addEventListener('change', () => {
+        root.querySelector('.pg-saliency-label').textContent =
+          gradientMethod.value === 'smoothgrad' ? 'SmoothGrad, mean |gradient|' : '|gradient|';
+        schedule();
+      });
     }
 
     function schedule() {
@@ -216,17 +251,39 @@
     }
 
     function fromDrawing() {
-      const gray = preprocess(draw, h, w);
-      input = new Float32Array(h * w * channels);
-      for (let p = 0; p < h * w; p++) for (let k = 0; k < channels; k++) input[p * channels + k] = gray[p];
+      const gray = preprocess(draw, h, w), values = new Float32Array(h * w * channels);
+      for (let p = 0; p < h * w; p++) for (let k = 0; k < channels; k++) values[p * channels + k] = gray[p];
+      setPicture(values);
       select.value = '';
+      source = '';
       schedule();
     }
 
     function clear() {
       ctx.clearRect(0, 0, draw.width, draw.height);
-      input = new Float32Array(h * w * channels);
+      setPicture(new Float32Array(h * w * channels));
       select.value = '';
+      source = '';
+      schedule();
+    }
+
+    // A picture the reader picked (an example or a browsed image), drawn large on the
+    // canvas as what the network reads, then explained.
+    function pick(values, modelInput) {
+      ctx.clearRect(0, 0, draw.width, draw.height);
+      picture = values;
+      input = modelInput || net.toInput(values);
+      const big = ctx.createImageData(draw.width, draw.height);
+      for (let y = 0; y < draw.height; y++) {
+        for (let x = 0; x < draw.width; x++) {
+          const p = Math.floor(y * h / draw.height) * w + Math.floor(x * w / draw.width);
+          const i = (y * draw.width + x) * 4;
+          let v = 0;
+          for (let k = 0; k < channels; k++) v += picture[p * channels + k] / channels;
+          big.data[i] = big.data[i + 1] = big.data[i + 2] = 255; big.data[i + 3] = Math.round(v * 255);
+        }
+      }
+      ctx.putImageData(big, 0, 0);
       schedule();
     }
 
@@ -332,20 +389,13 @@
     });
     select.addEventListener('change', () => {
       if (select.value === '') return;
-      ctx.clearRect(0, 0, draw.width, draw.height);
-      input = Float32Array.from(examples[+select.value]);
-      // The example, drawn large on the canvas as a picture of what the network reads.
-      const big = ctx.createImageData(draw.width, draw.height);
-      for (let y = 0; y < draw.height; y++) {
-        for (let x = 0; x < draw.width; x++) {
-          const p = Math.floor(y * h / draw.height) * w + Math.floor(x * w / draw.width);
-          const v = input[p * channels], i = (y * draw.width + x) * 4;
-          big.data[i] = big.data[i + 1] = big.data[i + 2] = 255; big.data[i + 3] = Math.round(v * 255);
-        }
-      }
-      ctx.putImageData(big, 0, 0);
-      schedule();
+      // Examples are the model's input; for pixel / 255 models that is also their picture.
+      const values = Float32Array.from(examples[+select.value]);
+      source = select.options[select.selectedIndex].textContent;
+      pick(values, values);
     });
+    const browser = root.querySelector('.pg-browse');
+    if (browser) browse(browser, names, (values, label) => { pick(values); source = label; select.value = ''; });
     // Start from the first example, so the figure shows the network at work before any input.
     if (examples.length) {
       select.value = '0';
@@ -354,6 +404,109 @@
       status.textContent = 'Draw a digit.';
     }
     return { explain: (pixels, options) => net.explain(pixels, options), currentInput: () => input };
+  }
+
+  // The held-out images, browsable by class with a misclassified-only filter: their sprite
+  // script loads when the browser first opens; each thumbnail is a button showing its tile
+  // of the sprite, and picking one reads its pixels from the sprite through a canvas.
+  function browse(root, names, chosen) {
+    const grid = root.querySelector('.pg-grid'), more = root.querySelector('.pg-more');
+    const classFilter = root.querySelector('.pg-class'), wrong = root.querySelector('.pg-misclassified');
+    const count = root.querySelector('.pg-count'), page = 120;
+    let sprite = null, image = null, matches = [], shown = 0;
+
+    function load() {
+      if (sprite || root.dataset.loading) return;
+      root.dataset.loading = 'true';
+      const script = document.createElement('script');
+      script.src = root.dataset.src;
+      script.onload = () => {
+        sprite = window.vizsiteSprites[root.dataset.key];
+        image = new Image();
+        image.onload = filter;
+        image.src = sprite.png;
+        // The thumbnails show the sprite through a short blob: URL (a custom property does not
+        // take a 2 MB data: URL); the canvas reads pixels from the data: URL, which stays untainted.
+        const binary = atob(sprite.png.slice(sprite.png.indexOf(',') + 1)), bytes = new Uint8Array(binary.length);
+        for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+        const url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
+        grid.style.setProperty('--pg-sprite', `url("${url}")`);
+      };
+      script.onerror = () => { count.textContent = 'The images did not load.'; };
+      document.head.appendChild(script);
+    }
+
+    function filter() {
+      if (!sprite || !image.complete) return;
+      const k = classFilter.value === '' ? null : +classFilter.value;
+      matches = [];
+      for (let i = 0; i < sprite.count; i++) {
+        if (k !== null && sprite.labels[i] !== k) continue;
+        if (wrong.checked && sprite.labels[i] === sprite.predicted[i]) continue;
+        matches.push(i);
+      }
+      grid.textContent = '';
+      shown = 0;
+      showMore();
+    }
+
+    function describe(i) {
+      const label = names[sprite.labels[i]], predicted = names[sprite.predicted[i]];
+      return `${sprite.split}[${i}]: a ${label}, `
+        + (label === predicted ? 'predicted correctly' : `predicted ${predicted}`);
+    }
+
+    function showMore() {
+      const { width: w, height: h, columns } = sprite, scale = w <= 32 ? 2 : 1;
+      const fragment = document.createDocumentFragment();
+      for (const i of matches.slice(shown, shown + page)) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'pg-thumb' + (sprite.labels[i] === sprite.predicted[i] ? '' : ' pg-wrong');
+        button.dataset.index = i;
+        button.setAttribute('aria-label', describe(i));
+        button.title = describe(i);
+        button.style.width = `${w * scale}px`;
+        button.style.height = `${h * scale}px`;
+        button.style.backgroundSize = `${columns * w * scale}px auto`;
+        button.style.backgroundPosition = `-${(i % columns) * w * scale}px -${Math.floor(i / columns) * h * scale}px`;
+        if (sprite.labels[i] !== sprite.predicted[i]) {
+          const tag = document.createElement('span');
+          tag.textContent = names[sprite.predicted[i]];
+          tag.setAttribute('aria-hidden', 'true');
+          button.appendChild(tag);
+        }
+        fragment.appendChild(button);
+      }
+      shown = Math.min(shown + page, matches.length);
+      grid.appendChild(fragment);
+      more.hidden = shown >= matches.length;
+      count.textContent = `${matches.length.toLocaleString('en')} image${matches.length === 1 ? '' : 's'}`
+        + (shown < matches.length ? `, ${shown.toLocaleString('en')} shown` : '');
+    }
+
+    function pixels(i) {
+      const { width: w, height: h, channels, columns } = sprite, canvas = document.createElement('canvas');
+      canvas.width = w; canvas.height = h;
+      const c2d = canvas.getContext('2d');
+      c2d.drawImage(image, (i % columns) * w, Math.floor(i / columns) * h, w, h, 0, 0, w, h);
+      const data = c2d.getImageData(0, 0, w, h).data, values = new Float32Array(w * h * channels);
+      for (let p = 0; p < w * h; p++) {
+        for (let k = 0; k < channels; k++) values[p * channels + k] = data[p * 4 + (channels === 3 ? k : 0)] / 255;
+      }
+      return values;
+    }
+
+    root.addEventListener('toggle', () => { if (root.open) load(); });
+    classFilter.addEventListener('change', filter);
+    wrong.addEventListener('change', filter);
+    more.addEventListener('click', showMore);
+    grid.addEventListener('click', (event) => {
+      const button = event.target.closest('.pg-thumb');
+      if (!button) return;
+      const i = +button.dataset.index;
+      chosen(pixels(i), `${sprite.split}[${i}], labelled ${names[sprite.labels[i]]}`);
+    });
   }
 
   const ready = figures.map(setUp);

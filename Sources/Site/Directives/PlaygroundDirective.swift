@@ -13,7 +13,9 @@ struct PlaygroundDirective: Directive {
     static let summary =
         "An interactive figure: draw a digit or pick an example, and the network — run in the reader's browser from "
         + "weights the build exports, no server — shows its class probabilities, Grad-CAM and the gradient as you draw."
-    static let options: [OptionSpec] = [SharedOption.layer.spec, examples.spec, maps.spec, precision.spec]
+    static let options: [OptionSpec] = [
+        SharedOption.layer.spec, examples.spec, maps.spec, smoothgrad.spec, browse.spec, precision.spec,
+    ]
     /// The live maps a playground can show.
     enum LiveMap: String, CaseIterable, Sendable { case gradcam, saliency, contrast }
     static let maps = DirectiveOption(
@@ -25,6 +27,16 @@ struct PlaygroundDirective: Directive {
         "How the exported weights are stored. float32 gives the core's numbers to about 1e-6; float16 halves the "
             + "page's weight and keeps the probabilities and Grad-CAM within 2e-3, but not the gradient (on the "
             + "reference model 2.2 % of its maximum: rounded weights flip ReLU gates near zero).")
+    static let smoothgrad = DirectiveOption(
+        "smoothgrad", "integer 0–50", default: "8",
+        "Noisy samples of the SmoothGrad choice beside the plain gradient (noise 0.15 of the input's range, the "
+            + "mean of |∇|, seed 0: the build's own SmoothGrad). It runs when the drawing pauses, as each sample costs "
+            + "a forward and a backward pass; 0 leaves the choice out.")
+    static let browse = DirectiveOption(
+        "browse", "integer ≥ 0", default: "all held-out images",
+        "How many of the held-out split's images (the first ones) readers can browse by class, with a "
+            + "misclassified-only filter. They travel as one PNG sprite (10,000 MNIST digits: about 1.6 MB) that "
+            + "loads only when a reader opens the browser; 0 leaves the browser out.")
     static let examples = SharedOption.images.documented(
         "The examples readers can pick; the build also checks the browser's numbers against the core's on them.")
     static let example = "images: test[0:10]"
@@ -33,6 +45,10 @@ struct PlaygroundDirective: Directive {
     let examples: [ImageSelector]
     let precision: PlaygroundModel.Precision
     let shownMaps: [LiveMap]
+    let smoothGradSamples: Int
+    /// nil: the whole held-out split, if the data has one.
+    let browseCount: Int?
+    let browseLocation: SourceLocation
     let location: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
@@ -52,6 +68,10 @@ struct PlaygroundDirective: Directive {
         shownMaps = try Self.maps.choices(options, from: names, default: names).compactMap(LiveMap.init)
         precision = PlaygroundModel.Precision(
             rawValue: try Self.precision.choice(options, from: ["float32", "float16"], default: "float32"))!
+        smoothGradSamples = try Self.smoothgrad.int(options, default: 8, in: 0...50)
+        browseCount =
+            options.mapping[Self.browse.name] == nil ? nil : try Self.browse.int(options, default: 0, in: 0...1_000_000)
+        browseLocation = Self.browse.location(in: options)
         location = Self.examples.location(in: options)
     }
 
@@ -66,6 +86,8 @@ struct PlaygroundDirective: Directive {
         let model = context.model
         let selected = try context.images(examples, at: location)
         let gradcam = MethodCatalogue.named("gradcam")!, vanilla = MethodCatalogue.named("vanilla")!
+        let smoothgrad = MethodCatalogue.named("smoothgrad")!
+        let smoothSettings = MethodSettings(["samples": "\(smoothGradSamples)"])
         var vectors: [PlaygroundValues.Example] = []
         for image in selected {
             let cam = try gradcam.explain(image.explained, target: .predicted, layer: layer, model: model)
@@ -75,18 +97,26 @@ struct PlaygroundDirective: Directive {
             let runnerUp = logits.indices.filter { $0 != cam.targetClass }.max { logits[$0] < logits[$1] }!
             let contrast = try gradcam.explain(
                 image.explained, target: .contrast(cam.targetClass, runnerUp), layer: layer, model: model)
+            let smooth =
+                smoothGradSamples > 0
+                ? try smoothgrad.explain(image.explained, target: .predicted, settings: smoothSettings, model: model)
+                : nil
             vectors.append(
                 .init(
                     image: image.name, label: image.label, pixels: image.explained.pixels.scalars.map(Double.init),
                     logits: logits.map(Double.init), probabilities: cam.probabilities.map(Double.init),
                     target: cam.targetClass, gradcam: MapValues(cam.map), saliency: MapValues(saliency.map),
-                    runnerUp: runnerUp, contrast: MapValues(contrast.map)))
+                    runnerUp: runnerUp, contrast: MapValues(contrast.map), smoothgrad: smooth.map { MapValues($0.map) })
+            )
         }
-        let exported = PlaygroundModel(model: model, precision: precision)
+        let exported = PlaygroundModel(
+            model: model, precision: precision, normalization: context.spec.sidecar.normalization)
         let script = Data(exported.script().utf8)
         let weights = figure.add(script, name: "playground-\(model.name)-weights", ext: "js")
         try figure.json(
-            PlaygroundValues(model: model.name, layer: layer, precision: precision.rawValue, examples: vectors),
+            PlaygroundValues(
+                model: model.name, layer: layer, precision: precision.rawValue, smoothgradSamples: smoothGradSamples,
+                examples: vectors),
             name: "playground")
         let (h, w) = (model.inputShape[0], model.inputShape[1])
         let options = selected.enumerated().map { i, image in
@@ -108,10 +138,34 @@ struct PlaygroundDirective: Directive {
                 case .saliency: ("|gradient|", "gradient of the predicted class")
                 case .contrast: ("Grad-CAM, top-1 − top-2", "Grad-CAM of the predicted class minus the runner-up")
                 }
+            // The gradient's cell offers SmoothGrad beside the plain gradient.
+            let choice =
+                map == .saliency && smoothGradSamples > 0
+                ? "<select class=\"pg-gradient-method\" aria-label=\"which gradient map\">"
+                    + "<option value=\"saliency\">plain</option>"
+                    + "<option value=\"smoothgrad\">SmoothGrad, \(smoothGradSamples) samples</option></select>"
+                : ""
             return "<div class=\"viz-cell\"><canvas class=\"pg-\(map.rawValue) pixelated\" width=\"\(w)\" "
                 + "height=\"\(h)\" role=\"img\" aria-label=\"\(description)\"></canvas>"
-                + "<span class=\"viz-label pg-\(map.rawValue)-label\">\(label)</span></div>"
+                + "<span class=\"viz-label pg-\(map.rawValue)-label\">\(label)</span>\(choice)</div>"
         }.joined()
+        let browser = try sprite(context).map { sprite in
+            let path = figure.add(
+                Data(sprite.script(key: model.name).utf8), name: "playground-\(model.name)-\(sprite.split)", ext: "js")
+            let classes = names.enumerated().map { "<option value=\"\($0)\">\(HTML.escape($1))</option>" }.joined()
+            return """
+                <details class="pg-browse" data-src="\(Figure.root)\(path)" data-key="\(HTML.escape(model.name))">\
+                <summary>Browse the \(context.imagesPhrase(sprite.count, split: sprite.split))</summary>
+                <div class="pg-browse-controls">
+                <label>Class <select class="pg-class"><option value="">any</option>\(classes)</select></label>
+                <label><input type="checkbox" class="pg-misclassified"> misclassified only</label>
+                <span class="pg-count" aria-live="polite">Loading…</span>
+                </div>
+                <div class="pg-grid"></div>
+                <button type="button" class="pg-more" hidden>Show more</button>
+                </details>
+                """
+        }
         let body = """
             <div class="viz-playground" data-model="\(HTML.escape(exported.key))" data-layer="\(HTML.escape(layer))" \
             data-height="\(h)" data-width="\(w)" data-channels="\(model.inputShape[2])">
@@ -133,6 +187,7 @@ struct PlaygroundDirective: Directive {
             <div class="pg-maps">\(cells)</div>
             <p class="pg-status" aria-live="polite">Loading the network…</p>
             </div>
+            \(browser ?? "")
             <details class="pg-feature-maps"><summary>Feature maps of every layer</summary>\
             <div class="pg-layers"></div></details>
             <script type="application/json" class="pg-examples">\(examplesJSON)</script>
@@ -146,6 +201,29 @@ struct PlaygroundDirective: Directive {
                 "CAM layer \(layer)",
             ]
         )
+    }
+}
+
+extension PlaygroundDirective {
+    /// The held-out images readers can browse: `browse` of them, or all when the option is
+    /// absent (none when the data has no held-out split and the option did not ask).
+    fileprivate func sprite(_ context: DirectiveContext) throws -> PlaygroundSprite? {
+        guard browseCount != 0 else { return nil }
+        let heldOut: (split: String, set: Dataset, evaluation: Evaluation)
+        do { heldOut = try context.heldOut() } catch {
+            guard browseCount == nil else {
+                throw (error as? SourceError ?? SourceError("\(error)", at: browseLocation)).placed(at: browseLocation)
+            }
+            return nil
+        }
+        let pictures = try context.data.get().pictures(heldOut.split)
+        let count = min(browseCount ?? heldOut.set.count, heldOut.set.count)
+        let (h, w, c) = (context.model.inputShape[0], context.model.inputShape[1], context.model.inputShape[2])
+        return PlaygroundSprite(
+            split: heldOut.split, pictures: Array(pictures.images.scalars.prefix(count * h * w * c)),
+            labels: Array(heldOut.set.labels.prefix(count)),
+            predicted: Array(heldOut.evaluation.predictions.prefix(count)),
+            height: h, width: w, channels: c)
     }
 }
 
@@ -165,11 +243,15 @@ struct PlaygroundValues: Encodable {
         /// logit minus its.
         let runnerUp: Int
         let contrast: MapValues
+        /// SmoothGrad (mean of |∇| over `smoothgradSamples` noisy copies, noise 0.15,
+        /// seed 0) of the target; null when the playground offers none.
+        @ExplicitNull var smoothgrad: MapValues?
     }
     let model: String
     let layer: String
     /// How the exported weights are stored (the runtime's numbers are checked against
     /// these to 1e-4 for float32, to 2e-3 and 2e-2 of the map's maximum for float16).
     let precision: String
+    let smoothgradSamples: Int
     let examples: [Example]
 }

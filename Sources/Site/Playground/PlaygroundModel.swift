@@ -17,6 +17,9 @@ struct PlaygroundModel {
 
     let model: Model
     var precision: Precision = .float32
+    /// How pictures become the model's input; the page applies it to drawings and to the
+    /// images readers browse.
+    var normalization: InputNormalization = .standard
 
     /// The name the script registers the model under: its name and precision, so that two
     /// playgrounds of one model at different precisions can share a page.
@@ -86,6 +89,7 @@ struct PlaygroundModel {
             "\"name\":\(json(model.name))", "\"input\":\(json(model.inputShape))",
             "\"classes\":\(model.classCount)", "\"dtype\":\(json(precision.rawValue))",
             "\"cam_layer\":\(model.defaultCAMLayer.map(json) ?? "null")",
+            "\"normalization\":\(normalizationJSON)",
             "\"layers\":[\n" + layers.joined(separator: ",\n") + "\n]",
         ]
         return "// The weights of \(model.name) for vizsite's playground (\(precision), little-endian, base64).\n"
@@ -93,18 +97,22 @@ struct PlaygroundModel {
             + spec.joined(separator: ",") + "};\n"
     }
 
+    /// null for pixel / 255 (the page feeds pictures as they are, as the core does).
+    private var normalizationJSON: String {
+        guard normalization != .standard else { return "null" }
+        let n = normalization
+        return "{\"scale\":\(n.scale),\"mean\":\(PlaygroundJSON.floats(n.mean)),"
+            + "\"std\":\(PlaygroundJSON.floats(n.std)),\"bgr\":\(n.bgr)}"
+    }
+
     private func activation(_ a: Activation) -> [String: String] {
         if case .leakyReLU(let slope) = a { return ["activation": json("leaky_relu"), "slope": "\(slope)"] }
         return ["activation": json(a.name)]
     }
 
-    private func json(_ value: String) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes])
-        let text = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
-        return String(text.dropFirst().dropLast())
-    }
+    private func json(_ value: String) -> String { PlaygroundJSON.string(value) }
 
-    private func json(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+    private func json(_ values: [Int]) -> String { PlaygroundJSON.ints(values) }
 
     private func encode(_ values: [Float]) -> String {
         var bytes = [UInt8]()
