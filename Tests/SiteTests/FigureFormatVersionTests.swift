@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct FigureFormatVersionTests {
     static func drawingCodeDigest() -> String {
         var hash = SHA256()
-        for folder in ["Sources/Site/Directives", "Sources/Render/SVG"] {
+        for folder in ["Sources/Site/Directives", "Sources/Site/Playground", "Sources/Render/SVG"] {
             let root = PackagePaths.path(folder)
             let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).sorted()
             for file in files where file.hasSuffix(".swift") {
@@ -34,7 +34,7 @@ import TestSupport
         #expect(
             digest == FigureCache.reviewedDigest,
             """
-            Sources/Site/Directives or Sources/Render/SVG changed since figure format \(FigureCache.formatVersion) was \
+            Sources/Site/Directives, Sources/Site/Playground or Sources/Render/SVG changed since figure format \(FigureCache.formatVersion) was \
             reviewed. If the change can alter a figure's HTML, pictures or JSON, bump FigureCache.formatVersion; either \
             way set FigureCache.reviewedDigest to "\(digest)".
             """)

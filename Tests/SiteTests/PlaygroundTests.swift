@@ -99,18 +99,77 @@ struct PlaygroundTests {
         }
     }
 
-    @Test("a model the runtime cannot run is an error where the model is named")
-    func unsupportedModel() {
-        let batchNorm = FixtureSite.tinySpec.replacingOccurrences(
-            of: "  - {type: MaxPooling2D, pool_size: 2}",
-            with: "  - {type: BatchNormalization}\n  - {type: MaxPooling2D, pool_size: 2}")
-        #expect(
-            buildErrors(
-                lesson("```viz playground\nmodel: models/bn.yml\n```\n"), files: ["Content/models/bn.yml": batchNorm])
-                == [
-                    "Content/lessons/01-test.md:8:8: error: the playground cannot run tiny-cnn: layer "
-                        + "batch_normalization_1 is a BatchNormalization; the playground runs Conv2D, MaxPooling2D, "
-                        + "Dense, Flatten, Dropout"
-                ])
+    /// A graph with every kind of layer the core runs: residual addition, batch
+    /// normalization, GELU, dilated, grouped and depthwise convolutions, a squeeze-and-
+    /// excitation gate (global pooling with kept dimensions, hard sigmoid, Multiply),
+    /// concatenation, leaky ReLU, zero padding, max and average pooling with padding, tanh and
+    /// global max pooling.
+    static let everyLayerSpec = """
+        name: every-layer
+        input: [28, 28, 1]
+        dataset: mnist
+        layers:
+          - {type: Conv2D, name: stem, filters: 4, kernel_size: 3, strides: 2, padding: same, use_bias: false}
+          - {type: BatchNormalization}
+          - {type: ReLU, name: stem_relu}
+          - {type: Conv2D, filters: 4, kernel_size: 3, padding: same, activation: gelu}
+          - {type: Conv2D, name: dilated, filters: 4, kernel_size: 3, padding: same, dilation_rate: 2}
+          - {type: Add, name: join, inputs: [stem_relu, dilated]}
+          - {type: Activation, name: swish, activation: hard_swish}
+          - {type: GlobalAveragePooling2D, keepdims: true}
+          - {type: Conv2D, name: excite, filters: 4, kernel_size: 1, activation: hard_sigmoid}
+          - {type: Multiply, name: gate, inputs: [swish, excite]}
+          - {type: Concatenate, inputs: [gate, stem_relu]}
+          - {type: Conv2D, filters: 8, kernel_size: 3, padding: same, groups: 2, activation: silu}
+          - {type: DepthwiseConv2D, kernel_size: 3, depth_multiplier: 2}
+          - {type: LeakyReLU}
+          - {type: ZeroPadding2D, padding: 1}
+          - {type: MaxPooling2D, pool_size: 3, strides: 1, padding: same}
+          - {type: AveragePooling2D, pool_size: 2, padding: same}
+          - {type: Conv2D, name: last_conv, filters: 8, kernel_size: 3, activation: tanh}
+          - {type: GlobalMaxPooling2D}
+          - {type: Dense, name: preds, units: 10, activation: softmax}
+        training: {optimizer: adam, learning_rate: 0.003, batch_size: 32, epochs: 1, seed: 1}
+
+        """
+
+    @Test("the runtime runs a graph of every layer kind the core has, to the core's numbers")
+    func everyLayerKind() throws {
+        let site = FixtureSite(
+            lessons: [
+                "01-play.md": "---\ntitle: Play\n---\n\n```viz playground\nmodel: models/every.yml\n"
+                    + "images: test[0:6]\nbrowse: 16\n```\n"
+            ],
+            trainCount: 256, testCount: 64)
+        site.directory.write("Content/models/every.yml", Self.everyLayerSpec)
+        try SiteBuilder(options: buildOptions(site)).build()
+        let files = FixtureSite.tree(site.output)
+        let page = String(decoding: files["play/index.html"]!, as: UTF8.self)
+        let script = try #require(files.keys.first { $0.hasPrefix("figures/playground-every-layer-weights-") })
+        let text = String(decoding: files[script]!, as: UTF8.self)
+        for type in [
+            "conv2d", "batchnorm", "activation", "add", "globalavg", "multiply", "concat", "zeropad", "maxpool",
+            "avgpool", "globalmax", "dense",
+        ] {
+            #expect(text.contains("\"type\":\"\(type)\""), "the script exports a \(type) layer")
+        }
+        #expect(text.contains("\"inputs\":[2,4]"), "the residual join reads the stem and the dilated convolution")
+        let values = try #require(files.keys.first { $0.hasPrefix("figures/playground-") && $0.hasSuffix(".json") })
+        let sprite = try #require(files.keys.first { $0.hasPrefix("figures/playground-every-layer-test-") })
+        let runtime = try #require(files.keys.first { $0.hasPrefix("assets/playground-runtime.") })
+        #expect(page.contains(runtime))
+        let result = try runProgram(
+            "node",
+            [PackagePaths.path("Tests/SiteTests/Fixtures/playground-check.js")]
+                + [runtime, script, values, sprite].map { (site.output as NSString).appendingPathComponent($0) })
+        #expect(result.status == 0, "\(result.stderr)")
+        let check = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(check["targets"] as? Bool == true)
+        for key in ["probabilities", "gradcam", "saliency", "contrast", "smoothgrad"] {
+            let error = try #require(check[key] as? Double)
+            #expect(error < 1e-4, "\(key) differs by \(error): \(check)")
+        }
+        let browsed = try #require(check["sprite"] as? [String: Any])
+        #expect(browsed["count"] as? Int == 16 && browsed["predictions"] as? Int == 16)
     }
 }

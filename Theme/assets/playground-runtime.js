@@ -1,7 +1,8 @@
 // The playground's network runtime: a forward pass and the backward passes Grad-CAM and
-// the gradient need, for the layers vizsite exports (see PlaygroundModel.swift), in plain
-// JavaScript with no dependencies. Tensors are Float32Arrays, channels-last, as in the
-// Swift core, so its numbers can be compared with the build's to 1e-4.
+// the gradients need, for every layer vizsite's core runs (chains and graphs: residual
+// additions, concatenations, squeeze-and-excitation gates; see PlaygroundModel.swift), in
+// plain JavaScript with no dependencies. Tensors are Float32Arrays, channels-last, as in
+// the Swift core, so its numbers can be compared with the build's to 1e-4.
 (function (global) {
   'use strict';
 
@@ -24,51 +25,81 @@
     return sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
   }
 
+
+  // JavaScript has no erf: Numerical Recipes' Chebyshev fit of erfc (erfcc), to a relative
+  // 1.2e-7, as close as float32's erff.
+  function erf(x) {
+    const t = 1 / (1 + 0.5 * Math.abs(x));
+    const y = 1 - t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+      + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+      + t * (-0.82215223 + t * 0.17087277)))))))));
+    return x >= 0 ? y : -y;
+  }
+
+  function sigmoid(x) { return 1 / (1 + Math.exp(-x)); }
+
+  function gelu(x, approximate) {
+    if (approximate) {
+      const c = 0.7978845608, u = c * (x + 0.044715 * x * x * x), t = Math.tanh(u);
+      const du = c * (1 + 3 * 0.044715 * x * x);
+      return [0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du];
+    }
+    const cdf = 0.5 * (1 + erf(x * Math.SQRT1_2)), pdf = Math.exp(-0.5 * x * x) * 0.3989422804;
+    return [x * cdf, cdf + x * pdf];
+  }
+
+  // Each activation's value f(x) and derivative from the input x and output y, as the
+  // core's Activation (its conventions at kinks: PyTorch's).
   const activations = {
     linear: { f: (x) => x, d: () => 1 },
     softmax: { f: (x) => x, d: () => 1 }, // the network outputs logits; softmax is applied after
     relu: { f: (x) => (x > 0 ? x : 0), d: (x, y) => (y > 0 ? 1 : 0) },
-    relu6: { f: (x) => Math.min(Math.max(x, 0), 6), d: (x) => (x > 0 && x < 6 ? 1 : 0) },
-    leaky_relu: { f: (x, a) => (x > 0 ? x : a * x), d: (x, y, a) => (x > 0 ? 1 : a) },
-    sigmoid: { f: (x) => 1 / (1 + Math.exp(-x)), d: (x, y) => y * (1 - y) },
-    tanh: { f: (x) => Math.tanh(x), d: (x, y) => 1 - y * y },
-    silu: {
-      f: (x) => x / (1 + Math.exp(-x)),
-      d: (x) => { const s = 1 / (1 + Math.exp(-x)); return s * (1 + x * (1 - s)); },
+    clip: { f: (x, a) => Math.min(Math.max(x, a.low), a.high), d: (x, y, a) => (y > a.low && y < a.high ? 1 : 0) },
+    leaky_relu: { f: (x, a) => (x > 0 ? x : a.slope * x), d: (x, y, a) => (x > 0 ? 1 : a.slope) },
+    sigmoid: { f: sigmoid, d: (x, y) => y * (1 - y) },
+    hard_sigmoid: {
+      f: (x, a) => Math.min(Math.max(a.alpha * x + a.beta, 0), 1), d: (x, y, a) => (y > 0 && y < 1 ? a.alpha : 0),
     },
+    tanh: { f: (x) => Math.tanh(x), d: (x, y) => 1 - y * y },
+    silu: { f: (x) => x * sigmoid(x), d: (x) => { const s = sigmoid(x); return s * (1 + x * (1 - s)); } },
+    hard_swish: {
+      f: (x) => x * Math.min(Math.max(x + 3, 0), 6) / 6, d: (x) => (x < -3 ? 0 : x <= 3 ? (2 * x + 3) / 6 : 1),
+    },
+    gelu: { f: (x) => gelu(x, false)[0], d: (x) => gelu(x, false)[1] },
+    gelu_tanh: { f: (x) => gelu(x, true)[0], d: (x) => gelu(x, true)[1] },
   };
 
-  function activate(layer, pre) {
-    const act = activations[layer.activation];
-    const out = new Float32Array(pre.length);
-    for (let i = 0; i < pre.length; i++) out[i] = act.f(pre[i], layer.slope);
+  function activate(a, pre) {
+    if (a.name === 'linear' || a.name === 'softmax') return pre;
+    const act = activations[a.name], out = new Float32Array(pre.length);
+    for (let i = 0; i < pre.length; i++) out[i] = act.f(pre[i], a);
     return out;
   }
 
-  function activationGradient(layer, pre, out, gradient) {
-    if (layer.activation === 'linear' || layer.activation === 'softmax') return gradient;
-    const act = activations[layer.activation];
-    const g = new Float32Array(gradient.length);
+  function activationGradient(a, pre, out, gradient) {
+    if (a.name === 'linear' || a.name === 'softmax') return gradient;
+    const act = activations[a.name], g = new Float32Array(gradient.length);
     for (let i = 0; i < g.length; i++) {
-      if (gradient[i] !== 0) g[i] = gradient[i] * act.d(pre[i], out[i], layer.slope);
+      if (gradient[i] !== 0) g[i] = gradient[i] * act.d(pre[i], out[i], a);
     }
     return g;
   }
 
-  // A convolution is a matrix product: each output pixel's receptive field (its patch, kh·kw·c
-  // values, zero outside the image) times the kernel as a [kh·kw·c, o] matrix (HWIO order).
-  // Calls visit(at, pixel) for each kernel position of each output pixel that falls inside
-  // the input: `at` indexes the patch matrix, `pixel` the input, both at channel 0.
+  // A convolution is a matrix product per group: each output pixel's receptive field (its
+  // patch, kh·kw·cg values of the group's cg channels, zero outside the image) times the
+  // group's kernel as a [kh·kw·cg, og] matrix (HWIO order). Calls visit(at, pixel) for each
+  // kernel position of each output pixel that falls inside the input: `at` indexes the
+  // patch matrix, `pixel` the input, both at channel 0.
   function walkPatches(l, visit) {
-    const [h, w, c] = l.in, [oh, ow] = l.out, [kh, kw] = l.kernel, [sh, sw] = l.strides, [pt, pl] = l.pads;
-    const q = kh * kw * c;
+    const [h, w, c] = l.in[0], [oh, ow] = l.out, [kh, kw] = l.kernel, [sh, sw] = l.strides, [pt, pl] = l.pads;
+    const [dh, dw] = l.dilations || [1, 1], cg = c / (l.groups || 1), q = kh * kw * cg;
     for (let y = 0; y < oh; y++) {
       for (let xo = 0; xo < ow; xo++) {
         let at = (y * ow + xo) * q;
         for (let i = 0; i < kh; i++) {
-          const yi = y * sh + i - pt;
-          for (let j = 0; j < kw; j++, at += c) {
-            const xi = xo * sw + j - pl;
+          const yi = y * sh + i * dh - pt;
+          for (let j = 0; j < kw; j++, at += cg) {
+            const xi = xo * sw + j * dw - pl;
             if (yi >= 0 && yi < h && xi >= 0 && xi < w) visit(at, (yi * w + xi) * c);
           }
         }
@@ -76,9 +107,10 @@
     }
   }
 
-  function patches(l, x) {
-    const c = l.in[2], cols = new Float32Array(l.out[0] * l.out[1] * l.kernel[0] * l.kernel[1] * c);
-    walkPatches(l, (at, pixel) => { for (let ch = 0; ch < c; ch++) cols[at + ch] = x[pixel + ch]; });
+  function patches(l, x, group) {
+    const c = l.in[0][2], cg = c / l.groups, from = group * cg;
+    const cols = new Float32Array(l.out[0] * l.out[1] * l.kernel[0] * l.kernel[1] * cg);
+    walkPatches(l, (at, pixel) => { for (let ch = 0; ch < cg; ch++) cols[at + ch] = x[pixel + from + ch]; });
     return cols;
   }
 
@@ -125,52 +157,143 @@
     return sum;
   }
 
+  // The kernel of each group as its own [q, og] matrix (and, for backward passes, [og, q]).
+  function groupKernels(l) {
+    if (l.kernels) return l.kernels;
+    const o = l.out[2], og = o / l.groups, q = l.kernel[0] * l.kernel[1] * (l.in[0][2] / l.groups);
+    l.kernels = [];
+    for (let g = 0; g < l.groups; g++) {
+      const W = l.groups === 1 ? l.w : new Float32Array(q * og), T = new Float32Array(q * og);
+      const b = l.b ? l.b.subarray(g * og, (g + 1) * og) : null;
+      for (let k = 0; k < q; k++) {
+        for (let m = 0; m < og; m++) {
+          const v = l.w[k * o + g * og + m];
+          if (l.groups !== 1) W[k * og + m] = v;
+          T[m * q + k] = v;
+        }
+      }
+      l.kernels.push({ W, T, b });
+    }
+    return l.kernels;
+  }
+
   function conv2dForward(l, x) {
-    const [oh, ow, o] = l.out, q = l.kernel[0] * l.kernel[1] * l.in[2];
-    return matmul(patches(l, x), l.w, oh * ow, q, o, l.b);
+    const [oh, ow, o] = l.out, q = l.kernel[0] * l.kernel[1] * (l.in[0][2] / l.groups);
+    const kernels = groupKernels(l);
+    if (l.groups === 1) return matmul(patches(l, x, 0), kernels[0].W, oh * ow, q, o, kernels[0].b);
+    const og = o / l.groups, out = new Float32Array(oh * ow * o);
+    kernels.forEach((k, g) => {
+      const part = matmul(patches(l, x, g), k.W, oh * ow, q, og, k.b);
+      for (let p = 0; p < oh * ow; p++) for (let m = 0; m < og; m++) out[p * o + g * og + m] = part[p * og + m];
+    });
+    return out;
   }
 
   function conv2dBackward(l, g) {
-    const [h, w, c] = l.in, [oh, ow, o] = l.out, q = l.kernel[0] * l.kernel[1] * c;
-    // The patches' gradient, G [oh·ow, o] times the kernel transposed ([o, q]), then each
-    // patch value added back to the input pixel it was copied from.
-    if (!l.wt) {
-      l.wt = new Float32Array(q * o);
-      for (let k = 0; k < q; k++) for (let m = 0; m < o; m++) l.wt[m * q + k] = l.w[k * o + m];
-    }
-    const cols = matmul(g, l.wt, oh * ow, o, q, null), gx = new Float32Array(h * w * c);
-    walkPatches(l, (at, pixel) => { for (let ch = 0; ch < c; ch++) gx[pixel + ch] += cols[at + ch]; });
+    const [h, w, c] = l.in[0], [oh, ow, o] = l.out, cg = c / l.groups, og = o / l.groups;
+    const q = l.kernel[0] * l.kernel[1] * cg, gx = new Float32Array(h * w * c);
+    // Each group's patch gradients, G [oh·ow, og] times its kernel transposed ([og, q]), then
+    // each patch value added back to the input pixel it was copied from.
+    groupKernels(l).forEach((k, group) => {
+      let G = g;
+      if (l.groups !== 1) {
+        G = new Float32Array(oh * ow * og);
+        for (let p = 0; p < oh * ow; p++) for (let m = 0; m < og; m++) G[p * og + m] = g[p * o + group * og + m];
+      }
+      const cols = matmul(G, k.T, oh * ow, og, q, null), from = group * cg;
+      walkPatches(l, (at, pixel) => { for (let ch = 0; ch < cg; ch++) gx[pixel + from + ch] += cols[at + ch]; });
+    });
     return gx;
   }
 
-  function maxpoolForward(l, x, cache) {
-    const [h, w, c] = l.in, [oh, ow] = l.out, [ph, pw] = l.pool, [sh, sw] = l.strides, [pt, pl] = l.pads;
-    const out = new Float32Array(oh * ow * c), winner = new Int32Array(oh * ow * c);
+  // Visits every output pixel of a pooling window with its in-bounds input pixels.
+  function walkWindows(l, visit) {
+    const [h, w, c] = l.in[0], [oh, ow] = l.out, [ph, pw] = l.pool, [sh, sw] = l.strides, [pt, pl] = l.pads;
+    const taps = [];
     for (let y = 0; y < oh; y++) {
       for (let xo = 0; xo < ow; xo++) {
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity, at = -1;
-          for (let i = 0; i < ph; i++) {
-            const yi = y * sh + i - pt;
-            if (yi < 0 || yi >= h) continue;
-            for (let j = 0; j < pw; j++) {
-              const xi = xo * sw + j - pl;
-              if (xi < 0 || xi >= w) continue;
-              const index = (yi * w + xi) * c + ch;
-              if (x[index] > best) { best = x[index]; at = index; }
-            }
+        taps.length = 0;
+        for (let i = 0; i < ph; i++) {
+          const yi = y * sh + i - pt;
+          if (yi < 0 || yi >= h) continue;
+          for (let j = 0; j < pw; j++) {
+            const xi = xo * sw + j - pl;
+            if (xi >= 0 && xi < w) taps.push((yi * w + xi) * c);
           }
-          const o = (y * ow + xo) * c + ch;
-          out[o] = best; winner[o] = at;
         }
+        visit((y * ow + xo) * c, taps);
       }
+    }
+  }
+
+  function maxpoolForward(l, x, cache) {
+    const c = l.in[0][2], size = l.out[0] * l.out[1] * c;
+    const out = new Float32Array(size), winner = new Int32Array(size);
+    walkWindows(l, (o, taps) => {
+      for (let ch = 0; ch < c; ch++) {
+        let best = -Infinity, at = -1;
+        for (const t of taps) if (x[t + ch] > best) { best = x[t + ch]; at = t + ch; }
+        out[o + ch] = best; winner[o + ch] = at;
+      }
+    });
+    cache.winner = winner;
+    return out;
+  }
+
+  function avgpoolForward(l, x) {
+    const c = l.in[0][2], out = new Float32Array(l.out[0] * l.out[1] * c);
+    walkWindows(l, (o, taps) => {
+      const scale = 1 / (l.count_include_pad ? l.pool[0] * l.pool[1] : Math.max(taps.length, 1));
+      for (let ch = 0; ch < c; ch++) {
+        let sum = 0;
+        for (const t of taps) sum += x[t + ch];
+        out[o + ch] = sum * scale;
+      }
+    });
+    return out;
+  }
+
+  function avgpoolBackward(l, g) {
+    const c = l.in[0][2], gx = new Float32Array(l.in[0][0] * l.in[0][1] * c);
+    walkWindows(l, (o, taps) => {
+      const scale = 1 / (l.count_include_pad ? l.pool[0] * l.pool[1] : Math.max(taps.length, 1));
+      for (const t of taps) for (let ch = 0; ch < c; ch++) gx[t + ch] += g[o + ch] * scale;
+    });
+    return gx;
+  }
+
+  function globalForward(l, x, cache) {
+    const [h, w, c] = l.in[0], pixels = h * w, out = new Float32Array(c);
+    if (l.type === 'globalavg') {
+      for (let k = 0; k < c; k++) {
+        let sum = 0;
+        for (let p = 0; p < pixels; p++) sum += x[p * c + k];
+        out[k] = sum / pixels;
+      }
+      return out;
+    }
+    const winner = new Int32Array(c);
+    for (let k = 0; k < c; k++) {
+      let best = x[k], at = 0;
+      for (let p = 1; p < pixels; p++) if (x[p * c + k] > best) { best = x[p * c + k]; at = p; }
+      out[k] = best; winner[k] = at * c + k;
     }
     cache.winner = winner;
     return out;
   }
 
+  function globalBackward(l, g, cache) {
+    const [h, w, c] = l.in[0], pixels = h * w, gx = new Float32Array(pixels * c);
+    if (l.type === 'globalavg') {
+      for (let p = 0; p < pixels; p++) for (let k = 0; k < c; k++) gx[p * c + k] = g[k] / pixels;
+    } else {
+      for (let k = 0; k < c; k++) gx[cache.winner[k]] = g[k];
+    }
+    return gx;
+  }
+
   function denseForward(l, x) {
-    const n = l.in[0], m = l.out[0], W = l.w, pre = new Float32Array(m);
+    const n = l.in[0][0], m = l.out[0], W = l.w, pre = new Float32Array(m);
     if (l.b) pre.set(l.b);
     for (let i = 0; i < n; i++) {
       const v = x[i];
@@ -182,7 +305,7 @@
   }
 
   function denseBackward(l, g) {
-    const n = l.in[0], m = l.out[0], W = l.w, gx = new Float32Array(n);
+    const n = l.in[0][0], m = l.out[0], W = l.w, gx = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const row = i * m;
       let sum = 0;
@@ -190,6 +313,127 @@
       gx[i] = sum;
     }
     return gx;
+  }
+
+  // Batch normalization at inference, and ChannelAffine: y = x · scale[c] + shift[c].
+  function channelAffine(l) {
+    if (l.scale) return l;
+    const p = l.p, c = l.out[l.out.length - 1];
+    if (l.type === 'affine') {
+      l.scale = p.scale; l.shift = p.shift;
+    } else {
+      l.scale = new Float32Array(c); l.shift = new Float32Array(c);
+      for (let k = 0; k < c; k++) {
+        const inverse = 1 / Math.sqrt(p.moving_variance[k] + l.epsilon), gamma = p.gamma ? p.gamma[k] : 1;
+        l.scale[k] = gamma * inverse;
+        l.shift[k] = (p.beta ? p.beta[k] : 0) - p.moving_mean[k] * gamma * inverse;
+      }
+    }
+    return l;
+  }
+
+  function affineForward(l, x) {
+    const { scale, shift } = channelAffine(l), c = scale.length, out = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i] * scale[i % c] + shift[i % c];
+    return out;
+  }
+
+  function affineBackward(l, g) {
+    const { scale } = channelAffine(l), c = scale.length, gx = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) gx[i] = g[i] * scale[i % c];
+    return gx;
+  }
+
+  function zeropadRows(l, visit) {
+    const [h, w, c] = l.in[0], [, ow] = l.out, [pt, pl] = l.pads;
+    for (let y = 0; y < h; y++) visit(y * w * c, ((y + pt) * ow + pl) * c, w * c);
+  }
+
+  // Concatenation along `axis` of the per-sample shape: blocks of each input, in turn.
+  function concatBlocks(l, visit) {
+    const shape = l.in[0], axis = l.axis, inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1), total = l.out[axis] * inner;
+    let start = 0;
+    l.in.forEach((s, n) => {
+      const block = s[axis] * inner;
+      for (let o = 0; o < outer; o++) visit(n, o * block, o * total + start, block);
+      start += block;
+    });
+  }
+
+  function forwardLayer(l, xs, cache) {
+    const x = xs[0];
+    switch (l.type) {
+      case 'conv2d': cache.pre = conv2dForward(l, x); return activate(l.activation, cache.pre);
+      case 'dense': cache.pre = denseForward(l, x); return activate(l.activation, cache.pre);
+      case 'activation': cache.pre = x; return activate(l.activation, x);
+      case 'maxpool': return maxpoolForward(l, x, cache);
+      case 'avgpool': return avgpoolForward(l, x);
+      case 'globalavg': case 'globalmax': return globalForward(l, x, cache);
+      case 'batchnorm': case 'affine': return affineForward(l, x);
+      case 'zeropad': {
+        const out = new Float32Array(l.out[0] * l.out[1] * l.out[2]);
+        zeropadRows(l, (from, to, n) => out.set(x.subarray(from, from + n), to));
+        return out;
+      }
+      case 'add': {
+        const out = Float32Array.from(x);
+        for (const other of xs.slice(1)) for (let i = 0; i < out.length; i++) out[i] += other[i];
+        return out;
+      }
+      case 'multiply': {
+        const b = xs[1], out = new Float32Array(x.length), c = l.out[l.out.length - 1];
+        const broadcast = b.length !== x.length;
+        for (let i = 0; i < x.length; i++) out[i] = x[i] * b[broadcast ? i % c : i];
+        return out;
+      }
+      case 'concat': {
+        const out = new Float32Array(l.out.reduce((a, b) => a * b, 1));
+        concatBlocks(l, (n, from, to, count) => out.set(xs[n].subarray(from, from + count), to));
+        return out;
+      }
+      default: return x; // flatten, reshape, dropout: the same values
+    }
+  }
+
+  // The gradients at each of a layer's inputs, given the gradient at its output.
+  function backwardLayer(l, g, cache) {
+    const xs = cache.inputs;
+    switch (l.type) {
+      case 'conv2d': return [conv2dBackward(l, activationGradient(l.activation, cache.pre, cache.output, g))];
+      case 'dense': return [denseBackward(l, activationGradient(l.activation, cache.pre, cache.output, g))];
+      case 'activation': return [activationGradient(l.activation, cache.pre, cache.output, g)];
+      case 'maxpool': {
+        const gx = new Float32Array(xs[0].length);
+        for (let o = 0; o < g.length; o++) if (cache.winner[o] >= 0) gx[cache.winner[o]] += g[o];
+        return [gx];
+      }
+      case 'avgpool': return [avgpoolBackward(l, g)];
+      case 'globalavg': case 'globalmax': return [globalBackward(l, g, cache)];
+      case 'batchnorm': case 'affine': return [affineBackward(l, g)];
+      case 'zeropad': {
+        const gx = new Float32Array(xs[0].length);
+        zeropadRows(l, (from, to, n) => gx.set(g.subarray(to, to + n), from));
+        return [gx];
+      }
+      case 'add': return xs.map(() => g);
+      case 'multiply': {
+        const [a, b] = xs, c = l.out[l.out.length - 1], broadcast = b.length !== a.length;
+        const ga = new Float32Array(a.length), gb = new Float32Array(b.length);
+        for (let i = 0; i < a.length; i++) {
+          const j = broadcast ? i % c : i;
+          ga[i] = g[i] * b[j];
+          gb[j] += g[i] * a[i];
+        }
+        return [ga, gb];
+      }
+      case 'concat': {
+        const gs = xs.map((x) => new Float32Array(x.length));
+        concatBlocks(l, (n, from, to, count) => gs[n].set(g.subarray(to, to + count), from));
+        return gs;
+      }
+      default: return [g];
+    }
   }
 
   // vizsite's SeededRandom (xoshiro256** seeded through SplitMix64), so that SmoothGrad's
@@ -243,27 +487,20 @@
       this.camLayer = spec.cam_layer;
       this.normalization = spec.normalization || null;
       this.noise = {};
-      this.layers = spec.layers.map((l) => Object.assign({}, l, {
-        w: l.w ? decode(l.w, spec.dtype) : null, b: l.b ? decode(l.b, spec.dtype) : null,
-      }));
+      this.layers = spec.layers.map((l) => {
+        const p = {};
+        for (const key of Object.keys(l.p || {})) p[key] = decode(l.p[key], spec.dtype);
+        return Object.assign({}, l, { p, w: p.kernel || null, b: p.bias || null, groups: l.groups || 1 });
+      });
     }
 
     /** Every layer's output (and what backward passes need), for one input. */
     forward(pixels) {
       const caches = [];
-      let x = pixels;
       for (const l of this.layers) {
-        const cache = { input: x };
-        if (l.type === 'conv2d') {
-          cache.pre = conv2dForward(l, x);
-          x = activate(l, cache.pre);
-        } else if (l.type === 'dense') {
-          cache.pre = denseForward(l, x);
-          x = activate(l, cache.pre);
-        } else if (l.type === 'maxpool') {
-          x = maxpoolForward(l, x, cache);
-        } // identity layers (flatten, dropout) pass x on unchanged
-        cache.output = x;
+        const inputs = l.inputs.map((n) => (n < 0 ? pixels : caches[n].output));
+        const cache = { inputs, input: inputs[0] };
+        cache.output = forwardLayer(l, inputs, cache);
         caches.push(cache);
       }
       return caches;
@@ -271,23 +508,30 @@
 
     /**
      * The gradient of `seed` (the gradient at the last layer's output) back to the output
-     * of layer `stop` (-1: the input). Returns the gradient at that output.
+     * of layer `stop` (-1: the input), through every path of the graph. Returns the
+     * gradient at that output.
      */
     backward(caches, seed, stop) {
-      let g = seed;
-      for (let i = this.layers.length - 1; i > stop; i--) {
-        const l = this.layers[i], cache = caches[i];
-        if (l.type === 'conv2d') {
-          g = conv2dBackward(l, activationGradient(l, cache.pre, cache.output, g));
-        } else if (l.type === 'dense') {
-          g = denseBackward(l, activationGradient(l, cache.pre, cache.output, g));
-        } else if (l.type === 'maxpool') {
-          const gx = new Float32Array(cache.input.length);
-          for (let o = 0; o < g.length; o++) if (cache.winner[o] >= 0) gx[cache.winner[o]] += g[o];
-          g = gx;
-        }
+      const last = this.layers.length - 1, gradients = new Array(this.layers.length + 1).fill(null);
+      const at = (n) => n + 1; // slot 0 is the input's
+      gradients[at(last)] = seed;
+      for (let i = last; i > stop; i--) {
+        const g = gradients[at(i)];
+        if (!g) continue; // no path from this layer to the output
+        const l = this.layers[i], parts = backwardLayer(l, g, caches[i]);
+        l.inputs.forEach((n, k) => {
+          if (n < stop) return;
+          const sum = gradients[at(n)];
+          if (!sum) {
+            gradients[at(n)] = parts[k];
+          } else {
+            const total = Float32Array.from(sum);
+            for (let j = 0; j < total.length; j++) total[j] += parts[k][j];
+            gradients[at(n)] = total;
+          }
+        });
       }
-      return g;
+      return gradients[at(stop)] || new Float32Array(stop < 0 ? caches[0].inputs[0].length : caches[stop].output.length);
     }
 
     /**

@@ -4,11 +4,11 @@ import Foundation
 /// everything that determines them.
 struct FigureCache: Sendable {
     /// Bump when any directive's output (HTML, pictures, JSON) changes for the same options.
-    /// `FigureFormatVersionTests` hashes the code that draws figures (`Site/Directives`,
+    /// `FigureFormatVersionTests` hashes the code that draws figures (`Site/Directives`, `Site/Playground`,
     /// Render's SVG) and compares it with `reviewedDigest`: when they differ, bump this if
     /// the change can alter a figure, and record the new digest either way.
-    static let formatVersion = "figures-18"
-    static let reviewedDigest = "2235569a1141d693c6f651d050c6fd33d888645e7544bffdb53d6444b78c3194"
+    static let formatVersion = "figures-19"
+    static let reviewedDigest = "df05df422f4a8d0c27a0f329764ca6250aaa517843c51a974ba7b45c16061b0c"
 
     let directory: String
 

@@ -8,9 +8,12 @@ import Foundation
 /// float32 or float16 in base64, in a script that registers it under `window.vizsiteModels`,
 /// so that a page opened from `file://` loads it as it loads the search index.
 struct PlaygroundModel {
-    /// The layers the runtime implements, with the activations it knows.
-    static let supportedLayers = ["Conv2D", "MaxPooling2D", "Dense", "Flatten", "Dropout"]
-    static let supportedActivations = ["linear", "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "silu", "softmax"]
+    /// The layers the runtime implements: every layer vizsite's core runs.
+    static let supportedLayers = [
+        "Conv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
+        "GlobalMaxPooling2D", "Dense", "Flatten", "Reshape", "Dropout", "BatchNormalization", "ChannelAffine",
+        "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Activation", "ReLU", "LeakyReLU", "Softmax",
+    ]
 
     /// How the weights are stored: float32, or float16 at half the size.
     enum Precision: String, Sendable, CaseIterable { case float32, float16 }
@@ -25,62 +28,104 @@ struct PlaygroundModel {
     /// playgrounds of one model at different precisions can share a page.
     var key: String { "\(model.name)/\(precision.rawValue)" }
 
-    /// Why the runtime cannot run `model`, or nil when it can.
+    /// Why the runtime cannot run `model`, or nil when it can (a layer kind added to the core
+    /// and not yet to the runtime).
     static func unsupported(_ model: Model) -> String? {
-        for (i, layer) in model.layers.enumerated() {
-            guard model.inputs[i] == [i - 1] else {
-                return "layer \(layer.name) reads \(model.inputs[i].count) inputs; the playground runs chains of layers"
-            }
-            guard supportedLayers.contains(layer.kind) else {
-                return "layer \(layer.name) is a \(layer.kind); the playground runs "
-                    + supportedLayers.joined(separator: ", ")
-            }
-            if let conv = layer as? Conv2D, conv.groups != 1 || conv.dilations != (1, 1) {
-                return "layer \(layer.name) is grouped or dilated; the playground runs plain convolutions"
-            }
-            if let name = activationName(layer), !supportedActivations.contains(name) {
-                return "layer \(layer.name) uses \(name); the playground knows "
-                    + supportedActivations.joined(separator: ", ")
-            }
+        for layer in model.layers where !supportedLayers.contains(layer.kind) && fields(layer) == nil {
+            return "layer \(layer.name) is a \(layer.kind), which the browser's runtime does not implement"
         }
         return nil
     }
 
-    private static func activationName(_ layer: any Layer) -> String? {
+    /// A layer's type and settings as the runtime reads them, or nil for a layer it does not know.
+    private static func fields(_ layer: any Layer) -> [String: String]? {
+        var f: [String: String] = [:]
         switch layer {
-        case let conv as Conv2D: conv.activation.name
-        case let dense as Dense: dense.activation.name
-        default: nil
+        case let conv as Conv2D:
+            f["type"] = PlaygroundJSON.string("conv2d")
+            f["kernel"] = PlaygroundJSON.ints([conv.kernelSize.height, conv.kernelSize.width])
+            f["strides"] = PlaygroundJSON.ints([conv.strides.height, conv.strides.width])
+            f["dilations"] = PlaygroundJSON.ints([conv.dilations.height, conv.dilations.width])
+            f["pads"] = PlaygroundJSON.ints([conv.pads.top, conv.pads.left])
+            f["groups"] = "\(conv.groups)"
+            f["activation"] = activation(conv.activation)
+        case let pool as MaxPool2D:
+            f["type"] = PlaygroundJSON.string("maxpool")
+            f["pool"] = PlaygroundJSON.ints([pool.poolSize.height, pool.poolSize.width])
+            f["strides"] = PlaygroundJSON.ints([pool.strides.height, pool.strides.width])
+            f["pads"] = PlaygroundJSON.ints([pool.pads.top, pool.pads.left])
+        case let pool as AveragePool2D:
+            f["type"] = PlaygroundJSON.string("avgpool")
+            f["pool"] = PlaygroundJSON.ints([pool.poolSize.height, pool.poolSize.width])
+            f["strides"] = PlaygroundJSON.ints([pool.strides.height, pool.strides.width])
+            f["pads"] = PlaygroundJSON.ints([pool.pads.top, pool.pads.left])
+            f["count_include_pad"] = "\(pool.countIncludePad)"
+        case let pool as GlobalPool2D:
+            f["type"] = PlaygroundJSON.string(pool.reduction == .average ? "globalavg" : "globalmax")
+        case let dense as Dense:
+            f["type"] = PlaygroundJSON.string("dense")
+            f["activation"] = activation(dense.activation)
+        case let norm as BatchNormalization:
+            f["type"] = PlaygroundJSON.string("batchnorm")
+            f["epsilon"] = "\(norm.epsilon)"
+        case is ChannelAffine:
+            f["type"] = PlaygroundJSON.string("affine")
+        case let pad as ZeroPadding2D:
+            f["type"] = PlaygroundJSON.string("zeropad")
+            f["pads"] = PlaygroundJSON.ints([pad.pads.top, pad.pads.left])
+        case is Add:
+            f["type"] = PlaygroundJSON.string("add")
+        case is Multiply:
+            f["type"] = PlaygroundJSON.string("multiply")
+        case let concat as Concatenate:
+            f["type"] = PlaygroundJSON.string("concat")
+            f["axis"] = "\(concat.axis)"
+        case let act as ActivationLayer:
+            f["type"] = PlaygroundJSON.string("activation")
+            f["activation"] = activation(act.activation)
+        case is Flatten, is Reshape, is Dropout:
+            f["type"] = PlaygroundJSON.string("identity")
+        default:
+            return nil
         }
+        return f
+    }
+
+    /// An activation as `{"name": …}` with its constants.
+    private static func activation(_ a: Activation) -> String {
+        let (name, constants): (String, [String: Float]) =
+            switch a {
+            case .linear: ("linear", [:])
+            case .relu: ("relu", [:])
+            case .clip(let low, let high): ("clip", ["low": low, "high": high])
+            case .leakyReLU(let slope): ("leaky_relu", ["slope": slope])
+            case .sigmoid: ("sigmoid", [:])
+            case .hardSigmoid(let alpha, let beta): ("hard_sigmoid", ["alpha": alpha, "beta": beta])
+            case .tanh: ("tanh", [:])
+            case .silu: ("silu", [:])
+            case .hardSwish: ("hard_swish", [:])
+            case .gelu(let approximate): (approximate ? "gelu_tanh" : "gelu", [:])
+            case .softmax: ("softmax", [:])
+            }
+        return "{\"name\":\"\(name)\""
+            + constants.sorted { $0.key < $1.key }.map { ",\"\($0.key)\":\($0.value)" }.joined()
+            + "}"
     }
 
     /// The script defining the model (`unsupported` must be nil).
     func script() -> String {
         var layers: [String] = []
-        for layer in model.layers {
-            var fields = [
-                "name": json(layer.name), "in": json(layer.inputShapes[0]), "out": json(layer.outputShape),
-            ]
-            switch layer {
-            case let conv as Conv2D:
-                fields["type"] = json("conv2d")
-                fields["kernel"] = json([conv.kernelSize.height, conv.kernelSize.width])
-                fields["strides"] = json([conv.strides.height, conv.strides.width])
-                fields["pads"] = json([conv.pads.top, conv.pads.left])
-                fields.merge(activation(conv.activation)) { $1 }
-            case let pool as MaxPool2D:
-                fields["type"] = json("maxpool")
-                fields["pool"] = json([pool.poolSize.height, pool.poolSize.width])
-                fields["strides"] = json([pool.strides.height, pool.strides.width])
-                fields["pads"] = json([pool.pads.top, pool.pads.left])
-            case let dense as Dense:
-                fields["type"] = json("dense")
-                fields.merge(activation(dense.activation)) { $1 }
-            default:
-                fields["type"] = json("identity")
+        for (i, layer) in model.layers.enumerated() {
+            var fields = Self.fields(layer) ?? ["type": PlaygroundJSON.string("identity")]
+            fields["name"] = json(layer.name)
+            fields["in"] = "[" + layer.inputShapes.map(json).joined(separator: ",") + "]"
+            fields["out"] = json(layer.outputShape)
+            fields["inputs"] = json(model.inputs[i])
+            // Every parameter of the layer by its key (kernel, bias, gamma, moving_mean, scale, …).
+            let parameters = layer.parameterShapes.compactMap { shape in
+                model.parameters["\(layer.name)/\(shape.key)"].map { "\(json(shape.key)):\(json(encode($0.scalars)))" }
             }
-            if let kernel = model.parameters["\(layer.name)/kernel"] { fields["w"] = json(encode(kernel.scalars)) }
-            if let bias = model.parameters["\(layer.name)/bias"] { fields["b"] = json(encode(bias.scalars)) }
+            if !parameters.isEmpty { fields["p"] = "{" + parameters.joined(separator: ",") + "}" }
             layers.append(
                 "{" + fields.sorted { $0.key < $1.key }.map { "\(json($0.key)):\($0.value)" }.joined(separator: ",")
                     + "}")
@@ -103,11 +148,6 @@ struct PlaygroundModel {
         let n = normalization
         return "{\"scale\":\(n.scale),\"mean\":\(PlaygroundJSON.floats(n.mean)),"
             + "\"std\":\(PlaygroundJSON.floats(n.std)),\"bgr\":\(n.bgr)}"
-    }
-
-    private func activation(_ a: Activation) -> [String: String] {
-        if case .leakyReLU(let slope) = a { return ["activation": json("leaky_relu"), "slope": "\(slope)"] }
-        return ["activation": json(a.name)]
     }
 
     private func json(_ value: String) -> String { PlaygroundJSON.string(value) }
