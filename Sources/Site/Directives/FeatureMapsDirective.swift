@@ -89,10 +89,24 @@ struct FeatureMapsDirective: Directive {
         try figure.json(
             FeatureMapsValues(layer: layer, image: selected.name, maps: maps.map(MapValues.init)),
             name: "feature-maps-\(layer)")
+        // The dot-product view: how each value came from the layer below (convolutions and
+        // max pooling), its numbers in a script the page loads on first use.
+        let dots =
+            isRow
+            ? nil : FeatureDotProducts(model: context.model, image: selected.pixels, layer: layer, channels: maps.count)
+        let dotsPath = dots.map { figure.add(Data($0.script.utf8), name: "feature-dots-\(layer)", ext: "js") }
+        let attributes =
+            dots.map { " fm-dots\" data-dots=\"\(Figure.root)\(dotsPath!)\" data-key=\"\(HTML.escape($0.key))" } ?? ""
         let body =
-            "<div class=\"viz-row\"><div class=\"viz-cell\">\(digit)<span "
+            "<div class=\"viz-row\(attributes)\"><div class=\"viz-cell\">\(digit)<span "
             + "class=\"viz-label\">\(HTML.escape(imageHeader(selected)))</span></div>"
-            + FigureLayout.grid(cells) + "<div class=\"viz-colorbar\">\(bar)</div></div>"
+            + FigureLayout.grid(cells) + "<div class=\"viz-colorbar\">\(bar)</div>"
+            + (dots == nil
+                ? ""
+                : "<p class=\"fm-dot-hint\">Point at a value, or focus a map and use the arrow keys, to see how "
+                    + "\(HTML.escape(layer)) computed it.</p>"
+                    + "<div class=\"fm-dot-panel\" aria-live=\"polite\" hidden></div>")
+            + "</div>"
         return (
             body,
             [

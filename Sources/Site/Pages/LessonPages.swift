@@ -38,6 +38,7 @@ struct LessonPages {
             var context = base(index)
             context.page = PageContext.Page(title: lesson.title, summary: lesson.summary, number: index + 1)
             context.page.playground = planned.figures.contains { figures[$0].kind == PlaygroundDirective.name }
+            context.page.featureDots = planned.figures.contains { figures[$0].body.contains(" fm-dots\"") }
             context.content = html
             context.toc = planned.headings.filter { $0.level == 2 || $0.level == 3 }.map {
                 PageContext.TOCEntry(text: $0.text, id: $0.id, sub: $0.level == 3)

@@ -23,6 +23,8 @@ struct PageContext: TemplateValues {
         var number: Int?
         /// Whether the page has a playground figure, whose scripts only such pages load.
         var playground: Bool = false
+        /// Whether the page has a feature-maps figure with a dot-product view.
+        var featureDots: Bool = false
     }
 
     struct TOCEntry: TemplateValues {
