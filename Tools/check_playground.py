@@ -1,6 +1,7 @@
 """Draws on every playground of a built site in headless Chromium, with pointer events as a
 reader's mouse makes them, and checks that the probabilities appear and match what the
-page's own runtime computes for the drawn input (window.vizsitePlayground).
+page's own runtime computes for the drawn input (window.vizsitePlayground); then points
+at a value of every feature-maps figure's dot-product view and checks that it is explained.
 
     .venv-check/bin/python Tools/check_playground.py Output
 
@@ -146,9 +147,33 @@ def check_smoothgrad(browser):
     return []
 
 
+def check_dots(browser, page):
+    """Points at a value of every feature-maps figure with a dot-product view and checks that
+    the view explains it: the value's header, and a sum or a pooling window."""
+    browser.get(page.resolve().as_uri())
+    problems = []
+    for n, figure in enumerate(browser.find_elements(By.CSS_SELECTOR, ".fm-dots")):
+        image = figure.find_elements(By.CSS_SELECTOR, ".viz-grid img")[0]
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", image)
+        ActionChains(browser).move_to_element(image).perform()
+        deadline = time.time() + 10
+        text = ""
+        while time.time() < deadline:
+            ActionChains(browser).move_by_offset(1, 0).perform()
+            text = figure.find_element(By.CSS_SELECTOR, ".fm-dot-panel").text
+            if text:
+                break
+            time.sleep(0.2)
+        if "channel 0" not in text or not ("bias" in text or "Max pooling" in text):
+            problems.append(f"dot-product view {n}: pointing at a value shows {text[:80]!r}")
+    return problems
+
+
 def main():
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "Output")
-    pages = sorted(p for p in root.rglob("*.html") if "viz-playground" in p.read_text(encoding="utf-8"))
+    texts = {p: p.read_text(encoding="utf-8") for p in root.rglob("*.html")}
+    pages = sorted(p for p, text in texts.items() if "viz-playground" in text)
+    dot_pages = sorted(p for p, text in texts.items() if " fm-dots\"" in text)
     failures = 0
     browser = driver()
     try:
@@ -157,9 +182,15 @@ def main():
             for problem in problems:
                 print(f"{page}: {problem}")
             failures += bool(problems)
+        for page in dot_pages:
+            problems = check_dots(browser, page)
+            for problem in problems:
+                print(f"{page}: {problem}")
+            failures += bool(problems)
     finally:
         browser.quit()
-    print(f"{len(pages)} playground page(s) drawn on, {failures} failing")
+    print(f"{len(pages)} playground page(s) drawn on, {len(dot_pages)} page(s) of dot-product views pointed at, "
+          f"{failures} failing")
     sys.exit(1 if failures else 0)
 
 
