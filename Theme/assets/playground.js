@@ -452,7 +452,7 @@
 
     function describe(i) {
       const label = names[sprite.labels[i]], predicted = names[sprite.predicted[i]];
-      return `${sprite.split}[${i}]: a ${label}, `
+      return `${sprite.split}[${i}], labelled ${label}: `
         + (label === predicted ? 'predicted correctly' : `predicted ${predicted}`);
     }
 

@@ -35,8 +35,8 @@ struct PlaygroundDirective: Directive {
     static let browse = DirectiveOption(
         "browse", "integer ≥ 0", default: "all held-out images",
         "How many of the held-out split's images (the first ones) readers can browse by class, with a "
-            + "misclassified-only filter. They travel as one PNG sprite (10,000 MNIST digits: about 1.6 MB) that "
-            + "loads only when a reader opens the browser; 0 leaves the browser out.")
+            + "misclassified-only filter. They travel as one PNG sprite (MNIST's 10,000 test digits: a 2.3 MB "
+            + "script) that loads only when a reader opens the browser; 0 leaves the browser out.")
     static let examples = SharedOption.images.documented(
         "The examples readers can pick; the build also checks the browser's numbers against the core's on them.")
     static let example = "images: test[0:10]"
