@@ -158,7 +158,7 @@ struct SitePieceTests {
         #expect(
             options == [
                 "method", "layer", "upsample", "images", "preprocess", "target", "colormap", "normalization", "shared",
-                "scale", "alpha", "panels", "caption", "alt", "model", "data",
+                "scale", "alpha", "panels", "caption", "alt", "label", "model", "data",
             ])
     }
 }

@@ -18,6 +18,9 @@ struct PlannedFigure: Sendable {
     let dataLocation: SourceLocation
     let caption: String?
     let alt: String?
+    /// The name prose refers to the figure by (`{{fig:name}}`), and where it is given.
+    var label: String? = nil
+    var labelLocation: SourceLocation? = nil
     /// The models the directive compares its own with (`Directive.otherModels`).
     var others: [OtherModel] = []
 
@@ -44,6 +47,8 @@ struct PlannedLesson: Sendable {
 struct BuildPlan {
     var lessons: [PlannedLesson] = []
     var figures: [PlannedFigure] = []
+    /// The labelled figures, for `{{fig:label}}` references.
+    var references = FigureReferences()
 
     /// Looks up the model spec a directive names (path relative to the content folder).
     typealias SpecLookup = (_ path: String, _ at: SourceLocation) throws(SourceError) -> ModelSpec
@@ -101,7 +106,9 @@ struct BuildPlan {
                 }
             }
             var values: Int?
-            let tokens = InlineValues.tokens(in: lesson.body, lineOffset: lesson.bodyLineOffset)
+            let tokens = InlineValues.tokens(in: lesson.body, lineOffset: lesson.bodyLineOffset).filter {
+                !$0.name.hasPrefix(FigureReferences.prefix)
+            }
             let known = InlineValues.names.map(\.name)
             for token in tokens where !known.contains(token.name) {
                 errors.append(
@@ -136,6 +143,9 @@ struct BuildPlan {
                     lesson: lesson, html: document.html(), headings: document.headings, figures: indices, values: values
                 ))
         }
+        let (references, problems) = FigureReferences.collect(self)
+        self.references = references
+        errors += problems
         guard errors.isEmpty else { throw BuildErrors(errors) }
     }
 
@@ -191,12 +201,19 @@ struct BuildPlan {
             }
             others.append(.init(path: reference.path, location: reference.location, spec: other))
         }
+        let label = try CommonOption.label.string(options)
+        let labelLocation = options[CommonOption.label.name]?.location
+        if let label, let labelLocation, !FigureReferences.isValid(label) {
+            throw SourceError(
+                "label '\(label)' must be letters, digits, '-' and '_', starting with a letter or digit",
+                at: labelLocation)
+        }
         return PlannedFigure(
             lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
             modelLocation: modelLocation, modelPath: modelPath, spec: spec, dataPath: dataPath,
             dataLocation: dataLocation,
             caption: try CommonOption.caption.string(options), alt: try CommonOption.alt.string(options),
-            others: others)
+            label: label, labelLocation: labelLocation, others: others)
     }
 
     /// The lesson file a relative link names (`06-saliency.md`, `06-saliency.md#x`), if any.

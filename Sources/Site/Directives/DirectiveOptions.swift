@@ -19,8 +19,9 @@ public struct OptionSpec: Sendable {
     }
 
     /// Options every directive takes.
-    public static let common = [CommonOption.caption, CommonOption.alt, CommonOption.model, CommonOption.data].map(
-        \.spec)
+    public static let common = [
+        CommonOption.caption, CommonOption.alt, CommonOption.label, CommonOption.model, CommonOption.data,
+    ].map(\.spec)
 }
 
 /// A directive's YAML options with typed accessors; every error points at the option's
@@ -155,6 +156,10 @@ enum CommonOption {
         "The figure's caption (Markdown-free text). A descriptive default is generated.")
     static let alt = DirectiveOption(
         "alt", "string", default: nil, "Alt text for the figure's images. Generated from the options by default.")
+    static let label = DirectiveOption(
+        "label", "name (letters, digits, - and _)", default: nil,
+        "A name prose refers to the figure by: {{fig:name}} in any lesson becomes a link \"Figure N\" to it, and the "
+            + "figure's id becomes fig-name.")
     static let model = DirectiveOption(
         "model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder.")
     static let data = DirectiveOption(

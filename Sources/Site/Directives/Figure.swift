@@ -27,9 +27,11 @@ public struct Figure: Codable, Sendable, Equatable {
     /// An image of this figure suitable as the lesson's card thumbnail.
     public var thumbnail: String?
 
-    /// The complete `<figure>` element, numbered, for a page `root` away from the output root.
-    func html(number: Int, root: String) -> String {
-        var out = "<figure class=\"viz\" data-directive=\"\(kind)\" id=\"figure-\(number)\">\n"
+    /// The complete `<figure>` element, numbered, for a page `root` away from the output root;
+    /// its id is `fig-<label>` when the lesson labels it, else `figure-<number>`.
+    func html(number: Int, root: String, label: String? = nil) -> String {
+        let id = label.map { "fig-\($0)" } ?? "figure-\(number)"
+        var out = "<figure class=\"viz\" data-directive=\"\(kind)\" id=\"\(id)\">\n"
         out += body.replacingOccurrences(of: Figure.root, with: root)
         out += "\n<figcaption><span class=\"viz-number\">Figure \(number).</span> \(HTML.escape(caption))"
         if !notes.isEmpty || !links.isEmpty {

@@ -75,13 +75,14 @@ struct InlineValues: Directive {
         return result
     }
 
-    /// Replaces `{{name}}` in HTML outside `<code>` and `<pre>` with the values.
-    static func substitute(_ html: String, values: [String: String]) -> String {
+    /// Replaces `{{name}}` in HTML outside `<code>` and `<pre>` with the values, escaped as
+    /// text (or, with `escaping` false, as they are: HTML such as a figure link).
+    static func substitute(_ html: String, values: [String: String], escaping: Bool = true) -> String {
         guard html.contains("{{") else { return html }
         var out = ""
         var rest = Substring(html)
         while let open = rest.range(of: "<code") ?? rest.range(of: "<pre") {
-            out += fill(rest[..<open.lowerBound], values)
+            out += fill(rest[..<open.lowerBound], values, escaping)
             let closing = rest[open.lowerBound...].hasPrefix("<pre") ? "</pre>" : "</code>"
             guard let end = rest[open.lowerBound...].range(of: closing) else {
                 out += rest[open.lowerBound...]; return out
@@ -89,14 +90,15 @@ struct InlineValues: Directive {
             out += rest[open.lowerBound..<end.upperBound]
             rest = rest[end.upperBound...]
         }
-        return out + fill(rest, values)
+        return out + fill(rest, values, escaping)
     }
 
-    private static func fill(_ text: Substring, _ values: [String: String]) -> String {
+    private static func fill(_ text: Substring, _ values: [String: String], _ escaping: Bool) -> String {
         var s = String(text)
         for (name, value) in values {
-            s = s.replacingOccurrences(of: "{{\(name)}}", with: HTML.escape(value))
-                .replacingOccurrences(of: "{{ \(name) }}", with: HTML.escape(value))
+            let shown = escaping ? HTML.escape(value) : value
+            s = s.replacingOccurrences(of: "{{\(name)}}", with: shown).replacingOccurrences(
+                of: "{{ \(name) }}", with: shown)
         }
         return s
     }

@@ -23,7 +23,8 @@ struct LessonPages {
             for (number, figureIndex) in planned.figures.enumerated() {
                 let figure = figures[figureIndex]
                 html = html.replacingOccurrences(
-                    of: MarkdownDocument.placeholder(number), with: figure.html(number: number + 1, root: "../"))
+                    of: MarkdownDocument.placeholder(number),
+                    with: figure.html(number: number + 1, root: "../", label: plan.figures[figureIndex].label))
                 thumbnails.append(figure.thumbnail)
             }
             let thumbnail =
@@ -35,6 +36,7 @@ struct LessonPages {
             {
                 html = InlineValues.substitute(html, values: dictionary)
             }
+            html = plan.references.link(html, lesson: index, lessons: lessons)
             var context = base(index)
             context.page = PageContext.Page(title: lesson.title, summary: lesson.summary, number: index + 1)
             context.page.playground = planned.figures.contains { figures[$0].kind == PlaygroundDirective.name }
