@@ -304,6 +304,10 @@ struct BuildTests {
         #expect(files.keys.contains { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })
         #expect(files.keys.contains { $0.hasPrefix("assets/search-index.") })
         #expect(files["sitemap.xml"] == nil, "no sitemap without base_url")
+        // Card tags without base_url: title and description, but no image (it must be absolute).
+        #expect(lesson.contains("<meta property=\"og:type\" content=\"article\">"))
+        #expect(lesson.contains("<meta name=\"twitter:card\" content=\"summary\">"))
+        #expect(!lesson.contains("og:image") && !lesson.contains("og:url"))
     }
 
     @Test("a rebuild with nothing changed computes nothing and writes identical bytes")
@@ -355,5 +359,18 @@ struct BuildTests {
         let page = try String(contentsOfFile: site.directory.file("Output/every/index.html"), encoding: .utf8)
         #expect(page.contains("<link rel=\"canonical\" href=\"https://example.org/cnn/every/\">"))
         #expect(page.contains("<meta name=\"generator\" content=\"vizsite \(VizsiteVersion.current)\">"))
+        // Social cards: the page's address, and its card picture as an absolute PNG that the site has.
+        #expect(page.contains("<meta property=\"og:url\" content=\"https://example.org/cnn/every/\">"))
+        #expect(page.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"))
+        for (html, type) in [
+            (page, "article"), (try String(contentsOfFile: site.output + "/index.html", encoding: .utf8), "website"),
+        ] {
+            #expect(html.contains("<meta property=\"og:type\" content=\"\(type)\">"))
+            let tag = "<meta property=\"og:image\" content=\"https://example.org/cnn/"
+            let start = try #require(html.range(of: tag))
+            let path = String(html[start.upperBound...].prefix { $0 != "\"" })
+            #expect(path.hasPrefix("figures/") && path.hasSuffix(".png"))
+            #expect(FileManager.default.fileExists(atPath: site.output + "/" + path), "\(path) is in the site")
+        }
     }
 }

@@ -13,7 +13,7 @@ struct PageRenderer {
     /// The lessons with their figures in place, and what the home page and the search
     /// index say of each.
     func lessonPages() -> [LessonPages.Rendered] {
-        LessonPages(plan: plan, figures: figures).render { index in
+        LessonPages(plan: plan, figures: figures, baseURL: content.config.baseURL).render { index in
             let lesson = plan.lessons[index].lesson
             return base(
                 root: "../", title: lesson.title, description: lesson.summary, path: "\(lesson.slug)/", current: index)
@@ -36,6 +36,9 @@ struct PageRenderer {
         home.page = PageContext.Page(title: config.title, summary: config.description)
         home.lessons = lessons.map(\.card)
         home.firstLesson = home.lessons.first
+        // The site's card: the first lesson card picture that social sites can show.
+        home.socialImage = LessonPages.socialImage(
+            preferred: nil, others: home.lessons.map(\.thumbnail), baseURL: config.baseURL)
         pages.append(("index.html", "index", home))
 
         pages.append(

@@ -5,6 +5,8 @@ import Foundation
 struct LessonPages {
     let plan: BuildPlan
     let figures: [Figure]
+    /// site.yml's `base_url`, which makes card images absolute (social sites need that).
+    var baseURL: String? = nil
 
     struct Rendered {
         let path: String
@@ -39,6 +41,8 @@ struct LessonPages {
             html = plan.references.link(html, lesson: index, lessons: lessons)
             var context = base(index)
             context.page = PageContext.Page(title: lesson.title, summary: lesson.summary, number: index + 1)
+            context.ogType = "article"
+            context.socialImage = Self.socialImage(preferred: thumbnail, others: thumbnails, baseURL: baseURL)
             context.page.playground = planned.figures.contains { figures[$0].kind == PlaygroundDirective.name }
             context.page.featureDots = planned.figures.contains { figures[$0].body.contains(" fm-dots\"") }
             context.content = html
@@ -57,6 +61,14 @@ struct LessonPages {
                 text: String(HTML.plainText(html).prefix(20_000)))
             return Rendered(path: "\(lesson.slug)/index.html", context: context, card: card, search: search)
         }
+    }
+
+    /// The card image social sites show for a page: `preferred` if it is a PNG, else the
+    /// first PNG of `others` (they do not show SVG), as an absolute address under `baseURL`.
+    static func socialImage(preferred: String?, others: [String?], baseURL: String?) -> String? {
+        guard let baseURL else { return nil }
+        let png = ([preferred] + others).compactMap { $0 }.first { $0.hasSuffix(".png") }
+        return png.map { baseURL + $0 }
     }
 
     private func link(_ lesson: Lesson) -> PageContext.Link {

@@ -63,6 +63,11 @@ struct PageContext: TemplateValues {
     let isHome: Bool
     let generator: String
     let canonical: String?
+    /// Open Graph's kind of page: `article` for lessons, `website` for the rest.
+    var ogType = "website"
+    /// The absolute address of the page's card image (a PNG of one of its figures), known
+    /// only when site.yml gives `base_url`.
+    var socialImage: String?
     var extraHead: String?
     var searchIndex = ""
     var page: Page
