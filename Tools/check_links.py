@@ -40,8 +40,8 @@ for path, parser in sorted(pages.items()):
         problem = None
         if not file.startswith(root) or not os.path.isfile(file):
             problem = "no such file"
-        elif parts.fragment and file in pages and parts.fragment not in pages[file].ids:
-            problem = "no element with id '%s'" % parts.fragment
+        elif parts.fragment and file in pages and urllib.parse.unquote(parts.fragment) not in pages[file].ids:
+            problem = "no element with id '%s'" % urllib.parse.unquote(parts.fragment)
         if problem:
             broken += 1
             print("%s: broken link %s (%s)" % (os.path.relpath(path, root), target, problem))

@@ -103,6 +103,40 @@ struct SitePieceTests {
         #expect("Grad-CAM: where?".slugified == "grad-cam-where")
     }
 
+    @Test("slugs keep letters and digits of any script and fold accented Latin letters")
+    func slugsInAnyScript() {
+        #expect("类激活图 与 热力图".slugified == "类激活图-与-热力图")
+        #expect("Über CAM".slugified == "uber-cam")
+        #expect("Straße, naïve café — Ærø".slugified == "strasse-naive-cafe-aero")
+        #expect("Ελληνικά 2".slugified == "ελληνικά-2")
+        #expect("ＣＮＮの特徴マップ".slugified == "ｃｎｎの特徴マップ")
+        #expect("Grad-CAM++ (2018)".slugified == "grad-cam-2018")
+        #expect("→ !".slugified == "")
+        #expect(Lesson.slug(fromFileName: "02-类激活图.md") == "类激活图")
+        #expect(Lesson.slug(fromFileName: "二维卷积.md") == "二维卷积", "only ASCII digits are the order prefix")
+        #expect("类激活图/".percentEncodedPath == "%E7%B1%BB%E6%BF%80%E6%B4%BB%E5%9B%BE/")
+        #expect("uber-cam/".percentEncodedPath == "uber-cam/")
+    }
+
+    @Test("front matter may give the slug; it must be one")
+    func frontMatterSlug() throws {
+        let lesson = try Lesson.parse(
+            "---\ntitle: 热力图\nslug: heatmaps\n---\nx\n", file: "l/02-热力图.md", fileName: "02-热力图.md")
+        #expect(lesson.slug == "heatmaps")
+        let fromFile = try Lesson.parse("---\ntitle: 热力图\n---\nx\n", file: "l/02-热力图.md", fileName: "02-热力图.md")
+        #expect(fromFile.slug == "热力图")
+        #expect(throws: SourceError.self) {
+            try Lesson.parse("---\ntitle: T\nslug: Heat Maps\n---\n", file: "l/02-x.md", fileName: "02-x.md")
+        }
+        do {
+            _ = try Lesson.parse("---\ntitle: T\nslug: Heat Maps\n---\n", file: "l/02-x.md", fileName: "02-x.md")
+        } catch {
+            #expect(
+                error.description == "l/02-x.md:3:7: error: a slug is lowercase letters and digits (of any script) "
+                    + "joined by hyphens; did you mean 'heat-maps'?")
+        }
+    }
+
     @Test("static files never leave the served folder")
     func staticFiles() throws {
         let dir = TemporaryDirectory()
@@ -136,6 +170,9 @@ struct SitePieceTests {
         #expect(throws: Scaffold.Failure.self) {
             try Scaffold.newLesson(title: "CAM", contentDirectory: dir.file("Content"))
         }
+        // Titles in any script make lessons.
+        let chinese = try Scaffold.newLesson(title: "类激活图 与 热力图", contentDirectory: dir.file("Content"))
+        #expect(chinese.hasSuffix("Content/lessons/09-类激活图-与-热力图.md"))
     }
 
     @Test("the output folder is swapped whole, and a first build creates it")

@@ -89,7 +89,8 @@ struct PageRenderer {
                     title: p.lesson.title, url: "\(root)\(p.lesson.slug)/", number: i + 1, current: i == current)
             },
             isHome: path.isEmpty, generator: VizsiteVersion.generator,
-            canonical: config.baseURL.map { $0 + path }, extraHead: extraHeadHTML, page: PageContext.Page(title: title))
+            canonical: config.baseURL.map { $0 + path.percentEncodedPath }, extraHead: extraHeadHTML,
+            page: PageContext.Page(title: title))
     }
 
     /// `Content/images/` → `images/`, every file checked to stay inside the content folder.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Escaping for text that lands in HTML, attributes, JSON and XML.
 public enum HTML {
     /// Escapes `& < > " '` so `text` is safe in element content and quoted attributes.
@@ -35,19 +37,50 @@ public enum HTML {
 }
 
 extension String {
-    /// A URL- and file-name-safe slug: lowercase ASCII letters, digits and hyphens.
+    /// A URL- and file-name-safe slug: lowercase letters and digits of any script joined by
+    /// hyphens (`Saliency maps` → `saliency-maps`, `类激活图 与 热力图` → `类激活图-与-热力图`).
+    /// Latin letters with accents fold to ASCII (`Über CAM` → `uber-cam`, `Straße` →
+    /// `strasse`), as Hugo's and Jekyll's slugs do; nothing that is a letter is dropped.
     public var slugified: String {
         var out = ""
         var pendingHyphen = false
-        for scalar in lowercased().unicodeScalars {
-            if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") {
-                if pendingHyphen && !out.isEmpty { out.append("-") }
-                pendingHyphen = false
-                out.unicodeScalars.append(scalar)
-            } else {
+        for character in lowercased() {
+            guard let kept = Self.slugPart(character) else {
                 pendingHyphen = true
+                continue
             }
+            if pendingHyphen && !out.isEmpty { out.append("-") }
+            pendingHyphen = false
+            out += kept
         }
         return out
+    }
+
+    /// Latin letters that do not decompose into a base letter and marks.
+    private static let latinFolds: [Character: String] = [
+        "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i", "ħ": "h",
+    ]
+
+    /// What a character contributes to a slug: an ASCII letter or digit as itself, a Latin
+    /// letter with accents as its base letter, a letter or digit of another script as
+    /// itself; nil for anything else (spaces, punctuation, symbols), which separates words.
+    private static func slugPart(_ character: Character) -> String? {
+        if character.isASCII { return character.isLetter || character.isNumber ? String(character) : nil }
+        if let folded = latinFolds[character] { return folded }
+        let scalars = String(character).decomposedStringWithCanonicalMapping.unicodeScalars
+        if let base = scalars.first, base.isASCII, Character(base).isLetter,
+            scalars.dropFirst().allSatisfy({ $0.properties.generalCategory == .nonspacingMark })
+        {
+            return String(Character(base))
+        }
+        return character.isLetter || character.isNumber ? String(character) : nil
+    }
+
+    /// The string as a URL path, with every character outside RFC 3986's unreserved set
+    /// and `/` percent-encoded as UTF-8 (`类激活图/` → `%E7%B1%BB…/`): what sitemaps and
+    /// absolute addresses need; pages link with the characters as they are.
+    public var percentEncodedPath: String {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+        return addingPercentEncoding(withAllowedCharacters: allowed) ?? self
     }
 }

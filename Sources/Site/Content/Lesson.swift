@@ -22,12 +22,12 @@ public struct Lesson: Sendable {
     /// The file line just before the body's first line.
     public let bodyLineOffset: Int
 
-    static let frontMatterKeys = ["title", "summary", "order", "draft", "thumbnail", "model", "data"]
+    static let frontMatterKeys = ["title", "summary", "slug", "order", "draft", "thumbnail", "model", "data"]
 
     /// The slug of a lesson file name: `07-cam.md` → `cam`.
     public static func slug(fromFileName fileName: String) -> String {
         let stem = (fileName as NSString).deletingPathExtension
-        var rest = Substring(stem.drop { $0.isNumber })
+        var rest = Substring(stem.drop { $0.isASCII && $0.isNumber })
         if rest.first == "-" || rest.first == "_" { rest = rest.dropFirst() }
         return String(rest).slugified
     }
@@ -36,13 +36,9 @@ public struct Lesson: Sendable {
     public static func parse(_ text: String, file: String, fileName: String) throws(SourceError) -> Lesson {
         let split = FrontMatterSplit(text)
         let stem = (fileName as NSString).deletingPathExtension
-        let digits = stem.prefix { $0.isNumber }
-        let slug = slug(fromFileName: fileName)
+        let digits = stem.prefix { $0.isASCII && $0.isNumber }
+        var slug = slug(fromFileName: fileName)
         let start = SourceLocation(file: file, line: 1, column: 1)
-        guard !slug.isEmpty else {
-            throw SourceError(
-                "lesson file names look like NN-slug.md (e.g. 03-filters.md); '\(fileName)' has no slug", at: start)
-        }
         guard let yaml = split.yaml else {
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw SourceError("the lesson is empty; it needs front matter with at least a title", at: start)
@@ -52,6 +48,21 @@ public struct Lesson: Sendable {
         }
         let front = try YAMLValue.parse(yaml, file: file, lineOffset: 1).mapping()
         try front.checkKeys(frontMatterKeys, in: "lesson front matter")
+        // Front matter may name the slug; it must be one already (what the URL shows).
+        if let value = front["slug"] {
+            let given = try value.string()
+            guard !given.isEmpty, given.slugified == given else {
+                throw value.error(
+                    "a slug is lowercase letters and digits (of any script) joined by hyphens"
+                        + (given.slugified.isEmpty ? "" : "; did you mean '\(given.slugified)'?"))
+            }
+            slug = given
+        }
+        guard !slug.isEmpty else {
+            throw SourceError(
+                "lesson file names look like NN-slug.md (e.g. 03-filters.md); '\(fileName)' has no slug (or give "
+                    + "one in the front matter as slug:)", at: start)
+        }
         let titleValue = try front.required("title", in: "the front matter")
         let title = try titleValue.string()
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw titleValue.error("the title is empty") }
