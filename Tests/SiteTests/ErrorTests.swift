@@ -183,7 +183,8 @@ struct ErrorTests {
         #expect(
             buildErrors(lesson("Hi.\n"), siteYAML: "titel: X\n") == [
                 "Content/site.yml:1:1: error: unknown field 'titel' in site.yml; expected one of title, description, "
-                    + "author, language, base_url, model, data, markdown, footer; did you mean 'title'?"
+                    + "author, language, base_url, model, data, markdown, footer, repository, repository_branch, "
+                    + "repository_content; did you mean 'title'?"
             ])
     }
 

@@ -14,7 +14,8 @@ struct UnicodeSlugTests {
                 "02-类激活图.md": "---\ntitle: 类激活图\n---\n\n## 热力图\n\nText.\n",
                 "03-über-cam.md": "---\ntitle: Über CAM\n---\n\nText.\n",
                 "04-热力图.md": "---\ntitle: 热力图\nslug: heatmaps\n---\n\nText.\n",
-            ], trainCount: 16, testCount: 8)
+            ], siteYAML: FixtureSite.siteYAML + "repository: https://github.com/you/site\n", trainCount: 16,
+            testCount: 8)
         var options = buildOptions(site)
         options.baseURL = "https://example.org/cnn/"
         try SiteBuilder(options: options).build()
@@ -22,6 +23,11 @@ struct UnicodeSlugTests {
         let page = try #require(files["类激活图/index.html"].map { String(decoding: $0, as: UTF8.self) })
         #expect(htmlProblems(page) == [])
         #expect(page.contains("<h2 id=\"热力图\">"))
+        #expect(page.contains("<span>1 min read</span>"))
+        #expect(
+            page.contains(
+                "<a href=\"https://github.com/you/site/edit/main/Content/lessons/02-类激活图.md\" rel=\"nofollow\">Edit this page</a>"
+            ))
         #expect(files["uber-cam/index.html"] != nil, "accented Latin letters fold to ASCII")
         #expect(files["heatmaps/index.html"] != nil, "front matter's slug names the folder")
         let intro = String(decoding: files["intro/index.html"]!, as: UTF8.self)

@@ -118,6 +118,22 @@ struct SitePieceTests {
         #expect("uber-cam/".percentEncodedPath == "uber-cam/")
     }
 
+    @Test("reading time counts words, and Han characters two to a word; the edit link follows site.yml")
+    func readingTimeAndEditLink() throws {
+        #expect(LessonPages.readingMinutes(Array(repeating: "word", count: 500).joined(separator: " ")) == 3)
+        #expect(LessonPages.readingMinutes(String(repeating: "热力图", count: 200)) == 2, "600 characters, 300 words")
+        #expect(LessonPages.readingMinutes("") == 1)
+        let config = try SiteConfig.parse(
+            "title: T\nrepository: https://github.com/you/site/\nrepository_branch: trunk\n", file: "site.yml")
+        #expect(
+            config.editURL(lessonFile: "07-cam.md")
+                == "https://github.com/you/site/edit/trunk/Content/lessons/07-cam.md")
+        #expect(try SiteConfig.parse("title: T\n", file: "site.yml").editURL(lessonFile: "07-cam.md") == nil)
+        #expect(throws: SourceError.self) {
+            try SiteConfig.parse("title: T\nrepository: github.com/x\n", file: "s.yml")
+        }
+    }
+
     @Test("front matter may give the slug; it must be one")
     func frontMatterSlug() throws {
         let lesson = try Lesson.parse(

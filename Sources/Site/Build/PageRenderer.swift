@@ -13,7 +13,10 @@ struct PageRenderer {
     /// The lessons with their figures in place, and what the home page and the search
     /// index say of each.
     func lessonPages() -> [LessonPages.Rendered] {
-        LessonPages(plan: plan, figures: figures, baseURL: content.config.baseURL).render { index in
+        let config = content.config
+        return LessonPages(
+            plan: plan, figures: figures, baseURL: config.baseURL, editURL: { config.editURL(lessonFile: $0) }
+        ).render { index in
             let lesson = plan.lessons[index].lesson
             return base(
                 root: "../", title: lesson.title, description: lesson.summary, path: "\(lesson.slug)/", current: index)

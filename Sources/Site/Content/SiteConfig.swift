@@ -12,6 +12,9 @@ import Foundation
 ///     model: models/mnist-cnn.yml           # the model directives use unless they name another
 ///     data: data/mnist                      # the dataset they select images from, likewise
 ///     markdown: {unsafe: false, smart: true}
+///     repository: https://github.com/you/cnn-site   # optional; lessons get an "Edit this page" link
+///     repository_branch: main                       # optional, main by default
+///     repository_content: Content                   # the content folder's path in the repository
 public struct SiteConfig: Sendable, Equatable {
     public var title: String
     public var description: String
@@ -31,8 +34,21 @@ public struct SiteConfig: Sendable, Equatable {
     public var smartPunctuation: Bool
     /// Extra text for the footer (escaped).
     public var footer: String?
+    /// The site's source repository (GitHub, Gitea or Forgejo style), its branch and the
+    /// content folder's path in it: lessons link to `<repository>/edit/<branch>/<content>/lessons/<file>`.
+    public var repository: String?
+    public var repositoryBranch = "main"
+    public var repositoryContent = "Content"
 
-    static let keys = ["title", "description", "author", "language", "base_url", "model", "data", "markdown", "footer"]
+    static let keys = [
+        "title", "description", "author", "language", "base_url", "model", "data", "markdown", "footer", "repository",
+        "repository_branch", "repository_content",
+    ]
+
+    /// Where a reader edits lesson file `fileName` (`07-cam.md`), when the repository is named.
+    public func editURL(lessonFile fileName: String) -> String? {
+        repository.map { "\($0)/edit/\(repositoryBranch)/\(repositoryContent)/lessons/\(fileName)" }
+    }
 
     public static func parse(_ text: String, file: String) throws(SourceError) -> SiteConfig {
         let top = try YAMLValue.parse(text, file: file).mapping()
@@ -54,6 +70,15 @@ public struct SiteConfig: Sendable, Equatable {
             }
             config.baseURL = url.hasSuffix("/") ? url : url + "/"
         }
+        if let value = top["repository"] {
+            let url = try value.string()
+            guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(" "), !url.contains("\"") else {
+                throw value.error("repository must be the repository's http(s) address, found '\(url)'")
+            }
+            config.repository = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        config.repositoryBranch = try top["repository_branch"]?.string() ?? "main"
+        config.repositoryContent = try top["repository_content"]?.string() ?? "Content"
         if !config.language.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) || config.language.isEmpty {
             throw top["language"]!.error("language must be a language tag such as en or pt-BR")
         }

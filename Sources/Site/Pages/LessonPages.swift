@@ -7,6 +7,8 @@ struct LessonPages {
     let figures: [Figure]
     /// site.yml's `base_url`, which makes card images absolute (social sites need that).
     var baseURL: String? = nil
+    /// Where readers edit a lesson file, by its name (site.yml's repository).
+    var editURL: (String) -> String? = { _ in nil }
 
     struct Rendered {
         let path: String
@@ -42,6 +44,9 @@ struct LessonPages {
             var context = base(index)
             context.page = PageContext.Page(title: lesson.title, summary: lesson.summary, number: index + 1)
             context.ogType = "article"
+            // The prose only: figures are looked at, not read (and carry their data).
+            context.page.readingMinutes = Self.readingMinutes(HTML.plainText(planned.html))
+            context.page.editLink = editURL((lesson.file as NSString).lastPathComponent)
             context.socialImage = Self.socialImage(preferred: thumbnail, others: thumbnails, baseURL: baseURL)
             context.page.playground = planned.figures.contains { figures[$0].kind == PlaygroundDirective.name }
             context.page.featureDots = planned.figures.contains { figures[$0].body.contains(" fm-dots\"") }
@@ -61,6 +66,27 @@ struct LessonPages {
                 text: String(HTML.plainText(html).prefix(20_000)))
             return Rendered(path: "\(lesson.slug)/index.html", context: context, card: card, search: search)
         }
+    }
+
+    /// Minutes to read `text` at 200 words a minute, counting each two Han, kana or Hangul
+    /// characters as a word (those scripts put no spaces between words); at least 1.
+    static func readingMinutes(_ text: String) -> Int {
+        var words = 0, ideographs = 0, inWord = false
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (0x3040...0x30FF).contains(value) || (0x3400...0x9FFF).contains(value)
+                || (0xAC00...0xD7AF).contains(value) || (0xF900...0xFAFF).contains(value)
+            {
+                ideographs += 1
+                inWord = false
+            } else if scalar.properties.isWhitespace || scalar.properties.generalCategory == .otherPunctuation {
+                inWord = false
+            } else if !inWord {
+                words += 1
+                inWord = true
+            }
+        }
+        return max(1, Int((Double(words) + Double(ideographs) / 2) / 200 + 0.5))
     }
 
     /// The card image social sites show for a page: `preferred` if it is a PNG, else the

@@ -25,6 +25,9 @@ struct PageContext: TemplateValues {
         var playground: Bool = false
         /// Whether the page has a feature-maps figure with a dot-product view.
         var featureDots: Bool = false
+        /// A lesson's reading time in minutes, and where to edit it (site.yml's repository).
+        var readingMinutes: Int?
+        var editLink: String?
     }
 
     struct TOCEntry: TemplateValues {
