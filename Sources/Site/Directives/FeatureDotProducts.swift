@@ -84,6 +84,9 @@ struct FeatureDotProducts {
     /// included), so that the page can box a value's receptive field on the input image.
     /// Layers without a window pass positions through; a join follows its first input.
     private static func field(_ model: Model, from index: Int) -> String {
+        func window(_ strides: (height: Int, width: Int), _ pads: Pads, _ size: (height: Int, width: Int)) -> [Int] {
+            [strides.height, strides.width, pads.top, pads.left, size.height, size.width]
+        }
         var windows: [[Int]] = []
         var i = index
         while i >= 0 {
@@ -95,15 +98,9 @@ struct FeatureDotProducts {
                     (conv.kernelSize.width - 1) * conv.dilations.width + 1,
                 ])
             case let pool as MaxPool2D:
-                windows.append([
-                    pool.strides.height, pool.strides.width, pool.pads.top, pool.pads.left, pool.poolSize.height,
-                    pool.poolSize.width,
-                ])
+                windows.append(window(pool.strides, pool.pads, pool.poolSize))
             case let pool as AveragePool2D:
-                windows.append([
-                    pool.strides.height, pool.strides.width, pool.pads.top, pool.pads.left, pool.poolSize.height,
-                    pool.poolSize.width,
-                ])
+                windows.append(window(pool.strides, pool.pads, pool.poolSize))
             case let pad as ZeroPadding2D:
                 windows.append([1, 1, pad.pads.top, pad.pads.left, 1, 1])
             default:

@@ -8,13 +8,6 @@ import Foundation
 /// float32 or float16 in base64, in a script that registers it under `window.vizsiteModels`,
 /// so that a page opened from `file://` loads it as it loads the search index.
 struct PlaygroundModel {
-    /// The layers the runtime implements: every layer vizsite's core runs.
-    static let supportedLayers = [
-        "Conv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-        "GlobalMaxPooling2D", "Dense", "Flatten", "Reshape", "Dropout", "BatchNormalization", "ChannelAffine",
-        "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Activation", "ReLU", "LeakyReLU", "Softmax",
-    ]
-
     /// How the weights are stored: float32, or float16 at half the size.
     enum Precision: String, Sendable, CaseIterable { case float32, float16 }
 
@@ -29,9 +22,9 @@ struct PlaygroundModel {
     var key: String { "\(model.name)/\(precision.rawValue)" }
 
     /// Why the runtime cannot run `model`, or nil when it can (a layer kind added to the core
-    /// and not yet to the runtime).
+    /// and not yet to the runtime, which `fields` does not know).
     static func unsupported(_ model: Model) -> String? {
-        for layer in model.layers where !supportedLayers.contains(layer.kind) && fields(layer) == nil {
+        for layer in model.layers where fields(layer) == nil {
             return "layer \(layer.name) is a \(layer.kind), which the browser's runtime does not implement"
         }
         return nil
