@@ -23,10 +23,10 @@ struct UnicodeSlugTests {
         let page = try #require(files["类激活图/index.html"].map { String(decoding: $0, as: UTF8.self) })
         #expect(htmlProblems(page) == [])
         #expect(page.contains("<h2 id=\"热力图\">"))
-        #expect(page.contains("<span>1 min read</span>"))
+        #expect(page.contains("<span lang=\"en\">1 min read</span>"))
         #expect(
             page.contains(
-                "<a href=\"https://github.com/you/site/edit/main/Content/lessons/02-类激活图.md\" rel=\"nofollow\">Edit this page</a>"
+                "<a href=\"https://github.com/you/site/edit/main/Content/lessons/02-类激活图.md\" rel=\"nofollow\" lang=\"en\">Edit this page</a>"
             ))
         #expect(files["uber-cam/index.html"] != nil, "accented Latin letters fold to ASCII")
         #expect(files["heatmaps/index.html"] != nil, "front matter's slug names the folder")

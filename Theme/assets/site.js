@@ -1,6 +1,51 @@
 // vizsite theme script: drawer navigation, table-of-contents highlight, full-size
 // figures, client-side search, and links that work from file://. No external requests.
-(function () {
+
+// What a search query asks for: groups of pieces, each group matched when enough of its
+// pieces occur. A word of a spaced script is one piece. Chinese and Japanese write words
+// without spaces, so a run of Han, kana or Hangul becomes its overlapping pairs of
+// characters (类激活图 → 类激, 激活, 活图), matched when most of them occur: a reader may
+// type a phrase the text has in other words' order.
+var vizsiteSearch = {
+  groups: function (query) {
+    var groups = [], seen = {};
+    function add(pieces, need) {
+      var key = pieces.join("\u0000");
+      if (pieces.length && !seen[key]) { seen[key] = true; groups.push({ pieces: pieces, need: need }); }
+    }
+    query.toLowerCase().split(/\s+/).filter(Boolean).forEach(function (word) {
+      word.split(/([\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+)/).forEach(function (part, i) {
+        part = part.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+        if (!part) return;
+        if (i % 2 === 0 || part.length === 1) return add([part], 1);
+        var pairs = [];
+        for (var k = 0; k + 1 < part.length; k++) if (pairs.indexOf(part.slice(k, k + 2)) < 0) pairs.push(part.slice(k, k + 2));
+        add(pairs, Math.max(1, Math.ceil(pairs.length * 0.6)));
+      });
+    });
+    return groups;
+  },
+  // How well a page ({title, headings, text}) answers the groups: 0 when a group is not met.
+  score: function (page, groups) {
+    var score = 0, title = page.title.toLowerCase(), text = page.text.toLowerCase(), anchor = "";
+    for (var g = 0; g < groups.length; g++) {
+      var found = 0;
+      groups[g].pieces.forEach(function (t) {
+        var inTitle = title.indexOf(t) >= 0, n = text.split(t).length - 1;
+        if (inTitle) score += 10;
+        var inHeading = false;
+        page.headings.forEach(function (h) { if (h.text.toLowerCase().indexOf(t) >= 0) { inHeading = true; score += 4; if (!anchor) anchor = "#" + h.id; } });
+        score += Math.min(n, 10);
+        if (inTitle || inHeading || n > 0) found += 1;
+      });
+      if (found < groups[g].need) return { score: 0, anchor: "" };
+    }
+    return { score: score, anchor: anchor };
+  }
+};
+if (typeof module === "object" && module.exports) module.exports = vizsiteSearch;
+
+if (typeof document !== "undefined") (function () {
   "use strict";
 
   // Pretty URLs end in "/": a web server serves index.html, a file:// page needs it spelled out.
@@ -83,22 +128,18 @@
     return (start > 0 ? "…" : "") + html + "…";
   }
   function search() {
-    var query = input.value.trim().toLowerCase();
+    var query = input.value.trim();
     if (!query) { results.hidden = true; results.innerHTML = ""; return; }
-    var terms = query.split(/\s+/).filter(Boolean), root = input.getAttribute("data-root");
+    var groups = vizsiteSearch.groups(query), root = input.getAttribute("data-root");
+    var terms = [].concat.apply([], groups.map(function (g) { return g.pieces; }));
     var scored = (window.VIZSITE_SEARCH || []).map(function (page) {
-      var score = 0, title = page.title.toLowerCase(), text = page.text.toLowerCase(), anchor = "";
-      terms.forEach(function (t) {
-        if (title.indexOf(t) >= 0) score += 10;
-        page.headings.forEach(function (h) { if (h.text.toLowerCase().indexOf(t) >= 0) { score += 4; if (!anchor) anchor = "#" + h.id; } });
-        var n = text.split(t).length - 1; score += Math.min(n, 10);
-        if (n === 0 && title.indexOf(t) < 0) score -= 100;
-      });
-      return { page: page, score: score, anchor: anchor };
+      var r = vizsiteSearch.score(page, groups);
+      return { page: page, score: r.score, anchor: r.anchor };
     }).filter(function (r) { return r.score > 0; }).sort(function (a, b) { return b.score - a.score; }).slice(0, 8);
+    var empty = (input.getAttribute("data-empty") || "No lesson mentions “{query}”.").split("{query}");
     results.innerHTML = scored.length ? scored.map(function (r) {
       return '<li><a href="' + root + r.page.url + r.anchor + '">' + escapeHTML(r.page.title) + "<small>" + snippet(r.page.text, terms) + "</small></a></li>";
-    }).join("") : "<li><small>No lesson mentions “" + escapeHTML(query) + "”.</small></li>";
+    }).join("") : "<li><small>" + empty.map(escapeHTML).join(escapeHTML(query)) + "</small></li>";
     results.hidden = false;
   }
   input.addEventListener("focus", function () { load(function () {}); });

@@ -35,6 +35,8 @@ struct PlannedFigure: Sendable {
 /// A lesson parsed: its Markdown rendered with placeholders, and its directives checked.
 struct PlannedLesson: Sendable {
     let lesson: Lesson
+    /// The language of the edition it belongs to.
+    var language: String = ""
     let html: String
     let headings: [Heading]
     let figures: [Int]
@@ -45,8 +47,11 @@ struct PlannedLesson: Sendable {
 /// Reads every lesson's Markdown and checks every directive against its model, collecting
 /// all errors before anything runs.
 struct BuildPlan {
+    /// Every edition's lessons: the default edition's first, in order, then each other's.
     var lessons: [PlannedLesson] = []
     var figures: [PlannedFigure] = []
+    /// The pages of each edition, the default first.
+    var editions: [EditionPages] = []
     /// The labelled figures, for `{{fig:label}}` references.
     var references = FigureReferences()
 
@@ -71,9 +76,18 @@ struct BuildPlan {
         content: SiteContent, spec: SpecLookup, data: DataCheck = { _, _ throws(SourceError) in nil }
     ) throws(BuildErrors) {
         var errors: [SourceError] = []
-        let slugs = Dictionary(
-            content.lessons.map { (($0.file as NSString).lastPathComponent, $0.slug) }, uniquingKeysWith: { a, _ in a })
-        for (lessonIndex, lesson) in content.lessons.enumerated() {
+        let originals = Dictionary(content.lessons.map { ($0.fileName, $0) }, uniquingKeysWith: { a, _ in a })
+        let written = content.config.editions.flatMap { edition in
+            content.lessons(in: edition.language).map { lesson in
+                (language: edition.language, lesson: originals[lesson.fileName].map(lesson.inheriting) ?? lesson)
+            }
+        }
+        editions = EditionPages.pages(of: content.config.editions, lessons: written)
+        for (lessonIndex, (language, lesson)) in written.enumerated() {
+            let edition = editions.first { $0.edition.language == language }!
+            let slugs = edition.slugsByFileName(lessons: written.map(\.lesson)).mapValues {
+                edition.edition.prefix + $0
+            }
             var unknownLessons: [String] = []
             let document = MarkdownDocument(
                 lesson.body, lineOffset: lesson.bodyLineOffset,
@@ -140,8 +154,8 @@ struct BuildPlan {
             }
             lessons.append(
                 PlannedLesson(
-                    lesson: lesson, html: document.html(), headings: document.headings, figures: indices, values: values
-                ))
+                    lesson: lesson, language: language, html: document.html(), headings: document.headings,
+                    figures: indices, values: values))
         }
         let (references, problems) = FigureReferences.collect(self)
         self.references = references

@@ -6,14 +6,16 @@ import Foundation
 struct FigureReferences: Sendable {
     static let prefix = "fig:"
 
-    /// A labelled figure: its lesson, its number there, and where its label is given.
+    /// A labelled figure: the position of its page in its edition, its number there, and
+    /// where its label is given.
     struct Target: Sendable {
-        let lesson: Int
+        let page: Int
         let number: Int
         let location: SourceLocation
     }
 
-    private(set) var targets: [String: Target] = [:]
+    /// The labelled figures of each edition (by language), by label.
+    private(set) var targets: [String: [String: Target]] = [:]
 
     /// Letters, digits, `-` and `_`, starting with a letter or digit (it becomes part of an id).
     static func isValid(_ label: String) -> Bool {
@@ -21,53 +23,67 @@ struct FigureReferences: Sendable {
         return label.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
     }
 
-    /// The labelled figures of `plan` and what is wrong with its references: a label given
-    /// twice, a `{{fig:name}}` naming no label.
+    /// The labelled figures of each edition of `plan` and what is wrong with its
+    /// references: a label given twice, a `{{fig:name}}` naming no label of its edition. An
+    /// edition's pages that stand in for missing translations bring the default edition's labels.
     static func collect(_ plan: BuildPlan) -> (FigureReferences, [SourceError]) {
         var references = FigureReferences(), errors: [SourceError] = []
-        for (lessonIndex, lesson) in plan.lessons.enumerated() {
-            for (i, figureIndex) in lesson.figures.enumerated() where figureIndex >= 0 {
-                let figure = plan.figures[figureIndex]
-                guard let label = figure.label, let location = figure.labelLocation else { continue }
-                if let first = references.targets[label] {
+        for edition in plan.editions {
+            var targets: [String: Target] = [:]
+            for (position, page) in edition.pages.enumerated() {
+                for (i, figureIndex) in plan.lessons[page.lesson].figures.enumerated() where figureIndex >= 0 {
+                    let figure = plan.figures[figureIndex]
+                    guard let label = figure.label, let location = figure.labelLocation else { continue }
+                    if let first = targets[label] {
+                        // A stand-in's labels were checked in the default edition.
+                        if !page.fallback {
+                            errors.append(
+                                SourceError(
+                                    "label '\(label)' is already given to a figure at \(first.location.file):"
+                                        + "\(first.location.line)", at: location))
+                        }
+                        continue
+                    }
+                    targets[label] = Target(page: position, number: i + 1, location: location)
+                }
+            }
+            references.targets[edition.edition.language] = targets
+            let labels = targets.keys.sorted()
+            for page in edition.pages where !page.fallback {
+                let lesson = plan.lessons[page.lesson].lesson
+                for token in InlineValues.tokens(in: lesson.body, lineOffset: lesson.bodyLineOffset)
+                where token.name.hasPrefix(prefix) {
+                    let label = String(token.name.dropFirst(prefix.count))
+                    guard targets[label] == nil else { continue }
                     errors.append(
                         SourceError(
-                            "label '\(label)' is already given to a figure at \(first.location.file):"
-                                + "\(first.location.line)", at: location))
-                    continue
+                            "no figure is labelled '\(label)'"
+                                + (labels.isEmpty
+                                    ? "; give one a label: option"
+                                    : "; the labels are \(labels.joined(separator: ", "))"),
+                            at: SourceLocation(file: lesson.file, line: token.line, column: token.column),
+                            suggestion: nearestName(to: label, in: labels).map { "{{fig:\($0)}}" }))
                 }
-                references.targets[label] = Target(lesson: lessonIndex, number: i + 1, location: location)
-            }
-        }
-        let labels = references.targets.keys.sorted()
-        for lesson in plan.lessons {
-            for token in InlineValues.tokens(in: lesson.lesson.body, lineOffset: lesson.lesson.bodyLineOffset)
-            where token.name.hasPrefix(prefix) {
-                let label = String(token.name.dropFirst(prefix.count))
-                guard references.targets[label] == nil else { continue }
-                errors.append(
-                    SourceError(
-                        "no figure is labelled '\(label)'"
-                            + (labels.isEmpty
-                                ? "; give one a label: option" : "; the labels are \(labels.joined(separator: ", "))"),
-                        at: SourceLocation(file: lesson.lesson.file, line: token.line, column: token.column),
-                        suggestion: nearestName(to: label, in: labels).map { "{{fig:\($0)}}" }))
             }
         }
         return (references, errors)
     }
 
-    /// `html` of lesson `lesson` with each `{{fig:name}}` outside code as a link to its
-    /// figure: `#fig-name` on the same page, else on the other lesson's page (whose title
-    /// the link's title gives).
-    func link(_ html: String, lesson: Int, lessons: [PlannedLesson]) -> String {
+    /// `html` of the page at `position` of `edition` with each `{{fig:name}}` outside code as
+    /// a link to its figure: `#fig-name` on the same page, else on the other lesson's page
+    /// (whose title the link's title gives), worded by `strings` ("Figure 3").
+    func link(
+        _ html: String, position: Int, edition: EditionPages, lessons: [PlannedLesson], strings: InterfaceStrings
+    ) -> String {
         guard html.contains("{{" + Self.prefix) else { return html }
         var links: [String: String] = [:]
-        for (label, target) in targets {
-            let other = lessons[target.lesson].lesson
-            let href = target.lesson == lesson ? "#fig-\(label)" : "../\(other.slug)/#fig-\(label)"
-            let title = target.lesson == lesson ? "" : " title=\"\(HTML.escape(other.title))\""
-            links[Self.prefix + label] = "<a class=\"fig-ref\" href=\"\(href)\"\(title)>Figure \(target.number)</a>"
+        for (label, target) in targets[edition.edition.language] ?? [:] {
+            let other = lessons[edition.pages[target.page].lesson].lesson
+            let here = target.page == position
+            let href = here ? "#fig-\(label)" : "../\(other.slug)/#fig-\(label)"
+            let title = here ? "" : " title=\"\(HTML.escape(other.title))\""
+            let text = HTML.escape(strings.format("figure_reference", ["n": String(target.number)]))
+            links[Self.prefix + label] = "<a class=\"fig-ref\" href=\"\(href)\"\(title)>\(text)</a>"
         }
         return InlineValues.substitute(html, values: links, escaping: false)
     }

@@ -25,8 +25,6 @@ struct FigureRunner {
         var hash = SHA256()
         hash.update("\(FigureCache.formatVersion)\n\(computeVersion)\n\(figure.name)\n")
         hash.update(CanonicalForm.text(figure.directive) + "\n")
-        hash.update(
-            "caption \(figure.caption.map { "\"\($0)\"" } ?? "-")\nalt \(figure.alt.map { "\"\($0)\"" } ?? "-")\n")
         hash.update(figure.spec.canonical + "\n")
         let folder = try? models.data.folder(figure.dataPath, at: figure.dataLocation)
         func weightsKey(_ path: String, _ spec: ModelSpec) -> String {
@@ -63,7 +61,14 @@ struct FigureRunner {
         var results = [Figure?](repeating: nil, count: plan.figures.count)
         var timings = [BuildReport.FigureTiming?](repeating: nil, count: plan.figures.count)
         var misses: [Int] = []
+        // Editions show the same figures: each key is loaded or computed once.
+        var firstWithKey: [String: Int] = [:], sameAs: [Int: Int] = [:]
         for (i, key) in keys.enumerated() {
+            if let first = firstWithKey[key] {
+                sameAs[i] = first
+                continue
+            }
+            firstWithKey[key] = i
             let start = Date()
             if !clean, let figure = cache.load(key) {
                 results[i] = figure
@@ -122,6 +127,11 @@ struct FigureRunner {
             }
             guard errors.isEmpty else { throw BuildErrors(errors) }
         }
+        for (i, first) in sameAs {
+            results[i] = results[first]
+            timings[i] = .init(
+                location: plan.figures[i].location, directive: plan.figures[i].name, cached: true, seconds: 0)
+        }
         models.digests.save()
         report.figures = timings.compactMap { $0 }
         return results.map { $0! }
@@ -146,11 +156,10 @@ struct FigureRunner {
                     planned.modelPath, spec: planned.spec, data: planned.dataPath, split: split,
                     at: planned.dataLocation)
             }, paths: models.paths)
-        let builder = FigureBuilder(
-            kind: planned.name, alt: planned.alt ?? planned.directive.alt, idPrefix: "f\(key.prefix(8))")
+        // Caption and alt text are each edition's own, put in when a page shows the figure.
+        let builder = FigureBuilder(kind: planned.name, alt: Figure.altToken, idPrefix: "f\(key.prefix(8))")
         let (body, notes) = try planned.directive.run(context, figure: builder)
-        return builder.finish(
-            body: body, caption: planned.caption ?? builder.caption ?? planned.directive.caption, notes: notes)
+        return builder.finish(body: body, caption: builder.caption ?? planned.directive.caption, notes: notes)
     }
 
     /// Any error of a directive as an error at the directive: one with a position keeps

@@ -10,22 +10,51 @@ struct PageRenderer {
     let figures: [Figure]
     let extraHeadHTML: String?
 
-    /// The lessons with their figures in place, and what the home page and the search
-    /// index say of each.
+    /// The lessons of every edition with their figures in place, and what the home pages
+    /// and search indexes say of each.
     func lessonPages() -> [LessonPages.Rendered] {
         let config = content.config
-        return LessonPages(
-            plan: plan, figures: figures, baseURL: config.baseURL, editURL: { config.editURL(lessonFile: $0) }
-        ).render { index in
-            let lesson = plan.lessons[index].lesson
-            return base(
-                root: "../", title: lesson.title, description: lesson.summary, path: "\(lesson.slug)/", current: index)
+        let defaultName = theme.strings(for: config.defaultEdition.language)["language_name"]
+        return plan.editions.flatMap { edition in
+            let strings = theme.strings(for: edition.edition.language)
+            let root = edition.edition.isDefault ? "../" : "../../"
+            return LessonPages(
+                plan: plan, figures: figures, baseURL: config.baseURL,
+                editURL: { config.editURL(lessonFile: $0) }
+            ).render(edition: edition, strings: strings, defaultName: defaultName) { position in
+                let page = edition.pages[position]
+                let lesson = plan.lessons[page.lesson].lesson
+                var context = base(
+                    root: root, title: lesson.title, description: lesson.summary,
+                    path: "\(edition.edition.prefix)\(lesson.slug)/", current: position, edition: edition)
+                context.languages = languageLinks(root: root, current: edition.edition) { other in
+                    page.original.flatMap { other.position(ofOriginal: $0) }.map {
+                        "\(other.edition.prefix)\(plan.lessons[other.pages[$0].lesson].lesson.slug)/"
+                    }
+                }
+                // hreflang names only pages written in their edition's language.
+                if let original = page.original, !page.fallback {
+                    context.alternates = alternates(root: root) { other in
+                        other.position(ofOriginal: original).flatMap { q in
+                            other.pages[q].fallback
+                                ? nil : "\(other.edition.prefix)\(plan.lessons[other.pages[q].lesson].lesson.slug)/"
+                        }
+                    }
+                }
+                if page.fallback {
+                    // The stand-in is the default edition's page in other words: that one is canonical.
+                    context.canonical = config.baseURL.map { $0 + "\(lesson.slug)/".percentEncodedPath }
+                }
+                return context
+            }
         }
     }
 
-    /// Every page (lessons, home, reference, 404), the theme's assets, the figures' files
-    /// and the content's images; `searchIndex` is the index script's path.
-    func render(lessons: [LessonPages.Rendered], searchIndex: String) throws(SourceError) -> [String: Data] {
+    /// Every page (lessons and home of each edition, reference, 404), the theme's assets,
+    /// the figures' files and the content's images; `searchIndexes` are the index scripts'
+    /// paths by language.
+    func render(lessons: [LessonPages.Rendered], searchIndexes: [String: String]) throws(SourceError) -> [String: Data]
+    {
         var files: [String: Data] = theme.assetFiles
         for figure in figures { for file in figure.files { files[file.path] = file.data } }
         try copyImages(into: &files)
@@ -35,15 +64,25 @@ struct PageRenderer {
             ($0.path, "lesson", $0.context)
         }
 
-        var home = base(root: "", title: config.title, description: config.description, path: "", current: nil)
-        home.page = PageContext.Page(title: config.title, summary: config.description)
-        home.lessons = lessons.map(\.card)
-        home.firstLesson = home.lessons.first
-        // The site's card: the first lesson card picture that social sites can show.
-        home.socialImage = LessonPages.socialImage(
-            preferred: nil, others: home.lessons.map(\.thumbnail), baseURL: config.baseURL)
-        pages.append(("index.html", "index", home))
+        for edition in plan.editions {
+            let prefix = edition.edition.prefix, root = edition.edition.isDefault ? "" : "../"
+            let strings = theme.strings(for: edition.edition.language)
+            var home = base(
+                root: root, title: edition.edition.title, description: edition.edition.description, path: prefix,
+                current: nil, edition: edition)
+            home.page = PageContext.Page(title: edition.edition.title, summary: edition.edition.description)
+            home.lessons = lessons.filter { $0.language == edition.edition.language }.map(\.card)
+            home.firstLesson = home.lessons.first
+            home.startLabel = home.firstLesson.map { strings.format("start_with", ["title": $0.title]) }
+            // The site's card: the first lesson card picture that social sites can show.
+            home.socialImage = LessonPages.socialImage(
+                preferred: nil, others: home.lessons.map(\.thumbnail), baseURL: config.baseURL)
+            home.languages = languageLinks(root: root, current: edition.edition) { $0.edition.prefix }
+            home.alternates = alternates(root: root) { $0.edition.prefix }
+            pages.append(("\(prefix)index.html", "index", home))
+        }
 
+        let main = plan.editions[0]
         pages.append(
             (
                 "reference/index.html", "reference",
@@ -51,7 +90,7 @@ struct PageRenderer {
                     base(
                         root: "../", title: "Directive reference",
                         description: "Every visualization directive, its options and an example.",
-                        path: "reference/", current: nil))
+                        path: "reference/", current: nil, edition: main))
             ))
 
         // 404 is served at any depth, so its links cannot be relative: they start at the
@@ -59,13 +98,13 @@ struct PageRenderer {
         let notFoundRoot =
             config.baseURL.flatMap { URL(string: $0)?.path }.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/"
         var notFound = base(
-            root: notFoundRoot, title: "Page not found", description: "", path: "404.html", current: nil)
+            root: notFoundRoot, title: "Page not found", description: "", path: "404.html", current: nil, edition: main)
         notFound.page = PageContext.Page(title: "Page not found")
         pages.append(("404.html", "404", notFound))
 
         for (path, template, context) in pages {
             var context = context
-            context.searchIndex = searchIndex
+            context.searchIndex = searchIndexes[context.language] ?? searchIndexes[main.edition.language] ?? ""
             files[path] = try page(template, context)
         }
         return files
@@ -78,22 +117,58 @@ struct PageRenderer {
         return Data(try theme.render("layout", context).utf8)
     }
 
+    /// The language switcher's links from a page `root` away from the output root: each
+    /// edition's `path(edition)` (relative to the root), or its home page.
+    private func languageLinks(
+        root: String, current: Edition, path: (EditionPages) -> String?
+    ) -> [PageContext.LanguageLink] {
+        guard plan.editions.count > 1 else { return [] }
+        return plan.editions.map { other in
+            PageContext.LanguageLink(
+                language: other.edition.language, name: theme.strings(for: other.edition.language)["language_name"],
+                url: root + (path(other) ?? other.edition.prefix), current: other.edition == current)
+        }
+    }
+
+    /// `hreflang` alternates: the editions whose `path(edition)` is non-nil, when at least two
+    /// are; absolute under `base_url`, else relative to the page, `root` away from the output root.
+    private func alternates(root: String, path: (EditionPages) -> String?) -> [PageContext.LanguageLink] {
+        let found = plan.editions.compactMap { other in path(other).map { (other, $0) } }
+        guard found.count > 1 else { return [] }
+        return found.map { other, path in
+            PageContext.LanguageLink(
+                language: other.edition.language, name: theme.strings(for: other.edition.language)["language_name"],
+                url: content.config.baseURL.map { $0 + path.percentEncodedPath } ?? root + path, current: false,
+                isDefault: other.edition.isDefault)
+        }
+    }
+
     /// What every page's templates can use.
-    private func base(root: String, title: String, description: String, path: String, current: Int?) -> PageContext {
+    private func base(
+        root: String, title: String, description: String, path: String, current: Int?, edition: EditionPages
+    ) -> PageContext {
         let config = content.config
-        return PageContext(
+        let strings = theme.strings(for: edition.edition.language)
+        var context = PageContext(
             site: PageContext.Site(
-                title: config.title, description: config.description, author: config.author,
-                language: config.language, footer: config.footer),
-            root: root, title: title, description: description.isEmpty ? config.description : description,
+                title: edition.edition.title, description: edition.edition.description, author: config.author,
+                language: edition.edition.language, footer: edition.edition.footer),
+            root: root, title: title,
+            description: description.isEmpty ? edition.edition.description : description,
             assets: theme.assetPaths,
-            nav: plan.lessons.enumerated().map { i, p in
-                PageContext.NavItem(
-                    title: p.lesson.title, url: "\(root)\(p.lesson.slug)/", number: i + 1, current: i == current)
+            nav: edition.pages.enumerated().map { i, page in
+                let lesson = plan.lessons[page.lesson].lesson
+                return PageContext.NavItem(
+                    title: lesson.title, url: "\(root)\(edition.edition.prefix)\(lesson.slug)/", number: i + 1,
+                    current: i == current)
             },
-            isHome: path.isEmpty, generator: VizsiteVersion.generator,
+            isHome: path == edition.edition.prefix, generator: VizsiteVersion.generator,
             canonical: config.baseURL.map { $0 + path.percentEncodedPath }, extraHead: extraHeadHTML,
             page: PageContext.Page(title: title))
+        context.language = edition.edition.language
+        context.home = root + edition.edition.prefix
+        context.strings = strings.values
+        return context
     }
 
     /// `Content/images/` → `images/`, every file checked to stay inside the content folder.

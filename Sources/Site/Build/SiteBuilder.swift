@@ -155,22 +155,32 @@ public struct SiteBuilder: Sendable {
         state.lessons = state.renderer.lessonPages()
     }
 
+    /// One search index per edition, each of its own pages (the default edition's also
+    /// lists the directive reference).
     static func writeSearchIndex(_ state: inout BuildState) throws(BuildErrors) {
-        do {
-            let index = try SearchIndex.file(state.lessons.map(\.search) + [DirectiveReference.searchEntry])
-            state.files[index.path] = index.data
-            state.searchIndex = index.path
-        } catch {
-            throw BuildErrors([
-                SourceError(
-                    "cannot write the search index: \(error)", at: SourceLocation(file: "assets", line: 0, column: 0))
-            ])
+        for edition in state.plan.editions {
+            let language = edition.edition.language
+            var entries = state.lessons.filter { $0.language == language }.map(\.search)
+            if edition.edition.isDefault { entries.append(DirectiveReference.searchEntry) }
+            do {
+                let index = try SearchIndex.file(entries)
+                state.files[index.path] = index.data
+                state.searchIndexes[language] = index.path
+            } catch {
+                throw BuildErrors([
+                    SourceError(
+                        "cannot write the search index: \(error)",
+                        at: SourceLocation(file: "assets", line: 0, column: 0))
+                ])
+            }
         }
     }
 
     static func renderPages(_ state: inout BuildState) throws(BuildErrors) {
         do {
-            state.files.merge(try state.renderer.render(lessons: state.lessons, searchIndex: state.searchIndex)) { $1 }
+            state.files.merge(try state.renderer.render(lessons: state.lessons, searchIndexes: state.searchIndexes)) {
+                $1
+            }
         } catch { throw BuildErrors([error]) }
         state.report.pages = state.files.keys.filter { $0.hasSuffix(".html") }.count
     }
@@ -178,7 +188,15 @@ public struct SiteBuilder: Sendable {
     /// `sitemap.xml` and `robots.txt`, when the site's address is known.
     static func writeSitemap(_ state: inout BuildState) throws(BuildErrors) {
         guard let base = state.content.config.baseURL else { return }
-        let paths = [""] + state.plan.lessons.map { "\($0.lesson.slug)/" } + ["reference/"]
+        // Each edition's home and lessons; a page standing in for a missing translation
+        // is the default edition's in other words, and not listed.
+        let paths =
+            state.plan.editions.flatMap { edition in
+                [edition.edition.prefix]
+                    + edition.pages.filter { !$0.fallback }.map {
+                        "\(edition.edition.prefix)\(state.plan.lessons[$0.lesson].lesson.slug)/"
+                    }
+            } + ["reference/"]
         state.files.merge(Sitemap.files(base: base, paths: paths)) { $1 }
     }
 
@@ -242,7 +260,8 @@ struct BuildState {
     var figures: [Figure] = []
     var figureKeys: [String] = []
     var lessons: [LessonPages.Rendered] = []
-    var searchIndex = ""
+    /// Each edition's search index script, by language.
+    var searchIndexes: [String: String] = [:]
     var files: [String: Data] = [:]
 
     init(
@@ -268,6 +287,6 @@ extension SiteContent {
                 at: SourceLocation(file: "--base-url", line: 0, column: 0))
         }
         config.baseURL = url.hasSuffix("/") ? url : url + "/"
-        return SiteContent(paths: paths, config: config, lessons: lessons)
+        return SiteContent(paths: paths, config: config, lessons: lessons, translations: translations)
     }
 }

@@ -22,6 +22,17 @@ public struct Lesson: Sendable {
     /// The file line just before the body's first line.
     public let bodyLineOffset: Int
 
+    /// The file's bare name (`07-cam.md`), which pairs a translation with its original.
+    public var fileName: String { (file as NSString).lastPathComponent }
+
+    /// This translation with the model and dataset of `original` where it names none, so
+    /// the editions' figures are the same (and computed once).
+    func inheriting(from original: Lesson) -> Lesson {
+        Lesson(
+            file: file, slug: slug, title: title, summary: summary, order: order, draft: draft, thumbnail: thumbnail,
+            model: model ?? original.model, data: data ?? original.data, body: body, bodyLineOffset: bodyLineOffset)
+    }
+
     static let frontMatterKeys = ["title", "summary", "slug", "order", "draft", "thumbnail", "model", "data"]
 
     /// The slug of a lesson file name: `07-cam.md` → `cam`.

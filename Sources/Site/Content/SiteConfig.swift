@@ -7,7 +7,8 @@ import Foundation
 ///     title: How a CNN sees
 ///     description: Visualizing a convolutional network trained on MNIST.
 ///     author: The vizsite authors
-///     language: en
+///     language: en                          # the default edition's language
+///     languages: [en, {code: zh-Hans, title: 卷积网络如何“看”}]   # optional: more editions
 ///     base_url: https://example.org/cnn/   # optional; enables sitemap.xml and canonical links
 ///     model: models/mnist-cnn.yml           # the model directives use unless they name another
 ///     data: data/mnist                      # the dataset they select images from, likewise
@@ -39,10 +40,15 @@ public struct SiteConfig: Sendable, Equatable {
     public var repository: String?
     public var repositoryBranch = "main"
     public var repositoryContent = "Content"
+    /// The site's languages, the default edition first (one, `language`, unless site.yml
+    /// lists `languages`).
+    public var editions: [Edition] = []
+    /// The default edition.
+    public var defaultEdition: Edition { editions[0] }
 
     static let keys = [
         "title", "description", "author", "language", "base_url", "model", "data", "markdown", "footer", "repository",
-        "repository_branch", "repository_content",
+        "repository_branch", "repository_content", "languages",
     ]
 
     /// Where a reader edits lesson file `fileName` (`07-cam.md`), when the repository is named.
@@ -79,9 +85,11 @@ public struct SiteConfig: Sendable, Equatable {
         }
         config.repositoryBranch = try top["repository_branch"]?.string() ?? "main"
         config.repositoryContent = try top["repository_content"]?.string() ?? "Content"
-        if !config.language.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) || config.language.isEmpty {
+        if !Edition.isLanguageTag(config.language) {
             throw top["language"]!.error("language must be a language tag such as en or pt-BR")
         }
+        config.editions = try Edition.parse(top["languages"], language: top["language"], config: config)
+        config.language = config.editions[0].language
         if let markdown = top["markdown"] {
             let options = try markdown.mapping()
             try options.checkKeys(["unsafe", "smart"], in: "markdown options")

@@ -5,8 +5,10 @@ import Foundation
 public struct SiteContent: Sendable {
     public let paths: ContentPaths
     public let config: SiteConfig
-    /// Lessons in navigation order (drafts included only when asked for).
+    /// The default edition's lessons in navigation order (drafts included only when asked for).
     public let lessons: [Lesson]
+    /// The other editions' lessons (`lessons/<language>/*.md`) by language, each in its order.
+    public var translations: [String: [Lesson]] = [:]
 
     /// Loads and checks `site.yml` and every `lessons/*.md`. Every problem found is
     /// reported, not only the first.
@@ -31,18 +33,42 @@ public struct SiteContent: Sendable {
             errors.append(error)
         }
         let lessonsDirectory = paths.display("lessons")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: lessonsDirectory)) ?? [])
-            .filter { $0.hasSuffix(".md") }.sorted()
-        if names.isEmpty {
+        var (lessons, lessonErrors) = loadLessons(in: lessonsDirectory, includeDrafts: includeDrafts)
+        errors += lessonErrors
+        let hasMarkdown = ((try? FileManager.default.contentsOfDirectory(atPath: lessonsDirectory)) ?? []).contains {
+            $0.hasSuffix(".md")
+        }
+        if !hasMarkdown {
             errors.append(
                 SourceError(
                     "no lessons: add Markdown files such as lessons/01-intro.md",
                     at: SourceLocation(file: lessonsDirectory, line: 0, column: 0)))
         }
-        var lessons: [Lesson] = []
+        var translations: [String: [Lesson]] = [:]
+        if let config {
+            for edition in config.editions.dropFirst() {
+                var (found, problems) = loadLessons(
+                    in: paths.display(edition.lessonsFolder), includeDrafts: includeDrafts)
+                found.sort { ($0.order, $0.file) < ($1.order, $1.file) }
+                translations[edition.language] = found
+                errors += problems
+            }
+            errors += strayFolders(in: lessonsDirectory, config: config)
+        }
+        guard let config else { return (nil, errors) }
+        lessons.sort { ($0.order, $0.file) < ($1.order, $1.file) }
+        return (SiteContent(paths: paths, config: config, lessons: lessons, translations: translations), errors)
+    }
+
+    /// The lessons of one folder (`*.md`, not its subfolders) and the errors of those that
+    /// could not be read; a slug used twice is an error at the second file.
+    private static func loadLessons(in directory: String, includeDrafts: Bool) -> ([Lesson], [SourceError]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".md") }.sorted()
+        var lessons: [Lesson] = [], errors: [SourceError] = []
         var slugs: [String: String] = [:]
         for name in names {
-            let file = (lessonsDirectory as NSString).appendingPathComponent(name)
+            let file = (directory as NSString).appendingPathComponent(name)
             do throws(SourceError) {
                 let text = try SourceText.read(path: file, displayPath: file)
                 let lesson = try Lesson.parse(text, file: file, fileName: name)
@@ -58,9 +84,37 @@ public struct SiteContent: Sendable {
                 errors.append(error)
             }
         }
-        guard let config else { return (nil, errors) }
-        lessons.sort { ($0.order, $0.file) < ($1.order, $1.file) }
-        return (SiteContent(paths: paths, config: config, lessons: lessons), errors)
+        return (lessons, errors)
+    }
+
+    /// Folders of `lessons/` holding Markdown for a language site.yml does not list (a
+    /// translation nobody would see).
+    private static func strayFolders(in lessonsDirectory: String, config: SiteConfig) -> [SourceError] {
+        let fm = FileManager.default
+        let listed = Set(config.editions.map(\.language))
+        var errors: [SourceError] = []
+        for name in ((try? fm.contentsOfDirectory(atPath: lessonsDirectory)) ?? []).sorted()
+        where !listed.contains(name) {
+            let folder = (lessonsDirectory as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+                ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).contains(where: { $0.hasSuffix(".md") })
+            else { continue }
+            errors.append(
+                SourceError(
+                    "\(folder)/ holds lessons for '\(name)', which is not among site.yml's languages ("
+                        + config.editions.map(\.language).joined(separator: ", ") + "); add it there",
+                    at: SourceLocation(file: folder, line: 0, column: 0),
+                    suggestion: config.editions.map(\.language).first {
+                        $0.caseInsensitiveCompare(name) == .orderedSame
+                    }))
+        }
+        return errors
+    }
+
+    /// The lessons of the edition in `language`: the default edition's or its translations.
+    public func lessons(in language: String) -> [Lesson] {
+        language == config.defaultEdition.language ? lessons : translations[language] ?? []
     }
 }
 

@@ -14,6 +14,9 @@ public struct FigureFile: Codable, Sendable, Equatable {
 /// path to the output root.
 public struct Figure: Codable, Sendable, Equatable {
     public static let root = "@VIZSITE_ROOT@"
+    /// Stands for the figure's alt text in `body`: each edition puts its own in, so one
+    /// computed figure serves every language.
+    public static let altToken = "@VIZSITE_ALT@"
 
     /// The directive's name, used as a CSS class (`viz-cam`).
     public var kind: String
@@ -28,12 +31,18 @@ public struct Figure: Codable, Sendable, Equatable {
     public var thumbnail: String?
 
     /// The complete `<figure>` element, numbered, for a page `root` away from the output root;
-    /// its id is `fig-<label>` when the lesson labels it, else `figure-<number>`.
-    func html(number: Int, root: String, label: String? = nil) -> String {
+    /// its id is `fig-<label>` when the lesson labels it, else `figure-<number>`. `caption`
+    /// (else the directive's) and `alt` are the lesson's; `strings` word "Figure 3.".
+    func html(
+        number: Int, root: String, label: String? = nil, caption: String? = nil, alt: String = "",
+        strings: InterfaceStrings = InterfaceStrings()
+    ) -> String {
         let id = label.map { "fig-\($0)" } ?? "figure-\(number)"
         var out = "<figure class=\"viz\" data-directive=\"\(kind)\" id=\"\(id)\">\n"
-        out += body.replacingOccurrences(of: Figure.root, with: root)
-        out += "\n<figcaption><span class=\"viz-number\">Figure \(number).</span> \(HTML.escape(caption))"
+        out += body.replacingOccurrences(of: Figure.root, with: root).replacingOccurrences(
+            of: Figure.altToken, with: HTML.escape(alt))
+        let numberText = HTML.escape(strings.format("figure_caption", ["n": String(number)]))
+        out += "\n<figcaption><span class=\"viz-number\">\(numberText)</span> \(HTML.escape(caption ?? self.caption))"
         if !notes.isEmpty || !links.isEmpty {
             out += "<span class=\"viz-meta\">"
             out += notes.map { "<span>\(HTML.escape($0))</span>" }.joined()

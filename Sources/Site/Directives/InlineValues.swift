@@ -34,20 +34,29 @@ struct InlineValues: Directive {
         let data = try context.data.get()
         let n = evaluation.predictions.count
         let wrong = zip(evaluation.predictions, set.labels).filter { $0 != $1 }.count
-        let values: [String: String] = [
-            "test_accuracy": String(format: "%.2f%%", evaluation.accuracy * 100),
-            "test_error_rate": String(format: "%.2f%%", Double(wrong) / Double(max(n, 1)) * 100),
-            "misclassified": wrong.grouped,
-            "test_loss": String(format: "%.4f", evaluation.loss),
-            "test_images": set.count.grouped,
-            "train_images": (data.splitNames.contains("train") ? try data.inputs("train").count : 0).grouped,
-            "parameters": context.model.parameters.count.grouped,
-            "multiply_accumulates": context.model.multiplyAccumulates.grouped,
-            "epochs": String(context.trainingLog?.count ?? context.model.training.epochs),
-            "model": context.model.name,
+        let values: [String: QuotedValue] = [
+            "test_accuracy": .number(evaluation.accuracy * 100, decimals: 2, percent: true),
+            "test_error_rate": .number(Double(wrong) / Double(max(n, 1)) * 100, decimals: 2, percent: true),
+            "misclassified": .number(Double(wrong)),
+            "test_loss": .number(evaluation.loss, decimals: 4),
+            "test_images": .number(Double(set.count)),
+            "train_images": .number(Double(data.splitNames.contains("train") ? try data.inputs("train").count : 0)),
+            "parameters": .number(Double(context.model.parameters.count)),
+            "multiply_accumulates": .number(Double(context.model.multiplyAccumulates)),
+            "epochs": .number(Double(context.trainingLog?.count ?? context.model.training.epochs), grouped: false),
+            "model": QuotedValue(text: context.model.name),
         ]
-        let json = try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])
-        return (String(decoding: json, as: UTF8.self), [])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (String(decoding: try encoder.encode(values), as: UTF8.self), [])
+    }
+
+    /// The values a values figure computed, as `language` writes them.
+    static func decode(_ body: String, language: String) -> [String: String]? {
+        guard let values = try? JSONDecoder().decode([String: QuotedValue].self, from: Data(body.utf8)) else {
+            return nil
+        }
+        return values.mapValues { $0.formatted(language: language) }
     }
 
     /// The `{{name}}` tokens of a Markdown text outside code, with their line and column.
@@ -101,5 +110,65 @@ struct InlineValues: Directive {
                 of: "{{ \(name) }}", with: shown)
         }
         return s
+    }
+}
+
+/// A value prose quotes: a number (shown with the edition's digits grouping, decimal sign
+/// and percent sign) or a text.
+struct QuotedValue: Codable, Equatable {
+    var number: Double?
+    var decimals: Int?
+    var percent: Bool?
+    var grouped: Bool?
+    var text: String?
+
+    static func number(_ value: Double, decimals: Int = 0, percent: Bool = false, grouped: Bool = true) -> QuotedValue {
+        QuotedValue(number: value, decimals: decimals, percent: percent ? true : nil, grouped: grouped ? nil : false)
+    }
+
+    func formatted(language: String) -> String {
+        guard let number else { return text ?? "" }
+        return LocaleNumber(language: language).format(
+            number, decimals: decimals ?? 0, percent: percent ?? false, grouped: grouped ?? true)
+    }
+}
+
+/// Numbers as a language writes them: its decimal sign, digit grouping and percent sign
+/// (`98.51%`, German `98,51 %`, French `98,51 %`), from the platform's locale data.
+struct LocaleNumber {
+    let decimalSeparator: String
+    let groupingSeparator: String
+    /// A percentage's pattern, `#` standing for the number (`#%`, `# %`, `%#`).
+    let percentPattern: String
+
+    init(language: String) {
+        let locale = Locale(identifier: language)
+        decimalSeparator = locale.decimalSeparator ?? "."
+        groupingSeparator = locale.groupingSeparator ?? ","
+        let formatter = NumberFormatter()
+        formatter.locale = locale
+        formatter.numberStyle = .percent
+        let fifty = formatter.string(from: 0.5) ?? "50%"
+        percentPattern = fifty.contains("50") ? fifty.replacingOccurrences(of: "50", with: "#") : "#%"
+    }
+
+    /// `value` with `decimals` digits after the decimal sign (rounded half away from zero,
+    /// like `%.*f`), grouped in thousands, as a percentage if asked.
+    func format(_ value: Double, decimals: Int, percent: Bool = false, grouped: Bool = true) -> String {
+        let plain = String(format: "%.\(decimals)f", value)
+        let negative = plain.hasPrefix("-")
+        let digits = negative ? String(plain.dropFirst()) : plain
+        let parts = digits.split(separator: ".", maxSplits: 1).map(String.init)
+        var whole = parts[0]
+        if grouped && whole.count > 3 {
+            var groups: [String] = []
+            while whole.count > 3 {
+                groups.insert(String(whole.suffix(3)), at: 0)
+                whole.removeLast(3)
+            }
+            whole = ([whole] + groups).joined(separator: groupingSeparator)
+        }
+        let number = (negative ? "-" : "") + whole + (parts.count > 1 ? decimalSeparator + parts[1] : "")
+        return percent ? percentPattern.replacingOccurrences(of: "#", with: number) : number
     }
 }

@@ -89,6 +89,13 @@ final class MarkdownDocument {
         guard let iterator = cmark_iter_new(root) else { return }
         defer { cmark_iter_free(iterator) }
         var usedIDs: Set<String> = []
+        var joins: [OpaquePointer] = []
+        defer {
+            for node in joins {
+                cmark_node_unlink(node)
+                cmark_node_free(node)
+            }
+        }
         while true {
             let event = cmark_iter_next(iterator)
             if event == CMARK_EVENT_DONE { break }
@@ -111,8 +118,9 @@ final class MarkdownDocument {
                 cmark_node_free(node)
                 cmark_iter_reset(iterator, replacement, CMARK_EVENT_ENTER)
             case CMARK_NODE_HEADING:
+                let given = Self.takeExplicitID(of: node)
                 let text = Self.plainText(of: node)
-                let base = text.slugified.isEmpty ? "section" : text.slugified
+                let base = given ?? (text.slugified.isEmpty ? "section" : text.slugified)
                 var id = base, n = 2
                 while usedIDs.contains(id) { id = "\(base)-\(n)"; n += 1 }
                 usedIDs.insert(id)
@@ -121,6 +129,16 @@ final class MarkdownDocument {
                 cmark_node_set_on_enter(marker, Self.headingMarker(headings.count))
                 cmark_node_prepend_child(node, marker)
                 headings.append(Heading(level: level, text: text, id: id))
+            case CMARK_NODE_SOFTBREAK:
+                // A line break between two Han characters is no space: Chinese and Japanese
+                // put none between words, and a browser would show one.
+                if let before = cmark_node_previous(node), let after = cmark_node_next(node),
+                    let last = Self.plainText(of: before, whole: true).unicodeScalars.last,
+                    let first = Self.plainText(of: after, whole: true).unicodeScalars.first,
+                    last.isWrittenWithoutSpaces, first.isWrittenWithoutSpaces
+                {
+                    joins.append(node)
+                }
             case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
                 if let url = cmark_node_get_url(node).map({ String(cString: $0) }), let rewritten = rewriteURL(url) {
                     cmark_node_set_url(node, rewritten)
@@ -131,8 +149,28 @@ final class MarkdownDocument {
         }
     }
 
-    /// The text of a node's descendants (text and inline code), for heading ids and the TOC.
-    private static func plainText(of node: OpaquePointer) -> String {
+    /// A heading's own id, written after its text as `{#id}` (as in Pandoc, kramdown and
+    /// Hugo): removed from the text and returned. Translations keep their original's ids
+    /// with it, so links to a section work in every edition.
+    private static func takeExplicitID(of heading: OpaquePointer) -> String? {
+        guard let last = cmark_node_last_child(heading), cmark_node_get_type(last) == CMARK_NODE_TEXT,
+            let literal = cmark_node_get_literal(last).map({ String(cString: $0) })
+        else { return nil }
+        let trimmed = literal.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasSuffix("}"), let open = trimmed.range(of: "{#", options: .backwards) else { return nil }
+        let id = String(trimmed[open.upperBound..<trimmed.index(before: trimmed.endIndex)])
+        guard !id.isEmpty, !id.contains(where: { $0.isWhitespace || "{}\"'<>&#".contains($0) }) else { return nil }
+        let rest = String(trimmed[..<open.lowerBound]).trimmingCharacters(in: .whitespaces)
+        cmark_node_set_literal(last, rest)
+        return id
+    }
+
+    /// The text of a node's descendants (text and inline code), for heading ids and the TOC;
+    /// with `whole`, of the node itself when it is text.
+    private static func plainText(of node: OpaquePointer, whole: Bool = false) -> String {
+        if whole, [CMARK_NODE_TEXT, CMARK_NODE_CODE].contains(cmark_node_get_type(node)) {
+            return cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+        }
         var text = ""
         var child = cmark_node_first_child(node)
         while let current = child {
@@ -147,5 +185,18 @@ final class MarkdownDocument {
             child = cmark_node_next(current)
         }
         return text
+    }
+}
+
+extension Unicode.Scalar {
+    /// Han, kana, Hangul syllables and CJK punctuation: scripts written without spaces
+    /// between words (a line break between two of them is not a space).
+    var isWrittenWithoutSpaces: Bool {
+        switch value {
+        case 0x3000...0x303F, 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xFF00...0xFF65,
+            0x20000...0x2FA1F:
+            true
+        default: false
+        }
     }
 }

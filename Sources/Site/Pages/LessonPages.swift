@@ -11,42 +11,66 @@ struct LessonPages {
     var editURL: (String) -> String? = { _ in nil }
 
     struct Rendered {
+        /// The edition's language, and the page's position in that edition.
+        let language: String
+        let position: Int
         let path: String
         let context: PageContext
         let card: PageContext.LessonCard
         let search: SearchEntry
     }
 
-    /// `base(index)` gives lesson `index`'s shared page fields.
-    func render(base: (Int) -> PageContext) -> [Rendered] {
+    /// The lesson pages of `edition`, worded by `strings`; `base(position)` gives a page's
+    /// shared fields. `defaultName` names the default edition's language (for stand-ins' note).
+    func render(
+        edition: EditionPages, strings: InterfaceStrings, defaultName: String, base: (Int) -> PageContext
+    ) -> [Rendered] {
         let lessons = plan.lessons
-        return lessons.enumerated().map { index, planned in
+        let prefix = edition.edition.prefix
+        let root = edition.edition.isDefault ? "../" : "../../"
+        return edition.pages.enumerated().map { position, page in
+            let planned = lessons[page.lesson]
             let lesson = planned.lesson
             var html = planned.html
             var thumbnails: [String?] = []
             for (number, figureIndex) in planned.figures.enumerated() {
-                let figure = figures[figureIndex]
+                let figure = figures[figureIndex], plannedFigure = plan.figures[figureIndex]
                 html = html.replacingOccurrences(
                     of: MarkdownDocument.placeholder(number),
-                    with: figure.html(number: number + 1, root: "../", label: plan.figures[figureIndex].label))
+                    with: figure.html(
+                        number: number + 1, root: root, label: plannedFigure.label, caption: plannedFigure.caption,
+                        alt: plannedFigure.alt ?? plannedFigure.directive.alt, strings: strings))
                 thumbnails.append(figure.thumbnail)
             }
             let thumbnail =
                 lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil }
                 ?? thumbnails.compactMap { $0 }.first
-            html = html.replacingOccurrences(of: Figure.root, with: "../")
+            html = html.replacingOccurrences(of: Figure.root, with: root)
             if let values = planned.values,
-                let dictionary = try? JSONDecoder().decode([String: String].self, from: Data(figures[values].body.utf8))
+                let dictionary = InlineValues.decode(
+                    figures[values].body, language: page.fallback ? planned.language : edition.edition.language)
             {
                 html = InlineValues.substitute(html, values: dictionary)
             }
-            html = plan.references.link(html, lesson: index, lessons: lessons)
-            var context = base(index)
-            context.page = PageContext.Page(title: lesson.title, summary: lesson.summary, number: index + 1)
+            html = plan.references.link(
+                html, position: position, edition: edition, lessons: lessons,
+                strings: page.fallback ? InterfaceStrings() : strings)
+            var context = base(position)
+            context.page = PageContext.Page(
+                title: lesson.title, summary: lesson.summary, number: position + 1,
+                kicker: strings.format("lesson_number", ["n": String(position + 1)]))
             context.ogType = "article"
             // The prose only: figures are looked at, not read (and carry their data).
-            context.page.readingMinutes = Self.readingMinutes(HTML.plainText(planned.html))
-            context.page.editLink = editURL((lesson.file as NSString).lastPathComponent)
+            let minutes = Self.readingMinutes(HTML.plainText(planned.html))
+            context.page.readingMinutes = minutes
+            context.page.readingTime = strings.format("reading_time", ["n": String(minutes)])
+            let folder = planned.language == plan.editions.first?.edition.language ? "" : planned.language + "/"
+            context.page.editLink = editURL(folder + lesson.fileName)
+            if page.fallback {
+                context.page.fallbackNote = strings.format(
+                    "fallback_note", ["language": strings["language_name"], "default": defaultName])
+                context.page.contentLanguage = planned.language
+            }
             context.socialImage = Self.socialImage(preferred: thumbnail, others: thumbnails, baseURL: baseURL)
             context.page.playground = planned.figures.contains { figures[$0].kind == PlaygroundDirective.name }
             context.page.featureDots = planned.figures.contains { figures[$0].body.contains(" fm-dots\"") }
@@ -55,16 +79,22 @@ struct LessonPages {
                 PageContext.TOCEntry(text: $0.text, id: $0.id, sub: $0.level == 3)
             }
             context.hasToc = planned.headings.contains { $0.level == 2 }
-            if index > 0 { context.prev = link(lessons[index - 1].lesson) }
-            if index + 1 < lessons.count { context.next = link(lessons[index + 1].lesson) }
+            let neighbour = { (i: Int) in
+                let other = lessons[edition.pages[i].lesson].lesson
+                return PageContext.Link(title: other.title, url: "../\(other.slug)/")
+            }
+            if position > 0 { context.prev = neighbour(position - 1) }
+            if position + 1 < edition.pages.count { context.next = neighbour(position + 1) }
             let card = PageContext.LessonCard(
-                title: lesson.title, summary: lesson.summary, url: "\(lesson.slug)/", number: index + 1,
-                thumbnail: thumbnail)
+                title: lesson.title, summary: lesson.summary, url: "\(lesson.slug)/", number: position + 1,
+                thumbnail: thumbnail, kicker: context.page.kicker ?? "")
             let search = SearchEntry(
-                title: lesson.title, url: "\(lesson.slug)/", summary: lesson.summary,
+                title: lesson.title, url: "\(prefix)\(lesson.slug)/", summary: lesson.summary,
                 headings: planned.headings.map { SearchEntry.Heading(text: $0.text, id: $0.id) },
                 text: String(HTML.plainText(html).prefix(20_000)))
-            return Rendered(path: "\(lesson.slug)/index.html", context: context, card: card, search: search)
+            return Rendered(
+                language: edition.edition.language, position: position, path: "\(prefix)\(lesson.slug)/index.html",
+                context: context, card: card, search: search)
         }
     }
 
@@ -97,7 +127,4 @@ struct LessonPages {
         return png.map { baseURL + $0 }
     }
 
-    private func link(_ lesson: Lesson) -> PageContext.Link {
-        PageContext.Link(title: lesson.title, url: "../\(lesson.slug)/")
-    }
 }

@@ -28,6 +28,13 @@ struct PageContext: TemplateValues {
         /// A lesson's reading time in minutes, and where to edit it (site.yml's repository).
         var readingMinutes: Int?
         var editLink: String?
+        /// "Lesson 3" and "5 min read" in the edition's language.
+        var kicker: String?
+        var readingTime: String?
+        /// On a page standing in for a missing translation: the note saying so, and the
+        /// language the lesson is written in.
+        var fallbackNote: String?
+        var contentLanguage: String?
     }
 
     struct TOCEntry: TemplateValues {
@@ -47,6 +54,18 @@ struct PageContext: TemplateValues {
         let url: String
         let number: Int
         let thumbnail: String?
+        /// "Lesson 3" in the edition's language.
+        var kicker = ""
+    }
+
+    /// The same page in another edition (the language switcher), or an `hreflang` alternate.
+    struct LanguageLink: TemplateValues {
+        let language: String
+        let name: String
+        let url: String
+        let current: Bool
+        /// The default edition's (`hreflang="x-default"` too).
+        var isDefault = false
     }
 
     struct Value: TemplateValues {
@@ -56,6 +75,16 @@ struct PageContext: TemplateValues {
 
     // Every page.
     let site: Site
+    /// The page's language (`lang`), its edition's home page, and its interface strings.
+    var language = "en"
+    var home = ""
+    var strings: [String: String] = InterfaceStrings.english
+    /// The same page in every edition, for the language switcher (empty with one edition).
+    var languages: [LanguageLink] = [] { didSet { hasLanguages = !languages.isEmpty } }
+    private(set) var hasLanguages = false
+    /// The editions that have this page in their own language, for `hreflang` links
+    /// (absolute when `base_url` is set); the default edition's is also `x-default`.
+    var alternates: [LanguageLink] = []
     /// The relative path from the page to the site root (`../`, or `/…/` on 404.html).
     let root: String
     let title: String
@@ -65,7 +94,7 @@ struct PageContext: TemplateValues {
     let nav: [NavItem]
     let isHome: Bool
     let generator: String
-    let canonical: String?
+    var canonical: String?
     /// Open Graph's kind of page: `article` for lessons, `website` for the rest.
     var ogType = "website"
     /// The absolute address of the page's card image (a PNG of one of its figures), known
@@ -87,6 +116,8 @@ struct PageContext: TemplateValues {
     // The home page.
     var lessons: [LessonCard] = []
     var firstLesson: LessonCard?
+    /// "Start with lesson 1: …" in the edition's language.
+    var startLabel: String?
 
     // The directive reference.
     var directives: [DirectiveReference.Entry] = []

@@ -35,6 +35,59 @@ public enum Scaffold {
         return path
     }
 
+    /// Starts a translation of lesson `fileName` (`07-cam.md`) into `language`, one of
+    /// site.yml's languages: a copy at `lessons/<language>/<fileName>` whose headings keep
+    /// the original's anchors (`## 类激活图 {#class-activation-maps}` once translated), so
+    /// links to sections work in every edition. Returns its path.
+    public static func newTranslation(of fileName: String, language: String, contentDirectory: String) throws -> String
+    {
+        let configFile = (contentDirectory as NSString).appendingPathComponent("site.yml")
+        let config = try SiteConfig.parse(
+            try SourceText.read(path: configFile, displayPath: configFile), file: configFile)
+        let others = config.editions.dropFirst().map(\.language)
+        guard others.contains(language) else {
+            throw Failure(
+                "'\(language)' is not one of site.yml's other languages"
+                    + (others.isEmpty ? "; list it under languages: first" : " (\(others.joined(separator: ", ")))"))
+        }
+        let lessons = (contentDirectory as NSString).appendingPathComponent("lessons")
+        let name = (fileName as NSString).lastPathComponent
+        let original = (lessons as NSString).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: original) else {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: lessons)) ?? []).filter {
+                $0.hasSuffix(".md")
+            }
+            throw Failure(
+                "no lesson \(original)" + (nearestName(to: name, in: names).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        let folder = (lessons as NSString).appendingPathComponent(language)
+        let path = (folder as NSString).appendingPathComponent(name)
+        guard !FileManager.default.fileExists(atPath: path) else { throw Failure("\(path) exists already") }
+        let text = try SourceText.read(path: original, displayPath: original)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try withHeadingIDs(text).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// `text` with each ATX heading outside code given its anchor explicitly (`{#id}`).
+    static func withHeadingIDs(_ text: String) -> String {
+        let split = FrontMatterSplit(text)
+        let ids = MarkdownDocument(
+            split.body, lineOffset: 0, smart: true, unsafe: false, rewriteURL: { _ in nil }
+        ).headings.map(\.id)
+        var next = ids.makeIterator()
+        var inFence = false
+        var lines = split.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in lines.indices {
+            let trimmed = lines[i].trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle() }
+            guard !inFence, trimmed.hasPrefix("#"), trimmed.drop(while: { $0 == "#" }).first == " " else { continue }
+            guard let id = next.next() else { break }
+            if !trimmed.hasSuffix("}") { lines[i] += " {#\(id)}" }
+        }
+        return String(text.dropLast(split.body.count)) + lines.joined(separator: "\n")
+    }
+
     static func lessonText(title: String) -> String {
         let quoted =
             "\"" + title.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")

@@ -2,8 +2,9 @@ import Common
 import Foundation
 import Mustache
 
-/// A theme folder: Mustache templates (`templates/*.mustache`) and static assets
-/// (`assets/`), which the output names by content hash (`assets/style.3f9a0c1b.css`).
+/// A theme folder: Mustache templates (`templates/*.mustache`), static assets
+/// (`assets/`), which the output names by content hash (`assets/style.3f9a0c1b.css`), and
+/// interface strings by language (`strings/zh-Hans.yml`).
 public struct Theme: Sendable {
     public static let requiredTemplates = ["layout", "lesson", "index", "404", "reference"]
 
@@ -14,6 +15,13 @@ public struct Theme: Sendable {
     let assetPaths: [String: String]
     /// The assets' bytes by output path.
     let assetFiles: [String: Data]
+    /// The interface strings of each language the theme has a file for.
+    var strings: [String: InterfaceStrings] = [:]
+
+    /// The interface strings for `language`: its file's (or its base language's), else English.
+    func strings(for language: String) -> InterfaceStrings {
+        InterfaceStrings.bestMatch(for: language, in: Set(strings.keys)).flatMap { strings[$0] } ?? InterfaceStrings()
+    }
 
     /// Loads and parses every template; a template with a syntax error or a missing
     /// required template is an error naming the file.
@@ -68,9 +76,22 @@ public struct Theme: Sendable {
             assetPaths[String(key)] = hashed
             assetFiles[hashed] = data
         }
+        var strings: [String: InterfaceStrings] = [:]
+        let stringsDirectory = (directory as NSString).appendingPathComponent("strings")
+        for name in ((try? fm.contentsOfDirectory(atPath: stringsDirectory)) ?? []).sorted()
+        where name.hasSuffix(".yml") {
+            let file = (stringsDirectory as NSString).appendingPathComponent(name)
+            do throws(SourceError) {
+                strings[String(name.dropLast(4))] = try InterfaceStrings.parse(
+                    try SourceText.read(path: file, displayPath: file), file: file)
+            } catch {
+                errors.append(error)
+            }
+        }
         guard errors.isEmpty else { throw BuildErrors(errors) }
         return Theme(
-            library: library, templatesDirectory: templatesDirectory, assetPaths: assetPaths, assetFiles: assetFiles)
+            library: library, templatesDirectory: templatesDirectory, assetPaths: assetPaths, assetFiles: assetFiles,
+            strings: strings)
     }
 
     /// Renders template `name` with `context`; a template the theme lacks is an error, not

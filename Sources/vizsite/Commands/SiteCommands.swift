@@ -49,7 +49,27 @@ struct Serve: AsyncParsableCommand {
 
 struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create something new in the site.", subcommands: [NewLesson.self])
+        abstract: "Create something new in the site.", subcommands: [NewLesson.self, NewTranslation.self])
+}
+
+struct NewTranslation: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translation",
+        abstract: "Start a lesson's translation: a copy in lessons/<language>/ whose headings keep their anchors.")
+
+    @Argument(help: "The lesson to translate: its file name in lessons/ (07-class-activation-maps.md).")
+    var lesson: String
+
+    @Option(help: "The language to translate into, one of site.yml's languages (zh-Hans).")
+    var language: String
+
+    @Option(help: "The content folder.")
+    var content = "Content"
+
+    func run() throws {
+        let path = try Scaffold.newTranslation(of: lesson, language: language, contentDirectory: content)
+        print("created \(path)")
+    }
 }
 
 struct NewLesson: ParsableCommand {

@@ -1,0 +1,71 @@
+import Common
+import Foundation
+
+/// The words the theme puts around the content (the search box, "Lesson 3", "Figure 2"),
+/// in one language. The English ones are built in; a theme's `strings/<language>.yml`
+/// gives any of them in its language, and templates read them as `{{strings.<key>}}`.
+/// `{n}`, `{title}`, `{query}` and `{language}` in a string are filled in by the build (or,
+/// for `search_empty`, by the page's script).
+public struct InterfaceStrings: Sendable, Equatable {
+    public private(set) var values: [String: String]
+
+    /// Every key, with its English text.
+    public static let english: [String: String] = [
+        "language_name": "English",
+        "skip_link": "Skip to the content",
+        "show_lessons": "Show the lessons",
+        "search_placeholder": "Search",
+        "search_label": "Search the lessons",
+        "search_empty": "No lesson mentions “{query}”.",
+        "lessons": "Lessons",
+        "languages": "Languages",
+        "directive_reference": "Directive reference",
+        "lesson_number": "Lesson {n}",
+        "reading_time": "{n} min read",
+        "edit_page": "Edit this page",
+        "on_this_page": "On this page",
+        "previous": "Previous",
+        "next": "Next",
+        "pager_label": "Previous and next lessons",
+        "start_with": "Start with lesson 1: {title} →",
+        "figure_caption": "Figure {n}.",
+        "figure_reference": "Figure {n}",
+        "fallback_note": "This lesson has not been translated into {language} yet; here it is in {default}.",
+        "footer_credit":
+            "Built with vizsite. Figures computed from a CNN trained on <a href=\"http://yann.lecun.com/exdb/mnist/\">"
+            + "MNIST</a> (Yann LeCun, Corinna Cortes and Christopher J.C. Burges, CC BY-SA 3.0).",
+    ]
+
+    public init(_ values: [String: String] = english) { self.values = values }
+
+    public subscript(key: String) -> String { values[key] ?? Self.english[key] ?? key }
+
+    /// The string `key` with its `{name}` placeholders filled in.
+    public func format(_ key: String, _ arguments: [String: String]) -> String {
+        var text = self[key]
+        for (name, value) in arguments { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
+
+    /// A theme's strings file: a mapping of known keys to strings, over the English ones.
+    static func parse(_ text: String, file: String) throws(SourceError) -> InterfaceStrings {
+        let mapping = try YAMLValue.parse(text, file: file).mapping()
+        let keys = english.keys.sorted()
+        try mapping.checkKeys(keys, in: "interface strings")
+        var values = english
+        for (key, value) in mapping.entries { values[try key.string()] = try value.string() }
+        return InterfaceStrings(values)
+    }
+
+    /// Of `available` languages (a theme's strings files), the one to use for `language`:
+    /// the tag itself, else with its last parts dropped (`zh-Hans-CN` → `zh-Hans` → `zh`).
+    static func bestMatch(for language: String, in available: Set<String>) -> String? {
+        var parts = language.split(separator: "-").map(String.init)
+        while !parts.isEmpty {
+            let tag = parts.joined(separator: "-")
+            if let match = available.first(where: { $0.caseInsensitiveCompare(tag) == .orderedSame }) { return match }
+            parts.removeLast()
+        }
+        return nil
+    }
+}
