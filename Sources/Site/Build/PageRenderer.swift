@@ -126,7 +126,7 @@ struct PageRenderer {
         return plan.editions.map { other in
             PageContext.LanguageLink(
                 language: other.edition.language, name: theme.strings(for: other.edition.language)["language_name"],
-                url: root + (path(other) ?? other.edition.prefix), current: other.edition == current)
+                url: Self.relative(root + (path(other) ?? other.edition.prefix)), current: other.edition == current)
         }
     }
 
@@ -138,10 +138,14 @@ struct PageRenderer {
         return found.map { other, path in
             PageContext.LanguageLink(
                 language: other.edition.language, name: theme.strings(for: other.edition.language)["language_name"],
-                url: content.config.baseURL.map { $0 + path.percentEncodedPath } ?? root + path, current: false,
+                url: content.config.baseURL.map { $0 + path.percentEncodedPath } ?? Self.relative(root + path),
+                current: false,
                 isDefault: other.edition.isDefault)
         }
     }
+
+    /// A relative address that is never empty (`link` elements need one): `./` for the page's own folder.
+    static func relative(_ path: String) -> String { path.isEmpty ? "./" : path }
 
     /// What every page's templates can use.
     private func base(
