@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev libopenblas-dev libhdf5-dev \
-  libturbojpeg0-dev pkg-config
+  libturbojpeg0-dev pkg-config git rsync
 VIZSITE := .build/release/vizsite
 
 .PHONY: all deps build site serve test check-site fuzz bench format clean

@@ -9,7 +9,7 @@ struct VizSite: AsyncParsableCommand {
         version: VizsiteVersion.current,
         subcommands: [
             Build.self, Serve.self, Check.self, New.self, Init.self, Summary.self, Train.self, Evaluate.self,
-            ExplainCommand.self, MetricsCommand.self, Bench.self,
+            ExplainCommand.self, MetricsCommand.self, Bench.self, Deploy.self,
         ]
     )
 }

@@ -130,7 +130,9 @@ struct EditionTests {
         #expect(home.contains("<h1>测试站点</h1>") && home.contains(">从第 1 课开始：第一课 →</a>"))
         // Card pictures are shared figures, one folder up from the edition's home.
         #expect(home.contains("<img src=\"../figures/") && !home.contains("<img src=\"figures/"))
-        #expect(try page("index.html").contains("<link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/cnn/\">"))
+        #expect(
+            try page("index.html").contains(
+                "<link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/cnn/\">"))
         let indexes = files.keys.filter { $0.hasPrefix("assets/search-index.") }
         #expect(indexes.count == 2)
         let zhIndex = try #require(indexes.first { zh.contains($0) })

@@ -184,7 +184,7 @@ struct ErrorTests {
             buildErrors(lesson("Hi.\n"), siteYAML: "titel: X\n") == [
                 "Content/site.yml:1:1: error: unknown field 'titel' in site.yml; expected one of title, description, "
                     + "author, language, base_url, model, data, markdown, footer, repository, repository_branch, "
-                    + "repository_content, languages; did you mean 'title'?"
+                    + "repository_content, languages, deploy; did you mean 'title'?"
             ])
     }
 

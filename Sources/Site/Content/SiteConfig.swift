@@ -16,6 +16,7 @@ import Foundation
 ///     repository: https://github.com/you/cnn-site   # optional; lessons get an "Edit this page" link
 ///     repository_branch: main                       # optional, main by default
 ///     repository_content: Content                   # the content folder's path in the repository
+///     deploy: {git: {branch: gh-pages}}             # where `vizsite deploy` publishes (DeployConfig)
 public struct SiteConfig: Sendable, Equatable {
     public var title: String
     public var description: String
@@ -43,12 +44,14 @@ public struct SiteConfig: Sendable, Equatable {
     /// The site's languages, the default edition first (one, `language`, unless site.yml
     /// lists `languages`).
     public var editions: [Edition] = []
+    /// Where `vizsite deploy` publishes the site, if site.yml says.
+    public var deploy: DeployConfig?
     /// The default edition.
     public var defaultEdition: Edition { editions[0] }
 
     static let keys = [
         "title", "description", "author", "language", "base_url", "model", "data", "markdown", "footer", "repository",
-        "repository_branch", "repository_content", "languages",
+        "repository_branch", "repository_content", "languages", "deploy",
     ]
 
     /// Where a reader edits lesson file `fileName` (`07-cam.md`), when the repository is named.
@@ -88,6 +91,7 @@ public struct SiteConfig: Sendable, Equatable {
         if !Edition.isLanguageTag(config.language) {
             throw top["language"]!.error("language must be a language tag such as en or pt-BR")
         }
+        config.deploy = try top["deploy"].map { value throws(SourceError) in try DeployConfig.parse(value) }
         config.editions = try Edition.parse(top["languages"], language: top["language"], config: config)
         config.language = config.editions[0].language
         if let markdown = top["markdown"] {

@@ -1,0 +1,191 @@
+import Common
+import Foundation
+import Testing
+import TestSupport
+@testable import Site
+
+/// `vizsite deploy`: a git branch in a local bare repository or a local clone, and a local
+/// rsync folder. git runs with an identity of its own and no user or system configuration.
+@Suite("Deploy", .serialized)
+struct DeployTests {
+    static let environment = [
+        "GIT_AUTHOR_NAME": "Deploy Test", "GIT_AUTHOR_EMAIL": "deploy@example.org",
+        "GIT_COMMITTER_NAME": "Deploy Test", "GIT_COMMITTER_EMAIL": "deploy@example.org",
+        "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+    ]
+
+    let folder = TemporaryDirectory("vizsite-deploy")
+
+    init() {
+        folder.write("Output/index.html", "<!DOCTYPE html><title>home</title>\n")
+        folder.write("Output/lesson/index.html", "<!DOCTYPE html><title>lesson</title>\n")
+        folder.write("Output/figures/a.png", "png bytes")
+    }
+
+    var site: String { folder.file("Output") }
+
+    @discardableResult
+    func git(_ arguments: [String], in directory: String? = nil) throws -> CommandResult {
+        let result = try runProgram("git", arguments, in: directory ?? folder.path, environment: Self.environment)
+        #expect(result.status == 0, "git \(arguments.joined(separator: " ")): \(result.stderr)")
+        return result
+    }
+
+    func deployer(_ yaml: String) throws -> Deployer {
+        let config = try SiteConfig.parse("title: T\n" + yaml, file: "site.yml")
+        return Deployer(
+            config: try #require(config.deploy), site: site, siteRoot: folder.path, environment: Self.environment)
+    }
+
+    /// The files of `branch` in `repository` and their bytes.
+    func branchFiles(_ repository: String, _ branch: String) throws -> [String: String] {
+        let names = try git(["ls-tree", "-r", "--name-only", branch], in: repository).stdout.split(separator: "\n")
+        var files: [String: String] = [:]
+        for name in names { files[String(name)] = try git(["show", "\(branch):\(name)"], in: repository).stdout }
+        return files
+    }
+
+    func siteFiles() -> [String: String] {
+        FixtureSite.tree(site).mapValues { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test("a bare repository's branch holds exactly the site; an unchanged site makes no commit")
+    func gitBranch() throws {
+        try git(["init", "--quiet", "--bare", "site.git"])
+        let deploy = try deployer(
+            "deploy:\n  git:\n    repository: site.git\n    branch: gh-pages\n    keep: [CNAME]\n")
+        let dry = try deploy.deploy(dryRun: true)
+        #expect(dry.map(\.added) == [["figures/a.png", "index.html", "lesson/index.html"]])
+        #expect(
+            try runProgram("git", ["-C", folder.file("site.git"), "rev-parse", "--verify", "gh-pages"]).status != 0)
+
+        let first = try #require(try deploy.deploy(dryRun: false).first)
+        #expect(first.added.count == 3 && first.outcome.hasPrefix("committed "))
+        #expect(try branchFiles(folder.file("site.git"), "gh-pages") == siteFiles())
+        let sha = try git(["rev-parse", "gh-pages"], in: folder.file("site.git")).stdout
+
+        let again = try #require(try deploy.deploy(dryRun: false).first)
+        #expect(again.isEmpty && again.outcome == "nothing changed; no commit made")
+        #expect(try git(["rev-parse", "gh-pages"], in: folder.file("site.git")).stdout == sha)
+
+        // A file the site no longer has is removed; `keep` protects one the branch has.
+        let clone = folder.file("clone")
+        try git(["clone", "--quiet", "--branch", "gh-pages", folder.file("site.git"), clone])
+        try "example.org\n".write(toFile: clone + "/CNAME", atomically: true, encoding: .utf8)
+        try git(["add", "CNAME"], in: clone)
+        try git(["commit", "--quiet", "-m", "domain"], in: clone)
+        try git(["push", "--quiet", "origin", "gh-pages"], in: clone)
+        try FileManager.default.removeItem(atPath: folder.file("Output/figures/a.png"))
+        folder.write("Output/figures/b.png", "other bytes")
+        folder.write("Output/index.html", "<!DOCTYPE html><title>home, again</title>\n")
+        let third = try #require(try deploy.deploy(dryRun: false).first)
+        #expect(
+            third.added == ["figures/b.png"] && third.changed == ["index.html"] && third.removed == ["figures/a.png"])
+        var expected = siteFiles()
+        expected["CNAME"] = "example.org\n"
+        #expect(try branchFiles(folder.file("site.git"), "gh-pages") == expected)
+        #expect(try git(["rev-list", "--count", "gh-pages"], in: folder.file("site.git")).stdout == "3\n")
+        #expect(third.summary(dryRun: false).hasPrefix("deployed to git branch gh-pages of "))
+    }
+
+    @Test("a failed push leaves the local branch, and the remote, as they were")
+    func failedPush() throws {
+        try git(["init", "--quiet", "--bare", "remote.git"])
+        let hook = folder.file("remote.git/hooks/pre-receive")
+        try "#!/bin/sh\necho 'refused by the test' >&2\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        let clone = folder.file("clone")
+        try git(["init", "--quiet", "--initial-branch=main", clone])
+        try git(["remote", "add", "origin", folder.file("remote.git")], in: clone)
+        let deploy = try deployer("deploy:\n  git:\n    repository: clone\n    branch: gh-pages\n    remote: origin\n")
+
+        // The branch did not exist: after the refused push it still does not.
+        #expect(throws: SourceError.self) { try deploy.deploy(dryRun: false) }
+        #expect(try runProgram("git", ["-C", clone, "rev-parse", "--verify", "--quiet", "gh-pages"]).status != 0)
+
+        try FileManager.default.removeItem(atPath: hook)
+        _ = try deploy.deploy(dryRun: false)
+        let published = try git(["rev-parse", "gh-pages"], in: clone).stdout
+        #expect(try git(["rev-parse", "gh-pages"], in: folder.file("remote.git")).stdout == published)
+
+        // It existed: after the refused push it is the commit it was, here and there.
+        try "#!/bin/sh\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        folder.write("Output/index.html", "<!DOCTYPE html><title>changed</title>\n")
+        do {
+            _ = try deploy.deploy(dryRun: false)
+            Issue.record("the refused push was not reported")
+        } catch {
+            #expect(error.description.contains("cannot push gh-pages to origin; the local branch is as it was"))
+            #expect(error.location.file == "site.yml" && error.location.line == 3)
+        }
+        #expect(try git(["rev-parse", "gh-pages"], in: clone).stdout == published)
+        #expect(try git(["rev-parse", "gh-pages"], in: folder.file("remote.git")).stdout == published)
+    }
+
+    @Test("an rsync folder ends up holding the site; what it no longer has is removed, kept files stay")
+    func rsyncFolder() throws {
+        let deploy = try deployer("deploy:\n  rsync:\n    destination: www\n    keep: [.htaccess]\n")
+        let dry = try #require(try deploy.deploy(dryRun: true).first)
+        #expect(dry.added == ["figures/a.png", "index.html", "lesson/index.html"])
+        #expect(!FileManager.default.fileExists(atPath: folder.file("www/index.html")))
+        let first = try #require(try deploy.deploy(dryRun: false).first)
+        #expect(first.added.count == 3 && first.changed.isEmpty && first.removed.isEmpty)
+        #expect(FixtureSite.tree(folder.file("www")) == FixtureSite.tree(site))
+
+        folder.write("www/.htaccess", "ErrorDocument 404 /404.html\n")
+        folder.write("www/stale.html", "old")
+        // Rebuilt but identical bytes are not a change; different bytes are.
+        folder.write("Output/lesson/index.html", "<!DOCTYPE html><title>lesson</title>\n")
+        folder.write("Output/index.html", "<!DOCTYPE html><title>new home</title>\n")
+        let second = try #require(try deploy.deploy(dryRun: false).first)
+        #expect(second.added.isEmpty && second.changed == ["index.html"] && second.removed == ["stale.html"])
+        var expected = FixtureSite.tree(site)
+        expected[".htaccess"] = Data("ErrorDocument 404 /404.html\n".utf8)
+        #expect(FixtureSite.tree(folder.file("www")) == expected)
+        #expect(try #require(try deploy.deploy(dryRun: false).first).isEmpty)
+    }
+
+    @Test("rsync's itemized lines become added, changed and removed files")
+    func itemizedChanges() {
+        let output = """
+            cd+++++++++ lesson/
+            >f+++++++++ lesson/index.html
+            <f.st...... index.html
+            >fc.t...... assets/site.js
+            .f..t...... same.html
+            *deleting   old.html
+            *deleting   old/
+
+            """
+        let changes = RsyncTarget.changes(output)
+        #expect(changes.added == ["lesson/index.html"])
+        #expect(changes.changed == ["assets/site.js", "index.html"])
+        #expect(changes.removed == ["old.html"])
+    }
+
+    @Test("the deploy section is checked where it is written; no built site, no deploy")
+    func configErrors() throws {
+        func error(_ yaml: String) -> String? {
+            do { _ = try SiteConfig.parse("title: T\n" + yaml, file: "site.yml") } catch { return error.description }
+            return nil
+        }
+        #expect(
+            error("deploy:\n  git: {repository: x}\n")
+                == "site.yml:3:8: error: deploy.git is missing the required field 'branch'")
+        #expect(
+            error("deploy:\n  ftp: {host: x}\n")?.hasPrefix("site.yml:3:3: error: unknown field 'ftp' in deploy")
+                == true)
+        #expect(
+            error("deploy:\n  git: {branch: '--force'}\n")
+                == "site.yml:3:17: error: branch '--force' is not a branch name git accepts")
+        #expect(
+            error("deploy:\n  rsync: {destination: www, keep: [../x]}\n")?.contains("keep lists paths inside") == true)
+        #expect(error("deploy: {}\n")?.contains("deploy names no target") == true)
+        try FileManager.default.removeItem(atPath: folder.file("Output/index.html"))
+        #expect(throws: SourceError.self) {
+            try deployer("deploy:\n  rsync:\n    destination: www\n").deploy(dryRun: true)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("www")))
+    }
+}
