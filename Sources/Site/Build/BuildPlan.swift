@@ -100,6 +100,13 @@ struct BuildPlan {
                 }
                 return rewritten
             }
+            for problem in document.mathErrors {
+                errors.append(
+                    SourceError(
+                        problem.message,
+                        at: SourceLocation(file: lesson.file, line: problem.line, column: problem.column),
+                        suggestion: problem.suggestion))
+            }
             for name in unknownLessons {
                 errors.append(
                     SourceError(

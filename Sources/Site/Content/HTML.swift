@@ -22,6 +22,8 @@ public enum HTML {
     /// The text of an HTML fragment: tags removed, the five entities decoded, whitespace
     /// collapsed. For the search index and meta descriptions.
     public static func plainText(_ html: String) -> String {
+        // A formula's TeX source, kept for copying, is not text to read or search twice.
+        let html = html.replacing(/<annotation encoding="application\/x-tex">[^<]*<\/annotation>/, with: "")
         var out = ""
         var inTag = false
         for ch in html {

@@ -34,6 +34,11 @@ final class MarkdownDocument {
     private let options: Int32
     private(set) var directives: [DirectiveBlock] = []
     private(set) var headings: [Heading] = []
+    /// Each `$…$` / `$$…$$` formula as MathML, by placeholder; and the formulas that are not
+    /// in the supported subset, with their position in the file.
+    private var formulas: [String] = []
+    private(set) var mathErrors: [(message: String, line: Int, column: Int, suggestion: String?)] = []
+    private var math = MathSpans("", lineOffset: 0)
 
     static let optionSmart: Int32 = 1 << 10
     static let optionUnsafe: Int32 = 1 << 17
@@ -55,7 +60,27 @@ final class MarkdownDocument {
         for name in Self.extensions {
             if let syntax = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, syntax) }
         }
-        text.withCString { cmark_parser_feed(parser, $0, strlen($0)) }
+        // Formulas are taken out before cmark reads the text, and put back as MathML.
+        math = MathSpans(text, lineOffset: lineOffset)
+        for span in math.spans {
+            do {
+                formulas.append(try TeXMath.mathML(span.tex, display: span.display))
+            } catch {
+                formulas.append("")
+                // Walk the formula to the failing character: its line and column in the file.
+                var line = span.line, column = span.column
+                for c in span.tex.prefix(error.offset) {
+                    if c == "\n" {
+                        line += 1
+                        column = 1
+                    } else {
+                        column += 1
+                    }
+                }
+                mathErrors.append((error.message, line, column, error.suggestion))
+            }
+        }
+        math.text.withCString { cmark_parser_feed(parser, $0, strlen($0)) }
         self.parser = parser
         root = cmark_parser_finish(parser)
         transform(lineOffset: lineOffset, rewriteURL: rewriteURL)
@@ -79,6 +104,14 @@ final class MarkdownDocument {
             html = html.replacingOccurrences(
                 of: "<h\(heading.level)>\(Self.headingMarker(index))",
                 with: "<h\(heading.level) id=\"\(heading.id)\">")
+        }
+        html = html.replacingOccurrences(of: "\n" + MathSpans.continuation, with: "")
+        // Last first, so placeholder 1 is not found inside placeholder 12.
+        for (index, formula) in formulas.enumerated().reversed() {
+            let placeholder = MathSpans.placeholder(index)
+            // A display formula alone in its paragraph replaces the paragraph.
+            html = html.replacingOccurrences(of: "<p>\(placeholder)</p>", with: formula)
+                .replacingOccurrences(of: placeholder, with: formula)
         }
         return html
     }
@@ -119,7 +152,11 @@ final class MarkdownDocument {
                 cmark_iter_reset(iterator, replacement, CMARK_EVENT_ENTER)
             case CMARK_NODE_HEADING:
                 let given = Self.takeExplicitID(of: node)
-                let text = Self.plainText(of: node)
+                var text = Self.plainText(of: node)
+                // A formula in a heading reads as its TeX in the table of contents.
+                for (index, span) in math.spans.enumerated().reversed() {
+                    text = text.replacingOccurrences(of: MathSpans.placeholder(index), with: span.tex)
+                }
                 let base = given ?? (text.slugified.isEmpty ? "section" : text.slugified)
                 var id = base, n = 2
                 while usedIDs.contains(id) { id = "\(base)-\(n)"; n += 1 }
