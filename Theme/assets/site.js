@@ -104,6 +104,62 @@ if (typeof document !== "undefined") (function () {
     dialog.showModal();
   });
 
+  // A region that scrolls sideways (a wide figure, code, a long formula) takes the keyboard
+  // focus, so it can be scrolled without a mouse; one that fits stays out of the tab order.
+  function focusScrollers() {
+    document.querySelectorAll(".viz-scroll, .table-scroll, pre, math[display=block]").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); el.setAttribute("data-scroll-focus", ""); }
+      } else if (el.hasAttribute("data-scroll-focus")) {
+        el.removeAttribute("tabindex"); el.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  focusScrollers();
+  window.addEventListener("load", focusScrollers);
+  window.addEventListener("resize", focusScrollers);
+
+  // A copy button on every code block of the prose (directive examples, Python snippets).
+  var copyWord = document.body.getAttribute("data-copy") || "Copy";
+  var copiedWord = document.body.getAttribute("data-copied") || "Copied";
+  document.querySelectorAll(".prose pre").forEach(function (pre) {
+    if (pre.closest("figure")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "code-copy";
+    button.textContent = copyWord;
+    button.addEventListener("click", function () {
+      var text = pre.textContent;
+      function shown() {
+        button.textContent = copiedWord;
+        setTimeout(function () { button.textContent = copyWord; }, 1500);
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(shown, function () { fallback(text) && shown(); });
+      } else if (fallback(text)) {
+        shown();
+      }
+    });
+    var wrap = document.createElement("div");
+    wrap.className = "code-block";
+    pre.parentNode.insertBefore(wrap, pre);
+    wrap.appendChild(pre);
+    wrap.appendChild(button);
+  });
+  function fallback(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+
   // Search: the index is a script (so it loads from file:// too), fetched on first use.
   var input = document.getElementById("search-input"), results = document.getElementById("search-results");
   if (!input || !results) return;

@@ -144,7 +144,9 @@ final class FigureBuilder {
 enum FigureLayout {
     /// A table of panels: a header row (one per column) and labelled rows of cells.
     static func panels(columns: [String], rows: [(header: String, cells: [String])], corner: String = "") -> String {
-        var out = "<div class=\"viz-scroll\"><table class=\"viz-panels\">\n<thead><tr><th>\(HTML.escape(corner))</th>"
+        // An empty corner is a plain cell: a header with no text names nothing.
+        let cornerCell = corner.isEmpty ? "<td></td>" : "<th>\(HTML.escape(corner))</th>"
+        var out = "<div class=\"viz-scroll\"><table class=\"viz-panels\">\n<thead><tr>\(cornerCell)"
         out += columns.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined()
         out += "</tr></thead>\n<tbody>\n"
         for row in rows {

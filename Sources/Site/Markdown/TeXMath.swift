@@ -39,6 +39,9 @@ struct TeXMath {
         var markup: String
         /// Big operators (∑, ∏, lim, argmax) take their limits under and over in display math.
         var limits = false
+        /// Markup that follows the item and its scripts: the invisible function application
+        /// after `\log` or `\operatorname{…}` (a script's base must be one element).
+        var after = ""
     }
 
     /// Items up to the end, or up to `terminator` (`}`, `\right`, `\end`, `&`, `\\`), which is
@@ -77,15 +80,16 @@ struct TeXMath {
                     primes += "′"
                     position += 1
                 }
-                let base = items.popLast()?.markup ?? "<mrow></mrow>"
+                let popped = items.popLast()
+                let base = popped?.markup ?? "<mrow></mrow>", after = popped?.after ?? ""
                 skipSpaces()
                 // x'_i: the prime and the subscript on the same base, as TeX sets them.
                 if position < characters.count, characters[position] == "_" {
                     position += 1
                     let sub = try argument()
-                    items.append(Item(markup: "<msubsup>\(base)\(sub)<mo>\(primes)</mo></msubsup>"))
+                    items.append(Item(markup: "<msubsup>\(base)\(sub)<mo>\(primes)</mo></msubsup>", after: after))
                 } else {
-                    items.append(Item(markup: "<msup>\(base)<mo>\(primes)</mo></msup>"))
+                    items.append(Item(markup: "<msup>\(base)<mo>\(primes)</mo></msup>", after: after))
                 }
                 continue
             }
@@ -98,7 +102,7 @@ struct TeXMath {
             }
             items.append(try atom())
         }
-        return items.map(\.markup)
+        return items.map { $0.markup + $0.after }
     }
 
     /// `^` and `_` after `base`, in either order.
@@ -240,7 +244,8 @@ struct TeXMath {
             return Item(markup: "<mo movablelimits=\"true\">\(symbol)</mo>", limits: symbol != "∫" && symbol != "∮")
         }
         if Self.functions.contains(name) {
-            return Item(markup: "<mi>\(name)</mi><mo>&#x2061;</mo>", limits: Self.limitFunctions.contains(name))
+            return Item(
+                markup: "<mi>\(name)</mi>", limits: Self.limitFunctions.contains(name), after: "<mo>&#x2061;</mo>")
         }
         switch name {
         case "frac", "dfrac", "tfrac":
@@ -267,7 +272,7 @@ struct TeXMath {
             let limits = position < characters.count && characters[position] == "*"
             if limits { position += 1 }
             let text = try rawArgument()
-            return Item(markup: "<mi>\(HTML.escape(text))</mi><mo>&#x2061;</mo>", limits: limits)
+            return Item(markup: "<mi>\(HTML.escape(text))</mi>", limits: limits, after: "<mo>&#x2061;</mo>")
         case "mathrm", "rm":
             let text = try rawArgument()
             return Item(

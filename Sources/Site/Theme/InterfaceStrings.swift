@@ -30,6 +30,8 @@ public struct InterfaceStrings: Sendable, Equatable {
         "start_with": "Start with lesson 1: {title} →",
         "figure_caption": "Figure {n}.",
         "figure_reference": "Figure {n}",
+        "copy": "Copy",
+        "copied": "Copied",
         "fallback_note": "This lesson has not been translated into {language} yet; here it is in {default}.",
         "footer_credit":
             "Built with vizsite. Figures computed from a CNN trained on <a href=\"http://yann.lecun.com/exdb/mnist/\">"
