@@ -17,7 +17,7 @@ struct PageRenderer {
         let defaultName = theme.strings(for: config.defaultEdition.language)["language_name"]
         return plan.editions.flatMap { edition in
             let strings = theme.strings(for: edition.edition.language)
-            let root = edition.edition.isDefault ? "../" : "../../"
+            let root = "../" + edition.edition.root
             return LessonPages(
                 plan: plan, figures: figures, baseURL: config.baseURL,
                 editURL: { config.editURL(lessonFile: $0) }
@@ -65,7 +65,7 @@ struct PageRenderer {
         }
 
         for edition in plan.editions {
-            let prefix = edition.edition.prefix, root = edition.edition.isDefault ? "" : "../"
+            let prefix = edition.edition.prefix, root = edition.edition.root
             let strings = theme.strings(for: edition.edition.language)
             var home = base(
                 root: root, title: edition.edition.title, description: edition.edition.description, path: prefix,

@@ -14,6 +14,8 @@ public struct Edition: Sendable, Equatable {
 
     /// Where the edition's pages are, relative to the output root: `""` or `zh-Hans/`.
     public var prefix: String { isDefault ? "" : language + "/" }
+    /// From the edition's home page to the output root: `""` or `../`.
+    public var root: String { isDefault ? "" : "../" }
     /// Where its lessons are, relative to the content folder.
     public var lessonsFolder: String { isDefault ? "lessons" : "lessons/\(language)" }
 

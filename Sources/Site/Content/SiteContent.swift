@@ -33,12 +33,9 @@ public struct SiteContent: Sendable {
             errors.append(error)
         }
         let lessonsDirectory = paths.display("lessons")
-        var (lessons, lessonErrors) = loadLessons(in: lessonsDirectory, includeDrafts: includeDrafts)
+        var (lessons, lessonErrors, files) = loadLessons(in: lessonsDirectory, includeDrafts: includeDrafts)
         errors += lessonErrors
-        let hasMarkdown = ((try? FileManager.default.contentsOfDirectory(atPath: lessonsDirectory)) ?? []).contains {
-            $0.hasSuffix(".md")
-        }
-        if !hasMarkdown {
+        if files == 0 {
             errors.append(
                 SourceError(
                     "no lessons: add Markdown files such as lessons/01-intro.md",
@@ -47,7 +44,7 @@ public struct SiteContent: Sendable {
         var translations: [String: [Lesson]] = [:]
         if let config {
             for edition in config.editions.dropFirst() {
-                var (found, problems) = loadLessons(
+                var (found, problems, _) = loadLessons(
                     in: paths.display(edition.lessonsFolder), includeDrafts: includeDrafts)
                 found.sort { ($0.order, $0.file) < ($1.order, $1.file) }
                 translations[edition.language] = found
@@ -60,9 +57,9 @@ public struct SiteContent: Sendable {
         return (SiteContent(paths: paths, config: config, lessons: lessons, translations: translations), errors)
     }
 
-    /// The lessons of one folder (`*.md`, not its subfolders) and the errors of those that
-    /// could not be read; a slug used twice is an error at the second file.
-    private static func loadLessons(in directory: String, includeDrafts: Bool) -> ([Lesson], [SourceError]) {
+    /// The lessons of one folder (`*.md`, not its subfolders), the errors of those that could
+    /// not be read (a slug used twice is an error at the second file), and how many files it holds.
+    private static func loadLessons(in directory: String, includeDrafts: Bool) -> ([Lesson], [SourceError], Int) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasSuffix(".md") }.sorted()
         var lessons: [Lesson] = [], errors: [SourceError] = []
@@ -84,7 +81,7 @@ public struct SiteContent: Sendable {
                 errors.append(error)
             }
         }
-        return (lessons, errors)
+        return (lessons, errors, names.count)
     }
 
     /// Folders of `lessons/` holding Markdown for a language site.yml does not list (a

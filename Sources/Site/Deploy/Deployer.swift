@@ -50,17 +50,6 @@ public struct Deployer {
         }
     }
 
-    /// Every file of the built site, by relative path, sorted.
-    func siteFiles() -> [String] {
-        let names = (FileManager.default.enumerator(atPath: site)?.allObjects as? [String]) ?? []
-        return names.filter { name in
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(
-                atPath: (site as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
-            return exists && !isDirectory.boolValue
-        }.sorted()
-    }
-
     /// `path` from the configuration: a URL or `host:path` as it is, a local path from the site root.
     func resolve(_ path: String) -> String {
         if path.contains("://") || Self.isRemote(path) || path.hasPrefix("/") { return path }

@@ -27,7 +27,7 @@ struct LessonPages {
     ) -> [Rendered] {
         let lessons = plan.lessons
         let prefix = edition.edition.prefix
-        let root = edition.edition.isDefault ? "../" : "../../"
+        let root = "../" + edition.edition.root
         return edition.pages.enumerated().map { position, page in
             let planned = lessons[page.lesson]
             let lesson = planned.lesson
