@@ -104,6 +104,16 @@ struct EditionTests {
         #expect(zh.contains("<svg role=\"img\" aria-label=\"混淆矩阵\""))
         #expect(en.contains("<svg role=\"img\" aria-label=\"confusion matrix heatmap\""))
         #expect(!en.contains("混淆矩阵") && en.contains("<span class=\"viz-number\">Figure 1.</span>"))
+        // Words inside the figures follow the edition; the files for download are English.
+        #expect(zh.contains(">真实标签</text>") && zh.contains("<span>色图 viridis，对数刻度</span>"))
+        #expect(zh.contains(">原始数值（JSON）</a>") && zh.contains(">权重</text>"))
+        #expect(en.contains(">true label</text>") && en.contains("<span>colormap viridis, log scale</span>"))
+        for (path, data) in files {
+            #expect(!String(decoding: data, as: UTF8.self).contains(FigureText.open), "\(path)")
+        }
+        let matrixFile = try #require(
+            files.keys.first { $0.hasPrefix("figures/confusion-matrix-") && $0.hasSuffix(".svg") })
+        #expect(try page(matrixFile).contains(">true label</text>"))
         let enFigures = Set(en.matches(of: /"\.\.\/(figures\/[^"]+\.png)"/).map { String($0.1) })
         let zhFigures = Set(zh.matches(of: /"\.\.\/\.\.\/(figures\/[^"]+\.png)"/).map { String($0.1) })
         #expect(!enFigures.isEmpty && enFigures == zhFigures)

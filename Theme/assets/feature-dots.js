@@ -74,31 +74,40 @@
 
   const largest = (list) => list.reduce((m, v) => (v === null ? m : Math.max(m, Math.abs(v))), 0);
 
+  // A sentence of the page's language (vizsiteText in site.js) as HTML, `values` being markup.
+  function say(key, values) {
+    return global.vizsiteText ? global.vizsiteText(key, values, true) : key;
+  }
+
   function describe(d, k, y, x) {
-    const r = explain(d, k, y, x), [kh, kw] = d.kernel;
-    const head = `<p class="fm-dot-head"><strong>${d.layer}</strong>, channel ${k}, row ${y + 1}, column ${x + 1}: `
-      + `<strong>${fmt(r.value)}</strong></p>`;
+    const r = explain(d, k, y, x), [kh, kw] = d.kernel, size = `${kh}×${kw}`;
+    const below = d.below || say('fd_input');
+    const head = '<p class="fm-dot-head">' + say('fd_head', {
+      layer: `<strong>${d.layer}</strong>`, k, row: y + 1, column: x + 1, value: `<strong>${fmt(r.value)}</strong>`,
+    }) + '</p>';
     if (r.type === 'maxpool') {
-      return head + `<div class="fm-terms">${grid(r.window, kw, largest(r.window), `${kh}×${kw} window of ${d.below}, channel ${k}`, r.winner)}</div>`
-        + `<p>Max pooling keeps the largest value of the window: ${fmt(r.max)}, at row ${Math.floor(r.winner / kw) + 1}, `
-        + `column ${(r.winner % kw) + 1} of the window (outlined); the others are dropped.</p>`;
+      const caption = say('fd_window', { size, below, k });
+      return head + `<div class="fm-terms">${grid(r.window, kw, largest(r.window), caption, r.winner)}</div>`
+        + '<p>' + say('fd_maxpool', {
+          value: fmt(r.max), row: Math.floor(r.winner / kw) + 1, column: (r.winner % kw) + 1,
+        }) + '</p>';
     }
     const shown = r.terms.slice().sort((a, b) => Math.abs(b.sum) - Math.abs(a.sum)).slice(0, 3);
     const many = r.terms.length > shown.length;
-    let html = head + `<p>${many ? `Each of ${d.below}'s ${r.terms.length} channels` : `The input`} under the `
-      + `${kh}×${kw} window, times the kernel, value by value; the products are summed`
-      + `${many ? `. The three channels that contribute most:` : ':'}</p>`;
+    let html = head + '<p>'
+      + (many ? say('fd_many', { below, n: r.terms.length, size }) : say('fd_one', { size })) + '</p>';
     for (const t of shown) {
       const scale = largest(t.products);
-      html += `<div class="fm-terms">${grid(t.patch, kw, largest(t.patch), `${d.below}, channel ${t.channel}`)}`
-        + '<span class="fm-op">×</span>' + grid(t.kernel, kw, largest(t.kernel), 'kernel')
-        + '<span class="fm-op">=</span>' + grid(t.products, kw, scale, 'products')
+      html += `<div class="fm-terms">${grid(t.patch, kw, largest(t.patch), say('fd_channel', { below, k: t.channel }))}`
+        + '<span class="fm-op">×</span>' + grid(t.kernel, kw, largest(t.kernel), say('fd_kernel'))
+        + '<span class="fm-op">=</span>' + grid(t.products, kw, scale, say('fd_products'))
         + `<span class="fm-op">Σ = ${fmt(t.sum)}</span></div>`;
     }
     const activation = d.activation && d.activation !== 'linear' && d.activation !== 'softmax'
-      ? `, and ${d.activation}(${fmt(r.pre)}) = <strong>${fmt(r.value)}</strong>` : '';
-    html += `<p>${many ? `Over all ${r.terms.length} channels` : 'The sum'}: ${fmt(r.total)}; `
-      + `plus the bias ${fmt(r.bias)}: ${fmt(r.pre)}${activation}.</p>`;
+      ? say('fd_activation', { function: d.activation, pre: fmt(r.pre), value: `<strong>${fmt(r.value)}</strong>` })
+      : '';
+    const total = { n: r.terms.length, total: fmt(r.total), bias: fmt(r.bias), pre: fmt(r.pre), activation };
+    html += '<p>' + say(many ? 'fd_many_total' : 'fd_one_total', total) + '</p>';
     return html;
   }
 

@@ -7,6 +7,7 @@
   if (!figures.length || !window.VizsiteNetwork) return;
   const reduceMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
   const networks = {};
+  const text = (key, values) => window.vizsiteText(key, values);
 
   function network(name) {
     if (!networks[name]) {
@@ -153,6 +154,8 @@
     let smoothTimer = null;
     // Which image the input is, when it is not a drawing (the status names it).
     let source = '';
+    // The status line without its SmoothGrad timing, which arrives later.
+    let baseStatus = '';
 
     function setPicture(values) {
       picture = values;
@@ -181,10 +184,11 @@
           top = Math.min(top, y); bottom = Math.max(bottom, y); left = Math.min(left, x); right = Math.max(right, x);
         }
       }
-      if (bottom < 0) return 'The input is empty: nothing drawn yet.';
-      return `The input has ink on ${(100 * mass / (h * w)).toFixed(0)} % of its ${h}×${w} pixels, `
-        + `rows ${top + 1}–${bottom + 1} and columns ${left + 1}–${right + 1}, `
-        + `centred near row ${Math.round(my / mass) + 1}, column ${Math.round(mx / mass) + 1}.`;
+      if (bottom < 0) return text('pg_empty');
+      return text('pg_ink', {
+        percent: (100 * mass / (h * w)).toFixed(0), size: `${h}×${w}`, top: top + 1, bottom: bottom + 1,
+        left: left + 1, right: right + 1, row: Math.round(my / mass) + 1, column: Math.round(mx / mass) + 1,
+      });
     }
 
     // SmoothGrad costs a forward and a backward pass per sample: it runs once the input has
@@ -197,7 +201,7 @@
         const result = net.explain(input, { method: 'smoothgrad', samples });
         paint(canvas, result.map, true);
         canvas.classList.remove('pg-stale');
-        status.textContent = `${status.textContent.replace(/ SmoothGrad.*$/, '')} SmoothGrad: ${result.ms.toFixed(0)} ms.`;
+        status.textContent = `${baseStatus} ${text('pg_smoothgrad_time', { ms: result.ms.toFixed(0) })}`;
       }, 150);
     }
 
@@ -226,20 +230,20 @@
       if (contrastCanvas) {
         paint(contrastCanvas, contrast.map, false);
         root.querySelector('.pg-contrast-label').textContent =
-          `Grad-CAM, ${names[contrast.target]} − ${names[contrast.contrast]}`;
+          text('pg_contrast', { class: names[contrast.target], other: names[contrast.contrast] });
       }
       lastCaches = cam.caches;
       if (maps && maps.open) paintFeatureMaps(cam.caches);
       const p = cam.probabilities[cam.target];
-      status.textContent = `${source ? `${source}: p` : 'P'}redicted ${names[cam.target]} (${(p * 100).toFixed(1)} %); `
-        + `computed in ${cam.ms.toFixed(1)} ms.`;
+      const said = { source, class: names[cam.target], p: (p * 100).toFixed(1), ms: cam.ms.toFixed(1) };
+      baseStatus = text(source ? 'pg_predicted_source' : 'pg_predicted', said);
+      status.textContent = baseStatus;
       if (smooth) smoothLater(salCanvas);
     }
     if (gradientMethod) {
-      gradientMethod.dataset.samples = /\d+/.exec(gradientMethod.options[1].textContent)[0];
       gradientMethod.addEventListener('change', () => {
         root.querySelector('.pg-saliency-label').textContent =
-          gradientMethod.value === 'smoothgrad' ? 'SmoothGrad, mean |gradient|' : '|gradient|';
+          text(gradientMethod.value === 'smoothgrad' ? 'pg_smoothgrad_label' : 'pg_gradient_label');
         schedule();
       });
     }
@@ -347,7 +351,7 @@
     // An image file, picked or dropped: drawn to fit the canvas, as light ink on dark
     // (a picture with a light background is inverted), then prepared like a drawing.
     function open(file) {
-      if (!file || !/^image\//.test(file.type)) { status.textContent = 'That is not an image file.'; return; }
+      if (!file || !/^image\//.test(file.type)) { status.textContent = text('pg_not_image'); return; }
       const url = URL.createObjectURL(file), picture = new Image();
       picture.onload = () => {
         const scratch = document.createElement('canvas');
@@ -377,7 +381,7 @@
         URL.revokeObjectURL(url);
         fromDrawing();
       };
-      picture.onerror = () => { status.textContent = 'The image could not be read.'; URL.revokeObjectURL(url); };
+      picture.onerror = () => { status.textContent = text('pg_unreadable'); URL.revokeObjectURL(url); };
       picture.src = url;
     }
     const picker = root.querySelector('.pg-file');
@@ -401,7 +405,7 @@
       select.value = '0';
       select.dispatchEvent(new Event('change'));
     } else {
-      status.textContent = 'Draw a digit.';
+      status.textContent = text('pg_draw');
     }
     return { explain: (pixels, options) => net.explain(pixels, options), currentInput: () => input };
   }
@@ -432,7 +436,7 @@
         const url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
         grid.style.setProperty('--pg-sprite', `url("${url}")`);
       };
-      script.onerror = () => { count.textContent = 'The images did not load.'; };
+      script.onerror = () => { count.textContent = text('pg_images_failed'); };
       document.head.appendChild(script);
     }
 
@@ -452,8 +456,8 @@
 
     function describe(i) {
       const label = names[sprite.labels[i]], predicted = names[sprite.predicted[i]];
-      return `${sprite.split}[${i}], labelled ${label}: `
-        + (label === predicted ? 'predicted correctly' : `predicted ${predicted}`);
+      const image = `${sprite.split}[${i}]`;
+      return text(label === predicted ? 'pg_thumb_right' : 'pg_thumb_wrong', { image, label, predicted });
     }
 
     function showMore() {
@@ -481,8 +485,10 @@
       shown = Math.min(shown + page, matches.length);
       grid.appendChild(fragment);
       more.hidden = shown >= matches.length;
-      count.textContent = `${matches.length.toLocaleString('en')} image${matches.length === 1 ? '' : 's'}`
-        + (shown < matches.length ? `, ${shown.toLocaleString('en')} shown` : '');
+      const n = matches.length.toLocaleString('en');
+      count.textContent = shown < matches.length
+        ? text('pg_count_shown', { n, shown: shown.toLocaleString('en') })
+        : text(matches.length === 1 ? 'pg_count_one' : 'pg_count', { n });
     }
 
     function pixels(i) {
@@ -505,7 +511,7 @@
       const button = event.target.closest('.pg-thumb');
       if (!button) return;
       const i = +button.dataset.index;
-      chosen(pixels(i), `${sprite.split}[${i}], labelled ${names[sprite.labels[i]]}`);
+      chosen(pixels(i), text('pg_labelled', { image: `${sprite.split}[${i}]`, label: names[sprite.labels[i]] }));
     });
   }
 

@@ -1,6 +1,22 @@
 // vizsite theme script: drawer navigation, table-of-contents highlight, full-size
 // figures, client-side search, and links that work from file://. No external requests.
 
+// The page scripts' sentences in the page's language (the JSON block the build writes on
+// pages with a playground or a dot-product view), with {name} filled from `values`:
+// vizsiteText("pg_draw"). With `html`, the sentence is escaped and the values (markup the
+// caller made) are not.
+function vizsiteText(key, values, html) {
+  if (!vizsiteText.strings) {
+    var block = typeof document !== "undefined" && document.getElementById("vizsite-strings");
+    try { vizsiteText.strings = block ? JSON.parse(block.textContent) : {}; } catch (e) { vizsiteText.strings = {}; }
+  }
+  var text = vizsiteText.strings[key] || key;
+  if (html) text = text.replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  return text.replace(/\{(\w+)\}/g, function (whole, name) {
+    return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+  });
+}
+
 // What a search query asks for: groups of pieces, each group matched when enough of its
 // pieces occur. A word of a spaced script is one piece. Chinese and Japanese write words
 // without spaces, so a run of Han, kana or Hangul becomes its overlapping pairs of

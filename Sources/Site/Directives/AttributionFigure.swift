@@ -2,6 +2,7 @@ import Common
 import CNN
 import Explain
 import Foundation
+import Render
 
 /// What the saliency, cam and occlusion directives share: one method on some images,
 /// drawn as panels with a colorbar, the raw maps as JSON.
@@ -41,11 +42,12 @@ struct AttributionFigure: Sendable {
                 images: zip(selected, explanations).map(ExplanationValues.init)),
             name: name)
         // The parameters that change what the map means, named under the figure.
-        let meaning = method.settings["aggregate"].map { ["aggregate \($0)"] } ?? []
+        let meaning = method.settings["aggregate"].map { [FigureText.t("aggregate", ["name": $0])] } ?? []
         let (html, _) = panels.figure(
             images: selected, explanations: explanations, rows: rows, figure: figure, name: name)
-        let placement = explanations.first.map { $0.placement == .identity ? [] : [$0.placement.note] } ?? []
-        return (html, panels.notes(extra: notes + meaning + ["target \(target)"] + placement))
+        let placement =
+            explanations.first.map { $0.placement == .identity ? [] : [FigureText.note($0.placement)] } ?? []
+        return (html, panels.notes(extra: notes + meaning + [FigureText.note(target)] + placement))
     }
 }
 
@@ -54,4 +56,28 @@ extension [ImageSelector] {
     var files: [String] { compactMap { if case .file(let p, _) = $0 { p } else { nil } } }
     /// The selectors as a reader sees them.
     var text: String { map(\.description).joined(separator: ", ") }
+}
+
+extension FigureText {
+    /// "target predicted", "target 3", "target 3 − 5", in the edition's words.
+    static func note(_ target: Target) -> String {
+        switch target {
+        case .predicted: t("target_predicted")
+        case .trueLabel: t("target_label")
+        case .class(let k): t("target_class", ["class": "\(k)"])
+        case .contrast(let a, let b): t("target_contrast", ["class": "\(a)", "other": "\(b)"])
+        }
+    }
+
+    /// How a map is laid on the input, as the figure's note says it.
+    static func note(_ placement: MapPlacement) -> String {
+        switch placement {
+        case .centres(0, 0, 1, 1): return t("maps_at_input_resolution")
+        case .centres(let x, let y, let sx, let sy):
+            return t(
+                "maps_at_centres",
+                ["offset": "\(y.shortText)×\(x.shortText)", "stride": "\(sy.shortText)×\(sx.shortText)"])
+        case .stretch: return t("maps_stretched")
+        }
+    }
 }

@@ -41,6 +41,9 @@ struct CAMDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         try attribution.run(
             context, figure: figure, name: "cam-\(method.name)",
-            notes: ["method \(method.name)", "layer \(method.layer!) (\(resolution))"])
+            notes: [
+                FigureText.t("method", ["name": method.name]),
+                FigureText.t("layer_resolution", ["layer": method.layer!, "size": resolution]),
+            ])
     }
 }

@@ -65,7 +65,9 @@ struct ClassMapsDirective: Directive {
             // One scale per row: the classes of an image compare; images need not.
             let range = panels.normalization.range(of: explanations.flatMap(\.map.values))
             var cells = [
-                figure.image(image.display.upscaled(by: scale), name: "class-maps-input", alt: "input \(image.name)")
+                figure.image(
+                    image.display.upscaled(by: scale), name: "class-maps-input",
+                    alt: FigureText.t("alt_input_named", ["image": image.name]))
             ]
             for (k, e) in zip(classes, explanations) {
                 let p = panels.pictures(
@@ -76,31 +78,38 @@ struct ClassMapsDirective: Directive {
                 if tiles.count < 8 { tiles.append(p.heatmap) }
                 cells.append(
                     figure.image(
-                        p.heatmap, name: "class-maps-\(k)", alt: "\(method.title) for class \(k) on \(image.name)",
+                        p.heatmap, name: "class-maps-\(k)",
+                        alt: FigureText.t(
+                            "alt_class_map", ["method": method.title, "class": "\(k)", "image": image.name]),
                         pixelated: false))
                 json.append(ExplanationValues(image, e))
             }
             // The header names the label and the prediction; the columns name the classes.
             let p = explanations[0].probabilities
             let predicted = p.indices.max { p[$0] < p[$1] } ?? 0
-            rows.append((imageHeader(image) + " · predicted \(image.className(predicted))", cells))
+            rows.append(
+                (imageHeader(image) + " · " + FigureText.t("predicted", ["class": image.className(predicted)]), cells))
         }
         figure.card(tiles, columns: min(4, tiles.count))
         try figure.json(ClassMapsValues(method: method.name, classes: classes, maps: json), name: "class-maps")
         let known = context.classNames()
-        let names = classes.map { k in known.map { $0[k] } ?? "class \(k)" }
-        let table = FigureLayout.panels(columns: ["input"] + names, rows: rows, corner: "image")
+        let names = classes.map { k in known.map { $0[k] } ?? FigureText.t("class_number", ["k": "\(k)"]) }
+        let table = FigureLayout.panels(
+            columns: [FigureText.t("panel_input")] + names, rows: rows, corner: FigureText.t("image"))
         let bar = figure.svg(
             Colorbar(
                 colormap: colormap, low: signed ? -1 : 0, high: 1,
-                label: signed ? "value / row's largest magnitude" : "value / row's largest"
+                label: signed ? FigureText.t("per_row_magnitude") : FigureText.t("per_row_largest")
             ).horizontalSVG(),
-            name: "class-maps-colorbar", title: "colorbar: \(colormap.name), one scale per row")
+            name: "class-maps-colorbar",
+            title: FigureText.t("colorbar_title", ["colormap": colormap.name, "scale": FigureText.t("per_row_scale")]))
         return (
             FigureLayout.withColorbarBelow(table, colorbar: bar),
             [
-                "method \(method.name)", signed ? "symmetric, shared per row" : "min–max, shared per row",
-                "colormap \(colormap.name)",
+                FigureText.t("method", ["name": method.name]),
+                FigureText.t(
+                    "normalization_per_row", ["name": signed ? FigureText.t("symmetric") : FigureText.t("minmax")]),
+                FigureText.t("colormap", ["name": colormap.name]),
             ]
         )
     }

@@ -111,7 +111,8 @@ struct ConfiguredMethod: Sendable {
     let layer: String?
 
     var name: String { entry.name }
-    var title: String { entry.title }
+    /// The method's title in the edition's words (a figure token; names such as Grad-CAM stay).
+    var title: String { FigureText.methodTitles[entry.name] ?? entry.title }
     var isSigned: Bool { entry.isSigned }
     var isCAM: Bool { entry.needsLayer }
 
@@ -213,12 +214,15 @@ func imageHeader(_ image: SelectedImage, explanation: Explanation? = nil) -> Str
     var text = image.name
     if let e = explanation {
         let predicted = e.probabilities.indices.max { e.probabilities[$0] < e.probabilities[$1] } ?? 0
-        if let label = image.label { text += " · label \(image.className(label))" }
-        text += " · predicted \(image.className(predicted))"
+        if let label = image.label { text += " · " + FigureText.t("label", ["class": image.className(label)]) }
+        text += " · " + FigureText.t("predicted", ["class": image.className(predicted)])
         if let b = e.contrastClass {
-            text += " · explaining \(image.className(e.targetClass)) − \(image.className(b))"
+            text +=
+                " · "
+                + FigureText.t(
+                    "explaining", ["class": "\(image.className(e.targetClass)) − \(image.className(b))"])
         } else if e.targetClass != predicted {
-            text += " · explaining \(image.className(e.targetClass))"
+            text += " · " + FigureText.t("explaining", ["class": image.className(e.targetClass)])
         }
     } else if let label = image.label {
         text += " · \(image.className(label))"

@@ -66,24 +66,36 @@ struct CompareDirective: Directive {
                 cells.append(
                     figure.image(
                         overlay ? p.overlay : p.heatmap, name: "compare-\(method.name)",
-                        alt: "\(method.title) for \(image.name)", thumbnail: i == 0 && cells.isEmpty, pixelated: false))
+                        alt: FigureText.t("alt_method_on", ["method": method.title, "image": image.name]),
+                        thumbnail: i == 0 && cells.isEmpty, pixelated: false))
             }
             let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
             rows.append(
                 (
                     imageHeader(image, explanation: first),
-                    [figure.image(digit, name: "compare-input", alt: "input \(image.name)")] + cells
+                    [
+                        figure.image(
+                            digit, name: "compare-input", alt: FigureText.t("alt_input_named", ["image": image.name]))
+                    ]
+                        + cells
                 ))
         }
         figure.card(cardTiles, columns: min(4, cardTiles.count))
         try figure.json(CompareValues(target: target.description, maps: json), name: "compare")
-        let table = FigureLayout.panels(columns: ["input"] + methods.map(\.title), rows: rows, corner: "image")
+        let table = FigureLayout.panels(
+            columns: [FigureText.t("panel_input")] + methods.map(\.title), rows: rows, corner: FigureText.t("image"))
         let bar = figure.svg(
-            Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
-            name: "compare-colorbar", title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
+            Colorbar(colormap: panels.colormap, low: 0, high: 1, label: FigureText.t("magnitude_per_map"))
+                .horizontalSVG(),
+            name: "compare-colorbar",
+            title: FigureText.t(
+                "colorbar_title", ["colormap": panels.colormap.name, "scale": FigureText.t("magnitude_per_map")]))
         return (
             FigureLayout.withColorbarBelow(table, colorbar: bar),
-            ["magnitudes, min–max per map", "colormap \(panels.colormap.name)", "target \(target)"]
+            [
+                FigureText.t("magnitudes_minmax"), FigureText.t("colormap", ["name": panels.colormap.name]),
+                FigureText.note(target),
+            ]
         )
     }
 }

@@ -40,20 +40,23 @@ struct ConfusionMatrixDirective: Directive {
         // Log-scaled colors so the few errors show beside the ~1,000 correct per class.
         let chart = MatrixChart(
             values: matrix.counts.map { $0.map(Double.init) }, rowLabels: labels, columnLabels: labels,
-            colormap: colormap, rowTitle: "true label", columnTitle: "predicted", logScale: true)
-        var body = figure.svg(chart.svg(cell: 34), name: "confusion-matrix", label: "matrix (SVG)", thumbnail: true)
+            colormap: colormap, rowTitle: FigureText.t("true_label"),
+            columnTitle: FigureText.t("predicted_column"), logScale: true)
+        var body = figure.svg(
+            chart.svg(cell: 34), name: "confusion-matrix", label: FigureText.t("matrix_svg"), thumbnail: true)
         let accuracy = matrix.perClassAccuracy
         body +=
             "\n"
             + FigureLayout.table(
-                header: ["class"] + labels, rows: [["accuracy"] + accuracy.map { String(format: "%.1f%%", $0 * 100) }],
+                header: [FigureText.t("class")] + labels,
+                rows: [[FigureText.t("accuracy")] + accuracy.map { String(format: "%.1f%%", $0 * 100) }],
                 numeric: Set(1...labels.count))
         if pairs > 0 {
             let confused = matrix.mostConfused(pairs)
             body +=
                 "\n"
                 + FigureLayout.table(
-                    header: ["true label", "predicted", "count"],
+                    header: [FigureText.t("true_label"), FigureText.t("predicted_column"), FigureText.t("count")],
                     rows: confused.map { [labels[$0.trueClass], labels[$0.predicted], "\($0.count)"] }, numeric: [2])
         }
         try figure.json(
@@ -63,7 +66,11 @@ struct ConfusionMatrixDirective: Directive {
                     .init(true: $0.trueClass, predicted: $0.predicted, count: $0.count)
                 }), name: "confusion-matrix")
         return (
-            body, [String(format: "accuracy %.2f%%", matrix.accuracy * 100), "colormap \(colormap.name), log scale"]
+            body,
+            [
+                FigureText.t("accuracy_value", ["value": String(format: "%.2f%%", matrix.accuracy * 100)]),
+                FigureText.t("colormap_log", ["name": colormap.name]),
+            ]
         )
     }
 }

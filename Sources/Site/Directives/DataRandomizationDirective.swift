@@ -108,12 +108,20 @@ struct DataRandomizationDirective: Directive {
                 }
                 guard n < shownCount else { continue }
                 if m == 0 {
-                    columns += ["\(imageHeader(image, explanation: trained)), trained", "shuffled labels"]
+                    columns += [
+                        imageHeader(image, explanation: trained) + ", " + FigureText.t("trained"),
+                        FigureText.t("shuffled_labels"),
+                    ]
                     let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
-                    let cell = figure.image(digit, name: "data-randomization-input", alt: "input \(image.name)")
+                    let cell = figure.image(
+                        digit, name: "data-randomization-input",
+                        alt: FigureText.t("alt_input_named", ["image": image.name]))
                     inputs += [cell, cell]
                 }
-                for (e, which) in [(trained, "trained"), (shuffled, "shuffled labels")] {
+                for (j, (e, which)) in [
+                    (trained, FigureText.t("trained")), (shuffled, FigureText.t("shuffled_labels")),
+                ]
+                .enumerated() {
                     let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
                     let p = panels.pictures(
                         image: image, map: magnitude, placement: e.placement, normalization: .minMax)
@@ -121,26 +129,30 @@ struct DataRandomizationDirective: Directive {
                     drawn[m].append(
                         figure.image(
                             p.overlay, name: "data-randomization-\(method.name)",
-                            alt: "\(method.title), \(which), for \(image.name)",
-                            thumbnail: n == 0 && m == 0 && which == "trained", pixelated: false))
+                            alt: FigureText.t(
+                                "alt_method_model_on", ["method": method.title, "model": which, "image": image.name]),
+                            thumbnail: n == 0 && m == 0 && j == 0, pixelated: false))
                 }
             }
         }
         var body = ""
         if !columns.isEmpty {
             figure.card(cardTiles, columns: min(4, cardTiles.count))
-            let rows = [("input", inputs)] + methods.indices.map { (methods[$0].title, drawn[$0]) }
+            let rows = [(FigureText.t("panel_input"), inputs)] + methods.indices.map { (methods[$0].title, drawn[$0]) }
             let bar = figure.svg(
-                Colorbar(colormap: panels.colormap, low: 0, high: 1, label: "|value|, per map").horizontalSVG(),
+                Colorbar(colormap: panels.colormap, low: 0, high: 1, label: FigureText.t("magnitude_per_map"))
+                    .horizontalSVG(),
                 name: "data-randomization-colorbar",
-                title: "colorbar: \(panels.colormap.name), magnitude normalized per map")
+                title: FigureText.t(
+                    "colorbar_title", ["colormap": panels.colormap.name, "scale": FigureText.t("magnitude_per_map")]))
             body = FigureLayout.withColorbarBelow(
-                FigureLayout.panels(columns: columns, rows: rows, corner: "method"), colorbar: bar)
+                FigureLayout.panels(columns: columns, rows: rows, corner: FigureText.t("method_column")), colorbar: bar)
         }
         let means = values.map { $0.map(SanityCheckDirective.mean) },
             floorMeans = floors.map { $0.map(SanityCheckDirective.mean) }
         body += FigureLayout.table(
-            header: ["method"] + measures.map { SanityCheckDirective.label($0) + " (floor)" },
+            header: [FigureText.t("method_column")]
+                + measures.map { FigureText.t("with_floor", ["name": SanityCheckDirective.label($0)]) },
             rows: methods.indices.map { m in
                 [methods[m].title]
                     + measures.indices.map { i in
@@ -167,11 +179,14 @@ struct DataRandomizationDirective: Directive {
         return (
             body,
             [
-                "\(selected.count) images",
-                String(
-                    format: "%@ fits %.1f%% of its shuffled training labels, %.1f%% of held-out digits", other,
-                    accuracy.training * 100, accuracy.heldOut * 100),
-                "maps compared by magnitude", "noise floor in parentheses, seed \(seed)",
+                FigureText.t("n_images", ["n": "\(selected.count)"]),
+                FigureText.t(
+                    "shuffled_fit",
+                    [
+                        "model": other, "training": String(format: "%.1f%%", accuracy.training * 100),
+                        "held_out": String(format: "%.1f%%", accuracy.heldOut * 100),
+                    ]),
+                FigureText.t("compared_by_magnitude"), FigureText.t("floor_in_parentheses", ["seed": "\(seed)"]),
             ]
         )
     }

@@ -101,10 +101,19 @@ struct DatasetExamplesDirective: Directive {
                 cells.append(
                     figure.image(
                         picture, name: "dataset-examples-\(unit)",
-                        alt: "\(image.name), which activates unit \(unit) of \(layer) at \(label)", pixelated: false)
+                        alt: FigureText.t(
+                            "alt_activates",
+                            ["image": image.name, "unit": "\(unit)", "layer": layer, "score": label]),
+                        pixelated: false)
                         + "<span class=\"viz-label\">\(HTML.escape(label))</span>")
             }
-            rows.append((spatial ? "filter \(unit)" : "unit \(unit)", cells))
+            rows.append(
+                (
+                    spatial
+                        ? FigureText.t("filter_number", ["k": "\(unit)"])
+                        : FigureText.t("unit_number", ["k": "\(unit)"]),
+                    cells
+                ))
             let values = images.indices.map { i in
                 ExampleValues(
                     image: images[i].name, label: images[i].label, score: Double(examples[i].score),
@@ -116,13 +125,14 @@ struct DatasetExamplesDirective: Directive {
         try figure.json(
             DatasetExamplesValues(layer: layer, split: split, score: score.rawValue, units: json),
             name: "dataset-examples-\(layer)")
-        let ordinals = (1...count).map { $0 == 1 ? "strongest" : "\($0)." }
+        let ordinals = (1...count).map { $0 == 1 ? FigureText.t("strongest") : FigureText.t("ordinal", ["n": "\($0)"]) }
         let table = FigureLayout.panels(columns: ordinals, rows: rows, corner: "")
         return (
             table,
             [
-                "every \(split) image searched (\(pool.count.grouped))", "score: the channel's \(score.rawValue)",
-                "colormap \(colormap.name), 0 … the unit's largest value among its images",
+                FigureText.t("every_image_searched", ["split": FigureText.split(split), "n": pool.count.grouped]),
+                score == .max ? FigureText.t("score_max") : FigureText.t("score_mean"),
+                FigureText.t("colormap_unit_range", ["name": colormap.name]),
             ]
         )
     }

@@ -110,9 +110,12 @@ public final class DirectiveContext: Sendable {
     /// How captions name `count` images of `split`: "test digits" for MNIST, else
     /// "val images".
     func imagesPhrase(_ count: Int, split: String) -> String {
-        let digits = (try? data.get().format) == .mnist
+        let digits = isDigits
         return "\(count.grouped) \(split) \(digits ? "digit" : "image")\(count == 1 ? "" : "s")"
     }
+
+    /// Whether the data are MNIST's digits (figures say "digits"), else "images".
+    var isDigits: Bool { (try? data.get().format) == .mnist }
 
     /// The training images GradientSHAP draws references from (none when the data cannot
     /// be read or has no train split).

@@ -82,16 +82,21 @@ struct FaithfulnessDirective: Directive {
                         name: r.method.title,
                         points: values(i).enumerated().map { (Double($0.offset) / Double(steps), $0.element) },
                         color: Self.palette[i % Self.palette.count])
-                }, xLabel: "fraction of pixels \(title)", yLabel: "probability", yRange: (0, 1))
+                }, xLabel: title, yLabel: FigureText.t("probability"), yRange: (0, 1))
         }
         let deletionSVG = figure.svg(
-            chart("deleted", { results[$0].deletion }).svg(width: 330, height: 250), name: "faithfulness-deletion",
-            label: "deletion curves (SVG)", title: "deletion curves")
+            chart(FigureText.t("fraction_deleted"), { results[$0].deletion }).svg(width: 330, height: 250),
+            name: "faithfulness-deletion", label: FigureText.t("deletion_svg"), title: FigureText.t("deletion_curves"))
         let insertionSVG = figure.svg(
-            chart("inserted", { results[$0].insertion }).svg(width: 330, height: 250), name: "faithfulness-insertion",
-            label: "insertion curves (SVG)", title: "insertion curves", thumbnail: true)
+            chart(FigureText.t("fraction_inserted"), { results[$0].insertion }).svg(width: 330, height: 250),
+            name: "faithfulness-insertion", label: FigureText.t("insertion_svg"),
+            title: FigureText.t("insertion_curves"),
+            thumbnail: true)
         let table = FigureLayout.table(
-            header: ["method", "deletion AUC ↓", "insertion AUC ↑", "insertion − deletion"],
+            header: [
+                FigureText.t("method_column"), FigureText.t("deletion_auc"), FigureText.t("insertion_auc"),
+                FigureText.t("insertion_minus_deletion"),
+            ],
             rows: results.map {
                 [
                     $0.method.title, String(format: "%.3f", $0.dAUC), String(format: "%.3f", $0.iAUC),
@@ -111,8 +116,8 @@ struct FaithfulnessDirective: Directive {
         return (
             body,
             [
-                "\(selected.count) images", "\(steps) steps", "target: predicted class",
-                "signed maps ranked by magnitude",
+                FigureText.t("n_images", ["n": "\(selected.count)"]), FigureText.t("n_steps", ["n": "\(steps)"]),
+                FigureText.t("target_predicted"), FigureText.t("ranked_by_magnitude"),
             ]
         )
     }

@@ -26,7 +26,7 @@ struct FeatureDotProducts {
         let (h, w, c) = (layer.inputShape[0], layer.inputShape[1], layer.inputShape[2])
         var fields: [String: String] = [
             "layer": PlaygroundJSON.string(name),
-            "below": PlaygroundJSON.string(below < 0 ? "the input" : model.layers[below].name),
+            "below": PlaygroundJSON.string(below < 0 ? "" : model.layers[below].name),
             "out": PlaygroundJSON.ints([oh, ow, count]),
             "output": Self.numbers((0..<(oh * ow)).flatMap { p in (0..<count).map { output[p * oc + $0] } }),
             "field": Self.field(model, from: index),

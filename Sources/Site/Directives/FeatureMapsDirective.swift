@@ -63,7 +63,7 @@ struct FeatureMapsDirective: Directive {
         let input = selected.heatmap
         let digit = figure.image(
             RGBAImage.grayscale(width: input.width, height: input.height, values: input.values).upscaled(by: 4),
-            name: "feature-input", alt: "input \(selected.name)")
+            name: "feature-input", alt: FigureText.t("alt_input_named", ["image": selected.name]))
         var cells: [(html: String, label: String)] = []
         if isRow {
             // A flat layer: its units as one strip, 4 pixels each.
@@ -71,21 +71,28 @@ struct FeatureMapsDirective: Directive {
                 .upscaled(by: 4)
             cells.append(
                 (
-                    figure.image(strip, name: "feature-\(layer)", alt: "activations of \(layer)", thumbnail: true),
-                    "\(maps[0].width) units"
+                    figure.image(
+                        strip, name: "feature-\(layer)", alt: FigureText.t("alt_activations", ["layer": layer]),
+                        thumbnail: true),
+                    FigureText.t("units", ["n": "\(maps[0].width)"])
                 ))
         } else {
             let pictures = maps.map {
                 $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
             }
             cells = pictures.enumerated().map { i, picture in
-                (figure.image(picture, name: "feature-\(layer)", alt: "channel \(i) of \(layer)"), "\(i)")
+                (
+                    figure.image(
+                        picture, name: "feature-\(layer)",
+                        alt: FigureText.t("alt_channel", ["k": "\(i)", "layer": layer])), "\(i)"
+                )
             }
             figure.card(pictures)
         }
         let bar = figure.svg(
-            Colorbar(colormap: colormap, low: range.low, high: range.high, label: "activation").svg(height: 120),
-            name: "feature-colorbar", title: "colorbar: activation")
+            Colorbar(colormap: colormap, low: range.low, high: range.high, label: FigureText.t("activation")).svg(
+                height: 120),
+            name: "feature-colorbar", title: FigureText.t("colorbar_named", ["colormap": FigureText.t("activation")]))
         try figure.json(
             FeatureMapsValues(layer: layer, image: selected.name, maps: maps.map(MapValues.init)),
             name: "feature-maps-\(layer)")
@@ -103,15 +110,19 @@ struct FeatureMapsDirective: Directive {
             + FigureLayout.grid(cells) + "<div class=\"viz-colorbar\">\(bar)</div>"
             + (dots == nil
                 ? ""
-                : "<p class=\"fm-dot-hint\">Point at a value, or focus a map and use the arrow keys, to see how "
-                    + "\(HTML.escape(layer)) computed it.</p>"
+                : "<p class=\"fm-dot-hint\">" + FigureText.t("dot_hint", ["layer": HTML.escape(layer)]) + "</p>"
                     + "<div class=\"fm-dot-panel\" aria-live=\"polite\" hidden></div>")
             + "</div>"
         return (
             body,
             [
-                "colormap \(colormap.name)",
-                String(format: "min–max, shared: %.3g … %.3g", Double(range.low), Double(range.high)),
+                FigureText.t("colormap", ["name": colormap.name]),
+                FigureText.t(
+                    "minmax_shared_range",
+                    [
+                        "low": String(format: "%.3g", Double(range.low)),
+                        "high": String(format: "%.3g", Double(range.high)),
+                    ]),
             ]
         )
     }

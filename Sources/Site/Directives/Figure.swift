@@ -49,7 +49,7 @@ public struct Figure: Codable, Sendable, Equatable {
             out += links.map { "<a href=\"\(root)\($0.path)\">\(HTML.escape($0.label))</a>" }.joined()
             out += "</span>"
         }
-        return out + "</figcaption>\n</figure>"
+        return FigureText.resolve(out + "</figcaption>\n</figure>", strings)
     }
 }
 
@@ -118,7 +118,8 @@ final class FigureBuilder {
         var text = svg.text
         text = text.replacingOccurrences(of: "id=\"", with: "id=\"\(idPrefix)-")
             .replacingOccurrences(of: "url(#", with: "url(#\(idPrefix)-")
-        let path = add(Data(svg.text.utf8), name: name, ext: "svg")
+        // The file for download is in the default language (one file serves every edition).
+        let path = add(Data(FigureText.resolve(svg.text, InterfaceStrings()).utf8), name: name, ext: "svg")
         if isThumbnail && !hasCard { thumbnail = path }
         if let label { links.append(FigureLink(label: label, path: path)) }
         let accessible = "<svg role=\"img\" aria-label=\"\(HTML.escape(title ?? alt))\""
@@ -132,7 +133,8 @@ final class FigureBuilder {
     /// The raw values as a JSON file (the schema of `FigureValues.swift`), linked under the caption.
     func json(_ values: some Encodable, name: String) throws {
         links.append(
-            FigureLink(label: "raw values (JSON)", path: add(try FigureJSON.encode(values), name: name, ext: "json")))
+            FigureLink(
+                label: FigureText.t("raw_values"), path: add(try FigureJSON.encode(values), name: name, ext: "json")))
     }
 
     func finish(body: String, caption: String, notes: [String]) -> Figure {

@@ -68,10 +68,12 @@ struct FiltersDirective: Directive {
         let pictures = kernels.map {
             $0.render(colormap, normalization: .fixed(low: range.low, high: range.high)).image.upscaled(by: scale)
         }
-        let grid = grid(pictures, alt: "", figure: figure)
+        let grid = grid(pictures, colour: false, figure: figure)
         let bar = figure.svg(
-            Colorbar(colormap: colormap, low: range.low, high: range.high, label: "weight").svg(height: 140),
-            name: "filters-colorbar", title: "colorbar: kernel weight")
+            Colorbar(colormap: colormap, low: range.low, high: range.high, label: FigureText.t("weight")).svg(
+                height: 140),
+            name: "filters-colorbar", title: FigureText.t("colorbar_named", ["colormap": FigureText.t("kernel_weight")])
+        )
         let biases = context.model.parameters["\(layer)/bias"]?.scalars.prefix(count).map(Double.init)
         let dead = neverFiring(context)
         try figure.json(
@@ -79,9 +81,12 @@ struct FiltersDirective: Directive {
                 layer: layer, inputChannel: channel, kernels: kernels.map(MapValues.init), biases: biases,
                 neverFire: dead),
             name: "filters-\(layer)")
-        var notes = ["colormap \(colormap.name)", String(format: "symmetric, shared: ±%.3g", Double(range.high))]
+        var notes = [
+            FigureText.t("colormap", ["name": colormap.name]),
+            FigureText.t("symmetric_shared_range", ["peak": String(format: "%.3g", Double(range.high))]),
+        ]
         if let dead, !dead.isEmpty {
-            notes.append("never positive on inputs in [0, 1]: \(dead.map(String.init).joined(separator: ", "))")
+            notes.append(FigureText.t("never_positive", ["units": dead.map(String.init).joined(separator: ", ")]))
         }
         return (FigureLayout.withColorbar(grid, colorbar: bar), notes)
     }
@@ -119,19 +124,25 @@ struct FiltersDirective: Directive {
             }
             return RGBAImage(width: w, height: h, pixels: pixels).upscaled(by: scale)
         }
-        let grid = grid(pictures, alt: " in colour", figure: figure)
+        let grid = grid(pictures, colour: true, figure: figure)
         try figure.json(
             ColourFiltersValues(
                 layer: layer, channelOrder: order == [0, 1, 2] ? "rgb" : "bgr", scale: Double(peak),
                 kernels: kernels.map { $0.map(MapValues.init) }),
             name: "filters-\(layer)")
-        return (grid, [String(format: "colour, shared: ±%.3g", Double(peak))])
+        return (grid, [FigureText.t("colour_shared_range", ["peak": String(format: "%.3g", Double(peak))])])
     }
 
     /// The filters' pictures as a numbered grid, the first ones also as the lesson card.
-    private func grid(_ pictures: [RGBAImage], alt suffix: String, figure: FigureBuilder) -> String {
+    private func grid(_ pictures: [RGBAImage], colour: Bool, figure: FigureBuilder) -> String {
         let cells = pictures.enumerated().map { i, picture -> (html: String, label: String) in
-            (figure.image(picture, name: "filter-\(layer)", alt: "kernel \(i) of \(layer)\(suffix)"), "\(i)")
+            (
+                figure.image(
+                    picture, name: "filter-\(layer)",
+                    alt: colour
+                        ? FigureText.t("alt_kernel_colour", ["k": "\(i)", "layer": layer])
+                        : FigureText.t("alt_kernel", ["k": "\(i)", "layer": layer])), "\(i)"
+            )
         }
         figure.card(pictures, columns: 8)
         return FigureLayout.grid(cells)

@@ -19,11 +19,13 @@ struct HeatmapPanels {
             let r = normalization.range(of: maps.flatMap(\.values))
             return (
                 Array(repeating: .fixed(low: r.low, high: r.high), count: maps.count),
-                (r.low, r.high, "value (shared scale)")
+                (r.low, r.high, FigureText.t("shared_scale"))
             )
         }
         let symmetric = normalization == .symmetric
-        return (Array(repeating: normalization, count: maps.count), (symmetric ? -1 : 0, 1, "per-image scale"))
+        return (
+            Array(repeating: normalization, count: maps.count), (symmetric ? -1 : 0, 1, FigureText.t("per_image_scale"))
+        )
     }
 
     /// The digit, the colored heatmap at display size, and its overlay on the digit.
@@ -51,12 +53,15 @@ struct HeatmapPanels {
             overlays.append(p.overlay)
             heatmaps.append(p.heatmap)
             let alt = "\(figure.alt) — \(image.name)"
-            cells["input", default: []].append(figure.image(p.digit, name: "\(name)-input", alt: "\(alt), input digit"))
+            cells["input", default: []].append(
+                figure.image(p.digit, name: "\(name)-input", alt: FigureText.t("alt_input", ["alt": alt])))
             cells["heatmap", default: []].append(
-                figure.image(p.heatmap, name: "\(name)-heatmap", alt: "\(alt), heatmap", pixelated: false))
+                figure.image(
+                    p.heatmap, name: "\(name)-heatmap", alt: FigureText.t("alt_heatmap", ["alt": alt]), pixelated: false
+                ))
             cells["overlay", default: []].append(
                 figure.image(
-                    p.overlay, name: "\(name)-overlay", alt: "\(alt), heatmap over the digit",
+                    p.overlay, name: "\(name)-overlay", alt: FigureText.t("alt_overlay", ["alt": alt]),
                     thumbnail: i == 0, pixelated: false))
         }
         figure.card(
@@ -64,16 +69,39 @@ struct HeatmapPanels {
             columns: min(4, max(overlays.count, 1)))
         let table = FigureLayout.panels(
             columns: zip(images, explanations).map { imageHeader($0, explanation: $1) },
-            rows: rows.map { ($0, cells[$0] ?? []) })
+            rows: rows.map { (Self.panelName[$0] ?? $0, cells[$0] ?? []) })
         let colorbar = figure.svg(
             Colorbar(colormap: colormap, low: bar.low, high: bar.high, label: bar.label).horizontalSVG(),
-            name: "\(name)-colorbar", title: "colorbar: \(colormap.name), \(bar.label)")
+            name: "\(name)-colorbar",
+            title: FigureText.t("colorbar_title", ["colormap": colormap.name, "scale": bar.label]))
         return (FigureLayout.withColorbarBelow(table, colorbar: colorbar), bar.label)
     }
 
     /// The notes every heatmap figure carries.
     func notes(extra: [String] = []) -> [String] {
-        extra + ["colormap \(colormap.name)", "normalization \(normalization)\(shared ? ", shared" : ", per image")"]
+        extra + [
+            FigureText.t("colormap", ["name": colormap.name]),
+            shared
+                ? FigureText.t("normalization_shared", ["name": Self.name(of: normalization)])
+                : FigureText.t("normalization_per_image", ["name": Self.name(of: normalization)]),
+        ]
+    }
+
+    /// The row headers of the panels.
+    static let panelName = [
+        "input": FigureText.t("panel_input"), "heatmap": FigureText.t("panel_heatmap"),
+        "overlay": FigureText.t("panel_overlay"),
+    ]
+
+    /// A normalization's name in the edition's words.
+    static func name(of normalization: Normalization) -> String {
+        switch normalization {
+        case .minMax: FigureText.t("minmax")
+        case .symmetric: FigureText.t("symmetric")
+        case let .percentile(low, high):
+            FigureText.t("percentiles", ["low": low.shortText, "high": high.shortText])
+        case .fixed: normalization.description
+        }
     }
 }
 

@@ -131,7 +131,7 @@ struct MaximizeDirective: Directive {
         switch variant {
         case "none":
             s.l2 = 0; s.totalVariation = 0; s.jitter = 0
-            return (s, "none")
+            return (s, FigureText.t("no_regularizer"))
         case "l2":
             s.l2 = 0.01; s.totalVariation = 0; s.jitter = 0
             return (s, "L2 0.01")
@@ -144,7 +144,7 @@ struct MaximizeDirective: Directive {
         case "fourier":
             return (s, "Fourier")
         case "lucid":
-            return (s, "Fourier + transforms")
+            return (s, FigureText.t("fourier_transforms"))
         default:
             return (s, "L2 \(settings.l2), TV \(settings.totalVariation), jitter \(settings.jitter)")
         }
@@ -192,7 +192,9 @@ struct MaximizeDirective: Directive {
         let cells = zip(resultUnits, results).enumerated().map { i, pair -> (html: String, label: String) in
             let (unit, r) = pair
             return (
-                figure.image(pictures[i], name: "maximize-\(layer)", alt: "input maximizing unit \(unit) of \(layer)"),
+                figure.image(
+                    pictures[i], name: "maximize-\(layer)",
+                    alt: FigureText.t("alt_maximizing", ["unit": "\(unit)", "layer": layer])),
                 String(format: "%d · %.3g", unit, Double(r.activation))
             )
         }
@@ -206,7 +208,7 @@ struct MaximizeDirective: Directive {
         try figure.json(
             MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values),
             name: "maximize-\(layer)")
-        return (FigureLayout.grid(cells), ["label: unit · final activation", "pixel values 0–1"])
+        return (FigureLayout.grid(cells), [FigureText.t("label_unit_activation"), FigureText.t("pixel_values")])
     }
 }
 
@@ -230,7 +232,8 @@ extension MaximizeDirective {
                 (
                     figure.image(
                         picture, name: "maximize-\(layer)",
-                        alt: "unit \(units[0]) of \(layer) maximized with \(label)"),
+                        alt: FigureText.t(
+                            "alt_maximized_with", ["unit": "\(units[0])", "layer": layer, "with": label])),
                     String(format: "%@ · %.3g", label, Double(r.activation))
                 ))
             json.append(
@@ -247,6 +250,8 @@ extension MaximizeDirective {
         try figure.json(
             MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: json),
             name: "maximize-variants-\(layer)")
-        return (FigureLayout.grid(cells), ["label: regularizers · final activation", "pixel values 0–1"])
+        return (
+            FigureLayout.grid(cells), [FigureText.t("label_regularizers_activation"), FigureText.t("pixel_values")]
+        )
     }
 }

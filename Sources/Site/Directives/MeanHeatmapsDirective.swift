@@ -87,7 +87,7 @@ struct MeanHeatmapsDirective: Directive {
         }
         let range = Normalization.minMax.range(of: means.flatMap(\.values))
         let names = context.classNames()
-        func name(_ k: Int) -> String { names.map { "\($0[k])" } ?? "class \(k)" }
+        func name(_ k: Int) -> String { names.map { "\($0[k])" } ?? FigureText.t("class_number", ["k": "\(k)"]) }
         var heatCells: [String] = [], digitCells: [String] = [], tiles: [RGBAImage] = []
         for (k, (mean, picture)) in zip(classes, zip(means, pictureMeans)) {
             let onInput = mean.placed(placement, inputWidth: w, inputHeight: h, width: w, height: h)
@@ -96,19 +96,25 @@ struct MeanHeatmapsDirective: Directive {
             tiles.append(heat)
             heatCells.append(
                 figure.image(
-                    heat, name: "mean-heatmap", alt: "mean \(method.title) map of \(name(k))", pixelated: false))
+                    heat, name: "mean-heatmap",
+                    alt: FigureText.t("alt_mean_map", ["method": method.title, "class": name(k)]),
+                    pixelated: false))
             digitCells.append(
                 figure.image(
                     picture.upscaled(by: scale), name: "mean-\(digitsWord)",
-                    alt: "mean \(split) \(digitsWord) of \(name(k))"))
+                    alt: FigureText.t("alt_mean_picture", ["split": split, "class": name(k)])))
         }
         figure.card(Array(tiles.prefix(8)))
         let table = FigureLayout.panels(
             columns: classes.map(name),
-            rows: [("mean map", heatCells), ("mean \(digitsWord)", digitCells)])
+            rows: [
+                (FigureText.t("mean_map"), heatCells),
+                (digitsWord == "digit" ? FigureText.t("mean_digit") : FigureText.t("mean_image"), digitCells),
+            ])
         let bar = figure.svg(
-            Colorbar(colormap: colormap, low: range.low, high: range.high, label: "mean value").horizontalSVG(),
-            name: "mean-heatmaps-colorbar", title: "colorbar: \(colormap.name)")
+            Colorbar(colormap: colormap, low: range.low, high: range.high, label: FigureText.t("mean_value"))
+                .horizontalSVG(),
+            name: "mean-heatmaps-colorbar", title: FigureText.t("colorbar_named", ["colormap": colormap.name]))
         try figure.json(
             MeanHeatmapsValues(
                 method: method.name, countPerClass: count, target: target.description,
@@ -116,8 +122,12 @@ struct MeanHeatmapsDirective: Directive {
         return (
             FigureLayout.withColorbarBelow(table, colorbar: bar),
             [
-                "method \(method.name)", "\(count) \(digitsWord)s per class", "min–max, shared",
-                "colormap \(colormap.name)", placement.note,
+                FigureText.t("method", ["name": method.name]),
+                digitsWord == "digit"
+                    ? FigureText.t("digits_per_class", ["n": "\(count)"])
+                    : FigureText.t("images_per_class", ["n": "\(count)"]),
+                FigureText.t("normalization_shared", ["name": FigureText.t("minmax")]),
+                FigureText.t("colormap", ["name": colormap.name]), FigureText.note(placement),
             ]
         )
     }

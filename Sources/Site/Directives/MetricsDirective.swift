@@ -84,7 +84,8 @@ struct MetricsDirective: Directive {
             return abs(a.mean - b.mean) <= a.ci95 + b.ci95
         }
         var out =
-            "<div class=\"viz-scroll\"><table class=\"viz-data viz-metrics\">\n<thead><tr><th scope=\"col\">method</th>"
+            "<div class=\"viz-scroll\"><table class=\"viz-data viz-metrics\">\n<thead><tr>"
+            + "<th scope=\"col\">\(FigureText.t("method_column"))</th>"
         for metric in chosen {
             let arrow = metric.higherIsBetter ? "↑" : "↓"
             out += "<th scope=\"col\" class=\"num\">\(HTML.escape(metric.name)) \(arrow)</th>"
@@ -119,13 +120,17 @@ struct MetricsDirective: Directive {
                                 name: method.title, points: Array(zip(axis.values, curve)).map { ($0, $1) },
                                 color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
                         }
-                    }, xLabel: axis.label, yLabel: axis.yLabel, yRange: (0, 1))
+                    }, xLabel: Self.axisWords[axis.label] ?? axis.label,
+                    yLabel: Self.axisWords[axis.yLabel] ?? axis.yLabel,
+                    yRange: (0, 1))
                 let svg = figure.svg(
                     chart.svg(width: 480, height: 280), name: "metrics-\(metric.name)",
-                    label: "\(metric.name) chart (SVG)",
-                    title: "\(metric.name): each method's curve, averaged over the images")
-                let arrow = metric.higherIsBetter ? "higher is better" : "lower is better"
-                let label = "\(HTML.escape(metric.name)), the mean curve (its area: \(arrow))"
+                    label: FigureText.t("chart_svg", ["name": metric.name]),
+                    title: FigureText.t("metric_curves", ["name": metric.name]))
+                let label =
+                    metric.higherIsBetter
+                    ? FigureText.t("mean_curve_higher", ["name": HTML.escape(metric.name)])
+                    : FigureText.t("mean_curve_lower", ["name": HTML.escape(metric.name)])
                 charts.append("<div class=\"viz-cell\">\(svg)<span class=\"viz-label\">\(label)</span></div>")
             }
             if !charts.isEmpty { out += "\n<div class=\"viz-row\">" + charts.joined() + "</div>" }
@@ -153,8 +158,8 @@ struct MetricsDirective: Directive {
                 }), name: "metrics")
         let notes =
             [
-                "\(selected.count) images, target: predicted class",
-                "below each mean, its 95 % confidence interval; ≈ after a rank: the interval overlaps the best's",
+                FigureText.t("n_images", ["n": "\(selected.count)"]), FigureText.t("target_predicted"),
+                FigureText.t("interval_note"),
             ]
             + chosen.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
         return (out, notes)
@@ -188,4 +193,14 @@ struct MetricsValues: Encodable {
     let images: [String]
     let metrics: [Metric]
     let methods: [Method]
+}
+
+extension MetricsDirective {
+    /// The curve metrics' axis titles (the Explain module's words) in the edition's.
+    static let axisWords = [
+        "fraction of pixels set to black": FigureText.t("fraction_black"),
+        "probability of the target": FigureText.t("target_probability"),
+        "fraction of pixels removed and imputed": FigureText.t("fraction_imputed"),
+        "share still predicted": FigureText.t("share_predicted"),
+    ]
 }

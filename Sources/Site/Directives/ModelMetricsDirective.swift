@@ -24,20 +24,32 @@ struct ModelMetricsDirective: Directive {
         let errors =
             evaluation.predictions.count - Int((evaluation.accuracy * Double(evaluation.predictions.count)).rounded())
         var rows = [
-            ["test accuracy", String(format: "%.2f%%", evaluation.accuracy * 100)],
-            ["test loss", String(format: "%.4f", evaluation.loss)],
-            ["misclassified test digits", "\(errors) of \(evaluation.predictions.count.grouped)"],
-            ["parameters", context.model.parameters.count.grouped],
+            [
+                FigureText.t("metric_accuracy", ["split": FigureText.split(split)]),
+                String(format: "%.2f%%", evaluation.accuracy * 100),
+            ],
+            [FigureText.t("metric_loss", ["split": FigureText.split(split)]), String(format: "%.4f", evaluation.loss)],
+            [
+                FigureText.t("metric_misclassified", ["split": FigureText.split(split)]),
+                FigureText.t("n_of_total", ["n": "\(errors)", "total": evaluation.predictions.count.grouped]),
+            ],
+            [FigureText.t("parameters"), context.model.parameters.count.grouped],
         ]
         if let log = context.trainingLog {
             let trained = try context.data.get().inputs("train").count
-            rows.append(["training", "\(log.count) epoch\(log.count == 1 ? "" : "s") of \(trained.grouped) images"])
+            rows.append([
+                FigureText.t("training_row"),
+                FigureText.t("epochs_of_images", ["n": "\(log.count)", "images": trained.grouped]),
+            ])
         }
         try figure.json(
             MetricValues(
                 testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, misclassified: errors,
                 parameters: context.model.parameters.count, perClassAccuracy: evaluation.perClassAccuracy),
             name: "model-metrics")
-        return (FigureLayout.table(header: ["measure", "value"], rows: rows, numeric: [1]), [])
+        return (
+            FigureLayout.table(
+                header: [FigureText.t("measure"), FigureText.t("value")], rows: rows, numeric: [1]), []
+        )
     }
 }

@@ -30,6 +30,6 @@ struct OcclusionDirective: Directive {
     var alt: String { "occlusion sensitivity map" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        try attribution.run(context, figure: figure, name: "occlusion", notes: ["score drop of the logit"])
+        try attribution.run(context, figure: figure, name: "occlusion", notes: [FigureText.t("logit_drop")])
     }
 }

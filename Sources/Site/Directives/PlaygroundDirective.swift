@@ -134,16 +134,19 @@ struct PlaygroundDirective: Directive {
         let cells = shownMaps.map { map in
             let (label, description) =
                 switch map {
-                case .gradcam: ("Grad-CAM at \(HTML.escape(layer))", "Grad-CAM of the predicted class")
-                case .saliency: ("|gradient|", "gradient of the predicted class")
-                case .contrast: ("Grad-CAM, top-1 − top-2", "Grad-CAM of the predicted class minus the runner-up")
+                case .gradcam:
+                    (FigureText.t("pg_gradcam_at", ["layer": HTML.escape(layer)]), FigureText.t("pg_gradcam"))
+                case .saliency: (FigureText.t("pg_gradient_label"), FigureText.t("pg_gradient"))
+                case .contrast: (FigureText.t("pg_contrast_label"), FigureText.t("pg_contrast"))
                 }
             // The gradient's cell offers SmoothGrad beside the plain gradient.
             let choice =
                 map == .saliency && smoothGradSamples > 0
-                ? "<select class=\"pg-gradient-method\" aria-label=\"which gradient map\">"
-                    + "<option value=\"saliency\">plain</option>"
-                    + "<option value=\"smoothgrad\">SmoothGrad, \(smoothGradSamples) samples</option></select>"
+                ? "<select class=\"pg-gradient-method\" data-samples=\"\(smoothGradSamples)\" "
+                    + "aria-label=\"\(FigureText.t("pg_which_gradient"))\">"
+                    + "<option value=\"saliency\">\(FigureText.t("pg_plain"))</option>"
+                    + "<option value=\"smoothgrad\">"
+                    + FigureText.t("pg_smoothgrad_samples", ["n": "\(smoothGradSamples)"]) + "</option></select>"
                 : ""
             return "<div class=\"viz-cell\"><canvas class=\"pg-\(map.rawValue) pixelated\" width=\"\(w)\" "
                 + "height=\"\(h)\" role=\"img\" aria-label=\"\(description)\"></canvas>"
@@ -155,14 +158,16 @@ struct PlaygroundDirective: Directive {
             let classes = names.enumerated().map { "<option value=\"\($0)\">\(HTML.escape($1))</option>" }.joined()
             return """
                 <details class="pg-browse" data-src="\(Figure.root)\(path)" data-key="\(HTML.escape(model.name))">\
-                <summary>Browse the \(context.imagesPhrase(sprite.count, split: sprite.split))</summary>
+                <summary>\(FigureText.browse(sprite.count, split: sprite.split, digits: context.isDigits))</summary>
                 <div class="pg-browse-controls">
-                <label>Class <select class="pg-class"><option value="">any</option>\(classes)</select></label>
-                <label><input type="checkbox" class="pg-misclassified"> misclassified only</label>
-                <span class="pg-count" aria-live="polite">Loading…</span>
+                <label>\(FigureText.t("pg_class")) <select class="pg-class">\
+                <option value="">\(FigureText.t("pg_any"))</option>\
+                \(classes)</select></label>
+                <label><input type="checkbox" class="pg-misclassified"> \(FigureText.t("pg_misclassified_only"))</label>
+                <span class="pg-count" aria-live="polite">\(FigureText.t("pg_loading"))</span>
                 </div>
                 <div class="pg-grid"></div>
-                <button type="button" class="pg-more" hidden>Show more</button>
+                <button type="button" class="pg-more" hidden>\(FigureText.t("pg_show_more"))</button>
                 </details>
                 """
         }
@@ -171,24 +176,27 @@ struct PlaygroundDirective: Directive {
             data-height="\(h)" data-width="\(w)" data-channels="\(model.inputShape[2])">
             <div class="pg-input">
             <canvas class="pg-draw" width="280" height="280" tabindex="0" role="img" \
-            aria-label="Drawing area: draw with a mouse, a finger or a pen, drop an image file, \
-            or use the arrow keys and space to draw from the keyboard"></canvas>
+            aria-label="\(FigureText.t("pg_drawing_area"))"></canvas>
             <div class="pg-controls">
-            <button type="button" class="pg-clear">Clear</button>
-            <label>Example <select class="pg-example"><option value="">—</option>\(options)</select></label>
-            <label class="pg-open">Open an image… <input type="file" class="pg-file" accept="image/*"></label>
+            <button type="button" class="pg-clear">\(FigureText.t("pg_clear"))</button>
+            <label>\(FigureText.t("pg_example")) \
+            <select class="pg-example"><option value="">—</option>\(options)</select></label>
+            <label class="pg-open">\(FigureText.t("pg_open")) \
+            <input type="file" class="pg-file" accept="image/*"></label>
             </div>
-            <p class="pg-seen-label">What the network sees (\(h)×\(w)):</p>
+            <p class="pg-seen-label">\(FigureText.t("pg_seen", ["size": "\(h)×\(w)"]))</p>
             <canvas class="pg-seen pixelated" width="\(w)" height="\(h)" role="img" \
-            aria-label="the drawing as the network's input"></canvas>
+            aria-label="\(FigureText.t("pg_seen_canvas"))"></canvas>
             </div>
             <div class="pg-output">
-            <table class="pg-probabilities"><caption>Class probabilities</caption><tbody>\(bars)</tbody></table>
+            <table class="pg-probabilities"><caption>\(FigureText.t("pg_probabilities"))</caption>\
+            <tbody>\(bars)</tbody>\
+            </table>
             <div class="pg-maps">\(cells)</div>
-            <p class="pg-status" aria-live="polite">Loading the network…</p>
+            <p class="pg-status" aria-live="polite">\(FigureText.t("pg_loading_network"))</p>
             </div>
             \(browser ?? "")
-            <details class="pg-feature-maps"><summary>Feature maps of every layer</summary>\
+            <details class="pg-feature-maps"><summary>\(FigureText.t("pg_feature_maps"))</summary>\
             <div class="pg-layers"></div></details>
             <script type="application/json" class="pg-examples">\(examplesJSON)</script>
             </div>
@@ -197,8 +205,10 @@ struct PlaygroundDirective: Directive {
         return (
             body,
             [
-                "computed in your browser", "weights \(precision.rawValue), \((script.count + 1023) / 1024) kB",
-                "CAM layer \(layer)",
+                FigureText.t("pg_in_browser"),
+                FigureText.t(
+                    "pg_weights", ["precision": precision.rawValue, "size": "\((script.count + 1023) / 1024)"]),
+                FigureText.t("pg_cam_layer", ["layer": layer]),
             ]
         )
     }

@@ -32,7 +32,7 @@ struct PredictionsDirective: Directive {
             let predicted = p.indices.max { p[$0] < p[$1] }!
             let digit = figure.image(
                 image.display.upscaled(by: 4), name: "prediction-input",
-                alt: "\(image.picture == nil ? "digit" : "image") \(image.name)")
+                alt: FigureText.t("alt_sample", ["image": image.name]))
             let bars = figure.svg(
                 BarChart(
                     labels: (0..<p.count).map(image.shortClassName), values: p.map(Double.init), highlight: predicted
@@ -40,8 +40,12 @@ struct PredictionsDirective: Directive {
                     width: 220, rowHeight: 16),
                 name: "predictions",
                 title:
-                    "probabilities for \(image.name): predicted \(image.shortClassName(predicted)) at "
-                    + "\(String(format: "%.1f%%", p[predicted] * 100))"
+                    FigureText.t(
+                        "alt_probabilities",
+                        [
+                            "image": image.name, "class": image.shortClassName(predicted),
+                            "p": String(format: "%.1f%%", p[predicted] * 100),
+                        ])
             )
             cells.append(
                 "<div class=\"viz-prediction\"><div class=\"viz-cell\">\(digit)<span "
@@ -53,6 +57,6 @@ struct PredictionsDirective: Directive {
                     probabilities: p.map(Double.init)))
         }
         try figure.json(PredictionValues(images: json), name: "predictions")
-        return ("<div class=\"viz-predictions\">" + cells.joined() + "</div>", ["softmax of the logits"])
+        return ("<div class=\"viz-predictions\">" + cells.joined() + "</div>", [FigureText.t("softmax_note")])
     }
 }

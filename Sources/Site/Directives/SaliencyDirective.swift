@@ -35,6 +35,8 @@ struct SaliencyDirective: Directive {
     var alt: String { "\(method.title) saliency map" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        try attribution.run(context, figure: figure, name: "saliency-\(method.name)", notes: ["method \(method.name)"])
+        try attribution.run(
+            context, figure: figure, name: "saliency-\(method.name)",
+            notes: [FigureText.t("method", ["name": method.name])])
     }
 }

@@ -53,8 +53,9 @@ struct SamplesDirective: Directive {
                     + (image.label.map { $0 == predicted[i] ? "" : " ✗" } ?? "")
             }
             let alt =
-                "\(image.picture == nil ? "digit" : "image") \(image.name)"
-                + (image.label.map { ", labelled \(image.shortClassName($0))" } ?? "")
+                image.label.map {
+                    FigureText.t("alt_sample_labelled", ["image": image.name, "label": image.shortClassName($0)])
+                } ?? FigureText.t("alt_sample", ["image": image.name])
             return (figure.image(picture, name: "sample", alt: alt), label)
         }
         figure.card(
@@ -66,6 +67,6 @@ struct SamplesDirective: Directive {
                         image: image.name, label: image.label, predicted: predictions ? predicted[i] : nil,
                         probabilities: nil)
                 }), name: "samples")
-        return (FigureLayout.grid(cells), predictions ? ["label → prediction"] : [])
+        return (FigureLayout.grid(cells), predictions ? [FigureText.t("label_to_prediction")] : [])
     }
 }

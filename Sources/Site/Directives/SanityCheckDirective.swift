@@ -130,8 +130,12 @@ struct SanityCheckDirective: Directive {
                 })
         }
         let finite = Self.finite, mean = Self.mean
-        let prefix = checkOrder == .cascading ? "↓ " : "only "
-        let stages = ["trained"] + layers.map { prefix + $0 }
+        let stages = ["trained"] + layers.map { (checkOrder == .cascading ? "↓ " : "only ") + $0 }
+        let shownStages =
+            [FigureText.t("trained")]
+            + layers.map {
+                checkOrder == .cascading ? "↓ " + $0 : FigureText.t("only_layer", ["layer": $0])
+            }
         var charts: [String] = []
         for (i, measure) in measures.enumerated() {
             let chart = LineChart(
@@ -143,18 +147,19 @@ struct SanityCheckDirective: Directive {
                         color: FaithfulnessDirective.palette[m % FaithfulnessDirective.palette.count])
                 },
                 xLabel: checkOrder == .cascading
-                    ? "layers randomized, from the top (0 = trained)"
-                    : "layer randomized alone, from the top (0 = trained)",
+                    ? FigureText.t("layers_randomized") : FigureText.t("layer_randomized_alone"),
                 yLabel: Self.label(measure), yRange: (-0.2, 1))
             let svg = figure.svg(
                 chart.svg(width: 480, height: 280), name: "sanity-check-\(measure.rawValue)",
-                label: "\(Self.label(measure)) chart (SVG)", title: "\(Self.label(measure)) by randomized layer",
+                label: FigureText.t("chart_svg", ["name": Self.label(measure)]),
+                title: FigureText.t("by_randomized_layer", ["name": Self.label(measure)]),
                 thumbnail: i == 0)
             let label = HTML.escape(Self.label(measure))
             charts.append("<div class=\"viz-cell\">\(svg)<span class=\"viz-label\">\(label)</span></div>")
         }
         let table = FigureLayout.table(
-            header: ["method", "measure"] + stages + ["noise floor"],
+            header: [FigureText.t("method_column"), FigureText.t("measure")] + shownStages
+                + [FigureText.t("noise_floor")],
             rows: methods.indices.flatMap { m in
                 measures.indices.map { i in
                     [methods[m].title, Self.label(measures[i])]
@@ -180,18 +185,21 @@ struct SanityCheckDirective: Directive {
                         })
                 }), name: "sanity-check")
         let notes = [
-            "\(selected.count) images", "maps compared by magnitude", checkOrder.rawValue,
-            seedCount > 1 ? "seeds \(seed)–\(seed + seedCount - 1)" : "seed \(seed)",
+            FigureText.t("n_images", ["n": "\(selected.count)"]), FigureText.t("compared_by_magnitude"),
+            checkOrder == .cascading ? FigureText.t("cascading") : FigureText.t("independent"),
+            seedCount > 1
+                ? FigureText.t("seeds", ["first": "\(seed)", "last": "\(seed + seedCount - 1)"])
+                : FigureText.t("seed", ["n": "\(seed)"]),
         ]
         return ("<div class=\"viz-row\">" + charts.joined() + "</div>\n" + table, notes)
     }
 
     static func label(_ measure: MapSimilarity) -> String {
         switch measure {
-        case .spearman: "Spearman ρ, all pixels"
-        case .inkSpearman: "Spearman ρ, ink only"
+        case .spearman: FigureText.t("spearman_all")
+        case .inkSpearman: FigureText.t("spearman_ink")
         case .ssim: "SSIM"
-        case .hog: "HOG correlation"
+        case .hog: FigureText.t("hog_correlation")
         }
     }
 

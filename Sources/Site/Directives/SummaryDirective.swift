@@ -29,13 +29,19 @@ struct SummaryDirective: Directive {
             ] + (graph ? [model.inputNames(of: i).joined(separator: ", ")] : [])
         }
         let total = model.parameters.count, trainable = model.parameters.trainableCount
-        let header = ["Layer (type)", "Output shape", "Param #"] + (graph ? ["Connected to"] : [])
+        let header =
+            [FigureText.t("layer_type"), FigureText.t("output_shape"), FigureText.t("param_count")]
+            + (graph ? [FigureText.t("connected_to")] : [])
         var html = FigureLayout.table(header: header, rows: rows, numeric: [2])
         html +=
-            "\n<p class=\"viz-totals\">Total params: \(total.grouped) · Trainable params: \(trainable.grouped) · "
-            + "Non-trainable params: \((total - trainable).grouped) · Multiply-accumulates per image: "
-            + "\(model.multiplyAccumulates.grouped)</p>"
+            "\n<p class=\"viz-totals\">"
+            + FigureText.t(
+                "model_totals",
+                [
+                    "total": total.grouped, "trainable": trainable.grouped,
+                    "frozen": (total - trainable).grouped, "macs": model.multiplyAccumulates.grouped,
+                ]) + "</p>"
         try figure.json(ModelValues(model), name: "summary")
-        return (html, ["model \(model.name)"])
+        return (html, [FigureText.t("model", ["name": model.name])])
     }
 }

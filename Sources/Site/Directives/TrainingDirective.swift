@@ -37,27 +37,34 @@ struct TrainingDirective: Directive {
         let testAccuracy = log.compactMap { e in e.testAccuracy.map { (Double(e.epoch), $0) } }
         let lossChart = LineChart(
             series: [
-                LineChart.Series(name: "training", points: history.map { ($0.epoch, $0.loss) }, color: "#1f77b4"),
-                LineChart.Series(name: "test", points: testLoss.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
-            ], xLabel: "epoch", yLabel: "cross-entropy loss")
+                LineChart.Series(
+                    name: FigureText.t("training"), points: history.map { ($0.epoch, $0.loss) }, color: "#1f77b4"),
+                LineChart.Series(
+                    name: FigureText.t("test"), points: testLoss.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
+            ], xLabel: FigureText.t("epoch"), yLabel: FigureText.t("cross_entropy_loss"))
         let accuracyChart = LineChart(
             series: [
-                LineChart.Series(name: "training", points: history.map { ($0.epoch, $0.accuracy) }, color: "#1f77b4"),
-                LineChart.Series(name: "test", points: testAccuracy.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
-            ], xLabel: "epoch", yLabel: "accuracy", yRange: (min(0.8, history.map(\.accuracy).min() ?? 0.8), 1))
+                LineChart.Series(
+                    name: FigureText.t("training"), points: history.map { ($0.epoch, $0.accuracy) }, color: "#1f77b4"),
+                LineChart.Series(
+                    name: FigureText.t("test"), points: testAccuracy.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
+            ], xLabel: FigureText.t("epoch"), yLabel: FigureText.t("accuracy"),
+            yRange: (min(0.8, history.map(\.accuracy).min() ?? 0.8), 1))
         let a = figure.svg(
-            lossChart.svg(width: 330, height: 250), name: "training-loss", label: "loss (SVG)",
-            title: "training loss curve")
+            lossChart.svg(width: 330, height: 250), name: "training-loss", label: FigureText.t("loss_svg"),
+            title: FigureText.t("loss_curve"))
         let b = figure.svg(
-            accuracyChart.svg(width: 330, height: 250), name: "training-accuracy", label: "accuracy (SVG)",
-            title: "training accuracy curve", thumbnail: true)
+            accuracyChart.svg(width: 330, height: 250), name: "training-accuracy", label: FigureText.t("accuracy_svg"),
+            title: FigureText.t("accuracy_curve"), thumbnail: true)
         // Timings vary from run to run; the site must not.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(log.map { Timeless($0) })
-        figure.link("raw values (JSON)", path: figure.add(data, name: "training-log", ext: "json"))
-        var notes = ["\(log.count) epoch\(log.count == 1 ? "" : "s")"]
-        if let last = log.last?.testAccuracy { notes.append(String(format: "test accuracy %.2f%%", last * 100)) }
+        figure.link(FigureText.t("raw_values"), path: figure.add(data, name: "training-log", ext: "json"))
+        var notes = [log.count == 1 ? FigureText.t("one_epoch") : FigureText.t("epochs", ["n": "\(log.count)"])]
+        if let last = log.last?.testAccuracy {
+            notes.append(FigureText.t("test_accuracy", ["value": String(format: "%.2f%%", last * 100)]))
+        }
         return ("<div class=\"viz-row\"><div>\(a)</div><div>\(b)</div></div>", notes)
     }
 }

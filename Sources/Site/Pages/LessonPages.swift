@@ -31,6 +31,8 @@ struct LessonPages {
         return edition.pages.enumerated().map { position, page in
             let planned = lessons[page.lesson]
             let lesson = planned.lesson
+            // A stand-in for a missing translation keeps its figures' words in its own language.
+            let contentStrings = page.fallback ? InterfaceStrings() : strings
             var html = planned.html
             var thumbnails: [String?] = []
             for (number, figureIndex) in planned.figures.enumerated() {
@@ -39,7 +41,7 @@ struct LessonPages {
                     of: MarkdownDocument.placeholder(number),
                     with: figure.html(
                         number: number + 1, root: root, label: plannedFigure.label, caption: plannedFigure.caption,
-                        alt: plannedFigure.alt ?? plannedFigure.directive.alt, strings: strings))
+                        alt: plannedFigure.alt ?? plannedFigure.directive.alt, strings: contentStrings))
                 thumbnails.append(figure.thumbnail)
             }
             let thumbnail =
@@ -74,6 +76,9 @@ struct LessonPages {
             context.socialImage = Self.socialImage(preferred: thumbnail, others: thumbnails, baseURL: baseURL)
             context.page.playground = planned.figures.contains { figures[$0].kind == PlaygroundDirective.name }
             context.page.featureDots = planned.figures.contains { figures[$0].body.contains(" fm-dots\"") }
+            if context.page.playground || context.page.featureDots {
+                context.page.scriptStrings = ScriptStrings.json(contentStrings)
+            }
             context.content = html
             context.toc = planned.headings.filter { $0.level == 2 || $0.level == 3 }.map {
                 PageContext.TOCEntry(text: $0.text, id: $0.id, sub: $0.level == 3)

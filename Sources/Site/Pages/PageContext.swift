@@ -25,6 +25,9 @@ struct PageContext: TemplateValues {
         var playground: Bool = false
         /// Whether the page has a feature-maps figure with a dot-product view.
         var featureDots: Bool = false
+        /// The page scripts' sentences in the edition's language (JSON), on pages with a
+        /// playground or a dot-product view.
+        var scriptStrings: String?
         /// A lesson's reading time in minutes, and where to edit it (site.yml's repository).
         var readingMinutes: Int?
         var editLink: String?

@@ -9,8 +9,12 @@ import Foundation
 public struct InterfaceStrings: Sendable, Equatable {
     public private(set) var values: [String: String]
 
-    /// Every key, with its English text.
-    public static let english: [String: String] = [
+    /// Every key, with its English text: the theme's, the words inside figures
+    /// (`figure.*`) and those the page scripts show (`script.*`).
+    public static let english: [String: String] = theme.merging(FigureText.english) { a, _ in a }
+        .merging(ScriptStrings.english) { a, _ in a }
+
+    private static let theme: [String: String] = [
         "language_name": "English",
         "skip_link": "Skip to the content",
         "show_lessons": "Show the lessons",

@@ -1,0 +1,104 @@
+import Common
+
+/// Words drawn inside a figure ("input", "colormap viridis", "Class probabilities"), kept as
+/// tokens in the computed figure so that one figure, computed and cached once, serves every
+/// edition: each page puts in its own language's words when it is written
+/// (`Figure.html(…)`), and files for download get the English ones.
+///
+/// A token is `U+E000 key (U+E001 name U+E003 value)* U+E002`, characters of Unicode's
+/// private-use area that no text of ours contains and that HTML and XML escaping leave as
+/// they are. A token is text: it is escaped where the text it stands for would be, so its
+/// values arrive escaped, and the words put in for it are escaped when they are.
+/// A value may itself be a token (`method {name}` with a translated method name).
+enum FigureText {
+    static let open: Character = "\u{E000}"
+    static let separator: Character = "\u{E001}"
+    static let close: Character = "\u{E002}"
+    static let equals: Character = "\u{E003}"
+
+    /// The words of `figure.<key>`, with `{name}` placeholders filled from `arguments`.
+    static func t(_ key: String, _ arguments: KeyValuePairs<String, String> = [:]) -> String {
+        var token = String(open) + "figure." + key
+        for (name, value) in arguments { token += String(separator) + name + String(equals) + value }
+        return token + String(close)
+    }
+
+    /// `text` with every token replaced by `strings`' words for it, HTML-escaped.
+    static func resolve(_ text: String, _ strings: InterfaceStrings) -> String {
+        guard text.contains(open) else { return text }
+        var text = text
+        // Innermost tokens first: a value that is a token is resolved before the token it is in.
+        while let end = text.firstIndex(of: close), let start = text[..<end].lastIndex(of: open) {
+            let parts = text[text.index(after: start)..<end].split(
+                separator: separator, omittingEmptySubsequences: false)
+            var arguments: [String: String] = [:]
+            for part in parts.dropFirst() {
+                guard let mark = part.firstIndex(of: equals) else { continue }
+                arguments[String(part[..<mark])] = String(part[part.index(after: mark)...])
+            }
+            let words = HTML.escape(strings[String(parts[0])])
+            text.replaceSubrange(start...end, with: fill(words, arguments))
+        }
+        return text
+    }
+
+    /// `template` with its `{name}` placeholders replaced by `arguments` in one pass, so a
+    /// value that contains braces is never filled in again.
+    private static func fill(_ template: String, _ arguments: [String: String]) -> String {
+        guard !arguments.isEmpty, template.contains("{") else { return template }
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            if let close = rest[open...].firstIndex(of: "}"),
+                let value = arguments[String(rest[rest.index(after: open)..<close])]
+            {
+                out += value
+                rest = rest[rest.index(after: close)...]
+            } else {
+                out.append("{")
+                rest = rest[rest.index(after: open)...]
+            }
+        }
+        return out + rest
+    }
+
+    /// The keys used by `t(…)` in `source` (Swift text), for the test that each has words.
+    static func keys(inSource source: String) -> Set<String> {
+        let pattern = #/(?:FigureText\.|[^\w.])t\(\s*"([A-Za-z0-9_]+)"/#
+        return Set(source.matches(of: pattern).map { String($0.output.1) })
+    }
+}
+
+extension FigureText {
+    /// The titles of the methods whose names are words rather than names (Grad-CAM stays Grad-CAM).
+    static let methodTitles = [
+        "vanilla": t("method_vanilla"), "absolute": t("method_absolute"), "guided": t("method_guided"),
+        "input-x-gradient": t("method_input_x_gradient"), "integrated-gradients": t("method_integrated_gradients"),
+        "lrp-composite": t("method_lrp_composite"), "occlusion": t("method_occlusion"), "random": t("method_random"),
+        "edge": t("method_edge"),
+    ]
+}
+
+extension FigureText {
+    /// A split's name in the edition's words when it is one of the usual ones.
+    static func split(_ name: String) -> String {
+        switch name {
+        case "test": t("split_test")
+        case "train": t("split_train")
+        default: name
+        }
+    }
+
+    /// "Browse the 10,000 test digits".
+    static func browse(_ count: Int, split: String, digits: Bool) -> String {
+        digits
+            ? t("pg_browse_digits", ["count": count.grouped, "split": Self.split(split)])
+            : t("pg_browse_images", ["count": count.grouped, "split": Self.split(split)])
+    }
+}
+
+extension Double {
+    /// `3` rather than `3.0`; other values as Swift prints them.
+    var shortText: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
+}
