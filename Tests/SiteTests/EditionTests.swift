@@ -152,9 +152,22 @@ struct EditionTests {
             zhSearch.contains("第一课") && zhSearch.contains("zh-Hans\\/glossary\\/")
                 && zhSearch.contains("zh-Hans\\/second\\/"))
 
+        // The directive reference in the edition's words, linked from its pages, in its search index.
+        let zhReference = try page("zh-Hans/reference/index.html")
+        #expect(zhReference.contains("<html lang=\"zh-Hans\">") && zhReference.contains("<h1>指令</h1>"))
+        #expect(zhReference.contains("<td>显示哪一层的卷积核。</td>") && zhReference.contains("<th scope=\"col\">含义</th>"))
+        #expect(zhReference.contains("hreflang=\"en\" href=\"https://example.org/cnn/reference/\">"))
+        #expect(zh.contains("<a href=\"../../zh-Hans/reference/\">指令参考</a>"))
+        #expect(en.contains("<a href=\"../reference/\">Directive reference</a>"))
+        #expect(try page("reference/index.html").contains("<td>The layer whose kernels are shown.</td>"))
+        #expect(zhSearch.contains("zh-Hans\\/reference\\/") && zhSearch.contains("指令参考"))
+
         // The sitemap lists each edition's own pages, not the stand-ins.
         let sitemap = try page("sitemap.xml")
-        for path in ["", "first/", "second/", "zh-Hans/", "zh-Hans/first/", "zh-Hans/glossary/"] {
+        for path in [
+            "", "first/", "second/", "reference/", "zh-Hans/", "zh-Hans/first/", "zh-Hans/glossary/",
+            "zh-Hans/reference/",
+        ] {
             #expect(sitemap.contains("<loc>https://example.org/cnn/\(path)</loc>"), "\(path)")
         }
         #expect(!sitemap.contains("zh-Hans/second/"))

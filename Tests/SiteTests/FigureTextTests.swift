@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Testing
 import TestSupport
@@ -85,5 +86,22 @@ struct FigureTextTests {
         let result = try runProgram("node", ["-e", script, PackagePaths.path("Theme/assets/site.js"), json])
         let out = try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8))
         #expect(out == ["写 </script>", "<b>c</b>, channel 1, row 2, column 3: 4", "no_such_key"])
+    }
+
+    @Test("the directive reference's translation gives every text it shows, and a stale text is an error at its line")
+    func referenceTranslation() throws {
+        let file = PackagePaths.path("Theme/strings/reference/zh-Hans.yml")
+        let zh = try ReferenceTranslation.parse(String(contentsOfFile: file, encoding: .utf8), file: file)
+        #expect(Set(zh.texts.keys) == ReferenceTranslation.englishTexts)
+        #expect(zh["The layer whose kernels are shown."] == "显示哪一层的卷积核。")
+        #expect(zh["not in the file"] == "not in the file")
+        let stale = "\"The layer whose kernels are shown.\": 卷积核\n\"The layer whose kernel are shown.\": 旧的\n"
+        #expect {
+            _ = try ReferenceTranslation.parse(stale, file: "zh.yml")
+        } throws: { error in
+            let error = error as! SourceError
+            return error.location.line == 2 && error.suggestion == "The layer whose kernels are shown."
+                && error.message.contains("out of date")
+        }
     }
 }

@@ -204,7 +204,7 @@ struct SitePieceTests {
 
     @Test("the directive reference lists every directive with its options")
     func reference() {
-        let entries = DirectiveReference.entries
+        let entries = DirectiveReference.entries()
         #expect(entries.count == DirectiveRegistry.all.count)
         let cam = entries.first { $0.name == "cam" }!
         let options = cam.options.map(\.name)

@@ -83,15 +83,20 @@ struct PageRenderer {
         }
 
         let main = plan.editions[0]
-        pages.append(
-            (
-                "reference/index.html", "reference",
-                DirectiveReference.page(
-                    base(
-                        root: "../", title: "Directive reference",
-                        description: "Every visualization directive, its options and an example.",
-                        path: "reference/", current: nil, edition: main))
-            ))
+        // The directive reference: the default edition's, and each edition's the theme translates.
+        for edition in plan.editions {
+            guard let path = referencePath(edition) else { continue }
+            let strings = theme.strings(for: edition.edition.language)
+            let root = String(repeating: "../", count: path.split(separator: "/").count)
+            var reference = DirectiveReference.page(
+                base(
+                    root: root, title: strings["reference_title"], description: strings["reference_description"],
+                    path: path, current: nil, edition: edition),
+                strings: strings, translation: theme.reference(for: edition.edition.language))
+            reference.languages = languageLinks(root: root, current: edition.edition) { referencePath($0) }
+            reference.alternates = alternates(root: root) { referencePath($0) }
+            pages.append(("\(path)index.html", "reference", reference))
+        }
 
         // 404 is served at any depth, so its links cannot be relative: they start at the
         // base_url's path, or at the host's root when no base_url is set.
@@ -144,6 +149,13 @@ struct PageRenderer {
         }
     }
 
+    /// Where `edition`'s directive reference is, relative to the output root: `reference/` for
+    /// the default edition, under the edition's folder for one the theme translates, else nil.
+    func referencePath(_ edition: EditionPages) -> String? {
+        if edition.edition.isDefault { return "reference/" }
+        return theme.reference(for: edition.edition.language) == nil ? nil : edition.edition.prefix + "reference/"
+    }
+
     /// A relative address that is never empty (`link` elements need one): `./` for the page's own folder.
     static func relative(_ path: String) -> String { path.isEmpty ? "./" : path }
 
@@ -171,6 +183,7 @@ struct PageRenderer {
             page: PageContext.Page(title: title))
         context.language = edition.edition.language
         context.home = root + edition.edition.prefix
+        context.referencePath = referencePath(edition) ?? "reference/"
         context.strings = strings.values
         return context
     }

@@ -161,7 +161,12 @@ public struct SiteBuilder: Sendable {
         for edition in state.plan.editions {
             let language = edition.edition.language
             var entries = state.lessons.filter { $0.language == language }.map(\.search)
-            if edition.edition.isDefault { entries.append(DirectiveReference.searchEntry) }
+            if let path = state.renderer.referencePath(edition) {
+                let theme = state.renderer.theme
+                entries.append(
+                    DirectiveReference.searchEntry(
+                        url: path, strings: theme.strings(for: language), translation: theme.reference(for: language)))
+            }
             do {
                 let index = try SearchIndex.file(entries)
                 state.files[index.path] = index.data
@@ -188,15 +193,16 @@ public struct SiteBuilder: Sendable {
     /// `sitemap.xml` and `robots.txt`, when the site's address is known.
     static func writeSitemap(_ state: inout BuildState) throws(BuildErrors) {
         guard let base = state.content.config.baseURL else { return }
-        // Each edition's home and lessons; a page standing in for a missing translation
-        // is the default edition's in other words, and not listed.
+        // Each edition's home, lessons and directive reference; a page standing in for a
+        // missing translation is the default edition's in other words, and not listed.
         let paths =
             state.plan.editions.flatMap { edition in
                 [edition.edition.prefix]
                     + edition.pages.filter { !$0.fallback }.map {
                         "\(edition.edition.prefix)\(state.plan.lessons[$0.lesson].lesson.slug)/"
                     }
-            } + ["reference/"]
+                    + [state.renderer.referencePath(edition)].compactMap { $0 }
+            }
         state.files.merge(Sitemap.files(base: base, paths: paths)) { $1 }
     }
 

@@ -14,35 +14,45 @@ enum DirectiveReference {
         let example: String
     }
 
-    static var entries: [Entry] {
-        DirectiveRegistry.all.map { type in
+    /// Every directive, its summary and options' meanings in `translation`'s words when given.
+    static func entries(_ translation: ReferenceTranslation? = nil) -> [Entry] {
+        let say = { (english: String) in translation?[english] ?? english }
+        return DirectiveRegistry.all.map { type in
             Entry(
-                name: type.name, summary: type.summary,
+                name: type.name, summary: say(type.summary),
                 options: (type.options + OptionSpec.common).map {
-                    Option(name: $0.name, type: $0.type, default: $0.defaultValue ?? "—", doc: $0.doc)
+                    Option(name: $0.name, type: $0.type, default: $0.defaultValue ?? "—", doc: say($0.doc))
                 },
                 example: "```viz \(type.name)\n" + (type.example.isEmpty ? "" : type.example + "\n") + "```")
         }
     }
 
-    /// The page's context over the shared fields `base`.
-    static func page(_ base: PageContext) -> PageContext {
+    /// The page's context over the shared fields `base`, in `strings`' and `translation`'s words.
+    static func page(
+        _ base: PageContext, strings: InterfaceStrings = InterfaceStrings(), translation: ReferenceTranslation? = nil
+    ) -> PageContext {
         var page = base
-        page.page = PageContext.Page(title: "Directive reference")
-        page.directives = entries
+        page.page = PageContext.Page(title: strings["reference_title"])
+        page.directives = entries(translation)
         page.toc = DirectiveRegistry.names.map {
             PageContext.TOCEntry(text: "viz \($0)", id: "directive-\($0)", sub: false)
         }
         page.hasToc = true
-        page.values = InlineValues.names.map { PageContext.Value(name: "{{\($0.name)}}", meaning: $0.meaning) }
+        page.values = InlineValues.names.map {
+            PageContext.Value(name: "{{\($0.name)}}", meaning: translation?[$0.meaning] ?? $0.meaning)
+        }
         page.isReference = true
         return page
     }
 
-    static var searchEntry: SearchEntry {
+    /// The page's entry in its edition's search index, at `url` (`reference/`, `zh-Hans/reference/`).
+    static func searchEntry(
+        url: String, strings: InterfaceStrings = InterfaceStrings(), translation: ReferenceTranslation? = nil
+    ) -> SearchEntry {
         SearchEntry(
-            title: "Directive reference", url: "reference/", summary: "Every directive and its options.",
+            title: strings["reference_title"], url: url, summary: strings["reference_description"],
             headings: DirectiveRegistry.names.map { SearchEntry.Heading(text: $0, id: "directive-\($0)") },
-            text: DirectiveRegistry.all.map { "\($0.name) \($0.summary)" }.joined(separator: " "))
+            text: DirectiveRegistry.all.map { "\($0.name) \(translation?[$0.summary] ?? $0.summary)" }.joined(
+                separator: " "))
     }
 }

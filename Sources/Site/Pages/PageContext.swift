@@ -81,6 +81,9 @@ struct PageContext: TemplateValues {
     /// The page's language (`lang`), its edition's home page, and its interface strings.
     var language = "en"
     var home = ""
+    /// The edition's directive reference, relative to the output root (`zh-Hans/reference/`
+    /// when the theme translates it, else the default edition's `reference/`).
+    var referencePath = "reference/"
     var strings: [String: String] = InterfaceStrings.english
     /// The same page in every edition, for the language switcher (empty with one edition).
     var languages: [LanguageLink] = [] { didSet { hasLanguages = !languages.isEmpty } }

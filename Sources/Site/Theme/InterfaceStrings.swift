@@ -24,6 +24,24 @@ public struct InterfaceStrings: Sendable, Equatable {
         "lessons": "Lessons",
         "languages": "Languages",
         "directive_reference": "Directive reference",
+        "reference_title": "Directive reference",
+        "reference_description": "Every visualization directive, its options and an example.",
+        "reference_kicker": "Reference",
+        "reference_heading": "Directives",
+        "reference_lede":
+            "A lesson embeds a figure as a fenced block whose info string is <code>viz</code> and a directive name, "
+            + "with YAML options in the block. This page is generated from vizsite's directive registry, so it "
+            + "always matches the code.",
+        "reference_selectors":
+            "Image selectors: <code>test[3]</code>, <code>test[0:8]</code>, <code>train[0:4]</code>, "
+            + "<code>test.class(7)[0:4]</code>, <code>test.misclassified[0:8]</code>, or a PNG path relative to "
+            + "the content folder such as <code>images/my-digit.png</code>; give one, several separated by commas, "
+            + "or a YAML list.",
+        "reference_values": "Values the build computes, for the prose of a lesson:",
+        "reference_option": "option",
+        "reference_type": "type",
+        "reference_default": "default",
+        "reference_meaning": "meaning",
         "lesson_number": "Lesson {n}",
         "reading_time": "{n} min read",
         "edit_page": "Edit this page",

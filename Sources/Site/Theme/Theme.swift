@@ -18,6 +18,14 @@ public struct Theme: Sendable {
     /// The interface strings of each language the theme has a file for.
     var strings: [String: InterfaceStrings] = [:]
 
+    /// The directive reference's translations by language (`strings/reference/zh-Hans.yml`).
+    var references: [String: ReferenceTranslation] = [:]
+
+    /// The directive reference in `language` (or its base language), if the theme has it.
+    func reference(for language: String) -> ReferenceTranslation? {
+        InterfaceStrings.bestMatch(for: language, in: Set(references.keys)).flatMap { references[$0] }
+    }
+
     /// The interface strings for `language`: its file's (or its base language's), else English.
     func strings(for language: String) -> InterfaceStrings {
         InterfaceStrings.bestMatch(for: language, in: Set(strings.keys)).flatMap { strings[$0] } ?? InterfaceStrings()
@@ -88,10 +96,22 @@ public struct Theme: Sendable {
                 errors.append(error)
             }
         }
+        var references: [String: ReferenceTranslation] = [:]
+        let referenceDirectory = (stringsDirectory as NSString).appendingPathComponent("reference")
+        for name in ((try? fm.contentsOfDirectory(atPath: referenceDirectory)) ?? []).sorted()
+        where name.hasSuffix(".yml") {
+            let file = (referenceDirectory as NSString).appendingPathComponent(name)
+            do throws(SourceError) {
+                references[String(name.dropLast(4))] = try ReferenceTranslation.parse(
+                    try SourceText.read(path: file, displayPath: file), file: file)
+            } catch {
+                errors.append(error)
+            }
+        }
         guard errors.isEmpty else { throw BuildErrors(errors) }
         return Theme(
             library: library, templatesDirectory: templatesDirectory, assetPaths: assetPaths, assetFiles: assetFiles,
-            strings: strings)
+            strings: strings, references: references)
     }
 
     /// Renders template `name` with `context`; a template the theme lacks is an error, not
