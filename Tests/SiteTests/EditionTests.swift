@@ -62,7 +62,7 @@ struct EditionTests {
         """
 
     static let second = "---\ntitle: Second\n---\n\n## The part\n\nText.\n"
-    static let glossary = "---\ntitle: 术语表\norder: 50\n---\n\n## 卷积层 {#convolution}\n\n卷积层……\n"
+    static let glossary = "---\ntitle: 术语表\norder: 50\nnumbered: false\n---\n\n## 卷积层 {#convolution}\n\n卷积层……\n"
 
     @Test("each edition has its pages, language, strings, links both ways, search index; figures are computed once")
     func twoEditions() throws {
@@ -132,7 +132,9 @@ struct EditionTests {
         #expect(!stand.contains("hreflang=\"zh-Hans\" href=\"https://"))
         // A lesson only one edition has: in its navigation, no alternates.
         #expect(glossary.contains("<h2 id=\"convolution\">卷积层</h2>") && !glossary.contains("rel=\"alternate\""))
-        #expect(zh.contains("<span class=\"nav-number\">3</span><span>术语表</span>"))
+        // An unnumbered lesson (an appendix): no number in the navigation, "Appendix" as its kicker.
+        #expect(zh.contains("<span class=\"nav-number\"></span><span>术语表</span>"))
+        #expect(glossary.contains("<p class=\"kicker\" lang=\"zh-Hans\">附录</p>"))
         #expect(!en.contains("术语表"))
 
         // Each edition's home page and search index.

@@ -162,6 +162,19 @@ if (typeof document !== "undefined") (function () {
     wrap.appendChild(pre);
     wrap.appendChild(button);
   });
+  // Code whose first line reaches under the button starts below it, so the button hides
+  // no text (the first line box of the inline <code> is where that line ends).
+  function clearCopyButtons() {
+    document.querySelectorAll(".code-block").forEach(function (wrap) {
+      var code = wrap.querySelector("pre > code"), button = wrap.querySelector(".code-copy");
+      wrap.classList.remove("code-block-below");
+      var first = code && code.getClientRects()[0];
+      wrap.classList.toggle("code-block-below", !!first && first.right > button.getBoundingClientRect().left - 6);
+    });
+  }
+  clearCopyButtons();
+  window.addEventListener("load", clearCopyButtons);
+  window.addEventListener("resize", clearCopyButtons);
   function fallback(text) {
     var area = document.createElement("textarea");
     area.value = text;

@@ -17,6 +17,17 @@ struct EditionPages: Sendable {
     let edition: Edition
     let pages: [Page]
 
+    /// Each page's lesson number, counting numbered lessons only; nil for an unnumbered one
+    /// (an appendix). `lessons` are `BuildPlan.lessons`.
+    func numbers(_ lessons: [PlannedLesson]) -> [Int?] {
+        var count = 0
+        return pages.map { page in
+            guard lessons[page.lesson].lesson.numbered else { return nil }
+            count += 1
+            return count
+        }
+    }
+
     /// The pages of every edition; `lessons` are every edition's lessons (language, lesson),
     /// each edition's in its own order, as `BuildPlan.lessons` holds them.
     static func pages(of editions: [Edition], lessons: [(language: String, lesson: Lesson)]) -> [EditionPages] {

@@ -172,10 +172,10 @@ struct PageRenderer {
             root: root, title: title,
             description: description.isEmpty ? edition.edition.description : description,
             assets: theme.assetPaths,
-            nav: edition.pages.enumerated().map { i, page in
-                let lesson = plan.lessons[page.lesson].lesson
+            nav: zip(edition.pages, edition.numbers(plan.lessons)).enumerated().map { i, item in
+                let lesson = plan.lessons[item.0.lesson].lesson
                 return PageContext.NavItem(
-                    title: lesson.title, url: "\(root)\(edition.edition.prefix)\(lesson.slug)/", number: i + 1,
+                    title: lesson.title, url: "\(root)\(edition.edition.prefix)\(lesson.slug)/", number: item.1,
                     current: i == current)
             },
             isHome: path == edition.edition.prefix, generator: VizsiteVersion.generator,

@@ -12,6 +12,8 @@ public struct Lesson: Sendable {
     /// Position in the navigation; from the front matter, else the file's number.
     public let order: Int
     public let draft: Bool
+    /// Whether the lesson is numbered ("Lesson 3"); an appendix such as a glossary is not.
+    public let numbered: Bool
     /// Which figure (1-based) of the lesson is its card image; the first with a picture by default.
     public let thumbnail: Int?
     /// A model spec for this lesson's directives, relative to the content folder.
@@ -29,11 +31,14 @@ public struct Lesson: Sendable {
     /// the editions' figures are the same (and computed once).
     func inheriting(from original: Lesson) -> Lesson {
         Lesson(
-            file: file, slug: slug, title: title, summary: summary, order: order, draft: draft, thumbnail: thumbnail,
-            model: model ?? original.model, data: data ?? original.data, body: body, bodyLineOffset: bodyLineOffset)
+            file: file, slug: slug, title: title, summary: summary, order: order, draft: draft, numbered: numbered,
+            thumbnail: thumbnail, model: model ?? original.model, data: data ?? original.data, body: body,
+            bodyLineOffset: bodyLineOffset)
     }
 
-    static let frontMatterKeys = ["title", "summary", "slug", "order", "draft", "thumbnail", "model", "data"]
+    static let frontMatterKeys = [
+        "title", "summary", "slug", "order", "draft", "numbered", "thumbnail", "model", "data",
+    ]
 
     /// The slug of a lesson file name: `07-cam.md` → `cam`.
     public static func slug(fromFileName fileName: String) -> String {
@@ -87,6 +92,7 @@ public struct Lesson: Sendable {
             summary: try front["summary"]?.string() ?? "",
             order: try front["order"]?.int() ?? Int(digits) ?? 1000,
             draft: try front["draft"]?.bool() ?? false,
+            numbered: try front["numbered"]?.bool() ?? true,
             thumbnail: thumbnail,
             model: try front["model"]?.string(),
             data: try front["data"]?.string(),

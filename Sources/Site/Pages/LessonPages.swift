@@ -28,6 +28,7 @@ struct LessonPages {
         let lessons = plan.lessons
         let prefix = edition.edition.prefix
         let root = "../" + edition.edition.root
+        let numbers = edition.numbers(lessons)
         return edition.pages.enumerated().map { position, page in
             let planned = lessons[page.lesson]
             let lesson = planned.lesson
@@ -59,8 +60,9 @@ struct LessonPages {
                 strings: page.fallback ? InterfaceStrings() : strings)
             var context = base(position)
             context.page = PageContext.Page(
-                title: lesson.title, summary: lesson.summary, number: position + 1,
-                kicker: strings.format("lesson_number", ["n": String(position + 1)]))
+                title: lesson.title, summary: lesson.summary, number: numbers[position],
+                kicker: numbers[position].map { strings.format("lesson_number", ["n": String($0)]) }
+                    ?? strings["appendix"])
             context.ogType = "article"
             // The prose only: figures are looked at, not read (and carry their data).
             let minutes = Self.readingMinutes(HTML.plainText(planned.html))
@@ -91,7 +93,7 @@ struct LessonPages {
             if position > 0 { context.prev = neighbour(position - 1) }
             if position + 1 < edition.pages.count { context.next = neighbour(position + 1) }
             let card = PageContext.LessonCard(
-                title: lesson.title, summary: lesson.summary, url: "\(lesson.slug)/", number: position + 1,
+                title: lesson.title, summary: lesson.summary, url: "\(lesson.slug)/", number: numbers[position],
                 thumbnail: thumbnail, kicker: context.page.kicker ?? "")
             let search = SearchEntry(
                 title: lesson.title, url: "\(prefix)\(lesson.slug)/", summary: lesson.summary,

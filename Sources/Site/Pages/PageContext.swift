@@ -13,7 +13,8 @@ struct PageContext: TemplateValues {
     struct NavItem: TemplateValues {
         let title: String
         let url: String
-        let number: Int
+        /// nil for an unnumbered lesson (an appendix).
+        let number: Int?
         let current: Bool
     }
 
@@ -55,7 +56,7 @@ struct PageContext: TemplateValues {
         let title: String
         let summary: String
         let url: String
-        let number: Int
+        let number: Int?
         let thumbnail: String?
         /// "Lesson 3" in the edition's language.
         var kicker = ""

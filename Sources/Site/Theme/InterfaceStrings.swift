@@ -43,6 +43,7 @@ public struct InterfaceStrings: Sendable, Equatable {
         "reference_default": "default",
         "reference_meaning": "meaning",
         "lesson_number": "Lesson {n}",
+        "appendix": "Appendix",
         "reading_time": "{n} min read",
         "edit_page": "Edit this page",
         "on_this_page": "On this page",
