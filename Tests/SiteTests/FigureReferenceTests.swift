@@ -61,6 +61,13 @@ struct FigureReferenceTests {
                 "Content/lessons/01-test.md:14:8: error: label 'kernels' is already given to a figure at "
                     + "Content/lessons/01-test.md:9"
             ])
+        // A caption's references are checked too, at their place in the caption.
+        #expect(
+            buildErrors(lesson(figure + "\n```viz filters\nlayer: conv2d_1\ncaption: Unlike {{fig:kernle}}.\n```\n"))
+                == [
+                    "Content/lessons/01-test.md:14:17: error: no figure is labelled 'kernle'; the labels are kernels; "
+                        + "did you mean '{{fig:kernels}}'?"
+                ])
         #expect(
             buildErrors(lesson("```viz filters\nlabel: \"my kernels\"\n```\n")) == [
                 "Content/lessons/01-test.md:8:8: error: label 'my kernels' must be letters, digits, '-' and '_', "

@@ -17,6 +17,8 @@ struct PlannedFigure: Sendable {
     let dataPath: String
     let dataLocation: SourceLocation
     let caption: String?
+    /// Where the lesson's `caption:` text starts, for errors in its `{{fig:…}}` references.
+    var captionLocation: SourceLocation? = nil
     let alt: String?
     /// The name prose refers to the figure by (`{{fig:name}}`), and where it is given.
     var label: String? = nil
@@ -233,7 +235,8 @@ struct BuildPlan {
             lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
             modelLocation: modelLocation, modelPath: modelPath, spec: spec, dataPath: dataPath,
             dataLocation: dataLocation,
-            caption: try CommonOption.caption.string(options), alt: try CommonOption.alt.string(options),
+            caption: try CommonOption.caption.string(options),
+            captionLocation: options[CommonOption.caption.name]?.location, alt: try CommonOption.alt.string(options),
             label: label, labelLocation: labelLocation, others: others)
     }
 

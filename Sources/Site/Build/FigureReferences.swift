@@ -49,10 +49,8 @@ struct FigureReferences: Sendable {
             }
             references.targets[edition.edition.language] = targets
             let labels = targets.keys.sorted()
-            for page in edition.pages where !page.fallback {
-                let lesson = plan.lessons[page.lesson].lesson
-                for token in InlineValues.tokens(in: lesson.body, lineOffset: lesson.bodyLineOffset)
-                where token.name.hasPrefix(prefix) {
+            func check(_ text: String, file: String, line: Int, column: Int) {
+                for token in InlineValues.tokens(in: text, lineOffset: 0) where token.name.hasPrefix(prefix) {
                     let label = String(token.name.dropFirst(prefix.count))
                     guard targets[label] == nil else { continue }
                     errors.append(
@@ -61,8 +59,22 @@ struct FigureReferences: Sendable {
                                 + (labels.isEmpty
                                     ? "; give one a label: option"
                                     : "; the labels are \(labels.joined(separator: ", "))"),
-                            at: SourceLocation(file: lesson.file, line: token.line, column: token.column),
+                            at: SourceLocation(
+                                file: file, line: line + token.line - 1,
+                                column: token.line == 1 ? column + token.column - 1 : token.column),
                             suggestion: nearestName(to: label, in: labels).map { "{{fig:\($0)}}" }))
+                }
+            }
+            for page in edition.pages where !page.fallback {
+                let planned = plan.lessons[page.lesson]
+                check(
+                    planned.lesson.body, file: planned.lesson.file, line: planned.lesson.bodyLineOffset + 1, column: 1)
+                // Captions are linked like prose, so they are checked like it.
+                for figure in planned.figures where figure >= 0 {
+                    guard let caption = plan.figures[figure].caption,
+                        let at = plan.figures[figure].captionLocation
+                    else { continue }
+                    check(caption, file: at.file, line: at.line, column: at.column)
                 }
             }
         }
