@@ -109,7 +109,7 @@ struct DataRandomizationDirective: Directive {
                 guard n < shownCount else { continue }
                 if m == 0 {
                     columns += [
-                        imageHeader(image, explanation: trained) + ", " + FigureText.t("trained"),
+                        FigureText.t("on_trained", ["image": imageHeader(image, explanation: trained)]),
                         FigureText.t("shuffled_labels"),
                     ]
                     let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit

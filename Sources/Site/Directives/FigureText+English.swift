@@ -206,5 +206,6 @@ extension FigureText {
         "figure.with_floor": "{name} (floor)",
         "figure.shuffled_fit": "{model} fits {training} of its shuffled training labels, {held_out} of held-out digits",
         "figure.floor_in_parentheses": "noise floor in parentheses, seed {seed}",
+        "figure.on_trained": "{image}, trained",
     ]
 }
