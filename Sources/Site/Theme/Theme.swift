@@ -84,34 +84,34 @@ public struct Theme: Sendable {
             assetPaths[String(key)] = hashed
             assetFiles[hashed] = data
         }
-        var strings: [String: InterfaceStrings] = [:]
         let stringsDirectory = (directory as NSString).appendingPathComponent("strings")
-        for name in ((try? fm.contentsOfDirectory(atPath: stringsDirectory)) ?? []).sorted()
-        where name.hasSuffix(".yml") {
-            let file = (stringsDirectory as NSString).appendingPathComponent(name)
-            do throws(SourceError) {
-                strings[String(name.dropLast(4))] = try InterfaceStrings.parse(
-                    try SourceText.read(path: file, displayPath: file), file: file)
-            } catch {
-                errors.append(error)
-            }
-        }
-        var references: [String: ReferenceTranslation] = [:]
-        let referenceDirectory = (stringsDirectory as NSString).appendingPathComponent("reference")
-        for name in ((try? fm.contentsOfDirectory(atPath: referenceDirectory)) ?? []).sorted()
-        where name.hasSuffix(".yml") {
-            let file = (referenceDirectory as NSString).appendingPathComponent(name)
-            do throws(SourceError) {
-                references[String(name.dropLast(4))] = try ReferenceTranslation.parse(
-                    try SourceText.read(path: file, displayPath: file), file: file)
-            } catch {
-                errors.append(error)
-            }
-        }
+        let strings = languageFiles(in: stringsDirectory, errors: &errors, InterfaceStrings.parse)
+        let references = languageFiles(
+            in: (stringsDirectory as NSString).appendingPathComponent("reference"), errors: &errors,
+            ReferenceTranslation.parse)
         guard errors.isEmpty else { throw BuildErrors(errors) }
         return Theme(
             library: library, templatesDirectory: templatesDirectory, assetPaths: assetPaths, assetFiles: assetFiles,
             strings: strings, references: references)
+    }
+
+    /// Each `<language>.yml` of `directory` read by `parse`, by language; a file that fails
+    /// adds its error to `errors`.
+    private static func languageFiles<T>(
+        in directory: String, errors: inout [SourceError],
+        _ parse: (String, String) throws(SourceError) -> T
+    ) -> [String: T] {
+        var parsed: [String: T] = [:]
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        where name.hasSuffix(".yml") {
+            let file = (directory as NSString).appendingPathComponent(name)
+            do throws(SourceError) {
+                parsed[String(name.dropLast(4))] = try parse(try SourceText.read(path: file, displayPath: file), file)
+            } catch {
+                errors.append(error)
+            }
+        }
+        return parsed
     }
 
     /// Renders template `name` with `context`; a template the theme lacks is an error, not
