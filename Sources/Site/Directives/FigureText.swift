@@ -23,23 +23,36 @@ enum FigureText {
         return token + String(close)
     }
 
-    /// `text` with every token replaced by `strings`' words for it, HTML-escaped.
+    /// `text` with every token replaced by `strings`' words for it, HTML-escaped. One pass:
+    /// a token's text is gathered on a stack, so a value that is a token is resolved before
+    /// the token it is in.
     static func resolve(_ text: String, _ strings: InterfaceStrings) -> String {
         guard text.contains(open) else { return text }
-        var text = text
-        // Innermost tokens first: a value that is a token is resolved before the token it is in.
-        while let end = text.firstIndex(of: close), let start = text[..<end].lastIndex(of: open) {
-            let parts = text[text.index(after: start)..<end].split(
-                separator: separator, omittingEmptySubsequences: false)
-            var arguments: [String: String] = [:]
-            for part in parts.dropFirst() {
-                guard let mark = part.firstIndex(of: equals) else { continue }
-                arguments[String(part[..<mark])] = String(part[part.index(after: mark)...])
+        let (open, close) = (open.unicodeScalars.first!, close.unicodeScalars.first!)
+        var stack = [""]
+        for scalar in text.unicodeScalars {
+            if scalar == open {
+                stack.append("")
+            } else if scalar == close, stack.count > 1 {
+                let token = stack.removeLast()
+                stack[stack.count - 1] += words(of: token, strings)
+            } else {
+                stack[stack.count - 1].unicodeScalars.append(scalar)
             }
-            let words = HTML.escape(strings[String(parts[0])])
-            text.replaceSubrange(start...end, with: fill(words, arguments))
         }
-        return text
+        // An unclosed token (never written by `t`) is left as it was.
+        return stack.dropFirst().reduce(stack[0]) { $0 + String(Self.open) + $1 }
+    }
+
+    /// The words of a token's inside (`key`, then `name` U+E003 `value` pairs).
+    private static func words(of token: String, _ strings: InterfaceStrings) -> String {
+        let parts = token.split(separator: separator, omittingEmptySubsequences: false)
+        var arguments: [String: String] = [:]
+        for part in parts.dropFirst() {
+            guard let mark = part.firstIndex(of: equals) else { continue }
+            arguments[String(part[..<mark])] = String(part[part.index(after: mark)...])
+        }
+        return fill(HTML.escape(strings[String(parts[0])]), arguments)
     }
 
     /// `template` with its `{name}` placeholders replaced by `arguments` in one pass, so a

@@ -57,7 +57,7 @@ struct LessonPages {
             }
             html = plan.references.link(
                 html, position: position, edition: edition, lessons: lessons,
-                strings: page.fallback ? InterfaceStrings() : strings)
+                strings: contentStrings)
             var context = base(position)
             context.page = PageContext.Page(
                 title: lesson.title, summary: lesson.summary, number: numbers[position],
