@@ -16,12 +16,15 @@ struct EditionPages: Sendable {
 
     let edition: Edition
     let pages: [Page]
-
     /// Each page's lesson number, counting numbered lessons only; nil for an unnumbered one
-    /// (an appendix). `lessons` are `BuildPlan.lessons`.
-    func numbers(_ lessons: [PlannedLesson]) -> [Int?] {
+    /// (an appendix).
+    let numbers: [Int?]
+
+    init(edition: Edition, pages: [Page], lessons: [(language: String, lesson: Lesson)]) {
+        self.edition = edition
+        self.pages = pages
         var count = 0
-        return pages.map { page in
+        numbers = pages.map { page in
             guard lessons[page.lesson].lesson.numbered else { return nil }
             count += 1
             return count
@@ -36,7 +39,8 @@ struct EditionPages: Sendable {
         return editions.map { edition in
             if edition.isDefault {
                 return EditionPages(
-                    edition: edition, pages: originals.map { Page(lesson: $0, fallback: false, original: $0) })
+                    edition: edition, pages: originals.map { Page(lesson: $0, fallback: false, original: $0) },
+                    lessons: lessons)
             }
             let own = lessons.indices.filter { lessons[$0].language == edition.language }
             var byName: [String: Int] = [:]
@@ -58,7 +62,7 @@ struct EditionPages: Sendable {
             }
             // A stable sort: pages of the same order keep the default edition's sequence.
             let sorted = entries.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
-            return EditionPages(edition: edition, pages: sorted.map(\.element.page))
+            return EditionPages(edition: edition, pages: sorted.map(\.element.page), lessons: lessons)
         }
     }
 

@@ -172,7 +172,7 @@ struct PageRenderer {
             root: root, title: title,
             description: description.isEmpty ? edition.edition.description : description,
             assets: theme.assetPaths,
-            nav: zip(edition.pages, edition.numbers(plan.lessons)).enumerated().map { i, item in
+            nav: zip(edition.pages, edition.numbers).enumerated().map { i, item in
                 let lesson = plan.lessons[item.0.lesson].lesson
                 return PageContext.NavItem(
                     title: lesson.title, url: "\(root)\(edition.edition.prefix)\(lesson.slug)/", number: item.1,

@@ -76,7 +76,10 @@ extension FigureText {
         case .centres(let x, let y, let sx, let sy):
             return t(
                 "maps_at_centres",
-                ["offset": "\(y.shortText)×\(x.shortText)", "stride": "\(sy.shortText)×\(sx.shortText)"])
+                [
+                    "offset": "\(MethodParameter.format(y))×\(MethodParameter.format(x))",
+                    "stride": "\(MethodParameter.format(sy))×\(MethodParameter.format(sx))",
+                ])
         case .stretch: return t("maps_stretched")
         }
     }

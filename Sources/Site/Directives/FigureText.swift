@@ -110,8 +110,3 @@ extension FigureText {
             : t("pg_browse_images", ["count": count.grouped, "split": Self.split(split)])
     }
 }
-
-extension Double {
-    /// `3` rather than `3.0`; other values as Swift prints them.
-    var shortText: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
-}

@@ -99,7 +99,7 @@ struct HeatmapPanels {
         case .minMax: FigureText.t("minmax")
         case .symmetric: FigureText.t("symmetric")
         case let .percentile(low, high):
-            FigureText.t("percentiles", ["low": low.shortText, "high": high.shortText])
+            FigureText.t("percentiles", ["low": MethodParameter.format(low), "high": MethodParameter.format(high)])
         case .fixed: normalization.description
         }
     }

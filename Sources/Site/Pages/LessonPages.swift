@@ -28,7 +28,7 @@ struct LessonPages {
         let lessons = plan.lessons
         let prefix = edition.edition.prefix
         let root = "../" + edition.edition.root
-        let numbers = edition.numbers(lessons)
+        let numbers = edition.numbers
         return edition.pages.enumerated().map { position, page in
             let planned = lessons[page.lesson]
             let lesson = planned.lesson
