@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Render
+@testable import Render
 import Testing
 
 @Suite struct SVGTests {
@@ -54,6 +54,21 @@ import Testing
         #expect(t.count == 6 && abs(t[1] - 0.2) < 1e-12 && t.first == 0 && abs(t.last! - 1) < 1e-12)
         #expect(SVG.ticks(3, 97, count: 4) == [20, 40, 60, 80])
         #expect(SVG.label(0.25, step: 0.05) == "0.25" && SVG.label(40, step: 20) == "40")
+    }
+
+    @Test("huge, infinite and indistinguishable values label and tick without trapping or looping")
+    func extremeValues() {
+        #expect(SVG.label(1e20, step: 1e19) == "1e+20")
+        #expect(SVG.label(-1e20, step: 2e19) == "-1e+20")
+        #expect(SVG.label(.infinity, step: 1) == "∞" && SVG.label(-.infinity, step: 1) == "−∞")
+        #expect(SVG.label(.nan, step: 1) == "NaN")
+        #expect(SVG.label(0.5, step: 0) == "0.5")
+        #expect(SVG.number(1e20) == "1e+20" && SVG.number(-3e300) == "-3e+300")
+        #expect(SVG.ticks(1e20, 1e20 + 1e4) == [1e20, 1e20 + 1e4])
+        #expect(SVG.ticks(-1e20, 1e20).count == 5)
+        #expect(SVG.ticks(0, .infinity) == [0])
+        let tiny = SVG.ticks(1, 1 + 1e-15)
+        #expect(tiny.count <= 28)
     }
 
     @Test func architectureShowsEveryLayer() {

@@ -87,6 +87,20 @@ struct MathTests {
         #expect(failure("\\begin{matrix} a \\end{pmatrix}")?.message == "\\begin{matrix} is closed by \\end{pmatrix}")
     }
 
+    @Test("a formula nested deeper than any real one is an error at the level it passes, not a stack overflow")
+    func nestingLimit() throws {
+        let deep = String(repeating: "\\sqrt{", count: 10_000) + "x" + String(repeating: "}", count: 10_000)
+        #expect(throws: TeXMath.Failure.self) { try TeXMath.mathML(deep, display: true) }
+        let fractions = String(repeating: "\\frac{1}{", count: 50_000)
+        #expect(throws: TeXMath.Failure.self) { try TeXMath.mathML(fractions, display: false) }
+        let bare = String(repeating: "\\sqrt", count: 50_000) + " x"
+        let failure = try #require(throws: TeXMath.Failure.self) { try TeXMath.mathML(bare, display: false) }
+        #expect(failure.message == "the formula nests groups and arguments more than 100 deep")
+        // Forty levels, more than any lesson needs, are fine.
+        let fine = String(repeating: "\\sqrt{", count: 40) + "x" + String(repeating: "}", count: 40)
+        #expect(try TeXMath.mathML(fine, display: true).contains("<msqrt>"))
+    }
+
     @Test("formulas are found outside code; escaped dollars and prices stay text")
     func spans() {
         let text = """

@@ -118,6 +118,7 @@ public struct SVG: Sendable {
     static func number(_ v: Double) -> String {
         guard v.isFinite else { return "0" }
         let r = (v * 100).rounded() / 100
+        if abs(r) >= 1e15 { return String(format: "%g", r) }  // beyond what Int prints exactly
         return r == r.rounded()
             ? String(Int(r))
             : String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
@@ -128,9 +129,16 @@ public struct SVG: Sendable {
         guard high > low, low.isFinite, high.isFinite else { return [low] }
         let raw = (high - low) / Double(max(count, 1))
         let magnitude = pow(10, floor(log10(raw)))
+        // A range narrower than the numbers' own spacing (1e20 ± 1) has no steps to take.
+        guard raw.isFinite, magnitude.isFinite, magnitude > 0, low + magnitude > low, high + magnitude > high else {
+            return [low, high]
+        }
         func values(_ step: Double) -> [Double] {
             var t = ceil(low / step - 1e-9) * step, out: [Double] = []
-            while t <= high + step * 1e-9 { out.append(abs(t) < step * 1e-9 ? 0 : t); t += step }
+            while t <= high + step * 1e-9, out.count <= 4 * count + 8 {
+                out.append(abs(t) < step * 1e-9 ? 0 : t)
+                t += step
+            }
             return out
         }
         // The 1-2-5 step whose tick count comes closest to `count`.
@@ -140,8 +148,10 @@ public struct SVG: Sendable {
 
     /// A tick label: integers plainly, others with the decimals the step needs.
     public static func label(_ v: Double, step: Double) -> String {
+        guard v.isFinite else { return v.isNaN ? "NaN" : v < 0 ? "−∞" : "∞" }
+        if abs(v) >= 1e15 || !(step.isFinite && step > 0) { return String(format: "%g", v) }
         if step >= 1 && v == v.rounded() { return String(Int(v)) }
-        let decimals = max(0, Int(-floor(log10(step))))
+        let decimals = min(20, max(0, Int(-floor(log10(step)))))
         return String(format: "%.\(decimals)f", v)
     }
 }

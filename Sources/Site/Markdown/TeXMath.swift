@@ -26,6 +26,19 @@ struct TeXMath {
     private let characters: [Character]
     private let display: Bool
     private var position = 0
+    /// How deep the parser is in nested groups and arguments: each level is a few stack frames,
+    /// so a formula nested deeper than any real one (`\sqrt{` ×10,000) is an error, not a crash.
+    private var depth = 0
+    static let maximumDepth = 200
+
+    /// Enters one level of nesting at `offset`.
+    private mutating func descend(at offset: Int) throws(Failure) {
+        depth += 1
+        if depth > Self.maximumDepth {
+            let levels = Self.maximumDepth / 2
+            throw Failure(message: "the formula nests groups and arguments more than \(levels) deep", offset: offset)
+        }
+    }
 
     private init(characters: [Character], display: Bool) {
         self.characters = characters
@@ -47,6 +60,8 @@ struct TeXMath {
     /// Items up to the end, or up to `terminator` (`}`, `\right`, `\end`, `&`, `\\`), which is
     /// left for the caller to consume.
     private mutating func expression(until terminator: Set<String>?) throws(Failure) -> [String] {
+        try descend(at: position)
+        defer { depth -= 1 }
         var items: [Item] = []
         while true {
             skipSpaces()
@@ -135,6 +150,8 @@ struct TeXMath {
 
     /// A script's or a command's argument: a braced group, or one token.
     private mutating func argument() throws(Failure) -> String {
+        try descend(at: position)
+        defer { depth -= 1 }
         skipSpaces()
         guard position < characters.count else {
             throw Failure(message: "missing an argument at the end of the formula", offset: position)
