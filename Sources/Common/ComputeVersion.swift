@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "323383da83f79f677b175e43a6404e746df10443039b9e022c70961234f68546"
+    public static let sourceDigest = "cf0e9095549585a04c962afae6ae454a8726bcd81f74bf3d969d823f0dc0ac9c"
 }

@@ -50,10 +50,12 @@ public enum ImageFile {
     /// Reads and decodes the image at `path`; `displayPath` is how errors name it.
     public static func read(path: String, displayPath: String? = nil) throws(SourceError) -> RGBAImage {
         let shown = displayPath ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: Data
+        do { data = try ConfinedFile.read(path, inside: nil, limit: 256 << 20) } catch {
             let kind = ["jpg", "jpeg"].contains((path as NSString).pathExtension.lowercased()) ? "JPEG" : "PNG"
             throw SourceError(
-                "not a readable \(kind) image: no such file or not readable",
+                "not a readable \(kind) image: "
+                    + (error == .missing ? "no such file or not readable" : error.reason(folder: "its folder")),
                 at: SourceLocation(file: shown, line: 0, column: 0))
         }
         if data.starts(with: [0xFF, 0xD8, 0xFF]) { return try JPEG.decode(data, file: shown) }

@@ -105,8 +105,10 @@ public enum PNG {
 
     /// Reads and decodes the PNG file at `path`.
     public static func read(path: String, displayPath: String? = nil) throws(PNGError) -> RGBAImage {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .invalid(file: displayPath ?? path, reason: "no such file or not readable")
+        let data: Data
+        do { data = try ConfinedFile.read(path, inside: nil, limit: 256 << 20) } catch {
+            if error == .missing { throw .invalid(file: displayPath ?? path, reason: "no such file or not readable") }
+            throw .invalid(file: displayPath ?? path, reason: error.reason(folder: "its folder"))
         }
         return try decode(data, file: displayPath ?? path)
     }

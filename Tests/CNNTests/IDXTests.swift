@@ -37,7 +37,9 @@ import TestSupport
             parseError(idx([2, 3], [1, 2, 3]))
                 == "f.idx: error: truncated or oversized IDX data: shape [2, 3] needs 6 bytes, found 3")
         #expect(
-            parseError(idx([0xFFFF_FFF, 0xFFFF_FFF], [])).hasPrefix("f.idx: error: truncated or oversized IDX data"))
+            parseError(idx([0xFFFF_FFF, 0xFFFF_FFF], []))
+                == "f.idx: error: IDX shape [268435455, 268435455] holds 72057593501057025 bytes; vizsite reads at "
+                + "most 200000000 from one IDX file")
         // Found by the idx fuzz target: a shape whose product wraps around to 0 bytes.
         #expect(
             parseError(Data([0, 0, 8, 4, 0, 0, 0x19, 0, 1, 0, 0, 0, 1, 0, 0, 0, 8, 2, 0, 0]))
@@ -90,5 +92,48 @@ import TestSupport
         #expect(throws: DataError.corrupt(file: bad, reason: "label 12 is not a digit 0–9")) {
             try MNIST.dataset(images: images, labels: bad)
         }
+    }
+
+    @Test("a gzip bomb is refused by its header before it inflates; extra data, links out and pipes are errors")
+    func hostileFiles() throws {
+        let dir = TemporaryDirectory()
+        func gzip(_ name: String, _ data: Data) throws -> String {
+            let path = dir.write(name, data)
+            #expect(try runProgram("gzip", ["-kf", path]).status == 0)
+            return path + ".gz"
+        }
+        // 1.3 million images claimed (1 GB): refused after the 16-byte header.
+        let bomb = try gzip("bomb", idx([1_300_000, 28, 28], [UInt8](repeating: 0, count: 784)))
+        #expect {
+            try IDXArray.read(path: bomb)
+        } throws: { error in
+            (error as? DataError)?.description.contains("holds 1019200000 bytes; vizsite reads at most") ?? false
+        }
+        let longer = try gzip("longer", idx([2, 3], [1, 2, 3, 4, 5, 6, 7]))
+        #expect(
+            throws: DataError.corrupt(
+                file: longer, reason: "truncated or oversized IDX data: shape [2, 3] needs 6 bytes, found more")
+        ) { try IDXArray.read(path: longer) }
+        let good = try gzip("good", idx([2, 3], [1, 2, 3, 4, 5, 6]))
+        #expect(try IDXArray.read(path: good).bytes == [1, 2, 3, 4, 5, 6])
+        // Multi-member gzip (two files concatenated) reads as one stream.
+        let whole = idx([2, 3], [1, 2, 3, 4, 5, 6])
+        let first = try Data(contentsOf: URL(fileURLWithPath: try gzip("a", whole.prefix(9))))
+        let second = try Data(contentsOf: URL(fileURLWithPath: try gzip("b", whole.dropFirst(9))))
+        let joined = dir.write("joined.gz", first + second)
+        #expect(try IDXArray.read(path: joined).bytes == [1, 2, 3, 4, 5, 6])
+
+        let outside = TemporaryDirectory()
+        let secret = outside.write("secret.gz", try Data(contentsOf: URL(fileURLWithPath: good)))
+        try FileManager.default.createSymbolicLink(atPath: dir.file("link.gz"), withDestinationPath: secret)
+        #expect(
+            throws: DataError.unreadable(
+                file: dir.file("link.gz"), reason: "'link.gz' leads out of its folder through a symbolic link")
+        ) { try IDXArray.read(path: dir.file("link.gz")) }
+        #expect(mkfifo(dir.file("pipe.gz"), 0o600) == 0)
+        #expect(
+            throws: DataError.unreadable(
+                file: dir.file("pipe.gz"), reason: "'pipe.gz' is a named pipe, not a regular file")
+        ) { try IDXArray.read(path: dir.file("pipe.gz")) }
     }
 }

@@ -84,6 +84,37 @@ import TestSupport
         }
     }
 
+    /// An image, or a class folder, that links out of the dataset would publish a file of the
+    /// machine in a samples figure: an error naming it. Links inside the dataset are fine.
+    @Test func linksOutOfTheDatasetAreErrors() throws {
+        let root = TemporaryDirectory(), outside = TemporaryDirectory()
+        root.write("train/cat/a.png", Data([1]))
+        root.write(".shared/b.png", Data([2]))
+        let secret = outside.write("secret.png", Data([3]))
+        let decode: (String) throws -> [Float] = { _ in [0, 0] }
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: root.file("train/cat/b.png"), withDestinationPath: "../../.shared/b.png")
+        #expect(try ImageFolder.load(root: root.path, decode: decode, inputShape: [1, 1, 2]).splits["train"]?.count == 2)
+        try fm.createSymbolicLink(atPath: root.file("train/cat/c.png"), withDestinationPath: secret)
+        #expect {
+            try ImageFolder.load(root: root.path, decode: decode, inputShape: [1, 1, 2])
+        } throws: { error in
+            (error as? DataError)?.description.contains("'c.png' leads out of the dataset folder") ?? false
+        }
+        try fm.removeItem(atPath: root.file("train/cat/c.png"))
+        try fm.createSymbolicLink(atPath: root.file("train/dog"), withDestinationPath: outside.path)
+        #expect(throws: DataError.self) {
+            try ImageFolder.load(root: root.path, decode: decode, inputShape: [1, 1, 2])
+        }
+        try fm.removeItem(atPath: root.file("train/dog"))
+        #expect(mkfifo(root.file("train/cat/d.png"), 0o600) == 0)
+        #expect {
+            try ImageFolder.load(root: root.path, decode: decode, inputShape: [1, 1, 2])
+        } throws: { error in
+            (error as? DataError)?.description.contains("'d.png' is a named pipe, not a regular file") ?? false
+        }
+    }
+
     /// A folder is MNIST when it has MNIST's files, CIFAR-10 when it has its batches, else an
     /// image folder; its files per split are what cache keys hash.
     @Test func datasetFoldersAreDetected() throws {

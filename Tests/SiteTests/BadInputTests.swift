@@ -229,7 +229,7 @@ struct BadInputTests {
 
         let noSite = FixtureSite(lessons: ["01-a.md": "---\ntitle: A\n---\n"], trainCount: 16, testCount: 16)
         try FileManager.default.removeItem(atPath: noSite.directory.file("Content/site.yml"))
-        #expect(errors(of: noSite) == ["Content/site.yml: error: cannot read file"])
+        #expect(errors(of: noSite) == ["Content/site.yml: error: cannot read file: no such file"])
 
         let badTheme = FixtureSite(lessons: ["01-a.md": "---\ntitle: A\n---\n"], trainCount: 16, testCount: 16)
         badTheme.directory.write("Theme/templates/lesson.mustache", "<article>\n{{#page}}{{title}}\n</article>\n")

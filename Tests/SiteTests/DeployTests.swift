@@ -188,4 +188,43 @@ struct DeployTests {
         }
         #expect(!FileManager.default.fileExists(atPath: folder.file("www")))
     }
+
+    @Test("no field of the deploy section reaches git, rsync or ssh as an option or a command")
+    func argumentInjection() throws {
+        try git(["init", "--quiet", "--bare", "site.git"])
+        let canary = folder.file("PWNED")
+        // The commands git and ssh would run go through a shell, which expands $CANARY.
+        let payloads = [
+            "--upload-pack=touch $CANARY;:x", "-oProxyCommand=touch $CANARY", "-e sh -c 'touch $CANARY'",
+            "ext::sh -c touch% $CANARY", "ssh://-oProxyCommand=touch%20$CANARY/x", "-oProxyCommand=x:y",
+            "--exec=touch $CANARY", "fd::17", "host\nname:x",
+        ]
+        let fields = [
+            "git: {branch: gh-pages, repository: %@}", "git: {branch: %@, repository: site.git}",
+            "git: {branch: gh-pages, repository: site.git, remote: %@}",
+            "git: {branch: gh-pages, repository: site.git, keep: [%@]}",
+            "git: {branch: gh-pages, repository: site.git, message: %@}", "rsync: {destination: %@}",
+            "rsync: {destination: www, keep: [%@]}",
+        ]
+        var refused = 0, ran = 0
+        for field in fields {
+            for payload in payloads {
+                let quoted = "\"" + payload.replacingOccurrences(of: "\\n", with: "\\n") + "\""
+                let yaml = "deploy:\n  " + field.replacingOccurrences(of: "%@", with: quoted) + "\n"
+                guard let config = try? SiteConfig.parse("title: T\n" + yaml, file: "site.yml").deploy else {
+                    refused += 1
+                    continue
+                }
+                var environment = Self.environment
+                environment["CANARY"] = canary
+                let deployer = Deployer(config: config, site: site, siteRoot: folder.path, environment: environment)
+                _ = try? deployer.deploy(dryRun: true)
+                ran += 1
+                #expect(!FileManager.default.fileExists(atPath: canary), "\(yaml) ran a command")
+                try? FileManager.default.removeItem(atPath: canary)
+            }
+        }
+        // Options and transports are refused where they are written; a message is only a message.
+        #expect(refused >= 45 && ran > 0, "refused \(refused), ran \(ran)")
+    }
 }

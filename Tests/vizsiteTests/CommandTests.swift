@@ -5,6 +5,8 @@ import Render
 import Testing
 import TestSupport
 
+@testable import vizsite
+
 /// The command line, run as a user runs it: the built binary, its output and exit status.
 @Suite struct CommandTests {
     /// A small model (seconds to train) in a content folder of its own.
@@ -154,6 +156,31 @@ import TestSupport
             json["blas_core"] as? String == BLAS.coreName || json["blas_core"] as? String == "SkylakeX"
                 || json["blas_core"] as? String == "Haswell")
         #expect(json["threads"] as? Int == Parallelism.workers)
+    }
+
+    /// Run from inside the models folder, a bare file name finds the content one level up
+    /// (it trapped in Foundation's path code, SIGILL, in explain, train, metrics and bench).
+    @Test func bareModelFileNameFromItsFolder() throws {
+        let dir = TemporaryDirectory()
+        dir.write("Content/models/tiny.yml", Self.tinySpec)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("Content/data"), withDestinationPath: ResolvedPath.parent(PackagePaths.mnist))
+        let models = dir.file("Content/models")
+        let trained = try runVizsite(["train", "tiny.yml", "--limit", "64", "--out", "w.safetensors"], in: models)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        for command in [
+            ["explain", "tiny.yml", "--weights", "w.safetensors", "--method", "gradcam", "--image", "test:0", "--json",
+             "g.json"],
+            ["explain", "./tiny.yml", "--weights", "w.safetensors", "--method", "vanilla", "--image", "test:1", "--json",
+             "v.json"],
+        ] {
+            let result = try runVizsite(command, in: models)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
+        #expect(contentRoot(forSpec: "tiny.yml") == ".." && contentRoot(forSpec: "./tiny.yml") == "..")
+        #expect(contentRoot(forSpec: "../models/tiny.yml") == ".." && contentRoot(forSpec: "../../models/x.yml") == "../..")
+        #expect(contentRoot(forSpec: "Content/models/tiny.yml") == "Content")
+        #expect(contentRoot(forSpec: "/a/Content/models/tiny.yml") == "/a/Content")
     }
 
     @Test func missingDataIsAClearError() throws {

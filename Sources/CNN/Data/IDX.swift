@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// An array from an IDX file (LeCun's MNIST format): unsigned bytes with a shape.
@@ -5,26 +6,60 @@ public struct IDXArray: Sendable {
     public let shape: [Int]
     public let bytes: [UInt8]
 
-    /// Reads an IDX file, gzip-compressed (`.gz`) or not.
+    /// The most data one IDX file may hold: 200 MB, 255,000 MNIST images (EMNIST's digits
+    /// have 240,000). The header is checked against it before anything is inflated.
+    public static let maximumBytes = 200_000_000
+
+    /// Reads an IDX file, gzip-compressed (`.gz`) or not: a regular file whose real path
+    /// stays in its folder.
     public static func read(path: String) throws(DataError) -> IDXArray {
-        guard let raw = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(file: path, reason: "no such file or not readable")
-        }
-        return try decode(raw, file: path)
+        let data = try DataError.reading(path, inside: ResolvedPath.parent(path), limit: maximumBytes + 64)
+        return try decode(data, file: path)
     }
 
-    /// Parses the bytes of an IDX file, inflating them first when they are gzip data.
-    public static func decode(_ raw: Data, file: String) throws(DataError) -> IDXArray {
+    /// Parses the bytes of an IDX file, inflating them first when they are gzip data: the
+    /// header is read and checked first, then exactly the data it declares.
+    public static func decode(_ raw: Data, file: String, limit: Int = maximumBytes) throws(DataError) -> IDXArray {
         let isGzip = raw.count >= 2 && raw[raw.startIndex] == 0x1f && raw[raw.startIndex + 1] == 0x8b
-        return try parse(isGzip ? try Gzip.decompress(raw, file: file) : raw, file: file)
+        guard isGzip else { return try parse(raw, file: file, limit: limit) }
+        let reader = try GzipReader(raw, file: file)
+        let (rank, _) = try checkMagic(try reader.read(count: 4), file: file)
+        let dims = try reader.read(count: 4 * rank)
+        guard dims.count == 4 * rank else { throw .corrupt(file: file, reason: "truncated IDX header") }
+        let (shape, count) = try checkShape(dims, file: file, limit: limit)
+        let bytes = try reader.read(count: count)
+        guard bytes.count == count, try reader.atEnd() else {
+            throw .corrupt(
+                file: file,
+                reason: "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found "
+                    + (bytes.count < count ? "\(bytes.count)" : "more"))
+        }
+        return IDXArray(shape: shape, bytes: bytes)
     }
 
     /// Parses IDX bytes: magic `0 0 type rank`, `rank` big-endian UInt32 dimensions, data.
     /// Only type 0x08 (unsigned byte), which MNIST uses, is accepted.
-    public static func parse(_ data: Data, file: String) throws(DataError) -> IDXArray {
-        let bytes = [UInt8](data)
+    public static func parse(_ data: Data, file: String, limit: Int = maximumBytes) throws(DataError) -> IDXArray {
+        let (rank, _) = try checkMagic(Array(data.prefix(4)), file: file, total: data.count)
+        let headerSize = 4 + 4 * rank
+        guard data.count >= headerSize else { throw .corrupt(file: file, reason: "truncated IDX header") }
+        let start = data.startIndex
+        let (shape, count) = try checkShape(Array(data[(start + 4)..<(start + headerSize)]), file: file, limit: limit)
+        guard count == data.count - headerSize else {
+            throw .corrupt(
+                file: file,
+                reason:
+                    "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found "
+                    + "\(data.count - headerSize)"
+            )
+        }
+        return IDXArray(shape: shape, bytes: [UInt8](data[(start + headerSize)...]))
+    }
+
+    /// The rank from the magic number `0 0 0x08 rank`.
+    private static func checkMagic(_ bytes: [UInt8], file: String, total: Int? = nil) throws(DataError) -> (Int, Int) {
         guard bytes.count >= 4 else {
-            throw .corrupt(file: file, reason: "too short to be an IDX file (\(bytes.count) bytes)")
+            throw .corrupt(file: file, reason: "too short to be an IDX file (\(total ?? bytes.count) bytes)")
         }
         guard bytes[0] == 0, bytes[1] == 0 else {
             throw .corrupt(file: file, reason: "not an IDX file: wrong magic number")
@@ -36,11 +71,13 @@ public struct IDXArray: Sendable {
         }
         let rank = Int(bytes[3])
         guard rank >= 1 && rank <= 4 else { throw .corrupt(file: file, reason: "unsupported IDX rank \(rank)") }
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else { throw .corrupt(file: file, reason: "truncated IDX header") }
+        return (rank, 4 + 4 * rank)
+    }
+
+    /// The shape from the big-endian dimensions, and its element count, within `limit`.
+    private static func checkShape(_ bytes: [UInt8], file: String, limit: Int) throws(DataError) -> ([Int], Int) {
         var shape: [Int] = []
-        for d in 0..<rank {
-            let o = 4 + 4 * d
+        for o in stride(from: 0, to: bytes.count, by: 4) {
             shape.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
         // The product is checked for overflow: dimensions whose product wraps to the data
@@ -52,14 +89,11 @@ public struct IDXArray: Sendable {
             overflow = overflow || o
         }
         guard !overflow else { throw .corrupt(file: file, reason: "IDX shape \(shape) is too large to be real") }
-        guard count == bytes.count - headerSize else {
+        guard count <= limit else {
             throw .corrupt(
                 file: file,
-                reason:
-                    "truncated or oversized IDX data: shape \(shape) needs \(count) bytes, found "
-                    + "\(bytes.count - headerSize)"
-            )
+                reason: "IDX shape \(shape) holds \(count) bytes; vizsite reads at most \(limit) from one IDX file")
         }
-        return IDXArray(shape: shape, bytes: Array(bytes[headerSize...]))
+        return (shape, count)
     }
 }

@@ -60,7 +60,9 @@ public enum CIFAR10 {
     /// The class names in `directory`'s `batches.meta.txt`, else CIFAR-10's own.
     static func classNames(directory: String) -> [String] {
         let meta = (directory as NSString).appendingPathComponent("batches.meta.txt")
-        if let text = try? String(contentsOfFile: meta, encoding: .utf8) {
+        if let file = try? ConfinedFile(meta, inside: directory), file.size <= 1 << 16,
+            let data = try? file.read(), let text = String(data: data, encoding: .utf8)
+        {
             let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
             if lines.count == 10 { return lines }
@@ -72,9 +74,7 @@ public enum CIFAR10 {
     static func batches(_ files: [String]) throws(DataError) -> Dataset {
         var scalars: [Float] = [], labels: [Int] = []
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw .unreadable(file: file, reason: "no such file or not readable")
-            }
+            let data = try DataError.reading(file, inside: ResolvedPath.parent(file), limit: 200_000_000)
             guard data.count % recordSize == 0, !data.isEmpty else {
                 throw .corrupt(file: file, reason: "\(data.count) bytes is not a whole number of 3,073-byte records")
             }
@@ -135,10 +135,15 @@ public enum ImageFolder {
         _ splitPath: String, classes: [String], decode: (String) throws -> [Float], inputShape: [Int]
     ) throws(DataError) -> Dataset {
         var scalars: [Float] = [], labels: [Int] = []
+        // Class folders and images may be links, but none may lead out of the dataset.
+        let root = ResolvedPath.parent(splitPath)
         for (label, name) in classes.enumerated() {
             let classPath = (splitPath as NSString).appendingPathComponent(name)
             for file in imageFiles(classPath) {
                 let path = (classPath as NSString).appendingPathComponent(file)
+                do { _ = try ConfinedFile(path, inside: root) } catch {
+                    throw .unreadable(file: path, reason: error.describe(file, folder: "the dataset folder \(root)"))
+                }
                 let values: [Float]
                 do { values = try decode(path) } catch {
                     throw .corrupt(

@@ -23,12 +23,22 @@ public struct ModelSidecar: Sendable, Hashable {
 
     public init() {}
 
+    /// The sidecar's bytes, nil when there is none: a regular file beside the model, not a
+    /// link out of the model's folder.
+    private static func readSidecar(_ file: String, shown: String) throws(SourceError) -> Data? {
+        do { return try ConfinedFile.read(file, inside: ResolvedPath.parent(file), limit: 1 << 20) } catch {
+            if error == .missing { return nil }
+            throw SourceError(
+                error.reason(folder: "the model's folder"), at: SourceLocation(file: shown, line: 0, column: 0))
+        }
+    }
+
     static let keys = ["preprocess", "scale", "mean", "std", "channel_order", "classes", "cam_layer", "input_size"]
 
     /// The sidecar's `input_size` (height, width), read before the model is imported; nil
     /// when there is no sidecar or it gives none.
     static func inputSize(beside path: String, displayPath: String) throws(SourceError) -> (height: Int, width: Int)? {
-        guard let data = FileManager.default.contents(atPath: path + ".yml"),
+        guard let data = try readSidecar(path + ".yml", shown: displayPath + ".yml"),
             let text = String(data: data, encoding: .utf8)
         else { return nil }
         let fields = try YAMLValue.parse(text, file: displayPath + ".yml").mapping()
@@ -46,7 +56,7 @@ public struct ModelSidecar: Sendable, Hashable {
     /// an empty one when there is none.
     static func load(beside path: String, displayPath: String, model: Model) throws(SourceError) -> ModelSidecar {
         let file = path + ".yml", shown = displayPath + ".yml"
-        guard let data = FileManager.default.contents(atPath: file) else { return ModelSidecar() }
+        guard let data = try readSidecar(file, shown: shown) else { return ModelSidecar() }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SourceError("the sidecar is not UTF-8 text", at: SourceLocation(file: shown, line: 0, column: 0))
         }

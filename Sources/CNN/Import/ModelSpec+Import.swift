@@ -8,9 +8,11 @@ extension ModelSpec {
     /// A model imported from an ONNX or Keras file, with its weights.
     static func imported(path: String, displayPath: String) throws(SourceError) -> ModelSpec {
         // Read once: the bytes are both imported and hashed for cache keys.
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: Data
+        do { data = try ConfinedFile.read(path, inside: nil, limit: ONNXImporter.maximumFileSize) } catch {
             throw SourceError(
-                "cannot read the model: no such file", at: SourceLocation(file: displayPath, line: 0, column: 0))
+                "cannot read the model: " + error.describe((displayPath as NSString).lastPathComponent, folder: ""),
+                at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
         let bytes = [UInt8](data)
         let inputSize = try ModelSidecar.inputSize(beside: path, displayPath: displayPath)
@@ -19,7 +21,7 @@ extension ModelSpec {
             model =
                 (path as NSString).pathExtension.lowercased() == "onnx"
                 ? try ONNXImporter.load(
-                    bytes: bytes, directory: (path as NSString).deletingLastPathComponent, displayPath: displayPath,
+                    bytes: bytes, directory: ResolvedPath.parent(path), displayPath: displayPath,
                     inputSize: inputSize)
                 : try KerasImporter.load(bytes: bytes, displayPath: displayPath)
         } catch {
@@ -27,7 +29,11 @@ extension ModelSpec {
         }
         var hash = SHA256()
         hash.update(bytes)
-        if let external = FileManager.default.contents(atPath: path + ".data") { hash.update(external) }
+        // The model's conventional external data file, if any (the importer has read it, or
+        // refused it, already: only a regular file inside the model's folder is hashed).
+        if let external = try? ConfinedFile.read(path + ".data", inside: ResolvedPath.parent(path), limit: 1 << 31) {
+            hash.update(external)
+        }
         if model.inputShape.elementCount > maxActivations || model.parameters.count > maxParameters {
             throw SourceError(
                 "the model has \(model.parameters.count.grouped) parameters and a \(model.inputShape) input; at most "

@@ -83,9 +83,11 @@ public struct ModelSpec: Sendable {
         if importedExtensions.contains((path as NSString).pathExtension.lowercased()) {
             return try imported(path: path, displayPath: shown)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: Data
+        do { data = try ConfinedFile.read(path, inside: nil, limit: 16 << 20) } catch {
             throw SourceError(
-                "cannot read model spec: no such file", at: SourceLocation(file: shown, line: 0, column: 0))
+                "cannot read model spec: " + error.describe((shown as NSString).lastPathComponent, folder: ""),
+                at: SourceLocation(file: shown, line: 0, column: 0))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SourceError("model spec is not UTF-8 text", at: SourceLocation(file: shown, line: 0, column: 0))

@@ -36,8 +36,10 @@ public enum SafeTensors {
 
     /// Reads every tensor of the file; all must be F32.
     public static func read(path: String) throws(WeightsError) -> [String: Tensor] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(file: path, reason: "no such file or not readable")
+        let data: Data
+        do { data = try ConfinedFile.read(path, inside: nil, limit: 1 << 30) } catch {
+            if error == .missing { throw .unreadable(file: path, reason: "no such file or not readable") }
+            throw .unreadable(file: path, reason: error.describe((path as NSString).lastPathComponent, folder: ""))
         }
         return try parse(data, file: path)
     }

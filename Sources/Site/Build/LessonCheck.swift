@@ -16,7 +16,7 @@ public enum LessonCheck {
             return [error]
         }
         let content = SiteContent(
-            paths: ContentPaths(root: (file as NSString).deletingLastPathComponent),
+            paths: ContentPaths(root: ResolvedPath.parent(file)),
             config: config, lessons: [lesson])
         do throws(BuildErrors) {
             _ = try BuildPlan(content: content) { _, _ in spec }

@@ -113,6 +113,8 @@ public struct SiteBuilder: Sendable {
     /// Content and theme are checked together, so one run reports both.
     static func load(_ state: inout BuildState) throws(BuildErrors) {
         let options = state.options
+        // Before anything else: a build must never be able to replace the project.
+        do { try OutputFolder.check(options) } catch { throw BuildErrors([error]) }
         var errors: [SourceError] = []
         let (content, contentErrors) = SiteContent.loadValid(
             contentDirectory: options.contentDirectory,
@@ -212,9 +214,11 @@ public struct SiteBuilder: Sendable {
         state.report.files = state.files.count
         state.report.bytes = state.files.values.reduce(0) { $0 + $1.count }
         OutputWriter.removeStaleStaging(beside: output)
+        var files = state.files
+        files[OutputFolder.markerName] = OutputFolder.marker
         do {
             // Figures and assets are named by a hash of their bytes.
-            try OutputWriter(output: output).publish(state.files) {
+            try OutputWriter(output: output).publish(files) {
                 $0.hasPrefix("figures/") || $0.hasPrefix("assets/")
             }
         } catch {

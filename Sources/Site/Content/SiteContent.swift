@@ -27,13 +27,14 @@ public struct SiteContent: Sendable {
         var config: SiteConfig?
         let configFile = paths.display("site.yml")
         do throws(SourceError) {
-            let text = try SourceText.read(path: configFile, displayPath: configFile)
+            let text = try SourceText.read(path: configFile, displayPath: configFile, inside: contentDirectory)
             config = try SiteConfig.parse(text, file: configFile)
         } catch {
             errors.append(error)
         }
         let lessonsDirectory = paths.display("lessons")
-        var (lessons, lessonErrors, files) = loadLessons(in: lessonsDirectory, includeDrafts: includeDrafts)
+        var (lessons, lessonErrors, files) = loadLessons(
+            in: lessonsDirectory, root: contentDirectory, includeDrafts: includeDrafts)
         errors += lessonErrors
         if files == 0 {
             errors.append(
@@ -45,7 +46,7 @@ public struct SiteContent: Sendable {
         if let config {
             for edition in config.editions.dropFirst() {
                 var (found, problems, _) = loadLessons(
-                    in: paths.display(edition.lessonsFolder), includeDrafts: includeDrafts)
+                    in: paths.display(edition.lessonsFolder), root: contentDirectory, includeDrafts: includeDrafts)
                 found.sort { ($0.order, $0.file) < ($1.order, $1.file) }
                 translations[edition.language] = found
                 errors += problems
@@ -59,7 +60,9 @@ public struct SiteContent: Sendable {
 
     /// The lessons of one folder (`*.md`, not its subfolders), the errors of those that could
     /// not be read (a slug used twice is an error at the second file), and how many files it holds.
-    private static func loadLessons(in directory: String, includeDrafts: Bool) -> ([Lesson], [SourceError], Int) {
+    private static func loadLessons(
+        in directory: String, root: String, includeDrafts: Bool
+    ) -> ([Lesson], [SourceError], Int) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasSuffix(".md") }.sorted()
         var lessons: [Lesson] = [], errors: [SourceError] = []
@@ -67,7 +70,7 @@ public struct SiteContent: Sendable {
         for name in names {
             let file = (directory as NSString).appendingPathComponent(name)
             do throws(SourceError) {
-                let text = try SourceText.read(path: file, displayPath: file)
+                let text = try SourceText.read(path: file, displayPath: file, inside: root)
                 let lesson = try Lesson.parse(text, file: file, fileName: name)
                 if let other = slugs[lesson.slug] {
                     throw SourceError(

@@ -5,11 +5,11 @@ import Foundation
 /// byte-order mark, LF or CRLF line endings.
 public enum SourceText {
     /// The file's text with a leading BOM removed and CRLF / CR turned into LF.
-    /// A file that is not UTF-8 is an error naming the line of the first bad byte.
-    public static func read(path: String, displayPath: String) throws(SourceError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SourceError("cannot read file", at: SourceLocation(file: displayPath, line: 0, column: 0))
-        }
+    /// A file that is not UTF-8 is an error naming the line of the first bad byte. The file
+    /// must be a regular file (a pipe would block) inside `folder` (the content or the
+    /// theme): a symbolic link out is an error, so no file of the machine is published.
+    public static func read(path: String, displayPath: String, inside folder: String) throws(SourceError) -> String {
+        let data = try ConfinedFile.contents(path, inside: folder, limit: 64 << 20, displayPath: displayPath)
         return try decode(data, displayPath: displayPath)
     }
 

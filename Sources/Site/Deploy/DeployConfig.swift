@@ -51,8 +51,18 @@ public struct DeployConfig: Sendable, Equatable {
                 remote = try value.string()
                 guard isSafeName(remote!) else { throw value.error("remote '\(remote!)' is not a remote's name") }
             }
+            var repository: String?
+            if let value = fields["repository"] {
+                repository = try value.string()
+                guard isSafeLocation(repository!) else {
+                    throw value.error(
+                        "repository '\(repository!)' is not a repository git can reach safely: give a local path, an "
+                            + "http(s)://, ssh:// or git:// URL, or host:path (no leading '-', no spaces or control "
+                            + "characters before the path)")
+                }
+            }
             config.git = Git(
-                branch: name, repository: try fields["repository"]?.string(), remote: remote,
+                branch: name, repository: repository, remote: remote,
                 message: try fields["message"]?.string(), keep: try keepList(fields["keep"]),
                 location: section.keyLocation("git") ?? git.location)
         }
@@ -61,8 +71,10 @@ public struct DeployConfig: Sendable, Equatable {
             try fields.checkKeys(["destination", "keep"], in: "deploy.rsync")
             let destination = try fields.required("destination", in: "deploy.rsync")
             let path = try destination.string()
-            guard !path.isEmpty, !path.hasPrefix("-") else {
-                throw destination.error("destination must be a folder: a local path or host:path")
+            guard isSafeLocation(path), !path.contains("://") else {
+                throw destination.error(
+                    "destination must be a folder: a local path or host:path (no leading '-', no spaces or control "
+                        + "characters in the host)")
             }
             config.rsync = Rsync(
                 destination: path, keep: try keepList(fields["keep"]),
@@ -80,12 +92,37 @@ public struct DeployConfig: Sendable, Equatable {
             && name.allSatisfy { !$0.isWhitespace && !"~^:?*[\\".contains($0) }
     }
 
+    /// A repository or folder address that neither git nor rsync (nor the ssh they may start)
+    /// can read as an option or a command: a local path, a URL of a plain transport, or
+    /// `[user@]host:path` whose host part is a host name. git's `ext::` and `fd::`
+    /// transports run commands, so only http, https, ssh, git and file URLs pass.
+    static func isSafeLocation(_ location: String) -> Bool {
+        guard !location.isEmpty, !location.hasPrefix("-"),
+            !location.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return false }
+        if let scheme = location.range(of: "://") {
+            let name = location[..<scheme.lowerBound].lowercased()
+            let rest = location[scheme.upperBound...]
+            return ["http", "https", "ssh", "git", "file"].contains(name) && !rest.hasPrefix("-")
+                && !rest.contains(where: \.isWhitespace)
+        }
+        if location.contains("::") { return false }  // git's transport::address form
+        if Deployer.isRemote(location) {
+            let host = location[..<location.firstIndex(of: ":")!]
+            return host.allSatisfy { $0.isLetter || $0.isNumber || "._-@[]".contains($0) }
+                && !host.split(separator: "@").contains { $0.hasPrefix("-") }
+        }
+        return true
+    }
+
     private static func keepList(_ value: YAMLValue?) throws(SourceError) -> [String] {
         guard let value else { return [] }
         var paths: [String] = []
         for item in try value.list() {
             let path = try item.string()
-            guard !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+            guard !path.isEmpty, !path.hasPrefix("/"), !path.hasPrefix("-"), !path.split(separator: "/").contains(".."),
+                !path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
                 throw item.error("keep lists paths inside the published folder, such as CNAME")
             }
             paths.append(path)

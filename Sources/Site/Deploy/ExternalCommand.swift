@@ -8,9 +8,16 @@ struct ExternalCommand {
         let output: String
         let errors: String
         var succeeded: Bool { status == 0 }
-        /// The last line of what it printed on stderr, for an error message.
-        var lastError: String {
-            errors.split(separator: "\n").last.map(String.init) ?? "exit status \(status)"
+        /// What it printed on stderr, for an error message: every line but git's hints (the
+        /// cause is often not the last line: a hook's reason, rsync's "previous errors"),
+        /// joined, and cut if long.
+        var errorText: String {
+            let lines = errors.split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("hint:") }
+            guard !lines.isEmpty else { return "exit status \(status)" }
+            let text = lines.joined(separator: " / ")
+            return text.count > 1200 ? String(text.prefix(1200)) + " …" : text
         }
     }
 
@@ -28,6 +35,8 @@ struct ExternalCommand {
         // Never wait for a password on a terminal nobody sees.
         var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["GIT_TERMINAL_PROMPT"] = env["GIT_TERMINAL_PROMPT"] ?? "0"
+        // Only transports that move data: never ext:: or fd::, which run commands.
+        env["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh"
         process.environment = env
         // stderr goes to a file, so neither stream can fill up and block the other.
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("vizsite-\(UUID().uuidString)")

@@ -14,7 +14,7 @@ struct GitTarget {
         var report = DeployReport(
             target: "git branch \(config.branch) of \(isLocal ? repository : redacted(repository))")
         // The branch as the repository has it now (nil: not yet created).
-        let heads = try git(["ls-remote", "--heads", repository, "refs/heads/\(config.branch)"])
+        let heads = try git(["ls-remote", "--heads", "--", repository, "refs/heads/\(config.branch)"])
         guard heads.succeeded else { throw failure("cannot read \(redacted(repository))", heads) }
         let before = heads.output.split(separator: "\t").first.map(String.init)
 
@@ -24,7 +24,8 @@ struct GitTarget {
         if before != nil {
             try check(
                 git([
-                    "clone", "--quiet", "--no-checkout", "--single-branch", "--branch", config.branch, repository, work,
+                    "clone", "--quiet", "--no-checkout", "--single-branch", "--branch", config.branch, "--", repository,
+                    work,
                 ]),
                 "cannot clone \(redacted(repository))")
             // The index holds the branch as it is; the work tree starts empty.
@@ -32,7 +33,7 @@ struct GitTarget {
         } else {
             try check(git(["init", "--quiet", work]), "cannot create a repository in \(work)")
             try check(git(["checkout", "--quiet", "--orphan", config.branch], in: work), "cannot start a branch")
-            try check(git(["remote", "add", "origin", repository], in: work), "cannot name the repository")
+            try check(git(["remote", "add", "--", "origin", repository], in: work), "cannot name the repository")
         }
         try copySite(into: work)
         if before != nil {
@@ -91,7 +92,8 @@ struct GitTarget {
     private func copySite(into work: String) throws(SourceError) {
         let fm = FileManager.default
         do {
-            for name in try fm.contentsOfDirectory(atPath: deployer.site) where name != ".git" {
+            for name in try fm.contentsOfDirectory(atPath: deployer.site)
+            where name != ".git" && name != OutputFolder.markerName {
                 try fm.copyItem(
                     atPath: (deployer.site as NSString).appendingPathComponent(name),
                     toPath: (work as NSString).appendingPathComponent(name))
@@ -110,7 +112,7 @@ struct GitTarget {
     }
 
     private func failure(_ what: String, _ result: ExternalCommand.Result) -> SourceError {
-        SourceError("\(what): git says \(redacted(result.lastError))", at: config.location)
+        SourceError("\(what): git says: \(redacted(result.errorText))", at: config.location)
     }
 
     /// An address without the password or token some URLs carry (`https://user:token@host/…`).

@@ -15,10 +15,12 @@ struct RsyncTarget {
         if dryRun { arguments.append("--dry-run") }
         // Protected files are neither deleted nor listed as removed.
         arguments += config.keep.map { "--filter=P /\($0)" }
+        // The marker that says vizsite wrote the folder is not part of the site.
+        arguments.append("--exclude=/\(OutputFolder.markerName)")
         let site = deployer.site.hasSuffix("/") ? deployer.site : deployer.site + "/"
         let result = try deployer.run("rsync", arguments + ["--", site, destination], at: config.location)
         guard result.succeeded else {
-            throw SourceError("rsync to \(destination) failed: \(result.lastError)", at: config.location)
+            throw SourceError("rsync to \(destination) failed: \(result.errorText)", at: config.location)
         }
         (report.added, report.changed, report.removed) = Self.changes(result.output)
         report.outcome = report.isEmpty ? "nothing changed" : ""

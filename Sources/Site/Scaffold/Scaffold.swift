@@ -43,7 +43,7 @@ public enum Scaffold {
     {
         let configFile = (contentDirectory as NSString).appendingPathComponent("site.yml")
         let config = try SiteConfig.parse(
-            try SourceText.read(path: configFile, displayPath: configFile), file: configFile)
+            try SourceText.read(path: configFile, displayPath: configFile, inside: contentDirectory), file: configFile)
         let others = config.editions.dropFirst().map(\.language)
         guard others.contains(language) else {
             throw Failure(
@@ -63,7 +63,7 @@ public enum Scaffold {
         let folder = (lessons as NSString).appendingPathComponent(language)
         let path = (folder as NSString).appendingPathComponent(name)
         guard !FileManager.default.fileExists(atPath: path) else { throw Failure("\(path) exists already") }
-        let text = try SourceText.read(path: original, displayPath: original)
+        let text = try SourceText.read(path: original, displayPath: original, inside: contentDirectory)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try withHeadingIDs(text).write(toFile: path, atomically: true, encoding: .utf8)
         return path

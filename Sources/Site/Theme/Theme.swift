@@ -45,7 +45,7 @@ public struct Theme: Sendable {
         for name in names {
             let file = (templatesDirectory as NSString).appendingPathComponent(name)
             do {
-                let text = try SourceText.read(path: file, displayPath: file)
+                let text = try SourceText.read(path: file, displayPath: file, inside: directory)
                 do {
                     try library.register(text, named: String(name.dropLast(".mustache".count)))
                 } catch let error as MustacheTemplate.ParserError {
@@ -75,9 +75,13 @@ public struct Theme: Sendable {
         for name in ((try? fm.subpathsOfDirectory(atPath: assetsDirectory)) ?? []).sorted() {
             let path = (assetsDirectory as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                let data = fm.contents(atPath: path)
-            else { continue }
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            // Published as they are: a link out of the theme would publish a file of the machine.
+            let data: Data
+            do { data = try ConfinedFile.contents(path, inside: directory, displayPath: path) } catch {
+                errors.append(error)
+                continue
+            }
             let ext = (name as NSString).pathExtension, stem = (name as NSString).deletingPathExtension
             let hashed = "assets/\(stem).\(SHA256.hash(data).prefix(10))" + (ext.isEmpty ? "" : ".\(ext)")
             let key = name.map { $0.isLetter || $0.isNumber ? $0 : "_" }
@@ -85,9 +89,9 @@ public struct Theme: Sendable {
             assetFiles[hashed] = data
         }
         let stringsDirectory = (directory as NSString).appendingPathComponent("strings")
-        let strings = languageFiles(in: stringsDirectory, errors: &errors, InterfaceStrings.parse)
+        let strings = languageFiles(in: stringsDirectory, theme: directory, errors: &errors, InterfaceStrings.parse)
         let references = languageFiles(
-            in: (stringsDirectory as NSString).appendingPathComponent("reference"), errors: &errors,
+            in: (stringsDirectory as NSString).appendingPathComponent("reference"), theme: directory, errors: &errors,
             ReferenceTranslation.parse)
         guard errors.isEmpty else { throw BuildErrors(errors) }
         return Theme(
@@ -98,7 +102,7 @@ public struct Theme: Sendable {
     /// Each `<language>.yml` of `directory` read by `parse`, by language; a file that fails
     /// adds its error to `errors`.
     private static func languageFiles<T>(
-        in directory: String, errors: inout [SourceError],
+        in directory: String, theme: String, errors: inout [SourceError],
         _ parse: (String, String) throws(SourceError) -> T
     ) -> [String: T] {
         var parsed: [String: T] = [:]
@@ -106,7 +110,8 @@ public struct Theme: Sendable {
         where name.hasSuffix(".yml") {
             let file = (directory as NSString).appendingPathComponent(name)
             do throws(SourceError) {
-                parsed[String(name.dropLast(4))] = try parse(try SourceText.read(path: file, displayPath: file), file)
+                parsed[String(name.dropLast(4))] = try parse(
+                    try SourceText.read(path: file, displayPath: file, inside: theme), file)
             } catch {
                 errors.append(error)
             }

@@ -10,8 +10,11 @@ struct SiteOptions: ParsableArguments {
     @Option(help: "The theme folder (templates/, assets/).")
     var theme = "Theme"
 
-    @Option(help: "The output folder, replaced as a whole when the build succeeds.")
-    var output = "Output"
+    @Option(
+        help: ArgumentHelp(
+            "The output folder (default: Output), replaced as a whole when the build succeeds.",
+            discussion: "It must be empty or a site vizsite built: never the content, the theme or the project."))
+    var output: String?
 
     @Option(
         name: .customLong("base-url"),
@@ -25,7 +28,7 @@ struct SiteOptions: ParsableArguments {
         var options = BuildOptions()
         options.contentDirectory = content
         options.themeDirectory = theme
-        options.outputDirectory = output
+        options.outputDirectory = output ?? "Output"
         options.baseURL = baseURL
         options.includeDrafts = drafts
         return options
@@ -58,7 +61,8 @@ struct Build: ParsableCommand {
             String(
                 format: "built %d pages, %d figures (%d cached, %d computed), %d files (%@) in %.2f s → %@/",
                 report.pages, report.figures.count, report.hits, report.misses, report.files,
-                ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds, site.output))
+                ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds,
+                options.outputDirectory))
         if let freed = report.collected {
             print(
                 "removed \(freed.files) stale cache file\(freed.files == 1 ? "" : "s") "

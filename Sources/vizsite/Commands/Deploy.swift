@@ -21,7 +21,8 @@ struct Deploy: ParsableCommand {
 
     func run() throws {
         let file = (content as NSString).appendingPathComponent("site.yml")
-        let config = try SiteConfig.parse(try SourceText.read(path: file, displayPath: file), file: file)
+        let config = try SiteConfig.parse(
+            try SourceText.read(path: file, displayPath: file, inside: content), file: file)
         guard let deploy = config.deploy else {
             throw SourceError(
                 "site.yml has no deploy section; add one naming a git branch or an rsync folder (see README, "

@@ -15,6 +15,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port: UInt16 = 8000
 
+    func validate() throws {
+        if site.output != nil {
+            throw ValidationError(
+                "serve builds its preview into .vizsite/preview/ (its pages carry a reload script); "
+                    + "--output is for `vizsite build`")
+        }
+    }
+
     func run() async throws {
         var options = site.buildOptions
         // The preview carries a reload script, so it never overwrites the publishable site.

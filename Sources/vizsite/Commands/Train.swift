@@ -1,3 +1,4 @@
+import Common
 import ArgumentParser
 import CNN
 import Foundation
@@ -69,7 +70,7 @@ struct Train: ParsableCommand {
 
         do {
             try FileManager.default.createDirectory(
-                atPath: (outPath as NSString).deletingLastPathComponent.nilIfEmpty ?? ".",
+                atPath: ResolvedPath.parent(outPath),
                 withIntermediateDirectories: true)
             try trainer.model.saveWeights(
                 path: outPath,

@@ -19,10 +19,13 @@ func exitReporting(_ error: any Error) -> Never {
     Foundation.exit(1)
 }
 
-/// Where a model spec's content lives: `Content/models/x.yml` → `Content/`.
+/// Where a model spec's content lives: `Content/models/x.yml` → `Content`, and from inside
+/// `Content/models/`, `x.yml` → `..`.
 func contentRoot(forSpec path: String) -> String {
-    let modelsDir = (path as NSString).deletingLastPathComponent
-    return ((modelsDir.isEmpty ? "." : modelsDir) as NSString).deletingLastPathComponent.nilIfEmpty ?? "."
+    let models = ResolvedPath.parent(path)
+    if models == "." { return ".." }
+    if models.split(separator: "/").allSatisfy({ $0 == ".." }) { return models + "/.." }
+    return ResolvedPath.parent(models)
 }
 
 /// The MNIST folder for a model: `--data` if given, else `<content>/data/mnist` beside the

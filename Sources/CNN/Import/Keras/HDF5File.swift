@@ -54,22 +54,39 @@ final class HDF5File {
         H5Eset_auto2(vz_h5e_default(), nil, nil)
     }
 
-    /// Whether an object (group or dataset) exists at `path`.
-    func exists(_ path: String) -> Bool {
-        Self.lock.withLock { _ in
+    /// Whether an object (group or dataset) exists at `path`; a link on the way that is not
+    /// a hard link (an external link to another file, a soft link) is an error.
+    func exists(_ path: String) throws(Failure) -> Bool {
+        try Self.lock.withLock { _ throws(Failure) -> Bool in try hardPathExists(path) }
+    }
+
+    /// Each component of `path` in turn, each a hard link inside this file: libhdf5 follows
+    /// an external link to any file on the machine, so none is followed. Call under the lock.
+    private func hardPathExists(_ path: String) throws(Failure) -> Bool {
+        var partial = ""
+        for component in path.split(separator: "/") {
+            partial += (partial.isEmpty ? "" : "/") + component
             // Each parent must exist before asking for the child.
-            var partial = ""
-            for component in path.split(separator: "/") {
-                partial += (partial.isEmpty ? "" : "/") + component
-                guard H5Lexists(file, partial, vz_h5p_default()) > 0 else { return false }
+            guard H5Lexists(file, partial, vz_h5p_default()) > 0 else { return false }
+            var info = H5L_info_t()
+            guard H5Lget_info(file, partial, &info, vz_h5p_default()) >= 0 else { return false }
+            guard info.type == H5L_TYPE_HARD else {
+                let kind = info.type == H5L_TYPE_EXTERNAL ? "an external link to another file" : "a soft link"
+                throw Failure(reason: "'\(partial)' is \(kind); vizsite reads only what the file itself holds")
             }
-            return true
         }
+        return true
+    }
+
+    /// `path` must be reached through hard links only. Call under the lock.
+    private func requireHardPath(_ path: String) throws(Failure) {
+        guard try hardPathExists(path) else { throw Failure(reason: "no object '\(path)'") }
     }
 
     /// The names of the members of the group at `path`, in name order.
     func members(of path: String) throws(Failure) -> [String] {
         try Self.lock.withLock { _ throws(Failure) -> [String] in
+            try requireHardPath(path)
             let group = H5Gopen2(file, path, vz_h5p_default())
             guard group >= 0 else { throw Failure(reason: "no group '\(path)'") }
             defer { H5Gclose(group) }
@@ -91,6 +108,7 @@ final class HDF5File {
     /// `path` (fixed-length or variable-length, as h5py writes either); nil when absent.
     func strings(attribute name: String, of path: String) throws(Failure) -> [String]? {
         try Self.lock.withLock { _ throws(Failure) -> [String]? in
+            try requireHardPath(path)
             guard H5Aexists_by_name(file, path, name, vz_h5p_default()) > 0 else { return nil }
             let attribute = H5Aopen_by_name(file, path, name, vz_h5p_default(), vz_h5p_default())
             guard attribute >= 0 else { throw Failure(reason: "cannot open attribute '\(name)' of '\(path)'") }
@@ -130,9 +148,19 @@ final class HDF5File {
     /// A dataset's shape and its values as Float32 (libhdf5 converts float16 and float64).
     func floats(_ path: String, limit: Int) throws(Failure) -> (shape: [Int], values: [Float]) {
         try Self.lock.withLock { _ throws(Failure) -> ([Int], [Float]) in
+            try requireHardPath(path)
             let dataset = H5Dopen2(file, path, vz_h5p_default())
             guard dataset >= 0 else { throw Failure(reason: "no dataset '\(path)'") }
             defer { H5Dclose(dataset) }
+            // External storage and virtual datasets read their values from other files.
+            let creation = H5Dget_create_plist(dataset)
+            guard creation >= 0 else { throw Failure(reason: "cannot read how dataset '\(path)' is stored") }
+            defer { H5Pclose(creation) }
+            if H5Pget_layout(creation) == H5D_VIRTUAL || H5Pget_external_count(creation) != 0 {
+                throw Failure(
+                    reason: "dataset '\(path)' keeps its values in other files (HDF5 external storage or a virtual "
+                        + "dataset); vizsite reads only what the file itself holds")
+            }
             let space = H5Dget_space(dataset)
             defer { H5Sclose(space) }
             let rank = Int(H5Sget_simple_extent_ndims(space))

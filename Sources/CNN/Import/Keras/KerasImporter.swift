@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Reads a Keras model: a `.keras` file (Keras 3: a zip of `config.json` and
@@ -41,8 +42,11 @@ public struct KerasImporter {
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
         let shown = displayPath ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImportError(file: shown, "cannot read the Keras model: no such file")
+        let data: Data
+        do { data = try ConfinedFile.read(path, inside: nil, limit: ONNXImporter.maximumFileSize) } catch {
+            throw ImportError(
+                file: shown,
+                "cannot read the Keras model: " + error.describe((shown as NSString).lastPathComponent, folder: ""))
         }
         return try load(bytes: [UInt8](data), displayPath: shown)
     }
@@ -116,10 +120,10 @@ public struct KerasImporter {
     /// `name` attribute of its `vars` group.
     static func kerasWeights(_ h5: HDF5File, file: String) throws -> [String: [(shape: [Int], values: [Float])]] {
         var result: [String: [(shape: [Int], values: [Float])]] = [:]
-        guard h5.exists("layers") else { return result }
+        guard try h5.exists("layers") else { return result }
         for member in try h5.members(of: "layers") {
             let vars = "layers/\(member)/vars"
-            guard h5.exists(vars) else { continue }
+            guard try h5.exists(vars) else { continue }
             let name = try h5.strings(attribute: "name", of: vars)?.first ?? member
             let indices = try h5.members(of: vars).compactMap(Int.init).sorted()
             result[name] = try indices.map { i in try h5.floats("\(vars)/\(i)", limit: 50_000_000) }
@@ -130,7 +134,7 @@ public struct KerasImporter {
     /// A legacy `.h5` file's `model_weights/<layer>`, in the order of its `weight_names`.
     static func legacyWeights(_ h5: HDF5File, file: String) throws -> [String: [(shape: [Int], values: [Float])]] {
         var result: [String: [(shape: [Int], values: [Float])]] = [:]
-        guard h5.exists("model_weights") else { return result }
+        guard try h5.exists("model_weights") else { return result }
         for layer in try h5.strings(attribute: "layer_names", of: "model_weights") ?? [] {
             let group = "model_weights/\(layer)"
             let names = try h5.strings(attribute: "weight_names", of: group) ?? []

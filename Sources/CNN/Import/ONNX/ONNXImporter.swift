@@ -48,6 +48,9 @@ public struct ONNXImporter {
 
     /// Stands for the unknown batch size in folded shapes.
     static let batch: Int64 = -0x5EED
+    /// The largest model file read (weights beyond vizsite's 50 M parameters, at 4 bytes each,
+    /// fit well inside it).
+    public static let maximumFileSize = 1 << 30
 
     let file: String
     let directory: String
@@ -70,11 +73,14 @@ public struct ONNXImporter {
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
         let shown = displayPath ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImportError(file: shown, "cannot read the ONNX model: no such file")
+        let data: Data
+        do { data = try ConfinedFile.read(path, inside: nil, limit: maximumFileSize) } catch {
+            throw ImportError(
+                file: shown,
+                "cannot read the ONNX model: " + error.describe((shown as NSString).lastPathComponent, folder: ""))
         }
         return try load(
-            bytes: [UInt8](data), directory: (path as NSString).deletingLastPathComponent, displayPath: shown)
+            bytes: [UInt8](data), directory: ResolvedPath.parent(path), displayPath: shown)
     }
 
     /// Loads a model from its bytes; external data is looked for in `directory`.

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Why a tensor's values could not be read.
@@ -6,35 +7,42 @@ struct TensorDataError: Error {
 }
 
 extension ONNXTensor {
-    /// The bytes of `raw_data`, or of the external file range the tensor points at, whose
-    /// location must stay inside `directory`.
+    /// The bytes of `raw_data`, or of the external file range the tensor points at. The
+    /// file must be a regular file whose real path stays inside `directory`: no `..`, no
+    /// absolute path, no symbolic link out, no pipe or device.
     func rawBytes(directory: String) throws(TensorDataError) -> ArraySlice<UInt8>? {
         if let raw { return raw }
         guard let location = external["location"] else { return nil }
         guard !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
             throw TensorDataError(reason: "external data location '\(location)' leaves the model's folder")
         }
-        let path = (directory as NSString).appendingPathComponent(location)
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TensorDataError(reason: "cannot read external data file '\(location)' beside the model")
+        func number(_ key: String) throws(TensorDataError) -> Int? {
+            guard let text = external[key] else { return nil }
+            guard let value = Int(text), value >= 0 else {
+                throw TensorDataError(
+                    reason: "external data \(key) '\(text.prefix(40))' of '\(name)' is not a whole number of bytes")
+            }
+            return value
         }
-        defer { try? handle.close() }
-        let offset = UInt64(external["offset"] ?? "0") ?? 0
-        let length = external["length"].flatMap { Int($0) } ?? elementCount * byteWidth
-        let size = (try? handle.seekToEnd()) ?? 0
-        guard length >= 0, offset <= size, UInt64(length) <= size - offset else {
-            throw TensorDataError(reason: "external data for '\(name)' lies past the end of '\(location)'")
+        let offset = try number("offset") ?? 0
+        let (expected, overflow) = elementCount.multipliedReportingOverflow(by: byteWidth)
+        guard elementCount >= 0, !overflow else {
+            throw TensorDataError(reason: "tensor '\(name)' has impossible dimensions \(dims)")
         }
+        let length = try number("length") ?? expected
+        func failure(_ error: ConfinedFile.Failure) -> TensorDataError {
+            TensorDataError(reason: "external data file " + error.describe(location, folder: "the model's folder"))
+        }
+        let file: ConfinedFile
         do {
-            try handle.seek(toOffset: offset)
-            let data = try handle.read(upToCount: length) ?? Data()
-            guard data.count == length else { throw TensorDataError(reason: "short read of '\(location)'") }
-            return ArraySlice([UInt8](data))
-        } catch let error as TensorDataError {
-            throw error
-        } catch {
-            throw TensorDataError(reason: "cannot read external data file '\(location)': \(error)")
+            file = try ConfinedFile((directory as NSString).appendingPathComponent(location), inside: directory)
+        } catch { throw failure(error) }
+        guard offset <= file.size, length <= file.size - offset else {
+            throw TensorDataError(
+                reason: "external data for '\(name)' (\(length) bytes from offset \(offset)) lies past the end of "
+                    + "'\(location)' (\(file.size) bytes)")
         }
+        do { return ArraySlice([UInt8](try file.read(offset: offset, count: length))) } catch { throw failure(error) }
     }
 
     private var byteWidth: Int {
