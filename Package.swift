@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
         .testTarget(name: "CNNTests", dependencies: ["Common", "CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "RenderTests", dependencies: ["Common", "CNN", "Render", "TestSupport"], exclude: ["Fixtures"]),
+            name: "RenderTests", dependencies: ["Common", "CNN", "Render", "CTurboJPEG", "TestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
         .testTarget(name: "SiteTests", dependencies: ["Common", "Site", "CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "vizsiteTests", dependencies: ["Common", "vizsite", "CNN", "Render", "TestSupport"]),

@@ -6,7 +6,9 @@ might, with no symbolic link needed (the file survives zip, git and e-mail):
 
 - external-storage.h5: legacy .h5, `dense_1`'s bias kept in /etc/passwd (HDF5 external storage);
 - external-link.h5: legacy .h5, that bias an HDF5 external link to /etc/passwd.h5:/bias;
-- external-storage.keras: .keras whose model.weights.h5 keeps a bias in /etc/passwd.
+- external-storage.keras: .keras whose model.weights.h5 keeps a bias in /etc/passwd;
+- bomb.keras: a 300 KB .keras whose model.weights.h5 inflates to 300 MB of zeros;
+- declares-2gb.keras: a .keras whose model.weights.h5 claims 2^31 - 1 bytes in its headers.
 
     Benchmarks/.venv/bin/pip install h5py numpy
     Benchmarks/.venv/bin/python Benchmarks/make_hostile_fixtures.py
@@ -61,7 +63,33 @@ def keras_zip(out):
             target.writestr(name, data)
 
 
+def bombs():
+    with zipfile.ZipFile(os.path.join(IMPORT, "sequential-mnist.keras")) as source:
+        config = source.read("config.json")
+    with zipfile.ZipFile(os.path.join(OUT, "bomb.keras"), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        target.writestr("config.json", config)
+        target.writestr("model.weights.h5", bytes(300 << 20))
+    # A small member whose local and central headers then claim 2^31 - 1 bytes.
+    path = os.path.join(OUT, "declares-2gb.keras")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("config.json", config)
+        target.writestr("model.weights.h5", bytes(4096))
+    data = bytearray(open(path, "rb").read())
+    name = b"model.weights.h5"
+    at = 0
+    while True:
+        at = data.find(b"PK\x01\x02", at)
+        if at < 0:
+            break
+        length = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + length] == name:
+            data[at + 24:at + 28] = (2**31 - 1).to_bytes(4, "little")
+        at += 4
+    open(path, "wb").write(bytes(data))
+
+
 os.makedirs(OUT, exist_ok=True)
+bombs()
 legacy("storage", os.path.join(OUT, "external-storage.h5"))
 legacy("link", os.path.join(OUT, "external-link.h5"))
 keras_zip(os.path.join(OUT, "external-storage.keras"))

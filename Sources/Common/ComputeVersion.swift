@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "cf0e9095549585a04c962afae6ae454a8726bcd81f74bf3d969d823f0dc0ac9c"
+    public static let sourceDigest = "9ef24a9dc7faaba990a66c87ee7970e7bc3e0cac3897239925440b1cbf8c759a"
 }

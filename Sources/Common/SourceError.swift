@@ -28,8 +28,51 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible, 
 
     public init(_ message: String, at location: SourceLocation, suggestion: String? = nil) {
         self.location = location
-        self.message = message
-        self.suggestion = suggestion
+        self.message = Self.elided(message)
+        self.suggestion = suggestion.map { Self.elided($0, longest: 80) }
+    }
+
+    /// `message` with each quoted value longer than `longest` characters cut in the middle:
+    /// an option of 10 MB is echoed as its start, its length and its end, not in full.
+    static func elided(_ message: String, longest: Int = 160) -> String {
+        guard message.utf8.count > longest else { return message }
+        let scalars = Array(message.unicodeScalars)
+        func text(_ range: Range<Int>) -> String {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[range])
+            return String(view)
+        }
+        func cut(_ range: Range<Int>) -> String {
+            guard range.count > longest else { return text(range) }
+            let keep = longest / 2
+            return text(range.lowerBound..<(range.lowerBound + keep)) + "…(\(range.count) characters)…"
+                + text((range.upperBound - keep / 4)..<range.upperBound)
+        }
+        func isWordy(_ i: Int) -> Bool {
+            scalars[i].properties.isAlphabetic || scalars[i].properties.numericType != nil
+        }
+        // Quoted values: 'value', the opening quote after no letter (not "the model's").
+        var out = "", i = 0, plain = 0
+        while i < scalars.count {
+            let isOpening = scalars[i] == "'" && (i == 0 || !isWordy(i - 1))
+            i += 1
+            guard isOpening else { continue }
+            var close = i
+            while close < scalars.count, !(scalars[close] == "'" && (close + 1 == scalars.count || !isWordy(close + 1)))
+            {
+                close += 1
+            }
+            guard close < scalars.count else { continue }
+            out += text(plain..<i) + cut(i..<close)
+            plain = close
+            i = close + 1
+        }
+        out += text(plain..<scalars.count)
+        // Whatever is still very long (an unquoted value) is cut as a whole; lists of valid
+        // names (the 231 interface strings) stay whole.
+        let count = out.unicodeScalars.count, most = 64 * 1024
+        guard count > most else { return out }
+        return String(String.UnicodeScalarView(out.unicodeScalars.prefix(most))) + "…(\(count) characters)"
     }
 
     /// An error with nothing to point at.

@@ -164,6 +164,10 @@ extension SourceError {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
             let .composer(context, problem, mark, _):
             var text = context.map { "\($0.text), \(problem)" } ?? problem
+            if problem.contains("Maximum nesting level reached") {
+                // libyaml's words name its C API; what the writer needs is the limit.
+                text = "lists and mappings are nested too deep (libyaml reads at most 1,000 levels)"
+            }
             if problem.contains("mapping values are not allowed") {
                 text += " (a value that contains ': ' must be quoted, as in caption: \"Note: …\")"
             }

@@ -47,7 +47,7 @@ public enum Target: Sendable, Equatable, CustomStringConvertible {
 
 /// Errors in what an explanation was asked to do.
 public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
-    case unknownLayer(String, suggestion: String?)
+    case unknownLayer(String, suggestion: String?, layers: [String] = [])
     case notAConvolution(String)
     case classOutOfRange(Int, classes: Int)
     case noLabel
@@ -57,10 +57,17 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
     case contrastOfOneClass(Int)
     case unsupportedLayer(method: String, layer: String, kind: String)
 
+    /// "; expected one of a, b, …" for up to 40 layer names.
+    static func expected(_ layers: [String]) -> String {
+        guard !layers.isEmpty else { return "" }
+        let more = layers.count > 40 ? ", … (\(layers.count) in all; vizsite summary lists them)" : ""
+        return "; expected one of " + layers.prefix(40).joined(separator: ", ") + more
+    }
+
     public var sourceError: SourceError {
         switch self {
-        case let .unknownLayer(name, suggestion):
-            SourceError("the model has no layer '\(name)'", suggestion: suggestion)
+        case let .unknownLayer(name, suggestion, layers):
+            SourceError("the model has no layer '\(name)'\(Self.expected(layers))", suggestion: suggestion)
         case let .notAConvolution(name):
             SourceError("layer '\(name)' is not a convolution; this method needs a Conv2D layer")
         case let .classOutOfRange(k, classes):
@@ -84,7 +91,8 @@ extension Model {
     /// The index of the layer called `name`, or an error naming the nearest.
     public func requireLayer(_ name: String) throws(ExplainError) -> Int {
         guard let index = layerIndex(named: name) else {
-            throw .unknownLayer(name, suggestion: nearestName(to: name, in: layers.map(\.name)))
+            let names = layers.map(\.name)
+            throw .unknownLayer(name, suggestion: nearestName(to: name, in: names), layers: names)
         }
         return index
     }

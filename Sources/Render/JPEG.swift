@@ -16,6 +16,10 @@ public enum JPEG {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(bytes.count), &width, &height, &subsampling, &colorspace)
         }
         guard header == 0 else { throw SourceError("not a readable JPEG image: \(message(handle))", at: at) }
+        if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
+            // Print's colour space: its inks have no one conversion to screen colours.
+            throw SourceError("the JPEG is CMYK (a print colour space); save it as RGB or grayscale", at: at)
+        }
         let (w, h) = (Int(width), Int(height))
         guard w > 0, h > 0, w <= PNG.maxDimension, h <= PNG.maxDimension, w * h <= PNG.maxPixels else {
             throw SourceError(

@@ -1,4 +1,4 @@
-import CNN
+@testable import CNN
 import Common
 import Foundation
 import Testing
@@ -34,6 +34,65 @@ struct HostileModelFileTests {
         #expect(
             loadError("\(Self.hostile)/external-storage.keras")
                 .contains("dataset 'layers/conv2d/vars/1' keeps its values in other files"))
+    }
+
+    @Test("a NaN or infinite weight is an error naming the model, the tensor and the index")
+    func nonFiniteWeights() throws {
+        for (bits, shown) in [(UInt32(0x7FC0_0000), "nan"), (0x7F80_0000, "inf"), (0xFF80_0000, "-inf")] {
+            let (folder, model) = try onnxWithData { data, real in
+                var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: real)))
+                withUnsafeBytes(of: bits.littleEndian) { for i in 0..<4 { bytes[8 + i] = $0[i] } }
+                try Data(bytes).write(to: URL(fileURLWithPath: data))
+            }
+            let error = loadError(model)
+            #expect(error.contains("weight '") && error.contains("holds \(shown) at index"), "\(error)")
+            #expect(error.contains("every weight must be a finite number"))
+            _ = folder
+        }
+    }
+
+    @Test("zip bombs: a member larger than a model may be, or than deflate can produce, is refused before inflating")
+    func zipBombs() {
+        #expect(
+            loadError("\(Self.hostile)/bomb.keras")
+                == "bomb.keras: error: not a valid .keras file (entry 'model.weights.h5' declares 314572800 bytes; "
+                + "at most 267108864 are read)")
+        #expect(
+            loadError("\(Self.hostile)/declares-2gb.keras")
+                == "declares-2gb.keras: error: not a valid .keras file (entry 'model.weights.h5' declares 2147483647 "
+                + "bytes; at most 267108864 are read)")
+    }
+
+    /// A one-member zip whose headers declare `size` bytes for `compressed` deflated bytes.
+    static func zip(declaring size: Int, compressed: Int) -> [UInt8] {
+        func u16(_ v: Int) -> [UInt8] { [UInt8(v & 255), UInt8(v >> 8 & 255)] }
+        func u32(_ v: Int) -> [UInt8] { u16(v & 0xFFFF) + u16(v >> 16 & 0xFFFF) }
+        let name = Array("model.weights.h5".utf8)
+        let fields = u16(20) + u16(0) + u16(8) + u16(0) + u16(0) + u32(0) + u32(compressed) + u32(size)
+        let local =
+            u32(0x0403_4B50) + fields + u16(name.count) + u16(0) + name + [UInt8](repeating: 0, count: compressed)
+        let central =
+            u32(0x0201_4B50) + u16(20) + fields + u16(name.count) + u16(0) + u16(0) + u16(0) + u16(0) + u32(0) + u32(0)
+            + name
+        return local + central + u32(0x0605_4B50) + u16(0) + u16(0) + u16(1) + u16(1) + u32(central.count)
+            + u32(local.count) + u16(0)
+    }
+
+    @Test("a deflated member may not declare more than 1032 times its compressed size")
+    func deflateRatio() throws {
+        let archive = try ZipArchive(bytes: Self.zip(declaring: 10_000_000, compressed: 100))
+        #expect {
+            _ = try archive.contents(of: "model.weights.h5", limit: 1 << 28)
+        } throws: { error in
+            (error as? ZipArchive.Malformed)?.reason
+                == "entry 'model.weights.h5' declares 10000000 bytes from 100 compressed, more than deflate can "
+                + "produce (a decompression bomb)"
+        }
+        // Within the ratio, the member is inflated (and found damaged, since it holds zeros).
+        let honest = try ZipArchive(bytes: Self.zip(declaring: 50_000, compressed: 100))
+        #expect {
+            _ = try honest.contents(of: "model.weights.h5", limit: 1 << 28)
+        } throws: { error in (error as? ZipArchive.Malformed)?.reason == "a deflated entry is damaged" }
     }
 
     /// A copy of a dynamo-exported model whose external data file is `data`'s doing.

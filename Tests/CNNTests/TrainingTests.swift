@@ -1,3 +1,4 @@
+import Common
 import CNN
 import Foundation
 import Testing
@@ -133,5 +134,16 @@ import TestSupport
             let numeric = (meanLoss(plus) - meanLoss(minus)) / 2e-2
             #expect(abs(numeric - Double(step[i])) < 2e-3, "parameter \(i): \(numeric) vs \(step[i])")
         }
+    }
+
+    @Test("labels the model has no class for are counted wrong, in bounds, and refused before training")
+    func labelsBeyondTheModelsClasses() throws {
+        let model = tinyModel()
+        let data = Dataset(images: randomTensor([4, 28, 28, 1], seed: 5, low: 0, high: 1), labels: [1, 12, 3, 40])
+        let evaluation = Evaluation(model: model, data: data)
+        #expect(evaluation.perClassCount.count == 41 && evaluation.perClassCount[40] == 1)
+        #expect(evaluation.accuracy <= 0.5 && evaluation.loss.isFinite)
+        #expect(throws: SourceError.self) { try data.checkLabels(classes: 10, model: "tiny") }
+        try Dataset(images: data.images, labels: [0, 1, 2, 9]).checkLabels(classes: 10, model: "tiny")
     }
 }

@@ -32,6 +32,31 @@ import Testing
         var sourceError: SourceError { SourceError("bad", suggestion: "good") }
     }
 
+    @Test("a long value is echoed as its start, its length and its end; apostrophes are not quotes")
+    func longValuesAreCut() {
+        let value = String(repeating: "a", count: 10_000_000) + "z"
+        let error = SourceError(
+            "unknown method '\(value)'; expected one of gradcam, vanilla", at: .init(file: "f.md", line: 3, column: 9))
+        #expect(
+            error.description
+                == "f.md:3:9: error: unknown method '\(String(repeating: "a", count: 80))…(10000001 characters)…"
+                + "aaaaaaaaaaaaaaaaaaaz'; expected one of gradcam, vanilla")
+        let prose = "the model's input " + String(repeating: "is long ", count: 30) + "and 'x' is fine"
+        #expect(SourceError(prose).message == prose)
+    }
+
+    @Test("YAML nested past libyaml's limit is an error in the writer's words, at its place")
+    func deepYAML() {
+        let text = "a: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n"
+        #expect {
+            _ = try YAMLValue.parse(text, file: "s.yml")
+        } throws: { error in
+            let message = (error as? SourceError)?.description ?? ""
+            return message.hasPrefix("s.yml:1:")
+                && message.hasSuffix("lists and mappings are nested too deep (libyaml reads at most 1,000 levels)")
+        }
+    }
+
     @Test func moduleErrorsPrintThroughTheSamePrinter() {
         #expect("\(ModuleError())" == "error: bad; did you mean 'good'?")
     }

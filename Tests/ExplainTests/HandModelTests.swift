@@ -121,7 +121,9 @@ struct HandModel {
         #expect(throws: ExplainError.noLabel) {
             try VanillaGradient().explain(ExplainedImage(pixels: hand.image), target: .trueLabel, model: hand.model)
         }
-        #expect(throws: ExplainError.unknownLayer("cnov", suggestion: "conv")) {
+        #expect(
+            throws: ExplainError.unknownLayer("cnov", suggestion: "conv", layers: ["conv", "flat", "out"])
+        ) {
             try GradCAM().explain(image, layer: "cnov", target: .predicted, model: hand.model)
         }
         #expect(throws: ExplainError.notSpatial("flat", [18])) {

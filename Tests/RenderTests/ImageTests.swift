@@ -1,3 +1,4 @@
+import CTurboJPEG
 import Common
 import Foundation
 import Render
@@ -177,6 +178,29 @@ import TestSupport
         let left = Array(image.pixels[0..<4]), right = Array(image.pixels[(15 * 4)..<(16 * 4)])
         #expect(left[0] > 200 && left[2] < 60 && left[3] == 255, "\(left)")
         #expect(right[2] > 200 && right[0] < 60, "\(right)")
+    }
+
+    @Test("a CMYK JPEG (print's colour space) is an error that says so, not libjpeg's words")
+    func cmykIsAClearError() throws {
+        let handle = try #require(tjInitCompress())
+        defer { tjDestroy(handle) }
+        var pixels = [UInt8](repeating: 128, count: 8 * 8 * 4)
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let status = pixels.withUnsafeMutableBufferPointer {
+            tjCompress2(
+                handle, $0.baseAddress, 8, 0, 8, Int32(TJPF_CMYK.rawValue), &buffer, &size,
+                Int32(TJSAMP_444.rawValue), 90, 0)
+        }
+        #expect(status == 0)
+        let data = Data(bytes: try #require(buffer), count: Int(size))
+        tjFree(buffer)
+        #expect {
+            try JPEG.decode(data, file: "c.jpg")
+        } throws: { error in
+            (error as? SourceError)?.description
+                == "c.jpg: error: the JPEG is CMYK (a print colour space); save it as RGB or grayscale"
+        }
     }
 
     @Test func damagedJPEGIsAnError() {

@@ -242,4 +242,50 @@ struct BadInputTests {
             })
         #expect(themeErrors.contains("Theme/templates: error: the theme has no template '404.mustache'"))
     }
+
+    @Test("a lesson's model: that leaves Content/ is one error, at its front matter line")
+    func frontMatterModelOutside() {
+        let text =
+            "---\ntitle: T\nmodel: ../../outside.onnx\n---\n\n```viz predictions\n```\n\n```viz summary\n```\n\n"
+            + "Accuracy {{test_accuracy}}.\n"
+        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 16, testCount: 16)
+        #expect(
+            errors(of: site) == [
+                "Content/lessons/01-test.md:3:8: error: path '../../outside.onnx' leaves the content folder Content/"
+            ])
+    }
+
+    @Test("a lesson, a theme asset or a template that links out of its folder is refused, naming it")
+    func sourcesLinkedOut() throws {
+        let site = FixtureSite(lessons: ["01-a.md": "---\ntitle: A\n---\n"], trainCount: 16, testCount: 16)
+        let secret = site.directory.write("secret.txt", "root:x:0:0:root:/root:/bin/bash\n")
+        let fm = FileManager.default
+        try fm.createSymbolicLink(
+            atPath: site.directory.file("Content/lessons/02-leak.md"), withDestinationPath: secret)
+        try fm.createSymbolicLink(atPath: site.directory.file("Theme/assets/leak.css"), withDestinationPath: secret)
+        let found = errors(of: site).map { $0.replacingOccurrences(of: site.theme, with: "Theme") }
+        #expect(
+            found.contains(
+                "Content/lessons/02-leak.md: error: the file leads out of Content through a symbolic link; vizsite reads "
+                    + "only inside it"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("Theme/assets/leak.css: error: the file leads out of ") }, "\(found)")
+        #expect(!fm.fileExists(atPath: site.output))
+    }
+
+    /// A model with fewer outputs than the data has classes was evaluated on it, and with
+    /// unchecked release arithmetic the per-class counts were written outside their buffer
+    /// (heap corruption). It is now an error at check time, where the model is named.
+    @Test("a model with fewer classes than its data is an error before anything runs")
+    func fewerClassesThanTheData() {
+        let five = FixtureSite.tinySpec.replacingOccurrences(of: "units: 10", with: "units: 5")
+            .replacingOccurrences(of: "dataset: mnist", with: "dataset: images")
+        let text = "---\ntitle: T\nmodel: models/five.yml\n---\n\nAccuracy {{test_accuracy}}.\n\n```viz predictions\n```\n"
+        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 16, testCount: 16)
+        site.directory.write("Content/models/five.yml", five)
+        #expect(
+            errors(of: site) == [
+                "Content/lessons/01-test.md:3:8: error: models/five.yml predicts 5 classes, but data/mnist has 10; "
+                    + "give the lesson data: with the model's own classes"
+            ])
+    }
 }

@@ -169,16 +169,23 @@ import TestSupport
         let trained = try runVizsite(["train", "tiny.yml", "--limit", "64", "--out", "w.safetensors"], in: models)
         #expect(trained.status == 0, "\(trained.stderr)")
         for command in [
-            ["explain", "tiny.yml", "--weights", "w.safetensors", "--method", "gradcam", "--image", "test:0", "--json",
-             "g.json"],
-            ["explain", "./tiny.yml", "--weights", "w.safetensors", "--method", "vanilla", "--image", "test:1", "--json",
-             "v.json"],
+            [
+                "explain", "tiny.yml", "--weights", "w.safetensors", "--method", "gradcam", "--image", "test:0",
+                "--json",
+                "g.json",
+            ],
+            [
+                "explain", "./tiny.yml", "--weights", "w.safetensors", "--method", "vanilla", "--image", "test:1",
+                "--json",
+                "v.json",
+            ],
         ] {
             let result = try runVizsite(command, in: models)
             #expect(result.status == 0, "\(command): \(result.stderr)")
         }
         #expect(contentRoot(forSpec: "tiny.yml") == ".." && contentRoot(forSpec: "./tiny.yml") == "..")
-        #expect(contentRoot(forSpec: "../models/tiny.yml") == ".." && contentRoot(forSpec: "../../models/x.yml") == "../..")
+        #expect(
+            contentRoot(forSpec: "../models/tiny.yml") == ".." && contentRoot(forSpec: "../../models/x.yml") == "../..")
         #expect(contentRoot(forSpec: "Content/models/tiny.yml") == "Content")
         #expect(contentRoot(forSpec: "/a/Content/models/tiny.yml") == "/a/Content")
     }
@@ -246,6 +253,9 @@ import TestSupport
                 "--method", "layercam", "--layer", "conv2d_9",
             ], in: dir.path)
         #expect(result.status == 1)
-        #expect(result.stderr == "error: the model has no layer 'conv2d_9'; did you mean 'conv2d_1'?\n")
+        #expect(
+            result.stderr
+                == "error: the model has no layer 'conv2d_9'; expected one of conv2d_1, max_pooling2d_1, flatten_1, "
+                + "dense_1, preds; did you mean 'conv2d_1'?\n")
     }
 }

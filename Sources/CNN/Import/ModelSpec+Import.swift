@@ -40,6 +40,7 @@ extension ModelSpec {
                     + "\(maxParameters.grouped) parameters and \(maxActivations.grouped) input values are supported",
                 at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
+        try checkFinite(model.parameters, model: model.name, file: displayPath)
         let sidecar = try ModelSidecar.load(beside: path, displayPath: displayPath, model: model)
         if let size = inputSize, Array(model.inputShape.prefix(2)) != [size.height, size.width] {
             throw SourceError(
@@ -51,5 +52,25 @@ extension ModelSpec {
             model: model, dataset: model.inputShape == [28, 28, 1] ? "mnist" : "images", weights: nil,
             weightsLocation: nil, source: "",
             importedDigest: hash.finalize(), sidecar: sidecar)
+    }
+
+    /// Every weight must be a finite number: a NaN or an infinity turns every figure into
+    /// noise (or into JSON that cannot be written). The error names the model, the tensor
+    /// and the first bad index.
+    static func checkFinite(_ parameters: ParameterSet, model: String, file: String) throws(SourceError) {
+        for entry in parameters.entries {
+            guard let bad = parameters.values[entry.range].firstIndex(where: { !$0.isFinite }) else { continue }
+            let index = bad - entry.offset
+            var position: [Int] = []
+            var rest = index
+            for size in entry.shape.reversed() {
+                position.insert(rest % max(size, 1), at: 0)
+                rest /= max(size, 1)
+            }
+            throw SourceError(
+                "model '\(model)': weight '\(entry.key)' of shape \(entry.shape) holds \(parameters.values[bad]) at "
+                    + "index \(position) (element \(index)); every weight must be a finite number",
+                at: SourceLocation(file: file, line: 0, column: 0))
+        }
     }
 }

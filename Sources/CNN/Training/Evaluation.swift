@@ -14,14 +14,18 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public init(model: Model, data: Dataset) {
         let logits = model.logits(data.images)
         let classes = model.classCount
-        var right = [Int](repeating: 0, count: classes), total = [Int](repeating: 0, count: classes)
+        // Labels the model has no class for (a 5-class model on digits) are counted, and
+        // always wrong: callers check that data and model agree, this stays in bounds.
+        let labelCount = max(classes, (data.labels.max() ?? 0) + 1)
+        var right = [Int](repeating: 0, count: labelCount), total = [Int](repeating: 0, count: labelCount)
         var lossSum = 0.0
         let predictions = logits.argmaxPerSample()
         let probabilities = softmax(logits)
-        for (i, label) in data.labels.enumerated() {
+        for (i, label) in data.labels.enumerated() where label >= 0 {
             total[label] += 1
             if predictions[i] == label { right[label] += 1 }
-            lossSum -= log(Double(max(probabilities.scalars[i * classes + label], 1e-30)))
+            let p = label < classes ? probabilities.scalars[i * classes + label] : 0
+            lossSum -= log(Double(max(p, 1e-30)))
         }
         self.predictions = predictions
         perClassCount = total

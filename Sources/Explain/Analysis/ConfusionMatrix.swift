@@ -10,7 +10,10 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public init(labels: [Int], predictions: [Int], classes: Int) {
         precondition(labels.count == predictions.count)
         var counts = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
-        for (t, p) in zip(labels, predictions) { counts[t][p] += 1 }
+        // Callers check that the data's classes are the model's; a pair outside stays uncounted.
+        for (t, p) in zip(labels, predictions) where (0..<classes).contains(t) && (0..<classes).contains(p) {
+            counts[t][p] += 1
+        }
         self.classes = classes
         self.counts = counts
     }

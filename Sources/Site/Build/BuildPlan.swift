@@ -147,9 +147,13 @@ struct BuildPlan {
                     let options = try DirectiveOptions(
                         directive: InlineValues.name, body: "", specs: [], file: lesson.file, fenceLine: 1, column: 1)
                     let modelPath = lesson.model ?? content.config.model
-                    let modelSpec = try spec(modelPath, at)
+                    let modelLocation = (lesson.model != nil ? lesson.modelLocation : nil) ?? at
+                    let modelSpec = try spec(modelPath, modelLocation)
                     let dataPath = lesson.data ?? content.config.defaultData
-                    if lesson.data ?? content.config.data != nil { _ = try data(dataPath, at) }
+                    let found =
+                        lesson.data ?? content.config.data != nil ? try data(dataPath, at) : try? data(dataPath, at)
+                    try Self.checkClasses(
+                        found?.classes, of: dataPath, model: modelSpec, path: modelPath, at: modelLocation)
                     values = figures.count
                     figures.append(
                         PlannedFigure(
@@ -169,6 +173,10 @@ struct BuildPlan {
         let (references, problems) = FigureReferences.collect(self)
         self.references = references
         errors += problems
+        // One mistake reached by several directives (a lesson's model: that cannot be read)
+        // is reported once, where it was written.
+        var seen: Set<String> = []
+        errors = errors.filter { seen.insert($0.description).inserted }
         guard errors.isEmpty else { throw BuildErrors(errors) }
     }
 
@@ -197,7 +205,8 @@ struct BuildPlan {
             directive: block.name, body: block.body, specs: type.options,
             file: lesson.file, fenceLine: block.line, column: block.column)
         let modelPath = try CommonOption.model.string(options) ?? lesson.model ?? content.config.model
-        let modelLocation = options[CommonOption.model.name]?.location ?? at
+        let modelLocation =
+            options[CommonOption.model.name]?.location ?? (lesson.model != nil ? lesson.modelLocation : nil) ?? at
         let spec = try lookup(modelPath, modelLocation)
         let named = try CommonOption.data.string(options) ?? lesson.data ?? content.config.data
         let dataPath = named ?? content.config.defaultData
@@ -205,6 +214,7 @@ struct BuildPlan {
         // A folder named must be a dataset; the tutorial's own MNIST is required only when a
         // figure reads it.
         let found = named != nil ? try check(dataPath, dataLocation) : (try? check(dataPath, dataLocation)) ?? nil
+        try Self.checkClasses(found?.classes, of: dataPath, model: spec, path: modelPath, at: modelLocation)
         options.splitNames = found?.splits
         // Classes are named by the sidecar, else by the data when it has the model's count.
         let classes = spec.sidecar.classNames ?? found?.classes
@@ -238,6 +248,18 @@ struct BuildPlan {
             caption: try CommonOption.caption.string(options),
             captionLocation: options[CommonOption.caption.name]?.location, alt: try CommonOption.alt.string(options),
             label: label, labelLocation: labelLocation, others: others)
+    }
+
+    /// A model is evaluated and explained on data whose labels are its classes: a dataset
+    /// with more classes than the model has outputs (a 5-class model on the ten digits)
+    /// would be scored against classes it cannot predict.
+    static func checkClasses(
+        _ classes: [String]?, of dataPath: String, model spec: ModelSpec, path: String, at location: SourceLocation
+    ) throws(SourceError) {
+        guard let classes, classes.count > spec.model.classCount else { return }
+        throw SourceError(
+            "\(path) predicts \(spec.model.classCount) classes, but \(dataPath) has \(classes.count); give the lesson "
+                + "data: with the model's own classes", at: location)
     }
 
     /// The lesson file a relative link names (`06-saliency.md`, `06-saliency.md#x`), if any.

@@ -106,6 +106,8 @@ public struct TrainedModels: Sendable {
             return (model, log)
         }
         let (train, test) = try load()
+        try train.checkLabels(classes: model.classCount, model: model.name)
+        try test?.checkLabels(classes: model.classCount, model: model.name)
         let trainer = Trainer(model: model)
         let log = trainer.train(on: train, test: test, progress: progress)
         try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)

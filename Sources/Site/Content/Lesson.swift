@@ -18,6 +18,8 @@ public struct Lesson: Sendable {
     public let thumbnail: Int?
     /// A model spec for this lesson's directives, relative to the content folder.
     public let model: String?
+    /// Where front matter names `model` (errors about that model point there).
+    public var modelLocation: SourceLocation? = nil
     /// A dataset folder for this lesson's directives, relative to the content folder.
     public let data: String?
     public let body: String
@@ -32,8 +34,9 @@ public struct Lesson: Sendable {
     func inheriting(from original: Lesson) -> Lesson {
         Lesson(
             file: file, slug: slug, title: title, summary: summary, order: order, draft: draft, numbered: numbered,
-            thumbnail: thumbnail, model: model ?? original.model, data: data ?? original.data, body: body,
-            bodyLineOffset: bodyLineOffset)
+            thumbnail: thumbnail, model: model ?? original.model,
+            modelLocation: model == nil ? original.modelLocation : modelLocation, data: data ?? original.data,
+            body: body, bodyLineOffset: bodyLineOffset)
     }
 
     static let frontMatterKeys = [
@@ -95,6 +98,7 @@ public struct Lesson: Sendable {
             numbered: try front["numbered"]?.bool() ?? true,
             thumbnail: thumbnail,
             model: try front["model"]?.string(),
+            modelLocation: front["model"]?.location,
             data: try front["data"]?.string(),
             body: split.body, bodyLineOffset: split.bodyLineOffset)
     }

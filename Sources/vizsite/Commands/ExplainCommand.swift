@@ -137,6 +137,9 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("--target must be predicted, true, a class number or a contrast a-b")
         }
         _ = try settings()
+        try checkWritable(out, option: "--out")
+        try checkWritable(svg, option: "--svg")
+        try checkWritable(json, option: "--json")
     }
 
     func run() throws {
@@ -153,15 +156,14 @@ struct ExplainCommand: ParsableCommand {
         let normalization: Normalization = result.isSigned ? .symmetric : .minMax
         if let out {
             let picture = result.picture(colormap: colors, normalization: normalization)
-            try PNG.encode(picture).write(to: URL(fileURLWithPath: out), options: .atomic)
+            try write(PNG.encode(picture), to: out)
         }
         if let svg {
             let text = result.svgFigure(colormap: colors, normalization: normalization)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
+            try write(Data(text.utf8), to: svg)
         }
         if let json {
-            try result.json(normalization: normalization, imageName: image).write(
-                to: URL(fileURLWithPath: json), options: .atomic)
+            try write(result.json(normalization: normalization, imageName: image), to: json)
         }
         print(result.summary)
     }

@@ -37,6 +37,11 @@ struct MetricsCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
+        if list(methods).isEmpty {
+            throw ValidationError(
+                "--methods is empty; name one or more of \(MethodCatalogue.names.joined(separator: ", "))")
+        }
+        try checkWritable(json, option: "--json")
         for name in list(methods) where MethodCatalogue.named(name) == nil {
             let near = nearestName(to: name, in: MethodCatalogue.names).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("--methods: unknown method '\(name)'\(near)")
@@ -123,8 +128,7 @@ struct MetricsCommand: ParsableCommand {
         }
         print(table(results, metrics: chosen, seconds: seconds))
         if let json {
-            try encode(results, metrics: chosen, count: selected.count, seconds: metricSeconds).write(
-                to: URL(fileURLWithPath: json), options: .atomic)
+            try write(encode(results, metrics: chosen, count: selected.count, seconds: metricSeconds), to: json)
         }
     }
 

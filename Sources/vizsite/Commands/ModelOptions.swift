@@ -24,6 +24,8 @@ struct ModelOptions: ParsableArguments {
             try network.loadWeights(path: weights)
             return network
         }
+        // An imported model brings its weights: no dataset is needed (and none may exist here).
+        if spec.isImported { return spec.model }
         let store = TrainedModels(cacheDirectory: ".vizsite/models", contentDirectory: contentRoot(forSpec: self.spec))
         let bar = ProgressBar()
         let folder = try DatasetFolder(path: dataDirectory(spec: self.spec, override: data))

@@ -55,6 +55,8 @@ struct Train: ParsableCommand {
                     + "\(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epoch(s), seed "
                     + "\(settings.seed), BLAS \(BLAS.coreName) × \(Parallelism.workers) threads\n").utf8))
 
+        try train.checkLabels(classes: network.classCount, model: network.name)
+        try test?.checkLabels(classes: network.classCount, model: network.name)
         let trainer = Trainer(model: network, settings: settings)
         let bar = ProgressBar()
         let logs = trainer.train(on: train, test: test, progress: bar.update)

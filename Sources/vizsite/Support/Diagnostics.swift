@@ -43,3 +43,30 @@ func dataDirectory(spec: String, override: String?) -> String {
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
+
+/// A file a command will write (`--json`, `--out`, `--svg`), checked before any work is
+/// done: its folder must exist, so a typo does not cost a long computation and end in an
+/// operating system error.
+func checkWritable(_ path: String?, option: String) throws {
+    guard let path else { return }
+    guard !path.isEmpty else { throw ValidationError("\(option) is empty; name the file to write") }
+    let folder = ResolvedPath.parent(path)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("\(option) \(path): the folder \(folder) does not exist")
+    }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw ValidationError("\(option) \(path) is a folder; name a file")
+    }
+}
+
+/// Writes `data` to `path`, an error naming the file and the reason when it cannot.
+func write(_ data: Data, to path: String) throws {
+    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        let reason =
+            ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map {
+                String(cString: strerror(Int32($0.code)))
+            } ?? error.localizedDescription
+        throw SourceError("cannot write the file: \(reason)", at: SourceLocation(file: path, line: 0, column: 0))
+    }
+}

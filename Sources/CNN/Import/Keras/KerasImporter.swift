@@ -39,6 +39,10 @@ public struct KerasImporter {
             ? .hardSigmoid(alpha: 0.2, beta: 0.5) : .hardSigmoid(alpha: 1 / 6, beta: 0.5)
     }
 
+    /// The largest `model.weights.h5` read from a `.keras` file: vizsite's 50 M parameters at
+    /// 4 bytes each, and room for HDF5's own structure.
+    static let maximumWeightsFileSize = 4 * 50_000_000 + (64 << 20)
+
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
         let shown = displayPath ?? path
@@ -59,7 +63,7 @@ public struct KerasImporter {
             if bytes.starts(with: [0x50, 0x4B]) {  // "PK": a .keras zip
                 let archive = try ZipArchive(bytes: bytes)
                 guard let json = try archive.contents(of: "config.json", limit: 64 << 20),
-                    let h5 = try archive.contents(of: "model.weights.h5")
+                    let h5 = try archive.contents(of: "model.weights.h5", limit: maximumWeightsFileSize)
                 else {
                     throw ImportError(file: shown, "a .keras file needs config.json and model.weights.h5")
                 }
@@ -110,8 +114,45 @@ public struct KerasImporter {
             .build(decode(json, file: displayPath))
     }
 
+    /// The deepest nesting a model config may have; Keras's own are under 20 levels deep.
+    static let maximumNesting = 256
+
     static func decode(_ bytes: [UInt8], file: String) throws(ImportError) -> JSONValue {
-        do { return try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
+        // Nesting is measured first: the decoder's own limit reports it as invalid JSON.
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        guard deepest <= maximumNesting else {
+            throw ImportError(
+                file: file,
+                "the model config nests lists and objects \(deepest) deep; at most \(maximumNesting) are read")
+        }
+        do { return try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch let error as DecodingError {
+            var detail = ""
+            if case .dataCorrupted(let context) = error {
+                detail =
+                    ": " + String((context.underlyingError.map { "\($0)" } ?? context.debugDescription).prefix(200))
+            }
+            throw ImportError(file: file, "the model config is not valid JSON" + detail)
+        } catch {
             throw ImportError(file: file, "the model config is not valid JSON")
         }
     }

@@ -40,14 +40,31 @@ struct ZipArchive {
         }
     }
 
-    /// The bytes of member `name`, or nil when the archive has no such member.
-    func contents(of name: String, limit: Int = 1 << 31) throws(Malformed) -> [UInt8]? {
+    /// Deflate's largest expansion: 258 bytes from about 2 bits, 1032:1 (zlib's technical
+    /// notes). A member declaring more than this from its compressed size is a bomb.
+    static let deflateRatio = 1032
+
+    /// The bytes of member `name`, or nil when the archive has no such member. The sizes it
+    /// declares are checked against `limit` and the compressed size before anything is
+    /// allocated, and inflating stops at the declared size.
+    func contents(of name: String, limit: Int) throws(Malformed) -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
         let p = entry.offset
-        guard p + 30 <= bytes.count, u32(p) == 0x0403_4B50 else { throw Malformed(reason: "damaged entry '\(name)'") }
+        guard p >= 0, p <= bytes.count - 30, u32(p) == 0x0403_4B50 else {
+            throw Malformed(reason: "damaged entry '\(name)'")
+        }
         let start = p + 30 + Int(u16(p + 26)) + Int(u16(p + 28))
-        guard start <= bytes.count, entry.compressed <= bytes.count - start, entry.size <= limit else {
+        guard start <= bytes.count, entry.compressed <= bytes.count - start else {
             throw Malformed(reason: "entry '\(name)' runs past the end of the file")
+        }
+        guard entry.size <= limit else {
+            throw Malformed(reason: "entry '\(name)' declares \(entry.size) bytes; at most \(limit) are read")
+        }
+        let (most, overflow) = entry.compressed.multipliedReportingOverflow(by: Self.deflateRatio)
+        guard entry.method != 8 || overflow || entry.size <= most + 1024 else {
+            throw Malformed(
+                reason: "entry '\(name)' declares \(entry.size) bytes from \(entry.compressed) compressed, more than "
+                    + "deflate can produce (a decompression bomb)")
         }
         let data: [UInt8]
         switch entry.method {
