@@ -123,6 +123,52 @@ struct DeployTests {
         #expect(try git(["rev-parse", "gh-pages"], in: folder.file("remote.git")).stdout == published)
     }
 
+    @Test("a local branch ahead of its remote (an interrupted deploy) is pushed though the site is unchanged")
+    func reconcilesWithTheRemote() throws {
+        try git(["init", "--quiet", "--bare", "remote.git"])
+        let clone = folder.file("clone")
+        try git(["init", "--quiet", "--initial-branch=main", clone])
+        try git(["remote", "add", "origin", folder.file("remote.git")], in: clone)
+        let both = try deployer("deploy:\n  git:\n    repository: clone\n    branch: gh-pages\n    remote: origin\n")
+        let localOnly = try deployer("deploy:\n  git:\n    repository: clone\n    branch: gh-pages\n")
+        _ = try both.deploy(dryRun: false)
+        // The state an interrupted deploy left: the local branch moved, the remote not.
+        folder.write("Output/index.html", "<!DOCTYPE html><title>changed</title>\n")
+        _ = try localOnly.deploy(dryRun: false)
+        let local = try git(["rev-parse", "gh-pages"], in: clone).stdout
+        #expect(try git(["rev-parse", "gh-pages"], in: folder.file("remote.git")).stdout != local)
+
+        let dry = try #require(try both.deploy(dryRun: true).first)
+        #expect(dry.isEmpty && dry.outcome.hasSuffix("origin is behind and would be pushed"), "\(dry.outcome)")
+        let report = try #require(try both.deploy(dryRun: false).first)
+        #expect(report.isEmpty && report.outcome.hasSuffix("origin was behind the local branch and is pushed"))
+        #expect(try git(["rev-parse", "gh-pages"], in: folder.file("remote.git")).stdout == local)
+        let again = try #require(try both.deploy(dryRun: false).first)
+        #expect(again.outcome == "nothing changed; no commit made")
+    }
+
+    @Test("git's whole error is kept: a hook's reason, not only git's last line")
+    func wholeGitError() throws {
+        try git(["init", "--quiet", "--bare", "remote.git"])
+        let hook = folder.file("remote.git/hooks/pre-receive")
+        try "#!/bin/sh\necho 'pushes are refused here' >&2\nexit 1\n".write(
+            toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        let deploy = try deployer("deploy:\n  git:\n    repository: remote.git\n    branch: gh-pages\n")
+        #expect {
+            try deploy.deploy(dryRun: false)
+        } throws: { error in
+            (error as? SourceError)?.message.contains("pushes are refused here") ?? false
+        }
+        let missing = try deployer("deploy:\n  git:\n    repository: nowhere.git\n    branch: gh-pages\n")
+        #expect {
+            try missing.deploy(dryRun: true)
+        } throws: { error in
+            let message = (error as? SourceError)?.message ?? ""
+            return message.contains("does not appear to be a git repository") || message.contains("not found")
+        }
+    }
+
     @Test("an rsync folder ends up holding the site; what it no longer has is removed, kept files stay")
     func rsyncFolder() throws {
         let deploy = try deployer("deploy:\n  rsync:\n    destination: www\n    keep: [.htaccess]\n")
@@ -144,6 +190,50 @@ struct DeployTests {
         expected[".htaccess"] = Data("ErrorDocument 404 /404.html\n".utf8)
         #expect(FixtureSite.tree(folder.file("www")) == expected)
         #expect(try #require(try deploy.deploy(dryRun: false).first).isEmpty)
+    }
+
+    @Test("a failed rsync never leaves pages whose figures are missing; its whole error is reported")
+    func failedRsyncKeepsPagesWhole() throws {
+        let realRsync = try runProgram("sh", ["-c", "command -v rsync"]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        // An rsync that fails its Nth run (counted in a file), with rsync's own two lines.
+        folder.write(
+            "bin/rsync",
+            "#!/bin/sh\nn=$(cat \"$COUNT\" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > \"$COUNT\"\n"
+                + "if [ \"$n\" = \"$FAIL\" ]; then echo 'rsync: [receiver] mkstemp \"figures/b.png\" failed: "
+                + "Operation not permitted (1)' >&2; echo 'rsync error: some files/attrs were not transferred "
+                + "(see previous errors) (code 23)' >&2; exit 23; fi\nexec \(realRsync) \"$@\"\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.file("bin/rsync"))
+        func deployer(failing run: Int) throws -> Deployer {
+            let config = try #require(
+                try SiteConfig.parse("title: T\ndeploy:\n  rsync:\n    destination: www\n", file: "site.yml").deploy)
+            var environment = Self.environment
+            environment["PATH"] = folder.file("bin") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+            environment["COUNT"] = folder.file("count")
+            environment["FAIL"] = String(run)
+            try? FileManager.default.removeItem(atPath: folder.file("count"))
+            return Deployer(config: config, site: site, siteRoot: folder.path, environment: environment)
+        }
+        _ = try deployer(failing: 0).deploy(dryRun: false)
+        let published = FixtureSite.tree(folder.file("www"))
+        // The new site's page uses a new figure, and the old figure goes.
+        try FileManager.default.removeItem(atPath: folder.file("Output/figures/a.png"))
+        folder.write("Output/figures/b.png", "new figure")
+        folder.write("Output/index.html", "<!DOCTYPE html><img src=\"figures/b.png\">\n")
+        #expect {
+            try deployer(failing: 1).deploy(dryRun: false)
+        } throws: { error in
+            let message = (error as? SourceError)?.message ?? ""
+            return message.contains("mkstemp \"figures/b.png\" failed") && message.contains("(code 23)")
+        }
+        #expect(FixtureSite.tree(folder.file("www")) == published)
+        // Failing after the figures: the old pages, whole, and the new figure beside them.
+        #expect(throws: SourceError.self) { try deployer(failing: 2).deploy(dryRun: false) }
+        var expected = published
+        expected["figures/b.png"] = Data("new figure".utf8)
+        #expect(FixtureSite.tree(folder.file("www")) == expected)
+        _ = try deployer(failing: 0).deploy(dryRun: false)
+        #expect(FixtureSite.tree(folder.file("www")) == FixtureSite.tree(site))
     }
 
     @Test("rsync's itemized lines become added, changed and removed files")

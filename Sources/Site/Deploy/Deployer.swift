@@ -23,6 +23,28 @@ public struct Deployer {
 
     /// Deploys to every target (or the one named `only`, `git` or `rsync`), in that order.
     public func deploy(dryRun: Bool, only: String? = nil) throws(SourceError) -> [DeployReport] {
+        do {
+            return try Interruption.shared.catching { () throws(SourceError) -> [DeployReport] in
+                try deployAll(dryRun: dryRun, only: only)
+            }
+        } catch let error as SourceError {
+            throw error
+        } catch {
+            throw SourceError("\(error)", at: config.location)
+        }
+    }
+
+    /// A signal that arrived while a command ran stops the deploy.
+    func checkInterrupted(at location: SourceLocation) throws(SourceError) {
+        if let number = Interruption.shared.signal {
+            throw SourceError(
+                "interrupted (\(number == SIGINT ? "Ctrl-C" : "SIGTERM")); what this deploy changed is put back",
+                at: location)
+        }
+    }
+
+    private func deployAll(dryRun: Bool, only: String?) throws(SourceError) -> [DeployReport] {
+        Interruption.removeStale(prefix: ExternalCommand.temporaryPrefix)
         try checkSite()
         var reports: [DeployReport] = []
         if let git = config.git, only == nil || only == "git" {

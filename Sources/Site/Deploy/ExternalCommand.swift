@@ -27,19 +27,21 @@ struct ExternalCommand {
     /// Runs `program` (looked up on PATH) with `arguments` in `directory`; nil when the
     /// program is not installed.
     func run(_ program: String, _ arguments: [String], in directory: String? = nil) -> Result? {
-        guard let path = Self.find(program) else { return nil }
+        // Looked up on the PATH the child gets (tests put stand-ins first).
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        guard let path = Self.find(program, in: env["PATH"]) else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         // Never wait for a password on a terminal nobody sees.
-        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["GIT_TERMINAL_PROMPT"] = env["GIT_TERMINAL_PROMPT"] ?? "0"
         // Only transports that move data: never ext:: or fd::, which run commands.
         env["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh"
         process.environment = env
         // stderr goes to a file, so neither stream can fill up and block the other.
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("vizsite-\(UUID().uuidString)")
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(Self.temporaryPrefix)\(getpid())-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: errorFile) }
         guard FileManager.default.createFile(atPath: errorFile.path, contents: nil),
             let err = try? FileHandle(forWritingTo: errorFile)
@@ -49,17 +51,21 @@ struct ExternalCommand {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { return Result(status: 127, output: "", errors: "\(error)") }
+        Interruption.shared.running(process.processIdentifier)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        Interruption.shared.running(nil)
         try? err.close()
         let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         return Result(
             status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self), errors: errors)
     }
 
-    static func find(_ program: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for folder in path.split(separator: ":") {
+    /// How the files holding a child's stderr are named (then the process id).
+    static let temporaryPrefix = "vizsite-stderr-"
+
+    static func find(_ program: String, in path: String?) -> String? {
+        for folder in (path ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(folder)/\(program)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }

@@ -18,8 +18,10 @@ struct GitTarget {
         guard heads.succeeded else { throw failure("cannot read \(redacted(repository))", heads) }
         let before = heads.output.split(separator: "\t").first.map(String.init)
 
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vizsite-deploy-\(UUID().uuidString)")
-            .path
+        Interruption.removeStale(prefix: Self.temporaryPrefix)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(Self.temporaryPrefix)\(getpid())-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: work) }
         if before != nil {
             try check(
@@ -57,6 +59,25 @@ struct GitTarget {
         }
         if report.isEmpty {
             report.outcome = "nothing changed; no commit made"
+            // "Nothing changed" is judged against the local branch: one an interrupted deploy
+            // moved without pushing it on is pushed now, so the published site catches up.
+            if let remote = config.remote, isLocal, let local = before {
+                let published = try git(
+                    ["ls-remote", "--heads", "--", remote, "refs/heads/\(config.branch)"], in: repository)
+                guard published.succeeded else { throw failure("cannot read \(config.branch) on \(remote)", published) }
+                if published.output.split(separator: "\t").first.map(String.init) != local {
+                    if dryRun {
+                        report.outcome += "; \(remote) is behind and would be pushed"
+                        return report
+                    }
+                    try check(
+                        git(
+                            ["push", "--quiet", remote, "refs/heads/\(config.branch):refs/heads/\(config.branch)"],
+                            in: repository),
+                        "cannot push \(config.branch) to \(remote), which is behind the local branch")
+                    report.outcome += "; \(remote) was behind the local branch and is pushed"
+                }
+            }
             return report
         }
         if dryRun { return report }
@@ -65,28 +86,39 @@ struct GitTarget {
         try check(git(["commit", "--quiet", "--no-verify", "-m", message], in: work), "cannot commit")
         let sha = try git(["rev-parse", "--short", "HEAD"], in: work).output.trimmingCharacters(
             in: .whitespacesAndNewlines)
-        try check(
-            git(["push", "--quiet", "origin", "HEAD:refs/heads/\(config.branch)"], in: work),
-            "cannot push \(config.branch) to \(redacted(repository)); it is unchanged")
-        report.outcome = "committed \(sha) to \(config.branch)"
-        guard let remote = config.remote else { return report }
-        guard isLocal else {
+        if config.remote != nil, !isLocal {
             throw SourceError(
                 "remote: names a remote of a local clone, but repository is \(redacted(repository))",
                 at: config.location)
         }
-        let pushed = try git(
-            ["push", "--quiet", remote, "refs/heads/\(config.branch):refs/heads/\(config.branch)"], in: repository)
-        guard pushed.succeeded else {
-            // The local branch goes back to what it was, so a failed publish leaves no trace.
-            _ = try git(
-                before.map { ["update-ref", "refs/heads/\(config.branch)", $0] }
-                    ?? ["update-ref", "-d", "refs/heads/\(config.branch)"], in: repository)
-            throw failure("cannot push \(config.branch) to \(remote); the local branch is as it was", pushed)
+        do {
+            try check(
+                git(["push", "--quiet", "origin", "HEAD:refs/heads/\(config.branch)"], in: work),
+                "cannot push \(config.branch) to \(redacted(repository)); it is unchanged")
+            report.outcome = "committed \(sha) to \(config.branch)"
+            guard let remote = config.remote else { return report }
+            try check(
+                git(
+                    ["push", "--quiet", remote, "refs/heads/\(config.branch):refs/heads/\(config.branch)"],
+                    in: repository),
+                "cannot push \(config.branch) to \(remote); the local branch is as it was")
+            report.outcome += " and pushed it to \(remote)"
+            return report
+        } catch {
+            // With remote:, the local branch goes back to what it was, so a failed or
+            // interrupted publish leaves no trace (a push cut short may have moved it).
+            if config.remote != nil {
+                _ = deployer.command.run(
+                    "git",
+                    before.map { ["update-ref", "refs/heads/\(config.branch)", $0] }
+                        ?? ["update-ref", "-d", "refs/heads/\(config.branch)"], in: repository)
+            }
+            throw error
         }
-        report.outcome += " and pushed it to \(remote)"
-        return report
     }
+
+    /// How the temporary clones are named (then the process id).
+    static let temporaryPrefix = "vizsite-deploy-clone-"
 
     /// The site's files into the (empty) work tree of the temporary clone.
     private func copySite(into work: String) throws(SourceError) {
@@ -103,8 +135,11 @@ struct GitTarget {
         }
     }
 
+    /// Runs git; a deploy interrupted (Ctrl-C) stops here, at its next step.
     private func git(_ arguments: [String], in directory: String? = nil) throws(SourceError) -> ExternalCommand.Result {
-        try deployer.run("git", arguments, in: directory, at: config.location)
+        let result = try deployer.run("git", arguments, in: directory, at: config.location)
+        try deployer.checkInterrupted(at: config.location)
+        return result
     }
 
     private func check(_ result: ExternalCommand.Result, _ what: String) throws(SourceError) {

@@ -11,20 +11,37 @@ struct RsyncTarget {
         var destination = deployer.resolve(config.destination)
         if !destination.hasSuffix("/") { destination += "/" }
         var report = DeployReport(target: "\(destination) (rsync)")
-        var arguments = ["--archive", "--delete", "--checksum", "--itemize-changes", "--omit-dir-times"]
+        var arguments = ["--archive", "--checksum", "--itemize-changes", "--omit-dir-times"]
         if dryRun { arguments.append("--dry-run") }
-        // Protected files are neither deleted nor listed as removed.
-        arguments += config.keep.map { "--filter=P /\($0)" }
         // The marker that says vizsite wrote the folder is not part of the site.
         arguments.append("--exclude=/\(OutputFolder.markerName)")
         let site = deployer.site.hasSuffix("/") ? deployer.site : deployer.site + "/"
-        let result = try deployer.run("rsync", arguments + ["--", site, destination], at: config.location)
+        // rsync targets are not atomic; the order keeps every published page whole. First
+        // the figures and assets, which are named by their content (new names, so no page
+        // yet uses them); then the pages, each put in place at the end of the transfer;
+        // what the site no longer has is deleted last. A failure or Ctrl-C part way
+        // leaves the old pages with every file they use.
+        let assets = ["--include=/figures/***", "--include=/assets/***", "--exclude=*"]
+        let first = try deployer.run("rsync", arguments + assets + ["--", site, destination], at: config.location)
+        try check(first, destination)
+        try deployer.checkInterrupted(at: config.location)
+        // Protected files are neither deleted nor listed as removed.
+        let pages = ["--delete-after", "--delay-updates"] + config.keep.map { "--filter=P /\($0)" }
+        let second = try deployer.run("rsync", arguments + pages + ["--", site, destination], at: config.location)
+        try check(second, destination)
+        try deployer.checkInterrupted(at: config.location)
+        let assetChanges = Self.changes(first.output), pageChanges = Self.changes(second.output)
+        report.added = Array(Set(assetChanges.added + pageChanges.added)).sorted()
+        report.changed = Array(Set(assetChanges.changed + pageChanges.changed)).sorted()
+        report.removed = pageChanges.removed
+        report.outcome = report.isEmpty ? "nothing changed" : ""
+        return report
+    }
+
+    private func check(_ result: ExternalCommand.Result, _ destination: String) throws(SourceError) {
         guard result.succeeded else {
             throw SourceError("rsync to \(destination) failed: \(result.errorText)", at: config.location)
         }
-        (report.added, report.changed, report.removed) = Self.changes(result.output)
-        report.outcome = report.isEmpty ? "nothing changed" : ""
-        return report
     }
 
     /// Files added, changed and removed, from rsync's `--itemize-changes` lines

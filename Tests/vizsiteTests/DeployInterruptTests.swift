@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Ctrl-C during `vizsite deploy` stops the git it started (its whole process group),
+/// puts the local branch back, and leaves no temporary clone behind.
+@Suite("Deploy interrupted", .serialized)
+struct DeployInterruptTests {
+    static let environment = [
+        "GIT_AUTHOR_NAME": "Deploy Test", "GIT_AUTHOR_EMAIL": "deploy@example.org",
+        "GIT_COMMITTER_NAME": "Deploy Test", "GIT_COMMITTER_EMAIL": "deploy@example.org",
+        "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+    ]
+
+    @Test("SIGINT during a push: git's group is stopped, the branches are as they were, no clone is left")
+    func interruptedPush() throws {
+        let dir = TemporaryDirectory("vizsite-interrupt")
+        let realGit = try runProgram("sh", ["-c", "command -v git"]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        // A git whose pushes wait (as a slow network would), saying when they start.
+        dir.write(
+            "bin/git",
+            "#!/bin/sh\nif [ \"$1\" = push ]; then echo $$ > \"$MARK\"; sleep 30; fi\nexec \(realGit) \"$@\"\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.file("bin/git"))
+        try FileManager.default.createDirectory(atPath: dir.file("tmp"), withIntermediateDirectories: true)
+        dir.write("Output/index.html", "<!DOCTYPE html><title>home</title>\n")
+        dir.write(
+            "Content/site.yml",
+            "title: T\ndeploy:\n  git: {repository: clone, branch: gh-pages, remote: origin}\n")
+        var environment = Self.environment
+        _ = try runProgram("git", ["init", "--quiet", "--bare", dir.file("remote.git")], environment: environment)
+        _ = try runProgram("git", ["init", "--quiet", dir.file("clone")], environment: environment)
+        _ = try runProgram(
+            "git", ["-C", dir.file("clone"), "remote", "add", "origin", dir.file("remote.git")],
+            environment: environment)
+
+        environment["PATH"] = dir.file("bin") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        environment["TMPDIR"] = dir.file("tmp")
+        environment["MARK"] = dir.file("push.pid")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("vizsite")
+        process.arguments = ["deploy"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: dir.file("push.pid")), waited < 300 {
+            usleep(100_000)
+            waited += 1
+        }
+        usleep(200_000)
+        let pushPid = Int32(
+            (try? String(contentsOfFile: dir.file("push.pid"), encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+        #expect(pushPid != nil, "the push never started")
+        kill(process.processIdentifier, SIGINT)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(errors)")
+        #expect(errors.contains("interrupted (Ctrl-C)"), "\(errors)")
+        if let pushPid { #expect(kill(pushPid, 0) != 0, "the push's process still runs") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.file("tmp"))
+        #expect(left.isEmpty, "\(left)")
+        for repository in ["clone", "remote.git"] {
+            let branch = try runProgram(
+                "git", ["-C", dir.file(repository), "rev-parse", "--verify", "--quiet", "gh-pages"],
+                environment: Self.environment)
+            #expect(branch.status != 0, "\(repository) has gh-pages")
+        }
+    }
+}
