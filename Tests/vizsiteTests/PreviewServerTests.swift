@@ -40,6 +40,42 @@ import Glibc
         return (code, string)
     }
 
+    /// Sends `text` as it is and reads the answer (until the server closes or 5 s pass).
+    static func raw(_ port: UInt16, _ text: [UInt8]) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        // The server may answer (and close) before it has read everything: stop sending then.
+        var offset = 0
+        while offset < text.count {
+            let n = text[offset...].withUnsafeBytes {
+                send(fd, $0.baseAddress, min($0.count, 65536), Int32(MSG_NOSIGNAL))
+            }
+            if n <= 0 { break }
+            offset += n
+        }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+
     static func residentKilobytes(_ pid: Int32) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
@@ -94,6 +130,24 @@ import Glibc
         }
         #expect(Self.request(port, "/one/", method: "POST")?.status == 405)
 
+        // A 1 MB request line is answered 414 at once, and the server goes on serving.
+        let start = Date()
+        let long = Self.raw(port, Array(("GET /" + String(repeating: "a", count: 1 << 20) + " HTTP/1.1\r\n\r\n").utf8))
+        #expect(long?.hasPrefix("HTTP/1.1 414 ") == true, "\(long?.prefix(80) ?? "no answer")")
+        #expect(Self.request(port, "/one/")?.status == 200)
+        #expect(Date().timeIntervalSince(start) < 2)
+        let headers =
+            "GET / HTTP/1.1\r\n" + String(repeating: "X-A: " + String(repeating: "b", count: 1000) + "\r\n", count: 100)
+        #expect(Self.raw(port, Array((headers + "\r\n").utf8))?.hasPrefix("HTTP/1.1 431 ") == true)
+        // A folder asked for as //one redirects to /one/, not to another host (//one/).
+        let redirect = Self.raw(port, Array("GET //one HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+        #expect(redirect?.contains("\r\nLocation: /one/\r\n") == true, "\(redirect ?? "")")
+        // Build status is for this server's pages only (DNS rebinding).
+        let rebound = Self.raw(
+            port,
+            Array("GET /__vizsite/status HTTP/1.1\r\nHost: evil.example:\(port)\r\nConnection: close\r\n\r\n".utf8))
+        #expect(rebound?.hasPrefix("HTTP/1.1 403 ") == true)
+
         // Load: warm up, measure memory, 10,000 requests from 50 clients, measure again.
         let paths =
             ["/", "/one/", "/reference/", "/missing", "/../x"]
@@ -119,6 +173,14 @@ import Glibc
         #expect(failures.value == 0)
         #expect(after - before < 32_000, "resident memory grew from \(before) kB to \(after) kB")
     }
+}
+
+/// `serve --output` is refused rather than silently ignored: the preview always goes to
+/// .vizsite/preview/, since its pages carry a reload script.
+@Test func serveRefusesOutput() throws {
+    let result = try runVizsite(["serve", "--output", "Elsewhere"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("--output is for `vizsite build`"), "\(result.stderr)")
 }
 
 final class Counter: @unchecked Sendable {

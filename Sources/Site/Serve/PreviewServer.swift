@@ -1,6 +1,4 @@
 import CNN
-import FlyingFox
-import FlyingSocks
 import Foundation
 import Synchronization
 
@@ -36,40 +34,59 @@ public final class PreviewServer: Sendable {
     static let reloadScript = "<script src=\"/__vizsite/reload.js\"></script>"
 
     /// Builds once, then serves and rebuilds on change until the process ends.
-    public func run() async throws {
+    public func run() throws {
         rebuild()
         let files = StaticFiles(root: options.outputDirectory)
-        let server = HTTPServer(address: try .inet(ip4: host, port: port), logger: QuietLogger())
-        await server.appendRoute("GET /__vizsite/status") { [unowned self] _ in
-            let (version, errors) = self.status()
-            let body = try FigureJSON.encode(BuildStatus(version: version, errors: errors))
-            return HTTPResponse(
-                statusCode: .ok,
-                headers: HTTPHeaders([.contentType: "application/json", .init("Cache-Control"): "no-store"]), body: body
-            )
-        }
         let reloadPath = (options.themeDirectory as NSString).appendingPathComponent("preview/reload.js")
-        await server.appendRoute("GET /__vizsite/reload.js") { _ in
-            guard let script = FileManager.default.contents(atPath: reloadPath) else {
-                return HTTPResponse(statusCode: .notFound)
-            }
-            return HTTPResponse(
-                statusCode: .ok, headers: HTTPHeaders([.contentType: "text/javascript; charset=utf-8"]), body: script)
+        let server = HTTPServer(host: host, port: port) { [self] request in
+            self.respond(to: request, files: files, reloadPath: reloadPath)
         }
-        await server.appendRoute("*") { request in Self.respond(to: request, files: files) }
-        let watcher = Task.detached { [unowned self] in
+        let watcher = Thread { [self] in
             var changes = ChangeWatcher(folders: [self.options.contentDirectory, self.options.themeDirectory])
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 400_000_000)
+            while true {
+                Thread.sleep(forTimeInterval: 0.4)
                 if changes.changed() { self.rebuild() }
             }
         }
-        defer { watcher.cancel() }
+        watcher.start()
         log(
             "serving http://\(host):\(port)/ (Ctrl-C to stop); watching \(options.contentDirectory)/ and "
                 + "\(options.themeDirectory)/"
         )
-        try await server.run()
+        try server.run()
+    }
+
+    /// The preview's own routes, then the site's files.
+    func respond(to request: HTTPRequestHead, files: StaticFiles, reloadPath: String) -> HTTPResponse {
+        let path = request.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+        guard request.method == "GET" || request.method == "HEAD" else { return HTTPResponse(status: 405) }
+        switch path {
+        case "/__vizsite/status":
+            // Build errors name paths: only for pages of this server, not for another site
+            // whose name resolves to 127.0.0.1 (DNS rebinding).
+            guard isLoopbackHost(request.headers["host"]) else { return HTTPResponse(status: 403) }
+            let (version, errors) = status()
+            guard let body = try? FigureJSON.encode(BuildStatus(version: version, errors: errors)) else {
+                return HTTPResponse(status: 500)
+            }
+            return HTTPResponse(
+                status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: body)
+        case "/__vizsite/reload.js":
+            guard let script = FileManager.default.contents(atPath: reloadPath) else {
+                return HTTPResponse(status: 404)
+            }
+            return HTTPResponse(
+                status: 200, headers: [("Content-Type", "text/javascript; charset=utf-8")], body: script)
+        default:
+            return Self.respond(to: request.target, files: files)
+        }
+    }
+
+    /// Whether a Host header names this machine's loopback (any port).
+    func isLoopbackHost(_ host: String?) -> Bool {
+        guard let host = host?.lowercased() else { return false }
+        let name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }) + "]" : String(host.prefix { $0 != ":" })
+        return ["127.0.0.1", "localhost", "[::1]", self.host.lowercased()].contains(name)
     }
 
     func status() -> (Int, String?) {
@@ -92,38 +109,27 @@ public final class PreviewServer: Sendable {
     }
 
     /// A file of the preview folder, a redirect to the slash-terminated URL of a folder,
-    /// or the site's 404 page. Only GET and HEAD are routed here.
-    static func respond(to request: HTTPRequest, files: StaticFiles) -> HTTPResponse {
-        guard request.method == .GET || request.method == .HEAD else {
-            return HTTPResponse(statusCode: .methodNotAllowed)
-        }
-        let raw = request.target.path(percentEncoded: true)
+    /// or the site's 404 page.
+    static func respond(to target: String, files: StaticFiles) -> HTTPResponse {
+        let raw =
+            target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+            ?? ""
         if files.needsSlash(rawPath: raw) {
-            return HTTPResponse(statusCode: .movedPermanently, headers: HTTPHeaders([.location: raw + "/"]))
+            // Built from the path's own segments: `//reference` must not become `//reference/`,
+            // which a browser reads as another host.
+            let segments = raw.split(separator: "/", omittingEmptySubsequences: true)
+            return HTTPResponse(status: 301, headers: [("Location", "/" + segments.joined(separator: "/") + "/")])
         }
         guard let path = files.file(forRawPath: raw), let data = FileManager.default.contents(atPath: path) else {
             let page =
                 files.file(forRawPath: "/404.html").flatMap { FileManager.default.contents(atPath: $0) }
                 ?? Data("404 not found\n".utf8)
-            return HTTPResponse(
-                statusCode: .notFound, headers: HTTPHeaders([.contentType: "text/html; charset=utf-8"]), body: page)
+            return HTTPResponse(status: 404, headers: [("Content-Type", "text/html; charset=utf-8")], body: page)
         }
         return HTTPResponse(
-            statusCode: .ok,
-            headers: HTTPHeaders([.contentType: StaticFiles.contentType(for: path), .init("Cache-Control"): "no-cache"]
-            ),
-            body: request.method == .HEAD ? Data() : data)
+            status: 200,
+            headers: [("Content-Type", StaticFiles.contentType(for: path)), ("Cache-Control", "no-cache")], body: data)
     }
-}
-
-/// FlyingFox logs every connection (and a CancellationError on shutdown); the preview
-/// server reports what matters itself.
-struct QuietLogger: Logging {
-    func logDebug(_ debug: @autoclosure () -> String) {}
-    func logInfo(_ info: @autoclosure () -> String) {}
-    func logWarning(_ warning: @autoclosure () -> String) {}
-    func logError(_ error: @autoclosure () -> String) {}
-    func logCritical(_ critical: @autoclosure () -> String) {}
 }
 
 /// What `/__vizsite/status` answers: how many builds succeeded, and the last one's errors

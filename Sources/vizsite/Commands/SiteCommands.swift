@@ -3,7 +3,7 @@ import CNN
 import Foundation
 import Site
 
-struct Serve: AsyncParsableCommand {
+struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build, serve the site locally, and rebuild and reload the browser when content or theme change.")
 
@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         var options = site.buildOptions
         // The preview carries a reload script, so it never overwrites the publishable site.
         options.outputDirectory = (options.resolvedCacheDirectory as NSString).appendingPathComponent("preview")
@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }, trainingProgress: { _, p in bar.update(p) })
         Self.stopOnSignals()
-        try await server.run()
+        do { try server.run() } catch let error as HTTPServer.Failure { throw ValidationError(error.description) }
     }
 
     /// Ctrl-C and SIGTERM stop the server, even when the parent process started us with
