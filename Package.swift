@@ -67,12 +67,11 @@ let package = Package(
         // Every reader of user files as a bytes → () function: fuzzed by `make fuzz`, and its
         // crash inputs replayed by FuzzRegressionTests.
         .target(name: "FuzzTargets", dependencies: ["Common", "CNN", "Render", "Site"], path: "Fuzz/Targets"),
-        .target(name: "TestSupport", dependencies: ["Common", "CNN"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Common", "CNN", "CTurboJPEG"], path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
         .testTarget(name: "CNNTests", dependencies: ["Common", "CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "RenderTests", dependencies: ["Common", "CNN", "Render", "CTurboJPEG", "TestSupport"],
-            exclude: ["Fixtures"]),
+            name: "RenderTests", dependencies: ["Common", "CNN", "Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
         .testTarget(name: "SiteTests", dependencies: ["Common", "Site", "CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "vizsiteTests", dependencies: ["Common", "vizsite", "CNN", "Render", "TestSupport"]),

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "9ef24a9dc7faaba990a66c87ee7970e7bc3e0cac3897239925440b1cbf8c759a"
+    public static let sourceDigest = "f9d9eff0e922bf1578eb8aa289545e9a823f61078f06ecc6b9771bc554638f73"
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CNN
 import Common
+import Foundation
 
 /// The `vizsite` command line.
 struct VizSite: AsyncParsableCommand {
@@ -9,7 +11,7 @@ struct VizSite: AsyncParsableCommand {
         version: VizsiteVersion.current,
         subcommands: [
             Build.self, Serve.self, Check.self, New.self, Init.self, Summary.self, Train.self, Evaluate.self,
-            ExplainCommand.self, MetricsCommand.self, Bench.self, Deploy.self,
+            ExplainCommand.self, MetricsCommand.self, Bench.self, Deploy.self, ProbeHDF5.self,
         ]
     )
 }
@@ -18,6 +20,8 @@ struct VizSite: AsyncParsableCommand {
 enum Entry {
     static func main() async {
         BLASKernels.ensureFast()
+        // Keras files are read by libhdf5 in a child process first: this program itself.
+        HDF5Guard.helper = ownExecutable()
         do {
             var command = try VizSite.parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
@@ -29,4 +33,11 @@ enum Entry {
             exitReporting(error)
         }
     }
+}
+
+/// This program's own file, for the children it starts.
+func ownExecutable() -> String? {
+    guard let path = realpath("/proc/self/exe", nil) else { return nil }
+    defer { free(path) }
+    return String(cString: path)
 }

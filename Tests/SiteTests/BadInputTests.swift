@@ -279,7 +279,8 @@ struct BadInputTests {
     func fewerClassesThanTheData() {
         let five = FixtureSite.tinySpec.replacingOccurrences(of: "units: 10", with: "units: 5")
             .replacingOccurrences(of: "dataset: mnist", with: "dataset: images")
-        let text = "---\ntitle: T\nmodel: models/five.yml\n---\n\nAccuracy {{test_accuracy}}.\n\n```viz predictions\n```\n"
+        let text =
+            "---\ntitle: T\nmodel: models/five.yml\n---\n\nAccuracy {{test_accuracy}}.\n\n```viz predictions\n```\n"
         let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 16, testCount: 16)
         site.directory.write("Content/models/five.yml", five)
         #expect(
@@ -287,5 +288,55 @@ struct BadInputTests {
                 "Content/lessons/01-test.md:3:8: error: models/five.yml predicts 5 classes, but data/mnist has 10; "
                     + "give the lesson data: with the model's own classes"
             ])
+    }
+
+    /// `vizsite check` finds what `build` would refuse, for every file a lesson names.
+    @Test("check reads pictures and linked files as build does: out of Content/, missing, CMYK; links to no lesson")
+    func checkFindsWhatBuildRefuses() throws {
+        let text = """
+            ---
+            title: T
+            ---
+
+            ```viz samples
+            images: ../../../../etc/passwd.png
+            ```
+
+            ```viz samples
+            images: images/missing.png
+            ```
+
+            ```viz samples
+            images: images/c.jpg
+            ```
+
+            See [x](sub/x.md), [y](../../etc/passwd.md), ![m](images/missing.png) and [p](images/../../../../etc/passwd).
+
+            """
+        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 16, testCount: 16)
+        // A CMYK JPEG: libjpeg-turbo's header with the Adobe marker a CMYK file carries.
+        site.directory.write("Content/images/c.jpg", TestImages.cmykJPEG)
+        var options = buildOptions(site)
+        options.checkOnly = true
+        let found: [String]
+        do {
+            try SiteBuilder(options: options).build()
+            found = []
+        } catch {
+            found = error.errors.map { $0.description.replacingOccurrences(of: site.content, with: "Content") }
+        }
+        let expected = [
+            "Content/lessons/01-test.md:6:9: error: path '../../../../etc/passwd.png' leaves the content folder Content/",
+            "Content/lessons/01-test.md:10:9: error: Content/images/missing.png: not a readable PNG image: no such file "
+                + "or not readable",
+            "Content/lessons/01-test.md:14:9: error: Content/images/c.jpg: the JPEG is CMYK (a print colour space); save "
+                + "it as RGB or grayscale",
+            "Content/lessons/01-test.md:17:9: error: link to 'sub/x.md', which is not a lesson of this site",
+            "Content/lessons/01-test.md:17:24: error: link to '../../etc/passwd.md', which is not a lesson of this site",
+            "Content/lessons/01-test.md:17:51: error: link to 'images/missing.png': cannot read file: no such file",
+        ]
+        for line in expected { #expect(found.contains(line), "missing: \(line)\nfound: \(found)") }
+        #expect(found.contains { $0.contains("'images/../../../../etc/passwd' leaves the content folder") }, "\(found)")
+        #expect(!FileManager.default.fileExists(atPath: site.output))
     }
 }

@@ -1,3 +1,4 @@
+import CTurboJPEG
 import Foundation
 
 /// Small pictures several test targets decode.
@@ -17,4 +18,21 @@ public enum TestImages {
             "8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD5Lr5joor+jPoA/wDNSf8Acn/7tH9YfTd/5kH/AHNf+6x//9k=",
         ].joined()
     )!
+
+    /// An 8×8 CMYK JPEG (print's colour space), made by libjpeg-turbo.
+    public static var cmykJPEG: Data {
+        guard let handle = tjInitCompress() else { return Data() }
+        defer { tjDestroy(handle) }
+        var pixels = [UInt8](repeating: 128, count: 8 * 8 * 4)
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let status = pixels.withUnsafeMutableBufferPointer {
+            tjCompress2(
+                handle, $0.baseAddress, 8, 0, 8, Int32(TJPF_CMYK.rawValue), &buffer, &size, Int32(TJSAMP_444.rawValue),
+                90, 0)
+        }
+        guard status == 0, let buffer else { return Data() }
+        defer { tjFree(buffer) }
+        return Data(bytes: buffer, count: Int(size))
+    }
 }

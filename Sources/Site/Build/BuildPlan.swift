@@ -2,6 +2,7 @@ import Common
 import CNN
 import Explain
 import Foundation
+import Render
 
 /// One directive block of a lesson, checked and ready to run.
 struct PlannedFigure: Sendable {
@@ -90,7 +91,7 @@ struct BuildPlan {
             let slugs = edition.slugsByFileName(lessons: written.map(\.lesson)).mapValues {
                 edition.edition.prefix + $0
             }
-            var unknownLessons: [String] = []
+            var unknownLessons: [String] = [], imageLinks: [String] = []
             let document = MarkdownDocument(
                 lesson.body, lineOffset: lesson.bodyLineOffset,
                 smart: content.config.smartPunctuation, unsafe: content.config.unsafeHTML
@@ -100,6 +101,7 @@ struct BuildPlan {
                 if rewritten == nil, let name = Self.lessonFileName(url), !unknownLessons.contains(name) {
                     unknownLessons.append(name)
                 }
+                if let image = Self.imageLinkPath(url), !imageLinks.contains(image) { imageLinks.append(image) }
                 return rewritten
             }
             for problem in document.mathErrors {
@@ -114,7 +116,22 @@ struct BuildPlan {
                     SourceError(
                         "link to '\(name)', which is not a lesson of this site",
                         at: Self.location(ofLink: name, in: lesson),
-                        suggestion: nearestName(to: name, in: Array(slugs.keys))))
+                        suggestion: nearestName(to: (name as NSString).lastPathComponent, in: Array(slugs.keys))))
+            }
+            // Linked pictures are copied from Content/images/: each must be a file there.
+            for image in imageLinks {
+                let at = Self.location(ofLink: image, in: lesson)
+                do {
+                    let real = try content.paths.resolve(image, at: at)
+                    _ = try ConfinedFile(real, inside: nil)
+                } catch let error as SourceError {
+                    errors.append(error)
+                } catch let error as ConfinedFile.Failure {
+                    errors.append(
+                        SourceError("link to '\(image)': " + error.reason(folder: "the content folder"), at: at))
+                } catch {
+                    errors.append(SourceError("link to '\(image)': \(error)", at: at))
+                }
             }
             var indices: [Int] = []
             for block in document.directives {
@@ -216,6 +233,14 @@ struct BuildPlan {
         let found = named != nil ? try check(dataPath, dataLocation) : (try? check(dataPath, dataLocation)) ?? nil
         try Self.checkClasses(found?.classes, of: dataPath, model: spec, path: modelPath, at: modelLocation)
         options.splitNames = found?.splits
+        options.checkPicture = { path, at throws(SourceError) in
+            let real = try content.paths.resolve(path, at: at)
+            do throws(SourceError) {
+                _ = try ImageFile.read(path: real, displayPath: content.paths.display(path))
+            } catch {
+                throw error.placed(at: at)
+            }
+        }
         // Classes are named by the sidecar, else by the data when it has the model's count.
         let classes = spec.sidecar.classNames ?? found?.classes
         options.classNames =
@@ -263,11 +288,22 @@ struct BuildPlan {
     }
 
     /// The lesson file a relative link names (`06-saliency.md`, `06-saliency.md#x`), if any.
+    /// (`sub/x.md` and `../x.md` too: a lesson is found by its file name.)
     static func lessonFileName(_ url: String) -> String? {
         if url.contains(":") || url.hasPrefix("/") || url.hasPrefix("#") { return nil }
         let path = String(url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
-        guard path.hasSuffix(".md"), !path.contains("/") else { return nil }
+        guard path.hasSuffix(".md") else { return nil }
         return path
+    }
+
+    /// The file under the content folder an `images/…` link names (`images/a.png`), if any.
+    static func imageLinkPath(_ url: String) -> String? {
+        if url.contains(":") || url.hasPrefix("/") || url.hasPrefix("#") { return nil }
+        let path = String(url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+        for prefix in ["images/", "./images/", "../images/"] where path.hasPrefix(prefix) {
+            return "images/" + path.dropFirst(prefix.count)
+        }
+        return nil
     }
 
     /// Where a link to `name` is written in `lesson` (cmark does not place inline nodes):

@@ -37,6 +37,10 @@ public struct DirectiveOptions {
     /// The names of the model's classes, when known before the build runs: `class(cat)`
     /// and `class(180)` select by name.
     var classNames: [String]?
+    /// Checks a picture an image selector names (`images/seven.png`), as the build will
+    /// read it, at the option's place: set by the build's plan, so `check` finds a missing,
+    /// unreadable or escaping file before anything runs.
+    var checkPicture: ((_ path: String, _ at: SourceLocation) throws(SourceError) -> Void)?
 
     /// Parses `body` (the YAML between the fences) and rejects unknown option names.
     init(

@@ -179,6 +179,7 @@ extension DirectiveOptions {
             else {
                 return []
             }
+            if case .file(let path, _) = s, let checkPicture { try checkPicture(path, location) }
             return [s]
         }
         let items: [YAMLValue] = if case .sequence = node.node { try node.list() } else { [node] }
@@ -200,6 +201,7 @@ extension DirectiveOptions {
                             "unknown image selector '\(text)': the data has no split '\(split)'; it has "
                                 + known.joined(separator: ", "), suggestion: suggestion)
                     }
+                    if case .file(let path, _) = s, let checkPicture { try checkPicture(path, item.location) }
                     result.append(s)
                 case .failure(let e): throw item.error(e.message, suggestion: e.suggestion)
                 }

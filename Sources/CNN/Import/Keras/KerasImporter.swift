@@ -57,6 +57,8 @@ public struct KerasImporter {
 
     /// Loads a model from the bytes of a `.keras` or `.h5` file.
     public static func load(bytes: [UInt8], displayPath shown: String) throws(ImportError) -> Model {
+        // libhdf5 may crash or hang on a damaged file: a child process reads it first.
+        try HDF5Guard.check(bytes: bytes, displayPath: shown)
         let config: JSONValue, weights: [String: [(shape: [Int], values: [Float])]]
         var version: String?
         do {
