@@ -6,7 +6,7 @@ APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-d
   libturbojpeg0-dev pkg-config git rsync
 VIZSITE := .build/release/vizsite
 
-.PHONY: all deps build site serve test check-site fuzz bench format clean
+.PHONY: all deps build site serve test sanitize check-site fuzz bench format clean
 
 all: site
 
@@ -42,6 +42,15 @@ serve: build
 test: deps
 	$(SWIFT) test -c release
 	VIZSITE_CONV_KERNELS=0 $(SWIFT) test -c release --skip-build --filter 'CNNTests|ExplainTests'
+
+# The whole test suite built with AddressSanitizer (Swift and C) and UndefinedBehaviorSanitizer
+# (C: the kernels and shims), every overflow and bounds check on: each reader, dataset, image
+# and model path, gray and colour, every input size the tests use. Not part of `make test`
+# (it takes several minutes); run it before changing a reader or a kernel.
+sanitize: deps
+	VIZSITE_CHECKED=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(SWIFT) test -c release --scratch-path .build-sanitize --sanitize=address \
+	  -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 
 # The built site against the W3C Nu HTML checker, its own links, and headless Chromium
 # (needs Java and chromium; not part of `make test`, since it needs the built site).

@@ -7,7 +7,8 @@ let fuzzing = Context.environment["VIZSITE_FUZZ"] != nil
 
 /// Hot numerical loops run without overflow or bounds checks in release builds;
 /// every index they use is derived from shapes validated when the model is built.
-let numericFlags: [SwiftSetting] = fuzzing ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+let checked = fuzzing || Context.environment["VIZSITE_CHECKED"] != nil
+let numericFlags: [SwiftSetting] = checked ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "vizsite",

@@ -15,6 +15,7 @@ public enum FuzzTargets {
     public static let all: [(name: String, run: @Sendable (Data) -> Void)] = [
         ("lesson", lesson), ("site-config", siteConfig), ("selector", selector), ("model-spec", modelSpec),
         ("safetensors", safetensors), ("idx", idx), ("png", png), ("onnx", onnx), ("keras", keras),
+        ("hdf5", hdf5), ("zip", zip), ("tex", tex), ("http", http),
     ]
 
     public static func named(_ name: String) -> (@Sendable (Data) -> Void)? {
@@ -85,6 +86,83 @@ public enum FuzzTargets {
         }
     }
 
+    /// A whole Keras file, weights included: libhdf5 reads it in a child process first
+    /// (`HDF5Guard`), so whatever the bytes, this process must get a model or an error, never
+    /// a crash or a hang. The child is vizsite's release build: `VIZSITE_FUZZ_HELPER`, else a
+    /// `vizsite` beside this executable (the test suite's); without one, nothing is read,
+    /// since libhdf5 in-process is what the guard exists to avoid.
+    public static func hdf5(_ data: Data) {
+        guard let helper = hdf5Helper else { return }
+        HDF5Guard.helper = helper
+        do throws(ImportError) {
+            checkGraph(try KerasImporter.load(bytes: [UInt8](data), displayPath: "fuzz.h5"))
+        } catch {
+            precondition(error.sourceError.location.file == "fuzz.h5", "a Keras error lost its file")
+        }
+    }
+
+    private static let hdf5Helper: String? = {
+        if let path = ProcessInfo.processInfo.environment["VIZSITE_FUZZ_HELPER"] { return path }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("vizsite").path
+        return FileManager.default.isExecutableFile(atPath: beside) ? beside : nil
+    }()
+
+    /// A zip archive (a `.keras` file's container): every member read under a 16 MB cap.
+    /// What is read has the size the directory declares; a bomb is refused before it is
+    /// inflated (the fuzzer's memory limit catches one that is not).
+    public static func zip(_ data: Data) {
+        guard let archive = try? ZipArchive(bytes: [UInt8](data)) else { return }
+        for (name, entry) in archive.entries.sorted(by: { $0.key < $1.key }) {
+            guard let bytes = try? archive.contents(of: name, limit: 16 << 20) else { continue }
+            precondition(
+                bytes.count == entry.size, "member \(name) read as \(bytes.count) bytes, declared \(entry.size)")
+        }
+    }
+
+    /// A TeX formula: MathML or an error inside the formula, never a crash (nesting is
+    /// limited) nor markup outside the `<math>` element.
+    public static func tex(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        for display in [false, true] {
+            do throws(TeXMath.Failure) {
+                let markup = try TeXMath.mathML(text, display: display)
+                precondition(markup.hasPrefix("<math") && markup.hasSuffix("</math>"), "markup outside <math>")
+                precondition(!markup.contains("<script"), "a script element in MathML")
+            } catch {
+                precondition(error.offset >= 0 && error.offset <= text.count, "error offset \(error.offset) outside")
+                precondition(!error.message.isEmpty, "an error without a message")
+            }
+        }
+    }
+
+    /// The preview server's request reader, fed in pieces as a network delivers them
+    /// (the first byte sets the piece size): a head, a refusal with one of its statuses,
+    /// or a wait for more; what was consumed was there.
+    public static func http(_ data: Data) {
+        guard let first = data.first else { return }
+        let size = Int(first % 64) + 1
+        var parser = HTTPRequestParser()
+        var offset = 1
+        while offset < data.count {
+            let piece = data[(data.startIndex + offset)..<(data.startIndex + min(data.count, offset + size))]
+            offset += piece.count
+            var outcome = parser.append(piece)
+            while case .complete(let head, let consumed) = outcome {
+                precondition(consumed > 0 && consumed <= parser.buffer.count, "consumed \(consumed) bytes")
+                precondition(!head.method.isEmpty && !head.target.isEmpty, "an empty method or target")
+                precondition(head.version.hasPrefix("HTTP/1."), "version \(head.version)")
+                outcome = parser.consume(consumed)
+            }
+            if case .failed(let status) = outcome {
+                precondition([400, 413, 414, 431, 505].contains(status), "status \(status)")
+                return
+            }
+            precondition(
+                parser.buffer.count <= HTTPRequestParser.maximumHead + size, "buffer of \(parser.buffer.count)")
+        }
+    }
+
     /// Every layer reads nodes before it whose shapes are the ones it expects.
     static func checkGraph(_ model: Model) {
         for (i, layer) in model.layers.enumerated() {
@@ -131,7 +209,7 @@ public enum FuzzTargets {
             let other = again[key]!
             precondition(other.shape == tensor.shape, "tensor \(key) changed shape in a round trip")
             precondition(
-                zip(other.scalars, tensor.scalars).allSatisfy { $0.bitPattern == $1.bitPattern },
+                Swift.zip(other.scalars, tensor.scalars).allSatisfy { $0.bitPattern == $1.bitPattern },
                 "tensor \(key) changed values")
         }
     }

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "f9d9eff0e922bf1578eb8aa289545e9a823f61078f06ecc6b9771bc554638f73"
+    public static let sourceDigest = "0afa6e37622515da56637a2f9bbc640c21b61c6db713d6ba45f250cd44ee9c28"
 }

@@ -133,4 +133,51 @@ struct HostileModelFileTests {
         #expect(loadError(linkedInside) == "loaded")
         _ = (a, b, c, d)
     }
+
+    /// An ONNX graph of `count` Relu nodes and a Flatten, `[1, 10, 1, 1]` in, `output` out,
+    /// encoded by hand (protobuf's wire format).
+    static func reluChain(_ count: Int, output: String = "y") -> [UInt8] {
+        func varint(_ value: Int) -> [UInt8] {
+            var n = UInt64(value), out: [UInt8] = []
+            repeat {
+                out.append(UInt8(n & 0x7F) | (n > 0x7F ? 0x80 : 0))
+                n >>= 7
+            } while n > 0
+            return out
+        }
+        func field(_ number: Int, _ payload: [UInt8]) -> [UInt8] {
+            varint(number << 3 | 2) + varint(payload.count) + payload
+        }
+        func number(_ number: Int, _ value: Int) -> [UInt8] { varint(number << 3) + varint(value) }
+        func text(_ number: Int, _ value: String) -> [UInt8] { field(number, Array(value.utf8)) }
+        func valueInfo(_ name: String, _ dims: [Int]) -> [UInt8] {
+            let shape = dims.flatMap { field(1, number(1, $0)) }
+            return text(1, name) + field(2, field(1, number(1, 1) + field(2, shape)))
+        }
+        var nodes: [UInt8] = []
+        var previous = "x"
+        for i in 0..<count {
+            nodes += field(1, text(1, previous) + text(2, "r\(i)") + text(3, "relu_\(i)") + text(4, "Relu"))
+            previous = "r\(i)"
+        }
+        nodes += field(1, text(1, previous) + text(2, "y") + text(3, "flat") + text(4, "Flatten"))
+        let graph =
+            nodes + text(2, "chain") + field(11, valueInfo("x", [1, 10, 1, 1])) + field(12, valueInfo(output, [1, 10]))
+        return number(1, 8) + field(7, graph) + field(8, number(2, 18))
+    }
+
+    @Test("ONNX loading is linear in the number of nodes (40,000 took 16.6 s)")
+    func longGraphs() throws {
+        let start = Date()
+        let model = try ONNXImporter.load(
+            bytes: Self.reluChain(20_000), directory: "/nonexistent", displayPath: "c.onnx")
+        #expect(model.layers.count == 20_001)
+        #expect(Date().timeIntervalSince(start) < 3, "\(Date().timeIntervalSince(start)) s")
+        #expect {
+            try ONNXImporter.load(
+                bytes: Self.reluChain(3, output: "z"), directory: "/nonexistent", displayPath: "c.onnx")
+        } throws: { error in
+            (error as? ImportError)?.description == "c.onnx: error: the graph's output 'z' is produced by no node"
+        }
+    }
 }

@@ -7,16 +7,16 @@ import Foundation
 /// and cases, `\left…\right`, spacing, common operators, relations and accents. Chromium,
 /// Firefox and Safari render the result with no script. A command outside the subset is
 /// an error at its position, never a silently wrong formula.
-struct TeXMath {
+package struct TeXMath {
     /// A command the subset lacks, or a malformed formula, at `offset` characters into it.
-    struct Failure: Error, Equatable {
-        let message: String
-        let offset: Int
+    package struct Failure: Error, Equatable {
+        package let message: String
+        package let offset: Int
         var suggestion: String? = nil
     }
 
     /// `tex` as a `<math>` element (`display` for `$$…$$`), its source kept as an annotation.
-    static func mathML(_ tex: String, display: Bool) throws(Failure) -> String {
+    package static func mathML(_ tex: String, display: Bool) throws(Failure) -> String {
         var parser = TeXMath(characters: Array(tex), display: display)
         let body = try parser.expression(until: nil)
         let annotation = "<annotation encoding=\"application/x-tex\">\(HTML.escape(tex))</annotation>"

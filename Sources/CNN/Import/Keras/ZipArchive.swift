@@ -3,16 +3,17 @@ import CZlib
 /// The members of a zip file (APPNOTE.TXT), stored or deflated, as a `.keras` file holds
 /// them: found through the central directory, inflated with zlib, checked by CRC-32.
 /// Zip64 and encryption are not needed for Keras files and are refused.
-struct ZipArchive {
-    struct Malformed: Error {
-        let reason: String
+package struct ZipArchive {
+    package struct Malformed: Error {
+        package let reason: String
     }
 
     private let bytes: [UInt8]
     /// Name → (local header offset, method, compressed size, size, CRC-32).
-    private var entries: [String: (offset: Int, method: Int, compressed: Int, size: Int, crc: UInt32)] = [:]
+    package private(set) var entries: [String: (offset: Int, method: Int, compressed: Int, size: Int, crc: UInt32)] =
+        [:]
 
-    init(bytes: [UInt8]) throws(Malformed) {
+    package init(bytes: [UInt8]) throws(Malformed) {
         self.bytes = bytes
         // The end-of-central-directory record: in the last 22 + 65,535 bytes.
         let floor = max(0, bytes.count - 22 - 65_535)
@@ -47,7 +48,7 @@ struct ZipArchive {
     /// The bytes of member `name`, or nil when the archive has no such member. The sizes it
     /// declares are checked against `limit` and the compressed size before anything is
     /// allocated, and inflating stops at the declared size.
-    func contents(of name: String, limit: Int) throws(Malformed) -> [UInt8]? {
+    package func contents(of name: String, limit: Int) throws(Malformed) -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
         let p = entry.offset
         guard p >= 0, p <= bytes.count - 30, u32(p) == 0x0403_4B50 else {
