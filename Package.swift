@@ -5,8 +5,11 @@ import PackageDescription
 /// and bounds checks stay on, so a bad index traps where the fuzzer sees it.
 let fuzzing = Context.environment["VIZSITE_FUZZ"] != nil
 
-/// Hot numerical loops run without overflow or bounds checks in release builds;
-/// every index they use is derived from shapes validated when the model is built.
+/// Hot numerical loops (CNNCore) run without overflow or bounds checks in release builds;
+/// every index they use is derived from shapes validated when the model is built. The
+/// readers of files people bring (CNN: ONNX, Keras, HDF5 glue, zip, IDX, CIFAR, image
+/// folders, safetensors, model specs) keep every check: a bug there traps instead of
+/// corrupting memory. VIZSITE_CHECKED=1 (make sanitize) keeps the checks in CNNCore too.
 let checked = fuzzing || Context.environment["VIZSITE_CHECKED"] != nil
 let numericFlags: [SwiftSetting] = checked ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
@@ -16,7 +19,7 @@ let package = Package(
     products: [
         .executable(name: "vizsite", targets: ["vizsite"]),
         .library(name: "Common", targets: ["Common"]),
-        .library(name: "CNN", targets: ["CNN"]),
+        .library(name: "CNN", targets: ["CNN", "CNNCore"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Explain", targets: ["Explain"]),
         .library(name: "Site", targets: ["Site"]),
@@ -41,11 +44,10 @@ let package = Package(
         // What every module shares: source positions, the error type, nearest-name
         // suggestions, the positioned YAML reader, hashing, number formatting.
         .target(name: "Common", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(
-            name: "CNN",
-            dependencies: ["Common", "CBLAS", "CZlib", "CHDF5", "CKernels"],
-            swiftSettings: numericFlags
-        ),
+        // Tensors, layers, models, training: the numerical core.
+        .target(name: "CNNCore", dependencies: ["Common", "CBLAS", "CKernels"], swiftSettings: numericFlags),
+        // Everything that reads a file into the core, with every check on; re-exports CNNCore.
+        .target(name: "CNN", dependencies: ["Common", "CNNCore", "CZlib", "CHDF5"]),
         .target(name: "Render", dependencies: ["Common", "CPNG", "CTurboJPEG"]),
         .target(name: "Explain", dependencies: ["Common", "CNN", "Render"]),
         // One C function Glibc's Swift module does not export: renameat2(RENAME_EXCHANGE).
@@ -70,7 +72,7 @@ let package = Package(
         .target(name: "FuzzTargets", dependencies: ["Common", "CNN", "Render", "Site"], path: "Fuzz/Targets"),
         .target(name: "TestSupport", dependencies: ["Common", "CNN", "CTurboJPEG"], path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
-        .testTarget(name: "CNNTests", dependencies: ["Common", "CNN", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CNNTests", dependencies: ["Common", "CNN", "CNNCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "RenderTests", dependencies: ["Common", "CNN", "Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "0afa6e37622515da56637a2f9bbc640c21b61c6db713d6ba45f250cd44ee9c28"
+    public static let sourceDigest = "fe76105c27e175902114b00598afccd0b6a8ef0e2bb193562c32c9b04d2fc244"
 }

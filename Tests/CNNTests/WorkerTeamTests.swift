@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import CNN
+@testable import CNNCore
 
 @Suite struct WorkerTeamTests {
     @Test("every index runs exactly once, region after region, with or without sleeping helpers")

@@ -9,7 +9,7 @@ import TestSupport
     /// SHA-256 over the relative path and code lines of every file of the numerical modules.
     static func numericalSourceDigest() -> String {
         var hash = SHA256()
-        for module in ["CNN", "Explain", "Render", "CKernels"] {
+        for module in ["CNN", "CNNCore", "Explain", "Render", "CKernels"] {
             let folder = PackagePaths.path("Sources/\(module)")
             let files = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted()
             for file in files {
@@ -35,7 +35,7 @@ import TestSupport
         #expect(
             digest == ComputeVersion.sourceDigest,
             """
-            Sources/CNN, Explain, Render or CKernels changed since compute version \(ComputeVersion.current) was reviewed. \
+            Sources/CNN, CNNCore, Explain, Render or CKernels changed since compute version \(ComputeVersion.current) was reviewed. \
             If the change can alter a number a figure shows, bump ComputeVersion.current; either way set \
             ComputeVersion.sourceDigest to "\(digest)".
             """)

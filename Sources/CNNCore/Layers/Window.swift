@@ -59,7 +59,7 @@ public struct Pads: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The output height and width of a window on `input` (`[h, w, …]`).
-    func outputSize(
+    package func outputSize(
         input: [Int], window: (Int, Int), strides: (Int, Int), dilations: (Int, Int) = (1, 1)
     )
         -> (height: Int, width: Int)
