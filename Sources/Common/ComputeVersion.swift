@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "fe76105c27e175902114b00598afccd0b6a8ef0e2bb193562c32c9b04d2fc244"
+    public static let sourceDigest = "f8791d615d07d573b1205b09d6ebe6c987225cd4238de6bec1bcd6e389656abc"
 }

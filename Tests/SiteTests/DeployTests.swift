@@ -8,11 +8,7 @@ import TestSupport
 /// rsync folder. git runs with an identity of its own and no user or system configuration.
 @Suite("Deploy", .serialized)
 struct DeployTests {
-    static let environment = [
-        "GIT_AUTHOR_NAME": "Deploy Test", "GIT_AUTHOR_EMAIL": "deploy@example.org",
-        "GIT_COMMITTER_NAME": "Deploy Test", "GIT_COMMITTER_EMAIL": "deploy@example.org",
-        "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-    ]
+    static let environment = gitTestEnvironment
 
     let folder = TemporaryDirectory("vizsite-deploy")
 

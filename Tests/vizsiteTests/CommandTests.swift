@@ -190,6 +190,33 @@ import TestSupport
         #expect(contentRoot(forSpec: "/a/Content/models/tiny.yml") == "/a/Content")
     }
 
+    /// A model brought from elsewhere needs no dataset: explain works in a folder holding
+    /// only the model and a picture (it asked for ./data/mnist).
+    @Test func explainAnImportedModelAnywhere() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.copyItem(
+            atPath: PackagePaths.path("Tests/CNNTests/Fixtures/import/flat-mnist-torchscript.onnx"),
+            toPath: dir.file("net.onnx"))
+        try PNG.encode(RGBAImage(width: 28, height: 28, fill: .white)).write(
+            to: URL(fileURLWithPath: dir.file("p.png")))
+        let result = try runVizsite(
+            ["explain", "net.onnx", "--image", "p.png", "--method", "vanilla", "--json", "out.json"], in: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.file("out.json")))
+    }
+
+    /// Output files are checked before any work: a folder that does not exist is named at
+    /// once, not after minutes of computing in an operating-system error.
+    @Test func outputFoldersAreCheckedFirst() throws {
+        let metrics = try runVizsite(["metrics", "--json", "/nonexistent/dir/x.json"])
+        #expect(metrics.status != 0)
+        #expect(metrics.stderr.contains("--json /nonexistent/dir/x.json: the folder /nonexistent/dir does not exist"))
+        let empty = try runVizsite(["metrics", "--methods", ""])
+        #expect(empty.status != 0 && empty.stderr.contains("--methods is empty"), "\(empty.stderr)")
+        let explain = try runVizsite(["explain", "--method", "vanilla", "--out", "/nonexistent/x.png"])
+        #expect(explain.status != 0 && explain.stderr.contains("the folder /nonexistent does not exist"))
+    }
+
     @Test func missingDataIsAClearError() throws {
         let dir = TemporaryDirectory()
         dir.write("models/tiny.yml", Self.tinySpec)

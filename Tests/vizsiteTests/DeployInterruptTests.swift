@@ -6,11 +6,7 @@ import TestSupport
 /// puts the local branch back, and leaves no temporary clone behind.
 @Suite("Deploy interrupted", .serialized)
 struct DeployInterruptTests {
-    static let environment = [
-        "GIT_AUTHOR_NAME": "Deploy Test", "GIT_AUTHOR_EMAIL": "deploy@example.org",
-        "GIT_COMMITTER_NAME": "Deploy Test", "GIT_COMMITTER_EMAIL": "deploy@example.org",
-        "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-    ]
+    static let environment = gitTestEnvironment
 
     @Test("SIGINT during a push: git's group is stopped, the branches are as they were, no clone is left")
     func interruptedPush() throws {

@@ -9,10 +9,10 @@ import Glibc
 /// arrive exactly as written (clients would normalize `..`).
 @Suite(.serialized) struct PreviewServerTests {
     /// One HTTP/1.1 request on a fresh connection; the status code, or nil on any failure.
-    static func request(_ port: UInt16, _ target: String, method: String = "GET") -> (status: Int, body: String)? {
+    /// A socket connected to the server on loopback, with 5 s timeouts; nil on failure.
+    static func connected(_ port: UInt16) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -20,12 +20,21 @@ import Glibc
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { return nil }
+        guard status == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    static func request(_ port: UInt16, _ target: String, method: String = "GET") -> (status: Int, body: String)? {
+        guard let fd = connected(port) else { return nil }
+        defer { close(fd) }
         let text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         guard text.withCString({ send(fd, $0, strlen($0), 0) }) > 0 else { return nil }
         var response = [UInt8]()
@@ -42,21 +51,8 @@ import Glibc
 
     /// Sends `text` as it is and reads the answer (until the server closes or 5 s pass).
     static func raw(_ port: UInt16, _ text: [UInt8]) -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
+        guard let fd = connected(port) else { return nil }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return nil }
         // The server may answer (and close) before it has read everything: stop sending then.
         var offset = 0
         while offset < text.count {

@@ -70,11 +70,16 @@ public enum HDF5Guard {
         if done.wait(timeout: .now() + limit) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             done.wait()
+            process.waitUntilExit()
+            process.terminationHandler = nil
             throw ImportError(
                 file: displayPath,
                 "libhdf5 did not finish reading the file within \(Int(limit)) s (checked in a separate process); "
                     + "the file is damaged")
         }
+        // Foundation keeps a running Process alive until its exit is waited for.
+        process.waitUntilExit()
+        process.terminationHandler = nil
         while !readThread.isFinished { usleep(1000) }
         let message = String(decoding: reader.withLock { $0 }, as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
