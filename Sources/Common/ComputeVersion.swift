@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "f8791d615d07d573b1205b09d6ebe6c987225cd4238de6bec1bcd6e389656abc"
+    public static let sourceDigest = "0172ecb9a138be8f90953b9e8111a2548ebd2e359ced95aa355fb8c9767e5384"
 }

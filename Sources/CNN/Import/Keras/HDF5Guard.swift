@@ -50,22 +50,29 @@ public enum HDF5Guard {
             throw ImportError(file: displayPath, "cannot write a temporary copy to check the file in \(folder)")
         }
         defer { try? FileManager.default.removeItem(atPath: file) }
+        // The child's stderr goes to a file, not a pipe: a pipe's write end can be inherited
+        // by another child started at the same moment (Foundation's pipes are not
+        // close-on-exec), and a reader would then wait for that other process to end.
+        let errorFile = file + ".err"
+        guard FileManager.default.createFile(atPath: errorFile, contents: nil),
+            let errors = FileHandle(forWritingAtPath: errorFile)
+        else {
+            throw ImportError(file: displayPath, "cannot write a temporary file to check the file in \(folder)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: errorFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: helper)
         process.arguments = ["probe-hdf5", file, "--name", displayPath]
-        let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
         do { try process.run() } catch {
+            try? errors.close()
             throw ImportError(file: displayPath, "cannot start \(helper) to check the file: \(error)")
         }
-        // Read stderr while waiting, so a long message cannot block the child.
-        let reader = Mutex(Data())
-        let readThread = Thread { reader.withLock { $0 = errors.fileHandleForReading.readDataToEndOfFile() } }
-        readThread.start()
+        try? errors.close()
         let limit = timeLimit(bytes: bytes.count)
         if done.wait(timeout: .now() + limit) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
@@ -80,8 +87,7 @@ public enum HDF5Guard {
         // Foundation keeps a running Process alive until its exit is waited for.
         process.waitUntilExit()
         process.terminationHandler = nil
-        while !readThread.isFinished { usleep(1000) }
-        let message = String(decoding: reader.withLock { $0 }, as: UTF8.self)
+        let message = String(decoding: FileManager.default.contents(atPath: errorFile) ?? Data(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         switch (process.terminationReason, process.terminationStatus) {
         case (.exit, 0): return
