@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "0172ecb9a138be8f90953b9e8111a2548ebd2e359ced95aa355fb8c9767e5384"
+    public static let sourceDigest = "8e04af2e8503de85aba2c49a697caba1a523ce969111b396a6b31acc03cefb29"
 }

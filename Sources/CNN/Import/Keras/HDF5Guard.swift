@@ -50,58 +50,65 @@ public enum HDF5Guard {
             throw ImportError(file: displayPath, "cannot write a temporary copy to check the file in \(folder)")
         }
         defer { try? FileManager.default.removeItem(atPath: file) }
-        // The child's stderr goes to a file, not a pipe: a pipe's write end can be inherited
-        // by another child started at the same moment (Foundation's pipes are not
-        // close-on-exec), and a reader would then wait for that other process to end.
+        // The child is started with posix_spawn and waited for with waitpid: its stderr goes
+        // to a file (a pipe's write end can be inherited by another child started at the same
+        // moment, and a reader then waits for that one), and Foundation's Process, whose exit
+        // monitoring did not always report a child's end under the sanitizers, is not used.
         let errorFile = file + ".err"
-        guard FileManager.default.createFile(atPath: errorFile, contents: nil),
-            let errors = FileHandle(forWritingAtPath: errorFile)
-        else {
-            throw ImportError(file: displayPath, "cannot write a temporary file to check the file in \(folder)")
-        }
         defer { try? FileManager.default.removeItem(atPath: errorFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: helper)
-        process.arguments = ["probe-hdf5", file, "--name", displayPath]
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        do { try process.run() } catch {
-            try? errors.close()
-            throw ImportError(file: displayPath, "cannot start \(helper) to check the file: \(error)")
-        }
-        try? errors.close()
-        let limit = timeLimit(bytes: bytes.count)
-        if done.wait(timeout: .now() + limit) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            done.wait()
-            process.waitUntilExit()
-            process.terminationHandler = nil
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let arguments = [helper, "probe-hdf5", file, "--name", displayPath]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, helper, &actions, nil, &argv, environ)
+        guard spawned == 0 else {
             throw ImportError(
-                file: displayPath,
-                "libhdf5 did not finish reading the file within \(Int(limit)) s (checked in a separate process); "
-                    + "the file is damaged")
+                file: displayPath, "cannot start \(helper) to check the file: \(String(cString: strerror(spawned)))")
         }
-        // Foundation keeps a running Process alive until its exit is waited for.
-        process.waitUntilExit()
-        process.terminationHandler = nil
+        let limit = timeLimit(bytes: bytes.count)
+        let deadline = Date().addingTimeInterval(limit)
+        let timedOut = ImportError(
+            file: displayPath,
+            "libhdf5 did not finish reading the file within \(Int(limit)) s (checked in a separate process); the file "
+                + "is damaged")
+        var status: Int32 = 0
+        while true {
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { break }
+            if done < 0 && errno != EINTR {
+                throw ImportError(file: displayPath, "lost the process that checks the file")
+            }
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                throw timedOut
+            }
+            usleep(2_000)
+        }
         let message = String(decoding: FileManager.default.contents(atPath: errorFile) ?? Data(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        switch (process.terminationReason, process.terminationStatus) {
-        case (.exit, 0): return
-        case (.exit, 1) where !message.isEmpty: throw ImportError(file: displayPath, message)
-        case (.uncaughtSignal, let number):
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
+        let signal = status & 0x7F, exitStatus = (status >> 8) & 0xFF
+        switch (signal, exitStatus) {
+        case (0, 0): return
+        case (SIGXCPU, _): throw timedOut  // the child's own CPU-time limit, reached first
+        case (0, 1) where !message.isEmpty: throw ImportError(file: displayPath, message)
+        case (0, _):
             throw ImportError(
                 file: displayPath,
-                "libhdf5 crashed reading the file (signal \(number), in a separate process that checks it); the file "
-                    + "is damaged")
+                "checking the file in a separate process failed (exit status \(exitStatus))"
+                    + (message.isEmpty ? "" : ": \(message.prefix(300))"))
         default:
             throw ImportError(
                 file: displayPath,
-                "checking the file in a separate process failed (exit status \(process.terminationStatus))"
-                    + (message.isEmpty ? "" : ": \(message.prefix(300))"))
+                "libhdf5 crashed reading the file (signal \(signal), in a separate process that checks it); the file "
+                    + "is damaged")
         }
     }
 
