@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The result of running the `vizsite` binary.
 public struct CommandResult: Sendable {
     public let status: Int32
@@ -18,31 +22,41 @@ public func runVizsite(
 }
 
 /// Runs the program at `path` (an absolute path, or a name looked up on PATH by `env`).
+/// Started with posix_spawn and waited for with waitpid, its output captured in files:
+/// Foundation's Process sometimes never reports a child's exit under the sanitizers
+/// (`make sanitize`), and a pipe's write end can leak into another test's child.
 public func runProgram(
     _ path: String, _ arguments: [String], in directory: String = PackagePaths.root,
     environment: [String: String] = [:]
 ) throws -> CommandResult {
-    let process = Process()
-    if path.hasPrefix("/") {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [path] + arguments
+    let folder = TemporaryDirectory("vizsite-run")
+    let outFile = folder.file("out"), errFile = folder.file("err")
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    // GNU env changes the folder (-C) and finds a bare name on PATH.
+    let command = ["/usr/bin/env", "-C", directory, path] + arguments
+    var argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    var envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { for pointer in envp { free(pointer) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, &argv, &envp)
+    guard spawned == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(spawned))])
     }
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read both pipes before waiting, so a full pipe cannot block the child.
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    // WIFSIGNALED: a signal's number; else the exit status (as Process reports them).
+    let signal = status & 0x7F
     return CommandResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+        status: signal != 0 ? signal : (status >> 8) & 0xFF,
+        stdout: String(decoding: FileManager.default.contents(atPath: outFile) ?? Data(), as: UTF8.self),
+        stderr: String(decoding: FileManager.default.contents(atPath: errFile) ?? Data(), as: UTF8.self))
 }
 
 /// git with an identity of its own and no user or system configuration, for tests.
