@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "8e04af2e8503de85aba2c49a697caba1a523ce969111b396a6b31acc03cefb29"
+    public static let sourceDigest = "e6b869827fcabe3a99d10b62413588c41800880131467e0f2bd3774e8ba16397"
 }
