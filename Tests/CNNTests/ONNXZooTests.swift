@@ -36,6 +36,18 @@ import TestSupport
         #expect(expected.values.count == model.classCount)
         // A graph ending in Softmax outputs its logits in vizsite; compare their softmax.
         let x = Tensor(shape: [1, h, w, c], scalars: nhwc)
+        let logits = model.logits(x).scalars
+        let magnitude = logits.map(abs).max()!
+        if model.layers.last?.activation == .softmax && magnitude * 1e-5 > 1 {
+            // Past |logit| ≈ 1e5 float32 rounding alone moves logits by more than 1, and the
+            // softmax is decided by summation order. The light ResNet-50's constant weights give
+            // logits of 1.3e19: the reference's softmax is uniform because its logits came out
+            // equal, and ours must be equal to float32 precision (the im2col path's summation
+            // order leaves a few ulps between them, which turns the softmax into 1/992 and 0).
+            #expect(expected.values.max()! - expected.values.min()! < 1e-7)
+            #expect((logits.max()! - logits.min()!) / magnitude < 1e-5)
+            return
+        }
         let ours = model.layers.last?.activation == .softmax ? model.probabilities(x) : model.logits(x)
         let scale = max(expected.values.map(abs).max()!, 1e-3)
         #expect(maxAbsDifference(ours.scalars, expected.values) < 1e-4 * scale)
