@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CKernels"),
         // What every module shares: source positions, the error type, nearest-name
         // suggestions, the positioned YAML reader, hashing, number formatting.
-        .target(name: "Common", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Common", dependencies: ["CSystem", .product(name: "Yams", package: "Yams")]),
         // Tensors, layers, models, training: the numerical core.
         .target(name: "CNNCore", dependencies: ["Common", "CBLAS", "CKernels"], swiftSettings: numericFlags),
         // Everything that reads a file into the core, with every check on; re-exports CNNCore.

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "e6b869827fcabe3a99d10b62413588c41800880131467e0f2bd3774e8ba16397"
+    public static let sourceDigest = "655d95175ec21a717629ec4be300db06ebf3ca5137dd3e0ed07d1a2cd4ceb050"
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Testing
 import TestSupport
@@ -27,18 +28,15 @@ import TestSupport
     )
         throws -> (status: Int32, output: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        // Output and errors interleaved in one file, as a terminal shows them.
+        let folder = TemporaryDirectory("check-site-log")
+        let log = folder.file("log")
+        let process = try ChildProcess(
+            executable, arguments, in: directory,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, output: .file(log),
+            errors: .output)
+        let ending = process.wait()
+        return (ending?.status ?? -1, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     @Test func virtualenvStepWorksOnACleanCloneAndReplacesAStaleLink() throws {

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Testing
 import TestSupport
@@ -33,16 +34,10 @@ struct DeployInterruptTests {
         environment["PATH"] = dir.file("bin") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         environment["TMPDIR"] = dir.file("tmp")
         environment["MARK"] = dir.file("push.pid")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("vizsite")
-        process.arguments = ["deploy"]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let errorFile = dir.file("deploy.err")
+        let process = try ChildProcess(
+            vizsiteExecutable, ["deploy"], in: dir.path,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, errors: .file(errorFile))
         var waited = 0
         while !FileManager.default.fileExists(atPath: dir.file("push.pid")), waited < 300 {
             usleep(100_000)
@@ -53,10 +48,10 @@ struct DeployInterruptTests {
             (try? String(contentsOfFile: dir.file("push.pid"), encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
         #expect(pushPid != nil, "the push never started")
-        kill(process.processIdentifier, SIGINT)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1, "\(errors)")
+        process.send(SIGINT)
+        let ending = process.wait()
+        let errors = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+        #expect(ending == .exited(1), "\(errors)")
         #expect(errors.contains("interrupted (Ctrl-C)"), "\(errors)")
         if let pushPid { #expect(kill(pushPid, 0) != 0, "the push's process still runs") }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir.file("tmp"))

@@ -1,3 +1,4 @@
+import Common
 import CNN
 import Foundation
 import Testing
@@ -30,16 +31,10 @@ import TestSupport
         var variant = "A"
         for trial in 0..<20 {
             site.directory.write("Content/lessons/01-one.md", Self.lesson(variant))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["build", "--clean"]
-            process.currentDirectoryURL = URL(fileURLWithPath: site.root)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(binary, ["build", "--clean"], in: site.root)
             Thread.sleep(forTimeInterval: Double(random.nextUnit()) * duration * 1.2)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.send(SIGKILL)
+            _ = process.wait()
             let tree = FixtureSite.tree(site.output)
             #expect(tree == treeA || tree == treeB, "trial \(trial): Output/ is neither complete site")
             // The next build succeeds and gives the site of the content on disk.

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Testing
 import TestSupport
@@ -85,17 +86,13 @@ import Glibc
             testCount: 16)
         site.directory.write("secret.txt", "secret")
         let port = UInt16(20000 + Int(getpid() % 20000))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("vizsite")
-        process.arguments = ["serve", "--port", String(port)]
-        process.currentDirectoryURL = URL(fileURLWithPath: site.root)
-        process.standardOutput = FileHandle.nullDevice
         let log = site.directory.file("serve.log")
-        #expect(FileManager.default.createFile(atPath: log, contents: nil))
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        let process = try ChildProcess(
+            vizsiteExecutable, ["serve", "--port", String(port)], in: site.root, errors: .file(log))
+        defer {
+            process.send(SIGTERM)
+            _ = process.wait()
+        }
         var ready = false
         for _ in 0..<200 where !ready {
             Thread.sleep(forTimeInterval: 0.05)
@@ -149,7 +146,7 @@ import Glibc
             ["/", "/one/", "/reference/", "/missing", "/../x"]
             + FixtureSite.tree(preview).keys.filter { $0.hasPrefix("assets/") }.map { "/" + $0 }
         for i in 0..<500 { _ = Self.request(port, paths[i % paths.count]) }
-        let before = Self.residentKilobytes(process.processIdentifier)
+        let before = Self.residentKilobytes(process.pid)
         let failures = Counter()
         // Fifty threads of their own (concurrentPerform would run only one per core).
         let group = DispatchGroup()
@@ -165,7 +162,7 @@ import Glibc
             }
         }
         group.wait()
-        let after = Self.residentKilobytes(process.processIdentifier)
+        let after = Self.residentKilobytes(process.pid)
         #expect(failures.value == 0)
         #expect(after - before < 32_000, "resident memory grew from \(before) kB to \(after) kB")
     }

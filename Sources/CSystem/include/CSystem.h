@@ -6,4 +6,11 @@
 /// (ENOSYS or EINVAL where the kernel or file system cannot exchange).
 int vizsite_exchange_paths(const char *a, const char *b);
 
+#include <spawn.h>
+
+/// Adds "change the working folder to `path`" to a posix_spawn's file actions (glibc's
+/// posix_spawn_file_actions_addchdir_np, which Swift does not see: it is declared only
+/// under _GNU_SOURCE). Returns 0 or an error number.
+int vizsite_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
+
 #endif

@@ -3,8 +3,8 @@ import Glibc
 import Foundation
 import Synchronization
 
-/// Ctrl-C and SIGTERM during a deploy. Foundation starts each child (git, rsync) in a
-/// process group of its own, so the terminal's Ctrl-C reaches vizsite alone: a `git push`
+/// Ctrl-C and SIGTERM during a deploy. Each child (git, rsync) runs in a process group
+/// of its own (`ChildProcess`), so the terminal's Ctrl-C reaches vizsite alone: a `git push`
 /// left running would finish on its own after vizsite died, moving a branch nobody then
 /// pushed on. While a deploy runs, both signals are caught, passed on to the running
 /// child's whole group, and remembered; the deploy then stops at its next step, puts back
@@ -79,7 +79,7 @@ public final class Interruption: Sendable {
         if kill(-pid, number) != 0 { kill(pid, number) }
     }
 
-    /// Temporary files and folders a deploy makes are named `<prefix><pid>-…`; those of a
+    /// Temporary folders a deploy makes are named `<prefix><pid>-…`; those of a
     /// process that no longer runs (killed outright, SIGKILL, where nothing can clean up)
     /// are removed by the next deploy.
     static func removeStale(prefix: String) {

@@ -51,63 +51,30 @@ public enum HDF5Guard {
             throw ImportError(file: displayPath, "cannot write a temporary copy to check the file in \(folder)")
         }
         defer { try? FileManager.default.removeItem(atPath: file) }
-        // The child is started with posix_spawn and waited for with waitpid: its stderr goes
-        // to a file (a pipe's write end can be inherited by another child started at the same
-        // moment, and a reader then waits for that one), and Foundation's Process, whose exit
-        // monitoring did not always report a child's end under the sanitizers, is not used.
-        let errorFile = file + ".err"
-        defer { try? FileManager.default.removeItem(atPath: errorFile) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let arguments = [helper, "probe-hdf5", file, "--name", displayPath]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, helper, &actions, nil, &argv, environ)
-        guard spawned == 0 else {
-            throw ImportError(
-                file: displayPath, "cannot start \(helper) to check the file: \(String(cString: strerror(spawned)))")
-        }
         let limit = timeLimit(bytes: bytes.count)
-        let deadline = Date().addingTimeInterval(limit)
+        let run: ChildProcess.Run
+        do {
+            run = try ChildProcess.run(
+                helper, ["probe-hdf5", file, "--name", displayPath], captureOutput: false, timeLimit: limit,
+                temporaryPrefix: "vizsite-probe-run-")
+        } catch {
+            throw ImportError(file: displayPath, "cannot start \(helper) to check the file: \(error.reason)")
+        }
         let timedOut = ImportError(
             file: displayPath,
             "libhdf5 did not finish reading the file within \(Int(limit)) s (checked in a separate process); the file "
                 + "is damaged")
-        var status: Int32 = 0
-        while true {
-            let done = waitpid(pid, &status, WNOHANG)
-            if done == pid { break }
-            if done < 0 && errno != EINTR {
-                throw ImportError(file: displayPath, "lost the process that checks the file")
-            }
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                throw timedOut
-            }
-            usleep(2_000)
-        }
-        // (Read with ConfinedFile: FileManager.contents kept each buffer, 4 KB a call, which
-        // LeakSanitizer reported in the fuzzer.)
-        let errors = (try? ConfinedFile.read(errorFile, inside: nil, limit: 1 << 20)) ?? Data()
-        let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
-        let signal = status & 0x7F, exitStatus = (status >> 8) & 0xFF
-        switch (signal, exitStatus) {
-        case (0, 0): return
-        case (SIGXCPU, _): throw timedOut  // the child's own CPU-time limit, reached first
-        case (0, 1) where !message.isEmpty: throw ImportError(file: displayPath, message)
-        case (0, _):
+        let message = String(decoding: run.errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        switch run.ending {
+        case nil, .signaled(SIGXCPU): throw timedOut  // the child's own CPU-time limit, reached first
+        case .exited(0): return
+        case .exited(1) where !message.isEmpty: throw ImportError(file: displayPath, message)
+        case .exited(let exitStatus):
             throw ImportError(
                 file: displayPath,
                 "checking the file in a separate process failed (exit status \(exitStatus))"
                     + (message.isEmpty ? "" : ": \(message.prefix(300))"))
-        default:
+        case .signaled(let signal):
             throw ImportError(
                 file: displayPath,
                 "libhdf5 crashed reading the file (signal \(signal), in a separate process that checks it); the file "
