@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-5"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "655d95175ec21a717629ec4be300db06ebf3ca5137dd3e0ed07d1a2cd4ceb050"
+    public static let sourceDigest = "5be766f1be5c5e5be05a87773fd374228f5fd8298093886add0e4c958eda6550"
 }

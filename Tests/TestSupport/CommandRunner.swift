@@ -56,3 +56,7 @@ public let gitTestEnvironment = [
     "GIT_COMMITTER_NAME": "Deploy Test", "GIT_COMMITTER_EMAIL": "deploy@example.org",
     "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
 ]
+
+/// Whether this build runs under AddressSanitizer (`make sanitize`), whose quarantine keeps
+/// freed memory: resident-memory bounds do not hold there.
+public let isAddressSanitized = dlsym(nil, "__asan_init") != nil

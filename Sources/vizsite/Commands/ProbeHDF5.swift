@@ -5,7 +5,8 @@ import Foundation
 
 /// `vizsite probe-hdf5 FILE` (not listed in help): reads a Keras file in this process, under
 /// memory and time limits, for `HDF5Guard` in the process that started it. Exit status 0:
-/// the file reads; 1: it does not (the reason on stderr); a signal: libhdf5 crashed.
+/// the file reads; `HDF5Guard.unreadableStatus`: it does not (the reason on stderr); a
+/// signal or any other status: libhdf5 crashed (or a sanitizer stopped it).
 struct ProbeHDF5: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe-hdf5", abstract: "Read a Keras file in a child process (used by vizsite itself).",
@@ -20,7 +21,7 @@ struct ProbeHDF5: ParsableCommand {
         HDF5Guard.limitChild(bytes: data.count)
         do { _ = try KerasImporter.load(bytes: [UInt8](data), displayPath: name ?? file) } catch {
             FileHandle.standardError.write(Data(error.sourceError.message.utf8))
-            Foundation.exit(1)
+            Foundation.exit(HDF5Guard.unreadableStatus)
         }
     }
 }

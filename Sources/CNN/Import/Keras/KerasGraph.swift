@@ -267,7 +267,7 @@ struct KerasGraph {
             let rate = c["rate"]?.double ?? 0
             guard (0..<1).contains(rate) else { throw importer.error(config, "rate must be in [0, 1)") }
             layer = Dropout(name: name, inputShape: input, rate: Float(rate))
-        case "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
+        case _ where KerasImporter.identityLayers.contains(config.className):
             // Identity at inference.
             nodes[name] = sources[0]
             return

@@ -212,12 +212,43 @@ public struct KerasImporter {
             let inbound = functional ? try inboundNames(item, layer: layerName) : []
             layerConfigs.append(LayerConfig(className: cls, name: layerName, config: options, inbound: inbound))
         }
+        try checkClasses(layerConfigs)
         var builder = KerasGraph(importer: self)
         try builder.read(layerConfigs, functional: functional, outputs: config["output_layers"])
         return try assembleImportedModel(
             name: name, inputShape: builder.inputShape, layers: builder.layers, inputs: builder.inputs,
             parameters: builder.parameters, aliases: [:], output: builder.output, file: file,
             allowMissing: weightsOptional)
+    }
+
+    /// Layer classes read as the identity at inference.
+    static let identityLayers: Set = ["SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ActivityRegularization"]
+
+    /// Every layer of a class vizsite does not run, in one error: one try tells whether a
+    /// file can load at all.
+    private func checkClasses(_ configs: [LayerConfig]) throws(ImportError) {
+        let known = Set(Self.supportedLayers).union(Self.identityLayers)
+        var unsupported: [(className: String, layers: [String])] = []
+        for layer in configs where !known.contains(layer.className) {
+            if let i = unsupported.firstIndex(where: { $0.className == layer.className }) {
+                unsupported[i].layers.append(layer.name)
+            } else {
+                unsupported.append((layer.className, [layer.name]))
+            }
+        }
+        guard !unsupported.isEmpty else { return }
+        let supported = "vizsite runs " + Self.supportedLayers.joined(separator: ", ")
+        if unsupported.count == 1 && unsupported[0].layers.count == 1 {
+            let layer = configs.first { $0.className == unsupported[0].className }!
+            throw error(layer, "this layer class is not supported; \(supported)")
+        }
+        let list = unsupported.map { entry in
+            let names = entry.layers.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+            let more = entry.layers.count > 3 ? " and \(entry.layers.count - 3) more" : ""
+            return "\(entry.className) (\(entry.layers.count == 1 ? "layer" : "layers") \(names)\(more))"
+        }
+        let count = unsupported.count == 1 ? "1 layer class is" : "\(unsupported.count) layer classes are"
+        throw error("\(count) not supported in the file: \(list.joined(separator: ", ")); \(supported)")
     }
 
     /// The names of the layers a functional layer reads: Keras 3's `keras_history` in

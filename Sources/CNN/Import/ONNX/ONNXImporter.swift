@@ -22,6 +22,15 @@ public struct ONNXImporter {
         "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
     ]
 
+    /// The op types `convert` handles (those `supportedOps` describes).
+    static let operatorNames: Set<String> = [
+        "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "Tanh",
+        "HardSwish", "Gelu", "Mul", "Div", "Erf", "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
+        "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
+        "Identity", "Dropout", "Transpose", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze",
+        "Slice", "Cast",
+    ]
+
     /// How a value flows through the graph being built.
     enum Value {
         /// A layer's output (or -1, the model input) in vizsite's layout.
@@ -154,14 +163,9 @@ public struct ONNXImporter {
         }
         inputShape = [h, w, c]
         values[input.name] = .node(-1, channelsLast ? .channelsLast : .image)
+        try checkOperators()
         for node in graph.nodes {
             if fused.contains(node.outputs.first ?? "") { continue }
-            guard node.domain.isEmpty || node.domain == "ai.onnx" else {
-                throw error(node, "operators of domain '\(node.domain)' are not supported")
-            }
-            guard !node.attributes.values.contains(where: \.hasGraph) else {
-                throw error(node, "control flow (subgraphs) is not supported")
-            }
             try convert(node)
         }
         guard graph.outputs.count == 1 else {
@@ -183,6 +187,41 @@ public struct ONNXImporter {
             throw error("the output '\(graph.outputs[0].name)' is not a vector of class scores [batch, classes]")
         }
         return try assemble(name: name, output: last)
+    }
+
+    /// Every node of an op vizsite does not run, in one error: one try tells whether a
+    /// file can load at all (ConvNeXt took three rounds of fixing to learn it could not).
+    func checkOperators() throws(ImportError) {
+        var unsupported: [(op: String, nodes: [ONNXNode])] = []
+        for node in graph.nodes {
+            let op: String
+            if !(node.domain.isEmpty || node.domain == "ai.onnx") {
+                op = "\(node.domain).\(node.opType)"
+            } else if node.attributes.values.contains(where: \.hasGraph) {
+                op = "\(node.opType) (control flow, with a subgraph)"
+            } else if !Self.operatorNames.contains(node.opType) {
+                op = node.opType
+            } else {
+                continue
+            }
+            if let i = unsupported.firstIndex(where: { $0.op == op }) {
+                unsupported[i].nodes.append(node)
+            } else {
+                unsupported.append((op, [node]))
+            }
+        }
+        guard !unsupported.isEmpty else { return }
+        let supported = "vizsite runs " + Self.supportedOps.joined(separator: ", ")
+        if unsupported.count == 1 && unsupported[0].nodes.count == 1 {
+            throw error(unsupported[0].nodes[0], "this operator is not supported; \(supported)")
+        }
+        let list = unsupported.map { entry in
+            let names = entry.nodes.prefix(3).map { "'\(Self.name(of: $0))'" }.joined(separator: ", ")
+            let more = entry.nodes.count > 3 ? " and \(entry.nodes.count - 3) more" : ""
+            return "\(entry.op) (\(entry.nodes.count == 1 ? "node" : "nodes") \(names)\(more))"
+        }
+        let count = unsupported.count == 1 ? "1 operator is" : "\(unsupported.count) operators are"
+        throw error("\(count) not supported in the file: \(list.joined(separator: ", ")); \(supported)")
     }
 
     func assemble(name: String, output: Int) throws(ImportError) -> Model {
