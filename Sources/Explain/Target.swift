@@ -76,7 +76,9 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
             SourceError(
                 "layer '\(name)' outputs \(shape), not an [h, w, c] image; CAM methods need a convolution or a "
                     + "layer after one")
-        case .noConvolution(let method): SourceError("\(method) needs a convolution layer, and the model has none")
+        case .noConvolution(let method):
+            SourceError(
+                "\(method) needs a layer with a spatial grid ([h, w, c], more than one cell), and the model has none")
         case .noLabel: SourceError("target 'true' needs an image with a label (a dataset image, not a PNG)")
         case .contrastUnsupported(let method):
             SourceError("\(method) does not depend on the target class, so it cannot explain a contrast (a-b)")
@@ -113,6 +115,25 @@ extension Model {
     }
 
     /// Where CAM methods look by default: the layer an imported model's sidecar names, or
-    /// the last convolution.
-    public var defaultCAMLayer: String? { preferredCAMLayer ?? layers.last { $0 is Conv2D }?.name }
+    /// the output of the last block that still has a spatial grid, as pytorch-grad-cam
+    /// advises (ResNet's `layer4`, DenseNet's `features`, MobileNet's last activation
+    /// before global pooling): the last layer on every path from input to output whose
+    /// output is `[h, w, c]` with more than one cell, stepping back over the pooling and
+    /// dropout that close a block (so a plain CNN's is its last convolution, at full
+    /// resolution). Never a convolution inside a branch, or a 1×1 map after global pooling.
+    public var defaultCAMLayer: String? {
+        if let preferredCAMLayer { return preferredCAMLayer }
+        let onEveryPath = layersOnEveryPath
+        func isGrid(_ i: Int) -> Bool {
+            let shape = layers[i].outputShape
+            return onEveryPath[i] && shape.count == 3 && shape[0] * shape[1] > 1
+        }
+        guard var index = layers.indices.last(where: isGrid) else { return nil }
+        while index > 0, layers[index] is MaxPool2D || layers[index] is AveragePool2D || layers[index] is Dropout,
+            inputs[index] == [index - 1], isGrid(index - 1)
+        {
+            index -= 1
+        }
+        return layers[index].name
+    }
 }

@@ -20,6 +20,28 @@ extension Model {
         return marked
     }
 
+    /// For each layer, whether every path from the input to the output passes through it:
+    /// the ends of a network's blocks (a residual block's final activation, an inception
+    /// block's concatenation), never a layer inside a branch. In topological order layer
+    /// `i` is one exactly when no layer after it reads a node before it.
+    public var layersOnEveryPath: [Bool] {
+        // open[i] > 0: some edge u → j with u < i < j jumps over layer i.
+        var open = [Int](repeating: 0, count: layers.count + 1)
+        for (j, sources) in inputs.enumerated() {
+            for u in sources where u + 1 < j {
+                open[u + 1] += 1
+                open[j] -= 1
+            }
+        }
+        var result = [Bool](repeating: false, count: layers.count)
+        var crossing = 0
+        for i in layers.indices {
+            crossing += open[i]
+            result[i] = crossing == 0
+        }
+        return result
+    }
+
     /// The names of the nodes layer `index` reads (`input` for the model's input).
     public func inputNames(of index: Int) -> [String] {
         inputs[index].map { $0 < 0 ? "input" : layers[$0].name }

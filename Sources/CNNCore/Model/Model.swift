@@ -18,7 +18,7 @@ public struct Model: Sendable {
     /// Other names that resolve to a layer (an imported node's output tensor name).
     public var aliases: [String: String] = [:]
     /// Where CAM methods look when not told (an imported model's sidecar `cam_layer`);
-    /// nil: the last convolution.
+    /// nil: the last block's output with a spatial grid (`defaultCAMLayer`, in Explain).
     public var preferredCAMLayer: String?
     /// The training settings of the spec the model came from.
     public var training: TrainingSettings

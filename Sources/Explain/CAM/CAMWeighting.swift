@@ -131,7 +131,7 @@ public struct PlacedCAM: ExplanationMethod {
         self.upsampling = upsampling
     }
 
-    /// `layer` defaults to the model's last convolution; a model without one is an error.
+    /// `layer` defaults to `Model.defaultCAMLayer`; a model without a spatial layer is an error.
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {

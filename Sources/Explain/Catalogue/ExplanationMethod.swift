@@ -62,7 +62,7 @@ public struct MethodEntry: Sendable {
         make(self.settings(settings))
     }
 
-    /// Explains `image`; CAM methods at `layer` (default: the model's last convolution).
+    /// Explains `image`; CAM methods at `layer` (default: `Model.defaultCAMLayer`).
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String? = nil, settings: MethodSettings = MethodSettings(),
         model: Model

@@ -196,7 +196,8 @@ extension DirectiveOptions {
             let (layerOption, methods) = (SharedOption.layer, SharedOption.methods.name)
             guard model.defaultCAMLayer != nil || mapping[layerOption.name] != nil else {
                 throw error(
-                    "\(cam.name) needs a convolution layer, and the model has none",
+                    "\(cam.name) needs a layer with a spatial grid ([h, w, c], more than one cell), and the model has "
+                        + "none",
                     option: mapping[methods] != nil ? methods : SharedOption.method.name)
             }
             layer = try layerOption.layer(self, model: model, requirement: .spatial, default: model.defaultCAMLayer)

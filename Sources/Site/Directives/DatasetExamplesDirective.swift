@@ -12,7 +12,8 @@ struct DatasetExamplesDirective: Directive {
     static let summary =
         "For each unit of a layer, the images of a split that activate it most, with its activation map."
     static let layer = DirectiveOption(
-        "layer", "layer name", default: "the last convolution", "The layer whose units are shown.")
+        "layer", "layer name", default: "the last block's output with a spatial grid (a plain CNN's last convolution)",
+        "The layer whose units are shown.")
     static let units = DirectiveOption(
         "units", "list of unit numbers", default: "[0, 1, 2, 3]", "The units (channels or dense units), as rows.")
     static let count = DirectiveOption("count", "integer 1–16", default: "6", "Images per unit, the strongest first.")

@@ -85,7 +85,7 @@ enum SharedOption {
         "target", "predicted, true, a class, or a-b", default: "predicted",
         "Whose score to explain (its pre-softmax logit); a-b explains logit a minus logit b, \"why a and not b\".")
     static let layer = DirectiveOption(
-        "layer", "convolution layer name", default: "the last convolution",
+        "layer", "layer name", default: "the last block's output with a spatial grid (a plain CNN's last convolution)",
         "The layer of the CAM methods.")
     static let method = DirectiveOption("method", "a method of the catalogue", default: nil, "The attribution method.")
     static let methods = DirectiveOption(

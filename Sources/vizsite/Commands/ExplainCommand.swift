@@ -35,7 +35,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(
         help:
             ArgumentHelp(
-                "The layer (CAM methods: a convolution, default the last; filters/feature-maps: default the "
+                "The layer (CAM methods: any layer with a spatial grid, default the last block's output; "
+                    + "filters/feature-maps: default the "
                     + "first conv; maximize: default the last layer).")
     )
     var layer: String?

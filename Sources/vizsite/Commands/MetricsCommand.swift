@@ -30,7 +30,7 @@ struct MetricsCommand: ParsableCommand {
                 + "SPLIT.misclassified[A:B] (test[0:100])."))
     var images: String = "test[0:100]"
 
-    @Option(help: "The layer CAM methods explain (default: the model's last convolution).")
+    @Option(help: "The layer CAM methods explain (default: the last block's output with a spatial grid).")
     var layer: String?
 
     @Option(help: "The scores, as JSON: {\"methods\": {method: {metric: {mean, std}}}, …}.")

@@ -18,6 +18,8 @@ struct ExplanationRun {
     /// The input as the reader sees it (in colour for an RGB model), at the input's size.
     let inputPicture: RGBAImage
     let method: String
+    /// How a CAM method's layer was chosen (nil for other methods).
+    private(set) var layerChoice: String?
 
     /// What `vizsite explain` shows besides the catalogue's attribution methods.
     static let views = ["filters", "feature-maps", "maximize"]
@@ -52,7 +54,15 @@ struct ExplanationRun {
             guard let entry = MethodCatalogue.named(method) else {
                 throw ValidationErrorText("unknown method '\(method)'")
             }
-            content = .map(try entry.explain(image, target: target, layer: layer, settings: settings, model: model))
+            let explanation = try entry.explain(image, target: target, layer: layer, settings: settings, model: model)
+            content = .map(explanation)
+            if explanation.layer != nil {
+                layerChoice =
+                    layer != nil
+                    ? "--layer"
+                    : model.preferredCAMLayer != nil
+                        ? "the sidecar's cam_layer" : "default: the last block's output with a spatial grid"
+            }
         }
     }
 
@@ -113,7 +123,8 @@ struct ExplanationRun {
                 ExplainValues(
                     method: method, explanation: ExplanationValues(image: imageName, label: image.label, e),
                     normalization: .init(
-                        method: normalization.description, low: Double(range.low), high: Double(range.high))))
+                        method: normalization.description, low: Double(range.low), high: Double(range.high)),
+                    layerChoice: layerChoice))
         case .maps(let maps, let layer, _):
             return try FigureJSON.encode(LayerMapsValues(method: method, layer: layer, maps: maps.map(MapValues.init)))
         case .maximized(let result, let layer, let unit):
@@ -157,12 +168,16 @@ struct ExplainValues: Encodable {
     let method: String
     let explanation: ExplanationValues
     let normalization: Range
+    /// For CAM methods: how the layer was chosen (`--layer`, the sidecar's `cam_layer`, or
+    /// the default, the last block's output with a spatial grid).
+    var layerChoice: String?
 
     func encode(to encoder: any Encoder) throws {
         try explanation.encode(to: encoder)
         var out = encoder.container(keyedBy: NamedKey.self)
         try out.encode(method, forKey: "method")
         try out.encode(normalization, forKey: "normalization")
+        if let layerChoice { try out.encode(layerChoice, forKey: "layer_choice") }
     }
 }
 
