@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "78d7ec44803345ba53d8eaedcb7ea2b0e4fda179bb2baa6d10670537401c9479"
+    public static let sourceDigest = "52ca7f5fd20997f4ac3c10cf11d72a72b8b73aa01d6daad923dc714dd2729d54"
 }

@@ -32,6 +32,15 @@ public protocol Layer: Sendable {
     /// After a training step: folds what the step's forward pass left in `scratch` into the
     /// layer's non-trainable parameters (BatchNormalization's moving statistics).
     func updateState(parameters: UnsafeMutablePointer<Float>, scratch: UnsafePointer<Float>)
+
+    // What the layer says about itself (LayerDescription.swift), with no defaults.
+
+    /// The operation and its settings, as a backend (the browser's runtime) reads them.
+    var operation: OperationDescription { get }
+    /// How the output grid lies on the (first) input's: receptive fields and CAM placement.
+    var gridMapping: GridMapping { get }
+    /// The part the layer plays in LRP and DeepLIFT.
+    var propagation: PropagationRole { get }
 }
 
 extension Layer {

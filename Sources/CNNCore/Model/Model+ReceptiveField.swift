@@ -46,21 +46,14 @@ extension Model {
         }
         var grid = ReceptiveFieldCentres.identity
         for layer in path.reversed().map({ layers[$0] }) {
-            switch layer {
-            case let conv as Conv2D:
-                let span = (
-                    (conv.kernelSize.height - 1) * conv.dilations.height + 1,
-                    (conv.kernelSize.width - 1) * conv.dilations.width + 1
-                )
-                grid = grid.window(size: span, stride: conv.strides, padding: (conv.padTop, conv.padLeft))
-            case let pool as MaxPool2D:
-                grid = grid.window(size: pool.poolSize, stride: pool.strides, padding: (pool.padTop, pool.padLeft))
-            case let pool as AveragePool2D:
-                grid = grid.window(size: pool.poolSize, stride: pool.strides, padding: (pool.pads.top, pool.pads.left))
-            case let pad as ZeroPadding2D:
-                grid = grid.window(size: (1, 1), stride: (1, 1), padding: (pad.pads.top, pad.pads.left))
-            default:
-                break
+            switch layer.gridMapping {
+            case .window(let span, let stride, let padding):
+                grid = grid.window(
+                    size: (span.height, span.width), stride: (stride.height, stride.width),
+                    padding: (padding.height, padding.width))
+            case .sameGrid, .noGrid:
+                // Unchanged; after a layer with no grid nothing spatial follows but 1×1 maps.
+                continue
             }
         }
         return grid

@@ -56,10 +56,10 @@ public struct DeepLIFT: ExplanationMethod {
                 return part.inputGradients(
                     at: inputs, parameters: parameters, outputGradient: dz, batch: 1, threads: Parallelism.workers)
             }
-            if let activation = layer as? ActivationLayer {
-                return [Self.rescale(m, activation: activation.activation, z: both[0])]
+            if layer.propagation == .activation {
+                return [Self.rescale(m, activation: layer.activation, z: both[0])]
             }
-            if Self.isMaximum(layer) {
+            if layer.propagation == .maximum {
                 // Captum's rule: the change max(y, y') − y' goes to the image's winner, the
                 // rest (y − max(y, y'), at most 0) to the reference's.
                 let y = Array(values[i][0..<m.count]), yRef = Array(values[i][m.count...])
@@ -76,9 +76,11 @@ public struct DeepLIFT: ExplanationMethod {
                     }
                 ]
             }
-            switch LayerTreatment(layer) {
-            case .unsupported: throw .unsupportedLayer(method: name, layer: layer.name, kind: layer.kind)
-            default: return gradient(m, at: inputs)  // linear layers: multipliers are gradients
+            switch layer.propagation {
+            case .product, .affine, .activation, .maximum:
+                throw .unsupportedLayer(method: name, layer: layer.name, kind: layer.kind)
+            case .scaling, .routing, .sum:
+                return gradient(m, at: inputs)  // linear layers: multipliers are gradients
             }
         }
     }
@@ -95,9 +97,4 @@ public struct DeepLIFT: ExplanationMethod {
         }
     }
 
-    static func isMaximum(_ layer: any Layer) -> Bool {
-        if layer is MaxPool2D { return true }
-        if let pool = layer as? GlobalPool2D { return pool.reduction == .max }
-        return false
-    }
 }

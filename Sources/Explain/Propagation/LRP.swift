@@ -22,9 +22,14 @@ public enum LRPComposite: String, Sendable, CaseIterable {
     func rule(
         for index: Int, in model: Model, epsilon: Float, gamma: Float, inputRange: ClosedRange<Float>
     ) -> LRPRule {
-        let isConvolution = model.layers[index] is Conv2D
-        let firstConvolution = model.layers.firstIndex { $0 is Conv2D }
-        let firstAffine = model.layers.firstIndex { $0 is any AffineLayer }
+        // A convolution: an affine layer over a window of a grid.
+        func convolves(_ layer: any Layer) -> Bool {
+            guard layer.propagation == .affine, case .window = layer.gridMapping else { return false }
+            return true
+        }
+        let isConvolution = convolves(model.layers[index])
+        let firstConvolution = model.layers.firstIndex(where: convolves)
+        let firstAffine = model.layers.firstIndex { $0.propagation == .affine }
         switch self {
         case .epsilon:
             return .epsilon(epsilon)
@@ -94,43 +99,22 @@ public struct LRP: ExplanationMethod {
                     for: i, in: model, epsilon: epsilon, gamma: gamma, inputRange: inputRange)
                 return [rule.propagate(affine, input: inputs[0], parameters: parameters, relevance: r, batch: batch)]
             }
-            switch LayerTreatment(layer) {
-            case .pass:
+            switch layer.propagation {
+            case .activation, .scaling:
                 return [r]
-            case .gradient:
+            case .routing, .maximum:
                 return layer.inputGradients(
                     at: inputs, parameters: parameters, outputGradient: r, batch: batch, threads: Parallelism.workers)
-            case .norm:
+            case .sum:
                 let y = values[i]
                 let s = zip(r, y).map { r, y in r / (y + (y >= 0 ? LRPRule.stabilizer : -LRPRule.stabilizer)) }
                 let g = layer.inputGradients(
                     at: inputs, parameters: parameters, outputGradient: s, batch: batch, threads: Parallelism.workers)
                 return zip(inputs, g).map { x, g in zip(x, g).map(*) }
-            case .unsupported:
+            case .product, .affine:
+                // (An affine layer that is not an AffineLayer has no rule either.)
                 throw .unsupportedLayer(method: name, layer: layer.name, kind: layer.kind)
             }
-        }
-    }
-}
-
-/// How relevance (LRP) and multipliers (DeepLIFT) cross a layer that is not affine.
-enum LayerTreatment {
-    /// Elementwise or per-channel: relevance passes through unchanged.
-    case pass
-    /// Routing or reshaping: relevance moves as the gradient does.
-    case gradient
-    /// Sums of inputs (additions, average pooling): shared in proportion to contributions.
-    case norm
-    /// No rule (products of two inputs).
-    case unsupported
-
-    init(_ layer: any Layer) {
-        switch layer {
-        case is ActivationLayer, is BatchNormalization, is ChannelAffine, is Dropout: self = .pass
-        case is MaxPool2D, is Flatten, is ZeroPadding2D, is Reshape, is Concatenate: self = .gradient
-        case let pool as GlobalPool2D: self = pool.reduction == .max ? .gradient : .norm
-        case is Add, is AveragePool2D: self = .norm
-        default: self = .unsupported
         }
     }
 }

@@ -21,65 +21,34 @@ struct PlaygroundModel {
     /// playgrounds of one model at different precisions can share a page.
     var key: String { "\(model.name)/\(precision.rawValue)" }
 
-    /// Why the runtime cannot run `model`, or nil when it can (a layer kind added to the core
-    /// and not yet to the runtime, which `fields` does not know).
+    /// The operations the runtime (`playground-runtime.js`) implements; `identity` stands
+    /// for every layer that keeps or rearranges values (flatten, reshape, dropout).
+    static let runtimeOperations: Set = [
+        "conv2d", "dense", "activation", "maxpool", "avgpool", "globalavg", "globalmax", "batchnorm", "affine",
+        "zeropad", "add", "multiply", "concat", "identity",
+    ]
+
+    /// Why the runtime cannot run `model`, or nil when it can (an operation added to the
+    /// core and not yet to the runtime).
     static func unsupported(_ model: Model) -> String? {
-        for layer in model.layers where fields(layer) == nil {
+        for layer in model.layers where !runtimeOperations.contains(layer.operation.name) {
             return "layer \(layer.name) is a \(layer.kind), which the browser's runtime does not implement"
         }
         return nil
     }
 
-    /// A layer's type and settings as the runtime reads them, or nil for a layer it does not know.
-    private static func fields(_ layer: any Layer) -> [String: String]? {
-        var f: [String: String] = [:]
-        switch layer {
-        case let conv as Conv2D:
-            f["type"] = PlaygroundJSON.string("conv2d")
-            f["kernel"] = PlaygroundJSON.ints([conv.kernelSize.height, conv.kernelSize.width])
-            f["strides"] = PlaygroundJSON.ints([conv.strides.height, conv.strides.width])
-            f["dilations"] = PlaygroundJSON.ints([conv.dilations.height, conv.dilations.width])
-            f["pads"] = PlaygroundJSON.ints([conv.pads.top, conv.pads.left])
-            f["groups"] = "\(conv.groups)"
-            f["activation"] = activation(conv.activation)
-        case let pool as MaxPool2D:
-            f["type"] = PlaygroundJSON.string("maxpool")
-            f["pool"] = PlaygroundJSON.ints([pool.poolSize.height, pool.poolSize.width])
-            f["strides"] = PlaygroundJSON.ints([pool.strides.height, pool.strides.width])
-            f["pads"] = PlaygroundJSON.ints([pool.pads.top, pool.pads.left])
-        case let pool as AveragePool2D:
-            f["type"] = PlaygroundJSON.string("avgpool")
-            f["pool"] = PlaygroundJSON.ints([pool.poolSize.height, pool.poolSize.width])
-            f["strides"] = PlaygroundJSON.ints([pool.strides.height, pool.strides.width])
-            f["pads"] = PlaygroundJSON.ints([pool.pads.top, pool.pads.left])
-            f["count_include_pad"] = "\(pool.countIncludePad)"
-        case let pool as GlobalPool2D:
-            f["type"] = PlaygroundJSON.string(pool.reduction == .average ? "globalavg" : "globalmax")
-        case let dense as Dense:
-            f["type"] = PlaygroundJSON.string("dense")
-            f["activation"] = activation(dense.activation)
-        case let norm as BatchNormalization:
-            f["type"] = PlaygroundJSON.string("batchnorm")
-            f["epsilon"] = "\(norm.epsilon)"
-        case is ChannelAffine:
-            f["type"] = PlaygroundJSON.string("affine")
-        case let pad as ZeroPadding2D:
-            f["type"] = PlaygroundJSON.string("zeropad")
-            f["pads"] = PlaygroundJSON.ints([pad.pads.top, pad.pads.left])
-        case is Add:
-            f["type"] = PlaygroundJSON.string("add")
-        case is Multiply:
-            f["type"] = PlaygroundJSON.string("multiply")
-        case let concat as Concatenate:
-            f["type"] = PlaygroundJSON.string("concat")
-            f["axis"] = "\(concat.axis)"
-        case let act as ActivationLayer:
-            f["type"] = PlaygroundJSON.string("activation")
-            f["activation"] = activation(act.activation)
-        case is Flatten, is Reshape, is Dropout:
-            f["type"] = PlaygroundJSON.string("identity")
-        default:
-            return nil
+    /// A layer's type and settings as the runtime reads them: its operation description.
+    private static func fields(_ layer: any Layer) -> [String: String] {
+        var f = ["type": PlaygroundJSON.string(layer.operation.name)]
+        for (key, value) in layer.operation.attributes {
+            f[key] =
+                switch value {
+                case .int(let n): "\(n)"
+                case .ints(let values): PlaygroundJSON.ints(values)
+                case .float(let x): "\(x)"
+                case .bool(let b): "\(b)"
+                case .activation(let a): activation(a)
+                }
         }
         return f
     }
@@ -109,7 +78,7 @@ struct PlaygroundModel {
     func script() -> String {
         var layers: [String] = []
         for (i, layer) in model.layers.enumerated() {
-            var fields = Self.fields(layer) ?? ["type": PlaygroundJSON.string("identity")]
+            var fields = Self.fields(layer)
             fields["name"] = json(layer.name)
             fields["in"] = "[" + layer.inputShapes.map(json).joined(separator: ",") + "]"
             fields["out"] = json(layer.outputShape)

@@ -1,0 +1,143 @@
+// Each layer's answers to the requirements of LayerDescription.swift, side by side so
+// that they can be read against each other.
+
+extension Conv2D {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "conv2d",
+            [
+                "kernel": .ints([kernelSize.height, kernelSize.width]),
+                "strides": .ints([strides.height, strides.width]),
+                "dilations": .ints([dilations.height, dilations.width]), "pads": .ints([pads.top, pads.left]),
+                "groups": .int(groups), "activation": .activation(activation),
+            ])
+    }
+    public var gridMapping: GridMapping {
+        .window(
+            span: .init(
+                (kernelSize.height - 1) * dilations.height + 1, (kernelSize.width - 1) * dilations.width + 1),
+            stride: .init(strides.height, strides.width), padding: .init(pads.top, pads.left))
+    }
+    public var propagation: PropagationRole { .affine }
+}
+
+extension Dense {
+    public var operation: OperationDescription {
+        OperationDescription("dense", ["activation": .activation(activation)])
+    }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .affine }
+}
+
+extension MaxPool2D {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "maxpool",
+            [
+                "pool": .ints([poolSize.height, poolSize.width]), "strides": .ints([strides.height, strides.width]),
+                "pads": .ints([pads.top, pads.left]),
+            ])
+    }
+    public var gridMapping: GridMapping {
+        .window(
+            span: .init(poolSize.height, poolSize.width), stride: .init(strides.height, strides.width),
+            padding: .init(pads.top, pads.left))
+    }
+    public var propagation: PropagationRole { .maximum }
+}
+
+extension AveragePool2D {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "avgpool",
+            [
+                "pool": .ints([poolSize.height, poolSize.width]), "strides": .ints([strides.height, strides.width]),
+                "pads": .ints([pads.top, pads.left]), "count_include_pad": .bool(countIncludePad),
+            ])
+    }
+    public var gridMapping: GridMapping {
+        .window(
+            span: .init(poolSize.height, poolSize.width), stride: .init(strides.height, strides.width),
+            padding: .init(pads.top, pads.left))
+    }
+    public var propagation: PropagationRole { .sum }
+}
+
+extension GlobalPool2D {
+    public var operation: OperationDescription {
+        OperationDescription(reduction == .average ? "globalavg" : "globalmax")
+    }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { reduction == .max ? .maximum : .sum }
+}
+
+extension BatchNormalization {
+    public var operation: OperationDescription { OperationDescription("batchnorm", ["epsilon": .float(epsilon)]) }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .scaling }
+}
+
+extension ChannelAffine {
+    public var operation: OperationDescription { OperationDescription("affine") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .scaling }
+}
+
+extension ZeroPadding2D {
+    public var operation: OperationDescription {
+        OperationDescription("zeropad", ["pads": .ints([pads.top, pads.left])])
+    }
+    public var gridMapping: GridMapping {
+        .window(span: .init(1, 1), stride: .init(1, 1), padding: .init(pads.top, pads.left))
+    }
+    public var propagation: PropagationRole { .routing }
+}
+
+extension Add {
+    public var operation: OperationDescription { OperationDescription("add") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .sum }
+}
+
+extension Multiply {
+    public var operation: OperationDescription { OperationDescription("multiply") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .product }
+}
+
+extension Concatenate {
+    public var operation: OperationDescription { OperationDescription("concat", ["axis": .int(axis)]) }
+    /// Inputs joined along their channels share one grid; joined along another axis, they do not.
+    public var gridMapping: GridMapping {
+        outputShape.count == 3 && axis == 2 ? .sameGrid : .noGrid
+    }
+    public var propagation: PropagationRole { .routing }
+}
+
+extension ActivationLayer {
+    public var operation: OperationDescription {
+        OperationDescription("activation", ["activation": .activation(activation)])
+    }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .activation }
+}
+
+// Layers that only rearrange or keep values run as the identity on flat buffers.
+
+extension Flatten {
+    public var operation: OperationDescription { OperationDescription("identity") }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .routing }
+}
+
+extension Reshape {
+    public var operation: OperationDescription { OperationDescription("identity") }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .routing }
+}
+
+extension Dropout {
+    public var operation: OperationDescription { OperationDescription("identity") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .scaling }
+}
