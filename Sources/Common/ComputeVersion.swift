@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "52ca7f5fd20997f4ac3c10cf11d72a72b8b73aa01d6daad923dc714dd2729d54"
+    public static let sourceDigest = "567268eaacfbc4c9e0c14f2b88c92a6d5f5b66992c0da3f74aa7a31371ee1add"
 }

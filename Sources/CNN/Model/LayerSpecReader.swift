@@ -91,14 +91,11 @@ struct LayerSpecReader {
                 "softmax is only supported on the last layer: vizsite explains the logits that feed it")
         }
         guard layer.outputShape.allSatisfy({ $0 > 0 }) else {
-            let window =
-                switch layer {
-                case let conv as Conv2D: conv.kernelSize
-                case let pool as MaxPool2D: pool.poolSize
-                case let pool as AveragePool2D: pool.poolSize
-                default: (0, 0)
-                }
-            throw typeValue.error("a \(window.0)×\(window.1) window does not fit the input \(shapeText) of \(name)")
+            guard case .window(let span, _, _) = layer.gridMapping else {
+                throw typeValue.error("\(name) cannot take the input \(shapeText)")
+            }
+            throw typeValue.error(
+                "a \(span.height)×\(span.width) window does not fit the input \(shapeText) of \(name)")
         }
         return layer
     }

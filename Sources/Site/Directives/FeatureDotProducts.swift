@@ -84,27 +84,11 @@ struct FeatureDotProducts {
     /// included), so that the page can box a value's receptive field on the input image.
     /// Layers without a window pass positions through; a join follows its first input.
     private static func field(_ model: Model, from index: Int) -> String {
-        func window(_ strides: (height: Int, width: Int), _ pads: Pads, _ size: (height: Int, width: Int)) -> [Int] {
-            [strides.height, strides.width, pads.top, pads.left, size.height, size.width]
-        }
         var windows: [[Int]] = []
         var i = index
         while i >= 0 {
-            switch model.layers[i] {
-            case let conv as Conv2D:
-                windows.append([
-                    conv.strides.height, conv.strides.width, conv.pads.top, conv.pads.left,
-                    (conv.kernelSize.height - 1) * conv.dilations.height + 1,
-                    (conv.kernelSize.width - 1) * conv.dilations.width + 1,
-                ])
-            case let pool as MaxPool2D:
-                windows.append(window(pool.strides, pool.pads, pool.poolSize))
-            case let pool as AveragePool2D:
-                windows.append(window(pool.strides, pool.pads, pool.poolSize))
-            case let pad as ZeroPadding2D:
-                windows.append([1, 1, pad.pads.top, pad.pads.left, 1, 1])
-            default:
-                break
+            if case .window(let span, let stride, let padding) = model.layers[i].gridMapping {
+                windows.append([stride.height, stride.width, padding.height, padding.width, span.height, span.width])
             }
             i = model.inputs[i][0]
         }
