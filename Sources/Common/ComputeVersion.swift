@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "567268eaacfbc4c9e0c14f2b88c92a6d5f5b66992c0da3f74aa7a31371ee1add"
+    public static let sourceDigest = "b1d573421a50d008783e68df5e33c0608bb41d02829c2dc20c2be08bbfbf4401"
 }

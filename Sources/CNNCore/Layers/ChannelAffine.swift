@@ -3,16 +3,18 @@
 public struct ChannelAffine: Layer {
     public let name: String
     public let inputShape: [Int]
-
-    public var kind: String { "ChannelAffine" }
+    /// The class name shown in summaries (Keras's `Rescaling`, `Normalization`, `Add` of a
+    /// constant, …).
+    public let kind: String
     public var outputShape: [Int] { inputShape }
     public var activation: Activation { .linear }
     public var multiplyAccumulates: Int { inputShape.elementCount }
     var channels: Int { inputShape.last! }
 
-    public init(name: String, inputShape: [Int]) {
+    public init(name: String, inputShape: [Int], kind: String = "ChannelAffine") {
         self.name = name
         self.inputShape = inputShape
+        self.kind = kind
     }
 
     public var parameterShapes: [ParameterShape] {

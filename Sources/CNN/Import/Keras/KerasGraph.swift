@@ -97,6 +97,84 @@ struct KerasGraph {
         }
     }
 
+    /// `y = x · scale + shift` per channel, its parameters set here (not read from the file).
+    private mutating func affine(
+        _ name: String, input: [Int], kind: String, scale: [Float], shift: [Float]
+    ) -> ChannelAffine {
+        let layer = ChannelAffine(name: name, inputShape: input, kind: kind)
+        let c = input.last!
+        parameters["\(name)/scale"] = Tensor(shape: [c], scalars: scale)
+        parameters["\(name)/shift"] = Tensor(shape: [c], scalars: shift)
+        return layer
+    }
+
+    /// A number, or one per channel, from the layer's config.
+    private func perChannel(
+        _ config: KerasImporter.LayerConfig, _ key: String, channels: Int, default value: Float
+    ) throws(ImportError) -> [Float] {
+        guard let item = config.config[key], item != .null else { return [Float](repeating: value, count: channels) }
+        if let number = item.double { return [Float](repeating: Float(number), count: channels) }
+        if let items = item.array, items.count == channels, case let numbers = items.compactMap(\.double),
+            numbers.count == channels
+        {
+            return numbers.map(Float.init)
+        }
+        throw importer.error(config, "\(key) must be a number or one number per channel (\(channels))")
+    }
+
+    /// A Keras 3 op of a tensor and a number (`x + 3.0`, `2.0 - x`, `x / 6.0`, `x * 0.5`),
+    /// as MobileNetV3's hard-sigmoid writes it: a per-channel affine map.
+    private mutating func constantOp(
+        _ config: KerasImporter.LayerConfig, input: [Int]
+    ) throws(ImportError) -> ChannelAffine {
+        guard config.constants.count == 1, let (value, first) = config.constants.first else {
+            throw importer.error(
+                config, "combines one tensor with \(config.constants.count) numbers; vizsite needs one")
+        }
+        let c = Float(value), channels = input.last!
+        let (scale, shift): (Float, Float)
+        switch config.className {
+        case "Add": (scale, shift) = (1, c)
+        case "Multiply": (scale, shift) = (c, 0)
+        case "Subtract": (scale, shift) = first ? (-1, c) : (1, -c)
+        default:
+            guard !first else { throw importer.error(config, "divides a number by a tensor, which is not supported") }
+            guard c != 0 else { throw importer.error(config, "divides by zero") }
+            (scale, shift) = (1 / c, 0)
+        }
+        return affine(
+            config.name, input: input, kind: config.className, scale: [Float](repeating: scale, count: channels),
+            shift: [Float](repeating: shift, count: channels))
+    }
+
+    /// Keras's `Normalization`: `(x − mean) / max(√variance, 1e-7)` per channel (or its
+    /// inverse), with the mean and variance of the config or, when it has none, of the file.
+    private mutating func normalization(
+        _ config: KerasImporter.LayerConfig, input: [Int]
+    ) throws(ImportError) -> ChannelAffine {
+        let c = config.config, channels = input.last!
+        let axis = c["axis"]?.int ?? c["axis"]?.array?.first?.int ?? -1
+        guard axis == -1 || axis == input.count else {
+            throw importer.error(config, "normalizes axis \(axis); only the channel axis (-1) is supported")
+        }
+        var mean: [Float], variance: [Float]
+        if let m = c["mean"], m != .null, let v = c["variance"], v != .null {
+            mean = try perChannel(config, "mean", channels: channels, default: 0)
+            variance = try perChannel(config, "variance", channels: channels, default: 1)
+        } else {
+            // The adapted statistics: mean, variance and the sample count.
+            let stored = try weights(config, [[channels], [channels], []])
+            (mean, variance) = (stored[0], stored[1])
+        }
+        let spread = variance.map { Swift.max($0.squareRoot(), 1e-7) }
+        if c["invert"]?.bool == true {
+            return affine(config.name, input: input, kind: "Normalization", scale: spread, shift: mean)
+        }
+        let scale = spread.map { 1 / $0 }
+        return affine(
+            config.name, input: input, kind: "Normalization", scale: scale, shift: zip(mean, scale).map { -$0 * $1 })
+    }
+
     private mutating func add(
         _ config: KerasImporter.LayerConfig, reading given: [Int], isLast: Bool
     )
@@ -220,6 +298,21 @@ struct KerasGraph {
                 throw importer.error(config, "padding must be an integer, a pair or a pair of pairs")
             }
             layer = ZeroPadding2D(name: name, inputShape: input, pads: pads)
+        case _ where ["Add", "Multiply"].contains(config.className) && !config.constants.isEmpty,
+            "Subtract", "TrueDivide", "Divide":
+            guard sources.count == 1 else {
+                throw importer.error(
+                    config,
+                    "combines \(sources.count) tensors; vizsite runs \(config.className) of a tensor and a number")
+            }
+            layer = try constantOp(config, input: input)
+        case "Rescaling":
+            let channels = input.last!
+            let scale = try perChannel(config, "scale", channels: channels, default: 1)
+            let offset = try perChannel(config, "offset", channels: channels, default: 0)
+            layer = affine(name, input: input, kind: "Rescaling", scale: scale, shift: offset)
+        case "Normalization":
+            layer = try normalization(config, input: input)
         case "Add", "Concatenate", "Multiply":
             var shapes = sources.map(shape(of:))
             guard shapes.count >= 2 else { throw importer.error(config, "needs at least two inputs") }

@@ -13,7 +13,16 @@ public struct KerasImporter {
     public static let supportedLayers = [
         "InputLayer", "Conv2D", "DepthwiseConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
-        "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout",
+        "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
+        "Normalization", "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
+    ]
+
+    /// The class names `supportedLayers` covers.
+    static let layerClasses: Set = [
+        "InputLayer", "Conv2D", "DepthwiseConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
+        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
+        "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
+        "Normalization", "Subtract", "TrueDivide", "Divide",
     ]
 
     /// One layer of the config: class, name, options, and the layers it reads.
@@ -22,6 +31,8 @@ public struct KerasImporter {
         let name: String
         let config: JSONValue
         let inbound: [String]
+        /// Numbers among a Keras 3 op's arguments (`x + 3.0`: one, after the tensor).
+        var constants: [(value: Double, first: Bool)] = []
     }
 
     let file: String
@@ -210,7 +221,9 @@ public struct KerasImporter {
             }
             let layerName = options["name"]?.string ?? item["name"]?.string ?? "\(cls.lowercased())_\(i)"
             let inbound = functional ? try inboundNames(item, layer: layerName) : []
-            layerConfigs.append(LayerConfig(className: cls, name: layerName, config: options, inbound: inbound))
+            var layer = LayerConfig(className: cls, name: layerName, config: options, inbound: inbound)
+            if functional { layer.constants = Self.constants(item) }
+            layerConfigs.append(layer)
         }
         try checkClasses(layerConfigs)
         var builder = KerasGraph(importer: self)
@@ -227,7 +240,7 @@ public struct KerasImporter {
     /// Every layer of a class vizsite does not run, in one error: one try tells whether a
     /// file can load at all.
     private func checkClasses(_ configs: [LayerConfig]) throws(ImportError) {
-        let known = Set(Self.supportedLayers).union(Self.identityLayers)
+        let known = Self.layerClasses.union(Self.identityLayers)
         var unsupported: [(className: String, layers: [String])] = []
         for layer in configs where !known.contains(layer.className) {
             if let i = unsupported.firstIndex(where: { $0.className == layer.className }) {
@@ -249,6 +262,22 @@ public struct KerasImporter {
         }
         let count = unsupported.count == 1 ? "1 layer class is" : "\(unsupported.count) layer classes are"
         throw error("\(count) not supported in the file: \(list.joined(separator: ", ")); \(supported)")
+    }
+
+    /// The numbers among the positional arguments of a Keras 3 op node (`ops.add(x, 3.0)`
+    /// is saved as an `Add` whose args are a tensor and 3.0), each with whether it comes
+    /// before the first tensor (`3.0 - x`).
+    static func constants(_ item: JSONValue) -> [(value: Double, first: Bool)] {
+        guard let args = item["inbound_nodes"]?.array?.first?["args"]?.array else { return [] }
+        var seenTensor = false, found: [(Double, Bool)] = []
+        for arg in args {
+            if let number = arg.double {
+                found.append((number, !seenTensor))
+            } else {
+                seenTensor = true
+            }
+        }
+        return found
     }
 
     /// The names of the layers a functional layer reads: Keras 3's `keras_history` in
