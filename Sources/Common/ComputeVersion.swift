@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "b1d573421a50d008783e68df5e33c0608bb41d02829c2dc20c2be08bbfbf4401"
+    public static let sourceDigest = "2527fbd5cb84a9bd2503026574e25dcc3bced6a55a66bee4c34d037bcee98f0c"
 }

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Models saved by Keras 3 (`.keras`, legacy `.h5`) and tf-keras (`.h5`)
-/// (Benchmarks/make_keras_fixtures.py, make_keras_preprocessing_fixture.py) compute what Keras computed: logits, probabilities,
+/// (Benchmarks/make_keras_fixtures.py, make_keras_applications_layers.py) compute what Keras computed: logits, probabilities,
 /// the input gradient of the top logit and Grad-CAM at a named layer.
 @Suite struct KerasImportTests {
     struct Fixture: Decodable {
@@ -37,9 +37,9 @@ import TestSupport
         ("squeeze-excite.keras", "squeeze-excite-keras3"),
         ("squeeze-excite-keras3.h5", "squeeze-excite-keras3"),
         ("squeeze-excite-tf-keras.h5", "squeeze-excite-tf-keras"),
-        // Rescaling, Normalization (adapted and given), and Keras 3 ops of a tensor and a number
-        // (Benchmarks/make_keras_preprocessing_fixture.py, Keras 3 on JAX).
-        ("preprocessing-ops.keras", "preprocessing-ops-keras3"),
+        // Rescaling, Normalization (adapted and given), Keras 3 ops of a tensor and a number, and
+        // SeparableConv2D (Benchmarks/make_keras_applications_layers.py, Keras 3 on JAX).
+        ("applications-layers.keras", "applications-layers-keras3"),
     ]
 
     @Test("logits, gradients and Grad-CAM equal Keras's", arguments: cases.indices)

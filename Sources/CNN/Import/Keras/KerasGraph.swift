@@ -233,6 +233,36 @@ struct KerasGraph {
                 useBias: c["use_bias"]?.bool ?? true, kind: config.className)
             try store(config, conv)
             layer = conv
+        case "SeparableConv2D":
+            // A depthwise convolution (no bias, no activation), named `<name>/depthwise`, then a
+            // 1×1 convolution that carries the Keras layer's name, bias and activation.
+            try image()
+            let kernel = try pair("kernel_size", default: (0, 0)), strides = try pair("strides", default: (1, 1))
+            let multiplier = c["depth_multiplier"]?.int ?? 1, filters = c["filters"]?.int ?? 0
+            guard kernel.0 > 0, kernel.1 > 0, multiplier > 0, filters > 0 else {
+                throw importer.error(config, "needs positive kernel_size, depth_multiplier and filters")
+            }
+            let depthwise = Conv2D(
+                name: "\(name)/depthwise", inputShape: input, filters: input[2] * multiplier, kernelSize: kernel,
+                strides: strides, padding: try padding(), dilations: try pair("dilation_rate", default: (1, 1)),
+                groups: input[2], useBias: false, kind: "DepthwiseConv2D")
+            guard depthwise.outputShape.allSatisfy({ $0 > 0 }) else {
+                throw importer.error(config, "the window does not fit \(input)")
+            }
+            let useBias = c["use_bias"]?.bool ?? true
+            let pointwise = Conv2D(
+                name: name, inputShape: depthwise.outputShape, filters: filters, kernelSize: (1, 1),
+                activation: try activation(), useBias: useBias, kind: "SeparableConv2D")
+            let shapes = [depthwise.parameterShapes[0].shape] + pointwise.parameterShapes.map(\.shape)
+            let values = try weights(config, shapes)
+            parameters["\(depthwise.name)/kernel"] = Tensor(shape: shapes[0], scalars: values[0])
+            for (p, v) in zip(pointwise.parameterShapes, values.dropFirst()) {
+                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
+            }
+            layers.append(depthwise)
+            inputs.append(sources)
+            sources = [layers.count - 1]
+            layer = pointwise
         case "Dense":
             guard input.count == 1, let units = c["units"]?.int, units > 0 else {
                 throw importer.error(config, "needs a flat input and positive units")

@@ -11,7 +11,7 @@ import Foundation
 public struct KerasImporter {
     /// The layer classes vizsite runs.
     public static let supportedLayers = [
-        "InputLayer", "Conv2D", "DepthwiseConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
+        "InputLayer", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
         "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
         "Normalization", "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
@@ -19,7 +19,7 @@ public struct KerasImporter {
 
     /// The class names `supportedLayers` covers.
     static let layerClasses: Set = [
-        "InputLayer", "Conv2D", "DepthwiseConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
+        "InputLayer", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
         "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
         "Normalization", "Subtract", "TrueDivide", "Divide",

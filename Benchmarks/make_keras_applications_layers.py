@@ -1,8 +1,9 @@
-"""Makes preprocessing-ops.keras (Tests/CNNTests/Fixtures/import/): Keras 3 layers and ops
+"""Makes applications-layers.keras (Tests/CNNTests/Fixtures/import/): Keras 3 layers and ops
 that keras.applications models build in — Rescaling (a scale and an offset), Normalization
-(adapted statistics from the weights file, and given ones in the config), and ops of a
-tensor and a number (MobileNetV3's hard-sigmoid `relu6(x + 3) * (1 / 6)`, `2 - x`, `x / 4`).
-Beside it, preprocessing-ops-keras3.json with what Keras computes for two seeded inputs (the
+(adapted statistics from the weights file, and given ones in the config), ops of a tensor
+and a number (MobileNetV3's hard-sigmoid `relu6(x + 3) * (1 / 6)`, `2 - x`, `x / 4`), and
+SeparableConv2D (Xception's, NASNet's) with a depth multiplier. Beside it,
+applications-layers-keras3.json with what Keras computes for two seeded inputs (the
 schema of make_keras_fixtures.py: logits, probabilities, the input gradient of the top logit,
 Grad-CAM at one layer). Keras 3 on its JAX backend: no TensorFlow needed.
 
@@ -36,10 +37,11 @@ def build(rng):
     x = layers.Activation("linear", name=CAM)(x)
     x = 2.0 - x
     x = x / 4.0
+    x = layers.SeparableConv2D(7, 3, padding="same", depth_multiplier=2, activation="relu", name="sepconv")(x)
     x = layers.Conv2D(8, 3, strides=2, activation="relu", name="head")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dense(5, activation="softmax", name="preds")(x)
-    return keras.Model(inputs, x, name="preprocessing_ops")
+    return keras.Model(inputs, x, name="applications_layers")
 
 
 def record(model, seed):
@@ -88,11 +90,11 @@ def main():
     rng = np.random.default_rng(12)
     model = build(rng)
     for layer in model.layers:
-        if isinstance(layer, (layers.Conv2D, layers.Dense)):
-            k, bias = layer.get_weights()
-            layer.set_weights([k, rng.normal(0, 0.1, bias.shape)])
-    model.save(os.path.join(OUT, "preprocessing-ops.keras"))
-    with open(os.path.join(OUT, "preprocessing-ops-keras3.json"), "w") as f:
+        if isinstance(layer, (layers.Conv2D, layers.Dense, layers.SeparableConv2D)):
+            *kernels, bias = layer.get_weights()
+            layer.set_weights(kernels + [rng.normal(0, 0.1, bias.shape)])
+    model.save(os.path.join(OUT, "applications-layers.keras"))
+    with open(os.path.join(OUT, "applications-layers-keras3.json"), "w") as f:
         json.dump(record(model, seed=13), f)
 
 
