@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "2527fbd5cb84a9bd2503026574e25dcc3bced6a55a66bee4c34d037bcee98f0c"
+    public static let sourceDigest = "60df9713a9c346695682817f5cca927f5b68b8e810d49ccb85c3bfca43c67f12"
 }

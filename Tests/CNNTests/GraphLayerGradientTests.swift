@@ -118,6 +118,10 @@ import TestSupport
             "zero padding",
             ZeroPadding2D(name: "z", inputShape: [3, 4, 2], pads: Pads(top: 1, bottom: 2, left: 0, right: 3))
         ),
+        (
+            "cropping",
+            Cropping2D(name: "crop", inputShape: [5, 6, 2], crops: Pads(top: 1, bottom: 2, left: 0, right: 3))
+        ),
     ]
 
     @Test("pooling and padding", arguments: poolingLayers.indices)

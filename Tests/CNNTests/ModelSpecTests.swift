@@ -119,7 +119,7 @@ import TestSupport
             error(valid.replacingOccurrences(of: "type: Conv2D", with: "type: Conv2d_"))
                 == "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, DepthwiseConv2D, Dense, "
                 + "MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, BatchNormalization, "
-                + "Activation, ReLU, LeakyReLU, Softmax, ZeroPadding2D, Add, Multiply, Concatenate, Flatten, Reshape, Dropout; "
+                + "Activation, ReLU, LeakyReLU, Softmax, ZeroPadding2D, Cropping2D, Add, Multiply, Concatenate, Flatten, Reshape, Dropout; "
                 + "did you mean 'Conv2D'?"
         )
     }

@@ -157,7 +157,9 @@ struct CacheKeyTests {
         #expect {
             try SiteBuilder(options: buildOptions(site)).build()
         } throws: { error in
-            "\(error)".contains("01-dense.md:6:10: error: gradcam needs a layer with a spatial grid ([h, w, c], more than one cell), and the model has none")
+            "\(error)".contains(
+                "01-dense.md:6:10: error: gradcam needs a layer with a spatial grid ([h, w, c], more than one cell), and the model has none"
+            )
         }
     }
 }

@@ -53,13 +53,16 @@ struct LayerDescriptionTests {
         #expect(
             layers["conv"]?.gridMapping == .window(span: .init(3, 5), stride: .init(2, 1), padding: .init(0, 2)))
         #expect(layers["pad"]?.gridMapping == .window(span: .init(1, 1), stride: .init(1, 1), padding: .init(1, 2)))
+        #expect(layers["crop"]?.gridMapping == .window(span: .init(1, 1), stride: .init(1, 1), padding: .init(-1, 0)))
+        #expect(layers["crop"]?.outputShape == [3, 5, 4])
         #expect(layers["concat"]?.gridMapping == .sameGrid)
         #expect(layers["flatten"]?.gridMapping == .noGrid && layers["gmax"]?.gridMapping == .noGrid)
         let roles = LayerExamples.all.map { "\($0.name):\($0.propagation)" }
         #expect(
             roles == [
                 "conv:affine", "dense:affine", "maxpool:maximum", "avgpool:sum", "gmax:maximum", "bn:scaling",
-                "affine:scaling", "pad:routing", "add:sum", "mul:product", "concat:routing", "act:activation",
+                "affine:scaling", "pad:routing", "crop:routing", "add:sum", "mul:product", "concat:routing",
+                "act:activation",
                 "flatten:routing", "reshape:routing", "dropout:scaling",
             ])
         #expect(

@@ -102,7 +102,7 @@ struct PlaygroundTests {
     /// A graph with every kind of layer the core runs: residual addition, batch
     /// normalization, GELU, dilated, grouped and depthwise convolutions, a squeeze-and-
     /// excitation gate (global pooling with kept dimensions, hard sigmoid, Multiply),
-    /// concatenation, leaky ReLU, zero padding, max and average pooling with padding, tanh and
+    /// concatenation, leaky ReLU, zero padding, cropping, max and average pooling with padding, tanh and
     /// global max pooling.
     static let everyLayerSpec = """
         name: every-layer
@@ -124,6 +124,7 @@ struct PlaygroundTests {
           - {type: DepthwiseConv2D, kernel_size: 3, depth_multiplier: 2}
           - {type: LeakyReLU}
           - {type: ZeroPadding2D, padding: 1}
+          - {type: Cropping2D, cropping: [[0, 1], [1, 0]]}
           - {type: MaxPooling2D, pool_size: 3, strides: 1, padding: same}
           - {type: AveragePooling2D, pool_size: 2, padding: same}
           - {type: Conv2D, name: last_conv, filters: 8, kernel_size: 3, activation: tanh}
@@ -148,7 +149,7 @@ struct PlaygroundTests {
         let script = try #require(files.keys.first { $0.hasPrefix("figures/playground-every-layer-weights-") })
         let text = String(decoding: files[script]!, as: UTF8.self)
         for type in [
-            "conv2d", "batchnorm", "activation", "add", "globalavg", "multiply", "concat", "zeropad", "maxpool",
+            "conv2d", "batchnorm", "activation", "add", "globalavg", "multiply", "concat", "zeropad", "crop", "maxpool",
             "avgpool", "globalmax", "dense",
         ] {
             #expect(text.contains("\"type\":\"\(type)\""), "the script exports a \(type) layer")

@@ -16,6 +16,7 @@ public enum LayerExamples {
             BatchNormalization(name: "bn", inputShape: image),
             ChannelAffine(name: "affine", inputShape: image),
             ZeroPadding2D(name: "pad", inputShape: image, pads: Pads(top: 1, bottom: 0, left: 2, right: 1)),
+            Cropping2D(name: "crop", inputShape: image, crops: Pads(top: 1, bottom: 2, left: 0, right: 1)),
             Add(name: "add", inputShapes: [image, image]),
             Multiply(name: "mul", inputShapes: [image, [1, 1, 4]]),
             Concatenate(name: "concat", inputShapes: [image, [6, 6, 2]]),

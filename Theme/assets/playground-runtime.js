@@ -349,6 +349,12 @@
     for (let y = 0; y < h; y++) visit(y * w * c, ((y + pt) * ow + pl) * c, w * c);
   }
 
+  // Each output row of a crop, with its offset in the input and in the output.
+  function cropRows(l, visit) {
+    const [, w, c] = l.in[0], [oh, ow] = l.out, [ct, cl] = l.crops;
+    for (let y = 0; y < oh; y++) visit(((y + ct) * w + cl) * c, y * ow * c, ow * c);
+  }
+
   // Concatenation along `axis` of the per-sample shape: blocks of each input, in turn.
   function concatBlocks(l, visit) {
     const shape = l.in[0], axis = l.axis, inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -374,6 +380,11 @@
       case 'zeropad': {
         const out = new Float32Array(l.out[0] * l.out[1] * l.out[2]);
         zeropadRows(l, (from, to, n) => out.set(x.subarray(from, from + n), to));
+        return out;
+      }
+      case 'crop': {
+        const out = new Float32Array(l.out[0] * l.out[1] * l.out[2]);
+        cropRows(l, (from, to, n) => out.set(x.subarray(from, from + n), to));
         return out;
       }
       case 'add': {
@@ -414,6 +425,11 @@
       case 'zeropad': {
         const gx = new Float32Array(xs[0].length);
         zeropadRows(l, (from, to, n) => gx.set(g.subarray(to, to + n), from));
+        return [gx];
+      }
+      case 'crop': {
+        const gx = new Float32Array(xs[0].length);
+        cropRows(l, (from, to, n) => gx.set(g.subarray(to, to + n), from));
         return [gx];
       }
       case 'add': return xs.map(() => g);

@@ -10,6 +10,7 @@ struct LayerSpecReader {
         ("GlobalAveragePooling2D", "global_average_pooling2d"), ("GlobalMaxPooling2D", "global_max_pooling2d"),
         ("BatchNormalization", "batch_normalization"), ("Activation", "activation"), ("ReLU", "re_lu"),
         ("LeakyReLU", "leaky_re_lu"), ("Softmax", "softmax"), ("ZeroPadding2D", "zero_padding2d"),
+        ("Cropping2D", "cropping2d"),
         ("Add", "add"), ("Multiply", "multiply"), ("Concatenate", "concatenate"), ("Flatten", "flatten"),
         ("Reshape", "reshape"),
         ("Dropout", "dropout"),
@@ -114,6 +115,7 @@ struct LayerSpecReader {
         case "ReLU": ["max_value", "negative_slope"]
         case "LeakyReLU": ["negative_slope", "alpha"]
         case "ZeroPadding2D": ["padding"]
+        case "Cropping2D": ["cropping"]
         case "Concatenate": ["axis"]
         case "Reshape": ["target_shape"]
         case "Dropout": ["rate"]
@@ -186,6 +188,14 @@ struct LayerSpecReader {
         case "ZeroPadding2D":
             try requireImage()
             return ZeroPadding2D(name: name, inputShape: inputShape, pads: try zeroPads())
+        case "Cropping2D":
+            try requireImage()
+            let crops = try self.crops()
+            guard crops.top + crops.bottom < inputShape[0], crops.left + crops.right < inputShape[1] else {
+                throw (fields["cropping"] ?? typeValue).error(
+                    "cropping \(crops) leaves nothing of the input \(describe([inputShape]))")
+            }
+            return Cropping2D(name: name, inputShape: inputShape, crops: crops)
         case "Add":
             guard inputShapes.allSatisfy({ $0 == inputShape }) else {
                 throw fields["inputs"]!.error("Add needs inputs of one shape, found \(describe(inputShapes))")
@@ -320,12 +330,25 @@ struct LayerSpecReader {
         return Pads(top: h, bottom: h, left: w, right: w)
     }
 
-    private func explicitPads(_ v: YAMLValue) throws(SourceError) -> Pads {
+    /// Cropping2D's `cropping`: one number, a pair, or `[[top, bottom], [left, right]]`.
+    private func crops() throws(SourceError) -> Pads {
+        guard let v = fields["cropping"] else { return Pads(top: 0, bottom: 0, left: 0, right: 0) }
+        if let items = try? v.list(), items.count == 2, (try? items[0].list()) != nil {
+            return try explicitPads(v, word: "cropping")
+        }
+        let (h, w) = try v.intPair()
+        guard (0...ModelSpec.maxSize).contains(h) && (0...ModelSpec.maxSize).contains(w) else {
+            throw v.error("cropping must be between 0 and \(ModelSpec.maxSize.grouped)")
+        }
+        return Pads(top: h, bottom: h, left: w, right: w)
+    }
+
+    private func explicitPads(_ v: YAMLValue, word: String = "padding") throws(SourceError) -> Pads {
         let items = try v.list()
         guard items.count == 2 else { throw v.error("expected [[top, bottom], [left, right]]") }
         let (top, bottom) = try items[0].intPair(), (left, right) = try items[1].intPair()
         guard [top, bottom, left, right].allSatisfy({ (0...ModelSpec.maxSize).contains($0) }) else {
-            throw v.error("padding must be between 0 and \(ModelSpec.maxSize.grouped)")
+            throw v.error("\(word) must be between 0 and \(ModelSpec.maxSize.grouped)")
         }
         return Pads(top: top, bottom: bottom, left: left, right: right)
     }

@@ -313,6 +313,25 @@ struct KerasGraph {
         case "Softmax":
             guard isLast else { throw importer.error(config, "softmax is only supported on the last layer") }
             layer = ActivationLayer(name: name, inputShape: input, activation: .softmax, kind: "Softmax")
+        case "Cropping2D":
+            try image()
+            let crops: Pads
+            if let n = c["cropping"]?.int {
+                crops = Pads(top: n, bottom: n, left: n, right: n)
+            } else if let items = c["cropping"]?.array, items.count == 2 {
+                let rows = items[0].ints(count: 2) ?? items[0].int.map { [$0, $0] } ?? []
+                let cols = items[1].ints(count: 2) ?? items[1].int.map { [$0, $0] } ?? []
+                guard rows.count == 2, cols.count == 2, (rows + cols).allSatisfy({ (0...65_536).contains($0) }) else {
+                    throw importer.error(config, "cropping must be non-negative")
+                }
+                crops = Pads(top: rows[0], bottom: rows[1], left: cols[0], right: cols[1])
+            } else {
+                throw importer.error(config, "cropping must be an integer, a pair or a pair of pairs")
+            }
+            guard crops.top + crops.bottom < input[0], crops.left + crops.right < input[1] else {
+                throw importer.error(config, "cropping \(crops) leaves nothing of \(input)")
+            }
+            layer = Cropping2D(name: name, inputShape: input, crops: crops)
         case "ZeroPadding2D":
             try image()
             let pads: Pads

@@ -13,7 +13,8 @@ public struct KerasImporter {
     public static let supportedLayers = [
         "InputLayer", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
-        "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
+        "Softmax", "ZeroPadding2D",
+        "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
         "Normalization", "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
     ]
 
@@ -21,7 +22,8 @@ public struct KerasImporter {
     static let layerClasses: Set = [
         "InputLayer", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
-        "Softmax", "ZeroPadding2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
+        "Softmax", "ZeroPadding2D",
+        "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
         "Normalization", "Subtract", "TrueDivide", "Divide",
     ]
 
