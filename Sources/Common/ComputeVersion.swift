@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "60df9713a9c346695682817f5cca927f5b68b8e810d49ccb85c3bfca43c67f12"
+    public static let sourceDigest = "2c8d3653af9c2ad0801422921808d04c0b207a196a078d99bc3a74d9f6c39062"
 }

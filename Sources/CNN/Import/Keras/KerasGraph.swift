@@ -211,6 +211,20 @@ struct KerasGraph {
             }
             return activation
         }
+        /// ZeroPadding2D's `padding`, Cropping2D's `cropping`: n, (rows, columns) or
+        /// ((top, bottom), (left, right)).
+        func edges(_ key: String) throws(ImportError) -> Pads {
+            if let n = c[key]?.int, (0...65_536).contains(n) { return Pads(top: n, bottom: n, left: n, right: n) }
+            guard let items = c[key]?.array, items.count == 2 else {
+                throw importer.error(config, "\(key) must be a non-negative integer, a pair or a pair of pairs")
+            }
+            let rows = items[0].ints(count: 2) ?? items[0].int.map { [$0, $0] } ?? []
+            let cols = items[1].ints(count: 2) ?? items[1].int.map { [$0, $0] } ?? []
+            guard rows.count == 2, cols.count == 2, (rows + cols).allSatisfy({ (0...65_536).contains($0) }) else {
+                throw importer.error(config, "\(key) must be non-negative")
+            }
+            return Pads(top: rows[0], bottom: rows[1], left: cols[0], right: cols[1])
+        }
         func image() throws(ImportError) {
             guard input.count == 3 else { throw importer.error(config, "needs an image input, not \(input)") }
         }
@@ -315,37 +329,14 @@ struct KerasGraph {
             layer = ActivationLayer(name: name, inputShape: input, activation: .softmax, kind: "Softmax")
         case "Cropping2D":
             try image()
-            let crops: Pads
-            if let n = c["cropping"]?.int {
-                crops = Pads(top: n, bottom: n, left: n, right: n)
-            } else if let items = c["cropping"]?.array, items.count == 2 {
-                let rows = items[0].ints(count: 2) ?? items[0].int.map { [$0, $0] } ?? []
-                let cols = items[1].ints(count: 2) ?? items[1].int.map { [$0, $0] } ?? []
-                guard rows.count == 2, cols.count == 2, (rows + cols).allSatisfy({ (0...65_536).contains($0) }) else {
-                    throw importer.error(config, "cropping must be non-negative")
-                }
-                crops = Pads(top: rows[0], bottom: rows[1], left: cols[0], right: cols[1])
-            } else {
-                throw importer.error(config, "cropping must be an integer, a pair or a pair of pairs")
-            }
+            let crops = try edges("cropping")
             guard crops.top + crops.bottom < input[0], crops.left + crops.right < input[1] else {
                 throw importer.error(config, "cropping \(crops) leaves nothing of \(input)")
             }
             layer = Cropping2D(name: name, inputShape: input, crops: crops)
         case "ZeroPadding2D":
             try image()
-            let pads: Pads
-            if let n = c["padding"]?.int {
-                pads = Pads(top: n, bottom: n, left: n, right: n)
-            } else if let items = c["padding"]?.array, items.count == 2 {
-                let rows = items[0].ints(count: 2) ?? [], cols = items[1].ints(count: 2) ?? []
-                guard rows.count == 2, cols.count == 2, (rows + cols).allSatisfy({ (0...65_536).contains($0) }) else {
-                    throw importer.error(config, "padding must be non-negative")
-                }
-                pads = Pads(top: rows[0], bottom: rows[1], left: cols[0], right: cols[1])
-            } else {
-                throw importer.error(config, "padding must be an integer, a pair or a pair of pairs")
-            }
+            let pads = try edges("padding")
             layer = ZeroPadding2D(name: name, inputShape: input, pads: pads)
         case _ where ["Add", "Multiply"].contains(config.className) && !config.constants.isEmpty,
             "Subtract", "TrueDivide", "Divide":

@@ -243,27 +243,14 @@ public struct KerasImporter {
     /// file can load at all.
     private func checkClasses(_ configs: [LayerConfig]) throws(ImportError) {
         let known = Self.layerClasses.union(Self.identityLayers)
-        var unsupported: [(className: String, layers: [String])] = []
-        for layer in configs where !known.contains(layer.className) {
-            if let i = unsupported.firstIndex(where: { $0.className == layer.className }) {
-                unsupported[i].layers.append(layer.name)
-            } else {
-                unsupported.append((layer.className, [layer.name]))
-            }
-        }
+        var unsupported = UnsupportedList(kind: ("layer class", "layer classes"), item: ("layer", "layers"))
+        for layer in configs where !known.contains(layer.className) { unsupported.add(layer.className, at: layer.name) }
         guard !unsupported.isEmpty else { return }
         let supported = "vizsite runs " + Self.supportedLayers.joined(separator: ", ")
-        if unsupported.count == 1 && unsupported[0].layers.count == 1 {
-            let layer = configs.first { $0.className == unsupported[0].className }!
+        if unsupported.isSingle, let layer = configs.first(where: { !known.contains($0.className) }) {
             throw error(layer, "this layer class is not supported; \(supported)")
         }
-        let list = unsupported.map { entry in
-            let names = entry.layers.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            let more = entry.layers.count > 3 ? " and \(entry.layers.count - 3) more" : ""
-            return "\(entry.className) (\(entry.layers.count == 1 ? "layer" : "layers") \(names)\(more))"
-        }
-        let count = unsupported.count == 1 ? "1 layer class is" : "\(unsupported.count) layer classes are"
-        throw error("\(count) not supported in the file: \(list.joined(separator: ", ")); \(supported)")
+        throw error(unsupported.message(supported: supported))
     }
 
     /// The numbers among the positional arguments of a Keras 3 op node (`ops.add(x, 3.0)`

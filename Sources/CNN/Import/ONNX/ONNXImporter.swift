@@ -192,7 +192,8 @@ public struct ONNXImporter {
     /// Every node of an op vizsite does not run, in one error: one try tells whether a
     /// file can load at all (ConvNeXt took three rounds of fixing to learn it could not).
     func checkOperators() throws(ImportError) {
-        var unsupported: [(op: String, nodes: [ONNXNode])] = []
+        var unsupported = UnsupportedList(kind: ("operator", "operators"), item: ("node", "nodes"))
+        var first: ONNXNode?
         for node in graph.nodes {
             let op: String
             if !(node.domain.isEmpty || node.domain == "ai.onnx") {
@@ -204,24 +205,13 @@ public struct ONNXImporter {
             } else {
                 continue
             }
-            if let i = unsupported.firstIndex(where: { $0.op == op }) {
-                unsupported[i].nodes.append(node)
-            } else {
-                unsupported.append((op, [node]))
-            }
+            first = first ?? node
+            unsupported.add(op, at: Self.name(of: node))
         }
-        guard !unsupported.isEmpty else { return }
+        guard let first else { return }
         let supported = "vizsite runs " + Self.supportedOps.joined(separator: ", ")
-        if unsupported.count == 1 && unsupported[0].nodes.count == 1 {
-            throw error(unsupported[0].nodes[0], "this operator is not supported; \(supported)")
-        }
-        let list = unsupported.map { entry in
-            let names = entry.nodes.prefix(3).map { "'\(Self.name(of: $0))'" }.joined(separator: ", ")
-            let more = entry.nodes.count > 3 ? " and \(entry.nodes.count - 3) more" : ""
-            return "\(entry.op) (\(entry.nodes.count == 1 ? "node" : "nodes") \(names)\(more))"
-        }
-        let count = unsupported.count == 1 ? "1 operator is" : "\(unsupported.count) operators are"
-        throw error("\(count) not supported in the file: \(list.joined(separator: ", ")); \(supported)")
+        if unsupported.isSingle { throw error(first, "this operator is not supported; \(supported)") }
+        throw error(unsupported.message(supported: supported))
     }
 
     func assemble(name: String, output: Int) throws(ImportError) -> Model {
