@@ -7,7 +7,7 @@ import Foundation
 struct CAMDirective: Directive {
     static let name = "cam"
     static let summary =
-        "A class activation heatmap (Grad-CAM and its relatives) of a convolution layer for each image."
+        "A class activation heatmap (Grad-CAM and its relatives) of a layer with a spatial grid for each image."
     static let options: [OptionSpec] =
         [
             SharedOption.method.documented(
