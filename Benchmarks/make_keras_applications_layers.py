@@ -2,7 +2,7 @@
 that keras.applications models build in — Rescaling (a scale and an offset), Normalization
 (adapted statistics from the weights file, and given ones in the config), ops of a tensor
 and a number (MobileNetV3's hard-sigmoid `relu6(x + 3) * (1 / 6)`, `2 - x`, `x / 4`), and
-SeparableConv2D (Xception's, NASNet's) with a depth multiplier. Beside it,
+SeparableConv2D (Xception's, NASNet's) with a depth multiplier, and ConvNeXt's LayerScale. Beside it,
 applications-layers-keras3.json with what Keras computes for two seeded inputs (the
 schema of make_keras_fixtures.py: logits, probabilities, the input gradient of the top logit,
 Grad-CAM at one layer). Keras 3 on its JAX backend: no TensorFlow needed.
@@ -19,6 +19,7 @@ import jax.numpy as jnp  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
+from keras.src.applications.convnext import LayerScale  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "CNNTests", "Fixtures", "import")
 SHAPE = (12, 12, 3)
@@ -38,6 +39,7 @@ def build(rng):
     x = 2.0 - x
     x = x / 4.0
     x = layers.SeparableConv2D(7, 3, padding="same", depth_multiplier=2, activation="relu", name="sepconv")(x)
+    x = LayerScale(0.5, 7, name="layer_scale")(x)
     x = layers.Conv2D(8, 3, strides=2, activation="relu", name="head")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dense(5, activation="softmax", name="preds")(x)
@@ -93,6 +95,8 @@ def main():
         if isinstance(layer, (layers.Conv2D, layers.Dense, layers.SeparableConv2D)):
             *kernels, bias = layer.get_weights()
             layer.set_weights(kernels + [rng.normal(0, 0.1, bias.shape)])
+    scale = model.get_layer("layer_scale")
+    scale.set_weights([rng.uniform(0.5, 1.5, scale.get_weights()[0].shape)])
     model.save(os.path.join(OUT, "applications-layers.keras"))
     with open(os.path.join(OUT, "applications-layers-keras3.json"), "w") as f:
         json.dump(record(model, seed=13), f)

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "2c8d3653af9c2ad0801422921808d04c0b207a196a078d99bc3a74d9f6c39062"
+    public static let sourceDigest = "37d375b331ec1c63064d0c50004bc90fe61e160e52e03966b65e92e48e1821f7"
 }

@@ -353,6 +353,12 @@ struct KerasGraph {
             layer = affine(name, input: input, kind: "Rescaling", scale: scale, shift: offset)
         case "Normalization":
             layer = try normalization(config, input: input)
+        case "LayerScale":
+            // ConvNeXt's: each channel times a learned `gamma` (the file's one weight).
+            let channels = input.last!
+            let gamma = try weights(config, [[channels]])[0]
+            layer = affine(
+                name, input: input, kind: "LayerScale", scale: gamma, shift: [Float](repeating: 0, count: channels))
         case "Add", "Concatenate", "Multiply":
             var shapes = sources.map(shape(of:))
             guard shapes.count >= 2 else { throw importer.error(config, "needs at least two inputs") }

@@ -15,7 +15,8 @@ public struct KerasImporter {
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
         "Softmax", "ZeroPadding2D",
         "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
-        "Normalization", "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
+        "Normalization", "LayerScale",
+        "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
     ]
 
     /// The class names `supportedLayers` covers.
@@ -24,7 +25,7 @@ public struct KerasImporter {
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
         "Softmax", "ZeroPadding2D",
         "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
-        "Normalization", "Subtract", "TrueDivide", "Divide",
+        "Normalization", "LayerScale", "Subtract", "TrueDivide", "Divide",
     ]
 
     /// One layer of the config: class, name, options, and the layers it reads.
