@@ -52,6 +52,17 @@ public struct ChildProcess: Sendable {
     /// The child's process id.
     public let pid: pid_t
 
+    /// `program` found on `path` (a PATH value; nil: /usr/bin:/bin), as an executable file's
+    /// path; a name with a slash is taken as it is. nil when it is not installed.
+    public static func executable(_ program: String, path: String?) -> String? {
+        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
+        for folder in (path ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(folder)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
     /// Starts `executable` (a path; nothing is looked up on PATH) with `arguments`, in
     /// `directory`, with `environment` (nil: this process's own). Every signal starts at
     /// its default action and none is blocked, whatever this process ignores or blocks

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "37d375b331ec1c63064d0c50004bc90fe61e160e52e03966b65e92e48e1821f7"
+    public static let sourceDigest = "591d9a007a5786ec303bb7eeadf7d5512c6245dde6ad3c6e6da3e7531f9b2a3a"
 }

@@ -31,7 +31,7 @@ struct LayerDescriptionTests {
         // The operations `forwardLayer` and `backwardLayer` switch on (identity is their default).
         func cases(in function: String) -> Set<String> {
             guard let start = runtime.range(of: "function \(function)(") else { return [] }
-            let body = runtime[start.upperBound...].prefix { _ in true }
+            let body = runtime[start.upperBound...]
             let end = body.range(of: "\n  }\n")?.lowerBound ?? body.endIndex
             return Set(body[..<end].matches(of: /case '([a-z0-9]+)'/).map { String($0.1) })
         }

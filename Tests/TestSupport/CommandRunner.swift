@@ -28,21 +28,11 @@ public func runProgram(
 ) throws -> CommandResult {
     let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let run = try ChildProcess.run(
-        executablePath(path, environment: merged), arguments, in: directory, environment: merged,
+        ChildProcess.executable(path, path: merged["PATH"]) ?? path, arguments, in: directory, environment: merged,
         temporaryPrefix: "vizsite-test-run-")
     return CommandResult(
         status: run.status, stdout: String(decoding: run.output, as: UTF8.self),
         stderr: String(decoding: run.errors, as: UTF8.self))
-}
-
-/// `name` found on the PATH of `environment` (a path with a slash is kept as it is).
-public func executablePath(_ name: String, environment: [String: String]) -> String {
-    guard !name.contains("/") else { return name }
-    for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-        let candidate = "\(folder)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return name
 }
 
 /// The `vizsite` executable built beside the test bundle.

@@ -13,10 +13,7 @@ extension Conv2D {
             ])
     }
     public var gridMapping: GridMapping {
-        .window(
-            span: .init(
-                (kernelSize.height - 1) * dilations.height + 1, (kernelSize.width - 1) * dilations.width + 1),
-            stride: .init(strides.height, strides.width), padding: .init(pads.top, pads.left))
+        .window(size: kernelSize, strides: strides, pads: pads, dilations: dilations)
     }
     public var propagation: PropagationRole { .affine }
 }
@@ -38,11 +35,7 @@ extension MaxPool2D {
                 "pads": .ints([pads.top, pads.left]),
             ])
     }
-    public var gridMapping: GridMapping {
-        .window(
-            span: .init(poolSize.height, poolSize.width), stride: .init(strides.height, strides.width),
-            padding: .init(pads.top, pads.left))
-    }
+    public var gridMapping: GridMapping { .window(size: poolSize, strides: strides, pads: pads) }
     public var propagation: PropagationRole { .maximum }
 }
 
@@ -55,11 +48,7 @@ extension AveragePool2D {
                 "pads": .ints([pads.top, pads.left]), "count_include_pad": .bool(countIncludePad),
             ])
     }
-    public var gridMapping: GridMapping {
-        .window(
-            span: .init(poolSize.height, poolSize.width), stride: .init(strides.height, strides.width),
-            padding: .init(pads.top, pads.left))
-    }
+    public var gridMapping: GridMapping { .window(size: poolSize, strides: strides, pads: pads) }
     public var propagation: PropagationRole { .sum }
 }
 

@@ -14,6 +14,16 @@ public enum GridMapping: Sendable, Equatable {
     /// The output has no grid: a vector, a global pooling, a reshape of the values.
     case noGrid
 
+    /// A window of `size` (dilated by `dilations`) moved by `strides`, padded by `pads`.
+    static func window(
+        size: (height: Int, width: Int), strides: (height: Int, width: Int), pads: Pads,
+        dilations: (height: Int, width: Int) = (1, 1)
+    ) -> GridMapping {
+        .window(
+            span: Extent((size.height - 1) * dilations.height + 1, (size.width - 1) * dilations.width + 1),
+            stride: Extent(strides.height, strides.width), padding: Extent(pads.top, pads.left))
+    }
+
     /// A height and a width.
     public struct Extent: Sendable, Equatable {
         public var height: Int

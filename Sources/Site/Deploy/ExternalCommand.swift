@@ -31,7 +31,7 @@ struct ExternalCommand {
     func run(_ program: String, _ arguments: [String], in directory: String? = nil) -> Result? {
         // Looked up on the PATH the child gets (tests put stand-ins first).
         var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        guard let path = Self.find(program, in: env["PATH"]) else { return nil }
+        guard let path = ChildProcess.executable(program, path: env["PATH"]) else { return nil }
         // Never wait for a password on a terminal nobody sees.
         env["GIT_TERMINAL_PROMPT"] = env["GIT_TERMINAL_PROMPT"] ?? "0"
         // Only transports that move data: never ext:: or fd::, which run commands.
@@ -50,12 +50,4 @@ struct ExternalCommand {
 
     /// How the temporary folders holding a child's output are named (then the process id).
     static let temporaryPrefix = "vizsite-command-"
-
-    static func find(_ program: String, in path: String?) -> String? {
-        for folder in (path ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(folder)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
 }
