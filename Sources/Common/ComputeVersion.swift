@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "591d9a007a5786ec303bb7eeadf7d5512c6245dde6ad3c6e6da3e7531f9b2a3a"
+    public static let sourceDigest = "7ef26fa5c4166058f6f022412490dd4f03351367f39612654645d5118229ad53"
 }

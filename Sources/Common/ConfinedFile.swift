@@ -87,6 +87,46 @@ public struct ConfinedFile: Sendable {
     /// `count` bytes from `offset` (all of them by default), read with the file opened
     /// without blocking, so a file swapped for a pipe since the check cannot hang the read.
     public func read(offset: Int = 0, count: Int? = nil) throws(Failure) -> Data {
+        var data = Data()
+        try fill(offset: offset, count: count) { (wanted, reader) throws(Failure) in
+            data = Data(count: wanted)
+            var failure: Failure?
+            data.withUnsafeMutableBytes { buffer in
+                do throws(Failure) { try reader(buffer) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+        return data
+    }
+
+    /// The same bytes as `read`, in an array (model files: one copy of a large file in
+    /// memory, not a `Data` and an array of it).
+    public func bytes(offset: Int = 0, count: Int? = nil) throws(Failure) -> [UInt8] {
+        var bytes: [UInt8] = []
+        try fill(offset: offset, count: count) { (wanted, reader) throws(Failure) in
+            bytes = [UInt8](repeating: 0, count: wanted)
+            var failure: Failure?
+            bytes.withUnsafeMutableBytes { buffer in
+                do throws(Failure) { try reader(buffer) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+        return bytes
+    }
+
+    /// The whole of `path` as an array, with `read(_:inside:limit:)`'s checks.
+    public static func bytes(_ path: String, inside folder: String?, limit: Int) throws(Failure) -> [UInt8] {
+        let file = try ConfinedFile(path, inside: folder)
+        guard file.size <= limit else { throw Failure.tooLarge(size: file.size, limit: limit) }
+        return try file.bytes()
+    }
+
+    /// Opens the file, checks the range, lets `storage` allocate `wanted` bytes and hands
+    /// it a reader that fills a buffer of that size.
+    private func fill(
+        offset: Int, count: Int?,
+        storage: (Int, (UnsafeMutableRawBufferPointer) throws(Failure) -> Void) throws(Failure) -> Void
+    ) throws(Failure) {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw .unreadable(String(cString: strerror(errno))) }
         defer { close(descriptor) }
@@ -98,22 +138,19 @@ public struct ConfinedFile: Sendable {
         guard offset >= 0, wanted >= 0, offset <= available, wanted <= available - offset else {
             throw .unreadable("the range \(offset)+\(wanted) lies past its end (\(available) bytes)")
         }
-        var data = Data(count: wanted)
-        var done = 0
-        let failure: Int32? = data.withUnsafeMutableBytes { buffer -> Int32? in
+        try storage(wanted) { (buffer) throws(Failure) in
+            var done = 0
             while done < wanted {
                 let n = pread(descriptor, buffer.baseAddress! + done, wanted - done, off_t(offset + done))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return errno
+                    throw .unreadable(String(cString: strerror(errno)))
                 }
-                if n == 0 { return EIO }  // shorter than fstat said: changed while read
+                // Shorter than fstat said: changed while read.
+                if n == 0 { throw .unreadable(String(cString: strerror(EIO))) }
                 done += n
             }
-            return nil
         }
-        if let failure { throw .unreadable(String(cString: strerror(failure))) }
-        return data
     }
 
     private static func checkRegular(_ mode: mode_t) throws(Failure) {

@@ -23,22 +23,32 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        var rest = bytes[...]
-        length &+= UInt64(bytes.count)
+        // Contiguous input (arrays, slices, Data) is hashed in place: a model file of
+        // 550 MB took 9 s through generic slicing, 2 s this way.
+        if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { update($0) }
+        }
+    }
+
+    /// Hashes the bytes in `raw`.
+    public mutating func update(_ raw: UnsafeRawBufferPointer) {
+        guard raw.count > 0, let base = raw.baseAddress else { return }
+        length &+= UInt64(raw.count)
+        var offset = 0
         // Top up a partial block, then compress whole blocks straight from the input.
         if !buffer.isEmpty {
-            let take = rest.prefix(64 - buffer.count)
-            buffer.append(contentsOf: take)
-            rest = rest.dropFirst(take.count)
+            let take = min(64 - buffer.count, raw.count)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
+            offset = take
             if buffer.count < 64 { return }
-            compress(buffer[...])
+            buffer.withUnsafeBytes { compress($0.baseAddress!) }
             buffer.removeAll(keepingCapacity: true)
         }
-        while rest.count >= 64 {
-            compress(ArraySlice(rest.prefix(64)))
-            rest = rest.dropFirst(64)
+        while raw.count - offset >= 64 {
+            compress(base + offset)
+            offset += 64
         }
-        buffer.append(contentsOf: rest)
+        buffer.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: raw.count - offset))
     }
 
     public mutating func update(_ text: String) { update(Array(text.utf8)) }
@@ -58,7 +68,9 @@ public struct SHA256: Sendable {
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
         for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
         let blocks = buffer + tail
-        for start in stride(from: 0, to: blocks.count, by: 64) { compress(blocks[start..<start + 64]) }
+        blocks.withUnsafeBytes { raw in
+            for start in stride(from: 0, to: raw.count, by: 64) { compress(raw.baseAddress! + start) }
+        }
         buffer.removeAll()
         return state.map { String(format: "%08x", $0) }.joined()
     }
@@ -70,26 +82,32 @@ public struct SHA256: Sendable {
         return h.finalize()
     }
 
-    private mutating func compress(_ block: ArraySlice<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
-        let b = Array(block)
-        precondition(b.count == 64)
-        for i in 0..<16 {
-            w[i] =
-                UInt32(b[4 * i]) << 24 | UInt32(b[4 * i + 1]) << 16 | UInt32(b[4 * i + 2]) << 8 | UInt32(b[4 * i + 3])
-        }
+    /// One 64-byte block at `block`.
+    private mutating func compress(_ block: UnsafeRawPointer) {
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
-        for i in 16..<64 {
-            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for i in 0..<16 { w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
+            for i in 16..<64 {
+                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            Self.k.withUnsafeBufferPointer { k in
+                for i in 0..<64 {
+                    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
+                    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                    (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                }
+            }
         }
-        var (a, bb, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for i in 0..<64 {
-            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ Self.k[i] &+ w[i]
-            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & bb) ^ (a & c) ^ (bb & c))
-            (h, g, f, e, d, c, bb, a) = (g, f, e, d &+ t1, c, bb, a, t1 &+ t2)
-        }
-        for (i, v) in [a, bb, c, d, e, f, g, h].enumerated() { state[i] = state[i] &+ v }
+        state[0] &+= a
+        state[1] &+= b
+        state[2] &+= c
+        state[3] &+= d
+        state[4] &+= e
+        state[5] &+= f
+        state[6] &+= g
+        state[7] &+= h
     }
 }

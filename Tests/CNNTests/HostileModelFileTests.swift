@@ -56,11 +56,11 @@ struct HostileModelFileTests {
         #expect(
             loadError("\(Self.hostile)/bomb.keras")
                 == "bomb.keras: error: not a valid .keras file (entry 'model.weights.h5' declares 314572800 bytes; "
-                + "at most 267108864 are read)")
+                + "at most 268435456 are read)")
         #expect(
             loadError("\(Self.hostile)/declares-2gb.keras")
                 == "declares-2gb.keras: error: not a valid .keras file (entry 'model.weights.h5' declares 2147483647 "
-                + "bytes; at most 267108864 are read)")
+                + "bytes; at most 268435456 are read)")
     }
 
     /// A one-member zip whose headers declare `size` bytes for `compressed` deflated bytes.

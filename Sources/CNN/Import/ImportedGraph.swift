@@ -17,7 +17,8 @@ func assembleImportedModel(
         kept.append(layers[i])
         keptInputs.append(inputs[i].map { $0 < 0 ? -1 : renumber[$0] })
     }
-    var model = Model(name: name, inputShape: inputShape, layers: kept, inputs: keptInputs, seed: 0)
+    var model = Model(
+        name: name, inputShape: inputShape, layers: kept, inputs: keptInputs, seed: allowMissing ? 0 : nil)
     for entry in model.parameters.entries {
         guard let tensor = parameters[entry.key] else {
             if allowMissing { continue }

@@ -8,13 +8,12 @@ extension ModelSpec {
     /// A model imported from an ONNX or Keras file, with its weights.
     static func imported(path: String, displayPath: String) throws(SourceError) -> ModelSpec {
         // Read once: the bytes are both imported and hashed for cache keys.
-        let data: Data
-        do { data = try ConfinedFile.read(path, inside: nil, limit: ONNXImporter.maximumFileSize) } catch {
+        let bytes: [UInt8]
+        do { bytes = try ConfinedFile.bytes(path, inside: nil, limit: ONNXImporter.maximumFileSize) } catch {
             throw SourceError(
                 "cannot read the model: " + error.describe((displayPath as NSString).lastPathComponent, folder: ""),
                 at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
-        let bytes = [UInt8](data)
         let inputSize = try ModelSidecar.inputSize(beside: path, displayPath: displayPath)
         var model: Model
         do {
@@ -31,14 +30,20 @@ extension ModelSpec {
         hash.update(bytes)
         // The model's conventional external data file, if any (the importer has read it, or
         // refused it, already: only a regular file inside the model's folder is hashed).
-        if let external = try? ConfinedFile.read(path + ".data", inside: ResolvedPath.parent(path), limit: 1 << 31) {
-            hash.update(external)
+        // Hashed in pieces: the file may hold gigabytes of weights.
+        if let external = try? ConfinedFile(path + ".data", inside: ResolvedPath.parent(path)) {
+            var offset = 0
+            while offset < external.size,
+                let piece = try? external.read(offset: offset, count: min(64 << 20, external.size - offset))
+            {
+                hash.update(piece)
+                offset += piece.count
+            }
         }
-        if model.inputShape.elementCount > maxActivations || model.parameters.count > maxParameters {
+        if model.inputShape.elementCount > maxActivations {
             throw SourceError(
-                "the model has \(model.parameters.count.grouped) parameters and a \(model.inputShape) input; at most "
-                    + "\(maxParameters.grouped) parameters and \(maxActivations.grouped) input values are supported",
-                at: SourceLocation(file: displayPath, line: 0, column: 0))
+                "the model has a \(model.inputShape) input; at most \(maxActivations.grouped) input values are "
+                    + "supported", at: SourceLocation(file: displayPath, line: 0, column: 0))
         }
         try checkFinite(model.parameters, model: model.name, file: displayPath)
         let sidecar = try ModelSidecar.load(beside: path, displayPath: displayPath, model: model)

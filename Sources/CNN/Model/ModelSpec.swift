@@ -69,11 +69,10 @@ public struct ModelSpec: Sendable {
     public static var layerTypes: [String] { LayerSpecReader.types.map(\.type) }
 
     /// Limits that keep a mistyped number from asking for terabytes: the largest filter
-    /// count, unit count, window or stride; values per image of any layer's output; and
-    /// parameters in all (200 MB of weights).
+    /// count, unit count, window or stride; values per image of any layer's output. The
+    /// parameters in all are bounded by the machine's memory (`MemoryBudget`).
     public static let maxSize = 65_536
     public static let maxActivations = 4_000_000
-    public static let maxParameters = 50_000_000
     static let topLevelKeys = ["name", "description", "input", "dataset", "layers", "training", "weights"]
 
     /// Reads and checks the spec at `path`, or imports the model there when it is an ONNX
@@ -96,7 +95,10 @@ public struct ModelSpec: Sendable {
     }
 
     /// Checks and builds a spec from its YAML text.
-    public static func parse(_ text: String, file: String) throws(SourceError) -> ModelSpec {
+    /// The weights must fit `budget` at `MemoryBudget.bytesPerTrainedWeight` bytes each.
+    public static func parse(
+        _ text: String, file: String, budget: MemoryBudget = .machine
+    ) throws(SourceError) -> ModelSpec {
         let root = try YAMLValue.parse(text, file: file)
         let top = try root.mapping()
         try top.checkKeys(topLevelKeys, in: "a model spec")
@@ -139,12 +141,10 @@ public struct ModelSpec: Sendable {
                 )
             }
             parameterCount += layer.parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
-            guard parameterCount <= maxParameters else {
-                throw item.error(
-                    "the model reaches \(parameterCount.grouped) parameters at \(layer.name); at most "
-                        + "\(maxParameters.grouped) are supported"
-                )
-            }
+            do {
+                try budget.check(
+                    parameters: parameterCount, at: layer.name, bytesPerWeight: MemoryBudget.bytesPerTrainedWeight)
+            } catch { throw item.error(error.message + " (to train it: weights, gradients and Adam's moments)") }
             layers.append(layer)
             inputs.append(reader.inputs)
         }

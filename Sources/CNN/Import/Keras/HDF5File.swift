@@ -145,29 +145,21 @@ final class HDF5File {
         }
     }
 
+    /// A dataset's shape, without reading its values.
+    func shape(_ path: String) throws(Failure) -> [Int] {
+        try Self.lock.withLock { _ throws(Failure) -> [Int] in
+            let dataset = try openDataset(path)
+            defer { H5Dclose(dataset) }
+            return try Self.shape(of: dataset, path)
+        }
+    }
+
     /// A dataset's shape and its values as Float32 (libhdf5 converts float16 and float64).
     func floats(_ path: String, limit: Int) throws(Failure) -> (shape: [Int], values: [Float]) {
         try Self.lock.withLock { _ throws(Failure) -> ([Int], [Float]) in
-            try requireHardPath(path)
-            let dataset = H5Dopen2(file, path, vz_h5p_default())
-            guard dataset >= 0 else { throw Failure(reason: "no dataset '\(path)'") }
+            let dataset = try openDataset(path)
             defer { H5Dclose(dataset) }
-            // External storage and virtual datasets read their values from other files.
-            let creation = H5Dget_create_plist(dataset)
-            guard creation >= 0 else { throw Failure(reason: "cannot read how dataset '\(path)' is stored") }
-            defer { H5Pclose(creation) }
-            if H5Pget_layout(creation) == H5D_VIRTUAL || H5Pget_external_count(creation) != 0 {
-                throw Failure(
-                    reason: "dataset '\(path)' keeps its values in other files (HDF5 external storage or a virtual "
-                        + "dataset); vizsite reads only what the file itself holds")
-            }
-            let space = H5Dget_space(dataset)
-            defer { H5Sclose(space) }
-            let rank = Int(H5Sget_simple_extent_ndims(space))
-            guard (0...8).contains(rank) else { throw Failure(reason: "dataset '\(path)' has rank \(rank)") }
-            var dims = [hsize_t](repeating: 0, count: max(rank, 1))
-            H5Sget_simple_extent_dims(space, &dims, nil)
-            let shape = dims.prefix(rank).map { Int(clamping: $0) }
+            let shape = try Self.shape(of: dataset, path)
             var count = 1
             for d in shape {
                 let (product, overflow) = count.multipliedReportingOverflow(by: d)
@@ -179,5 +171,36 @@ final class HDF5File {
             else { throw Failure(reason: "cannot read dataset '\(path)' as numbers") }
             return (shape, values)
         }
+    }
+
+    /// Opens a dataset whose values this file itself holds (the lock held by the caller).
+    private func openDataset(_ path: String) throws(Failure) -> hid_t {
+        try requireHardPath(path)
+        let dataset = H5Dopen2(file, path, vz_h5p_default())
+        guard dataset >= 0 else { throw Failure(reason: "no dataset '\(path)'") }
+        // External storage and virtual datasets read their values from other files.
+        let creation = H5Dget_create_plist(dataset)
+        guard creation >= 0 else {
+            H5Dclose(dataset)
+            throw Failure(reason: "cannot read how dataset '\(path)' is stored")
+        }
+        defer { H5Pclose(creation) }
+        if H5Pget_layout(creation) == H5D_VIRTUAL || H5Pget_external_count(creation) != 0 {
+            H5Dclose(dataset)
+            throw Failure(
+                reason: "dataset '\(path)' keeps its values in other files (HDF5 external storage or a virtual "
+                    + "dataset); vizsite reads only what the file itself holds")
+        }
+        return dataset
+    }
+
+    private static func shape(of dataset: hid_t, _ path: String) throws(Failure) -> [Int] {
+        let space = H5Dget_space(dataset)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard (0...8).contains(rank) else { throw Failure(reason: "dataset '\(path)' has rank \(rank)") }
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        return dims.prefix(rank).map { Int(clamping: $0) }
     }
 }

@@ -53,24 +53,28 @@ public struct KerasImporter {
             ? .hardSigmoid(alpha: 0.2, beta: 0.5) : .hardSigmoid(alpha: 1 / 6, beta: 0.5)
     }
 
-    /// The largest `model.weights.h5` read from a `.keras` file: vizsite's 50 M parameters at
-    /// 4 bytes each, and room for HDF5's own structure.
-    static let maximumWeightsFileSize = 4 * 50_000_000 + (64 << 20)
+    /// The largest `model.weights.h5` a `.keras` file may inflate to: the float32 weights
+    /// `budget` can hold, and room for HDF5's own structure.
+    static func maximumWeightsFileSize(_ budget: MemoryBudget) -> Int {
+        min(ONNXImporter.maximumFileSize, 4 * budget.largestTensor + (64 << 20))
+    }
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
         let shown = displayPath ?? path
-        let data: Data
-        do { data = try ConfinedFile.read(path, inside: nil, limit: ONNXImporter.maximumFileSize) } catch {
+        let bytes: [UInt8]
+        do { bytes = try ConfinedFile.bytes(path, inside: nil, limit: ONNXImporter.maximumFileSize) } catch {
             throw ImportError(
                 file: shown,
                 "cannot read the Keras model: " + error.describe((shown as NSString).lastPathComponent, folder: ""))
         }
-        return try load(bytes: [UInt8](data), displayPath: shown)
+        return try load(bytes: bytes, displayPath: shown)
     }
 
-    /// Loads a model from the bytes of a `.keras` or `.h5` file.
-    public static func load(bytes: [UInt8], displayPath shown: String) throws(ImportError) -> Model {
+    /// Loads a model from the bytes of a `.keras` or `.h5` file; the weights must fit `budget`.
+    public static func load(
+        bytes: [UInt8], displayPath shown: String, budget: MemoryBudget = .machine
+    ) throws(ImportError) -> Model {
         // libhdf5 may crash or hang on a damaged file: a child process reads it first.
         try HDF5Guard.check(bytes: bytes, displayPath: shown)
         let config: JSONValue, weights: [String: [(shape: [Int], values: [Float])]]
@@ -79,7 +83,7 @@ public struct KerasImporter {
             if bytes.starts(with: [0x50, 0x4B]) {  // "PK": a .keras zip
                 let archive = try ZipArchive(bytes: bytes)
                 guard let json = try archive.contents(of: "config.json", limit: 64 << 20),
-                    let h5 = try archive.contents(of: "model.weights.h5", limit: maximumWeightsFileSize)
+                    let h5 = try archive.contents(of: "model.weights.h5", limit: maximumWeightsFileSize(budget))
                 else {
                     throw ImportError(file: shown, "a .keras file needs config.json and model.weights.h5")
                 }
@@ -87,7 +91,7 @@ public struct KerasImporter {
                 if let metadata = try archive.contents(of: "metadata.json", limit: 1 << 20) {
                     version = (try? decode(metadata, file: shown))?["keras_version"]?.string
                 }
-                weights = try kerasWeights(HDF5File(bytes: h5), file: shown)
+                weights = try kerasWeights(HDF5File(bytes: h5), file: shown, budget: budget)
             } else {
                 let h5 = try HDF5File(bytes: bytes)
                 guard let text = try h5.strings(attribute: "model_config", of: "/")?.first else {
@@ -96,7 +100,7 @@ public struct KerasImporter {
                 }
                 config = try decode(Array(text.utf8), file: shown)
                 version = try h5.strings(attribute: "keras_version", of: "/")?.first
-                weights = try legacyWeights(h5, file: shown)
+                weights = try legacyWeights(h5, file: shown, budget: budget)
             }
         } catch let error as ImportError {
             throw error
@@ -175,27 +179,53 @@ public struct KerasImporter {
 
     /// Keras 3's `model.weights.h5`: `layers/<path>/vars/<i>`, the layer's name in the
     /// `name` attribute of its `vars` group.
-    static func kerasWeights(_ h5: HDF5File, file: String) throws -> [String: [(shape: [Int], values: [Float])]] {
-        var result: [String: [(shape: [Int], values: [Float])]] = [:]
-        guard try h5.exists("layers") else { return result }
+    static func kerasWeights(
+        _ h5: HDF5File, file: String, budget: MemoryBudget
+    ) throws -> [String: [(shape: [Int], values: [Float])]] {
+        var datasets: [(layer: String, paths: [String])] = []
+        guard try h5.exists("layers") else { return [:] }
         for member in try h5.members(of: "layers") {
             let vars = "layers/\(member)/vars"
             guard try h5.exists(vars) else { continue }
             let name = try h5.strings(attribute: "name", of: vars)?.first ?? member
             let indices = try h5.members(of: vars).compactMap(Int.init).sorted()
-            result[name] = try indices.map { i in try h5.floats("\(vars)/\(i)", limit: 50_000_000) }
+            datasets.append((name, indices.map { "\(vars)/\($0)" }))
         }
-        return result
+        return try read(datasets, from: h5, file: file, budget: budget)
     }
 
     /// A legacy `.h5` file's `model_weights/<layer>`, in the order of its `weight_names`.
-    static func legacyWeights(_ h5: HDF5File, file: String) throws -> [String: [(shape: [Int], values: [Float])]] {
-        var result: [String: [(shape: [Int], values: [Float])]] = [:]
-        guard try h5.exists("model_weights") else { return result }
+    static func legacyWeights(
+        _ h5: HDF5File, file: String, budget: MemoryBudget
+    ) throws -> [String: [(shape: [Int], values: [Float])]] {
+        var datasets: [(layer: String, paths: [String])] = []
+        guard try h5.exists("model_weights") else { return [:] }
         for layer in try h5.strings(attribute: "layer_names", of: "model_weights") ?? [] {
             let group = "model_weights/\(layer)"
             let names = try h5.strings(attribute: "weight_names", of: group) ?? []
-            result[layer] = try names.map { name in try h5.floats("\(group)/\(name)", limit: 50_000_000) }
+            datasets.append((layer, names.map { "\(group)/\($0)" }))
+        }
+        return try read(datasets, from: h5, file: file, budget: budget)
+    }
+
+    /// Each layer's datasets, once their shapes (read first, without their values) show
+    /// that all of them fit `budget`; the refusal names the layer where they outgrow it.
+    private static func read(
+        _ datasets: [(layer: String, paths: [String])], from h5: HDF5File, file: String, budget: MemoryBudget
+    ) throws -> [String: [(shape: [Int], values: [Float])]] {
+        var total = 0
+        for (layer, paths) in datasets {
+            for path in paths {
+                let count = try h5.shape(path).reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+                total = total.addingReportingOverflow(max(count, 0)).overflow ? .max : total + max(count, 0)
+            }
+            do {
+                try budget.check(parameters: total, at: layer, bytesPerWeight: MemoryBudget.bytesPerLoadedWeight)
+            } catch { throw ImportError(file: file, error.message) }
+        }
+        var result: [String: [(shape: [Int], values: [Float])]] = [:]
+        for (layer, paths) in datasets {
+            result[layer] = try paths.map { path in try h5.floats(path, limit: budget.largestTensor) }
         }
         return result
     }

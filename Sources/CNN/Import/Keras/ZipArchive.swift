@@ -44,10 +44,16 @@ package struct ZipArchive {
     /// Deflate's largest expansion: 258 bytes from about 2 bits, 1032:1 (zlib's technical
     /// notes). A member declaring more than this from its compressed size is a bomb.
     static let deflateRatio = 1032
+    /// A deflated member may inflate to this much whatever its compressed size, and beyond
+    /// it to `weightsRatio` times that size: a model's weights barely compress (about 1.1:1),
+    /// so a member that inflates far past its compressed size is a bomb, not weights.
+    static let smallInflation = 256 << 20
+    static let weightsRatio = 16
 
     /// The bytes of member `name`, or nil when the archive has no such member. The sizes it
-    /// declares are checked against `limit` and the compressed size before anything is
-    /// allocated, and inflating stops at the declared size.
+    /// declares are checked against `limit` and, for a deflated member, against what its
+    /// compressed size can honestly hold, before anything is allocated; inflating stops at
+    /// the declared size.
     package func contents(of name: String, limit: Int) throws(Malformed) -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
         let p = entry.offset
@@ -58,6 +64,9 @@ package struct ZipArchive {
         guard start <= bytes.count, entry.compressed <= bytes.count - start else {
             throw Malformed(reason: "entry '\(name)' runs past the end of the file")
         }
+        let inflation = max(
+            Self.smallInflation, entry.compressed.multipliedReportingOverflow(by: Self.weightsRatio).partialValue)
+        let limit = entry.method == 8 ? min(limit, inflation) : limit
         guard entry.size <= limit else {
             throw Malformed(reason: "entry '\(name)' declares \(entry.size) bytes; at most \(limit) are read")
         }

@@ -52,10 +52,15 @@ extension ONNXImporter {
             // A tensor of the given shape filled with one value (weights of ONNX's test models).
             let dims = try ints(0)
             var filled = node.attributes["value"]?.tensor ?? floatTensor(node.outputs[0], [0], dims: [1])
+            // The memory check has passed the sum of these; this guards the arithmetic.
+            let limit = Int64(budget.largestTensor)
             var count: Int64 = 1
-            for dim in dims where dim >= 0 && count <= 50_000_000 { count = count * min(dim, 50_000_001) }
-            guard dims.allSatisfy({ $0 >= 0 }), count <= 50_000_000 else {
-                throw error(node, "shape \(dims) is negative or too large")
+            for dim in dims where dim >= 0 && count <= limit {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+                count = overflow ? limit + 1 : product
+            }
+            guard dims.allSatisfy({ $0 >= 0 }), count <= limit else {
+                throw error(node, "shape \(dims) is negative or larger than this machine's memory holds")
             }
             let value = try floats(filled, of: node).first ?? 0
             filled = floatTensor(node.outputs[0], [Float](repeating: value, count: Int(count)), dims: dims)

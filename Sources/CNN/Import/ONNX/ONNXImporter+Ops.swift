@@ -118,10 +118,24 @@ extension ONNXImporter {
         case .flatChannelsFirst(let h, let wd, let c): row = { r in (r % c) * h * wd + r / c }
         case .image, .channelsLast: throw error(node, "needs a flat input; add a Flatten before it")
         }
+        let sources = (0..<k).map(row)
         var kernel = [Float](repeating: 0, count: k * m)
-        for r in 0..<k {
-            let source = row(r)
-            for j in 0..<m { kernel[r * m + j] = alpha * (transposed ? w[j * k + source] : w[source * m + j]) }
+        kernel.withUnsafeMutableBufferPointer { out in
+            w.withUnsafeBufferPointer { w in
+                guard transposed else {
+                    for r in 0..<k { for j in 0..<m { out[r * m + j] = alpha * w[sources[r] * m + j] } }
+                    return
+                }
+                // In 64 × 64 tiles: a plain loop reads w a column at a time, 2.6 s for VGG's fc6.
+                for r0 in stride(from: 0, to: k, by: 64) {
+                    for j0 in stride(from: 0, to: m, by: 64) {
+                        for r in r0..<min(r0 + 64, k) {
+                            let source = sources[r]
+                            for j in j0..<min(j0 + 64, m) { out[r * m + j] = alpha * w[j * k + source] }
+                        }
+                    }
+                }
+            }
         }
         let bias = node.opType == "Gemm" ? try constant(node, 2) : nil
         let name = layerName(node)

@@ -57,9 +57,10 @@ public struct ONNXImporter {
 
     /// Stands for the unknown batch size in folded shapes.
     static let batch: Int64 = -0x5EED
-    /// The largest model file read (weights beyond vizsite's 50 M parameters, at 4 bytes each,
-    /// fit well inside it).
-    public static let maximumFileSize = 1 << 30
+    /// The largest model file read: protobuf's own limit for one message (2 GB); larger
+    /// models keep their weights in external data files. Whether the weights fit the
+    /// machine is `MemoryBudget`'s question, asked before they are decoded.
+    public static let maximumFileSize = Int(Int32.max)
 
     let file: String
     let directory: String
@@ -81,25 +82,28 @@ public struct ONNXImporter {
     var readers: [String: [ONNXNode]] = [:]
     /// Outputs of nodes already converted as part of a fused pattern.
     var fused: Set<String> = []
+    /// The memory the weights may take.
+    var budget = MemoryBudget.machine
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
         let shown = displayPath ?? path
-        let data: Data
-        do { data = try ConfinedFile.read(path, inside: nil, limit: maximumFileSize) } catch {
+        let bytes: [UInt8]
+        do { bytes = try ConfinedFile.bytes(path, inside: nil, limit: maximumFileSize) } catch {
             throw ImportError(
                 file: shown,
                 "cannot read the ONNX model: " + error.describe((shown as NSString).lastPathComponent, folder: ""))
         }
         return try load(
-            bytes: [UInt8](data), directory: ResolvedPath.parent(path), displayPath: shown)
+            bytes: bytes, directory: ResolvedPath.parent(path), displayPath: shown)
     }
 
     /// Loads a model from its bytes; external data is looked for in `directory`.
     /// `inputSize` (height, width) fixes an input whose height or width the file leaves
-    /// open (a sidecar's `input_size`).
+    /// open (a sidecar's `input_size`). The weights must fit `budget`.
     public static func load(
-        bytes: [UInt8], directory: String, displayPath: String, inputSize: (height: Int, width: Int)? = nil
+        bytes: [UInt8], directory: String, displayPath: String, inputSize: (height: Int, width: Int)? = nil,
+        budget: MemoryBudget = .machine
     ) throws(ImportError) -> Model {
         let model: ONNXModel
         do {
@@ -109,6 +113,7 @@ public struct ONNXImporter {
         }
         var importer = ONNXImporter(file: displayPath, directory: directory, graph: model.graph)
         importer.inputSize = inputSize
+        importer.budget = budget
         return try importer.build(name: ((displayPath as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
 
@@ -164,6 +169,7 @@ public struct ONNXImporter {
         inputShape = [h, w, c]
         values[input.name] = .node(-1, channelsLast ? .channelsLast : .image)
         try checkOperators()
+        try checkMemory()
         for node in graph.nodes {
             if fused.contains(node.outputs.first ?? "") { continue }
             try convert(node)

@@ -42,7 +42,7 @@ extension ONNXTensor {
                 reason: "external data for '\(name)' (\(length) bytes from offset \(offset)) lies past the end of "
                     + "'\(location)' (\(file.size) bytes)")
         }
-        do { return ArraySlice([UInt8](try file.read(offset: offset, count: length))) } catch { throw failure(error) }
+        do { return ArraySlice(try file.bytes(offset: offset, count: length)) } catch { throw failure(error) }
     }
 
     private var byteWidth: Int {
