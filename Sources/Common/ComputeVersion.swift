@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "7ef26fa5c4166058f6f022412490dd4f03351367f39612654645d5118229ad53"
+    public static let sourceDigest = "c449122fa91563d227915fbd767071858470df3f059fd76a5c038f3954110f3c"
 }

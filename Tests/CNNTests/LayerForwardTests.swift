@@ -36,6 +36,19 @@ import TestSupport
         #expect(maxAbsDifference(y.scalars, expected) < 1e-5)
     }
 
+    @Test("LRN divides by the window's sum of squares, clipped at the edge channels; ONNX's even window")
+    func localResponseNormalization() {
+        // α / size = 1, β = 1, bias 1: s = 1 + Σ x² over the window.
+        let x = Tensor(shape: [1, 1, 1, 3], scalars: [1, 2, 3])
+        let centred = LocalResponseNormalization(name: "n", inputShape: [1, 1, 3], size: 3, alpha: 3, beta: 1, bias: 1)
+        #expect(maxAbsDifference(run(centred, x).0.scalars, [1.0 / 6, 2.0 / 15, 3.0 / 14]) < 1e-7)
+        // size 2: ONNX puts ⌊(2 − 1) / 2⌋ = 0 channels before and 1 after.
+        let even = LocalResponseNormalization(name: "n", inputShape: [1, 1, 3], size: 2, alpha: 2, beta: 0.5, bias: 0)
+        #expect(even.before == 0)
+        let expected: [Float] = [1 / Float(5).squareRoot(), 2 / Float(13).squareRoot(), 3 / Float(9).squareRoot()]
+        #expect(maxAbsDifference(run(even, x).0.scalars, expected) < 1e-6)
+    }
+
     @Test func reluClampsNegativeOutputs() {
         let layer = Dense(name: "d", inputShape: [2], units: 2, activation: .relu)
         let (y, _) = run(layer, Tensor(shape: [1, 2], scalars: [1, 2]), parameters: [1, -1, 1, -1, 0.5, 0])

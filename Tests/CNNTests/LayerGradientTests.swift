@@ -56,6 +56,25 @@ import TestSupport
         check([layer], inputShape: [20])
     }
 
+    @Test("local response normalization, odd and even windows, near and far from the edge channels")
+    func localResponseNormalization() {
+        for (size, before) in [(5, 2), (4, 1), (2, 0), (1, 0)] {
+            // A large alpha makes the neighbours' terms of the gradient count.
+            check(
+                [
+                    LocalResponseNormalization(
+                        name: "n", inputShape: [3, 2, 6], size: size, alpha: 2, beta: 0.75, bias: 1.5, before: before)
+                ],
+                inputShape: [3, 2, 6], tolerance: 1e-2)
+        }
+    }
+
+    @Test func channelPermutation() {
+        let order = ChannelPermutation.shuffle(channels: 6, groups: 2)
+        #expect(order == [0, 3, 1, 4, 2, 5])
+        check([ChannelPermutation(name: "p", inputShape: [2, 3, 6], order: order)], inputShape: [2, 3, 6])
+    }
+
     @Test func flatten() {
         let f = Flatten(name: "f", inputShape: [3, 2, 2])
         check([f, Dense(name: "d", inputShape: f.outputShape, units: 3)], inputShape: [3, 2, 2])

@@ -6,10 +6,11 @@ import TestSupport
 
 /// ONNX's own test models (`onnx/backend/test/data/light` in the onnx wheel, extracted by
 /// Benchmarks/extract_onnx_test_models.py) with the input and expected output its backend
-/// test runner uses: those vizsite imports must produce that output. They are Caffe2's
-/// exports, with Sum, per-channel Mul/Add and ConstantOfShape weights (VGG-19's 143.7 M of
-/// them from a 9 KB file, loaded now that the machine's memory, not a parameter cap, bounds
-/// a model).
+/// test runner uses: vizsite imports all nine and must produce that output. They are
+/// Caffe2's exports, with Sum, per-channel Mul/Add, LRN (AlexNet, ZFNet, GoogLeNet), a
+/// channel shuffle (ShuffleNet), a softmax over [N, C, 1, 1] (SqueezeNet) and ConstantOfShape
+/// weights (VGG-19's 143.7 M of them from a 9 KB file, loaded now that the machine's memory,
+/// not a parameter cap, bounds a model).
 @Suite struct ONNXZooTests {
     static let folder = PackagePaths.path("Tests/CNNTests/Fixtures/onnx-zoo")
 
@@ -19,7 +20,10 @@ import TestSupport
         return (tensor.dims.map { Int($0) }, try tensor.floats(directory: ""))
     }
 
-    static let models = ["light_resnet50", "light_inception_v2", "light_densenet121", "light_vgg19"]
+    static let models = [
+        "light_bvlc_alexnet", "light_densenet121", "light_inception_v1", "light_inception_v2", "light_resnet50",
+        "light_shufflenet", "light_squeezenet", "light_vgg19", "light_zfnet512",
+    ]
 
     @Test("ONNX's zoo models give the backend runner's expected output", arguments: models)
     func matchesONNXsExpectedOutput(_ name: String) throws {
@@ -51,5 +55,36 @@ import TestSupport
         let ours = model.layers.last?.activation == .softmax ? model.probabilities(x) : model.logits(x)
         let scale = max(expected.values.map(abs).max()!, 1e-3)
         #expect(maxAbsDifference(ours.scalars, expected.values) < 1e-4 * scale)
+    }
+}
+
+/// The operators the zoo runs only with constant weights, on random ones: LRN (odd and even
+/// windows), two channel shuffles (two groups, and three axes permuted), a softmax over
+/// [N, C, 1, 1]. Expected values from ONNX's reference implementation
+/// (Benchmarks/make_onnx_operator_fixtures.py).
+@Suite struct ONNXOperatorTests {
+    struct Fixture: Decodable {
+        let input_nchw: [Float]
+        let input_shape: [Int]
+        let logits: [Float]
+        let probabilities: [Float]
+    }
+
+    @Test("LRN and channel shuffles match ONNX's reference implementation on random weights")
+    func shuffleAndLRN() throws {
+        let folder = PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops")
+        let fixture = try JSONDecoder().decode(
+            Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: "\(folder)/shuffle-lrn.json")))
+        let model = try ModelSpec.load(path: "\(folder)/shuffle-lrn.onnx").model
+        #expect(model.layers.filter { $0 is ChannelPermutation }.count == 2)
+        #expect(model.layers.filter { $0 is LocalResponseNormalization }.count == 2)
+        let (c, h, w) = (fixture.input_shape[1], fixture.input_shape[2], fixture.input_shape[3])
+        var nhwc = [Float](repeating: 0, count: fixture.input_nchw.count)
+        for ch in 0..<c {
+            for y in 0..<h { for x in 0..<w { nhwc[(y * w + x) * c + ch] = fixture.input_nchw[(ch * h + y) * w + x] } }
+        }
+        let x = Tensor(shape: [1, h, w, c], scalars: nhwc)
+        #expect(maxAbsDifference(model.logits(x).scalars, fixture.logits) < 1e-4)
+        #expect(maxAbsDifference(model.probabilities(x).scalars, fixture.probabilities) < 1e-5)
     }
 }

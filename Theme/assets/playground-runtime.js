@@ -355,6 +355,36 @@
     for (let y = 0; y < oh; y++) visit(((y + ct) * w + cl) * c, y * ow * c, ow * c);
   }
 
+  // Local response normalization across channels: y[c] = x[c] · s[c]^−β, s[c] = bias +
+  // α/size · Σ x[i]² over the window of `size` channels starting `before` channels back.
+  function lrnDenominators(l, x) {
+    const c = l.out[l.out.length - 1], s = new Float32Array(x.length), scale = l.alpha / l.size;
+    for (let p = 0; p < x.length; p += c) {
+      for (let k = 0; k < c; k++) {
+        let sum = 0;
+        const end = Math.min(c, k - l.before + l.size);
+        for (let i = Math.max(0, k - l.before); i < end; i++) sum += x[p + i] * x[p + i];
+        s[p + k] = l.bias + scale * sum;
+      }
+    }
+    return s;
+  }
+
+  function lrnBackward(l, x, g) {
+    const c = l.out[l.out.length - 1], s = lrnDenominators(l, x), gx = new Float32Array(x.length);
+    const factor = 2 * l.alpha * l.beta / l.size, after = l.size - 1 - l.before;
+    const t = s.map((v, i) => g[i] * x[i] * Math.pow(v, -l.beta - 1));
+    for (let p = 0; p < x.length; p += c) {
+      for (let k = 0; k < c; k++) {
+        let sum = 0;
+        const end = Math.min(c, k + l.before + 1);
+        for (let j = Math.max(0, k - after); j < end; j++) sum += t[p + j];
+        gx[p + k] = g[p + k] * Math.pow(s[p + k], -l.beta) - factor * x[p + k] * sum;
+      }
+    }
+    return gx;
+  }
+
   // Concatenation along `axis` of the per-sample shape: blocks of each input, in turn.
   function concatBlocks(l, visit) {
     const shape = l.in[0], axis = l.axis, inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -396,6 +426,12 @@
         const b = xs[1], out = new Float32Array(x.length), c = l.out[l.out.length - 1];
         const broadcast = b.length !== x.length;
         for (let i = 0; i < x.length; i++) out[i] = x[i] * b[broadcast ? i % c : i];
+        return out;
+      }
+      case 'lrn': return lrnDenominators(l, x).map((s, i) => x[i] * Math.pow(s, -l.beta));
+      case 'permute': {
+        const c = l.order.length, out = new Float32Array(x.length);
+        for (let p = 0; p < x.length; p += c) for (let k = 0; k < c; k++) out[p + k] = x[p + l.order[k]];
         return out;
       }
       case 'concat': {
@@ -442,6 +478,12 @@
           gb[j] += g[i] * a[i];
         }
         return [ga, gb];
+      }
+      case 'lrn': return [lrnBackward(l, xs[0], g)];
+      case 'permute': {
+        const c = l.order.length, gx = new Float32Array(g.length);
+        for (let p = 0; p < g.length; p += c) for (let k = 0; k < c; k++) gx[p + l.order[k]] = g[p + k];
+        return [gx];
       }
       case 'concat': {
         const gs = xs.map((x) => new Float32Array(x.length));

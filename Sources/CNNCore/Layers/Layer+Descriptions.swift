@@ -142,3 +142,22 @@ extension Dropout {
     public var gridMapping: GridMapping { .sameGrid }
     public var propagation: PropagationRole { .scaling }
 }
+
+extension LocalResponseNormalization {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "lrn",
+            [
+                "size": .int(size), "alpha": .float(alpha), "beta": .float(beta), "bias": .float(bias),
+                "before": .int(before),
+            ])
+    }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .normalization }
+}
+
+extension ChannelPermutation {
+    public var operation: OperationDescription { OperationDescription("permute", ["order": .ints(order)]) }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .routing }
+}

@@ -60,6 +60,10 @@ public enum PropagationRole: Sendable, Equatable {
     case sum
     /// Multiplies its inputs together: neither method has a rule.
     case product
+    /// Divides each value by a function of its neighbours (local response normalization):
+    /// neither method has a rule (Zennit and Captum have none either), so both refuse it
+    /// by name rather than pass relevance through a layer that rescales it unevenly.
+    case normalization
 }
 
 /// A layer's operation as a backend reads it (the browser's runtime today): a name and

@@ -77,7 +77,7 @@ public struct DeepLIFT: ExplanationMethod {
                 ]
             }
             switch layer.propagation {
-            case .product, .affine, .activation, .maximum:
+            case .product, .affine, .activation, .maximum, .normalization:
                 throw .unsupportedLayer(method: name, layer: layer.name, kind: layer.kind)
             case .scaling, .routing, .sum:
                 return gradient(m, at: inputs)  // linear layers: multipliers are gradients

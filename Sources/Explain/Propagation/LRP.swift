@@ -111,7 +111,7 @@ public struct LRP: ExplanationMethod {
                 let g = layer.inputGradients(
                     at: inputs, parameters: parameters, outputGradient: s, batch: batch, threads: Parallelism.workers)
                 return zip(inputs, g).map { x, g in zip(x, g).map(*) }
-            case .product, .affine:
+            case .product, .affine, .normalization:
                 // (An affine layer that is not an AffineLayer has no rule either.)
                 throw .unsupportedLayer(method: name, layer: layer.name, kind: layer.kind)
             }

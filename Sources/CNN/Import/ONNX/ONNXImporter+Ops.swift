@@ -19,6 +19,7 @@ extension ONNXImporter {
             }
             try multiply(node)
         case "MaxPool", "AveragePool": try pooling(node)
+        case "LRN": try localResponseNormalization(node)
         case "GlobalAveragePool", "GlobalMaxPool":
             let (source, layout) = try nodeInput(node)
             guard layout == .image else { throw error(node, "needs an image input") }
@@ -32,13 +33,25 @@ extension ONNXImporter {
         case "Sum": try sum(node)
         case "Concat": try concatenation(node)
         case "Flatten", "Reshape":
-            if case .constant(let tensor)? = values[node.inputs.first ?? ""] {
-                try reshapeConstant(node, tensor)
-            } else {
+            switch values[node.inputs.first ?? ""] {
+            case .constant(let tensor)?: try reshapeConstant(node, tensor)
+            case .channelGroups(let source, _, let order)? where node.opType == "Reshape":
+                try joinChannels(node, source: source, order: order)
+            default:
+                if node.opType == "Reshape", let target = try constant(node, 1),
+                    try splitChannels(node, target: try integers(target, of: node))
+                {
+                    return
+                }
                 try flatten(node)
             }
         case "Pad": try padding(node)
-        case "Transpose": try transpose(node)
+        case "Transpose":
+            if case .channelGroups(let source, let dims, let order)? = values[node.inputs.first ?? ""] {
+                try transposeChannelGroups(node, source: source, dims: dims, order: order)
+            } else {
+                try transpose(node)
+            }
         case "Identity", "Dropout":
             values[node.outputs[0]] = try value(node.inputs.first ?? "", of: node)
         case "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast":
@@ -179,7 +192,7 @@ extension ONNXImporter {
     // MARK: - Element-wise
 
     private mutating func activation(_ node: ONNXNode) throws(ImportError) {
-        let (source, layout) = try nodeInput(node)
+        var (source, layout) = try nodeInput(node)
         let activation: Activation
         switch node.opType {
         case "Relu": activation = .relu
@@ -203,10 +216,20 @@ extension ONNXImporter {
             if let t = try constant(node, 2) { high = try floats(t, of: node).first ?? high }
             activation = low == 0 && high == .greatestFiniteMagnitude ? .relu : .clip(low: low, high: high)
         default:  // Softmax, LogSoftmax: the logits feed them.
-            guard isModelOutput(node.outputs[0]), layout == .flat else {
+            let scores = layout == .flat || (layout == .image && shape(of: source).prefix(2) == [1, 1])
+            guard isModelOutput(node.outputs[0]), scores else {
                 throw error(node, "a softmax is only supported at the model's output, over its class scores")
             }
             activation = .softmax
+        }
+        if activation == .softmax && layout == .image {
+            // Class scores [N, C, 1, 1] (SqueezeNet's, from a 1×1 convolution and global
+            // pooling): flattened, so that the softmax, and the model, end in a vector.
+            let flatten = Flatten(name: layerName(node) + "/flatten", inputShape: shape(of: source))
+            layers.append(flatten)
+            layerNames.insert(flatten.name)
+            inputs.append([source])
+            (source, layout) = (layers.count - 1, .flat)
         }
         let kind =
             switch node.opType {
@@ -407,6 +430,8 @@ extension ONNXImporter {
         switch (a, b) {
         case (.gelu, _), (_, .gelu):
             throw error(node, "only GELU's own additions are supported inside its exported pattern")
+        case (.channelGroups, _), (_, .channelGroups):
+            throw error(node, "adds channels split into groups; join them back into [N, C, H, W] first")
         case (.node(let i, let li), .node(let j, let lj)):
             guard li == lj, shape(of: i) == shape(of: j) else {
                 throw error(node, "adds tensors of shapes \(shape(of: i)) and \(shape(of: j)); they must be equal")
@@ -474,6 +499,27 @@ extension ONNXImporter {
     }
 
     // MARK: - Pooling, padding, reshaping
+
+    /// LRN across channels, with ONNX's window: ⌊(size − 1) / 2⌋ channels before, the rest after.
+    private mutating func localResponseNormalization(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard layout == .image else { throw error(node, "needs an image input [N, C, H, W]") }
+        guard let size = node.attributes["size"]?.int, (1...4096).contains(size) else {
+            throw error(node, "needs a size between 1 and 4096")
+        }
+        let (alpha, beta, bias) = (
+            node.attributes["alpha"]?.float ?? 1e-4, node.attributes["beta"]?.float ?? 0.75,
+            node.attributes["bias"]?.float ?? 1
+        )
+        guard alpha.isFinite, beta.isFinite, bias.isFinite, bias > 0 || beta == 0, alpha >= 0 else {
+            throw error(node, "alpha \(alpha), beta \(beta) and bias \(bias) must be finite, with a positive bias")
+        }
+        add(
+            LocalResponseNormalization(
+                name: layerName(node), inputShape: shape(of: source), size: Int(size), alpha: alpha, beta: beta,
+                bias: bias),
+            reading: [source], for: node, layout: .image)
+    }
 
     private mutating func pooling(_ node: ONNXNode) throws(ImportError) {
         let (source, layout) = try nodeInput(node)

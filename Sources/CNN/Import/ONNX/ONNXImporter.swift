@@ -16,16 +16,18 @@ public struct ONNXImporter {
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "Tanh",
         "HardSwish", "Gelu", "Mul (two tensors of one shape, a map by a per-channel gate, or by a constant)",
         "Div (by a constant)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
-        "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
-        "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
-        "Identity", "Dropout", "Transpose (NCHW ↔ NHWC, before a flatten or after an NHWC input)", "Constant",
+        "Softmax", "LogSoftmax", "MaxPool", "AveragePool", "LRN",
+        "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten",
+        "Reshape (to [batch, features], or splitting and rejoining channels in a channel shuffle)", "Pad", "Identity",
+        "Dropout", "Transpose (NCHW ↔ NHWC, before a flatten or after an NHWC input, and of channel groups)",
+        "Constant",
         "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
     ]
 
     /// The op types `convert` handles (those `supportedOps` describes).
     static let operatorNames: Set<String> = [
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "Tanh",
-        "HardSwish", "Gelu", "Mul", "Div", "Erf", "Softmax", "LogSoftmax", "MaxPool", "AveragePool",
+        "HardSwish", "Gelu", "Mul", "Div", "Erf", "Softmax", "LogSoftmax", "MaxPool", "AveragePool", "LRN",
         "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
         "Identity", "Dropout", "Transpose", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze",
         "Slice", "Cast",
@@ -40,6 +42,10 @@ public struct ONNXImporter {
         /// Part of GELU as the TorchScript exporter spells it before opset 20,
         /// `x · 0.5 · (1 + erf(x / √2))`: after `stage` of its five nodes, on node `source`.
         case gelu(source: Int, layout: Layout, stage: Int)
+        /// An image whose channels a Reshape split into groups of `dims` (ONNX
+        /// `[N, d₁, …, dₖ, H, W]`, row-major), channel `order[i]` of node `source` at flat
+        /// position `i`: a channel shuffle in progress, until a Reshape joins them back.
+        case channelGroups(source: Int, dims: [Int], order: [Int])
     }
 
     /// What a node output's data is, in ONNX's terms, next to how vizsite holds it.
@@ -239,7 +245,14 @@ public struct ONNXImporter {
         guard index < node.inputs.count, !node.inputs[index].isEmpty else {
             throw error(node, "input \(index) is missing")
         }
-        guard case .node(let i, let layout) = try value(node.inputs[index], of: node) else {
+        let input = try value(node.inputs[index], of: node)
+        if case .channelGroups = input {
+            throw error(
+                node,
+                "input '\(node.inputs[index])' holds channels split into groups; vizsite runs a channel shuffle (a "
+                    + "transpose of the groups, then a reshape back to [N, C, H, W]) and nothing else on them")
+        }
+        guard case .node(let i, let layout) = input else {
             throw error(node, "input '\(node.inputs[index])' is a constant; vizsite expects a computed tensor there")
         }
         return (i, layout)
