@@ -75,4 +75,104 @@ struct LayerDescriptionTests {
                         "pads": .ints([0, 2]), "groups": .int(2), "activation": .activation(.relu),
                     ]))
     }
+
+    /// A model that ends in `layer`, its extra inputs made by layers before it: a 1×1
+    /// convolution for another channel count, global pooling first for a 1×1 map.
+    static func model(ending layer: any Layer) -> Model {
+        let input = layer.inputShape
+        var layers: [any Layer] = [], inputs: [[Int]] = [], sources: [Int] = [-1]
+        for (k, shape) in layer.inputShapes.enumerated().dropFirst() {
+            guard shape != input else {
+                sources.append(-1)
+                continue
+            }
+            var source = -1
+            if shape.prefix(2) == [1, 1] {
+                layers.append(GlobalPool2D(name: "pool\(k)", inputShape: input, reduction: .average, keepDims: true))
+                inputs.append([-1])
+                source = layers.count - 1
+            }
+            layers.append(
+                Conv2D(
+                    name: "make\(k)", inputShape: layers.last?.outputShape ?? input, filters: shape[2],
+                    kernelSize: (1, 1)))
+            inputs.append([source])
+            sources.append(layers.count - 1)
+        }
+        var model = Model(
+            name: "op-\(layer.name)", inputShape: input, layers: layers + [layer], inputs: inputs + [sources], seed: 3)
+        // Random weights everywhere (variances positive), so no operation is checked at zero.
+        var random = SeededRandom(seed: 11, stream: 1)
+        for entry in model.parameters.entries {
+            for i in entry.range {
+                let v = random.uniform(-1, 1)
+                model.parameters.values[i] = entry.key.hasSuffix("variance") ? 0.5 + abs(v) : v
+            }
+        }
+        return model
+    }
+
+    /// The core's gradient of `Σ seed ⊙ output` at the input, layer by layer backwards.
+    static func inputGradient(_ model: Model, _ x: Tensor, seed: [Float]) -> [Float] {
+        let outputs = model.outputs(x, threads: 1).map(\.scalars)
+        var gradients = [[Float]?](repeating: nil, count: model.layers.count)
+        gradients[model.layers.count - 1] = seed
+        var atInput = [Float](repeating: 0, count: x.scalars.count)
+        for i in model.layers.indices.reversed() {
+            guard let g = gradients[i] else { continue }
+            let layer = model.layers[i]
+            let parameters = layer.parameterShapes.flatMap { model.parameters["\(layer.name)/\($0.key)"]!.scalars }
+            let parts = layer.inputGradients(
+                at: model.inputs[i].map { $0 < 0 ? x.scalars : outputs[$0] }, parameters: parameters,
+                outputGradient: g, batch: 1)
+            for (source, part) in zip(model.inputs[i], parts) {
+                if source < 0 {
+                    atInput = zip(atInput, part).map(+)
+                } else {
+                    gradients[source] = zip(gradients[source] ?? [Float](repeating: 0, count: part.count), part).map(+)
+                }
+            }
+        }
+        return atInput
+    }
+
+    @Test("the browser's runtime agrees with the core on every operation, forward and backward, on random values")
+    func runtimeAgreesOnEveryOperation() throws {
+        var cases: [[String: Any]] = [], expected: [String: (output: [Float], gradient: [Float])] = [:]
+        for (n, layer) in LayerExamples.all.enumerated() {
+            let model = Self.model(ending: layer)
+            let x = randomTensor([1] + model.inputShape, seed: UInt64(40 + n))
+            let seed = randomTensor([1] + layer.outputShape, seed: UInt64(80 + n)).scalars
+            let playground = PlaygroundModel(model: model)
+            cases.append([
+                "name": layer.name, "script": playground.script(), "key": playground.key,
+                "input": x.scalars.map(Double.init), "seed": seed.map(Double.init),
+            ])
+            expected[layer.name] = (
+                model.outputs(x, threads: 1).last!.scalars, Self.inputGradient(model, x, seed: seed)
+            )
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-ops-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let casesFile = folder.appendingPathComponent("cases.json")
+        try JSONSerialization.data(withJSONObject: cases).write(to: casesFile)
+        let result = try runProgram(
+            "node",
+            [
+                PackagePaths.path("Tests/SiteTests/Fixtures/runtime-layers-check.js"),
+                PackagePaths.path("Theme/assets/playground-runtime.js"), casesFile.path,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let got = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        for layer in LayerExamples.all {
+            let entry = try #require(got[layer.name] as? [String: [Double]], "no result for \(layer.name)")
+            let want = try #require(expected[layer.name])
+            let output = (entry["output"] ?? []).map(Float.init), gradient = (entry["gradient"] ?? []).map(Float.init)
+            let scale = max(want.output.map(abs).max() ?? 0, want.gradient.map(abs).max() ?? 0, 1)
+            #expect(output.count == want.output.count && gradient.count == want.gradient.count, "\(layer.name)")
+            #expect(maxAbsDifference(output, want.output) < 1e-4 * scale, "\(layer.name) forward")
+            #expect(maxAbsDifference(gradient, want.gradient) < 1e-4 * scale, "\(layer.name) backward")
+        }
+    }
 }
