@@ -6,7 +6,10 @@ with its LRN replaced (see `LRN` below).
 
 - shuffle-lrn.onnx: LRN with an odd and an even window, ShuffleNet's channel shuffle
   (Reshape → Transpose → Reshape) and a three-axis one, a grouped convolution, and a
-  softmax over [N, C, 1, 1] class scores as SqueezeNet ends.
+  softmax over [N, C, 1, 1] class scores as SqueezeNet ends;
+- convnext-block.onnx: a ConvNeXt stem and block as torchvision exports them (LayerNorm
+  over channels-last maps, Linear as MatMul + Add at every position, GELU, layer scale, the
+  residual) and a LayerNorm over the pooled vector.
 
     Benchmarks/.venv/bin/pip install onnx numpy
     Benchmarks/.venv/bin/python Benchmarks/make_onnx_operator_fixtures.py
@@ -88,6 +91,64 @@ def shuffle_lrn():
     print("shuffle-lrn:", y.ravel())
 
 
+def convnext_block():
+    """A ConvNeXt stem and block as torchvision exports them: LayerNorm over channels-last
+    maps between transposes, Linear layers as MatMul + Add on [N, H, W, C], GELU, a layer
+    scale [C, 1, 1], the residual addition, and a LayerNorm over the pooled vector."""
+    rng = np.random.default_rng(2712)
+
+    def weight(name, shape, scale=1.0):
+        return numpy_helper.from_array((scale * rng.standard_normal(shape)).astype(np.float32), name)
+
+    inits = [
+        weight("stem_w", (8, 3, 4, 4)), weight("stem_b", (8,)), weight("ln0_g", (8,)), weight("ln0_b", (8,)),
+        weight("dw_w", (8, 1, 7, 7)), weight("dw_b", (8,)), weight("ln1_g", (8,)), weight("ln1_b", (8,)),
+        weight("fc1_w", (8, 32), 0.5), weight("fc1_b", (32,)), weight("fc2_w", (32, 8), 0.3), weight("fc2_b", (8,)),
+        weight("gamma", (8, 1, 1)), weight("ln2_g", (8,)), weight("ln2_b", (8,)), weight("head_w", (5, 8)),
+        weight("head_b", (5,)),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "stem_w", "stem_b"], ["s"], name="/stem/Conv", strides=[4, 4]),
+        helper.make_node("Transpose", ["s"], ["s_t"], name="/stem/norm/Transpose", perm=[0, 2, 3, 1]),
+        helper.make_node("LayerNormalization", ["s_t", "ln0_g", "ln0_b"], ["s_n"], name="/stem/norm/LayerNorm",
+                         axis=-1, epsilon=1e-6),
+        helper.make_node("Transpose", ["s_n"], ["h0"], name="/stem/norm/Transpose_1", perm=[0, 3, 1, 2]),
+        helper.make_node("Conv", ["h0", "dw_w", "dw_b"], ["d"], name="/block/dwconv/Conv", pads=[3, 3, 3, 3],
+                         group=8),
+        helper.make_node("Transpose", ["d"], ["d_t"], name="/block/Transpose", perm=[0, 2, 3, 1]),
+        helper.make_node("LayerNormalization", ["d_t", "ln1_g", "ln1_b"], ["n"], name="/block/norm/LayerNorm",
+                         axis=-1, epsilon=1e-6),
+        helper.make_node("MatMul", ["n", "fc1_w"], ["f1"], name="/block/pwconv1/MatMul"),
+        helper.make_node("Add", ["f1", "fc1_b"], ["f1b"], name="/block/pwconv1/Add"),
+        helper.make_node("Gelu", ["f1b"], ["g"], name="/block/act/Gelu"),
+        helper.make_node("MatMul", ["g", "fc2_w"], ["f2"], name="/block/pwconv2/MatMul"),
+        helper.make_node("Add", ["f2", "fc2_b"], ["f2b"], name="/block/pwconv2/Add"),
+        helper.make_node("Transpose", ["f2b"], ["back"], name="/block/Transpose_1", perm=[0, 3, 1, 2]),
+        helper.make_node("Mul", ["gamma", "back"], ["scaled"], name="/block/Mul"),
+        helper.make_node("Add", ["scaled", "h0"], ["h1"], name="/block/Add"),
+        helper.make_node("GlobalAveragePool", ["h1"], ["p"], name="/avgpool"),
+        helper.make_node("Flatten", ["p"], ["v"], name="/flatten"),
+        helper.make_node("LayerNormalization", ["v", "ln2_g", "ln2_b"], ["vn"], name="/head/norm/LayerNorm",
+                         axis=-1, epsilon=1e-6),
+        helper.make_node("Gemm", ["vn", "head_w", "head_b"], ["y"], name="/head/Gemm", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "convnext-block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(OUT, "convnext-block.onnx"))
+    x = rng.standard_normal((1, 3, 16, 16)).astype(np.float32)
+    y, = ReferenceEvaluator(model).run(None, {"x": x})
+    with open(os.path.join(OUT, "convnext-block.json"), "w") as f:
+        json.dump({
+            "framework": f"onnx {onnx.__version__} ReferenceEvaluator",
+            "input_nchw": x.ravel().tolist(), "input_shape": list(x.shape), "logits": y.ravel().tolist(),
+        }, f)
+    print("convnext-block:", y.ravel())
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     shuffle_lrn()
+    convnext_block()

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "c449122fa91563d227915fbd767071858470df3f059fd76a5c038f3954110f3c"
+    public static let sourceDigest = "4c3a4c64f95a75abf671c48e3e8cc017fbea52dbe529f188e1c49c9be8189902"
 }

@@ -69,6 +69,12 @@ import TestSupport
         }
     }
 
+    @Test("layer normalization over channels and over a token's features, input and gamma/beta gradients")
+    func layerNormalization() {
+        check([LayerNormalization(name: "n", inputShape: [3, 2, 5], epsilon: 1e-3)], inputShape: [3, 2, 5])
+        check([LayerNormalization(name: "n", inputShape: [4, 6])], inputShape: [4, 6])
+    }
+
     @Test func channelPermutation() {
         let order = ChannelPermutation.shuffle(channels: 6, groups: 2)
         #expect(order == [0, 3, 1, 4, 2, 5])

@@ -60,31 +60,49 @@ import TestSupport
 
 /// The operators the zoo runs only with constant weights, on random ones: LRN (odd and even
 /// windows), two channel shuffles (two groups, and three axes permuted), a softmax over
-/// [N, C, 1, 1]. Expected values from ONNX's reference implementation
+/// [N, C, 1, 1]; and a ConvNeXt block's LayerNorm and per-position MatMul. Expected values from ONNX's reference implementation
 /// (Benchmarks/make_onnx_operator_fixtures.py).
 @Suite struct ONNXOperatorTests {
     struct Fixture: Decodable {
         let input_nchw: [Float]
         let input_shape: [Int]
         let logits: [Float]
-        let probabilities: [Float]
+        let probabilities: [Float]?
+
+        static func load(_ name: String) throws -> Fixture {
+            let path = PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/\(name).json")
+            return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+
+        /// The input, NCHW → NHWC.
+        var input: Tensor {
+            let (c, h, w) = (input_shape[1], input_shape[2], input_shape[3])
+            var nhwc = [Float](repeating: 0, count: input_nchw.count)
+            for ch in 0..<c {
+                for y in 0..<h { for x in 0..<w { nhwc[(y * w + x) * c + ch] = input_nchw[(ch * h + y) * w + x] } }
+            }
+            return Tensor(shape: [1, h, w, c], scalars: nhwc)
+        }
     }
 
     @Test("LRN and channel shuffles match ONNX's reference implementation on random weights")
     func shuffleAndLRN() throws {
-        let folder = PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops")
-        let fixture = try JSONDecoder().decode(
-            Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: "\(folder)/shuffle-lrn.json")))
-        let model = try ModelSpec.load(path: "\(folder)/shuffle-lrn.onnx").model
+        let fixture = try Fixture.load("shuffle-lrn")
+        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/shuffle-lrn.onnx"))
+            .model
         #expect(model.layers.filter { $0 is ChannelPermutation }.count == 2)
         #expect(model.layers.filter { $0 is LocalResponseNormalization }.count == 2)
-        let (c, h, w) = (fixture.input_shape[1], fixture.input_shape[2], fixture.input_shape[3])
-        var nhwc = [Float](repeating: 0, count: fixture.input_nchw.count)
-        for ch in 0..<c {
-            for y in 0..<h { for x in 0..<w { nhwc[(y * w + x) * c + ch] = fixture.input_nchw[(ch * h + y) * w + x] } }
-        }
-        let x = Tensor(shape: [1, h, w, c], scalars: nhwc)
+        let x = fixture.input
         #expect(maxAbsDifference(model.logits(x).scalars, fixture.logits) < 1e-4)
-        #expect(maxAbsDifference(model.probabilities(x).scalars, fixture.probabilities) < 1e-5)
+        #expect(maxAbsDifference(model.probabilities(x).scalars, fixture.probabilities ?? []) < 1e-5)
+    }
+
+    @Test("a ConvNeXt block as torchvision exports it matches ONNX's reference: LayerNorm, MatMul per position")
+    func convNeXtBlock() throws {
+        let fixture = try Fixture.load("convnext-block")
+        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/convnext-block.onnx"))
+            .model
+        #expect(model.layers.filter { $0 is LayerNormalization }.count == 3)
+        #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
     }
 }

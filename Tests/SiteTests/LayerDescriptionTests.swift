@@ -63,7 +63,8 @@ struct LayerDescriptionTests {
                 "conv:affine", "dense:affine", "maxpool:maximum", "avgpool:sum", "gmax:maximum", "bn:scaling",
                 "affine:scaling", "pad:routing", "crop:routing", "add:sum", "mul:product", "concat:routing",
                 "act:activation",
-                "flatten:routing", "reshape:routing", "dropout:scaling", "shuffle:routing",
+                "flatten:routing", "reshape:routing", "dropout:scaling", "layernorm:normalization",
+                "shuffle:routing",
                 "lrn:normalization",
             ])
         #expect(

@@ -385,6 +385,41 @@
     return gx;
   }
 
+  // Layer normalization over the last axis: each position's features to mean 0, variance 1,
+  // then gamma · x̂ + beta. Returns x̂ and 1/σ per position too, for the backward pass.
+  function layerNorm(l, x) {
+    const n = l.out[l.out.length - 1], y = new Float32Array(x.length), xHat = new Float32Array(x.length);
+    const inverse = new Float32Array(x.length / n), { gamma, beta } = l.p;
+    for (let p = 0, r = 0; p < x.length; p += n, r++) {
+      let sum = 0, squares = 0;
+      for (let k = 0; k < n; k++) sum += x[p + k];
+      const mean = sum / n;
+      for (let k = 0; k < n; k++) squares += (x[p + k] - mean) * (x[p + k] - mean);
+      inverse[r] = 1 / Math.sqrt(squares / n + l.epsilon);
+      for (let k = 0; k < n; k++) {
+        xHat[p + k] = (x[p + k] - mean) * inverse[r];
+        y[p + k] = xHat[p + k] * gamma[k] + beta[k];
+      }
+    }
+    return { y, xHat, inverse };
+  }
+
+  function layerNormBackward(l, x, g) {
+    const n = l.out[l.out.length - 1], { xHat, inverse } = layerNorm(l, x), gx = new Float32Array(x.length);
+    const gamma = l.p.gamma;
+    for (let p = 0, r = 0; p < x.length; p += n, r++) {
+      let meanG = 0, meanGX = 0;
+      for (let k = 0; k < n; k++) {
+        meanG += gamma[k] * g[p + k];
+        meanGX += gamma[k] * g[p + k] * xHat[p + k];
+      }
+      meanG /= n;
+      meanGX /= n;
+      for (let k = 0; k < n; k++) gx[p + k] = (gamma[k] * g[p + k] - meanG - xHat[p + k] * meanGX) * inverse[r];
+    }
+    return gx;
+  }
+
   // Concatenation along `axis` of the per-sample shape: blocks of each input, in turn.
   function concatBlocks(l, visit) {
     const shape = l.in[0], axis = l.axis, inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -429,6 +464,7 @@
         return out;
       }
       case 'lrn': return lrnDenominators(l, x).map((s, i) => x[i] * Math.pow(s, -l.beta));
+      case 'layernorm': return layerNorm(l, x).y;
       case 'permute': {
         const c = l.order.length, out = new Float32Array(x.length);
         for (let p = 0; p < x.length; p += c) for (let k = 0; k < c; k++) out[p + k] = x[p + l.order[k]];
@@ -480,6 +516,7 @@
         return [ga, gb];
       }
       case 'lrn': return [lrnBackward(l, xs[0], g)];
+      case 'layernorm': return [layerNormBackward(l, xs[0], g)];
       case 'permute': {
         const c = l.order.length, gx = new Float32Array(g.length);
         for (let p = 0; p < g.length; p += c) for (let k = 0; k < c; k++) gx[p + l.order[k]] = g[p + k];

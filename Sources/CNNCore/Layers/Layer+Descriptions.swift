@@ -161,3 +161,9 @@ extension ChannelPermutation {
     public var gridMapping: GridMapping { .sameGrid }
     public var propagation: PropagationRole { .routing }
 }
+
+extension LayerNormalization {
+    public var operation: OperationDescription { OperationDescription("layernorm", ["epsilon": .float(epsilon)]) }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .normalization }
+}

@@ -60,7 +60,8 @@ public enum PropagationRole: Sendable, Equatable {
     case sum
     /// Multiplies its inputs together: neither method has a rule.
     case product
-    /// Divides each value by a function of its neighbours (local response normalization):
+    /// Divides each value by a function of its neighbours (local response normalization,
+    /// layer normalization):
     /// neither method has a rule (Zennit and Captum have none either), so both refuse it
     /// by name rather than pass relevance through a layer that rescales it unevenly.
     case normalization

@@ -20,6 +20,7 @@ extension ONNXImporter {
             try multiply(node)
         case "MaxPool", "AveragePool": try pooling(node)
         case "LRN": try localResponseNormalization(node)
+        case "LayerNormalization": try layerNormalization(node)
         case "GlobalAveragePool", "GlobalMaxPool":
             let (source, layout) = try nodeInput(node)
             guard layout == .image else { throw error(node, "needs an image input") }
@@ -119,6 +120,9 @@ extension ONNXImporter {
         let beta = node.opType == "Gemm" ? node.attributes["beta"]?.float ?? 1 : 1
         let (k, m) =
             transposed ? (Int(weight.dims[1]), Int(weight.dims[0])) : (Int(weight.dims[0]), Int(weight.dims[1]))
+        if layout == .channelsLast && node.opType == "MatMul" {
+            return try pointwise(node, source: source, weight: weight, inputs: k, outputs: m)
+        }
         let features = shape(of: source)
         guard features.count == 1, features[0] == k else {
             throw error(node, "multiplies a \(features) input by a [\(k), \(m)] weight; it needs a flat input of \(k)")
@@ -161,6 +165,61 @@ extension ONNXImporter {
         add(
             Dense(name: name, inputShape: [k], units: m, useBias: bias != nil), reading: [source], for: node,
             layout: .flat)
+    }
+
+    /// A MatMul of a channels-last map `[N, H, W, C]` by `[C, M]` (a `Linear` layer applied
+    /// at every position, as ConvNeXt's blocks do): a 1×1 convolution, its bias left to the
+    /// Add that follows (a per-channel shift).
+    private mutating func pointwise(
+        _ node: ONNXNode, source: Int, weight: ONNXTensor, inputs k: Int, outputs m: Int
+    ) throws(ImportError) {
+        let input = shape(of: source)
+        guard input[2] == k else {
+            throw error(node, "multiplies a map of \(input[2]) channels by a [\(k), \(m)] weight")
+        }
+        let name = layerName(node)
+        // [C, M] is already HWIO for a 1×1 kernel.
+        parameters["\(name)/kernel"] = Tensor(shape: [1, 1, k, m], scalars: try floats(weight, of: node))
+        add(
+            Conv2D(name: name, inputShape: input, filters: m, kernelSize: (1, 1), useBias: false), reading: [source],
+            for: node, layout: .channelsLast)
+    }
+
+    /// LayerNormalization over the last axis: a channels-last map's channels (ConvNeXt), a
+    /// vector's features, or the channels of a 1×1 map.
+    private mutating func layerNormalization(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        let input = shape(of: source), axis = int(node, "axis", default: -1)
+        let rank = layout == .image || layout == .channelsLast ? 4 : 2
+        let lastAxis =
+            switch layout {
+            case .channelsLast: axis == -1 || axis == 3
+            case .flat: axis == -1 || axis == 1
+            case .image: axis == 1 && input.prefix(2) == [1, 1]
+            case .flatChannelsFirst: false
+            }
+        guard lastAxis else {
+            throw error(
+                node,
+                "normalizes from axis \(axis) of a rank-\(rank) tensor; vizsite runs layer normalization over the last "
+                    + "axis (channels-last maps, as ConvNeXt's blocks, and vectors)")
+        }
+        guard let scale = try constant(node, 1) else { throw error(node, "needs a constant scale") }
+        let features = input.last!
+        let gamma = try floats(scale, of: node)
+        let beta = try constant(node, 2).map { (t) throws(ImportError) in try floats(t, of: node) }
+        guard gamma.count == features, beta.map({ $0.count == features }) ?? true else {
+            throw error(node, "scale and bias must have one value per feature (\(features))")
+        }
+        let epsilon = node.attributes["epsilon"]?.float ?? 1e-5
+        guard epsilon.isFinite, epsilon >= 0 else { throw error(node, "epsilon \(epsilon) must be finite and ≥ 0") }
+        let name = layerName(node)
+        parameters["\(name)/gamma"] = Tensor(shape: [features], scalars: gamma)
+        parameters["\(name)/beta"] = Tensor(
+            shape: [features], scalars: beta ?? [Float](repeating: 0, count: features))
+        add(
+            LayerNormalization(name: name, inputShape: input, epsilon: epsilon), reading: [source], for: node,
+            layout: layout)
     }
 
     private mutating func batchNormalization(_ node: ONNXNode) throws(ImportError) {

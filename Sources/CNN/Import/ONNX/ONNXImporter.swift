@@ -16,19 +16,20 @@ public struct ONNXImporter {
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "Tanh",
         "HardSwish", "Gelu", "Mul (two tensors of one shape, a map by a per-channel gate, or by a constant)",
         "Div (by a constant)", "Div/Erf/Add/Mul (GELU, as exported before opset 20)",
-        "Softmax", "LogSoftmax", "MaxPool", "AveragePool", "LRN",
+        "Softmax", "LogSoftmax", "MaxPool", "AveragePool", "LRN", "LayerNormalization (over the last axis)",
+        "MatMul of a channels-last map (a 1×1 convolution)",
         "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten",
         "Reshape (to [batch, features], or splitting and rejoining channels in a channel shuffle)", "Pad", "Identity",
         "Dropout", "Transpose (NCHW ↔ NHWC, before a flatten or after an NHWC input, and of channel groups)",
-        "Constant",
-        "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
+        "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast",
     ]
 
     /// The op types `convert` handles (those `supportedOps` describes).
     static let operatorNames: Set<String> = [
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "Tanh",
         "HardSwish", "Gelu", "Mul", "Div", "Erf", "Softmax", "LogSoftmax", "MaxPool", "AveragePool", "LRN",
-        "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten", "Reshape", "Pad",
+        "LayerNormalization", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten",
+        "Reshape", "Pad",
         "Identity", "Dropout", "Transpose", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze",
         "Slice", "Cast",
     ]
