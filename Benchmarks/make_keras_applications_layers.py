@@ -2,7 +2,9 @@
 that keras.applications models build in — Rescaling (a scale and an offset), Normalization
 (adapted statistics from the weights file, and given ones in the config), ops of a tensor
 and a number (MobileNetV3's hard-sigmoid `relu6(x + 3) * (1 / 6)`, `2 - x`, `x / 4`), and
-SeparableConv2D (Xception's, NASNet's) with a depth multiplier, and ConvNeXt's LayerScale. Beside it,
+SeparableConv2D (Xception's, NASNet's) with a depth multiplier, and ConvNeXt's LayerScale,
+LayerNormalization and Dense at every position of a map, inside a Sequential nested in the
+functional model (as ConvNeXt's stem and downsampling blocks are). Beside it,
 applications-layers-keras3.json with what Keras computes for two seeded inputs (the
 schema of make_keras_fixtures.py: logits, probabilities, the input gradient of the top logit,
 Grad-CAM at one layer). Keras 3 on its JAX backend: no TensorFlow needed.
@@ -40,6 +42,9 @@ def build(rng):
     x = x / 4.0
     x = layers.SeparableConv2D(7, 3, padding="same", depth_multiplier=2, activation="relu", name="sepconv")(x)
     x = LayerScale(0.5, 7, name="layer_scale")(x)
+    x = keras.Sequential(
+        [layers.LayerNormalization(epsilon=1e-6, name="block_norm"), layers.Dense(9, name="block_pointwise")],
+        name="block")(x)
     x = layers.Conv2D(8, 3, strides=2, activation="relu", name="head")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dense(5, activation="softmax", name="preds")(x)
@@ -95,6 +100,10 @@ def main():
         if isinstance(layer, (layers.Conv2D, layers.Dense, layers.SeparableConv2D)):
             *kernels, bias = layer.get_weights()
             layer.set_weights(kernels + [rng.normal(0, 0.1, bias.shape)])
+    block = model.get_layer("block")
+    for layer in block.layers:
+        layer.set_weights([rng.normal(1 if i == 0 and isinstance(layer, layers.LayerNormalization) else 0, 0.3,
+                                      w.shape) for i, w in enumerate(layer.get_weights())])
     scale = model.get_layer("layer_scale")
     scale.set_weights([rng.uniform(0.5, 1.5, scale.get_weights()[0].shape)])
     model.save(os.path.join(OUT, "applications-layers.keras"))

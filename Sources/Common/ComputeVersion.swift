@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "4c3a4c64f95a75abf671c48e3e8cc017fbea52dbe529f188e1c49c9be8189902"
+    public static let sourceDigest = "ec6ebad55aa7780b5de07dd4bcb88f8ab581a0ba2b66f75347775d516b4fad3a"
 }

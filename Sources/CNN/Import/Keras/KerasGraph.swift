@@ -12,8 +12,9 @@ struct KerasGraph {
 
     init(importer: KerasImporter) { self.importer = importer }
 
+    /// `renamed`: nested Sequential models, by the name of their last layer.
     mutating func read(
-        _ configs: [KerasImporter.LayerConfig], functional: Bool, outputs: JSONValue?
+        _ configs: [KerasImporter.LayerConfig], functional: Bool, outputs: JSONValue?, renamed: [String: String] = [:]
     )
         throws(ImportError)
     {
@@ -50,7 +51,7 @@ struct KerasGraph {
             guard names.count == 1 else {
                 throw importer.error("the model has \(names.count) outputs; vizsite runs models with one output")
             }
-            outputName = names[0]
+            outputName = renamed[names[0]] ?? names[0]
         }
         guard let name = outputName, let node = nodes[name], node >= 0, layers[node].outputShape.count == 1 else {
             throw importer.error("the model's output is not a vector of class scores")
@@ -277,6 +278,32 @@ struct KerasGraph {
             inputs.append(sources)
             sources = [layers.count - 1]
             layer = pointwise
+        case "Dense" where input.count == 3:
+            // Keras applies Dense to the last axis: at every position of a map, a 1×1
+            // convolution (ConvNeXt's pointwise layers). Its [C, M] kernel is already HWIO.
+            guard let units = c["units"]?.int, units > 0 else { throw importer.error(config, "needs positive units") }
+            let useBias = c["use_bias"]?.bool ?? true
+            let conv = Conv2D(
+                name: name, inputShape: input, filters: units, kernelSize: (1, 1), activation: try activation(),
+                useBias: useBias, kind: "Dense")
+            let values = try weights(config, [[input[2], units]] + (useBias ? [[units]] : []))
+            for (p, v) in zip(conv.parameterShapes, values) {
+                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
+            }
+            layer = conv
+        case "LayerNormalization":
+            let axes = c["axis"]?.array?.compactMap(\.int) ?? c["axis"]?.int.map { [$0] } ?? [-1]
+            guard axes == [-1] || axes == [input.count], !(c["rms_scaling"]?.bool ?? false) else {
+                throw importer.error(
+                    config, "normalizes axes \(axes); vizsite runs layer normalization over the last axis, not RMS")
+            }
+            let features = input.last!
+            let (scale, center) = (c["scale"]?.bool ?? true, c["center"]?.bool ?? true)
+            let values = try weights(config, (scale ? [[features]] : []) + (center ? [[features]] : []))
+            let ones = [Float](repeating: 1, count: features), zeros = [Float](repeating: 0, count: features)
+            parameters["\(name)/gamma"] = Tensor(shape: [features], scalars: scale ? values[0] : ones)
+            parameters["\(name)/beta"] = Tensor(shape: [features], scalars: center ? values.last! : zeros)
+            layer = LayerNormalization(name: name, inputShape: input, epsilon: Float(c["epsilon"]?.double ?? 1e-3))
         case "Dense":
             guard input.count == 1, let units = c["units"]?.int, units > 0 else {
                 throw importer.error(config, "needs a flat input and positive units")

@@ -15,8 +15,9 @@ public struct KerasImporter {
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
         "Softmax", "ZeroPadding2D",
         "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
-        "Normalization", "LayerScale",
+        "Normalization", "LayerScale", "LayerNormalization (over the last axis)",
         "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
+        "Sequential models nested in a functional one",
     ]
 
     /// The class names `supportedLayers` covers.
@@ -25,7 +26,7 @@ public struct KerasImporter {
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
         "Softmax", "ZeroPadding2D",
         "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
-        "Normalization", "LayerScale", "Subtract", "TrueDivide", "Divide",
+        "Normalization", "LayerScale", "Subtract", "TrueDivide", "Divide", "LayerNormalization",
     ]
 
     /// One layer of the config: class, name, options, and the layers it reads.
@@ -183,14 +184,19 @@ public struct KerasImporter {
         _ h5: HDF5File, file: String, budget: MemoryBudget
     ) throws -> [String: [(shape: [Int], values: [Float])]] {
         var datasets: [(layer: String, paths: [String])] = []
-        guard try h5.exists("layers") else { return [:] }
-        for member in try h5.members(of: "layers") {
-            let vars = "layers/\(member)/vars"
-            guard try h5.exists(vars) else { continue }
-            let name = try h5.strings(attribute: "name", of: vars)?.first ?? member
-            let indices = try h5.members(of: vars).compactMap(Int.init).sorted()
-            datasets.append((name, indices.map { "\(vars)/\($0)" }))
+        // A nested model's layers sit in `layers/<model>/layers/<layer>/vars`, to any depth.
+        func collect(_ group: String, depth: Int) throws {
+            guard depth < 16, try h5.exists(group) else { return }
+            for member in try h5.members(of: group) {
+                try collect("\(group)/\(member)/layers", depth: depth + 1)
+                let vars = "\(group)/\(member)/vars"
+                guard try h5.exists(vars) else { continue }
+                let name = try h5.strings(attribute: "name", of: vars)?.first ?? member
+                let indices = try h5.members(of: vars).compactMap(Int.init).sorted()
+                if !indices.isEmpty { datasets.append((name, indices.map { "\(vars)/\($0)" })) }
+            }
         }
+        try collect("layers", depth: 0)
         return try read(datasets, from: h5, file: file, budget: budget)
     }
 
@@ -248,23 +254,59 @@ public struct KerasImporter {
             throw error("a \(className) model is not supported; vizsite reads Sequential and functional models")
         }
         var layerConfigs: [LayerConfig] = []
+        // A nested Sequential's name, as later layers read it, stands for its last layer.
+        var renamed: [String: String] = [:]
         for (i, item) in items.enumerated() {
             guard let cls = item["class_name"]?.string, let options = item["config"] else {
                 throw error("layer \(i) of the config has no class_name and config")
             }
             let layerName = options["name"]?.string ?? item["name"]?.string ?? "\(cls.lowercased())_\(i)"
-            let inbound = functional ? try inboundNames(item, layer: layerName) : []
+            let inbound = functional ? try inboundNames(item, layer: layerName).map { renamed[$0] ?? $0 } : []
+            if cls == "Sequential" && functional {
+                let inner = try nestedSequential(options, name: layerName, reading: inbound)
+                renamed[layerName] = inner.last?.name ?? inbound.first
+                layerConfigs += inner
+                continue
+            }
             var layer = LayerConfig(className: cls, name: layerName, config: options, inbound: inbound)
             if functional { layer.constants = Self.constants(item) }
             layerConfigs.append(layer)
         }
         try checkClasses(layerConfigs)
         var builder = KerasGraph(importer: self)
-        try builder.read(layerConfigs, functional: functional, outputs: config["output_layers"])
+        try builder.read(
+            layerConfigs, functional: functional, outputs: config["output_layers"], renamed: renamed)
         return try assembleImportedModel(
             name: name, inputShape: builder.inputShape, layers: builder.layers, inputs: builder.inputs,
             parameters: builder.parameters, aliases: [:], output: builder.output, file: file,
             allowMissing: weightsOptional)
+    }
+
+    /// The layers of a Sequential model nested in a functional one (ConvNeXt's stem and
+    /// downsampling blocks), as a chain of the outer graph: the first reads what the nested
+    /// model reads, each next one the one before; its InputLayer is dropped. Nested deeper
+    /// Sequentials are inlined the same way.
+    private func nestedSequential(
+        _ options: JSONValue, name: String, reading inbound: [String]
+    ) throws(ImportError) -> [LayerConfig] {
+        guard let items = options["layers"]?.array else { throw error("nested model '\(name)' lists no layers") }
+        var chain: [LayerConfig] = [], previous = inbound
+        for (i, item) in items.enumerated() {
+            guard let cls = item["class_name"]?.string, let config = item["config"] else {
+                throw error("layer \(i) of nested model '\(name)' has no class_name and config")
+            }
+            if cls == "InputLayer" { continue }
+            let layerName = config["name"]?.string ?? "\(name)/\(cls.lowercased())_\(i)"
+            if cls == "Sequential" {
+                let inner = try nestedSequential(config, name: layerName, reading: previous)
+                chain += inner
+                previous = inner.last.map { [$0.name] } ?? previous
+                continue
+            }
+            chain.append(LayerConfig(className: cls, name: layerName, config: config, inbound: previous))
+            previous = [layerName]
+        }
+        return chain
     }
 
     /// Layer classes read as the identity at inference.
