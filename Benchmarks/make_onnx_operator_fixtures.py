@@ -9,7 +9,9 @@ with its LRN replaced (see `LRN` below).
   softmax over [N, C, 1, 1] class scores as SqueezeNet ends;
 - convnext-block.onnx: a ConvNeXt stem and block as torchvision exports them (LayerNorm
   over channels-last maps, Linear as MatMul + Add at every position, GELU, layer scale, the
-  residual) and a LayerNorm over the pooled vector.
+  residual) and a LayerNorm over the pooled vector;
+- shufflenet-v2-unit.onnx: ShuffleNetV2's unit (Split of the channels, a branch, Concat,
+  the shuffle), a Slice of every second channel, Squeeze and Unsqueeze of the pooled map.
 
     Benchmarks/.venv/bin/pip install onnx numpy
     Benchmarks/.venv/bin/python Benchmarks/make_onnx_operator_fixtures.py
@@ -148,7 +150,62 @@ def convnext_block():
     print("convnext-block:", y.ravel())
 
 
+def shufflenet_v2_unit():
+    """A ShuffleNetV2 unit as torchvision exports it: Split of the channels in two (`chunk`),
+    a branch of 1×1, depthwise and 1×1 convolutions, Concat, the channel shuffle; then a
+    Slice of every second channel, Squeeze of the pooled map and Unsqueeze back to 1×1."""
+    rng = np.random.default_rng(2713)
+
+    def weight(name, shape, scale=0.5):
+        return numpy_helper.from_array((scale * rng.standard_normal(shape)).astype(np.float32), name)
+
+    def ints(name, values):
+        return numpy_helper.from_array(np.array(values, np.int64), name)
+
+    inits = [
+        weight("stem_w", (8, 3, 3, 3)), weight("pw1_w", (4, 4, 1, 1)), weight("dw_w", (4, 1, 3, 3)),
+        weight("pw2_w", (4, 4, 1, 1)), weight("head_w", (5, 4, 1, 1)), weight("head_b", (5,)),
+        ints("halves", [4, 4]), ints("groups", [1, 2, 4, 8, 8]), ints("joined", [1, 8, 8, 8]),
+        ints("start", [1]), ints("end", [8]), ints("axis", [1]), ints("step", [2]), ints("hw", [2, 3]),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "stem_w"], ["s"], name="/conv1/Conv", strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["s"], ["r"], name="/conv1/Relu"),
+        helper.make_node("Split", ["r", "halves"], ["x1", "x2"], name="/stage2/Split", axis=1),
+        helper.make_node("Conv", ["x2", "pw1_w"], ["b1"], name="/branch2/0/Conv"),
+        helper.make_node("Relu", ["b1"], ["b1r"], name="/branch2/2/Relu"),
+        helper.make_node("Conv", ["b1r", "dw_w"], ["b2"], name="/branch2/3/Conv", pads=[1, 1, 1, 1], group=4),
+        helper.make_node("Conv", ["b2", "pw2_w"], ["b3"], name="/branch2/5/Conv"),
+        helper.make_node("Relu", ["b3"], ["b3r"], name="/branch2/7/Relu"),
+        helper.make_node("Concat", ["x1", "b3r"], ["cat"], name="/stage2/Concat", axis=1),
+        helper.make_node("Reshape", ["cat", "groups"], ["g"], name="/stage2/Reshape"),
+        helper.make_node("Transpose", ["g"], ["gt"], name="/stage2/Transpose", perm=[0, 2, 1, 3, 4]),
+        helper.make_node("Reshape", ["gt", "joined"], ["shuffled"], name="/stage2/Reshape_1"),
+        helper.make_node("Slice", ["shuffled", "start", "end", "axis", "step"], ["odd"], name="/odd/Slice"),
+        helper.make_node("GlobalAveragePool", ["odd"], ["p"], name="/pool"),
+        helper.make_node("Squeeze", ["p", "hw"], ["v"], name="/Squeeze"),
+        helper.make_node("Unsqueeze", ["v", "hw"], ["m"], name="/Unsqueeze"),
+        helper.make_node("Conv", ["m", "head_w", "head_b"], ["scores"], name="/fc/Conv"),
+        helper.make_node("Flatten", ["scores"], ["y"], name="/Flatten"),
+    ]
+    graph = helper.make_graph(
+        nodes, "shufflenet-v2-unit", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(OUT, "shufflenet-v2-unit.onnx"))
+    x = rng.standard_normal((1, 3, 16, 16)).astype(np.float32)
+    y, = ReferenceEvaluator(model).run(None, {"x": x})
+    with open(os.path.join(OUT, "shufflenet-v2-unit.json"), "w") as f:
+        json.dump({
+            "framework": f"onnx {onnx.__version__} ReferenceEvaluator",
+            "input_nchw": x.ravel().tolist(), "input_shape": list(x.shape), "logits": y.ravel().tolist(),
+        }, f)
+    print("shufflenet-v2-unit:", y.ravel())
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     shuffle_lrn()
     convnext_block()
+    shufflenet_v2_unit()

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "ec6ebad55aa7780b5de07dd4bcb88f8ab581a0ba2b66f75347775d516b4fad3a"
+    public static let sourceDigest = "6485c82b2add9ea013cdc52e6f945c30b83ea39768c02922e007d15a372e6538"
 }

@@ -75,10 +75,13 @@ import TestSupport
         check([LayerNormalization(name: "n", inputShape: [4, 6])], inputShape: [4, 6])
     }
 
-    @Test func channelPermutation() {
-        let order = ChannelPermutation.shuffle(channels: 6, groups: 2)
+    @Test("channel gathers: a shuffle, a range, and channels taken twice (their gradients add)")
+    func channelGather() {
+        let order = ChannelGather.shuffle(channels: 6, groups: 2)
         #expect(order == [0, 3, 1, 4, 2, 5])
-        check([ChannelPermutation(name: "p", inputShape: [2, 3, 6], order: order)], inputShape: [2, 3, 6])
+        check([ChannelGather(name: "p", inputShape: [2, 3, 6], channels: order)], inputShape: [2, 3, 6])
+        check([ChannelGather(name: "p", inputShape: [2, 3, 6], channels: [3, 4, 5])], inputShape: [2, 3, 6])
+        check([ChannelGather(name: "p", inputShape: [2, 3, 6], channels: [1, 1, 0, 5])], inputShape: [2, 3, 6])
     }
 
     @Test func flatten() {

@@ -90,11 +90,23 @@ import TestSupport
         let fixture = try Fixture.load("shuffle-lrn")
         let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/shuffle-lrn.onnx"))
             .model
-        #expect(model.layers.filter { $0 is ChannelPermutation }.count == 2)
+        #expect(model.layers.filter { $0 is ChannelGather }.count == 2)
         #expect(model.layers.filter { $0 is LocalResponseNormalization }.count == 2)
         let x = fixture.input
         #expect(maxAbsDifference(model.logits(x).scalars, fixture.logits) < 1e-4)
         #expect(maxAbsDifference(model.probabilities(x).scalars, fixture.probabilities ?? []) < 1e-5)
+    }
+
+    @Test("a ShuffleNetV2 unit matches ONNX's reference: Split and Slice of channels, Squeeze and Unsqueeze")
+    func shuffleNetV2Unit() throws {
+        let fixture = try Fixture.load("shufflenet-v2-unit")
+        let path = PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/shufflenet-v2-unit.onnx")
+        let model = try ModelSpec.load(path: path).model
+        #expect(
+            model.layers.compactMap { ($0 as? ChannelGather)?.kind }.sorted() == [
+                "ChannelShuffle", "Slice", "Split", "Split",
+            ])
+        #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
     }
 
     @Test("a ConvNeXt block as torchvision exports it matches ONNX's reference: LayerNorm, MatMul per position")

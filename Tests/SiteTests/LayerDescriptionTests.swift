@@ -64,7 +64,7 @@ struct LayerDescriptionTests {
                 "affine:scaling", "pad:routing", "crop:routing", "add:sum", "mul:product", "concat:routing",
                 "act:activation",
                 "flatten:routing", "reshape:routing", "dropout:scaling", "layernorm:normalization",
-                "shuffle:routing",
+                "gather:routing",
                 "lrn:normalization",
             ])
         #expect(

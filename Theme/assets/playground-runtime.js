@@ -465,9 +465,9 @@
       }
       case 'lrn': return lrnDenominators(l, x).map((s, i) => x[i] * Math.pow(s, -l.beta));
       case 'layernorm': return layerNorm(l, x).y;
-      case 'permute': {
-        const c = l.order.length, out = new Float32Array(x.length);
-        for (let p = 0; p < x.length; p += c) for (let k = 0; k < c; k++) out[p + k] = x[p + l.order[k]];
+      case 'gather': {
+        const c = l.in[0][l.in[0].length - 1], m = l.channels.length, out = new Float32Array(x.length / c * m);
+        for (let p = 0, q = 0; p < x.length; p += c, q += m) for (let k = 0; k < m; k++) out[q + k] = x[p + l.channels[k]];
         return out;
       }
       case 'concat': {
@@ -517,9 +517,9 @@
       }
       case 'lrn': return [lrnBackward(l, xs[0], g)];
       case 'layernorm': return [layerNormBackward(l, xs[0], g)];
-      case 'permute': {
-        const c = l.order.length, gx = new Float32Array(g.length);
-        for (let p = 0; p < g.length; p += c) for (let k = 0; k < c; k++) gx[p + l.order[k]] = g[p + k];
+      case 'gather': {
+        const c = l.in[0][l.in[0].length - 1], m = l.channels.length, gx = new Float32Array(xs[0].length);
+        for (let p = 0, q = 0; p < gx.length; p += c, q += m) for (let k = 0; k < m; k++) gx[p + l.channels[k]] += g[q + k];
         return [gx];
       }
       case 'concat': {

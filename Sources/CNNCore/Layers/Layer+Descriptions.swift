@@ -156,8 +156,8 @@ extension LocalResponseNormalization {
     public var propagation: PropagationRole { .normalization }
 }
 
-extension ChannelPermutation {
-    public var operation: OperationDescription { OperationDescription("permute", ["order": .ints(order)]) }
+extension ChannelGather {
+    public var operation: OperationDescription { OperationDescription("gather", ["channels": .ints(channels)]) }
     public var gridMapping: GridMapping { .sameGrid }
     public var propagation: PropagationRole { .routing }
 }

@@ -25,7 +25,7 @@ struct PlaygroundModel {
     /// for every layer that keeps or rearranges values (flatten, reshape, dropout).
     static let runtimeOperations: Set = [
         "conv2d", "dense", "activation", "maxpool", "avgpool", "globalavg", "globalmax", "batchnorm", "affine",
-        "zeropad", "crop", "add", "multiply", "concat", "lrn", "permute", "layernorm", "identity",
+        "zeropad", "crop", "add", "multiply", "concat", "lrn", "gather", "layernorm", "identity",
     ]
 
     /// Why the runtime cannot run `model`, or nil when it can (an operation added to the

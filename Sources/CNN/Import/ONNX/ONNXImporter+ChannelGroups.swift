@@ -67,7 +67,7 @@ extension ONNXImporter {
             return
         }
         add(
-            ChannelPermutation(name: layerName(node), inputShape: input, order: order), reading: [source], for: node,
-            layout: .image)
+            ChannelGather(name: layerName(node), inputShape: input, channels: order, kind: "ChannelShuffle"),
+            reading: [source], for: node, layout: .image)
     }
 }

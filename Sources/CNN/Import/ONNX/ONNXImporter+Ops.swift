@@ -55,7 +55,11 @@ extension ONNXImporter {
             }
         case "Identity", "Dropout":
             values[node.outputs[0]] = try value(node.inputs.first ?? "", of: node)
-        case "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast":
+        case "Split": try split(node)
+        case "Slice", "Squeeze", "Unsqueeze":
+            guard case .node? = values[node.inputs.first ?? ""] else { return try fold(node) }
+            if node.opType == "Slice" { try sliceChannels(node) } else { try squeezeComputed(node) }
+        case "Constant", "ConstantOfShape", "Shape", "Gather", "Cast":
             try fold(node)
         default:
             throw error(
