@@ -45,6 +45,31 @@ class LRN(OpRun):
         return ((x / (bias + alpha / size * square_sum) ** beta).astype(x.dtype),)
 
 
+def save(name, nodes, inits, rng, opset, input_shape, output_shape, new_ops=(), scores=None):
+    """Writes `name`.onnx and `name`.json: a seeded input (drawn from `rng` after the weights)
+    and what ONNX's reference evaluator computes for it; `scores`, an intermediate tensor
+    recorded as the logits when the output is their softmax."""
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, input_shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, output_shape)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(OUT, name + ".onnx"))
+    x = rng.standard_normal(input_shape).astype(np.float32)
+    results = ReferenceEvaluator(model, new_ops=list(new_ops)).run(None, {"x": x}, intermediate=True)
+    record = {
+        "framework": f"onnx {onnx.__version__} ReferenceEvaluator",
+        "input_nchw": x.ravel().tolist(), "input_shape": list(x.shape),
+    }
+    if scores:
+        record.update(logits=results[scores].ravel().tolist(), probabilities=results["y"].ravel().tolist())
+    else:
+        record.update(logits=results["y"].ravel().tolist())
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        json.dump(record, f)
+    print(name + ":", results["y"].ravel())
+
+
 def shuffle_lrn():
     rng = np.random.default_rng(27)
 
@@ -74,23 +99,7 @@ def shuffle_lrn():
         helper.make_node("Conv", ["p", "w3"], ["scores"], name="/classifier/Conv"),
         helper.make_node("Softmax", ["scores"], ["y"], name="/softmax", axis=1),
     ]
-    graph = helper.make_graph(
-        nodes, "shuffle-lrn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, 1, 1])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(OUT, "shuffle-lrn.onnx"))
-    x = rng.standard_normal((1, 3, 8, 8)).astype(np.float32)
-    reference = ReferenceEvaluator(model, new_ops=[LRN])
-    results = reference.run(None, {"x": x}, intermediate=True)
-    y, scores = results["y"], results["scores"]
-    with open(os.path.join(OUT, "shuffle-lrn.json"), "w") as f:
-        json.dump({
-            "framework": f"onnx {onnx.__version__} ReferenceEvaluator",
-            "input_nchw": x.ravel().tolist(), "input_shape": list(x.shape),
-            "logits": scores.ravel().tolist(), "probabilities": y.ravel().tolist(),
-        }, f)
-    print("shuffle-lrn:", y.ravel())
+    save("shuffle-lrn", nodes, inits, rng, 13, [1, 3, 8, 8], [1, 5, 1, 1], new_ops=[LRN], scores="scores")
 
 
 def convnext_block():
@@ -134,20 +143,7 @@ def convnext_block():
                          axis=-1, epsilon=1e-6),
         helper.make_node("Gemm", ["vn", "head_w", "head_b"], ["y"], name="/head/Gemm", transB=1),
     ]
-    graph = helper.make_graph(
-        nodes, "convnext-block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(OUT, "convnext-block.onnx"))
-    x = rng.standard_normal((1, 3, 16, 16)).astype(np.float32)
-    y, = ReferenceEvaluator(model).run(None, {"x": x})
-    with open(os.path.join(OUT, "convnext-block.json"), "w") as f:
-        json.dump({
-            "framework": f"onnx {onnx.__version__} ReferenceEvaluator",
-            "input_nchw": x.ravel().tolist(), "input_shape": list(x.shape), "logits": y.ravel().tolist(),
-        }, f)
-    print("convnext-block:", y.ravel())
+    save("convnext-block", nodes, inits, rng, 20, [1, 3, 16, 16], [1, 5])
 
 
 def shufflenet_v2_unit():
@@ -188,20 +184,7 @@ def shufflenet_v2_unit():
         helper.make_node("Conv", ["m", "head_w", "head_b"], ["scores"], name="/fc/Conv"),
         helper.make_node("Flatten", ["scores"], ["y"], name="/Flatten"),
     ]
-    graph = helper.make_graph(
-        nodes, "shufflenet-v2-unit", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(OUT, "shufflenet-v2-unit.onnx"))
-    x = rng.standard_normal((1, 3, 16, 16)).astype(np.float32)
-    y, = ReferenceEvaluator(model).run(None, {"x": x})
-    with open(os.path.join(OUT, "shufflenet-v2-unit.json"), "w") as f:
-        json.dump({
-            "framework": f"onnx {onnx.__version__} ReferenceEvaluator",
-            "input_nchw": x.ravel().tolist(), "input_shape": list(x.shape), "logits": y.ravel().tolist(),
-        }, f)
-    print("shufflenet-v2-unit:", y.ravel())
+    save("shufflenet-v2-unit", nodes, inits, rng, 17, [1, 3, 16, 16], [1, 5])
 
 
 if __name__ == "__main__":

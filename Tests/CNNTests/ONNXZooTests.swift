@@ -74,6 +74,11 @@ import TestSupport
             return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         }
 
+        /// The model `name`.onnx beside the fixture, imported.
+        static func model(_ name: String) throws -> Model {
+            try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/\(name).onnx")).model
+        }
+
         /// The input, NCHW → NHWC.
         var input: Tensor {
             let (c, h, w) = (input_shape[1], input_shape[2], input_shape[3])
@@ -88,8 +93,7 @@ import TestSupport
     @Test("LRN and channel shuffles match ONNX's reference implementation on random weights")
     func shuffleAndLRN() throws {
         let fixture = try Fixture.load("shuffle-lrn")
-        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/shuffle-lrn.onnx"))
-            .model
+        let model = try Fixture.model("shuffle-lrn")
         #expect(model.layers.filter { $0 is ChannelGather }.count == 2)
         #expect(model.layers.filter { $0 is LocalResponseNormalization }.count == 2)
         let x = fixture.input
@@ -100,8 +104,7 @@ import TestSupport
     @Test("a ShuffleNetV2 unit matches ONNX's reference: Split and Slice of channels, Squeeze and Unsqueeze")
     func shuffleNetV2Unit() throws {
         let fixture = try Fixture.load("shufflenet-v2-unit")
-        let path = PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/shufflenet-v2-unit.onnx")
-        let model = try ModelSpec.load(path: path).model
+        let model = try Fixture.model("shufflenet-v2-unit")
         #expect(
             model.layers.compactMap { ($0 as? ChannelGather)?.kind }.sorted() == [
                 "ChannelShuffle", "Slice", "Split", "Split",
@@ -112,8 +115,7 @@ import TestSupport
     @Test("a ConvNeXt block as torchvision exports it matches ONNX's reference: LayerNorm, MatMul per position")
     func convNeXtBlock() throws {
         let fixture = try Fixture.load("convnext-block")
-        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/convnext-block.onnx"))
-            .model
+        let model = try Fixture.model("convnext-block")
         #expect(model.layers.filter { $0 is LayerNormalization }.count == 3)
         #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
     }
