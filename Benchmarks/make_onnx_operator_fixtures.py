@@ -11,7 +11,9 @@ with its LRN replaced (see `LRN` below).
   over channels-last maps, Linear as MatMul + Add at every position, GELU, layer scale, the
   residual) and a LayerNorm over the pooled vector;
 - shufflenet-v2-unit.onnx: ShuffleNetV2's unit (Split of the channels, a branch, Concat,
-  the shuffle), a Slice of every second channel, Squeeze and Unsqueeze of the pooled map.
+  the shuffle), a Slice of every second channel, Squeeze and Unsqueeze of the pooled map;
+- resizes.onnx: Resize, nearest and linear, up and down, by scales and to sizes, in three
+  coordinate conventions.
 
     Benchmarks/.venv/bin/pip install onnx numpy
     Benchmarks/.venv/bin/python Benchmarks/make_onnx_operator_fixtures.py
@@ -187,8 +189,43 @@ def shufflenet_v2_unit():
     save("shufflenet-v2-unit", nodes, inits, rng, 17, [1, 3, 16, 16], [1, 5])
 
 
+def resizes():
+    """Resize in the forms exporters write: PyTorch's nearest Upsample (asymmetric, floor,
+    scale 2), bilinear to given sizes (pytorch_half_pixel), a linear half-scale with aligned
+    corners, and a nearest half-pixel resize by 1.5 (round_prefer_floor)."""
+    rng = np.random.default_rng(2714)
+
+    def weight(name, shape, scale=0.5):
+        return numpy_helper.from_array((scale * rng.standard_normal(shape)).astype(np.float32), name)
+
+    def floats(name, values):
+        return numpy_helper.from_array(np.array(values, np.float32), name)
+
+    inits = [
+        weight("c1_w", (4, 3, 3, 3)), weight("c2_w", (4, 4, 3, 3)), weight("head_w", (5, 4)), weight("head_b", (5,)),
+        floats("double", [1, 1, 2, 2]), floats("half", [1, 1, 0.5, 0.5]), floats("three_halves", [1, 1, 1.5, 1.5]),
+        numpy_helper.from_array(np.array([1, 4, 9, 7], np.int64), "sizes"),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "c1_w"], ["c1"], name="/c1/Conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Resize", ["c1", "", "double"], ["up"], name="/up/Resize", mode="nearest",
+                         coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+        helper.make_node("Conv", ["up", "c2_w"], ["c2"], name="/c2/Conv", strides=[2, 2]),
+        helper.make_node("Resize", ["c2", "", "", "sizes"], ["sized"], name="/sized/Resize", mode="linear",
+                         coordinate_transformation_mode="pytorch_half_pixel"),
+        helper.make_node("Resize", ["sized", "", "half"], ["down"], name="/down/Resize", mode="linear",
+                         coordinate_transformation_mode="align_corners"),
+        helper.make_node("Resize", ["down", "", "three_halves"], ["near"], name="/near/Resize", mode="nearest"),
+        helper.make_node("GlobalAveragePool", ["near"], ["p"], name="/pool"),
+        helper.make_node("Flatten", ["p"], ["v"], name="/flatten"),
+        helper.make_node("Gemm", ["v", "head_w", "head_b"], ["y"], name="/head/Gemm", transB=1),
+    ]
+    save("resizes", nodes, inits, rng, 13, [1, 3, 6, 6], [1, 5])
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     shuffle_lrn()
     convnext_block()
     shufflenet_v2_unit()
+    resizes()

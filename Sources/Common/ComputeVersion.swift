@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "6485c82b2add9ea013cdc52e6f945c30b83ea39768c02922e007d15a372e6538"
+    public static let sourceDigest = "34ff3165776a7364b9240f563a2c70ba7ae44bfa95ec431fd6e867391e9750c3"
 }

@@ -49,6 +49,19 @@ import TestSupport
         #expect(maxAbsDifference(run(even, x).0.scalars, expected) < 1e-6)
     }
 
+    @Test("resize: nearest doubles each value (asymmetric, floor); linear with half-pixel centres")
+    func resize() {
+        let x = Tensor(shape: [1, 1, 3, 1], scalars: [1, 2, 4])
+        let nearest = Resize2D(
+            name: "r", inputShape: [1, 3, 1], outputSize: (1, 6), mode: .nearest, coordinates: .asymmetric,
+            rounding: .floor)
+        #expect(run(nearest, x).0.scalars == [1, 1, 2, 2, 4, 4])
+        // Half-pixel, scale 2: output j reads input (j + 0.5) / 2 − 0.5 = −0.25, 0.25, 0.75, 1.25,
+        // 1.75, 2.25, clamped to [0, 2].
+        let linear = Resize2D(name: "r", inputShape: [1, 3, 1], outputSize: (1, 6), mode: .linear)
+        #expect(maxAbsDifference(run(linear, x).0.scalars, [1, 1.25, 1.75, 2.5, 3.5, 4]) < 1e-6)
+    }
+
     @Test func reluClampsNegativeOutputs() {
         let layer = Dense(name: "d", inputShape: [2], units: 2, activation: .relu)
         let (y, _) = run(layer, Tensor(shape: [1, 2], scalars: [1, 2]), parameters: [1, -1, 1, -1, 0.5, 0])

@@ -75,6 +75,23 @@ import TestSupport
         check([LayerNormalization(name: "n", inputShape: [4, 6])], inputShape: [4, 6])
     }
 
+    @Test("resizing, nearest and linear, up and down, in every coordinate convention")
+    func resize() {
+        for mode in [Resize2D.Mode.nearest, .linear] {
+            for coordinates in [Resize2D.Coordinates.halfPixel, .pytorchHalfPixel, .asymmetric, .alignCorners] {
+                for size in [(7, 10), (2, 3)] {
+                    check(
+                        [
+                            Resize2D(
+                                name: "r", inputShape: [4, 5, 2], outputSize: size, mode: mode, coordinates: coordinates
+                            )
+                        ],
+                        inputShape: [4, 5, 2])
+                }
+            }
+        }
+    }
+
     @Test("channel gathers: a shuffle, a range, and channels taken twice (their gradients add)")
     func channelGather() {
         let order = ChannelGather.shuffle(channels: 6, groups: 2)

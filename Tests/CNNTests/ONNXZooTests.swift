@@ -112,6 +112,14 @@ import TestSupport
         #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
     }
 
+    @Test("Resize, nearest and linear, by scales and to sizes, matches ONNX's reference")
+    func resizes() throws {
+        let fixture = try Fixture.load("resizes")
+        let model = try Fixture.model("resizes")
+        #expect(model.layers.compactMap { ($0 as? Resize2D)?.outputSize.height } == [12, 9, 4, 6])
+        #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
+    }
+
     @Test("a ConvNeXt block as torchvision exports it matches ONNX's reference: LayerNorm, MatMul per position")
     func convNeXtBlock() throws {
         let fixture = try Fixture.load("convnext-block")

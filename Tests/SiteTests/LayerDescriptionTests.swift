@@ -63,7 +63,7 @@ struct LayerDescriptionTests {
                 "conv:affine", "dense:affine", "maxpool:maximum", "avgpool:sum", "gmax:maximum", "bn:scaling",
                 "affine:scaling", "pad:routing", "crop:routing", "add:sum", "mul:product", "concat:routing",
                 "act:activation",
-                "flatten:routing", "reshape:routing", "dropout:scaling", "layernorm:normalization",
+                "flatten:routing", "reshape:routing", "dropout:scaling", "layernorm:normalization", "resize:sum",
                 "gather:routing",
                 "lrn:normalization",
             ])

@@ -25,6 +25,7 @@ public enum LayerExamples {
             Reshape(name: "reshape", inputShape: image, outputShape: [36, 4]),
             Dropout(name: "dropout", inputShape: image, rate: 0.5),
             LayerNormalization(name: "layernorm", inputShape: image, epsilon: 1e-3),
+            Resize2D(name: "resize", inputShape: image, outputSize: (9, 13), mode: .linear),
             ChannelGather(name: "gather", inputShape: image, channels: [2, 0, 3, 3, 1]),
             LocalResponseNormalization(name: "lrn", inputShape: image, size: 3, alpha: 1.5, beta: 0.75, bias: 1),
         ]

@@ -420,6 +420,20 @@
     return gx;
   }
 
+  // Each output cell of a resize with the four input cells it reads and their weights
+  // (offsets of their channel vectors), from the rows' and columns' taps.
+  function resizeTaps(l, visit) {
+    const w = l.in[0][1], c = l.out[2], ow = l.out[1];
+    for (let i = 0; i < l.out[0]; i++) {
+      const r0 = l.rows[2 * i], r1 = l.rows[2 * i + 1], wr = l.row_weights[i];
+      for (let j = 0; j < ow; j++) {
+        const c0 = l.columns[2 * j], c1 = l.columns[2 * j + 1], wc = l.column_weights[j], to = (i * ow + j) * c;
+        const taps = [[r0, c0, (1 - wr) * (1 - wc)], [r0, c1, (1 - wr) * wc], [r1, c0, wr * (1 - wc)], [r1, c1, wr * wc]];
+        for (const [row, column, weight] of taps) if (weight !== 0) visit(to, (row * w + column) * c, weight);
+      }
+    }
+  }
+
   // Concatenation along `axis` of the per-sample shape: blocks of each input, in turn.
   function concatBlocks(l, visit) {
     const shape = l.in[0], axis = l.axis, inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -465,6 +479,11 @@
       }
       case 'lrn': return lrnDenominators(l, x).map((s, i) => x[i] * Math.pow(s, -l.beta));
       case 'layernorm': return layerNorm(l, x).y;
+      case 'resize': {
+        const out = new Float32Array(l.out[0] * l.out[1] * l.out[2]);
+        resizeTaps(l, (to, from, weight) => { for (let k = 0; k < l.out[2]; k++) out[to + k] += weight * x[from + k]; });
+        return out;
+      }
       case 'gather': {
         const c = l.in[0][l.in[0].length - 1], m = l.channels.length, out = new Float32Array(x.length / c * m);
         for (let p = 0, q = 0; p < x.length; p += c, q += m) for (let k = 0; k < m; k++) out[q + k] = x[p + l.channels[k]];
@@ -517,6 +536,11 @@
       }
       case 'lrn': return [lrnBackward(l, xs[0], g)];
       case 'layernorm': return [layerNormBackward(l, xs[0], g)];
+      case 'resize': {
+        const gx = new Float32Array(xs[0].length);
+        resizeTaps(l, (to, from, weight) => { for (let k = 0; k < l.out[2]; k++) gx[from + k] += weight * g[to + k]; });
+        return [gx];
+      }
       case 'gather': {
         const c = l.in[0][l.in[0].length - 1], m = l.channels.length, gx = new Float32Array(xs[0].length);
         for (let p = 0, q = 0; p < gx.length; p += c, q += m) for (let k = 0; k < m; k++) gx[p + l.channels[k]] += g[q + k];

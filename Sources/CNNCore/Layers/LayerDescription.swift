@@ -74,6 +74,7 @@ public struct OperationDescription: Sendable, Equatable {
     public enum Value: Sendable, Equatable {
         case int(Int)
         case ints([Int])
+        case floats([Float])
         case float(Float)
         case bool(Bool)
         case activation(Activation)

@@ -25,7 +25,7 @@ struct PlaygroundModel {
     /// for every layer that keeps or rearranges values (flatten, reshape, dropout).
     static let runtimeOperations: Set = [
         "conv2d", "dense", "activation", "maxpool", "avgpool", "globalavg", "globalmax", "batchnorm", "affine",
-        "zeropad", "crop", "add", "multiply", "concat", "lrn", "gather", "layernorm", "identity",
+        "zeropad", "crop", "add", "multiply", "concat", "lrn", "gather", "layernorm", "resize", "identity",
     ]
 
     /// Why the runtime cannot run `model`, or nil when it can (an operation added to the
@@ -45,6 +45,7 @@ struct PlaygroundModel {
                 switch value {
                 case .int(let n): "\(n)"
                 case .ints(let values): PlaygroundJSON.ints(values)
+                case .floats(let values): PlaygroundJSON.floats(values)
                 case .float(let x): "\(x)"
                 case .bool(let b): "\(b)"
                 case .activation(let a): activation(a)

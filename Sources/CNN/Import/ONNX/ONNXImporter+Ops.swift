@@ -56,6 +56,7 @@ extension ONNXImporter {
         case "Identity", "Dropout":
             values[node.outputs[0]] = try value(node.inputs.first ?? "", of: node)
         case "Split": try split(node)
+        case "Resize", "Upsample": try resize(node)
         case "Slice", "Squeeze", "Unsqueeze":
             guard case .node? = values[node.inputs.first ?? ""] else { return try fold(node) }
             if node.opType == "Slice" { try sliceChannels(node) } else { try squeezeComputed(node) }

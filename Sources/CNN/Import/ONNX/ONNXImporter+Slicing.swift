@@ -115,3 +115,57 @@ extension ONNXImporter {
         producers[output] = node
     }
 }
+
+extension ONNXImporter {
+    /// Resize (opset 10+) and Upsample (before it) of an image's height and width, nearest or
+    /// linear, in any of ONNX's coordinate conventions but `tf_crop_and_resize`.
+    mutating func resize(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard layout == .image else { throw error(node, "needs an image input [N, C, H, W]") }
+        let input = shape(of: source)
+        let modeName = node.attributes["mode"]?.string ?? "nearest"
+        guard let mode = Resize2D.Mode(rawValue: modeName == "bilinear" ? "linear" : modeName) else {
+            throw error(node, "mode '\(modeName)' is not supported; vizsite resizes by nearest and linear")
+        }
+        let upsample = node.opType == "Upsample"
+        let convention =
+            node.attributes["coordinate_transformation_mode"]?.string ?? (upsample ? "asymmetric" : "half_pixel")
+        guard let coordinates = Resize2D.Coordinates(rawValue: convention) else {
+            throw error(node, "coordinate_transformation_mode '\(convention)' is not supported")
+        }
+        let roundingName = node.attributes["nearest_mode"]?.string ?? (upsample ? "floor" : "round_prefer_floor")
+        guard let rounding = Resize2D.Rounding(rawValue: roundingName) else {
+            throw error(node, "nearest_mode '\(roundingName)' is not supported")
+        }
+        guard int(node, "antialias", default: 0) == 0, node.attributes["axes"] == nil,
+            (node.attributes["keep_aspect_ratio_policy"]?.string ?? "stretch") == "stretch"
+        else { throw error(node, "antialiasing, axes and aspect-ratio policies are not supported") }
+        // Upsample and opset-10 Resize: (X, scales); later: (X, roi, scales, sizes).
+        let scalesIndex = upsample || node.inputs.count == 2 ? 1 : 2
+        var size: (Int, Int), scales: (Float, Float)?
+        if node.inputs.count > 3, let given = try constant(node, 3) {
+            let sizes = try integers(given, of: node)
+            guard sizes.count == 4 else { throw error(node, "sizes must have 4 values, not \(sizes)") }
+            size = (Int(sizes[2]), Int(sizes[3]))
+        } else if let given = try constant(node, scalesIndex) {
+            let values = try floats(given, of: node)
+            guard values.count == 4, values[0] == 1, values[1] == 1, values[2] > 0, values[3] > 0 else {
+                throw error(node, "scales must be [1, 1, height, width] with positive scales, not \(values)")
+            }
+            scales = (values[2], values[3])
+            size = (
+                Int((Float(input[0]) * values[2]).rounded(.down)), Int((Float(input[1]) * values[3]).rounded(.down))
+            )
+        } else {
+            throw error(node, "needs constant scales or sizes")
+        }
+        guard (1...65_536).contains(size.0), (1...65_536).contains(size.1),
+            size.0 * size.1 * input[2] <= ModelSpec.maxActivations
+        else { throw error(node, "resizes to \(size.0)×\(size.1), which vizsite cannot hold") }
+        add(
+            Resize2D(
+                name: layerName(node), inputShape: input, outputSize: size, mode: mode, coordinates: coordinates,
+                rounding: rounding, scales: scales),
+            reading: [source], for: node, layout: .image)
+    }
+}
