@@ -13,7 +13,9 @@ with its LRN replaced (see `LRN` below).
 - shufflenet-v2-unit.onnx: ShuffleNetV2's unit (Split of the channels, a branch, Concat,
   the shuffle), a Slice of every second channel, Squeeze and Unsqueeze of the pooled map;
 - resizes.onnx: Resize, nearest and linear, up and down, by scales and to sizes, in three
-  coordinate conventions.
+  coordinate conventions;
+- export-idioms.onnx: a Slice end computed from the shape (TorchScript's `chunk`) and
+  torch.export's `as_strided` of a pooled map (Reshape to [-1], Gather by [1, C, 1, 1]).
 
     Benchmarks/.venv/bin/pip install onnx numpy
     Benchmarks/.venv/bin/python Benchmarks/make_onnx_operator_fixtures.py
@@ -223,9 +225,45 @@ def resizes():
     save("resizes", nodes, inits, rng, 13, [1, 3, 6, 6], [1, 5])
 
 
+def export_idioms():
+    """What PyTorch's exporters write around those operators: ShuffleNetV2's `chunk` with its
+    Slice end computed from the shape (Shape → Gather → Add → Div → Mul, TorchScript), and
+    torch.export's `as_strided` of a pooled map (Reshape to [-1], then Gather by [1, C, 1, 1]
+    indices, here a permutation)."""
+    rng = np.random.default_rng(2715)
+
+    def ints(name, values, dims=None):
+        array = np.array(values, np.int64)
+        return numpy_helper.from_array(array.reshape(dims) if dims else array, name)
+
+    inits = [
+        numpy_helper.from_array((0.5 * rng.standard_normal((6, 3, 3, 3))).astype(np.float32), "w"),
+        numpy_helper.from_array((0.5 * rng.standard_normal((5, 3))).astype(np.float32), "head_w"),
+        ints("one", 1), ints("two", 2), ints("zero", [0]), ints("axis", [1]), ints("flat", [-1]),
+        ints("order", [2, 0, 1], [1, 3, 1, 1]), ints("c_index", 1),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="/conv/Conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Shape", ["c"], ["shape"], name="/chunk/Shape"),
+        helper.make_node("Gather", ["shape", "c_index"], ["channels"], name="/chunk/Gather", axis=0),
+        helper.make_node("Add", ["channels", "one"], ["plus"], name="/chunk/Add"),
+        helper.make_node("Div", ["plus", "two"], ["half"], name="/chunk/Div"),
+        helper.make_node("Mul", ["half", "one"], ["end"], name="/chunk/Mul"),
+        helper.make_node("Unsqueeze", ["end", "zero"], ["ends"], name="/chunk/Unsqueeze"),
+        helper.make_node("Slice", ["c", "zero", "ends", "axis"], ["first"], name="/chunk/Slice"),
+        helper.make_node("GlobalAveragePool", ["first"], ["p"], name="/pool"),
+        helper.make_node("Reshape", ["p", "flat"], ["v"], name="/as_strided/Reshape"),
+        helper.make_node("Gather", ["v", "order"], ["g"], name="/as_strided/Gather", axis=0),
+        helper.make_node("Flatten", ["g"], ["f"], name="/flatten"),
+        helper.make_node("Gemm", ["f", "head_w"], ["y"], name="/head/Gemm", transB=1),
+    ]
+    save("export-idioms", nodes, inits, rng, 17, [1, 3, 8, 8], [1, 5])
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     shuffle_lrn()
     convnext_block()
     shufflenet_v2_unit()
     resizes()
+    export_idioms()

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "34ff3165776a7364b9240f563a2c70ba7ae44bfa95ec431fd6e867391e9750c3"
+    public static let sourceDigest = "fe19358b16d253e0ffd36d6733ffdff2a98ccf1389eb882457eda22eea52bc9e"
 }

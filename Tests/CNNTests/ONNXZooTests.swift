@@ -120,6 +120,14 @@ import TestSupport
         #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
     }
 
+    @Test("exporters' idioms: a Slice end from shape arithmetic, as_strided as Reshape [-1] and Gather")
+    func exportIdioms() throws {
+        let fixture = try Fixture.load("export-idioms")
+        let model = try Fixture.model("export-idioms")
+        #expect(model.layers.compactMap { ($0 as? ChannelGather)?.channels } == [[0, 1, 2], [2, 0, 1]])
+        #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
+    }
+
     @Test("a ConvNeXt block as torchvision exports it matches ONNX's reference: LayerNorm, MatMul per position")
     func convNeXtBlock() throws {
         let fixture = try Fixture.load("convnext-block")

@@ -95,6 +95,34 @@ extension ONNXImporter {
             var all: [Int64] = []
             for i in node.inputs.indices { all += try ints(i) }
             return store(node, all, dims: [Int64(all.count)])
+        case "Add", "Sub", "Mul", "Div":
+            // Shape arithmetic (ShuffleNetV2's `chunk`: a channel count plus one, halved, for
+            // a Slice's end), elementwise with a scalar broadcast.
+            guard let left = try constant(node, 0), let right = try constant(node, 1) else {
+                throw error(node, "needs two inputs")
+            }
+            let integer: Set<Int64> = [ONNXTensor.DataType.int64.rawValue, ONNXTensor.DataType.int32.rawValue]
+            guard integer.contains(left.dataType), integer.contains(right.dataType) else {
+                throw error(node, "arithmetic on constants is folded for integers (shapes) only")
+            }
+            let a = try integers(left, of: node), b = try integers(right, of: node)
+            guard a.count == b.count || a.count == 1 || b.count == 1, !a.isEmpty, !b.isEmpty else {
+                throw error(node, "cannot broadcast \(a.count) values with \(b.count)")
+            }
+            var out: [Int64] = []
+            for i in 0..<max(a.count, b.count) {
+                let x = a[a.count == 1 ? 0 : i], y = b[b.count == 1 ? 0 : i]
+                switch node.opType {
+                case "Add": out.append(x &+ y)
+                case "Sub": out.append(x &- y)
+                case "Mul": out.append(x &* y)
+                default:
+                    guard y != 0 else { throw error(node, "divides by zero") }
+                    out.append(x / y)
+                }
+            }
+            let dims = a.count >= b.count ? left.dims : right.dims
+            return store(node, out, dims: dims)
         case "Slice":
             let data = try ints(0), starts = try ints(1), ends = try ints(2)
             guard let s = starts.first, let e = ends.first else { throw error(node, "needs starts and ends") }

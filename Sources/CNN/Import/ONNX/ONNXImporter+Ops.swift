@@ -4,6 +4,12 @@ extension ONNXImporter {
     /// Converts one node: a layer, an alias of its input, or a folded constant.
     mutating func convert(_ node: ONNXNode) throws(ImportError) {
         guard !node.outputs.isEmpty else { throw error(node, "has no output") }
+        if ["Add", "Sub", "Mul", "Div"].contains(node.opType), node.inputs.count == 2,
+            node.inputs.allSatisfy({ if case .constant? = values[$0] { true } else { false } }),
+            node.inputs.allSatisfy({ [1, 10, 11].contains(constantType($0)) == false })
+        {
+            return try fold(node)
+        }
         switch node.opType {
         case "Conv": try convolution(node)
         case "Gemm", "MatMul": try dense(node)
@@ -60,12 +66,20 @@ extension ONNXImporter {
         case "Slice", "Squeeze", "Unsqueeze":
             guard case .node? = values[node.inputs.first ?? ""] else { return try fold(node) }
             if node.opType == "Slice" { try sliceChannels(node) } else { try squeezeComputed(node) }
-        case "Constant", "ConstantOfShape", "Shape", "Gather", "Cast":
+        case "Gather":
+            if case .node? = values[node.inputs.first ?? ""] { return try gatherFeatures(node) }
+            try fold(node)
+        case "Constant", "ConstantOfShape", "Shape", "Cast":
             try fold(node)
         default:
             throw error(
                 node, "this operator is not supported; vizsite runs " + Self.supportedOps.joined(separator: ", "))
         }
+    }
+
+    /// The data type of constant `name` (0 when it is not a constant).
+    private func constantType(_ name: String) -> Int64 {
+        if case .constant(let tensor)? = values[name] { tensor.dataType } else { 0 }
     }
 
     // MARK: - Layers with weights
@@ -650,7 +664,10 @@ extension ONNXImporter {
             let dims = try integers(target, of: node)
             let count = Int64(input.elementCount)
             let isBatch: (Int64) -> Bool = { $0 == Self.batch || $0 == 0 || $0 == -1 || $0 == 1 }
-            guard dims.count == 2, isBatch(dims[0]), dims[1] == -1 || dims[1] == count else {
+            // [-1]: every value in one axis, the batch of one included (torch.export writes
+            // `as_strided` of a pooled [1, C, 1, 1] map as this and a Gather).
+            let wholeOfOne = dims == [-1] && layout == .image && input.prefix(2) == [1, 1]
+            guard wholeOfOne || (dims.count == 2 && isBatch(dims[0]) && (dims[1] == -1 || dims[1] == count)) else {
                 throw error(node, "only a reshape to [batch, features] is supported, not \(dims)")
             }
         } else {

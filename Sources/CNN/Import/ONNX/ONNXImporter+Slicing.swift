@@ -93,6 +93,36 @@ extension ONNXImporter {
                 + "and unsqueezes a vector to a 1×1 map")
     }
 
+    /// Gather along axis 0 of a vector by constant indices (torch.export's `as_strided` of a
+    /// pooled map: the map flattened to [C], then gathered by indices of shape [1, C, 1, 1]).
+    /// A channel gather, unless the indices are 0, 1, 2, …; a [1, C, 1, 1] result is a 1×1 map.
+    mutating func gatherFeatures(_ node: ONNXNode) throws(ImportError) {
+        let (source, layout) = try nodeInput(node)
+        guard layout == .flat, int(node, "axis", default: 0) == 0, let indices = try constant(node, 1) else {
+            throw error(node, "gathers from a computed tensor only along a vector's features, by constant indices")
+        }
+        let input = shape(of: source), count = Int64(input[0])
+        let picked = try integers(indices, of: node).map { Int($0 < 0 ? $0 + count : $0) }
+        guard !picked.isEmpty, picked.allSatisfy({ (0..<input[0]).contains($0) }) else {
+            throw error(node, "indices out of range for \(input[0]) features")
+        }
+        let asMap = indices.dims.count == 4 && indices.dims[0] == 1 && indices.dims[2] == 1 && indices.dims[3] == 1
+        var current = source
+        if picked != Array(0..<input[0]) {
+            let gather = ChannelGather(name: layerName(node), inputShape: input, channels: picked, kind: "Gather")
+            append(gather, reading: [source], output: node.outputs[0], layout: .flat, node: node)
+            current = layers.count - 1
+        }
+        guard asMap else {
+            if current == source { values[node.outputs[0]] = .node(source, .flat) }
+            return
+        }
+        let reshape = Reshape(
+            name: uniqueName(Self.name(of: node) + "/map"), inputShape: shape(of: current),
+            outputShape: [1, 1, picked.count])
+        append(reshape, reading: [current], output: node.outputs[0], layout: .image, node: node)
+    }
+
     /// A name not yet taken, `base` or `base_2`, `base_3`, ….
     private func uniqueName(_ base: String) -> String {
         var name = base, n = 1

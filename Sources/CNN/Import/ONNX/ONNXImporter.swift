@@ -22,7 +22,8 @@ public struct ONNXImporter {
         "Reshape (to [batch, features], or splitting and rejoining channels in a channel shuffle)", "Pad", "Identity",
         "Dropout", "Transpose (NCHW ↔ NHWC, before a flatten or after an NHWC input, and of channel groups)",
         "Constant", "ConstantOfShape", "Shape", "Gather", "Cast",
-        "Split and Slice (along the channels)", "Resize and Upsample (nearest and linear)",
+        "Add, Sub, Mul and Div of integer constants (shape arithmetic, folded)", "Split and Slice (along the channels)",
+        "Resize and Upsample (nearest and linear)",
         "Squeeze and Unsqueeze (a 1×1 map ↔ a vector, and of constants)",
     ]
 
@@ -33,7 +34,7 @@ public struct ONNXImporter {
         "LayerNormalization", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten",
         "Reshape", "Pad",
         "Identity", "Dropout", "Transpose", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze",
-        "Slice", "Cast", "Split", "Resize", "Upsample",
+        "Slice", "Cast", "Split", "Resize", "Upsample", "Sub",
     ]
 
     /// How a value flows through the graph being built.
