@@ -49,6 +49,20 @@ class LRN(OpRun):
         return ((x / (bias + alpha / size * square_sum) ** beta).astype(x.dtype),)
 
 
+def weight(rng, name, shape, scale=1.0):
+    """A float32 initializer of seeded normal values times `scale`."""
+    return numpy_helper.from_array((scale * rng.standard_normal(shape)).astype(np.float32), name)
+
+
+def ints(name, values, dims=None):
+    array = np.array(values, np.int64)
+    return numpy_helper.from_array(array.reshape(dims) if dims else array, name)
+
+
+def floats(name, values):
+    return numpy_helper.from_array(np.array(values, np.float32), name)
+
+
 def save(name, nodes, inits, rng, opset, input_shape, output_shape, new_ops=(), scores=None):
     """Writes `name`.onnx and `name`.json: a seeded input (drawn from `rng` after the weights)
     and what ONNX's reference evaluator computes for it; `scores`, an intermediate tensor
@@ -77,14 +91,9 @@ def save(name, nodes, inits, rng, opset, input_shape, output_shape, new_ops=(), 
 def shuffle_lrn():
     rng = np.random.default_rng(27)
 
-    def weight(name, shape):
-        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name)
-
-    def ints(name, values):
-        return numpy_helper.from_array(np.array(values, np.int64), name)
-
     inits = [
-        weight("w1", (8, 3, 3, 3)), weight("b1", (8,)), weight("w2", (8, 4, 3, 3)), weight("w3", (5, 8, 1, 1)),
+        weight(rng, "w1", (8, 3, 3, 3)), weight(rng, "b1", (8,)), weight(rng, "w2", (8, 4, 3, 3)),
+        weight(rng, "w3", (5, 8, 1, 1)),
         ints("split2", [1, 2, 4, 8, 8]), ints("split3", [1, 2, 2, 2, 8, 8]), ints("join", [1, 8, 8, 8]),
     ]
     nodes = [
@@ -112,15 +121,16 @@ def convnext_block():
     scale [C, 1, 1], the residual addition, and a LayerNorm over the pooled vector."""
     rng = np.random.default_rng(2712)
 
-    def weight(name, shape, scale=1.0):
-        return numpy_helper.from_array((scale * rng.standard_normal(shape)).astype(np.float32), name)
-
     inits = [
-        weight("stem_w", (8, 3, 4, 4)), weight("stem_b", (8,)), weight("ln0_g", (8,)), weight("ln0_b", (8,)),
-        weight("dw_w", (8, 1, 7, 7)), weight("dw_b", (8,)), weight("ln1_g", (8,)), weight("ln1_b", (8,)),
-        weight("fc1_w", (8, 32), 0.5), weight("fc1_b", (32,)), weight("fc2_w", (32, 8), 0.3), weight("fc2_b", (8,)),
-        weight("gamma", (8, 1, 1)), weight("ln2_g", (8,)), weight("ln2_b", (8,)), weight("head_w", (5, 8)),
-        weight("head_b", (5,)),
+        weight(rng, "stem_w", (8, 3, 4, 4)), weight(rng, "stem_b", (8,)), weight(rng, "ln0_g", (8,)),
+        weight(rng, "ln0_b", (8,)),
+        weight(rng, "dw_w", (8, 1, 7, 7)), weight(rng, "dw_b", (8,)), weight(rng, "ln1_g", (8,)),
+        weight(rng, "ln1_b", (8,)),
+        weight(rng, "fc1_w", (8, 32), 0.5), weight(rng, "fc1_b", (32,)), weight(rng, "fc2_w", (32, 8), 0.3),
+        weight(rng, "fc2_b", (8,)),
+        weight(rng, "gamma", (8, 1, 1)), weight(rng, "ln2_g", (8,)), weight(rng, "ln2_b", (8,)),
+        weight(rng, "head_w", (5, 8)),
+        weight(rng, "head_b", (5,)),
     ]
     nodes = [
         helper.make_node("Conv", ["x", "stem_w", "stem_b"], ["s"], name="/stem/Conv", strides=[4, 4]),
@@ -156,15 +166,11 @@ def shufflenet_v2_unit():
     Slice of every second channel, Squeeze of the pooled map and Unsqueeze back to 1×1."""
     rng = np.random.default_rng(2713)
 
-    def weight(name, shape, scale=0.5):
-        return numpy_helper.from_array((scale * rng.standard_normal(shape)).astype(np.float32), name)
-
-    def ints(name, values):
-        return numpy_helper.from_array(np.array(values, np.int64), name)
-
     inits = [
-        weight("stem_w", (8, 3, 3, 3)), weight("pw1_w", (4, 4, 1, 1)), weight("dw_w", (4, 1, 3, 3)),
-        weight("pw2_w", (4, 4, 1, 1)), weight("head_w", (5, 4, 1, 1)), weight("head_b", (5,)),
+        weight(rng, "stem_w", (8, 3, 3, 3), 0.5), weight(rng, "pw1_w", (4, 4, 1, 1), 0.5),
+        weight(rng, "dw_w", (4, 1, 3, 3), 0.5),
+        weight(rng, "pw2_w", (4, 4, 1, 1), 0.5), weight(rng, "head_w", (5, 4, 1, 1), 0.5),
+        weight(rng, "head_b", (5,), 0.5),
         ints("halves", [4, 4]), ints("groups", [1, 2, 4, 8, 8]), ints("joined", [1, 8, 8, 8]),
         ints("start", [1]), ints("end", [8]), ints("axis", [1]), ints("step", [2]), ints("hw", [2, 3]),
     ]
@@ -197,14 +203,9 @@ def resizes():
     corners, and a nearest half-pixel resize by 1.5 (round_prefer_floor)."""
     rng = np.random.default_rng(2714)
 
-    def weight(name, shape, scale=0.5):
-        return numpy_helper.from_array((scale * rng.standard_normal(shape)).astype(np.float32), name)
-
-    def floats(name, values):
-        return numpy_helper.from_array(np.array(values, np.float32), name)
-
     inits = [
-        weight("c1_w", (4, 3, 3, 3)), weight("c2_w", (4, 4, 3, 3)), weight("head_w", (5, 4)), weight("head_b", (5,)),
+        weight(rng, "c1_w", (4, 3, 3, 3), 0.5), weight(rng, "c2_w", (4, 4, 3, 3), 0.5),
+        weight(rng, "head_w", (5, 4), 0.5), weight(rng, "head_b", (5,), 0.5),
         floats("double", [1, 1, 2, 2]), floats("half", [1, 1, 0.5, 0.5]), floats("three_halves", [1, 1, 1.5, 1.5]),
         numpy_helper.from_array(np.array([1, 4, 9, 7], np.int64), "sizes"),
     ]
@@ -231,10 +232,6 @@ def export_idioms():
     torch.export's `as_strided` of a pooled map (Reshape to [-1], then Gather by [1, C, 1, 1]
     indices, here a permutation)."""
     rng = np.random.default_rng(2715)
-
-    def ints(name, values, dims=None):
-        array = np.array(values, np.int64)
-        return numpy_helper.from_array(array.reshape(dims) if dims else array, name)
 
     inits = [
         numpy_helper.from_array((0.5 * rng.standard_normal((6, 3, 3, 3))).astype(np.float32), "w"),
