@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "fe19358b16d253e0ffd36d6733ffdff2a98ccf1389eb882457eda22eea52bc9e"
+    public static let sourceDigest = "fa95374eb2822d3482dbf273676d479af68aa8992e55fda36f5e9622f2766eb9"
 }

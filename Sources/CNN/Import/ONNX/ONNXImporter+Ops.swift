@@ -4,9 +4,9 @@ extension ONNXImporter {
     /// Converts one node: a layer, an alias of its input, or a folded constant.
     mutating func convert(_ node: ONNXNode) throws(ImportError) {
         guard !node.outputs.isEmpty else { throw error(node, "has no output") }
+        // Shape arithmetic: both operands integer constants.
         if ["Add", "Sub", "Mul", "Div"].contains(node.opType), node.inputs.count == 2,
-            node.inputs.allSatisfy({ if case .constant? = values[$0] { true } else { false } }),
-            node.inputs.allSatisfy({ [1, 10, 11].contains(constantType($0)) == false })
+            node.inputs.allSatisfy(isIntegerConstant)
         {
             return try fold(node)
         }
@@ -77,9 +77,10 @@ extension ONNXImporter {
         }
     }
 
-    /// The data type of constant `name` (0 when it is not a constant).
-    private func constantType(_ name: String) -> Int64 {
-        if case .constant(let tensor)? = values[name] { tensor.dataType } else { 0 }
+    /// Whether `name` is a constant of int64 or int32 values.
+    private func isIntegerConstant(_ name: String) -> Bool {
+        guard case .constant(let tensor)? = values[name] else { return false }
+        return [ONNXTensor.DataType.int64.rawValue, ONNXTensor.DataType.int32.rawValue].contains(tensor.dataType)
     }
 
     // MARK: - Layers with weights
@@ -303,11 +304,9 @@ extension ONNXImporter {
         if activation == .softmax && layout == .image {
             // Class scores [N, C, 1, 1] (SqueezeNet's, from a 1×1 convolution and global
             // pooling): flattened, so that the softmax, and the model, end in a vector.
-            let flatten = Flatten(name: layerName(node) + "/flatten", inputShape: shape(of: source))
-            layers.append(flatten)
-            layerNames.insert(flatten.name)
-            inputs.append([source])
-            (source, layout) = (layers.count - 1, .flat)
+            source = append(
+                Flatten(name: layerName(node) + "/flatten", inputShape: shape(of: source)), reading: [source])
+            layout = .flat
         }
         let kind =
             switch node.opType {

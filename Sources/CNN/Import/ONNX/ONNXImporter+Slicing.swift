@@ -40,7 +40,7 @@ extension ONNXImporter {
             let name = uniqueName(output.isEmpty ? Self.name(of: node) : "\(Self.name(of: node))/\(output)")
             let layer = ChannelGather(
                 name: name, inputShape: input, channels: Array(start..<(start + size)), kind: "Split")
-            append(layer, reading: [source], output: output, layout: layout, node: node)
+            add(layer, reading: [source], for: node, layout: layout, output: output)
             start += size
         }
     }
@@ -63,9 +63,9 @@ extension ONNXImporter {
         let clamp = { (v: Int64) in max(0, min(v < 0 ? v + channels : v, channels)) }
         let picked = Array(stride(from: Int(clamp(starts[0])), to: Int(clamp(ends[0])), by: Int(step)))
         guard !picked.isEmpty else { throw error(node, "the slice keeps no channel") }
-        append(
+        add(
             ChannelGather(name: layerName(node), inputShape: input, channels: picked, kind: "Slice"),
-            reading: [source], output: node.outputs[0], layout: layout, node: node)
+            reading: [source], for: node, layout: layout)
     }
 
     /// Squeeze of a 1×1 map's height and width to a vector, or Unsqueeze of a vector to a
@@ -110,7 +110,7 @@ extension ONNXImporter {
         var current = source
         if picked != Array(0..<input[0]) {
             let gather = ChannelGather(name: layerName(node), inputShape: input, channels: picked, kind: "Gather")
-            append(gather, reading: [source], output: node.outputs[0], layout: .flat, node: node)
+            add(gather, reading: [source], for: node, layout: .flat)
             current = layers.count - 1
         }
         guard asMap else {
@@ -120,29 +120,7 @@ extension ONNXImporter {
         let reshape = Reshape(
             name: uniqueName(Self.name(of: node) + "/map"), inputShape: shape(of: current),
             outputShape: [1, 1, picked.count])
-        append(reshape, reading: [current], output: node.outputs[0], layout: .image, node: node)
-    }
-
-    /// A name not yet taken, `base` or `base_2`, `base_3`, ….
-    private func uniqueName(_ base: String) -> String {
-        var name = base, n = 1
-        while layerNames.contains(name) {
-            n += 1
-            name = "\(base)_\(n)"
-        }
-        return name
-    }
-
-    /// Adds a layer for one of a node's several outputs.
-    private mutating func append(
-        _ layer: any Layer, reading sources: [Int], output: String, layout: Layout, node: ONNXNode
-    ) {
-        layers.append(layer)
-        layerNames.insert(layer.name)
-        inputs.append(sources)
-        values[output] = .node(layers.count - 1, layout)
-        if output != layer.name { aliases[output] = layer.name }
-        producers[output] = node
+        add(reshape, reading: [current], for: node, layout: .image)
     }
 }
 

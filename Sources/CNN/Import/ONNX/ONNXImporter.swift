@@ -93,7 +93,7 @@ public struct ONNXImporter {
     /// Outputs of nodes already converted as part of a fused pattern.
     var fused: Set<String> = []
     /// The memory the weights may take.
-    var budget = MemoryBudget.machine
+    let budget: MemoryBudget
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
@@ -121,16 +121,16 @@ public struct ONNXImporter {
         } catch {
             throw ImportError(file: displayPath, "not a valid ONNX model (\(error.reason))")
         }
-        var importer = ONNXImporter(file: displayPath, directory: directory, graph: model.graph)
+        var importer = ONNXImporter(file: displayPath, directory: directory, graph: model.graph, budget: budget)
         importer.inputSize = inputSize
-        importer.budget = budget
         return try importer.build(name: ((displayPath as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
 
-    init(file: String, directory: String, graph: ONNXGraph) {
+    init(file: String, directory: String, graph: ONNXGraph, budget: MemoryBudget) {
         self.file = file
         self.directory = directory
         self.graph = graph
+        self.budget = budget
     }
 
     func error(_ message: String) -> ImportError { ImportError(file: file, message) }
@@ -195,10 +195,8 @@ public struct ONNXImporter {
         }
         if layout == .image && shape(of: last).prefix(2) == [1, 1] {
             // Class scores from a 1×1 convolution, [batch, classes, 1, 1]: flattened.
-            layers.append(Flatten(name: graph.outputs[0].name + "/flatten", inputShape: shape(of: last)))
-            layerNames.insert(graph.outputs[0].name + "/flatten")
-            inputs.append([last])
-            last = layers.count - 1
+            last = append(
+                Flatten(name: graph.outputs[0].name + "/flatten", inputShape: shape(of: last)), reading: [last])
         } else if layout != .flat {
             throw error("the output '\(graph.outputs[0].name)' is not a vector of class scores [batch, classes]")
         }
@@ -280,20 +278,31 @@ public struct ONNXImporter {
 
     func shape(of index: Int) -> [Int] { index < 0 ? inputShape : layers[index].outputShape }
 
-    /// Adds a layer named after `node`, reading `sources`; its output becomes the node's.
-    mutating func add(_ layer: any Layer, reading sources: [Int], for node: ONNXNode, layout: Layout) {
+    /// Appends a layer reading `sources`, bound to no node output; returns its index.
+    @discardableResult
+    mutating func append(_ layer: any Layer, reading sources: [Int]) -> Int {
         layers.append(layer)
         layerNames.insert(layer.name)
         inputs.append(sources)
-        let index = layers.count - 1
-        values[node.outputs[0]] = .node(index, layout)
-        if node.outputs[0] != layer.name { aliases[node.outputs[0]] = layer.name }
-        producers[node.outputs[0]] = node
+        return layers.count - 1
+    }
+
+    /// Adds a layer reading `sources` as the value of `node`'s output `output` (its first by
+    /// default).
+    mutating func add(
+        _ layer: any Layer, reading sources: [Int], for node: ONNXNode, layout: Layout, output: String? = nil
+    ) {
+        let output = output ?? node.outputs[0]
+        values[output] = .node(append(layer, reading: sources), layout)
+        if output != layer.name { aliases[output] = layer.name }
+        producers[output] = node
     }
 
     /// A unique layer name for `node`.
-    func layerName(_ node: ONNXNode) -> String {
-        let base = Self.name(of: node)
+    func layerName(_ node: ONNXNode) -> String { uniqueName(Self.name(of: node)) }
+
+    /// A name no layer has yet: `base`, or `base_2`, `base_3`, ….
+    func uniqueName(_ base: String) -> String {
         var name = base, n = 1
         while layerNames.contains(name) {
             n += 1
