@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "fa95374eb2822d3482dbf273676d479af68aa8992e55fda36f5e9622f2766eb9"
+    public static let sourceDigest = "f7772967314e86dbf6808c6b3446a72985dad53fe3e84d4ad918131683509983"
 }

@@ -94,11 +94,11 @@ import TestSupport
 
     @Test("channel gathers: a shuffle, a range, and channels taken twice (their gradients add)")
     func channelGather() {
-        let order = ChannelGather.shuffle(channels: 6, groups: 2)
+        let order = Gather.shuffle(channels: 6, groups: 2)
         #expect(order == [0, 3, 1, 4, 2, 5])
-        check([ChannelGather(name: "p", inputShape: [2, 3, 6], channels: order)], inputShape: [2, 3, 6])
-        check([ChannelGather(name: "p", inputShape: [2, 3, 6], channels: [3, 4, 5])], inputShape: [2, 3, 6])
-        check([ChannelGather(name: "p", inputShape: [2, 3, 6], channels: [1, 1, 0, 5])], inputShape: [2, 3, 6])
+        check([Gather(name: "p", inputShape: [2, 3, 6], indices: order)], inputShape: [2, 3, 6])
+        check([Gather(name: "p", inputShape: [2, 3, 6], indices: [3, 4, 5])], inputShape: [2, 3, 6])
+        check([Gather(name: "p", inputShape: [2, 3, 6], indices: [1, 1, 0, 5])], inputShape: [2, 3, 6])
     }
 
     @Test func flatten() {

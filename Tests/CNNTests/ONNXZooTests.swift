@@ -94,7 +94,7 @@ import TestSupport
     func shuffleAndLRN() throws {
         let fixture = try Fixture.load("shuffle-lrn")
         let model = try Fixture.model("shuffle-lrn")
-        #expect(model.layers.filter { $0 is ChannelGather }.count == 2)
+        #expect(model.layers.filter { $0 is Gather }.count == 2)
         #expect(model.layers.filter { $0 is LocalResponseNormalization }.count == 2)
         let x = fixture.input
         #expect(maxAbsDifference(model.logits(x).scalars, fixture.logits) < 1e-4)
@@ -106,7 +106,7 @@ import TestSupport
         let fixture = try Fixture.load("shufflenet-v2-unit")
         let model = try Fixture.model("shufflenet-v2-unit")
         #expect(
-            model.layers.compactMap { ($0 as? ChannelGather)?.kind }.sorted() == [
+            model.layers.compactMap { ($0 as? Gather)?.kind }.sorted() == [
                 "ChannelShuffle", "Slice", "Split", "Split",
             ])
         #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
@@ -124,7 +124,7 @@ import TestSupport
     func exportIdioms() throws {
         let fixture = try Fixture.load("export-idioms")
         let model = try Fixture.model("export-idioms")
-        #expect(model.layers.compactMap { ($0 as? ChannelGather)?.channels } == [[0, 1, 2], [2, 0, 1]])
+        #expect(model.layers.compactMap { ($0 as? Gather)?.indices } == [[0, 1, 2], [2, 0, 1]])
         #expect(maxAbsDifference(model.logits(fixture.input).scalars, fixture.logits) < 1e-4)
     }
 

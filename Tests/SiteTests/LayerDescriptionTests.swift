@@ -65,7 +65,8 @@ struct LayerDescriptionTests {
                 "act:activation",
                 "flatten:routing", "reshape:routing", "dropout:scaling", "layernorm:normalization", "resize:sum",
                 "gather:routing",
-                "lrn:normalization",
+                "lrn:normalization", "tokens:affine", "pick:routing", "transpose:routing", "matmul:product",
+                "softmax:normalization", "position:scaling", "cls:routing",
             ])
         #expect(
             layers["conv"]?.operation

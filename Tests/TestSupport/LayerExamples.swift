@@ -26,8 +26,15 @@ public enum LayerExamples {
             Dropout(name: "dropout", inputShape: image, rate: 0.5),
             LayerNormalization(name: "layernorm", inputShape: image, epsilon: 1e-3),
             Resize2D(name: "resize", inputShape: image, outputSize: (9, 13), mode: .linear),
-            ChannelGather(name: "gather", inputShape: image, channels: [2, 0, 3, 3, 1]),
+            Gather(name: "gather", inputShape: image, indices: [2, 0, 3, 3, 1]),
             LocalResponseNormalization(name: "lrn", inputShape: image, size: 3, alpha: 1.5, beta: 0.75, bias: 1),
+            Dense(name: "tokens", inputShape: [5, 4], units: 3, activation: .gelu(approximate: false)),
+            Gather(name: "pick", inputShape: [3, 4, 2], axis: 1, indices: [3, 0, 3]),
+            Transpose(name: "transpose", inputShape: [2, 3, 4], permutation: [2, 0, 1]),
+            MatMul(name: "matmul", inputShapes: [[3, 4, 4], [3, 4, 2]]),
+            Softmax(name: "softmax", inputShape: [3, 5]),
+            AddTensor(name: "position", inputShape: [5, 4]),
+            PrependTensor(name: "cls", inputShape: [2, 3, 4], axis: 1, count: 2),
         ]
     }
 }

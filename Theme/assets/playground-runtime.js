@@ -292,27 +292,117 @@
     return gx;
   }
 
+  // A dense layer over the last axis: a vector, or each token of a sequence.
   function denseForward(l, x) {
-    const n = l.in[0][0], m = l.out[0], W = l.w, pre = new Float32Array(m);
-    if (l.b) pre.set(l.b);
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      if (v === 0) continue;
-      const row = i * m;
-      for (let k = 0; k < m; k++) pre[k] += v * W[row + k];
+    const n = l.in[0][l.in[0].length - 1], m = l.out[l.out.length - 1], W = l.w;
+    const pre = new Float32Array(x.length / n * m);
+    for (let r = 0; r * n < x.length; r++) {
+      if (l.b) pre.set(l.b, r * m);
+      for (let i = 0; i < n; i++) {
+        const v = x[r * n + i];
+        if (v === 0) continue;
+        const row = i * m;
+        for (let k = 0; k < m; k++) pre[r * m + k] += v * W[row + k];
+      }
     }
     return pre;
   }
 
   function denseBackward(l, g) {
-    const n = l.in[0][0], m = l.out[0], W = l.w, gx = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const row = i * m;
-      let sum = 0;
-      for (let k = 0; k < m; k++) sum += g[k] * W[row + k];
-      gx[i] = sum;
+    const n = l.in[0][l.in[0].length - 1], m = l.out[l.out.length - 1], W = l.w;
+    const gx = new Float32Array(g.length / m * n);
+    for (let r = 0; r * m < g.length; r++) {
+      for (let i = 0; i < n; i++) {
+        const row = i * m;
+        let sum = 0;
+        for (let k = 0; k < m; k++) sum += g[r * m + k] * W[row + k];
+        gx[r * n + i] = sum;
+      }
     }
     return gx;
+  }
+
+  // For each output element of a transpose, the offset of the input element it copies.
+  function transposeSources(l) {
+    const shape = l.in[0], rank = shape.length, strides = new Array(rank).fill(1);
+    for (let a = rank - 2; a >= 0; a--) strides[a] = strides[a + 1] * shape[a + 1];
+    const out = l.permutation.map((a) => shape[a]), steps = l.permutation.map((a) => strides[a]);
+    const total = out.reduce((a, b) => a * b, 1), from = new Int32Array(total), index = new Array(rank).fill(0);
+    for (let i = 0, offset = 0; i < total; i++) {
+      from[i] = offset;
+      for (let a = rank - 1; a >= 0; a--) {
+        index[a]++;
+        offset += steps[a];
+        if (index[a] < out[a]) break;
+        offset -= steps[a] * out[a];
+        index[a] = 0;
+      }
+    }
+    return from;
+  }
+
+  // Batched matrix products over the last two axes: [..., m, k] · [..., k, n].
+  function matmulShape(l) {
+    const a = l.in[0], b = l.in[1];
+    return { m: a[a.length - 2], k: a[a.length - 1], n: b[b.length - 1], count: a.slice(0, -2).reduce((x, y) => x * y, 1) };
+  }
+
+  function matmulForward(l, A, B) {
+    const { m, k, n, count } = matmulShape(l), out = new Float32Array(count * m * n);
+    for (let p = 0; p < count; p++) {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let t = 0; t < k; t++) sum += A[(p * m + i) * k + t] * B[(p * k + t) * n + j];
+          out[(p * m + i) * n + j] = sum;
+        }
+      }
+    }
+    return out;
+  }
+
+  function matmulBackward(l, A, B, g) {
+    const { m, k, n, count } = matmulShape(l), gA = new Float32Array(A.length), gB = new Float32Array(B.length);
+    for (let p = 0; p < count; p++) {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          const d = g[(p * m + i) * n + j];
+          for (let t = 0; t < k; t++) {
+            gA[(p * m + i) * k + t] += d * B[(p * k + t) * n + j];
+            gB[(p * k + t) * n + j] += d * A[(p * m + i) * k + t];
+          }
+        }
+      }
+    }
+    return [gA, gB];
+  }
+
+  // The softmax over the last axis, row by row.
+  function softmaxRows(l, x) {
+    const n = l.out[l.out.length - 1], y = new Float32Array(x.length);
+    for (let p = 0; p < x.length; p += n) {
+      let top = -Infinity, sum = 0;
+      for (let j = 0; j < n; j++) top = Math.max(top, x[p + j]);
+      for (let j = 0; j < n; j++) sum += (y[p + j] = Math.exp(x[p + j] - top));
+      for (let j = 0; j < n; j++) y[p + j] /= sum;
+    }
+    return y;
+  }
+
+  // Entries picked along an axis: blocks of `inner` values, `outer` times.
+  function gatherBlocks(l, visit) {
+    const shape = l.in[0], axis = l.axis, length = shape[axis], m = l.indices.length;
+    const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1), outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < m; k++) visit((o * length + l.indices[k]) * inner, (o * m + k) * inner, inner);
+    }
+  }
+
+  // A held tensor before the input along an axis: per block, the tensor's part, then the input's.
+  function prependBlocks(l, visit) {
+    const shape = l.in[0], axis = l.axis, inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1), held = l.count * inner, input = shape[axis] * inner;
+    for (let o = 0; o < outer; o++) visit(o * held, o * input, o * (held + input), held, input);
   }
 
   // Batch normalization at inference, and ChannelAffine: y = x · scale[c] + shift[c].
@@ -485,8 +575,20 @@
         return out;
       }
       case 'gather': {
-        const c = l.in[0][l.in[0].length - 1], m = l.channels.length, out = new Float32Array(x.length / c * m);
-        for (let p = 0, q = 0; p < x.length; p += c, q += m) for (let k = 0; k < m; k++) out[q + k] = x[p + l.channels[k]];
+        const out = new Float32Array(l.out.reduce((a, b) => a * b, 1));
+        gatherBlocks(l, (from, to, n) => out.set(x.subarray(from, from + n), to));
+        return out;
+      }
+      case 'transpose': return Float32Array.from(transposeSources(l), (from) => x[from]);
+      case 'matmul': return matmulForward(l, x, xs[1]);
+      case 'softmax': return softmaxRows(l, x);
+      case 'addtensor': return x.map((v, i) => v + l.p.tensor[i]);
+      case 'prepend': {
+        const out = new Float32Array(l.out.reduce((a, b) => a * b, 1));
+        prependBlocks(l, (held, from, to, heldCount, count) => {
+          out.set(l.p.tensor.subarray(held, held + heldCount), to);
+          out.set(x.subarray(from, from + count), to + heldCount);
+        });
         return out;
       }
       case 'concat': {
@@ -542,8 +644,29 @@
         return [gx];
       }
       case 'gather': {
-        const c = l.in[0][l.in[0].length - 1], m = l.channels.length, gx = new Float32Array(xs[0].length);
-        for (let p = 0, q = 0; p < gx.length; p += c, q += m) for (let k = 0; k < m; k++) gx[p + l.channels[k]] += g[q + k];
+        const gx = new Float32Array(xs[0].length);
+        gatherBlocks(l, (from, to, n) => { for (let i = 0; i < n; i++) gx[from + i] += g[to + i]; });
+        return [gx];
+      }
+      case 'transpose': {
+        const gx = new Float32Array(g.length);
+        transposeSources(l).forEach((from, i) => { gx[from] = g[i]; });
+        return [gx];
+      }
+      case 'matmul': return matmulBackward(l, xs[0], xs[1], g);
+      case 'softmax': {
+        const y = cache.output, n = l.out[l.out.length - 1], gx = new Float32Array(g.length);
+        for (let p = 0; p < g.length; p += n) {
+          let dot = 0;
+          for (let j = 0; j < n; j++) dot += g[p + j] * y[p + j];
+          for (let j = 0; j < n; j++) gx[p + j] = y[p + j] * (g[p + j] - dot);
+        }
+        return [gx];
+      }
+      case 'addtensor': return [g];
+      case 'prepend': {
+        const gx = new Float32Array(xs[0].length);
+        prependBlocks(l, (held, from, to, heldCount, count) => gx.set(g.subarray(to + heldCount, to + heldCount + count), from));
         return [gx];
       }
       case 'concat': {

@@ -1,6 +1,8 @@
 import CKernels
 
-/// A fully connected layer `y = f(x · W + b)` with kernel `W` of shape `[in, out]`.
+/// A fully connected layer `y = f(x · W + b)` with kernel `W` of shape `[in, out]`, over the
+/// last axis: a vector's features, or each token's of a sequence `[tokens, in]` (Keras
+/// `Dense` on a tensor, PyTorch `Linear`).
 public struct Dense: Layer {
     public let name: String
     public let inputShape: [Int]
@@ -10,11 +12,13 @@ public struct Dense: Layer {
     public let useBias: Bool
 
     public var kind: String { "Dense" }
-    public var outputShape: [Int] { [units] }
-    private var inputs: Int { inputShape[0] }
+    public var outputShape: [Int] { inputShape.dropLast() + [units] }
+    private var inputs: Int { inputShape.last! }
+    /// The vectors in one sample: 1 for a flat input, the tokens of a sequence.
+    private var rows: Int { inputShape.dropLast().reduce(1, *) }
 
     public init(name: String, inputShape: [Int], units: Int, activation: Activation = .linear, useBias: Bool = true) {
-        precondition(inputShape.count == 1, "Dense needs a flat input")
+        precondition(!inputShape.isEmpty, "Dense needs an input with features")
         self.useBias = useBias
         self.name = name
         self.inputShape = inputShape
@@ -28,26 +32,26 @@ public struct Dense: Layer {
         ] + (useBias ? [ParameterShape(key: "bias", shape: [units], initializer: .zeros)] : [])
     }
 
-    public var multiplyAccumulates: Int { inputs * units }
+    public var multiplyAccumulates: Int { rows * inputs * units }
 
     /// The gradient before the activation; in the forward pass of one sample, each
     /// thread's partial sums; then the pre-activation outputs, for activations whose
     /// derivative needs them.
     public func scratchCount(batch: Int) -> Int {
-        max(batch, Parallelism.cores) * units + (activation.needsPreActivation ? batch * units : 0)
+        max(batch * rows, Parallelism.cores) * units + (activation.needsPreActivation ? batch * rows * units : 0)
     }
 
     private func preActivations(_ io: LayerIO) -> UnsafeMutablePointer<Float> {
-        io.scratch + max(io.batch, Parallelism.cores) * units
+        io.scratch + max(io.batch * rows, Parallelism.cores) * units
     }
 
     public func forward(_ io: LayerIO) {
-        if io.batch == 1 && io.dropout == nil && units % 8 == 0 && ConvolutionKernel.fastKernelsAvailable {
+        if io.batch * rows == 1 && io.dropout == nil && units % 8 == 0 && ConvolutionKernel.fastKernelsAvailable {
             forwardOneSample(io)
             return
         }
-        let kernel = io.parameters, bias = io.parameters + inputs * units
-        for b in 0..<io.batch {
+        let kernel = io.parameters, bias = io.parameters + inputs * units, vectors = io.batch * rows
+        for b in 0..<vectors {
             if useBias {
                 (io.output + b * units).update(from: bias, count: units)
             } else {
@@ -55,30 +59,30 @@ public struct Dense: Layer {
             }
         }
         BLAS.gemm(
-            m: io.batch, n: units, k: inputs, a: io.input, lda: inputs, b: kernel, ldb: units,
+            m: vectors, n: units, k: inputs, a: io.input, lda: inputs, b: kernel, ldb: units,
             beta: 1, c: io.output, ldc: units, threads: io.threads)
-        if activation.needsPreActivation { copyFloats(preActivations(io), from: io.output, count: io.batch * units) }
-        activation.apply(io.output, count: io.batch * units)
+        if activation.needsPreActivation { copyFloats(preActivations(io), from: io.output, count: vectors * units) }
+        activation.apply(io.output, count: vectors * units)
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
-        let kernel = io.parameters, dPre = io.scratch
+        let kernel = io.parameters, dPre = io.scratch, vectors = io.batch * rows
         activation.backward(
-            output: io.output, outputGradient: gradients.output, into: dPre, count: io.batch * units,
+            output: io.output, outputGradient: gradients.output, into: dPre, count: vectors * units,
             guided: gradients.guided, preActivation: activation.needsPreActivation ? preActivations(io) : nil)
         if let dParams = gradients.parameters {
             let dBias = dParams + inputs * units
-            for b in 0..<io.batch where useBias {
+            for b in 0..<vectors where useBias {
                 let g = dPre + b * units
                 for u in 0..<units { dBias[u] += g[u] }
             }
             BLAS.gemm(
-                transA: true, m: inputs, n: units, k: io.batch, a: io.input, lda: inputs,
+                transA: true, m: inputs, n: units, k: vectors, a: io.input, lda: inputs,
                 b: dPre, ldb: units, beta: 1, c: dParams, ldc: units, threads: io.threads)
         }
         if let dx = gradients.input {
             BLAS.gemm(
-                transB: true, m: io.batch, n: inputs, k: units, a: dPre, lda: units,
+                transB: true, m: vectors, n: inputs, k: units, a: dPre, lda: units,
                 b: kernel, ldb: units, beta: 0, c: dx, ldc: inputs, threads: io.threads)
         }
     }

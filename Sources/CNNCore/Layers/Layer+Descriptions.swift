@@ -156,9 +156,49 @@ extension LocalResponseNormalization {
     public var propagation: PropagationRole { .normalization }
 }
 
-extension ChannelGather {
-    public var operation: OperationDescription { OperationDescription("gather", ["channels": .ints(channels)]) }
+extension Gather {
+    public var operation: OperationDescription {
+        OperationDescription("gather", ["axis": .int(axis), "indices": .ints(indices)])
+    }
+    /// Channels picked from an image keep its grid; entries of another axis do not.
+    public var gridMapping: GridMapping { inputShape.count == 3 && axis == 2 ? .sameGrid : .noGrid }
+    public var propagation: PropagationRole { .routing }
+}
+
+extension Transpose {
+    public var operation: OperationDescription {
+        OperationDescription("transpose", ["permutation": .ints(permutation)])
+    }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .routing }
+}
+
+extension MatMul {
+    public var operation: OperationDescription { OperationDescription("matmul") }
+    public var gridMapping: GridMapping { .noGrid }
+    /// Both operands are computed: a product of inputs, as `Multiply` is.
+    public var propagation: PropagationRole { .product }
+}
+
+extension Softmax {
+    public var operation: OperationDescription { OperationDescription("softmax") }
+    public var gridMapping: GridMapping { .noGrid }
+    /// Each value divided by a sum over its row, as layer normalization divides.
+    public var propagation: PropagationRole { .normalization }
+}
+
+extension AddTensor {
+    public var operation: OperationDescription { OperationDescription("addtensor") }
     public var gridMapping: GridMapping { .sameGrid }
+    /// A fixed shift, as a bias: relevance passes through, DeepLIFT follows the gradient.
+    public var propagation: PropagationRole { .scaling }
+}
+
+extension PrependTensor {
+    public var operation: OperationDescription {
+        OperationDescription("prepend", ["axis": .int(axis), "count": .int(count)])
+    }
+    public var gridMapping: GridMapping { .noGrid }
     public var propagation: PropagationRole { .routing }
 }
 

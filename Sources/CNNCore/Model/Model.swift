@@ -40,6 +40,10 @@ public struct Model: Sendable {
         for (i, nodes) in self.inputs.enumerated() {
             precondition(nodes.count == layers[i].inputShapes.count, "\(layers[i].name): wrong number of inputs")
             precondition(nodes.allSatisfy { (-1..<i).contains($0) }, "\(layers[i].name) reads a later node")
+            for (node, shape) in zip(nodes, layers[i].inputShapes) {
+                let size = (node < 0 ? inputShape : layers[node].outputShape).elementCount
+                precondition(size == shape.elementCount, "\(layers[i].name): an input of another size than \(shape)")
+            }
         }
         self.training = training
         parameters = ParameterSet(layers: layers)

@@ -26,6 +26,7 @@ struct PlaygroundModel {
     static let runtimeOperations: Set = [
         "conv2d", "dense", "activation", "maxpool", "avgpool", "globalavg", "globalmax", "batchnorm", "affine",
         "zeropad", "crop", "add", "multiply", "concat", "lrn", "gather", "layernorm", "resize", "identity",
+        "transpose", "matmul", "softmax", "addtensor", "prepend",
     ]
 
     /// Why the runtime cannot run `model`, or nil when it can (an operation added to the

@@ -67,7 +67,7 @@ extension ONNXImporter {
             return
         }
         add(
-            ChannelGather(name: layerName(node), inputShape: input, channels: order, kind: "ChannelShuffle"),
+            Gather(name: layerName(node), inputShape: input, indices: order, kind: "ChannelShuffle"),
             reading: [source], for: node, layout: .image)
     }
 }

@@ -38,8 +38,8 @@ extension ONNXImporter {
         var start = 0
         for (output, size) in zip(node.outputs, sizes.map(Int.init)) {
             let name = uniqueName(output.isEmpty ? Self.name(of: node) : "\(Self.name(of: node))/\(output)")
-            let layer = ChannelGather(
-                name: name, inputShape: input, channels: Array(start..<(start + size)), kind: "Split")
+            let layer = Gather(
+                name: name, inputShape: input, indices: Array(start..<(start + size)), kind: "Split")
             add(layer, reading: [source], for: node, layout: layout, output: output)
             start += size
         }
@@ -64,7 +64,7 @@ extension ONNXImporter {
         let picked = Array(stride(from: Int(clamp(starts[0])), to: Int(clamp(ends[0])), by: Int(step)))
         guard !picked.isEmpty else { throw error(node, "the slice keeps no channel") }
         add(
-            ChannelGather(name: layerName(node), inputShape: input, channels: picked, kind: "Slice"),
+            Gather(name: layerName(node), inputShape: input, indices: picked, kind: "Slice"),
             reading: [source], for: node, layout: layout)
     }
 
@@ -109,7 +109,7 @@ extension ONNXImporter {
         let asMap = indices.dims.count == 4 && indices.dims[0] == 1 && indices.dims[2] == 1 && indices.dims[3] == 1
         var current = source
         if picked != Array(0..<input[0]) {
-            let gather = ChannelGather(name: layerName(node), inputShape: input, channels: picked, kind: "Gather")
+            let gather = Gather(name: layerName(node), inputShape: input, indices: picked, kind: "Gather")
             add(gather, reading: [source], for: node, layout: .flat)
             current = layers.count - 1
         }
