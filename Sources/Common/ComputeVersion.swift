@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "f7772967314e86dbf6808c6b3446a72985dad53fe3e84d4ad918131683509983"
+    public static let sourceDigest = "41ab1a7a8126ff0695e31ec315537b7e7001fdcec331f0fbd52fceeb154d94e5"
 }

@@ -74,8 +74,8 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
             SourceError("class \(k) is out of range; the model has classes 0–\(classes - 1)")
         case let .notSpatial(name, shape):
             SourceError(
-                "layer '\(name)' outputs \(shape), not an [h, w, c] image; CAM methods need a convolution or a "
-                    + "layer after one")
+                "layer '\(name)' outputs \(shape), not an [h, w, c] image nor a transformer's tokens; CAM methods "
+                    + "need a convolution or a layer after one, or a layer of patch tokens")
         case .noConvolution(let method):
             SourceError(
                 "\(method) needs a layer with a spatial grid ([h, w, c], more than one cell), and the model has none")
@@ -107,10 +107,13 @@ extension Model {
     }
 
     /// The layer called `name`, which must have an image-shaped `[h, w, c]` output (what
-    /// CAM methods weight: a convolution, or an activation, BatchNorm or addition after one).
-    public func requireSpatialLayer(_ name: String) throws(ExplainError) -> Int {
+    /// CAM methods weight: a convolution, or an activation, BatchNorm or addition after one)
+    /// or, with `tokens`, a transformer's token sequence (`Model.tokenGrid`).
+    public func requireSpatialLayer(_ name: String, tokens: Bool = false) throws(ExplainError) -> Int {
         let index = try requireLayer(name)
-        guard layers[index].outputShape.count == 3 else { throw .notSpatial(name, layers[index].outputShape) }
+        guard layers[index].outputShape.count == 3 || (tokens && tokenGrid(layer: index) != nil) else {
+            throw .notSpatial(name, layers[index].outputShape)
+        }
         return index
     }
 
@@ -121,8 +124,10 @@ extension Model {
     /// output is `[h, w, c]` with more than one cell, stepping back over the pooling and
     /// dropout that close a block (so a plain CNN's is its last convolution, at full
     /// resolution). Never a convolution inside a branch, or a 1×1 map after global pooling.
+    /// A Vision Transformer's is `defaultTokenCAMLayer`.
     public var defaultCAMLayer: String? {
         if let preferredCAMLayer { return preferredCAMLayer }
+        if let defaultTokenCAMLayer { return defaultTokenCAMLayer }
         let onEveryPath = layersOnEveryPath
         func isGrid(_ i: Int) -> Bool {
             let shape = layers[i].outputShape

@@ -83,7 +83,7 @@ extension CAMWeighting {
         _ image: ExplainedImage, layer: String, target: Target, model: Model,
         upsampling: Upsampling = .receptiveField
     ) throws(ExplainError) -> Explanation {
-        let index = try model.requireSpatialLayer(layer)
+        let index = try model.requireSpatialLayer(layer, tokens: true)
         if target.subtracted != nil && !explainsContrasts { throw .contrastUnsupported(method: name) }
         let engine = GradientEngine(model: model, target: target)
         let (pass, classes) = try engine.gradients(image.pixels, at: index, exactKernels: readsCellGradients) {
@@ -91,10 +91,18 @@ extension CAMWeighting {
             try engine.resolve(target, logits: logits, label: image.label)
         }
         let k = classes[0]
-        let shape = model.layers[index].outputShape
-        let placement = upsampling == .stretch ? .stretch : model.receptiveFieldPlacement(layer: index)
+        var shape = model.layers[index].outputShape, grid = index
+        var activations = pass.activations.scalars, gradients = pass.gradients.scalars
+        if let tokens = model.tokenGrid(layer: index) {
+            // Patch tokens on the patch embedding's grid; the class token dropped.
+            let skipped = tokens.leadingTokens * tokens.features
+            activations.removeFirst(skipped)
+            gradients.removeFirst(skipped)
+            (shape, grid) = ([tokens.height, tokens.width, tokens.features], tokens.gridLayer)
+        }
+        let placement = upsampling == .stretch ? .stretch : model.receptiveFieldPlacement(layer: grid)
         let context = CAMContext(
-            activations: pass.activations.scalars, gradients: pass.gradients.scalars,
+            activations: activations, gradients: gradients,
             height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,
             targetClass: k, layer: index, engine: engine, placement: placement)
         return Explanation(

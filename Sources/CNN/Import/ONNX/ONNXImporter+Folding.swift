@@ -29,6 +29,7 @@ extension ONNXImporter {
                 case .image: [Self.batch, Int64(s[2]), Int64(s[0]), Int64(s[1])]
                 case .channelsLast: [Self.batch, Int64(s[0]), Int64(s[1]), Int64(s[2])]
                 case .flat, .flatChannelsFirst: [Self.batch, Int64(s[0])]
+                case .tensor(let shape): shape.map(Int64.init)
                 }
             var start = Int(int(node, "start", default: 0)), end = Int(int(node, "end", default: Int64(dims.count)))
             if start < 0 { start += dims.count }
@@ -142,7 +143,7 @@ extension ONNXImporter {
         values[node.outputs[0]] = .constant(ONNXTensor(name: node.outputs[0], dims: dims, int64s: ints))
     }
 
-    private func floatTensor(_ name: String, _ floats: [Float], dims: [Int64]) -> ONNXTensor {
+    func floatTensor(_ name: String, _ floats: [Float], dims: [Int64]) -> ONNXTensor {
         var tensor = ONNXTensor(name: name, dims: dims, int64s: [])
         tensor.dataType = ONNXTensor.DataType.float.rawValue
         tensor.floatData = floats

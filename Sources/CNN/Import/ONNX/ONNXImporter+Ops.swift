@@ -10,6 +10,10 @@ extension ONNXImporter {
         {
             return try fold(node)
         }
+        if Self.constantArithmetic.contains(node.opType), node.inputs.allSatisfy({ $0.isEmpty || isConstant($0) }) {
+            return try foldArithmetic(node)
+        }
+        if try convertTensor(node) { return }
         switch node.opType {
         case "Conv": try convolution(node)
         case "Gemm", "MatMul": try dense(node)
@@ -45,10 +49,11 @@ extension ONNXImporter {
             case .channelGroups(let source, _, let order)? where node.opType == "Reshape":
                 try joinChannels(node, source: source, order: order)
             default:
-                if node.opType == "Reshape", let target = try constant(node, 1),
-                    try splitChannels(node, target: try integers(target, of: node))
-                {
-                    return
+                if node.opType == "Reshape", let target = try constant(node, 1) {
+                    let dims = try integers(target, of: node)
+                    if try splitChannels(node, target: dims) { return }
+                    // Not [batch, features] nor a flatten of a 1×1 map's [-1]: a tensor.
+                    if dims.count != 2 && dims != [-1] { return try reshapeTensor(node) }
                 }
                 try flatten(node)
             }
@@ -75,6 +80,11 @@ extension ONNXImporter {
             throw error(
                 node, "this operator is not supported; vizsite runs " + Self.supportedOps.joined(separator: ", "))
         }
+    }
+
+    /// Whether `name` is a tensor known at load time.
+    private func isConstant(_ name: String) -> Bool {
+        if case .constant? = values[name] { true } else { false }
     }
 
     /// Whether `name` is a constant of int64 or int32 values.
@@ -143,15 +153,17 @@ extension ONNXImporter {
         if layout == .channelsLast && node.opType == "MatMul" {
             return try pointwise(node, source: source, weight: weight, inputs: k, outputs: m)
         }
-        let features = shape(of: source)
-        guard features.count == 1, features[0] == k else {
+        let features = heldShape(source, layout)
+        let isTensor = if case .tensor = layout { true } else { false }
+        guard features.count == 1 || (isTensor && (node.opType == "MatMul" || features.count == 2)), features.last == k
+        else {
             throw error(node, "multiplies a \(features) input by a [\(k), \(m)] weight; it needs a flat input of \(k)")
         }
         let w = try floats(weight, of: node)
         // Rows in the order vizsite holds the input: (h, w, c) after a channels-first flatten.
         let row: (Int) -> Int
         switch layout {
-        case .flat: row = { $0 }
+        case .flat, .tensor: row = { $0 }
         case .flatChannelsFirst(let h, let wd, let c): row = { r in (r % c) * h * wd + r / c }
         case .image, .channelsLast: throw error(node, "needs a flat input; add a Flatten before it")
         }
@@ -183,8 +195,8 @@ extension ONNXImporter {
             parameters["\(name)/bias"] = Tensor(shape: [m], scalars: (0..<m).map { beta * b[b.count == 1 ? 0 : $0] })
         }
         add(
-            Dense(name: name, inputShape: [k], units: m, useBias: bias != nil), reading: [source], for: node,
-            layout: .flat)
+            Dense(name: name, inputShape: features, units: m, useBias: bias != nil), reading: [source], for: node,
+            layout: isTensor ? .tensor(features.dropLast() + [m]) : .flat)
     }
 
     /// A MatMul of a channels-last map `[N, H, W, C]` by `[C, M]` (a `Linear` layer applied
@@ -209,7 +221,7 @@ extension ONNXImporter {
     /// vector's features, or the channels of a 1×1 map.
     private mutating func layerNormalization(_ node: ONNXNode) throws(ImportError) {
         let (source, layout) = try nodeInput(node)
-        let input = shape(of: source), axis = int(node, "axis", default: -1)
+        let input = heldShape(source, layout), axis = int(node, "axis", default: -1)
         let rank = layout == .image || layout == .channelsLast ? 4 : 2
         let lastAxis =
             switch layout {
@@ -217,6 +229,7 @@ extension ONNXImporter {
             case .flat: axis == -1 || axis == 1
             case .image: axis == 1 && input.prefix(2) == [1, 1]
             case .flatChannelsFirst: false
+            case .tensor(let shape): axis == -1 || axis == shape.count - 1
             }
         guard lastAxis else {
             throw error(
@@ -366,7 +379,7 @@ extension ONNXImporter {
     /// A computed tensor times (`scale`) or plus a constant that is one value, or one per
     /// channel (`[C]`, `[C, 1, 1]`, `[1, C, 1, 1]`): a `ChannelAffine`, or folded into the
     /// one that made its input when nothing else reads it. False when `node` is not that.
-    private mutating func channelConstant(
+    mutating func channelConstant(
         _ node: ONNXNode, scale: Bool, reciprocal: Bool = false
     ) throws(ImportError) -> Bool {
         guard node.inputs.count == 2 else { return false }
@@ -375,7 +388,7 @@ extension ONNXImporter {
         for (x, k) in orders {
             guard case .node(let source, let layout)? = values[x], case .constant(let tensor)? = values[k]
             else { continue }
-            let input = shape(of: source), channels = input.last!
+            let input = heldShape(source, layout), channels = input.last!
             let dims = tensor.dims.drop { $0 == 1 }
             let perChannel = layout == .image ? [Int64(channels), 1, 1] : [Int64(channels)]
             // On NCHW data a per-channel constant is [C, 1, 1]; a plain [C] would run along the width.
@@ -418,7 +431,7 @@ extension ONNXImporter {
     }
 
     /// One node of the exported GELU pattern (see `Value.gelu`); false when `node` is not one.
-    private mutating func geluStage(_ node: ONNXNode) throws(ImportError) -> Bool {
+    mutating func geluStage(_ node: ONNXNode) throws(ImportError) -> Bool {
         let operands = node.inputs.map { values[$0] }
         func scalar(_ value: Value?) -> Float? {
             guard case .constant(let t)? = value, t.elementCount == 1 else { return nil }
@@ -675,6 +688,7 @@ extension ONNXImporter {
         switch layout {
         case .flat, .flatChannelsFirst:
             values[node.outputs[0]] = .node(source, layout)
+        case .tensor: try reshapeTensor(node)
         case .image:
             let flat = input[0] * input[1] == 1
             add(
@@ -697,11 +711,7 @@ extension ONNXImporter {
         case (_, Array(0..<Int64(rank))): result = layout
         case (.image, [0, 2, 3, 1]): result = .channelsLast
         case (.channelsLast, [0, 3, 1, 2]): result = .image
-        default:
-            throw error(
-                node,
-                "only NCHW ↔ NHWC transposes (perm [0, 2, 3, 1] and [0, 3, 1, 2]) are supported; this one has perm "
-                    + "\(perm)")
+        default: return try transposeTensor(node)
         }
         values[node.outputs[0]] = .node(source, result)
     }

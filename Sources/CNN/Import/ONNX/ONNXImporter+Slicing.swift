@@ -8,7 +8,7 @@ extension ONNXImporter {
         case .image: axis == 1 || axis == -3
         case .channelsLast: axis == 3 || axis == -1
         case .flat: axis == 1 || axis == -1
-        case .flatChannelsFirst: false
+        case .flatChannelsFirst, .tensor: false
         }
     }
 

@@ -25,6 +25,10 @@ public struct ONNXImporter {
         "Add, Sub, Mul and Div of integer constants (shape arithmetic, folded)", "Split and Slice (along the channels)",
         "Resize and Upsample (nearest and linear)",
         "Squeeze and Unsqueeze (a 1×1 map ↔ a vector, and of constants)",
+        "on tensors of any rank (Vision Transformers' tokens and heads): MatMul of two tensors, Softmax over the last "
+            + "axis, Reshape, Transpose, Gather, Slice, Split, Concat with a constant before (a class token), Add of a "
+            + "constant of the input's shape (a position embedding)",
+        "Equal, Where, Mod, Sqrt, Expand, Neg, Pow and arithmetic of constants (folded)",
     ]
 
     /// The op types `convert` handles (those `supportedOps` describes).
@@ -34,7 +38,7 @@ public struct ONNXImporter {
         "LayerNormalization", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Add", "Sum", "Concat", "Flatten",
         "Reshape", "Pad",
         "Identity", "Dropout", "Transpose", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze",
-        "Slice", "Cast", "Split", "Resize", "Upsample", "Sub",
+        "Slice", "Cast", "Split", "Resize", "Upsample", "Sub", "Equal", "Where", "Mod", "Sqrt", "Expand", "Neg", "Pow",
     ]
 
     /// How a value flows through the graph being built.
@@ -63,6 +67,10 @@ public struct ONNXImporter {
         /// ONNX `[N, H, W, C]` (an image transposed channels-last, or an NHWC input), held
         /// as `[H, W, C]` — the same memory as `image`.
         case channelsLast
+        /// ONNX's own shape with a batch of one, held whole in the same order: a token
+        /// sequence `[1, T, F]`, attention heads, any tensor (ONNXImporter+Tensors.swift).
+        /// The node's output may differ from it by reshaping only.
+        case tensor([Int])
     }
 
     /// Stands for the unknown batch size in folded shapes.
@@ -94,6 +102,8 @@ public struct ONNXImporter {
     var fused: Set<String> = []
     /// The memory the weights may take.
     let budget: MemoryBudget
+    /// Per image node, the layer that holds it in ONNX's channels-first order.
+    var channelsFirst: [Int: Int] = [:]
 
     /// Loads the model at `path`; `displayPath` is how errors name it.
     public static func load(path: String, displayPath: String? = nil) throws(ImportError) -> Model {
@@ -197,6 +207,13 @@ public struct ONNXImporter {
             // Class scores from a 1×1 convolution, [batch, classes, 1, 1]: flattened.
             last = append(
                 Flatten(name: graph.outputs[0].name + "/flatten", inputShape: shape(of: last)), reading: [last])
+        } else if case .tensor(let scores) = layout, scores.count >= 2, scores.elementCount == scores.last! {
+            // A transformer's class scores, [1, classes].
+            last = append(
+                Reshape(
+                    name: uniqueName(graph.outputs[0].name + "/flatten"), inputShape: shape(of: last),
+                    outputShape: [scores.last!]),
+                reading: [last])
         } else if layout != .flat {
             throw error("the output '\(graph.outputs[0].name)' is not a vector of class scores [batch, classes]")
         }
@@ -277,6 +294,13 @@ public struct ONNXImporter {
     }
 
     func shape(of index: Int) -> [Int] { index < 0 ? inputShape : layers[index].outputShape }
+
+    /// The shape a layer reading node `index` of `layout` declares: a tensor's ONNX shape,
+    /// or the node's own.
+    func heldShape(_ index: Int, _ layout: Layout) -> [Int] {
+        if case .tensor(let shape) = layout { return shape }
+        return shape(of: index)
+    }
 
     /// Appends a layer reading `sources`, bound to no node output; returns its index.
     @discardableResult

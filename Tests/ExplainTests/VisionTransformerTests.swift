@@ -1,0 +1,77 @@
+import CNN
+import Explain
+import Foundation
+import Testing
+import TestSupport
+
+/// Vision Transformers exported from PyTorch by both ONNX exporters load and agree with
+/// PyTorch and pytorch-grad-cam (Benchmarks/make_vit_fixtures.py): torchvision's own
+/// VisionTransformer and a DeiT-style one (timm's attention, a class and a distillation
+/// token).
+@Suite struct VisionTransformerTests {
+    struct Fixture: Decodable {
+        let input: [Float]
+        let probabilities: [Float]
+        let `class`: Int
+        let input_gradient: [Float]
+        let gradcam: [[Float]]
+
+        static func load(_ name: String) throws -> Fixture {
+            let path = PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(name).json")
+            return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+
+        var image: Tensor { Tensor(shape: [1, 28, 28, 3], scalars: input) }
+    }
+
+    static let cases = [
+        ("vit-tiny", "dynamo"), ("vit-tiny", "torchscript"), ("deit-tiny", "dynamo"), ("deit-tiny", "torchscript"),
+    ]
+
+    /// A map scaled to [0, 1] as pytorch-grad-cam scales it.
+    static func scaled(_ values: [Float]) -> [Float] {
+        let low = values.min() ?? 0, shifted = values.map { $0 - low }, high = shifted.max() ?? 0
+        return shifted.map { $0 / (1e-7 + high) }
+    }
+
+    @Test("probabilities, the input gradient and Grad-CAM at every block match PyTorch", arguments: cases)
+    func matchesPyTorch(_ name: String, _ exporter: String) throws {
+        let fixture = try Fixture.load(name)
+        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(name)-\(exporter).onnx"))
+            .model
+        let image = fixture.image
+        #expect(maxAbsDifference(model.probabilities(image).scalars, fixture.probabilities) < 1e-5)
+
+        let engine = GradientEngine(model: model, target: .predicted)
+        let gradient = engine.gradients(image, classes: [fixture.class]).gradients.scalars
+        let scale = fixture.input_gradient.map(abs).max()!
+        #expect(maxAbsDifference(gradient, fixture.input_gradient) < 1e-4 * scale)
+
+        // Each block's first layer normalization, in order; the last block's is the default.
+        let norms = model.layers.filter { $0 is LayerNormalization }.map(\.name)
+        let firsts = fixture.gradcam.indices.map { norms[2 * $0] }
+        #expect(model.defaultCAMLayer == firsts.last)
+        for (layer, expected) in zip(firsts, fixture.gradcam) {
+            let explanation = try GradCAM().explain(
+                ExplainedImage(pixels: image), layer: layer, target: .predicted, model: model)
+            #expect(explanation.targetClass == fixture.class)
+            #expect((explanation.map.width, explanation.map.height) == (4, 4))
+            #expect(maxAbsDifference(Self.scaled(explanation.map.values), expected) < 1e-3, "\(layer)")
+        }
+    }
+
+    @Test("the patch tokens lie on the patch embedding's grid, after the class tokens")
+    func tokenGrid() throws {
+        for (name, leading) in [("vit-tiny", 1), ("deit-tiny", 2)] {
+            let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(name)-dynamo.onnx"))
+                .model
+            let norm = try #require(model.layers.firstIndex { $0 is LayerNormalization })
+            let grid = try #require(model.tokenGrid(layer: norm))
+            #expect(grid.height == 4 && grid.width == 4 && grid.features == 32 && grid.leadingTokens == leading)
+            #expect(model.layers[grid.gridLayer] is Conv2D)
+            // Attention weights are not tokens.
+            let softmax = try #require(model.layers.firstIndex { $0 is Softmax })
+            #expect(model.tokenGrid(layer: softmax) == nil)
+        }
+    }
+}
