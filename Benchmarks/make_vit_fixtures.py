@@ -10,7 +10,9 @@ for one image, for `make test` to check vizsite against with no Python.
   token (two tokens before the patches) and the mean of the two heads.
 
 Each `NAME.json` holds the input (HWC, in [0, 1]), PyTorch's probabilities, the gradient of
-the predicted class's logit with respect to the input (HWC), and per block pytorch-grad-cam's
+the predicted class's logit with respect to the input (HWC), attention rollout and Chefer et
+al.'s gradient-weighted attention computed from PyTorch's attention weights and their
+gradients (the class token's row at the patch tokens), and per block pytorch-grad-cam's
 Grad-CAM at the block's first LayerNorm with the ViT `reshape_transform` (class tokens
 dropped, patch tokens on their grid), at the grid's resolution and scaled to [0, 1] as
 pytorch-grad-cam scales it. Weights are torch's initialization plus seeded noise, so that
@@ -52,6 +54,9 @@ class Block(nn.Module):
         qkv = self.qkv(x).reshape(b, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
         q, k, v = qkv.unbind(0)
         weights = (q @ k.transpose(-2, -1) * (c // self.heads) ** -0.5).softmax(dim=-1)
+        if weights.requires_grad:
+            weights.retain_grad()
+        self.weights = weights
         return self.proj((weights @ v).transpose(1, 2).reshape(b, n, c))
 
     def forward(self, x):
@@ -90,6 +95,42 @@ def perturbed(model, seed):
     return model.eval()
 
 
+def record_attention(vit):
+    """Replaces torchvision's attention by the same arithmetic written out, so that each
+    block keeps its attention weights per head and their gradient (nn.MultiheadAttention
+    returns a reshaped copy, which the output does not depend on)."""
+    for block in vit.encoder.layers:
+        attention = block.self_attention
+
+        def forward(q, k, v, need_weights=False, attention=attention, block=block):
+            b, t, e = q.shape
+            h = attention.num_heads
+            qkv = nn.functional.linear(q, attention.in_proj_weight, attention.in_proj_bias)
+            q, k, v = (part.reshape(b, t, h, e // h).transpose(1, 2) for part in qkv.chunk(3, -1))
+            weights = (q @ k.transpose(-2, -1) / (e // h) ** 0.5).softmax(-1)
+            weights.retain_grad()
+            block.weights = weights
+            out = (weights @ v).transpose(1, 2).reshape(b, t, e)
+            return attention.out_proj(out), None
+
+        attention.forward = forward
+
+
+def attention_maps(blocks, leading):
+    """Attention rollout (Abnar & Zuidema 2020: heads averaged, ½A + ½I, rows normalized,
+    multiplied through) and Chefer et al. 2021's gradient-weighted rule (R ← R + E_h[(∇A ⊙
+    A)⁺]·R): the class token's row at the patch tokens."""
+    tokens = blocks[0].weights.shape[-1]
+    rollout, weighted = np.eye(tokens), np.eye(tokens)
+    for block in blocks:
+        a = block.weights[0].detach().double().numpy()
+        g = block.weights.grad[0].double().numpy()
+        mixed = 0.5 * a.mean(0) + 0.5 * np.eye(tokens)
+        rollout = (mixed / mixed.sum(-1, keepdims=True)) @ rollout
+        weighted = weighted + np.maximum(g * a, 0).mean(0) @ weighted
+    return rollout[0, leading:].tolist(), weighted[0, leading:].tolist()
+
+
 def grad_cam(model, layer, leading, x, k):
     def reshape(t):
         grid = t[:, leading:, :].reshape(t.size(0), GRID, GRID, t.size(2))
@@ -105,6 +146,7 @@ def grad_cam(model, layer, leading, x, k):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    torch.manual_seed(0)
     rng = np.random.default_rng(7)
     image = rng.random((SIZE, SIZE, 3)).astype(np.float32)
     x = torch.tensor(image).permute(2, 0, 1)[None]
@@ -114,18 +156,24 @@ def main():
         1)
     deit = perturbed(DeiT(), 2)
     models = {
-        "vit-tiny": (vit, [block.ln_1 for block in vit.encoder.layers], 1),
-        "deit-tiny": (deit, [block.norm1 for block in deit.blocks], 2),
+        "vit-tiny": (vit, [block.ln_1 for block in vit.encoder.layers], 1, list(vit.encoder.layers)),
+        "deit-tiny": (deit, [block.norm1 for block in deit.blocks], 2, list(deit.blocks)),
     }
-    for name, (model, norms, leading) in models.items():
+    for name, (model, norms, leading, blocks) in models.items():
         for exporter in ["dynamo", "torchscript"]:
             torch.onnx.export(
                 model, (x,), os.path.join(OUT, f"{name}-{exporter}.onnx"), dynamo=exporter == "dynamo",
                 input_names=["input"], output_names=["logits"], external_data=False)
+        if model is vit:
+            with torch.no_grad():
+                plain = vit(x)
+            record_attention(vit)
+            assert torch.allclose(plain, vit(x), atol=1e-5)
         pixels = x.clone().requires_grad_(True)
         logits = model(pixels)
         k = int(logits.argmax())
         logits[0, k].backward()
+        rollout, weighted = attention_maps(blocks, leading)
         cams = [grad_cam(model, norm, leading, x, k) for norm in norms]
         fixture = {
             "input": image.reshape(-1).tolist(),
@@ -133,6 +181,8 @@ def main():
             "class": k,
             "input_gradient": pixels.grad[0].permute(1, 2, 0).reshape(-1).tolist(),
             "gradcam": [cam.reshape(-1).tolist() for cam in cams],
+            "rollout": rollout,
+            "attention_gradient": weighted,
             "torch": torch.__version__,
         }
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:

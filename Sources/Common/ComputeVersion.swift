@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "41ab1a7a8126ff0695e31ec315537b7e7001fdcec331f0fbd52fceeb154d94e5"
+    public static let sourceDigest = "75ab7d2983a7517b2e8eb8bc9e2dfed073f48aab5619c6db4759e495e26ef33d"
 }

@@ -56,6 +56,7 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
     case contrastUnsupported(method: String)
     case contrastOfOneClass(Int)
     case unsupportedLayer(method: String, layer: String, kind: String)
+    case noAttention(method: String)
 
     /// "; expected one of a, b, …" for up to 40 layer names.
     static func expected(_ layers: [String]) -> String {
@@ -85,6 +86,10 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
         case .contrastOfOneClass(let k): SourceError("the contrast \(k)-\(k) compares a class with itself")
         case let .unsupportedLayer(method, layer, kind):
             SourceError("\(method) has no rule for layer '\(layer)' (\(kind))")
+        case .noAttention(let method):
+            SourceError(
+                "\(method) reads a transformer's attention (softmax layers over [heads, tokens, tokens] after a patch "
+                    + "embedding), and the model has none; Grad-CAM and the gradient methods explain a CNN")
         }
     }
 }

@@ -15,6 +15,8 @@ import TestSupport
         let `class`: Int
         let input_gradient: [Float]
         let gradcam: [[Float]]
+        let rollout: [Float]
+        let attention_gradient: [Float]
 
         static func load(_ name: String) throws -> Fixture {
             let path = PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(name).json")
@@ -57,6 +59,43 @@ import TestSupport
             #expect(explanation.targetClass == fixture.class)
             #expect((explanation.map.width, explanation.map.height) == (4, 4))
             #expect(maxAbsDifference(Self.scaled(explanation.map.values), expected) < 1e-3, "\(layer)")
+        }
+    }
+
+    @Test("attention rollout and gradient-weighted attention match PyTorch's attention weights", arguments: cases)
+    func attentionMaps(_ name: String, _ exporter: String) throws {
+        let fixture = try Fixture.load(name)
+        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(name)-\(exporter).onnx"))
+            .model
+        #expect(model.attentionLayers?.layers.count == 2)
+        let image = ExplainedImage(pixels: fixture.image)
+        for (rule, expected) in [
+            (AttentionFlow.Rule.rollout, fixture.rollout), (.gradientWeighted, fixture.attention_gradient),
+        ] {
+            let explanation = try AttentionFlow(rule).explain(image, target: .predicted, layer: nil, model: model)
+            #expect((explanation.map.width, explanation.map.height) == (4, 4))
+            #expect(explanation.targetClass == fixture.class)
+            let scale = expected.max()!
+            #expect(maxAbsDifference(explanation.map.values, expected) < 1e-4 * scale, "\(rule)")
+        }
+        // Rollout ignores the class; the gradient-weighted rule does not.
+        let other = (fixture.class + 1) % 10
+        let rolled = try AttentionFlow(.rollout).explain(image, target: .class(other), layer: nil, model: model)
+        #expect(maxAbsDifference(rolled.map.values, fixture.rollout) < 1e-4 * fixture.rollout.max()!)
+        let weighted = try AttentionFlow(.gradientWeighted).explain(
+            image, target: .class(other), layer: nil, model: model)
+        #expect(
+            maxAbsDifference(weighted.map.values, fixture.attention_gradient) > 1e-3 * fixture.attention_gradient.max()!
+        )
+    }
+
+    @Test("attention maps on a CNN are an error that says why")
+    func attentionOnACNN() throws {
+        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/shuffle-lrn.onnx"))
+            .model
+        let image = ExplainedImage(pixels: randomTensor([1] + model.inputShape, seed: 3, low: 0, high: 1))
+        #expect(throws: ExplainError.noAttention(method: "rollout")) {
+            try AttentionFlow(.rollout).explain(image, target: .predicted, layer: nil, model: model)
         }
     }
 

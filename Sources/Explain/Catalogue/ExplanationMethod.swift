@@ -21,6 +21,8 @@ public struct MethodEntry: Sendable {
         case perturbation
         /// Maps that ignore the model (noise, the input's edges): what metrics compare with.
         case baseline
+        /// Maps read from a transformer's attention weights, through its blocks.
+        case attention
     }
 
     /// The name directives and the command line use (`gradcam`, `smoothgrad`).

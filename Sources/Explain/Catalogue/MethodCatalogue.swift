@@ -92,6 +92,12 @@ public enum MethodCatalogue {
         ) {
             Occlusion(patch: $0.int("patch"), stride: $0.int("stride"), fill: $0.float("fill"))
         },
+        MethodEntry("rollout", title: "Attention rollout", family: .attention, signed: false) { _ in
+            AttentionFlow(.rollout)
+        },
+        MethodEntry(
+            "attention-gradient", title: "Gradient-weighted attention", family: .attention, signed: false
+        ) { _ in AttentionFlow(.gradientWeighted) },
         MethodEntry("random", title: "Random", family: .baseline, signed: false) { _ in RandomBaseline() },
         MethodEntry("edge", title: "Edges (Sobel)", family: .baseline, signed: false) { _ in EdgeBaseline() },
     ]

@@ -325,7 +325,7 @@ struct BuildPlan {
         case .gradient: "saliency"
         case .perturbation: "occlusion"
         case .baseline: "compare"
-        case nil: nil
+        case .attention, nil: nil
         }
     }
 

@@ -32,7 +32,9 @@ struct ClassMapsDirective: Directive {
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         // Every method that reads the target; baselines and Eigen-CAM would draw one map per row.
-        let entries = MethodCatalogue.all.filter { $0.family != .baseline && $0.name != "eigencam" }
+        let entries = MethodCatalogue.all.filter {
+            $0.family != .baseline && $0.family != .attention && $0.name != "eigencam"
+        }
         method = try options.method(from: entries, default: "vanilla", model: model)
         images = try Self.images.images(options, default: "test[0:3]", classes: model.classes)
         classes = try Self.classesOption.ints(

@@ -28,6 +28,7 @@ enum ExplainBench {
         for (key, name, heavy) in measured {
             let entry = MethodCatalogue.named(name)!
             if entry.needsLayer && model.defaultCAMLayer == nil { continue }
+            if entry.family == .attention && model.attentionLayers == nil { continue }
             let method = entry.method()
             try median(key, heavy ? heavyCalls : calls) {
                 _ = try method.explain(image, target: .predicted, layer: entry.needsLayer ? layer : nil, model: model)
