@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "75ab7d2983a7517b2e8eb8bc9e2dfed073f48aab5619c6db4759e495e26ef33d"
+    public static let sourceDigest = "dd93d808a6a9d4689f9ea696eebcbd6bf6727455165f277c7fd052ee5ff81037"
 }

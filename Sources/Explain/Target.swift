@@ -116,7 +116,7 @@ extension Model {
     /// or, with `tokens`, a transformer's token sequence (`Model.tokenGrid`).
     public func requireSpatialLayer(_ name: String, tokens: Bool = false) throws(ExplainError) -> Int {
         let index = try requireLayer(name)
-        guard layers[index].outputShape.count == 3 || (tokens && tokenGrid(layer: index) != nil) else {
+        guard channelsLastMap(layer: index) != nil || (tokens && tokenGrid(layer: index) != nil) else {
             throw .notSpatial(name, layers[index].outputShape)
         }
         return index
@@ -135,8 +135,9 @@ extension Model {
         if let defaultTokenCAMLayer { return defaultTokenCAMLayer }
         let onEveryPath = layersOnEveryPath
         func isGrid(_ i: Int) -> Bool {
-            let shape = layers[i].outputShape
-            return onEveryPath[i] && shape.count == 3 && shape[0] * shape[1] > 1
+            // A transpose only reorders a map (Swin's to NCHW before pooling): its input is the map.
+            guard !(layers[i] is Transpose), let shape = channelsLastMap(layer: i) else { return false }
+            return onEveryPath[i] && shape[0] * shape[1] > 1
         }
         guard var index = layers.indices.last(where: isGrid) else { return nil }
         while index > 0, layers[index] is MaxPool2D || layers[index] is AveragePool2D || layers[index] is Dropout,

@@ -33,6 +33,14 @@ extension Model {
         return nil
     }
 
+    /// The `[h, w, c]` map a layer's output is once leading axes of length 1 are dropped
+    /// (a Swin Transformer's stages keep `[1, H, W, C]` maps), or nil.
+    public func channelsLastMap(layer index: Int) -> [Int]? {
+        var shape = layers[index].outputShape
+        while shape.count > 3 && shape.first == 1 { shape.removeFirst() }
+        return shape.count == 3 ? shape : nil
+    }
+
     /// Where CAM methods look in a transformer by default: the last layer normalization of
     /// tokens that feeds an attention (a softmax inside the model), as pytorch-grad-cam
     /// advises for ViTs (`blocks[-1].norm1`). Later ones reach the class scores through

@@ -93,14 +93,20 @@ extension CAMWeighting {
         let k = classes[0]
         var shape = model.layers[index].outputShape, grid = index
         var activations = pass.activations.scalars, gradients = pass.gradients.scalars
+        // A Swin stage's [1, H, W, C] map lies on the input through patch merging, which no
+        // window describes: stretched over the input, as pytorch-grad-cam places every map.
+        var stretched = upsampling == .stretch
         if let tokens = model.tokenGrid(layer: index) {
             // Patch tokens on the patch embedding's grid; the class token dropped.
             let skipped = tokens.leadingTokens * tokens.features
             activations.removeFirst(skipped)
             gradients.removeFirst(skipped)
             (shape, grid) = ([tokens.height, tokens.width, tokens.features], tokens.gridLayer)
+        } else if shape.count > 3, let map = model.channelsLastMap(layer: index) {
+            shape = map
+            stretched = true
         }
-        let placement = upsampling == .stretch ? .stretch : model.receptiveFieldPlacement(layer: grid)
+        let placement = stretched ? .stretch : model.receptiveFieldPlacement(layer: grid)
         let context = CAMContext(
             activations: activations, gradients: gradients,
             height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,

@@ -4,12 +4,7 @@ extension ONNXImporter {
     /// Converts one node: a layer, an alias of its input, or a folded constant.
     mutating func convert(_ node: ONNXNode) throws(ImportError) {
         guard !node.outputs.isEmpty else { throw error(node, "has no output") }
-        // Shape arithmetic: both operands integer constants.
-        if ["Add", "Sub", "Mul", "Div"].contains(node.opType), node.inputs.count == 2,
-            node.inputs.allSatisfy(isIntegerConstant)
-        {
-            return try fold(node)
-        }
+        // Shape arithmetic and constants built from constants.
         if Self.constantArithmetic.contains(node.opType), node.inputs.allSatisfy({ $0.isEmpty || isConstant($0) }) {
             return try foldArithmetic(node)
         }
@@ -85,12 +80,6 @@ extension ONNXImporter {
     /// Whether `name` is a tensor known at load time.
     private func isConstant(_ name: String) -> Bool {
         if case .constant? = values[name] { true } else { false }
-    }
-
-    /// Whether `name` is a constant of int64 or int32 values.
-    private func isIntegerConstant(_ name: String) -> Bool {
-        guard case .constant(let tensor)? = values[name] else { return false }
-        return [ONNXTensor.DataType.int64.rawValue, ONNXTensor.DataType.int32.rawValue].contains(tensor.dataType)
     }
 
     // MARK: - Layers with weights
@@ -742,6 +731,7 @@ extension ONNXImporter {
 
     private mutating func padding(_ node: ONNXNode) throws(ImportError) {
         let (source, layout) = try nodeInput(node)
+        if layout == .channelsLast { return try padTensor(node) }
         guard layout == .image, (node.attributes["mode"]?.string ?? "constant") == "constant" else {
             throw error(node, "only constant zero padding of an image is supported")
         }

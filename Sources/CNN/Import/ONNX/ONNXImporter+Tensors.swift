@@ -48,9 +48,12 @@ extension ONNXImporter {
             try matrixProduct(node)
         case "Softmax", "LogSoftmax": try softmaxTensor(node)
         case "Concat": try concatenateTensor(node)
+        case "Pad": try padTensor(node)
+        case "ReduceMean": try meanTensor(node)
+        case "GlobalAveragePool", "GlobalMaxPool": try meanTensor(node)
         case "Add", "Mul", "Div": return try arithmeticTensor(node)
-        case "Sub", "ReduceMean", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-            "BatchNormalization", "LRN", "Resize", "Upsample", "Pad", "Sum":
+        case "Sub", "Conv", "MaxPool", "AveragePool",
+            "BatchNormalization", "LRN", "Resize", "Upsample", "Sum":
             throw error(
                 node,
                 "is not supported on a tensor of shape \(try tensorInput(node).shape); vizsite runs it on images "
@@ -333,14 +336,19 @@ extension ONNXImporter {
             return true
         }
         if try channelConstant(node, scale: node.opType != "Add", reciprocal: node.opType == "Div") { return true }
-        guard node.opType == "Add", Array(dims) == Array(input.drop { $0 == 1 }) else {
+        let shape = constant.dims.map(Int.init)
+        guard node.opType == "Add", shape.count <= input.count, (try? broadcast(node, [input, shape])) == input else {
             throw error(
                 node,
                 "\(node.opType == "Add" ? "adds" : "multiplies by") a constant of shape \(constant.dims) to \(input); "
-                    + "vizsite runs one value, one per feature, or (added) a tensor of the input's shape")
+                    + "vizsite runs one value, one per feature, or (added) a tensor that broadcasts to the input")
         }
+        // A constant that broadcasts (Swin's relative position bias over its windows, its
+        // shifted windows' mask over the heads) is held at the input's whole shape.
+        let given = try floats(constant, of: node), read = reader(of: shape, in: input)
         let layer = AddTensor(name: layerName(node), inputShape: input)
-        parameters["\(layer.name)/tensor"] = Tensor(shape: input, scalars: try floats(constant, of: node))
+        parameters["\(layer.name)/tensor"] = Tensor(
+            shape: input, scalars: (0..<input.elementCount).map { given[read($0)] })
         add(layer, reading: [source], for: node, layout: .tensor(input))
         return true
     }
@@ -362,6 +370,90 @@ extension ONNXImporter {
         values[node.outputs[0]] = .node(source, layout)
         aliases[node.outputs[0]] = dense.name
         return true
+    }
+
+    /// Constant zero padding: nothing when every pad is 0 (Swin's, at sizes its windows
+    /// divide), else the padding of two axes before an unpadded last one (a channels-last
+    /// map `[1, H, W, C]`) as a `ZeroPadding2D`.
+    mutating func padTensor(_ node: ONNXNode) throws(ImportError) {
+        let (source, input) = try tensorInput(node), rank = input.count
+        guard (node.attributes["mode"]?.string ?? "constant") == "constant" else {
+            throw error(node, "only constant padding is supported")
+        }
+        var pads = ints(node, "pads")
+        if let t = try constant(node, 1) { pads = try integers(t, of: node) }
+        if let t = try constant(node, 2), try floats(t, of: node).contains(where: { $0 != 0 }) {
+            throw error(node, "only zero padding is supported")
+        }
+        if node.inputs.count > 3, !node.inputs[3].isEmpty { throw error(node, "padding chosen axes is not supported") }
+        guard let p = pads, p.count == 2 * rank, p.allSatisfy({ (0...65_536).contains($0) }) else {
+            throw error(node, "needs \(2 * rank) non-negative pads for \(input)")
+        }
+        let padded = (0..<rank).filter { p[$0] != 0 || p[rank + $0] != 0 }
+        guard let first = padded.first else { return values[node.outputs[0]] = .node(source, .tensor(input)) }
+        guard padded.allSatisfy({ $0 == first || $0 == first + 1 }), first + 2 == rank - 1,
+            input[..<first].allSatisfy({ $0 == 1 })
+        else {
+            throw error(
+                node, "pads axes \(padded) of \(input); vizsite pads the height and width of a [1, H, W, C] map")
+        }
+        let layer = ZeroPadding2D(
+            name: layerName(node), inputShape: Array(input[first...]),
+            pads: Pads(
+                top: Int(p[first]), bottom: Int(p[rank + first]), left: Int(p[first + 1]),
+                right: Int(p[rank + first + 1])))
+        add(layer, reading: [source], for: node, layout: .tensor(Array(input[..<first]) + layer.outputShape))
+    }
+
+    /// A mean over consecutive axes with one axis kept after them (tokens `[1, T, F]` over
+    /// T, a channels-last map over H and W) or before them (an NCHW map over H and W, after
+    /// a transpose of its channels last): a global pooling. GlobalAveragePool and
+    /// GlobalMaxPool pool every axis after the second.
+    private mutating func meanTensor(_ node: ONNXNode) throws(ImportError) {
+        var (source, input) = try tensorInput(node)
+        var given = ints(node, "axes")
+        if given == nil, let t = try constant(node, 1) { given = try integers(t, of: node) }
+        if node.opType != "ReduceMean" { given = (2..<Int64(input.count)).map { $0 } }
+        var axes: [Int] = []
+        for axis in given ?? [] { axes.append(try normalizedAxis(node, axis, rank: input.count)) }
+        axes.sort()
+        let keep = node.opType != "ReduceMean" || int(node, "keepdims", default: 1) == 1
+        guard let a = axes.first, let b = axes.last, axes == Array(a...b), a > 0 else {
+            throw error(
+                node, "averages axes \(given ?? []) of \(input); vizsite averages consecutive axes after the first")
+        }
+        let outputShape =
+            keep
+            ? input.indices.map { axes.contains($0) ? 1 : input[$0] }
+            : input.indices.filter { !axes.contains($0) }.map { input[$0] }
+        if b == input.count - 1 {
+            // The kept axis comes first: moved last.
+            guard input[..<(a - 1)].allSatisfy({ $0 == 1 }) else {
+                throw error(node, "averages axes \(axes) of \(input) with more than one axis kept")
+            }
+            let permutation = Array(0..<(a - 1)) + Array(a...b) + [a - 1]
+            let transposed = Transpose(
+                name: uniqueName(Self.name(of: node) + "/channels_last"), inputShape: input, permutation: permutation)
+            source = append(transposed, reading: [source])
+            input = transposed.outputShape
+            return try globalMean(node, source, input, axes: (a - 1)...(b - 1), outputShape)
+        }
+        guard b == input.count - 2, input[..<a].allSatisfy({ $0 == 1 }) else {
+            throw error(node, "averages axes \(axes) of \(input) with more than one axis kept")
+        }
+        try globalMean(node, source, input, axes: a...b, outputShape)
+    }
+
+    /// The mean over `axes` of a tensor of `input`, the one axis after them kept.
+    private mutating func globalMean(
+        _ node: ONNXNode, _ source: Int, _ input: [Int], axes: ClosedRange<Int>, _ outputShape: [Int]
+    ) throws(ImportError) {
+        let cells = input[axes].reduce(1, *), channels = input.last!
+        add(
+            GlobalPool2D(
+                name: layerName(node), inputShape: [cells, 1, channels],
+                reduction: node.opType == "GlobalMaxPool" ? .max : .average, keepDims: false),
+            reading: [source], for: node, layout: .tensor(outputShape))
     }
 
     /// `axis` (negative counts from the end) of a tensor of `rank` axes, from 0.

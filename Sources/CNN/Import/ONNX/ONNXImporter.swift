@@ -28,7 +28,7 @@ public struct ONNXImporter {
         "on tensors of any rank (Vision Transformers' tokens and heads): MatMul of two tensors, Softmax over the last "
             + "axis, Reshape, Transpose, Gather, Slice, Split, Concat with a constant before (a class token), Add of a "
             + "constant of the input's shape (a position embedding)",
-        "Equal, Where, Mod, Sqrt, Expand, Neg, Pow and arithmetic of constants (folded)",
+        "Equal, Where, Not, Mod, Sqrt, Expand, Neg, Pow, ScatterND, Range and arithmetic of constants (folded)",
     ]
 
     /// The op types `convert` handles (those `supportedOps` describes).
@@ -39,6 +39,8 @@ public struct ONNXImporter {
         "Reshape", "Pad",
         "Identity", "Dropout", "Transpose", "Constant", "ConstantOfShape", "Shape", "Gather", "Unsqueeze", "Squeeze",
         "Slice", "Cast", "Split", "Resize", "Upsample", "Sub", "Equal", "Where", "Mod", "Sqrt", "Expand", "Neg", "Pow",
+        "Not",
+        "ScatterND", "Range",
     ]
 
     /// How a value flows through the graph being built.
