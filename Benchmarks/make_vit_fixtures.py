@@ -7,15 +7,20 @@ for one image, for `make test` to check vizsite against with no Python.
   2 heads, 32 features;
 - deit-tiny: a DeiT-style ViT written as timm writes its blocks (one qkv Linear, reshape
   and permute into heads, q·kᵀ·scale, softmax, ·v), with a class token and a distillation
-  token (two tokens before the patches) and the mean of the two heads.
+  token (two tokens before the patches) and the mean of the two heads;
+- swin-tiny: torchvision's own SwinTransformer, 32×32×3 in 4×4 patches, windows of 4×4,
+  two stages of two blocks (shifted windows with their masks, relative position bias,
+  patch merging), 16 and 32 features.
 
 Each `NAME.json` holds the input (HWC, in [0, 1]), PyTorch's probabilities, the gradient of
 the predicted class's logit with respect to the input (HWC), attention rollout and Chefer et
 al.'s gradient-weighted attention computed from PyTorch's attention weights and their
 gradients (the class token's row at the patch tokens), and per block pytorch-grad-cam's
 Grad-CAM at the block's first LayerNorm with the ViT `reshape_transform` (class tokens
-dropped, patch tokens on their grid), at the grid's resolution and scaled to [0, 1] as
-pytorch-grad-cam scales it. Weights are torch's initialization plus seeded noise, so that
+dropped, patch tokens on their grid) — for the Swin, at each stage's last `norm2` and the
+final norm, its `[B, H, W, C]` maps permuted — at the grid's resolution and scaled to [0, 1]
+as pytorch-grad-cam scales it (`gradcam_norms`: which LayerNormalization, counted in graph
+order, each map is at). Attention maps are given for the ViTs only. Weights are torch's initialization plus seeded noise, so that
 heads, embeddings and biases are all non-zero.
 
     Benchmarks/.venv/bin/pip install torch torchvision onnxscript grad-cam
@@ -29,6 +34,7 @@ import torch
 import torch.nn as nn
 from pytorch_grad_cam import GradCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+from torchvision.models.swin_transformer import SwinTransformer
 from torchvision.models.vision_transformer import VisionTransformer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -131,14 +137,16 @@ def attention_maps(blocks, leading):
     return rollout[0, leading:].tolist(), weighted[0, leading:].tolist()
 
 
-def grad_cam(model, layer, leading, x, k):
+def grad_cam(model, layer, leading, x, k, grid=GRID):
     def reshape(t):
-        grid = t[:, leading:, :].reshape(t.size(0), GRID, GRID, t.size(2))
-        return grid.transpose(2, 3).transpose(1, 2)
+        if leading is None:  # Swin: [B, H, W, C]
+            return t.permute(0, 3, 1, 2)
+        cells = t[:, leading:, :].reshape(t.size(0), grid, grid, t.size(2))
+        return cells.transpose(2, 3).transpose(1, 2)
 
     class GridCAM(GradCAM):
         def get_target_width_height(self, input_tensor):
-            return GRID, GRID
+            return grid, grid
 
     cam = GridCAM(model=model, target_layers=[layer], reshape_transform=reshape)
     return cam(input_tensor=x, targets=[ClassifierOutputTarget(k)])[0]
@@ -160,34 +168,57 @@ def main():
         "deit-tiny": (deit, [block.norm1 for block in deit.blocks], 2, list(deit.blocks)),
     }
     for name, (model, norms, leading, blocks) in models.items():
-        for exporter in ["dynamo", "torchscript"]:
-            torch.onnx.export(
-                model, (x,), os.path.join(OUT, f"{name}-{exporter}.onnx"), dynamo=exporter == "dynamo",
-                input_names=["input"], output_names=["logits"], external_data=False)
-        if model is vit:
-            with torch.no_grad():
-                plain = vit(x)
-            record_attention(vit)
-            assert torch.allclose(plain, vit(x), atol=1e-5)
-        pixels = x.clone().requires_grad_(True)
-        logits = model(pixels)
-        k = int(logits.argmax())
-        logits[0, k].backward()
-        rollout, weighted = attention_maps(blocks, leading)
-        cams = [grad_cam(model, norm, leading, x, k) for norm in norms]
-        fixture = {
-            "input": image.reshape(-1).tolist(),
-            "probabilities": torch.softmax(logits, -1)[0].tolist(),
-            "class": k,
-            "input_gradient": pixels.grad[0].permute(1, 2, 0).reshape(-1).tolist(),
-            "gradcam": [cam.reshape(-1).tolist() for cam in cams],
-            "rollout": rollout,
-            "attention_gradient": weighted,
-            "torch": torch.__version__,
-        }
-        with open(os.path.join(OUT, f"{name}.json"), "w") as f:
-            json.dump(fixture, f)
-        print(name, "class", k, "p", max(fixture["probabilities"]), "cam max", [float(c.max()) for c in cams])
+        write(name, model, x, image, norms, leading, blocks, [2 * n for n in range(len(norms))])
+    swin = perturbed(
+        SwinTransformer(
+            patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4], num_classes=10),
+        3)
+    image = rng.random((32, 32, 3)).astype(np.float32)
+    x = torch.tensor(image).permute(2, 0, 1)[None]
+    # LayerNorms in graph order: the patch embedding's, each block's norm1 and norm2, patch
+    # merging's, the final one.
+    write(
+        "swin-tiny", swin, x, image, [(swin.features[1][-1].norm2, 8), (swin.features[3][-1].norm2, 4), (swin.norm, 4)],
+        None, None, [4, 9, 10])
+
+
+def write(name, model, x, image, norms, leading, blocks, indices):
+    """Exports `model` both ways and writes its fixture. `norms`: the layers Grad-CAM looks
+    at, each `(layer, grid side)` for a Swin (`leading` None: no tokens to drop); `blocks`:
+    those holding attention weights, or None."""
+    for exporter in ["dynamo", "torchscript"]:
+        torch.onnx.export(
+            model, (x,), os.path.join(OUT, f"{name}-{exporter}.onnx"), dynamo=exporter == "dynamo",
+            input_names=["input"], output_names=["logits"], external_data=False)
+    if isinstance(model, VisionTransformer):
+        with torch.no_grad():
+            plain = model(x)
+        record_attention(model)
+        assert torch.allclose(plain, model(x), atol=1e-5)
+    pixels = x.clone().requires_grad_(True)
+    logits = model(pixels)
+    k = int(logits.argmax())
+    logits[0, k].backward()
+    rollout, weighted = attention_maps(blocks, leading) if blocks else (None, None)
+    if leading is None:
+        cams = [grad_cam(model, layer, None, x, k, grid=side) for layer, side in norms]
+    else:
+        cams = [grad_cam(model, layer, leading, x, k) for layer in norms]
+    fixture = {
+        "size": image.shape[0],
+        "input": image.reshape(-1).tolist(),
+        "probabilities": torch.softmax(logits, -1)[0].tolist(),
+        "class": k,
+        "input_gradient": pixels.grad[0].permute(1, 2, 0).reshape(-1).tolist(),
+        "gradcam": [cam.reshape(-1).tolist() for cam in cams],
+        "gradcam_norms": indices,
+        "rollout": rollout,
+        "attention_gradient": weighted,
+        "torch": torch.__version__,
+    }
+    with open(os.path.join(OUT, f"{name}.json"), "w") as f:
+        json.dump(fixture, f)
+    print(name, "class", k, "p", max(fixture["probabilities"]), "cam max", [float(c.max()) for c in cams])
 
 
 if __name__ == "__main__":

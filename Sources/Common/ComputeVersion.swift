@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "dd93d808a6a9d4689f9ea696eebcbd6bf6727455165f277c7fd052ee5ff81037"
+    public static let sourceDigest = "ead6913e71a829d9452026cb1b11bb3b359b0d512be9bf42c77dd792aa3e01a9"
 }

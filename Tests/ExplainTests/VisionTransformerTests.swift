@@ -14,21 +14,25 @@ import TestSupport
         let probabilities: [Float]
         let `class`: Int
         let input_gradient: [Float]
+        let size: Int
         let gradcam: [[Float]]
-        let rollout: [Float]
-        let attention_gradient: [Float]
+        /// Which layer normalization, counted in graph order, each map is at.
+        let gradcam_norms: [Int]
+        let rollout: [Float]?
+        let attention_gradient: [Float]?
 
         static func load(_ name: String) throws -> Fixture {
             let path = PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(name).json")
             return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         }
 
-        var image: Tensor { Tensor(shape: [1, 28, 28, 3], scalars: input) }
+        var image: Tensor { Tensor(shape: [1, size, size, 3], scalars: input) }
     }
 
-    static let cases = [
+    static let vits = [
         ("vit-tiny", "dynamo"), ("vit-tiny", "torchscript"), ("deit-tiny", "dynamo"), ("deit-tiny", "torchscript"),
     ]
+    static let cases = vits + [("swin-tiny", "dynamo"), ("swin-tiny", "torchscript")]
 
     /// A map scaled to [0, 1] as pytorch-grad-cam scales it.
     static func scaled(_ values: [Float]) -> [Float] {
@@ -49,28 +53,31 @@ import TestSupport
         let scale = fixture.input_gradient.map(abs).max()!
         #expect(maxAbsDifference(gradient, fixture.input_gradient) < 1e-4 * scale)
 
-        // Each block's first layer normalization, in order; the last block's is the default.
+        // A ViT's blocks' first layer normalizations, a Swin's stages' last norm2 and its
+        // final norm; the last is the default.
         let norms = model.layers.filter { $0 is LayerNormalization }.map(\.name)
-        let firsts = fixture.gradcam.indices.map { norms[2 * $0] }
-        #expect(model.defaultCAMLayer == firsts.last)
-        for (layer, expected) in zip(firsts, fixture.gradcam) {
+        let layers = fixture.gradcam_norms.map { norms[$0] }
+        #expect(model.defaultCAMLayer == layers.last)
+        for (layer, expected) in zip(layers, fixture.gradcam) {
             let explanation = try GradCAM().explain(
                 ExplainedImage(pixels: image), layer: layer, target: .predicted, model: model)
             #expect(explanation.targetClass == fixture.class)
-            #expect((explanation.map.width, explanation.map.height) == (4, 4))
+            let side = Int(Double(expected.count).squareRoot())
+            #expect((explanation.map.width, explanation.map.height) == (side, side))
             #expect(maxAbsDifference(Self.scaled(explanation.map.values), expected) < 1e-3, "\(layer)")
         }
     }
 
-    @Test("attention rollout and gradient-weighted attention match PyTorch's attention weights", arguments: cases)
+    @Test("attention rollout and gradient-weighted attention match PyTorch's attention weights", arguments: vits)
     func attentionMaps(_ name: String, _ exporter: String) throws {
         let fixture = try Fixture.load(name)
+        let (rollout, gradientWeighted) = (try #require(fixture.rollout), try #require(fixture.attention_gradient))
         let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(name)-\(exporter).onnx"))
             .model
         #expect(model.attentionLayers?.layers.count == 2)
         let image = ExplainedImage(pixels: fixture.image)
         for (rule, expected) in [
-            (AttentionFlow.Rule.rollout, fixture.rollout), (.gradientWeighted, fixture.attention_gradient),
+            (AttentionFlow.Rule.rollout, rollout), (.gradientWeighted, gradientWeighted),
         ] {
             let explanation = try AttentionFlow(rule).explain(image, target: .predicted, layer: nil, model: model)
             #expect((explanation.map.width, explanation.map.height) == (4, 4))
@@ -81,21 +88,23 @@ import TestSupport
         // Rollout ignores the class; the gradient-weighted rule does not.
         let other = (fixture.class + 1) % 10
         let rolled = try AttentionFlow(.rollout).explain(image, target: .class(other), layer: nil, model: model)
-        #expect(maxAbsDifference(rolled.map.values, fixture.rollout) < 1e-4 * fixture.rollout.max()!)
+        #expect(maxAbsDifference(rolled.map.values, rollout) < 1e-4 * rollout.max()!)
         let weighted = try AttentionFlow(.gradientWeighted).explain(
             image, target: .class(other), layer: nil, model: model)
         #expect(
-            maxAbsDifference(weighted.map.values, fixture.attention_gradient) > 1e-3 * fixture.attention_gradient.max()!
+            maxAbsDifference(weighted.map.values, gradientWeighted) > 1e-3 * gradientWeighted.max()!
         )
     }
 
-    @Test("attention maps on a CNN are an error that says why")
+    @Test("attention maps on a CNN, or a Swin's windows, are an error that says why")
     func attentionOnACNN() throws {
-        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/onnx-ops/shuffle-lrn.onnx"))
-            .model
-        let image = ExplainedImage(pixels: randomTensor([1] + model.inputShape, seed: 3, low: 0, high: 1))
-        #expect(throws: ExplainError.noAttention(method: "rollout")) {
-            try AttentionFlow(.rollout).explain(image, target: .predicted, layer: nil, model: model)
+        for path in ["onnx-ops/shuffle-lrn.onnx", "vit/swin-tiny-dynamo.onnx"] {
+            let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/\(path)")).model
+            #expect(model.attentionLayers == nil)
+            let image = ExplainedImage(pixels: randomTensor([1] + model.inputShape, seed: 3, low: 0, high: 1))
+            #expect(throws: ExplainError.noAttention(method: "rollout")) {
+                try AttentionFlow(.rollout).explain(image, target: .predicted, layer: nil, model: model)
+            }
         }
     }
 

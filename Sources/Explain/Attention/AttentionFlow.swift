@@ -114,13 +114,17 @@ public struct AttentionLayers: Sendable {
 
 extension Model {
     /// The attention layers (softmaxes inside the model over `[heads, T, T]`) of a Vision
-    /// Transformer whose tokens lie on a patch grid; nil for a model without any.
+    /// Transformer whose tokens lie on a patch grid; nil for a model without any, and for
+    /// one whose attention is windowed (Swin), through which the class token's row does
+    /// not run.
     public var attentionLayers: AttentionLayers? {
         var found: [Int] = [], tokens = 0
         for (i, layer) in layers.enumerated() where layer is Softmax {
+            // Every attention weighs the same tokens; a Swin Transformer's windows do not.
             let shape = layer.outputShape.filter { $0 != 1 }
-            guard (2...3).contains(shape.count), shape[shape.count - 1] == shape[shape.count - 2] else { continue }
-            guard tokens == 0 || tokens == shape.last! else { return nil }
+            guard (2...3).contains(shape.count), shape[shape.count - 1] == shape[shape.count - 2],
+                tokens == 0 || tokens == shape.last!
+            else { return nil }
             tokens = shape.last!
             found.append(i)
         }
