@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "ead6913e71a829d9452026cb1b11bb3b359b0d512be9bf42c77dd792aa3e01a9"
+    public static let sourceDigest = "db547a4ef31bda87e6f23a77122053edac28c7af67691f835eb753a88b227311"
 }

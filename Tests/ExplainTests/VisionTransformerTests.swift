@@ -108,6 +108,21 @@ import TestSupport
         }
     }
 
+    @Test("a transformer's summary shows whole shapes; CAM on attention weights is an error that says why")
+    func summaryAndAttentionLayer() throws {
+        let model = try ModelSpec.load(path: PackagePaths.path("Tests/CNNTests/Fixtures/vit/vit-tiny-dynamo.onnx"))
+            .model
+        let summary = model.summary()
+        #expect(summary.contains("(None, 1, 2, 17, 17)  ") && summary.contains("(None, 3, 17, 1, 1, 32) 0 "))
+        // The patch tokens are the convolution's own memory: no transpose to NCHW and back.
+        #expect(!model.layers.contains { $0.name.hasSuffix("/nchw") })
+        let softmax = try #require(model.layers.first { $0 is Softmax }).name
+        let image = ExplainedImage(pixels: randomTensor([1, 28, 28, 3], seed: 3, low: 0, high: 1))
+        #expect(throws: ExplainError.notSpatial(softmax, [1, 2, 17, 17])) {
+            try GradCAM().explain(image, layer: softmax, target: .predicted, model: model)
+        }
+    }
+
     @Test("the patch tokens lie on the patch embedding's grid, after the class tokens")
     func tokenGrid() throws {
         for (name, leading) in [("vit-tiny", 1), ("deit-tiny", 2)] {

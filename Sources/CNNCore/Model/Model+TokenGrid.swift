@@ -35,8 +35,11 @@ extension Model {
 
     /// The `[h, w, c]` map a layer's output is once leading axes of length 1 are dropped
     /// (a Swin Transformer's stages keep `[1, H, W, C]` maps), or nil.
+    /// Only a layer that keeps a grid counts when axes are dropped: attention weights
+    /// `[1, heads, T, T]` and a transpose to NCHW are not maps.
     public func channelsLastMap(layer index: Int) -> [Int]? {
         var shape = layers[index].outputShape
+        guard shape.count == 3 || layers[index].gridMapping != .noGrid else { return nil }
         while shape.count > 3 && shape.first == 1 { shape.removeFirst() }
         return shape.count == 3 ? shape : nil
     }

@@ -134,6 +134,14 @@ extension ONNXImporter {
             throw error(node, "perm \(perm) is not a permutation of the \(input.count) axes of \(input)")
         }
         let output = perm.map { input[$0] }, moved = perm.filter { input[$0] != 1 }
+        // An image's [1, C, H·W] transposed to [1, H·W, C] (a ViT's patch tokens) is the
+        // image's own memory: its channels-first copy is left unread, and pruned.
+        if perm == [0, 2, 1], input.first == 1, let image = channelsFirst.first(where: { $0.value == source })?.key {
+            let held = shape(of: image)
+            if input == [1, held[2], held[0] * held[1]] {
+                return values[node.outputs[0]] = .node(image, .tensor(output))
+            }
+        }
         if moved == moved.sorted() {
             values[node.outputs[0]] = .node(source, .tensor(output))
             return
