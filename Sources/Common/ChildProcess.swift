@@ -110,20 +110,29 @@ public struct ChildProcess: Sendable {
         var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var child: pid_t = 0
-        let result: Int32
+        var result: Int32
         var isFolder: ObjCBool = false
         if let directory,
             !FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder) || !isFolder.boolValue
         {
             throw StartFailure(program: executable, reason: "no folder \(directory) to run it in")
         }
-        if let environment {
-            var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { for pointer in envp { free(pointer) } }
-            result = posix_spawn(&child, executable, &actions, &attributes, &argv, &envp)
-        } else {
-            result = posix_spawn(&child, executable, &actions, &attributes, &argv, environ)
-        }
+        var envp: [UnsafeMutablePointer<CChar>?]? =
+            environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for pointer in envp ?? [] { free(pointer) } }
+        // ETXTBSY: a program written just now may still be open for writing in a child
+        // another thread forked in between (it holds the descriptor until its own exec);
+        // that passes within milliseconds.
+        var attempt = 0
+        repeat {
+            if envp != nil {
+                result = posix_spawn(&child, executable, &actions, &attributes, &argv, &envp!)
+            } else {
+                result = posix_spawn(&child, executable, &actions, &attributes, &argv, environ)
+            }
+            attempt += 1
+            if result == ETXTBSY { usleep(20_000) }
+        } while result == ETXTBSY && attempt < 50
         guard result == 0 else {
             throw StartFailure(program: executable, reason: String(cString: strerror(result)))
         }

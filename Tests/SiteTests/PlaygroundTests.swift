@@ -173,4 +173,37 @@ struct PlaygroundTests {
         let browsed = try #require(check["sprite"] as? [String: Any])
         #expect(browsed["count"] as? Int == 16 && browsed["predictions"] as? Int == 16)
     }
+
+    /// A Vision Transformer and a Swin Transformer from PyTorch (Tests/CNNTests/Fixtures/vit)
+    /// run in the browser to the core's numbers; Grad-CAM reads the ViT's patch tokens on
+    /// their grid and the Swin's last stage as a map.
+    @Test("the runtime runs transformers to the core's numbers, Grad-CAM on their grids", arguments: ["vit", "swin"])
+    func transformers(_ family: String) throws {
+        let site = FixtureSite(
+            lessons: [
+                "01-play.md": "---\ntitle: Play\n---\n\n```viz playground\nmodel: models/net.onnx\n"
+                    + "images: test[0:3]\n```\n"
+            ],
+            trainCount: 16, testCount: 16)
+        let fixture = PackagePaths.path("Tests/CNNTests/Fixtures/vit/\(family)-tiny-dynamo.onnx")
+        _ = site.directory.write("Content/models/net.onnx", try Data(contentsOf: URL(fileURLWithPath: fixture)))
+        try SiteBuilder(options: buildOptions(site)).build()
+        let files = FixtureSite.tree(site.output)
+        let script = try #require(files.keys.first { $0.hasPrefix("figures/playground-net-weights-") })
+        let text = String(decoding: files[script]!, as: UTF8.self)
+        #expect(text.contains(family == "vit" ? "\"grid\":[4,4,32,32]" : "\"grid\":[4,4,32,0]"))
+        let values = try #require(files.keys.first { $0.hasPrefix("figures/playground-") && $0.hasSuffix(".json") })
+        let runtime = try #require(files.keys.first { $0.hasPrefix("assets/playground-runtime.") })
+        let result = try runProgram(
+            "node",
+            [PackagePaths.path("Tests/SiteTests/Fixtures/playground-check.js")]
+                + [runtime, script, values].map { (site.output as NSString).appendingPathComponent($0) })
+        #expect(result.status == 0, "\(result.stderr)")
+        let check = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(check["targets"] as? Bool == true && check["examples"] as? Int == 3)
+        for key in ["probabilities", "gradcam", "saliency", "contrast"] {
+            let error = try #require(check[key] as? Double)
+            #expect(error < 1e-4, "\(key) differs by \(error): \(check)")
+        }
+    }
 }

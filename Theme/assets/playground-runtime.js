@@ -847,9 +847,10 @@
       seed[target] = 1;
       if (contrast !== undefined && contrast !== null) seed[contrast] = -1;
       if (method === 'gradcam') {
-        const at = this.layerIndex(layer || this.camLayer);
-        const [h, w, c] = this.layers[at].out;
-        const A = caches[at].output, G = this.backward(caches, seed, at);
+        const at = this.layerIndex(layer || this.camLayer), l = this.layers[at];
+        // A transformer's layer: its grid, past the class tokens (`grid`: h, w, c, values skipped).
+        const [h, w, c, skip] = l.grid || [...l.out, 0];
+        const A = caches[at].output.subarray(skip), G = this.backward(caches, seed, at).subarray(skip);
         const weights = new Float64Array(c);
         for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) weights[k] += G[p * c + k];
         for (let k = 0; k < c; k++) weights[k] /= h * w;

@@ -84,6 +84,14 @@ struct PlaygroundModel {
             fields["name"] = json(layer.name)
             fields["in"] = "[" + layer.inputShapes.map(json).joined(separator: ",") + "]"
             fields["out"] = json(layer.outputShape)
+            // Where CAM reads a transformer's layer: patch tokens on their grid after the
+            // class tokens, or a Swin stage's [1, H, W, C] map — [h, w, c, values skipped].
+            if let tokens = model.tokenGrid(layer: i) {
+                fields["grid"] = json(
+                    [tokens.height, tokens.width, tokens.features, tokens.leadingTokens * tokens.features])
+            } else if layer.outputShape.count > 3, let map = model.channelsLastMap(layer: i) {
+                fields["grid"] = json(map + [0])
+            }
             fields["inputs"] = json(model.inputs[i])
             // Every parameter of the layer by its key (kernel, bias, gamma, moving_mean, scale, …).
             let parameters = layer.parameterShapes.compactMap { shape in
