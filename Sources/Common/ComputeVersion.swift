@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "db547a4ef31bda87e6f23a77122053edac28c7af67691f835eb753a88b227311"
+    public static let sourceDigest = "d4282581a58f0dfe68b1ba185d8c76d9b560cd0af49953531fc0c36ac22078e2"
 }

@@ -54,10 +54,12 @@ extension ONNXImporter {
         case "Add", "Mul", "Div": return try arithmeticTensor(node)
         case "Sub", "Conv", "MaxPool", "AveragePool",
             "BatchNormalization", "LRN", "Resize", "Upsample", "Sum":
+            let shapes = node.inputs.compactMap { name -> [Int]? in
+                if case .node(_, .tensor(let shape))? = values[name] { shape } else { nil }
+            }
             throw error(
                 node,
-                "is not supported on a tensor of shape \(try tensorInput(node).shape); vizsite runs it on images "
-                    + "[N, C, H, W]")
+                "is not supported on a tensor of shape \(shapes.first ?? []); vizsite runs it on images [N, C, H, W]")
         default: return false
         }
         return true
