@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "d4282581a58f0dfe68b1ba185d8c76d9b560cd0af49953531fc0c36ac22078e2"
+    public static let sourceDigest = "8f64283b42c54cda53643bc000314a4b14b135e59b46b121d3978ae128205c6c"
 }

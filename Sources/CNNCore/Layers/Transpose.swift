@@ -22,17 +22,18 @@ public struct Transpose: Layer {
 
     public func scratchCount(batch: Int) -> Int { 0 }
 
-    /// For each output element in order, the offset of the input element it copies.
-    private func sourceOffsets() -> [Int] {
+    /// Calls `body(i, offset)` for each output element `i` in order with the offset of the
+    /// input element it copies: an odometer over the output's axes, no table allocated.
+    @inline(__always)
+    private func forEachSource(_ body: (Int, Int) -> Void) {
         var strides = [Int](repeating: 1, count: inputShape.count)
         for axis in inputShape.indices.dropLast().reversed() {
             strides[axis] = strides[axis + 1] * inputShape[axis + 1]
         }
         let shape = outputShape, steps = permutation.map { strides[$0] }
-        var offsets = [Int](), index = [Int](repeating: 0, count: shape.count), offset = 0
-        offsets.reserveCapacity(shape.elementCount)
-        for _ in 0..<shape.elementCount {
-            offsets.append(offset)
+        var index = [Int](repeating: 0, count: shape.count), offset = 0
+        for i in 0..<shape.elementCount {
+            body(i, offset)
             var axis = shape.count - 1
             while axis >= 0 {
                 index[axis] += 1
@@ -43,27 +44,22 @@ public struct Transpose: Layer {
                 axis -= 1
             }
         }
-        return offsets
     }
 
     public func forward(_ io: LayerIO) {
         let size = inputShape.elementCount
-        sourceOffsets().withUnsafeBufferPointer { from in
-            for n in 0..<io.batch {
-                let x = io.input + n * size, y = io.output + n * size
-                for i in 0..<size { y[i] = x[from[i]] }
-            }
+        for n in 0..<io.batch {
+            let x = io.input + n * size, y = io.output + n * size
+            forEachSource { i, from in y[i] = x[from] }
         }
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
         guard let dx = gradients.input else { return }
         let size = inputShape.elementCount
-        sourceOffsets().withUnsafeBufferPointer { from in
-            for n in 0..<io.batch {
-                let g = gradients.output + n * size, d = dx + n * size
-                for i in 0..<size { d[from[i]] = g[i] }
-            }
+        for n in 0..<io.batch {
+            let g = gradients.output + n * size, d = dx + n * size
+            forEachSource { i, from in d[from] = g[i] }
         }
     }
 }

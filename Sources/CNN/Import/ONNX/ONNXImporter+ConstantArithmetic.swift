@@ -86,12 +86,7 @@ extension ONNXImporter {
             default: out[i] = x  // Expand
             }
         }
-        let name = node.outputs[0], shape = dims.map(Int64.init)
-        values[name] =
-            .constant(
-                isFloat
-                    ? floatTensor(name, out.map { Float($0) }, dims: shape)
-                    : ONNXTensor(name: name, dims: shape, int64s: out.map { Int64(exactly: $0) ?? 0 }))
+        store(node, Operand(dims: dims, values: out, isFloat: isFloat))
     }
 
     /// ScatterND (no reduction): a copy of the data with the slices the indices name
@@ -119,12 +114,7 @@ extension ONNXImporter {
             }
             for j in 0..<slice { out[offset * slice + j] = updates.values[n * slice + j] }
         }
-        let name = node.outputs[0], shape = data.dims.map(Int64.init)
-        values[name] =
-            .constant(
-                data.isFloat
-                    ? floatTensor(name, out.map { Float($0) }, dims: shape)
-                    : ONNXTensor(name: name, dims: shape, int64s: out.map { Int64(exactly: $0) ?? 0 }))
+        store(node, Operand(dims: data.dims, values: out, isFloat: data.isFloat))
     }
 
     /// A constant's axes permuted.
