@@ -76,6 +76,9 @@ let package = Package(
         .testTarget(
             name: "RenderTests", dependencies: ["Common", "CNN", "Render", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
+        // Every torchvision and keras.applications architecture against its framework; its
+        // fixtures live with CNNTests' (make test's kernels-off run leaves it out: heavy).
+        .testTarget(name: "ZooTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
         .testTarget(name: "SiteTests", dependencies: ["Common", "Site", "CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "vizsiteTests", dependencies: ["Common", "vizsite", "CNN", "Render", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),

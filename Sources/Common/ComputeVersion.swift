@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-6"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "8f64283b42c54cda53643bc000314a4b14b135e59b46b121d3978ae128205c6c"
+    public static let sourceDigest = "47505577e73a008ddad815a421b07ed6d9153da2bef486834dd07e0679d6d971"
 }

@@ -1,9 +1,13 @@
 import CNN
 
-/// The largest absolute difference between two equally long arrays.
+/// The largest absolute difference between two equally long arrays; infinite where either
+/// holds a NaN (`max` would pass over it, and a NaN model would match anything).
 public func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count, "lengths differ: \(a.count) vs \(b.count)")
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    return zip(a, b).reduce(0) { largest, pair in
+        let difference = abs(pair.0 - pair.1)
+        return difference.isNaN ? .infinity : max(largest, difference)
+    }
 }
 
 /// Whether every pair is within `absolute + relative · |b|`.

@@ -386,6 +386,22 @@ struct KerasGraph {
             let gamma = try weights(config, [[channels]])[0]
             layer = affine(
                 name, input: input, kind: "LayerScale", scale: gamma, shift: [Float](repeating: 0, count: channels))
+        case "CustomScaleLayer":
+            // InceptionResNetV2's residual: inputs[0] + inputs[1] · scale, as a scaling of the
+            // branch (`<name>/scale`) and an Add that carries the layer's name.
+            let shapes = sources.map(shape(of:))
+            guard shapes.count == 2, shapes[0] == shapes[1], let scale = c["scale"]?.double else {
+                throw importer.error(config, "needs two inputs of one shape and a number 'scale'")
+            }
+            let channels = input.last!
+            layers.append(
+                affine(
+                    "\(name)/scale", input: shapes[1], kind: "CustomScaleLayer",
+                    scale: [Float](repeating: Float(scale), count: channels),
+                    shift: [Float](repeating: 0, count: channels)))
+            inputs.append([sources[1]])
+            sources = [sources[0], layers.count - 1]
+            layer = Add(name: name, inputShapes: shapes)
         case "Add", "Concatenate", "Multiply":
             var shapes = sources.map(shape(of:))
             guard shapes.count >= 2 else { throw importer.error(config, "needs at least two inputs") }

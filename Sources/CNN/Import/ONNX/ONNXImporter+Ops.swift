@@ -427,6 +427,10 @@ extension ONNXImporter {
             return try? t.floats(directory: directory).first
         }
         func near(_ a: Float?, _ b: Float) -> Bool { a.map { abs($0 - b) < 1e-4 } ?? false }
+        func reads(_ value: Value?, _ x: Int) -> Bool {
+            if case .node(x, _)? = value { return true }
+            return false
+        }
         let output = node.outputs[0]
         switch node.opType {
         case "Div":
@@ -445,19 +449,24 @@ extension ONNXImporter {
                 return false
             }
             values[output] = .gelu(source: x, layout: layout, stage: 3)
-        default:  // Mul
+        default:  // Mul: (x · (erf + 1)) · ½, or x · ((erf + 1) · ½) in either order
             guard operands.count == 2 else { return false }
-            if case .gelu(let x, let layout, 4)? = operands[0], near(scalar(operands[1]), 0.5) {
-                add(
-                    ActivationLayer(
-                        name: layerName(node), inputShape: shape(of: x), activation: .gelu(approximate: false)),
-                    reading: [x], for: node, layout: layout)
-                return true
-            }
             for (a, b) in [(operands[0], operands[1]), (operands[1], operands[0])] {
-                if case .gelu(let x, let layout, 3)? = a, case .node(x, _)? = b {
+                switch a {
+                case .gelu(let x, let layout, 4)? where near(scalar(b), 0.5),
+                    .gelu(let x, let layout, 5)? where reads(b, x):
+                    add(
+                        ActivationLayer(
+                            name: layerName(node), inputShape: shape(of: x), activation: .gelu(approximate: false)),
+                        reading: [x], for: node, layout: layout)
+                    return true
+                case .gelu(let x, let layout, 3)? where reads(b, x):
                     values[output] = .gelu(source: x, layout: layout, stage: 4)
                     return true
+                case .gelu(let x, let layout, 3)? where near(scalar(b), 0.5):
+                    values[output] = .gelu(source: x, layout: layout, stage: 5)
+                    return true
+                default: continue
                 }
             }
             return false

@@ -49,8 +49,9 @@ public struct ONNXImporter {
         case node(Int, Layout)
         /// A tensor known at load time (weights, shapes).
         case constant(ONNXTensor)
-        /// Part of GELU as the TorchScript exporter spells it before opset 20,
-        /// `x · 0.5 · (1 + erf(x / √2))`: after `stage` of its five nodes, on node `source`.
+        /// Part of GELU as the exporters spell it before opset 20, `x · 0.5 · (1 + erf(x / √2))`:
+        /// after `stage` of its five nodes, on node `source` — Div 1, Erf 2, Add 3, then the
+        /// product by x 4 or (torch.export's order) by ½ 5.
         case gelu(source: Int, layout: Layout, stage: Int)
         /// An image whose channels a Reshape split into groups of `dims` (ONNX
         /// `[N, d₁, …, dₖ, H, W]`, row-major), channel `order[i]` of node `source` at flat
