@@ -18,17 +18,19 @@ public enum Filters {
     }
 }
 
-/// A layer's activations for one image: one map per channel for image-shaped outputs,
-/// or a single `1 × n` row for flat ones.
+/// A layer's activations for one image: one map per channel for outputs that lie on the
+/// image (a transformer's patch tokens on their grid, the class token left out), or a
+/// single `1 × n` row for flat ones.
 public enum FeatureMaps {
     public static func compute(_ model: Model, image: Tensor, layer: String) throws(ExplainError) -> [Heatmap] {
         let index = try model.requireLayer(layer)
         let output = model.outputs(image)[index]
-        let shape = model.layers[index].outputShape
-        guard shape.count == 3 else { return [Heatmap(width: output.count, height: 1, values: output.scalars)] }
+        guard let (shape, skipped) = model.spatialLayout(layer: index) else {
+            return [Heatmap(width: output.count, height: 1, values: output.scalars)]
+        }
         let (h, w, c) = (shape[0], shape[1], shape[2])
         return (0..<c).map { ch in
-            Heatmap(width: w, height: h, values: (0..<(h * w)).map { output.scalars[$0 * c + ch] })
+            Heatmap(width: w, height: h, values: (0..<(h * w)).map { output.scalars[skipped + $0 * c + ch] })
         }
     }
 }

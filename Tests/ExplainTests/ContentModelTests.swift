@@ -33,3 +33,55 @@ import TestSupport
         }
     }
 }
+
+/// Lesson 16's Vision Transformer (Benchmarks/make_vit_mnist.py), trained by PyTorch on MNIST:
+/// vizsite's probabilities, Grad-CAM at the last block's first LayerNorm (its default CAM
+/// layer), attention rollout and gradient-weighted attention for test digits 0–3 are
+/// PyTorch's.
+@Suite struct VisionTransformerLessonModelTests {
+    struct Record: Decodable {
+        let file: String
+        let probabilities: [[Float]]
+        let top: [Int]
+        let gradcam: [[[Float]]]
+        let rollout: [[[Float]]]
+        let attention_gradient: [[[Float]]]
+    }
+
+    @Test func agreesWithPyTorch() throws {
+        let data = try Data(
+            contentsOf: URL(fileURLWithPath: PackagePaths.path("Tests/CNNTests/Fixtures/import/vit-mnist.json")))
+        let record = try JSONDecoder().decode(Record.self, from: data)
+        let model = try ModelSpec.load(path: PackagePaths.path(record.file)).model
+        let images = sharedMNIST.test.images.samples(0..<4)
+        #expect(maxAbsDifference(model.probabilities(images).scalars, record.probabilities.flatMap { $0 }) < 1e-5)
+        #expect(model.attentionLayers?.layers.count == 4)
+        for i in 0..<4 {
+            let image = ExplainedImage(pixels: images.samples(i..<i + 1))
+            let methods: [(any ExplanationMethod, [[Float]])] = [
+                (GradCAM(), record.gradcam[i]), (AttentionFlow(.rollout), record.rollout[i]),
+                (AttentionFlow(.gradientWeighted), record.attention_gradient[i]),
+            ]
+            for (method, expected) in methods {
+                let e = try method.explain(image, target: .predicted, layer: nil, model: model)
+                #expect(e.targetClass == record.top[i])
+                #expect((e.map.height, e.map.width) == (7, 7))
+                let values = expected.flatMap { $0 }
+                #expect(maxAbsDifference(e.map.values, values) < 1e-4 * max(values.max()!, 1e-6), "\(method) \(i)")
+            }
+        }
+    }
+
+    @Test("feature maps of a token layer lie on the patch grid, the class token left out")
+    func tokenFeatureMaps() throws {
+        let model = try ModelSpec.load(path: PackagePaths.path("Content/models/vit-mnist.onnx")).model
+        let image = sharedMNIST.test.images.samples(0..<1)
+        let layer = try #require(model.defaultCAMLayer)
+        let maps = try FeatureMaps.compute(model, image: image, layer: layer)
+        let tokens = model.outputs(image)[model.layerIndex(named: layer)!].scalars
+        #expect(tokens.count == 50 * 64 && maps.count == 64)
+        #expect(maps.allSatisfy { ($0.width, $0.height) == (7, 7) })
+        // Feature 5 of the patch in row 2, column 3: token 1 + 2 · 7 + 3.
+        #expect(maps[5].values[2 * 7 + 3] == tokens[(1 + 2 * 7 + 3) * 64 + 5])
+    }
+}

@@ -32,7 +32,8 @@ struct ErrorTests {
             buildErrors(lesson("```viz gradcam\n```\n")) == [
                 "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, "
                     + "architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, cam, "
-                    + "occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, mean-heatmaps, "
+                    + "attention, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, "
+                    + "mean-heatmaps, "
                     + "metrics, class-maps, dataset-examples, data-randomization, playground; did you mean 'cam'?"
             ])
     }

@@ -88,3 +88,49 @@ import TestSupport
         #expect(coloured > picture.pixels.count / 8)
     }
 }
+
+/// Lesson 16's Vision Transformer in a site: the attention directive, CAM on its default
+/// token layer and feature maps on the patch grid; attention on a CNN is a positioned error.
+@Suite struct TransformerSiteTests {
+    @Test func attentionDirective() throws {
+        let page = """
+            ---
+            title: ViT
+            model: models/vit.onnx
+            ---
+
+            ```viz attention
+            images: test[0:2]
+            ```
+
+            ```viz attention
+            method: attention-gradient
+            images: test[0]
+            ```
+
+            ```viz cam
+            images: test[0]
+            ```
+
+            ```viz feature-maps
+            layer: node_layer_norm_7
+            count: 4
+            ```
+
+            """
+        let site = FixtureSite(lessons: ["01-vit.md": page], trainCount: 256, testCount: 64)
+        try FileManager.default.copyItem(
+            atPath: PackagePaths.path("Content/models/vit-mnist.onnx"),
+            toPath: site.directory.file("Content/models/vit.onnx"))
+        let report = try SiteBuilder(options: buildOptions(site)).build()
+        #expect(report.figures.count == 4)
+        let html = try String(contentsOfFile: site.directory.file("Output/vit/index.html"), encoding: .utf8)
+        #expect(html.contains("the class token&#39;s attention followed through 4 blocks, on the 7×7 patch grid"))
+        #expect(html.contains("layer node_layer_norm_6 (7×7)"))
+        let errors = buildErrors(lesson("```viz attention\nimages: test[0]\n```\n"))
+        #expect(errors.count == 1)
+        #expect(
+            errors.first?.hasPrefix("Content/lessons/01-test.md:7:1: error: rollout follows a Vision Transformer")
+                == true)
+    }
+}

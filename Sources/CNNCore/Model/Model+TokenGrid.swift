@@ -44,6 +44,17 @@ extension Model {
         return shape.count == 3 ? shape : nil
     }
 
+    /// How layer `index`'s output lies on the image, as maps: `[h, w, c]` and the values to
+    /// skip first — an image's own shape; a token sequence's patch grid, its leading tokens
+    /// skipped; a Swin stage's `[1, H, W, C]`. Nil for vectors and attention weights.
+    public func spatialLayout(layer index: Int) -> (shape: [Int], skipped: Int)? {
+        // Tokens first: a sequence's shape `[1, T, F]` has three axes too.
+        if let tokens = tokenGrid(layer: index) {
+            return ([tokens.height, tokens.width, tokens.features], tokens.leadingTokens * tokens.features)
+        }
+        return channelsLastMap(layer: index).map { ($0, 0) }
+    }
+
     /// Where CAM methods look in a transformer by default: the last layer normalization of
     /// tokens that feeds an attention (a softmax inside the model), as pytorch-grad-cam
     /// advises for ViTs (`blocks[-1].norm1`). Later ones reach the class scores through

@@ -12,6 +12,8 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
     /// Buffers for the gradients of nodes that feed several layers, summed after each
     /// layer's backward pass (none for a chain).
     let spares: [UnsafeMutablePointer<Float>]
+    /// The bytes its buffers hold.
+    public let byteCount: Int
 
     public init(model: Model, capacity: Int) {
         self.capacity = capacity
@@ -27,6 +29,11 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
         let spareCount = model.isChain ? 0 : model.inputs.map(\.count).max() ?? 0
         let largest = sampleSizes.max() ?? 0
         spares = (0..<spareCount).map { _ in buffer(largest * capacity) }
+        let floats =
+            2 * sampleSizes.reduce(0) { $0 + max($1 * capacity, 1) }
+            + model.layers.reduce(0) { $0 + max($1.scratchCount(batch: capacity), 1) } + spareCount
+            * max(largest * capacity, 1)
+        byteCount = floats * MemoryLayout<Float>.stride
     }
 
     deinit {

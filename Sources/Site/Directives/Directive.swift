@@ -55,7 +55,8 @@ enum DirectiveRegistry {
     static let all: [any Directive.Type] = [
         SummaryDirective.self, ArchitectureDirective.self, SamplesDirective.self, TrainingDirective.self,
         ModelMetricsDirective.self, FiltersDirective.self, FeatureMapsDirective.self, MaximizeDirective.self,
-        SaliencyDirective.self, CAMDirective.self, OcclusionDirective.self, PredictionsDirective.self,
+        SaliencyDirective.self, CAMDirective.self, AttentionDirective.self, OcclusionDirective.self,
+        PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
         MeanHeatmapsDirective.self, MetricsDirective.self, ClassMapsDirective.self, DatasetExamplesDirective.self,
         DataRandomizationDirective.self, PlaygroundDirective.self,

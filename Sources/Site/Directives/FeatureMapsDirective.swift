@@ -33,8 +33,7 @@ struct FeatureMapsDirective: Directive {
             default: model.firstConvolution ?? model.layers[0].name)
         self.layer = layer
         image = try Self.image.images(options, default: "test[0]", classes: model.classes)
-        let shape = model.layers.first { $0.name == layer }!.outputShape
-        let channels = shape.count == 3 ? shape[2] : 1
+        let channels = model.spatialLayout(layer: model.layerIndex(named: layer)!)?.shape[2] ?? 1
         if image.count != 1
             || image.first.map({ if case .dataset(_, _, let r) = $0 { r.count != 1 } else { false } }) == true
         {

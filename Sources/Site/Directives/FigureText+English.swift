@@ -45,6 +45,8 @@ extension FigureText {
         "figure.maps_stretched": "maps stretched to the input (pytorch-grad-cam)",
         "figure.method": "method {name}",
         "figure.layer_resolution": "layer {layer} ({size})",
+        "figure.attention_blocks":
+            "the class token's attention followed through {count} blocks, on the {size} patch grid",
         "figure.logit_drop": "score drop of the logit",
         "figure.method_vanilla": "Gradient",
         "figure.method_absolute": "|Gradient|",
