@@ -2,7 +2,8 @@
 that keras.applications models build in — Rescaling (a scale and an offset), Normalization
 (adapted statistics from the weights file, and given ones in the config), ops of a tensor
 and a number (MobileNetV3's hard-sigmoid `relu6(x + 3) * (1 / 6)`, `2 - x`, `x / 4`), and
-SeparableConv2D (Xception's, NASNet's) with a depth multiplier, and ConvNeXt's LayerScale,
+SeparableConv2D (Xception's, NASNet's) with a depth multiplier, UpSampling2D (bilinear, and
+nearest by unequal factors), and ConvNeXt's LayerScale,
 LayerNormalization and Dense at every position of a map, inside a Sequential nested in the
 functional model (as ConvNeXt's stem and downsampling blocks are). Beside it,
 applications-layers-keras3.json with what Keras computes for two seeded inputs (the
@@ -45,6 +46,8 @@ def build(rng):
     x = keras.Sequential(
         [layers.LayerNormalization(epsilon=1e-6, name="block_norm"), layers.Dense(9, name="block_pointwise")],
         name="block")(x)
+    x = layers.UpSampling2D(2, interpolation="bilinear", name="up_bilinear")(x)
+    x = layers.UpSampling2D((1, 2), interpolation="nearest", name="up_nearest")(x)
     x = layers.Conv2D(8, 3, strides=2, activation="relu", name="head")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dense(5, activation="softmax", name="preds")(x)

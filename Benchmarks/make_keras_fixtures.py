@@ -25,6 +25,9 @@ if FLAVOUR == "tf-keras":
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     import tf_keras as keras
     import tensorflow as tf
+elif FLAVOUR == "unsupported":  # needs no TensorFlow
+    os.environ["KERAS_BACKEND"] = "jax"
+    import keras
 else:
     import keras
     import tensorflow as tf
@@ -157,13 +160,21 @@ def main():
             json.dump(record(model, cam, shape, seed=9), f)
         print(FLAVOUR, name, file=sys.stderr)
     if FLAVOUR == "keras3":
-        # A layer class vizsite cannot run (UpSampling2D), for the error message.
-        keras.Sequential([
-            keras.Input((28, 28, 1)), layers.Conv2D(2, 3, name="conv"), layers.UpSampling2D(name="up"),
-            layers.GlobalAveragePooling2D(name="gap"), layers.Dense(10, name="preds"),
-        ]).save(os.path.join(OUT, "unsupported.keras"))
+        save_unsupported()
         subprocess.run([sys.executable, __file__, "tf-keras"], check=True)
 
 
+def save_unsupported():
+    """A layer class vizsite cannot run (Conv2DTranspose), for the error message:
+    `make_keras_fixtures.py unsupported` writes this file alone."""
+    keras.Sequential([
+        keras.Input((28, 28, 1)), layers.Conv2D(2, 3, name="conv"), layers.Conv2DTranspose(2, 2, name="up"),
+        layers.GlobalAveragePooling2D(name="gap"), layers.Dense(10, name="preds"),
+    ]).save(os.path.join(OUT, "unsupported.keras"))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["unsupported"]:
+        save_unsupported()
+    else:
+        main()

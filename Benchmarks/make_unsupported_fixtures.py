@@ -4,7 +4,7 @@
 - convnext-like.onnx: a ConvNeXt-shaped graph (Conv, LayerNormalization ×2, Split, Resize,
   a com.microsoft op, an If with a subgraph) with several ops vizsite does not run;
 - several-layers.keras: a functional Keras 3 model with three unsupported layer classes
-  (UpSampling2D twice, LocallyConnected2D, Lambda) besides supported ones.
+  (Conv2DTranspose twice, LocallyConnected2D, Lambda) besides supported ones.
 
     Benchmarks/.venv/bin/pip install onnx h5py numpy
     Benchmarks/.venv/bin/python Benchmarks/make_unsupported_fixtures.py
@@ -62,9 +62,9 @@ def keras_file():
     layers = [
         {"module": "keras.layers", "class_name": "InputLayer", "name": "input",
          "config": {"name": "input", "batch_shape": [None, 16, 16, 1], "dtype": "float32"}, "inbound_nodes": []},
-        layer("UpSampling2D", "up_1", {"size": [2, 2], "interpolation": "nearest"}, ["input"]),
+        layer("Conv2DTranspose", "up_1", {"filters": 1, "kernel_size": [2, 2], "strides": [2, 2]}, ["input"]),
         layer("Lambda", "custom", {"function": "x"}, ["up_1"]),
-        layer("UpSampling2D", "up_2", {"size": [2, 2], "interpolation": "nearest"}, ["custom"]),
+        layer("Conv2DTranspose", "up_2", {"filters": 1, "kernel_size": [2, 2], "strides": [2, 2]}, ["custom"]),
         layer("LocallyConnected2D", "local", {"filters": 2, "kernel_size": [3, 3]}, ["up_2"]),
         layer("GlobalAveragePooling2D", "pool", {"data_format": "channels_last"}, ["local"]),
         layer("Dense", "preds", {"units": 2, "activation": "softmax", "use_bias": True}, ["pool"]),

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-7"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "20ac068905183745bc6a542c258c3a3d01e7f96b3bde4a7a0e2ef255142c25b2"
+    public static let sourceDigest = "7100421927a8a868454083f531a829f95cb7156839e0398f34df2529b8365e9f"
 }

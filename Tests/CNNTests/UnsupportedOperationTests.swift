@@ -33,7 +33,7 @@ struct UnsupportedOperationTests {
         let message = loadError("several-layers.keras")
         #expect(
             message.hasPrefix(
-                "several-layers.keras: error: 3 layer classes are not supported in the file: UpSampling2D (layers "
+                "several-layers.keras: error: 3 layer classes are not supported in the file: Conv2DTranspose (layers "
                     + "'up_1', 'up_2'), Lambda (layer 'custom'), LocallyConnected2D (layer 'local'); vizsite runs "
                     + "InputLayer, Conv2D,"), "\(message)")
     }

@@ -181,7 +181,7 @@ import TestSupport
         let kerasLayer = try runVizsite(["summary", "\(Self.fixtures)/unsupported.keras"])
         #expect(
             kerasLayer.stderr.hasPrefix(
-                "\(Self.fixtures)/unsupported.keras: error: layer 'up' (UpSampling2D): this layer class is not "
+                "\(Self.fixtures)/unsupported.keras: error: layer 'up' (Conv2DTranspose): this layer class is not "
                     + "supported; vizsite runs InputLayer, Conv2D,"))
         let garbage = folder.write("garbage.h5", Data("not hdf5".utf8))
         let h5 = try runVizsite(["summary", garbage])

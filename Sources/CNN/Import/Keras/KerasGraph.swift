@@ -361,6 +361,25 @@ struct KerasGraph {
                 throw importer.error(config, "cropping \(crops) leaves nothing of \(input)")
             }
             layer = Cropping2D(name: name, inputShape: input, crops: crops)
+        case "UpSampling2D":
+            // Keras repeats rows and columns (nearest: input ⌊i / s⌋) or resizes with half-pixel
+            // centres, the edges clamped (bilinear: jax.image.resize's and tf.image.resize's).
+            try image()
+            let size = try pair("size", default: (2, 2))
+            let interpolation = c["interpolation"]?.string ?? "nearest"
+            let out = (input[0] * size.0, input[1] * size.1)
+            guard out.0 <= 65_536, out.1 <= 65_536 else { throw importer.error(config, "size makes the map too large") }
+            switch interpolation {
+            case "nearest":
+                layer = Resize2D(
+                    name: name, inputShape: input, outputSize: out, mode: .nearest, coordinates: .asymmetric,
+                    rounding: .floor)
+            case "bilinear":
+                layer = Resize2D(name: name, inputShape: input, outputSize: out, mode: .linear, coordinates: .halfPixel)
+            default:
+                throw importer.error(
+                    config, "interpolation '\(interpolation)' is not supported; vizsite runs nearest and bilinear")
+            }
         case "ZeroPadding2D":
             try image()
             let pads = try edges("padding")

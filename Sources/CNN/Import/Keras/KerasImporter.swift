@@ -16,7 +16,7 @@ public struct KerasImporter {
         "Softmax", "ZeroPadding2D",
         "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
         "Normalization", "LayerScale", "LayerNormalization (over the last axis)",
-        "CustomScaleLayer (InceptionResNetV2's scaled residual)",
+        "CustomScaleLayer (InceptionResNetV2's scaled residual)", "UpSampling2D (nearest, bilinear)",
         "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
         "Sequential models nested in a functional one",
     ]
@@ -28,7 +28,7 @@ public struct KerasImporter {
         "Softmax", "ZeroPadding2D",
         "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
         "Normalization", "LayerScale", "Subtract", "TrueDivide", "Divide", "LayerNormalization",
-        "CustomScaleLayer",
+        "CustomScaleLayer", "UpSampling2D",
     ]
 
     /// One layer of the config: class, name, options, and the layers it reads.
