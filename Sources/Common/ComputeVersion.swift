@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-7"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "7100421927a8a868454083f531a829f95cb7156839e0398f34df2529b8365e9f"
+    public static let sourceDigest = "87c1bf2405f2a7d7bc3614668bed5dd88a874e7041aac22b6b746722864d4847"
 }

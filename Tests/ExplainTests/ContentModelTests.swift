@@ -84,4 +84,25 @@ import TestSupport
         // Feature 5 of the patch in row 2, column 3: token 1 + 2 · 7 + 3.
         #expect(maps[5].values[2 * 7 + 3] == tokens[(1 + 2 * 7 + 3) * 64 + 5])
     }
+
+    @Test("dataset examples of a token feature score its patch tokens only, placed on the patch grid")
+    func tokenDatasetExamples() throws {
+        let model = try ModelSpec.load(path: PackagePaths.path("Content/models/vit-mnist.onnx")).model
+        let layer = model.layerIndex(named: try #require(model.defaultCAMLayer))!
+        let images = sharedMNIST.test.images.samples(0..<8)
+        let first = model.outputs(images.samples(0..<1))[layer].scalars, unit = 3
+        // The mean of the feature over tokens 1…49, computed here from the layer's output: with
+        // the class token (token 0) counted, every mean would move.
+        let top = DatasetExamples.top(
+            model: model, layer: layer, units: [unit], images: images, count: 8, score: .mean)
+        #expect(top[0].count == 8)
+        for example in top[0] {
+            let tokens = model.outputs(images.samples(example.index..<example.index + 1))[layer].scalars
+            let expected = (1..<50).map { tokens[$0 * 64 + unit] }.reduce(0, +) / 49
+            #expect(abs(example.score - expected) < 1e-5 * max(abs(expected), 1))  // batched vs single GEMMs
+        }
+        let map = DatasetExamples.map(model: model, layer: layer, unit: unit, image: images.samples(0..<1))
+        #expect((map.width, map.height) == (7, 7))
+        #expect(map.values[6] == first[(1 + 6) * 64 + unit])
+    }
 }

@@ -29,7 +29,10 @@ public enum DatasetExamples {
         model: Model, layer: Int, units: [Int], images: Tensor, count: Int, score: Score, batchSize: Int = 64
     ) -> [[Example]] {
         let n = images.batchSize, shape = model.layers[layer].outputShape
-        let channels = shape.last!, positions = shape.elementCount / channels, size = model.inputShape.elementCount
+        // A transformer's patch tokens count, not the class token before them.
+        let layout = model.spatialLayout(layer: layer), skipped = layout?.skipped ?? 0
+        let channels = shape.last!, positions = (shape.elementCount - skipped) / channels
+        let size = model.inputShape.elementCount
         let shards = splitRange(n, parts: min(Parallelism.workers, max(n, 1))).filter { !$0.isEmpty }
         let found = Mutex<[[Example]]>(Array(repeating: [], count: units.count))
         WorkspacePool.with(model, capacity: batchSize, count: shards.count) { workspaces in
@@ -46,7 +49,7 @@ public enum DatasetExamples {
                     model.forward(workspace, batch: batch, through: layer, outputsOnly: true)
                     let out = workspace.output(of: layer, batch: batch, shape: shape).scalars
                     for b in 0..<batch {
-                        let base = b * positions * channels
+                        let base = b * shape.elementCount + skipped
                         for (u, unit) in units.enumerated() {
                             var value: Float = score == .max ? -.infinity : 0
                             for p in 0..<positions {
@@ -81,16 +84,17 @@ public enum DatasetExamples {
     }
 
     /// Unit `unit`'s activations over one image (`[1, h, w, c]`): the layer's grid for a
-    /// convolution, one value for a dense unit.
+    /// convolution (a transformer's patch grid for tokens), one value for a dense unit.
     public static func map(model: Model, layer: Int, unit: Int, image: Tensor) -> Heatmap {
         let shape = model.layers[layer].outputShape, channels = shape.last!
+        let layout = model.spatialLayout(layer: layer)
         let out = WorkspacePool.with(model, capacity: 1) { workspace in
             workspace.setInput(image)
             model.forward(workspace, batch: 1, through: layer, threads: Parallelism.workers, outputsOnly: true)
             return workspace.output(of: layer, batch: 1, shape: shape).scalars
         }
-        let values = stride(from: unit, to: out.count, by: channels).map { out[$0] }
-        return shape.count == 3
-            ? Heatmap(width: shape[1], height: shape[0], values: values) : Heatmap(width: 1, height: 1, values: values)
+        let values = stride(from: (layout?.skipped ?? 0) + unit, to: out.count, by: channels).map { out[$0] }
+        guard let grid = layout?.shape else { return Heatmap(width: 1, height: 1, values: values) }
+        return Heatmap(width: grid[1], height: grid[0], values: values)
     }
 }
