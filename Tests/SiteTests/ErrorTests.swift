@@ -96,8 +96,8 @@ struct ErrorTests {
             ])
         #expect(
             buildErrors(lesson("```viz cam\nlayer: dense_1\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: layer 'dense_1' (Dense) outputs [16], not an [h, w, c] image; "
-                    + "expected one of conv2d_1, conv2d_2, max_pooling2d_1, dropout_1"
+                "Content/lessons/01-test.md:8:8: error: layer 'dense_1' (Dense) outputs [16], not an [h, w, c] image "
+                    + "or a transformer's tokens; expected one of conv2d_1, conv2d_2, max_pooling2d_1, dropout_1"
             ])
     }
 

@@ -133,4 +133,22 @@ import TestSupport
             errors.first?.hasPrefix("Content/lessons/01-test.md:7:1: error: rollout follows a Vision Transformer")
                 == true)
     }
+
+    @Test("maps of attention weights are a positioned error that names the attention directive")
+    func attentionWeightsAreNotMaps() throws {
+        let page = "---\ntitle: ViT\nmodel: models/vit.onnx\n---\n\n```viz feature-maps\nlayer: node_softmax_2\n```\n"
+        let site = FixtureSite(lessons: ["01-vit.md": page], trainCount: 256, testCount: 64)
+        try FileManager.default.copyItem(
+            atPath: PackagePaths.path("Content/models/vit-mnist.onnx"),
+            toPath: site.directory.file("Content/models/vit.onnx"))
+        #expect {
+            try SiteBuilder(options: buildOptions(site)).build()
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains(
+                "01-vit.md:7:8: error: layer 'node_softmax_2' (Softmax) outputs [1, 4, 50, 50], not an "
+                    + "[h, w, c] image, a transformer's tokens or a vector (a transformer's attention weights are drawn by "
+                    + "the attention directive); expected one of ")
+        }
+    }
 }

@@ -47,7 +47,7 @@ extension DirectiveOptions {
     public func layer(
         _ name: String, model: Model, requirement: LayerRequirement, default value: String?
     ) throws(SourceError) -> String {
-        let candidates = model.layers.filter(requirement.admits).map(\.name)
+        let candidates = model.layers.indices.filter { requirement.admits($0, in: model) }.map { model.layers[$0].name }
         guard let node = mapping[name] else {
             guard let value else { throw error("the model has no \(requirement.noun)", option: name) }
             return value
@@ -59,8 +59,10 @@ extension DirectiveOptions {
                 throw node.error(
                     requirement == .convolution
                         ? "layer '\(text)' is not a convolution; \(expected)"
-                        : "layer '\(text)' (\(layer.kind)) outputs \(layer.outputShape), not an [h, w, c] image; "
-                            + expected)
+                        : "layer '\(text)' (\(layer.kind)) outputs \(layer.outputShape), not \(requirement.outputs)"
+                            + (layer.outputShape.filter { $0 != 1 }.count > 2
+                                ? " (a transformer's attention weights are drawn by the attention directive)" : "")
+                            + "; " + expected)
             }
             let what = requirement == .convolution ? "convolution layer" : "layer"
             throw node.error(
@@ -78,12 +80,17 @@ public enum LayerRequirement: Sendable, Equatable {
     /// Layers with an image-shaped `[h, w, c]` output (CAMs, at any convolution,
     /// activation, BatchNorm or residual addition).
     case spatial
+    /// Layers whose output can be drawn as maps or a row of units: images, a transformer's
+    /// tokens or a Swin stage's map (as `spatial`), and vectors. Not attention weights.
+    case maps
 
-    func admits(_ layer: any Layer) -> Bool {
+    func admits(_ index: Int, in model: Model) -> Bool {
         switch self {
         case .any: true
-        case .convolution: layer is Conv2D
-        case .spatial: layer.outputShape.count == 3
+        case .convolution: model.layers[index] is Conv2D
+        case .spatial: model.spatialLayout(layer: index) != nil
+        case .maps:
+            model.spatialLayout(layer: index) != nil || model.layers[index].outputShape.filter { $0 != 1 }.count <= 1
         }
     }
 
@@ -92,6 +99,16 @@ public enum LayerRequirement: Sendable, Equatable {
         case .any: "layer"
         case .convolution: "convolution layer"
         case .spatial: "layer with an [h, w, c] output"
+        case .maps: "layer with maps or units"
+        }
+    }
+
+    /// What an admitted layer outputs, for errors.
+    var outputs: String {
+        switch self {
+        case .any, .convolution: "anything"
+        case .spatial: "an [h, w, c] image or a transformer's tokens"
+        case .maps: "an [h, w, c] image, a transformer's tokens or a vector"
         }
     }
 }

@@ -41,7 +41,7 @@ struct DatasetExamplesDirective: Directive {
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         let layer = try Self.layer.layer(
-            options, model: model, requirement: .any, default: model.defaultCAMLayer ?? model.layers[0].name)
+            options, model: model, requirement: .maps, default: model.defaultCAMLayer ?? model.layers[0].name)
         self.layer = layer
         let channels = model.layers.first { $0.name == layer }!.outputShape.last!
         units = try Self.units.ints(options, default: Array(0..<min(4, channels)), in: 0...(channels - 1))

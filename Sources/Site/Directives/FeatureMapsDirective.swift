@@ -29,7 +29,7 @@ struct FeatureMapsDirective: Directive {
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         let layer = try Self.layer.layer(
-            options, model: model, requirement: .any,
+            options, model: model, requirement: .maps,
             default: model.firstConvolution ?? model.layers[0].name)
         self.layer = layer
         image = try Self.image.images(options, default: "test[0]", classes: model.classes)
