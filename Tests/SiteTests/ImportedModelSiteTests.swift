@@ -151,4 +151,18 @@ import TestSupport
                     + "the attention directive); expected one of ")
         }
     }
+
+    @Test("a Swin stage's [1, H, W, C] map is a CAM layer in a directive")
+    func swinStageInADirective() throws {
+        let page =
+            "---\ntitle: Swin\n---\n\n```viz cam\nmodel: models/swin.onnx\nlayer: node_layer_norm_9\nimages: test[0]\n```\n"
+        let site = FixtureSite(lessons: ["01-swin.md": page], trainCount: 256, testCount: 64)
+        try FileManager.default.copyItem(
+            atPath: PackagePaths.path("Tests/CNNTests/Fixtures/vit/swin-tiny-dynamo.onnx"),
+            toPath: site.directory.file("Content/models/swin.onnx"))
+        let report = try SiteBuilder(options: buildOptions(site)).build()
+        #expect(report.figures.count == 1)
+        let html = try String(contentsOfFile: site.directory.file("Output/swin/index.html"), encoding: .utf8)
+        #expect(html.contains("layer node_layer_norm_9 (4×4)"))
+    }
 }
