@@ -25,11 +25,9 @@ struct CAMDirective: Directive {
         let method = try options.method(from: MethodCatalogue.family(.cam), default: "gradcam", model: model)
         let layer = method.layer!
         attribution = try AttributionFigure(method, options: options, model: model, signed: false, colormap: "jet")
-        let index = model.layerIndex(named: layer)!
         // A token layer's map is its patch grid; a Swin stage's [1, H, W, C] its H × W.
-        let shape =
-            model.tokenGrid(layer: index).map { [$0.height, $0.width] } ?? model.channelsLastMap(layer: index)
-            ?? model.layers[index].outputShape
+        let index = model.layerIndex(named: layer)!
+        let shape = model.spatialLayout(layer: index)?.shape ?? model.layers[index].outputShape
         resolution = "\(shape[1])×\(shape[0])"
     }
 
