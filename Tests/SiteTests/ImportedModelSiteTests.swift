@@ -92,6 +92,15 @@ import TestSupport
 /// Lesson 16's Vision Transformer in a site: the attention directive, CAM on its default
 /// token layer and feature maps on the patch grid; attention on a CNN is a positioned error.
 @Suite struct TransformerSiteTests {
+    /// A site whose one lesson is `page`, with `model` (a path in the package) as
+    /// `Content/models/<name>`.
+    static func site(_ page: String, model: String, as name: String) throws -> FixtureSite {
+        let site = FixtureSite(lessons: ["01-page.md": page], trainCount: 256, testCount: 64)
+        try FileManager.default.copyItem(
+            atPath: PackagePaths.path(model), toPath: site.directory.file("Content/models/\(name)"))
+        return site
+    }
+
     @Test func attentionDirective() throws {
         let page = """
             ---
@@ -118,13 +127,10 @@ import TestSupport
             ```
 
             """
-        let site = FixtureSite(lessons: ["01-vit.md": page], trainCount: 256, testCount: 64)
-        try FileManager.default.copyItem(
-            atPath: PackagePaths.path("Content/models/vit-mnist.onnx"),
-            toPath: site.directory.file("Content/models/vit.onnx"))
+        let site = try Self.site(page, model: "Content/models/vit-mnist.onnx", as: "vit.onnx")
         let report = try SiteBuilder(options: buildOptions(site)).build()
         #expect(report.figures.count == 4)
-        let html = try String(contentsOfFile: site.directory.file("Output/vit/index.html"), encoding: .utf8)
+        let html = try String(contentsOfFile: site.directory.file("Output/page/index.html"), encoding: .utf8)
         #expect(html.contains("the class token&#39;s attention followed through 4 blocks, on the 7×7 patch grid"))
         #expect(html.contains("layer node_layer_norm_6 (7×7)"))
         let errors = buildErrors(lesson("```viz attention\nimages: test[0]\n```\n"))
@@ -137,16 +143,13 @@ import TestSupport
     @Test("maps of attention weights are a positioned error that names the attention directive")
     func attentionWeightsAreNotMaps() throws {
         let page = "---\ntitle: ViT\nmodel: models/vit.onnx\n---\n\n```viz feature-maps\nlayer: node_softmax_2\n```\n"
-        let site = FixtureSite(lessons: ["01-vit.md": page], trainCount: 256, testCount: 64)
-        try FileManager.default.copyItem(
-            atPath: PackagePaths.path("Content/models/vit-mnist.onnx"),
-            toPath: site.directory.file("Content/models/vit.onnx"))
+        let site = try Self.site(page, model: "Content/models/vit-mnist.onnx", as: "vit.onnx")
         #expect {
             try SiteBuilder(options: buildOptions(site)).build()
         } throws: { error in
             let message = "\(error)"
             return message.contains(
-                "01-vit.md:7:8: error: layer 'node_softmax_2' (Softmax) outputs [1, 4, 50, 50], not an "
+                "01-page.md:7:8: error: layer 'node_softmax_2' (Softmax) outputs [1, 4, 50, 50], not an "
                     + "[h, w, c] image, a transformer's tokens or a vector (a transformer's attention weights are drawn by "
                     + "the attention directive); expected one of ")
         }
@@ -156,13 +159,10 @@ import TestSupport
     func swinStageInADirective() throws {
         let page =
             "---\ntitle: Swin\n---\n\n```viz cam\nmodel: models/swin.onnx\nlayer: node_layer_norm_9\nimages: test[0]\n```\n"
-        let site = FixtureSite(lessons: ["01-swin.md": page], trainCount: 256, testCount: 64)
-        try FileManager.default.copyItem(
-            atPath: PackagePaths.path("Tests/CNNTests/Fixtures/vit/swin-tiny-dynamo.onnx"),
-            toPath: site.directory.file("Content/models/swin.onnx"))
+        let site = try Self.site(page, model: "Tests/CNNTests/Fixtures/vit/swin-tiny-dynamo.onnx", as: "swin.onnx")
         let report = try SiteBuilder(options: buildOptions(site)).build()
         #expect(report.figures.count == 1)
-        let html = try String(contentsOfFile: site.directory.file("Output/swin/index.html"), encoding: .utf8)
+        let html = try String(contentsOfFile: site.directory.file("Output/page/index.html"), encoding: .utf8)
         #expect(html.contains("layer node_layer_norm_9 (4×4)"))
     }
 }
