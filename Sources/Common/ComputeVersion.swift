@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-7"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "87c1bf2405f2a7d7bc3614668bed5dd88a874e7041aac22b6b746722864d4847"
+    public static let sourceDigest = "f1f5f904960e72a9574bc453de0630375108a207c01f4555b333d2cfe5672981"
 }

@@ -64,15 +64,18 @@ public struct ActivationMaximization: Sendable {
         let shape = model.layers[index].outputShape, units = shape.last!
         guard (0..<units).contains(unit) else { throw .classOutOfRange(unit, classes: units) }
         let input = model.inputShape, (h, w, c) = (input[0], input[1], input[2]), size = h * w * c
-        let positions = shape.count == 3 ? shape[0] * shape[1] : 1
+        // A map's positions: an image's cells, a transformer's patch tokens (the class token
+        // skipped), one for a vector.
+        let layout = model.spatialLayout(layer: index), skipped = layout?.skipped ?? 0
+        let positions = layout.map { $0.shape[0] * $0.shape[1] } ?? 1
         // d objective / d output: the sum over positions of channel `unit`. (The sum, not
         // the mean, so a filter's gradient per pixel has the scale of a logit's and the
         // regularizer weights mean the same for filters and classes; the mean is reported.)
         var seedGradient = Tensor(shape: [1] + shape)
-        for p in 0..<positions { seedGradient.scalars[p * units + unit] = 1 }
+        for p in 0..<positions { seedGradient.scalars[skipped + p * units + unit] = 1 }
 
         var random = SeededRandom(seed: seed, stream: 0xAC7)
-        let isConvolution = model.layers[index] is Conv2D
+        let isConvolution = model.layers[index] is Conv2D || (layout != nil && positions > 1)
         var x = (0..<size).map { _ in isConvolution ? random.nextUnit() : 0.4 + 0.2 * random.nextUnit() }
         let workspace = Workspace(model: model, capacity: 1)
         let threads = Parallelism.workers
@@ -98,7 +101,7 @@ public struct ActivationMaximization: Sendable {
         workspace.setInput(Tensor(shape: [1] + input, scalars: normalization.normalize(x, channels: c)))
         model.forward(workspace, batch: 1, through: index, threads: threads)
         let out = workspace.output(of: index, batch: 1, shape: shape).scalars
-        let value = (0..<positions).reduce(Float(0)) { $0 + out[$1 * units + unit] } / Float(positions)
+        let value = (0..<positions).reduce(Float(0)) { $0 + out[skipped + $1 * units + unit] } / Float(positions)
         return Result(
             image: channelSum(x[...], height: h, width: w, channels: c), activation: value, pixels: x, channels: c)
     }

@@ -105,4 +105,20 @@ import TestSupport
         #expect((map.width, map.height) == (7, 7))
         #expect(map.values[6] == first[(1 + 6) * 64 + unit])
     }
+
+    @Test("activation maximization of a token feature raises its mean over the patch tokens")
+    func tokenActivationMaximization() throws {
+        let model = try ModelSpec.load(path: PackagePaths.path("Content/models/vit-mnist.onnx")).model
+        let layer = "node_MatMul_137", index = model.layerIndex(named: layer)!, unit = 5
+        let am = ActivationMaximization(steps: 12, l2: 0, totalVariation: 0, jitter: 0, seed: 3)
+        let result = try am.maximize(model, layer: layer, unit: unit)
+        let start = try ActivationMaximization(steps: 0, l2: 0, totalVariation: 0, jitter: 0, seed: 3).maximize(
+            model, layer: layer, unit: unit)
+        #expect(result.activation > start.activation + 0.5, "\(start.activation) → \(result.activation)")
+        // The reported score: the feature's mean over tokens 1…49 on the picture as it is fed.
+        let tokens = model.outputs(Tensor(shape: [1, 28, 28, 1], scalars: result.pixels))[index].scalars
+        let mean = (1..<50).map { tokens[$0 * 128 + unit] }.reduce(0, +) / 49
+        #expect(abs(mean - result.activation) < 1e-4 * max(1, abs(mean)))
+        #expect(abs(tokens[unit] - result.activation) > 1e-3)  // the class token's value is not it
+    }
 }
