@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-7"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "f1f5f904960e72a9574bc453de0630375108a207c01f4555b333d2cfe5672981"
+    public static let sourceDigest = "32593e9fa2cd6c968f20bfabb06028e9c20b0e91185959db0039627475fbcc0d"
 }

@@ -75,8 +75,8 @@ public struct ActivationMaximization: Sendable {
         for p in 0..<positions { seedGradient.scalars[skipped + p * units + unit] = 1 }
 
         var random = SeededRandom(seed: seed, stream: 0xAC7)
-        let isConvolution = model.layers[index] is Conv2D || (layout != nil && positions > 1)
-        var x = (0..<size).map { _ in isConvolution ? random.nextUnit() : 0.4 + 0.2 * random.nextUnit() }
+        // A map's feature starts from noise, a class or dense unit from grey.
+        var x = (0..<size).map { _ in layout != nil ? random.nextUnit() : 0.4 + 0.2 * random.nextUnit() }
         let workspace = Workspace(model: model, capacity: 1)
         let threads = Parallelism.workers
         var shifted = [Float](repeating: 0, count: size)

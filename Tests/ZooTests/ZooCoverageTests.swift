@@ -73,7 +73,7 @@ import TestSupport
         #expect(FileManager.default.createFile(atPath: folder.file(file + ".data"), contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder.file(file + ".data")))
         for recipe in fixture.recipes ?? [] {
-            try handle.write(contentsOf: recipe.make().withUnsafeBytes { Data($0) })
+            try recipe.make().withUnsafeBytes { bytes in try handle.write(contentsOf: bytes) }
         }
         try handle.close()
         return try ModelSpec.load(path: folder.file(file)).model

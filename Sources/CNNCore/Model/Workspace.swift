@@ -18,7 +18,9 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
     public init(model: Model, capacity: Int) {
         self.capacity = capacity
         sampleSizes = [model.inputShape.elementCount] + model.layers.map { $0.outputShape.elementCount }
+        var floats = 0
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            floats += max(count, 1)
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
             p.initialize(repeating: 0, count: max(count, 1))
             return p
@@ -29,10 +31,6 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
         let spareCount = model.isChain ? 0 : model.inputs.map(\.count).max() ?? 0
         let largest = sampleSizes.max() ?? 0
         spares = (0..<spareCount).map { _ in buffer(largest * capacity) }
-        let floats =
-            2 * sampleSizes.reduce(0) { $0 + max($1 * capacity, 1) }
-            + model.layers.reduce(0) { $0 + max($1.scratchCount(batch: capacity), 1) } + spareCount
-            * max(largest * capacity, 1)
         byteCount = floats * MemoryLayout<Float>.stride
     }
 

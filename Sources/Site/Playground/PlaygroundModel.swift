@@ -86,11 +86,8 @@ struct PlaygroundModel {
             fields["out"] = json(layer.outputShape)
             // Where CAM reads a transformer's layer: patch tokens on their grid after the
             // class tokens, or a Swin stage's [1, H, W, C] map — [h, w, c, values skipped].
-            if let tokens = model.tokenGrid(layer: i) {
-                fields["grid"] = json(
-                    [tokens.height, tokens.width, tokens.features, tokens.leadingTokens * tokens.features])
-            } else if layer.outputShape.count > 3, let map = model.channelsLastMap(layer: i) {
-                fields["grid"] = json(map + [0])
+            if let layout = model.spatialLayout(layer: i), layout.shape != layer.outputShape {
+                fields["grid"] = json(layout.shape + [layout.skipped])
             }
             fields["inputs"] = json(model.inputs[i])
             // Every parameter of the layer by its key (kernel, bias, gamma, moving_mean, scale, …).
