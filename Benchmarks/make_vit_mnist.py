@@ -108,6 +108,7 @@ def main():
     record = {
         "file": "Content/models/vit-mnist.onnx", "framework": f"torch {torch.__version__}",
         "test_accuracy": accuracy,
+        "parameters": sum(p.numel() for p in model.parameters()),
         "probabilities": torch.softmax(logits, 1).detach().numpy().tolist(),
         "top": top.tolist(),
         "gradcam": gradcam.tolist(), "rollout": rollout, "attention_gradient": weighted,

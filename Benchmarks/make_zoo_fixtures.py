@@ -206,7 +206,45 @@ def make_torch(name):
         "probabilities": probabilities.tolist(),
         "top": top,
         "gradcam": {"module": cam, "layer": tensor, "map": gradcam.tolist()},
+        "parameters": torch_parameters(model),
     }
+
+
+def torch_parameters(model):
+    """What PyTorch counts: every parameter, each trainable (buffers, such as BatchNorm's
+    running statistics, are not parameters)."""
+    count = sum(p.numel() for p in model.parameters())
+    return {"total": count, "trainable": count}
+
+
+def keras_parameters(model):
+    """What Keras's summary counts: every weight, trainable or not."""
+    trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
+    return {"total": int(model.count_params()), "trainable": int(trainable)}
+
+
+def counts_only(names):
+    """Adds the framework's parameter counts to fixtures made before they were recorded,
+    without exporting again."""
+    import torchvision
+    import keras
+    for name in names or list(TORCH) + list(KERAS):
+        if name in TORCH:
+            builder, kwargs, _, _ = TORCH[name]
+            counts = torch_parameters(getattr(torchvision.models, builder)(weights=None, num_classes=CLASSES, **kwargs))
+            path = os.path.join(OUT, f"{name}-torch.json")
+        else:
+            application, kwargs, size = KERAS[name]
+            model = getattr(keras.applications, application)(
+                weights=None, input_shape=(size, size, 3), classes=CLASSES, classifier_activation=None, **kwargs)
+            counts = keras_parameters(model)
+            path = os.path.join(OUT, f"{name}-keras.json")
+        with open(path) as f:
+            fixture = json.load(f)
+        fixture["parameters"] = counts
+        with open(path, "w") as f:
+            json.dump(fixture, f)
+        print(name, counts)
 
 
 def from_recipe(name, values, recipes, state):
@@ -354,6 +392,7 @@ def make_keras(name):
         "probabilities": probabilities.tolist(),
         "top": top,
         "gradcam": {"layer": feature_layer.name, "map": gradcam.tolist()},
+        "parameters": keras_parameters(model),
     }
 
 
@@ -403,6 +442,9 @@ def every_variant():
 def main():
     global OUT
     wanted = sys.argv[1:]
+    if wanted[:1] == ["--counts"]:
+        counts_only(wanted[1:])
+        return
     if wanted[:1] == ["--all"]:
         # Every variant, into a folder of its own, for ZooCoverageTests to check by hand:
         #   VIZSITE_ZOO_DIR=DIR swift test -c release --filter ZooCoverageTests/everyVariant

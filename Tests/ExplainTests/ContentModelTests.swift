@@ -41,6 +41,7 @@ import TestSupport
 @Suite struct VisionTransformerLessonModelTests {
     struct Record: Decodable {
         let file: String
+        let parameters: Int
         let probabilities: [[Float]]
         let top: [Int]
         let gradcam: [[[Float]]]
@@ -56,6 +57,9 @@ import TestSupport
         let images = sharedMNIST.test.images.samples(0..<4)
         #expect(maxAbsDifference(model.probabilities(images).scalars, record.probabilities.flatMap { $0 }) < 1e-5)
         #expect(model.attentionLayers?.layers.count == 4)
+        // As PyTorch counts them: its attention scales (1/√16, one number) are constants.
+        #expect(model.parameters.parameterCount == record.parameters)
+        #expect(model.parameters.trainableCount == record.parameters)
         for i in 0..<4 {
             let image = ExplainedImage(pixels: images.samples(i..<i + 1))
             let methods: [(any ExplanationMethod, [[Float]])] = [

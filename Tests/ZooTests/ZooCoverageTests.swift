@@ -22,8 +22,16 @@ import TestSupport
         let weights: [WeightRecipe]
     }
 
+    /// What the framework counts: PyTorch every parameter (each trainable, buffers not
+    /// counted), Keras every weight, trainable or not.
+    struct ParameterCounts: Decodable {
+        let total: Int
+        let trainable: Int
+    }
+
     struct Fixture: Decodable {
         let model: String
+        let parameters: ParameterCounts
         let input_shape: [Int]
         let image: WeightRecipe
         let logits: [Float]
@@ -93,6 +101,15 @@ import TestSupport
     /// layer too (against the fixture's, or `otherDefaults`, which name make test's models).
     static func check(_ model: Model, _ fixture: Fixture, _ name: String, defaultLayer: Bool = true) throws {
         #expect(model.inputShape == fixture.input_shape)
+        // Parameters counted as the framework counts them: constants of the graph (an
+        // attention scale, a Rescaling) are not parameters; BatchNorm's running statistics
+        // are Keras's non-trainable parameters, and not PyTorch's at all.
+        #expect(model.parameters.trainableCount == fixture.parameters.trainable, "\(name) trainable parameters")
+        if let layers = fixture.layers {
+            // Keras's Normalization keeps its sample count, a scalar vizsite has no use for.
+            let counts = layers.flatMap(\.weights).filter { $0.shape == [] }.count
+            #expect(model.parameters.parameterCount == fixture.parameters.total - counts, "\(name) parameters")
+        }
         if defaultLayer {
             let recorded = model.layerIndex(named: fixture.gradcam.layer).map { model.layers[$0].name }
             #expect(model.defaultCAMLayer == (otherDefaults[name] ?? recorded), "\(name)")
@@ -115,7 +132,7 @@ import TestSupport
         // VIZSITE_ZOO_REPORT=1 prints the coverage table's row.
         if ProcessInfo.processInfo.environment["VIZSITE_ZOO_REPORT"] != nil {
             print(
-                "| \(name) | \(model.parameters.count) | \(fixture.input_shape[0]) | \(logits) | \(probabilities) | \(gradCAM) |"
+                "| \(name) | \(model.parameters.parameterCount) | \(fixture.input_shape[0]) | \(logits) | \(probabilities) | \(gradCAM) |"
             )
         }
     }

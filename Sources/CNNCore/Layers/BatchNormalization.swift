@@ -40,8 +40,8 @@ public struct BatchNormalization: Layer {
         return (scale ? [ParameterShape(key: "gamma", shape: c, initializer: .ones)] : [])
             + (center ? [ParameterShape(key: "beta", shape: c, initializer: .zeros)] : [])
             + [
-                ParameterShape(key: "moving_mean", shape: c, initializer: .zeros, trainable: false),
-                ParameterShape(key: "moving_variance", shape: c, initializer: .ones, trainable: false),
+                ParameterShape(key: "moving_mean", shape: c, initializer: .zeros, role: .statistic),
+                ParameterShape(key: "moving_variance", shape: c, initializer: .ones, role: .statistic),
             ]
     }
 

@@ -9,18 +9,26 @@ public struct ChannelAffine: Layer {
     public var outputShape: [Int] { inputShape }
     public var activation: Activation { .linear }
     public var multiplyAccumulates: Int { inputShape.elementCount }
+    /// Whether the scale and the shift are learned, statistics or constants: a Rescaling's
+    /// are constants, a LayerScale's scale is learned and its shift a constant zero.
+    public let scaleRole: ParameterShape.Role, shiftRole: ParameterShape.Role
     var channels: Int { inputShape.last! }
 
-    public init(name: String, inputShape: [Int], kind: String = "ChannelAffine") {
+    public init(
+        name: String, inputShape: [Int], kind: String = "ChannelAffine", scale: ParameterShape.Role = .learned,
+        shift: ParameterShape.Role = .learned
+    ) {
         self.name = name
         self.inputShape = inputShape
         self.kind = kind
+        scaleRole = scale
+        shiftRole = shift
     }
 
     public var parameterShapes: [ParameterShape] {
         [
-            ParameterShape(key: "scale", shape: [channels], initializer: .ones),
-            ParameterShape(key: "shift", shape: [channels], initializer: .zeros),
+            ParameterShape(key: "scale", shape: [channels], initializer: .ones, role: scaleRole),
+            ParameterShape(key: "shift", shape: [channels], initializer: .zeros, role: shiftRole),
         ]
     }
 
@@ -38,10 +46,12 @@ public struct ChannelAffine: Layer {
         let c = channels, rows = io.batch * inputShape.elementCount / c
         let scale = io.parameters, dy = gradients.output
         if let dp = gradients.parameters {
-            for r in 0..<rows {
+            // Only learned values get a gradient; constants and statistics keep theirs.
+            let (scales, shifts) = (scaleRole == .learned, shiftRole == .learned)
+            for r in 0..<rows where scales || shifts {
                 for k in 0..<c {
-                    dp[k] += dy[r * c + k] * io.input[r * c + k]
-                    dp[c + k] += dy[r * c + k]
+                    if scales { dp[k] += dy[r * c + k] * io.input[r * c + k] }
+                    if shifts { dp[c + k] += dy[r * c + k] }
                 }
             }
         }

@@ -8,13 +8,16 @@ public struct AddTensor: Layer {
     public var outputShape: [Int] { inputShape }
     public var activation: Activation { .linear }
     public var multiplyAccumulates: Int { 0 }
+    /// Learned (a position embedding) or a constant (a mask, a bias gathered at load time).
+    public let role: ParameterShape.Role
     public var parameterShapes: [ParameterShape] {
-        [ParameterShape(key: "tensor", shape: inputShape, initializer: .zeros)]
+        [ParameterShape(key: "tensor", shape: inputShape, initializer: .zeros, role: role)]
     }
 
-    public init(name: String, inputShape: [Int]) {
+    public init(name: String, inputShape: [Int], role: ParameterShape.Role = .learned) {
         self.name = name
         self.inputShape = inputShape
+        self.role = role
     }
 
     public func scratchCount(batch: Int) -> Int { 0 }
@@ -29,7 +32,7 @@ public struct AddTensor: Layer {
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
         let size = inputShape.elementCount
-        if let dp = gradients.parameters {
+        if let dp = gradients.parameters, role == .learned {
             for b in 0..<io.batch { for i in 0..<size { dp[i] += gradients.output[b * size + i] } }
         }
         if let dx = gradients.input { copyFloats(dx, from: gradients.output, count: io.batch * size) }
@@ -58,15 +61,18 @@ public struct PrependTensor: Layer {
     public var parameterShapes: [ParameterShape] {
         var shape = inputShape
         shape[axis] = count
-        return [ParameterShape(key: "tensor", shape: shape, initializer: .zeros)]
+        return [ParameterShape(key: "tensor", shape: shape, initializer: .zeros, role: role)]
     }
+    /// Learned (a class token) or a constant.
+    public let role: ParameterShape.Role
 
-    public init(name: String, inputShape: [Int], axis: Int, count: Int) {
+    public init(name: String, inputShape: [Int], axis: Int, count: Int, role: ParameterShape.Role = .learned) {
         precondition(inputShape.indices.contains(axis) && count > 0, "PrependTensor: bad axis or count")
         self.name = name
         self.inputShape = inputShape
         self.axis = axis
         self.count = count
+        self.role = role
     }
 
     public func scratchCount(batch: Int) -> Int { 0 }
@@ -90,7 +96,7 @@ public struct PrependTensor: Layer {
         let (outer, held, input) = blocks
         for o in 0..<io.batch * outer {
             let g = gradients.output + o * (held + input)
-            if let dp = gradients.parameters {
+            if let dp = gradients.parameters, role == .learned {
                 let d = dp + (o % outer) * held
                 for i in 0..<held { d[i] += g[i] }
             }

@@ -47,7 +47,7 @@ extension Layer {
     public var inputShapes: [[Int]] { [inputShape] }
     public func updateState(parameters: UnsafeMutablePointer<Float>, scratch: UnsafePointer<Float>) {}
     /// Whether training changes anything but the trainable parameters.
-    public var hasState: Bool { parameterShapes.contains { !$0.trainable } }
+    public var hasState: Bool { parameterShapes.contains { $0.role == .statistic } }
 }
 
 /// The name and shape of one parameter tensor of a layer (`kernel`, `bias`, `gamma`, …).
@@ -59,18 +59,32 @@ public struct ParameterShape: Sendable, Equatable {
         case zeros, ones
     }
 
+    /// What sets a parameter's values, which decides whether training changes it, whether
+    /// a randomization test redraws it, and whether it counts as a parameter.
+    public enum Role: Sendable, Equatable {
+        /// Learned by gradient descent (kernels, biases, scales).
+        case learned
+        /// Set by training by other means than gradients (BatchNorm's moving statistics),
+        /// counted as Keras counts them: non-trainable parameters.
+        case statistic
+        /// Fixed by the model's definition, not learned: a Rescaling's 1/255, attention's
+        /// 1/√d, a shifted-window mask. Never trained or redrawn, and not counted as a
+        /// parameter (neither PyTorch nor Keras counts them).
+        case constant
+    }
+
     public let key: String
     public let shape: [Int]
     public let initializer: Initializer
-    /// False for values training sets by other means than gradients (moving statistics);
-    /// they get no gradient, so optimizers leave them as they are.
-    public let trainable: Bool
+    public let role: Role
+    /// Whether gradient descent changes it (a `learned` parameter).
+    public var trainable: Bool { role == .learned }
 
-    public init(key: String, shape: [Int], initializer: Initializer, trainable: Bool = true) {
+    public init(key: String, shape: [Int], initializer: Initializer, role: Role = .learned) {
         self.key = key
         self.shape = shape
         self.initializer = initializer
-        self.trainable = trainable
+        self.role = role
     }
 }
 

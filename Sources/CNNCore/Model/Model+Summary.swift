@@ -43,7 +43,7 @@ extension Model {
             }
             lines.append(index == layers.count - 1 ? double : rule)
         }
-        let total = parameters.count, trainable = parameters.trainableCount
+        let total = parameters.parameterCount, trainable = parameters.trainableCount
         lines.append("Total params: \(total.grouped)")
         lines.append("Trainable params: \(trainable.grouped)")
         lines.append("Non-trainable params: \((total - trainable).grouped)")
@@ -52,9 +52,9 @@ extension Model {
         return lines.joined(separator: "\n")
     }
 
-    /// Parameters of layer `index`.
+    /// Parameters of layer `index`, its constants not counted.
     public func parameterCount(layer index: Int) -> Int {
-        layers[index].parameterShapes.reduce(0) { $0 + $1.shape.elementCount }
+        layers[index].parameterShapes.reduce(0) { $0 + ($1.role == .constant ? 0 : $1.shape.elementCount) }
     }
 
     /// Multiply-accumulates of one forward pass for one sample.

@@ -12,8 +12,10 @@ public struct ParameterSet: Sendable, Equatable {
         public let offset: Int
         public let shape: [Int]
         public let initializer: ParameterShape.Initializer
-        /// False for moving statistics, which get no gradient.
-        public let trainable: Bool
+        public let role: ParameterShape.Role
+        /// Whether gradient descent changes it: false for moving statistics and constants,
+        /// which get no gradient.
+        public var trainable: Bool { role == .learned }
         public var count: Int { shape.elementCount }
         public var range: Range<Int> { offset..<offset + count }
     }
@@ -32,7 +34,7 @@ public struct ParameterSet: Sendable, Equatable {
                 entries.append(
                     Entry(
                         key: "\(layer.name)/\(parameter.key)", layer: index, offset: offset, shape: parameter.shape,
-                        initializer: parameter.initializer, trainable: parameter.trainable))
+                        initializer: parameter.initializer, role: parameter.role))
                 offset += parameter.shape.elementCount
             }
         }
@@ -41,7 +43,12 @@ public struct ParameterSet: Sendable, Equatable {
         self.values = [Float](repeating: 0, count: offset)
     }
 
+    /// The values held, constants included.
     public var count: Int { values.count }
+
+    /// The values counted as the model's parameters, as PyTorch and Keras count them:
+    /// learned ones and moving statistics, not constants of the graph.
+    public var parameterCount: Int { entries.filter { $0.role != .constant }.reduce(0) { $0 + $1.count } }
 
     /// The number of values training changes by gradient descent.
     public var trainableCount: Int { entries.filter(\.trainable).reduce(0) { $0 + $1.count } }

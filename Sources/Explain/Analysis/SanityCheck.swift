@@ -82,9 +82,10 @@ public struct SanityCheck: Sendable {
 
     /// Gives layer `index` of `model` the fresh model's values. Keras initializes biases
     /// (and BatchNorm's beta) to zero; those are randomized too, on the kernel's scale.
-    /// Scales and moving statistics restart fresh.
+    /// Scales and moving statistics restart fresh; constants of the graph (a Rescaling's
+    /// 1/255) are not learned, so they stay.
     static func randomize(_ model: inout Model, layer index: Int, from fresh: Model, seed: UInt64) {
-        for entry in model.parameters.entries where entry.layer == index {
+        for entry in model.parameters.entries where entry.layer == index && entry.role != .constant {
             var values = fresh.parameters[entry.key]!
             if entry.initializer == .zeros && entry.trainable {
                 var random = SeededRandom(seed: seed, stream: UInt64(index))

@@ -228,7 +228,7 @@ struct ModelValues: Encodable {
                 name: l.name, type: l.kind, outputShape: l.outputShape, parameters: model.parameterCount(layer: i),
                 inputs: model.inputNames(of: i))
         }
-        totalParameters = model.parameters.count
+        totalParameters = model.parameters.parameterCount
         trainableParameters = model.parameters.trainableCount
         multiplyAccumulates = model.multiplyAccumulates
     }

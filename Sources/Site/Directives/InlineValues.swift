@@ -41,7 +41,7 @@ struct InlineValues: Directive {
             "test_loss": .number(evaluation.loss, decimals: 4),
             "test_images": .number(Double(set.count)),
             "train_images": .number(Double(data.splitNames.contains("train") ? try data.inputs("train").count : 0)),
-            "parameters": .number(Double(context.model.parameters.count)),
+            "parameters": .number(Double(context.model.parameters.parameterCount)),
             "multiply_accumulates": .number(Double(context.model.multiplyAccumulates)),
             "epochs": .number(Double(context.trainingLog?.count ?? context.model.training.epochs), grouped: false),
             "model": QuotedValue(text: context.model.name),

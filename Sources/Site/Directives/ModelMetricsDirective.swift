@@ -33,7 +33,7 @@ struct ModelMetricsDirective: Directive {
                 FigureText.t("metric_misclassified", ["split": FigureText.split(split)]),
                 FigureText.t("n_of_total", ["n": "\(errors)", "total": evaluation.predictions.count.grouped]),
             ],
-            [FigureText.t("parameters"), context.model.parameters.count.grouped],
+            [FigureText.t("parameters"), context.model.parameters.parameterCount.grouped],
         ]
         if let log = context.trainingLog {
             let trained = try context.data.get().inputs("train").count
@@ -45,7 +45,7 @@ struct ModelMetricsDirective: Directive {
         try figure.json(
             MetricValues(
                 testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, misclassified: errors,
-                parameters: context.model.parameters.count, perClassAccuracy: evaluation.perClassAccuracy),
+                parameters: context.model.parameters.parameterCount, perClassAccuracy: evaluation.perClassAccuracy),
             name: "model-metrics")
         return (
             FigureLayout.table(

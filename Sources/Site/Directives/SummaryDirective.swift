@@ -28,7 +28,7 @@ struct SummaryDirective: Directive {
                 model.parameterCount(layer: i).grouped,
             ] + (graph ? [model.inputNames(of: i).joined(separator: ", ")] : [])
         }
-        let total = model.parameters.count, trainable = model.parameters.trainableCount
+        let total = model.parameters.parameterCount, trainable = model.parameters.trainableCount
         let header =
             [FigureText.t("layer_type"), FigureText.t("output_shape"), FigureText.t("param_count")]
             + (graph ? [FigureText.t("connected_to")] : [])

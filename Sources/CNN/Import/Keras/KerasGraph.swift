@@ -98,11 +98,13 @@ struct KerasGraph {
         }
     }
 
-    /// `y = x · scale + shift` per channel, its parameters set here (not read from the file).
+    /// `y = x · scale + shift` per channel, its parameters set here (not read from the file):
+    /// constants of the graph unless `roles` says otherwise.
     private mutating func affine(
-        _ name: String, input: [Int], kind: String, scale: [Float], shift: [Float]
+        _ name: String, input: [Int], kind: String, scale: [Float], shift: [Float],
+        roles: (ParameterShape.Role, ParameterShape.Role) = (.constant, .constant)
     ) -> ChannelAffine {
-        let layer = ChannelAffine(name: name, inputShape: input, kind: kind)
+        let layer = ChannelAffine(name: name, inputShape: input, kind: kind, scale: roles.0, shift: roles.1)
         let c = input.last!
         parameters["\(name)/scale"] = Tensor(shape: [c], scalars: scale)
         parameters["\(name)/shift"] = Tensor(shape: [c], scalars: shift)
@@ -159,21 +161,27 @@ struct KerasGraph {
             throw importer.error(config, "normalizes axis \(axis); only the channel axis (-1) is supported")
         }
         var mean: [Float], variance: [Float]
+        // Given in the config, the statistics are constants (Keras counts no parameter);
+        // adapted to data, they are the file's non-trainable weights.
+        let roles: (ParameterShape.Role, ParameterShape.Role)
         if let m = c["mean"], m != .null, let v = c["variance"], v != .null {
             mean = try perChannel(config, "mean", channels: channels, default: 0)
             variance = try perChannel(config, "variance", channels: channels, default: 1)
+            roles = (.constant, .constant)
         } else {
             // The adapted statistics: mean, variance and the sample count.
             let stored = try weights(config, [[channels], [channels], []])
             (mean, variance) = (stored[0], stored[1])
+            roles = (.statistic, .statistic)
         }
         let spread = variance.map { Swift.max($0.squareRoot(), 1e-7) }
         if c["invert"]?.bool == true {
-            return affine(config.name, input: input, kind: "Normalization", scale: spread, shift: mean)
+            return affine(config.name, input: input, kind: "Normalization", scale: spread, shift: mean, roles: roles)
         }
         let scale = spread.map { 1 / $0 }
         return affine(
-            config.name, input: input, kind: "Normalization", scale: scale, shift: zip(mean, scale).map { -$0 * $1 })
+            config.name, input: input, kind: "Normalization", scale: scale, shift: zip(mean, scale).map { -$0 * $1 },
+            roles: roles)
     }
 
     private mutating func add(
@@ -404,7 +412,8 @@ struct KerasGraph {
             let channels = input.last!
             let gamma = try weights(config, [[channels]])[0]
             layer = affine(
-                name, input: input, kind: "LayerScale", scale: gamma, shift: [Float](repeating: 0, count: channels))
+                name, input: input, kind: "LayerScale", scale: gamma, shift: [Float](repeating: 0, count: channels),
+                roles: (.learned, .constant))
         case "CustomScaleLayer":
             // InceptionResNetV2's residual: inputs[0] + inputs[1] · scale, as a scaling of the
             // branch (`<name>/scale`) and an Add that carries the layer's name.

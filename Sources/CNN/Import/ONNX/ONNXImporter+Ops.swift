@@ -388,6 +388,9 @@ extension ONNXImporter {
                 given = given.map { 1 / $0 }
             }
             let vector = given.count == 1 ? [Float](repeating: given[0], count: channels) : given
+            // One number for every channel (attention's 1/√d) is a constant of the graph; a
+            // weight per channel (a layer scale) is learned.
+            let role: ParameterShape.Role = given.count > 1 && initializerNames.contains(k) ? .learned : .constant
             // Fold into the affine layer that made `x` when nothing else reads it.
             if source >= 0, let affine = layers[source] as? ChannelAffine,
                 inputs.allSatisfy({ !$0.contains(source) }),
@@ -404,6 +407,13 @@ extension ONNXImporter {
                 }
                 parameters["\(affine.name)/scale"] = Tensor(shape: [channels], scalars: scaleValues)
                 parameters["\(affine.name)/shift"] = Tensor(shape: [channels], scalars: shiftValues)
+                let learned = { (a: ParameterShape.Role, b: ParameterShape.Role) in
+                    a == .learned || b == .learned ? ParameterShape.Role.learned : a
+                }
+                layers[source] = ChannelAffine(
+                    name: affine.name, inputShape: affine.inputShape, kind: affine.kind,
+                    scale: scale ? learned(affine.scaleRole, role) : affine.scaleRole,
+                    shift: scale ? affine.shiftRole : learned(affine.shiftRole, role))
                 values[node.outputs[0]] = .node(source, layout)
                 aliases[node.outputs[0]] = affine.name
                 return true
@@ -413,7 +423,9 @@ extension ONNXImporter {
                 shape: [channels], scalars: scale ? vector : [Float](repeating: 1, count: channels))
             parameters["\(name)/shift"] = Tensor(
                 shape: [channels], scalars: scale ? [Float](repeating: 0, count: channels) : vector)
-            add(ChannelAffine(name: name, inputShape: input), reading: [source], for: node, layout: layout)
+            let layer = ChannelAffine(
+                name: name, inputShape: input, scale: scale ? role : .constant, shift: scale ? .constant : role)
+            add(layer, reading: [source], for: node, layout: layout)
             return true
         }
         return false

@@ -304,9 +304,10 @@ extension ONNXImporter {
             guard held.count == 1 || axis == 0 || first[..<axis].allSatisfy({ $0 == 1 }) else {
                 throw error(node, "joins several constants along an inner axis")
             }
+            let learned = held.allSatisfy { initializerNames.contains($0.name) }
             let layer = PrependTensor(
                 name: sources.count == 1 ? layerName(node) : uniqueName(Self.name(of: node) + "/constant"),
-                inputShape: first, axis: axis, count: count)
+                inputShape: first, axis: axis, count: count, role: learned ? .learned : .constant)
             parameters["\(layer.name)/tensor"] = Tensor(shape: layer.parameterShapes[0].shape, scalars: scalars)
             first = layer.outputShape
             if sources.count == 1 { return add(layer, reading: [source], for: node, layout: .tensor(first)) }
@@ -356,7 +357,10 @@ extension ONNXImporter {
         // A constant that broadcasts (Swin's relative position bias over its windows, its
         // shifted windows' mask over the heads) is held at the input's whole shape.
         let given = try floats(constant, of: node), read = reader(of: shape, in: input)
-        let layer = AddTensor(name: layerName(node), inputShape: input)
+        // Held whole as the file gives it (a position embedding), a learned tensor; broadcast
+        // or computed at load time, a constant of the graph.
+        let learned = initializerNames.contains(k) && shape.elementCount == input.elementCount
+        let layer = AddTensor(name: layerName(node), inputShape: input, role: learned ? .learned : .constant)
         parameters["\(layer.name)/tensor"] = Tensor(
             shape: input, scalars: (0..<input.elementCount).map { given[read($0)] })
         add(layer, reading: [source], for: node, layout: .tensor(input))

@@ -93,6 +93,9 @@ public struct ONNXImporter {
     var inputs: [[Int]] = []
     var parameters: [String: Tensor] = [:]
     var values: [String: Value] = [:]
+    /// The initializers' names: tensors the file holds as weights, as opposed to constants
+    /// of the graph (Constant nodes, values folded at load time).
+    var initializerNames: Set<String> = []
     var aliases: [String: String] = [:]
     var inputShape: [Int] = []
     /// The height and width to give an input whose file leaves them open.
@@ -156,6 +159,7 @@ public struct ONNXImporter {
 
     mutating func build(name: String) throws(ImportError) -> Model {
         for tensor in graph.initializers { values[tensor.name] = .constant(tensor) }
+        initializerNames = Set(graph.initializers.map(\.name))
         for node in graph.nodes { for input in node.inputs { readers[input, default: []].append(node) } }
         let dataInputs = graph.inputs.filter { values[$0.name] == nil }
         guard dataInputs.count == 1 else {
