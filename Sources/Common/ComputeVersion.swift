@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "d1ff27696d4333d140fbd4ed006521dd44aaf4692163e1a00f35a3658a687b32"
+    public static let sourceDigest = "4ad2a05b5da379adbd04a668dd66f846b4500b937ed6f37d5a100b91620182e1"
 }

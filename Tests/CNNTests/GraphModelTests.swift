@@ -93,7 +93,7 @@ import TestSupport
         #expect(
             error("{type: ReLU, name: stem_relu}", "{type: ReLU, name: stem_relu, activation: relu}")
                 == "r.yml:6:35: error: unknown field 'activation' in a ReLU layer; expected one of type, name, "
-                + "inputs, max_value, negative_slope")
+                + "inputs, max_value, negative_slope, threshold")
     }
 
     /// Forward values from the definitions: BatchNorm's affine map, an average pool that

@@ -117,9 +117,10 @@ import TestSupport
     @Test func typoInLayerTypeSuggestsTheNearest() {
         #expect(
             error(valid.replacingOccurrences(of: "type: Conv2D", with: "type: Conv2d_"))
-                == "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, DepthwiseConv2D, Dense, "
-                + "MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, BatchNormalization, "
-                + "Activation, ReLU, LeakyReLU, Softmax, ZeroPadding2D, Cropping2D, Add, Multiply, Concatenate, Flatten, Reshape, Dropout; "
+                == "m.yml:4:11: error: unknown layer type 'Conv2d_', expected one of Conv2D, DepthwiseConv2D, "
+                + "SeparableConv2D, Dense, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, "
+                + "BatchNormalization, LayerNormalization, Activation, ReLU, LeakyReLU, Softmax, ZeroPadding2D, "
+                + "Cropping2D, UpSampling2D, Rescaling, Add, Multiply, Concatenate, Flatten, Reshape, Dropout; "
                 + "did you mean 'Conv2D'?"
         )
     }
@@ -150,9 +151,12 @@ import TestSupport
         #expect(
             error(valid.replacingOccurrences(of: "kernel_size: 3", with: "kernel_size: 30"))
                 == "m.yml:4:11: error: a 30×30 window does not fit the input (28, 28, 1) of conv2d_1")
+        // Dense on a map works position by position, as in Keras: the scores are a map.
         #expect(
-            error(valid.replacingOccurrences(of: "  - type: Flatten\n", with: "")).hasPrefix(
-                "m.yml:7:11: error: Dense needs a flat input, but the previous layer outputs (26, 26, 2)"))
+            error(valid.replacingOccurrences(of: "  - type: Flatten\n", with: ""))
+                == "m.yml:7:5: error: the last layer must output the 10 mnist classes, but it outputs [26, 26, 10]; "
+                + "Dense works on a map's last axis, at every position — add a Flatten (or global pooling) before the "
+                + "first Dense")
         #expect(
             error(valid.replacingOccurrences(of: "units: 10", with: "units: 9"))
                 == "m.yml:8:5: error: the last layer must output the 10 mnist classes, but it outputs [9]")

@@ -37,10 +37,15 @@ public struct ModelSpec: Sendable {
     /// Preprocessing, class names and the default CAM layer of an imported model.
     public let sidecar: ModelSidecar
 
+    /// Values a spec's options fix (a Rescaling's scale), by parameter key; nil when none.
+    /// Part of the canonical form, which leaves the model's parameters out.
+    public let constants: [String: Tensor]?
+
     public init(
         model: Model, dataset: String, weights: String?, weightsLocation: SourceLocation?, source: String,
-        importedDigest: String? = nil, sidecar: ModelSidecar = ModelSidecar()
+        importedDigest: String? = nil, sidecar: ModelSidecar = ModelSidecar(), constants: [String: Tensor] = [:]
     ) {
+        self.constants = constants.isEmpty ? nil : constants
         self.sidecar = sidecar
         self.model = model
         self.dataset = dataset
@@ -66,7 +71,7 @@ public struct ModelSpec: Sendable {
     }
 
     /// The layer types a spec may use (`type:`), as Keras names them.
-    public static var layerTypes: [String] { LayerSpecReader.types.map(\.type) }
+    public static var layerTypes: [String] { KerasLayerClass.names }
 
     /// Limits that keep a mistyped number from asking for terabytes: the largest filter
     /// count, unit count, window or stride; values per image of any layer's output. The
@@ -124,43 +129,64 @@ public struct ModelSpec: Sendable {
             throw inputValue.error("\(dataset) images are \(expectedShape), but the spec's input is \(inputShape)")
         }
 
-        var layers: [any Layer] = [], inputs: [[Int]] = []
-        var counters: [String: Int] = [:]
+        var graph = GraphBuilder(inputShape: inputShape)
+        var counters: [String: Int] = [:], constants: [String: Tensor] = [:]
         var parameterCount = 0
         for (index, item) in layerItems.enumerated() {
-            let reader = try LayerSpecReader(item, modelInput: inputShape, earlier: layers)
-            let layer = try reader.layer(counters: &counters, isLast: index == layerItems.count - 1)
-            if layers.contains(where: { $0.name == layer.name }) {
-                throw (reader.fields["name"] ?? item).error("duplicate layer name '\(layer.name)'")
+            let reader = try LayerSpecReader(item, modelInput: inputShape, earlier: graph.layers)
+            let built = try reader.layers(counters: &counters, isLast: index == layerItems.count - 1)
+            var nodes: [Int] = []
+            for (layer, reads) in built.layers {
+                if graph.names.contains(layer.name) {
+                    throw (reader.fields["name"] ?? item).error("duplicate layer name '\(layer.name)'")
+                }
+                let outputs = layer.outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+                guard outputs <= maxActivations else {
+                    throw item.error(
+                        "\(layer.name) outputs \(outputs.grouped) values per image; at most \(maxActivations.grouped) "
+                            + "are supported")
+                }
+                parameterCount += layer.parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
+                do {
+                    try budget.check(
+                        parameters: parameterCount, at: layer.name, bytesPerWeight: MemoryBudget.bytesPerTrainedWeight)
+                } catch { throw item.error(error.message + " (to train it: weights, gradients and Adam's moments)") }
+                let sources = reads.map { (source) -> Int in
+                    switch source {
+                    case .input(let i): reader.inputs[i]
+                    case .built(let j): nodes[j]
+                    }
+                }
+                nodes.append(graph.append(layer, reading: sources))
+                if let problem = graph.problem(at: graph.layers.count - 1) {
+                    throw reader.typeValue.error("\(layer.name) \(problem)")
+                }
             }
-            let outputs = layer.outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-            guard outputs <= maxActivations else {
-                throw item.error(
-                    "\(layer.name) outputs \(outputs.grouped) values per image; at most \(maxActivations.grouped) are "
-                        + "supported"
-                )
-            }
-            parameterCount += layer.parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }
-            do {
-                try budget.check(
-                    parameters: parameterCount, at: layer.name, bytesPerWeight: MemoryBudget.bytesPerTrainedWeight)
-            } catch { throw item.error(error.message + " (to train it: weights, gradients and Adam's moments)") }
-            layers.append(layer)
-            inputs.append(reader.inputs)
+            constants.merge(built.constants) { $1 }
         }
+        let layers = graph.layers
         let shape = layers.last!.outputShape
+        // Keras applies Dense to a map's last axis, position by position: a forgotten Flatten
+        // leaves a map of scores.
+        let flatten =
+            shape.count == 3 && layers.contains { $0.kind == "Dense" }
+            ? "; Dense works on a map's last axis, at every position — add a Flatten (or global pooling) before the "
+                + "first Dense" : ""
         if dataset != "images" {
             guard shape == [10] else {
                 throw layerItems.last!.error(
-                    "the last layer must output the 10 \(dataset) classes, but it outputs \(shape)")
+                    "the last layer must output the 10 \(dataset) classes, but it outputs \(shape)\(flatten)")
             }
         } else {
             guard shape.count == 1, shape[0] >= 2 else {
-                throw layerItems.last!.error("the last layer must output one score per class, but it outputs \(shape)")
+                throw layerItems.last!.error(
+                    "the last layer must output one score per class, but it outputs \(shape)\(flatten)")
             }
         }
-        let model = Model(
-            name: name, inputShape: inputShape, layers: layers, inputs: inputs, training: training, seed: training.seed)
+        var model = Model(
+            name: name, inputShape: inputShape, layers: layers, inputs: graph.inputs, training: training,
+            seed: training.seed)
+        for (key, value) in constants { model.parameters.set(key, value) }
         if let shortcut = training.shortcut, shortcut.label >= model.classCount,
             let value = try top["training"]?.mapping()["shortcut"]?.mapping()["class"]
         {
@@ -173,7 +199,7 @@ public struct ModelSpec: Sendable {
         }
         return ModelSpec(
             model: model, dataset: dataset, weights: try top["weights"]?.string(),
-            weightsLocation: top["weights"]?.location, source: text)
+            weightsLocation: top["weights"]?.location, source: text, constants: constants)
     }
 
     /// `{class: 7, size: 3, corner: top-left}`; the class is checked against the model's

@@ -2,10 +2,7 @@
 /// the weights the file holds for each.
 struct KerasGraph {
     let importer: KerasImporter
-    var layers: [any Layer] = []
-    var inputs: [[Int]] = []
-    var parameters: [String: Tensor] = [:]
-    var inputShape: [Int] = []
+    var graph = GraphBuilder()
     var output = -1
     /// Node of each Keras layer name (-1: the input layer; aliases of pass-through layers).
     private var nodes: [String: Int] = [:]
@@ -24,7 +21,7 @@ struct KerasGraph {
                 nodes[layer.name] = -1
                 continue
             }
-            if inputShape.isEmpty {
+            if graph.inputShape.isEmpty {
                 // A Sequential model without an InputLayer: the first layer names the shape.
                 try setInput(layer, shape: layer.config["batch_input_shape"] ?? layer.config["batch_shape"])
             }
@@ -39,7 +36,7 @@ struct KerasGraph {
                 }
                 sources = found
             } else {
-                sources = [position == 0 || layers.isEmpty ? -1 : layers.count - 1]
+                sources = [position == 0 || graph.layers.isEmpty ? -1 : graph.layers.count - 1]
             }
             guard !sources.isEmpty else { throw importer.error(layer, "reads no layer") }
             try add(layer, reading: sources, isLast: position == configs.count - 1)
@@ -53,7 +50,7 @@ struct KerasGraph {
             }
             outputName = renamed[names[0]] ?? names[0]
         }
-        guard let name = outputName, let node = nodes[name], node >= 0, layers[node].outputShape.count == 1 else {
+        guard let name = outputName, let node = nodes[name], node >= 0, graph.layers[node].outputShape.count == 1 else {
             throw importer.error("the model's output is not a vector of class scores")
         }
         output = node
@@ -65,10 +62,8 @@ struct KerasGraph {
         else {
             throw importer.error(layer, "vizsite needs an image input (batch, height, width, channels) of known size")
         }
-        inputShape = [h, w, c]
+        graph.inputShape = [h, w, c]
     }
-
-    private func shape(of node: Int) -> [Int] { node < 0 ? inputShape : layers[node].outputShape }
 
     /// The weights the file holds for `layer`, checked against the shapes vizsite expects.
     private func weights(_ layer: KerasImporter.LayerConfig, _ expected: [[Int]]) throws(ImportError) -> [[Float]] {
@@ -90,12 +85,17 @@ struct KerasGraph {
         return values
     }
 
-    /// Keeps the file's weights for `layer`, checked against its parameter shapes.
-    private mutating func store(_ config: KerasImporter.LayerConfig, _ layer: any Layer) throws(ImportError) {
-        let values = try weights(config, layer.parameterShapes.map(\.shape))
-        for (p, v) in zip(layer.parameterShapes, values) {
-            parameters["\(layer.name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
+    /// Keeps the file's weights for the layers built for `config`, in Keras's order: every
+    /// parameter of theirs that the options did not fix, checked against its shape.
+    private mutating func store(
+        _ config: KerasImporter.LayerConfig, _ layers: [any Layer], constants: [String: Tensor]
+    ) throws(ImportError) {
+        let keys = layers.flatMap { layer in layer.parameterShapes.map { ("\(layer.name)/\($0.key)", $0.shape) } }
+        let read = keys.filter { constants[$0.0] == nil }
+        for ((key, shape), values) in zip(read, try weights(config, read.map(\.1))) {
+            graph.parameters[key] = Tensor(shape: shape, scalars: values)
         }
+        graph.parameters.merge(constants) { $1 }
     }
 
     /// `y = x · scale + shift` per channel, its parameters set here (not read from the file):
@@ -106,8 +106,8 @@ struct KerasGraph {
     ) -> ChannelAffine {
         let layer = ChannelAffine(name: name, inputShape: input, kind: kind, scale: roles.0, shift: roles.1)
         let c = input.last!
-        parameters["\(name)/scale"] = Tensor(shape: [c], scalars: scale)
-        parameters["\(name)/shift"] = Tensor(shape: [c], scalars: shift)
+        graph.parameters["\(name)/scale"] = Tensor(shape: [c], scalars: scale)
+        graph.parameters["\(name)/shift"] = Tensor(shape: [c], scalars: shift)
         return layer
     }
 
@@ -190,208 +190,14 @@ struct KerasGraph {
         throws(ImportError)
     {
         var sources = given
-        let c = config.config
-        let input = shape(of: sources[0])
-        if let format = c["data_format"]?.string, format != "channels_last" {
-            throw importer.error(config, "data_format '\(format)' is not supported; vizsite runs channels_last models")
-        }
-        func pair(_ key: String, default value: (Int, Int)) throws(ImportError) -> (Int, Int) {
-            guard let v = c[key], !v.isNull else { return value }
-            guard let p = v.ints(count: 2), p.count == 2, p.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
-                throw importer.error(config, "\(key) must be one or two positive integers")
-            }
-            return (p[0], p[1])
-        }
-        func padding() throws(ImportError) -> Padding {
-            guard let text = c["padding"]?.string ?? Optional("valid"), let mode = Padding(rawValue: text.lowercased())
-            else { throw importer.error(config, "padding must be valid or same") }
-            return mode
-        }
-        func activation(_ key: String = "activation") throws(ImportError) -> Activation {
-            guard let name = c[key]?.string else { return .linear }
-            guard var activation = Activation(named: name) else {
-                throw importer.error(
-                    config,
-                    "activation '\(name)' is not supported; vizsite runs " + Activation.names.joined(separator: ", "))
-            }
-            if case .hardSigmoid = activation { activation = importer.hardSigmoid }
-            if activation == .softmax && !isLast {
-                throw importer.error(config, "softmax is only supported on the last layer")
-            }
-            return activation
-        }
-        /// ZeroPadding2D's `padding`, Cropping2D's `cropping`: n, (rows, columns) or
-        /// ((top, bottom), (left, right)).
-        func edges(_ key: String) throws(ImportError) -> Pads {
-            if let n = c[key]?.int, (0...65_536).contains(n) { return Pads(top: n, bottom: n, left: n, right: n) }
-            guard let items = c[key]?.array, items.count == 2 else {
-                throw importer.error(config, "\(key) must be a non-negative integer, a pair or a pair of pairs")
-            }
-            let rows = items[0].ints(count: 2) ?? items[0].int.map { [$0, $0] } ?? []
-            let cols = items[1].ints(count: 2) ?? items[1].int.map { [$0, $0] } ?? []
-            guard rows.count == 2, cols.count == 2, (rows + cols).allSatisfy({ (0...65_536).contains($0) }) else {
-                throw importer.error(config, "\(key) must be non-negative")
-            }
-            return Pads(top: rows[0], bottom: rows[1], left: cols[0], right: cols[1])
-        }
-        func image() throws(ImportError) {
-            guard input.count == 3 else { throw importer.error(config, "needs an image input, not \(input)") }
-        }
+        let input = graph.shape(of: sources[0])
         let name = config.name
         let layer: any Layer
         switch config.className {
-        case "Conv2D", "DepthwiseConv2D":
-            try image()
-            let kernel = try pair("kernel_size", default: (0, 0)), strides = try pair("strides", default: (1, 1))
-            let dilations = try pair("dilation_rate", default: (1, 1))
-            let depthwise = config.className == "DepthwiseConv2D"
-            let groups = depthwise ? input[2] : c["groups"]?.int ?? 1
-            let filters = depthwise ? input[2] * (c["depth_multiplier"]?.int ?? 1) : c["filters"]?.int ?? 0
-            guard kernel.0 > 0, filters > 0, groups > 0, input[2] % groups == 0, filters % groups == 0 else {
-                throw importer.error(config, "needs positive kernel_size and filters that fit its groups")
-            }
-            let conv = Conv2D(
-                name: name, inputShape: input, filters: filters, kernelSize: kernel, strides: strides,
-                padding: try padding(), dilations: dilations, groups: groups, activation: try activation(),
-                useBias: c["use_bias"]?.bool ?? true, kind: config.className)
-            try store(config, conv)
-            layer = conv
-        case "SeparableConv2D":
-            // A depthwise convolution (no bias, no activation), named `<name>/depthwise`, then a
-            // 1×1 convolution that carries the Keras layer's name, bias and activation.
-            try image()
-            let kernel = try pair("kernel_size", default: (0, 0)), strides = try pair("strides", default: (1, 1))
-            let multiplier = c["depth_multiplier"]?.int ?? 1, filters = c["filters"]?.int ?? 0
-            guard kernel.0 > 0, kernel.1 > 0, multiplier > 0, filters > 0 else {
-                throw importer.error(config, "needs positive kernel_size, depth_multiplier and filters")
-            }
-            let depthwise = Conv2D(
-                name: "\(name)/depthwise", inputShape: input, filters: input[2] * multiplier, kernelSize: kernel,
-                strides: strides, padding: try padding(), dilations: try pair("dilation_rate", default: (1, 1)),
-                groups: input[2], useBias: false, kind: "DepthwiseConv2D")
-            guard depthwise.outputShape.allSatisfy({ $0 > 0 }) else {
-                throw importer.error(config, "the window does not fit \(input)")
-            }
-            let useBias = c["use_bias"]?.bool ?? true
-            let pointwise = Conv2D(
-                name: name, inputShape: depthwise.outputShape, filters: filters, kernelSize: (1, 1),
-                activation: try activation(), useBias: useBias, kind: "SeparableConv2D")
-            let shapes = [depthwise.parameterShapes[0].shape] + pointwise.parameterShapes.map(\.shape)
-            let values = try weights(config, shapes)
-            parameters["\(depthwise.name)/kernel"] = Tensor(shape: shapes[0], scalars: values[0])
-            for (p, v) in zip(pointwise.parameterShapes, values.dropFirst()) {
-                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
-            }
-            layers.append(depthwise)
-            inputs.append(sources)
-            sources = [layers.count - 1]
-            layer = pointwise
-        case "Dense" where input.count == 3:
-            // Keras applies Dense to the last axis: at every position of a map, a 1×1
-            // convolution (ConvNeXt's pointwise layers). Its [C, M] kernel is already HWIO.
-            guard let units = c["units"]?.int, units > 0 else { throw importer.error(config, "needs positive units") }
-            let useBias = c["use_bias"]?.bool ?? true
-            let conv = Conv2D(
-                name: name, inputShape: input, filters: units, kernelSize: (1, 1), activation: try activation(),
-                useBias: useBias, kind: "Dense")
-            let values = try weights(config, [[input[2], units]] + (useBias ? [[units]] : []))
-            for (p, v) in zip(conv.parameterShapes, values) {
-                parameters["\(name)/\(p.key)"] = Tensor(shape: p.shape, scalars: v)
-            }
-            layer = conv
-        case "LayerNormalization":
-            let axes = c["axis"]?.array?.compactMap(\.int) ?? c["axis"]?.int.map { [$0] } ?? [-1]
-            guard axes == [-1] || axes == [input.count], !(c["rms_scaling"]?.bool ?? false) else {
-                throw importer.error(
-                    config, "normalizes axes \(axes); vizsite runs layer normalization over the last axis, not RMS")
-            }
-            let features = input.last!
-            let (scale, center) = (c["scale"]?.bool ?? true, c["center"]?.bool ?? true)
-            let values = try weights(config, (scale ? [[features]] : []) + (center ? [[features]] : []))
-            let ones = [Float](repeating: 1, count: features), zeros = [Float](repeating: 0, count: features)
-            parameters["\(name)/gamma"] = Tensor(shape: [features], scalars: scale ? values[0] : ones)
-            parameters["\(name)/beta"] = Tensor(shape: [features], scalars: center ? values.last! : zeros)
-            layer = LayerNormalization(name: name, inputShape: input, epsilon: Float(c["epsilon"]?.double ?? 1e-3))
-        case "Dense":
-            guard input.count == 1, let units = c["units"]?.int, units > 0 else {
-                throw importer.error(config, "needs a flat input and positive units")
-            }
-            let dense = Dense(
-                name: name, inputShape: input, units: units, activation: try activation(),
-                useBias: c["use_bias"]?.bool ?? true)
-            try store(config, dense)
-            layer = dense
-        case "MaxPooling2D", "AveragePooling2D":
-            try image()
-            let window = try pair("pool_size", default: (2, 2)), strides = try pair("strides", default: window)
-            layer =
-                config.className == "MaxPooling2D"
-                ? MaxPool2D(name: name, inputShape: input, poolSize: window, strides: strides, padding: try padding())
-                : AveragePool2D(
-                    name: name, inputShape: input, poolSize: window, strides: strides, padding: try padding())
-        case "GlobalAveragePooling2D", "GlobalMaxPooling2D":
-            try image()
-            layer = GlobalPool2D(
-                name: name, inputShape: input, reduction: config.className == "GlobalMaxPooling2D" ? .max : .average,
-                keepDims: c["keepdims"]?.bool ?? false)
-        case "BatchNormalization":
-            let axis = c["axis"]?.int ?? c["axis"]?.array?.first?.int ?? -1
-            guard axis == -1 || axis == input.count else {
-                throw importer.error(config, "normalizes axis \(axis); only the channel axis (-1) is supported")
-            }
-            let bn = BatchNormalization(
-                name: name, inputShape: input, epsilon: Float(c["epsilon"]?.double ?? 1e-3),
-                momentum: Float(c["momentum"]?.double ?? 0.99), center: c["center"]?.bool ?? true,
-                scale: c["scale"]?.bool ?? true)
-            try store(config, bn)
-            layer = bn
-        case "Activation":
-            layer = ActivationLayer(name: name, inputShape: input, activation: try activation(), kind: "Activation")
-        case "ReLU":
-            let slope = Float(c["negative_slope"]?.double ?? 0), top = c["max_value"]?.double
-            guard (c["threshold"]?.double ?? 0) == 0, slope == 0 || top == nil else {
-                throw importer.error(config, "a threshold, or a max_value with a negative_slope, is not supported")
-            }
-            let a: Activation =
-                top.map { .clip(low: 0, high: Float($0)) } ?? (slope == 0 ? .relu : .leakyReLU(slope: slope))
-            layer = ActivationLayer(name: name, inputShape: input, activation: a, kind: "ReLU")
-        case "LeakyReLU":
-            let slope = Float(c["negative_slope"]?.double ?? c["alpha"]?.double ?? 0.3)
-            layer = ActivationLayer(
-                name: name, inputShape: input, activation: .leakyReLU(slope: slope), kind: "LeakyReLU")
-        case "Softmax":
-            guard isLast else { throw importer.error(config, "softmax is only supported on the last layer") }
-            layer = ActivationLayer(name: name, inputShape: input, activation: .softmax, kind: "Softmax")
-        case "Cropping2D":
-            try image()
-            let crops = try edges("cropping")
-            guard crops.top + crops.bottom < input[0], crops.left + crops.right < input[1] else {
-                throw importer.error(config, "cropping \(crops) leaves nothing of \(input)")
-            }
-            layer = Cropping2D(name: name, inputShape: input, crops: crops)
-        case "UpSampling2D":
-            // Keras repeats rows and columns (nearest: input ⌊i / s⌋) or resizes with half-pixel
-            // centres, the edges clamped (bilinear: jax.image.resize's and tf.image.resize's).
-            try image()
-            let size = try pair("size", default: (2, 2))
-            let interpolation = c["interpolation"]?.string ?? "nearest"
-            let out = (input[0] * size.0, input[1] * size.1)
-            guard out.0 <= 65_536, out.1 <= 65_536 else { throw importer.error(config, "size makes the map too large") }
-            switch interpolation {
-            case "nearest":
-                layer = Resize2D(
-                    name: name, inputShape: input, outputSize: out, mode: .nearest, coordinates: .asymmetric,
-                    rounding: .floor)
-            case "bilinear":
-                layer = Resize2D(name: name, inputShape: input, outputSize: out, mode: .linear, coordinates: .halfPixel)
-            default:
-                throw importer.error(
-                    config, "interpolation '\(interpolation)' is not supported; vizsite runs nearest and bilinear")
-            }
-        case "ZeroPadding2D":
-            try image()
-            let pads = try edges("padding")
-            layer = ZeroPadding2D(name: name, inputShape: input, pads: pads)
+        case _ where KerasImporter.identityLayers.contains(config.className):
+            // Identity at inference.
+            nodes[name] = sources[0]
+            return
         case _ where ["Add", "Multiply"].contains(config.className) && !config.constants.isEmpty,
             "Subtract", "TrueDivide", "Divide":
             guard sources.count == 1 else {
@@ -400,11 +206,6 @@ struct KerasGraph {
                     "combines \(sources.count) tensors; vizsite runs \(config.className) of a tensor and a number")
             }
             layer = try constantOp(config, input: input)
-        case "Rescaling":
-            let channels = input.last!
-            let scale = try perChannel(config, "scale", channels: channels, default: 1)
-            let offset = try perChannel(config, "offset", channels: channels, default: 0)
-            layer = affine(name, input: input, kind: "Rescaling", scale: scale, shift: offset)
         case "Normalization":
             layer = try normalization(config, input: input)
         case "LayerScale":
@@ -417,84 +218,127 @@ struct KerasGraph {
         case "CustomScaleLayer":
             // InceptionResNetV2's residual: inputs[0] + inputs[1] · scale, as a scaling of the
             // branch (`<name>/scale`) and an Add that carries the layer's name.
-            let shapes = sources.map(shape(of:))
-            guard shapes.count == 2, shapes[0] == shapes[1], let scale = c["scale"]?.double else {
+            let shapes = sources.map(graph.shape(of:))
+            guard shapes.count == 2, shapes[0] == shapes[1], let scale = config.config["scale"]?.double else {
                 throw importer.error(config, "needs two inputs of one shape and a number 'scale'")
             }
             let channels = input.last!
-            layers.append(
-                affine(
-                    "\(name)/scale", input: shapes[1], kind: "CustomScaleLayer",
-                    scale: [Float](repeating: Float(scale), count: channels),
-                    shift: [Float](repeating: 0, count: channels)))
-            inputs.append([sources[1]])
-            sources = [sources[0], layers.count - 1]
+            let branch = affine(
+                "\(name)/scale", input: shapes[1], kind: "CustomScaleLayer",
+                scale: [Float](repeating: Float(scale), count: channels), shift: [Float](repeating: 0, count: channels))
+            sources = [sources[0], graph.append(branch, reading: [sources[1]])]
             layer = Add(name: name, inputShapes: shapes)
-        case "Add", "Concatenate", "Multiply":
-            var shapes = sources.map(shape(of:))
-            guard shapes.count >= 2 else { throw importer.error(config, "needs at least two inputs") }
-            if config.className == "Multiply" {
-                // The full map first: a per-channel gate multiplies it, in either order.
-                if shapes.count == 2, !Multiply.fits(shapes[0], shapes[1]), Multiply.fits(shapes[1], shapes[0]) {
-                    sources.reverse()
-                    shapes.reverse()
-                }
-                guard shapes.count == 2, Multiply.fits(shapes[0], shapes[1]) else {
-                    throw importer.error(
-                        config,
-                        "multiplies \(shapes); vizsite multiplies two inputs of one shape, or a map by a "
-                            + "per-channel gate (1, 1, C)")
-                }
-                layer = Multiply(name: name, inputShapes: shapes)
-            } else if config.className == "Add" {
-                guard shapes.allSatisfy({ $0 == shapes[0] }) else {
-                    throw importer.error(config, "adds unequal shapes \(shapes)")
-                }
-                layer = Add(name: name, inputShapes: shapes)
-            } else {
-                let rank = shapes[0].count, axis = c["axis"]?.int ?? -1
-                let a = axis < 0 ? axis + rank : axis - 1  // Keras counts the batch axis
-                guard (0..<rank).contains(a),
-                    shapes.allSatisfy({ s in
-                        s.count == rank && s.indices.allSatisfy { $0 == a || s[$0] == shapes[0][$0] }
-                    })
-                else { throw importer.error(config, "cannot join \(shapes) along axis \(axis)") }
-                layer = Concatenate(name: name, inputShapes: shapes, axis: a)
-            }
-        case "Flatten":
-            layer = Flatten(name: name, inputShape: input)
-        case "Reshape":
-            guard var target = c["target_shape"]?.ints(count: 1), !target.isEmpty else {
-                throw importer.error(config, "needs a target_shape")
-            }
-            let known = target.filter { $0 != -1 }.reduce(1, *)
-            if let i = target.firstIndex(of: -1), known > 0 { target[i] = input.elementCount / known }
-            guard target.allSatisfy({ $0 > 0 }), target.elementCount == input.elementCount else {
-                throw importer.error(config, "cannot reshape \(input) to \(target)")
-            }
-            layer = Reshape(name: name, inputShape: input, outputShape: target)
-        case "Dropout":
-            let rate = c["rate"]?.double ?? 0
-            guard (0..<1).contains(rate) else { throw importer.error(config, "rate must be in [0, 1)") }
-            layer = Dropout(name: name, inputShape: input, rate: Float(rate))
-        case _ where KerasImporter.identityLayers.contains(config.className):
-            // Identity at inference.
-            nodes[name] = sources[0]
-            return
         default:
-            throw importer.error(
-                config,
-                "this layer class is not supported; vizsite runs "
-                    + KerasImporter.supportedLayers.joined(separator: ", "))
+            // The classes model specs share.
+            guard let type = KerasLayerClass.named(config.className) else {
+                throw importer.error(
+                    config,
+                    "this layer class is not supported; vizsite runs "
+                        + KerasImporter.supportedLayers.joined(separator: ", "))
+            }
+            var vocabulary = KerasVocabulary(
+                type: type, name: name, options: KerasLayerOptions(config: config, importer: importer),
+                inputShapes: sources.map(graph.shape(of:)), isLast: isLast)
+            vocabulary.hardSigmoid = importer.hardSigmoid
+            let built = try vocabulary.build()
+            try store(config, built.layers.map(\.layer), constants: built.constants)
+            var nodes: [Int] = []
+            for (layer, reads) in built.layers {
+                let read = reads.map { (source) -> Int in
+                    switch source {
+                    case .input(let i): sources[i]
+                    case .built(let j): nodes[j]
+                    }
+                }
+                nodes.append(try append(layer, reading: read, for: config))
+            }
+            self.nodes[name] = nodes.last!
+            return
         }
-        guard layer.outputShape.allSatisfy({ $0 > 0 }) else {
-            throw importer.error(config, "the window does not fit \(input)")
+        nodes[name] = try append(layer, reading: sources, for: config)
+    }
+
+    /// Appends `layer`, checked as the graph checks it.
+    private mutating func append(
+        _ layer: any Layer, reading sources: [Int], for config: KerasImporter.LayerConfig
+    ) throws(ImportError) -> Int {
+        let node = graph.append(layer, reading: sources)
+        if let problem = graph.problem(at: node) {
+            throw importer.error(config, layer.name == config.name ? problem : "'\(layer.name)' \(problem)")
         }
-        guard layer.inputShapes.count == sources.count else {
-            throw importer.error(config, "reads \(sources.count) inputs, but takes \(layer.inputShapes.count)")
+        return node
+    }
+}
+
+/// A Keras layer's config, read for `KerasVocabulary`: an error names the layer, its class
+/// and the file.
+struct KerasLayerOptions: LayerOptions {
+    let config: KerasImporter.LayerConfig
+    let importer: KerasImporter
+
+    private func value(_ key: String) -> JSONValue? {
+        guard let v = config.config[key], !v.isNull else { return nil }
+        return v
+    }
+
+    private func mistyped(_ key: String, _ expected: String) -> ImportError {
+        error("\(key) must be \(expected)", at: key, suggestion: nil)
+    }
+
+    func has(_ key: String) -> Bool { value(key) != nil }
+    func isText(_ key: String) -> Bool { value(key)?.string != nil }
+
+    func int(_ key: String) throws(ImportError) -> Int? {
+        guard let v = value(key) else { return nil }
+        guard let n = v.int else { throw mistyped(key, "an integer") }
+        return n
+    }
+
+    func double(_ key: String) throws(ImportError) -> Double? {
+        guard let v = value(key) else { return nil }
+        guard let n = v.double, n.isFinite else { throw mistyped(key, "a number") }
+        return n
+    }
+
+    func bool(_ key: String) throws(ImportError) -> Bool? {
+        guard let v = value(key) else { return nil }
+        guard let b = v.bool else { throw mistyped(key, "true or false") }
+        return b
+    }
+
+    func string(_ key: String) throws(ImportError) -> String? {
+        guard let v = value(key) else { return nil }
+        guard let text = v.string else { throw mistyped(key, "text") }
+        return text
+    }
+
+    func numbers(_ key: String) throws(ImportError) -> [Double]? {
+        guard let v = value(key) else { return nil }
+        if let n = v.double { return [n] }
+        guard let items = v.array, case let numbers = items.compactMap(\.double), numbers.count == items.count else {
+            throw mistyped(key, "a number or a list of numbers")
         }
-        layers.append(layer)
-        inputs.append(sources)
-        nodes[name] = layers.count - 1
+        return numbers
+    }
+
+    func intRows(_ key: String) throws(ImportError) -> [[Int]]? {
+        guard let v = value(key) else { return nil }
+        if let n = v.int { return [[n]] }
+        guard let items = v.array else { throw mistyped(key, "an integer or a list") }
+        var rows: [[Int]] = []
+        for item in items {
+            if let n = item.int {
+                rows.append([n])
+            } else if let row = item.array, case let numbers = row.compactMap(\.int), numbers.count == row.count {
+                rows.append(numbers)
+            } else {
+                throw mistyped(key, "integers, or lists of integers")
+            }
+        }
+        return rows
+    }
+
+    func error(_ message: String, at key: String?, suggestion: String?) -> ImportError {
+        importer.error(config, message + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
     }
 }

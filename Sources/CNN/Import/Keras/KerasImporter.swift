@@ -9,27 +9,20 @@ import Foundation
 /// layers map one to one and keep their names. A layer class, option or activation that
 /// vizsite cannot run exactly is an error naming the layer, its class and the file.
 public struct KerasImporter {
-    /// The layer classes vizsite runs.
-    public static let supportedLayers = [
-        "InputLayer", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
-        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
-        "Softmax", "ZeroPadding2D",
-        "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
-        "Normalization", "LayerScale", "LayerNormalization (over the last axis)",
-        "CustomScaleLayer (InceptionResNetV2's scaled residual)", "UpSampling2D (nearest, bilinear)",
-        "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
-        "Sequential models nested in a functional one",
-    ]
+    /// The layer classes vizsite runs: those model specs share (`KerasLayerClass`), and those
+    /// only files hold.
+    public static let supportedLayers =
+        ["InputLayer"] + KerasLayerClass.names + [
+            "Normalization", "LayerScale", "CustomScaleLayer (InceptionResNetV2's scaled residual)",
+            "Add, Multiply, Subtract, TrueDivide and Divide of a tensor and a number (Keras 3 ops)",
+            "Sequential models nested in a functional one",
+        ]
 
     /// The class names `supportedLayers` covers.
-    static let layerClasses: Set = [
-        "InputLayer", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "MaxPooling2D", "AveragePooling2D",
-        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
-        "Softmax", "ZeroPadding2D",
-        "Cropping2D", "Add", "Multiply", "Concatenate", "Flatten", "Reshape", "Dropout", "Rescaling",
-        "Normalization", "LayerScale", "Subtract", "TrueDivide", "Divide", "LayerNormalization",
-        "CustomScaleLayer", "UpSampling2D",
-    ]
+    static let layerClasses = Set(
+        ["InputLayer"] + KerasLayerClass.names + KerasLayerClass.aliases.keys + [
+            "Normalization", "LayerScale", "Subtract", "TrueDivide", "Divide", "CustomScaleLayer",
+        ])
 
     /// One layer of the config: class, name, options, and the layers it reads.
     struct LayerConfig {
@@ -278,10 +271,8 @@ public struct KerasImporter {
         var builder = KerasGraph(importer: self)
         try builder.read(
             layerConfigs, functional: functional, outputs: config["output_layers"], renamed: renamed)
-        return try assembleImportedModel(
-            name: name, inputShape: builder.inputShape, layers: builder.layers, inputs: builder.inputs,
-            parameters: builder.parameters, aliases: [:], output: builder.output, file: file,
-            allowMissing: weightsOptional)
+        return try builder.graph.importedModel(
+            name: name, output: builder.output, aliases: [:], file: file, allowMissing: weightsOptional)
     }
 
     /// The layers of a Sequential model nested in a functional one (ConvNeXt's stem and

@@ -117,11 +117,11 @@ extension ONNXImporter {
             name: name, inputShape: input, filters: filters, kernelSize: (kh, kw), strides: strides, pads: pads,
             dilations: dilations, groups: groups, useBias: bias != nil)
         guard layer.outputShape.allSatisfy({ $0 > 0 }) else { throw error(node, "the window does not fit \(input)") }
-        parameters["\(name)/kernel"] = Tensor(shape: [kh, kw, perGroup, filters], scalars: kernel)
+        built.parameters["\(name)/kernel"] = Tensor(shape: [kh, kw, perGroup, filters], scalars: kernel)
         if let bias {
             let b = try floats(bias, of: node)
             guard b.count == filters else { throw error(node, "bias has \(b.count) values for \(filters) filters") }
-            parameters["\(name)/bias"] = Tensor(shape: [filters], scalars: b)
+            built.parameters["\(name)/bias"] = Tensor(shape: [filters], scalars: b)
         }
         add(layer, reading: [source], for: node, layout: .image)
     }
@@ -177,11 +177,12 @@ extension ONNXImporter {
         }
         let bias = node.opType == "Gemm" ? try constant(node, 2) : nil
         let name = layerName(node)
-        parameters["\(name)/kernel"] = Tensor(shape: [k, m], scalars: kernel)
+        built.parameters["\(name)/kernel"] = Tensor(shape: [k, m], scalars: kernel)
         if let bias {
             let b = try floats(bias, of: node)
             guard b.count == m || b.count == 1 else { throw error(node, "bias of \(b.count) values for \(m) units") }
-            parameters["\(name)/bias"] = Tensor(shape: [m], scalars: (0..<m).map { beta * b[b.count == 1 ? 0 : $0] })
+            built.parameters["\(name)/bias"] = Tensor(
+                shape: [m], scalars: (0..<m).map { beta * b[b.count == 1 ? 0 : $0] })
         }
         add(
             Dense(name: name, inputShape: features, units: m, useBias: bias != nil), reading: [source], for: node,
@@ -200,7 +201,7 @@ extension ONNXImporter {
         }
         let name = layerName(node)
         // [C, M] is already HWIO for a 1×1 kernel.
-        parameters["\(name)/kernel"] = Tensor(shape: [1, 1, k, m], scalars: try floats(weight, of: node))
+        built.parameters["\(name)/kernel"] = Tensor(shape: [1, 1, k, m], scalars: try floats(weight, of: node))
         add(
             Conv2D(name: name, inputShape: input, filters: m, kernelSize: (1, 1), useBias: false), reading: [source],
             for: node, layout: .channelsLast)
@@ -236,8 +237,8 @@ extension ONNXImporter {
         let epsilon = node.attributes["epsilon"]?.float ?? 1e-5
         guard epsilon.isFinite, epsilon >= 0 else { throw error(node, "epsilon \(epsilon) must be finite and ≥ 0") }
         let name = layerName(node)
-        parameters["\(name)/gamma"] = Tensor(shape: [features], scalars: gamma)
-        parameters["\(name)/beta"] = Tensor(
+        built.parameters["\(name)/gamma"] = Tensor(shape: [features], scalars: gamma)
+        built.parameters["\(name)/beta"] = Tensor(
             shape: [features], scalars: beta ?? [Float](repeating: 0, count: features))
         add(
             LayerNormalization(name: name, inputShape: input, epsilon: epsilon), reading: [source], for: node,
@@ -263,7 +264,7 @@ extension ONNXImporter {
         let name = layerName(node)
         let epsilon = node.attributes["epsilon"]?.float ?? 1e-5, momentum = node.attributes["momentum"]?.float ?? 0.9
         for (key, v) in zip(["gamma", "beta", "moving_mean", "moving_variance"], vectors) {
-            parameters["\(name)/\(key)"] = Tensor(shape: [channels], scalars: v)
+            built.parameters["\(name)/\(key)"] = Tensor(shape: [channels], scalars: v)
         }
         add(
             BatchNormalization(name: name, inputShape: input, epsilon: epsilon, momentum: momentum), reading: [source],
@@ -394,8 +395,8 @@ extension ONNXImporter {
             // Fold into the affine layer that made `x` when nothing else reads it.
             if source >= 0, let affine = layers[source] as? ChannelAffine,
                 inputs.allSatisfy({ !$0.contains(source) }),
-                var scaleValues = parameters["\(affine.name)/scale"]?.scalars,
-                var shiftValues = parameters["\(affine.name)/shift"]?.scalars
+                var scaleValues = built.parameters["\(affine.name)/scale"]?.scalars,
+                var shiftValues = built.parameters["\(affine.name)/shift"]?.scalars
             {
                 for c in 0..<channels {
                     if scale {
@@ -405,23 +406,25 @@ extension ONNXImporter {
                         shiftValues[c] += vector[c]
                     }
                 }
-                parameters["\(affine.name)/scale"] = Tensor(shape: [channels], scalars: scaleValues)
-                parameters["\(affine.name)/shift"] = Tensor(shape: [channels], scalars: shiftValues)
+                built.parameters["\(affine.name)/scale"] = Tensor(shape: [channels], scalars: scaleValues)
+                built.parameters["\(affine.name)/shift"] = Tensor(shape: [channels], scalars: shiftValues)
                 let learned = { (a: ParameterShape.Role, b: ParameterShape.Role) in
                     a == .learned || b == .learned ? ParameterShape.Role.learned : a
                 }
-                layers[source] = ChannelAffine(
-                    name: affine.name, inputShape: affine.inputShape, kind: affine.kind,
-                    scale: scale ? learned(affine.scaleRole, role) : affine.scaleRole,
-                    shift: scale ? affine.shiftRole : learned(affine.shiftRole, role))
+                built.replace(
+                    source,
+                    with: ChannelAffine(
+                        name: affine.name, inputShape: affine.inputShape, kind: affine.kind,
+                        scale: scale ? learned(affine.scaleRole, role) : affine.scaleRole,
+                        shift: scale ? affine.shiftRole : learned(affine.shiftRole, role)))
                 values[node.outputs[0]] = .node(source, layout)
                 aliases[node.outputs[0]] = affine.name
                 return true
             }
             let name = layerName(node)
-            parameters["\(name)/scale"] = Tensor(
+            built.parameters["\(name)/scale"] = Tensor(
                 shape: [channels], scalars: scale ? vector : [Float](repeating: 1, count: channels))
-            parameters["\(name)/shift"] = Tensor(
+            built.parameters["\(name)/shift"] = Tensor(
                 shape: [channels], scalars: scale ? [Float](repeating: 0, count: channels) : vector)
             let layer = ChannelAffine(
                 name: name, inputShape: input, scale: scale ? role : .constant, shift: scale ? .constant : role)
@@ -551,8 +554,9 @@ extension ONNXImporter {
             guard b.count == dense.units else {
                 throw error(node, "bias of \(b.count) values for \(dense.units) units")
             }
-            layers[i] = Dense(name: dense.name, inputShape: dense.inputShape, units: dense.units, useBias: true)
-            parameters["\(dense.name)/bias"] = Tensor(shape: [dense.units], scalars: b)
+            built.replace(
+                i, with: Dense(name: dense.name, inputShape: dense.inputShape, units: dense.units, useBias: true))
+            built.parameters["\(dense.name)/bias"] = Tensor(shape: [dense.units], scalars: b)
             values[node.outputs[0]] = .node(i, layout)
             aliases[node.outputs[0]] = dense.name
         default:

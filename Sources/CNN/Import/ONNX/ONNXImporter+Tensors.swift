@@ -308,7 +308,7 @@ extension ONNXImporter {
             let layer = PrependTensor(
                 name: sources.count == 1 ? layerName(node) : uniqueName(Self.name(of: node) + "/constant"),
                 inputShape: first, axis: axis, count: count, role: learned ? .learned : .constant)
-            parameters["\(layer.name)/tensor"] = Tensor(shape: layer.parameterShapes[0].shape, scalars: scalars)
+            built.parameters["\(layer.name)/tensor"] = Tensor(shape: layer.parameterShapes[0].shape, scalars: scalars)
             first = layer.outputShape
             if sources.count == 1 { return add(layer, reading: [source], for: node, layout: .tensor(first)) }
             source = append(layer, reading: [source])
@@ -361,7 +361,7 @@ extension ONNXImporter {
         // or computed at load time, a constant of the graph.
         let learned = initializerNames.contains(k) && shape.elementCount == input.elementCount
         let layer = AddTensor(name: layerName(node), inputShape: input, role: learned ? .learned : .constant)
-        parameters["\(layer.name)/tensor"] = Tensor(
+        built.parameters["\(layer.name)/tensor"] = Tensor(
             shape: input, scalars: (0..<input.elementCount).map { given[read($0)] })
         add(layer, reading: [source], for: node, layout: .tensor(input))
         return true
@@ -377,10 +377,12 @@ extension ONNXImporter {
                 } ?? ""]
         else { return false }
         let b = try floats(bias, of: node)
-        layers[source] = Dense(
-            name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: dense.activation,
-            useBias: true)
-        parameters["\(dense.name)/bias"] = Tensor(shape: [dense.units], scalars: b)
+        built.replace(
+            source,
+            with: Dense(
+                name: dense.name, inputShape: dense.inputShape, units: dense.units, activation: dense.activation,
+                useBias: true))
+        built.parameters["\(dense.name)/bias"] = Tensor(shape: [dense.units], scalars: b)
         values[node.outputs[0]] = .node(source, layout)
         aliases[node.outputs[0]] = dense.name
         return true

@@ -86,18 +86,19 @@ public struct ONNXImporter {
     let file: String
     let directory: String
     var graph: ONNXGraph
-    var layers: [any Layer] = []
-    /// The names `layers` uses, so naming a node's layer is a lookup, not a scan (a
-    /// 40,000-node graph took 16.6 s to load when each name scanned every layer).
-    var layerNames: Set<String> = []
-    var inputs: [[Int]] = []
-    var parameters: [String: Tensor] = [:]
+    /// The layers made so far, with what they read and their weights.
+    var built = GraphBuilder()
+    var layers: [any Layer] { built.layers }
+    var inputs: [[Int]] { built.inputs }
     var values: [String: Value] = [:]
     /// The initializers' names: tensors the file holds as weights, as opposed to constants
     /// of the graph (Constant nodes, values folded at load time).
     var initializerNames: Set<String> = []
     var aliases: [String: String] = [:]
-    var inputShape: [Int] = []
+    var inputShape: [Int] {
+        get { built.inputShape }
+        set { built.inputShape = newValue }
+    }
     /// The height and width to give an input whose file leaves them open.
     var inputSize: (height: Int, width: Int)?
     /// The node that produced each tensor made by a layer, by tensor name (for fusing SiLU).
@@ -253,9 +254,7 @@ public struct ONNXImporter {
     }
 
     func assemble(name: String, output: Int) throws(ImportError) -> Model {
-        try assembleImportedModel(
-            name: name, inputShape: inputShape, layers: layers, inputs: inputs, parameters: parameters,
-            aliases: aliases, output: output, file: file)
+        try built.importedModel(name: name, output: output, aliases: aliases, file: file)
     }
 
     // MARK: - Helpers for the op handlers
@@ -312,10 +311,7 @@ public struct ONNXImporter {
     /// Appends a layer reading `sources`, bound to no node output; returns its index.
     @discardableResult
     mutating func append(_ layer: any Layer, reading sources: [Int]) -> Int {
-        layers.append(layer)
-        layerNames.insert(layer.name)
-        inputs.append(sources)
-        return layers.count - 1
+        built.append(layer, reading: sources)
     }
 
     /// Adds a layer reading `sources` as the value of `node`'s output `output` (its first by
@@ -335,7 +331,7 @@ public struct ONNXImporter {
     /// A name no layer has yet: `base`, or `base_2`, `base_3`, ….
     func uniqueName(_ base: String) -> String {
         var name = base, n = 1
-        while layerNames.contains(name) {
+        while built.names.contains(name) {
             n += 1
             name = "\(base)_\(n)"
         }
