@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "4ad2a05b5da379adbd04a668dd66f846b4500b937ed6f37d5a100b91620182e1"
+    public static let sourceDigest = "1c6019400dc05d36b37a76803e72f2e59b6284ae1ee1b42b4a70ce7d9af7bf3e"
 }

@@ -25,10 +25,10 @@ public enum FeatureMaps {
     public static func compute(_ model: Model, image: Tensor, layer: String) throws(ExplainError) -> [Heatmap] {
         let index = try model.requireLayer(layer)
         let output = model.outputs(image)[index]
-        guard let (shape, skipped) = model.spatialLayout(layer: index) else {
+        guard let layout = model.spatialLayout(layer: index) else {
             return [Heatmap(width: output.count, height: 1, values: output.scalars)]
         }
-        let (h, w, c) = (shape[0], shape[1], shape[2])
+        let (h, w, c) = (layout.shape[0], layout.shape[1], layout.shape[2]), skipped = layout.skipped
         return (0..<c).map { ch in
             Heatmap(width: w, height: h, values: (0..<(h * w)).map { output.scalars[skipped + $0 * c + ch] })
         }

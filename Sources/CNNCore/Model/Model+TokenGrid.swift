@@ -13,6 +13,18 @@ public struct TokenGrid: Sendable, Equatable {
     public let gridLayer: Int
 }
 
+/// How a layer's output lies on the image as maps (`Model.spatialLayout(layer:)`).
+public struct SpatialLayout: Sendable, Equatable {
+    /// `[h, w, c]`.
+    public let shape: [Int]
+    /// The values to skip first: a token sequence's leading tokens (a class token).
+    public let skipped: Int
+    /// The layer whose windows place the map's cells on the input: the layer itself for an
+    /// image, the patch embedding for tokens. Nil for a map no window describes (a Swin
+    /// stage, after patch merging), which is stretched over the input.
+    public let gridLayer: Int?
+}
+
 extension Model {
     /// The token grid of layer `index`, when its output is a token sequence: `[T, F]` once
     /// axes of length 1 are dropped, with `T` the cells of the grid of the last window
@@ -44,15 +56,18 @@ extension Model {
         return shape.count == 3 ? shape : nil
     }
 
-    /// How layer `index`'s output lies on the image, as maps: `[h, w, c]` and the values to
-    /// skip first — an image's own shape; a token sequence's patch grid, its leading tokens
-    /// skipped; a Swin stage's `[1, H, W, C]`. Nil for vectors and attention weights.
-    public func spatialLayout(layer index: Int) -> (shape: [Int], skipped: Int)? {
+    /// How layer `index`'s output lies on the image, as maps — an image's own shape; a token
+    /// sequence's patch grid, its leading tokens skipped; a Swin stage's `[1, H, W, C]`. Nil
+    /// for vectors and attention weights.
+    public func spatialLayout(layer index: Int) -> SpatialLayout? {
         // Tokens first: a sequence's shape `[1, T, F]` has three axes too.
         if let tokens = tokenGrid(layer: index) {
-            return ([tokens.height, tokens.width, tokens.features], tokens.leadingTokens * tokens.features)
+            return SpatialLayout(
+                shape: [tokens.height, tokens.width, tokens.features], skipped: tokens.leadingTokens * tokens.features,
+                gridLayer: tokens.gridLayer)
         }
-        return channelsLastMap(layer: index).map { ($0, 0) }
+        guard let map = channelsLastMap(layer: index) else { return nil }
+        return SpatialLayout(shape: map, skipped: 0, gridLayer: layers[index].outputShape.count == 3 ? index : nil)
     }
 
     /// Where CAM methods look in a transformer by default: the last layer normalization of

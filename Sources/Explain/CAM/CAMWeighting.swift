@@ -91,22 +91,14 @@ extension CAMWeighting {
             try engine.resolve(target, logits: logits, label: image.label)
         }
         let k = classes[0]
-        var shape = model.layers[index].outputShape, grid = index
-        var activations = pass.activations.scalars, gradients = pass.gradients.scalars
-        // A Swin stage's [1, H, W, C] map lies on the input through patch merging, which no
-        // window describes: stretched over the input, as pytorch-grad-cam places every map.
-        var stretched = upsampling == .stretch
-        if let tokens = model.tokenGrid(layer: index) {
-            // Patch tokens on the patch embedding's grid; the class token dropped.
-            let skipped = tokens.leadingTokens * tokens.features
-            activations.removeFirst(skipped)
-            gradients.removeFirst(skipped)
-            (shape, grid) = ([tokens.height, tokens.width, tokens.features], tokens.gridLayer)
-        } else if shape.count > 3, let map = model.channelsLastMap(layer: index) {
-            shape = map
-            stretched = true
+        guard let layout = model.spatialLayout(layer: index) else {
+            throw .notSpatial(layer, model.layers[index].outputShape)
         }
-        let placement = stretched ? .stretch : model.receptiveFieldPlacement(layer: grid)
+        // Patch tokens on the patch embedding's grid, the class token dropped.
+        let activations = Array(pass.activations.scalars.dropFirst(layout.skipped))
+        let gradients = Array(pass.gradients.scalars.dropFirst(layout.skipped))
+        let placement = upsampling == .stretch ? .stretch : model.mapPlacement(layer: index)
+        let shape = layout.shape
         let context = CAMContext(
             activations: activations, gradients: gradients,
             height: shape[0], width: shape[1], channels: shape[2], image: image.pixels,
@@ -126,6 +118,14 @@ public enum Upsampling: String, Sendable, CaseIterable {
 }
 
 extension Model {
+    /// Where layer `index`'s maps lie on the input: at the receptive-field centres of the
+    /// layer whose grid they follow (a token layer's patch embedding); stretched over the
+    /// input when no window describes it (a Swin stage, after patch merging), as
+    /// pytorch-grad-cam places every map.
+    public func mapPlacement(layer index: Int) -> MapPlacement {
+        spatialLayout(layer: index)?.gridLayer.map(receptiveFieldPlacement(layer:)) ?? .stretch
+    }
+
     /// Where the map of layer `index` lies on the input: each value at its receptive
     /// field's centre.
     public func receptiveFieldPlacement(layer index: Int) -> MapPlacement {

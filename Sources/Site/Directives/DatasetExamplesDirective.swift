@@ -80,10 +80,7 @@ struct DatasetExamplesDirective: Directive {
         let top = DatasetExamples.top(
             model: model, layer: index, units: units, images: pool.images, count: count, score: score)
         let spatial = model.spatialLayout(layer: index) != nil
-        // Patch tokens lie where the patch embedding's windows do; a Swin stage's map is stretched.
-        let placement =
-            model.tokenGrid(layer: index).map { model.receptiveFieldPlacement(layer: $0.gridLayer) }
-            ?? (model.layers[index].outputShape.count == 3 ? model.receptiveFieldPlacement(layer: index) : .stretch)
+        let placement = model.mapPlacement(layer: index)
         var rows: [(header: String, cells: [String])] = [], json: [UnitExamples] = [], tiles: [RGBAImage] = []
         for (unit, examples) in zip(units, top) {
             let images = try context.images(
