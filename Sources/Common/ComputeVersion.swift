@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "1c6019400dc05d36b37a76803e72f2e59b6284ae1ee1b42b4a70ce7d9af7bf3e"
+    public static let sourceDigest = "9f8499420d57dee55c3f2b0865b436d85250d89e6d1725938dcf19fb69b5b362"
 }

@@ -36,3 +36,12 @@ public struct ActivationLayer: Layer {
             guided: gradients.guided, preActivation: io.input)
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension ActivationLayer {
+    public var operation: OperationDescription {
+        OperationDescription("activation", ["activation": .activation(activation)])
+    }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .activation }
+}

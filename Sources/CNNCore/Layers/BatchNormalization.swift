@@ -141,3 +141,10 @@ public struct BatchNormalization: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension BatchNormalization {
+    public var operation: OperationDescription { OperationDescription("batchnorm", ["epsilon": .float(epsilon)]) }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .scaling }
+}

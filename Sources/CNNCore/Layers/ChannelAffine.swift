@@ -60,3 +60,10 @@ public struct ChannelAffine: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension ChannelAffine {
+    public var operation: OperationDescription { OperationDescription("affine") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .scaling }
+}

@@ -104,3 +104,20 @@ public struct PrependTensor: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension AddTensor {
+    public var operation: OperationDescription { OperationDescription("addtensor") }
+    public var gridMapping: GridMapping { .sameGrid }
+    /// A fixed shift, as a bias: relevance passes through, DeepLIFT follows the gradient.
+    public var propagation: PropagationRole { .scaling }
+}
+
+// What it says about itself (LayerDescription.swift).
+extension PrependTensor {
+    public var operation: OperationDescription {
+        OperationDescription("prepend", ["axis": .int(axis), "count": .int(count)])
+    }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .routing }
+}

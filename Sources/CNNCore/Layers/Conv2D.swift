@@ -303,3 +303,21 @@ public struct Conv2D: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Conv2D {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "conv2d",
+            [
+                "kernel": .ints([kernelSize.height, kernelSize.width]),
+                "strides": .ints([strides.height, strides.width]),
+                "dilations": .ints([dilations.height, dilations.width]), "pads": .ints([pads.top, pads.left]),
+                "groups": .int(groups), "activation": .activation(activation),
+            ])
+    }
+    public var gridMapping: GridMapping {
+        .window(size: kernelSize, strides: strides, pads: pads, dilations: dilations)
+    }
+    public var propagation: PropagationRole { .affine }
+}

@@ -44,3 +44,16 @@ public struct Cropping2D: Layer {
         forEachRow(batch: io.batch) { i, o in copyFloats(dx + i, from: gradients.output + o, count: row) }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Cropping2D {
+    public var operation: OperationDescription {
+        OperationDescription("crop", ["crops": .ints([crops.top, crops.left])])
+    }
+    /// Output cell `(i, j)` is input cell `(i + top, j + left)`: a 1×1 window that starts
+    /// inside the grid (a negative padding).
+    public var gridMapping: GridMapping {
+        .window(span: .init(1, 1), stride: .init(1, 1), padding: .init(-crops.top, -crops.left))
+    }
+    public var propagation: PropagationRole { .routing }
+}

@@ -110,3 +110,12 @@ public struct Dense: Layer {
         activation.apply(io.output, count: units)
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Dense {
+    public var operation: OperationDescription {
+        OperationDescription("dense", ["activation": .activation(activation)])
+    }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .affine }
+}

@@ -53,3 +53,11 @@ public struct Dropout: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift): it only rearranges or keeps values, so a
+// backend runs it as the identity on flat buffers.
+extension Dropout {
+    public var operation: OperationDescription { OperationDescription("identity") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .scaling }
+}

@@ -27,3 +27,11 @@ public struct Flatten: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift): it only rearranges or keeps values, so a
+// backend runs it as the identity on flat buffers.
+extension Flatten {
+    public var operation: OperationDescription { OperationDescription("identity") }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .routing }
+}

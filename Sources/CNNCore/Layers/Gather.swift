@@ -80,3 +80,13 @@ public struct Gather: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Gather {
+    public var operation: OperationDescription {
+        OperationDescription("gather", ["axis": .int(axis), "indices": .ints(indices)])
+    }
+    /// Channels picked from an image keep its grid; entries of another axis do not.
+    public var gridMapping: GridMapping { inputShape.count == 3 && axis == 2 ? .sameGrid : .noGrid }
+    public var propagation: PropagationRole { .routing }
+}

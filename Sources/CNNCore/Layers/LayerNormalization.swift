@@ -83,3 +83,10 @@ public struct LayerNormalization: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension LayerNormalization {
+    public var operation: OperationDescription { OperationDescription("layernorm", ["epsilon": .float(epsilon)]) }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .normalization }
+}

@@ -88,3 +88,17 @@ public struct LocalResponseNormalization: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension LocalResponseNormalization {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "lrn",
+            [
+                "size": .int(size), "alpha": .float(alpha), "beta": .float(beta), "bias": .float(bias),
+                "before": .int(before),
+            ])
+    }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .normalization }
+}

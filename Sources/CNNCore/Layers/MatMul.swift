@@ -60,3 +60,11 @@ public struct MatMul: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension MatMul {
+    public var operation: OperationDescription { OperationDescription("matmul") }
+    public var gridMapping: GridMapping { .noGrid }
+    /// Both operands are computed: a product of inputs, as `Multiply` is.
+    public var propagation: PropagationRole { .product }
+}

@@ -128,3 +128,17 @@ public struct MaxPool2D: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension MaxPool2D {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "maxpool",
+            [
+                "pool": .ints([poolSize.height, poolSize.width]), "strides": .ints([strides.height, strides.width]),
+                "pads": .ints([pads.top, pads.left]),
+            ])
+    }
+    public var gridMapping: GridMapping { .window(size: poolSize, strides: strides, pads: pads) }
+    public var propagation: PropagationRole { .maximum }
+}

@@ -208,3 +208,35 @@ public struct Multiply: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Add {
+    public var operation: OperationDescription { OperationDescription("add") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .sum }
+}
+
+// What it says about itself (LayerDescription.swift).
+extension Multiply {
+    public var operation: OperationDescription { OperationDescription("multiply") }
+    public var gridMapping: GridMapping { .sameGrid }
+    public var propagation: PropagationRole { .product }
+}
+
+// What it says about itself (LayerDescription.swift).
+extension Concatenate {
+    public var operation: OperationDescription { OperationDescription("concat", ["axis": .int(axis)]) }
+    /// Inputs joined along their channels share one grid; joined along another axis, they do not.
+    public var gridMapping: GridMapping {
+        outputShape.count == 3 && axis == 2 ? .sameGrid : .noGrid
+    }
+    public var propagation: PropagationRole { .routing }
+}
+
+// What it says about itself (LayerDescription.swift): it only rearranges or keeps values, so a
+// backend runs it as the identity on flat buffers.
+extension Reshape {
+    public var operation: OperationDescription { OperationDescription("identity") }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .routing }
+}

@@ -162,3 +162,26 @@ public struct GlobalPool2D: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension AveragePool2D {
+    public var operation: OperationDescription {
+        OperationDescription(
+            "avgpool",
+            [
+                "pool": .ints([poolSize.height, poolSize.width]), "strides": .ints([strides.height, strides.width]),
+                "pads": .ints([pads.top, pads.left]), "count_include_pad": .bool(countIncludePad),
+            ])
+    }
+    public var gridMapping: GridMapping { .window(size: poolSize, strides: strides, pads: pads) }
+    public var propagation: PropagationRole { .sum }
+}
+
+// What it says about itself (LayerDescription.swift).
+extension GlobalPool2D {
+    public var operation: OperationDescription {
+        OperationDescription(reduction == .average ? "globalavg" : "globalmax")
+    }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { reduction == .max ? .maximum : .sum }
+}

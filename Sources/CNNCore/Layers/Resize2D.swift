@@ -148,3 +148,22 @@ public struct Resize2D: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Resize2D {
+    /// The taps, which the mode and coordinate convention come down to: each output row's
+    /// two input rows and the weight of the second, and the same for columns.
+    public var operation: OperationDescription {
+        OperationDescription(
+            "resize",
+            [
+                "rows": .ints(rows.flatMap { [$0.first, $0.second] }), "row_weights": .floats(rows.map(\.weight)),
+                "columns": .ints(columns.flatMap { [$0.first, $0.second] }),
+                "column_weights": .floats(columns.map(\.weight)),
+            ])
+    }
+    /// Output cells lie on the input grid at a fractional stride, which a window cannot say.
+    public var gridMapping: GridMapping { .noGrid }
+    /// A weighted sum of input values with fixed, non-negative weights, as average pooling.
+    public var propagation: PropagationRole { .sum }
+}

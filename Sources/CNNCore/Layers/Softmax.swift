@@ -50,3 +50,11 @@ public struct Softmax: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Softmax {
+    public var operation: OperationDescription { OperationDescription("softmax") }
+    public var gridMapping: GridMapping { .noGrid }
+    /// Each value divided by a sum over its row, as layer normalization divides.
+    public var propagation: PropagationRole { .normalization }
+}

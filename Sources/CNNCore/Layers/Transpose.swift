@@ -63,3 +63,12 @@ public struct Transpose: Layer {
         }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension Transpose {
+    public var operation: OperationDescription {
+        OperationDescription("transpose", ["permutation": .ints(permutation)])
+    }
+    public var gridMapping: GridMapping { .noGrid }
+    public var propagation: PropagationRole { .routing }
+}

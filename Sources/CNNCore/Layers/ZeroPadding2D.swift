@@ -43,3 +43,14 @@ public struct ZeroPadding2D: Layer {
         forEachRow(batch: io.batch) { i, o in copyFloats(dx + i, from: gradients.output + o, count: row) }
     }
 }
+
+// What it says about itself (LayerDescription.swift).
+extension ZeroPadding2D {
+    public var operation: OperationDescription {
+        OperationDescription("zeropad", ["pads": .ints([pads.top, pads.left])])
+    }
+    public var gridMapping: GridMapping {
+        .window(span: .init(1, 1), stride: .init(1, 1), padding: .init(pads.top, pads.left))
+    }
+    public var propagation: PropagationRole { .routing }
+}
