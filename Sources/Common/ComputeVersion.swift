@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "9f8499420d57dee55c3f2b0865b436d85250d89e6d1725938dcf19fb69b5b362"
+    public static let sourceDigest = "842bc161fbd8df610a27b1cf33bfdc0f121123efa190f83d2e8f4ca7788e98b2"
 }

@@ -172,7 +172,9 @@ struct KerasVocabulary<Options: LayerOptions> {
         case "Reshape":
             layer = Reshape(name: name, inputShape: input, outputShape: try targetShape())
         case "Dropout":
-            let rate = try number("rate", default: 0)
+            guard let rate = try options.double("rate") else {
+                throw options.error("a Dropout layer is missing the required field 'rate'", at: nil)
+            }
             guard rate >= 0 && rate < 1 else {
                 throw options.error("rate must be in [0, 1), found \(rate)", at: "rate")
             }

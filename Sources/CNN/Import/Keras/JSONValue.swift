@@ -36,11 +36,4 @@ enum JSONValue: Decodable, Equatable {
     var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
     var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
     var isNull: Bool { self == .null }
-
-    /// A list of integers, or one integer repeated `count` times (Keras's `3` for `(3, 3)`).
-    func ints(count: Int) -> [Int]? {
-        if let n = int { return Array(repeating: n, count: count) }
-        guard let items = array?.compactMap(\.int), items.count == array?.count else { return nil }
-        return items
-    }
 }

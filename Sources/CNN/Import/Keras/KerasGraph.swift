@@ -111,20 +111,6 @@ struct KerasGraph {
         return layer
     }
 
-    /// A number, or one per channel, from the layer's config.
-    private func perChannel(
-        _ config: KerasImporter.LayerConfig, _ key: String, channels: Int, default value: Float
-    ) throws(ImportError) -> [Float] {
-        guard let item = config.config[key], item != .null else { return [Float](repeating: value, count: channels) }
-        if let number = item.double { return [Float](repeating: Float(number), count: channels) }
-        if let items = item.array, items.count == channels, case let numbers = items.compactMap(\.double),
-            numbers.count == channels
-        {
-            return numbers.map(Float.init)
-        }
-        throw importer.error(config, "\(key) must be a number or one number per channel (\(channels))")
-    }
-
     /// A Keras 3 op of a tensor and a number (`x + 3.0`, `2.0 - x`, `x / 6.0`, `x * 0.5`),
     /// as MobileNetV3's hard-sigmoid writes it: a per-channel affine map.
     private mutating func constantOp(
@@ -165,8 +151,13 @@ struct KerasGraph {
         // adapted to data, they are the file's non-trainable weights.
         let roles: (ParameterShape.Role, ParameterShape.Role)
         if let m = c["mean"], m != .null, let v = c["variance"], v != .null {
-            mean = try perChannel(config, "mean", channels: channels, default: 0)
-            variance = try perChannel(config, "variance", channels: channels, default: 1)
+            // Read as the shared classes read a number or one per channel.
+            let options = KerasVocabulary(
+                type: "Normalization", name: config.name,
+                options: KerasLayerOptions(config: config, importer: importer),
+                inputShapes: [input], isLast: false)
+            mean = try options.perChannel("mean", channels: channels, default: 0)
+            variance = try options.perChannel("variance", channels: channels, default: 1)
             roles = (.constant, .constant)
         } else {
             // The adapted statistics: mean, variance and the sample count.
