@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "842bc161fbd8df610a27b1cf33bfdc0f121123efa190f83d2e8f4ca7788e98b2"
+    public static let sourceDigest = "9ca1c8e970f930eef263e58f5c6801de49128bff5041399a8ddd8143402b4fcd"
 }
