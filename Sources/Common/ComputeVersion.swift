@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "9ca1c8e970f930eef263e58f5c6801de49128bff5041399a8ddd8143402b4fcd"
+    public static let sourceDigest = "7544d4292816956755354668be319b51aabc7a7e33c446a1131b9d0d8be0d904"
 }

@@ -19,12 +19,15 @@ import Foundation
 public enum ConvolutionKernel: String, Sendable {
     case im2col, direct
     case winograd2x2 = "winograd-f2x2", winograd4x4 = "winograd-f4x4"
+    /// One input channel per group (Conv2D+Depthwise.swift): Swift loops, any CPU.
+    case depthwise
 
     /// Whether the CPU runs the hand-written kernels; `VIZSITE_CONV_KERNELS=0` turns them
     /// off (for comparing).
-    public static let fastKernelsAvailable =
-        vz_kernels_available() != 0
-        && ProcessInfo.processInfo.environment["VIZSITE_CONV_KERNELS"] != "0"
+    public static let fastKernelsAvailable = vz_kernels_available() != 0 && fastPathsAllowed
+
+    /// Whether any path but im2col + GEMM may run: `VIZSITE_CONV_KERNELS=0` says no.
+    public static let fastPathsAllowed = ProcessInfo.processInfo.environment["VIZSITE_CONV_KERNELS"] != "0"
 
     /// The kernel for a stride-1 convolution with `pad` zero cells on every side (0 or 1)
     /// and, when `bias` is false, no bias. Winograd takes both; the direct kernel neither.
@@ -50,7 +53,7 @@ public enum ConvolutionKernel: String, Sendable {
         switch self {
         case .winograd2x2: .f2x2
         case .winograd4x4: .f4x4
-        case .im2col, .direct: nil
+        case .im2col, .direct, .depthwise: nil
         }
     }
 }

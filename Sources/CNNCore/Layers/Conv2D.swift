@@ -67,12 +67,16 @@ public struct Conv2D: Layer {
         // The fast kernels take a symmetric padding of at most one cell (`same` for 3×3).
         let symmetric = pads.top == pads.bottom && pads.left == pads.right && pads.top == pads.left
         let plain = symmetric && pads.top <= 1 && dilations == (1, 1) && groups == 1
+        let depthwise = groups > 1 && inputShape[2] == groups
         forwardKernel =
-            plain && (activation == .linear || activation == .relu)
-            ? ConvolutionKernel.choose(
-                inputShape: inputShape, outputShape: outputShape, kernelSize: self.kernelSize, strides: self.strides,
-                pad: pads.top, bias: useBias)
-            : .im2col
+            depthwise && ConvolutionKernel.fastPathsAllowed
+            ? .depthwise
+            : plain && (activation == .linear || activation == .relu)
+                ? ConvolutionKernel.choose(
+                    inputShape: inputShape, outputShape: outputShape, kernelSize: self.kernelSize,
+                    strides: self.strides,
+                    pad: pads.top, bias: useBias)
+                : .im2col
     }
 
     /// Channels per group, in and out.
@@ -97,7 +101,7 @@ public struct Conv2D: Layer {
     public var multiplyAccumulates: Int { pixelsPerSample * patchSize * filters }
 
     /// Output pixels per chunk: about 1 MB of im2col matrix, at least one output row.
-    private var chunkRows: Int { max(outputShape[1], (1 << 18) / max(patchSize, 1)) }
+    var chunkRows: Int { max(outputShape[1], (1 << 18) / max(patchSize, 1)) }
 
     public func scratchCount(batch: Int) -> Int {
         let rows = min(chunkRows, batch * pixelsPerSample)
@@ -111,7 +115,7 @@ public struct Conv2D: Layer {
     }
 
     /// Where the pre-activation outputs of a batch start in the scratch.
-    private func preActivations(_ io: LayerIO) -> UnsafeMutablePointer<Float> {
+    func preActivations(_ io: LayerIO) -> UnsafeMutablePointer<Float> {
         io.scratch + scratchCount(batch: io.batch) - preActivationCount(batch: io.batch)
     }
 
@@ -130,6 +134,7 @@ public struct Conv2D: Layer {
         case .winograd2x2: forwardWinograd(io, .f2x2)
         case .winograd4x4: forwardWinograd(io, .f4x4)
         case .direct: forwardDirect(io)
+        case .depthwise: forwardDepthwise(io)
         case .im2col: forwardIm2col(io)
         }
     }
@@ -177,6 +182,10 @@ public struct Conv2D: Layer {
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        if forwardKernel == .depthwise {
+            backwardDepthwise(io, gradients)
+            return
+        }
         if winogradBackwardApplies(io, gradients) {
             backwardInputWinograd(io, gradients)
             return
