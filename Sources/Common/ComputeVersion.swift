@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "7544d4292816956755354668be319b51aabc7a7e33c446a1131b9d0d8be0d904"
+    public static let sourceDigest = "d7102226acd76059a92dd69937ac3d4528db8e57427dba51d84d25c5875cb599"
 }

@@ -41,6 +41,9 @@ import TestSupport
         // ReLU's kink is where finite differences fail, whatever the path: tanh here.
         Case(input: [6, 5, 3], multiplier: 2, activation: .tanh, useBias: false),
         Case(input: [5, 6, 16], kernel: (3, 1), strides: (2, 1), pads: Pads(top: 1, bottom: 1, left: 0, right: 0)),
+        // 43 channels: a block of 32, one of 8 and 3 alone in the AVX2 kernel.
+        Case(input: [6, 7, 43], strides: (2, 2), pads: Pads(top: 0, bottom: 1, left: 0, right: 1)),
+        Case(input: [4, 5, 72], kernel: (5, 5), pads: Pads(top: 2, bottom: 2, left: 2, right: 2), activation: .silu),
     ]
 
     static func model(_ c: Case) -> Model {

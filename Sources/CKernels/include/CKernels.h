@@ -51,6 +51,13 @@ void vz_maxpool_forward(const float *x, int h, int w, int c, int pool_h, int poo
                         int stride_w, int oh, int ow, float *y, int *winners, long pixel_begin,
                         long pixel_end);
 
+/// Output rows `[row_begin, row_end)` (of every image: `image * oh + oy`) of a depthwise
+/// convolution without depth multiplier over NHWC `x` with an `[kh][kw][c]` kernel, plus
+/// `bias` when it is not NULL; taps outside the input count as zeros. Needs AVX2 + FMA.
+void vz_depthwise_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
+                          int stride_h, int stride_w, int pad_top, int pad_left, int dilation_h, int dilation_w,
+                          const float *bias, int oh, int ow, float *y, long row_begin, long row_end);
+
 /// Copies `count` floats between buffers that do not overlap, with vector moves (see copy.c).
 void vz_copy_floats(float *restrict dst, const float *restrict src, long count);
 

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Depthwise convolutions (one input channel per group, each read by `multiplier` filters:
 /// the heart of every mobile network) by direct loops over NHWC, the innermost along the
 /// channels, which are contiguous in the input, the kernel and the output alike. As im2col
@@ -30,6 +32,16 @@ extension Conv2D {
         let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2]), (oh, ow) = (outputShape[0], outputShape[1])
         let f = filters, m = depthMultiplier, taps = kernelSize.width
         let kernel = io.parameters, bias = io.parameters + kernelSize.height * taps * f
+        if m == 1 && ConvolutionKernel.fastKernelsAvailable {
+            // AVX2 and FMA, the taps summed in registers (CKernels/depthwise.c).
+            vz_depthwise_forward(
+                io.input, Int32(h), Int32(w), Int32(c), kernel, Int32(kernelSize.height), Int32(taps),
+                Int32(strides.height), Int32(strides.width), Int32(padTop), Int32(padLeft), Int32(dilations.height),
+                Int32(dilations.width), useBias ? bias : nil, Int32(oh), Int32(ow), io.output, rows.lowerBound,
+                rows.upperBound)
+            for r in rows { finish(io, row: r, io.output + r * ow * f) }
+            return
+        }
         for r in rows {
             let b = r / oh, oy = r % oh
             let y = io.output + r * ow * f
@@ -53,11 +65,17 @@ extension Conv2D {
                     }
                 }
             }
-            if activation.needsPreActivation {
-                copyFloats(preActivations(io) + r * ow * f, from: y, count: ow * f)
-            }
-            activation.apply(y, count: ow * f)
+            finish(io, row: r, y)
         }
+    }
+
+    /// Keeps output row `r`'s pre-activations when the backward pass needs them, then
+    /// applies the activation.
+    @inline(__always)
+    private func finish(_ io: LayerIO, row r: Int, _ y: UnsafeMutablePointer<Float>) {
+        let count = outputShape[1] * filters
+        if activation.needsPreActivation { copyFloats(preActivations(io) + r * count, from: y, count: count) }
+        activation.apply(y, count: count)
     }
 
     /// The gradients through the activation, then of the kernel, the bias and the input, a
