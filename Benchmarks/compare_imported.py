@@ -1,8 +1,8 @@
 """Side-by-side speed of imported models: vizsite against ONNX Runtime (CPU, 2 threads) and
 PyTorch with pytorch-grad-cam (2 threads), on the same machine in one run.
 
-Two models with random weights in eval mode: a ResNet-20 for CIFAR (32×32×3) and
-torchvision's ResNet-18 (224×224×3), exported with the TorchScript exporter (opset 17).
+Models with random weights in eval mode: a ResNet-20 for CIFAR (32×32×3),
+torchvision's ResNet-18 and MobileNetV2 (224×224×3), exported with the TorchScript exporter (opset 17).
 For each: inference at batch 32 (images/s), one-image latency (ms) and one-image Grad-CAM
 (ms; each call includes the forward pass that picks the class) — medians.
 
@@ -120,14 +120,21 @@ def measure(name, model, shape, target_layer, repeats):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--models", nargs="*", default=["resnet20-cifar", "resnet18-224", "mobilenet_v2-224"])
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     resnet20 = ResNet20()
     resnet18 = torchvision.models.resnet18(weights=None)
-    results = [
-        measure("resnet20-cifar", resnet20, (3, 32, 32), resnet20.layer3[-1], args.repeats),
-        measure("resnet18-224", resnet18, (3, 224, 224), resnet18.layer4[-1], max(5, args.repeats // 3)),
-    ]
+    mobilenet = torchvision.models.mobilenet_v2(weights=None)
+    runs = {
+        "resnet20-cifar": lambda: measure("resnet20-cifar", resnet20, (3, 32, 32), resnet20.layer3[-1], args.repeats),
+        "resnet18-224": lambda: measure(
+            "resnet18-224", resnet18, (3, 224, 224), resnet18.layer4[-1], max(5, args.repeats // 3)),
+        # Depthwise convolutions: the last block before global pooling is the CAM layer.
+        "mobilenet_v2-224": lambda: measure(
+            "mobilenet_v2-224", mobilenet, (3, 224, 224), mobilenet.features[-1], max(5, args.repeats // 3)),
+    }
+    results = [runs[name]() for name in args.models]
     print(json.dumps(results, indent=2))
     with open(os.path.join(OUT, "imported.json"), "w") as f:
         json.dump(results, f, indent=2)
