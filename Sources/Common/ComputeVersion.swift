@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "d7102226acd76059a92dd69937ac3d4528db8e57427dba51d84d25c5875cb599"
+    public static let sourceDigest = "27f522425cb66771ccb492a8c9cfd6ad8b8110b96a898aa1eef1dc46d1a3b400"
 }

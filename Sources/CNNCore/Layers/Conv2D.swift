@@ -85,6 +85,12 @@ public struct Conv2D: Layer {
     /// Whether every tap of every window is in bounds and the taps of one kernel row are
     /// contiguous in the input: im2col copies whole spans.
     private var spansAreContiguous: Bool { pads.isZero && dilations.width == 1 && groups == 1 }
+    /// A 1×1, stride-1 convolution without groups: its im2col matrix is its input, rows of
+    /// channels, so the GEMMs read and write the layer's own buffers with no copy between
+    /// (MobileNets' expansions and projections, half of their time).
+    private var isPointwise: Bool {
+        kernelSize == (1, 1) && strides == (1, 1) && pads.isZero && groups == 1
+    }
 
     /// Columns of the im2col matrix: the kernel's receptive field size (in one group).
     var patchSize: Int { kernelSize.height * kernelSize.width * groupInputs }
@@ -169,9 +175,13 @@ public struct Conv2D: Layer {
             for f in 0..<filters { row[f] = useBias ? bias[f] : 0 }
         }
         for g in 0..<groups {
-            im2col(io.input, rows: rows, group: g, into: col)
+            var a = UnsafePointer(io.input + rows.lowerBound * patchSize)
+            if !isPointwise {
+                im2col(io.input, rows: rows, group: g, into: col)
+                a = UnsafePointer(col)
+            }
             BLAS.gemm(
-                m: rows.count, n: groupFilters, k: patchSize, a: col, lda: patchSize,
+                m: rows.count, n: groupFilters, k: patchSize, a: a, lda: patchSize,
                 b: kernel + g * groupFilters, ldb: filters, beta: 1, c: y + g * groupFilters, ldc: filters,
                 threads: threads)
         }
@@ -210,20 +220,26 @@ public struct Conv2D: Layer {
                     for f in 0..<filters { dBias[f] += g[f] }
                 }
                 for g in 0..<groups {
-                    im2col(io.input, rows: start..<start + rows, group: g, into: col)
+                    var a = UnsafePointer(io.input + start * patchSize)
+                    if !isPointwise {
+                        im2col(io.input, rows: start..<start + rows, group: g, into: col)
+                        a = UnsafePointer(col)
+                    }
                     BLAS.gemm(
-                        transA: true, m: patchSize, n: groupFilters, k: rows, a: col, lda: patchSize,
+                        transA: true, m: patchSize, n: groupFilters, k: rows, a: a, lda: patchSize,
                         b: dPre + g * groupFilters, ldb: filters, beta: 1, c: dKernel + g * groupFilters,
                         ldc: filters, threads: io.threads)
                 }
             }
             if let dx = gradients.input {
                 for g in 0..<groups {
+                    // A pointwise layer's im2col rows are the input's pixels: written in place.
+                    let c = isPointwise ? dx + start * patchSize : dCol
                     BLAS.gemm(
                         transB: true, m: rows, n: patchSize, k: groupFilters, a: dPre + g * groupFilters,
-                        lda: filters, b: kernel + g * groupFilters, ldb: filters, beta: 0, c: dCol, ldc: patchSize,
+                        lda: filters, b: kernel + g * groupFilters, ldb: filters, beta: 0, c: c, ldc: patchSize,
                         threads: io.threads)
-                    col2im(dCol, rows: start..<start + rows, group: g, into: dx)
+                    if !isPointwise { col2im(dCol, rows: start..<start + rows, group: g, into: dx) }
                 }
             }
             start += rows
