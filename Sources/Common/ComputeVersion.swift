@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "27f522425cb66771ccb492a8c9cfd6ad8b8110b96a898aa1eef1dc46d1a3b400"
+    public static let sourceDigest = "53638b9bf637d725e34810dd8834318ddb4e2310e6b1679848a280793f5c9368"
 }
