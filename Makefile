@@ -6,7 +6,7 @@ APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-d
   libturbojpeg0-dev pkg-config git rsync
 VIZSITE := .build/release/vizsite
 
-.PHONY: all deps build site serve test sanitize check-site fuzz bench format clean
+.PHONY: all deps build site serve test sanitize check-site fuzz bench bench-models format clean
 
 all: site
 
@@ -65,6 +65,11 @@ fuzz: deps
 # Side-by-side speed against PyTorch (installs PyTorch into Benchmarks/.venv).
 bench: build
 	Benchmarks/compare.sh
+
+# Imported models (ResNets, MobileNets, EfficientNet, SqueezeNet, RegNet at 224²) against ONNX
+# Runtime, PyTorch and pytorch-grad-cam (installs them into Benchmarks/.venv).
+bench-models:
+	Benchmarks/bench_models.sh
 
 # Formats the Swift sources with swift-format (in the toolchain) and .swift-format:
 # 120 columns, 4-space indents.

@@ -6,7 +6,7 @@ torchvision's ResNet-18 and MobileNetV2 (224×224×3), exported with the TorchSc
 For each: inference at batch 32 (images/s), one-image latency (ms) and one-image Grad-CAM
 (ms; each call includes the forward pass that picks the class) — medians.
 
-    Benchmarks/.venv/bin/python Benchmarks/compare_imported.py [--repeats 30]
+    Benchmarks/.venv/bin/python Benchmarks/compare_imported.py [--repeats 30] [--models NAME …]
 
 vizsite's numbers come from `vizsite bench MODEL.onnx` (release build). Grad-CAM targets:
 pytorch-grad-cam at the last residual block (model.layer3[-1] / model.layer4[-1]);
@@ -117,24 +117,35 @@ def measure(name, model, shape, target_layer, repeats):
     }
 
 
+# issue 28's seven models, each with pytorch-grad-cam's target: the last block before global
+# pooling (as vizsite's default CAM layer).
+IMAGENET = {
+    "resnet18": lambda m: m.layer4[-1],
+    "resnet50": lambda m: m.layer4[-1],
+    "mobilenet_v2": lambda m: m.features[-1],
+    "mobilenet_v3_large": lambda m: m.features[-1],
+    "efficientnet_b0": lambda m: m.features[-1],
+    "squeezenet1_1": lambda m: m.features[-1],
+    "regnet_y_400mf": lambda m: m.trunk_output[-1],
+}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--models", nargs="*", default=["resnet20-cifar", "resnet18-224", "mobilenet_v2-224"])
+    parser.add_argument("--models", nargs="*", default=["resnet20-cifar", "resnet18-224", "mobilenet_v2-224"],
+                        help="any of resnet20-cifar and " + ", ".join(f"{n}-224" for n in IMAGENET))
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
-    resnet20 = ResNet20()
-    resnet18 = torchvision.models.resnet18(weights=None)
-    mobilenet = torchvision.models.mobilenet_v2(weights=None)
-    runs = {
-        "resnet20-cifar": lambda: measure("resnet20-cifar", resnet20, (3, 32, 32), resnet20.layer3[-1], args.repeats),
-        "resnet18-224": lambda: measure(
-            "resnet18-224", resnet18, (3, 224, 224), resnet18.layer4[-1], max(5, args.repeats // 3)),
-        # Depthwise convolutions: the last block before global pooling is the CAM layer.
-        "mobilenet_v2-224": lambda: measure(
-            "mobilenet_v2-224", mobilenet, (3, 224, 224), mobilenet.features[-1], max(5, args.repeats // 3)),
-    }
-    results = [runs[name]() for name in args.models]
+    results = []
+    for name in args.models:
+        if name == "resnet20-cifar":
+            resnet20 = ResNet20()
+            results.append(measure(name, resnet20, (3, 32, 32), resnet20.layer3[-1], args.repeats))
+            continue
+        builder = name.removesuffix("-224")
+        model = getattr(torchvision.models, builder)(weights=None)
+        results.append(measure(name, model, (3, 224, 224), IMAGENET[builder](model), max(5, args.repeats // 3)))
     print(json.dumps(results, indent=2))
     with open(os.path.join(OUT, "imported.json"), "w") as f:
         json.dump(results, f, indent=2)
