@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "53638b9bf637d725e34810dd8834318ddb4e2310e6b1679848a280793f5c9368"
+    public static let sourceDigest = "47e492d3793a48e69033b3883d485bb7da36032c5d466cc8b54ec1fb0ef3f03f"
 }

@@ -58,8 +58,6 @@ struct LayerSpecReader {
         }
     }
 
-    var inputShape: [Int] { inputShapes[0] }
-
     /// Builds the entry's layers (a separable convolution makes two), naming it Keras's way
     /// when the spec gives no name.
     func layers(

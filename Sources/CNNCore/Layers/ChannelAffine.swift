@@ -47,12 +47,11 @@ public struct ChannelAffine: Layer {
         let scale = io.parameters, dy = gradients.output
         if let dp = gradients.parameters {
             // Only learned values get a gradient; constants and statistics keep theirs.
-            let (scales, shifts) = (scaleRole == .learned, shiftRole == .learned)
-            for r in 0..<rows where scales || shifts {
-                for k in 0..<c {
-                    if scales { dp[k] += dy[r * c + k] * io.input[r * c + k] }
-                    if shifts { dp[c + k] += dy[r * c + k] }
-                }
+            if scaleRole == .learned {
+                for r in 0..<rows { for k in 0..<c { dp[k] += dy[r * c + k] * io.input[r * c + k] } }
+            }
+            if shiftRole == .learned {
+                for r in 0..<rows { for k in 0..<c { dp[c + k] += dy[r * c + k] } }
             }
         }
         if let dx = gradients.input {
