@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "47e492d3793a48e69033b3883d485bb7da36032c5d466cc8b54ec1fb0ef3f03f"
+    public static let sourceDigest = "959f7da88fd190a46b99b8cf5d905513f72b4727bc25f0319cf937f48ee4aee3"
 }

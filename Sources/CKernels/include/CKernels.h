@@ -58,6 +58,17 @@ void vz_depthwise_forward(const float *x, int h, int w, int c, const float *kern
                           int stride_h, int stride_w, int pad_top, int pad_left, int dilation_h, int dilation_w,
                           const float *bias, int oh, int ow, float *y, long row_begin, long row_end);
 
+/// `y = 1 / (1 + e^−x)` over `count` floats (`y` may be `x`), within a few ulp of glibc's
+/// `expf`. Needs AVX2 + FMA on x86-64.
+void vz_sigmoid(const float *x, float *y, long count);
+
+/// `y = x · sigmoid(x)` (SiLU) over `count` floats (`y` may be `x`). Needs AVX2 + FMA on x86-64.
+void vz_silu(const float *x, float *y, long count);
+
+/// `dx = dy · s · (1 + x · (1 − s))` with `s = sigmoid(x)`: SiLU's input gradient. Needs AVX2 +
+/// FMA on x86-64.
+void vz_silu_backward(const float *x, const float *dy, float *dx, long count);
+
 /// Copies `count` floats between buffers that do not overlap, with vector moves (see copy.c).
 void vz_copy_floats(float *restrict dst, const float *restrict src, long count);
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The element-wise function applied to a layer's output.
@@ -90,12 +91,16 @@ public enum Activation: Sendable, Hashable {
             for i in 0..<count { y[i] = Swift.min(Swift.max(y[i], low), high) }
         case .leakyReLU(let slope):
             for i in 0..<count { let x = y[i]; y[i] = x > 0 ? x : slope * x }
+        case .sigmoid where Self.vectorExp:
+            vz_sigmoid(y, y, count)
         case .sigmoid:
             for i in 0..<count { y[i] = Self.sigmoid(y[i]) }
         case .hardSigmoid(let alpha, let beta):
             for i in 0..<count { y[i] = Swift.min(Swift.max(alpha * y[i] + beta, 0), 1) }
         case .tanh:
             for i in 0..<count { y[i] = tanhf(y[i]) }
+        case .silu where Self.vectorExp:
+            vz_silu(y, y, count)
         case .silu:
             for i in 0..<count { y[i] *= Self.sigmoid(y[i]) }
         case .hardSwish:
@@ -144,6 +149,8 @@ public enum Activation: Sendable, Hashable {
             for i in 0..<count { dPre[i] = y[i] > 0 && y[i] < 1 ? dy[i] * alpha : 0 }
         case .tanh:
             for i in 0..<count { dPre[i] = dy[i] * (1 - y[i] * y[i]) }
+        case .silu where Self.vectorExp:
+            vz_silu_backward(x!, dy, dPre, count)
         case .silu:
             for i in 0..<count {
                 let s = Self.sigmoid(x![i])
@@ -162,6 +169,10 @@ public enum Activation: Sendable, Hashable {
 
     @inline(__always)
     static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+
+    /// Whether sigmoid and SiLU run CKernels/activations.c's eight-wide exponential (AVX2 +
+    /// FMA; `VIZSITE_CONV_KERNELS=0` keeps glibc's `expf`, the reference).
+    static let vectorExp = ConvolutionKernel.fastKernelsAvailable
 
     /// GELU and its derivative at `x`.
     @inline(__always)

@@ -24,16 +24,37 @@ public struct ActivationLayer: Layer {
     public func scratchCount(batch: Int) -> Int { 0 }
 
     public func forward(_ io: LayerIO) {
-        let count = io.batch * inputShape.elementCount
-        copyFloats(io.output, from: io.input, count: count)
-        activation.apply(io.output, count: count)
+        let (input, output) = (SharedPointer(io.input), SharedPointer(io.output))
+        let parts = Self.parts(io.batch * inputShape.elementCount, threads: io.threads)
+        Parallelism.run(parts.count) { p in
+            let range = parts[p]
+            copyFloats(output.base + range.lowerBound, from: input.base + range.lowerBound, count: range.count)
+            activation.apply(output.base + range.lowerBound, count: range.count)
+        }
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
         guard let dx = gradients.input else { return }
-        activation.backward(
-            output: io.output, outputGradient: gradients.output, into: dx, count: io.batch * inputShape.elementCount,
-            guided: gradients.guided, preActivation: io.input)
+        let (input, output, dy) = (SharedPointer(io.input), SharedPointer(io.output), SharedPointer(gradients.output))
+        let shared = SharedPointer(dx), guided = gradients.guided
+        let parts = Self.parts(io.batch * inputShape.elementCount, threads: io.threads)
+        Parallelism.run(parts.count) { p in
+            let at = parts[p].lowerBound
+            activation.backward(
+                output: output.base + at, outputGradient: dy.base + at, into: shared.base + at, count: parts[p].count,
+                guided: guided, preActivation: input.base + at)
+        }
+    }
+
+    /// Contiguous pieces for the threads, each at least 32,768 values (a smaller one costs
+    /// more to hand over than to compute) and starting on a multiple of 8.
+    private static func parts(_ count: Int, threads: Int) -> [Range<Int>] {
+        let pieces = max(1, min(threads, Parallelism.workers, count / 32_768))
+        return (0..<pieces).map { p in
+            let start = p == 0 ? 0 : count * p / pieces / 8 * 8
+            let end = p == pieces - 1 ? count : count * (p + 1) / pieces / 8 * 8
+            return start..<end
+        }
     }
 }
 

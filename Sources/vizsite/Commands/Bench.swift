@@ -27,8 +27,11 @@ struct Bench: ParsableCommand {
     @Flag(help: "Also time the explanation methods on one test image.")
     var explain = false
 
-    @Flag(help: "Print each layer's forward time instead.")
+    @Flag(help: "Print each layer's forward time instead, and the time summed by kind of layer.")
     var layers = false
+
+    @Option(help: "The batch for --layers.")
+    var layerBatch = 1
 
     @Option(help: "Also write the JSON to this file.")
     var json: String?
@@ -46,14 +49,7 @@ struct Bench: ParsableCommand {
             return
         }
         if layers {
-            let one = layerTimes(spec.model, batch: 1, threads: Parallelism.workers, repeats: 200)
-            let eight = layerTimes(spec.model, batch: 8, threads: 1, repeats: 50)
-            print("layer                   batch 1, \(Parallelism.workers) threads   batch 8, 1 thread")
-            for (a, b) in zip(one, eight) {
-                print(
-                    a.name.padding(toLength: 24, withPad: " ", startingAt: 0)
-                        + String(format: "%10.3f ms %18.3f ms", a.milliseconds, b.milliseconds))
-            }
+            print(layerProfile(spec.model, batch: layerBatch, threads: Parallelism.workers, repeats: 50))
             return
         }
         let data = try model.dataset(for: spec)

@@ -1,27 +1,84 @@
 import CNN
 import Foundation
 
-/// Forward time of each layer on its own and of the whole pass (medians of `repeats`), for
-/// `vizsite bench --layers`.
-func layerTimes(_ model: Model, batch: Int, threads: Int, repeats: Int) -> [(name: String, milliseconds: Double)] {
+/// One layer's forward time in `vizsite bench --layers`.
+struct LayerTime {
+    var index: Int
+    var name: String
+    /// The layer's kind, with the convolution kernel that runs it (`Conv2D (depthwise)`).
+    var kind: String
+    var outputShape: [Int]
+    var multiplyAccumulates: Int
+    var milliseconds: Double
+
+    /// Achieved floating-point rate, counting a multiply-accumulate as two operations.
+    func gigaflops(batch: Int) -> Double {
+        milliseconds > 0 ? Double(2 * multiplyAccumulates * batch) / (milliseconds * 1e6) : 0
+    }
+}
+
+/// Forward time of each layer on its own (medians of `repeats`), for `vizsite bench --layers`,
+/// with the whole pass and an empty parallel region (what a layer split across threads pays).
+func layerTimes(
+    _ model: Model, batch: Int, threads: Int, repeats: Int
+)
+    -> (layers: [LayerTime], whole: Double, emptyRegion: Double)
+{
     let ws = Workspace(model: model, capacity: batch)
     var random = SeededRandom(seed: 1)
     for i in 0..<(batch * model.inputShape.elementCount) { ws.input[i] = random.nextUnit() }
     model.forward(ws, batch: batch, threads: threads, outputsOnly: true)
-    var rows: [(name: String, milliseconds: Double)] = model.layers.indices.map { i in
+    let rows = model.layers.indices.map { i in
         let times = (0..<repeats).map { _ in
             timed { model.forward(ws, batch: batch, from: i, through: i, threads: threads, outputsOnly: true) }.wall
         }
-        let kernel = (model.layers[i] as? Conv2D).map { " (\($0.forwardKernel.rawValue))" } ?? ""
-        return (model.layers[i].name + kernel, median(times) * 1000)
+        let layer = model.layers[i]
+        let kernel = (layer as? Conv2D).map { " (\($0.forwardKernel.rawValue))" } ?? ""
+        return LayerTime(
+            index: i, name: layer.name, kind: layer.kind + kernel, outputShape: layer.outputShape,
+            multiplyAccumulates: layer.multiplyAccumulates, milliseconds: median(times) * 1000)
     }
-    // Also the whole pass, to compare with the sum of the layers timed one at a time.
     let whole = (0..<repeats).map { _ in
         timed { model.forward(ws, batch: batch, threads: threads, outputsOnly: true) }.wall
     }
-    rows.append(("(whole pass)", median(whole) * 1000))
-    // And what an empty parallel region costs: a layer split across threads pays it once.
     let empty = (0..<repeats).map { _ in timed { Parallelism.run(threads) { _ in } }.wall }
-    rows.append(("(empty region)", median(empty) * 1000))
-    return rows
+    return (rows, median(whole) * 1000, median(empty) * 1000)
+}
+
+/// The profile as text: every layer, then the time summed by kind, largest first.
+func layerProfile(_ model: Model, batch: Int, threads: Int, repeats: Int) -> String {
+    let (rows, whole, empty) = layerTimes(model, batch: batch, threads: threads, repeats: repeats)
+    let total = rows.reduce(0) { $0 + $1.milliseconds }
+    var lines = ["batch \(batch), \(threads) thread\(threads == 1 ? "" : "s"); GFLOP/s counts a multiply-add as 2"]
+    lines.append(
+        "   #  kind                     output            ms      %   GFLOP/s  name")
+    for row in rows {
+        let shape = row.outputShape.map(String.init).joined(separator: "×")
+        let flops = row.multiplyAccumulates > 0 ? String(format: "%9.1f", row.gigaflops(batch: batch)) : "         "
+        lines.append(
+            String(format: "%4d  ", row.index) + row.kind.padded(24) + " " + shape.padded(14)
+                + String(format: "%8.3f %6.1f ", row.milliseconds, 100 * row.milliseconds / max(total, 1e-9))
+                + flops + "  " + row.name)
+    }
+    lines.append("")
+    lines.append("by kind                        layers        ms      %   GFLOP/s")
+    let kinds = Dictionary(grouping: rows, by: \.kind).map { kind, group in
+        (kind, group.count, group.reduce(0) { $0 + $1.milliseconds }, group.reduce(0) { $0 + $1.multiplyAccumulates })
+    }.sorted { $0.2 > $1.2 }
+    for (kind, count, ms, macs) in kinds {
+        let flops = macs > 0 ? String(format: "%9.1f", Double(2 * macs * batch) / (ms * 1e6)) : ""
+        lines.append(
+            "      " + kind.padded(24) + String(format: "%7d %9.3f %6.1f ", count, ms, 100 * ms / max(total, 1e-9))
+                + flops)
+    }
+    lines.append(String(format: "      %@ %9.3f", "sum of layers".padded(31), total))
+    lines.append(String(format: "      %@ %9.3f", "whole pass".padded(31), whole))
+    lines.append(String(format: "      %@ %9.3f", "empty parallel region".padded(31), empty))
+    return lines.joined(separator: "\n")
+}
+
+extension String {
+    fileprivate func padded(_ width: Int) -> String {
+        count >= width ? self + " " : padding(toLength: width, withPad: " ", startingAt: 0)
+    }
 }
