@@ -1,7 +1,10 @@
-// Direct convolution for layers with few input channels (the first layer of a CNN on
-// grayscale images: 3x3x1 taps). im2col + GEMM runs a GEMM of depth 9 there, which no
-// BLAS runs fast; here each output pixel keeps its k outputs in registers and adds one
-// broadcast input times one kernel row per tap.
+// Direct convolution for layers whose patch is shallow: the first layer of a CNN (3×3×1 on
+// grayscale digits, ResNet's 7×7×3 stride-2 stem, MobileNet's and EfficientNet's 3×3×3
+// stride-2 stems). im2col + GEMM runs a GEMM of depth kh·kw·c there, which no BLAS runs
+// fast, after writing an im2col matrix kh·kw times the input's size (7.4 MB for ResNet's
+// stem). Here a tile of output pixels of one row keeps a block of output channels in
+// registers and adds one broadcast input times one kernel row per tap. Each output sums its
+// taps in the same order whatever the tile, so every tile shape gives the same bits.
 
 #include "CKernels.h"
 
@@ -9,52 +12,98 @@
 #include <immintrin.h>
 
 #define VZ_AVX2 __attribute__((target("avx2,fma")))
+#define VZ_INLINE __attribute__((always_inline)) static inline
 
-/// Pixels `[begin, end)` with `blocks` (1...8) groups of 8 output channels.
-VZ_AVX2 static inline __attribute__((always_inline)) void direct_pixels(
-    const float *x, int h, int w, int c, const float *kernel, int kh, int kw, const float *bias, int k, int relu,
-    float *y, long begin, long end, const int blocks) {
-    const int oh = h - kh + 1, ow = w - kw + 1;
-    const long per_image = (long)oh * ow;
-    const __m256 zero = _mm256_setzero_ps();
-    // The pixel's image, row and column, stepped along instead of divided out each time.
-    long b = begin / per_image;
-    int oy = (int)(begin % per_image / ow), ox = (int)(begin % ow);
-    for (long p = begin; p < end; p++) {
-        __m256 acc[8];
-        for (int j = 0; j < blocks; j++) acc[j] = _mm256_loadu_ps(bias + 8 * j);
-        for (int ky = 0; ky < kh; ky++) {
-            // A kernel row's kw taps are contiguous in the input (NHWC) and in the kernel (HWIO).
-            const float *src = x + ((b * h + oy + ky) * w + ox) * c;
-            const float *wt = kernel + (long)ky * kw * c * k;
-            for (int i = 0; i < kw * c; i++) {
-                const __m256 a = _mm256_broadcast_ss(src + i);
-                for (int j = 0; j < blocks; j++)
-                    acc[j] = _mm256_fmadd_ps(a, _mm256_loadu_ps(wt + (long)i * k + 8 * j), acc[j]);
+/// The geometry of one call.
+typedef struct {
+    const float *x, *kernel, *bias;
+    float *y;
+    int h, w, c, k, kh, kw, sh, sw, pt, pl, oh, ow, relu;
+} direct_shape;
+
+/// `pixels` (1…6) output pixels of row `oy` of image `b` from column `ox` on, `stride` input
+/// pixels apart, each with its taps `[kx0, kx1)` of every kernel row in `[ky0, ky1)` inside the
+/// input, channels `[k0, k0 + 8·vectors)`.
+VZ_AVX2 VZ_INLINE void direct_tile(const direct_shape *s, long b, int oy, int ox, int ky0, int ky1, int kx0, int kx1,
+                                    int k0, const int pixels, const int vectors) {
+    __m256 acc[6][4];
+    for (int m = 0; m < vectors; m++) {
+        const __m256 start = s->bias ? _mm256_loadu_ps(s->bias + k0 + 8 * m) : _mm256_setzero_ps();
+        for (int p = 0; p < pixels; p++) acc[p][m] = start;
+    }
+    const long step = (long)s->sw * s->c;
+    const int top = oy * s->sh - s->pt, left = ox * s->sw - s->pl;
+    for (int ky = ky0; ky < ky1; ky++) {
+        // A kernel row's taps are contiguous in the input (NHWC) and in the kernel (HWIO).
+        const float *src = s->x + ((b * s->h + top + ky) * s->w + left + kx0) * (long)s->c;
+        const float *wt = s->kernel + ((long)ky * s->kw + kx0) * s->c * s->k + k0;
+        const int span = (kx1 - kx0) * s->c;
+        for (int i = 0; i < span; i++) {
+            __m256 weights[4];
+            for (int m = 0; m < vectors; m++) weights[m] = _mm256_loadu_ps(wt + (long)i * s->k + 8 * m);
+            for (int p = 0; p < pixels; p++) {
+                const __m256 a = _mm256_broadcast_ss(src + p * step + i);
+                for (int m = 0; m < vectors; m++) acc[p][m] = _mm256_fmadd_ps(a, weights[m], acc[p][m]);
             }
         }
-        float *out = y + p * k;
-        for (int j = 0; j < blocks; j++) _mm256_storeu_ps(out + 8 * j, relu ? _mm256_max_ps(acc[j], zero) : acc[j]);
-        if (++ox == ow) {
-            ox = 0;
-            if (++oy == oh) { oy = 0; b++; }
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (int p = 0; p < pixels; p++) {
+        float *out = s->y + ((b * s->oh + oy) * (long)s->ow + ox + p) * s->k + k0;
+        for (int m = 0; m < vectors; m++)
+            _mm256_storeu_ps(out + 8 * m, s->relu ? _mm256_max_ps(acc[p][m], zero) : acc[p][m]);
+    }
+}
+
+/// The taps `[*first, *last)` of a kernel axis of `size` taps from input coordinate `start`
+/// that fall inside `[0, extent)`.
+static inline void inside(int start, int size, int extent, int *first, int *last) {
+    *first = start >= 0 ? 0 : -start;
+    *last = extent - start < size ? extent - start : size;
+    if (*last < *first) *last = *first;
+}
+
+/// Output row `oy` of image `b`, channels `[k0, k0 + 8·vectors)`: tiles of `tile` pixels where
+/// every tap of the row is inside the input, one pixel at a time at the edges.
+VZ_AVX2 VZ_INLINE void direct_row(const direct_shape *s, long b, int oy, int k0, const int vectors, const int tile) {
+    int ky0, ky1;
+    inside(oy * s->sh - s->pt, s->kh, s->h, &ky0, &ky1);
+    int ox = 0;
+    while (ox < s->ow) {
+        int kx0, kx1;
+        inside(ox * s->sw - s->pl, s->kw, s->w, &kx0, &kx1);
+        // The last column of a tile starting here, and whether its taps are all inside.
+        const int end = ox + tile - 1;
+        if (kx0 == 0 && kx1 == s->kw && end < s->ow && end * s->sw - s->pl + s->kw <= s->w) {
+            direct_tile(s, b, oy, ox, ky0, ky1, 0, s->kw, k0, tile, vectors);
+            ox += tile;
+        } else {
+            direct_tile(s, b, oy, ox, ky0, ky1, kx0, kx1, k0, 1, vectors);
+            ox += 1;
         }
     }
 }
 
 VZ_AVX2 void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
-                                    const float *bias, int k, int relu, float *y, long pixel_begin, long pixel_end) {
-    switch (k / 8) {
-#define VZ_BLOCKS(n) case n: direct_pixels(x, h, w, c, kernel, kh, kw, bias, k, relu, y, pixel_begin, pixel_end, n); break;
-        VZ_BLOCKS(1) VZ_BLOCKS(2) VZ_BLOCKS(3) VZ_BLOCKS(4) VZ_BLOCKS(5) VZ_BLOCKS(6) VZ_BLOCKS(7) VZ_BLOCKS(8)
-#undef VZ_BLOCKS
-        default: break;
+                                    int stride_h, int stride_w, int pad_top, int pad_left, const float *bias, int k,
+                                    int relu, float *y, int oh, int ow, long row_begin, long row_end) {
+    const direct_shape s = {x, kernel, bias, y, h, w, c, k, kh, kw, stride_h, stride_w, pad_top, pad_left, oh, ow,
+                            relu};
+    for (long r = row_begin; r < row_end; r++) {
+        const long b = r / oh;
+        const int oy = (int)(r % oh);
+        int k0 = 0;
+        // 16 registers: 4 pixels × 3 vectors of accumulators, the weights and a broadcast.
+        for (; k0 + 24 <= k; k0 += 24) direct_row(&s, b, oy, k0, 3, 4);
+        for (; k0 + 16 <= k; k0 += 16) direct_row(&s, b, oy, k0, 2, 6);
+        for (; k0 + 8 <= k; k0 += 8) direct_row(&s, b, oy, k0, 1, 6);
     }
 }
 #else
 
 // Never called: vz_kernels_available() is 0 off x86-64.
 void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
-                            const float *bias, int k, int relu, float *y, long pixel_begin, long pixel_end) {}
+                            int stride_h, int stride_w, int pad_top, int pad_left, const float *bias, int k,
+                            int relu, float *y, int oh, int ow, long row_begin, long row_end) {}
 
 #endif

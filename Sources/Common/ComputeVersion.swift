@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-8"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "959f7da88fd190a46b99b8cf5d905513f72b4727bc25f0319cf937f48ee4aee3"
+    public static let sourceDigest = "e2109c76314443d6f0abe3013f416df0491a954d01f9e4eb890df1c45d1a49c9"
 }

@@ -102,23 +102,64 @@ struct FastKernelTests {
         }
     }
 
+    /// Stems and other shallow patches at any stride and padding: ResNet's 7×7 stride-2 stem
+    /// padded by 3, EfficientNet's 3×3 stride-2 stem padded 0 before and 1 after (as
+    /// TensorFlow pads), no bias, widths that leave tiles and channel blocks over.
+    @Test(arguments: [
+        ([23, 21, 3], 64, (7, 7), 2, Pads(top: 3, bottom: 3, left: 3, right: 3), true),
+        ([16, 17, 3], 32, (3, 3), 2, Pads(top: 0, bottom: 1, left: 0, right: 1), false),
+        ([9, 13, 2], 40, (5, 5), 1, Pads(top: 2, bottom: 2, left: 2, right: 2), true),
+        ([12, 12, 16], 8, (3, 3), 3, Pads(top: 1, bottom: 0, left: 1, right: 0), true),
+    ])
+    func stridedPaddedDirectMatchesDirectSum(
+        shape: [Int], filters: Int, kernel: (Int, Int), stride: Int, pads: Pads, bias: Bool
+    ) {
+        let layer = Conv2D(
+            name: "c", inputShape: shape, filters: filters, kernelSize: kernel, strides: (stride, stride),
+            pads: pads, useBias: bias)
+        #expect(layer.forwardKernel == .direct)
+        var model = Model(name: "t", inputShape: shape, layers: [layer], seed: 21)
+        if bias { model.parameters.set("c/bias", randomTensor([filters], seed: 22)) }
+        let x = randomTensor([2] + shape, seed: 23)
+        let naive = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!,
+            bias: bias
+                ? model.parameters["c/bias"]! : Tensor(shape: [filters], scalars: Array(repeating: 0, count: filters)),
+            stride: stride, padTop: pads.top, padLeft: pads.left, out: layer.outputShape)
+        for threads in [1, 2] {
+            let fast = model.outputs(x, threads: threads)[0].scalars
+            #expect(maxAbsDifference(fast, naive) < 1e-5, "threads \(threads)")
+        }
+    }
+
     @Test func unsuitableLayersKeepIm2col() {
+        // Patches deeper than 160 values.
         #expect(
-            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), strides: (2, 2)).forwardKernel
+            Conv2D(name: "c", inputShape: [9, 9, 32], filters: 8, kernelSize: (3, 3), strides: (2, 2)).forwardKernel
                 == .im2col)
         #expect(
-            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3), strides: (2, 2), padding: .same)
+            Conv2D(name: "c", inputShape: [9, 9, 32], filters: 8, kernelSize: (3, 3), strides: (2, 2), padding: .same)
                 .forwardKernel == .im2col)
         #expect(
             Conv2D(
-                name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (3, 3),
+                name: "c", inputShape: [9, 9, 32], filters: 8, kernelSize: (3, 3),
                 pads: Pads(top: 1, bottom: 0, left: 1, right: 0)
             ).forwardKernel == .im2col)
         #expect(
             Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (5, 5), padding: .same).forwardKernel
                 == .im2col)
+        // Output channels that are not a multiple of 8, 1×1 kernels, dilations and groups.
         #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 6, kernelSize: (3, 3)).forwardKernel == .im2col)
         #expect(Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (5, 5)).forwardKernel == .im2col)
+        #expect(
+            Conv2D(name: "c", inputShape: [9, 9, 16], filters: 8, kernelSize: (1, 1), strides: (2, 2)).forwardKernel
+                == .im2col)
+        #expect(
+            Conv2D(name: "c", inputShape: [9, 9, 3], filters: 8, kernelSize: (3, 3), dilations: (2, 2)).forwardKernel
+                == .im2col)
+        #expect(
+            Conv2D(name: "c", inputShape: [9, 9, 4], filters: 8, kernelSize: (3, 3), groups: 2).forwardKernel
+                == .im2col)
     }
 
     /// Training changes kernels in place: the cached Winograd transform must follow.

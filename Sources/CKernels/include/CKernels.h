@@ -29,13 +29,15 @@ size_t vz_winograd4_scratch(int c, int k);
 void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
                           int k, int relu, float *y, long tile_begin, long tile_end, float *scratch);
 
-/// Output pixels `[pixel_begin, pixel_end)` (numbered image by image, row by row) of a
-/// stride-1, valid convolution with a small HWIO kernel `[kh][kw][c][k]`, computed
-/// directly (no im2col), plus `bias`, then ReLU when `relu` is set. For layers with few
-/// input channels, where a GEMM of depth kh*kw*c is too shallow to run fast.
-/// Needs `k % 8 == 0`, `k <= 64` and AVX2 + FMA.
+/// Output rows `[row_begin, row_end)` (of every image: `image * oh + oy`) of a convolution
+/// with a shallow HWIO kernel `[kh][kw][c][k]` at any stride, with `pad_top`/`pad_left` zero
+/// cells before the input (taps outside it count as zeros), computed directly (no im2col),
+/// plus `bias` when not NULL, then ReLU when `relu` is set. For layers with few input
+/// channels, where a GEMM of depth kh*kw*c is too shallow to run fast. Needs `k % 8 == 0`
+/// and AVX2 + FMA.
 void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
-                            const float *bias, int k, int relu, float *y, long pixel_begin, long pixel_end);
+                            int stride_h, int stride_w, int pad_top, int pad_left, const float *bias, int k,
+                            int relu, float *y, int oh, int ow, long row_begin, long row_end);
 
 /// `out[0..<units] = sum over rows i in [row_begin, row_end) with x[i] != 0 of x[i] * w[i][0..<units]`
 /// for a row-major `w` of `units` columns: one sample through a dense layer, reading only

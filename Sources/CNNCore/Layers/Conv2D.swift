@@ -64,9 +64,7 @@ public struct Conv2D: Layer {
         self.kind = kind
         let size = pads.outputSize(input: inputShape, window: kernelSize, strides: strides, dilations: dilations)
         outputShape = [size.height, size.width, filters]
-        // The fast kernels take a symmetric padding of at most one cell (`same` for 3×3).
-        let symmetric = pads.top == pads.bottom && pads.left == pads.right && pads.top == pads.left
-        let plain = symmetric && pads.top <= 1 && dilations == (1, 1) && groups == 1
+        let plain = dilations == (1, 1) && groups == 1
         let depthwise = groups > 1 && inputShape[2] == groups
         forwardKernel =
             depthwise && ConvolutionKernel.fastPathsAllowed
@@ -74,8 +72,7 @@ public struct Conv2D: Layer {
             : plain && (activation == .linear || activation == .relu)
                 ? ConvolutionKernel.choose(
                     inputShape: inputShape, outputShape: outputShape, kernelSize: self.kernelSize,
-                    strides: self.strides,
-                    pad: pads.top, bias: useBias)
+                    strides: self.strides, pads: pads, bias: useBias)
                 : .im2col
     }
 

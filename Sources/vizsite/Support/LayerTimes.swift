@@ -17,7 +17,7 @@ struct LayerTime {
     }
 }
 
-/// Forward time of each layer on its own (medians of `repeats`), for `vizsite bench --layers`,
+/// Forward time of each layer within whole passes (medians of `repeats`), for `vizsite bench --layers`,
 /// with the whole pass and an empty parallel region (what a layer split across threads pays).
 func layerTimes(
     _ model: Model, batch: Int, threads: Int, repeats: Int
@@ -28,10 +28,18 @@ func layerTimes(
     var random = SeededRandom(seed: 1)
     for i in 0..<(batch * model.inputShape.elementCount) { ws.input[i] = random.nextUnit() }
     model.forward(ws, batch: batch, threads: threads, outputsOnly: true)
-    let rows = model.layers.indices.map { i in
-        let times = (0..<repeats).map { _ in
-            timed { model.forward(ws, batch: batch, from: i, through: i, threads: threads, outputsOnly: true) }.wall
+    // Each layer timed inside whole passes, its input just written by the layers before it,
+    // as in a real pass (a layer repeated on its own finds its input and weights in cache).
+    var samples = [[Double]](repeating: [], count: model.layers.count)
+    for _ in 0..<repeats {
+        for i in model.layers.indices {
+            samples[i].append(
+                timed { model.forward(ws, batch: batch, from: i, through: i, threads: threads, outputsOnly: true) }
+                    .wall)
         }
+    }
+    let rows = model.layers.indices.map { i in
+        let times = samples[i]
         let layer = model.layers[i]
         let kernel = (layer as? Conv2D).map { " (\($0.forwardKernel.rawValue))" } ?? ""
         return LayerTime(
