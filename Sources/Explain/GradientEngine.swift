@@ -13,6 +13,9 @@ public struct GradientEngine: Sendable {
 
     public init(model: Model) { self.model = model }
 
+    /// The bytes a many-image pass's workspace may take per core (see `gradients`).
+    static let workspaceBudget = 64 << 20
+
     /// An engine for `target`: a contrast's gradients are of `logit[a] − logit[b]`.
     public init(model: Model, target: Target) {
         self.model = model
@@ -66,7 +69,11 @@ public struct GradientEngine: Sendable {
         // are chosen, then backward passes in parallel.
         let shards = n == 1 ? [0..<1] : splitRange(n, parts: Parallelism.workers)
         let threads = n == 1 ? Parallelism.workers : 1
-        let capacity = min(batchSize, shards.map(\.count).max() ?? 1)
+        // Images per pass: at most what fits a workspace of about 64 MB. A 224×224 model's
+        // workspace for 25 images took a gigabyte, and every layer then streamed its
+        // batch from memory: SqueezeNet's SmoothGrad ran at half Captum's speed.
+        let capacity = Workspace.capacity(
+            model, upTo: min(batchSize, shards.map(\.count).max() ?? 1), within: GradientEngine.workspaceBudget)
         let model = self.model
         return try WorkspacePool.with(model, capacity: capacity, count: shards.count) {
             (workspaces) throws(ExplainError) in

@@ -34,6 +34,22 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
         byteCount = floats * MemoryLayout<Float>.stride
     }
 
+    /// The bytes of a workspace for `capacity` samples: activations, gradients, layer scratch
+    /// and spare gradient buffers, as `init` allocates them.
+    public static func byteCount(_ model: Model, capacity: Int) -> Int {
+        let sizes = [model.inputShape.elementCount] + model.layers.map { $0.outputShape.elementCount }
+        let scratch = model.layers.reduce(0) { $0 + max($1.scratchCount(batch: capacity), 1) }
+        let spares = model.isChain ? 0 : (model.inputs.map(\.count).max() ?? 0) * (sizes.max() ?? 0) * capacity
+        return (2 * sizes.reduce(0) { $0 + max($1 * capacity, 1) } + scratch + spares) * MemoryLayout<Float>.stride
+    }
+
+    /// The largest capacity up to `limit` whose workspace takes at most `bytes` (at least 1).
+    public static func capacity(_ model: Model, upTo limit: Int, within bytes: Int) -> Int {
+        var capacity = max(limit, 1)
+        while capacity > 1 && byteCount(model, capacity: capacity) > bytes { capacity = capacity * 3 / 4 }
+        return capacity
+    }
+
     deinit {
         for p in activations + gradients + scratch + spares { p.deallocate() }
     }

@@ -24,7 +24,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Single-image calls for the latency figure.")
     var calls = 500
 
-    @Flag(help: "Also time the explanation methods on one test image.")
+    @Flag(help: "Also time the explanation methods on one test image (imported models: the gradient family).")
     var explain = false
 
     @Flag(help: "Print each layer's forward time instead, and the time summed by kind of layer.")
@@ -40,7 +40,7 @@ struct Bench: ParsableCommand {
         let spec = try model.load()
         if spec.isImported && !layers {
             // A model brought from elsewhere: inference and Grad-CAM on random inputs of its shape.
-            let figures = try ImportedBench(spec.model, repeats: max(10, calls / 10))
+            let figures = try ImportedBench(spec.model, repeats: max(10, calls / 10), explain: explain)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let text = String(decoding: try encoder.encode(figures), as: UTF8.self)

@@ -13,6 +13,12 @@ struct ImportedBench: Encodable {
     var inferLatencyMsB1 = 0.0
     var gradcamMsB1 = 0.0
     var gradcamLayer = ""
+    /// Multiply-accumulates of one image's forward pass (for GFLOP/s against the machine's peak).
+    var multiplyAccumulates = 0
+    /// With `--explain`: the gradient family on one image (each call with the forward pass
+    /// that picks the class), as Captum's Saliency, NoiseTunnel(Saliency) with 50 samples and
+    /// IntegratedGradients with 50 steps are timed.
+    var explanations: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
         case model, input, threads
@@ -20,11 +26,14 @@ struct ImportedBench: Encodable {
         case inferLatencyMsB1 = "infer_latency_ms_b1"
         case gradcamMsB1 = "gradcam_ms_b1"
         case gradcamLayer = "gradcam_layer"
+        case multiplyAccumulates = "multiply_accumulates"
+        case explanations
     }
 
-    init(_ model: Model, repeats: Int) throws {
+    init(_ model: Model, repeats: Int, explain: Bool = false) throws {
         self.model = model.name
         input = model.inputShape
+        multiplyAccumulates = model.layers.reduce(0) { $0 + $1.multiplyAccumulates }
         let size = model.inputShape.elementCount
         var random = SeededRandom(seed: 5)
         let images = (0..<(32 * size)).map { _ in random.nextUnit() }
@@ -67,5 +76,34 @@ struct ImportedBench: Encodable {
             times.append(wall * 1000)
         }
         gradcamMsB1 = median(times)
+        if explain {
+            explanations = try ImportedBench.gradientFamily(model, image: image, calls: max(3, repeats / 10))
+        }
+    }
+
+    /// Vanilla gradient, SmoothGrad (50 samples) and Integrated Gradients (50 steps): medians
+    /// of `calls` after one warm-up call, in milliseconds.
+    static func gradientFamily(_ model: Model, image: ExplainedImage, calls: Int) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for (key, name, n) in [
+            ("saliency_ms", "vanilla", 10 * calls), ("smoothgrad50_ms", "smoothgrad", calls),
+            ("integrated_gradients50_ms", "integrated-gradients", calls),
+        ] {
+            let method = MethodCatalogue.named(name)!.method()
+            _ = try method.explain(image, target: .predicted, layer: nil, model: model)
+            var times: [Double] = []
+            for _ in 0..<n {
+                var failure: Error?
+                let (wall, _) = timed {
+                    do { _ = try method.explain(image, target: .predicted, layer: nil, model: model) } catch {
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
+                times.append(wall * 1000)
+            }
+            out[key] = times.sorted()[times.count / 2]
+        }
+        return out
     }
 }
