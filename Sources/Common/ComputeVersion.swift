@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-9"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "b12a9d270f8d193fe3267d4c7ceb67f8006af59da080f17c50d16792996c2397"
+    public static let sourceDigest = "99811578ec920053444812155cd19123e7a7c9fd947de2baefd77b77901e6dc7"
 }

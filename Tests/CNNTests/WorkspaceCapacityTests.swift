@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import TestSupport
 
+@testable import CNNCore
+
 /// Many-image explanation passes size their workspaces by bytes: the reference model keeps
 /// its batches of 32, a 224×224 model takes few images at a time.
 @Suite struct WorkspaceCapacityTests {
@@ -20,6 +22,7 @@ import TestSupport
         let model = try ModelSpec.load(path: PackagePaths.referenceSpec).model
         #expect(Workspace.capacity(model, upTo: 32, within: 64 << 20) == 32)
         #expect(Workspace.capacity(model, upTo: 5, within: 64 << 20) == 5)
+        #expect(Predictor.capacities(model, maxBatch: 128, workers: 2) == (64, Predictor.microBatch))
     }
 
     @Test func aLargeInputTakesFewImages() {
@@ -34,5 +37,8 @@ import TestSupport
         #expect(Workspace.byteCount(model, capacity: capacity) <= 64 << 20 || capacity == 1)
         #expect(Workspace.byteCount(model, capacity: capacity * 4 / 3 + 1) > 64 << 20)
         #expect(Workspace.capacity(model, upTo: 25, within: 1) == 1)
+        let (shard, micro) = Predictor.capacities(model, maxBatch: 32, workers: 2)
+        #expect(shard == 16 && micro < Predictor.microBatch)
+        #expect(Workspace.byteCount(model, capacity: micro) <= Predictor.microBytes || micro == 1)
     }
 }

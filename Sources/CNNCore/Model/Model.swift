@@ -174,7 +174,7 @@ extension Model {
         let n = input.batchSize, size = inputShape.elementCount, classes = classCount
         var result = [Float](repeating: 0, count: n * classes)
         let maxBatch = min(batchSize, max(n, 1)), workers = Parallelism.workers
-        let (capacity, micro) = Predictor.capacities(maxBatch: maxBatch, workers: workers)
+        let (capacity, micro) = Predictor.capacities(self, maxBatch: maxBatch, workers: workers)
         WorkspacePool.with(self, capacity: capacity, count: workers) { shards in
             WorkspacePool.with(self, capacity: micro, count: workers) { micros in
                 let predictor = Predictor(model: self, maxBatch: maxBatch, workspaces: shards, microWorkspaces: micros)

@@ -19,7 +19,7 @@ public final class Predictor: @unchecked Sendable {  // owns raw workspaces; one
 
     public convenience init(model: Model, maxBatch: Int, workers: Int = Parallelism.workers) {
         let workers = max(1, workers)
-        let (capacity, micro) = Predictor.capacities(maxBatch: maxBatch, workers: workers)
+        let (capacity, micro) = Predictor.capacities(model, maxBatch: maxBatch, workers: workers)
         self.init(
             model: model, maxBatch: maxBatch,
             workspaces: (0..<workers).map { _ in Workspace(model: model, capacity: capacity) },
@@ -35,11 +35,19 @@ public final class Predictor: @unchecked Sendable {  // owns raw workspaces; one
         split = model.cutPoint(atOrAfter: model.layers.firstIndex { $0 is Dense } ?? model.layers.count)
     }
 
-    /// The shard and micro-batch workspace capacities for a batch of `maxBatch`.
-    static func capacities(maxBatch: Int, workers: Int) -> (shard: Int, micro: Int) {
+    /// The shard and micro-batch workspace capacities for a batch of `maxBatch`: micro-batches
+    /// of up to `microBatch` samples whose workspace fits `microBytes`. A 224×224 model's eight
+    /// images took gigabytes and streamed every layer from memory: RegNetY-400MF's batch of 32
+    /// ran 70–86 images/s with eight, 96–106 with what fits 128 MB (ResNet-50's larger GEMMs
+    /// gain nothing either way: 19–23 images/s at 32 MB to 4 GB).
+    static func capacities(_ model: Model, maxBatch: Int, workers: Int) -> (shard: Int, micro: Int) {
         let shard = max(1, (maxBatch + workers - 1) / workers)
-        return (shard, min(shard, microBatch))
+        let micro = Workspace.capacity(model, upTo: min(shard, microBatch), within: microBytes)
+        return (shard, micro)
     }
+
+    /// The bytes a micro-batch workspace may take (see `capacities`).
+    static let microBytes = 128 << 20
 
     /// Writes the logits of `count` samples at `input` to `output` (`count × classes`).
     public func logits(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
