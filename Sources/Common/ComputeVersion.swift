@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-9"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "99811578ec920053444812155cd19123e7a7c9fd947de2baefd77b77901e6dc7"
+    public static let sourceDigest = "48c08427a855bada00cb6dde97fdd64bac1b70d20d4308e04306e0f849842d3e"
 }

@@ -25,6 +25,26 @@ import TestSupport
           - {type: Dense, name: preds, units: 10, activation: softmax}
         """
 
+    /// `backwardLayer` (the profile's per-layer backward) gives each layer's input gradient as
+    /// the whole backward pass computes it.
+    @Test func oneLayersBackwardAloneMatchesTheWholePass() {
+        let model = tinyModel(seed: 5)
+        let ws = Workspace(model: model, capacity: 2)
+        ws.setInput(randomTensor([2, 28, 28, 1], seed: 6))
+        model.forward(ws, batch: 2)
+        let last = model.layers.count - 1
+        ws.setGradient(of: last, randomTensor([2, model.classCount], seed: 7))
+        model.backward(ws, batch: 2, from: last, to: -1)
+        for i in model.layers.indices {
+            let shape = i == 0 ? model.inputShape : model.layers[i - 1].outputShape
+            let whole = ws.gradient(of: i - 1, batch: 2, shape: shape).scalars
+            ws.setGradient(of: i - 1, Tensor(shape: [2] + shape, scalars: Array(repeating: .nan, count: whole.count)))
+            model.backwardLayer(ws, batch: 2, layer: i)
+            #expect(ws.gradient(of: i - 1, batch: 2, shape: shape).scalars == whole, "layer \(i)")
+            #expect(whole.contains { $0 != 0 })
+        }
+    }
+
     @Test func specBuildsTheGraphAndTheSummaryShowsIt() throws {
         let spec = try ModelSpec.parse(Self.residualSpec, file: "r.yml")
         let model = spec.model

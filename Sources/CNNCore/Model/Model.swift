@@ -144,6 +144,20 @@ public struct Model: Sendable {
         }
     }
 
+    /// Runs layer `i`'s backward pass alone, after a forward pass: from the gradient of its
+    /// output in the workspace into its inputs' gradient buffers (overwritten, as the first
+    /// consumer's would be), no parameter gradients. For profiling (`vizsite bench --layers`).
+    public func backwardLayer(_ workspace: Workspace, batch: Int, layer i: Int, threads: Int = 1) {
+        parameters.values.withUnsafeBufferPointer { values in
+            let base = UnsafeMutablePointer(mutating: values.baseAddress!)
+            let targets = inputs[i].map { workspace.gradients[$0 + 1] }
+            let grads = LayerGradients(
+                output: workspace.gradients[i + 1], input: targets[0], extraInputs: Array(targets.dropFirst()),
+                parameters: nil, guided: false)
+            layers[i].backward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: nil), grads)
+        }
+    }
+
     private func io(
         _ workspace: Workspace, layer i: Int, batch: Int, base: UnsafeMutablePointer<Float>,
         threads: Int, dropout: DropoutKey?
