@@ -49,36 +49,17 @@ import Testing
             y.withUnsafeMutableBufferPointer { activation.apply($0.baseAddress!, count: $0.count) }
             #expect(y.allSatisfy { $0 == 0 }, "\(activation.name): \(y)")
         }
-        var dx = [Float](repeating: .nan, count: x.count)
-        let dy = [Float](repeating: 1, count: x.count)
-        x.withUnsafeBufferPointer { xp in
-            dy.withUnsafeBufferPointer { dyp in
-                dx.withUnsafeMutableBufferPointer { out in
-                    Activation.silu.backward(
-                        output: xp.baseAddress!, outputGradient: dyp.baseAddress!, into: out.baseAddress!,
-                        count: x.count, preActivation: xp.baseAddress!)
-                }
-            }
-        }
+        let dx = Self.siluGradient(x, [Float](repeating: 1, count: x.count))
         #expect(dx.allSatisfy { $0 == 0 }, "\(dx)")
     }
 
-    /// Within 16 ulp of the size of its terms (glibc's path: 11), `|dy| · s · (1 + |x| (1 − s))`: near x = −1.28
-    /// the exact gradient is zero, and the float formula's cancellation leaves even
-    /// glibc's path 1,000 ulp from the exact value there.
+    /// Within 16 ulp of the size of its terms, `|dy| · s · (1 + |x| (1 − s))` (glibc's path: 11):
+    /// near x = −1.28 the exact gradient is zero, and the float formula's cancellation leaves
+    /// even glibc's path 1,000 ulp from the exact value there.
     @Test func siluGradientWithinSixteenUlpOfItsTerms() {
         let x = Self.inputs.filter { abs($0) < 1e30 }
         let dy = x.indices.map { Float($0 % 7) - 3 }
-        var dx = [Float](repeating: .nan, count: x.count)
-        x.withUnsafeBufferPointer { xp in
-            dy.withUnsafeBufferPointer { dyp in
-                dx.withUnsafeMutableBufferPointer { out in
-                    Activation.silu.backward(
-                        output: xp.baseAddress!, outputGradient: dyp.baseAddress!, into: out.baseAddress!,
-                        count: x.count, preActivation: xp.baseAddress!)
-                }
-            }
-        }
+        let dx = Self.siluGradient(x, dy)
         let worst = x.indices.map { i -> Double in
             let s = Self.sigmoid(x[i]), g = Double(dy[i]), v = Double(x[i])
             let scale = abs(g) * s * (1 + abs(v) * (1 - s))
@@ -86,6 +67,21 @@ import Testing
             return abs(Double(dx[i]) - g * s * (1 + v * (1 - s))) / Double(unit)
         }.max()!
         #expect(worst <= 16)
+    }
+
+    /// SiLU's input gradient for inputs `x` and output gradient `dy`.
+    static func siluGradient(_ x: [Float], _ dy: [Float]) -> [Float] {
+        var dx = [Float](repeating: .nan, count: x.count)
+        x.withUnsafeBufferPointer { xp in
+            dy.withUnsafeBufferPointer { dyp in
+                dx.withUnsafeMutableBufferPointer { out in
+                    Activation.silu.backward(
+                        output: xp.baseAddress!, outputGradient: dyp.baseAddress!, into: out.baseAddress!,
+                        count: x.count, preActivation: xp.baseAddress!)
+                }
+            }
+        }
+        return dx
     }
 
     @Test func theVectorPathRunsWhereTheCPUHasIt() {
