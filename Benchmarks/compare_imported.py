@@ -98,7 +98,7 @@ def export(name, model, shape):
     return path
 
 
-def measure_round(name, path, model, shape, target_layer, repeats, explain):
+def measure_round(path, model, shape, target_layer, repeats, explain):
     """One round: ONNX Runtime, PyTorch (+ pytorch-grad-cam, Captum) and vizsite, one after another."""
     torch.manual_seed(0)
     x32 = torch.rand((32,) + shape)
@@ -196,7 +196,7 @@ def summarize(name, shape, rounds):
 def measure(name, model, shape, target_layer, repeats, rounds=1, explain=False):
     model.eval()
     path = export(name, model, shape)
-    samples = [measure_round(name, path, model, shape, target_layer, repeats, explain) for _ in range(rounds)]
+    samples = [measure_round(path, model, shape, target_layer, repeats, explain) for _ in range(rounds)]
     return summarize(name, shape, samples)
 
 

@@ -4,20 +4,12 @@
 // SSE without FMA here and ran at a tenth of the two cores' peak.
 
 #include "CKernels.h"
+#include "window_common.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 #define VZ_AVX2 __attribute__((target("avx2,fma")))
-
-/// The taps `[*first, *last)` of a kernel axis of `size` taps spaced `dilation` apart,
-/// starting at input coordinate `start`, that fall inside `[0, extent)`.
-static inline void inside(int start, int size, int dilation, int extent, int *first, int *last) {
-    *first = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
-    int end = extent - 1 - start < 0 ? 0 : (extent - 1 - start) / dilation + 1;
-    *last = end < size ? end : size;
-    if (*last < *first) *last = *first;
-}
 
 VZ_AVX2 void vz_depthwise_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
                                   int stride_h, int stride_w, int pad_top, int pad_left, int dilation_h,
@@ -28,12 +20,12 @@ VZ_AVX2 void vz_depthwise_forward(const float *x, int h, int w, int c, const flo
         const long b = r / oh;
         const int oy = (int)(r % oh), top = oy * stride_h - pad_top;
         int ky0, ky1;
-        inside(top, kh, dilation_h, h, &ky0, &ky1);
+        window_inside(top, kh, dilation_h, h, &ky0, &ky1);
         float *row_out = y + r * (long)ow * c;
         for (int ox = 0; ox < ow; ox++) {
             const int left = ox * stride_w - pad_left;
             int kx0, kx1;
-            inside(left, kw, dilation_w, w, &kx0, &kx1);
+            window_inside(left, kw, dilation_w, w, &kx0, &kx1);
             float *out = row_out + (long)ox * c;
             int k = 0;
             // Four blocks at once: four independent chains of FMAs, where one chain waits

@@ -7,6 +7,7 @@
 // taps in the same order whatever the tile, so every tile shape gives the same bits.
 
 #include "CKernels.h"
+#include "window_common.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -55,23 +56,15 @@ VZ_AVX2 VZ_INLINE void direct_tile(const direct_shape *s, long b, int oy, int ox
     }
 }
 
-/// The taps `[*first, *last)` of a kernel axis of `size` taps from input coordinate `start`
-/// that fall inside `[0, extent)`.
-static inline void inside(int start, int size, int extent, int *first, int *last) {
-    *first = start >= 0 ? 0 : -start;
-    *last = extent - start < size ? extent - start : size;
-    if (*last < *first) *last = *first;
-}
-
 /// Output row `oy` of image `b`, channels `[k0, k0 + 8·vectors)`: tiles of `tile` pixels where
 /// every tap of the row is inside the input, one pixel at a time at the edges.
 VZ_AVX2 VZ_INLINE void direct_row(const direct_shape *s, long b, int oy, int k0, const int vectors, const int tile) {
     int ky0, ky1;
-    inside(oy * s->sh - s->pt, s->kh, s->h, &ky0, &ky1);
+    window_inside(oy * s->sh - s->pt, s->kh, 1, s->h, &ky0, &ky1);
     int ox = 0;
     while (ox < s->ow) {
         int kx0, kx1;
-        inside(ox * s->sw - s->pl, s->kw, s->w, &kx0, &kx1);
+        window_inside(ox * s->sw - s->pl, s->kw, 1, s->w, &kx0, &kx1);
         // The last column of a tile starting here, and whether its taps are all inside.
         const int end = ox + tile - 1;
         if (kx0 == 0 && kx1 == s->kw && end < s->ow && end * s->sw - s->pl + s->kw <= s->w) {

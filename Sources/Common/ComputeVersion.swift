@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-9"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "48c08427a855bada00cb6dde97fdd64bac1b70d20d4308e04306e0f849842d3e"
+    public static let sourceDigest = "2efe7ea7935f01f31f644cfd2cde870667d3dd922d473a605d545360ced96169"
 }

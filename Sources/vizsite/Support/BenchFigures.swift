@@ -134,3 +134,17 @@ func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
 }
+
+/// The median wall time of `calls` calls of `body`, in milliseconds, after `warmup` untimed
+/// ones; the first error ends the measurement.
+func medianMilliseconds(warmup: Int, calls: Int, _ body: () throws -> Void) throws -> Double {
+    for _ in 0..<warmup { try body() }
+    var times: [Double] = []
+    for _ in 0..<calls {
+        var failure: Error?
+        let (wall, _) = timed { do { try body() } catch { failure = error } }
+        if let failure { throw failure }
+        times.append(wall * 1000)
+    }
+    return median(times)
+}

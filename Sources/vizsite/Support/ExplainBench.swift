@@ -8,15 +8,7 @@ enum ExplainBench {
     static func measure(_ model: Model, image: ExplainedImage, calls: Int, heavyCalls: Int) throws -> [String: Double] {
         var out: [String: Double] = [:]
         func median(_ name: String, _ n: Int, _ body: () throws -> Void) throws {
-            for _ in 0..<3 { try body() }
-            var times: [Double] = []
-            for _ in 0..<n {
-                var failure: Error?
-                let (wall, _) = timed { do { try body() } catch { failure = error } }
-                if let failure { throw failure }
-                times.append(wall * 1000)
-            }
-            out["\(name)_ms"] = times.sorted()[times.count / 2]
+            out["\(name)_ms"] = try medianMilliseconds(warmup: 3, calls: n, body)
         }
         let layer = model.defaultCAMLayer ?? model.layers[0].name
         // The anchor's names for the methods it measures; many-pass methods get fewer calls.

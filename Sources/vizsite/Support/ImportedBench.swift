@@ -39,7 +39,6 @@ struct ImportedBench: Encodable {
         let images = (0..<(32 * size)).map { _ in random.nextUnit() }
         let predictor = Predictor(model: model, maxBatch: 32)
         var logits = [Float](repeating: 0, count: 32 * model.classCount)
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         images.withUnsafeBufferPointer { x in
             logits.withUnsafeMutableBufferPointer { out in
                 for _ in 0..<2 { predictor.logits(x.baseAddress!, count: 32, into: out.baseAddress!) }
@@ -63,19 +62,9 @@ struct ImportedBench: Encodable {
         let image = ExplainedImage(pixels: Tensor(shape: [1] + model.inputShape, scalars: Array(images[0..<size])))
         let layer = model.defaultCAMLayer ?? model.layers[0].name
         gradcamLayer = layer
-        for _ in 0..<3 { _ = try GradCAM().explain(image, layer: layer, target: .predicted, model: model) }
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            var failure: Error?
-            let (wall, _) = timed {
-                do { _ = try GradCAM().explain(image, layer: layer, target: .predicted, model: model) } catch {
-                    failure = error
-                }
-            }
-            if let failure { throw failure }
-            times.append(wall * 1000)
+        gradcamMsB1 = try medianMilliseconds(warmup: 3, calls: repeats) {
+            _ = try GradCAM().explain(image, layer: layer, target: .predicted, model: model)
         }
-        gradcamMsB1 = median(times)
         if explain {
             explanations = try ImportedBench.gradientFamily(model, image: image, calls: max(3, repeats / 10))
         }
@@ -90,19 +79,9 @@ struct ImportedBench: Encodable {
             ("integrated_gradients50_ms", "integrated-gradients", calls),
         ] {
             let method = MethodCatalogue.named(name)!.method()
-            _ = try method.explain(image, target: .predicted, layer: nil, model: model)
-            var times: [Double] = []
-            for _ in 0..<n {
-                var failure: Error?
-                let (wall, _) = timed {
-                    do { _ = try method.explain(image, target: .predicted, layer: nil, model: model) } catch {
-                        failure = error
-                    }
-                }
-                if let failure { throw failure }
-                times.append(wall * 1000)
+            out[key] = try medianMilliseconds(warmup: 1, calls: n) {
+                _ = try method.explain(image, target: .predicted, layer: nil, model: model)
             }
-            out[key] = times.sorted()[times.count / 2]
         }
         return out
     }
