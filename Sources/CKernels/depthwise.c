@@ -77,11 +77,83 @@ VZ_AVX2 void vz_depthwise_forward(const float *x, int h, int w, int c, const flo
         }
     }
 }
+/// One input pixel's gradient over channels: `dx[k] += Σ taps dy_tap[k] · kernel_tap[k]`, four
+/// blocks of eight channels at a time like the forward kernel.
+VZ_AVX2 static void gather_pixel(const float **dys, const float **taps, int count, int c,
+                                 float *dx) {
+    const int blocks = c / 8 * 8;
+    int k = 0;
+    for (; k + 32 <= blocks; k += 32) {
+        __m256 s0 = _mm256_loadu_ps(dx + k), s1 = _mm256_loadu_ps(dx + k + 8);
+        __m256 s2 = _mm256_loadu_ps(dx + k + 16), s3 = _mm256_loadu_ps(dx + k + 24);
+        for (int t = 0; t < count; t++) {
+            const float *d = dys[t] + k, *g = taps[t] + k;
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(d), _mm256_loadu_ps(g), s0);
+            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(d + 8), _mm256_loadu_ps(g + 8), s1);
+            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(d + 16), _mm256_loadu_ps(g + 16), s2);
+            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(d + 24), _mm256_loadu_ps(g + 24), s3);
+        }
+        _mm256_storeu_ps(dx + k, s0);
+        _mm256_storeu_ps(dx + k + 8, s1);
+        _mm256_storeu_ps(dx + k + 16, s2);
+        _mm256_storeu_ps(dx + k + 24, s3);
+    }
+    for (; k < blocks; k += 8) {
+        __m256 sum = _mm256_loadu_ps(dx + k);
+        for (int t = 0; t < count; t++)
+            sum = _mm256_fmadd_ps(_mm256_loadu_ps(dys[t] + k), _mm256_loadu_ps(taps[t] + k), sum);
+        _mm256_storeu_ps(dx + k, sum);
+    }
+    for (; k < c; k++) {
+        float sum = dx[k];
+        for (int t = 0; t < count; t++) sum += dys[t][k] * taps[t][k];
+        dx[k] = sum;
+    }
+}
+
+VZ_AVX2 void vz_depthwise_backward_input(const float *dy, long dy_row_begin, long dy_row_end, int oh, int ow,
+                                          int c, const float *kernel, int kh, int kw, int stride_h, int stride_w,
+                                          int pad_top, int pad_left, int dilation_h, int dilation_w, int h, int w,
+                                          float *dx, long row_begin, long row_end) {
+    const float *dys[VZ_GATHER_MAX_TAPS * VZ_GATHER_MAX_TAPS];
+    const float *taps[VZ_GATHER_MAX_TAPS * VZ_GATHER_MAX_TAPS];
+    reached_taps columns[VZ_GATHER_COLUMNS];
+    for (int ix0 = 0; ix0 < w; ix0 += VZ_GATHER_COLUMNS) {
+        const int n = w - ix0 < VZ_GATHER_COLUMNS ? w - ix0 : VZ_GATHER_COLUMNS;
+        for (int j = 0; j < n; j++) window_reached_taps(ix0 + j, kw, stride_w, pad_left, dilation_w, ow, &columns[j]);
+        for (long r = row_begin; r < row_end; r++) {
+            const long b = r / h;
+            reached_taps rows;
+            window_reached_taps((int)(r % h), kh, stride_h, pad_top, dilation_h, oh, &rows);
+            float *dx_row = dx + r * (long)w * c;
+            for (int j = 0; j < n; j++) {
+                const reached_taps *column = &columns[j];
+                int count = 0;
+                for (int a = 0; a < rows.count; a++) {
+                    // Only the output rows of this band.
+                    const long out_row = b * oh + rows.out[a];
+                    if (out_row < dy_row_begin || out_row >= dy_row_end) continue;
+                    const float *dy_row = dy + (out_row - dy_row_begin) * (long)ow * c;
+                    for (int t = 0; t < column->count; t++) {
+                        dys[count] = dy_row + (long)column->out[t] * c;
+                        taps[count++] = kernel + ((long)rows.tap[a] * kw + column->tap[t]) * c;
+                    }
+                }
+                if (count) gather_pixel(dys, taps, count, c, dx_row + (long)(ix0 + j) * c);
+            }
+        }
+    }
+}
 #else
 
 // Never called: vz_kernels_available() is 0 off x86-64.
 void vz_depthwise_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
                           int stride_h, int stride_w, int pad_top, int pad_left, int dilation_h, int dilation_w,
                           const float *bias, int oh, int ow, float *y, long row_begin, long row_end) {}
+
+void vz_depthwise_backward_input(const float *dy, long dy_row_begin, long dy_row_end, int oh, int ow, int c,
+                                 const float *kernel, int kh, int kw, int stride_h, int stride_w, int pad_top,
+                                 int pad_left, int dilation_h, int dilation_w, int h, int w, float *dx,
+                                 long row_begin, long row_end) {}
 
 #endif

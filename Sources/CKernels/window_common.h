@@ -1,8 +1,10 @@
 // What the direct and depthwise convolutions share: which taps of a kernel window fall inside
-// the input. Private to CKernels (not in include/).
+// the input, and which output a tap of an input cell reaches. Private to CKernels (not in include/).
 
 #ifndef VIZSITE_WINDOW_COMMON_H
 #define VIZSITE_WINDOW_COMMON_H
+
+#include "CKernels.h"
 
 /// The taps `[*first, *last)` of a kernel axis of `size` taps spaced `dilation` apart,
 /// starting at input coordinate `start`, that fall inside `[0, extent)`.
@@ -12,5 +14,43 @@ static inline void window_inside(int start, int size, int dilation, int extent, 
     *last = end < size ? end : size;
     if (*last < *first) *last = *first;
 }
+
+/// The output coordinate that input coordinate `i` reaches through tap `t` of an axis with
+/// `stride`, `pad` cells before the input and `dilation`, or -1 when none does (the gradient
+/// of a convolution, gathered per input cell).
+static inline int window_reached(int i, int t, int stride, int pad, int dilation, int extent) {
+    const int num = i + pad - t * dilation;
+    if (num < 0) return -1;
+    int o = num;
+    if (stride != 1) {  // a division per tap is worth avoiding at stride 1, the common case
+        if (num % stride != 0) return -1;
+        o = num / stride;
+    }
+    return o < extent ? o : -1;
+}
+
+/// The taps of one input cell along an axis that reach an output (see `window_reached`):
+/// how many, the output coordinate each reaches and the tap's index. Needs `size` at most
+/// `VZ_GATHER_MAX_TAPS`.
+typedef struct {
+    int count;
+    int out[VZ_GATHER_MAX_TAPS];
+    int tap[VZ_GATHER_MAX_TAPS];
+} reached_taps;
+
+static inline void window_reached_taps(int i, int size, int stride, int pad, int dilation, int extent,
+                                       reached_taps *taps) {
+    taps->count = 0;
+    for (int t = 0; t < size; t++) {
+        const int o = window_reached(i, t, stride, pad, dilation, extent);
+        if (o < 0) continue;
+        taps->out[taps->count] = o;
+        taps->tap[taps->count++] = t;
+    }
+}
+
+/// Input columns whose reached taps a gathered gradient works out at once, then reuses for
+/// every row: a division per tap and pixel was most of a 3-channel stem's time.
+#define VZ_GATHER_COLUMNS 64
 
 #endif

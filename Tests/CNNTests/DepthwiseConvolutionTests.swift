@@ -2,6 +2,7 @@ import CNN
 import Foundation
 import Testing
 import TestSupport
+@testable import CNNCore
 
 /// Depthwise convolutions' direct loops (Conv2D+Depthwise.swift) against the definition
 /// summed loop by loop, and their gradients against finite differences: strides, `same`
@@ -117,5 +118,36 @@ import TestSupport
         model.backward(ws, batch: 2, from: 0, to: -1, threads: 2)
         let alone = ws.gradient(of: -1, batch: 2, shape: c.input).scalars
         #expect(maxAbsDifference(alone, check.analytic().input.scalars) < 1e-6)
+    }
+
+    /// Past 29,127 output pixels a nonlinear layer's input gradient is gathered band by band
+    /// (the pre-activation gradient of one band at a time): input rows at a band's edge get
+    /// their taps from two bands. Checked against the parameter-gradient path, which
+    /// scatters every output pixel's taps into the input gradient in the Swift loops.
+    @Test(arguments: [
+        Case(input: [150, 100, 9], activation: .silu),
+        Case(
+            input: [301, 200, 10], strides: (2, 2), pads: Pads(top: 0, bottom: 1, left: 0, right: 1), activation: .silu),
+    ])
+    func bandedInputGradientMatchesTheScatteredOne(_ c: Case) {
+        let model = Self.model(c)
+        let layer = c.layer
+        #expect(3 * layer.outputShape[0] * layer.outputShape[1] > layer.chunkRows, "more than one band")
+        let ws = Workspace(model: model, capacity: 3)
+        ws.setInput(randomTensor([3] + c.input, seed: 9))
+        model.forward(ws, batch: 3)
+        ws.setGradient(of: 0, randomTensor([3] + layer.outputShape, seed: 10))
+        let parameterGradients = [Float](repeating: 0, count: model.parameters.values.count)
+        var scattered: [Float] = []
+        parameterGradients.withUnsafeBufferPointer { buffer in
+            model.backward(
+                ws, batch: 3, from: 0, to: -1, parameterGradients: UnsafeMutablePointer(mutating: buffer.baseAddress!))
+            scattered = ws.gradient(of: -1, batch: 3, shape: c.input).scalars
+        }
+        for threads in [1, 2] {
+            model.backward(ws, batch: 3, from: 0, to: -1, threads: threads)
+            let gathered = ws.gradient(of: -1, batch: 3, shape: c.input).scalars
+            #expect(maxAbsDifference(gathered, scattered) < 1e-5, "threads \(threads)")
+        }
     }
 }

@@ -132,6 +132,48 @@ struct FastKernelTests {
         }
     }
 
+    /// The input gradient alone (an explanation's) is gathered per input pixel in C; with
+    /// parameter gradients (training) it goes through im2col's GEMM and col2im. The two agree:
+    /// the stems above, a ReLU layer large enough to be split into bands of output rows, a
+    /// stride that leaves input rows no output reaches.
+    @Test(arguments: [
+        ([23, 21, 3], 64, (7, 7), 2, Pads(top: 3, bottom: 3, left: 3, right: 3), Activation.linear),
+        ([16, 17, 3], 32, (3, 3), 2, Pads(top: 0, bottom: 1, left: 0, right: 1), .relu),
+        ([9, 13, 2], 40, (5, 5), 1, Pads(top: 2, bottom: 2, left: 2, right: 2), .linear),
+        ([12, 12, 16], 8, (3, 3), 3, Pads(top: 1, bottom: 0, left: 1, right: 0), .relu),
+        ([130, 100, 3], 16, (3, 3), 1, Pads(top: 1, bottom: 1, left: 1, right: 1), .relu),
+    ])
+    func gatheredDirectInputGradientMatchesCol2im(
+        shape: [Int], filters: Int, kernel: (Int, Int), stride: Int, pads: Pads, activation: Activation
+    ) {
+        let layer = Conv2D(
+            name: "c", inputShape: shape, filters: filters, kernelSize: kernel, strides: (stride, stride),
+            pads: pads, activation: activation)
+        #expect(layer.forwardKernel == .direct)
+        var model = Model(name: "t", inputShape: shape, layers: [layer], seed: 31)
+        model.parameters.set("c/bias", randomTensor([filters], seed: 32))
+        let batch = 2
+        let ws = Workspace(model: model, capacity: batch)
+        ws.setInput(randomTensor([batch] + shape, seed: 33))
+        model.forward(ws, batch: batch)
+        ws.setGradient(of: 0, randomTensor([batch] + layer.outputShape, seed: 34))
+        let parameterGradients = [Float](repeating: 0, count: model.parameters.values.count)
+        let scattered = parameterGradients.withUnsafeBufferPointer { buffer in
+            model.backward(
+                ws, batch: batch, from: 0, to: -1,
+                parameterGradients: UnsafeMutablePointer(mutating: buffer.baseAddress!))
+            return ws.gradient(of: -1, batch: batch, shape: shape).scalars
+        }
+        #expect(scattered.contains { $0 != 0 })
+        for threads in [1, 2] {
+            model.backward(ws, batch: batch, from: 0, to: -1, threads: threads)
+            let gathered = ws.gradient(of: -1, batch: batch, shape: shape).scalars
+            #expect(maxAbsDifference(gathered, scattered) < 1e-5, "threads \(threads)")
+            // Input cells no output reaches (stride 3 skips some) are exact zeros in both.
+            #expect(zip(gathered, scattered).allSatisfy { ($0 == 0) == ($1 == 0) })
+        }
+    }
+
     @Test func unsuitableLayersKeepIm2col() {
         // Patches deeper than 160 values.
         #expect(

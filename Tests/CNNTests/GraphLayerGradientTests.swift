@@ -179,4 +179,31 @@ import TestSupport
             inputs: [[-1], [-1, 0], [1, 1]], inputShape: [4, 5, 2])
         #expect(!Multiply.fits([4, 5, 2], [1, 1, 3]) && Multiply.fits([4, 5, 3], [1, 1, 3]))
     }
+
+    /// Maps large enough to be split across threads: the product and both gradients, value for
+    /// value as the definition gives them (one multiplication per value, or a sum over the
+    /// positions in one sample's order), on one thread and two.
+    @Test(arguments: [[1, 1, 24], [30, 40, 24]])
+    func largeProductsMatchTheDefinition(second: [Int]) {
+        let shape = [30, 40, 24], batch = 3
+        let layer = Multiply(name: "m", inputShapes: [shape, second])
+        let a = randomTensor([batch] + shape, seed: 11).scalars, b = randomTensor([batch] + second, seed: 12).scalars
+        let dy = randomTensor([batch] + shape, seed: 13).scalars
+        let positions = 30 * 40, other = second.elementCount
+        func bIndex(_ i: Int) -> Int {
+            let n = i / (positions * 24)
+            return other == 24 ? n * 24 + i % 24 : i
+        }
+        let product = a.indices.map { a[$0] * b[bIndex($0)] }
+        let da = dy.indices.map { dy[$0] * b[bIndex($0)] }
+        var db = [Float](repeating: 0, count: b.count)
+        for i in a.indices { db[bIndex(i)] += dy[i] * a[i] }
+        for threads in [1, 2] {
+            #expect(layer.output(of: [a, b], parameters: [], batch: batch, threads: threads) == product)
+            let gradients = layer.inputGradients(
+                at: [a, b], parameters: [], outputGradient: dy, batch: batch, threads: threads)
+            #expect(gradients[0] == da, "threads \(threads)")
+            #expect(gradients[1] == db, "threads \(threads)")
+        }
+    }
 }

@@ -3,6 +3,10 @@
 
 #include <stddef.h>
 
+/// The largest kernel side the gathered input gradients (`vz_depthwise_backward_input`,
+/// `vz_conv_direct_backward_input`) take.
+#define VZ_GATHER_MAX_TAPS 16
+
 /// Whether this CPU has AVX2 and FMA, which every kernel below needs.
 int vz_kernels_available(void);
 
@@ -39,6 +43,16 @@ void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *ke
                             int stride_h, int stride_w, int pad_top, int pad_left, const float *bias, int k,
                             int relu, float *y, int oh, int ow, long row_begin, long row_end);
 
+/// Adds to input rows `[row_begin, row_end)` (`image * h + iy`) of the NHWC gradient `dx` what
+/// they receive from the output-gradient rows `[dy_row_begin, dy_row_end)` (`image * oh + oy`;
+/// `dy` points at the first of them, `k` channels) of an undilated convolution with the HWIO
+/// kernel `[kh][kw][c][k]` (arguments as `vz_conv_direct_forward`). Needs `k % 8 == 0`, `kh`
+/// and `kw` at most `VZ_GATHER_MAX_TAPS`, and AVX2 + FMA.
+void vz_conv_direct_backward_input(const float *dy, long dy_row_begin, long dy_row_end, int oh, int ow, int k,
+                                   const float *kernel, int kh, int kw, int c, int stride_h, int stride_w,
+                                   int pad_top, int pad_left, int h, int w, float *dx, long row_begin,
+                                   long row_end);
+
 /// `out[0..<units] = sum over rows i in [row_begin, row_end) with x[i] != 0 of x[i] * w[i][0..<units]`
 /// for a row-major `w` of `units` columns: one sample through a dense layer, reading only
 /// the weight rows of non-zero inputs. `indices` holds `row_end - row_begin` ints of scratch.
@@ -60,6 +74,17 @@ void vz_depthwise_forward(const float *x, int h, int w, int c, const float *kern
                           int stride_h, int stride_w, int pad_top, int pad_left, int dilation_h, int dilation_w,
                           const float *bias, int oh, int ow, float *y, long row_begin, long row_end);
 
+/// Adds to input rows `[row_begin, row_end)` (of every image: `image * h + iy`) of the NHWC
+/// gradient `dx` what they receive from the output-gradient rows `[dy_row_begin, dy_row_end)`
+/// (`image * oh + oy`; `dy` points at the first of them) of a depthwise convolution without
+/// depth multiplier (kernel `[kh][kw][c]`, arguments as `vz_depthwise_forward`). Each input
+/// pixel gathers its taps in registers and is written once. Needs `kh` and `kw` at most
+/// `VZ_GATHER_MAX_TAPS`, and AVX2 + FMA.
+void vz_depthwise_backward_input(const float *dy, long dy_row_begin, long dy_row_end, int oh, int ow, int c,
+                                 const float *kernel, int kh, int kw, int stride_h, int stride_w, int pad_top,
+                                 int pad_left, int dilation_h, int dilation_w, int h, int w, float *dx,
+                                 long row_begin, long row_end);
+
 /// `y = 1 / (1 + e^−x)` over `count` floats (`y` may be `x`), within a few ulp of glibc's
 /// `expf`. Needs AVX2 + FMA on x86-64.
 void vz_sigmoid(const float *x, float *y, long count);
@@ -73,5 +98,15 @@ void vz_silu_backward(const float *x, const float *dy, float *dx, long count);
 
 /// Copies `count` floats between buffers that do not overlap, with vector moves (see copy.c).
 void vz_copy_floats(float *restrict dst, const float *restrict src, long count);
+
+/// The calling thread's floating-point control word (MXCSR on x86-64; 0 elsewhere).
+unsigned vz_fp_mode(void);
+
+/// Sets the calling thread's floating-point control word to one `vz_fp_mode` returned.
+void vz_set_fp_mode(unsigned mode);
+
+/// Makes the calling thread flush subnormal results and inputs to zero, and returns the
+/// control word it had (for `vz_set_fp_mode`). A no-op returning 0 off x86-64.
+unsigned vz_flush_subnormals(void);
 
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import Foundation
 
@@ -34,8 +35,22 @@ public enum Parallelism {
             for i in 0..<count { body(i) }
             return
         }
-        if let team, team.run(count, body) { return }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        // Every piece computes in the caller's floating-point mode (see `SubnormalFlush`).
+        let mode = vz_fp_mode()
+        let piece: @Sendable (Int) -> Void = { i in
+            if i == 0 { body(0); return }
+            let previous = vz_fp_mode()
+            vz_set_fp_mode(mode)
+            body(i)
+            vz_set_fp_mode(previous)
+        }
+        if let team, team.run(count, piece) { return }
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            let previous = vz_fp_mode()
+            vz_set_fp_mode(mode)
+            body(i)
+            vz_set_fp_mode(previous)
+        }
     }
 }
 

@@ -110,6 +110,28 @@ public enum Activation: Sendable, Hashable {
         }
     }
 
+    /// `y = f(x)` for `count` values of another buffer: one pass where a copy and `apply` made
+    /// two (a standalone ReLU is memory-bound), with the same values.
+    func apply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .relu:
+            for i in 0..<count { y[i] = Swift.max(x[i], 0) }
+        case .clip(let low, let high):
+            for i in 0..<count { y[i] = Swift.min(Swift.max(x[i], low), high) }
+        case .hardSigmoid(let alpha, let beta):
+            for i in 0..<count { y[i] = Swift.min(Swift.max(alpha * x[i] + beta, 0), 1) }
+        case .hardSwish:
+            for i in 0..<count { let v = x[i]; y[i] = v * Swift.min(Swift.max(v + 3, 0), 6) / 6 }
+        case .sigmoid where Self.vectorExp:
+            vz_sigmoid(x, y, count)
+        case .silu where Self.vectorExp:
+            vz_silu(x, y, count)
+        default:
+            copyFloats(y, from: x, count: count)
+            apply(y, count: count)
+        }
+    }
+
     /// `dPre = dOut · f'(pre)`, computed from the activation's output, or from the
     /// pre-activation values where `needsPreActivation` (which must then be given).
     /// `guided` (guided backpropagation) passes back only positive gradients through the

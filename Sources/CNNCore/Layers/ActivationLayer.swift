@@ -28,8 +28,7 @@ public struct ActivationLayer: Layer {
         let parts = Self.parts(io.batch * inputShape.elementCount, threads: io.threads)
         Parallelism.run(parts.count) { p in
             let range = parts[p]
-            copyFloats(output.base + range.lowerBound, from: input.base + range.lowerBound, count: range.count)
-            activation.apply(output.base + range.lowerBound, count: range.count)
+            activation.apply(input.base + range.lowerBound, into: output.base + range.lowerBound, count: range.count)
         }
     }
 

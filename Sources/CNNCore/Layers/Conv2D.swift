@@ -189,6 +189,10 @@ public struct Conv2D: Layer {
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
+        if gathersInputGradient(gradients) {
+            backwardInputGathered(io, gradients)
+            return
+        }
         if forwardKernel == .depthwise {
             backwardDepthwise(io, gradients)
             return

@@ -167,46 +167,70 @@ public struct Multiply: Layer {
     }
 
     public func forward(_ io: LayerIO) {
-        let a = io.input, b = io.extraInputs[0], y = io.output
         let (positions, channels, other) = layout
-        let size = positions * channels
-        for n in 0..<io.batch {
-            let an = a + n * size, bn = b + n * other, yn = y + n * size
-            if broadcastsChannels {
-                for p in 0..<positions {
-                    for c in 0..<channels { yn[p * channels + c] = an[p * channels + c] * bn[c] }
-                }
-            } else {
-                for i in 0..<size { yn[i] = an[i] * bn[i] }
+        let a = SharedPointer(io.input), b = SharedPointer(io.extraInputs[0]), y = SharedPointer(io.output)
+        let broadcasts = broadcastsChannels
+        eachPart(io, rows: io.batch * positions) { rows in
+            for r in rows {
+                let n = r / positions, at = r * channels
+                let an = a.base + at, yn = y.base + at
+                let bn = b.base + n * other + (broadcasts ? 0 : (r % positions) * channels)
+                for c in 0..<channels { yn[c] = an[c] * bn[c] }
             }
         }
     }
 
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
-        let a = io.input, b = io.extraInputs[0], dy = gradients.output
         let (positions, channels, other) = layout
-        let size = positions * channels
-        // Read both inputs before writing: the two gradients may not alias them, but `a` and
-        // `b` may be the same node.
-        for n in 0..<io.batch {
-            let an = a + n * size, bn = b + n * other, dyn = dy + n * size
-            if let da = gradients.input {
-                let dan = da + n * size
-                for i in 0..<size { dan[i] = dyn[i] * bn[broadcastsChannels ? i % channels : i] }
-            }
-            if let db = gradients.extraInputs[0] {
-                let dbn = db + n * other
-                if broadcastsChannels {
-                    for c in 0..<channels { dbn[c] = 0 }
-                    for p in 0..<positions {
-                        for c in 0..<channels { dbn[c] += dyn[p * channels + c] * an[p * channels + c] }
+        let a = SharedPointer(io.input), b = SharedPointer(io.extraInputs[0]), dy = SharedPointer(gradients.output)
+        let broadcasts = broadcastsChannels
+        let db = gradients.extraInputs[0].map(SharedPointer.init)
+        if let db {
+            if broadcasts {
+                // Per sample, the gradient of each channel's factor: a sum over the positions.
+                eachPart(io, rows: io.batch) { samples in
+                    for n in samples {
+                        let dbn = db.base + n * other
+                        dbn.update(repeating: 0, count: channels)
+                        for p in 0..<positions {
+                            let at = (n * positions + p) * channels
+                            let dyp = dy.base + at, ap = a.base + at
+                            for c in 0..<channels { dbn[c] += dyp[c] * ap[c] }
+                        }
                     }
-                } else {
-                    for i in 0..<size { dbn[i] = dyn[i] * an[i] }
+                }
+            } else {
+                eachPart(io, rows: io.batch * positions) { rows in
+                    for r in rows {
+                        let at = r * channels
+                        for c in 0..<channels { db.base[at + c] = dy.base[at + c] * a.base[at + c] }
+                    }
+                }
+            }
+        }
+        if let da = gradients.input.map(SharedPointer.init) {
+            eachPart(io, rows: io.batch * positions) { rows in
+                for r in rows {
+                    let at = r * channels
+                    let bn = b.base + (r / positions) * other + (broadcasts ? 0 : (r % positions) * channels)
+                    let dan = da.base + at, dyr = dy.base + at
+                    for c in 0..<channels { dan[c] = dyr[c] * bn[c] }
                 }
             }
         }
     }
+
+    /// Runs `body` over `0..<rows` split across the layer's threads, in parts of at least
+    /// `minimumPart` elements: a region costs more than a small map takes.
+    private func eachPart(_ io: LayerIO, rows: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let perRow = max(1, io.batch * inputShape.elementCount / max(rows, 1))
+        let parts = splitRange(
+            rows, parts: min(io.threads, Parallelism.workers, max(1, rows * perRow / Self.minimumPart)))
+        Parallelism.run(parts.count) { p in body(parts[p]) }
+    }
+
+    /// Elements below which one thread does a part alone.
+    private static let minimumPart = 16_384
 }
 
 // What it says about itself (LayerDescription.swift).

@@ -82,8 +82,7 @@ public struct Model: Sendable {
         precondition(batch <= workspace.capacity)
         let last = last ?? layers.count - 1
         guard first <= last else { return }
-        parameters.values.withUnsafeBufferPointer { values in
-            let base = UnsafeMutablePointer(mutating: values.baseAddress!)
+        withComputeContext { base in
             for i in first...last {
                 var io = io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout)
                 io.outputsOnly = outputsOnly
@@ -113,8 +112,7 @@ public struct Model: Sendable {
         // to reach a node writes it, later ones go through a spare buffer and add.
         var written = [Bool](repeating: false, count: layers.count + 1)
         written[start + 1] = true
-        parameters.values.withUnsafeBufferPointer { values in
-            let base = UnsafeMutablePointer(mutating: values.baseAddress!)
+        withComputeContext { base in
             for i in stride(from: start, through: lowest, by: -1) where visit[i] {
                 var pending: [(node: Int, spare: Int)] = []
                 let targets: [UnsafeMutablePointer<Float>?] = inputs[i].map { node in
@@ -148,13 +146,22 @@ public struct Model: Sendable {
     /// output in the workspace into its inputs' gradient buffers (overwritten, as the first
     /// consumer's would be), no parameter gradients. For profiling (`vizsite bench --layers`).
     public func backwardLayer(_ workspace: Workspace, batch: Int, layer i: Int, threads: Int = 1) {
-        parameters.values.withUnsafeBufferPointer { values in
-            let base = UnsafeMutablePointer(mutating: values.baseAddress!)
+        withComputeContext { base in
             let targets = inputs[i].map { workspace.gradients[$0 + 1] }
             let grads = LayerGradients(
                 output: workspace.gradients[i + 1], input: targets[0], extraInputs: Array(targets.dropFirst()),
                 parameters: nil, guided: false)
             layers[i].backward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: nil), grads)
+        }
+    }
+
+    /// Runs a pass's `body` with the parameters' base address, subnormals flushed (see
+    /// `SubnormalFlush`).
+    private func withComputeContext(_ body: (UnsafeMutablePointer<Float>) -> Void) {
+        SubnormalFlush.around {
+            parameters.values.withUnsafeBufferPointer { values in
+                body(UnsafeMutablePointer(mutating: values.baseAddress!))
+            }
         }
     }
 
