@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "eb4496f2bdc7bb41ac347cfee5b915db9b830a2a46c4c857d03713aec475473f"
+    public static let sourceDigest = "6e00151fb99c25dc9f14923485096a355a8fade359bc403c000fb34f3a83c3d8"
 }

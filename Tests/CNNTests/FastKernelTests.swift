@@ -1,6 +1,7 @@
 import CNN
 import Testing
 import TestSupport
+@testable import CNNCore
 
 /// The hand-written forward kernels (CKernels) against the same layers computed loop by
 /// loop, on shapes that exercise their edges: odd output sizes (Winograd tiles past the
@@ -172,6 +173,25 @@ struct FastKernelTests {
             // Input cells no output reaches (stride 3 skips some) are exact zeros in both.
             #expect(zip(gathered, scattered).allSatisfy { ($0 == 0) == ($1 == 0) })
         }
+    }
+
+    /// A call of few tiles through large transformed kernels runs im2col + GEMM instead
+    /// (ResNet-50's 14×14×256 layers for one image): its output is im2col's, bit for bit.
+    @Test func fewTilesThroughLargeKernelsRunIm2col() {
+        let large = Conv2D(
+            name: "c", inputShape: [14, 14, 256], filters: 256, kernelSize: (3, 3), padding: .same, activation: .relu)
+        #expect(large.forwardKernel == .winograd4x4)
+        #expect(!large.winogradPays(batch: 1) && large.winogradPays(batch: 2))  // 16 tiles per image
+        let small = Conv2D(name: "c", inputShape: [9, 7, 8], filters: 8, kernelSize: (3, 3))
+        #expect(small.winogradPays(batch: 1))
+        let model = Model(name: "t", inputShape: [14, 14, 256], layers: [large], seed: 41)
+        let x = randomTensor([1, 14, 14, 256], seed: 42)
+        let ws = Workspace(model: model, capacity: 1)
+        ws.setInput(x)
+        model.forward(ws, batch: 1, outputsOnly: true)
+        let alone = ws.output(of: 0, batch: 1, shape: large.outputShape).scalars
+        model.forward(ws, batch: 1)  // a backward pass follows: im2col
+        #expect(alone == ws.output(of: 0, batch: 1, shape: large.outputShape).scalars)
     }
 
     @Test func unsuitableLayersKeepIm2col() {

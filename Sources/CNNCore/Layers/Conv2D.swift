@@ -128,7 +128,9 @@ public struct Conv2D: Layer {
         // Winograd for the spec's seed), and trained weights stay as they were. Winograd
         // also needs `outputsOnly` (see there); the direct kernel treats every pixel alike.
         let kernel: ConvolutionKernel =
-            if io.dropout != nil || (forwardKernel.winograd != nil && !io.outputsOnly) {
+            if io.dropout != nil
+                || (forwardKernel.winograd != nil && (!io.outputsOnly || !winogradPays(batch: io.batch)))
+            {
                 .im2col
             } else {
                 forwardKernel
