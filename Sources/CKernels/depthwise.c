@@ -1,7 +1,9 @@
 // Depthwise convolution (one input channel per output channel: MobileNets, EfficientNets)
 // over NHWC. Each output pixel keeps eight channels at a time in a register and adds every
-// tap that falls inside the input, so the output is written once. Swift's loops compile to
-// SSE without FMA here and ran at a tenth of the two cores' peak.
+// tap that falls inside the input, so the output is written once; the input gradient is
+// gathered the same way, each input pixel summing what the output pixels its taps reach
+// send. Swift's loops compile to SSE without FMA here and ran at a tenth of the two cores'
+// peak.
 
 #include "CKernels.h"
 #include "window_common.h"
@@ -77,10 +79,10 @@ VZ_AVX2 void vz_depthwise_forward(const float *x, int h, int w, int c, const flo
         }
     }
 }
+
 /// One input pixel's gradient over channels: `dx[k] += Σ taps dy_tap[k] · kernel_tap[k]`, four
 /// blocks of eight channels at a time like the forward kernel.
-VZ_AVX2 static void gather_pixel(const float **dys, const float **taps, int count, int c,
-                                 float *dx) {
+VZ_AVX2 static void gather_pixel(const float **dys, const float **taps, int count, int c, float *dx) {
     const int blocks = c / 8 * 8;
     int k = 0;
     for (; k + 32 <= blocks; k += 32) {
@@ -127,18 +129,8 @@ VZ_AVX2 void vz_depthwise_backward_input(const float *dy, long dy_row_begin, lon
             window_reached_taps((int)(r % h), kh, stride_h, pad_top, dilation_h, oh, &rows);
             float *dx_row = dx + r * (long)w * c;
             for (int j = 0; j < n; j++) {
-                const reached_taps *column = &columns[j];
-                int count = 0;
-                for (int a = 0; a < rows.count; a++) {
-                    // Only the output rows of this band.
-                    const long out_row = b * oh + rows.out[a];
-                    if (out_row < dy_row_begin || out_row >= dy_row_end) continue;
-                    const float *dy_row = dy + (out_row - dy_row_begin) * (long)ow * c;
-                    for (int t = 0; t < column->count; t++) {
-                        dys[count] = dy_row + (long)column->out[t] * c;
-                        taps[count++] = kernel + ((long)rows.tap[a] * kw + column->tap[t]) * c;
-                    }
-                }
+                const int count = gather_taps(&rows, &columns[j], b, oh, ow, dy_row_begin, dy_row_end, dy, c, kernel,
+                                              kw, c, dys, taps);
                 if (count) gather_pixel(dys, taps, count, c, dx_row + (long)(ix0 + j) * c);
             }
         }

@@ -52,18 +52,8 @@ VZ_AVX2 void vz_conv_direct_backward_input(const float *dy, long dy_row_begin, l
             window_reached_taps((int)(r % h), kh, stride_h, pad_top, 1, oh, &rows);
             float *dx_row = dx + r * (long)w * c;
             for (int j = 0; j < n; j++) {
-                const reached_taps *column = &columns[j];
-                int count = 0;
-                for (int a = 0; a < rows.count; a++) {
-                    // Only the output rows of this band.
-                    const long out_row = b * oh + rows.out[a];
-                    if (out_row < dy_row_begin || out_row >= dy_row_end) continue;
-                    const float *dy_row = dy + (out_row - dy_row_begin) * (long)ow * k;
-                    for (int t = 0; t < column->count; t++) {
-                        dys[count] = dy_row + (long)column->out[t] * k;
-                        weights[count++] = kernel + ((long)rows.tap[a] * kw + column->tap[t]) * c * k;
-                    }
-                }
+                const int count = gather_taps(&rows, &columns[j], b, oh, ow, dy_row_begin, dy_row_end, dy, k, kernel,
+                                              kw, (long)c * k, dys, weights);
                 if (count == 0) continue;
                 float *out = dx_row + (long)(ix0 + j) * c;
                 int ci = 0;

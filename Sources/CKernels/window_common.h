@@ -49,6 +49,27 @@ static inline void window_reached_taps(int i, int size, int stride, int pad, int
     }
 }
 
+/// The taps one input pixel of image `image` gathers, given the output `rows` and `column` its
+/// taps reach: for each reached output pixel in the band of output rows `[band_begin,
+/// band_end)` (`image * oh + oy`), a pointer to its gradient (`dy` holds the band, `channels`
+/// floats a pixel, `ow` pixels a row) and to its tap's kernel (`tap_floats` floats a tap, `kw`
+/// taps a kernel row). Returns how many.
+static inline int gather_taps(const reached_taps *rows, const reached_taps *column, long image, int oh, int ow,
+                              long band_begin, long band_end, const float *dy, int channels, const float *kernel,
+                              int kw, long tap_floats, const float **dys, const float **taps) {
+    int count = 0;
+    for (int a = 0; a < rows->count; a++) {
+        const long out_row = image * oh + rows->out[a];
+        if (out_row < band_begin || out_row >= band_end) continue;
+        const float *dy_row = dy + (out_row - band_begin) * (long)ow * channels;
+        for (int t = 0; t < column->count; t++) {
+            dys[count] = dy_row + (long)column->out[t] * channels;
+            taps[count++] = kernel + ((long)rows->tap[a] * kw + column->tap[t]) * tap_floats;
+        }
+    }
+    return count;
+}
+
 /// Input columns whose reached taps a gathered gradient works out at once, then reuses for
 /// every row: a division per tap and pixel was most of a 3-channel stem's time.
 #define VZ_GATHER_COLUMNS 64

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "6e00151fb99c25dc9f14923485096a355a8fade359bc403c000fb34f3a83c3d8"
+    public static let sourceDigest = "d0df7eefcf378537bcdd0bcc6c78adb510bcc7b5ea369af4f2aaaf74ee55ce70"
 }
