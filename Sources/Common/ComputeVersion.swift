@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "d0df7eefcf378537bcdd0bcc6c78adb510bcc7b5ea369af4f2aaaf74ee55ce70"
+    public static let sourceDigest = "73662f8503438dbf70c9b3126b542bd02907df760ec0a3c2dbb78e525d10f3fa"
 }

@@ -99,7 +99,7 @@ public struct GradientEngine: Sendable {
                         model.forward(
                             ws, batch: chunk.count, through: layer, threads: threads, outputsOnly: !exactKernels)
                     }
-                    model.forward(ws, batch: chunk.count, from: layer + 1, threads: threads)
+                    model.forward(ws, batch: chunk.count, from: layer + 1, threads: threads, exactKernels: exactKernels)
                     logits.copy(
                         from: ws, layer: model.layers.count - 1, batch: chunk.count, to: chunk.lowerBound * classCount)
                 }

@@ -194,6 +194,42 @@ struct FastKernelTests {
         #expect(alone == ws.output(of: 0, batch: 1, shape: large.outputShape).scalars)
     }
 
+    /// A pass that a backward pass follows runs Winograd only after the model's last max
+    /// pooling (no tie left for its rounding to move), and not with `exactKernels`: a 3×3
+    /// layer after a pooling gives the outputs-only pass's bits, one before it im2col's.
+    @Test func backwardPassesRunWinogradOnlyAfterTheLastMaxPooling() {
+        let conv = { (shape: [Int]) in
+            Conv2D(name: "c", inputShape: shape, filters: 16, kernelSize: (3, 3), padding: .same, activation: .relu)
+        }
+        let after = conv([6, 6, 16])
+        let pooledFirst = Model(
+            name: "t", inputShape: [12, 12, 16],
+            layers: [MaxPool2D(name: "p", inputShape: [12, 12, 16], poolSize: (2, 2)), after], seed: 51)
+        let before = conv([12, 12, 16])
+        let pooledLast = Model(
+            name: "t", inputShape: [12, 12, 16],
+            layers: [before, MaxPool2D(name: "p", inputShape: before.outputShape, poolSize: (2, 2))], seed: 51)
+        let x = randomTensor([2, 12, 12, 16], seed: 52)
+        func output(_ model: Model, outputsOnly: Bool = false, exactKernels: Bool = false) -> [Float] {
+            let ws = Workspace(model: model, capacity: 2)
+            ws.setInput(x)
+            model.forward(ws, batch: 2, through: 0, outputsOnly: outputsOnly, exactKernels: exactKernels)
+            return ws.output(of: 0, batch: 2, shape: model.layers[0].outputShape).scalars
+        }
+        func secondOutput(_ model: Model, outputsOnly: Bool = false, exactKernels: Bool = false) -> [Float] {
+            let ws = Workspace(model: model, capacity: 2)
+            ws.setInput(x)
+            model.forward(ws, batch: 2, outputsOnly: outputsOnly, exactKernels: exactKernels)
+            return ws.output(of: 1, batch: 2, shape: model.layers[1].outputShape).scalars
+        }
+        let winograd = secondOutput(pooledFirst, outputsOnly: true),
+            exact = secondOutput(pooledFirst, exactKernels: true)
+        #expect(winograd != exact, "Winograd and im2col differ in the last bits")
+        #expect(secondOutput(pooledFirst) == winograd)
+        #expect(output(pooledLast) == output(pooledLast, exactKernels: true))
+        #expect(output(pooledLast) != output(pooledLast, outputsOnly: true))
+    }
+
     @Test func unsuitableLayersKeepIm2col() {
         // Patches deeper than 160 values.
         #expect(

@@ -104,7 +104,8 @@ public struct LayerIO {
     public var dropout: DropoutKey?
     /// The layer's position in the model, part of its dropout key.
     public var layerIndex: Int
-    /// Set when no backward pass follows. Only then may convolutions use Winograd: its
+    /// Set when no backward pass follows, or none that passes through a max pooling after
+    /// this layer (`Model.forward` sets it). Only then may convolutions use Winograd: its
     /// rounding depends on an output's position within a tile, so equal receptive fields
     /// (a blank background) give outputs that differ in the last bit, and max pooling's
     /// backward pass would route gradients to whichever happened to round up instead of

@@ -75,17 +75,21 @@ public struct Model: Sendable {
     /// nodes they read below `first` must hold their values already.
     /// With `dropout` set, dropout layers draw training masks. Set `outputsOnly` when no
     /// backward pass follows, to let convolutions use Winograd (see `LayerIO.outputsOnly`).
+    /// Layers after the model's last max pooling (or global max pooling) may use Winograd in
+    /// any pass but training: no tie of a pooling window is left for its rounding to move. `exactKernels` keeps them
+    /// off it too, for maps that read each cell's own gradient.
     public func forward(
         _ workspace: Workspace, batch: Int, from first: Int = 0, through last: Int? = nil,
-        threads: Int = 1, dropout: DropoutKey? = nil, outputsOnly: Bool = false
+        threads: Int = 1, dropout: DropoutKey? = nil, outputsOnly: Bool = false, exactKernels: Bool = false
     ) {
         precondition(batch <= workspace.capacity)
         let last = last ?? layers.count - 1
         guard first <= last else { return }
+        let pastPooling = exactKernels || dropout != nil ? layers.count : lastMaxPooling + 1
         withComputeContext { base in
             for i in first...last {
                 var io = io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout)
-                io.outputsOnly = outputsOnly
+                io.outputsOnly = outputsOnly || i >= pastPooling
                 layers[i].forward(io)
             }
         }
@@ -154,6 +158,10 @@ public struct Model: Sendable {
             layers[i].backward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: nil), grads)
         }
     }
+
+    /// The index of the model's last layer that selects maxima (max pooling, global max
+    /// pooling), or -1.
+    var lastMaxPooling: Int { layers.lastIndex { $0.propagation == .maximum } ?? -1 }
 
     /// Runs a pass's `body` with the parameters' base address, subnormals flushed (see
     /// `SubnormalFlush`).
