@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "73662f8503438dbf70c9b3126b542bd02907df760ec0a3c2dbb78e525d10f3fa"
+    public static let sourceDigest = "c76e0f6e443a7f6718d0c9376e62916e8458811e728d41b12000027eceedd193"
 }

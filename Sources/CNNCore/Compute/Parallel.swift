@@ -38,19 +38,13 @@ public enum Parallelism {
         // Every piece computes in the caller's floating-point mode (see `SubnormalFlush`).
         let mode = vz_fp_mode()
         let piece: @Sendable (Int) -> Void = { i in
-            if i == 0 { body(0); return }
             let previous = vz_fp_mode()
             vz_set_fp_mode(mode)
             body(i)
             vz_set_fp_mode(previous)
         }
         if let team, team.run(count, piece) { return }
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            let previous = vz_fp_mode()
-            vz_set_fp_mode(mode)
-            body(i)
-            vz_set_fp_mode(previous)
-        }
+        DispatchQueue.concurrentPerform(iterations: count, execute: piece)
     }
 }
 

@@ -223,9 +223,8 @@ public struct Multiply: Layer {
     /// Runs `body` over `0..<rows` split across the layer's threads, in parts of at least
     /// `minimumPart` elements: a region costs more than a small map takes.
     private func eachPart(_ io: LayerIO, rows: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let perRow = max(1, io.batch * inputShape.elementCount / max(rows, 1))
-        let parts = splitRange(
-            rows, parts: min(io.threads, Parallelism.workers, max(1, rows * perRow / Self.minimumPart)))
+        let elements = io.batch * inputShape.elementCount
+        let parts = splitRange(rows, parts: min(io.threads, Parallelism.workers, max(1, elements / Self.minimumPart)))
         Parallelism.run(parts.count) { p in body(parts[p]) }
     }
 

@@ -76,8 +76,8 @@ public struct Model: Sendable {
     /// With `dropout` set, dropout layers draw training masks. Set `outputsOnly` when no
     /// backward pass follows, to let convolutions use Winograd (see `LayerIO.outputsOnly`).
     /// Layers after the model's last max pooling (or global max pooling) may use Winograd in
-    /// any pass but training: no tie of a pooling window is left for its rounding to move. `exactKernels` keeps them
-    /// off it too, for maps that read each cell's own gradient.
+    /// any pass but training: no tie of a pooling window is left for its rounding to move.
+    /// `exactKernels` keeps them off it too, for maps that read each cell's own gradient.
     public func forward(
         _ workspace: Workspace, batch: Int, from first: Int = 0, through last: Int? = nil,
         threads: Int = 1, dropout: DropoutKey? = nil, outputsOnly: Bool = false, exactKernels: Bool = false
@@ -85,7 +85,7 @@ public struct Model: Sendable {
         precondition(batch <= workspace.capacity)
         let last = last ?? layers.count - 1
         guard first <= last else { return }
-        let pastPooling = exactKernels || dropout != nil ? layers.count : lastMaxPooling + 1
+        let pastPooling = outputsOnly || exactKernels || dropout != nil ? layers.count : lastMaxPooling + 1
         withComputeContext { base in
             for i in first...last {
                 var io = io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout)
