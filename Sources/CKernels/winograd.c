@@ -14,6 +14,7 @@
 // The functions run only where the CPU has AVX2 and FMA (see cpu.c).
 
 #include "CKernels.h"
+#include "winograd_common.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -41,24 +42,13 @@ void vz_winograd_transform_kernel(const float *kernel, int c, int k, float *u) {
     }
 }
 
-/// Tiles per block: V and M of a block (16 * tiles * (c + k) floats) in about 256 KB,
-/// a multiple of the micro-kernel's 6 rows.
-static int block_tiles(int c, int k) {
-    int tiles = (256 * 1024 / 4) / (16 * (c + k));
-    tiles = tiles / 6 * 6;
-    if (tiles < 6) tiles = 6;
-    if (tiles > 96) tiles = 96;
-    return tiles;
-}
-
 size_t vz_winograd_scratch(int c, int k) {
     // V, M, and one pixel of zeros for the taps past the input's edge.
-    return (size_t)16 * block_tiles(c, k) * (c + k) + (size_t)c;
+    return (size_t)16 * VZ_WINOGRAD_BLOCK * (c + k) + (size_t)c;
 }
 
 #if defined(__x86_64__)
 
-#include "winograd_common.h"
 
 /// V[e][ch] = (B^T d B)[e] for one tile, reading the 16 input pixels at `s`; the 16
 /// planes of V are `stride` floats apart.
@@ -132,15 +122,16 @@ VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float 
 }
 
 VZ_AVX2 void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
-                                 int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {
-    winograd_tiles(2, transform_tile, output_tile, block_tiles(c, k), x, h, w, c, pad, u, bias, k, relu, y,
-                   tile_begin, tile_end, scratch);
+                                 int k, int relu, float *y, long tile_begin, long tile_end, float *scratch,
+                                 int avx512) {
+    winograd_tiles(2, transform_tile, output_tile, avx512, x, h, w, c, pad, u, bias, k, relu, y, tile_begin,
+                   tile_end, scratch);
 }
 
 #else
 
 // Never called: vz_kernels_available() is 0 off x86-64.
 void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
-                         int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {}
+                         int k, int relu, float *y, long tile_begin, long tile_end, float *scratch, int avx512) {}
 
 #endif

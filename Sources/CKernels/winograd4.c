@@ -13,6 +13,7 @@
 // magnitude (larger than F(2x2, 3x3)'s, still far below what a figure can show).
 
 #include "CKernels.h"
+#include "winograd_common.h"
 
 #include <string.h>
 #if defined(__x86_64__)
@@ -44,23 +45,12 @@ void vz_winograd4_transform_kernel(const float *kernel, int c, int k, float *u) 
     }
 }
 
-/// Tiles per block: V and M of a block (36 * tiles * (c + k) floats) in about 384 KB of
-/// the L2 cache, a multiple of the micro-kernel's 6 rows.
-static int block_tiles(int c, int k) {
-    int tiles = (384 * 1024 / 4) / (36 * (c + k));
-    tiles = tiles / 6 * 6;
-    if (tiles < 6) tiles = 6;
-    if (tiles > 96) tiles = 96;
-    return tiles;
-}
-
 size_t vz_winograd4_scratch(int c, int k) {
-    return (size_t)36 * block_tiles(c, k) * (c + k) + (size_t)c;
+    return (size_t)36 * VZ_WINOGRAD_BLOCK * (c + k) + (size_t)c;
 }
 
 #if defined(__x86_64__)
 
-#include "winograd_common.h"
 
 #define VZ_INLINE static inline __attribute__((always_inline))
 
@@ -133,15 +123,16 @@ VZ_AVX2 static void output_tile(const float *m, long stride, int k, const float 
 
 
 VZ_AVX2 void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
-                                  int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {
-    winograd_tiles(4, transform_tile, output_tile, block_tiles(c, k), x, h, w, c, pad, u, bias, k, relu, y,
-                   tile_begin, tile_end, scratch);
+                                  int k, int relu, float *y, long tile_begin, long tile_end, float *scratch,
+                                  int avx512) {
+    winograd_tiles(4, transform_tile, output_tile, avx512, x, h, w, c, pad, u, bias, k, relu, y, tile_begin,
+                   tile_end, scratch);
 }
 
 #else
 
 // Never called: vz_kernels_available() is 0 off x86-64.
 void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
-                          int k, int relu, float *y, long tile_begin, long tile_end, float *scratch) {}
+                          int k, int relu, float *y, long tile_begin, long tile_end, float *scratch, int avx512) {}
 
 #endif

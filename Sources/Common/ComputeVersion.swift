@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "c76e0f6e443a7f6718d0c9376e62916e8458811e728d41b12000027eceedd193"
+    public static let sourceDigest = "79138b503fe772b4397b07293e860540059bc592462f740c85fefa3697571b74"
 }

@@ -175,6 +175,33 @@ struct FastKernelTests {
         }
     }
 
+    /// The per-element products in AVX-512 registers (64-, 32- and 16-column blocks) and in
+    /// AVX2 ones (16 and 8) run the same chain of fused multiply-adds: bit-identical outputs,
+    /// over more than one block of tiles, for both Winograd variants.
+    @Test(
+        .enabled(if: ConvolutionKernel.avx512Available, "needs AVX-512"),
+        arguments: [(WinogradVariant.f4x4, 24, 120), (.f2x2, 12, 56)])
+    func avx512ProductsMatchAVX2BitForBit(variant: WinogradVariant, c: Int, k: Int) {
+        let (h, w, pad) = (42, 38, 1)  // F(4×4, 3×3): 11 × 10 tiles, more than one block of 96
+        let x = randomTensor([h, w, c], seed: 61).scalars, kernel = randomTensor([3, 3, c, k], seed: 62).scalars
+        let bias = randomTensor([k], seed: 63).scalars
+        var u = [Float](repeating: 0, count: variant.elements * c * k)
+        kernel.withUnsafeBufferPointer { variant.transformKernel($0.baseAddress!, c, k, into: &u) }
+        let tiles = variant.tiles(outputHeight: h, outputWidth: w)
+        #expect(tiles > 96)
+        func run(avx512: Bool) -> [Float] {
+            var y = [Float](repeating: .nan, count: h * w * k)
+            var scratch = [Float](repeating: 0, count: variant.scratch(c, k))
+            variant.forward(
+                x, h, w, c, pad: pad, u: u, bias: bias, k, relu: false, into: &y, tiles: 0..<tiles,
+                scratch: &scratch, avx512: avx512)
+            return y
+        }
+        let (wide, narrow) = (run(avx512: true), run(avx512: false))
+        #expect(!narrow.contains { $0.isNaN })
+        #expect(wide == narrow)
+    }
+
     /// A call of few tiles through large transformed kernels runs im2col + GEMM instead
     /// (ResNet-50's 14×14×256 layers for one image): its output is im2col's, bit for bit.
     @Test func fewTilesThroughLargeKernelsRunIm2col() {
@@ -184,6 +211,9 @@ struct FastKernelTests {
         #expect(!large.winogradPays(batch: 1) && large.winogradPays(batch: 2))  // 16 tiles per image
         let small = Conv2D(name: "c", inputShape: [9, 7, 8], filters: 8, kernelSize: (3, 3))
         #expect(small.winogradPays(batch: 1))
+        // ResNets' last stage: 37 MB of transformed kernels, 4 tiles per image.
+        let last = Conv2D(name: "c", inputShape: [7, 7, 512], filters: 512, kernelSize: (3, 3), padding: .same)
+        #expect(last.forwardKernel == .winograd4x4 && !last.winogradPays(batch: 7) && last.winogradPays(batch: 8))
         let model = Model(name: "t", inputShape: [14, 14, 256], layers: [large], seed: 41)
         let x = randomTensor([1, 14, 14, 256], seed: 42)
         let ws = Workspace(model: model, capacity: 1)

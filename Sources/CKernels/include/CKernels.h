@@ -10,6 +10,10 @@
 /// Whether this CPU has AVX2 and FMA, which every kernel below needs.
 int vz_kernels_available(void);
 
+/// Whether this CPU also has AVX-512 (foundation), which the kernels taking an `avx512`
+/// flag use when it is set.
+int vz_avx512_available(void);
+
 /// Winograd F(2x2, 3x3) transform of an HWIO 3x3 kernel `[3][3][c][k]` into
 /// `u[16][c][k]` (U = G g G^T per channel pair).
 void vz_winograd_transform_kernel(const float *kernel, int c, int k, float *u);
@@ -22,16 +26,17 @@ size_t vz_winograd_scratch(int c, int k);
 /// kernel `u`, plus `bias` (none when NULL), then ReLU when `relu` is set, written to the
 /// NHWC output `y` (`oh`x`ow`x`k` with `oh = h + 2 pad - 2`, `ow = w + 2 pad - 2`). Tiles are
 /// the 2x2 output blocks, numbered image by image, row by row: `ceil(oh/2) * ceil(ow/2)`
-/// per image. Needs `k % 8 == 0` and AVX2 + FMA.
+/// per image. Needs `k % 8 == 0` and AVX2 + FMA; `avx512` set (only where
+/// `vz_avx512_available()`) multiplies in AVX-512 registers, with bit-identical results.
 void vz_winograd_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
-                         int k, int relu, float *y, long tile_begin, long tile_end, float *scratch);
+                         int k, int relu, float *y, long tile_begin, long tile_end, float *scratch, int avx512);
 
 /// F(4x4, 3x3) versions of the three functions above (winograd4.c): `u` is `[36][c][k]`,
 /// tiles are 4x4 output blocks (`ceil(oh/4) * ceil(ow/4)` per image), and `c % 8 == 0` too.
 void vz_winograd4_transform_kernel(const float *kernel, int c, int k, float *u);
 size_t vz_winograd4_scratch(int c, int k);
 void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, const float *u, const float *bias,
-                          int k, int relu, float *y, long tile_begin, long tile_end, float *scratch);
+                          int k, int relu, float *y, long tile_begin, long tile_end, float *scratch, int avx512);
 
 /// Output rows `[row_begin, row_end)` (of every image: `image * oh + oy`) of a convolution
 /// with a shallow HWIO kernel `[kh][kw][c][k]` at any stride, with `pad_top`/`pad_left` zero

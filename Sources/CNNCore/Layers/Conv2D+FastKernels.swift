@@ -27,6 +27,12 @@ public enum ConvolutionKernel: String, Sendable {
     /// off (for comparing).
     public static let fastKernelsAvailable = vz_kernels_available() != 0 && fastPathsAllowed
 
+    /// Whether the fast kernels multiply in AVX-512 registers where the CPU has them;
+    /// `VIZSITE_AVX512=0` keeps them on AVX2 (for comparing; the products are bit-identical).
+    public static let avx512Available =
+        fastKernelsAvailable && vz_avx512_available() != 0
+        && ProcessInfo.processInfo.environment["VIZSITE_AVX512"] != "0"
+
     /// Whether any path but im2col + GEMM may run: `VIZSITE_CONV_KERNELS=0` says no.
     public static let fastPathsAllowed = ProcessInfo.processInfo.environment["VIZSITE_CONV_KERNELS"] != "0"
 
@@ -41,11 +47,9 @@ public enum ConvolutionKernel: String, Sendable {
         let filters = outputShape[2], channels = inputShape[2]
         guard fastKernelsAvailable, filters % 8 == 0, outputShape[0] > 0, outputShape[1] > 0 else { return .im2col }
         let symmetric = pads.top == pads.bottom && pads.left == pads.right && pads.top == pads.left
-        // Winograd loses to OpenBLAS's GEMM once its transformed kernels (36 · in · out
-        // floats) outgrow the caches: on ResNet-18's last stage (512 channels, 7×7 maps) it
-        // measured 3.6× slower, on its 64–256-channel stages 1.6–4.7× faster.
-        let winograd =
-            kernelSize == (3, 3) && strides == (1, 1) && symmetric && pads.top <= 1 && channels * filters <= 256 * 256
+        // Calls of few tiles through large transformed kernels run im2col instead
+        // (`winogradPays`).
+        let winograd = kernelSize == (3, 3) && strides == (1, 1) && symmetric && pads.top <= 1
         if winograd && channels % 8 == 0 { return .winograd4x4 }
         if winograd && channels >= 8 { return .winograd2x2 }
         // A patch of up to 160 values: ResNet's 7×7×3 stem (147) ran 2.1× faster direct
@@ -90,17 +94,19 @@ enum WinogradVariant: Sendable {
         }
     }
 
-    /// Tiles `tiles` of the 3×3 convolution of `x` (`h`×`w`×`c` per image, padded by `pad`).
+    /// Tiles `tiles` of the 3×3 convolution of `x` (`h`×`w`×`c` per image, padded by `pad`);
+    /// `avx512` only where the CPU has it.
     func forward(
         _ x: UnsafePointer<Float>, _ h: Int, _ w: Int, _ c: Int, pad: Int, u: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, _ k: Int, relu: Bool, into y: UnsafeMutablePointer<Float>,
-        tiles: Range<Int>, scratch: UnsafeMutablePointer<Float>
+        tiles: Range<Int>, scratch: UnsafeMutablePointer<Float>, avx512: Bool = ConvolutionKernel.avx512Available
     ) {
         let (h, w, c, k, pad, relu) = (Int32(h), Int32(w), Int32(c), Int32(k), Int32(pad), Int32(relu ? 1 : 0))
+        let (begin, end, wide) = (tiles.lowerBound, tiles.upperBound, Int32(avx512 ? 1 : 0))
         if self == .f2x2 {
-            vz_winograd_forward(x, h, w, c, pad, u, bias, k, relu, y, tiles.lowerBound, tiles.upperBound, scratch)
+            vz_winograd_forward(x, h, w, c, pad, u, bias, k, relu, y, begin, end, scratch, wide)
         } else {
-            vz_winograd4_forward(x, h, w, c, pad, u, bias, k, relu, y, tiles.lowerBound, tiles.upperBound, scratch)
+            vz_winograd4_forward(x, h, w, c, pad, u, bias, k, relu, y, begin, end, scratch, wide)
         }
     }
 }
