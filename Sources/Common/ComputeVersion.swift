@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "79138b503fe772b4397b07293e860540059bc592462f740c85fefa3697571b74"
+    public static let sourceDigest = "334c1e4f3ade34d7d218ed1ea5e29703941e883482fa3f76ac91b6bd46244afd"
 }

@@ -307,11 +307,14 @@ struct FastKernelTests {
 
     /// The input gradient through Winograd (explanations: no parameter gradients wanted)
     /// against im2col's (taken when parameter gradients are wanted), plain and guided, with
-    /// the same exact zeros where no output gradient reaches.
-    @Test(arguments: [([9, 7, 8], 16), ([26, 26, 32], 64), ([6, 8, 16], 24)])
+    /// the same exact zeros where no output gradient reaches. Images go through in groups of
+    /// about 192 tiles: 42×38 inputs (110 tiles each) in groups of two, so three images
+    /// take two calls.
+    @Test(arguments: [([9, 7, 8], 16), ([26, 26, 32], 64), ([6, 8, 16], 24), ([42, 38, 8], 8)])
     func winogradInputGradientMatchesIm2col(shape: [Int], filters: Int) {
         let layer = Conv2D(name: "c", inputShape: shape, filters: filters, kernelSize: (3, 3), activation: .relu)
         #expect(layer.forwardKernel == .winograd4x4)
+        #expect(layer.winogradBackwardGroup(batch: 3) == (shape[0] == 42 ? 2 : 3))
         var model = Model(name: "t", inputShape: shape, layers: [layer], seed: 11)
         model.parameters.set("c/bias", randomTensor([filters], seed: 12))
         let ws = Workspace(model: model, capacity: 3)

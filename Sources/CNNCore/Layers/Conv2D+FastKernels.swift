@@ -112,21 +112,34 @@ enum WinogradVariant: Sendable {
 }
 
 extension Conv2D {
-    /// Floats of scratch the fast kernels need: one Winograd block per core, and for the
-    /// backward pass also one image's gradient before the activation.
-    var fastScratchCount: Int {
+    /// Floats of scratch the fast kernels need for `batch` images: one Winograd block per
+    /// core, and for the backward pass also a group's gradient before the activation.
+    func fastScratchCount(batch: Int) -> Int {
         guard let variant = forwardKernel.winograd else { return 0 }
         let (c, k) = (inputShape[2], filters)
         let forward = Parallelism.cores * variant.scratch(c, k)
-        let backward = outputShape.elementCount + Parallelism.cores * variant.scratch(k, c)
+        let group = winogradBackwardGroup(batch: batch)
+        let backward = group * outputShape.elementCount + Parallelism.cores * variant.scratch(k, c)
         return max(forward, backward)
     }
+
+    /// Images per call of the input gradient's Winograd pass: enough for
+    /// `winogradBackwardTiles` tiles, so that reading the transformed kernels pays (one call
+    /// per image read ResNet-18's 37 MB of 7×7×512 kernels for 4 tiles).
+    func winogradBackwardGroup(batch: Int) -> Int {
+        guard let variant = forwardKernel.winograd else { return 1 }
+        let tiles = variant.tiles(outputHeight: inputShape[0], outputWidth: inputShape[1])
+        return max(1, min(batch, (Self.winogradBackwardTiles + tiles - 1) / tiles))
+    }
+
+    /// Tiles per backward call when the batch allows: one block of 96 per core.
+    static let winogradBackwardTiles = 192
 
     /// Whether `backwardInputWinograd` computes this backward call: only the input's
     /// gradient is wanted (explanations, not training), and the layer's shape suits Winograd.
     func winogradBackwardApplies(_ io: LayerIO, _ gradients: LayerGradients) -> Bool {
         forwardKernel.winograd != nil && io.dropout == nil && gradients.parameters == nil && gradients.input != nil
-            && inputShape[2] % 8 == 0 && winogradPays(batch: io.batch)
+            && inputShape[2] % 8 == 0 && winogradPays(batch: winogradBackwardGroup(batch: io.batch))
     }
 
     /// Whether a Winograd call on `batch` images outruns im2col + GEMM. Each call reads the
@@ -167,7 +180,7 @@ extension Conv2D {
         withExtendedLifetime(transformed) {}
     }
 
-    /// The gradient with respect to the input, image by image, as a convolution: for a 3×3
+    /// The gradient with respect to the input, in groups of images, as a convolution: for a 3×3
     /// stride-1 valid layer, `dx` is the gradient before the activation, zero-padded by 2,
     /// convolved with the kernel rotated by 180° and its channels swapped
     /// (`W'[ky, kx, f, c] = W[2 - ky, 2 - kx, c, f]`), which Winograd computes with far
@@ -178,25 +191,26 @@ extension Conv2D {
         let transformed = WinogradKernels.shared.transformed(
             io.parameters, inputs: c, outputs: k,
             variant: variant, flipped: true)
-        let imageSize = outputShape.elementCount, dPre = io.scratch
-        let blockScratch = variant.scratch(k, c)
-        let parts = splitRange(
-            variant.tiles(outputHeight: h, outputWidth: w), parts: min(io.threads, Parallelism.workers))
+        let imageSize = outputShape.elementCount, inputSize = inputShape.elementCount, dPre = io.scratch
+        let group = winogradBackwardGroup(batch: io.batch)
+        let blockScratch = variant.scratch(k, c), tiles = variant.tiles(outputHeight: h, outputWidth: w)
         let (oh, ow) = (outputShape[0], outputShape[1])
-        let u = SharedPointer(transformed.pointer), scratch = SharedPointer(io.scratch + imageSize)
+        let u = SharedPointer(transformed.pointer), scratch = SharedPointer(io.scratch + group * imageSize)
         let pre = SharedPointer(dPre)
-        for b in 0..<io.batch {
+        for start in stride(from: 0, to: io.batch, by: group) {
+            let n = min(group, io.batch - start)
             activation.backward(
-                output: io.output + b * imageSize, outputGradient: gradients.output + b * imageSize,
-                into: dPre, count: imageSize, guided: gradients.guided)
-            let dx = SharedPointer(gradients.input! + b * inputShape.elementCount)
+                output: io.output + start * imageSize, outputGradient: gradients.output + start * imageSize,
+                into: dPre, count: n * imageSize, guided: gradients.guided)
+            let dx = SharedPointer(gradients.input! + start * inputSize)
+            let parts = splitRange(n * tiles, parts: min(io.threads, Parallelism.workers))
             Parallelism.run(parts.count) { p in
                 // The transposed convolution of a forward pass padded by p pads by 2 − p.
                 variant.forward(
                     pre.base, oh, ow, k, pad: 2 - pads.top, u: u.base, bias: nil, c, relu: false, into: dx.base,
                     tiles: parts[p], scratch: scratch.base + p * blockScratch)
             }
-            zeroOutsideSupport(dx.base, gradient: dPre)
+            for b in 0..<n { zeroOutsideSupport(dx.base + b * inputSize, gradient: dPre + b * imageSize) }
         }
         withExtendedLifetime(transformed) {}
     }

@@ -108,7 +108,7 @@ public struct Conv2D: Layer {
 
     public func scratchCount(batch: Int) -> Int {
         let rows = min(chunkRows, batch * pixelsPerSample)
-        return max(rows * (2 * patchSize + filters), fastScratchCount) + preActivationCount(batch: batch)
+        return max(rows * (2 * patchSize + filters), fastScratchCount(batch: batch)) + preActivationCount(batch: batch)
     }
 
     /// Floats that keep the pre-activation outputs for the backward pass, after the
