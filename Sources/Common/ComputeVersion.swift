@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "334c1e4f3ade34d7d218ed1ea5e29703941e883482fa3f76ac91b6bd46244afd"
+    public static let sourceDigest = "82dd5c2fb055f2391a705c132f8b95f271235f13c3ce26e3b93a7b07a9cbdb29"
 }

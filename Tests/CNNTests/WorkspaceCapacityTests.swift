@@ -13,8 +13,14 @@ import TestSupport
         let chain = try ModelSpec.load(path: PackagePaths.referenceSpec).model
         let graph = try ModelSpec.parse(GraphModelTests.residualSpec, file: "r.yml").model
         for model in [chain, graph] {
+            for inference in [false, true] {
+                #expect(
+                    Workspace.byteCount(model, capacity: capacity, inferenceOnly: inference)
+                        == Workspace(model: model, capacity: capacity, inferenceOnly: inference).byteCount)
+            }
             #expect(
-                Workspace.byteCount(model, capacity: capacity) == Workspace(model: model, capacity: capacity).byteCount)
+                Workspace.byteCount(model, capacity: capacity, inferenceOnly: true)
+                    < Workspace.byteCount(model, capacity: capacity))
         }
     }
 
@@ -39,6 +45,21 @@ import TestSupport
         #expect(Workspace.capacity(model, upTo: 25, within: 1) == 1)
         let (shard, micro) = Predictor.capacities(model, maxBatch: 32, workers: 2)
         #expect(shard == 16 && micro < Predictor.microBatch)
-        #expect(Workspace.byteCount(model, capacity: micro) <= Predictor.microBytes || micro == 1)
+        #expect(Workspace.byteCount(model, capacity: micro, inferenceOnly: true) <= Predictor.microBytes || micro == 1)
+    }
+
+    /// A ResNet's last stage (37 MB of transformed kernels, 4 tiles per image) takes
+    /// micro-batches of eight whatever their bytes: a block of 96 tiles needs 24 images.
+    @Test(.enabled(if: ConvolutionKernel.fastKernelsAvailable, "needs AVX2 and FMA"))
+    func largeWinogradKernelsTakeLargerMicroBatches() {
+        let last = Conv2D(name: "c", inputShape: [7, 7, 512], filters: 512, kernelSize: (3, 3), padding: .same)
+        #expect(last.winogradImagesPerCall == 24)
+        let wide = Conv2D(name: "w", inputShape: [224, 224, 8], filters: 512, kernelSize: (3, 3), strides: (32, 32))
+        let model = Model(name: "r", inputShape: [224, 224, 8], layers: [wide, last], seed: 1)
+        #expect(Workspace.capacity(model, upTo: 8, within: Predictor.microBytes, inferenceOnly: true) < 8)
+        #expect(Predictor.capacities(model, maxBatch: 32, workers: 2) == (16, 8))
+        #expect(Predictor.capacities(model, maxBatch: 6, workers: 2) == (3, 3))
+        let small = Conv2D(name: "s", inputShape: [28, 28, 64], filters: 64, kernelSize: (3, 3))
+        #expect(small.winogradImagesPerCall == nil)  // 590 KB of transformed kernels
     }
 }

@@ -132,8 +132,22 @@ extension Conv2D {
         return max(1, min(batch, (Self.winogradBackwardTiles + tiles - 1) / tiles))
     }
 
-    /// Tiles per backward call when the batch allows: one block of 96 per core.
-    static let winogradBackwardTiles = 192
+    /// Tiles per backward call when the batch allows: one block per core.
+    static let winogradBackwardTiles = 2 * winogradBlockTiles
+
+    /// Tiles the Winograd kernels take in one block (`VZ_WINOGRAD_BLOCK`,
+    /// CKernels/winograd_common.h), reading every transformed kernel once.
+    static let winogradBlockTiles = 96
+
+    /// Images one call needs for a block of tiles when the transformed kernels are too large
+    /// to stay close between calls (`winogradStreamingBytes`); nil for other layers.
+    var winogradImagesPerCall: Int? {
+        guard let variant = forwardKernel.winograd, winogradKernelBytes > Self.winogradStreamingBytes else {
+            return nil
+        }
+        let tiles = variant.tiles(outputHeight: outputShape[0], outputWidth: outputShape[1])
+        return (Self.winogradBlockTiles + tiles - 1) / tiles
+    }
 
     /// Whether `backwardInputWinograd` computes this backward call: only the input's
     /// gradient is wanted (explanations, not training), and the layer's shape suits Winograd.
@@ -151,8 +165,12 @@ extension Conv2D {
     func winogradPays(batch: Int) -> Bool {
         guard let variant = forwardKernel.winograd else { return false }
         let tiles = batch * variant.tiles(outputHeight: outputShape[0], outputWidth: outputShape[1])
-        let kernelBytes = variant.elements * inputShape[2] * filters * MemoryLayout<Float>.size
-        return tiles >= Self.winogradMinimumTiles || kernelBytes <= Self.winogradStreamingBytes
+        return tiles >= Self.winogradMinimumTiles || winogradKernelBytes <= Self.winogradStreamingBytes
+    }
+
+    /// The bytes of the transformed kernels: `elements`·c·k floats.
+    var winogradKernelBytes: Int {
+        (forwardKernel.winograd?.elements ?? 0) * inputShape[2] * filters * MemoryLayout<Float>.size
     }
 
     /// Tiles per call from which Winograd pays whatever its kernels' size (see `winogradPays`).

@@ -83,6 +83,7 @@ public struct Model: Sendable {
         threads: Int = 1, dropout: DropoutKey? = nil, outputsOnly: Bool = false, exactKernels: Bool = false
     ) {
         precondition(batch <= workspace.capacity)
+        precondition(outputsOnly || !workspace.inferenceOnly, "an inference-only workspace takes outputs-only passes")
         let last = last ?? layers.count - 1
         guard first <= last else { return }
         let pastPooling = outputsOnly || exactKernels || dropout != nil ? layers.count : lastMaxPooling + 1
@@ -107,6 +108,7 @@ public struct Model: Sendable {
         dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil,
         guided: Bool = false
     ) {
+        precondition(!workspace.inferenceOnly, "an inference-only workspace has no gradients")
         let firstWithParameters = layers.indices.first { !layers[$0].parameterShapes.isEmpty } ?? 0
         let lowest = parameterGradients == nil ? target + 1 : min(target + 1, firstWithParameters)
         guard start >= lowest else { return }
@@ -204,8 +206,8 @@ extension Model {
         var result = [Float](repeating: 0, count: n * classes)
         let maxBatch = min(batchSize, max(n, 1)), workers = Parallelism.workers
         let (capacity, micro) = Predictor.capacities(self, maxBatch: maxBatch, workers: workers)
-        WorkspacePool.with(self, capacity: capacity, count: workers) { shards in
-            WorkspacePool.with(self, capacity: micro, count: workers) { micros in
+        WorkspacePool.with(self, capacity: capacity, count: workers, inferenceOnly: true) { shards in
+            WorkspacePool.with(self, capacity: micro, count: workers, inferenceOnly: true) { micros in
                 let predictor = Predictor(model: self, maxBatch: maxBatch, workspaces: shards, microWorkspaces: micros)
                 input.scalars.withUnsafeBufferPointer { x in
                     result.withUnsafeMutableBufferPointer { out in

@@ -22,11 +22,11 @@ public final class Predictor: @unchecked Sendable {  // owns raw workspaces; one
         let (capacity, micro) = Predictor.capacities(model, maxBatch: maxBatch, workers: workers)
         self.init(
             model: model, maxBatch: maxBatch,
-            workspaces: (0..<workers).map { _ in Workspace(model: model, capacity: capacity) },
-            microWorkspaces: (0..<workers).map { _ in Workspace(model: model, capacity: micro) })
+            workspaces: (0..<workers).map { _ in Workspace(model: model, capacity: capacity, inferenceOnly: true) },
+            microWorkspaces: (0..<workers).map { _ in Workspace(model: model, capacity: micro, inferenceOnly: true) })
     }
 
-    /// A predictor over workspaces made by `capacities` (from `WorkspacePool`, say).
+    /// A predictor over inference-only workspaces made by `capacities` (from `WorkspacePool`, say).
     init(model: Model, maxBatch: Int, workspaces: [Workspace], microWorkspaces: [Workspace]) {
         self.model = model
         self.maxBatch = maxBatch
@@ -36,18 +36,21 @@ public final class Predictor: @unchecked Sendable {  // owns raw workspaces; one
     }
 
     /// The shard and micro-batch workspace capacities for a batch of `maxBatch`: micro-batches
-    /// of up to `microBatch` samples whose workspace fits `microBytes`. A 224×224 model's eight
-    /// images took gigabytes and streamed every layer from memory: RegNetY-400MF's batch of 32
-    /// ran 70–86 images/s with eight, 96–106 with what fits 128 MB (ResNet-50's larger GEMMs
-    /// gain nothing either way: 19–23 images/s at 32 MB to 4 GB).
+    /// of up to `microBatch` samples whose inference-only workspace fits `microBytes`, so
+    /// that a layer's outputs stay in the caches for the next, or more where a Winograd
+    /// layer's transformed kernels are too large to read for a few tiles
+    /// (`Conv2D.winogradImagesPerCall`). At batch 32, 32 MB measured best for the mobile
+    /// models (MobileNetV2 191 images/s, against 156 at 64 MB and 121–135 with full
+    /// workspaces), while ResNet-18 ran 57 images/s in micro-batches of 32 MB and 81 in eights.
     static func capacities(_ model: Model, maxBatch: Int, workers: Int) -> (shard: Int, micro: Int) {
-        let shard = max(1, (maxBatch + workers - 1) / workers)
-        let micro = Workspace.capacity(model, upTo: min(shard, microBatch), within: microBytes)
-        return (shard, micro)
+        let shard = max(1, (maxBatch + workers - 1) / workers), limit = min(shard, microBatch)
+        let cached = Workspace.capacity(model, upTo: limit, within: microBytes, inferenceOnly: true)
+        let kernels = model.layers.compactMap { ($0 as? Conv2D)?.winogradImagesPerCall }.max() ?? 1
+        return (shard, max(cached, min(kernels, limit)))
     }
 
     /// The bytes a micro-batch workspace may take (see `capacities`).
-    static let microBytes = 128 << 20
+    static let microBytes = 32 << 20
 
     /// Writes the logits of `count` samples at `input` to `output` (`count × classes`).
     public func logits(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {

@@ -22,17 +22,18 @@ public enum WorkspacePool {
         try with(model, capacity: capacity, count: 1) { (w) throws(E) in try body(w[0]) }
     }
 
-    /// Runs `body` with `count` workspaces (one per shard), then returns them to the pool.
+    /// Runs `body` with `count` workspaces (one per shard), inference-only ones when
+    /// `inferenceOnly`, then returns them to the pool.
     public static func with<T, E: Error>(
-        _ model: Model, capacity: Int, count: Int, _ body: ([Workspace]) throws(E) -> T
+        _ model: Model, capacity: Int, count: Int, inferenceOnly: Bool = false, _ body: ([Workspace]) throws(E) -> T
     ) throws(E) -> T {
-        let key = model.structureKey + "#\(capacity)"
+        let key = model.structureKey + "#\(capacity)" + (inferenceOnly ? "#inference" : "")
         let workspaces = (0..<count).map { _ in
             lock.withLock { () -> Workspace? in
                 guard let workspace = free[key]?.popLast() else { return nil }
                 heldBytes -= workspace.byteCount
                 return workspace
-            } ?? Workspace(model: model, capacity: capacity)
+            } ?? Workspace(model: model, capacity: capacity, inferenceOnly: inferenceOnly)
         }
         defer { lock.withLock { giveBack(workspaces, key: key) } }
         return try body(workspaces)
