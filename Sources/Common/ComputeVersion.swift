@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "82dd5c2fb055f2391a705c132f8b95f271235f13c3ce26e3b93a7b07a9cbdb29"
+    public static let sourceDigest = "0b4267884b6a35aaaa10a07a1d070dcc96d751a72f8941c4cd15de126b840790"
 }

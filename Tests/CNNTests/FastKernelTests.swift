@@ -202,6 +202,24 @@ struct FastKernelTests {
         #expect(wide == narrow)
     }
 
+    /// One image of few output pixels through many filters (16 rows, 256 filters) splits the
+    /// GEMM by filters instead of rows, so each thread reads its share of the weights: the
+    /// same outputs as a direct sum, on one thread and two.
+    @Test func fewRowsThroughManyFiltersSplitTheFilters() {
+        let layer = Conv2D(name: "c", inputShape: [9, 9, 64], filters: 256, kernelSize: (3, 3), strides: (2, 2))
+        #expect(layer.forwardKernel == .im2col && layer.outputShape == [4, 4, 256])
+        var model = Model(name: "t", inputShape: layer.inputShape, layers: [layer], seed: 91)
+        model.parameters.set("c/bias", randomTensor([256], seed: 92))
+        let x = randomTensor([1, 9, 9, 64], seed: 93)
+        let naive = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
+            stride: 2, padTop: 0, padLeft: 0, out: layer.outputShape)
+        for threads in [1, 2] {
+            let out = model.outputs(x, threads: threads)[0].scalars
+            #expect(maxAbsDifference(out, naive) < 1e-4, "threads \(threads)")
+        }
+    }
+
     /// A call of few tiles through large transformed kernels runs im2col + GEMM instead
     /// (ResNet-50's 14×14×256 layers for one image): its output is im2col's, bit for bit.
     @Test func fewTilesThroughLargeKernelsRunIm2col() {

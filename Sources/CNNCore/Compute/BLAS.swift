@@ -70,7 +70,10 @@ public enum BLAS {
         let a = SharedPointer(UnsafeMutablePointer(mutating: a))
         let b = SharedPointer(UnsafeMutablePointer(mutating: b))
         let c = SharedPointer(c)
-        if m >= 2 * threads {
+        // Rows split the work unless B outweighs A several times over: then every thread
+        // would read all of B (a 7×7×512 layer's 9.4 MB of weights for 49 rows), and
+        // splitting its columns lets each read its share.
+        if m >= 2 * threads && n < 4 * m {
             let parts = splitRange(m, parts: threads)
             Parallelism.run(parts.count) { p in
                 let rows = parts[p]
