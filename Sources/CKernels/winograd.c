@@ -14,7 +14,6 @@
 // The functions run only where the CPU has AVX2 and FMA (see cpu.c).
 
 #include "CKernels.h"
-#include "winograd_common.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -49,6 +48,7 @@ size_t vz_winograd_scratch(int c, int k) {
 
 #if defined(__x86_64__)
 
+#include "winograd_common.h"
 
 /// V[e][ch] = (B^T d B)[e] for one tile, reading the 16 input pixels at `s`; the 16
 /// planes of V are `stride` floats apart.

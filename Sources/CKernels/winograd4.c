@@ -13,7 +13,6 @@
 // magnitude (larger than F(2x2, 3x3)'s, still far below what a figure can show).
 
 #include "CKernels.h"
-#include "winograd_common.h"
 
 #include <string.h>
 #if defined(__x86_64__)
@@ -51,6 +50,7 @@ size_t vz_winograd4_scratch(int c, int k) {
 
 #if defined(__x86_64__)
 
+#include "winograd_common.h"
 
 #define VZ_INLINE static inline __attribute__((always_inline))
 

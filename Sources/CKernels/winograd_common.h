@@ -6,16 +6,6 @@
 #ifndef VIZSITE_WINOGRAD_COMMON_H
 #define VIZSITE_WINOGRAD_COMMON_H
 
-/// Tiles per block. Every block reads all transformed kernels (`elements` x c x k floats,
-/// up to 37 MB for 512 channels in and out), so each read must serve many tiles: blocks of
-/// 6-18 tiles sized for L2 left ResNet-18's 14x14x256 layers at 180-220 GFLOP/s and its
-/// 7x7x512 ones at 120 (batch 32), blocks of 96 at 290-330 and 235-265. A block's V and M
-/// then outgrow L2 for wide layers, but the slices one per-element product works on
-/// (V[e], the columns of U[e] in use) still fit. A multiple of the micro-kernels' 6 rows.
-#define VZ_WINOGRAD_BLOCK 96
-
-#if defined(__x86_64__)
-
 #include <immintrin.h>
 #include <string.h>
 
@@ -161,7 +151,5 @@ VZ_AVX2 static inline __attribute__((always_inline)) void winograd_tiles(
         }
     }
 }
-
-#endif  // __x86_64__
 
 #endif

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "0b4267884b6a35aaaa10a07a1d070dcc96d751a72f8941c4cd15de126b840790"
+    public static let sourceDigest = "81f93e23b2afdf7a84a20a9ef3572669e806230a85dbc23c48a772890ca53ecc"
 }

@@ -14,6 +14,14 @@ int vz_kernels_available(void);
 /// flag use when it is set.
 int vz_avx512_available(void);
 
+/// Tiles per block. Every block reads all transformed kernels (`elements` x c x k floats,
+/// up to 37 MB for 512 channels in and out), so each read must serve many tiles: blocks of
+/// 6-18 tiles sized for L2 left ResNet-18's 14x14x256 layers at 180-220 GFLOP/s and its
+/// 7x7x512 ones at 120 (batch 32), blocks of 96 at 290-330 and 235-265. A block's V and M
+/// then outgrow L2 for wide layers, but the slices one per-element product works on
+/// (V[e], the columns of U[e] in use) still fit. A multiple of the micro-kernels' 6 rows.
+#define VZ_WINOGRAD_BLOCK 96
+
 /// Winograd F(2x2, 3x3) transform of an HWIO 3x3 kernel `[3][3][c][k]` into
 /// `u[16][c][k]` (U = G g G^T per channel pair).
 void vz_winograd_transform_kernel(const float *kernel, int c, int k, float *u);

@@ -70,10 +70,7 @@ public enum BLAS {
         let a = SharedPointer(UnsafeMutablePointer(mutating: a))
         let b = SharedPointer(UnsafeMutablePointer(mutating: b))
         let c = SharedPointer(c)
-        // Rows split the work unless B outweighs A several times over: then every thread
-        // would read all of B (a 7×7×512 layer's 9.4 MB of weights for 49 rows), and
-        // splitting its columns lets each read its share.
-        if m >= 2 * threads && n < 4 * m {
+        if m >= 2 * threads && !splitsColumns(m: m, n: n) {
             let parts = splitRange(m, parts: threads)
             Parallelism.run(parts.count) { p in
                 let rows = parts[p]
@@ -94,6 +91,12 @@ public enum BLAS {
             }
         }
     }
+
+    /// Whether a threaded GEMM of `m` rows and `n` columns splits its columns although it has
+    /// rows enough: rows split the work unless B outweighs A several times over, when every
+    /// thread would read all of B (a 7×7×512 layer's 9.4 MB of weights for 49 rows);
+    /// splitting its columns lets each read its share.
+    static func splitsColumns(m: Int, n: Int) -> Bool { n >= 4 * m }
 
     /// The one-row case `c = alpha · a · op(B) + beta · c` as a matrix-vector product:
     /// GEMM would pack all of B for a single row, GEMV streams it once. Threads split

@@ -135,9 +135,8 @@ extension Conv2D {
     /// Tiles per backward call when the batch allows: one block per core.
     static let winogradBackwardTiles = 2 * winogradBlockTiles
 
-    /// Tiles the Winograd kernels take in one block (`VZ_WINOGRAD_BLOCK`,
-    /// CKernels/winograd_common.h), reading every transformed kernel once.
-    static let winogradBlockTiles = 96
+    /// Tiles the Winograd kernels take in one block, reading every transformed kernel once.
+    static let winogradBlockTiles = Int(VZ_WINOGRAD_BLOCK)
 
     /// Images one call needs for a block of tiles when the transformed kernels are too large
     /// to stay close between calls (`winogradStreamingBytes`); nil for other layers.

@@ -146,11 +146,12 @@ public struct Conv2D: Layer {
 
     private func forwardIm2col(_ io: LayerIO) {
         let total = io.batch * pixelsPerSample
-        if io.threads > 1 && total <= chunkRows && total >= 2 * io.threads && filters < 4 * total {
+        if io.threads > 1 && total <= chunkRows && total >= 2 * io.threads
+            && !BLAS.splitsColumns(m: total, n: groupFilters)
+        {
             // Few rows (one image): each thread builds and multiplies its own rows, so the
             // im2col work is split too and each thread's slice of the matrix stays in its cache.
-            // Not where the kernel outweighs the rows (ResNets' 7×7×512 layers: 49 rows, 9.4 MB
-            // of weights, which each thread would read whole): the GEMM splits its filters.
+            // Not where the kernel outweighs the rows: there the GEMM splits its filters.
             let parts = splitRange(total, parts: io.threads)
             let io = UncheckedIO(io)
             Parallelism.run(parts.count) { p in

@@ -29,8 +29,9 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
         self.capacity = capacity
         self.inferenceOnly = inferenceOnly
         sampleSizes = [model.inputShape.elementCount] + model.layers.map { $0.outputShape.elementCount }
-        var owned: [UnsafeMutablePointer<Float>] = []
+        var owned: [UnsafeMutablePointer<Float>] = [], floats = 0
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            floats += max(count, 1)
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
             p.initialize(repeating: 0, count: max(count, 1))
             owned.append(p)
@@ -54,7 +55,7 @@ public final class Workspace: @unchecked Sendable {  // used by one thread at a 
             spares = (0..<spareCount).map { _ in buffer(largest * capacity) }
         }
         self.owned = owned
-        byteCount = Workspace.byteCount(model, capacity: capacity, inferenceOnly: inferenceOnly)
+        byteCount = floats * MemoryLayout<Float>.stride
     }
 
     /// The bytes of a workspace for `capacity` samples, as `init` allocates them.
