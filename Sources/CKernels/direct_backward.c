@@ -21,19 +21,34 @@ VZ_AVX2 static inline float horizontal_sum(__m256 v) {
 }
 
 /// Input channels `[ci, ci + n)` of one pixel: `dx[j] += Σ taps Σ kk dy_tap[kk] · w_tap[j][kk]`,
-/// one dy load shared by the `n` (≤ 4) channels' independent sums.
+/// one dy load shared by the `n` (≤ 4) channels' sums. Each channel sums in `parts` (1, 2 or
+/// 4) accumulators, taking blocks of 8 of the `k` in turn, so that `n · parts` chains of
+/// multiply-adds run at once: with one chain per channel, a grayscale input's gradient waited
+/// on each FMA's latency (the reference model's `conv2d_1`: 1.7 ms at batch 50, 8 GFLOP/s).
 VZ_AVX2 static inline void gather_channels(const float **dys, const float **weights, int count, int k, int ci,
-                                           const int n, float *dx) {
-    __m256 acc[4];
-    for (int j = 0; j < n; j++) acc[j] = _mm256_setzero_ps();
+                                           const int n, const int parts, float *dx) {
+    __m256 acc[4][4];
+    for (int j = 0; j < 4; j++)
+        for (int q = 0; q < 4; q++) acc[j][q] = _mm256_setzero_ps();
     for (int t = 0; t < count; t++) {
         const float *d = dys[t], *wt = weights[t] + (long)ci * k;
-        for (int kk = 0; kk < k; kk += 8) {
+        int kk = 0;
+        for (; kk + 8 * parts <= k; kk += 8 * parts)
+            for (int q = 0; q < parts; q++) {
+                const __m256 g = _mm256_loadu_ps(d + kk + 8 * q);
+                for (int j = 0; j < n; j++)
+                    acc[j][q] = _mm256_fmadd_ps(g, _mm256_loadu_ps(wt + (long)j * k + kk + 8 * q), acc[j][q]);
+            }
+        for (; kk < k; kk += 8) {
             const __m256 g = _mm256_loadu_ps(d + kk);
-            for (int j = 0; j < n; j++) acc[j] = _mm256_fmadd_ps(g, _mm256_loadu_ps(wt + (long)j * k + kk), acc[j]);
+            for (int j = 0; j < n; j++) acc[j][0] = _mm256_fmadd_ps(g, _mm256_loadu_ps(wt + (long)j * k + kk), acc[j][0]);
         }
     }
-    for (int j = 0; j < n; j++) dx[ci + j] += horizontal_sum(acc[j]);
+    for (int j = 0; j < n; j++) {
+        __m256 sum = acc[j][0];
+        for (int q = 1; q < parts; q++) sum = _mm256_add_ps(sum, acc[j][q]);
+        dx[ci + j] += horizontal_sum(sum);
+    }
 }
 
 VZ_AVX2 void vz_conv_direct_backward_input(const float *dy, long dy_row_begin, long dy_row_end, int oh, int ow,
@@ -57,11 +72,11 @@ VZ_AVX2 void vz_conv_direct_backward_input(const float *dy, long dy_row_begin, l
                 if (count == 0) continue;
                 float *out = dx_row + (long)(ix0 + j) * c;
                 int ci = 0;
-                for (; ci + 4 <= c; ci += 4) gather_channels(dys, weights, count, k, ci, 4, out);
+                for (; ci + 4 <= c; ci += 4) gather_channels(dys, weights, count, k, ci, 4, 2, out);
                 switch (c - ci) {
-                case 3: gather_channels(dys, weights, count, k, ci, 3, out); break;
-                case 2: gather_channels(dys, weights, count, k, ci, 2, out); break;
-                case 1: gather_channels(dys, weights, count, k, ci, 1, out); break;
+                case 3: gather_channels(dys, weights, count, k, ci, 3, 2, out); break;
+                case 2: gather_channels(dys, weights, count, k, ci, 2, 2, out); break;
+                case 1: gather_channels(dys, weights, count, k, ci, 1, 4, out); break;
                 default: break;
                 }
             }

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "81f93e23b2afdf7a84a20a9ef3572669e806230a85dbc23c48a772890ca53ecc"
+    public static let sourceDigest = "552ea55cdd8bc53218f0f13a68a4168c712e93e9a630178e5611cc5e42de32d9"
 }

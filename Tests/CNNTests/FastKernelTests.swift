@@ -1,3 +1,4 @@
+import CKernels
 import CNN
 import Testing
 import TestSupport
@@ -200,6 +201,48 @@ struct FastKernelTests {
         let (wide, narrow) = (run(avx512: true), run(avx512: false))
         #expect(!narrow.contains { $0.isNaN })
         #expect(wide == narrow)
+    }
+
+    /// Where a backward pass through a max pooling follows, a Winograd layer runs the direct
+    /// kernel in AVX-512 registers (64-, 32- and 16-channel blocks, edge pixels one at a time,
+    /// padded or not): the same values as a direct sum, bit-identical to the AVX2 direct
+    /// kernel (the same chain of multiply-adds), on one thread and two.
+    @Test(
+        .enabled(if: ConvolutionKernel.avx512Available, "needs AVX-512"),
+        arguments: [([26, 26, 32], 64, Padding.valid, true), ([9, 13, 16], 48, .same, false)])
+    func deepDirectBeforePoolingMatchesDirectSum(shape: [Int], filters: Int, padding: Padding, bias: Bool) {
+        let layer = Conv2D(
+            name: "c", inputShape: shape, filters: filters, kernelSize: (3, 3), padding: padding, activation: .relu,
+            useBias: bias)
+        #expect(layer.forwardKernel.winograd != nil && layer.deepDirectAvailable)
+        let pooling = MaxPool2D(name: "p", inputShape: layer.outputShape, poolSize: (2, 2))
+        var model = Model(name: "t", inputShape: shape, layers: [layer, pooling], seed: 71)
+        if bias { model.parameters.set("c/bias", randomTensor([filters], seed: 72)) }
+        let x = randomTensor([2] + shape, seed: 73)
+        let pad = padding == .same ? 1 : 0
+        let naive = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!,
+            bias: bias ? model.parameters["c/bias"]! : Tensor(shape: [filters]),
+            stride: 1, padTop: pad, padLeft: pad, out: layer.outputShape
+        ).map { max($0, 0) }
+        let (oh, ow) = (layer.outputShape[0], layer.outputShape[1])
+        func direct(avx512: Bool) -> [Float] {
+            var y = [Float](repeating: .nan, count: 2 * oh * ow * filters)
+            let kernel = model.parameters["c/kernel"]!.scalars, b = model.parameters["c/bias"]?.scalars
+            vz_conv_direct_forward(
+                x.scalars, Int32(shape[0]), Int32(shape[1]), Int32(shape[2]), kernel, 3, 3, 1, 1, Int32(pad),
+                Int32(pad), bias ? b : nil, Int32(filters), 1, &y, Int32(oh), Int32(ow), 0, 2 * oh, avx512 ? 1 : 0)
+            return y
+        }
+        let wide = direct(avx512: true)
+        #expect(wide == direct(avx512: false))
+        #expect(maxAbsDifference(wide, naive) < 1e-5)
+        for threads in [1, 2] {
+            let ws = Workspace(model: model, capacity: 2)
+            ws.setInput(x)
+            model.forward(ws, batch: 2, threads: threads)  // a backward pass through the pooling may follow
+            #expect(ws.output(of: 0, batch: 2, shape: layer.outputShape).scalars == wide, "threads \(threads)")
+        }
     }
 
     /// One image of few output pixels through many filters (16 rows, 256 filters) splits the

@@ -50,11 +50,14 @@ void vz_winograd4_forward(const float *x, int h, int w, int c, int pad, const fl
 /// with a shallow HWIO kernel `[kh][kw][c][k]` at any stride, with `pad_top`/`pad_left` zero
 /// cells before the input (taps outside it count as zeros), computed directly (no im2col),
 /// plus `bias` when not NULL, then ReLU when `relu` is set. For layers with few input
-/// channels, where a GEMM of depth kh*kw*c is too shallow to run fast. Needs `k % 8 == 0`
-/// and AVX2 + FMA.
+/// channels, where a GEMM of depth kh*kw*c is too shallow to run fast, and in AVX-512
+/// registers (`avx512` set, only where `vz_avx512_available()`) for deep patches whose
+/// outputs must not depend on their position (Winograd's do). Every output sums its taps in
+/// the same order whatever the tile or register width, so results are bit-identical.
+/// Needs `k % 8 == 0` and AVX2 + FMA.
 void vz_conv_direct_forward(const float *x, int h, int w, int c, const float *kernel, int kh, int kw,
                             int stride_h, int stride_w, int pad_top, int pad_left, const float *bias, int k,
-                            int relu, float *y, int oh, int ow, long row_begin, long row_end);
+                            int relu, float *y, int oh, int ow, long row_begin, long row_end, int avx512);
 
 /// Adds to input rows `[row_begin, row_end)` (`image * h + iy`) of the NHWC gradient `dx` what
 /// they receive from the output-gradient rows `[dy_row_begin, dy_row_end)` (`image * oh + oy`;

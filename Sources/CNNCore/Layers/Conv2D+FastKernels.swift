@@ -261,7 +261,18 @@ extension Conv2D {
         }
     }
 
-    func forwardDirect(_ io: LayerIO) {
+    /// Whether a Winograd layer's forward pass, where it cannot run Winograd (a backward pass
+    /// through a max pooling follows, see `LayerIO.outputsOnly`), runs the direct kernel in
+    /// AVX-512 registers rather than im2col + GEMM: both give every output the same chain of
+    /// multiply-adds wherever it lies, and on the reference model's `conv2d_2` (3×3×32 → 64)
+    /// OpenBLAS ran 73–79 GFLOP/s on two cores at batch 50. Each block of 64 filters is read
+    /// once per six output pixels, so its weights must stay in L2 (≤ 1 MB: up to 455 input
+    /// channels at 3×3).
+    var deepDirectAvailable: Bool {
+        ConvolutionKernel.avx512Available && filters % 16 == 0 && patchSize * 64 * 4 <= 1 << 20
+    }
+
+    func forwardDirect(_ io: LayerIO, avx512: Bool = false) {
         let (h, w, c, k) = (Int32(inputShape[0]), Int32(inputShape[1]), Int32(inputShape[2]), Int32(filters))
         let biasOffset = patchSize * filters, relu: Int32 = activation == .relu ? 1 : 0
         let (kh, kw) = (Int32(kernelSize.height), Int32(kernelSize.width))
@@ -274,7 +285,7 @@ extension Conv2D {
             vz_conv_direct_forward(
                 io.value.input, h, w, c, io.value.parameters, kh, kw, sh, sw, pt, pl,
                 bias ? io.value.parameters + biasOffset : nil, k, relu,
-                io.value.output, oh, ow, parts[p].lowerBound, parts[p].upperBound)
+                io.value.output, oh, ow, parts[p].lowerBound, parts[p].upperBound, avx512 ? 1 : 0)
         }
     }
 }

@@ -128,13 +128,19 @@ public struct Conv2D: Layer {
         // Winograd for the spec's seed), and trained weights stay as they were. Winograd
         // also needs `outputsOnly` (see there); the direct kernel treats every pixel alike.
         let kernel: ConvolutionKernel =
-            if io.dropout != nil
-                || (forwardKernel.winograd != nil && (!io.outputsOnly || !winogradPays(batch: io.batch)))
-            {
+            if io.dropout != nil {
+                .im2col
+            } else if forwardKernel.winograd != nil && !io.outputsOnly {
+                deepDirectAvailable ? .direct : .im2col
+            } else if forwardKernel.winograd != nil && !winogradPays(batch: io.batch) {
                 .im2col
             } else {
                 forwardKernel
             }
+        if kernel == .direct && forwardKernel != .direct {
+            forwardDirect(io, avx512: true)
+            return
+        }
         switch kernel {
         case .winograd2x2: forwardWinograd(io, .f2x2)
         case .winograd4x4: forwardWinograd(io, .f4x4)
