@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "552ea55cdd8bc53218f0f13a68a4168c712e93e9a630178e5611cc5e42de32d9"
+    public static let sourceDigest = "c4c92adff474eff3c903f121d5beab5b8c41d993761bbeba535d9ead940a22d5"
 }

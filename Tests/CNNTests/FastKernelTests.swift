@@ -263,26 +263,34 @@ struct FastKernelTests {
         }
     }
 
-    /// A call of few tiles through large transformed kernels runs im2col + GEMM instead
-    /// (ResNet-50's 14×14×256 layers for one image): its output is im2col's, bit for bit.
-    @Test func fewTilesThroughLargeKernelsRunIm2col() {
+    /// A call of few tiles through large transformed kernels skips Winograd (ResNet-50's
+    /// 14×14×256 layers for one image run the direct kernel where the CPU has AVX-512, else
+    /// im2col + GEMM; the 7×7×512 layers, whose weights per block of filters outgrow L2,
+    /// im2col) and still computes the convolution.
+    @Test func fewTilesThroughLargeKernelsSkipWinograd() {
         let large = Conv2D(
             name: "c", inputShape: [14, 14, 256], filters: 256, kernelSize: (3, 3), padding: .same, activation: .relu)
         #expect(large.forwardKernel == .winograd4x4)
         #expect(!large.winogradPays(batch: 1) && large.winogradPays(batch: 2))  // 16 tiles per image
+        #expect(large.kernel(batch: 1, outputsOnly: true) == (ConvolutionKernel.avx512Available ? .direct : .im2col))
+        #expect(large.kernel(batch: 2, outputsOnly: true) == .winograd4x4)
+        #expect(large.kernel(batch: 2, outputsOnly: true, training: true) == .im2col)
         let small = Conv2D(name: "c", inputShape: [9, 7, 8], filters: 8, kernelSize: (3, 3))
         #expect(small.winogradPays(batch: 1))
         // ResNets' last stage: 37 MB of transformed kernels, 4 tiles per image.
         let last = Conv2D(name: "c", inputShape: [7, 7, 512], filters: 512, kernelSize: (3, 3), padding: .same)
         #expect(last.forwardKernel == .winograd4x4 && !last.winogradPays(batch: 7) && last.winogradPays(batch: 8))
-        let model = Model(name: "t", inputShape: [14, 14, 256], layers: [large], seed: 41)
+        #expect(!last.deepDirectAvailable && last.kernel(batch: 1, outputsOnly: true) == .im2col)
+        var model = Model(name: "t", inputShape: [14, 14, 256], layers: [large], seed: 41)
+        model.parameters.set("c/bias", randomTensor([256], seed: 43))
         let x = randomTensor([1, 14, 14, 256], seed: 42)
-        let ws = Workspace(model: model, capacity: 1)
-        ws.setInput(x)
-        model.forward(ws, batch: 1, outputsOnly: true)
-        let alone = ws.output(of: 0, batch: 1, shape: large.outputShape).scalars
-        model.forward(ws, batch: 1)  // a backward pass follows: im2col
-        #expect(alone == ws.output(of: 0, batch: 1, shape: large.outputShape).scalars)
+        let naive = naiveConv(
+            x, kernel: model.parameters["c/kernel"]!, bias: model.parameters["c/bias"]!,
+            stride: 1, padTop: 1, padLeft: 1, out: large.outputShape
+        ).map { max($0, 0) }
+        for threads in [1, 2] {
+            #expect(maxAbsDifference(model.outputs(x, threads: threads)[0].scalars, naive) < 1e-4)
+        }
     }
 
     /// A pass that a backward pass follows runs Winograd only after the model's last max

@@ -122,21 +122,21 @@ public struct Conv2D: Layer {
         io.scratch + scratchCount(batch: io.batch) - preActivationCount(batch: io.batch)
     }
 
+    /// The kernel a forward pass of `batch` images runs: training (`training`) stays on im2col
+    /// + GEMM, because the one-epoch accuracy of the reference recipe depends on float rounding
+    /// (98.51 % with im2col, 98.48 % with Winograd for the spec's seed) and trained weights stay
+    /// as they were; Winograd also needs `outputsOnly` (see there), and where a backward pass
+    /// through a max pooling follows, a Winograd layer runs the direct kernel in AVX-512
+    /// registers (`deepDirectAvailable`), whose every output sums its taps in the same order.
+    public func kernel(batch: Int, outputsOnly: Bool, training: Bool = false) -> ConvolutionKernel {
+        if training { return .im2col }
+        guard forwardKernel.winograd != nil else { return forwardKernel }
+        if !outputsOnly { return deepDirectAvailable ? .direct : .im2col }
+        return winogradPays(batch: batch) ? forwardKernel : deepDirectAvailable ? .direct : .im2col
+    }
+
     public func forward(_ io: LayerIO) {
-        // Training (a dropout key is set) stays on im2col + GEMM: the one-epoch accuracy of
-        // the reference recipe depends on float rounding (98.51 % with im2col, 98.48 % with
-        // Winograd for the spec's seed), and trained weights stay as they were. Winograd
-        // also needs `outputsOnly` (see there); the direct kernel treats every pixel alike.
-        let kernel: ConvolutionKernel =
-            if io.dropout != nil {
-                .im2col
-            } else if forwardKernel.winograd != nil && !io.outputsOnly {
-                deepDirectAvailable ? .direct : .im2col
-            } else if forwardKernel.winograd != nil && !winogradPays(batch: io.batch) {
-                .im2col
-            } else {
-                forwardKernel
-            }
+        let kernel = kernel(batch: io.batch, outputsOnly: io.outputsOnly, training: io.dropout != nil)
         if kernel == .direct && forwardKernel != .direct {
             forwardDirect(io, avx512: true)
             return

@@ -56,7 +56,7 @@ func layerTimes(
     let rows = model.layers.indices.map { i in
         let times = samples[i]
         let layer = model.layers[i]
-        let kernel = (layer as? Conv2D).map { " (\($0.forwardKernel.rawValue))" } ?? ""
+        let kernel = (layer as? Conv2D).map { " (\($0.kernel(batch: batch, outputsOnly: true).rawValue))" } ?? ""
         return LayerTime(
             index: i, name: layer.name, kind: layer.kind + kernel, outputShape: layer.outputShape,
             multiplyAccumulates: layer.multiplyAccumulates, milliseconds: median(times) * 1000,
