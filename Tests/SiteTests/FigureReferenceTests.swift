@@ -74,4 +74,107 @@ struct FigureReferenceTests {
                     + "starting with a letter or digit"
             ])
     }
+
+    @Test("a value quoted from a figure's raw values is that value, in each format; code keeps the token")
+    func quotedValues() throws {
+        let body = """
+            ---
+            title: First
+            ---
+
+            Accuracy {{fig:acc.test_accuracy | 2%}}, {{ fig:acc.misclassified }} wrong, class 3 at \
+            {{fig:acc.per_class_accuracy[3] | 3}}, loss {{fig:acc.test_loss}}; `{{fig:acc.test_loss}}` is code.
+
+            ```viz model-metrics
+            label: acc
+            caption: Loss {{fig:acc.test_loss | 1}} on this set.
+            ```
+
+            """
+        let site = FixtureSite(lessons: ["01-first.md": body], trainCount: 64, testCount: 8)
+        try SiteBuilder(options: buildOptions(site)).build()
+        let files = FixtureSite.tree(site.output)
+        let page = String(decoding: files["first/index.html"]!, as: UTF8.self)
+        #expect(htmlProblems(page) == [])
+        // The raw values the figure links, read independently of the build.
+        let link = try #require(page.firstMatch(of: /href="..\/(figures\/[^"]+\.json)"/)?.1)
+        let data = try #require(files[String(link)])
+        let raw = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let accuracy = try #require(raw["test_accuracy"] as? Double), loss = try #require(raw["test_loss"] as? Double)
+        let perClass = try #require(raw["per_class_accuracy"] as? [Double])
+        let wrong = try #require(raw["misclassified"] as? Int)
+        let expected =
+            "Accuracy \(String(format: "%.2f", accuracy * 100))%, \(wrong) wrong, class 3 at "
+            + "\(String(format: "%.3f", perClass[3])), loss \(String(format: "%.3f", loss)); "
+            + "<code>{{fig:acc.test_loss}}</code> is code."
+        #expect(page.contains(expected))
+        #expect(page.contains("Loss \(String(format: "%.1f", loss)) on this set."))
+    }
+
+    @Test("a value is written as each edition's language writes numbers")
+    func quotedValuesFollowTheLanguage() throws {
+        let json: [String: Any] = ["m": ["mean": 1234.5678, "std": 0.25, "ci95": 0.0512], "n": 1_234_567, "t": "conv"]
+        func text(_ token: String, _ language: String) throws -> String {
+            try #require(try ProseValue.parse(token)).text(in: json, language: language)
+        }
+        #expect(try text("f.m.mean", "en") == "1,234.568")
+        #expect(try text("f.m.mean | 1", "de") == "1.234,6")
+        #expect(try text("f.m | ± std 2", "en") == "1,234.57 ± 0.25")
+        #expect(
+            try text("f.m | +- ci95 3", "fr").replacingOccurrences(of: "\u{202F}", with: " ")
+                .replacingOccurrences(of: "\u{A0}", with: " ") == "1 234,568 ± 0,051")
+        #expect(try text("f.m.std | 0%", "en") == "25%")
+        #expect(try text("f.n", "en") == "1,234,567")
+        #expect(try text("f.t", "zh") == "conv")
+        #expect(try ProseValue.parse("f") == nil)
+        // An element of an array of objects chosen by one of its fields.
+        let methods: [String: Any] = [
+            "methods": [
+                ["method": "gradcam", "layer": 2, "scores": [["measure": "ssim", "mean": 0.25]]],
+                ["method": "lrp", "layer": 3, "scores": [["measure": "ssim", "mean": 0.5]]],
+            ]
+        ]
+        let lrp = try #require(try ProseValue.parse("t.methods[method=lrp].scores[measure=ssim].mean | 2"))
+        #expect(try lrp.text(in: methods, language: "en") == "0.50")
+        #expect(
+            try #require(try ProseValue.parse("t.methods[layer=2].method")).text(in: methods, language: "en")
+                == "gradcam")
+        #expect(throws: ProseValue.Problem.self) {
+            try #require(try ProseValue.parse("t.methods[method=lpr].layer")).text(in: methods, language: "en")
+        }
+    }
+
+    @Test("a quoted value's unknown label, path, element or format is an error where it is written")
+    func quotedValueErrors() {
+        let figure = "```viz model-metrics\nlabel: acc\n```\n"
+        #expect(
+            buildErrors(lesson("Near {{fig:acc.test_acuracy}}.\n\n" + figure)) == [
+                "Content/lessons/01-test.md:7:6: error: figure 'acc' has no 'test_acuracy' in its raw values at "
+                    + "'acc', which holds misclassified, parameters, per_class_accuracy, test_accuracy, test_loss; "
+                    + "did you mean '{{fig:acc.test_accuracy}}'?"
+            ])
+        #expect(
+            buildErrors(lesson("Past {{fig:acc.per_class_accuracy[10]}}.\n\n" + figure)) == [
+                "Content/lessons/01-test.md:7:6: error: 'acc.per_class_accuracy' has 10 elements; [10] is past its end"
+            ])
+        #expect(
+            buildErrors(lesson("Chosen {{fig:acc.per_class_accuracy[class=3]}}.\n\n" + figure)) == [
+                "Content/lessons/01-test.md:7:8: error: no element of 'acc.per_class_accuracy' has class 3; "
+                    + "its elements have no 'class'"
+            ])
+        #expect(
+            buildErrors(lesson("Deep {{fig:acc.test_loss.mean}}.\n\n" + figure)) == [
+                "Content/lessons/01-test.md:7:6: error: 'acc.test_loss' is a number; it has no key 'mean'"
+            ])
+        #expect(
+            buildErrors(lesson("As {{fig:acc.test_loss | pct}}.\n\n" + figure)) == [
+                "Content/lessons/01-test.md:7:4: error: unknown format 'pct'; write a number of decimals ('3'), "
+                    + "a percentage ('1%'), or a mean with its spread ('± std 3', '± ci95 3')"
+            ])
+        #expect(
+            buildErrors(lesson("Of {{fig:ac.test_loss | 3}}.\n\n" + figure)) == [
+                "Content/lessons/01-test.md:7:4: error: no figure is labelled 'ac'; the labels are acc; "
+                    + "did you mean '{{fig:acc.test_loss | 3}}'?"
+            ])
+    }
 }

@@ -6,6 +6,17 @@ import Foundation
 struct FigureReferences: Sendable {
     static let prefix = "fig:"
 
+    /// The two figure tokens, with what each means (for the authoring guide).
+    static let tokens: [(name: String, meaning: String)] = [
+        ("{{fig:name}}", "a link \"Figure N\" to the figure whose label is name, in any lesson"),
+        (
+            "{{fig:name.path | format}}",
+            "a value of that figure's raw values: the path into its JSON (keys after '.', array elements as [n]); "
+                + "format 3 (decimals), 1% (a percentage), ± std 3 or ± ci95 3 (an object's mean ± its spread), "
+                + "or none"
+        ),
+    ]
+
     /// A labelled figure: the position of its page in its edition, its number there, and
     /// where its label is given.
     struct Target: Sendable {
@@ -16,6 +27,16 @@ struct FigureReferences: Sendable {
 
     /// The labelled figures of each edition (by language), by label.
     private(set) var targets: [String: [String: Target]] = [:]
+
+    /// A figure's value quoted in prose (`{{fig:label.path | format}}`), and where it is written.
+    struct Quote: Sendable {
+        let value: ProseValue
+        let token: String
+        let location: SourceLocation
+    }
+
+    /// The values quoted in each edition's own pages (by language), checked once the figures exist.
+    private(set) var quotes: [String: [Quote]] = [:]
 
     /// Letters, digits, `-` and `_`, starting with a letter or digit (it becomes part of an id).
     static func isValid(_ label: String) -> Bool {
@@ -49,9 +70,20 @@ struct FigureReferences: Sendable {
             }
             references.targets[edition.edition.language] = targets
             let labels = targets.keys.sorted()
+            var quoted: [Quote] = []
             func check(_ text: String, file: String, line: Int, column: Int) {
                 for token in InlineValues.tokens(in: text, lineOffset: 0) where token.name.hasPrefix(prefix) {
-                    let label = String(token.name.dropFirst(prefix.count))
+                    let location = SourceLocation(
+                        file: file, line: line + token.line - 1,
+                        column: token.line == 1 ? column + token.column - 1 : token.column)
+                    let rest = String(token.name.dropFirst(prefix.count))
+                    let value: ProseValue?
+                    do { value = try ProseValue.parse(rest) } catch {
+                        errors.append(SourceError(error.message, at: location))
+                        continue
+                    }
+                    let label = value?.label ?? rest
+                    if let value { quoted.append(Quote(value: value, token: token.name, location: location)) }
                     guard targets[label] == nil else { continue }
                     errors.append(
                         SourceError(
@@ -59,10 +91,10 @@ struct FigureReferences: Sendable {
                                 + (labels.isEmpty
                                     ? "; give one a label: option"
                                     : "; the labels are \(labels.joined(separator: ", "))"),
-                            at: SourceLocation(
-                                file: file, line: line + token.line - 1,
-                                column: token.line == 1 ? column + token.column - 1 : token.column),
-                            suggestion: nearestName(to: label, in: labels).map { "{{fig:\($0)}}" }))
+                            at: location,
+                            suggestion: nearestName(to: label, in: labels).map {
+                                "{{fig:\($0)\(rest.dropFirst(label.count))}}"
+                            }))
                 }
             }
             for page in edition.pages where !page.fallback {
@@ -77,8 +109,61 @@ struct FigureReferences: Sendable {
                     check(caption, file: at.file, line: at.line, column: at.column)
                 }
             }
+            references.quotes[edition.edition.language] = quoted
         }
         return (references, errors)
+    }
+
+    /// The figure a label names in `edition`, as an index into the plan's figures.
+    private func figureIndex(_ label: String, edition: EditionPages, lessons: [PlannedLesson]) -> Int? {
+        guard let target = targets[edition.edition.language]?[label] else { return nil }
+        let figures = lessons[edition.pages[target.page].lesson].figures
+        return target.number <= figures.count ? figures[target.number - 1] : nil
+    }
+
+    /// What is wrong with the quoted values once the figures are computed: a path that is not
+    /// in the figure's raw values, a value that is no number, a figure without raw values.
+    func quoteErrors(_ plan: BuildPlan, figures: [Figure]) -> [SourceError] {
+        var errors: [SourceError] = []
+        for edition in plan.editions {
+            for quote in quotes[edition.edition.language] ?? [] {
+                guard let index = figureIndex(quote.value.label, edition: edition, lessons: plan.lessons),
+                    index >= 0
+                else { continue }  // an unknown label was reported with the plan
+                guard let json = ProseValue.rawValues(of: figures[index]) else {
+                    errors.append(
+                        SourceError(
+                            "figure '\(quote.value.label)' (\(figures[index].kind)) has no raw values to quote from",
+                            at: quote.location))
+                    continue
+                }
+                do { _ = try quote.value.text(in: json, language: edition.edition.language) } catch {
+                    errors.append(SourceError(error.message, at: quote.location, suggestion: error.suggestion))
+                }
+            }
+        }
+        return errors
+    }
+
+    /// `html` with each `{{fig:label.path | format}}` outside code replaced by the figure's
+    /// value, written for `language`; tokens that do not resolve (reported before) stay as they are.
+    func quote(
+        _ html: String, edition: EditionPages, lessons: [PlannedLesson], figures: [Figure], language: String
+    ) -> String {
+        guard html.contains(Self.prefix) else { return html }
+        var values: [String: String] = [:], rest = Substring(html)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            rest = rest[close.upperBound...]
+            guard name.hasPrefix(Self.prefix),
+                let value = try? ProseValue.parse(String(name.dropFirst(Self.prefix.count))),
+                let index = figureIndex(value.label, edition: edition, lessons: lessons), index >= 0,
+                let json = ProseValue.rawValues(of: figures[index]),
+                let text = try? value.text(in: json, language: language)
+            else { continue }
+            values[name] = text
+        }
+        return InlineValues.substitute(html, values: values)
     }
 
     /// `html` of the page at `position` of `edition` with each `{{fig:name}}` outside code as

@@ -82,6 +82,7 @@ public struct SiteBuilder: Sendable {
         if options.checkOnly { return steps }
         steps += [
             BuildStep("compute figures", Self.computeFigures),
+            BuildStep("check values quoted from figures", Self.checkQuotedValues),
             BuildStep("lay out lessons", Self.layOutLessons),
             BuildStep("write the search index", Self.writeSearchIndex),
             BuildStep("render pages", Self.renderPages),
@@ -151,6 +152,12 @@ public struct SiteBuilder: Sendable {
             plan: state.plan, models: state.models, cache: cache, clean: state.options.clean, log: state.log)
         state.figureKeys = runner.keys()
         state.figures = try runner.run(keys: state.figureKeys, report: &state.report)
+    }
+
+    /// `{{fig:label.path}}` in prose: each path must lead to a value of its figure's raw values.
+    static func checkQuotedValues(_ state: inout BuildState) throws(BuildErrors) {
+        let errors = state.plan.references.quoteErrors(state.plan, figures: state.figures)
+        guard errors.isEmpty else { throw BuildErrors(errors) }
     }
 
     static func layOutLessons(_ state: inout BuildState) throws(BuildErrors) {

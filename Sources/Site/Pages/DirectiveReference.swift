@@ -38,9 +38,13 @@ enum DirectiveReference {
             PageContext.TOCEntry(text: "viz \($0)", id: "directive-\($0)", sub: false)
         }
         page.hasToc = true
-        page.values = InlineValues.names.map {
-            PageContext.Value(name: "{{\($0.name)}}", meaning: translation?[$0.meaning] ?? $0.meaning)
-        }
+        page.values =
+            InlineValues.names.map {
+                PageContext.Value(name: "{{\($0.name)}}", meaning: translation?[$0.meaning] ?? $0.meaning)
+            }
+            + FigureReferences.tokens.map {
+                PageContext.Value(name: $0.name, meaning: translation?[$0.meaning] ?? $0.meaning)
+            }
         page.isReference = true
         return page
     }

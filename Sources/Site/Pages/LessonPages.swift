@@ -58,6 +58,9 @@ struct LessonPages {
             html = plan.references.link(
                 html, position: position, edition: edition, lessons: lessons,
                 strings: contentStrings)
+            html = plan.references.quote(
+                html, edition: edition, lessons: lessons, figures: figures,
+                language: page.fallback ? planned.language : edition.edition.language)
             var context = base(position)
             context.page = PageContext.Page(
                 title: lesson.title, summary: lesson.summary, number: numbers[position],

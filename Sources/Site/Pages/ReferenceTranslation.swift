@@ -12,7 +12,7 @@ struct ReferenceTranslation: Sendable, Equatable {
 
     /// Every English text the reference shows: what a translation should cover.
     static var englishTexts: Set<String> {
-        var texts = Set(InlineValues.names.map(\.meaning))
+        var texts = Set((InlineValues.names + FigureReferences.tokens).map(\.meaning))
         for type in DirectiveRegistry.all {
             texts.insert(type.summary)
             for option in type.options + OptionSpec.common { texts.insert(option.doc) }

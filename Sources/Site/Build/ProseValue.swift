@@ -1,0 +1,253 @@
+import Common
+import Foundation
+
+/// A number of a labelled figure's raw values, quoted in prose so that it cannot go stale:
+/// `{{fig:table.methods.lrp.ROAD.mean}}`, `{{fig:sanity.methods[0].ink | 1%}}`,
+/// `{{fig:table.methods.lrp.ROAD | ± ci95 3}}`. The figure's label comes first, then a path
+/// into its raw values (the JSON linked under it: keys after `.`, array elements as `[n]` or,
+/// in an array of objects, the first whose field `key` is `value` as `[key=value]`),
+/// then, after `|`, how to write it:
+///
+/// - `3`: three decimals;
+/// - `1%`: a percentage with one decimal (0.923 → 92.3%);
+/// - `± std 3`, `± ci95 3`: an object's `mean` ± its `std` (or `ci95`), three decimals each;
+/// - nothing: a whole number whole, any other with three decimals; a text as it is.
+///
+/// Each edition writes the number with its language's decimal sign and grouping.
+struct ProseValue: Equatable, Sendable {
+    enum Step: Equatable, Sendable {
+        case key(String)
+        case index(Int)
+        /// The element of an array of objects whose `key` is `value` (`methods[method=lrp]`).
+        case match(key: String, value: String)
+    }
+
+    enum Format: Equatable, Sendable {
+        case automatic
+        case decimals(Int)
+        case percent(Int)
+        /// `mean` ± the named key, with decimals.
+        case spread(String, Int)
+    }
+
+    let label: String
+    let path: [Step]
+    let format: Format
+
+    /// What is wrong with a token or its value, and the token the author may have meant.
+    struct Problem: Error, Equatable {
+        let message: String
+        var suggestion: String? = nil
+    }
+
+    /// Parses the text after `fig:`: nil for a label alone (a link to the figure).
+    static func parse(_ text: String) throws(Problem) -> ProseValue? {
+        let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        let head = parts[0].trimmingCharacters(in: .whitespaces)
+        let labelEnd = head.firstIndex { $0 == "." || $0 == "[" } ?? head.endIndex
+        let label = String(head[..<labelEnd])
+        if labelEnd == head.endIndex {
+            guard parts.count == 1 else {
+                throw Problem(
+                    message: "'{{fig:\(text)}}' gives a format but no value: write the path to a number "
+                        + "of the figure's raw values after its label, as in '{{fig:\(label).path.to.value | 3}}'")
+            }
+            return nil
+        }
+        let path = try steps(head[labelEnd...], token: text)
+        let format = try parts.count > 1 ? Self.format(parts[1].trimmingCharacters(in: .whitespaces)) : .automatic
+        return ProseValue(label: label, path: path, format: format)
+    }
+
+    private static func steps(_ text: Substring, token: String) throws(Problem) -> [Step] {
+        var steps: [Step] = [], rest = text
+        while let first = rest.first {
+            if first == "[" {
+                guard let close = rest.firstIndex(of: "]") else {
+                    throw Problem(message: "'\(token)': '[' without its ']'")
+                }
+                let inside = rest[rest.index(after: rest.startIndex)..<close]
+                if let equals = inside.firstIndex(of: "=") {
+                    let key = inside[..<equals].trimmingCharacters(in: .whitespaces)
+                    let value = inside[inside.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                    guard !key.isEmpty, !value.isEmpty else {
+                        throw Problem(message: "'\(token)': an element is chosen by [key=value]")
+                    }
+                    steps.append(.match(key: key, value: value))
+                } else {
+                    guard let index = Int(inside.trimmingCharacters(in: .whitespaces)), index >= 0 else {
+                        throw Problem(
+                            message: "'\(token)': an array element is written [n], n a whole number from 0, "
+                                + "or [key=value]")
+                    }
+                    steps.append(.index(index))
+                }
+                rest = rest[rest.index(after: close)...]
+            } else if first == "." {
+                let body = rest.dropFirst()
+                let end = body.firstIndex { $0 == "." || $0 == "[" } ?? body.endIndex
+                let key = body[..<end].trimmingCharacters(in: .whitespaces)
+                guard !key.isEmpty else { throw Problem(message: "'\(token)' has an empty key in its path") }
+                steps.append(Int(key).map(Step.index) ?? .key(key))
+                rest = body[end...]
+            } else {
+                throw Problem(message: "'\(token)': after ']' comes '.' or '['")
+            }
+        }
+        return steps
+    }
+
+    private static func format(_ text: String) throws(Problem) -> Format {
+        if text.isEmpty { return .automatic }
+        if let decimals = Int(text), (0...9).contains(decimals) { return .decimals(decimals) }
+        if text.hasSuffix("%"), let decimals = Int(text.dropLast()), (0...9).contains(decimals) {
+            return .percent(decimals)
+        }
+        for sign in ["±", "+-"] where text.hasPrefix(sign) {
+            let words = text.dropFirst(sign.count).split(separator: " ")
+            if words.count == 2, ["std", "ci95"].contains(words[0]), let decimals = Int(words[1]),
+                (0...9).contains(decimals)
+            {
+                return .spread(String(words[0]), decimals)
+            }
+        }
+        throw Problem(
+            message: "unknown format '\(text)'; write a number of decimals ('3'), a percentage ('1%'), "
+                + "or a mean with its spread ('± std 3', '± ci95 3')")
+    }
+
+    /// The path as the author writes it (`.methods.lrp.ROAD[0]`).
+    var pathText: String { Self.text(path[...]) }
+
+    private static func text(_ steps: ArraySlice<Step>) -> String {
+        steps.map { step in
+            switch step {
+            case .key(let key): ".\(key)"
+            case .index(let index): "[\(index)]"
+            case .match(let key, let value): "[\(key)=\(value)]"
+            }
+        }.joined()
+    }
+
+    /// The value at the path in `json` (a figure's raw values), written for `language`.
+    func text(in json: Any, language: String) throws(Problem) -> String {
+        let value = try lookUp(json)
+        let number = LocaleNumber(language: language)
+        func numeric(_ value: Any, _ name: String) throws(Problem) -> Double {
+            guard let n = value as? NSNumber, !Self.isBoolean(n) else {
+                throw Problem(message: "'\(label)\(name)' is \(Self.describe(value)), not a number")
+            }
+            return n.doubleValue
+        }
+        switch format {
+        case .automatic:
+            if let text = value as? String { return text }
+            let x = try numeric(value, pathText)
+            let whole = x.rounded() == x && abs(x) < 1e15
+            return number.format(x, decimals: whole ? 0 : 3)
+        case .decimals(let decimals):
+            return number.format(try numeric(value, pathText), decimals: decimals)
+        case .percent(let decimals):
+            return number.format(try numeric(value, pathText) * 100, decimals: decimals, percent: true)
+        case .spread(let key, let decimals):
+            guard let object = value as? [String: Any], let mean = object["mean"], let spread = object[key] else {
+                throw Problem(
+                    message: "'\(label)\(pathText)' is \(Self.describe(value)); '± \(key)' needs an object with "
+                        + "'mean' and '\(key)'")
+            }
+            return number.format(try numeric(mean, pathText + ".mean"), decimals: decimals) + " ± "
+                + number.format(try numeric(spread, pathText + "." + key), decimals: decimals)
+        }
+    }
+
+    /// Follows the path, saying where it leaves the JSON and what was there instead.
+    private func lookUp(_ json: Any) throws(Problem) -> Any {
+        var value = json, walked = ""
+        for (i, step) in path.enumerated() {
+            switch step {
+            case .key(let key):
+                guard let object = value as? [String: Any] else {
+                    throw Problem(message: "'\(label)\(walked)' is \(Self.describe(value)); it has no key '\(key)'")
+                }
+                guard let next = object[key] else {
+                    let keys = object.keys.sorted()
+                    let shown = keys.prefix(12).joined(separator: ", ") + (keys.count > 12 ? ", …" : "")
+                    throw Problem(
+                        message: "figure '\(label)' has no '\(key)' in its raw values at '\(label)\(walked)', "
+                            + "which holds \(shown)",
+                        suggestion: nearestName(to: key, in: keys).map {
+                            "{{fig:\(label)\(walked).\($0)\(Self.text(path[(i + 1)...]))}}"
+                        })
+                }
+                value = next
+                walked += ".\(key)"
+            case .index(let index):
+                guard let array = value as? [Any] else {
+                    throw Problem(message: "'\(label)\(walked)' is \(Self.describe(value)), not an array")
+                }
+                guard index < array.count else {
+                    throw Problem(
+                        message: "'\(label)\(walked)' has \(array.count) elements; [\(index)] is past its end")
+                }
+                value = array[index]
+                walked += "[\(index)]"
+            case .match(let key, let wanted):
+                guard let array = value as? [Any] else {
+                    throw Problem(message: "'\(label)\(walked)' is \(Self.describe(value)), not an array")
+                }
+                let found = array.map { ($0 as? [String: Any])?[key].map(Self.plain) }
+                guard let position = found.firstIndex(where: { $0 == wanted }) else {
+                    let there = found.compactMap { $0 }
+                    throw Problem(
+                        message: "no element of '\(label)\(walked)' has \(key) \(wanted)"
+                            + (there.isEmpty
+                                ? "; its elements have no '\(key)'" : "; there are \(there.joined(separator: ", "))"),
+                        suggestion: nearestName(to: wanted, in: there).map {
+                            "{{fig:\(label)\(walked)[\(key)=\($0)]\(Self.text(path[(i + 1)...]))}}"
+                        })
+                }
+                value = array[position]
+                walked += "[\(key)=\(wanted)]"
+            }
+        }
+        if value is NSNull {
+            throw Problem(message: "'\(label)\(walked)' is null: the value does not apply to this figure")
+        }
+        return value
+    }
+
+    /// A JSON scalar as `[key=value]` writes it.
+    private static func plain(_ value: Any) -> String {
+        switch value {
+        case let text as String: text
+        case let n as NSNumber where isBoolean(n): n.boolValue ? "true" : "false"
+        case let n as NSNumber:
+            n.doubleValue.rounded() == n.doubleValue && abs(n.doubleValue) < 1e15
+                ? String(Int(n.doubleValue)) : "\(n.doubleValue)"
+        default: ""
+        }
+    }
+
+    /// JSON's true and false come back as NSNumbers of type `c`.
+    private static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+
+    private static func describe(_ value: Any) -> String {
+        switch value {
+        case is [String: Any]: "an object"
+        case is [Any]: "an array"
+        case is String: "a text"
+        case is NSNull: "null"
+        case let n as NSNumber where isBoolean(n): "true or false"
+        default: "a number"
+        }
+    }
+
+    /// A figure's raw values (the JSON linked under it as "raw values"), parsed; nil when it has none.
+    static func rawValues(of figure: Figure) -> Any? {
+        let label = FigureText.t("raw_values")
+        guard let link = figure.links.first(where: { $0.label == label && $0.path.hasSuffix(".json") }),
+            let file = figure.files.first(where: { $0.path == link.path })
+        else { return nil }
+        return try? JSONSerialization.jsonObject(with: file.data, options: [.fragmentsAllowed])
+    }
+}
