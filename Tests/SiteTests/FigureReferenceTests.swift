@@ -142,6 +142,17 @@ struct FigureReferenceTests {
         #expect(throws: ProseValue.Problem.self) {
             try #require(try ProseValue.parse("t.methods[method=lpr].layer")).text(in: methods, language: "en")
         }
+        // Without a field: the one element with a field of that value.
+        #expect(
+            try #require(try ProseValue.parse("t.methods[lrp].scores[ssim].mean")).text(in: methods, language: "en")
+                == "0.500")
+        let twice: [String: Any] = ["m": [["a": "x", "b": "y"], ["a": "y"]]]
+        #expect(throws: ProseValue.Problem(message: "2 elements of 't.m' hold 'y'; name the field, as [field=y]")) {
+            try #require(try ProseValue.parse("t.m[y].a")).text(in: twice, language: "en")
+        }
+        #expect(try #require(try ProseValue.parse("t.m[a=y].a")).text(in: twice, language: "en") == "y")
+        // Negative numbers take the minus sign.
+        #expect(try #require(try ProseValue.parse("t.v | 2")).text(in: ["v": -0.096], language: "en") == "−0.10")
     }
 
     @Test("a quoted value's unknown label, path, element or format is an error where it is written")
@@ -159,8 +170,7 @@ struct FigureReferenceTests {
             ])
         #expect(
             buildErrors(lesson("Chosen {{fig:acc.per_class_accuracy[class=3]}}.\n\n" + figure)) == [
-                "Content/lessons/01-test.md:7:8: error: no element of 'acc.per_class_accuracy' has class 3; "
-                    + "its elements have no 'class'"
+                "Content/lessons/01-test.md:7:8: error: no element of 'acc.per_class_accuracy' has class 3"
             ])
         #expect(
             buildErrors(lesson("Deep {{fig:acc.test_loss.mean}}.\n\n" + figure)) == [

@@ -4,8 +4,9 @@ import Foundation
 /// A number of a labelled figure's raw values, quoted in prose so that it cannot go stale:
 /// `{{fig:table.methods.lrp.ROAD.mean}}`, `{{fig:sanity.methods[0].ink | 1%}}`,
 /// `{{fig:table.methods.lrp.ROAD | ± ci95 3}}`. The figure's label comes first, then a path
-/// into its raw values (the JSON linked under it: keys after `.`, array elements as `[n]` or,
-/// in an array of objects, the first whose field `key` is `value` as `[key=value]`),
+/// into its raw values (the JSON linked under it: keys after `.`, array elements as `[n]`,
+/// or in an array of objects the one with a field that is `value` as `[value]`, the first
+/// whose field `key` is `value` as `[key=value]`),
 /// then, after `|`, how to write it:
 ///
 /// - `3`: three decimals;
@@ -18,8 +19,9 @@ struct ProseValue: Equatable, Sendable {
     enum Step: Equatable, Sendable {
         case key(String)
         case index(Int)
-        /// The element of an array of objects whose `key` is `value` (`methods[method=lrp]`).
-        case match(key: String, value: String)
+        /// The element of an array of objects whose `key` is `value` (`methods[method=lrp]`), or,
+        /// with no key, the one element with some field that is `value` (`methods[lrp]`).
+        case match(key: String?, value: String)
     }
 
     enum Format: Equatable, Sendable {
@@ -74,13 +76,15 @@ struct ProseValue: Equatable, Sendable {
                         throw Problem(message: "'\(token)': an element is chosen by [key=value]")
                     }
                     steps.append(.match(key: key, value: value))
-                } else {
-                    guard let index = Int(inside.trimmingCharacters(in: .whitespaces)), index >= 0 else {
-                        throw Problem(
-                            message: "'\(token)': an array element is written [n], n a whole number from 0, "
-                                + "or [key=value]")
+                } else if let index = Int(inside.trimmingCharacters(in: .whitespaces)) {
+                    guard index >= 0 else {
+                        throw Problem(message: "'\(token)': an array element is written [n], n a whole number from 0")
                     }
                     steps.append(.index(index))
+                } else {
+                    let value = inside.trimmingCharacters(in: .whitespaces)
+                    guard !value.isEmpty else { throw Problem(message: "'\(token)' has an empty [] in its path") }
+                    steps.append(.match(key: nil, value: value))
                 }
                 rest = rest[rest.index(after: close)...]
             } else if first == "." {
@@ -124,13 +128,20 @@ struct ProseValue: Equatable, Sendable {
             switch step {
             case .key(let key): ".\(key)"
             case .index(let index): "[\(index)]"
-            case .match(let key, let value): "[\(key)=\(value)]"
+            case .match(let key?, let value): "[\(key)=\(value)]"
+            case .match(nil, let value): "[\(value)]"
             }
         }.joined()
     }
 
     /// The value at the path in `json` (a figure's raw values), written for `language`.
     func text(in json: Any, language: String) throws(Problem) -> String {
+        let written = try plainText(in: json, language: language)
+        // A minus sign, not a hyphen, before a negative number (and its spread, never negative).
+        return written.hasPrefix("-") ? "−" + written.dropFirst() : written
+    }
+
+    private func plainText(in json: Any, language: String) throws(Problem) -> String {
         let value = try lookUp(json)
         let number = LocaleNumber(language: language)
         func numeric(_ value: Any, _ name: String) throws(Problem) -> Double {
@@ -195,19 +206,34 @@ struct ProseValue: Equatable, Sendable {
                 guard let array = value as? [Any] else {
                     throw Problem(message: "'\(label)\(walked)' is \(Self.describe(value)), not an array")
                 }
-                let found = array.map { ($0 as? [String: Any])?[key].map(Self.plain) }
-                guard let position = found.firstIndex(where: { $0 == wanted }) else {
-                    let there = found.compactMap { $0 }
+                let objects = array.map { $0 as? [String: Any] ?? [:] }
+                let matching = objects.indices.filter { i in
+                    if let key { return objects[i][key].map(Self.plain) == wanted }
+                    return objects[i].values.contains { ($0 as? String) == wanted }
+                }
+                // What the elements could be chosen by: the field asked for, else each one's first text.
+                let names = objects.compactMap { object in
+                    key.map { object[$0].map(Self.plain) }
+                        ?? object.keys.sorted().lazy.compactMap { object[$0] as? String }.first
+                }
+                let step = key.map { "[\($0)=\(wanted)]" } ?? "[\(wanted)]"
+                guard let position = matching.first else {
                     throw Problem(
-                        message: "no element of '\(label)\(walked)' has \(key) \(wanted)"
-                            + (there.isEmpty
-                                ? "; its elements have no '\(key)'" : "; there are \(there.joined(separator: ", "))"),
-                        suggestion: nearestName(to: wanted, in: there).map {
-                            "{{fig:\(label)\(walked)[\(key)=\($0)]\(Self.text(path[(i + 1)...]))}}"
+                        message: "no element of '\(label)\(walked)' "
+                            + (key.map { "has \($0) \(wanted)" } ?? "holds '\(wanted)'")
+                            + (names.isEmpty ? "" : "; there are \(names.joined(separator: ", "))"),
+                        suggestion: nearestName(to: wanted, in: names).map { near in
+                            "{{fig:\(label)\(walked)\(key.map { "[\($0)=\(near)]" } ?? "[\(near)]")"
+                                + "\(Self.text(path[(i + 1)...]))}}"
                         })
                 }
+                guard key != nil || matching.count == 1 else {
+                    throw Problem(
+                        message: "\(matching.count) elements of '\(label)\(walked)' hold '\(wanted)'; "
+                            + "name the field, as [field=\(wanted)]")
+                }
                 value = array[position]
-                walked += "[\(key)=\(wanted)]"
+                walked += step
             }
         }
         if value is NSNull {
