@@ -12,9 +12,7 @@ import argparse
 import gzip
 import json
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf-keras: Keras 2 on TensorFlow
@@ -24,6 +22,8 @@ sys.dont_write_bytecode = True
 import numpy as np
 import tensorflow as tf
 import tf_keras as keras
+
+from side_timing import inference_rate, median_ms, training_rate
 
 ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT / "Content" / "data" / "mnist"
@@ -78,37 +78,14 @@ def main():
     rng = np.random.default_rng(0)
     batches = [rng.integers(0, len(x_train), 128) for _ in range(3 + 3 * args.train_steps)]
     batches = [(tf.constant(x_train[i]), tf.constant(y_train[i])) for i in batches]
-    for xb, yb in batches[:3]:
-        step(xb, yb)
-    rates = []
-    for r in range(3):
-        t0 = time.perf_counter()
-        for xb, yb in batches[3 + r * args.train_steps: 3 + (r + 1) * args.train_steps]:
-            step(xb, yb)
-        rates.append(args.train_steps * 128 / (time.perf_counter() - t0))
-    out["train_images_per_s"] = statistics.median(rates)
+    out["train_images_per_s"] = training_rate(step, batches, args.train_steps)
 
     # Inference: a compiled call, batch 128 and one image.
     infer = tf.function(lambda x: model(x, training=False))
     chunks = [tf.constant(x_test[(i * 128) % 9872:(i * 128) % 9872 + 128]) for i in range(args.infer_batches)]
-    for c in chunks[:3]:
-        infer(c).numpy()
-    rates = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for c in chunks:
-            infer(c).numpy()
-        rates.append(args.infer_batches * 128 / (time.perf_counter() - t0))
-    out["infer_images_per_s_b128"] = statistics.median(rates)
+    out["infer_images_per_s_b128"] = inference_rate(lambda c: infer(c).numpy(), chunks)
     singles = [tf.constant(x_test[i:i + 1]) for i in range(args.calls)]
-    for s in singles[:20]:
-        infer(s).numpy()
-    times = []
-    for s in singles:
-        t0 = time.perf_counter()
-        infer(s).numpy()
-        times.append((time.perf_counter() - t0) * 1e3)
-    out["infer_latency_ms_b1"] = statistics.median(times)
+    out["infer_latency_ms_b1"] = median_ms(lambda s: infer(s).numpy(), singles)
 
     # Saliency: the predicted class's logit's gradient with respect to the image.
     @tf.function
@@ -119,14 +96,7 @@ def main():
             top = tf.reduce_max(logits, axis=1)
         return tape.gradient(top, x)
 
-    for s in singles[:20]:
-        saliency(s).numpy()
-    times = []
-    for s in singles[:200]:
-        t0 = time.perf_counter()
-        saliency(s).numpy()
-        times.append((time.perf_counter() - t0) * 1e3)
-    out["saliency_ms"] = statistics.median(times)
+    out["saliency_ms"] = median_ms(lambda s: saliency(s).numpy(), singles[:200])
     print(json.dumps(out, indent=2))
 
 

@@ -19,6 +19,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from side_timing import inference_rate, median_ms, training_rate
+
 ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT / "Content" / "data" / "mnist"
 
@@ -80,38 +82,15 @@ def main():
         F.cross_entropy(model(xb), yb).backward()
         opt.step()
 
-    for xb, yb in batches[:3]:
-        step(xb, yb)
-    rates = []
-    for r in range(3):
-        t0 = time.perf_counter()
-        for xb, yb in batches[3 + r * args.train_steps: 3 + (r + 1) * args.train_steps]:
-            step(xb, yb)
-        rates.append(args.train_steps * 128 / (time.perf_counter() - t0))
-    out["train_images_per_s"] = statistics.median(rates)
+    out["train_images_per_s"] = training_rate(step, batches, args.train_steps)
 
     # Inference: eval mode, inference_mode, batch 128 and one image.
     model.eval()
     with torch.inference_mode():
         chunks = [x_test[(i * 128) % 9872:(i * 128) % 9872 + 128].contiguous() for i in range(args.infer_batches)]
-        for c in chunks[:3]:
-            model(c)
-        rates = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            for c in chunks:
-                model(c)
-            rates.append(args.infer_batches * 128 / (time.perf_counter() - t0))
-        out["infer_images_per_s_b128"] = statistics.median(rates)
+        out["infer_images_per_s_b128"] = inference_rate(model, chunks)
         singles = [x_test[i:i + 1].contiguous() for i in range(args.calls)]
-        for s in singles[:20]:
-            model(s)
-        times = []
-        for s in singles:
-            t0 = time.perf_counter()
-            model(s)
-            times.append((time.perf_counter() - t0) * 1e3)
-        out["infer_latency_ms_b1"] = statistics.median(times)
+        out["infer_latency_ms_b1"] = median_ms(model, singles)
     if args.explain:
         out.update(bench_explain(model, x_test[:1].contiguous()))
     print(json.dumps(out, indent=2))
