@@ -124,13 +124,13 @@ struct FigureReferences: Sendable {
     /// What is wrong with the quoted values once the figures are computed: a path that is not
     /// in the figure's raw values, a value that is no number, a figure without raw values.
     func quoteErrors(_ plan: BuildPlan, figures: [Figure]) -> [SourceError] {
-        var errors: [SourceError] = []
+        var errors: [SourceError] = [], parsed = RawValues(figures)
         for edition in plan.editions {
             for quote in quotes[edition.edition.language] ?? [] {
                 guard let index = figureIndex(quote.value.label, edition: edition, lessons: plan.lessons),
                     index >= 0
                 else { continue }  // an unknown label was reported with the plan
-                guard let json = ProseValue.rawValues(of: figures[index]) else {
+                guard let json = parsed[index] else {
                     errors.append(
                         SourceError(
                             "figure '\(quote.value.label)' (\(figures[index].kind)) has no raw values to quote from",
@@ -151,14 +151,14 @@ struct FigureReferences: Sendable {
         _ html: String, edition: EditionPages, lessons: [PlannedLesson], figures: [Figure], language: String
     ) -> String {
         guard html.contains(Self.prefix) else { return html }
-        var values: [String: String] = [:], rest = Substring(html)
+        var values: [String: String] = [:], rest = Substring(html), parsed = RawValues(figures)
         while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             rest = rest[close.upperBound...]
             guard name.hasPrefix(Self.prefix),
                 let value = try? ProseValue.parse(String(name.dropFirst(Self.prefix.count))),
                 let index = figureIndex(value.label, edition: edition, lessons: lessons), index >= 0,
-                let json = ProseValue.rawValues(of: figures[index]),
+                let json = parsed[index],
                 let text = try? value.text(in: json, language: language)
             else { continue }
             values[name] = text
@@ -183,5 +183,22 @@ struct FigureReferences: Sendable {
             links[Self.prefix + label] = "<a class=\"fig-ref\" href=\"\(href)\"\(title)>\(text)</a>"
         }
         return InlineValues.substitute(html, values: links, escaping: false)
+    }
+}
+
+/// The figures' raw values, each parsed once however many tokens quote it.
+private struct RawValues {
+    let figures: [Figure]
+    private var parsed: [Int: Any?] = [:]
+
+    init(_ figures: [Figure]) { self.figures = figures }
+
+    subscript(index: Int) -> Any? {
+        mutating get {
+            if let known = parsed[index] { return known }
+            let json = ProseValue.rawValues(of: figures[index])
+            parsed[index] = .some(json)
+            return json
+        }
     }
 }
