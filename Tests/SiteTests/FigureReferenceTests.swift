@@ -153,6 +153,9 @@ struct FigureReferenceTests {
         #expect(try #require(try ProseValue.parse("t.m[a=y].a")).text(in: twice, language: "en") == "y")
         // Negative numbers take the minus sign.
         #expect(try #require(try ProseValue.parse("t.v | 2")).text(in: ["v": -0.096], language: "en") == "−0.10")
+        // …but not one that rounds to zero.
+        #expect(try #require(try ProseValue.parse("t.v | 2")).text(in: ["v": -1.3e-5], language: "en") == "0.00")
+        #expect(try #require(try ProseValue.parse("t.v")).text(in: ["v": -2.0], language: "en") == "−2")
     }
 
     @Test("a quoted value's unknown label, path, element or format is an error where it is written")

@@ -137,8 +137,11 @@ struct ProseValue: Equatable, Sendable {
     /// The value at the path in `json` (a figure's raw values), written for `language`.
     func text(in json: Any, language: String) throws(Problem) -> String {
         let written = try plainText(in: json, language: language)
-        // A minus sign, not a hyphen, before a negative number (and its spread, never negative).
-        return written.hasPrefix("-") ? "−" + written.dropFirst() : written
+        guard written.hasPrefix("-") else { return written }
+        // A minus sign, not a hyphen, before a negative number (its spread is never negative);
+        // none before one that rounds to zero (−0.00).
+        let digits = written.dropFirst().prefix { $0 != " " }
+        return digits.contains { ("1"..."9").contains($0) } ? "−" + written.dropFirst() : String(written.dropFirst())
     }
 
     private func plainText(in json: Any, language: String) throws(Problem) -> String {
