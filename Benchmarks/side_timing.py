@@ -1,8 +1,19 @@
 """The timing both frameworks' sides of `make bench` share (torch_side.py, tf_side.py), so that
 PyTorch and TensorFlow are measured alike and as `vizsite bench` measures itself: warm-up
 calls first, then the median of repeats."""
+import argparse
 import statistics
 import time
+
+
+def arguments():
+    """The options both sides take, as `vizsite bench` names them."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--train-steps", type=int, default=30)
+    parser.add_argument("--infer-batches", type=int, default=50)
+    parser.add_argument("--calls", type=int, default=500)
+    return parser
 
 
 def training_rate(step, batches, steps, warmup=3, repeats=3, batch=128):

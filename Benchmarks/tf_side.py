@@ -8,7 +8,6 @@ Prints one JSON object with the keys vizsite uses. Runs in its own virtualenv
 (Benchmarks/.venv-tf): TensorFlow's LLVM beside PyTorch's aborts the process. Not part of the
 product or the tests.
 """
-import argparse
 import gzip
 import json
 import os
@@ -23,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 import tf_keras as keras
 
-from side_timing import inference_rate, median_ms, training_rate
+from side_timing import arguments, inference_rate, median_ms, training_rate
 
 ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT / "Content" / "data" / "mnist"
@@ -52,11 +51,7 @@ def reference_model():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--train-steps", type=int, default=30)
-    ap.add_argument("--infer-batches", type=int, default=50)
-    ap.add_argument("--calls", type=int, default=500)
+    ap = arguments()
     args = ap.parse_args()
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)

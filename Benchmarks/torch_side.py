@@ -3,7 +3,6 @@
 
 Prints one JSON object with the keys vizsite uses. Not part of the product or the tests.
 """
-import argparse
 import gzip
 import json
 import os
@@ -19,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from side_timing import inference_rate, median_ms, training_rate
+from side_timing import arguments, inference_rate, median_ms, training_rate
 
 ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT / "Content" / "data" / "mnist"
@@ -57,11 +56,7 @@ def load(images, labels):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--train-steps", type=int, default=30)
-    ap.add_argument("--infer-batches", type=int, default=50)
-    ap.add_argument("--calls", type=int, default=500)
+    ap = arguments()
     ap.add_argument("--explain", action="store_true", help="also time the explanation libraries")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "c4c92adff474eff3c903f121d5beab5b8c41d993761bbeba535d9ead940a22d5"
+    public static let sourceDigest = "b93332bf0ba93971eff5de839fa7783eec4c53bd313138926026e1b21f6f2322"
 }

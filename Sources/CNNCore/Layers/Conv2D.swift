@@ -136,15 +136,11 @@ public struct Conv2D: Layer {
     }
 
     public func forward(_ io: LayerIO) {
-        let kernel = kernel(batch: io.batch, outputsOnly: io.outputsOnly, training: io.dropout != nil)
-        if kernel == .direct && forwardKernel != .direct {
-            forwardDirect(io, avx512: true)
-            return
-        }
-        switch kernel {
+        switch kernel(batch: io.batch, outputsOnly: io.outputsOnly, training: io.dropout != nil) {
         case .winograd2x2: forwardWinograd(io, .f2x2)
         case .winograd4x4: forwardWinograd(io, .f4x4)
-        case .direct: forwardDirect(io)
+        // A shallow patch's own kernel on AVX2; a Winograd layer's stand-in in AVX-512 registers.
+        case .direct: forwardDirect(io, avx512: forwardKernel != .direct)
         case .depthwise: forwardDepthwise(io)
         case .im2col: forwardIm2col(io)
         }
