@@ -11,7 +11,8 @@ struct FigureReferences: Sendable {
         ("{{fig:name}}", "a link \"Figure N\" to the figure whose label is name, in any lesson"),
         (
             "{{fig:name.path | format}}",
-            "a value of that figure's raw values: the path into its JSON (keys after '.', array elements as [n]); "
+            "a value of that figure's raw values: the path into its JSON (keys after '.', array elements as [n], "
+                + "[value] or [key=value]); "
                 + "format 3 (decimals), 1% (a percentage), ± std 3 or ± ci95 3 (an object's mean ± its spread), "
                 + "or none"
         ),
