@@ -190,4 +190,57 @@ struct FigureReferenceTests {
                     + "did you mean '{{fig:acc.test_loss | 3}}'?"
             ])
     }
+
+    @Test("a shorthand in the front matter stands for a label and path; a wrong one is an error where it is given")
+    func shorthands() throws {
+        let body = """
+            ---
+            title: First
+            shorthands:
+              classes: acc.per_class_accuracy
+            ---
+
+            Class 3 at {{fig:classes[3] | 3}}, as {{fig:acc.per_class_accuracy[3] | 3}}.
+
+            ```viz model-metrics
+            label: acc
+            caption: "Class 4: {{fig:classes[4] | 1%}}."
+            ```
+
+            """
+        let site = FixtureSite(lessons: ["01-first.md": body], trainCount: 64, testCount: 8)
+        try SiteBuilder(options: buildOptions(site)).build()
+        let files = FixtureSite.tree(site.output)
+        let page = String(decoding: files["first/index.html"]!, as: UTF8.self)
+        let link = try #require(page.firstMatch(of: /href="..\/(figures\/[^"]+\.json)"/)?.1)
+        let raw = try #require(try JSONSerialization.jsonObject(with: files[String(link)]!) as? [String: Any])
+        let perClass = try #require(raw["per_class_accuracy"] as? [Double])
+        let three = String(format: "%.3f", perClass[3])
+        #expect(page.contains("Class 3 at \(three), as \(three)."))
+        #expect(page.contains("Class 4: \(String(format: "%.1f", perClass[4] * 100))%."))
+
+        let figure = "```viz model-metrics\nlabel: acc\n```\n"
+        func lesson(_ shorthands: String, _ prose: String) -> String {
+            "---\ntitle: T\nshorthands:\n\(shorthands)---\n\n\(prose)\n\n" + figure
+        }
+        #expect(
+            buildErrors(lesson("  pc: ac.per_class_accuracy\n", "At {{fig:pc[3]}} and {{fig:pc[4]}}.")) == [
+                "Content/lessons/01-test.md:4:3: error: shorthand 'pc' stands for 'ac.per_class_accuracy', but no "
+                    + "figure is labelled 'ac'; the labels are acc; did you mean 'acc.per_class_accuracy'?"
+            ])
+        #expect(
+            buildErrors(lesson("  acc: acc.per_class_accuracy\n", "At {{fig:acc[3]}}.")) == [
+                "Content/lessons/01-test.md:4:3: error: shorthand 'acc' is also a figure's label; give it another name"
+            ])
+        #expect(
+            buildErrors(lesson("  pc: acc.per_class_accuracy | 3\n", "At {{fig:pc[3]}}.")) == [
+                "Content/lessons/01-test.md:4:7: error: a shorthand stands for a figure's label and a path into its "
+                    + "raw values, without a format, as in 'sanity.methods[vanilla].similarities'"
+            ])
+        // A path past the shorthand's end is checked like any other.
+        #expect(
+            buildErrors(lesson("  pc: acc.per_class_accuracy\n", "At {{fig:pc[12]}}.")) == [
+                "Content/lessons/01-test.md:7:4: error: 'acc.per_class_accuracy' has 10 elements; [12] is past its end"
+            ])
+    }
 }

@@ -72,18 +72,22 @@ struct FigureReferences: Sendable {
             references.targets[edition.edition.language] = targets
             let labels = targets.keys.sorted()
             var quoted: [Quote] = []
-            func check(_ text: String, file: String, line: Int, column: Int) {
+            func check(_ text: String, file: String, line: Int, column: Int, shorthands: [String: String]) {
                 for token in InlineValues.tokens(in: text, lineOffset: 0) where token.name.hasPrefix(prefix) {
                     let location = SourceLocation(
                         file: file, line: line + token.line - 1,
                         column: token.line == 1 ? column + token.column - 1 : token.column)
                     let rest = String(token.name.dropFirst(prefix.count))
                     let value: ProseValue?
-                    do { value = try ProseValue.parse(rest) } catch {
+                    do { value = try ProseValue.parse(rest, shorthands: shorthands) } catch {
                         errors.append(SourceError(error.message, at: location))
                         continue
                     }
                     let label = value?.label ?? rest
+                    // A shorthand naming no figure is reported once, where it is given.
+                    let written = String(rest.prefix { $0 != "." && $0 != "[" && $0 != "|" })
+                        .trimmingCharacters(in: .whitespaces)
+                    if value != nil, targets[label] == nil, shorthands[written] != nil { continue }
                     if let value { quoted.append(Quote(value: value, token: token.name, location: location)) }
                     guard targets[label] == nil else { continue }
                     errors.append(
@@ -100,19 +104,40 @@ struct FigureReferences: Sendable {
             }
             for page in edition.pages where !page.fallback {
                 let planned = plan.lessons[page.lesson]
+                errors += shorthandErrors(planned.lesson, targets: targets, labels: labels)
+                let shorthands = planned.lesson.shorthandExpansions
                 check(
-                    planned.lesson.body, file: planned.lesson.file, line: planned.lesson.bodyLineOffset + 1, column: 1)
+                    planned.lesson.body, file: planned.lesson.file, line: planned.lesson.bodyLineOffset + 1, column: 1,
+                    shorthands: shorthands)
                 // Captions are linked like prose, so they are checked like it.
                 for figure in planned.figures where figure >= 0 {
                     guard let caption = plan.figures[figure].caption,
                         let at = plan.figures[figure].captionLocation
                     else { continue }
-                    check(caption, file: at.file, line: at.line, column: at.column)
+                    check(caption, file: at.file, line: at.line, column: at.column, shorthands: shorthands)
                 }
             }
             references.quotes[edition.edition.language] = quoted
         }
         return (references, errors)
+    }
+
+    /// What is wrong with a lesson's shorthands: a name that is also a figure's label, an
+    /// expansion whose label names no figure of the edition.
+    private static func shorthandErrors(_ lesson: Lesson, targets: [String: Target], labels: [String]) -> [SourceError] {
+        lesson.shorthands.compactMap { shorthand in
+            if targets[shorthand.name] != nil {
+                return SourceError(
+                    "shorthand '\(shorthand.name)' is also a figure's label; give it another name", at: shorthand.location)
+            }
+            let label = String(shorthand.expansion.prefix { $0 != "." && $0 != "[" })
+            guard targets[label] == nil else { return nil }
+            return SourceError(
+                "shorthand '\(shorthand.name)' stands for '\(shorthand.expansion)', but no figure is labelled "
+                    + "'\(label)'" + (labels.isEmpty ? "" : "; the labels are \(labels.joined(separator: ", "))"),
+                at: shorthand.location,
+                suggestion: nearestName(to: label, in: labels).map { $0 + shorthand.expansion.dropFirst(label.count) })
+        }
     }
 
     /// The figure a label names in `edition`, as an index into the plan's figures.
@@ -149,7 +174,8 @@ struct FigureReferences: Sendable {
     /// `html` with each `{{fig:label.path | format}}` outside code replaced by the figure's
     /// value, written for `language`; tokens that do not resolve (reported before) stay as they are.
     func quote(
-        _ html: String, edition: EditionPages, lessons: [PlannedLesson], figures: [Figure], language: String
+        _ html: String, edition: EditionPages, lessons: [PlannedLesson], figures: [Figure], language: String,
+        shorthands: [String: String] = [:]
     ) -> String {
         guard html.contains(Self.prefix) else { return html }
         var values: [String: String] = [:], rest = Substring(html), parsed = RawValues(figures)
@@ -157,7 +183,7 @@ struct FigureReferences: Sendable {
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             rest = rest[close.upperBound...]
             guard name.hasPrefix(Self.prefix),
-                let value = try? ProseValue.parse(String(name.dropFirst(Self.prefix.count))),
+                let value = try? ProseValue.parse(String(name.dropFirst(Self.prefix.count)), shorthands: shorthands),
                 let index = figureIndex(value.label, edition: edition, lessons: lessons), index >= 0,
                 let json = parsed[index],
                 let text = try? value.text(in: json, language: language)

@@ -42,12 +42,17 @@ struct ProseValue: Equatable, Sendable {
         var suggestion: String? = nil
     }
 
-    /// Parses the text after `fig:`: nil for a label alone (a link to the figure).
-    static func parse(_ text: String) throws(Problem) -> ProseValue? {
+    /// Parses the text after `fig:`: nil for a label alone (a link to the figure). A name of
+    /// `shorthands` in the label's place stands for the label and path it expands to.
+    static func parse(_ text: String, shorthands: [String: String] = [:]) throws(Problem) -> ProseValue? {
         let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
         let head = parts[0].trimmingCharacters(in: .whitespaces)
         let labelEnd = head.firstIndex { $0 == "." || $0 == "[" } ?? head.endIndex
         let label = String(head[..<labelEnd])
+        if let expansion = shorthands[label] {
+            let format = parts.count > 1 ? " |" + parts[1] : ""
+            return try parse(expansion + head[labelEnd...] + format)
+        }
         if labelEnd == head.endIndex {
             guard parts.count == 1 else {
                 throw Problem(

@@ -22,6 +22,9 @@ public struct Lesson: Sendable {
     public var modelLocation: SourceLocation? = nil
     /// A dataset folder for this lesson's directives, relative to the content folder.
     public let data: String?
+    /// Short names for paths into figures' raw values that the prose quotes often
+    /// (`shorthands: {ink: sanity.methods[vanilla].similarities[ink-spearman]}`, then `{{fig:ink.mean | 2}}`).
+    public var shorthands: [Shorthand] = []
     public let body: String
     /// The file line just before the body's first line.
     public let bodyLineOffset: Int
@@ -36,11 +39,26 @@ public struct Lesson: Sendable {
             file: file, slug: slug, title: title, summary: summary, order: order, draft: draft, numbered: numbered,
             thumbnail: thumbnail, model: model ?? original.model,
             modelLocation: model == nil ? original.modelLocation : modelLocation, data: data ?? original.data,
+            shorthands: shorthands.isEmpty ? original.shorthands : shorthands,
             body: body, bodyLineOffset: bodyLineOffset)
+    }
+
+    /// A name that stands for the start of a figure value's token: `label.path`.
+    public struct Shorthand: Sendable, Equatable {
+        public let name: String
+        /// What the name stands for: a figure's label and a path into its raw values.
+        public let expansion: String
+        public let location: SourceLocation
+    }
+
+    /// The shorthands by name, as token parsing takes them.
+    var shorthandExpansions: [String: String] {
+        Dictionary(shorthands.map { ($0.name, $0.expansion) }, uniquingKeysWith: { first, _ in first })
     }
 
     static let frontMatterKeys = [
         "title", "summary", "slug", "order", "draft", "numbered", "thumbnail", "model", "data",
+        "shorthands",
     ]
 
     /// The slug of a lesson file name: `07-cam.md` → `cam`.
@@ -49,6 +67,31 @@ public struct Lesson: Sendable {
         var rest = Substring(stem.drop { $0.isASCII && $0.isNumber })
         if rest.first == "-" || rest.first == "_" { rest = rest.dropFirst() }
         return String(rest).slugified
+    }
+
+    private static func shorthands(_ value: YAMLValue) throws(SourceError) -> [Shorthand] {
+        var result: [Shorthand] = []
+        for (key, expansion) in try value.mapping().entries {
+            let name = try key.string()
+            guard FigureReferences.isValid(name) else {
+                throw key.error("a shorthand's name is letters, digits, '-' and '_', starting with a letter or digit")
+            }
+            guard !result.contains(where: { $0.name == name }) else {
+                throw key.error("shorthand '\(name)' is given twice")
+            }
+            let text = try expansion.string().trimmingCharacters(in: .whitespaces)
+            let parsed: ProseValue?
+            do { parsed = text.contains("|") ? nil : try ProseValue.parse(text) } catch {
+                throw expansion.error(error.message)
+            }
+            guard parsed != nil else {
+                throw expansion.error(
+                    "a shorthand stands for a figure's label and a path into its raw values, without a format, "
+                        + "as in 'sanity.methods[vanilla].similarities'")
+            }
+            result.append(Shorthand(name: name, expansion: text, location: key.location))
+        }
+        return result
     }
 
     /// Parses a lesson's text; `fileName` is the bare name (`07-cam.md`).
@@ -100,6 +143,7 @@ public struct Lesson: Sendable {
             model: try front["model"]?.string(),
             modelLocation: front["model"]?.location,
             data: try front["data"]?.string(),
+            shorthands: try front["shorthands"].map(shorthands) ?? [],
             body: split.body, bodyLineOffset: split.bodyLineOffset)
     }
 }

@@ -60,7 +60,8 @@ struct LessonPages {
                 strings: contentStrings)
             html = plan.references.quote(
                 html, edition: edition, lessons: lessons, figures: figures,
-                language: page.fallback ? planned.language : edition.edition.language)
+                language: page.fallback ? planned.language : edition.edition.language,
+                shorthands: lesson.shorthandExpansions)
             var context = base(position)
             context.page = PageContext.Page(
                 title: lesson.title, summary: lesson.summary, number: numbers[position],
