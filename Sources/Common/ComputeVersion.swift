@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "b93332bf0ba93971eff5de839fa7783eec4c53bd313138926026e1b21f6f2322"
+    public static let sourceDigest = "01f7159881b4fc20020c2c452e7aa768c4fffa11521733715a055bd8bc785b2d"
 }

@@ -66,3 +66,18 @@ public struct EdgeBaseline: ExplanationMethod {
         return Heatmap(width: w, height: h, values: out)
     }
 }
+
+/// The input itself as the map (channels averaged): the brightest pixels first. On a digit
+/// it marks the strokes and nothing else, so a metric that scores it above a method rewards
+/// marking the object, not explaining the model.
+public struct ImageBaseline: ExplanationMethod {
+    public init() {}
+
+    public func explain(
+        _ image: ExplainedImage, target: Target, layer: String?, model: Model
+    ) throws(ExplainError) -> Explanation {
+        let (k, probabilities) = try resolvedTarget(image, target, model)
+        return Explanation(
+            method: "image", layer: nil, targetClass: k, map: image.gray, isSigned: false, probabilities: probabilities)
+    }
+}

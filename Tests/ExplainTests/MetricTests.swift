@@ -37,6 +37,42 @@ import TestSupport
 
     static func map(_ values: [Float]) -> Heatmap { Heatmap(width: 4, height: 4, values: values) }
 
+    @Test("map modifiers: +abs is the magnitude, +blur the 3×3 mean inside the image; the image baseline is the input")
+    func mapModifiersAndTheImageBaseline() throws {
+        let model = Self.linearModel(), image = ExplainedImage(pixels: Self.image)
+        // logit₁ = −Σ xᵢ: its gradient is −1 everywhere, its magnitude 1.
+        let signed = try MethodCatalogue.named("vanilla")!.explain(image, target: .class(1), model: model)
+        let absolute = try #require(MethodCatalogue.named("vanilla+abs")).explain(
+            image, target: .class(1), model: model)
+        #expect(signed.map.values == [Float](repeating: -1, count: 16) && signed.isSigned)
+        #expect(absolute.map.values == [Float](repeating: 1, count: 16) && !absolute.isSigned)
+        #expect(absolute.method == "vanilla+abs" && MethodCatalogue.named("vanilla+abs")!.title == "Gradient, absolute")
+        // logit₀'s gradient is w, laid out row by row: wᵢ = 0.1 + 0.05 i.
+        let blurred = try #require(MethodCatalogue.named("vanilla+blur")).explain(
+            image, target: .class(0), model: model)
+        func w(_ indices: [Int]) -> Float { indices.map { Self.weights[$0] }.reduce(0, +) / Float(indices.count) }
+        #expect(abs(blurred.map[0, 0] - w([0, 1, 4, 5])) < 1e-6)
+        #expect(abs(blurred.map[1, 0] - w([0, 1, 2, 4, 5, 6])) < 1e-6)
+        #expect(abs(blurred.map[1, 1] - w([0, 1, 2, 4, 5, 6, 8, 9, 10])) < 1e-6)
+        #expect(abs(blurred.map[3, 3] - w([10, 11, 14, 15])) < 1e-6)
+        #expect(blurred.isSigned)
+        // Modifiers apply in order: the mean of −1s is −1, its magnitude 1.
+        let both = try #require(MethodCatalogue.named("vanilla+blur+abs")).explain(
+            image, target: .class(1), model: model)
+        #expect(both.map.values.allSatisfy { abs($0 - 1) < 1e-6 })
+        // The image itself.
+        let itself = try #require(MethodCatalogue.named("image")).explain(image, target: .predicted, model: model)
+        #expect(itself.map.values == Self.image.scalars && itself.targetClass == 0)
+        // Unknown names say what is wrong and what was meant.
+        #expect(MethodCatalogue.named("vanilla+ab") == nil && MethodCatalogue.named("vanilla+abs+abs") == nil)
+        #expect(MethodCatalogue.named("gradcam++")?.name == "gradcam++")
+        #expect(MethodCatalogue.named("gradcam+++blur")?.title == "Grad-CAM++, blurred 3×3")
+        #expect(MethodCatalogue.problem(with: "vanilla+ab").suggestion == "vanilla+abs")
+        #expect(MethodCatalogue.problem(with: "vanila+blur").suggestion == "vanilla+blur")
+        #expect(
+            MethodCatalogue.problem(with: "vanilla+abs+abs").message == "'vanilla+abs+abs' names a map modifier twice")
+    }
+
     @Test func sparsenessAndComplexityOfExtremeMaps() {
         let oneHot = Self.map([1] + [Float](repeating: 0, count: 15))
         let uniform = Self.map([Float](repeating: 0.3, count: 16))

@@ -110,7 +110,7 @@ let everyDirectiveLesson = """
     ```
 
     ```viz metrics
-    methods: [input-x-gradient, gradcam, random]
+    methods: [input-x-gradient, input-x-gradient+abs, gradcam, random, image]
     metrics: [Sparseness, Completeness, RandomLogit, ROAD]
     images: test[0:3]
     ```
@@ -199,7 +199,10 @@ struct BuildTests {
             files.keys.first { $0.hasPrefix("figures/metrics-") && $0.hasSuffix(".json") })
         let metrics = try #require(try JSONSerialization.jsonObject(with: files[metricsFile]!) as? [String: Any])
         let methods = try #require(metrics["methods"] as? [[String: Any]])
-        #expect(methods.map { $0["method"] as? String } == ["input-x-gradient", "gradcam", "random"])
+        #expect(
+            methods.map { $0["method"] as? String } == [
+                "input-x-gradient", "input-x-gradient+abs", "gradcam", "random", "image",
+            ])
         for method in methods {
             let results = try #require(method["results"] as? [[String: Any]])
             #expect(results.count == 4 && results.allSatisfy { ($0["scores"] as? [Any])?.count == 3 })
@@ -214,6 +217,7 @@ struct BuildTests {
         }
         let page = String(decoding: files["every/index.html"]!, as: UTF8.self)
         #expect(page.contains("Completeness ↓") && page.contains("Sparseness ↑") && page.contains("<sup>1</sup>"))
+        #expect(page.contains(">Input × gradient, absolute</th>") && page.contains(">The image itself</th>"))
         // The class maps: each image explained once per class, in the classes' order.
         let classMapsFile = try #require(
             files.keys.first { $0.hasPrefix("figures/class-maps-") && $0.hasSuffix(".json") })

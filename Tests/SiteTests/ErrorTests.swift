@@ -155,6 +155,15 @@ struct ErrorTests {
             ])
     }
 
+    @Test("a method's unknown map modifier is an error at the name, with the one meant")
+    func unknownMapModifier() {
+        #expect(
+            buildErrors(lesson("```viz metrics\nmethods: [vanilla, vanilla+blr]\nmetrics: [Sparseness]\n```\n")) == [
+                "Content/lessons/01-test.md:8:20: error: unknown map modifier '+blr' in 'vanilla+blr'; expected +abs, "
+                    + "+blur; did you mean 'vanilla+blur'?"
+            ])
+    }
+
     @Test("all the errors of a build are reported together, across lessons")
     func errorsAreCollected() {
         let errors = buildErrors(

@@ -1,3 +1,5 @@
+import Common
+
 /// Every attribution method vizsite has, by name. Directives, `vizsite explain` and
 /// `vizsite bench --explain` all read it: adding a method means adding its type and one
 /// entry here.
@@ -100,11 +102,54 @@ public enum MethodCatalogue {
         ) { _ in AttentionFlow(.gradientWeighted) },
         MethodEntry("random", title: "Random", family: .baseline, signed: false) { _ in RandomBaseline() },
         MethodEntry("edge", title: "Edges (Sobel)", family: .baseline, signed: false) { _ in EdgeBaseline() },
+        MethodEntry("image", title: "The image itself", family: .baseline, signed: false) { _ in ImageBaseline() },
     ]
 
     public static var names: [String] { all.map(\.name) }
 
-    public static func named(_ name: String) -> MethodEntry? { all.first { $0.name == name } }
+    /// The method called `name`: a catalogue name, optionally followed by map modifiers
+    /// (`integrated-gradients+blur`, `vanilla+abs+blur`, `gradcam+++blur`).
+    public static func named(_ name: String) -> MethodEntry? {
+        guard let (base, parts) = split(name) else { return nil }
+        var modifiers: [MapModifier] = []
+        for part in parts {
+            guard let modifier = MapModifier(rawValue: part), !modifiers.contains(modifier) else { return nil }
+            modifiers.append(modifier)
+        }
+        return base.modified(by: modifiers)
+    }
+
+    /// The catalogue entry `name` starts with (the longest, as `gradcam++` contains `+`) and
+    /// the modifier names after it.
+    private static func split(_ name: String) -> (MethodEntry, [String])? {
+        if let exact = all.first(where: { $0.name == name }) { return (exact, []) }
+        let bases = all.filter { name.hasPrefix($0.name + "+") }
+        guard let base = bases.max(by: { $0.name.count < $1.name.count }) else { return nil }
+        let rest = name.dropFirst(base.name.count + 1)
+        return (base, rest.split(separator: "+", omittingEmptySubsequences: false).map(String.init))
+    }
+
+    /// What is wrong with a method name `named` does not know, and the name meant.
+    public static func problem(with name: String) -> (message: String, suggestion: String?) {
+        guard let (base, parts) = split(name) else {
+            let head = String(name.prefix { $0 != "+" }), tail = name.dropFirst(head.count)
+            return (
+                "unknown method '\(head)'; expected one of \(names.joined(separator: ", "))",
+                nearestName(to: head, in: names).map { $0 + tail }
+            )
+        }
+        let modifiers = MapModifier.allCases.map(\.rawValue)
+        if let wrong = parts.first(where: { MapModifier(rawValue: $0) == nil }) {
+            return (
+                "unknown map modifier '+\(wrong)' in '\(name)'; expected "
+                    + modifiers.map { "+" + $0 }.joined(separator: ", "),
+                nearestName(to: wrong, in: modifiers).map { near in
+                    ([base.name] + parts.map { $0 == wrong ? near : $0 }).joined(separator: "+")
+                }
+            )
+        }
+        return ("'\(name)' names a map modifier twice", nil)
+    }
 
     public static func family(_ family: MethodEntry.Family) -> [MethodEntry] { all.filter { $0.family == family } }
 

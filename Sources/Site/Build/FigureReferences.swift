@@ -124,11 +124,13 @@ struct FigureReferences: Sendable {
 
     /// What is wrong with a lesson's shorthands: a name that is also a figure's label, an
     /// expansion whose label names no figure of the edition.
-    private static func shorthandErrors(_ lesson: Lesson, targets: [String: Target], labels: [String]) -> [SourceError] {
+    private static func shorthandErrors(_ lesson: Lesson, targets: [String: Target], labels: [String]) -> [SourceError]
+    {
         lesson.shorthands.compactMap { shorthand in
             if targets[shorthand.name] != nil {
                 return SourceError(
-                    "shorthand '\(shorthand.name)' is also a figure's label; give it another name", at: shorthand.location)
+                    "shorthand '\(shorthand.name)' is also a figure's label; give it another name",
+                    at: shorthand.location)
             }
             let label = String(shorthand.expansion.prefix { $0 != "." && $0 != "[" })
             guard targets[label] == nil else { return nil }

@@ -129,7 +129,17 @@ struct ConfiguredMethod: Sendable {
 
     var name: String { entry.name }
     /// The method's title in the edition's words (a figure token; names such as Grad-CAM stay).
-    var title: String { FigureText.methodTitles[entry.name] ?? entry.title }
+    var title: String {
+        let parts = entry.name.split(separator: "+").map(String.init)
+        let base = FigureText.methodTitles[parts[0]] ?? MethodCatalogue.named(parts[0])?.title ?? parts[0]
+        return parts.dropFirst().reduce(base) { title, modifier in
+            switch MapModifier(rawValue: modifier) {
+            case .abs: FigureText.t("method_modified_abs", ["method": title])
+            case .blur: FigureText.t("method_modified_blur", ["method": title])
+            case nil: title
+            }
+        }
+    }
     var isSigned: Bool { entry.isSigned }
     var isCAM: Bool { entry.needsLayer }
 
@@ -195,8 +205,20 @@ extension DirectiveOptions {
     )
         throws(SourceError) -> [ConfiguredMethod]
     {
-        let chosen = try SharedOption.methods.choices(self, from: MethodCatalogue.names, default: names).map {
-            MethodCatalogue.named($0)!
+        var chosen: [MethodEntry] = []
+        if let node = mapping[SharedOption.methods.name] {
+            let items: [YAMLValue] = if case .sequence = node.node { try node.list() } else { [node] }
+            guard !items.isEmpty else { throw node.error("methods needs at least one value") }
+            for item in items {
+                let name = try item.string()
+                guard let entry = MethodCatalogue.named(name) else {
+                    let problem = MethodCatalogue.problem(with: name)
+                    throw item.error(problem.message, suggestion: problem.suggestion)
+                }
+                chosen.append(entry)
+            }
+        } else {
+            chosen = names.map { MethodCatalogue.named($0)! }
         }
         return try configured(chosen, model: model, defaults: defaults, fixed: fixed)
     }

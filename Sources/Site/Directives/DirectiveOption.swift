@@ -89,8 +89,10 @@ enum SharedOption {
         "The layer of the CAM methods.")
     static let method = DirectiveOption("method", "a method of the catalogue", default: nil, "The attribution method.")
     static let methods = DirectiveOption(
-        "methods", "list of \(MethodCatalogue.names.joined(separator: ", "))", default: nil,
-        "The methods.")
+        "methods",
+        "list of \(MethodCatalogue.names.joined(separator: ", ")), each optionally followed by "
+            + MapModifier.allCases.map { "+" + $0.rawValue }.joined(separator: " or "),
+        default: nil, "The methods.")
 }
 
 extension DirectiveOption {

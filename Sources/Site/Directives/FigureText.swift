@@ -89,7 +89,7 @@ extension FigureText {
         "vanilla": t("method_vanilla"), "absolute": t("method_absolute"), "guided": t("method_guided"),
         "input-x-gradient": t("method_input_x_gradient"), "integrated-gradients": t("method_integrated_gradients"),
         "lrp-composite": t("method_lrp_composite"), "occlusion": t("method_occlusion"), "random": t("method_random"),
-        "edge": t("method_edge"),
+        "edge": t("method_edge"), "image": t("method_image"),
     ]
 }
 

@@ -25,7 +25,10 @@ struct MetricsDirective: Directive {
     static let options: [OptionSpec] =
         [
             SharedOption.methods.documented(
-                default: "[vanilla, smoothgrad, integrated-gradients, gradcam, random, edge]", "The methods, as rows."
+                default: "[vanilla, smoothgrad, integrated-gradients, gradcam, random, edge]",
+                "The methods, as rows. A name followed by +abs "
+                    + "scores its map's magnitude (Quantus's abs=True), +blur its map averaged over 3×3 neighbours: "
+                    + "controls for what a metric rewards, as are the random, edge and image baselines."
             ).spec, metricsOption.spec, images.spec, SharedOption.layer.spec, curvesOption.spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.all)
     static let example =

@@ -43,8 +43,9 @@ struct MetricsCommand: ParsableCommand {
         }
         try checkWritable(json, option: "--json")
         for name in list(methods) where MethodCatalogue.named(name) == nil {
-            let near = nearestName(to: name, in: MethodCatalogue.names).map { "; did you mean '\($0)'?" } ?? ""
-            throw ValidationError("--methods: unknown method '\(name)'\(near)")
+            let problem = MethodCatalogue.problem(with: name)
+            throw ValidationError(
+                "--methods: \(problem.message)" + (problem.suggestion.map { "; did you mean '\($0)'?" } ?? ""))
         }
         for name in list(metrics ?? "") where MetricCatalogue.named(name) == nil {
             let near = nearestName(to: name, in: MetricCatalogue.names).map { "; did you mean '\($0)'?" } ?? ""
