@@ -124,6 +124,7 @@ struct FigureReferenceTests {
             try text("f.m | +- ci95 3", "fr").replacingOccurrences(of: "\u{202F}", with: " ")
                 .replacingOccurrences(of: "\u{A0}", with: " ") == "1 234,568 ± 0,051")
         #expect(try text("f.m.std | 0%", "en") == "25%")
+        #expect(try text("f.m.std \\| 0%", "en") == "25%")  // as a Markdown table cell writes it
         #expect(try text("f.n", "en") == "1,234,567")
         #expect(try text("f.t", "zh") == "conv")
         #expect(try ProseValue.parse("f") == nil)

@@ -7,7 +7,7 @@ import Foundation
 /// into its raw values (the JSON linked under it: keys after `.`, array elements as `[n]`,
 /// or in an array of objects the one with a field that is `value` as `[value]`, the first
 /// whose field `key` is `value` as `[key=value]`),
-/// then, after `|`, how to write it:
+/// then, after `|` (`\|` in a table cell), how to write it:
 ///
 /// - `3`: three decimals;
 /// - `1%`: a percentage with one decimal (0.923 → 92.3%);
@@ -45,6 +45,8 @@ struct ProseValue: Equatable, Sendable {
     /// Parses the text after `fig:`: nil for a label alone (a link to the figure). A name of
     /// `shorthands` in the label's place stands for the label and path it expands to.
     static func parse(_ text: String, shorthands: [String: String] = [:]) throws(Problem) -> ProseValue? {
+        // In a Markdown table a cell's `|` is written `\|`.
+        let text = text.replacingOccurrences(of: "\\|", with: "|")
         let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
         let head = parts[0].trimmingCharacters(in: .whitespaces)
         let labelEnd = head.firstIndex { $0 == "." || $0 == "[" } ?? head.endIndex
