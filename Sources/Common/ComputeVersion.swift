@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "01f7159881b4fc20020c2c452e7aa768c4fffa11521733715a055bd8bc785b2d"
+    public static let sourceDigest = "cd2522b23392cd2334ac0f8783743752faa7c824ebd61baf557449d08192ac50"
 }

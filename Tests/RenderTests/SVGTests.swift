@@ -40,6 +40,26 @@ import Testing
         for chart in charts { #expect(parse(chart.text) == "svg", "\(chart.text.prefix(300))") }
     }
 
+    @Test("legend entries stay in three columns when short, and flow without overlapping when long")
+    func legendEntriesDoNotOverlap() {
+        let short = LineChart.legendLayout(["a", "b", "c", "d"], width: 408)
+        #expect(short.map(\.x) == [0, 136, 272, 0] && short.map(\.row) == [0, 0, 0, 1])
+        let names = [
+            "Gradient", "Gradient, absolute", "Integrated Gradients", "Integrated Gradients, blurred 3×3", "DeepLIFT",
+            "LRP (composite)", "Grad-CAM", "Random", "Edges (Sobel)", "The image itself",
+        ]
+        let places = LineChart.legendLayout(names, width: 408)
+        for i in names.indices {
+            let end = places[i].x + 24 + SVG.estimatedWidth(names[i], size: 11)
+            #expect(end <= 408 || places[i].x == 0, "\(names[i]) runs past the chart")
+            for j in names.indices where j > i && places[j].row == places[i].row {
+                #expect(places[j].x >= end, "\(names[j]) starts inside \(names[i])")
+            }
+        }
+        // Wider text takes more room: a CJK name is wider than its Latin letters' count suggests.
+        #expect(SVG.estimatedWidth("积分梯度", size: 11) > SVG.estimatedWidth("abcd", size: 11))
+    }
+
     @Test func textIsEscaped() {
         #expect(
             SVG.escape(#"<script>"a" & 'b'</script>"#) == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"

@@ -83,7 +83,9 @@ public struct LineChart: Sendable {
     public func svg(width: Double = 480, height: Double = 280) -> SVG {
         var svg = SVG(width: width, height: height)
         let (left, right, top, bottom) = (56.0, 16.0, 12.0, 44.0)
-        let plotW = width - left - right, plotH = height - top - bottom - Double((series.count + 2) / 3) * 16
+        let legend = Self.legendLayout(series.map(\.name), width: width - left - right)
+        let rows = (legend.map(\.row).max() ?? -1) + 1
+        let plotW = width - left - right, plotH = height - top - bottom - Double(rows) * 16
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let (x0, x1) = (xs.min() ?? 0, max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9))
         var (y0, y1) = yRange ?? (ys.min() ?? 0, ys.max() ?? 1)
@@ -111,12 +113,28 @@ public struct LineChart: Sendable {
                 for p in s.points { svg.circle(x: px(p.x), y: py(p.y), radius: 3.5, fill: s.color) }
             }
         }
-        for (i, s) in series.enumerated() {
-            let lx = left + Double(i % 3) * plotW / 3, ly = height - 10 - Double((series.count - 1) / 3 - i / 3) * 16
+        for (s, place) in zip(series, legend) {
+            let lx = left + place.x, ly = height - 10 - Double(rows - 1 - place.row) * 16
             svg.line(x1: lx, y1: ly - 4, x2: lx + 18, y2: ly - 4, stroke: s.color, width: 3)
             svg.text(s.name, x: lx + 24, y: ly, size: 11)
         }
         return svg
+    }
+
+    /// Where each legend entry goes: in three aligned columns when every name fits its
+    /// column, else flowed left to right, a new row when the next name would not fit.
+    static func legendLayout(_ names: [String], width: Double) -> [(x: Double, row: Int)] {
+        let entries = names.map { 24 + SVG.estimatedWidth($0, size: 11) }
+        if entries.allSatisfy({ $0 + 8 <= width / 3 }) {
+            return names.indices.map { (Double($0 % 3) * width / 3, $0 / 3) }
+        }
+        var places: [(x: Double, row: Int)] = [], x = 0.0, row = 0
+        for entry in entries {
+            if x > 0 && x + entry > width { (x, row) = (0, row + 1) }
+            places.append((x, row))
+            x += entry + 16
+        }
+        return places
     }
 }
 

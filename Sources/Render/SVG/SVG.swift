@@ -124,6 +124,22 @@ public struct SVG: Sendable {
             : String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }
 
+    /// About how wide `text` is at font `size` in a sans-serif face: narrow and wide Latin
+    /// letters, digits, and full-width CJK characters, so that labels can be laid out
+    /// without a font (slightly generous, so that laid-out labels do not touch).
+    public static func estimatedWidth(_ text: String, size: Double) -> Double {
+        text.unicodeScalars.reduce(0.0) { total, c in
+            let em: Double
+            switch c {
+            case "i", "l", "j", "t", "f", "r", "I", ".", ",", ":", ";", "'", "|", "!", " ", "(", ")", "[", "]": em = 0.32
+            case "m", "w", "M", "W", "%", "@": em = 0.9
+            case "A"..."Z", "×", "±": em = 0.7
+            default: em = c.value >= 0x2E80 ? 1.0 : 0.58
+            }
+            return total + em * size
+        }
+    }
+
     /// "Nice" tick values covering [low, high] (1, 2, 5 × 10ⁿ steps).
     public static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
         guard high > low, low.isFinite, high.isFinite else { return [low] }
