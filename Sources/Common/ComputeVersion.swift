@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "cd2522b23392cd2334ac0f8783743752faa7c824ebd61baf557449d08192ac50"
+    public static let sourceDigest = "deb6b97742a31637768a0b1322ceb071f1c5dc5a7929e6a27efa8dbbcce2899d"
 }

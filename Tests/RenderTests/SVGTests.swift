@@ -42,13 +42,13 @@ import Testing
 
     @Test("legend entries stay in three columns when short, and flow without overlapping when long")
     func legendEntriesDoNotOverlap() {
-        let short = LineChart.legendLayout(["a", "b", "c", "d"], width: 408)
+        let short = LineChart.legendLayout([6, 6, 6, 6], width: 408)
         #expect(short.map(\.x) == [0, 136, 272, 0] && short.map(\.row) == [0, 0, 0, 1])
         let names = [
             "Gradient", "Gradient, absolute", "Integrated Gradients", "Integrated Gradients, blurred 3×3", "DeepLIFT",
             "LRP (composite)", "Grad-CAM", "Random", "Edges (Sobel)", "The image itself",
         ]
-        let places = LineChart.legendLayout(names, width: 408)
+        let places = LineChart.legendLayout(names.map { SVG.estimatedWidth($0, size: 11) }, width: 408)
         for i in names.indices {
             let end = places[i].x + 24 + SVG.estimatedWidth(names[i], size: 11)
             #expect(end <= 408 || places[i].x == 0, "\(names[i]) runs past the chart")

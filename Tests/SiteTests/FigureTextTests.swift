@@ -1,5 +1,7 @@
 import Common
+import Explain
 import Foundation
+import Render
 import Testing
 import TestSupport
 @testable import Site
@@ -12,6 +14,18 @@ struct FigureTextTests {
             "figure.colormap": "色图 {name}", "figure.method": "方法 {name}", "figure.method_vanilla": "梯度",
             "figure.panel_input": "输入 & <原图>",
         ]) { $1 })
+
+    @Test("a chart measures a token name by its words, so a long method title gets a legend row of its own")
+    func legendMeasuresWords() throws {
+        let blurred = ConfiguredMethod(
+            entry: try #require(MethodCatalogue.named("integrated-gradients+blur")), settings: MethodSettings(),
+            layer: nil)
+        let words = "Integrated Gradients, blurred 3×3"
+        #expect(FigureText.resolve(blurred.title, InterfaceStrings()) == words)
+        // The token itself is far longer than its words, and would be measured wrongly.
+        #expect(blurred.title.count > words.count + 20)
+        #expect(FigureText.drawnWidth(blurred.title) == SVG.estimatedWidth(words, size: 11))
+    }
 
     @Test("a token becomes the edition's words, its values filled in once and left as they were escaped")
     func resolve() {

@@ -71,9 +71,17 @@ public struct LineChart: Sendable {
     public var yLabel: String
     /// A fixed y range (e.g. 0…1 for probabilities); otherwise the data's.
     public var yRange: (Double, Double)?
+    /// How wide a series name is drawn at 11 px, for the legend's layout: by default the
+    /// name's own estimate; a caller whose names stand for words (translated later) measures
+    /// the words.
+    public var nameWidth: @Sendable (String) -> Double = { SVG.estimatedWidth($0, size: 11) }
 
-    public init(series: [Series], xLabel: String, yLabel: String, yRange: (Double, Double)? = nil) {
+    public init(
+        series: [Series], xLabel: String, yLabel: String, yRange: (Double, Double)? = nil,
+        nameWidth: (@Sendable (String) -> Double)? = nil
+    ) {
         self.series = series; self.xLabel = xLabel; self.yLabel = yLabel; self.yRange = yRange
+        if let nameWidth { self.nameWidth = nameWidth }
     }
 
     public static let palette = [
@@ -83,7 +91,7 @@ public struct LineChart: Sendable {
     public func svg(width: Double = 480, height: Double = 280) -> SVG {
         var svg = SVG(width: width, height: height)
         let (left, right, top, bottom) = (56.0, 16.0, 12.0, 44.0)
-        let legend = Self.legendLayout(series.map(\.name), width: width - left - right)
+        let legend = Self.legendLayout(series.map { nameWidth($0.name) }, width: width - left - right)
         let rows = (legend.map(\.row).max() ?? -1) + 1
         let plotW = width - left - right, plotH = height - top - bottom - Double(rows) * 16
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
@@ -121,12 +129,13 @@ public struct LineChart: Sendable {
         return svg
     }
 
-    /// Where each legend entry goes: in three aligned columns when every name fits its
-    /// column, else flowed left to right, a new row when the next name would not fit.
-    static func legendLayout(_ names: [String], width: Double) -> [(x: Double, row: Int)] {
-        let entries = names.map { 24 + SVG.estimatedWidth($0, size: 11) }
+    /// Where each legend entry goes, given its name's width: in three aligned columns when
+    /// every name fits its column, else flowed left to right, a new row when the next name
+    /// would not fit.
+    static func legendLayout(_ nameWidths: [Double], width: Double) -> [(x: Double, row: Int)] {
+        let entries = nameWidths.map { 24 + $0 }
         if entries.allSatisfy({ $0 + 8 <= width / 3 }) {
-            return names.indices.map { (Double($0 % 3) * width / 3, $0 / 3) }
+            return entries.indices.map { (Double($0 % 3) * width / 3, $0 / 3) }
         }
         var places: [(x: Double, row: Int)] = [], x = 0.0, row = 0
         for entry in entries {

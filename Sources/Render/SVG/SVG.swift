@@ -131,7 +131,8 @@ public struct SVG: Sendable {
         text.unicodeScalars.reduce(0.0) { total, c in
             let em: Double
             switch c {
-            case "i", "l", "j", "t", "f", "r", "I", ".", ",", ":", ";", "'", "|", "!", " ", "(", ")", "[", "]": em = 0.32
+            case "i", "l", "j", "t", "f", "r", "I", ".", ",", ":", ";", "'", "|", "!", " ", "(", ")", "[", "]":
+                em = 0.32
             case "m", "w", "M", "W", "%", "@": em = 0.9
             case "A"..."Z", "×", "±": em = 0.7
             default: em = c.value >= 0x2E80 ? 1.0 : 0.58

@@ -82,7 +82,8 @@ struct FaithfulnessDirective: Directive {
                         name: r.method.title,
                         points: values(i).enumerated().map { (Double($0.offset) / Double(steps), $0.element) },
                         color: Self.palette[i % Self.palette.count])
-                }, xLabel: title, yLabel: FigureText.t("probability"), yRange: (0, 1))
+                }, xLabel: title, yLabel: FigureText.t("probability"), yRange: (0, 1),
+                nameWidth: FigureText.drawnWidth)
         }
         let deletionSVG = figure.svg(
             chart(FigureText.t("fraction_deleted"), { results[$0].deletion }).svg(width: 330, height: 250),

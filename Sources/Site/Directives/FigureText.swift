@@ -1,4 +1,5 @@
 import Common
+import Render
 
 /// Words drawn inside a figure ("input", "colormap viridis", "Class probabilities"), kept as
 /// tokens in the computed figure so that one figure, computed and cached once, serves every
@@ -74,6 +75,12 @@ enum FigureText {
             }
         }
         return out + rest
+    }
+
+    /// About how wide `text` is drawn at 11 px once its tokens are words: measured in
+    /// English, whose words for a chart's names are the longest of the editions'.
+    static func drawnWidth(_ text: String) -> Double {
+        SVG.estimatedWidth(resolve(text, InterfaceStrings()), size: 11)
     }
 
     /// The keys used by `t(…)` in `source` (Swift text), for the test that each has words.

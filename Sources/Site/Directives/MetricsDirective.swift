@@ -125,7 +125,7 @@ struct MetricsDirective: Directive {
                         }
                     }, xLabel: Self.axisWords[axis.label] ?? axis.label,
                     yLabel: Self.axisWords[axis.yLabel] ?? axis.yLabel,
-                    yRange: (0, 1))
+                    yRange: (0, 1), nameWidth: FigureText.drawnWidth)
                 let svg = figure.svg(
                     chart.svg(width: 480, height: 280), name: "metrics-\(metric.name)",
                     label: FigureText.t("chart_svg", ["name": metric.name]),

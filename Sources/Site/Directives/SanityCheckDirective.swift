@@ -148,7 +148,7 @@ struct SanityCheckDirective: Directive {
                 },
                 xLabel: checkOrder == .cascading
                     ? FigureText.t("layers_randomized") : FigureText.t("layer_randomized_alone"),
-                yLabel: Self.label(measure), yRange: (-0.2, 1))
+                yLabel: Self.label(measure), yRange: (-0.2, 1), nameWidth: FigureText.drawnWidth)
             let svg = figure.svg(
                 chart.svg(width: 480, height: 280), name: "sanity-check-\(measure.rawValue)",
                 label: FigureText.t("chart_svg", ["name": Self.label(measure)]),

@@ -41,7 +41,8 @@ struct TrainingDirective: Directive {
                     name: FigureText.t("training"), points: history.map { ($0.epoch, $0.loss) }, color: "#1f77b4"),
                 LineChart.Series(
                     name: FigureText.t("test"), points: testLoss.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
-            ], xLabel: FigureText.t("epoch"), yLabel: FigureText.t("cross_entropy_loss"))
+            ], xLabel: FigureText.t("epoch"), yLabel: FigureText.t("cross_entropy_loss"),
+            nameWidth: FigureText.drawnWidth)
         let accuracyChart = LineChart(
             series: [
                 LineChart.Series(
@@ -49,7 +50,7 @@ struct TrainingDirective: Directive {
                 LineChart.Series(
                     name: FigureText.t("test"), points: testAccuracy.map { (x: $0.0, y: $0.1) }, color: "#d62728"),
             ], xLabel: FigureText.t("epoch"), yLabel: FigureText.t("accuracy"),
-            yRange: (min(0.8, history.map(\.accuracy).min() ?? 0.8), 1))
+            yRange: (min(0.8, history.map(\.accuracy).min() ?? 0.8), 1), nameWidth: FigureText.drawnWidth)
         let a = figure.svg(
             lossChart.svg(width: 330, height: 250), name: "training-loss", label: FigureText.t("loss_svg"),
             title: FigureText.t("loss_curve"))
