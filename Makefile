@@ -30,7 +30,7 @@ build: deps
 # Trains the reference model once (cached in .vizsite/), computes every figure not
 # cached, and swaps the finished site into Output/.
 site: build
-	$(VIZSITE) build
+	$(VIZSITE) build --strict
 
 # Serve the site on http://127.0.0.1:8000/, rebuilding on every change.
 serve: build

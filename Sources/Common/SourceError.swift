@@ -25,6 +25,10 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible, 
     public var message: String
     /// The nearest valid name, when there is one.
     public var suggestion: String?
+    /// A warning: the input is valid, but what it asks for is probably not what its author
+    /// means (a figure that would publish something false). Printed `warning:`; a build with
+    /// `--strict` reports it as an error.
+    public var isWarning = false
 
     public init(_ message: String, at location: SourceLocation, suggestion: String? = nil) {
         self.location = location
@@ -82,18 +86,40 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible, 
 
     public var sourceError: SourceError { self }
 
+    /// A warning at `location` (see `isWarning`).
+    public static func warning(
+        _ message: String, at location: SourceLocation, suggestion: String? = nil
+    )
+        -> SourceError
+    {
+        var warning = SourceError(message, at: location, suggestion: suggestion)
+        warning.isWarning = true
+        return warning
+    }
+
+    /// This warning reported as an error, as `--strict` does.
+    public var strict: SourceError {
+        guard isWarning else { return self }
+        var error = SourceError(
+            message + " (a warning; --strict makes it an error)", at: location, suggestion: suggestion)
+        error.isWarning = false
+        return error
+    }
+
     /// The error moved to `location`, the file it named (if any) leading its message:
     /// `images/x.png: not a readable PNG image` at the directive that read the file.
     public func placed(at location: SourceLocation) -> SourceError {
-        SourceError(
+        var placed = SourceError(
             location.file == self.location.file || self.location.file.isEmpty
                 ? message : "\(self.location.file): \(message)",
             at: location, suggestion: suggestion)
+        placed.isWarning = isWarning
+        return placed
     }
 
     public var description: String {
         let place = location.line > 0 ? location.description : location.file
-        var text = (place.isEmpty ? "" : "\(place): ") + "error: \(message)"
+        var text = (place.isEmpty ? "" : "\(place): ") + (isWarning ? "warning: " : "error: ") + message
         if let suggestion { text += "; did you mean '\(suggestion)'?" }
         return text
     }

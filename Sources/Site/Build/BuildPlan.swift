@@ -26,6 +26,8 @@ struct PlannedFigure: Sendable {
     var labelLocation: SourceLocation? = nil
     /// The models the directive compares its own with (`Directive.otherModels`).
     var others: [OtherModel] = []
+    /// What is valid but probably not meant (`Directive.warnings`).
+    var warnings: [SourceError] = []
 
     /// A model a figure compares with its own, checked to take the same input and classes.
     struct OtherModel: Sendable {
@@ -57,6 +59,9 @@ struct BuildPlan {
     var editions: [EditionPages] = []
     /// The labelled figures, for `{{fig:label}}` references.
     var references = FigureReferences()
+    /// What is valid but probably not meant: figures that would publish something
+    /// meaningless, code fences never closed. Each reported once.
+    var warnings: [SourceError] = []
 
     /// Looks up the model spec a directive names (path relative to the content folder).
     typealias SpecLookup = (_ path: String, _ at: SourceLocation) throws(SourceError) -> ModelSpec
@@ -133,6 +138,13 @@ struct BuildPlan {
                     errors.append(SourceError("link to '\(image)': \(error)", at: at))
                 }
             }
+            if let fence = MarkdownDocument.unclosedFence(in: lesson.body) {
+                warnings.append(
+                    .warning(
+                        "this code fence is never closed: everything after it, to the end of the file, is code",
+                        at: SourceLocation(
+                            file: lesson.file, line: lesson.bodyLineOffset + fence.line, column: fence.column)))
+            }
             var indices: [Int] = []
             for block in document.directives {
                 do {
@@ -140,6 +152,7 @@ struct BuildPlan {
                         block, lesson: lesson, lessonIndex: lessonIndex, content: content, spec: spec, data: data)
                     indices.append(figures.count)
                     figures.append(figure)
+                    warnings += figure.warnings
                 } catch {
                     errors.append(error)
                     indices.append(-1)
@@ -195,6 +208,9 @@ struct BuildPlan {
         var seen: Set<String> = []
         errors = errors.filter { seen.insert($0.description).inserted }
         guard errors.isEmpty else { throw BuildErrors(errors) }
+        // An edition that stands in for a translation reports its original's warnings again.
+        seen = []
+        warnings = warnings.filter { seen.insert($0.description).inserted }
     }
 
     private static func plan(
@@ -266,13 +282,15 @@ struct BuildPlan {
                 "label '\(label)' must be letters, digits, '-' and '_', starting with a letter or digit",
                 at: labelLocation)
         }
-        return PlannedFigure(
+        var planned = PlannedFigure(
             lesson: lessonIndex, directive: directive, name: block.name, location: options.location,
             modelLocation: modelLocation, modelPath: modelPath, spec: spec, dataPath: dataPath,
             dataLocation: dataLocation,
             caption: try CommonOption.caption.string(options),
             captionLocation: options[CommonOption.caption.name]?.location, alt: try CommonOption.alt.string(options),
             label: label, labelLocation: labelLocation, others: others)
+        planned.warnings = directive.warnings(model: spec, others: others.map(\.spec))
+        return planned
     }
 
     /// A model is evaluated and explained on data whose labels are its classes: a dataset

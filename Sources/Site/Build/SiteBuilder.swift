@@ -19,6 +19,8 @@ public struct BuildOptions: Sendable {
     public var collectGarbage = false
     /// Check everything without running directives or writing output.
     public var checkOnly = false
+    /// Report warnings as errors: nothing is written while any is left (`make site` builds so).
+    public var strict = false
     /// Text inserted in every page (the preview server's live-reload script).
     public var extraHeadHTML: String?
 
@@ -48,6 +50,8 @@ public struct BuildReport: Sendable {
     public var figures: [FigureTiming] = []
     /// What `--gc` removed from the cache.
     public var collected: CacheCollection?
+    /// What is valid but probably not meant, positioned like errors (`SourceError.isWarning`).
+    public var warnings: [SourceError] = []
     public var pages = 0
     public var files = 0
     public var bytes = 0
@@ -142,6 +146,10 @@ public struct SiteBuilder: Sendable {
             throw BuildErrors(state.pendingErrors + error.errors)
         }
         guard state.pendingErrors.isEmpty else { throw BuildErrors(state.pendingErrors) }
+        state.report.warnings = state.plan.warnings
+        if state.options.strict && !state.plan.warnings.isEmpty {
+            throw BuildErrors(state.plan.warnings.map(\.strict))
+        }
     }
 
     /// The figures not cached run, two at a time; the rest come from the cache.

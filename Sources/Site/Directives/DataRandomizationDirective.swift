@@ -69,6 +69,26 @@ struct DataRandomizationDirective: Directive {
     }
 
     var otherModels: [ModelReference] { [ModelReference(path: other, location: otherLocation)] }
+
+    /// The figure calls the other model "the same network trained on shuffled labels": a
+    /// model that is not is no control, and the figure would say something false.
+    func warnings(model: ModelSpec, others: [ModelSpec]) -> [SourceError] {
+        guard let against = others.first else { return [] }
+        if against.isImported || against.weights != nil {
+            return [
+                .warning(
+                    "\(other) is a model vizsite does not train, so nothing says its labels were shuffled; the figure "
+                        + "will call it the network trained on shuffled labels", at: otherLocation)
+            ]
+        }
+        guard against.model.training.labels != .shuffled else { return [] }
+        return [
+            .warning(
+                "\(other) is trained on its real labels, so this is no data-randomization test: the figure will call "
+                    + "it the network trained on shuffled labels; give its spec 'training: {labels: shuffled}'",
+                at: otherLocation)
+        ]
+    }
     var inputFiles: [String] { images.files }
     var caption: String {
         "Each method's maps on the trained model and on \(other), the same network trained on shuffled labels, "

@@ -39,6 +39,7 @@ struct MetricsDirective: Directive {
     let images: [ImageSelector]
     let drawsCurves: Bool
     let location: SourceLocation
+    let metricsLocation: SourceLocation
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         methods = try options.methods(
@@ -49,9 +50,26 @@ struct MetricsDirective: Directive {
         images = try Self.images.images(options, default: "test[0:100]", classes: model.classes, limit: 10_000)
         drawsCurves = try Self.curvesOption.bool(options, default: true)
         location = Self.images.location(in: options)
+        metricsLocation = Self.metricsOption.location(in: options)
     }
 
     var inputFiles: [String] { images.files }
+
+    /// Localisation metrics score a map against the model's planted mark: on a model without
+    /// one their column is empty.
+    func warnings(model: ModelSpec, others: [ModelSpec]) -> [SourceError] {
+        guard model.model.training.shortcut == nil else { return [] }
+        let localising = metrics.filter { MetricCatalogue.named($0)?.family == .localisation }
+        guard !localising.isEmpty else { return [] }
+        let one = localising.count == 1
+        return [
+            .warning(
+                "\(localising.joined(separator: ", ")) score\(one ? "s" : "") a map against a planted mark, and this "
+                    + "model has none (its spec's 'training: shortcut:'): the column\(one ? " is" : "s are") empty",
+                at: metricsLocation)
+        ]
+    }
+
     var caption: String {
         "Explanation metrics of \(methods.map(\.title).joined(separator: ", ")) on \(images.text): mean ± standard "
             + "deviation over the images, the mean's 95 % confidence interval below; ↑ higher is better, ↓ lower; the "

@@ -97,6 +97,7 @@ public final class PreviewServer: Sendable {
         let start = Date()
         do {
             let report = try SiteBuilder(options: options, log: log, trainingProgress: trainingProgress).build()
+            for warning in report.warnings { log(warning.description) }
             log(
                 String(
                     format: "rebuilt %d pages (%d figures computed) in %.2f s", report.pages, report.misses,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Foundation
 import Site
 
@@ -24,6 +25,9 @@ struct SiteOptions: ParsableArguments {
     @Flag(help: "Include lessons marked draft: true.")
     var drafts = false
 
+    @Flag(help: "Report warnings as errors: write nothing while any is left.")
+    var strict = false
+
     var buildOptions: BuildOptions {
         var options = BuildOptions()
         options.contentDirectory = content
@@ -31,6 +35,7 @@ struct SiteOptions: ParsableArguments {
         options.outputDirectory = output ?? "Output"
         options.baseURL = baseURL
         options.includeDrafts = drafts
+        options.strict = strict
         return options
     }
 }
@@ -103,6 +108,7 @@ func runBuild(_ options: BuildOptions, verbose: Bool) throws -> BuildReport {
             bar.update(progress)
         })
     let report = try builder.build()
+    printWarnings(report.warnings)
     if verbose {
         for step in report.steps {
             FileHandle.standardError.write(Data(String(format: "%8.3f s  %@\n", step.seconds, step.name).utf8))
@@ -115,4 +121,14 @@ func runBuild(_ options: BuildOptions, verbose: Bool) throws -> BuildReport {
         }
     }
     return report
+}
+
+/// Warnings, compiler-style, on standard error, with their count.
+func printWarnings(_ warnings: [SourceError]) {
+    guard !warnings.isEmpty else { return }
+    let lines =
+        warnings.map(\.description) + [
+            "\(warnings.count) warning\(warnings.count == 1 ? "" : "s") generated (--strict makes them errors)."
+        ]
+    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
 }
