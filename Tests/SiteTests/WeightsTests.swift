@@ -6,7 +6,7 @@ import TestSupport
 
 @Suite("Committed weights")
 struct WeightsTests {
-    @Test("a spec that names weights uses them (no training); a training plot then says why it cannot be drawn")
+    @Test("a spec that names weights uses them (no training); a training plot or {{epochs}} is an error, in check too")
     func committedWeights() throws {
         let lesson = "---\ntitle: W\n---\n\n```viz predictions\nimages: test[0]\n```\n"
         let site = FixtureSite(lessons: ["01-w.md": lesson], trainCount: 64, testCount: 16)
@@ -27,14 +27,25 @@ struct WeightsTests {
         let found = try #require(images.first?["probabilities"] as? [Double])
         #expect(zip(found, expected).allSatisfy { abs($0 - Double($1)) < 1e-6 })
 
-        site.directory.write("Content/lessons/01-w.md", "---\ntitle: W\n---\n\n```viz training\n```\n")
-        #expect(throws: BuildErrors.self) { try SiteBuilder(options: buildOptions(site)).build() }
-        do { try SiteBuilder(options: buildOptions(site)).build() } catch {
-            #expect(
-                error.errors.map(\.description) == [
-                    "\(site.content)/lessons/01-w.md:5:1: error: the model's weights were not trained by vizsite, so "
-                        + "there is no training log to plot"
-                ])
+        // A training plot and {{epochs}} need what only vizsite's own training knows: errors,
+        // which check reports as build does.
+        site.directory.write(
+            "Content/lessons/01-w.md", "---\ntitle: W\n---\n\nTrained for {{epochs}} epochs.\n\n```viz training\n```\n")
+        for checkOnly in [false, true] {
+            var options = buildOptions(site)
+            options.checkOnly = checkOnly
+            #expect(throws: BuildErrors.self) { try SiteBuilder(options: options).build() }
+            do { try SiteBuilder(options: options).build() } catch {
+                #expect(
+                    error.errors.map(\.description) == [
+                        "\(site.content)/lessons/01-w.md:7:1: error: 'training' plots the log vizsite writes while it "
+                            + "trains, and tiny-cnn is given as trained weights: there is no log; plot the training "
+                            + "curves where it was trained",
+                        "\(site.content)/lessons/01-w.md:5:13: error: {{epochs}} counts the epochs vizsite trained "
+                            + "models/tiny.yml for, and it did not train it (its weights are given); write the number in "
+                            + "the prose",
+                    ])
+            }
         }
     }
 

@@ -26,7 +26,7 @@ struct PlannedFigure: Sendable {
     var labelLocation: SourceLocation? = nil
     /// The models the directive compares its own with (`Directive.otherModels`).
     var others: [OtherModel] = []
-    /// What is valid but probably not meant (`Directive.warnings`).
+    /// What is valid but probably not meant (`Directive.problems`).
     var warnings: [SourceError] = []
 
     /// A model a figure compares with its own, checked to take the same input and classes.
@@ -179,6 +179,15 @@ struct BuildPlan {
                     let modelPath = lesson.model ?? content.config.model
                     let modelLocation = (lesson.model != nil ? lesson.modelLocation : nil) ?? at
                     let modelSpec = try spec(modelPath, modelLocation)
+                    // What vizsite cannot know about a model it did not train is an error, not a guess.
+                    if !modelSpec.needsTraining, let epochs = tokens.first(where: { $0.name == "epochs" }) {
+                        let why = modelSpec.isImported ? "it is imported" : "its weights are given"
+                        errors.append(
+                            SourceError(
+                                "{{epochs}} counts the epochs vizsite trained \(modelPath) for, and it did not "
+                                    + "train it (\(why)); write the number in the prose",
+                                at: SourceLocation(file: lesson.file, line: epochs.line, column: epochs.column)))
+                    }
                     let dataPath = lesson.data ?? content.config.defaultData
                     let found =
                         lesson.data ?? content.config.data != nil ? try data(dataPath, at) : try? data(dataPath, at)
@@ -289,7 +298,9 @@ struct BuildPlan {
             caption: try CommonOption.caption.string(options),
             captionLocation: options[CommonOption.caption.name]?.location, alt: try CommonOption.alt.string(options),
             label: label, labelLocation: labelLocation, others: others)
-        planned.warnings = directive.warnings(model: spec, others: others.map(\.spec))
+        let problems = directive.problems(model: spec, others: others.map(\.spec))
+        if let error = problems.first(where: { !$0.isWarning }) { throw error }
+        planned.warnings = problems
         return planned
     }
 

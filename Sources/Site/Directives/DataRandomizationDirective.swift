@@ -72,7 +72,7 @@ struct DataRandomizationDirective: Directive {
 
     /// The figure calls the other model "the same network trained on shuffled labels": a
     /// model that is not is no control, and the figure would say something false.
-    func warnings(model: ModelSpec, others: [ModelSpec]) -> [SourceError] {
+    func problems(model: ModelSpec, others: [ModelSpec]) -> [SourceError] {
         guard let against = others.first else { return [] }
         if against.isImported || against.weights != nil {
             return [

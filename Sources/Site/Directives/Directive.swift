@@ -36,13 +36,14 @@ protocol Directive: Sendable {
     /// Computes and draws the figure; returns its HTML body and caption notes.
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String])
 
-    /// What is valid but would publish something meaningless or false: warnings, given the
-    /// figure's model and the other models it compares with (in `otherModels`' order).
-    func warnings(model: ModelSpec, others: [ModelSpec]) -> [SourceError]
+    /// What only the resolved specs tell — the figure's model and the other models it
+    /// compares with, in `otherModels`' order: errors (a training log of a model vizsite did
+    /// not train), and warnings for what is valid but would publish something false.
+    func problems(model: ModelSpec, others: [ModelSpec]) -> [SourceError]
 }
 
 extension Directive {
-    func warnings(model: ModelSpec, others: [ModelSpec]) -> [SourceError] { [] }
+    func problems(model: ModelSpec, others: [ModelSpec]) -> [SourceError] { [] }
 
     var inputFiles: [String] { [] }
     var needsWeights: Bool { true }

@@ -57,7 +57,7 @@ struct MetricsDirective: Directive {
 
     /// Localisation metrics score a map against the model's planted mark: on a model without
     /// one their column is empty.
-    func warnings(model: ModelSpec, others: [ModelSpec]) -> [SourceError] {
+    func problems(model: ModelSpec, others: [ModelSpec]) -> [SourceError] {
         guard model.model.training.shortcut == nil else { return [] }
         let localising = metrics.filter { MetricCatalogue.named($0)?.family == .localisation }
         guard !localising.isEmpty else { return [] }

@@ -25,6 +25,17 @@ struct TrainingDirective: Directive {
     }
     var alt: String { "training loss and accuracy curves" }
 
+    /// Only a model vizsite trains has a training log.
+    func problems(model: ModelSpec, others: [ModelSpec]) -> [SourceError] {
+        guard !model.needsTraining else { return [] }
+        return [
+            SourceError(
+                "'training' plots the log vizsite writes while it trains, and \(modelName) is "
+                    + (model.isImported ? "imported" : "given as trained weights")
+                    + ": there is no log; plot the training curves where it was trained", at: location)
+        ]
+    }
+
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         guard let log = context.trainingLog, !log.isEmpty else {
             throw SourceError(
