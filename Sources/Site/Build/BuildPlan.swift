@@ -47,6 +47,9 @@ struct PlannedLesson: Sendable {
     let figures: [Int]
     /// The hidden figure computing the lesson's `{{values}}`, if it quotes any.
     let values: Int?
+    /// Labels of the lesson's figures that failed their checks: still names prose may use,
+    /// so that one mistake is reported once, at the figure.
+    var failedLabels: [String] = []
 }
 
 /// Reads every lesson's Markdown and checks every directive against its model, collecting
@@ -145,7 +148,7 @@ struct BuildPlan {
                         at: SourceLocation(
                             file: lesson.file, line: lesson.bodyLineOffset + fence.line, column: fence.column)))
             }
-            var indices: [Int] = []
+            var indices: [Int] = [], failedLabels: [String] = []
             for block in document.directives {
                 do {
                     let figure = try Self.plan(
@@ -156,6 +159,7 @@ struct BuildPlan {
                 } catch {
                     errors.append(error)
                     indices.append(-1)
+                    if let label = Self.label(of: block, in: lesson.file) { failedLabels.append(label) }
                 }
             }
             var values: Int?
@@ -207,7 +211,7 @@ struct BuildPlan {
             lessons.append(
                 PlannedLesson(
                     lesson: lesson, language: language, html: document.html(), headings: document.headings,
-                    figures: indices, values: values))
+                    figures: indices, values: values, failedLabels: failedLabels))
         }
         let (references, problems) = FigureReferences.collect(self)
         self.references = references
@@ -220,6 +224,14 @@ struct BuildPlan {
         // An edition that stands in for a translation reports its original's warnings again.
         seen = []
         warnings = warnings.filter { seen.insert($0.description).inserted }
+    }
+
+    /// The `label:` a directive block gives, read leniently (for a block whose checks failed).
+    private static func label(of block: DirectiveBlock, in file: String) -> String? {
+        guard let yaml = try? YAMLValue.parse(block.body, file: file), let mapping = try? yaml.mapping() else {
+            return nil
+        }
+        return try? mapping["label"]?.string()
     }
 
     private static func plan(

@@ -71,6 +71,8 @@ struct FigureReferences: Sendable {
             }
             references.targets[edition.edition.language] = targets
             let labels = targets.keys.sorted()
+            // Labels of figures that failed their checks: reported there, not again at each reference.
+            let failed = Set(edition.pages.flatMap { plan.lessons[$0.lesson].failedLabels })
             var quoted: [Quote] = []
             func check(_ text: String, file: String, line: Int, column: Int, shorthands: [String: String]) {
                 for token in InlineValues.tokens(in: text, lineOffset: 0) where token.name.hasPrefix(prefix) {
@@ -84,6 +86,7 @@ struct FigureReferences: Sendable {
                         continue
                     }
                     let label = value?.label ?? rest
+                    if targets[label] == nil && failed.contains(label) { continue }
                     // A shorthand naming no figure is reported once, where it is given.
                     let written = String(rest.prefix { $0 != "." && $0 != "[" && $0 != "|" })
                         .trimmingCharacters(in: .whitespaces)
