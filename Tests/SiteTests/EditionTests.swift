@@ -186,7 +186,7 @@ struct EditionTests {
                         "---\ntitle: 测试\n---\n\n见 {{fig:nowhere}}。\n\n```viz filters\nlayer: conv9\n```\n"
                 ]
             ) == [
-                "Content/lessons/zh-Hans/01-test.md:8:8: error: the model has no convolution layer 'conv9'; "
+                "Content/lessons/zh-Hans/01-test.md:8:8: error: models/tiny.yml has no convolution layer 'conv9'; "
                     + "expected one of conv2d_1, conv2d_2",
                 "Content/lessons/zh-Hans/01-test.md:5:3: error: no figure is labelled 'nowhere'; give one a label: option",
             ])

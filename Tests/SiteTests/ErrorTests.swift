@@ -91,7 +91,7 @@ struct ErrorTests {
     @Test func unknownLayer() {
         #expect(
             buildErrors(lesson("```viz cam\nlayer: conv2d_3\n```\n")) == [
-                "Content/lessons/01-test.md:8:8: error: the model has no layer 'conv2d_3'; expected one of "
+                "Content/lessons/01-test.md:8:8: error: models/tiny.yml has no layer 'conv2d_3'; expected one of "
                     + "conv2d_1, conv2d_2, max_pooling2d_1, dropout_1; did you mean 'conv2d_1'?"
             ])
         #expect(
@@ -226,7 +226,7 @@ struct ErrorTests {
         let text = "\u{FEFF}---\r\ntitle: T\r\n---\r\n\r\n```viz cam\r\nlayer: nope\r\n```\r\n"
         #expect(
             buildErrors(text) == [
-                "Content/lessons/01-test.md:6:8: error: the model has no layer 'nope'; expected one of "
+                "Content/lessons/01-test.md:6:8: error: models/tiny.yml has no layer 'nope'; expected one of "
                     + "conv2d_1, conv2d_2, max_pooling2d_1, dropout_1"
             ])
     }

@@ -270,6 +270,7 @@ struct BuildPlan {
         let found = named != nil ? try check(dataPath, dataLocation) : (try? check(dataPath, dataLocation)) ?? nil
         try Self.checkClasses(found?.classes, of: dataPath, model: spec, path: modelPath, at: modelLocation)
         options.splitNames = found?.splits
+        options.modelPath = modelPath
         options.checkPicture = { path, at throws(SourceError) in
             let real = try content.paths.resolve(path, at: at)
             do throws(SourceError) {

@@ -66,7 +66,8 @@ extension DirectiveOptions {
             }
             let what = requirement == .convolution ? "convolution layer" : "layer"
             throw node.error(
-                "the model has no \(what) '\(text)'; \(expected)", suggestion: nearestName(to: text, in: candidates))
+                "\(modelPath ?? "the model") has no \(what) '\(text)'; \(expected)",
+                suggestion: nearestName(to: text, in: candidates))
         }
         return text
     }

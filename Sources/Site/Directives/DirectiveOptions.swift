@@ -41,6 +41,9 @@ public struct DirectiveOptions {
     /// read it, at the option's place: set by the build's plan, so `check` finds a missing,
     /// unreadable or escaping file before anything runs.
     var checkPicture: ((_ path: String, _ at: SourceLocation) throws(SourceError) -> Void)?
+    /// The spec of the model the directive runs on, as site.yml, the front matter or its
+    /// `model:` option names it: errors about the model's layers say which model they searched.
+    var modelPath: String?
 
     /// Parses `body` (the YAML between the fences) and rejects unknown option names.
     init(
