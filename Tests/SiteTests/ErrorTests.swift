@@ -231,3 +231,31 @@ struct ErrorTests {
             ])
     }
 }
+
+@Suite("Errors where they are written")
+struct ErrorPlacementTests {
+    @Test("a misspelled front-matter model is one error at the front matter, whatever the figures")
+    func frontMatterModel() {
+        let text =
+            "---\ntitle: T\nmodel: models/tinny.yml\n---\n\n```viz filters\nlayer: conv2d_1\n```\n\n"
+            + "```viz cam\nimages: test[0]\n```\n"
+        let errors = buildErrors(text)
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.hasPrefix("Content/lessons/01-test.md:3:8: error:") == true, "\(errors)")
+    }
+}
+
+extension ErrorPlacementTests {
+    @Test("a front-matter error does not hide the other errors of the file")
+    func frontMatterErrorKeepsTheBodyChecked() {
+        let errors = buildErrors(
+            "---\ntitle: T\nthumbnal: 2\n---\n\n```viz filters\nlayer: conv2d_9\n```\n\nSee {{fig:nowhere}}.\n")
+        #expect(errors.count == 3, "\(errors)")
+        #expect(errors.first { $0.contains(":3:1: error: unknown field 'thumbnal'") } != nil, "\(errors)")
+        #expect(
+            errors.first { $0.contains(":7:8: error: models/tiny.yml has no convolution layer 'conv2d_9'") } != nil,
+            "\(errors)")
+        #expect(errors.first { $0.contains(":10:5: error: no figure is labelled 'nowhere'") } != nil, "\(errors)")
+    }
+}
+

@@ -74,7 +74,10 @@ struct FigureReferences: Sendable {
             // Labels of figures that failed their checks: reported there, not again at each reference.
             let failed = Set(edition.pages.flatMap { plan.lessons[$0.lesson].failedLabels })
             var quoted: [Quote] = []
-            func check(_ text: String, file: String, line: Int, column: Int, shorthands: [String: String]) {
+            func check(
+                _ text: String, file: String, line: Int, column: Int, shorthands: [String: String],
+                unreadable: Set<String>
+            ) {
                 for token in InlineValues.tokens(in: text, lineOffset: 0) where token.name.hasPrefix(prefix) {
                     let location = SourceLocation(
                         file: file, line: line + token.line - 1,
@@ -91,6 +94,7 @@ struct FigureReferences: Sendable {
                     let written = String(rest.prefix { $0 != "." && $0 != "[" && $0 != "|" })
                         .trimmingCharacters(in: .whitespaces)
                     if value != nil, targets[label] == nil, shorthands[written] != nil { continue }
+                    if unreadable.contains(written) { continue }
                     if let value { quoted.append(Quote(value: value, token: token.name, location: location)) }
                     guard targets[label] == nil else { continue }
                     errors.append(
@@ -111,13 +115,15 @@ struct FigureReferences: Sendable {
                 let shorthands = planned.lesson.shorthandExpansions
                 check(
                     planned.lesson.body, file: planned.lesson.file, line: planned.lesson.bodyLineOffset + 1, column: 1,
-                    shorthands: shorthands)
+                    shorthands: shorthands, unreadable: planned.lesson.unreadableShorthands)
                 // Captions are linked like prose, so they are checked like it.
                 for figure in planned.figures where figure >= 0 {
                     guard let caption = plan.figures[figure].caption,
                         let at = plan.figures[figure].captionLocation
                     else { continue }
-                    check(caption, file: at.file, line: at.line, column: at.column, shorthands: shorthands)
+                    check(
+                        caption, file: at.file, line: at.line, column: at.column, shorthands: shorthands,
+                        unreadable: planned.lesson.unreadableShorthands)
                 }
             }
             references.quotes[edition.edition.language] = quoted

@@ -25,6 +25,9 @@ public struct Lesson: Sendable {
     /// Short names for paths into figures' raw values that the prose quotes often
     /// (`shorthands: {ink: sanity.methods[vanilla].similarities[ink-spearman]}`, then `{{fig:ink.mean | 2}}`).
     public var shorthands: [Shorthand] = []
+    /// Shorthand names a stand-in's front matter gives but that could not be read: tokens
+    /// using them are not reported again.
+    var unreadableShorthands: Set<String> = []
     public let body: String
     /// The file line just before the body's first line.
     public let bodyLineOffset: Int
@@ -40,6 +43,7 @@ public struct Lesson: Sendable {
             thumbnail: thumbnail, model: model ?? original.model,
             modelLocation: model == nil ? original.modelLocation : modelLocation, data: data ?? original.data,
             shorthands: shorthands.isEmpty ? original.shorthands : shorthands,
+            unreadableShorthands: shorthands.isEmpty ? original.unreadableShorthands : unreadableShorthands,
             body: body, bodyLineOffset: bodyLineOffset)
     }
 
@@ -92,6 +96,34 @@ public struct Lesson: Sendable {
             result.append(Shorthand(name: name, expansion: text, location: key.location))
         }
         return result
+    }
+
+    /// A lesson whose front matter could not be read, standing in so that its body is still
+    /// checked: its Markdown after the front matter (or all of it), under its file's name.
+    /// Nil when the file's slug is taken by no name at all (nothing to stand in for).
+    static func standIn(_ text: String, file: String, fileName: String) -> Lesson? {
+        let split = FrontMatterSplit(text)
+        let slug = slug(fromFileName: fileName)
+        guard !slug.isEmpty else { return nil }
+        let stem = (fileName as NSString).deletingPathExtension
+        var lesson = Lesson(
+            file: file, slug: slug, title: stem, summary: "", order: Int(stem.prefix { $0.isNumber }) ?? 1000,
+            draft: false, numbered: true, thumbnail: nil, model: nil, data: nil, body: split.body,
+            bodyLineOffset: split.bodyLineOffset)
+        // What of the front matter can be read still applies: its shorthands, one by one.
+        if let yaml = split.yaml, let front = try? YAMLValue.parse(yaml, file: file, lineOffset: 1).mapping(),
+            let entries = try? front["shorthands"]?.mapping().entries
+        {
+            for (key, value) in entries {
+                guard let name = try? key.string() else { continue }
+                if let one = try? shorthands(YAMLValue.parse("\(name): \((try? value.string()) ?? "")", file: file)) {
+                    lesson.shorthands += one
+                } else {
+                    lesson.unreadableShorthands.insert(name)
+                }
+            }
+        }
+        return lesson
     }
 
     /// Parses a lesson's text; `fileName` is the bare name (`07-cam.md`).

@@ -69,9 +69,10 @@ public struct SiteContent: Sendable {
         var slugs: [String: String] = [:]
         for name in names {
             let file = (directory as NSString).appendingPathComponent(name)
+            var text: String?
             do throws(SourceError) {
-                let text = try SourceText.read(path: file, displayPath: file, inside: root)
-                let lesson = try Lesson.parse(text, file: file, fileName: name)
+                text = try SourceText.read(path: file, displayPath: file, inside: root)
+                let lesson = try Lesson.parse(text!, file: file, fileName: name)
                 if let other = slugs[lesson.slug] {
                     throw SourceError(
                         "duplicate slug '\(lesson.slug)': \(other) already uses it; rename one of the files",
@@ -82,6 +83,11 @@ public struct SiteContent: Sendable {
                 lessons.append(lesson)
             } catch {
                 errors.append(error)
+                // A lesson whose front matter is wrong still has its body checked, so one run
+                // reports every mistake of the file; the build stops at the first error anyway.
+                if let text, !text.isEmpty, let standIn = Lesson.standIn(text, file: file, fileName: name) {
+                    lessons.append(standIn)
+                }
             }
         }
         return (lessons, errors, names.count)
