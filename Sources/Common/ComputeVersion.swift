@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "deb6b97742a31637768a0b1322ceb071f1c5dc5a7929e6a27efa8dbbcce2899d"
+    public static let sourceDigest = "e79c370588b5a0d55ed5acbbdab054bfa197853f271473ee2e7e620d81b240eb"
 }

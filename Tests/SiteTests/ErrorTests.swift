@@ -259,3 +259,25 @@ extension ErrorPlacementTests {
     }
 }
 
+extension ErrorPlacementTests {
+    @Test("a contrast asked of a map that ignores the target is an error at 'target', which check reports too")
+    func contrastOfAClassBlindMap() throws {
+        let text = lesson("```viz cam\nmethod: eigencam\ntarget: 9-4\n```\n")
+        let expected = [
+            "Content/lessons/01-test.md:9:9: error: eigencam does not depend on the target class, so it cannot "
+                + "explain a contrast (a-b)"
+        ]
+        #expect(buildErrors(text) == expected)
+        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 64, testCount: 8)
+        var options = buildOptions(site)
+        options.checkOnly = true
+        #expect {
+            try SiteBuilder(options: options).build()
+        } throws: { error in
+            (error as? BuildErrors)?.errors.map {
+                $0.description.replacingOccurrences(of: site.content, with: "Content")
+            } == expected
+        }
+        #expect(buildErrors(lesson("```viz compare\nmethods: [gradcam, eigencam]\ntarget: 9-4\n```\n")) == expected)
+    }
+}

@@ -25,6 +25,9 @@ public struct AttentionFlow: ExplanationMethod {
 
     public init(_ rule: Rule) { self.rule = rule }
 
+    /// Rollout reads the attention weights alone, the same for every class.
+    public var explainsContrasts: Bool { rule != .rollout }
+
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {

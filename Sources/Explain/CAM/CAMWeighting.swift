@@ -145,6 +145,8 @@ public struct PlacedCAM: ExplanationMethod {
         self.upsampling = upsampling
     }
 
+    public var explainsContrasts: Bool { weighting.explainsContrasts }
+
     /// `layer` defaults to `Model.defaultCAMLayer`; a model without a spatial layer is an error.
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model

@@ -6,6 +6,12 @@ public protocol ExplanationMethod: Sendable {
     func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation
+    /// Whether the map depends on the target class, and so can explain a contrast (a-b).
+    var explainsContrasts: Bool { get }
+}
+
+extension ExplanationMethod {
+    public var explainsContrasts: Bool { true }
 }
 
 /// One entry of the catalogue: what a method is called, how it reads, what it needs, and

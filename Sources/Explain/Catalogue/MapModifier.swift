@@ -52,6 +52,8 @@ struct ModifiedMethod: ExplanationMethod {
     let inner: any ExplanationMethod
     let modifiers: [MapModifier]
 
+    var explainsContrasts: Bool { inner.explainsContrasts }
+
     func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {

@@ -25,6 +25,7 @@ struct AttributionFigure: Sendable {
         self.method = method
         images = try Self.images.images(options, default: "test[0:4]", classes: model.classes)
         target = try SharedOption.target.target(options, classes: model.classes)
+        try method.checkContrast(target, options: options)
         panels = try options.heatmapPanels(
             signed: signed, defaultColormap: colormap, imageCount: images.reduce(0) { $0 + $1.count })
         rows = try options.panels()

@@ -144,6 +144,15 @@ struct ConfiguredMethod: Sendable {
     var isSigned: Bool { entry.isSigned }
     var isCAM: Bool { entry.needsLayer }
 
+    /// An error at the `target` option when it asks this method for a contrast (a-b) that its
+    /// map cannot show: it does not depend on the target class (Eigen-CAM, attention rollout).
+    func checkContrast(_ target: Target, options: DirectiveOptions) throws(SourceError) {
+        guard target.subtracted != nil, !entry.method(settings).explainsContrasts else { return }
+        throw SourceError(
+            "\(name) does not depend on the target class, so it cannot explain a contrast (a-b)",
+            at: SharedOption.target.location(in: options))
+    }
+
     func explain(_ image: SelectedImage, target: Target, model: Model) throws -> Explanation {
         try entry.explain(image.explained, target: target, layer: layer, settings: settings, model: model)
     }

@@ -33,6 +33,7 @@ struct CompareDirective: Directive {
         methods = try options.methods(default: ["vanilla", "smoothgrad", "gradcam"], model: model)
         images = try Self.images.images(options, default: "test[0:4]", classes: model.classes)
         target = try SharedOption.target.target(options, classes: model.classes)
+        for method in methods { try method.checkContrast(target, options: options) }
         overlay = try Self.overlay.bool(options, default: true)
         panels = HeatmapPanels(
             colormap: try Self.colormap.colormap(options, default: "viridis"), normalization: .minMax, shared: false,
