@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "e79c370588b5a0d55ed5acbbdab054bfa197853f271473ee2e7e620d81b240eb"
+    public static let sourceDigest = "3dffd3b80e89629a7eec3ebcf57bc501a28629a8dd91fad91e3df91f099f9420"
 }

@@ -23,6 +23,15 @@ public struct RandomBaseline: ExplanationMethod {
     }
 }
 
+/// An explanation whose map comes from the input alone, for the class `target` names.
+private func inputOnly(
+    _ method: String, map: Heatmap, _ image: ExplainedImage, _ target: Target, _ model: Model
+) throws(ExplainError) -> Explanation {
+    let (k, probabilities) = try resolvedTarget(image, target, model)
+    return Explanation(
+        method: method, layer: nil, targetClass: k, map: map, isSigned: false, probabilities: probabilities)
+}
+
 /// The class `target` names for `image`, and the model's probabilities for it.
 private func resolvedTarget(
     _ image: ExplainedImage, _ target: Target, _ model: Model
@@ -41,10 +50,7 @@ public struct EdgeBaseline: ExplanationMethod {
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {
-        let (k, probabilities) = try resolvedTarget(image, target, model)
-        return Explanation(
-            method: "edge", layer: nil, targetClass: k, map: Self.sobel(image.gray), isSigned: false,
-            probabilities: probabilities)
+        try inputOnly("edge", map: Self.sobel(image.gray), image, target, model)
     }
 
     /// √(Gx² + Gy²) with the 3×3 Sobel kernels, edges replicated.
@@ -76,8 +82,6 @@ public struct ImageBaseline: ExplanationMethod {
     public func explain(
         _ image: ExplainedImage, target: Target, layer: String?, model: Model
     ) throws(ExplainError) -> Explanation {
-        let (k, probabilities) = try resolvedTarget(image, target, model)
-        return Explanation(
-            method: "image", layer: nil, targetClass: k, map: image.gray, isSigned: false, probabilities: probabilities)
+        try inputOnly("image", map: image.gray, image, target, model)
     }
 }
