@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "3dffd3b80e89629a7eec3ebcf57bc501a28629a8dd91fad91e3df91f099f9420"
+    public static let sourceDigest = "931c7f7ec412fa9473ddb9c1480b967bcd900601269c62f1ea72c7cf231c2354"
 }

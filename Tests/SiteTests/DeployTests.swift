@@ -27,6 +27,20 @@ struct DeployTests {
         return result
     }
 
+    /// Writes remote.git's pre-receive hook from a child shell: a file this process held open
+    /// for writing could be inherited by a process another test forks at that moment, and
+    /// git's exec of the hook would then fail with "Text file busy".
+    func writeHook(_ body: String) throws {
+        let result = try runProgram(
+            "/bin/sh",
+            [
+                "-c", "printf '%s\\n' \"$1\" > remote.git/hooks/pre-receive && chmod 755 remote.git/hooks/pre-receive",
+                "sh", "#!/bin/sh\n" + body,
+            ],
+            in: folder.path, environment: Self.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     func deployer(_ yaml: String) throws -> Deployer {
         let config = try SiteConfig.parse("title: T\n" + yaml, file: "site.yml")
         return Deployer(
@@ -87,9 +101,7 @@ struct DeployTests {
     @Test("a failed push leaves the local branch, and the remote, as they were")
     func failedPush() throws {
         try git(["init", "--quiet", "--bare", "remote.git"])
-        let hook = folder.file("remote.git/hooks/pre-receive")
-        try "#!/bin/sh\necho 'refused by the test' >&2\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        try writeHook("echo 'refused by the test' >&2\nexit 1")
         let clone = folder.file("clone")
         try git(["init", "--quiet", "--initial-branch=main", clone])
         try git(["remote", "add", "origin", folder.file("remote.git")], in: clone)
@@ -99,14 +111,13 @@ struct DeployTests {
         #expect(throws: SourceError.self) { try deploy.deploy(dryRun: false) }
         #expect(try runProgram("git", ["-C", clone, "rev-parse", "--verify", "--quiet", "gh-pages"]).status != 0)
 
-        try FileManager.default.removeItem(atPath: hook)
+        try FileManager.default.removeItem(atPath: folder.file("remote.git/hooks/pre-receive"))
         _ = try deploy.deploy(dryRun: false)
         let published = try git(["rev-parse", "gh-pages"], in: clone).stdout
         #expect(try git(["rev-parse", "gh-pages"], in: folder.file("remote.git")).stdout == published)
 
         // It existed: after the refused push it is the commit it was, here and there.
-        try "#!/bin/sh\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        try writeHook("exit 1")
         folder.write("Output/index.html", "<!DOCTYPE html><title>changed</title>\n")
         do {
             _ = try deploy.deploy(dryRun: false)
@@ -146,10 +157,7 @@ struct DeployTests {
     @Test("git's whole error is kept: a hook's reason, not only git's last line")
     func wholeGitError() throws {
         try git(["init", "--quiet", "--bare", "remote.git"])
-        let hook = folder.file("remote.git/hooks/pre-receive")
-        try "#!/bin/sh\necho 'pushes are refused here' >&2\nexit 1\n".write(
-            toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        try writeHook("echo 'pushes are refused here' >&2\nexit 1")
         let deploy = try deployer("deploy:\n  git:\n    repository: remote.git\n    branch: gh-pages\n")
         #expect {
             try deploy.deploy(dryRun: false)

@@ -281,3 +281,26 @@ extension ErrorPlacementTests {
         #expect(buildErrors(lesson("```viz compare\nmethods: [gradcam, eigencam]\ntarget: 9-4\n```\n")) == expected)
     }
 }
+
+extension ErrorPlacementTests {
+    @Test("an image index past its split's end is an error at the selector, which check reports too")
+    func imageIndexOutOfRange() throws {
+        let text = lesson("```viz saliency\nimages: \"test[0:2], test[60:70]\"\n```\n")
+        let expected = [
+            "Content/lessons/01-test.md:8:9: error: image selector 'test[60:70]' is out of range: it selects up to "
+                + "index 69 but only 64 images match (0…63)"
+        ]
+        #expect(buildErrors(text) == expected)
+        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 256, testCount: 64)
+        var options = buildOptions(site)
+        options.checkOnly = true
+        #expect {
+            try SiteBuilder(options: options).build()
+        } throws: { error in
+            (error as? BuildErrors)?.errors.map {
+                $0.description.replacingOccurrences(of: site.content, with: "Content")
+            } == expected
+        }
+        #expect(buildErrors(lesson("```viz saliency\nimages: test[63]\n```\n")) == [])
+    }
+}

@@ -84,6 +84,31 @@ public struct DatasetFolder: Sendable, Hashable {
         }
     }
 
+    /// How many images a split holds, read from as little as tells it (MNIST's label file,
+    /// the size of CIFAR-10's batches, an image folder's files); nil when that cannot be read,
+    /// and the build's own reading will say why.
+    public func imageCount(split: String) -> Int? {
+        guard splitNames.contains(split) else { return nil }
+        let f = MNIST.fileNames
+        func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+        switch format {
+        case .mnist:
+            let labels = split == "train" ? f.trainLabels : f.testLabels
+            return (try? IDXArray.read(path: file(labels)))?.shape.first
+        case .cifar10:
+            // Records of one label byte and 32×32×3 pixel bytes.
+            var total = 0
+            for name in files(split: split) where name.hasSuffix(".bin") {
+                guard let size = (try? FileManager.default.attributesOfItem(atPath: file(name)))?[.size] as? Int
+                else { return nil }
+                total += size / 3073
+            }
+            return total
+        case .imageFolder:
+            return files(split: split).count
+        }
+    }
+
     /// Every file the dataset's contents come from, split by split.
     public var files: [String] { splitNames.flatMap { files(split: $0) } }
 

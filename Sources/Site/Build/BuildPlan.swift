@@ -71,7 +71,7 @@ struct BuildPlan {
     /// Checks that a dataset folder a directive names exists and holds a dataset, and
     /// returns its splits and class names (nil when not known before the build runs).
     typealias DataCheck = (_ path: String, _ at: SourceLocation) throws(SourceError) -> (
-        splits: [String], classes: [String]
+        splits: [String], classes: [String], counts: [String: Int]
     )?
 
     init(content: SiteContent, models: ModelStore) throws(BuildErrors) {
@@ -79,7 +79,8 @@ struct BuildPlan {
             content: content, spec: { path, at throws(SourceError) in try models.spec(path, at: at) },
             data: { path, at throws(SourceError) in
                 let folder = try models.data.folder(path, at: at)
-                return (folder.splitNames, folder.classNames)
+                let counts = folder.splitNames.reduce(into: [String: Int]()) { $0[$1] = folder.imageCount(split: $1) }
+                return (folder.splitNames, folder.classNames, counts)
             })
     }
 
@@ -270,6 +271,7 @@ struct BuildPlan {
         let found = named != nil ? try check(dataPath, dataLocation) : (try? check(dataPath, dataLocation)) ?? nil
         try Self.checkClasses(found?.classes, of: dataPath, model: spec, path: modelPath, at: modelLocation)
         options.splitNames = found?.splits
+        options.splitCounts = found?.counts
         options.modelPath = modelPath
         options.checkPicture = { path, at throws(SourceError) in
             let real = try content.paths.resolve(path, at: at)

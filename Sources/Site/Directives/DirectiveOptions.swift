@@ -34,6 +34,9 @@ public struct DirectiveOptions {
     /// The splits of the data the directive selects from, when known before the build
     /// runs (then a selector naming another split is an error at its option).
     var splitNames: [String]?
+    /// How many images each split holds, when known before the build runs (then a selector
+    /// past a split's end is an error at its option).
+    var splitCounts: [String: Int]?
     /// The names of the model's classes, when known before the build runs: `class(cat)`
     /// and `class(180)` select by name.
     var classNames: [String]?

@@ -202,6 +202,14 @@ extension DirectiveOptions {
                                 + known.joined(separator: ", "), suggestion: suggestion)
                     }
                     if case .file(let path, _) = s, let checkPicture { try checkPicture(path, item.location) }
+                    if case .dataset(let split, .all, let range) = s, let known = splitNames,
+                        let name = known.contains(split) ? split : ImageDataset.evaluationSplit(among: known),
+                        let count = splitCounts?[name], range.upperBound > count
+                    {
+                        throw item.error(
+                            "image selector '\(text)' is out of range: it selects up to index \(range.upperBound - 1) "
+                                + "but only \(count) image\(count == 1 ? "" : "s") match (0…\(count - 1))")
+                    }
                     result.append(s)
                 case .failure(let e): throw item.error(e.message, suggestion: e.suggestion)
                 }
