@@ -16,6 +16,11 @@ struct FigureReferences: Sendable {
                 + "format 3 (decimals), 1% (a percentage), ± std 3 or ± ci95 3 (an object's mean ± its spread), "
                 + "or none"
         ),
+        (
+            "{{fig:short[key].path | format}}",
+            "the same, where short is a shorthand the lesson's front matter gives (shorthands: {short: name.path}) "
+                + "for the start of such paths"
+        ),
     ]
 
     /// A labelled figure: the position of its page in its edition, its number there, and
