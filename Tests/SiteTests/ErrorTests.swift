@@ -4,18 +4,21 @@ import Testing
 import TestSupport
 @testable import Site
 
-/// Builds a site whose only lesson is `body` (after front matter) and returns the errors.
-/// `extra`: more lessons; `files`: other files, by path in the site's folder.
+/// Builds (or with `checkOnly`, checks) a site whose only lesson is `body` (after front
+/// matter) and returns the errors. `extra`: more lessons; `files`: other files, by path in
+/// the site's folder.
 func buildErrors(
     _ lesson: String, siteYAML: String = FixtureSite.siteYAML, extra: [String: String] = [:],
-    files: [String: String] = [:]
+    files: [String: String] = [:], checkOnly: Bool = false
 ) -> [String] {
     var lessons = ["01-test.md": lesson]
     lessons.merge(extra) { $1 }
     let site = FixtureSite(lessons: lessons, siteYAML: siteYAML, trainCount: 256, testCount: 64)
     for (path, text) in files { site.directory.write(path, text) }
+    var options = buildOptions(site)
+    options.checkOnly = checkOnly
     do {
-        try SiteBuilder(options: buildOptions(site)).build()
+        try SiteBuilder(options: options).build()
         return []
     } catch {
         #expect(!FileManager.default.fileExists(atPath: site.output), "a failed first build writes no output")
@@ -268,16 +271,7 @@ extension ErrorPlacementTests {
                 + "explain a contrast (a-b)"
         ]
         #expect(buildErrors(text) == expected)
-        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 64, testCount: 8)
-        var options = buildOptions(site)
-        options.checkOnly = true
-        #expect {
-            try SiteBuilder(options: options).build()
-        } throws: { error in
-            (error as? BuildErrors)?.errors.map {
-                $0.description.replacingOccurrences(of: site.content, with: "Content")
-            } == expected
-        }
+        #expect(buildErrors(text, checkOnly: true) == expected)
         #expect(buildErrors(lesson("```viz compare\nmethods: [gradcam, eigencam]\ntarget: 9-4\n```\n")) == expected)
     }
 }
@@ -291,16 +285,7 @@ extension ErrorPlacementTests {
                 + "index 69 but only 64 images match (0…63)"
         ]
         #expect(buildErrors(text) == expected)
-        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 256, testCount: 64)
-        var options = buildOptions(site)
-        options.checkOnly = true
-        #expect {
-            try SiteBuilder(options: options).build()
-        } throws: { error in
-            (error as? BuildErrors)?.errors.map {
-                $0.description.replacingOccurrences(of: site.content, with: "Content")
-            } == expected
-        }
+        #expect(buildErrors(text, checkOnly: true) == expected)
         #expect(buildErrors(lesson("```viz saliency\nimages: test[63]\n```\n")) == [])
     }
 }
