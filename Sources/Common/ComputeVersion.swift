@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "931c7f7ec412fa9473ddb9c1480b967bcd900601269c62f1ea72c7cf231c2354"
+    public static let sourceDigest = "5476468845d453c0b1d774d3abd45d424089bf3793fb1fa4cb784fbc3df26b44"
 }

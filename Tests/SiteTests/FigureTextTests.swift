@@ -25,6 +25,12 @@ struct FigureTextTests {
         // The token itself is far longer than its words, and would be measured wrongly.
         #expect(blurred.title.count > words.count + 20)
         #expect(FigureText.drawnWidth(blurred.title) == SVG.estimatedWidth(words, size: 11))
+        // A catalogue name with '+' of its own keeps its title, alone or modified.
+        for (name, words) in [("gradcam++", "Grad-CAM++"), ("gradcam+++abs", "Grad-CAM++, absolute")] {
+            let method = ConfiguredMethod(
+                entry: try #require(MethodCatalogue.named(name)), settings: MethodSettings(), layer: nil)
+            #expect(FigureText.resolve(method.title, InterfaceStrings()) == words)
+        }
     }
 
     @Test("a token becomes the edition's words, its values filled in once and left as they were escaped")

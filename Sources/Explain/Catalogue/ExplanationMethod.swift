@@ -40,6 +40,10 @@ public struct MethodEntry: Sendable {
     public let isSigned: Bool
     public let parameters: [MethodParameter]
     let make: @Sendable (MethodSettings) -> any ExplanationMethod
+    /// For a method with map modifiers (`integrated-gradients+blur`): the catalogue method
+    /// it modifies, and the modifiers in order; otherwise this method, and none.
+    public internal(set) var base: (name: String, title: String)
+    public internal(set) var modifiers: [MapModifier] = []
 
     public init(
         _ name: String, title: String, family: Family, signed: Bool, parameters: [MethodParameter] = [],
@@ -51,6 +55,7 @@ public struct MethodEntry: Sendable {
         self.isSigned = signed
         self.parameters = parameters
         self.make = make
+        self.base = (name, title)
     }
 
     /// Whether the method explains at a convolution layer (and so needs one).

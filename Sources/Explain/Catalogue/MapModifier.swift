@@ -72,10 +72,13 @@ extension MethodEntry {
     /// This method with `modifiers` applied to its maps, named `name+modifier…`.
     func modified(by modifiers: [MapModifier]) -> MethodEntry {
         guard !modifiers.isEmpty else { return self }
-        let base = make, name = ([name] + modifiers.map(\.rawValue)).joined(separator: "+")
-        return MethodEntry(
+        let inner = make, name = ([name] + modifiers.map(\.rawValue)).joined(separator: "+")
+        var entry = MethodEntry(
             name, title: ([title] + modifiers.map(\.title)).joined(separator: ", "), family: family,
             signed: isSigned && !modifiers.contains(.abs), parameters: parameters
-        ) { settings in ModifiedMethod(name: name, inner: base(settings), modifiers: modifiers) }
+        ) { settings in ModifiedMethod(name: name, inner: inner(settings), modifiers: modifiers) }
+        entry.base = base
+        entry.modifiers = modifiers
+        return entry
     }
 }

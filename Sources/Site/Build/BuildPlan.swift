@@ -79,8 +79,7 @@ struct BuildPlan {
             content: content, spec: { path, at throws(SourceError) in try models.spec(path, at: at) },
             data: { path, at throws(SourceError) in
                 let folder = try models.data.folder(path, at: at)
-                let counts = folder.splitNames.reduce(into: [String: Int]()) { $0[$1] = folder.imageCount(split: $1) }
-                return (folder.splitNames, folder.classNames, counts)
+                return (folder.splitNames, folder.classNames, try models.data.splitCounts(path, at: at))
             })
     }
 

@@ -111,6 +111,7 @@ final class DataStore: Sendable {
     let paths: ContentPaths
     let digests: FileDigests
     private let folders = Mutex<[String: DatasetFolder]>([:])
+    private let counts = Mutex<[String: [String: Int]]>([:])
     private let loaded = Mutex<[String: Lazy<ModelData>]>([:])
 
     init(paths: ContentPaths, digests: FileDigests) {
@@ -120,6 +121,16 @@ final class DataStore: Sendable {
 
     /// The dataset folder at `relative` (inside the content folder); `location` is where it
     /// was named.
+    /// How many images each split of the folder at `relative` holds (`DatasetFolder.imageCount`),
+    /// counted once per build.
+    func splitCounts(_ relative: String, at location: SourceLocation) throws(SourceError) -> [String: Int] {
+        if let known = counts.withLock({ $0[relative] }) { return known }
+        let folder = try folder(relative, at: location)
+        let found = folder.splitNames.reduce(into: [String: Int]()) { $0[$1] = folder.imageCount(split: $1) }
+        counts.withLock { $0[relative] = found }
+        return found
+    }
+
     func folder(_ relative: String, at location: SourceLocation) throws(SourceError) -> DatasetFolder {
         if let folder = folders.withLock({ $0[relative] }) { return folder }
         let real = try paths.resolve(relative, at: location)

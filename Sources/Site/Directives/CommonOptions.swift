@@ -131,13 +131,10 @@ struct ConfiguredMethod: Sendable {
     var name: String { entry.name }
     /// The method's title in the edition's words (a figure token; names such as Grad-CAM stay).
     var title: String {
-        let parts = entry.name.split(separator: "+").map(String.init)
-        let base = FigureText.methodTitles[parts[0]] ?? MethodCatalogue.named(parts[0])?.title ?? parts[0]
-        return parts.dropFirst().reduce(base) { title, modifier in
-            switch MapModifier(rawValue: modifier) {
+        entry.modifiers.reduce(FigureText.methodTitles[entry.base.name] ?? entry.base.title) { title, modifier in
+            switch modifier {
             case .abs: FigureText.t("method_modified_abs", ["method": title])
             case .blur: FigureText.t("method_modified_blur", ["method": title])
-            case nil: title
             }
         }
     }
