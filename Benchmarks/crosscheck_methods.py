@@ -12,6 +12,9 @@ libraries' hooks find them):
                                 EpsilonPlus, EpsilonPlusFlat, EpsilonAlpha2Beta1(+Flat)
 - hirescam, xgradcam            pytorch-grad-cam 1.5, raw maps at conv2d_2 (its resizing and
                                 min-max scaling switched off)
+- guided, deconvnet             Captum 0.9 GuidedBackprop, Deconvolution
+- guided-gradcam (stretch)      Captum 0.9 GuidedGradCam at conv2d_2's ReLU, bilinear
+                                interpolation (the paper's; vizsite's `upsample: stretch`)
 - gradientshap                  Captum GradientShap over the same 100 training digits; both
                                 are Monte Carlo estimates, so each is compared with the exact
                                 expectation (Integrated Gradients from each reference, 64-point
@@ -115,6 +118,19 @@ def grad_cam_maps(seq, x, k):
     return maps
 
 
+def modified_relu_maps(seq, x, k):
+    """Captum's modified-ReLU methods, on the model without its layout module so that
+    GuidedGradCam interpolates over the image's height and width (it takes the input's
+    shape[2:])."""
+    from captum.attr import Deconvolution, GuidedBackprop, GuidedGradCam
+    nchw, xc = nn.Sequential(*list(seq)[1:]).eval(), x.permute(0, 3, 1, 2).clone()
+    return {
+        "guided": GuidedBackprop(nchw).attribute(xc, target=k),
+        "deconvnet": Deconvolution(nchw).attribute(xc, target=k),
+        "guided-gradcam": GuidedGradCam(nchw, nchw[3]).attribute(xc, target=k, interpolate_mode="bilinear"),
+    }
+
+
 def deeplift_by_hand(seq, x, k):
     """DeepLIFT's Rescale rule with Captum's documented max-pooling rule, written out in float64
     for this Sequential (Captum 0.9 itself skips the max-pooling rule where a ReLU precedes the
@@ -195,6 +211,10 @@ def main():
             for name, ref in grad_cam_maps(seq, x, k).items():
                 ours, _ = vizsite_map(name, i, weights, tmp)
                 record(f"{name} (pytorch-grad-cam)", ours, ref)
+            for name, ref in modified_relu_maps(seq, x, k).items():
+                extra = ("--set", "upsample=stretch") if name == "guided-gradcam" else ()
+                ours, _ = vizsite_map(name, i, weights, tmp, extra)
+                record(f"{name} (Captum)", ours, ref[0, 0].detach().numpy())
             exact = expected_gradients(seq, x, k, background)
             ours, _ = vizsite_map("gradientshap", i, weights, tmp, ("--set", "samples=500"))
             record("gradientshap: vizsite, 500 samples vs exact", ours, exact)

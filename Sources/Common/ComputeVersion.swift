@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "5476468845d453c0b1d774d3abd45d424089bf3793fb1fa4cb784fbc3df26b44"
+    public static let sourceDigest = "098ba55b283a5911c5fd10dabba7f07913e7788e8031a12a6470178e9be9951e"
 }

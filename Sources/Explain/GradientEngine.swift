@@ -36,13 +36,13 @@ public struct GradientEngine: Sendable {
     public func logits(_ input: Tensor) -> Tensor { model.logits(input) }
 
     /// For each image `i`, d logits[i, classes[i]] / d (output of `layer`), where `layer`
-    /// -1 is the input. With `guided`, ReLUs backpropagate as guided backpropagation.
+    /// -1 is the input. `rule` may replace the ReLUs' gradient (guided backpropagation, deconvnet).
     public func gradients(
-        _ input: Tensor, classes: [Int], at layer: Int = -1, guided: Bool = false,
+        _ input: Tensor, classes: [Int], at layer: Int = -1, rule: ReLUBackwardRule = .gradient,
         batchSize: Int = 32
     ) -> Pass {
         // A resolver that cannot fail.
-        try! gradients(input, at: layer, guided: guided, batchSize: batchSize) { i, _ in classes[i] }.pass
+        try! gradients(input, at: layer, rule: rule, batchSize: batchSize) { i, _ in classes[i] }.pass
     }
 
     /// As above, choosing each image's class from its logits in the same forward pass
@@ -53,7 +53,8 @@ public struct GradientEngine: Sendable {
     /// to another cell of the window, which no channel-averaged map notices. With
     /// `exactKernels` they run exactly, for maps that read each cell's own gradient.
     public func gradients(
-        _ input: Tensor, at layer: Int = -1, guided: Bool = false, batchSize: Int = 32, exactKernels: Bool = false,
+        _ input: Tensor, at layer: Int = -1, rule: ReLUBackwardRule = .gradient, batchSize: Int = 32,
+        exactKernels: Bool = false,
         classFor: (_ index: Int, _ logits: ArraySlice<Float>) throws(ExplainError) -> Int
     )
         throws(ExplainError) -> (pass: Pass, classes: [Int])
@@ -113,7 +114,7 @@ public struct GradientEngine: Sendable {
                     let (s, chunk) = work[w], ws = workspaces[s], last = model.layers.count - 1
                     let seed = chunk.flatMap { model.targetSeed(chosen[$0], subtract: subtract) }
                     ws.setGradient(of: last, Tensor(shape: [chunk.count, classCount], scalars: seed))
-                    model.backward(ws, batch: chunk.count, from: last, to: layer, threads: threads, guided: guided)
+                    model.backward(ws, batch: chunk.count, from: last, to: layer, threads: threads, rule: rule)
                     activations.copy(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
                     gradients.copyGradient(from: ws, layer: layer, batch: chunk.count, to: chunk.lowerBound * size)
                 }

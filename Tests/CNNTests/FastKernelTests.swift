@@ -375,7 +375,7 @@ struct FastKernelTests {
     }
 
     /// The input gradient through Winograd (explanations: no parameter gradients wanted)
-    /// against im2col's (taken when parameter gradients are wanted), plain and guided, with
+    /// against im2col's (taken when parameter gradients are wanted), plain, guided and deconvnet, with
     /// the same exact zeros where no output gradient reaches. Images go through in groups of
     /// about 192 tiles: 42×38 inputs (110 tiles each) in groups of two, so three images
     /// take two calls.
@@ -390,24 +390,24 @@ struct FastKernelTests {
         ws.setInput(randomTensor([3] + shape, seed: 13))
         let parameterGradients = [Float](repeating: 0, count: model.parameters.values.count)
         for threads in [1, 2] {
-            for guided in [false, true] {
+            for rule in [ReLUBackwardRule.gradient, .guided, .deconvnet] {
                 model.forward(ws, batch: 3, threads: threads)
                 // Zero in the top half of each map: the input gradient there is exactly 0.
                 var gradient = randomTensor([3] + layer.outputShape, seed: 14)
                 let half = layer.outputShape[0] / 2 * layer.outputShape[1] * filters
                 for b in 0..<3 { for i in 0..<half { gradient.scalars[b * layer.outputShape.elementCount + i] = 0 } }
                 ws.setGradient(of: 0, gradient)
-                model.backward(ws, batch: 3, from: 0, threads: threads, guided: guided)
+                model.backward(ws, batch: 3, from: 0, threads: threads, rule: rule)
                 let winograd = ws.gradient(of: -1, batch: 3, shape: shape).scalars
                 var scratch = parameterGradients
                 scratch.withUnsafeMutableBufferPointer {
                     model.backward(
-                        ws, batch: 3, from: 0, threads: threads, parameterGradients: $0.baseAddress!, guided: guided)
+                        ws, batch: 3, from: 0, threads: threads, parameterGradients: $0.baseAddress!, rule: rule)
                 }
                 let im2col = ws.gradient(of: -1, batch: 3, shape: shape).scalars
                 let scale = im2col.map(abs).max() ?? 1
                 #expect(
-                    maxAbsDifference(winograd, im2col) < 1e-5 * max(scale, 1), "threads \(threads), guided \(guided)")
+                    maxAbsDifference(winograd, im2col) < 1e-5 * max(scale, 1), "threads \(threads), rule \(rule)")
                 #expect(im2col.contains { $0 != 0 })
                 #expect(zip(winograd, im2col).allSatisfy { ($0 == 0) == ($1 == 0) }, "the same exact zeros")
             }

@@ -140,6 +140,21 @@ struct HandModel {
         let engine = GradientEngine(model: model)
         let x = Tensor(shape: [1, 2], scalars: [1, 1])
         #expect(engine.gradients(x, classes: [0]).gradients.scalars == [1, -1])
-        #expect(engine.gradients(x, classes: [0], guided: true).gradients.scalars == [1, 0])
+        #expect(engine.gradients(x, classes: [0], rule: .guided).gradients.scalars == [1, 0])
+    }
+
+    @Test func deconvnetPassesPositiveSignalsWhateverTheInput() throws {
+        // x → Dense(3, ReLU, W = I) → Dense(2, W = [[1, 0], [-1, 0], [2, 0]]): logit0 = h0 − h1 + 2·h2,
+        // with h2 switched off (x2 = −1).
+        let hidden = Dense(name: "h", inputShape: [3], units: 3, activation: .relu)
+        let out = Dense(name: "o", inputShape: [3], units: 2)
+        var model = Model(name: "d", inputShape: [3], layers: [hidden, out], seed: 1)
+        model.parameters.values = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, -1, 0, 2, 0, 0, 0]
+        let engine = GradientEngine(model: model)
+        let x = Tensor(shape: [1, 3], scalars: [1, 1, -1])
+        #expect(engine.gradients(x, classes: [0]).gradients.scalars == [1, -1, 0])
+        #expect(engine.gradients(x, classes: [0], rule: .guided).gradients.scalars == [1, 0, 0])
+        // Deconvnet: max(dy, 0) through the ReLU, the switched-off unit included.
+        #expect(engine.gradients(x, classes: [0], rule: .deconvnet).gradients.scalars == [1, 0, 2])
     }
 }

@@ -75,6 +75,28 @@ import TestSupport
         #expect(zip(e.map.values, expected).allSatisfy { abs(Double($0) - $1) <= 1e-5 * scale })
     }
 
+    /// Guided Grad-CAM: the guided input gradient times Grad-CAM stretched bilinearly over
+    /// the input (Captum's `GuidedGradCam`, bilinear), and with its cells at their
+    /// receptive-field centres (2-pixel border, stride 1: the map shifted, not stretched).
+    @Test func guidedGradCAMIsGuidedGradientTimesPlacedCAM() throws {
+        let guided = GradientEngine(model: model).gradients(digit.pixels, classes: [3], rule: .guided).gradients
+        let cam = try GradCAM().explain(digit, layer: "conv2d_2", target: .class(3), model: model).map
+        let stretched = cam.resized(width: 28, height: 28)
+        let e = try GuidedGradCAM(upsampling: .stretch).explain(
+            digit, target: .class(3), layer: "conv2d_2", model: model)
+        let expected = (0..<784).map { guided.scalars[$0] * stretched.values[$0] }
+        let scale = expected.map(abs).max()!
+        #expect(scale > 0 && e.isSigned && e.targetClass == 3 && e.layer == "conv2d_2")
+        #expect(zip(e.map.values, expected).allSatisfy { abs($0 - $1) <= 1e-5 * scale })
+        let centred = try GuidedGradCAM().explain(digit, target: .class(3), layer: nil, model: model).map
+        for (y, x) in [(2, 2), (10, 17), (25, 25)] {
+            // Inside the border each pixel sits on a cell centre: cell (y − 2, x − 2).
+            let expected = guided.scalars[y * 28 + x] * cam[x - 2, y - 2]
+            #expect(abs(centred[x, y] - expected) <= 1e-5 * scale)
+        }
+        #expect(centred[0, 0] == guided.scalars[0] * cam[0, 0])
+    }
+
     /// HiResCAM and Layer-CAM read each cell's own gradient, so over the digit's blank
     /// background the max-pooling ties must route as PyTorch routes them (the first cell).
     @Test func cellwiseCAMsMatchDirectComputation() throws {

@@ -134,20 +134,22 @@ public enum Activation: Sendable, Hashable {
 
     /// `dPre = dOut · f'(pre)`, computed from the activation's output, or from the
     /// pre-activation values where `needsPreActivation` (which must then be given).
-    /// `guided` (guided backpropagation) passes back only positive gradients through the
-    /// ReLU family.
+    /// `rule` replaces the ReLU family's gradient by guided backpropagation's or
+    /// deconvnet's.
     @inline(__always)
     func backward(
         output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
-        into dPre: UnsafeMutablePointer<Float>, count: Int, guided: Bool = false,
+        into dPre: UnsafeMutablePointer<Float>, count: Int, rule: ReLUBackwardRule = .gradient,
         preActivation x: UnsafePointer<Float>? = nil
     ) {
         precondition(!needsPreActivation || x != nil, "\(name) needs the pre-activation values")
         // Both operands are loaded before the select: a load that only happens when
         // y > 0 keeps the loop scalar and branchy (half the branches mispredict).
         switch self {
-        case .relu where guided:
+        case .relu where rule == .guided:
             for i in 0..<count { let g = Swift.max(dy[i], 0); dPre[i] = y[i] > 0 ? g : 0 }
+        case .relu where rule == .deconvnet, .clip where rule == .deconvnet, .leakyReLU where rule == .deconvnet:
+            for i in 0..<count { dPre[i] = Swift.max(dy[i], 0) }
         case .relu:
             for i in 0..<count { let g = dy[i]; dPre[i] = y[i] > 0 ? g : 0 }
         case .linear, .softmax:
@@ -155,12 +157,12 @@ public enum Activation: Sendable, Hashable {
         case .clip(let low, let high):
             // As PyTorch's hardtanh: no gradient at the bounds themselves.
             for i in 0..<count {
-                let g = guided ? Swift.max(dy[i], 0) : dy[i]
+                let g = rule == .guided ? Swift.max(dy[i], 0) : dy[i]
                 dPre[i] = y[i] > low && y[i] < high ? g : 0
             }
         case .leakyReLU(let slope):
             for i in 0..<count {
-                let g = guided ? Swift.max(dy[i], 0) : dy[i]
+                let g = rule == .guided ? Swift.max(dy[i], 0) : dy[i]
                 let positive = x.map { $0[i] > 0 } ?? (y[i] > 0)
                 dPre[i] = positive ? g : slope * g
             }

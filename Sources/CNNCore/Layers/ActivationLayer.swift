@@ -35,13 +35,13 @@ public struct ActivationLayer: Layer {
     public func backward(_ io: LayerIO, _ gradients: LayerGradients) {
         guard let dx = gradients.input else { return }
         let (input, output, dy) = (SharedPointer(io.input), SharedPointer(io.output), SharedPointer(gradients.output))
-        let shared = SharedPointer(dx), guided = gradients.guided
+        let shared = SharedPointer(dx), rule = gradients.rule
         let parts = Self.parts(io.batch * inputShape.elementCount, threads: io.threads)
         Parallelism.run(parts.count) { p in
             let at = parts[p].lowerBound
             activation.backward(
                 output: output.base + at, outputGradient: dy.base + at, into: shared.base + at, count: parts[p].count,
-                guided: guided, preActivation: input.base + at)
+                rule: rule, preActivation: input.base + at)
         }
     }
 

@@ -93,7 +93,7 @@ extension Conv2D {
             let pixels = rows.lowerBound * ow..<rows.upperBound * ow
             activation.backward(
                 output: io.output + pixels.lowerBound * f, outputGradient: gradients.output + pixels.lowerBound * f,
-                into: dPre, count: pixels.count * f, guided: gradients.guided,
+                into: dPre, count: pixels.count * f, rule: gradients.rule,
                 preActivation: activation.needsPreActivation ? preActivations(io) + pixels.lowerBound * f : nil)
             let shared = DepthwiseGradients(io: io, gradients: gradients, dPre: dPre)
             Parallelism.run(parts.count) { p in depthwiseGradients(shared, rows: rows, channels: parts[p]) }

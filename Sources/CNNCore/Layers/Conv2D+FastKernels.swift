@@ -218,7 +218,7 @@ extension Conv2D {
             let n = min(group, io.batch - start)
             activation.backward(
                 output: io.output + start * imageSize, outputGradient: gradients.output + start * imageSize,
-                into: dPre, count: n * imageSize, guided: gradients.guided)
+                into: dPre, count: n * imageSize, rule: gradients.rule)
             let dx = SharedPointer(gradients.input! + start * inputSize)
             let parts = splitRange(n * tiles, parts: min(io.threads, Parallelism.workers))
             Parallelism.run(parts.count) { p in

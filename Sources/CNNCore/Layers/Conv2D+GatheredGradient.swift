@@ -40,7 +40,7 @@ extension Conv2D {
                 let pixels = rows.lowerBound * ow..<rows.upperBound * ow
                 activation.backward(
                     output: io.output + pixels.lowerBound * f, outputGradient: source, into: dPre,
-                    count: pixels.count * f, guided: gradients.guided,
+                    count: pixels.count * f, rule: gradients.rule,
                     preActivation: activation.needsPreActivation ? preActivations(io) + pixels.lowerBound * f : nil)
                 source = dPre
             }

@@ -219,7 +219,7 @@ public struct Conv2D: Layer {
             let rows = min(chunk, total - start)
             activation.backward(
                 output: io.output + start * filters, outputGradient: gradients.output + start * filters,
-                into: dPre, count: rows * filters, guided: gradients.guided,
+                into: dPre, count: rows * filters, rule: gradients.rule,
                 preActivation: activation.needsPreActivation ? preActivations(io) + start * filters : nil)
             if let dParams = gradients.parameters {
                 let dKernel = dParams, dBias = dParams + patchSize * filters

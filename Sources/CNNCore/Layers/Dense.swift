@@ -69,7 +69,7 @@ public struct Dense: Layer {
         let kernel = io.parameters, dPre = io.scratch, vectors = io.batch * rows
         activation.backward(
             output: io.output, outputGradient: gradients.output, into: dPre, count: vectors * units,
-            guided: gradients.guided, preActivation: activation.needsPreActivation ? preActivations(io) : nil)
+            rule: gradients.rule, preActivation: activation.needsPreActivation ? preActivations(io) : nil)
         if let dParams = gradients.parameters {
             let dBias = dParams + inputs * units
             for b in 0..<vectors where useBias {

@@ -132,9 +132,21 @@ public struct LayerGradients {
     public var extraInputs: [UnsafeMutablePointer<Float>?] = []
     /// d loss / d parameters, accumulated when set.
     public var parameters: UnsafeMutablePointer<Float>?
-    /// Guided backpropagation (Springenberg et al., 2015): ReLUs pass back only positive
-    /// gradients, and only where their input was positive.
-    public var guided: Bool = false
+    /// How the ReLU family passes gradients back: the gradient, or an attribution rule.
+    public var rule: ReLUBackwardRule = .gradient
+}
+
+/// How ReLUs (and ReLU6, leaky ReLU) pass the signal back in a backward pass.
+public enum ReLUBackwardRule: Sendable, Equatable {
+    /// The gradient: `dy` where the input was positive.
+    case gradient
+    /// Guided backpropagation (Springenberg et al., 2015): only positive gradients, and only
+    /// where the input was positive — `max(dy, 0)` there (Captum's `GuidedBackprop`).
+    case guided
+    /// Deconvnet (Zeiler & Fergus, 2014): the ReLU applied to the signal going back,
+    /// `max(dy, 0)` whatever the input was (Captum's `Deconvolution`). Max pooling still
+    /// routes through its forward pass's maxima, the "switches".
+    case deconvnet
 }
 
 /// What makes a training step's dropout masks reproducible: the training seed, the

@@ -101,12 +101,12 @@ public struct Model: Sendable {
     /// the model's input) and of the nodes between, and adds the parameter gradients into
     /// `parameterGradients` (laid out like `parameters.values`) when given. It visits only
     /// layers that `start` depends on and goes no lower than what was asked for needs.
-    /// Where a node feeds several layers, their gradients are summed. `guided` switches
-    /// the ReLUs to guided backpropagation.
+    /// Where a node feeds several layers, their gradients are summed. `rule` switches
+    /// the ReLUs to guided backpropagation's or deconvnet's rule.
     public func backward(
         _ workspace: Workspace, batch: Int, from start: Int, to target: Int = -1, threads: Int = 1,
         dropout: DropoutKey? = nil, parameterGradients: UnsafeMutablePointer<Float>? = nil,
-        guided: Bool = false
+        rule: ReLUBackwardRule = .gradient
     ) {
         precondition(!workspace.inferenceOnly, "an inference-only workspace has no gradients")
         let firstWithParameters = layers.indices.first { !layers[$0].parameterShapes.isEmpty } ?? 0
@@ -133,7 +133,7 @@ public struct Model: Sendable {
                 let grads = LayerGradients(
                     output: workspace.gradients[i + 1], input: targets[0], extraInputs: Array(targets.dropFirst()),
                     parameters: parameterGradients.map { $0 + parameters.layerOffsets[i] },
-                    guided: guided)
+                    rule: rule)
                 layers[i].backward(
                     io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: dropout), grads)
                 for (node, spare) in pending {
@@ -156,7 +156,7 @@ public struct Model: Sendable {
             let targets = inputs[i].map { workspace.gradients[$0 + 1] }
             let grads = LayerGradients(
                 output: workspace.gradients[i + 1], input: targets[0], extraInputs: Array(targets.dropFirst()),
-                parameters: nil, guided: false)
+                parameters: nil)
             layers[i].backward(io(workspace, layer: i, batch: batch, base: base, threads: threads, dropout: nil), grads)
         }
     }

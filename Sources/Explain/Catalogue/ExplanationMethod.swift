@@ -45,21 +45,23 @@ public struct MethodEntry: Sendable {
     public internal(set) var base: (name: String, title: String)
     public internal(set) var modifiers: [MapModifier] = []
 
+    /// Whether the method explains at a convolution layer (and so needs one): the CAM
+    /// family, and input attributions weighted by a CAM (Guided Grad-CAM).
+    public let needsLayer: Bool
+
     public init(
-        _ name: String, title: String, family: Family, signed: Bool, parameters: [MethodParameter] = [],
-        make: @escaping @Sendable (MethodSettings) -> any ExplanationMethod
+        _ name: String, title: String, family: Family, signed: Bool, needsLayer: Bool? = nil,
+        parameters: [MethodParameter] = [], make: @escaping @Sendable (MethodSettings) -> any ExplanationMethod
     ) {
         self.name = name
         self.title = title
         self.family = family
+        self.needsLayer = needsLayer ?? (family == .cam)
         self.isSigned = signed
         self.parameters = parameters
         self.make = make
         self.base = (name, title)
     }
-
-    /// Whether the method explains at a convolution layer (and so needs one).
-    public var needsLayer: Bool { family == .cam }
 
     /// `given` with every missing parameter at `defaults` or else its declared default;
     /// parameters the method does not take are dropped, so they never reach a cache key.

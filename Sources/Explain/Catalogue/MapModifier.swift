@@ -75,7 +75,7 @@ extension MethodEntry {
         let inner = make, name = ([name] + modifiers.map(\.rawValue)).joined(separator: "+")
         var entry = MethodEntry(
             name, title: ([title] + modifiers.map(\.title)).joined(separator: ", "), family: family,
-            signed: isSigned && !modifiers.contains(.abs), parameters: parameters
+            signed: isSigned && !modifiers.contains(.abs), needsLayer: needsLayer, parameters: parameters
         ) { settings in ModifiedMethod(name: name, inner: inner(settings), modifiers: modifiers) }
         entry.base = base
         entry.modifiers = modifiers

@@ -59,6 +59,13 @@ public enum MethodCatalogue {
                 aggregate: SmoothGrad.Aggregate(rawValue: $0.text("aggregate")) ?? .meanOfMagnitudes)
         },
         MethodEntry("guided", title: "Guided backprop", family: .gradient, signed: true) { _ in GuidedBackprop() },
+        MethodEntry("deconvnet", title: "Deconvnet", family: .gradient, signed: true) { _ in Deconvnet() },
+        MethodEntry(
+            "guided-gradcam", title: "Guided Grad-CAM", family: .gradient, signed: true, needsLayer: true,
+            parameters: [upsample]
+        ) {
+            GuidedGradCAM(upsampling: Upsampling(rawValue: $0.text("upsample")) ?? .receptiveField)
+        },
         MethodEntry("input-x-gradient", title: "Input × gradient", family: .gradient, signed: true) { _ in
             InputTimesGradient()
         },

@@ -12,8 +12,9 @@ public protocol SaliencyMethod: ExplanationMethod {
     /// For methods made of one gradient pass: the map from that pass's input gradient.
     /// Nil for methods that need passes of their own.
     func map(fromInputGradient gradient: Tensor, image: Tensor, shape: [Int]) -> Heatmap?
-    /// Whether the one pass uses guided backpropagation.
-    var isGuided: Bool { get }
+    /// How the one pass takes ReLUs back (guided backpropagation and deconvnet replace
+    /// their gradient).
+    var backwardRule: ReLUBackwardRule { get }
     /// Whether `map(fromInputGradient:)` gives the map (one gradient pass suffices).
     var isSinglePass: Bool { get }
 }
@@ -21,7 +22,7 @@ public protocol SaliencyMethod: ExplanationMethod {
 extension SaliencyMethod {
     /// Explains `image` for `target`.
     public func map(fromInputGradient gradient: Tensor, image: Tensor, shape: [Int]) -> Heatmap? { nil }
-    public var isGuided: Bool { false }
+    public var backwardRule: ReLUBackwardRule { .gradient }
     public var isSinglePass: Bool { false }
 
     /// Input attributions take no layer; `layer` is ignored.
@@ -35,7 +36,7 @@ extension SaliencyMethod {
         let engine = GradientEngine(model: model, target: target)
         if isSinglePass {
             // One forward pass picks the class, its backward pass gives the map.
-            let (pass, classes) = try engine.gradients(image.pixels, guided: isGuided) {
+            let (pass, classes) = try engine.gradients(image.pixels, rule: backwardRule) {
                 (_, logits) throws(ExplainError) in
                 try engine.resolve(target, logits: logits, label: image.label)
             }
@@ -88,10 +89,33 @@ public struct GuidedBackprop: SaliencyMethod {
     public var name: String { "guided" }
     public var isSigned: Bool { true }
 
-    public var isGuided: Bool { true }
+    public var backwardRule: ReLUBackwardRule { .guided }
 
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
-        let g = engine.gradients(image, classes: [targetClass], guided: true).gradients
+        let g = engine.gradients(image, classes: [targetClass], rule: .guided).gradients
+        return map(fromInputGradient: g, image: image, shape: engine.model.inputShape)!
+    }
+
+    public func map(fromInputGradient g: Tensor, image: Tensor, shape: [Int]) -> Heatmap? {
+        inputMap(g.scalars[...], shape: shape)
+    }
+}
+
+/// Deconvnet (Zeiler & Fergus, 2014), as Captum's `Deconvolution`: the backward pass with
+/// every ReLU applied to the signal going back (`max(dy, 0)`, whatever its input was) and
+/// max pooling routed through its forward maxima. Unlike guided backpropagation, the map
+/// ignores which units the image switched on, so it shows what excites the top units'
+/// filters more than what this image did to them.
+public struct Deconvnet: SaliencyMethod {
+    public var isSinglePass: Bool { true }
+    public init() {}
+    public var name: String { "deconvnet" }
+    public var isSigned: Bool { true }
+
+    public var backwardRule: ReLUBackwardRule { .deconvnet }
+
+    public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
+        let g = engine.gradients(image, classes: [targetClass], rule: .deconvnet).gradients
         return map(fromInputGradient: g, image: image, shape: engine.model.inputShape)!
     }
 

@@ -51,6 +51,8 @@ extension FigureText {
         "figure.method_vanilla": "Gradient",
         "figure.method_absolute": "|Gradient|",
         "figure.method_guided": "Guided backprop",
+        "figure.method_deconvnet": "Deconvnet",
+        "figure.method_guided_gradcam": "Guided Grad-CAM",
         "figure.method_input_x_gradient": "Input × gradient",
         "figure.method_integrated_gradients": "Integrated Gradients",
         "figure.method_lrp_composite": "LRP (composite)",

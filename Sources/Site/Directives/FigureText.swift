@@ -94,6 +94,7 @@ extension FigureText {
     /// The titles of the methods whose names are words rather than names (Grad-CAM stays Grad-CAM).
     static let methodTitles = [
         "vanilla": t("method_vanilla"), "absolute": t("method_absolute"), "guided": t("method_guided"),
+        "deconvnet": t("method_deconvnet"), "guided-gradcam": t("method_guided_gradcam"),
         "input-x-gradient": t("method_input_x_gradient"), "integrated-gradients": t("method_integrated_gradients"),
         "lrp-composite": t("method_lrp_composite"), "occlusion": t("method_occlusion"), "random": t("method_random"),
         "edge": t("method_edge"), "image": t("method_image"),

@@ -3,8 +3,9 @@ import CNN
 import Explain
 import Foundation
 
-/// Gradient attributions on the input pixels: vanilla, SmoothGrad, guided backprop,
-/// input × gradient, Integrated Gradients.
+/// Attributions on the input pixels from gradients and modified backward passes: vanilla,
+/// SmoothGrad, guided backprop, deconvnet, Guided Grad-CAM, input × gradient, Integrated
+/// Gradients, DeepLIFT, GradientSHAP, LRP.
 struct SaliencyDirective: Directive {
     static let name = "saliency"
     static let summary = "A saliency map of the input pixels for each image: which pixels change the class score most."
@@ -14,8 +15,10 @@ struct SaliencyDirective: Directive {
             SharedOption.method.documented(
                 type: "one of \(methods.map(\.name).joined(separator: ", "))", default: "vanilla",
                 "vanilla: the signed gradient; absolute: its magnitude; smoothgrad: averaged over noisy copies; "
-                    + "guided: guided backpropagation; input-x-gradient; integrated-gradients."
-            ).spec
+                    + "guided: guided backpropagation; deconvnet; guided-gradcam: guided backpropagation × Grad-CAM; "
+                    + "input-x-gradient; integrated-gradients."
+            ).spec,
+            SharedOption.layer.documented("Guided Grad-CAM: the layer of its Grad-CAM.").spec,
         ] + AttributionFigure.optionSpecs + DirectiveOptions.parameterSpecs(methods)
         + DirectiveOptions.heatmapPanelSpecs
     static let example = "method: smoothgrad\nimages: test[0:4]\nsamples: 50"
