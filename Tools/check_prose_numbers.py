@@ -19,6 +19,10 @@ from pathlib import Path
 # a version (2.15.1) or a path (v1.2).
 NUMBER = re.compile(r"(?<![\w.\-/])[−-]?\d+\.\d+(?![\w.]*\d)(\s?%)?")
 DIRECTIVE_OR_CODE = re.compile(r"^(\s*)(`{3,}|~{3,})")
+# A version after the name of the software it numbers (Captum 0.9, TensorFlow 2.21).
+SOFTWARE = re.compile(
+    r"(?:TensorFlow|PyTorch|Captum|Keras|keras-vis|tf-keras-vis|pytorch-grad-cam|Zennit|Quantus|Python|"
+    r"ONNX Runtime|ONNX|opset|torchvision|Swift|NumPy|matplotlib|Lucid|Chromium|Node)\s$")
 
 
 def blank(text, start, end):
@@ -73,6 +77,8 @@ def main():
         cleaned = prose(text)
         found = 0
         for match in NUMBER.finditer(cleaned):
+            if SOFTWARE.search(cleaned[max(0, match.start() - 24):match.start()]):
+                continue
             line = cleaned.count("\n", 0, match.start()) + 1
             column = match.start() - (cleaned.rfind("\n", 0, match.start()) + 1) + 1
             print(f"{path}:{line}:{column}: note: '{match.group(0).strip()}' is typed by hand; "
