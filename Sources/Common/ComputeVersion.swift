@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "098ba55b283a5911c5fd10dabba7f07913e7788e8031a12a6470178e9be9951e"
+    public static let sourceDigest = "9eb1793f0bcd38e584cef4a7c572fb7958f9e27ec130099aa0ac05fb50eb3ae3"
 }

@@ -186,41 +186,58 @@ public struct MatrixChart: Sendable {
     /// Colors by log₁₀(1 + value), so a few errors show beside a thousand correct answers;
     /// the cells still print the values themselves.
     public var logScale: Bool
+    /// The values the colormap's ends stand for; by default the smallest and largest cell.
+    public var range: (low: Double, high: Double)?
+    /// How wide a label is drawn at 11 px (a caller whose labels are placeholders for each
+    /// edition's words measures the words).
+    public var labelWidth: @Sendable (String) -> Double = { SVG.estimatedWidth($0, size: 11) }
 
     public init(
         values: [[Double]], rowLabels: [String], columnLabels: [String], colormap: Colormap,
-        rowTitle: String, columnTitle: String, logScale: Bool = false
+        rowTitle: String, columnTitle: String, logScale: Bool = false, range: (low: Double, high: Double)? = nil
     ) {
         self.values = values; self.rowLabels = rowLabels; self.columnLabels = columnLabels
         self.colormap = colormap; self.rowTitle = rowTitle; self.columnTitle = columnTitle
-        self.logScale = logScale
+        self.logScale = logScale; self.range = range
     }
 
+    /// Labels wider than a class number (method names) widen the left margin, and column
+    /// labels wider than a cell are slanted.
     public func svg(cell: Double = 34) -> SVG {
         let rows = values.count, cols = values.first?.count ?? 0
-        let left = 44.0, top = 36.0
-        var svg = SVG(width: left + cell * Double(cols) + 90, height: top + cell * Double(rows) + 12)
+        let rowWidth = rowLabels.map(labelWidth).max() ?? 0
+        let columnWidth = columnLabels.map(labelWidth).max() ?? 0
+        let slanted = columnWidth > cell - 4
+        let left = max(44.0, rowWidth + 26), top = slanted ? 28 + columnWidth * 0.65 : 36.0
+        let labelsRight = slanted ? left + cell * (Double(cols) - 0.5) + 8 + columnWidth * 0.77 : 0
+        var svg = SVG(
+            width: max(left + cell * Double(cols) + 90, labelsRight), height: top + cell * Double(rows) + 12)
         let scale: (Double) -> Double = logScale ? { log10(1 + max($0, 0)) } : { $0 }
-        let flat = values.flatMap { $0 }.map(scale)
-        let (lo, hi) = (flat.min() ?? 0, flat.max() ?? 1)
+        let flat = values.flatMap { $0 }.filter(\.isFinite).map(scale)
+        let (lo, hi) = range.map { (scale($0.low), scale($0.high)) } ?? (flat.min() ?? 0, flat.max() ?? 1)
         for (r, row) in values.enumerated() {
             svg.text(rowLabels[r], x: left - 6, y: top + cell * (Double(r) + 0.5) + 4, anchor: .end, size: 11)
             for (c, v) in row.enumerated() {
-                let t = hi > lo ? Float((scale(v) - lo) / (hi - lo)) : 0
-                let color = colormap.color(t)
+                let t = hi > lo ? Float(min(max((scale(v) - lo) / (hi - lo), 0), 1)) : 0
+                let color = v.isFinite ? colormap.color(t) : RGBA(128, 128, 128)
                 let x = left + cell * Double(c), y = top + cell * Double(r)
+                let text = v.isFinite ? SVG.label(v, step: v == v.rounded() ? 1 : 0.01) : "—"
                 svg.rect(
                     x: x, y: y, width: cell, height: cell, fill: color.hex,
-                    title: "\(rowLabels[r]) → \(columnLabels[c]): \(SVG.label(v, step: 1))")
+                    title: "\(rowLabels[r]) → \(columnLabels[c]): \(text)")
                 let luminance = 0.299 * Double(color.r) + 0.587 * Double(color.g) + 0.114 * Double(color.b)
                 svg.text(
-                    SVG.label(v, step: v == v.rounded() ? 1 : 0.01), x: x + cell / 2, y: y + cell / 2 + 4,
-                    anchor: .middle,
-                    size: 10, fill: luminance > 140 ? "#000" : "#fff")
+                    text, x: x + cell / 2, y: y + cell / 2 + 4, anchor: .middle, size: 10,
+                    fill: luminance > 140 ? "#000" : "#fff")
             }
         }
         for (c, label) in columnLabels.enumerated() {
-            svg.text(label, x: left + cell * (Double(c) + 0.5), y: top - 6, anchor: .middle, size: 11)
+            let x = left + cell * (Double(c) + 0.5)
+            if slanted {
+                svg.text(label, x: x + 4, y: top - 6, anchor: .start, size: 11, rotate: -40)
+            } else {
+                svg.text(label, x: x, y: top - 6, anchor: .middle, size: 11)
+            }
         }
         svg.text(columnTitle, x: left + cell * Double(cols) / 2, y: 12, anchor: .middle, size: 11, weight: "600")
         svg.text(

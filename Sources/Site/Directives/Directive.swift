@@ -65,6 +65,7 @@ enum DirectiveRegistry {
         SaliencyDirective.self, CAMDirective.self, AttentionDirective.self, OcclusionDirective.self,
         PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
+        AgreementDirective.self,
         MeanHeatmapsDirective.self, MetricsDirective.self, ClassMapsDirective.self, DatasetExamplesDirective.self,
         DataRandomizationDirective.self, PlaygroundDirective.self,
     ]
