@@ -1,4 +1,5 @@
 import Foundation
+import Common
 import Testing
 import TestSupport
 @testable import Site
@@ -119,7 +120,7 @@ struct FigureReferenceTests {
 
     @Test("a value is written as each edition's language writes numbers")
     func quotedValuesFollowTheLanguage() throws {
-        let json: [String: Any] = ["m": ["mean": 1234.5678, "std": 0.25, "ci95": 0.0512], "n": 1_234_567, "t": "conv"]
+        let json: JSONValue = ["m": ["mean": 1234.5678, "std": 0.25, "ci95": 0.0512], "n": 1_234_567, "t": "conv"]
         func text(_ token: String, _ language: String) throws -> String {
             try #require(try ProseValue.parse(token)).text(in: json, language: language)
         }
@@ -135,7 +136,7 @@ struct FigureReferenceTests {
         #expect(try text("f.t", "zh") == "conv")
         #expect(try ProseValue.parse("f") == nil)
         // An element of an array of objects chosen by one of its fields.
-        let methods: [String: Any] = [
+        let methods: JSONValue = [
             "methods": [
                 ["method": "gradcam", "layer": 2, "scores": [["measure": "ssim", "mean": 0.25]]],
                 ["method": "lrp", "layer": 3, "scores": [["measure": "ssim", "mean": 0.5]]],
@@ -153,7 +154,7 @@ struct FigureReferenceTests {
         #expect(
             try #require(try ProseValue.parse("t.methods[lrp].scores[ssim].mean")).text(in: methods, language: "en")
                 == "0.500")
-        let twice: [String: Any] = ["m": [["a": "x", "b": "y"], ["a": "y"]]]
+        let twice: JSONValue = ["m": [["a": "x", "b": "y"], ["a": "y"]]]
         #expect(throws: ProseValue.Problem(message: "2 elements of 't.m' hold 'y'; name the field, as [field=y]")) {
             try #require(try ProseValue.parse("t.m[y].a")).text(in: twice, language: "en")
         }

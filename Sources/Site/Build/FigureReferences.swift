@@ -232,11 +232,11 @@ struct FigureReferences: Sendable {
 /// The figures' raw values, each parsed once however many tokens quote it.
 private struct RawValues {
     let figures: [Figure]
-    private var parsed: [Int: Any?] = [:]
+    private var parsed: [Int: JSONValue?] = [:]
 
     init(_ figures: [Figure]) { self.figures = figures }
 
-    subscript(index: Int) -> Any? {
+    subscript(index: Int) -> JSONValue? {
         mutating get {
             if let known = parsed[index] { return known }
             let json = ProseValue.rawValues(of: figures[index])

@@ -142,7 +142,7 @@ struct ProseValue: Equatable, Sendable {
     }
 
     /// The value at the path in `json` (a figure's raw values), written for `language`.
-    func text(in json: Any, language: String) throws(Problem) -> String {
+    func text(in json: JSONValue, language: String) throws(Problem) -> String {
         let written = try plainText(in: json, language: language)
         guard written.hasPrefix("-") else { return written }
         // A minus sign, not a hyphen, before a negative number (its spread is never negative);
@@ -151,18 +151,18 @@ struct ProseValue: Equatable, Sendable {
         return digits.contains { ("1"..."9").contains($0) } ? "−" + written.dropFirst() : String(written.dropFirst())
     }
 
-    private func plainText(in json: Any, language: String) throws(Problem) -> String {
+    private func plainText(in json: JSONValue, language: String) throws(Problem) -> String {
         let value = try lookUp(json)
         let number = LocaleNumber(language: language)
-        func numeric(_ value: Any, _ name: String) throws(Problem) -> Double {
-            guard let n = value as? NSNumber, !Self.isBoolean(n) else {
+        func numeric(_ value: JSONValue, _ name: String) throws(Problem) -> Double {
+            guard case .number(let n) = value else {
                 throw Problem(message: "'\(label)\(name)' is \(Self.describe(value)), not a number")
             }
-            return n.doubleValue
+            return n
         }
         switch format {
         case .automatic:
-            if let text = value as? String { return text }
+            if let text = value.string { return text }
             let x = try numeric(value, pathText)
             let whole = x.rounded() == x && abs(x) < 1e15
             return number.format(x, decimals: whole ? 0 : 3)
@@ -171,7 +171,7 @@ struct ProseValue: Equatable, Sendable {
         case .percent(let decimals):
             return number.format(try numeric(value, pathText) * 100, decimals: decimals, percent: true)
         case .spread(let key, let decimals):
-            guard let object = value as? [String: Any], let mean = object["mean"], let spread = object[key] else {
+            guard let mean = value["mean"], let spread = value[key] else {
                 throw Problem(
                     message: "'\(label)\(pathText)' is \(Self.describe(value)); '± \(key)' needs an object with "
                         + "'mean' and '\(key)'")
@@ -182,12 +182,12 @@ struct ProseValue: Equatable, Sendable {
     }
 
     /// Follows the path, saying where it leaves the JSON and what was there instead.
-    private func lookUp(_ json: Any) throws(Problem) -> Any {
+    private func lookUp(_ json: JSONValue) throws(Problem) -> JSONValue {
         var value = json, walked = ""
         for (i, step) in path.enumerated() {
             switch step {
             case .key(let key):
-                guard let object = value as? [String: Any] else {
+                guard case .object(let object) = value else {
                     throw Problem(message: "'\(label)\(walked)' is \(Self.describe(value)); it has no key '\(key)'")
                 }
                 guard let next = object[key] else {
@@ -203,7 +203,7 @@ struct ProseValue: Equatable, Sendable {
                 value = next
                 walked += ".\(key)"
             case .index(let index):
-                guard let array = value as? [Any] else {
+                guard case .array(let array) = value else {
                     throw Problem(message: "'\(label)\(walked)' is \(Self.describe(value)), not an array")
                 }
                 guard index < array.count else {
@@ -213,18 +213,21 @@ struct ProseValue: Equatable, Sendable {
                 value = array[index]
                 walked += "[\(index)]"
             case .match(let key, let wanted):
-                guard let array = value as? [Any] else {
+                guard case .array(let array) = value else {
                     throw Problem(message: "'\(label)\(walked)' is \(Self.describe(value)), not an array")
                 }
-                let objects = array.map { $0 as? [String: Any] ?? [:] }
+                let objects = array.map { element -> [String: JSONValue] in
+                    if case .object(let fields) = element { return fields }
+                    return [:]
+                }
                 let matching = objects.indices.filter { i in
                     if let key { return objects[i][key].map(Self.plain) == wanted }
-                    return objects[i].values.contains { ($0 as? String) == wanted }
+                    return objects[i].values.contains { $0.string == wanted }
                 }
                 // What the elements could be chosen by: the field asked for, else each one's first text.
                 let names = objects.compactMap { object in
                     key.map { object[$0].map(Self.plain) }
-                        ?? object.keys.sorted().lazy.compactMap { object[$0] as? String }.first
+                        ?? object.keys.sorted().lazy.compactMap { object[$0]?.string }.first
                 }
                 let step = key.map { "[\($0)=\(wanted)]" } ?? "[\(wanted)]"
                 guard let position = matching.first else {
@@ -246,44 +249,39 @@ struct ProseValue: Equatable, Sendable {
                 walked += step
             }
         }
-        if value is NSNull {
+        if value == .null {
             throw Problem(message: "'\(label)\(walked)' is null: the value does not apply to this figure")
         }
         return value
     }
 
     /// A JSON scalar as `[key=value]` writes it.
-    private static func plain(_ value: Any) -> String {
+    private static func plain(_ value: JSONValue) -> String {
         switch value {
-        case let text as String: text
-        case let n as NSNumber where isBoolean(n): n.boolValue ? "true" : "false"
-        case let n as NSNumber:
-            n.doubleValue.rounded() == n.doubleValue && abs(n.doubleValue) < 1e15
-                ? String(Int(n.doubleValue)) : "\(n.doubleValue)"
-        default: ""
+        case .string(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .number(let n): n.rounded() == n && abs(n) < 1e15 ? String(Int(n)) : "\(n)"
+        case .null, .array, .object: ""
         }
     }
 
-    /// JSON's true and false come back as NSNumbers of type `c`.
-    private static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
-
-    private static func describe(_ value: Any) -> String {
+    private static func describe(_ value: JSONValue) -> String {
         switch value {
-        case is [String: Any]: "an object"
-        case is [Any]: "an array"
-        case is String: "a text"
-        case is NSNull: "null"
-        case let n as NSNumber where isBoolean(n): "true or false"
-        default: "a number"
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a text"
+        case .null: "null"
+        case .bool: "true or false"
+        case .number: "a number"
         }
     }
 
     /// A figure's raw values (the JSON linked under it as "raw values"), parsed; nil when it has none.
-    static func rawValues(of figure: Figure) -> Any? {
+    static func rawValues(of figure: Figure) -> JSONValue? {
         let label = FigureText.t("raw_values")
         guard let link = figure.links.first(where: { $0.label == label && $0.path.hasSuffix(".json") }),
             let file = figure.files.first(where: { $0.path == link.path })
         else { return nil }
-        return try? JSONSerialization.jsonObject(with: file.data, options: [.fragmentsAllowed])
+        return try? JSONValue.parse(file.data)
     }
 }

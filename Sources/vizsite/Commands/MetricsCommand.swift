@@ -156,26 +156,59 @@ struct MetricsCommand: ParsableCommand {
         _ results: [String: [String: MetricSummary]], metrics: [any ExplanationMetric], count: Int,
         seconds: [String: [String: Double]]
     ) throws -> Data {
-        func number(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
-        var methodsJSON: [String: [String: [String: Any]]] = [:]
+        func number(_ x: Double) -> Double? { x.isFinite ? x : nil }
+        var methods: [String: [String: MetricsReport.Summary]] = [:]
         for (method, summaries) in results {
             for (metric, s) in summaries {
-                methodsJSON[method, default: [:]][metric] = [
-                    "mean": number(s.mean), "std": number(s.std), "ci95": number(s.ci95), "count": s.count,
-                    "seconds": seconds[method]?[metric] ?? 0,
-                ]
+                methods[method, default: [:]][metric] = MetricsReport.Summary(
+                    mean: number(s.mean), std: number(s.std), ci95: number(s.ci95), count: s.count,
+                    seconds: seconds[method]?[metric] ?? 0)
             }
         }
-        let metricsJSON = Dictionary(
-            uniqueKeysWithValues: metrics.map {
-                (
-                    $0.name,
-                    ["family": $0.family.rawValue, "higher_is_better": $0.higherIsBetter, "settings": $0.settings]
-                )
-            })
-        let object: [String: Any] = [
-            "methods": methodsJSON, "metrics": metricsJSON, "images": images, "image_count": count,
-        ]
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        let report = MetricsReport(
+            methods: methods,
+            metrics: Dictionary(
+                uniqueKeysWithValues: metrics.map {
+                    (
+                        $0.name,
+                        MetricsReport.Metric(
+                            family: $0.family.rawValue, higherIsBetter: $0.higherIsBetter, settings: $0.settings)
+                    )
+                }),
+            images: images, imageCount: count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return try encoder.encode(report)
+    }
+}
+
+/// What `vizsite metrics --json` writes: per method and metric the summary over the images,
+/// per metric its family, direction and settings. Undefined values are null.
+struct MetricsReport: Encodable {
+    struct Summary: Encodable {
+        @ExplicitNull var mean: Double?
+        @ExplicitNull var std: Double?
+        @ExplicitNull var ci95: Double?
+        var count: Int
+        var seconds: Double
+    }
+    struct Metric: Encodable {
+        let family: String
+        let higherIsBetter: Bool
+        let settings: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case family, settings
+            case higherIsBetter = "higher_is_better"
+        }
+    }
+    let methods: [String: [String: Summary]]
+    let metrics: [String: Metric]
+    let images: String
+    let imageCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case methods, metrics, images
+        case imageCount = "image_count"
     }
 }
