@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "9eb1793f0bcd38e584cef4a7c572fb7958f9e27ec130099aa0ac05fb50eb3ae3"
+    public static let sourceDigest = "e757541bac4e13727d1631d25e6e84b4370b9c585acde6a644c3b763b4494fad"
 }

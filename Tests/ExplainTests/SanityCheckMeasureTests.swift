@@ -58,4 +58,31 @@ import TestSupport
         #expect(changed(model, a) == Set(weighted) && changed(model, b) == Set(weighted))
         #expect(changed(a, b) == Set(weighted))
     }
+
+    /// The curves of a map that ignores the model sit at 1 with a floor of 1; a map of the
+    /// model's weights (its first kernel, tiled) falls at the stage that randomizes them, and
+    /// every randomized model explains the class the trained one chose.
+    @Test func curvesFollowWhatTheMapReads() {
+        let model = tinyModel(seed: 4, filters: (4, 8), hidden: 16)
+        let trials = SanityCheck(seed: 1).trials(model, count: 2)
+        #expect(trials.count == 2 && trials[0].randomized.map(\.layer) == ["preds", "dense_1", "conv2d_2", "conv2d_1"])
+        let ink = [[Bool]](repeating: (0..<784).map { $0 % 3 == 0 }, count: 3)
+        let image = Heatmap(width: 28, height: 28, values: (0..<784).map { Float($0 % 29) })
+        let fixed = SanityCheck.curves(trials, trained: model, images: 3, ink: ink, measures: [.spearman, .ssim]) {
+            _, _, _ in (image, 3)
+        }
+        #expect(fixed.stages == [[[1, 1, 1, 1, 1], [1, 1, 1, 1, 1]], [[1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]])
+        #expect(fixed.floors == [[1, 1], [1, 1]])
+        var targets: [Target] = []
+        let kernel = SanityCheck.curves(trials, trained: model, images: 1, ink: [ink[0]], measures: [.spearman]) {
+            m, _, target in
+            targets.append(target)
+            let w = m.parameters["conv2d_1/kernel"]!.scalars
+            return (Heatmap(width: 28, height: 28, values: (0..<784).map { w[$0 % w.count] }), 7)
+        }
+        // conv2d_1 is the fourth layer randomized: the map is the trained one until then.
+        #expect(kernel.stages[0].allSatisfy { Array($0.prefix(4)) == [1, 1, 1, 1] && $0[4] < 0.9 })
+        #expect(targets.first == .predicted && targets.dropFirst().allSatisfy { $0 == .class(7) })
+        #expect(targets.count == 1 + 2 * (4 + 2))
+    }
 }

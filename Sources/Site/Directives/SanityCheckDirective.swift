@@ -68,66 +68,21 @@ struct SanityCheckDirective: Directive {
     }
     var alt: String { "similarity of maps as layers are randomized" }
 
-    /// Per measure: the mean over images at each stage (the trained model's 1 first) per
-    /// seed, and the floor per seed.
-    private struct Result {
-        var stages: [[Double]]
-        var floors: [Double]
-    }
-
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location), model = context.model
-        let plans = (0..<seedCount).map { s in
-            let check = SanityCheck(seed: UInt64(seed + s), order: checkOrder)
-            return (randomized: check.randomizedModels(model), unrelated: check.unrelatedModels(model))
-        }
-        let layers = plans[0].randomized.map(\.layer)
-        var results: [[Result]] = []
-        for method in methods {
-            // Sums and counts of finite values: [measure][seed][stage], [measure][seed].
-            var sums = Array(
-                repeating: Array(repeating: Array(repeating: 0.0, count: layers.count), count: seedCount),
-                count: measures.count)
-            var counts = sums,
-                floorSums = Array(
-                    repeating: Array(repeating: 0.0, count: seedCount), count: measures.count)
-            var floorCounts = floorSums
-            for image in selected {
-                // The class is fixed by the trained model, so every randomized model explains the same logit.
-                // Maps are placed on the input (a CAM's cells over their receptive fields), so
-                // that every measure, and the ink, reads the same pixels.
-                let (h, w) = (model.inputShape[0], model.inputShape[1])
-                let explanation = try method.explain(image, target: .predicted, model: model)
-                let k = explanation.targetClass, trained = explanation.mapOnInput(height: h, width: w)
-                let ink = image.explained.gray.values.map { $0 > 0 }
-                func map(_ m: Model) throws -> Heatmap {
-                    try method.explain(image, target: .class(k), model: m).mapOnInput(height: h, width: w)
-                }
-                for (s, plan) in plans.enumerated() {
-                    let maps = try plan.randomized.map { try map($0.model) }
-                    let (a, b) = (try map(plan.unrelated.0), try map(plan.unrelated.1))
-                    for (i, measure) in measures.enumerated() {
-                        for (j, randomized) in maps.enumerated() {
-                            let v = measure(trained, randomized, ink: ink)
-                            if v.isFinite { sums[i][s][j] += v; counts[i][s][j] += 1 }
-                        }
-                        let floor = measure(a, b, ink: ink)
-                        if floor.isFinite { floorSums[i][s] += floor; floorCounts[i][s] += 1 }
-                    }
-                }
+        let trials = SanityCheck(seed: UInt64(seed), order: checkOrder).trials(model, count: seedCount)
+        let layers = trials[0].randomized.map(\.layer)
+        let (h, w) = (model.inputShape[0], model.inputShape[1])
+        let ink = selected.map { $0.explained.gray.values.map { $0 > 0 } }
+        // Maps are placed on the input (a CAM's cells over their receptive fields), so that
+        // every measure, and the ink, reads the same pixels.
+        let results = try methods.map { method in
+            try SanityCheck.curves(
+                trials, trained: model, images: selected.count, ink: ink, measures: measures
+            ) { m, i, target in
+                let e = try method.explain(selected[i], target: target, model: m)
+                return (e.mapOnInput(height: h, width: w), e.targetClass)
             }
-            results.append(
-                measures.indices.map { i in
-                    Result(
-                        stages: (0..<seedCount).map { s in
-                            [1]
-                                + layers.indices.map { j in counts[i][s][j] > 0 ? sums[i][s][j] / counts[i][s][j] : .nan
-                                }
-                        },
-                        floors: (0..<seedCount).map { s in
-                            floorCounts[i][s] > 0 ? floorSums[i][s] / floorCounts[i][s] : .nan
-                        })
-                })
         }
         let finite = Self.finite, mean = Self.mean
         let stages = ["trained"] + layers.map { (checkOrder == .cascading ? "↓ " : "only ") + $0 }
@@ -142,7 +97,7 @@ struct SanityCheckDirective: Directive {
                 series: methods.enumerated().map { m, method in
                     LineChart.Series(
                         name: method.title,
-                        points: stages.indices.map { j in (Double(j), mean(results[m][i].stages.map { $0[j] })) }
+                        points: stages.indices.map { j in (Double(j), mean(results[m].stages[i].map { $0[j] })) }
                             .filter { $0.1.isFinite },
                         color: FaithfulnessDirective.palette[m % FaithfulnessDirective.palette.count])
                 },
@@ -163,8 +118,8 @@ struct SanityCheckDirective: Directive {
             rows: methods.indices.flatMap { m in
                 measures.indices.map { i in
                     [methods[m].title, Self.label(measures[i])]
-                        + stages.indices.map { j in Self.format(mean(results[m][i].stages.map { $0[j] })) }
-                        + [Self.format(mean(results[m][i].floors))]
+                        + stages.indices.map { j in Self.format(mean(results[m].stages[i].map { $0[j] })) }
+                        + [Self.format(mean(results[m].floors[i]))]
                 }
             },
             numeric: Set(2...(stages.count + 2)))
@@ -178,10 +133,10 @@ struct SanityCheckDirective: Directive {
                         similarities: measures.indices.map { i in
                             .init(
                                 measure: measures[i].rawValue,
-                                mean: stages.indices.map { j in finite(mean(results[m][i].stages.map { $0[j] })) },
-                                noiseFloor: finite(mean(results[m][i].floors)),
-                                perSeed: results[m][i].stages.map { $0.map(finite) },
-                                noiseFloorPerSeed: results[m][i].floors.map(finite))
+                                mean: stages.indices.map { j in finite(mean(results[m].stages[i].map { $0[j] })) },
+                                noiseFloor: finite(mean(results[m].floors[i])),
+                                perSeed: results[m].stages[i].map { $0.map(finite) },
+                                noiseFloorPerSeed: results[m].floors[i].map(finite))
                         })
                 }), name: "sanity-check")
         let notes = [
