@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "e757541bac4e13727d1631d25e6e84b4370b9c585acde6a644c3b763b4494fad"
+    public static let sourceDigest = "e3d810cea8c4c0913af3d090da13657f0f002b723904587d9ec1b219b13c12e1"
 }

@@ -13,6 +13,9 @@ public struct Heatmap: Sendable, Equatable {
 
     public subscript(x: Int, y: Int) -> Float { values[y * width + x] }
 
+    /// The same map with each value's magnitude.
+    public var magnitude: Heatmap { Heatmap(width: width, height: height, values: values.map(abs)) }
+
     /// Colors the map: normalize, then look up each value in `colormap`.
     /// Returns the image and the value range that spans the colormap.
     public func render(

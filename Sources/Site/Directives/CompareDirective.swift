@@ -59,9 +59,8 @@ struct CompareDirective: Directive {
                 var e = try method.explain(image, target: target, model: context.model)
                 first = first ?? e
                 // Magnitudes, so signed and unsigned methods read alike in one row.
-                let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
                 json.append(CompareValues.Entry(method: method.name, explanation: ExplanationValues(image, e)))
-                e = e.with(map: magnitude, isSigned: false)
+                e = e.with(map: e.map.magnitude, isSigned: false)
                 let p = panels.pictures(image: image, map: e.map, placement: e.placement, normalization: .minMax)
                 if cardTiles.count < 8 { cardTiles.append(overlay ? p.overlay : p.heatmap) }
                 cells.append(

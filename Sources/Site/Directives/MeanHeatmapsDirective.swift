@@ -59,32 +59,30 @@ struct MeanHeatmapsDirective: Directive {
             of: "test digits", with: context.imagesPhrase(2, split: split).drop { $0 != " " }.dropFirst())
         let (h, w, c) = (test.images.shape[1], test.images.shape[2], test.images.shape[3])
         let digitsWord = (try? context.data.get().format) == .mnist ? "digit" : "image"
-        var means: [Heatmap] = [], pictureMeans: [RGBAImage] = [], classes: [Int] = []
+        // The maps' magnitudes and the pictures of the first `count` images of each class.
+        var maps: [Heatmap] = [], labels: [Int] = [], pictureMeans: [RGBAImage] = [], classes: [Int] = []
         var placement = MapPlacement.identity
         for k in 0..<context.classes {
             let indices = test.labels.indices.filter { test.labels[$0] == k }.prefix(count)
             guard !indices.isEmpty else { continue }
-            var sum: [Float]?, pictureSum = [Float](repeating: 0, count: h * w * c)
-            var shape = (0, 0)
+            var pictureSum = [Float](repeating: 0, count: h * w * c)
             for i in indices {
                 let image = SelectedImage(
                     pixels: test.images.samples(i..<(i + 1)), label: k, name: "\(split)[\(i)]",
                     background: context.background)
                 let explanation = try method.explain(image, target: target, model: context.model)
                 placement = explanation.placement
-                var map = explanation.map
-                if method.isSigned { map.values = map.values.map(abs) }
-                shape = (map.width, map.height)
-                if sum == nil { sum = Array(repeating: 0, count: map.values.count) }
-                for j in map.values.indices { sum![j] += map.values[j] }
+                maps.append(method.isSigned ? explanation.map.magnitude : explanation.map)
+                labels.append(k)
                 let picture = pictures.images.samples(i..<(i + 1)).scalars
                 for j in pictureSum.indices { pictureSum[j] += picture[j] }
             }
             let n = Float(indices.count)
-            means.append(Heatmap(width: shape.0, height: shape.1, values: sum!.map { $0 / n }))
             pictureMeans.append(RGBAImage(unit: pictureSum.map { $0 / n }, width: w, height: h, channels: c))
             classes.append(k)
         }
+        let byClass = meanHeatmaps(maps, labels: labels, classes: context.classes)
+        let means = classes.map { byClass[$0]! }
         let range = Normalization.minMax.range(of: means.flatMap(\.values))
         let names = context.classNames()
         func name(_ k: Int) -> String { names.map { "\($0[k])" } ?? FigureText.t("class_number", ["k": "\(k)"]) }
