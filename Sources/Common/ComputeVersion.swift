@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "e3d810cea8c4c0913af3d090da13657f0f002b723904587d9ec1b219b13c12e1"
+    public static let sourceDigest = "2d5458bddcde00c9612c93e944712d180eaf041dc37324c893e37db559aacf02"
 }

@@ -44,6 +44,34 @@ struct WarningTests {
         #expect(try warnings("```viz metrics\nmethods: [vanilla]\nmetrics: [Sparseness]\n```\n") == [])
     }
 
+    @Test("a sidecar's cam_layer inside a residual block is one warning at the sidecar, naming the block's output")
+    func camLayerInsideABlock() throws {
+        let fixture = PackagePaths.path("Tests/CNNTests/Fixtures/import/residual-rgb-unfolded.onnx")
+        func warned(_ layer: String) throws -> [String] {
+            let site = FixtureSite(
+                lessons: [
+                    "01-test.md": "---\ntitle: T\nmodel: models/residual.onnx\n---\n\n"
+                        + "```viz summary\n```\n\n```viz architecture\n```\n"
+                ], trainCount: 64, testCount: 8)
+            try FileManager.default.copyItem(
+                atPath: fixture, toPath: site.directory.file("Content/models/residual.onnx"))
+            site.directory.write("Content/models/residual.onnx.yml", "cam_layer: \(layer)\n")
+            var options = buildOptions(site)
+            options.checkOnly = true
+            return try SiteBuilder(options: options).build().warnings.map {
+                $0.description.replacingOccurrences(of: site.content, with: "Content")
+            }
+        }
+        let inside = try warned("/block1/conv2/Conv")
+        #expect(
+            inside == [
+                "Content/models/residual.onnx.yml:1:12: warning: cam_layer '/block1/conv2/Conv' is inside a block: a "
+                    + "path around it (a skip connection or a parallel branch) carries what a CAM there never sees; name "
+                    + "a block's output; did you mean '/block1/Add'?"
+            ], "\(inside)")
+        #expect(try warned("/block1/out/Relu") == [])
+    }
+
     @Test("a code fence never closed is a warning where it opens")
     func unclosedFence() throws {
         #expect(

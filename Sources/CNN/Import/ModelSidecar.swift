@@ -20,6 +20,8 @@ public struct ModelSidecar: Sendable, Hashable {
     public var preprocess: String?
     public var classNames: [String]?
     public var camLayer: String?
+    /// Where the sidecar names `cam_layer`, for warnings about it.
+    public var camLayerLocation: SourceLocation?
 
     public init() {}
 
@@ -118,6 +120,7 @@ public struct ModelSidecar: Sendable, Hashable {
                 throw v.error("layer '\(name)' outputs \(model.layers[index].outputShape), not an [h, w, c] image")
             }
             sidecar.camLayer = model.layers[index].name
+            sidecar.camLayerLocation = v.location
         }
         return sidecar
     }

@@ -155,7 +155,7 @@ struct BuildPlan {
                         block, lesson: lesson, lessonIndex: lessonIndex, content: content, spec: spec, data: data)
                     indices.append(figures.count)
                     figures.append(figure)
-                    warnings += figure.warnings
+                    warnings += figure.warnings.filter { !warnings.contains($0) }
                 } catch {
                     errors.append(error)
                     indices.append(-1)
@@ -314,8 +314,26 @@ struct BuildPlan {
             label: label, labelLocation: labelLocation, others: others)
         let problems = directive.problems(model: spec, others: others.map(\.spec))
         if let error = problems.first(where: { !$0.isWarning }) { throw error }
-        planned.warnings = problems
+        planned.warnings = problems + (Self.camLayerWarning(spec).map { [$0] } ?? [])
         return planned
+    }
+
+    /// A warning at a sidecar's `cam_layer` that lies inside a block: a path around it (a
+    /// skip connection, a parallel branch) carries evidence that a CAM there never sees.
+    static func camLayerWarning(_ spec: ModelSpec) -> SourceError? {
+        let model = spec.model
+        guard let name = spec.sidecar.camLayer, let at = spec.sidecar.camLayerLocation,
+            let index = model.layerIndex(named: name)
+        else { return nil }
+        let onEveryPath = model.layersOnEveryPath
+        guard !onEveryPath[index] else { return nil }
+        let blockOutput = model.layers.indices.first {
+            $0 > index && onEveryPath[$0] && model.layers[$0].outputShape.count == 3
+        }
+        return .warning(
+            "cam_layer '\(name)' is inside a block: a path around it (a skip connection or a parallel branch) "
+                + "carries what a CAM there never sees; name a block's output",
+            at: at, suggestion: blockOutput.map { model.layers[$0].name })
     }
 
     /// A model is evaluated and explained on data whose labels are its classes: a dataset
