@@ -51,7 +51,7 @@ struct CompareDirective: Directive {
         let selected = try context.images(images, at: location)
         var rows: [(header: String, cells: [String])] = []
         var cardTiles: [RGBAImage] = []
-        var json: [CompareValues.Entry] = []
+        var json: [CompareValues.Entry] = [], signed: [(method: String, map: Heatmap)] = []
         for (i, image) in selected.enumerated() {
             var cells: [String] = []
             var first: Explanation?
@@ -60,6 +60,7 @@ struct CompareDirective: Directive {
                 first = first ?? e
                 // Magnitudes, so signed and unsigned methods read alike in one row.
                 json.append(CompareValues.Entry(method: method.name, explanation: ExplanationValues(image, e)))
+                signed.append((method.name, e.map))
                 e = e.with(map: e.map.magnitude, isSigned: false)
                 let p = panels.pictures(image: image, map: e.map, placement: e.placement, normalization: .minMax)
                 if cardTiles.count < 8 { cardTiles.append(overlay ? p.overlay : p.heatmap) }
@@ -81,7 +82,8 @@ struct CompareDirective: Directive {
                 ))
         }
         figure.card(cardTiles, columns: min(4, cardTiles.count))
-        try figure.json(CompareValues(target: target.description, maps: json), name: "compare")
+        try figure.json(
+            CompareValues(target: target.description, maps: json, explanations: signed), name: "compare")
         let table = FigureLayout.panels(
             columns: [FigureText.t("panel_input")] + methods.map(\.title), rows: rows, corner: FigureText.t("image"))
         let bar = figure.svg(

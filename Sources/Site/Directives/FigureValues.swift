@@ -86,8 +86,48 @@ struct CompareValues: Encodable {
         }
         enum Key: String, CodingKey { case method }
     }
+    /// Per method, over the images in order: what each map adds up to (an attribution with a
+    /// budget adds up to a difference of logits) and the share of its magnitude that is
+    /// negative, with their ranges.
+    struct Summary: Encodable {
+        struct Values: Encodable {
+            let perImage: [Double]
+            let mean: Double
+            let min: Double
+            let max: Double
+            init(_ values: [Double]) {
+                perImage = values
+                mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+                min = values.min() ?? 0
+                max = values.max() ?? 0
+            }
+        }
+        let method: String
+        let sum: Values
+        let negativeShare: Values
+    }
     let target: String
     let maps: [Entry]
+    let methods: [Summary]
+
+    init(target: String, maps: [Entry], explanations: [(method: String, map: Heatmap)]) {
+        self.target = target
+        self.maps = maps
+        var order: [String] = []
+        for e in explanations where !order.contains(e.method) { order.append(e.method) }
+        methods = order.map { method in
+            let mine = explanations.filter { $0.method == method }.map(\.map.values)
+            return Summary(
+                method: method,
+                sum: Summary.Values(mine.map { $0.reduce(0.0) { $0 + Double($1) } }),
+                negativeShare: Summary.Values(
+                    mine.map { values in
+                        let total = values.reduce(0.0) { $0 + Double(abs($1)) }
+                        let negative = values.reduce(0.0) { $0 + ($1 < 0 ? Double(-$1) : 0) }
+                        return total > 0 ? negative / total : 0
+                    }))
+        }
+    }
 }
 
 /// faithfulness.
