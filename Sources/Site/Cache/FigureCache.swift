@@ -7,8 +7,8 @@ struct FigureCache: Sendable {
     /// `FigureFormatVersionTests` hashes the code that draws figures (`Site/Directives`, `Site/Playground`,
     /// Render's SVG) and compares it with `reviewedDigest`: when they differ, bump this if
     /// the change can alter a figure, and record the new digest either way.
-    static let formatVersion = "figures-27"
-    static let reviewedDigest = "3b2375cee91bc3c560a8ccbff9b01b86b7d51acba6d432adcae95d7e5b128fbb"
+    static let formatVersion = "figures-28"
+    static let reviewedDigest = "6ac00cb71421ccbf4d86bc62ac0e07e1c16cbc21b3f132083beb9209b078f4bd"
 
     let directory: String
 

@@ -40,7 +40,10 @@ struct AttributionFigure: Sendable {
         try figure.json(
             AttributionValues(
                 method: method.name, settings: method.settings.values,
-                images: zip(selected, explanations).map(ExplanationValues.init)),
+                images: zip(selected, explanations).map(ExplanationValues.init),
+                ink: AttributionValues.Ink(
+                    selected, explanations, height: context.model.inputShape[0],
+                    width: context.model.inputShape[1])),
             name: name)
         // The parameters that change what the map means, named under the figure.
         let meaning = method.settings["aggregate"].map { [FigureText.t("aggregate", ["name": $0])] } ?? []

@@ -68,10 +68,37 @@ public struct ExplanationValues: Encodable, Equatable, Sendable {
 
 /// saliency, cam and occlusion.
 struct AttributionValues: Encodable {
+    /// Where a map's mass lies against the image's ink (its non-zero pixels), on the input's
+    /// grid (a CAM's cells placed over their receptive fields): per image, then the range.
+    struct Ink: Encodable {
+        /// Per image, in order: the share of the input's pixels that have ink, and the share
+        /// of the map's magnitude that lies on them.
+        let inkShare: [Double]
+        let massOnInk: [Double]
+        let inkShareRange: [Double]
+        let massOnInkRange: [Double]
+
+        init(_ images: [SelectedImage], _ explanations: [Explanation], height: Int, width: Int) {
+            var inkShare: [Double] = [], massOnInk: [Double] = []
+            for (image, e) in zip(images, explanations) {
+                let ink = image.explained.gray.values.map { $0 > 0 }
+                let map = e.mapOnInput(height: height, width: width).values
+                let total = map.reduce(0.0) { $0 + Double(abs($1)) }
+                let on = zip(map, ink).reduce(0.0) { $0 + ($1.1 ? Double(abs($1.0)) : 0) }
+                inkShare.append(Double(ink.filter { $0 }.count) / Double(max(ink.count, 1)))
+                massOnInk.append(total > 0 ? on / total : 0)
+            }
+            self.inkShare = inkShare
+            self.massOnInk = massOnInk
+            inkShareRange = [inkShare.min() ?? 0, inkShare.max() ?? 0]
+            massOnInkRange = [massOnInk.min() ?? 0, massOnInk.max() ?? 0]
+        }
+    }
     let method: String
     /// The method's parameters as resolved (SmoothGrad's samples, noise and aggregate, …).
     let settings: [String: String]
     let images: [ExplanationValues]
+    let ink: Ink
 }
 
 /// compare: one entry per image and method.
