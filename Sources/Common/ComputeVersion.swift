@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "2d5458bddcde00c9612c93e944712d180eaf041dc37324c893e37db559aacf02"
+    public static let sourceDigest = "8a0c3fb7dc2c4901e18296d78385dc7f94ae930e431893c59c4409bcc602ff8a"
 }

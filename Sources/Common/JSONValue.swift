@@ -1,7 +1,8 @@
 import Foundation
 
-/// A JSON document as typed values: how vizsite reads back JSON it wrote (a figure's raw
-/// values quoted in prose) without `Any`. Numbers are Doubles, as JSON's are.
+/// A JSON document as typed values, read without `Any`: Keras's model configs (each missing
+/// or mistyped field a plain error) and the figures' raw values quoted in prose. Numbers
+/// are Doubles, as JSON's are.
 public enum JSONValue: Sendable, Equatable, Decodable {
     case null
     case bool(Bool)
@@ -43,6 +44,13 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         if case .string(let text) = self { return text }
         return nil
     }
+
+    public var double: Double? { if case .number(let n) = self { n } else { nil } }
+    /// A whole number (as JSON writes every number, a Double) as an Int.
+    public var int: Int? { double.flatMap { $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil } }
+    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    public var isNull: Bool { self == .null }
 }
 
 extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,

@@ -1,4 +1,5 @@
 @testable import CNN
+import Common
 import Explain
 import Foundation
 import Testing

@@ -1,3 +1,5 @@
+import Common
+
 /// Turns a Keras config's layers into vizsite layers, connected as the config says, with
 /// the weights the file holds for each.
 struct KerasGraph {

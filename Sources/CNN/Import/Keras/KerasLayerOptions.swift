@@ -1,3 +1,5 @@
+import Common
+
 /// A Keras layer's config, read for `KerasVocabulary`: an error names the layer, its class
 /// and the file.
 struct KerasLayerOptions: LayerOptions {
