@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "8a0c3fb7dc2c4901e18296d78385dc7f94ae930e431893c59c4409bcc602ff8a"
+    public static let sourceDigest = "64d14d7b504ac325584a84199802528517a6a4c4f757a4027dc0af896a9f7e88"
 }

@@ -11,9 +11,7 @@ struct AgreementSiteTests {
         let text = lesson(
             "```viz agreement\nlabel: agree\nmethods: [vanilla, vanilla+abs, gradcam, random]\nimages: test[0:5]\n"
                 + "top: 40\n```\n\nOverlap {{fig:agree.pairs[gradcam/random].results[top-k] | ± std 2}}.\n")
-        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 256, testCount: 64)
-        try SiteBuilder(options: buildOptions(site)).build()
-        let files = FixtureSite.tree(site.output)
+        let files = try builtFiles(text)
         let pages = files.filter { $0.key.hasSuffix("index.html") }.map { String(decoding: $0.value, as: UTF8.self) }
         let page = try #require(pages.first { $0.contains("data-directive=\"agreement\"") })
         #expect(htmlProblems(page) == [])

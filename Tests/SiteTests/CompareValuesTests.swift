@@ -12,9 +12,7 @@ struct CompareValuesTests {
         let text = lesson(
             "```viz compare\nlabel: c\nmethods: [vanilla, random]\nimages: test[0:3]\n```\n\n"
                 + "Sum {{fig:c.methods[vanilla].sum.per_image[1] | 3}}.\n")
-        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 256, testCount: 64)
-        try SiteBuilder(options: buildOptions(site)).build()
-        let files = FixtureSite.tree(site.output)
+        let files = try builtFiles(text)
         let name = try #require(files.keys.first { $0.hasPrefix("figures/compare-") && $0.hasSuffix(".json") })
         let json = try #require(try JSONSerialization.jsonObject(with: files[name]!) as? [String: Any])
         let maps = try #require(json["maps"] as? [[String: Any]])
@@ -51,9 +49,7 @@ struct CompareValuesTests {
         let text = lesson(
             "```viz saliency\nmethod: input-x-gradient\nimages: test[0:3]\n```\n\n"
                 + "```viz saliency\nmethod: vanilla\nimages: test[0:3]\n```\n")
-        let site = FixtureSite(lessons: ["01-test.md": text], trainCount: 256, testCount: 64)
-        try SiteBuilder(options: buildOptions(site)).build()
-        let files = FixtureSite.tree(site.output)
+        let files = try builtFiles(text)
         var ink: [String: [String: Any]] = [:]
         for (name, data) in files where name.hasPrefix("figures/saliency-") && name.hasSuffix(".json") {
             let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

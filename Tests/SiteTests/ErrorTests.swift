@@ -28,6 +28,13 @@ func buildErrors(
 
 func lesson(_ directive: String) -> String { "---\ntitle: T\n---\n\nText.\n\n" + directive }
 
+/// Builds a site whose only lesson is `lesson` and returns its output files by path.
+func builtFiles(_ lesson: String) throws -> [String: Data] {
+    let site = FixtureSite(lessons: ["01-test.md": lesson], trainCount: 256, testCount: 64)
+    try SiteBuilder(options: buildOptions(site)).build()
+    return FixtureSite.tree(site.output)
+}
+
 @Suite("Build errors")
 struct ErrorTests {
     @Test func unknownDirective() {

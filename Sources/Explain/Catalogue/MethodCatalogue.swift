@@ -58,8 +58,12 @@ public enum MethodCatalogue {
                 samples: $0.int("samples"), noise: $0.float("noise"),
                 aggregate: SmoothGrad.Aggregate(rawValue: $0.text("aggregate")) ?? .meanOfMagnitudes)
         },
-        MethodEntry("guided", title: "Guided backprop", family: .gradient, signed: true) { _ in GuidedBackprop() },
-        MethodEntry("deconvnet", title: "Deconvnet", family: .gradient, signed: true) { _ in Deconvnet() },
+        MethodEntry("guided", title: "Guided backprop", family: .gradient, signed: true) { _ in
+            RectifiedGradient(.guided)
+        },
+        MethodEntry("deconvnet", title: "Deconvnet", family: .gradient, signed: true) { _ in
+            RectifiedGradient(.deconvnet)
+        },
         MethodEntry(
             "guided-gradcam", title: "Guided Grad-CAM", family: .gradient, signed: true, needsLayer: true,
             parameters: [upsample]

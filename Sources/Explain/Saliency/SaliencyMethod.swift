@@ -81,41 +81,26 @@ public struct VanillaGradient: SaliencyMethod {
     }
 }
 
-/// Guided backpropagation (Springenberg et al., 2015): the input gradient with ReLUs
-/// passing back only positive gradients where their input was positive.
-public struct GuidedBackprop: SaliencyMethod {
+/// The input gradient with the ReLUs' backward rule replaced, one pass:
+///
+/// - `.guided`, guided backpropagation (Springenberg et al., 2015): ReLUs pass back only
+///   positive gradients where their input was positive;
+/// - `.deconvnet`, Deconvnet (Zeiler & Fergus, 2014), as Captum's `Deconvolution`: every ReLU
+///   applied to the signal going back (`max(dy, 0)`, whatever its input was), max pooling
+///   routed through its forward maxima. Unlike guided backpropagation, the map ignores which
+///   units the image switched on, so it shows what excites the top units' filters more than
+///   what this image did to them.
+public struct RectifiedGradient: SaliencyMethod {
     public var isSinglePass: Bool { true }
-    public init() {}
-    public var name: String { "guided" }
+    public let backwardRule: ReLUBackwardRule
+
+    public init(_ rule: ReLUBackwardRule) { backwardRule = rule }
+
+    public var name: String { backwardRule == .deconvnet ? "deconvnet" : "guided" }
     public var isSigned: Bool { true }
 
-    public var backwardRule: ReLUBackwardRule { .guided }
-
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
-        let g = engine.gradients(image, classes: [targetClass], rule: .guided).gradients
-        return map(fromInputGradient: g, image: image, shape: engine.model.inputShape)!
-    }
-
-    public func map(fromInputGradient g: Tensor, image: Tensor, shape: [Int]) -> Heatmap? {
-        inputMap(g.scalars[...], shape: shape)
-    }
-}
-
-/// Deconvnet (Zeiler & Fergus, 2014), as Captum's `Deconvolution`: the backward pass with
-/// every ReLU applied to the signal going back (`max(dy, 0)`, whatever its input was) and
-/// max pooling routed through its forward maxima. Unlike guided backpropagation, the map
-/// ignores which units the image switched on, so it shows what excites the top units'
-/// filters more than what this image did to them.
-public struct Deconvnet: SaliencyMethod {
-    public var isSinglePass: Bool { true }
-    public init() {}
-    public var name: String { "deconvnet" }
-    public var isSigned: Bool { true }
-
-    public var backwardRule: ReLUBackwardRule { .deconvnet }
-
-    public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
-        let g = engine.gradients(image, classes: [targetClass], rule: .deconvnet).gradients
+        let g = engine.gradients(image, classes: [targetClass], rule: backwardRule).gradients
         return map(fromInputGradient: g, image: image, shape: engine.model.inputShape)!
     }
 
