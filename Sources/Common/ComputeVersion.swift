@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "64d14d7b504ac325584a84199802528517a6a4c4f757a4027dc0af896a9f7e88"
+    public static let sourceDigest = "6cbf61d36ef2e5a2c51c40553798b494d2af41ceaee5afec1d9ab80231fc4d1d"
 }

@@ -15,8 +15,7 @@ struct AgreementSiteTests {
         let pages = files.filter { $0.key.hasSuffix("index.html") }.map { String(decoding: $0.value, as: UTF8.self) }
         let page = try #require(pages.first { $0.contains("data-directive=\"agreement\"") })
         #expect(htmlProblems(page) == [])
-        let name = try #require(files.keys.first { $0.hasPrefix("figures/agreement-") && $0.hasSuffix(".json") })
-        let json = try #require(try JSONSerialization.jsonObject(with: files[name]!) as? [String: Any])
+        let json = try rawValues(files, prefix: "figures/agreement-")
         #expect(json["k"] as? Int == 40)
         #expect(json["methods"] as? [String] == ["vanilla", "vanilla+abs", "gradcam", "random"])
         let pairs = try #require(json["pairs"] as? [[String: Any]])

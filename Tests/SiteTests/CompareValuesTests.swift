@@ -13,8 +13,7 @@ struct CompareValuesTests {
             "```viz compare\nlabel: c\nmethods: [vanilla, random]\nimages: test[0:3]\n```\n\n"
                 + "Sum {{fig:c.methods[vanilla].sum.per_image[1] | 3}}.\n")
         let files = try builtFiles(text)
-        let name = try #require(files.keys.first { $0.hasPrefix("figures/compare-") && $0.hasSuffix(".json") })
-        let json = try #require(try JSONSerialization.jsonObject(with: files[name]!) as? [String: Any])
+        let json = try rawValues(files, prefix: "figures/compare-")
         let maps = try #require(json["maps"] as? [[String: Any]])
         let summaries = try #require(json["methods"] as? [[String: Any]])
         #expect(summaries.map { $0["method"] as? String } == ["vanilla", "random"])

@@ -28,6 +28,19 @@ func buildErrors(
 
 func lesson(_ directive: String) -> String { "---\ntitle: T\n---\n\nText.\n\n" + directive }
 
+/// The errors `build` reports for `lesson`, having checked that `check` reports the same.
+func buildAndCheckErrors(_ lesson: String) -> [String] {
+    let built = buildErrors(lesson)
+    #expect(buildErrors(lesson, checkOnly: true) == built, "check reports what build does")
+    return built
+}
+
+/// The raw values (JSON) of the one figure whose files start with `prefix` (`figures/compare-`).
+func rawValues(_ files: [String: Data], prefix: String) throws -> [String: Any] {
+    let name = try #require(files.keys.first { $0.hasPrefix(prefix) && $0.hasSuffix(".json") })
+    return try #require(try JSONSerialization.jsonObject(with: files[name]!) as? [String: Any])
+}
+
 /// Builds a site whose only lesson is `lesson` and returns its output files by path.
 func builtFiles(_ lesson: String) throws -> [String: Data] {
     let site = FixtureSite(lessons: ["01-test.md": lesson], trainCount: 256, testCount: 64)
@@ -277,8 +290,7 @@ extension ErrorPlacementTests {
             "Content/lessons/01-test.md:9:9: error: eigencam does not depend on the target class, so it cannot "
                 + "explain a contrast (a-b)"
         ]
-        #expect(buildErrors(text) == expected)
-        #expect(buildErrors(text, checkOnly: true) == expected)
+        #expect(buildAndCheckErrors(text) == expected)
         #expect(buildErrors(lesson("```viz compare\nmethods: [gradcam, eigencam]\ntarget: 9-4\n```\n")) == expected)
     }
 }
@@ -291,8 +303,7 @@ extension ErrorPlacementTests {
             "Content/lessons/01-test.md:8:9: error: image selector 'test[60:70]' is out of range: it selects up to "
                 + "index 69 but only 64 images match (0…63)"
         ]
-        #expect(buildErrors(text) == expected)
-        #expect(buildErrors(text, checkOnly: true) == expected)
+        #expect(buildAndCheckErrors(text) == expected)
         #expect(buildErrors(lesson("```viz saliency\nimages: test[63]\n```\n")) == [])
     }
 }

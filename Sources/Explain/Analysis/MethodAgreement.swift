@@ -52,19 +52,20 @@ public struct MethodAgreement: Sendable, Equatable {
                 pairs.append(Pair(first: a, second: b, values: values))
             }
         }
+        // Two random maps per image, drawn once and scored by every measure.
+        let noise = ink.indices.map { i -> (Heatmap, Heatmap) in
+            let template = maps.first![i]
+            func draw(_ stream: UInt64) -> Heatmap {
+                var random = SeededRandom(seed: seed, stream: UInt64(i), stream)
+                return Heatmap(
+                    width: template.width, height: template.height,
+                    values: template.values.map { _ in random.nextUnit() })
+            }
+            return (draw(0), draw(1))
+        }
         var floor: [Measure: Double] = [:]
         for measure in measures {
-            let scores = ink.indices.map { i -> Double in
-                let template = maps.first![i]
-                func noise(_ stream: UInt64) -> Heatmap {
-                    var random = SeededRandom(seed: seed, stream: UInt64(i), stream)
-                    return Heatmap(
-                        width: template.width, height: template.height,
-                        values: template.values.map { _ in random.nextUnit() })
-                }
-                return score(measure, noise(0), noise(1), ink: ink[i], k: k)
-            }
-            floor[measure] = mean(scores)
+            floor[measure] = mean(ink.indices.map { i in score(measure, noise[i].0, noise[i].1, ink: ink[i], k: k) })
         }
         return MethodAgreement(methods: methods, measures: measures, k: k, pairs: pairs, noiseFloor: floor)
     }
