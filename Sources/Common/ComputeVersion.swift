@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "6cbf61d36ef2e5a2c51c40553798b494d2af41ceaee5afec1d9ab80231fc4d1d"
+    public static let sourceDigest = "a4c5fbfe8ab4000d44f1f6f32d119a66ff51ad642077bba87b61bb707f8a45a1"
 }

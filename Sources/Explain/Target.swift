@@ -57,6 +57,7 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
     case contrastOfOneClass(Int)
     case unsupportedLayer(method: String, layer: String, kind: String)
     case noAttention(method: String)
+    case noBackground(method: String)
 
     /// "; expected one of a, b, …" for up to 40 layer names.
     static func expected(_ layers: [String]) -> String {
@@ -90,6 +91,10 @@ public enum ExplainError: SourceErrorConvertible, Sendable, Equatable {
             SourceError(
                 "\(method) reads a transformer's attention (softmax layers over [heads, tokens, tokens] after a patch "
                     + "embedding), and the model has none; Grad-CAM and the gradient methods explain a CNN")
+        case .noBackground(let method):
+            SourceError(
+                "\(method) with baseline 'data' draws its baselines from the training images, and this model has no "
+                    + "dataset; use black, max-distance, blur or uniform")
         }
     }
 }

@@ -135,6 +135,58 @@ import TestSupport
         #expect(abs(total - (fx - f0)) < 0.02 * max(abs(fx - f0), 1), "\(total) vs \(fx - f0)")
     }
 
+    /// Every baseline kind: the attributions add up to F(x) minus the mean F(x') of the
+    /// baselines the method reports, the baselines are what their kind says, and pixels equal
+    /// to a single baseline get exactly nothing.
+    @Test(arguments: IGBaseline.allCases) func integratedGradientsBaselines(_ kind: IGBaseline) throws {
+        let background = BackgroundImages(sharedMNIST.train.images.samples(0..<20))
+        let image = ExplainedImage(pixels: digit.pixels, label: digit.label, background: background)
+        // Logits 50× the test model's, so that the baselines' scores differ measurably.
+        var model = model
+        let kernel = model.parameters["preds/kernel"]!
+        model.parameters.set("preds/kernel", Tensor(shape: kernel.shape, scalars: kernel.scalars.map { $0 * 50 }))
+        let ig = IntegratedGradients(steps: 256, baseline: kind, sigma: 3, draws: 4)
+        let references = try ig.baselines(for: image, shape: [28, 28, 1])
+        let x = digit.pixels.scalars
+        #expect(references.count == (kind.isDrawn ? 4 : 1))
+        #expect(try ig.baselines(for: image, shape: [28, 28, 1]) == references, "seeded by the image")
+        switch kind {
+        case .black: #expect(references[0].allSatisfy { $0 == 0 })
+        case .maxDistance: #expect(zip(x, references[0]).allSatisfy { abs($0 - $1) >= 0.5 })
+        case .blur:
+            // A Gaussian keeps the mean (edges clamped, so nearly) and lowers the peak.
+            let (blurredInk, ink): (Float, Float) = (references[0].reduce(0, +), x.reduce(0, +))
+            #expect(abs(blurredInk - ink) < 0.05 * ink)
+            #expect(references[0].max()! < x.max()! - 0.2)
+        case .uniform: #expect(references.joined().allSatisfy { (0...1).contains($0) })
+        case .data:
+            let train = sharedMNIST.train.images.scalars
+            let candidates: [[Float]] = (0..<20).map { Array(train[($0 * 784)..<(($0 + 1) * 784)]) }
+            for r in references { #expect(candidates.contains(r)) }
+        }
+        let e = try ig.explain(image, target: .class(7), model: model)
+        let fx = model.logits(digit.pixels).scalars[7]
+        let fBaseline = references.map { model.logits(Tensor(shape: [1, 28, 28, 1], scalars: $0)).scalars[7] }
+        let expected = fx - fBaseline.reduce(0, +) / Float(references.count)
+        let total = e.map.values.reduce(0, +)
+        let tolerance = 3e-3 + 0.02 * abs(expected)  // quadrature over ReLU kinks
+        #expect(abs(total - expected) < tolerance, "\(kind): \(total) vs \(expected)")
+        if kind != .black {
+            // The sum tells this baseline from black's.
+            let fromBlack = fx - model.logits(Tensor(shape: [1, 28, 28, 1])).scalars[7]
+            #expect(abs(expected - fromBlack) > 2 * tolerance, "\(kind)")
+        }
+        if references.count == 1 {
+            for i in 0..<784 where x[i] == references[0][i] { #expect(e.map.values[i] == 0) }
+        }
+    }
+
+    @Test func integratedGradientsDataBaselineNeedsTrainingImages() {
+        #expect(throws: ExplainError.noBackground(method: "integrated-gradients")) {
+            try IntegratedGradients(baseline: .data).explain(digit, target: .class(7), model: model)
+        }
+    }
+
     @Test func smoothGradIsSeededAndReducesToVanillaWithoutNoise() throws {
         let engine = GradientEngine(model: model)
         let a = SmoothGrad(samples: 8, noise: 0.1, seed: 4).attribute(digit.pixels, targetClass: 2, engine: engine)

@@ -54,7 +54,7 @@ struct ErrorTests {
         #expect(
             buildErrors(lesson("```viz gradcam\n```\n")) == [
                 "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, "
-                    + "architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, cam, "
+                    + "architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, ig-baselines, cam, "
                     + "attention, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, "
                     + "agreement, mean-heatmaps, "
                     + "metrics, class-maps, dataset-examples, data-randomization, playground; did you mean 'cam'?"

@@ -12,6 +12,17 @@ public enum MethodCatalogue {
         "SmoothGrad: noise level (standard deviation / input range).")
     static let steps = MethodParameter.integer(
         "steps", 1...512, default: 50, "Integrated Gradients: integration steps.")
+    static let baseline = MethodParameter.choice(
+        "baseline", IGBaseline.allCases.map(\.rawValue), default: IGBaseline.black.rawValue,
+        "Integrated Gradients: the input it integrates from — black (0, Captum's default), max-distance (each value "
+            + "at the far end of the image's range), blur (the image blurred by sigma), uniform (noise over the "
+            + "image's range) or data (training images); pixels equal to the baseline get nothing.")
+    static let sigma = MethodParameter.number(
+        "sigma", 0.5...100, default: 5,
+        "Integrated Gradients, baseline blur: the Gaussian's standard deviation in pixels.")
+    static let draws = MethodParameter.integer(
+        "draws", 1...100, default: 10,
+        "Integrated Gradients, baseline uniform or data: how many baselines are averaged.")
     static let patch = MethodParameter.integer(
         "patch", 1...4096, default: 6, "Occlusion: side of the square patch, in pixels.")
     static let stride = MethodParameter.integer(
@@ -74,9 +85,12 @@ public enum MethodCatalogue {
             InputTimesGradient()
         },
         MethodEntry(
-            "integrated-gradients", title: "Integrated Gradients", family: .gradient, signed: true, parameters: [steps]
+            "integrated-gradients", title: "Integrated Gradients", family: .gradient, signed: true,
+            parameters: [steps, baseline, sigma, draws]
         ) {
-            IntegratedGradients(steps: $0.int("steps"))
+            IntegratedGradients(
+                steps: $0.int("steps"), baseline: IGBaseline(rawValue: $0.text("baseline")) ?? .black,
+                sigma: $0.float("sigma"), draws: $0.int("draws"))
         },
         MethodEntry("deeplift", title: "DeepLIFT", family: .gradient, signed: true) { _ in DeepLIFT() },
         MethodEntry("gradientshap", title: "GradientSHAP", family: .gradient, signed: true, parameters: [samples]) {

@@ -62,7 +62,8 @@ enum DirectiveRegistry {
     static let all: [any Directive.Type] = [
         SummaryDirective.self, ArchitectureDirective.self, SamplesDirective.self, TrainingDirective.self,
         ModelMetricsDirective.self, FiltersDirective.self, FeatureMapsDirective.self, MaximizeDirective.self,
-        SaliencyDirective.self, CAMDirective.self, AttentionDirective.self, OcclusionDirective.self,
+        SaliencyDirective.self, IGBaselinesDirective.self, CAMDirective.self, AttentionDirective.self,
+        OcclusionDirective.self,
         PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
         AgreementDirective.self,

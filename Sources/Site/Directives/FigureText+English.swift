@@ -72,6 +72,20 @@ extension FigureText {
         "figure.digits_per_class": "{n} digits per class",
         "figure.images_per_class": "{n} images per class",
         "figure.alt_input_named": "input {image}",
+        "figure.alt_ig_baseline": "baseline {baseline} for {image}",
+        "figure.alt_ig_map": "Integrated Gradients from the {baseline} baseline on {image}",
+        "figure.ig_baseline_row": "baselines x′",
+        "figure.ig_map_row": "IG maps",
+        "figure.ig_sum_row": "Σ · F(x′) (F(x) = {score})",
+        "figure.ig_baseline_black": "black",
+        "figure.ig_baseline_max_distance": "max-distance",
+        "figure.ig_baseline_blur": "blurred",
+        "figure.ig_baseline_uniform": "uniform noise",
+        "figure.ig_baseline_data": "training images",
+        "figure.ig_baselines_note":
+            "each map's sum Σ equals F(x) − F(x′) (F: the explained score; F(x′) averaged over the drawn baselines "
+            + "for uniform and data, of which the first is shown); one symmetric scale per image, shared by its maps "
+            + "and clipped at the 99th percentile of their magnitudes",
         "figure.alt_class_map": "{method} for class {class} on {image}",
         "figure.image": "image",
         "figure.per_row_magnitude": "value / row's largest magnitude",
