@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "a4c5fbfe8ab4000d44f1f6f32d119a66ff51ad642077bba87b61bb707f8a45a1"
+    public static let sourceDigest = "50fafeb6ef848de5c7ce5c39c4f237421b4b6a1ea42c5801aa291e9a20e22ad8"
 }

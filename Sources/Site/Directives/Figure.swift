@@ -159,6 +159,9 @@ enum FigureLayout {
         return out + "</tbody></table></div>"
     }
 
+    /// Text for a cell of `panels`: small, left-aligned, as wide as a short paragraph.
+    static func text(_ html: String) -> String { "<div class=\"viz-text\">\(html)</div>" }
+
     /// A wrapping grid of captioned cells.
     static func grid(_ cells: [(html: String, label: String)]) -> String {
         "<div class=\"viz-grid\">"

@@ -72,6 +72,28 @@ extension FigureText {
         "figure.digits_per_class": "{n} digits per class",
         "figure.images_per_class": "{n} images per class",
         "figure.alt_input_named": "input {image}",
+        "figure.alt_diagnosis_edited": "{image} after undoing {n} pixels",
+        "figure.diagnosis_map_column": "contrast map: predicted − true",
+        "figure.diagnosis_edited_column": "after undoing marked pixels",
+        "figure.diagnosis_outcome_column": "the network's answer",
+        "figure.diagnosis_verdict_column": "verdict and control",
+        "figure.diagnosis_outcome":
+            "{before} → {after}; pixels changed: {n} ({erased} erased, red; {painted} painted, blue)",
+        "figure.diagnosis_outcome_unchanged":
+            "{before} → {after}: undoing the map's {n} strongest pixels does not make it a {rival}",
+        "figure.diagnosis_control": "random pixels turned it in {turned} of {orders} orders (median {median} pixels)",
+        "figure.diagnosis_control_none": "random pixels: none of {orders} orders turned it within {n} pixels",
+        "figure.verdict_extra_ink": "ink the map marks causes it",
+        "figure.verdict_missing_ink": "missing ink the map marks causes it",
+        "figure.verdict_ink_and_gaps": "ink and gaps the map marks cause it",
+        "figure.verdict_no_better_than_random": "no better than random pixels",
+        "figure.verdict_not_localized": "the map does not locate the cause",
+        "figure.diagnosis_note":
+            "undoing a pixel moves it to the far end of the image's range (ink erased, background painted); "
+            + "the map's positive pixels, the evidence for the predicted class over the true one, are undone "
+            + "in its order until the network chooses the true class (for a correct decision, the runner-up); "
+            + "the control undoes random pixels in several orders; the verdict names what two thirds of the "
+            + "changed pixels were; one symmetric scale per map",
         "figure.alt_ig_baseline": "baseline {baseline} for {image}",
         "figure.alt_ig_map": "Integrated Gradients from the {baseline} baseline on {image}",
         "figure.ig_baseline_row": "baselines x′",
