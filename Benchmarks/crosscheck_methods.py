@@ -178,6 +178,27 @@ def expected_gradients(seq, x, k, background, steps=64):
     return (total / len(background))[:, :, 0].numpy()
 
 
+def gaussian_blur(x, sigma):
+    """vizsite's blur baseline: a separable Gaussian, radius ⌈3σ⌉, edges clamped ([28, 28])."""
+    radius = int(np.ceil(3 * sigma))
+    kernel = np.exp(-0.5 * np.arange(-radius, radius + 1) ** 2 / sigma ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(x, ((0, 0), (radius, radius)), mode="edge")
+    rows = np.stack([padded[:, j:j + 2 * radius + 1] @ kernel for j in range(x.shape[1])], axis=1)
+    padded = np.pad(rows, ((radius, radius), (0, 0)), mode="edge")
+    return np.stack([kernel @ padded[i:i + 2 * radius + 1, :] for i in range(x.shape[0])], axis=0)
+
+
+def ig_baselines(x):
+    """The deterministic baselines of Integrated Gradients, as vizsite draws them."""
+    pixels = x[0, :, :, 0].numpy()
+    low, high = pixels.min(), pixels.max()
+    made = {"black": np.zeros_like(pixels),
+            "max-distance": np.where(pixels > (low + high) / 2, low, high),
+            "blur": gaussian_blur(pixels, 5.0)}
+    return {name: torch.from_numpy(b).reshape(1, 28, 28, 1) for name, b in made.items()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--weights", help="default: the trained weights cached in .vizsite/models/")
@@ -185,10 +206,11 @@ def main():
     args = ap.parse_args()
     weights = args.weights or max(glob.glob(str(ROOT / ".vizsite/models/mnist-cnn-*.safetensors")), key=os.path.getmtime)
     seq = sequential(weights)
+    seq32 = sequential(weights).float()
     test = idx_images("t10k-images-idx3-ubyte.gz")
     train = idx_images("train-images-idx3-ubyte.gz")
     background = train[[j * len(train) // 100 for j in range(100)]]
-    from captum.attr import DeepLift, GradientShap
+    from captum.attr import DeepLift, GradientShap, IntegratedGradients
     worst = {}
 
     def record(name, ours, ref):
@@ -215,6 +237,17 @@ def main():
                 extra = ("--set", "upsample=stretch") if name == "guided-gradcam" else ()
                 ours, _ = vizsite_map(name, i, weights, tmp, extra)
                 record(f"{name} (Captum)", ours, ref[0, 0].detach().numpy())
+            for name, baseline in ig_baselines(x).items():
+                ours, _ = vizsite_map("integrated-gradients", i, weights, tmp, ("--set", f"baseline={name}"))
+                ref = IntegratedGradients(seq).attribute(
+                    x.clone(), baselines=baseline, target=k, n_steps=50, method="gausslegendre")
+                ref = ref[0, :, :, 0].detach().numpy()
+                record(f"integrated-gradients, {name} (Captum)", ours, ref)
+                # The float32 floor: paths cross ReLU and max-pooling kinks, where float32
+                # rounding can take the other side at a quadrature node.
+                single = IntegratedGradients(seq32).attribute(
+                    x.clone().float(), baselines=baseline.float(), target=k, n_steps=50, method="gausslegendre")
+                record(f"  Captum float32 vs float64, {name}", single[0, :, :, 0].detach().double().numpy(), ref)
             exact = expected_gradients(seq, x, k, background)
             ours, _ = vizsite_map("gradientshap", i, weights, tmp, ("--set", "samples=500"))
             record("gradientshap: vizsite, 500 samples vs exact", ours, exact)
