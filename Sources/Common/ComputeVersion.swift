@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "50fafeb6ef848de5c7ce5c39c4f237421b4b6a1ea42c5801aa291e9a20e22ad8"
+    public static let sourceDigest = "4f00e439dc9b1de4060ed35694edc13bdd8b68298bf738ce3cfeca75c8596453"
 }

@@ -56,7 +56,7 @@ struct ErrorTests {
                 "Content/lessons/01-test.md:7:8: error: unknown directive 'gradcam'; expected one of summary, "
                     + "architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, ig-baselines, cam, "
                     + "attention, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, "
-                    + "agreement, diagnosis, mean-heatmaps, "
+                    + "agreement, diagnosis, screening, mean-heatmaps, "
                     + "metrics, class-maps, dataset-examples, data-randomization, playground; did you mean 'cam'?"
             ])
     }

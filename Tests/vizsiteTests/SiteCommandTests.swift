@@ -32,7 +32,7 @@ import TestSupport
         #expect(
             result.stderr == """
                 Content/lessons/02-two.md:7:10: error: expected an integer, found 'many'
-                Content/lessons/02-two.md:10:8: error: unknown directive 'sumary'; expected one of summary, architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, ig-baselines, cam, attention, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, agreement, diagnosis, mean-heatmaps, metrics, class-maps, dataset-examples, data-randomization, playground; did you mean 'summary'?
+                Content/lessons/02-two.md:10:8: error: unknown directive 'sumary'; expected one of summary, architecture, samples, training, model-metrics, filters, feature-maps, maximize, saliency, ig-baselines, cam, attention, occlusion, predictions, compare, confusion-matrix, faithfulness, sanity-check, agreement, diagnosis, screening, mean-heatmaps, metrics, class-maps, dataset-examples, data-randomization, playground; did you mean 'summary'?
                 2 errors generated (step: check lessons and directives).
 
                 """)

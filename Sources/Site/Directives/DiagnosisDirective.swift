@@ -108,10 +108,10 @@ struct DiagnosisDirective: Directive {
                         figure.image(
                             editedPicture, name: "diagnosis-edited",
                             alt: FigureText.t("alt_diagnosis_edited", ["image": image.name, "n": "\(r.changed)"])),
-                        FigureLayout.text(HTML.escape(Self.outcome(r, image: image))),
+                        FigureLayout.text(HTML.escape(Self.outcome(r, image: image)), wide: true),
                         FigureLayout.text(
                             "<strong>\(HTML.escape(Self.verdictTitle(r.verdict)))</strong><br>"
-                                + HTML.escape(Self.control(r, budget: budget, controls: controls))),
+                                + HTML.escape(Self.control(r, budget: budget, controls: controls)), wide: true),
                     ]
                 ))
         }

@@ -66,7 +66,7 @@ enum DirectiveRegistry {
         OcclusionDirective.self,
         PredictionsDirective.self,
         CompareDirective.self, ConfusionMatrixDirective.self, FaithfulnessDirective.self, SanityCheckDirective.self,
-        AgreementDirective.self, DiagnosisDirective.self,
+        AgreementDirective.self, DiagnosisDirective.self, ScreeningDirective.self,
         MeanHeatmapsDirective.self, MetricsDirective.self, ClassMapsDirective.self, DatasetExamplesDirective.self,
         DataRandomizationDirective.self, PlaygroundDirective.self,
     ]

@@ -159,8 +159,10 @@ enum FigureLayout {
         return out + "</tbody></table></div>"
     }
 
-    /// Text for a cell of `panels`: small, left-aligned, as wide as a short paragraph.
-    static func text(_ html: String) -> String { "<div class=\"viz-text\">\(html)</div>" }
+    /// Text for a cell of `panels`: small and left-aligned; `wide`, as wide as a short paragraph.
+    static func text(_ html: String, wide: Bool = false) -> String {
+        "<div class=\"viz-text\(wide ? " wide" : "")\">\(html)</div>"
+    }
 
     /// A wrapping grid of captioned cells.
     static func grid(_ cells: [(html: String, label: String)]) -> String {

@@ -72,6 +72,16 @@ extension FigureText {
         "figure.digits_per_class": "{n} digits per class",
         "figure.images_per_class": "{n} images per class",
         "figure.alt_input_named": "input {image}",
+        "figure.screening_outside_row": "share where others have no ink",
+        "figure.screening_peak_row": "share on strongest 1 %",
+        "figure.screening_flagged": "flagged (⚑): {classes}",
+        "figure.screening_outside": "where others have no ink",
+        "figure.screening_peak": "strongest 1 %",
+        "figure.screening_none_flagged": "no class flagged",
+        "figure.screening_note":
+            "each map's magnitudes scaled to add up to 1, then averaged per class; a class is flagged (⚑) "
+            + "when a share's modified z-score against the other classes, 0.6745 (v − median) / MAD, exceeds "
+            + "3.5; other classes have no ink where their mean image is below 0.02",
         "figure.alt_diagnosis_edited": "{image} after undoing {n} pixels",
         "figure.diagnosis_map_column": "contrast map: predicted − true",
         "figure.diagnosis_edited_column": "after undoing marked pixels",
