@@ -17,12 +17,9 @@ struct MeanHeatmapsDirective: Directive {
                 "The attribution method."
             ).spec,
             SharedOption.layer.spec,
-            count.spec, target.spec, colormap.spec, scale.spec,
+            count.spec, ClassExplanations.target.spec, colormap.spec, scale.spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
     static let count = DirectiveOption("count", "integer 1–200", default: "20", "Test digits averaged per class.")
-    static let target = DirectiveOption(
-        "target", "predicted or true", default: "true",
-        "Explain each digit's true class or the predicted one.")
     static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
     static let example = "method: gradcam++\ncount: 20"
@@ -38,9 +35,7 @@ struct MeanHeatmapsDirective: Directive {
             from: MethodCatalogue.all, default: "gradcam++", model: model,
             defaults: SanityCheckDirective.fixedParameters)
         count = try Self.count.int(options, default: 20, in: 1...200)
-        target =
-            try Self.target.choice(options, from: ["true", "predicted"], default: "true") == "true"
-            ? .trueLabel : .predicted
+        target = try ClassExplanations.target(options)
         colormap = try Self.colormap.colormap(options, default: "viridis")
         scale = try Self.scale.int(options, default: 2, in: 1...16)
     }
@@ -53,34 +48,23 @@ struct MeanHeatmapsDirective: Directive {
     var alt: String { "per-class mean heatmaps" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let (split, test, _) = try context.heldOut()
-        let pictures = try context.data.get().pictures(split)
+        let collected = try ClassExplanations(context, method: method, target: target, count: count)
+        let split = collected.split
         figure.caption = caption.replacingOccurrences(
             of: "test digits", with: context.imagesPhrase(2, split: split).drop { $0 != " " }.dropFirst())
-        let (h, w, c) = (test.images.shape[1], test.images.shape[2], test.images.shape[3])
+        let (h, w) = (context.model.inputShape[0], context.model.inputShape[1])
         let digitsWord = (try? context.data.get().format) == .mnist ? "digit" : "image"
-        // The maps' magnitudes and the pictures of the first `count` images of each class.
-        var maps: [Heatmap] = [], labels: [Int] = [], pictureMeans: [RGBAImage] = [], classes: [Int] = []
+        // The maps' magnitudes, class by class.
+        var maps: [Heatmap] = [], labels: [Int] = []
         var placement = MapPlacement.identity
-        for k in 0..<context.classes {
-            let indices = test.labels.indices.filter { test.labels[$0] == k }.prefix(count)
-            guard !indices.isEmpty else { continue }
-            var pictureSum = [Float](repeating: 0, count: h * w * c)
-            for i in indices {
-                let image = SelectedImage(
-                    pixels: test.images.samples(i..<(i + 1)), label: k, name: "\(split)[\(i)]",
-                    background: context.background)
-                let explanation = try method.explain(image, target: target, model: context.model)
-                placement = explanation.placement
-                maps.append(method.isSigned ? explanation.map.magnitude : explanation.map)
+        for (k, explained) in zip(collected.classes, collected.explanations) {
+            for e in explained {
+                placement = e.placement
+                maps.append(method.isSigned ? e.map.magnitude : e.map)
                 labels.append(k)
-                let picture = pictures.images.samples(i..<(i + 1)).scalars
-                for j in pictureSum.indices { pictureSum[j] += picture[j] }
             }
-            let n = Float(indices.count)
-            pictureMeans.append(RGBAImage(unit: pictureSum.map { $0 / n }, width: w, height: h, channels: c))
-            classes.append(k)
         }
+        let (classes, pictureMeans) = (collected.classes, collected.meanPictures)
         let byClass = meanHeatmaps(maps, labels: labels, classes: context.classes)
         let means = classes.map { byClass[$0]! }
         let range = Normalization.minMax.range(of: means.flatMap(\.values))

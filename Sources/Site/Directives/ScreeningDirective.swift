@@ -16,8 +16,6 @@ struct ScreeningDirective: Directive {
         + "pixels, and the classes whose share stands out (modified z-score above 3.5)."
     static let methods = MethodCatalogue.all.filter { $0.family != .baseline && $0.family != .attention }
     static let count = DirectiveOption("count", "integer 2–500", default: "50", "Held-out images per class.")
-    static let target = DirectiveOption(
-        "target", "predicted or true", default: "true", "Explain each image's true class or the predicted one.")
     static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
     static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
     static let options: [OptionSpec] =
@@ -26,7 +24,7 @@ struct ScreeningDirective: Directive {
                 type: "a gradient, CAM or perturbation method", default: "lrp-composite",
                 "The attribution method whose maps are screened."
             ).spec,
-            SharedOption.layer.spec, count.spec, target.spec, colormap.spec, scale.spec,
+            SharedOption.layer.spec, count.spec, ClassExplanations.target.spec, colormap.spec, scale.spec,
         ] + DirectiveOptions.parameterSpecs(methods)
     static let example = "method: lrp-composite\ncount: 50"
 
@@ -39,9 +37,7 @@ struct ScreeningDirective: Directive {
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         method = try options.method(from: Self.methods, default: "lrp-composite", model: model)
         count = try Self.count.int(options, default: 50, in: 2...500)
-        target =
-            try Self.target.choice(options, from: ["true", "predicted"], default: "true") == "true"
-            ? .trueLabel : .predicted
+        target = try ClassExplanations.target(options)
         colormap = try Self.colormap.colormap(options, default: "viridis")
         scale = try Self.scale.int(options, default: 2, in: 1...16)
     }
@@ -53,27 +49,14 @@ struct ScreeningDirective: Directive {
     var alt: String { "per-class screening of relevance maps" }
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
-        let (split, held, _) = try context.heldOut()
-        let pictures = try context.data.get().pictures(split)
-        let (h, w, c) = (held.images.shape[1], held.images.shape[2], held.images.shape[3])
+        let collected = try ClassExplanations(context, method: method, target: target, count: count)
+        let (h, w) = (context.model.inputShape[0], context.model.inputShape[1])
         var maps = [[Heatmap]](repeating: [], count: context.classes), grays = maps
         var meanPictures: [Int: RGBAImage] = [:]
-        for k in 0..<context.classes {
-            let indices = held.labels.indices.filter { held.labels[$0] == k }.prefix(count)
-            guard !indices.isEmpty else { continue }
-            var pictureSum = [Float](repeating: 0, count: h * w * c)
-            for i in indices {
-                let image = SelectedImage(
-                    pixels: held.images.samples(i..<(i + 1)), label: k, name: "\(split)[\(i)]",
-                    background: context.background)
-                let e = try method.explain(image, target: target, model: context.model)
-                maps[k].append(e.mapOnInput(height: h, width: w))
-                grays[k].append(image.explained.gray)
-                let picture = pictures.images.samples(i..<(i + 1)).scalars
-                for j in pictureSum.indices { pictureSum[j] += picture[j] }
-            }
-            let n = Float(indices.count)
-            meanPictures[k] = RGBAImage(unit: pictureSum.map { $0 / n }, width: w, height: h, channels: c)
+        for (index, k) in collected.classes.enumerated() {
+            maps[k] = collected.explanations[index].map { $0.mapOnInput(height: h, width: w) }
+            grays[k] = collected.images[index].map(\.explained.gray)
+            meanPictures[k] = collected.meanPictures[index]
         }
         let results = RelevanceScreening().run(maps: maps, images: grays)
         let range = Normalization.minMax.range(of: results.flatMap(\.meanMap.values))
@@ -93,7 +76,7 @@ struct ScreeningDirective: Directive {
             pictureCells.append(
                 figure.image(
                     meanPictures[r.classIndex]!.upscaled(by: scale), name: "screening-picture",
-                    alt: FigureText.t("alt_mean_picture", ["split": split, "class": name(r.classIndex)])))
+                    alt: FigureText.t("alt_mean_picture", ["split": collected.split, "class": name(r.classIndex)])))
             for (measure, cells) in [(RelevanceScreening.Measure.outside, 0), (.peak, 1)] {
                 let value = String(format: "%.0f\u{a0}%%", (r.values[measure] ?? 0) * 100)
                 let text = r.flagged.contains(measure) ? "<strong>⚑\u{a0}\(value)</strong>" : value
@@ -117,7 +100,7 @@ struct ScreeningDirective: Directive {
                 .horizontalSVG(),
             name: "screening-colorbar", title: FigureText.t("colorbar_named", ["colormap": colormap.name]))
         try figure.json(
-            ScreeningValues(method: method, count: count, split: split, results: results), name: "screening")
+            ScreeningValues(method: method, count: count, split: collected.split, results: results), name: "screening")
         let flagged = results.filter { !$0.flagged.isEmpty }.map { r in
             "\(name(r.classIndex)) (\(r.flagged.map { Self.measureName($0) }.joined(separator: ", ")))"
         }
