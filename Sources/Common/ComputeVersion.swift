@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "4f00e439dc9b1de4060ed35694edc13bdd8b68298bf738ce3cfeca75c8596453"
+    public static let sourceDigest = "526575c4919aaadaeea349d103db5327ec371e95dd611bd69b4119567b58c464"
 }

@@ -181,6 +181,12 @@ import TestSupport
         }
     }
 
+    @Test func integratedGradientsAttributeUsesItsBaseline() throws {
+        let ig = IntegratedGradients(steps: 8, baseline: .blur, sigma: 2)
+        let viaExplain = try ig.explain(digit, target: .class(7), model: model).map
+        #expect(ig.attribute(digit.pixels, targetClass: 7, engine: GradientEngine(model: model)) == viaExplain)
+    }
+
     @Test func integratedGradientsDataBaselineNeedsTrainingImages() {
         #expect(throws: ExplainError.noBackground(method: "integrated-gradients")) {
             try IntegratedGradients(baseline: .data).explain(digit, target: .class(7), model: model)

@@ -69,9 +69,13 @@ public struct IntegratedGradients: SaliencyMethod {
             isSigned: true, probabilities: softmax(logits).scalars, contrastClass: target.subtracted)
     }
 
-    /// From a black baseline (the other kinds need the whole image: `explain`).
+    /// From this method's baselines; `data` needs the training images only `explain` is
+    /// given, so here it integrates from black.
     public func attribute(_ image: Tensor, targetClass: Int, engine: GradientEngine) -> Heatmap {
-        attribute(image, from: [[Float](repeating: 0, count: image.count)], targetClass: targetClass, engine: engine)
+        let references =
+            (try? baselines(for: ExplainedImage(pixels: image), shape: engine.model.inputShape))
+            ?? [[Float](repeating: 0, count: image.count)]
+        return attribute(image, from: references, targetClass: targetClass, engine: engine)
     }
 
     /// The baselines this method integrates from for `image` (`[h, w, c]` each, in input
