@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "526575c4919aaadaeea349d103db5327ec371e95dd611bd69b4119567b58c464"
+    public static let sourceDigest = "1d909650c41257314903f4a22c498a082418de7b093c06252f99ff07b439161d"
 }

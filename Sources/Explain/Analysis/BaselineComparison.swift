@@ -42,11 +42,11 @@ public struct BaselineComparison: Sendable {
         for kind in kinds {
             var ig = method
             ig.baseline = kind
-            let e = try ig.explain(image, target: fixed, model: model)
+            let references = try ig.baselines(for: image, shape: model.inputShape)
+            let e = try ig.explain(image, target: fixed, model: model, from: references)
             if results.isEmpty {
                 fixed = e.contrastClass.map { .contrast(e.targetClass, $0) } ?? .class(e.targetClass)
             }
-            let references = try ig.baselines(for: image, shape: model.inputShape)
             let scores = references.map {
                 Self.score(model.logits(Tensor(shape: [1] + model.inputShape, scalars: $0)).scalars, e)
             }

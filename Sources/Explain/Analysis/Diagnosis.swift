@@ -21,14 +21,14 @@ public struct Diagnosis: Sendable {
         /// The fewest of the map's pixels whose undoing makes the network choose the rival;
         /// nil when `budget` pixels do not.
         public let pixelsNeeded: Int?
-        /// How many pixels the intervention changed (`pixelsNeeded`, or all it tried), and
-        /// how many of them were ink erased and background painted.
-        public let changed: Int
-        public let erased: Int
-        public let painted: Int
-        /// The pixels changed (indices into the `h × w` grid), and those that were ink.
+        /// The pixels the intervention changed (indices into the `h × w` grid; the first
+        /// `pixelsNeeded`, or all it tried), and those of them that were ink.
         public let changedPixels: [Int]
         public let erasedPixels: Set<Int>
+        /// How many pixels it changed, erased (ink) and painted (background).
+        public var changed: Int { changedPixels.count }
+        public var erased: Int { erasedPixels.count }
+        public var painted: Int { changed - erased }
         /// The image after the intervention, and the probabilities the network gives it.
         public let edited: Tensor
         public let probabilitiesAfter: [Float]
@@ -130,8 +130,8 @@ public struct Diagnosis: Sendable {
         }
         return Result(
             predicted: predicted, rival: rival, explanation: explanation, map: map, probabilities: probabilities,
-            pixelsNeeded: needed, changed: changed, erased: erased.count, painted: changed - erased.count,
-            changedPixels: Array(tried.prefix(changed)), erasedPixels: erased, edited: editedTensor,
+            pixelsNeeded: needed, changedPixels: Array(tried.prefix(changed)), erasedPixels: erased,
+            edited: editedTensor,
             probabilitiesAfter: after, randomPixelsNeeded: randomNeeded, rivalCurve: curve)
     }
 

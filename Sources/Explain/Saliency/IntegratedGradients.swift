@@ -59,7 +59,13 @@ public struct IntegratedGradients: SaliencyMethod {
 
     /// Explains `image` for `target` from this method's baselines.
     public func explain(_ image: ExplainedImage, target: Target, model: Model) throws(ExplainError) -> Explanation {
-        let references = try baselines(for: image, shape: model.inputShape)
+        try explain(image, target: target, model: model, from: baselines(for: image, shape: model.inputShape))
+    }
+
+    /// Explains `image` for `target` from `references` (`baselines(for:shape:)`).
+    public func explain(
+        _ image: ExplainedImage, target: Target, model: Model, from references: [[Float]]
+    ) throws(ExplainError) -> Explanation {
         let engine = GradientEngine(model: model, target: target)
         let logits = engine.logits(image.pixels)
         let k = try engine.resolve(target, logits: logits.scalars[...], label: image.label)

@@ -83,10 +83,7 @@ struct DiagnosisDirective: Directive {
             results.append(r)
             let drawing = HeatmapFigure(colormap: colormap, normalization: .symmetric, scale: scale, alpha: 0.5)
             let heatmap = drawing.panels(picture: image.display, map: r.map).heatmap
-            let x = image.pixels.scalars, (low, high) = (x.min() ?? 0, x.max() ?? 1)
-            var edited = RGBAImage(
-                unit: r.edited.scalars.map { high > low ? ($0 - low) / (high - low) : 0 }, width: shape[1],
-                height: shape[0], channels: shape[2])
+            var edited = image.picture(of: r.edited.scalars)
             // The changed pixels in colour, so that a change of one pixel can be seen.
             for p in r.changedPixels {
                 edited.setPixel(
@@ -218,7 +215,7 @@ struct DiagnosisValues: Encodable {
     let turned: Int
     let beatRandom: Int
     /// The probability the network gave its answer, over the images.
-    let confidence: CompareValues.Summary.Values
+    let confidence: ValueSummary
 
     init(method: ConfiguredMethod, budget: Int, images selected: [SelectedImage], results: [Diagnosis.Result]) {
         self.method = method.name

@@ -37,6 +37,16 @@ public struct SelectedImage: Sendable {
     var display: RGBAImage {
         picture ?? RGBAImage.grayscale(width: heatmap.width, height: heatmap.height, values: heatmap.values)
     }
+
+    /// Model input numbers of this image's shape (a baseline, an edited copy) as a picture,
+    /// this image's own value range mapped to [0, 1].
+    func picture(of values: [Float]) -> RGBAImage {
+        let x = pixels.scalars
+        let (low, high) = (x.min() ?? 0, x.max() ?? 1)
+        return RGBAImage(
+            unit: values.map { high > low ? ($0 - low) / (high - low) : 0 }, width: pixels.shape[2],
+            height: pixels.shape[1], channels: pixels.shape[3])
+    }
 }
 
 /// What a directive runs against: the trained model, the data, and the content folder.

@@ -66,6 +66,43 @@ public struct ExplanationValues: Encodable, Equatable, Sendable {
     }
 }
 
+/// Values over images: each one, their mean and their range.
+struct ValueSummary: Encodable {
+    let perImage: [Double]
+    let mean: Double
+    let min: Double
+    let max: Double
+    init(_ values: [Double]) {
+        perImage = values
+        mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+        min = values.min() ?? 0
+        max = values.max() ?? 0
+    }
+}
+
+/// How a map's magnitude divides: the share that is negative and, against an image's ink
+/// (`SelectedImage.inkMask`), the share on the ink and the share of the positive mass off it.
+struct MapShares {
+    let negative: Double
+    let onInk: Double
+    let positiveOffInk: Double
+
+    init(_ values: [Float], ink: [Bool] = []) {
+        let total = values.reduce(0.0) { $0 + Double(abs($1)) }
+        let negative = values.reduce(0.0) { $0 + ($1 < 0 ? Double(-$1) : 0) }
+        let on = zip(values, ink).reduce(0.0) { $0 + ($1.1 ? Double(abs($1.0)) : 0) }
+        let positiveOff = zip(values, ink).reduce(0.0) { $0 + (!$1.1 && $1.0 > 0 ? Double($1.0) : 0) }
+        self.negative = total > 0 ? negative / total : 0
+        onInk = total > 0 ? on / total : 0
+        positiveOffInk = total - negative > 0 ? positiveOff / (total - negative) : 0
+    }
+}
+
+extension SelectedImage {
+    /// Which input pixels have ink (a non-zero gray value).
+    var inkMask: [Bool] { explained.gray.values.map { $0 > 0 } }
+}
+
 /// saliency, cam and occlusion.
 struct AttributionValues: Encodable {
     /// Where a map's mass lies against the image's ink (its non-zero pixels), on the input's
@@ -81,12 +118,9 @@ struct AttributionValues: Encodable {
         init(_ images: [SelectedImage], _ explanations: [Explanation], height: Int, width: Int) {
             var inkShare: [Double] = [], massOnInk: [Double] = []
             for (image, e) in zip(images, explanations) {
-                let ink = image.explained.gray.values.map { $0 > 0 }
-                let map = e.mapOnInput(height: height, width: width).values
-                let total = map.reduce(0.0) { $0 + Double(abs($1)) }
-                let on = zip(map, ink).reduce(0.0) { $0 + ($1.1 ? Double(abs($1.0)) : 0) }
+                let ink = image.inkMask
                 inkShare.append(Double(ink.filter { $0 }.count) / Double(max(ink.count, 1)))
-                massOnInk.append(total > 0 ? on / total : 0)
+                massOnInk.append(MapShares(e.mapOnInput(height: height, width: width).values, ink: ink).onInk)
             }
             self.inkShare = inkShare
             self.massOnInk = massOnInk
@@ -117,18 +151,7 @@ struct CompareValues: Encodable {
     /// budget adds up to a difference of logits) and the share of its magnitude that is
     /// negative, with their ranges.
     struct Summary: Encodable {
-        struct Values: Encodable {
-            let perImage: [Double]
-            let mean: Double
-            let min: Double
-            let max: Double
-            init(_ values: [Double]) {
-                perImage = values
-                mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
-                min = values.min() ?? 0
-                max = values.max() ?? 0
-            }
-        }
+        typealias Values = ValueSummary
         let method: String
         let sum: Values
         let negativeShare: Values
@@ -147,12 +170,7 @@ struct CompareValues: Encodable {
             return Summary(
                 method: method,
                 sum: Summary.Values(mine.map { $0.reduce(0.0) { $0 + Double($1) } }),
-                negativeShare: Summary.Values(
-                    mine.map { values in
-                        let total = values.reduce(0.0) { $0 + Double(abs($1)) }
-                        let negative = values.reduce(0.0) { $0 + ($1 < 0 ? Double(-$1) : 0) }
-                        return total > 0 ? negative / total : 0
-                    }))
+                negativeShare: Summary.Values(mine.map { MapShares($0).negative }))
         }
     }
 }

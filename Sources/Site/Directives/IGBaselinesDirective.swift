@@ -56,14 +56,11 @@ struct IGBaselinesDirective: Directive {
 
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location), model = context.model
-        let shape = model.inputShape
         var rows: [(header: String, cells: [String])] = [], results: [BaselineComparison.Image] = []
         var cardTiles: [RGBAImage] = []
         for image in selected {
             let result = try comparison.run(image.explained, target: target, model: model)
             results.append(result)
-            let x = image.pixels.scalars
-            let (low, high) = (x.min() ?? 0, x.max() ?? 1)
             // One symmetric scale per image: the baselines' maps of one digit compare by colour.
             // A few extreme pixels would leave the rest pale, so it ends at the 99th percentile.
             let magnitudes = result.results.flatMap { $0.explanation.map.values.map(abs) }.sorted()
@@ -72,11 +69,10 @@ struct IGBaselinesDirective: Directive {
                 colormap: colormap, normalization: .fixed(low: -bound, high: bound), scale: scale, alpha: 0.5)
             var pictures: [String] = [], maps: [String] = [], sums: [String] = []
             for r in result.results {
-                let unit = r.references[0].map { high > low ? ($0 - low) / (high - low) : 0 }
-                let picture = RGBAImage(unit: unit, width: shape[1], height: shape[0], channels: shape[2])
                 pictures.append(
                     figure.image(
-                        picture.upscaled(by: scale), name: "ig-baseline-\(r.baseline.rawValue)",
+                        image.picture(of: r.references[0]).upscaled(by: scale),
+                        name: "ig-baseline-\(r.baseline.rawValue)",
                         alt: FigureText.t("alt_ig_baseline", ["baseline": r.baseline.rawValue, "image": image.name])))
                 let heatmap = drawing.panels(picture: image.display, map: r.explanation.map).heatmap
                 if cardTiles.count < 8 { cardTiles.append(heatmap) }
@@ -165,11 +161,11 @@ struct IGBaselineValues: Encodable {
     }
     struct Summary: Encodable {
         let baseline: String
-        let sum: CompareValues.Summary.Values
-        let referenceScore: CompareValues.Summary.Values
-        let massOnInk: CompareValues.Summary.Values
-        let negativeShare: CompareValues.Summary.Values
-        let positiveOffInk: CompareValues.Summary.Values
+        let sum: ValueSummary
+        let referenceScore: ValueSummary
+        let massOnInk: ValueSummary
+        let negativeShare: ValueSummary
+        let positiveOffInk: ValueSummary
     }
     let steps: Int
     let sigma: Double
@@ -182,24 +178,19 @@ struct IGBaselineValues: Encodable {
         sigma = Double(comparison.method.sigma)
         draws = comparison.method.draws
         images = zip(selected, results).map { image, result in
-            let ink = image.explained.gray.values.map { $0 > 0 }
+            let ink = image.inkMask
             let first = result.results.first?.explanation
             return Image(
                 image: image.name, label: image.label, target: first?.targetClass ?? 0, contrast: first?.contrastClass,
                 probabilities: first?.probabilities.map(Double.init) ?? [], score: Double(result.score),
                 baselines: result.results.map { r in
-                    let values = r.explanation.map.values
-                    let total = values.reduce(0.0) { $0 + Double(abs($1)) }
-                    let onInk = zip(values, ink).reduce(0.0) { $0 + ($1.1 ? Double(abs($1.0)) : 0) }
-                    let negative = values.reduce(0.0) { $0 + ($1 < 0 ? Double(-$1) : 0) }
-                    let positive = total - negative
-                    let positiveOff = zip(values, ink).reduce(0.0) { $0 + (!$1.1 && $1.0 > 0 ? Double($1.0) : 0) }
+                    let shares = MapShares(r.explanation.map.values, ink: ink)
                     return Result(
                         baseline: r.baseline.rawValue, referenceScores: r.referenceScores.map(Double.init),
                         referenceScore: Double(r.referenceScore), sum: Double(r.sum),
                         completenessGap: Double(r.sum - (result.score - r.referenceScore)),
-                        massOnInk: total > 0 ? onInk / total : 0, negativeShare: total > 0 ? negative / total : 0,
-                        positiveOffInk: positive > 0 ? positiveOff / positive : 0, map: MapValues(r.explanation.map))
+                        massOnInk: shares.onInk, negativeShare: shares.negative, positiveOffInk: shares.positiveOffInk,
+                        map: MapValues(r.explanation.map))
                 })
         }
         let perImage = images

@@ -77,15 +77,8 @@ struct ScreeningDirective: Directive {
                 figure.image(
                     meanPictures[r.classIndex]!.upscaled(by: scale), name: "screening-picture",
                     alt: FigureText.t("alt_mean_picture", ["split": collected.split, "class": name(r.classIndex)])))
-            for (measure, cells) in [(RelevanceScreening.Measure.outside, 0), (.peak, 1)] {
-                let value = String(format: "%.0f\u{a0}%%", (r.values[measure] ?? 0) * 100)
-                let text = r.flagged.contains(measure) ? "<strong>⚑\u{a0}\(value)</strong>" : value
-                if cells == 0 {
-                    outsideCells.append(FigureLayout.text(text))
-                } else {
-                    peakCells.append(FigureLayout.text(text))
-                }
-            }
+            outsideCells.append(Self.share(r, .outside))
+            peakCells.append(Self.share(r, .peak))
         }
         figure.card(Array(tiles.prefix(8)))
         let table = FigureLayout.panels(
@@ -118,6 +111,12 @@ struct ScreeningDirective: Directive {
 }
 
 extension ScreeningDirective {
+    /// A class's share as a cell, "⚑" and bold when flagged.
+    static func share(_ r: RelevanceScreening.ClassResult, _ measure: RelevanceScreening.Measure) -> String {
+        let value = String(format: "%.0f\u{a0}%%", (r.values[measure] ?? 0) * 100)
+        return FigureLayout.text(r.flagged.contains(measure) ? "<strong>⚑\u{a0}\(value)</strong>" : value)
+    }
+
     static func measureName(_ measure: RelevanceScreening.Measure) -> String {
         switch measure {
         case .outside: FigureText.t("screening_outside")
