@@ -6,7 +6,7 @@ APT_PACKAGES := libpng-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-d
   libturbojpeg0-dev pkg-config git rsync
 VIZSITE := .build/release/vizsite
 
-.PHONY: all deps build site serve test sanitize check-site fuzz bench bench-models format clean
+.PHONY: all deps build site serve test sanitize check-site check-snippets fuzz bench bench-models format clean
 
 all: site
 
@@ -56,6 +56,17 @@ sanitize: deps
 # (needs Java and chromium; not part of `make test`, since it needs the built site).
 check-site: site
 	Tools/check-site.sh Output
+
+# Runs every Python box of the lessons (Captum, pytorch-grad-cam, tf-keras-vis, Quantus,
+# matplotlib) in its own virtualenvs with pinned versions (Tools/snippets/requirements-*.txt,
+# installed on first use), compares what each computes with the built figures' raw values, and
+# records the agreement each box states (Content/lessons/checked-snippets.json). Chinese
+# matplotlib labels need a CJK font (fonts-noto-cjk). Not part of `make test`.
+check-snippets: build
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq fonts-noto-cjk fontconfig; }
+	python3 Tools/check_snippets.py --vizsite $(VIZSITE)
 
 # libFuzzer with the address sanitizer over every reader of user files, 10 minutes per
 # target (FUZZ_SECONDS=60 make fuzz for a quick pass); findings land in Fuzz/Findings/.

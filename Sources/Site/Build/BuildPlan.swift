@@ -50,6 +50,8 @@ struct PlannedLesson: Sendable {
     /// Labels of the lesson's figures that failed their checks: still names prose may use,
     /// so that one mistake is reported once, at the figure.
     var failedLabels: [String] = []
+    /// The Python boxes, by their placeholders' numbers.
+    var snippets: [PlannedSnippet] = []
 }
 
 /// Reads every lesson's Markdown and checks every directive against its model, collecting
@@ -65,6 +67,8 @@ struct BuildPlan {
     /// What is valid but probably not meant: figures that would publish something
     /// meaningless, code fences never closed. Each reported once.
     var warnings: [SourceError] = []
+    /// Every snippet file the boxes show, in each edition's wording (for `make check-snippets`).
+    var snippetVariants: [SnippetVariant] = []
 
     /// Looks up the model spec a directive names (path relative to the content folder).
     typealias SpecLookup = (_ path: String, _ at: SourceLocation) throws(SourceError) -> ModelSpec
@@ -94,6 +98,8 @@ struct BuildPlan {
             }
         }
         editions = EditionPages.pages(of: content.config.editions, lessons: written)
+        var snippetResolver: SnippetResolver?
+        do { snippetResolver = try SnippetResolver(content: content) } catch { errors.append(error) }
         for (lessonIndex, (language, lesson)) in written.enumerated() {
             let edition = editions.first { $0.edition.language == language }!
             let slugs = edition.slugsByFileName(lessons: written.map(\.lesson)).mapValues {
@@ -147,6 +153,17 @@ struct BuildPlan {
                         "this code fence is never closed: everything after it, to the end of the file, is code",
                         at: SourceLocation(
                             file: lesson.file, line: lesson.bodyLineOffset + fence.line, column: fence.column)))
+            }
+            var snippets: [PlannedSnippet] = []
+            for block in document.snippets {
+                do throws(SourceError) {
+                    guard let resolved = try snippetResolver?.resolve(block, lesson: lesson, language: language) else {
+                        continue
+                    }
+                    snippets.append(resolved)
+                } catch {
+                    errors.append(error)
+                }
             }
             var indices: [Int] = [], failedLabels: [String] = []
             for block in document.directives {
@@ -211,7 +228,11 @@ struct BuildPlan {
             lessons.append(
                 PlannedLesson(
                     lesson: lesson, language: language, html: document.html(), headings: document.headings,
-                    figures: indices, values: values, failedLabels: failedLabels))
+                    figures: indices, values: values, failedLabels: failedLabels, snippets: snippets))
+        }
+        if let snippetResolver {
+            warnings += snippetResolver.warnings + snippetResolver.unusedTranslations()
+            snippetVariants = snippetResolver.variants
         }
         let (references, problems) = FigureReferences.collect(self)
         self.references = references

@@ -52,6 +52,8 @@ public struct BuildReport: Sendable {
     public var collected: CacheCollection?
     /// What is valid but probably not meant, positioned like errors (`SourceError.isWarning`).
     public var warnings: [SourceError] = []
+    /// Every snippet file the Python boxes show, in each edition's words.
+    public var snippets: [SnippetVariant] = []
     public var pages = 0
     public var files = 0
     public var bytes = 0
@@ -147,6 +149,7 @@ public struct SiteBuilder: Sendable {
         }
         guard state.pendingErrors.isEmpty else { throw BuildErrors(state.pendingErrors) }
         state.report.warnings = state.plan.warnings
+        state.report.snippets = state.plan.snippetVariants
         if state.options.strict && !state.plan.warnings.isEmpty {
             throw BuildErrors(state.plan.warnings.map(\.strict))
         }

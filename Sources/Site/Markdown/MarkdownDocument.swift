@@ -14,6 +14,16 @@ struct DirectiveBlock: Sendable {
     let column: Int
 }
 
+/// A fenced code block whose lines include snippet files (`--8<-- "06-saliency/captum.py:box"`).
+struct SnippetBlock: Sendable {
+    /// The info string's first word (the language: `python`).
+    let language: String
+    let body: String
+    /// Line and column of the opening fence in the lesson file.
+    let line: Int
+    let column: Int
+}
+
 /// A section heading, with the id its anchor gets.
 public struct Heading: Sendable, Equatable {
     public let level: Int
@@ -25,7 +35,8 @@ public struct Heading: Sendable, Equatable {
 /// pipe tables and strikethrough), transformed for the site, rendered to HTML.
 ///
 /// Directive blocks become placeholders (`<!--vizsite:figure:N-->`) that the builder
-/// replaces with figures; headings get unique ids for the table of contents; relative
+/// replaces with figures, code blocks that include snippet files become
+/// `<!--vizsite:snippet:N-->`; headings get unique ids for the table of contents; relative
 /// links to other lessons (`03-filters.md`) and to `images/` are rewritten for the site,
 /// table cells included.
 final class MarkdownDocument {
@@ -33,6 +44,7 @@ final class MarkdownDocument {
     private let root: OpaquePointer
     private let options: Int32
     private(set) var directives: [DirectiveBlock] = []
+    private(set) var snippets: [SnippetBlock] = []
     private(set) var headings: [Heading] = []
     /// Each `$…$` / `$$…$$` formula as MathML, by placeholder; and the formulas that are not
     /// in the supported subset, with their position in the file.
@@ -92,6 +104,7 @@ final class MarkdownDocument {
     }
 
     static func placeholder(_ index: Int) -> String { "<!--vizsite:figure:\(index)-->" }
+    static func snippetPlaceholder(_ index: Int) -> String { "<!--vizsite:snippet:\(index)-->" }
 
     /// The document as HTML, heading ids in place.
     func html() -> String {
@@ -137,19 +150,25 @@ final class MarkdownDocument {
             case CMARK_NODE_CODE_BLOCK:
                 let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
                 let words = info.split(separator: " ", omittingEmptySubsequences: true)
+                let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+                if words.first != "viz", SnippetInclude.isInclude(literal) {
+                    snippets.append(
+                        SnippetBlock(
+                            language: words.first.map(String.init) ?? "", body: literal,
+                            line: Int(cmark_node_get_start_line(node)) + lineOffset,
+                            column: Int(cmark_node_get_start_column(node))))
+                    replace(node, with: Self.snippetPlaceholder(snippets.count - 1), iterator: iterator)
+                    continue
+                }
                 guard words.first == "viz" else { continue }
                 directives.append(
                     DirectiveBlock(
                         name: words.count > 1 ? String(words[1]) : "",
                         extra: words.dropFirst(2).joined(separator: " "),
-                        body: cmark_node_get_literal(node).map { String(cString: $0) } ?? "",
+                        body: literal,
                         line: Int(cmark_node_get_start_line(node)) + lineOffset,
                         column: Int(cmark_node_get_start_column(node))))
-                guard let replacement = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else { continue }
-                cmark_node_set_on_enter(replacement, Self.placeholder(directives.count - 1))
-                cmark_node_replace(node, replacement)
-                cmark_node_free(node)
-                cmark_iter_reset(iterator, replacement, CMARK_EVENT_ENTER)
+                replace(node, with: Self.placeholder(directives.count - 1), iterator: iterator)
             case CMARK_NODE_HEADING:
                 let given = Self.takeExplicitID(of: node)
                 var text = Self.plainText(of: node)
@@ -184,6 +203,15 @@ final class MarkdownDocument {
                 continue
             }
         }
+    }
+
+    /// Puts a raw HTML block (`html`) where `node` was, and walks on from it.
+    private func replace(_ node: OpaquePointer, with html: String, iterator: OpaquePointer) {
+        guard let replacement = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else { return }
+        cmark_node_set_on_enter(replacement, html)
+        cmark_node_replace(node, replacement)
+        cmark_node_free(node)
+        cmark_iter_reset(iterator, replacement, CMARK_EVENT_ENTER)
     }
 
     /// A heading's own id, written after its text as `{#id}` (as in Pandoc, kramdown and

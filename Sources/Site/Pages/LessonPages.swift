@@ -45,6 +45,11 @@ struct LessonPages {
                         alt: plannedFigure.alt ?? plannedFigure.directive.alt, strings: contentStrings))
                 thumbnails.append(figure.thumbnail)
             }
+            for (number, snippet) in planned.snippets.enumerated() {
+                html = html.replacingOccurrences(
+                    of: MarkdownDocument.snippetPlaceholder(number),
+                    with: SnippetBox.html(snippet, strings: contentStrings))
+            }
             let thumbnail =
                 lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil }
                 ?? thumbnails.compactMap { $0 }.first

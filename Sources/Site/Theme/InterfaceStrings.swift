@@ -55,6 +55,11 @@ public struct InterfaceStrings: Sendable, Equatable {
         "figure_reference": "Figure {n}",
         "copy": "Copy",
         "copied": "Copied",
+        "snippet_checked": "Run by <code>make check-snippets</code> with {environment}: {results}.",
+        "snippet_agrees": "{what}, within {difference} of vizsite’s",
+        "snippet_agrees_exactly": "{what}, exactly vizsite’s",
+        "snippet_separator": "; ",
+        "snippet_unchecked": "Not yet run by <code>make check-snippets</code> as shown here.",
         "fallback_note": "This lesson has not been translated into {language} yet; here it is in {default}.",
         "footer_credit":
             "Built with vizsite. Figures computed from a CNN trained on <a href=\"http://yann.lecun.com/exdb/mnist/\">"

@@ -87,12 +87,35 @@ struct Check: ParsableCommand {
 
     @OptionGroup var site: SiteOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write every file the Python boxes show, as each edition words it, into this folder.",
+            discussion: "make check-snippets runs them: <folder>/<language>/<file> and <folder>/manifest.json."))
+    var snippets: String?
+
     func run() throws {
         var options = site.buildOptions
         options.checkOnly = true
         let report = try runBuild(options, verbose: false)
+        if let snippets { try write(report.snippets, to: snippets) }
         print("ok: \(report.steps.last?.name ?? "checked")")
     }
+}
+
+/// The snippet files in each edition's words, and a manifest of them, under `folder`.
+private func write(_ variants: [SnippetVariant], to folder: String) throws {
+    let fm = FileManager.default
+    for variant in variants {
+        let path = ((folder as NSString).appendingPathComponent(variant.language) as NSString)
+            .appendingPathComponent(variant.file)
+        try fm.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(variant.text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    try encoder.encode(variants).write(
+        to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("manifest.json")))
 }
 
 /// Runs a build with the terminal's progress bar; its errors, all of them, are thrown
