@@ -158,6 +158,38 @@ def agree(what, ours, theirs, tolerance=1e-4):
         )
 
 
+def figure_scores(label, method, metric):
+    """A metrics figure's per-image scores of one method and metric, and their mean."""
+    for entry in figure(label)["methods"]:
+        if entry["method"] == method:
+            for result in entry["results"]:
+                if result["metric"] == metric:
+                    return np.array(result["scores"], dtype=np.float64), result["mean"]
+    raise KeyError(f"figure '{label}' has no {metric} of {method}")
+
+
+def agree_mean(what, ours, theirs, standard_errors=3.0):
+    """Records that the mean of `ours` (per-image scores the snippet computed, from noise or
+    draws of its own) is within `standard_errors` standard errors of the mean of `theirs`
+    (vizsite's per-image scores): the two estimate one expectation from different draws. A
+    single value for `ours` (a library that reports only the mean) is taken to vary as
+    vizsite's scores do."""
+    ours = np.atleast_1d(np.asarray(ours, dtype=np.float64))
+    theirs = np.asarray(theirs, dtype=np.float64)
+    ours, theirs = ours[np.isfinite(ours)], theirs[np.isfinite(theirs)]
+    difference = abs(float(ours.mean() - theirs.mean()))
+    spread = theirs.var(ddof=1) / len(theirs)
+    error = float(np.sqrt((ours.var(ddof=1) / len(ours) if len(ours) > 1 else spread) + spread))
+    passed = difference <= standard_errors * error
+    _record({"what": what, "max_difference": difference, "scale": error, "tolerance": standard_errors,
+             "passed": passed, "kind": "mean"})
+    if not passed:
+        raise AssertionError(
+            f"{what}: means {ours.mean():.4g} and vizsite's {theirs.mean():.4g} are {difference:.3g} apart, more than "
+            f"{standard_errors:g} standard errors ({error:.3g})"
+        )
+
+
 def note(text):
     """Why a snippet compares nothing (it draws a plot, it writes a file): what its box says."""
     _record({"note": text})
