@@ -41,6 +41,7 @@ LIBRARIES = {
     "pytorch_grad_cam": "grad-cam",
     "quantus": "quantus",
     "zennit": "zennit",
+    "lucent": "torch-lucent",
     "onnxruntime": "onnxruntime",
     "onnx": "onnx",
     "tensorflow": "tensorflow-cpu",

@@ -22,11 +22,11 @@ struct SnippetTests {
 
     @Test("comments and one-line strings are found, a # inside a string is not a comment")
     func words() {
-        let source = "x = f(\"a # b\", 'c')  # d e\n\"\"\"doc # no\"\"\"\n#plain\ny = 'it\\'s'\n"
+        let source = "x = f(\"a # b\", 'c')  # d e\n\"\"\"doc # no\"\"\"\n#plain\ny = 'it\\'s'\n\"\"\"two\nlines\"\"\"\n"
         let words = SnippetTranslation.words(of: source).map { (String(source[$0.range]), $0.kind, $0.line) }
-        #expect(words.map(\.0) == ["a # b", "c", "d e", "plain", "it\\'s"])
-        #expect(words.map(\.1) == [.string, .string, .comment, .comment, .string])
-        #expect(words.map(\.2) == [0, 0, 0, 2, 3])
+        #expect(words.map(\.0) == ["a # b", "c", "d e", "doc # no", "plain", "it\\'s"])
+        #expect(words.map(\.1) == [.string, .string, .comment, .string, .comment, .string])
+        #expect(words.map(\.2) == [0, 0, 0, 1, 2, 3])
     }
 
     @Test("a translation replaces comments and strings it lists and reports the comments it lacks")

@@ -32,7 +32,7 @@ struct SnippetTranslation: Sendable {
     }
 
     /// The comments (their text after `#` and one space, to the end of the line) and the
-    /// one-line string literals' contents of Python `source`.
+    /// one-line string literals' contents (a docstring's too) of Python `source`.
     static func words(of source: String) -> [Word] {
         var words: [Word] = []
         var i = source.startIndex, line = 0
@@ -63,7 +63,9 @@ struct SnippetTranslation: Sendable {
                     if i < source.endIndex, !triple, source[i] == "\n" { break }
                     if i < source.endIndex { advance() }
                 }
-                if !triple { words.append(Word(kind: .string, line: startLine, range: start..<i)) }
+                if !triple || !source[start..<i].contains("\n") {
+                    words.append(Word(kind: .string, line: startLine, range: start..<i))
+                }
                 if i < source.endIndex, source[i...].hasPrefix(quote) { i = source.index(i, offsetBy: quote.count) }
             } else {
                 advance()
