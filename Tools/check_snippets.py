@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,12 +49,15 @@ LIBRARIES = {
     "keras": "keras",
     "tf_keras_vis": "tf-keras-vis",
     "matplotlib": "matplotlib",
+    "sklearn": "scikit-learn",
 }
 SHOWN_NAMES = {"tensorflow-cpu": "tensorflow", "grad-cam": "pytorch-grad-cam"}
 
 
 def environment_of(text):
-    return "tf" if any(f"import {m}" in text or f"from {m}" in text for m in ("tensorflow", "keras", "tf_keras_vis")) else "torch"
+    """TensorFlow's virtualenv for a file that uses Keras (or the helper's Keras model), else PyTorch's."""
+    keras = any(f"import {m}" in text or f"from {m}" in text for m in ("tensorflow", "keras", "tf_keras_vis"))
+    return "tf" if keras or "keras_model(" in text else "torch"
 
 
 def ensure(env):
@@ -84,8 +88,11 @@ def versions(python):
 
 def libraries_named(text, known):
     used = []
+    # the helper's models are the libraries' own: Keras's (on TensorFlow) or PyTorch's
+    helpers = {"keras": "keras_model(", "tensorflow": "keras_model(", "torch": "torch_model("}
     for module, distribution in LIBRARIES.items():
-        if (f"import {module}" in text or f"from {module}" in text) and distribution in known:
+        imported = re.search(rf"^\s*(import|from)\s+{module}\b(?!\w)", text, re.MULTILINE) is not None
+        if (imported or helpers.get(module, "\0") in text) and distribution in known:
             used.append(f"{SHOWN_NAMES.get(distribution, distribution)} {known[distribution]}")
     return ", ".join(sorted(set(used)))
 

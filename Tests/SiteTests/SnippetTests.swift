@@ -156,6 +156,23 @@ struct SnippetTests {
                     + "as it is now; run make check-snippets, so the box says what it computes"))
     }
 
+    @Test("Python written in a lesson is a warning at its fence; other code is not")
+    func inlinePython() throws {
+        let site = FixtureSite(
+            lessons: ["01-test.md": "---\ntitle: T\n---\n\n```python\nprint(1)\n```\n\n```text\nprint(1)\n```\n"],
+            trainCount: 64, testCount: 8)
+        var options = buildOptions(site)
+        options.checkOnly = true
+        #expect(
+            try SiteBuilder(options: options).build().warnings.map {
+                $0.description.replacingOccurrences(of: site.content, with: "Content")
+            } == [
+                "Content/lessons/01-test.md:5:1: warning: Python written in the lesson is run by nothing: put it in "
+                    + "a file beside the lessons and show it with --8<-- \"01-test/name.py\", so make check-snippets "
+                    + "runs it"
+            ])
+    }
+
     @Test("mistakes in an include are positioned errors, from check as from build")
     func includeErrors() {
         let files = ["Content/lessons/01-test/saliency.py": Self.file]

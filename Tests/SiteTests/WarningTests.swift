@@ -75,7 +75,7 @@ struct WarningTests {
     @Test("a code fence never closed is a warning where it opens")
     func unclosedFence() throws {
         #expect(
-            try warnings("Text.\n\n```viz filters\nlayer: conv2d_1\n```\n\n  ~~~python\nprint(1)\n```\n") == [
+            try warnings("Text.\n\n```viz filters\nlayer: conv2d_1\n```\n\n  ~~~sh\necho 1\n```\n") == [
                 "Content/lessons/01-test.md:11:3: warning: this code fence is never closed: everything after it, to "
                     + "the end of the file, is code"
             ])

@@ -133,7 +133,8 @@ def maps(label, method=None):
     values = figure(label)
     entries = values.get("images") or values.get("maps") or []
     return [
-        {"image": e["image"], "target": e["target"], "map": np.array(e["map"]["values"], dtype=np.float64)}
+        {"image": e.get("image"), "target": e.get("target"),
+         "map": np.array(e.get("map", e)["values"], dtype=np.float64)}   # (feature maps are the maps themselves)
         for e in entries
         if method is None or e.get("method") == method
     ]

@@ -154,6 +154,14 @@ struct BuildPlan {
                         at: SourceLocation(
                             file: lesson.file, line: lesson.bodyLineOffset + fence.line, column: fence.column)))
             }
+            for (line, column) in document.inlinePython {
+                warnings.append(
+                    .warning(
+                        "Python written in the lesson is run by nothing: put it in a file beside the lessons and "
+                            + "show it with --8<-- \"\((lesson.fileName as NSString).deletingPathExtension)/name.py\", "
+                            + "so make check-snippets runs it",
+                        at: SourceLocation(file: lesson.file, line: line, column: column)))
+            }
             var snippets: [PlannedSnippet] = []
             for block in document.snippets {
                 do throws(SourceError) {

@@ -45,6 +45,9 @@ final class MarkdownDocument {
     private let options: Int32
     private(set) var directives: [DirectiveBlock] = []
     private(set) var snippets: [SnippetBlock] = []
+    /// Python code written in the lesson itself (line, column of its fence): code that
+    /// `make check-snippets` cannot run.
+    private(set) var inlinePython: [(line: Int, column: Int)] = []
     private(set) var headings: [Heading] = []
     /// Each `$…$` / `$$…$$` formula as MathML, by placeholder; and the formulas that are not
     /// in the supported subset, with their position in the file.
@@ -159,6 +162,10 @@ final class MarkdownDocument {
                             column: Int(cmark_node_get_start_column(node))))
                     replace(node, with: Self.snippetPlaceholder(snippets.count - 1), iterator: iterator)
                     continue
+                }
+                if let language = words.first, ["python", "py", "python3"].contains(language.lowercased()) {
+                    inlinePython.append(
+                        (Int(cmark_node_get_start_line(node)) + lineOffset, Int(cmark_node_get_start_column(node))))
                 }
                 guard words.first == "viz" else { continue }
                 directives.append(
