@@ -54,7 +54,7 @@ struct SnippetResolver {
         let includes = try SnippetInclude.parse(
             block.body, file: lesson.file, fenceLine: block.line, column: block.column)
         let translation = try self.translation(for: language)
-        var code: [String] = [], runs: [SnippetChecks.Run?] = []
+        var code: [String] = [], runs: [SnippetChecks.Run?] = [], shownFiles: Set<String> = []
         for include in includes {
             let (text, source) = try read(include)
             guard let range = source.range(of: include.section) else {
@@ -87,6 +87,8 @@ struct SnippetResolver {
                         file: include.path, language: language, text: runText, sha256: sha,
                         includedAt: include.location.description))
             }
+            // A box showing several sections of one file states (or misses) that file's run once.
+            guard shownFiles.insert(include.path).inserted else { continue }
             let run = checks.run(of: include.path, language: language, sha256: sha)
             if run == nil {
                 warnings.append(
