@@ -22,7 +22,8 @@ struct SnippetTests {
 
     @Test("comments and one-line strings are found, a # inside a string is not a comment")
     func words() {
-        let source = "x = f(\"a # b\", 'c')  # d e\n\"\"\"doc # no\"\"\"\n#plain\ny = 'it\\'s'\n\"\"\"two\nlines\"\"\"\n"
+        let source =
+            "x = f(\"a # b\", 'c')  # d e\n\"\"\"doc # no\"\"\"\n#plain\ny = 'it\\'s'\n\"\"\"two\nlines\"\"\"\n"
         let words = SnippetTranslation.words(of: source).map { (String(source[$0.range]), $0.kind, $0.line) }
         #expect(words.map(\.0) == ["a # b", "c", "d e", "doc # no", "plain", "it\\'s"])
         #expect(words.map(\.1) == [.string, .string, .comment, .string, .comment, .string])
@@ -65,6 +66,18 @@ struct SnippetTests {
                 == "f.py:3:1: error: section 'a' is opened a second time")
         #expect(
             error("# --8<-- start:a\n") == "f.py:1:1: error: expected '# --8<-- [start:name]' or '# --8<-- [end:name]'")
+    }
+
+    @Test("a note ends in the template's full stop, in either script")
+    func noteFullStop() {
+        let run = SnippetChecks.Run(
+            file: "a.py", language: "zh-Hans", sha256: "", environment: "torch 2.15.0", agreements: [],
+            note: "不与图对照。")
+        let strings = InterfaceStrings(
+            InterfaceStrings.english.merging(["snippet_checked": "用 {environment} 运行过：{results}。"]) { $1 })
+        #expect(
+            SnippetBox.html(PlannedSnippet(language: "python", code: "x = 1", runs: [run]), strings: strings)
+                .contains("<p class=\"snippet-check\">用 torch 2.15.0 运行过：不与图对照。</p>"))
     }
 
     @Test("differences read as powers of ten with one significant digit")

@@ -15,7 +15,8 @@ enum SnippetBox {
                         ["what": HTML.escape(agreement.what), "difference": difference(agreement.maxDifference)])
             }
             // A note says why a snippet compares nothing, or what it does not compare.
-            if let note = run.note, !note.isEmpty { results.append(HTML.escape(note.trimmingSuffix("."))) }
+            // (Its full stop is the sentence's, which the template ends: "." or "。".)
+            if let note = run.note, !note.isEmpty { results.append(HTML.escape(note.withoutFullStop)) }
             return strings.format(
                 "snippet_checked",
                 [
@@ -46,7 +47,9 @@ enum SnippetBox {
 }
 
 extension String {
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    fileprivate var withoutFullStop: String {
+        var text = self
+        while let last = text.last, ".。．".contains(last) { text.removeLast() }
+        return text
     }
 }
