@@ -10,6 +10,7 @@ Environment (set by check_snippets.py): VIZSITE_ROOT (the project), VIZSITE_OUTP
 site), VIZSITE_RESULTS (where the comparisons go, as JSON lines).
 """
 import atexit
+import functools
 import glob
 import gzip
 import json
@@ -112,8 +113,10 @@ def keras_model(name="mnist-cnn"):
     return model
 
 
+@functools.lru_cache(maxsize=None)
 def figure(label):
-    """The raw values (the JSON linked under it) of the figure labelled `label` in the built site."""
+    """The raw values (the JSON linked under it) of the figure labelled `label` in the built site
+    (read once per run: callers only read them)."""
     pattern = re.compile(r'id="fig-' + re.escape(label) + r'"')
     for page in sorted(OUTPUT.glob("**/index.html")):
         html = page.read_text(encoding="utf-8")

@@ -34,6 +34,7 @@ struct SnippetResolver {
     let content: SiteContent
     let checks: SnippetChecks
     private var sources: [String: (text: String, source: SnippetSource)] = [:]
+    private var wordings: [String: Wording] = [:]
     private var translations: [String: SnippetTranslation] = [:]
     private var used: [String: Set<String>] = [:]
     private(set) var variants: [SnippetVariant] = []
@@ -53,44 +54,29 @@ struct SnippetResolver {
     {
         let includes = try SnippetInclude.parse(
             block.body, file: lesson.file, fenceLine: block.line, column: block.column)
-        let translation = try self.translation(for: language)
         var code: [String] = [], runs: [SnippetChecks.Run?] = [], shownFiles: Set<String> = []
         for include in includes {
-            let (text, source) = try read(include)
-            guard let range = source.range(of: include.section) else {
+            let worded = try wording(of: include, in: language)
+            let sections = worded.source.sections
+            guard let range = worded.source.range(of: include.section) else {
                 throw SourceError(
                     "\(include.path) has no section '\(include.section ?? "")'"
-                        + (source.sections.isEmpty
+                        + (sections.isEmpty
                             ? "; mark one with # --8<-- [start:name] … # --8<-- [end:name]"
-                            : "; its sections: " + source.sections.keys.sorted().joined(separator: ", ")),
+                            : "; its sections: " + sections.keys.sorted().joined(separator: ", ")),
                     at: include.location,
-                    suggestion: nearestName(to: include.section ?? "", in: Array(source.sections.keys)))
+                    suggestion: nearestName(to: include.section ?? "", in: Array(sections.keys)))
             }
-            let worded = translation.map { $0.apply(to: text) }
-            if let worded {
-                used[language, default: []].formUnion(worded.used)
-                for (line, comment) in worded.untranslated where range.contains(line) {
-                    warnings.append(
-                        .warning(
-                            "the comment '\(comment)' (\(include.path):\(line + 1)) has no translation in "
-                                + "\(translationPath(language)); the box shows it as it is", at: include.location))
-                }
+            for (line, comment) in worded.untranslated where range.contains(line) {
+                warnings.append(
+                    .warning(
+                        "the comment '\(comment)' (\(include.path):\(line + 1)) has no translation in "
+                            + "\(translationPath(language)); the box shows it as it is", at: include.location))
             }
-            let runText = worded?.text ?? text
-            let shown =
-                try worded.map { w throws(SourceError) in try SnippetSource(w.text, file: include.path) } ?? source
-            code.append(shown.shown(range))
-            let sha = SHA256.hash(Array(runText.utf8))
-            if !variants.contains(where: { $0.file == include.path && $0.language == language }) {
-                variants.append(
-                    SnippetVariant(
-                        file: include.path, language: language, text: runText, sha256: sha,
-                        includedAt: include.location.description))
-            }
+            code.append(worded.source.shown(range))
             // A box showing several sections of one file states (or misses) that file's run once.
             guard shownFiles.insert(include.path).inserted else { continue }
-            let run = checks.run(of: include.path, language: language, sha256: sha)
-            if run == nil {
+            if worded.run == nil {
                 warnings.append(
                     .warning(
                         "\(include.path) has not been run by make check-snippets as "
@@ -98,9 +84,42 @@ struct SnippetResolver {
                                 ? "it is now" : "this edition words it")
                             + "; run make check-snippets, so the box says what it computes", at: include.location))
             }
-            runs.append(run)
+            runs.append(worded.run)
         }
         return PlannedSnippet(language: block.language, code: code.joined(separator: "\n\n"), runs: runs)
+    }
+
+    /// A snippet file in one edition's words: its sections, the comments left untranslated (by
+    /// line), and the check's run of exactly this text.
+    private struct Wording {
+        let source: SnippetSource
+        let untranslated: [(line: Int, comment: String)]
+        let run: SnippetChecks.Run?
+    }
+
+    /// The file `include` names in the words of `language`'s edition, worded once per build
+    /// and recorded among the variants `make check-snippets` runs.
+    private mutating func wording(of include: SnippetInclude, in language: String) throws(SourceError) -> Wording {
+        let key = language + "\u{0}" + include.path
+        if let known = wordings[key] { return known }
+        var (text, source) = try read(include)
+        var untranslated: [(line: Int, comment: String)] = []
+        if let translation = try translation(for: language) {
+            let applied = translation.apply(to: text)
+            used[language, default: []].formUnion(applied.used)
+            (text, untranslated) = (applied.text, applied.untranslated)
+            source = try SnippetSource(text, file: content.paths.display("lessons/" + include.path))
+        }
+        let sha = SHA256.hash(Array(text.utf8))
+        variants.append(
+            SnippetVariant(
+                file: include.path, language: language, text: text, sha256: sha,
+                includedAt: include.location.description))
+        let wording = Wording(
+            source: source, untranslated: untranslated,
+            run: checks.run(of: include.path, language: language, sha256: sha))
+        wordings[key] = wording
+        return wording
     }
 
     /// Translations no box uses, once every lesson is resolved (stale entries).

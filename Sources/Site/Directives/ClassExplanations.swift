@@ -10,6 +10,10 @@ struct ClassExplanations {
     static let target = DirectiveOption(
         "target", "predicted or true", default: "true", "Explain each image's true class or the predicted one.")
 
+    /// The colormap and scale of the class rows both figures draw.
+    static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
+    static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
+
     static func target(_ options: DirectiveOptions) throws(SourceError) -> Target {
         try target.choice(options, from: ["true", "predicted"], default: "true") == "true" ? .trueLabel : .predicted
     }

@@ -17,11 +17,10 @@ struct MeanHeatmapsDirective: Directive {
                 "The attribution method."
             ).spec,
             SharedOption.layer.spec,
-            count.spec, ClassExplanations.target.spec, colormap.spec, scale.spec,
+            count.spec, ClassExplanations.target.spec, ClassExplanations.colormap.spec,
+            ClassExplanations.scale.spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam))
     static let count = DirectiveOption("count", "integer 1–200", default: "20", "Test digits averaged per class.")
-    static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
-    static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
     static let example = "method: gradcam++\ncount: 20"
 
     let method: ConfiguredMethod
@@ -36,8 +35,8 @@ struct MeanHeatmapsDirective: Directive {
             defaults: SanityCheckDirective.fixedParameters)
         count = try Self.count.int(options, default: 20, in: 1...200)
         target = try ClassExplanations.target(options)
-        colormap = try Self.colormap.colormap(options, default: "viridis")
-        scale = try Self.scale.int(options, default: 2, in: 1...16)
+        colormap = try ClassExplanations.colormap.colormap(options, default: "viridis")
+        scale = try ClassExplanations.scale.int(options, default: 2, in: 1...16)
     }
 
     var caption: String {

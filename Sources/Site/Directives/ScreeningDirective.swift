@@ -16,15 +16,14 @@ struct ScreeningDirective: Directive {
         + "pixels, and the classes whose share stands out (modified z-score above 3.5)."
     static let methods = MethodCatalogue.all.filter { $0.family != .baseline && $0.family != .attention }
     static let count = DirectiveOption("count", "integer 2–500", default: "50", "Held-out images per class.")
-    static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
-    static let scale = DirectiveOption("scale", "integer 1–16", default: "2", "Display pixels per input pixel.")
     static let options: [OptionSpec] =
         [
             SharedOption.method.documented(
                 type: "a gradient, CAM or perturbation method", default: "lrp-composite",
                 "The attribution method whose maps are screened."
             ).spec,
-            SharedOption.layer.spec, count.spec, ClassExplanations.target.spec, colormap.spec, scale.spec,
+            SharedOption.layer.spec, count.spec, ClassExplanations.target.spec, ClassExplanations.colormap.spec,
+            ClassExplanations.scale.spec,
         ] + DirectiveOptions.parameterSpecs(methods)
     static let example = "method: lrp-composite\ncount: 50"
 
@@ -38,8 +37,8 @@ struct ScreeningDirective: Directive {
         method = try options.method(from: Self.methods, default: "lrp-composite", model: model)
         count = try Self.count.int(options, default: 50, in: 2...500)
         target = try ClassExplanations.target(options)
-        colormap = try Self.colormap.colormap(options, default: "viridis")
-        scale = try Self.scale.int(options, default: 2, in: 1...16)
+        colormap = try ClassExplanations.colormap.colormap(options, default: "viridis")
+        scale = try ClassExplanations.scale.int(options, default: 2, in: 1...16)
     }
 
     var caption: String {
