@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ExplainTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
         // Every torchvision and keras.applications architecture against its framework; its
         // fixtures live with CNNTests' (make test's kernels-off run leaves it out: heavy).
-        .testTarget(name: "ZooTests", dependencies: ["Common", "CNN", "Explain", "TestSupport"]),
+        .testTarget(name: "ZooTests", dependencies: ["Common", "CNN", "Explain", "Render", "TestSupport"]),
         .testTarget(name: "SiteTests", dependencies: ["Common", "Site", "CNN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "vizsiteTests", dependencies: ["Common", "vizsite", "CNN", "Render", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "1d909650c41257314903f4a22c498a082418de7b093c06252f99ff07b439161d"
+    public static let sourceDigest = "698b8807ac2d42117263236a08b48da84b04ebe222efd9c14f6da06abd90ff8c"
 }

@@ -166,6 +166,17 @@ extension FigureText {
             "Total params: {total} · Trainable params: {trainable} · Non-trainable params: {frozen} · "
             + "Multiply-accumulates per image: {macs}",
         "figure.model": "model {name}",
+        "figure.arch_parameters": "{count} params",
+        "figure.arch_layers": "{count} layers",
+        "figure.arch_parameters_each": "{count} params each",
+        "figure.arch_piece": "layers {first} to {last}",
+        "figure.arch_unfold": "{count} identical blocks, {first} to {last}: unfold the first",
+        "figure.arch_first_copy": "The first of {count} identical blocks, {first} to {last}:",
+        "figure.arch_collapsed":
+            "A stack stands for identical blocks, one after the other, with their count at its right; click it to "
+            + "unfold the first.",
+        "figure.summary_repeat":
+            "{count} identical blocks of {layers} layers, {first} to {last} ({parameters} params): unfold the first",
         "figure.metric_accuracy": "{split} accuracy",
         "figure.metric_loss": "{split} loss",
         "figure.metric_misclassified": "misclassified {split} images",
