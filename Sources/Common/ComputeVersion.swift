@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "698b8807ac2d42117263236a08b48da84b04ebe222efd9c14f6da06abd90ff8c"
+    public static let sourceDigest = "095da3f9a85a0b5cc04136536dc0b2f813d40f3bf23aa097a0a59d6b76ccc46c"
 }

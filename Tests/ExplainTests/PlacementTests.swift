@@ -36,6 +36,46 @@ import TestSupport
             m.receptiveFieldCentres(layer: 0) == ReceptiveFieldCentres(offsetX: 1, offsetY: 1, strideX: 2, strideY: 2))
     }
 
+    @Test("receptive-field sizes grow by each window's span times the stride before it")
+    func receptiveFieldSizes() {
+        // 3×3: 3; two of them: 5; 2×2 pooling after them: 5 + 1 = 6.
+        #expect(model.receptiveFieldSize(layer: 0) == (3, 3) && model.receptiveFieldSize(layer: 1) == (5, 5))
+        #expect(model.receptiveFieldSize(layer: 2) == (6, 6))
+        // A stride-2 3×3 then a 3×3: 3 + 2·2 = 7.
+        let first = Conv2D(
+            name: "a", inputShape: [28, 28, 1], filters: 2, kernelSize: (3, 3), strides: (2, 2), activation: .relu)
+        let second = Conv2D(name: "b", inputShape: first.outputShape, filters: 2, kernelSize: (3, 3), activation: .relu)
+        let flat = Flatten(name: "f", inputShape: second.outputShape)
+        let m = Model(
+            name: "m", inputShape: [28, 28, 1],
+            layers: [first, second, flat, Dense(name: "d", inputShape: flat.outputShape, units: 10)], seed: 1)
+        #expect(m.receptiveFieldSize(layer: 1) == (7, 7))
+    }
+
+    @Test("a unit's footprint: the share of its map above half the peak, and the peak's cell")
+    func unitFootprint() {
+        // 4×5: peak 8 at row 2, column 3; above 4: 8, 5 and 4.5 — 3 of 20 cells.
+        var values = [Float](repeating: 1, count: 20)
+        values[2 * 5 + 3] = 8
+        values[0] = 5
+        values[19] = 4.5
+        values[7] = 4
+        let footprint = UnitFootprint(Heatmap(width: 5, height: 4, values: values))
+        #expect(footprint.activeShare == 3.0 / 20 && footprint.peakRow == 2 && footprint.peakColumn == 3)
+        #expect(UnitFootprint(Heatmap(width: 2, height: 1, values: [-1, 0])).activeShare == 0)
+    }
+
+    @Test("maps correlate by Pearson's r; several images by the mean over their pairs")
+    func correlations() {
+        let a = Heatmap(width: 3, height: 1, values: [1, 2, 3])
+        let b = Heatmap(width: 3, height: 1, values: [2, 4, 6])
+        let c = Heatmap(width: 3, height: 1, values: [3, 2, 1])
+        #expect(abs(mapCorrelation(a, b) - 1) < 1e-12 && abs(mapCorrelation(a, c) + 1) < 1e-12)
+        // Pairs (a, b) 1, (a, c) −1, (b, c) −1: mean −1/3.
+        #expect(abs(meanPairwiseCorrelation([a, b, c]) + 1.0 / 3) < 1e-12)
+        #expect(mapCorrelation(a, Heatmap(width: 3, height: 1, values: [5, 5, 5])).isNaN)
+    }
+
     @Test func aPeakSitsAtItsReceptiveFieldCentre() {
         var map = Heatmap(width: 24, height: 24, values: [Float](repeating: 0, count: 576))
         map.values[5 * 24 + 20] = 1  // row 5, column 20

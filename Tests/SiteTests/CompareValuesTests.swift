@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Render
 import TestSupport
 @testable import Site
 
@@ -61,5 +62,64 @@ struct CompareValuesTests {
         #expect(shares.count == 3 && shares == product["ink_share"] as? [Double])
         #expect(shares.allSatisfy { $0 > 0.05 && $0 < 0.4 } && mass.allSatisfy { $0 > 0 && $0 < 1 })
         #expect(gradient["mass_on_ink_range"] as? [Double] == [mass.min()!, mass.max()!])
+    }
+
+    @Test("a CAM says how much of its mass lies on cells that see ink; a contrast, how alike its classes' maps are")
+    func camInkAndContrast() throws {
+        let files = try builtFiles(
+            lesson(
+                "```viz cam\nmethod: layercam\nimages: test[0:2]\ntarget: 9\n```\n\n"
+                    + "```viz cam\nmethod: layercam\nimages: test[0:2]\ntarget: 4\n```\n\n"
+                    + "```viz cam\nmethod: layercam\nimages: test[0:2]\ntarget: 9-4\n```\n"))
+        var byTarget: [String: [String: Any]] = [:]
+        for (name, data) in files where name.hasPrefix("figures/cam-") && name.hasSuffix(".json") {
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let images = try #require(json["images"] as? [[String: Any]])
+            let contrast = images[0]["contrast"].flatMap { $0 is NSNull ? nil : "−\($0)" } ?? ""
+            byTarget["\(images[0]["target"]!)" + contrast] = json
+        }
+        #expect(byTarget.count == 3, "\(byTarget.keys)")
+        func maps(_ json: [String: Any]) -> [[Double]] {
+            (json["images"] as! [[String: Any]]).map {
+                ((($0["map"] as! [String: Any])["values"]) as! [[Double]]).flatMap { $0 }
+            }
+        }
+        func pearson(_ a: [Double], _ b: [Double]) -> Double {
+            let n = Double(a.count), ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+            let ab = zip(a, b).reduce(0) { $0 + ($1.0 - ma) * ($1.1 - mb) }
+            let aa = a.reduce(0) { $0 + ($1 - ma) * ($1 - ma) }, bb = b.reduce(0) { $0 + ($1 - mb) * ($1 - mb) }
+            return ab / (aa * bb).squareRoot()
+        }
+        let nine = try #require(byTarget["9"]), four = try #require(byTarget["4"])
+        let contrast = try #require(byTarget["9−4"], "\(byTarget.keys)")
+        let correlation = try #require(contrast["class_correlation"] as? [Double])
+        // The correlation the figure states is the one of the two class figures' own maps.
+        for (i, (a, b)) in zip(maps(nine), maps(four)).enumerated() {
+            #expect(abs(correlation[i] - pearson(a, b)) < 1e-5, "image \(i)")
+        }
+        #expect(nine["class_correlation"] == nil)
+        // Cells whose 5×5 window holds ink carry at least the mass that sits on ink itself.
+        let ink = try #require(nine["ink"] as? [String: Any])
+        let seeing = try #require(ink["mass_seeing_ink"] as? [Double]),
+            on = try #require(ink["mass_on_ink"] as? [Double])
+        #expect(seeing.count == 2 && zip(seeing, on).allSatisfy { $0.0 <= 1 + 1e-9 && $0.0 + 1e-9 >= $0.1 })
+    }
+
+    @Test("a cell sees ink when its receptive field, centred where the placement puts it, holds ink")
+    func inkReach() {
+        // A 2×2 map of 5×5 fields centred at (2, 2) … (3, 3) on 6×6 pixels; ink at (0, 0) only.
+        var ink = [Bool](repeating: false, count: 36)
+        ink[0] = true
+        let reach = InkReach(
+            ink: ink, height: 6, width: 6, placement: .centres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1),
+            field: (5, 5), map: Heatmap(width: 2, height: 2, values: [1, 2, 3, 4]))
+        #expect(reach.seesInk == [true, false, false, false])
+        // Ink at (5, 5) is seen by the field centred at (3, 3) alone.
+        ink = [Bool](repeating: false, count: 36)
+        ink[35] = true
+        let corner = InkReach(
+            ink: ink, height: 6, width: 6, placement: .centres(offsetX: 2, offsetY: 2, strideX: 1, strideY: 1),
+            field: (5, 5), map: Heatmap(width: 2, height: 2, values: [1, 2, 3, 4]))
+        #expect(corner.seesInk == [false, false, false, true])
     }
 }

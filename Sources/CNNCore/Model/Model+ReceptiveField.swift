@@ -59,3 +59,24 @@ extension Model {
         return grid
     }
 }
+
+extension Model {
+    /// The size of the receptive field of one output of layer `index` (height, width) in
+    /// input pixels, along the same path as `receptiveFieldCentres`: two valid 3×3
+    /// convolutions see 5×5.
+    public func receptiveFieldSize(layer index: Int) -> (height: Int, width: Int) {
+        var path: [Int] = []
+        var node = index
+        while node >= 0 {
+            path.append(node)
+            node = inputs[node][0]
+        }
+        var size = (height: 1, width: 1), stride = (height: 1, width: 1)
+        for layer in path.reversed().map({ layers[$0] }) {
+            guard case .window(let span, let step, _) = layer.gridMapping else { continue }
+            size = (size.height + (span.height - 1) * stride.height, size.width + (span.width - 1) * stride.width)
+            stride = (stride.height * step.height, stride.width * step.width)
+        }
+        return size
+    }
+}

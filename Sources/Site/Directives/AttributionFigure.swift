@@ -37,13 +37,22 @@ struct AttributionFigure: Sendable {
     ) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location)
         let explanations = try selected.map { try method.explain($0, target: target, model: context.model) }
+        // A contrast k − j: how alike the two classes' own maps are (Pearson's r per image),
+        // the overlap the contrast removes.
+        var classCorrelation: [Double]?
+        if case .contrast(let first, let second) = target {
+            classCorrelation = try selected.map { image in
+                mapCorrelation(
+                    try method.explain(image, target: .class(first), model: context.model).map,
+                    try method.explain(image, target: .class(second), model: context.model).map)
+            }
+        }
         try figure.json(
             AttributionValues(
                 method: method.name, settings: method.settings.values,
                 images: zip(selected, explanations).map(ExplanationValues.init),
-                ink: AttributionValues.Ink(
-                    selected, explanations, height: context.model.inputShape[0],
-                    width: context.model.inputShape[1])),
+                ink: AttributionValues.Ink(selected, explanations, model: context.model),
+                classCorrelation: classCorrelation),
             name: name)
         // The parameters that change what the map means, named under the figure.
         let meaning = method.settings["aggregate"].map { [FigureText.t("aggregate", ["name": $0])] } ?? []

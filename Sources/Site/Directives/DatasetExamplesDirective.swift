@@ -118,13 +118,15 @@ struct DatasetExamplesDirective: Directive {
             let values = images.indices.map { i in
                 ExampleValues(
                     image: images[i].name, label: images[i].label, score: Double(examples[i].score),
-                    map: MapValues(maps[i]))
+                    footprint: UnitFootprint(maps[i]), placement: spatial ? placement : nil, map: MapValues(maps[i]))
             }
             json.append(UnitExamples(unit: unit, examples: values))
         }
         figure.card(tiles, columns: min(4, max(tiles.count, 1)))
         try figure.json(
-            DatasetExamplesValues(layer: layer, split: split, score: score.rawValue, units: json),
+            DatasetExamplesValues(
+                layer: layer, split: split, score: score.rawValue,
+                activeShareRange: extent(json.flatMap { $0.examples.map(\.activeShare) }), units: json),
             name: "dataset-examples-\(layer)")
         let ordinals = (1...count).map { $0 == 1 ? FigureText.t("strongest") : FigureText.t("ordinal", ["n": "\($0)"]) }
         let table = FigureLayout.panels(columns: ordinals, rows: rows, corner: "")
@@ -139,22 +141,75 @@ struct DatasetExamplesDirective: Directive {
     }
 }
 
-/// dataset-examples: per unit, the strongest images with their scores and maps.
+/// dataset-examples: per unit, the strongest images with their scores and maps, and where
+/// the unit fires in each (`UnitFootprint`): `active_share` (the map's share above half its
+/// peak), the peak's cell and, for a map laid on the input by receptive fields, the input
+/// pixel at the peak cell's centre; per unit and over all units their ranges [min, max].
 struct DatasetExamplesValues: Encodable {
     let layer: String
     let split: String
     let score: String
+    let activeShareRange: [Double]
     let units: [UnitExamples]
 }
 
 struct UnitExamples: Encodable {
     let unit: Int
+    let activeShareRange: [Double]
+    /// The rows and columns of the input pixels the peaks sit on, [min, max]; null when the
+    /// maps are not laid on the input by receptive fields.
+    @ExplicitNull var peakInputRows: [Int]?
+    @ExplicitNull var peakInputColumns: [Int]?
     let examples: [ExampleValues]
+
+    init(unit: Int, examples: [ExampleValues]) {
+        self.unit = unit
+        self.examples = examples
+        activeShareRange = extent(examples.map(\.activeShare))
+        let rows = examples.compactMap { $0.peakInput?.row }, columns = examples.compactMap { $0.peakInput?.column }
+        if rows.count == examples.count, let low = rows.min(), let high = rows.max() {
+            peakInputRows = [low, high]
+            peakInputColumns = [columns.min()!, columns.max()!]
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case unit, activeShareRange, peakInputRows, peakInputColumns, examples
+    }
 }
 
 struct ExampleValues: Encodable {
+    struct Cell: Encodable, Equatable {
+        let row: Int
+        let column: Int
+    }
     let image: String
     let label: Int?
     let score: Double
+    let activeShare: Double
+    let peak: Cell
+    @ExplicitNull var peakInput: Cell?
     let map: MapValues
+
+    init(image: String, label: Int?, score: Double, footprint: UnitFootprint, placement: MapPlacement?, map: MapValues)
+    {
+        self.image = image
+        self.label = label
+        self.score = score
+        activeShare = footprint.activeShare
+        peak = Cell(row: footprint.peakRow, column: footprint.peakColumn)
+        if case .centres(let offsetX, let offsetY, let strideX, let strideY) = placement {
+            peakInput = Cell(
+                row: Int((offsetY + strideY * Double(footprint.peakRow)).rounded(.down)),
+                column: Int((offsetX + strideX * Double(footprint.peakColumn)).rounded(.down)))
+        }
+        self.map = map
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case image, label, score, activeShare, peak, peakInput, map
+    }
 }
+
+/// The smallest and largest of `values`, as the raw values' `_range` fields give them.
+private func extent(_ values: [Double]) -> [Double] { [values.min() ?? 0, values.max() ?? 0] }

@@ -103,6 +103,36 @@ extension SelectedImage {
     var inkMask: [Bool] { explained.gray.values.map { $0 > 0 } }
 }
 
+/// Which cells of a map on a layer's grid see ink: a cell's receptive field, `field`
+/// pixels centred where `placement` puts it, holds a pixel of `ink`.
+struct InkReach {
+    let seesInk: [Bool]
+
+    init(ink: [Bool], height: Int, width: Int, placement: MapPlacement, field: (height: Int, width: Int), map: Heatmap)
+    {
+        guard case .centres(let offsetX, let offsetY, let strideX, let strideY) = placement else {
+            seesInk = Array(repeating: false, count: map.values.count)
+            return
+        }
+        var sees = [Bool](repeating: false, count: map.values.count)
+        for i in 0..<map.height {
+            for j in 0..<map.width {
+                // The window's first pixel: centre minus half the field (a centre between
+                // pixels, for an even field, rounds the window up).
+                let top = Int((offsetY + strideY * Double(i) - Double(field.height - 1) / 2).rounded(.up))
+                let left = Int((offsetX + strideX * Double(j) - Double(field.width - 1) / 2).rounded(.up))
+                search: for y in max(top, 0)..<min(top + field.height, height) {
+                    for x in max(left, 0)..<min(left + field.width, width) where ink[y * width + x] {
+                        sees[i * map.width + j] = true
+                        break search
+                    }
+                }
+            }
+        }
+        seesInk = sees
+    }
+}
+
 /// saliency, cam and occlusion.
 struct AttributionValues: Encodable {
     /// Where a map's mass lies against the image's ink (its non-zero pixels), on the input's
@@ -114,18 +144,39 @@ struct AttributionValues: Encodable {
         let massOnInk: [Double]
         let inkShareRange: [Double]
         let massOnInkRange: [Double]
+        /// For a map on a layer's grid (a CAM's), the share of its magnitude on cells whose
+        /// receptive field holds ink, per image and [min, max]; null for a map on the input.
+        @ExplicitNull var massSeeingInk: [Double]?
+        @ExplicitNull var massSeeingInkRange: [Double]?
 
-        init(_ images: [SelectedImage], _ explanations: [Explanation], height: Int, width: Int) {
-            var inkShare: [Double] = [], massOnInk: [Double] = []
+        init(_ images: [SelectedImage], _ explanations: [Explanation], model: Model) {
+            let (height, width) = (model.inputShape[0], model.inputShape[1])
+            var inkShare: [Double] = [], massOnInk: [Double] = [], seeing: [Double] = []
             for (image, e) in zip(images, explanations) {
                 let ink = image.inkMask
                 inkShare.append(Double(ink.filter { $0 }.count) / Double(max(ink.count, 1)))
                 massOnInk.append(MapShares(e.mapOnInput(height: height, width: width).values, ink: ink).onInk)
+                if case .centres = e.placement, e.placement != .identity, let layer = e.layer,
+                    let index = model.layerIndex(named: layer)
+                {
+                    let cells = InkReach(
+                        ink: ink, height: height, width: width, placement: e.placement,
+                        field: model.receptiveFieldSize(layer: index), map: e.map)
+                    seeing.append(MapShares(e.map.values, ink: cells.seesInk).onInk)
+                }
             }
             self.inkShare = inkShare
             self.massOnInk = massOnInk
             inkShareRange = [inkShare.min() ?? 0, inkShare.max() ?? 0]
             massOnInkRange = [massOnInk.min() ?? 0, massOnInk.max() ?? 0]
+            if seeing.count == images.count && !seeing.isEmpty {
+                massSeeingInk = seeing
+                massSeeingInkRange = [seeing.min()!, seeing.max()!]
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case inkShare, massOnInk, inkShareRange, massOnInkRange, massSeeingInk, massSeeingInkRange
         }
     }
     let method: String
@@ -133,6 +184,9 @@ struct AttributionValues: Encodable {
     let settings: [String: String]
     let images: [ExplanationValues]
     let ink: Ink
+    /// For a contrast target k − j, per image, Pearson's correlation of the maps of class
+    /// k and of class j alone; absent otherwise.
+    var classCorrelation: [Double]? = nil
 }
 
 /// compare: one entry per image and method.
@@ -271,10 +325,19 @@ struct MaximizeValues: Encodable {
         let activation: Double
         let image: MapValues
     }
+    /// With several images per unit (Lucid's diversity): per unit, the mean of Pearson's
+    /// correlation over every pair of its images, and their activations [min, max].
+    struct Diversity: Encodable {
+        let unit: Int
+        let meanPairwiseCorrelation: Double
+        let activationRange: [Double]
+    }
     let layer: String
     let steps: Int
     let seed: Int
     let results: [Result]
+    /// Absent with one image per unit.
+    var diversity: [Diversity]? = nil
 }
 
 /// predictions and samples: per image, its label and the model's answer.

@@ -205,8 +205,19 @@ struct MaximizeDirective: Directive {
                 l2: lucid == nil ? Double(settings.l2) : 0, tv: lucid == nil ? Double(settings.totalVariation) : 0,
                 jitter: lucid == nil ? settings.jitter : 0, activation: Double(r.activation), image: MapValues(r.image))
         }
+        // Several images per unit: how alike they came out, and how strongly each drives it.
+        let diversity =
+            perUnit.first.map { $0.count > 1 } == true
+            ? zip(units, perUnit).map { unit, images in
+                MaximizeValues.Diversity(
+                    unit: unit, meanPairwiseCorrelation: meanPairwiseCorrelation(images.map(\.image)),
+                    activationRange: [
+                        Double(images.map(\.activation).min() ?? 0), Double(images.map(\.activation).max() ?? 0),
+                    ])
+            } : nil
         try figure.json(
-            MaximizeValues(layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values),
+            MaximizeValues(
+                layer: layer, steps: settings.steps, seed: Int(settings.seed), results: values, diversity: diversity),
             name: "maximize-\(layer)")
         return (FigureLayout.grid(cells), [FigureText.t("label_unit_activation"), FigureText.t("pixel_values")])
     }
