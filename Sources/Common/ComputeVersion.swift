@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "095da3f9a85a0b5cc04136536dc0b2f813d40f3bf23aa097a0a59d6b76ccc46c"
+    public static let sourceDigest = "5c8bab8846a99f73a3cf03875928bdba2b08720c601d8bb0e5190ebc4ff069d4"
 }

@@ -9,8 +9,17 @@ import TestSupport
 /// the site's folder.
 func buildErrors(
     _ lesson: String, siteYAML: String = FixtureSite.siteYAML, extra: [String: String] = [:],
-    files: [String: String] = [:], checkOnly: Bool = false
+    files: [String: String] = [:], checkOnly: Bool = false, buildOnly: String? = nil
 ) -> [String] {
+    // Every error case of the suite proves check = build: `vizsite check` reports what the
+    // build does, unless the caller says why only a build can (`buildOnly`: values quoted
+    // from figures that only computing makes).
+    if !checkOnly && buildOnly == nil {
+        let built = buildErrors(lesson, siteYAML: siteYAML, extra: extra, files: files, buildOnly: "")
+        let checked = buildErrors(lesson, siteYAML: siteYAML, extra: extra, files: files, checkOnly: true)
+        #expect(checked == built, "check reports what build does")
+        return built
+    }
     var lessons = ["01-test.md": lesson]
     lessons.merge(extra) { $1 }
     let site = FixtureSite(lessons: lessons, siteYAML: siteYAML, trainCount: 256, testCount: 64)
@@ -22,7 +31,10 @@ func buildErrors(
         return []
     } catch {
         #expect(!FileManager.default.fileExists(atPath: site.output), "a failed first build writes no output")
-        return error.errors.map { $0.description.replacingOccurrences(of: site.content, with: "Content") }
+        return error.errors.map {
+            $0.description.replacingOccurrences(of: site.content, with: "Content")
+                .replacingOccurrences(of: site.root + "/", with: "")
+        }
     }
 }
 

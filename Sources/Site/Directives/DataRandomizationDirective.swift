@@ -100,102 +100,14 @@ struct DataRandomizationDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let selected = try context.images(images, at: location), model = context.model
         let against = try context.otherModel(other)
-        let unrelated = SanityCheck(seed: UInt64(seed)).unrelatedModels(model)
-        let (h, w) = (model.inputShape[0], model.inputShape[1])
-        // [method][measure][image]: the similarity, and the floor.
-        var values = Array(repeating: Array(repeating: [Double](), count: measures.count), count: methods.count)
-        var floors = values
-        // Drawn as a column pair per image (the model, the other) and a row per method.
-        var columns: [String] = [], inputs: [String] = []
-        var drawn = Array(repeating: [String](), count: methods.count)
-        var cardTiles: [RGBAImage] = []
-        for (n, image) in selected.enumerated() {
-            let ink = image.explained.gray.values.map { $0 > 0 }
-            for (m, method) in methods.enumerated() {
-                // Both models explain the class the trained model predicts, so that the
-                // labels they were trained on are the only difference.
-                let trained = try method.explain(image, target: .predicted, model: model)
-                let k = trained.targetClass
-                let shuffled = try method.explain(image, target: .class(k), model: against.model)
-                let a = trained.mapOnInput(height: h, width: w), b = shuffled.mapOnInput(height: h, width: w)
-                let floorA = try method.explain(image, target: .class(k), model: unrelated.0).mapOnInput(
-                    height: h, width: w)
-                let floorB = try method.explain(image, target: .class(k), model: unrelated.1).mapOnInput(
-                    height: h, width: w)
-                for (i, measure) in measures.enumerated() {
-                    values[m][i].append(measure(a, b, ink: ink))
-                    floors[m][i].append(measure(floorA, floorB, ink: ink))
-                }
-                guard n < shownCount else { continue }
-                if m == 0 {
-                    columns += [
-                        FigureText.t("on_trained", ["image": imageHeader(image, explanation: trained)]),
-                        FigureText.t("shuffled_labels"),
-                    ]
-                    let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
-                    let cell = figure.image(
-                        digit, name: "data-randomization-input",
-                        alt: FigureText.t("alt_input_named", ["image": image.name]))
-                    inputs += [cell, cell]
-                }
-                for (j, (e, which)) in [
-                    (trained, FigureText.t("trained")), (shuffled, FigureText.t("shuffled_labels")),
-                ]
-                .enumerated() {
-                    let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
-                    let p = panels.pictures(
-                        image: image, map: magnitude, placement: e.placement, normalization: .minMax)
-                    if cardTiles.count < 8 { cardTiles.append(p.overlay) }
-                    drawn[m].append(
-                        figure.image(
-                            p.overlay, name: "data-randomization-\(method.name)",
-                            alt: FigureText.t(
-                                "alt_method_model_on", ["method": method.title, "model": which, "image": image.name]),
-                            thumbnail: n == 0 && m == 0 && j == 0, pixelated: false))
-                }
-            }
-        }
-        var body = ""
-        if !columns.isEmpty {
-            figure.card(cardTiles, columns: min(4, cardTiles.count))
-            let rows = [(FigureText.t("panel_input"), inputs)] + methods.indices.map { (methods[$0].title, drawn[$0]) }
-            let bar = figure.svg(
-                Colorbar(colormap: panels.colormap, low: 0, high: 1, label: FigureText.t("magnitude_per_map"))
-                    .horizontalSVG(),
-                name: "data-randomization-colorbar",
-                title: FigureText.t(
-                    "colorbar_title", ["colormap": panels.colormap.name, "scale": FigureText.t("magnitude_per_map")]))
-            body = FigureLayout.withColorbarBelow(
-                FigureLayout.panels(columns: columns, rows: rows, corner: FigureText.t("method_column")), colorbar: bar)
-        }
-        let means = values.map { $0.map(SanityCheckDirective.mean) },
-            floorMeans = floors.map { $0.map(SanityCheckDirective.mean) }
-        body += FigureLayout.table(
-            header: [FigureText.t("method_column")]
-                + measures.map { FigureText.t("with_floor", ["name": SanityCheckDirective.label($0)]) },
-            rows: methods.indices.map { m in
-                [methods[m].title]
-                    + measures.indices.map { i in
-                        "\(SanityCheckDirective.format(means[m][i])) (\(SanityCheckDirective.format(floorMeans[m][i])))"
-                    }
-            },
-            numeric: Set(1...measures.count))
+        let result = try DataRandomization.run(
+            images: selected.map(\.explained),
+            methods: methods.map { DataRandomization.Method($0.entry.method($0.settings), layer: $0.layer) },
+            measures: measures, model: model, other: against.model, seed: UInt64(seed), keeping: shownCount)
+        var body = panelsHTML(Array(zip(selected, result.kept)), figure: figure)
+        body += table(result)
         let accuracy = try Self.accuracies(of: against, context: context)
-        let finite = SanityCheckDirective.finite
-        try figure.json(
-            DataRandomizationValues(
-                images: selected.map(\.name), against: other, trainingAccuracy: accuracy.training,
-                heldOutAccuracy: accuracy.heldOut, seed: seed,
-                methods: methods.indices.map { m in
-                    .init(
-                        method: methods[m].name,
-                        similarities: measures.indices.map { i in
-                            .init(
-                                measure: measures[i].rawValue, mean: finite(means[m][i]),
-                                noiseFloor: finite(floorMeans[m][i]), perImage: values[m][i].map(finite),
-                                noiseFloorPerImage: floors[m][i].map(finite))
-                        })
-                }), name: "data-randomization")
+        try figure.json(values(result, images: selected, accuracy: accuracy), name: "data-randomization")
         return (
             body,
             [
@@ -209,6 +121,88 @@ struct DataRandomizationDirective: Directive {
                 FigureText.t("compared_by_magnitude"), FigureText.t("floor_in_parentheses", ["seed": "\(seed)"]),
             ]
         )
+    }
+
+    /// The maps drawn: a column pair per image (the model, the other), a row per method,
+    /// under a row of the inputs, with one colorbar.
+    func panelsHTML(_ shown: [(SelectedImage, [DataRandomization.Pair])], figure: FigureBuilder) -> String {
+        guard !shown.isEmpty else { return "" }
+        var columns: [String] = [], inputs: [String] = []
+        var drawn = Array(repeating: [String](), count: methods.count)
+        var cardTiles: [RGBAImage] = []
+        for (n, (image, pairs)) in shown.enumerated() {
+            columns += [
+                FigureText.t("on_trained", ["image": imageHeader(image, explanation: pairs[0].trained)]),
+                FigureText.t("shuffled_labels"),
+            ]
+            let digit = panels.pictures(image: image, map: image.heatmap, normalization: .minMax).digit
+            let cell = figure.image(
+                digit, name: "data-randomization-input", alt: FigureText.t("alt_input_named", ["image": image.name]))
+            inputs += [cell, cell]
+            for (m, pair) in pairs.enumerated() {
+                let models = [(pair.trained, FigureText.t("trained")), (pair.other, FigureText.t("shuffled_labels"))]
+                for (j, (e, which)) in models.enumerated() {
+                    let magnitude = Heatmap(width: e.map.width, height: e.map.height, values: e.map.values.map(abs))
+                    let p = panels.pictures(
+                        image: image, map: magnitude, placement: e.placement, normalization: .minMax)
+                    if cardTiles.count < 8 { cardTiles.append(p.overlay) }
+                    drawn[m].append(
+                        figure.image(
+                            p.overlay, name: "data-randomization-\(methods[m].name)",
+                            alt: FigureText.t(
+                                "alt_method_model_on",
+                                ["method": methods[m].title, "model": which, "image": image.name]),
+                            thumbnail: n == 0 && m == 0 && j == 0, pixelated: false))
+                }
+            }
+        }
+        figure.card(cardTiles, columns: min(4, cardTiles.count))
+        let rows = [(FigureText.t("panel_input"), inputs)] + methods.indices.map { (methods[$0].title, drawn[$0]) }
+        let bar = figure.svg(
+            Colorbar(colormap: panels.colormap, low: 0, high: 1, label: FigureText.t("magnitude_per_map"))
+                .horizontalSVG(),
+            name: "data-randomization-colorbar",
+            title: FigureText.t(
+                "colorbar_title", ["colormap": panels.colormap.name, "scale": FigureText.t("magnitude_per_map")]))
+        return FigureLayout.withColorbarBelow(
+            FigureLayout.panels(columns: columns, rows: rows, corner: FigureText.t("method_column")), colorbar: bar)
+    }
+
+    /// Per method and measure, the mean similarity with the mean floor in parentheses.
+    func table(_ result: DataRandomization.Result) -> String {
+        let means = result.similarities.map { $0.map(SanityCheckDirective.mean) }
+        let floorMeans = result.floors.map { $0.map(SanityCheckDirective.mean) }
+        return FigureLayout.table(
+            header: [FigureText.t("method_column")]
+                + measures.map { FigureText.t("with_floor", ["name": SanityCheckDirective.label($0)]) },
+            rows: methods.indices.map { m in
+                [methods[m].title]
+                    + measures.indices.map { i in
+                        "\(SanityCheckDirective.format(means[m][i])) (\(SanityCheckDirective.format(floorMeans[m][i])))"
+                    }
+            },
+            numeric: Set(1...measures.count))
+    }
+
+    func values(
+        _ result: DataRandomization.Result, images: [SelectedImage], accuracy: (training: Double, heldOut: Double)
+    ) -> DataRandomizationValues {
+        let finite = SanityCheckDirective.finite
+        return DataRandomizationValues(
+            images: images.map(\.name), against: other, trainingAccuracy: accuracy.training,
+            heldOutAccuracy: accuracy.heldOut, seed: seed,
+            methods: methods.indices.map { m in
+                .init(
+                    method: methods[m].name,
+                    similarities: measures.indices.map { i in
+                        .init(
+                            measure: measures[i].rawValue,
+                            mean: finite(SanityCheckDirective.mean(result.similarities[m][i])),
+                            noiseFloor: finite(SanityCheckDirective.mean(result.floors[m][i])),
+                            perImage: result.similarities[m][i].map(finite),
+                            noiseFloorPerImage: result.floors[m][i].map(finite))
+                    })
+            })
     }
 
     /// How well the other model fits the labels it was trained on (shuffled, for the test:

@@ -86,24 +86,21 @@ struct MetricsDirective: Directive {
                 model: context.model, images: selected.map(\.explained), method: method.entry,
                 settings: method.settings, layer: method.layer, metrics: chosen, queries: queries)
         }
-        // Ranks per column: 1 the best mean; undefined means rank last, unranked.
-        var ranks: [[Int?]] = Array(repeating: Array(repeating: nil, count: chosen.count), count: methods.count)
-        for (j, metric) in chosen.enumerated() {
-            let means = runs.map { $0.summaries[metric.name]!.mean }
-            let order = means.indices.filter { means[$0].isFinite }.sorted {
-                metric.higherIsBetter ? means[$0] > means[$1] : means[$0] < means[$1]
-            }
-            for (rank, i) in order.enumerated() { ranks[i][j] = rank + 1 }
-        }
-        // Methods whose 95 % interval overlaps the best one's: not told apart from it by these images.
-        func indistinguishable(_ i: Int, _ j: Int) -> Bool {
-            guard let best = ranks.indices.first(where: { ranks[$0][j] == 1 }), best != i, ranks[i][j] != nil else {
-                return false
-            }
-            let (a, b) = (runs[i].summaries[chosen[j].name]!, runs[best].summaries[chosen[j].name]!)
-            guard a.ci95.isFinite && b.ci95.isFinite else { return false }
-            return abs(a.mean - b.mean) <= a.ci95 + b.ci95
-        }
+        var out = table(runs, ranking: MetricRanking(runs, metrics: chosen), metrics: chosen)
+        if drawsCurves { out += curves(runs, metrics: chosen, figure: figure) }
+        try figure.json(values(runs, images: selected, metrics: chosen), name: "metrics")
+        let notes =
+            [
+                FigureText.t("n_images", ["n": "\(selected.count)"]), FigureText.t("target_predicted"),
+                FigureText.t("interval_note"),
+            ]
+            + chosen.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
+        return (out, notes)
+    }
+
+    /// Mean ± std per method and metric, the 95 % interval under it, the rank beside it (≈:
+    /// within the best one's interval), the best in bold.
+    func table(_ runs: [MetricRun], ranking: MetricRanking, metrics chosen: [any ExplanationMetric]) -> String {
         var out =
             "<div class=\"viz-scroll\"><table class=\"viz-data viz-metrics\">\n<thead><tr>"
             + "<th scope=\"col\">\(FigureText.t("method_column"))</th>"
@@ -117,73 +114,71 @@ struct MetricsDirective: Directive {
             for (j, metric) in chosen.enumerated() {
                 let s = runs[i].summaries[metric.name]!
                 let text = s.mean.isFinite ? String(format: "%.3f ± %.3f", s.mean, s.std) : "—"
-                let tie = indistinguishable(i, j) ? "≈" : ""
-                let rank = ranks[i][j].map { "<sup>\($0)\(tie)</sup>" } ?? ""
-                let best = ranks[i][j] == 1
+                let tie = ranking.tiedWithBest[i][j] ? "≈" : ""
+                let rank = ranking.ranks[i][j].map { "<sup>\($0)\(tie)</sup>" } ?? ""
                 let interval =
                     s.ci95.isFinite
                     ? String(format: "<br><small>%.3f – %.3f</small>", s.mean - s.ci95, s.mean + s.ci95) : ""
-                let shown = best ? "<strong>\(text)</strong>" : text
+                let shown = ranking.ranks[i][j] == 1 ? "<strong>\(text)</strong>" : text
                 out += "<td class=\"num\">\(shown)\(rank)\(interval)</td>"
             }
             out += "</tr>\n"
         }
-        out += "</tbody></table></div>"
-        if drawsCurves {
-            var charts: [String] = []
-            for metric in chosen {
-                guard let curved = metric as? any CurveMetric else { continue }
-                let axis = curved.curveAxis
-                let chart = LineChart(
-                    series: methods.enumerated().compactMap { i, method in
-                        runs[i].meanCurve(metric.name).map { curve in
-                            LineChart.Series(
-                                name: method.title, points: Array(zip(axis.values, curve)).map { ($0, $1) },
-                                color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
-                        }
-                    }, xLabel: Self.axisWords[axis.label] ?? axis.label,
-                    yLabel: Self.axisWords[axis.yLabel] ?? axis.yLabel,
-                    yRange: (0, 1), nameWidth: FigureText.drawnWidth)
-                let svg = figure.svg(
-                    chart.svg(width: 480, height: 280), name: "metrics-\(metric.name)",
-                    label: FigureText.t("chart_svg", ["name": metric.name]),
-                    title: FigureText.t("metric_curves", ["name": metric.name]))
-                let label =
-                    metric.higherIsBetter
-                    ? FigureText.t("mean_curve_higher", ["name": HTML.escape(metric.name)])
-                    : FigureText.t("mean_curve_lower", ["name": HTML.escape(metric.name)])
-                charts.append("<div class=\"viz-cell\">\(svg)<span class=\"viz-label\">\(label)</span></div>")
-            }
-            if !charts.isEmpty { out += "\n<div class=\"viz-row\">" + charts.joined() + "</div>" }
+        return out + "</tbody></table></div>"
+    }
+
+    /// Each curve metric's mean curve per method, one chart per metric.
+    func curves(_ runs: [MetricRun], metrics chosen: [any ExplanationMetric], figure: FigureBuilder) -> String {
+        var charts: [String] = []
+        for metric in chosen {
+            guard let curved = metric as? any CurveMetric else { continue }
+            let axis = curved.curveAxis
+            let chart = LineChart(
+                series: methods.enumerated().compactMap { i, method in
+                    runs[i].meanCurve(metric.name).map { curve in
+                        LineChart.Series(
+                            name: method.title, points: Array(zip(axis.values, curve)).map { ($0, $1) },
+                            color: FaithfulnessDirective.palette[i % FaithfulnessDirective.palette.count])
+                    }
+                }, xLabel: Self.axisWords[axis.label] ?? axis.label,
+                yLabel: Self.axisWords[axis.yLabel] ?? axis.yLabel,
+                yRange: (0, 1), nameWidth: FigureText.drawnWidth)
+            let svg = figure.svg(
+                chart.svg(width: 480, height: 280), name: "metrics-\(metric.name)",
+                label: FigureText.t("chart_svg", ["name": metric.name]),
+                title: FigureText.t("metric_curves", ["name": metric.name]))
+            let label =
+                metric.higherIsBetter
+                ? FigureText.t("mean_curve_higher", ["name": HTML.escape(metric.name)])
+                : FigureText.t("mean_curve_lower", ["name": HTML.escape(metric.name)])
+            charts.append("<div class=\"viz-cell\">\(svg)<span class=\"viz-label\">\(label)</span></div>")
         }
-        try figure.json(
-            MetricsValues(
-                images: selected.map(\.name),
-                metrics: chosen.map {
-                    .init(
-                        name: $0.name, family: $0.family.rawValue, higherIsBetter: $0.higherIsBetter,
-                        settings: $0.settings)
-                },
-                methods: zip(methods, runs).map { method, run in
-                    .init(
-                        method: method.name,
-                        results: chosen.map { metric in
-                            let s = run.summaries[metric.name]!
-                            return .init(
-                                metric: metric.name, mean: s.mean.isFinite ? s.mean : nil,
-                                std: s.std.isFinite ? s.std : nil, ci95: s.ci95.isFinite ? s.ci95 : nil,
-                                count: s.count,
-                                scores: run.scores[metric.name]!.map { $0.isFinite ? $0 : nil },
-                                meanCurve: run.meanCurve(metric.name))
-                        })
-                }), name: "metrics")
-        let notes =
-            [
-                FigureText.t("n_images", ["n": "\(selected.count)"]), FigureText.t("target_predicted"),
-                FigureText.t("interval_note"),
-            ]
-            + chosen.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
-        return (out, notes)
+        return charts.isEmpty ? "" : "\n<div class=\"viz-row\">" + charts.joined() + "</div>"
+    }
+
+    func values(
+        _ runs: [MetricRun], images selected: [SelectedImage], metrics chosen: [any ExplanationMetric]
+    ) -> MetricsValues {
+        MetricsValues(
+            images: selected.map(\.name),
+            metrics: chosen.map {
+                .init(
+                    name: $0.name, family: $0.family.rawValue, higherIsBetter: $0.higherIsBetter,
+                    settings: $0.settings)
+            },
+            methods: zip(methods, runs).map { method, run in
+                .init(
+                    method: method.name,
+                    results: chosen.map { metric in
+                        let s = run.summaries[metric.name]!
+                        return .init(
+                            metric: metric.name, mean: s.mean.isFinite ? s.mean : nil,
+                            std: s.std.isFinite ? s.std : nil, ci95: s.ci95.isFinite ? s.ci95 : nil,
+                            count: s.count,
+                            scores: run.scores[metric.name]!.map { $0.isFinite ? $0 : nil },
+                            meanCurve: run.meanCurve(metric.name))
+                    })
+            })
     }
 }
 

@@ -85,30 +85,7 @@ struct PlaygroundDirective: Directive {
     func run(_ context: DirectiveContext, figure: FigureBuilder) throws -> (body: String, notes: [String]) {
         let model = context.model
         let selected = try context.images(examples, at: location)
-        let gradcam = MethodCatalogue.named("gradcam")!, vanilla = MethodCatalogue.named("vanilla")!
-        let smoothgrad = MethodCatalogue.named("smoothgrad")!
-        let smoothSettings = MethodSettings(["samples": "\(smoothGradSamples)"])
-        var vectors: [PlaygroundValues.Example] = []
-        for image in selected {
-            let cam = try gradcam.explain(image.explained, target: .predicted, layer: layer, model: model)
-            let saliency = try vanilla.explain(image.explained, target: .predicted, layer: nil, model: model)
-            let logits = model.logits(image.explained.pixels).scalars
-            // The top-2 contrast: the predicted class minus the runner-up.
-            let runnerUp = logits.indices.filter { $0 != cam.targetClass }.max { logits[$0] < logits[$1] }!
-            let contrast = try gradcam.explain(
-                image.explained, target: .contrast(cam.targetClass, runnerUp), layer: layer, model: model)
-            let smooth =
-                smoothGradSamples > 0
-                ? try smoothgrad.explain(image.explained, target: .predicted, settings: smoothSettings, model: model)
-                : nil
-            vectors.append(
-                .init(
-                    image: image.name, label: image.label, pixels: image.explained.pixels.scalars.map(Double.init),
-                    logits: logits.map(Double.init), probabilities: cam.probabilities.map(Double.init),
-                    target: cam.targetClass, gradcam: MapValues(cam.map), saliency: MapValues(saliency.map),
-                    runnerUp: runnerUp, contrast: MapValues(contrast.map), smoothgrad: smooth.map { MapValues($0.map) })
-            )
-        }
+        let vectors = try selected.map { try referenceValues($0, model: model) }
         let exported = PlaygroundModel(
             model: model, precision: precision, normalization: context.spec.sidecar.normalization)
         let script = Data(exported.script().utf8)
@@ -131,46 +108,8 @@ struct PlaygroundDirective: Directive {
             "<tr><th scope=\"row\">\(HTML.escape(name))</th><td><span class=\"pg-bar\" data-class=\"\(k)\"></span></td>"
                 + "<td class=\"pg-p\" data-class=\"\(k)\">–</td></tr>"
         }.joined()
-        let cells = shownMaps.map { map in
-            let (label, description) =
-                switch map {
-                case .gradcam:
-                    (FigureText.t("pg_gradcam_at", ["layer": HTML.escape(layer)]), FigureText.t("pg_gradcam"))
-                case .saliency: (FigureText.t("pg_gradient_label"), FigureText.t("pg_gradient"))
-                case .contrast: (FigureText.t("pg_contrast_label"), FigureText.t("pg_contrast"))
-                }
-            // The gradient's cell offers SmoothGrad beside the plain gradient.
-            let choice =
-                map == .saliency && smoothGradSamples > 0
-                ? "<select class=\"pg-gradient-method\" data-samples=\"\(smoothGradSamples)\" "
-                    + "aria-label=\"\(FigureText.t("pg_which_gradient"))\">"
-                    + "<option value=\"saliency\">\(FigureText.t("pg_plain"))</option>"
-                    + "<option value=\"smoothgrad\">"
-                    + FigureText.t("pg_smoothgrad_samples", ["n": "\(smoothGradSamples)"]) + "</option></select>"
-                : ""
-            return "<div class=\"viz-cell\"><canvas class=\"pg-\(map.rawValue) pixelated\" width=\"\(w)\" "
-                + "height=\"\(h)\" role=\"img\" aria-label=\"\(description)\"></canvas>"
-                + "<span class=\"viz-label pg-\(map.rawValue)-label\">\(label)</span>\(choice)</div>"
-        }.joined()
-        let browser = try sprite(context).map { sprite in
-            let path = figure.add(
-                Data(sprite.script(key: model.name).utf8), name: "playground-\(model.name)-\(sprite.split)", ext: "js")
-            let classes = names.enumerated().map { "<option value=\"\($0)\">\(HTML.escape($1))</option>" }.joined()
-            return """
-                <details class="pg-browse" data-src="\(Figure.root)\(path)" data-key="\(HTML.escape(model.name))">\
-                <summary>\(FigureText.browse(sprite.count, split: sprite.split, digits: context.isDigits))</summary>
-                <div class="pg-browse-controls">
-                <label>\(FigureText.t("pg_class")) <select class="pg-class">\
-                <option value="">\(FigureText.t("pg_any"))</option>\
-                \(classes)</select></label>
-                <label><input type="checkbox" class="pg-misclassified"> \(FigureText.t("pg_misclassified_only"))</label>
-                <span class="pg-count" aria-live="polite">\(FigureText.t("pg_loading"))</span>
-                </div>
-                <div class="pg-grid"></div>
-                <button type="button" class="pg-more" hidden>\(FigureText.t("pg_show_more"))</button>
-                </details>
-                """
-        }
+        let cells = mapCells(height: h, width: w)
+        let browser = try browserHTML(context, figure: figure, classNames: names)
         let body = """
             <div class="viz-playground" data-model="\(HTML.escape(exported.key))" data-layer="\(HTML.escape(layer))" \
             data-height="\(h)" data-width="\(w)" data-channels="\(model.inputShape[2])">
@@ -264,4 +203,79 @@ struct PlaygroundValues: Encodable {
     let precision: String
     let smoothgradSamples: Int
     let examples: [Example]
+}
+
+extension PlaygroundDirective {
+    /// What vizsite computes for one example, for the runtime's check against the core:
+    /// logits, probabilities, Grad-CAM, the gradient, the top-2 contrast and SmoothGrad.
+    func referenceValues(_ image: SelectedImage, model: Model) throws -> PlaygroundValues.Example {
+        let gradcam = MethodCatalogue.named("gradcam")!, vanilla = MethodCatalogue.named("vanilla")!
+        let smoothgrad = MethodCatalogue.named("smoothgrad")!
+        let smoothSettings = MethodSettings(["samples": "\(smoothGradSamples)"])
+        let cam = try gradcam.explain(image.explained, target: .predicted, layer: layer, model: model)
+        let saliency = try vanilla.explain(image.explained, target: .predicted, layer: nil, model: model)
+        let logits = model.logits(image.explained.pixels).scalars
+        // The top-2 contrast: the predicted class minus the runner-up.
+        let runnerUp = logits.indices.filter { $0 != cam.targetClass }.max { logits[$0] < logits[$1] }!
+        let contrast = try gradcam.explain(
+            image.explained, target: .contrast(cam.targetClass, runnerUp), layer: layer, model: model)
+        let smooth =
+            smoothGradSamples > 0
+            ? try smoothgrad.explain(image.explained, target: .predicted, settings: smoothSettings, model: model)
+            : nil
+        return .init(
+            image: image.name, label: image.label, pixels: image.explained.pixels.scalars.map(Double.init),
+            logits: logits.map(Double.init), probabilities: cam.probabilities.map(Double.init),
+            target: cam.targetClass, gradcam: MapValues(cam.map), saliency: MapValues(saliency.map),
+            runnerUp: runnerUp, contrast: MapValues(contrast.map), smoothgrad: smooth.map { MapValues($0.map) })
+    }
+
+    /// A canvas per live map, labelled; the gradient's offers SmoothGrad beside it.
+    func mapCells(height h: Int, width w: Int) -> String {
+        shownMaps.map { map in
+            let (label, description) =
+                switch map {
+                case .gradcam:
+                    (FigureText.t("pg_gradcam_at", ["layer": HTML.escape(layer)]), FigureText.t("pg_gradcam"))
+                case .saliency: (FigureText.t("pg_gradient_label"), FigureText.t("pg_gradient"))
+                case .contrast: (FigureText.t("pg_contrast_label"), FigureText.t("pg_contrast"))
+                }
+            // The gradient's cell offers SmoothGrad beside the plain gradient.
+            let choice =
+                map == .saliency && smoothGradSamples > 0
+                ? "<select class=\"pg-gradient-method\" data-samples=\"\(smoothGradSamples)\" "
+                    + "aria-label=\"\(FigureText.t("pg_which_gradient"))\">"
+                    + "<option value=\"saliency\">\(FigureText.t("pg_plain"))</option>"
+                    + "<option value=\"smoothgrad\">"
+                    + FigureText.t("pg_smoothgrad_samples", ["n": "\(smoothGradSamples)"]) + "</option></select>"
+                : ""
+            return "<div class=\"viz-cell\"><canvas class=\"pg-\(map.rawValue) pixelated\" width=\"\(w)\" "
+                + "height=\"\(h)\" role=\"img\" aria-label=\"\(description)\"></canvas>"
+                + "<span class=\"viz-label pg-\(map.rawValue)-label\">\(label)</span>\(choice)</div>"
+        }.joined()
+    }
+
+    /// The browser of the split's images, if the directive asks for one.
+    func browserHTML(_ context: DirectiveContext, figure: FigureBuilder, classNames names: [String]) throws -> String? {
+        let model = context.model
+        return try sprite(context).map { sprite in
+            let path = figure.add(
+                Data(sprite.script(key: model.name).utf8), name: "playground-\(model.name)-\(sprite.split)", ext: "js")
+            let classes = names.enumerated().map { "<option value=\"\($0)\">\(HTML.escape($1))</option>" }.joined()
+            return """
+                <details class="pg-browse" data-src="\(Figure.root)\(path)" data-key="\(HTML.escape(model.name))">\
+                <summary>\(FigureText.browse(sprite.count, split: sprite.split, digits: context.isDigits))</summary>
+                <div class="pg-browse-controls">
+                <label>\(FigureText.t("pg_class")) <select class="pg-class">\
+                <option value="">\(FigureText.t("pg_any"))</option>\
+                \(classes)</select></label>
+                <label><input type="checkbox" class="pg-misclassified"> \(FigureText.t("pg_misclassified_only"))</label>
+                <span class="pg-count" aria-live="polite">\(FigureText.t("pg_loading"))</span>
+                </div>
+                <div class="pg-grid"></div>
+                <button type="button" class="pg-more" hidden>\(FigureText.t("pg_show_more"))</button>
+                </details>
+                """
+        }
+    }
 }
