@@ -168,6 +168,36 @@ import Glibc
     }
 }
 
+/// A port another server holds is an error at once: no build, no "serving" line, and the
+/// way out named — not a build, a printed address and then a failure, while a browser
+/// reaches the other server.
+@Test func serveOnABusyPort() throws {
+    let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #expect(holder >= 0)
+    defer { close(holder) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0  // any free port; read back below
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            Glibc.bind(holder, pointer, length) == 0 && listen(holder, 4) == 0
+                && getsockname(holder, pointer, &length) == 0
+        }
+    }
+    #expect(bound)
+    let port = UInt16(bigEndian: address.sin_port)
+    let site = FixtureSite(lessons: ["01-one.md": "---\ntitle: One\n---\n\nText.\n"], trainCount: 64, testCount: 16)
+    let result = try runVizsite(["serve", "--port", String(port)], in: site.root)
+    #expect(result.status != 0)
+    #expect(
+        result.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use")
+            && result.stderr.contains("choose another with --port \(port + 1)"), "\(result.stderr)")
+    #expect(!result.stdout.contains("serving") && !result.stderr.contains("serving"))
+    #expect(!FileManager.default.fileExists(atPath: site.directory.file(".vizsite/preview")), "nothing was built")
+}
+
 /// `serve --output` is refused rather than silently ignored: the preview always goes to
 /// .vizsite/preview/, since its pages carry a reload script.
 @Test func serveRefusesOutput() throws {

@@ -110,7 +110,9 @@ if (typeof document !== "undefined") (function () {
     var big = document.createElement("img");
     big.src = img.src; big.alt = img.alt;
     var scale = Math.max(1, Math.floor(Math.min(window.innerWidth * 0.9 / img.naturalWidth, window.innerHeight * 0.8 / img.naturalHeight)));
-    big.width = img.naturalWidth * scale; big.height = img.naturalHeight * scale;
+    // An inline width: the stylesheet's `height: auto` keeps the ratio, and nothing else in
+    // it can shrink the picture back to its inline size (attributes alone lost to `width: auto`).
+    big.style.width = img.naturalWidth * scale + "px";
     var caption = document.createElement("p");
     caption.textContent = img.alt + " — click or press Escape to close";
     dialog.appendChild(big); dialog.appendChild(caption);

@@ -81,8 +81,14 @@ public final class HTTPServer: Sendable {
 
     /// Binds the address and serves until the process ends; an error only when the address
     /// cannot be used.
-    public func run() throws {
-        let listener = try listen()
+    public func run() throws { serve(try bind()) }
+
+    /// Binds the address and starts listening, so that a caller learns at once whether it
+    /// can serve (a port another server holds) before it prints the address or builds.
+    public func bind() throws -> Int32 { try listen() }
+
+    /// Serves connections on `listener` (from `bind()`) until the process ends.
+    public func serve(_ listener: Int32) {
         defer { close(listener) }
         var connections: [Int32: Connection] = [:]
         while true {
@@ -122,9 +128,15 @@ public final class HTTPServer: Sendable {
         guard fd >= 0 else { throw Failure(description: "cannot open a socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, Glibc.listen(fd, 512) == 0 else {
-            let reason = String(cString: strerror(errno))
+        guard Glibc.bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, Glibc.listen(fd, 512) == 0 else {
+            let code = errno, reason = String(cString: strerror(code))
             close(fd)
+            if code == EADDRINUSE {
+                let other = port == UInt16.max ? port - 1 : port + 1
+                throw Failure(
+                    description: "cannot listen on \(host):\(port): the port is in use (another server, perhaps "
+                        + "another vizsite serve); choose another with --port \(other)")
+            }
             throw Failure(description: "cannot listen on \(host):\(port): \(reason)")
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

@@ -35,12 +35,14 @@ public final class PreviewServer: Sendable {
 
     /// Builds once, then serves and rebuilds on change until the process ends.
     public func run() throws {
-        rebuild()
         let files = StaticFiles(root: options.outputDirectory)
         let reloadPath = (options.themeDirectory as NSString).appendingPathComponent("preview/reload.js")
         let server = HTTPServer(host: host, port: port) { [self] request in
             self.respond(to: request, files: files, reloadPath: reloadPath)
         }
+        // The address first: a port in use is an error before any build or "serving" line.
+        let listener = try server.bind()
+        rebuild()
         let watcher = Thread { [self] in
             var changes = ChangeWatcher(folders: [self.options.contentDirectory, self.options.themeDirectory])
             while true {
@@ -53,7 +55,7 @@ public final class PreviewServer: Sendable {
             "serving http://\(host):\(port)/ (Ctrl-C to stop); watching \(options.contentDirectory)/ and "
                 + "\(options.themeDirectory)/"
         )
-        try server.run()
+        server.serve(listener)
     }
 
     /// The preview's own routes, then the site's files.
