@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "5c8bab8846a99f73a3cf03875928bdba2b08720c601d8bb0e5190ebc4ff069d4"
+    public static let sourceDigest = "285c52ec3d25c1e3f4cae62823cf0b7c2c16fd13c0772e1f02856d770573a13c"
 }

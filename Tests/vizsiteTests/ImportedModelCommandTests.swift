@@ -155,6 +155,19 @@ import TestSupport
             bad.stderr.contains("net.onnx.yml:1:7: error: mean needs 1 or 3 values (one per input channel), found 2"))
     }
 
+    /// A one-channel model's sidecar asks for one value, not "1 or 1 values".
+    @Test func oneChannelSidecarAsksForOneValue() throws {
+        let folder = TemporaryDirectory()
+        try FileManager.default.copyItem(
+            atPath: PackagePaths.path("Content/models/resnet-mnist.onnx"), toPath: folder.file("gray.onnx"))
+        _ = folder.write("gray.onnx.yml", "mean: [0.1, 0.2]\n")
+        let bad = try runVizsite(["summary", folder.file("gray.onnx")])
+        #expect(bad.status == 1)
+        #expect(
+            bad.stderr.contains("gray.onnx.yml:1:7: error: mean needs 1 value (the input has one channel), found 2"),
+            "\(bad.stderr)")
+    }
+
     /// What cannot be imported is an error naming the file and the node, never a crash.
     @Test func damagedAndUnsupportedFilesAreErrors() throws {
         let folder = TemporaryDirectory()

@@ -11,11 +11,11 @@ import TestSupport
         let site = FixtureSite(lessons: ["01-one.md": Self.lesson], trainCount: 256, testCount: 32)
         let first = try runVizsite(["build", "--verbose"], in: site.root)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.hasPrefix("built 4 pages, 1 figures (0 cached, 1 computed)"))
+        #expect(first.stdout.hasPrefix("built 4 pages, 1 figure (0 cached, 1 computed)"))
         #expect(first.stderr.contains("Content/lessons/01-one.md:8:1 viz cam (computed)"))
         #expect(FileManager.default.fileExists(atPath: site.directory.file("Output/one/index.html")))
         let second = try runVizsite(["build", "--verbose"], in: site.root)
-        #expect(second.stdout.hasPrefix("built 4 pages, 1 figures (1 cached, 0 computed)"))
+        #expect(second.stdout.hasPrefix("built 4 pages, 1 figure (1 cached, 0 computed)"))
         #expect(second.stderr.contains("viz cam (cached)"))
     }
 

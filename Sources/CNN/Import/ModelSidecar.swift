@@ -88,7 +88,10 @@ public struct ModelSidecar: Sendable, Hashable {
                 values = [Float(try v.double())]
             }
             guard values.count == 1 || values.count == channels else {
-                throw v.error("\(key) needs 1 or \(channels) values (one per input channel), found \(values.count)")
+                let wanted =
+                    channels == 1
+                    ? "1 value (the input has one channel)" : "1 or \(channels) values (one per input channel)"
+                throw v.error("\(key) needs \(wanted), found \(values.count)")
             }
             if key == "std" {
                 guard values.allSatisfy({ $0 > 0 }) else { throw v.error("std values must be positive") }

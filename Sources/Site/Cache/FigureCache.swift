@@ -8,7 +8,7 @@ struct FigureCache: Sendable {
     /// Render's SVG) and compares it with `reviewedDigest`: when they differ, bump this if
     /// the change can alter a figure, and record the new digest either way.
     static let formatVersion = "figures-30"
-    static let reviewedDigest = "4bd65d2b39dfc858f29df129476d6b509938bd75ede6930bf53bb72e534bfd5e"
+    static let reviewedDigest = "29c78462002d867bcdc452711cc0f29a0d434843e179bacb72d7e87a8666fb97"
 
     let directory: String
 

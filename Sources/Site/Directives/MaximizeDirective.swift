@@ -68,8 +68,8 @@ struct MaximizeDirective: Directive {
         guard model.layers[index] is Conv2D || model.layers[index] is Dense else {
             let names = model.layers.filter { $0 is Conv2D || $0 is Dense }.map(\.name)
             throw options.error(
-                "maximize needs a convolution or dense layer; '\(layer)' is a \(model.layers[index].kind); expected "
-                    + "one of \(names.joined(separator: ", "))",
+                "maximize needs a convolution or dense layer; '\(layer)' is \(model.layers[index].kind.withArticle); "
+                    + "expected one of \(names.joined(separator: ", "))",
                 option: Self.layer.name)
         }
         let available = model.layers[index].outputShape.last!

@@ -33,7 +33,7 @@ struct PlaygroundModel {
     /// core and not yet to the runtime).
     static func unsupported(_ model: Model) -> String? {
         for layer in model.layers where !runtimeOperations.contains(layer.operation.name) {
-            return "layer \(layer.name) is a \(layer.kind), which the browser's runtime does not implement"
+            return "layer \(layer.name) is \(layer.kind.withArticle), which the browser's runtime does not implement"
         }
         return nil
     }

@@ -63,11 +63,10 @@ struct Build: ParsableCommand {
         let report = try runBuild(options, verbose: verbose)
         let seconds = Date().timeIntervalSince(start)
         print(
-            String(
-                format: "built %d pages, %d figures (%d cached, %d computed), %d files (%@) in %.2f s → %@/",
-                report.pages, report.figures.count, report.hits, report.misses, report.files,
-                ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file), seconds,
-                options.outputDirectory))
+            "built \(report.pages.counted("page")), \(report.figures.count.counted("figure")) "
+                + "(\(report.hits) cached, \(report.misses) computed), \(report.files.counted("file")) "
+                + "(\(ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file))) in "
+                + String(format: "%.2f s", seconds) + " → \(options.outputDirectory)/")
         if let freed = report.collected {
             print(
                 "removed \(freed.files) stale cache file\(freed.files == 1 ? "" : "s") "
