@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "285c52ec3d25c1e3f4cae62823cf0b7c2c16fd13c0772e1f02856d770573a13c"
+    public static let sourceDigest = "e8746508027164ca28a7e0f4e0874a397ef4e056ecb26736505fae36c63f5faf"
 }

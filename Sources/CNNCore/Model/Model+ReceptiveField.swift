@@ -38,14 +38,8 @@ extension Model {
     /// `[h, w, c]` output), followed back through each layer's first input: the inputs of
     /// an `Add` or `Concatenate` share one grid.
     public func receptiveFieldCentres(layer index: Int) -> ReceptiveFieldCentres {
-        var path: [Int] = []
-        var node = index
-        while node >= 0 {
-            path.append(node)
-            node = inputs[node][0]
-        }
         var grid = ReceptiveFieldCentres.identity
-        for layer in path.reversed().map({ layers[$0] }) {
+        for layer in firstInputPath(to: index) {
             switch layer.gridMapping {
             case .window(let span, let stride, let padding):
                 grid = grid.window(
@@ -65,18 +59,25 @@ extension Model {
     /// input pixels, along the same path as `receptiveFieldCentres`: two valid 3×3
     /// convolutions see 5×5.
     public func receptiveFieldSize(layer index: Int) -> (height: Int, width: Int) {
+        var size = (height: 1, width: 1), stride = (height: 1, width: 1)
+        for layer in firstInputPath(to: index) {
+            guard case .window(let span, let step, _) = layer.gridMapping else { continue }
+            size = (size.height + (span.height - 1) * stride.height, size.width + (span.width - 1) * stride.width)
+            stride = (stride.height * step.height, stride.width * step.width)
+        }
+        return size
+    }
+}
+
+extension Model {
+    /// The layers from the input to layer `index`, each reached through its first input.
+    fileprivate func firstInputPath(to index: Int) -> [any Layer] {
         var path: [Int] = []
         var node = index
         while node >= 0 {
             path.append(node)
             node = inputs[node][0]
         }
-        var size = (height: 1, width: 1), stride = (height: 1, width: 1)
-        for layer in path.reversed().map({ layers[$0] }) {
-            guard case .window(let span, let step, _) = layer.gridMapping else { continue }
-            size = (size.height + (span.height - 1) * stride.height, size.width + (span.width - 1) * stride.width)
-            stride = (stride.height * step.height, stride.width * step.width)
-        }
-        return size
+        return path.reversed().map { layers[$0] }
     }
 }

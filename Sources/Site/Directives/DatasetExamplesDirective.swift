@@ -210,6 +210,3 @@ struct ExampleValues: Encodable {
         case image, label, score, activeShare, peak, peakInput, map
     }
 }
-
-/// The smallest and largest of `values`, as the raw values' `_range` fields give them.
-private func extent(_ values: [Double]) -> [Double] { [values.min() ?? 0, values.max() ?? 0] }

@@ -133,6 +133,9 @@ struct InkReach {
     }
 }
 
+/// The smallest and largest of `values`, as the raw values' `_range` fields give them.
+func extent(_ values: [Double]) -> [Double] { [values.min() ?? 0, values.max() ?? 0] }
+
 /// saliency, cam and occlusion.
 struct AttributionValues: Encodable {
     /// Where a map's mass lies against the image's ink (its non-zero pixels), on the input's
@@ -167,11 +170,11 @@ struct AttributionValues: Encodable {
             }
             self.inkShare = inkShare
             self.massOnInk = massOnInk
-            inkShareRange = [inkShare.min() ?? 0, inkShare.max() ?? 0]
-            massOnInkRange = [massOnInk.min() ?? 0, massOnInk.max() ?? 0]
+            inkShareRange = extent(inkShare)
+            massOnInkRange = extent(massOnInk)
             if seeing.count == images.count && !seeing.isEmpty {
                 massSeeingInk = seeing
-                massSeeingInkRange = [seeing.min()!, seeing.max()!]
+                massSeeingInkRange = extent(seeing)
             }
         }
 
