@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "e8746508027164ca28a7e0f4e0874a397ef4e056ecb26736505fae36c63f5faf"
+    public static let sourceDigest = "b5bc32088fbae89717a6ea69537ff3087b2e1c001770f00e1d7946ce03297af8"
 }

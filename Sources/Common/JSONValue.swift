@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
 
     /// The document in `data` (any JSON value at the top).
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONReader.read(data)
     }
 
     /// The value of `key` in an object, nil for anything else.

@@ -26,9 +26,9 @@ struct CacheKeyTests {
         let plan = try BuildPlan(content: content, models: models)
         let runner = FigureRunner(
             plan: plan, models: models, cache: FigureCache(directory: site.cache), clean: false, log: { _ in })
-        var weights: [String: String] = [:], data: [String: String] = [:]
+        var weights: [String: String] = [:], data: [String: String] = [:], specs: [String: String] = [:]
         return plan.figures.map {
-            runner.key($0, weightsKeys: &weights, dataKeys: &data, computeVersion: computeVersion)
+            runner.key($0, weightsKeys: &weights, dataKeys: &data, specTexts: &specs, computeVersion: computeVersion)
         }
     }
 

@@ -103,6 +103,41 @@ struct SitePieceTests {
         #expect("Grad-CAM: where?".slugified == "grad-cam-where")
     }
 
+    @Test("plain text: entities decoded once, TeX annotations dropped, skipped elements gone but inline math as TeX")
+    func plainTextOfProse() {
+        #expect(HTML.plainText("<p>x &amp;lt; y &quot;q&quot; &#39;s&#39; &gt;</p>\n\n z") == "x &lt; y \"q\" 's' > z")
+        let math =
+            "<math><mi>A</mi><annotation encoding=\"application/x-tex\">A^k &amp; b</annotation></math>"
+        #expect(HTML.plainText("<p>the map " + math + " here</p>") == "the map A here")
+        let page =
+            "<p>Before " + math + ".</p><figure class=\"viz\"><figure>inner</figure><svg><text>7 0 0: 0.0000</text>"
+            + "</svg><figcaption>Figure 1</figcaption></figure><math display=\"block\"><mi>α</mi>"
+            + "<annotation encoding=\"application/x-tex\">\\alpha</annotation></math><p>After<br/>it.</p>"
+        #expect(HTML.plainText(page, skipping: ["figure", "math"]) == "Before A^k & b. After it.")
+        #expect(HTML.plainText(page).hasPrefix("Before A . inner 7 0 0: 0.0000 Figure 1 α After it."))
+    }
+
+    @Test("replacingAll replaces every literal occurrence, byte for byte, and leaves the rest")
+    func replacingAllLiterally() {
+        #expect("a<!--x-->b<!--x--><!--x-->".replacingAll("<!--x-->", with: "中") == "a中b中中")
+        #expect("abc".replacingAll("zz", with: "y") == "abc")
+        #expect("aaa".replacingAll("aa", with: "b") == "ba")
+        #expect("é and é".replacingAll("é", with: "e") == "e and e")
+        #expect("".replacingAll("a", with: "b") == "" && "ab".replacingAll("", with: "x") == "ab")
+    }
+
+    @Test("prose tokens: replaced outside code and pre in one pass, tight or spaced, unknown ones kept")
+    func substitutingTokens() {
+        let html = "<p>{{a}} and {{ a }} and {{b}} and {{ c}}</p><pre><code>{{a}}</code></pre><code>{{a}}</code>{{a}}"
+        #expect(
+            InlineValues.substitute(html, values: ["a": "<1>", "b": "2"])
+                == "<p>&lt;1&gt; and &lt;1&gt; and 2 and {{ c}}</p><pre><code>{{a}}</code></pre><code>{{a}}</code>&lt;1&gt;"
+        )
+        #expect(InlineValues.substitute("{{a}}", values: ["a": "<b>x</b>"], escaping: false) == "<b>x</b>")
+        #expect(InlineValues.substitute("{{{a}}}", values: ["a": "1"]) == "{1}")
+        #expect(InlineValues.tokenNames(inHTML: html) == ["a", "a", "b", "c", "a"])
+    }
+
     @Test("slugs keep letters and digits of any script and fold accented Latin letters")
     func slugsInAnyScript() {
         #expect("类激活图 与 热力图".slugified == "类激活图-与-热力图")

@@ -165,8 +165,18 @@ struct FigureReferences: Sendable {
 
     /// What is wrong with the quoted values once the figures are computed: a path that is not
     /// in the figure's raw values, a value that is no number, a figure without raw values.
-    func quoteErrors(_ plan: BuildPlan, figures: [Figure]) -> [SourceError] {
-        var errors: [SourceError] = [], parsed = RawValues(figures)
+    /// Also gives the quoted figures' raw values, parsed once for the pages to quote from.
+    func quoteErrors(_ plan: BuildPlan, figures: [Figure]) -> (errors: [SourceError], rawValues: QuotedRawValues) {
+        var indices = Set<Int>()
+        for edition in plan.editions {
+            for quote in quotes[edition.edition.language] ?? [] {
+                if let index = figureIndex(quote.value.label, edition: edition, lessons: plan.lessons), index >= 0 {
+                    indices.insert(index)
+                }
+            }
+        }
+        let parsed = QuotedRawValues(figures: figures, indices: indices)
+        var errors: [SourceError] = []
         for edition in plan.editions {
             for quote in quotes[edition.edition.language] ?? [] {
                 guard let index = figureIndex(quote.value.label, edition: edition, lessons: plan.lessons),
@@ -184,24 +194,22 @@ struct FigureReferences: Sendable {
                 }
             }
         }
-        return errors
+        return (errors, parsed)
     }
 
     /// `html` with each `{{fig:label.path | format}}` outside code replaced by the figure's
     /// value, written for `language`; tokens that do not resolve (reported before) stay as they are.
     func quote(
-        _ html: String, edition: EditionPages, lessons: [PlannedLesson], figures: [Figure], language: String,
-        shorthands: [String: String] = [:]
+        _ html: String, edition: EditionPages, lessons: [PlannedLesson], rawValues: QuotedRawValues,
+        language: String, shorthands: [String: String] = [:]
     ) -> String {
         guard html.contains(Self.prefix) else { return html }
-        var values: [String: String] = [:], rest = Substring(html), parsed = RawValues(figures)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            rest = rest[close.upperBound...]
+        var values: [String: String] = [:]
+        for name in InlineValues.tokenNames(inHTML: html) where values[name] == nil {
             guard name.hasPrefix(Self.prefix),
                 let value = try? ProseValue.parse(String(name.dropFirst(Self.prefix.count)), shorthands: shorthands),
                 let index = figureIndex(value.label, edition: edition, lessons: lessons), index >= 0,
-                let json = parsed[index],
+                let json = rawValues[index],
                 let text = try? value.text(in: json, language: language)
             else { continue }
             values[name] = text
@@ -229,19 +237,20 @@ struct FigureReferences: Sendable {
     }
 }
 
-/// The figures' raw values, each parsed once however many tokens quote it.
-private struct RawValues {
-    let figures: [Figure]
-    private var parsed: [Int: JSONValue?] = [:]
+/// The raw values of the figures prose quotes, each parsed once (in parallel) for the whole
+/// build: the check and every page of every edition read the same parse.
+struct QuotedRawValues: Sendable {
+    private let parsed: [Int: JSONValue]
 
-    init(_ figures: [Figure]) { self.figures = figures }
-
-    subscript(index: Int) -> JSONValue? {
-        mutating get {
-            if let known = parsed[index] { return known }
-            let json = ProseValue.rawValues(of: figures[index])
-            parsed[index] = .some(json)
-            return json
-        }
+    init(figures: [Figure], indices: Set<Int>) {
+        let order = indices.sorted()
+        let results = parallelMap(order.count) { ProseValue.rawValues(of: figures[order[$0]]) }
+        var parsed: [Int: JSONValue] = [:]
+        for (index, json) in zip(order, results) { parsed[index] = json }
+        self.parsed = parsed
     }
+
+    init() { parsed = [:] }
+
+    subscript(index: Int) -> JSONValue? { parsed[index] }
 }

@@ -20,12 +20,19 @@ struct FigureRunner {
     /// the version of the numerical code.
     func key(
         _ figure: PlannedFigure, weightsKeys: inout [String: String], dataKeys: inout [String: String],
-        computeVersion: String = ComputeVersion.current
+        specTexts: inout [String: String], computeVersion: String = ComputeVersion.current
     ) -> String {
         var hash = SHA256()
         hash.update("\(FigureCache.formatVersion)\n\(computeVersion)\n\(figure.name)\n")
         hash.update(CanonicalForm.text(figure.directive) + "\n")
-        hash.update(figure.spec.canonical + "\n")
+        // A model's canonical text is long (every layer of an imported network): once per file.
+        func specText(_ path: String, _ spec: ModelSpec) -> String {
+            if let known = specTexts[path] { return known }
+            let text = spec.canonical
+            specTexts[path] = text
+            return text
+        }
+        hash.update(specText(figure.modelPath, figure.spec) + "\n")
         let folder = try? models.data.folder(figure.dataPath, at: figure.dataLocation)
         func weightsKey(_ path: String, _ spec: ModelSpec) -> String {
             let id = spec.needsTraining ? "\(path)|\(figure.dataPath)" : path
@@ -38,7 +45,7 @@ struct FigureRunner {
             hash.update("weights \(weightsKey(figure.modelPath, figure.spec))\n")
         }
         for other in figure.others {
-            hash.update("other \(other.spec.canonical)\nweights \(weightsKey(other.path, other.spec))\n")
+            hash.update("other \(specText(other.path, other.spec))\nweights \(weightsKey(other.path, other.spec))\n")
         }
         let d = dataKeys[figure.dataPath] ?? folder.map { models.data.key($0, files: $0.files) } ?? ""
         dataKeys[figure.dataPath] = d
@@ -52,8 +59,8 @@ struct FigureRunner {
 
     /// The cache keys of every figure of the plan, in order.
     func keys() -> [String] {
-        var weightsKeys: [String: String] = [:], dataKeys: [String: String] = [:]
-        return plan.figures.map { key($0, weightsKeys: &weightsKeys, dataKeys: &dataKeys) }
+        var weightsKeys: [String: String] = [:], dataKeys: [String: String] = [:], specTexts: [String: String] = [:]
+        return plan.figures.map { key($0, weightsKeys: &weightsKeys, dataKeys: &dataKeys, specTexts: &specTexts) }
     }
 
     /// Each figure from the cache under its key in `keys` (from `keys()`), or computed.
@@ -62,19 +69,27 @@ struct FigureRunner {
         var timings = [BuildReport.FigureTiming?](repeating: nil, count: plan.figures.count)
         var misses: [Int] = []
         // Editions show the same figures: each key is loaded or computed once.
-        var firstWithKey: [String: Int] = [:], sameAs: [Int: Int] = [:]
+        var firstWithKey: [String: Int] = [:], sameAs: [Int: Int] = [:], firsts: [Int] = []
         for (i, key) in keys.enumerated() {
             if let first = firstWithKey[key] {
                 sameAs[i] = first
-                continue
+            } else {
+                firstWithKey[key] = i
+                firsts.append(i)
             }
-            firstWithKey[key] = i
+        }
+        // Cached figures are read and decoded on every core.
+        let cache = self.cache, clean = self.clean, toLoad = firsts
+        let loaded = parallelMap(toLoad.count) { k -> (Figure?, Double) in
             let start = Date()
-            if !clean, let figure = cache.load(key) {
+            return (clean ? nil : cache.load(keys[toLoad[k]]), Date().timeIntervalSince(start))
+        }
+        for (i, (figure, seconds)) in zip(firsts, loaded) {
+            if let figure {
                 results[i] = figure
                 timings[i] = .init(
                     location: plan.figures[i].location, directive: plan.figures[i].name, cached: true,
-                    seconds: Date().timeIntervalSince(start))
+                    seconds: seconds)
             } else {
                 misses.append(i)
             }
@@ -100,7 +115,7 @@ struct FigureRunner {
             guard errors.isEmpty else { throw BuildErrors(errors) }
             let outcomes = Outcomes(count: plan.figures.count)
             let queue = MissQueue(misses)
-            let figures = plan.figures, models = self.models, cache = self.cache, log = self.log
+            let figures = plan.figures, models = self.models, log = self.log
             // Two workers: the CNN code is itself parallel, so more would only oversubscribe.
             DispatchQueue.concurrentPerform(iterations: min(2, misses.count)) { _ in
                 while let i = queue.next() {

@@ -8,6 +8,7 @@ struct PageRenderer {
     let theme: Theme
     let plan: BuildPlan
     let figures: [Figure]
+    var rawValues = QuotedRawValues()
     let extraHeadHTML: String?
 
     /// The lessons of every edition with their figures in place, and what the home pages
@@ -19,7 +20,7 @@ struct PageRenderer {
             let strings = theme.strings(for: edition.edition.language)
             let root = "../" + edition.edition.root
             return LessonPages(
-                plan: plan, figures: figures, baseURL: config.baseURL,
+                plan: plan, figures: figures, rawValues: rawValues, baseURL: config.baseURL,
                 editURL: { config.editURL(lessonFile: $0) }
             ).render(edition: edition, strings: strings, defaultName: defaultName) { position in
                 let page = edition.pages[position]

@@ -167,8 +167,9 @@ public struct SiteBuilder: Sendable {
 
     /// `{{fig:label.path}}` in prose: each path must lead to a value of its figure's raw values.
     static func checkQuotedValues(_ state: inout BuildState) throws(BuildErrors) {
-        let errors = state.plan.references.quoteErrors(state.plan, figures: state.figures)
+        let (errors, rawValues) = state.plan.references.quoteErrors(state.plan, figures: state.figures)
         guard errors.isEmpty else { throw BuildErrors(errors) }
+        state.rawValues = rawValues
     }
 
     static func layOutLessons(_ state: inout BuildState) throws(BuildErrors) {
@@ -287,6 +288,8 @@ struct BuildState {
     var plan: BuildPlan!
     var figures: [Figure] = []
     var figureKeys: [String] = []
+    /// The raw values prose quotes, parsed once.
+    var rawValues = QuotedRawValues()
     var lessons: [LessonPages.Rendered] = []
     /// Each edition's search index script, by language.
     var searchIndexes: [String: String] = [:]
@@ -302,7 +305,9 @@ struct BuildState {
     }
 
     var renderer: PageRenderer {
-        PageRenderer(content: content, theme: theme, plan: plan, figures: figures, extraHeadHTML: options.extraHeadHTML)
+        PageRenderer(
+            content: content, theme: theme, plan: plan, figures: figures, rawValues: rawValues,
+            extraHeadHTML: options.extraHeadHTML)
     }
 }
 

@@ -20,21 +20,109 @@ public enum HTML {
     }
 
     /// The text of an HTML fragment: tags removed, the five entities decoded, whitespace
-    /// collapsed. For the search index and meta descriptions.
-    public static func plainText(_ html: String) -> String {
-        // A formula's TeX source, kept for copying, is not text to read or search twice.
-        let html = html.replacing(/<annotation encoding="application\/x-tex">[^<]*<\/annotation>/, with: "")
-        var out = ""
-        var inTag = false
-        for ch in html {
-            if ch == "<" { inTag = true; out.append(" "); continue }
-            if ch == ">" && inTag { inTag = false; continue }
-            if !inTag { out.append(ch) }
+    /// collapsed. For the search index and meta descriptions. A formula's TeX source (its
+    /// `<annotation>`, kept for copying) is not text; nor is anything inside the elements
+    /// `skipping` names (a page's figures and formulas, for prose only), except that a skipped
+    /// inline `<math>` reads as its TeX. One pass over the bytes.
+    public static func plainText(_ html: String, skipping: Set<String> = []) -> String {
+        let skipped = skipping.union(["annotation"])
+        let bytes = Array(html.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "<") {
+                out.append(UInt8(ascii: " "))
+                let name = tagName(bytes, at: i)
+                guard let end = tagEnd(bytes, from: i) else { break }
+                let tagStart = i
+                i = end
+                if let name, !name.closing, skipped.contains(name.name), bytes[end - 2] != UInt8(ascii: "/") {
+                    let start = i
+                    i = skipElement(name.name, bytes, from: i)
+                    // An inline formula reads as its TeX (`A^k`), so the sentence around it still does.
+                    if name.name == "math",
+                        !String(decoding: bytes[tagStart..<start], as: UTF8.self).contains("display=\"block\"")
+                    {
+                        out += Array(plainText(texSource(bytes[start..<i])).utf8)
+                    }
+                }
+                continue
+            }
+            if byte == UInt8(ascii: "&"), let (decoded, length) = entity(bytes, at: i) {
+                out.append(decoded)
+                i += length
+                continue
+            }
+            out.append(byte)
+            i += 1
         }
-        out = out.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
-        return out.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return String(decoding: out, as: UTF8.self).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// The text of a formula's TeX annotation, as HTML.
+    private static func texSource(_ bytes: ArraySlice<UInt8>) -> String {
+        let html = String(decoding: bytes, as: UTF8.self)
+        guard let open = html.firstRange(of: "<annotation encoding=\"application/x-tex\">"),
+            let close = html[open.upperBound...].firstRange(of: "</annotation>")
+        else { return "" }
+        return String(html[open.upperBound..<close.lowerBound])
+    }
+
+    private static let entities: [(text: [UInt8], byte: UInt8)] = [
+        ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&"),
+    ].map { (Array($0.0.utf8), UInt8(ascii: $0.1)) }
+
+    private static func entity(_ bytes: [UInt8], at i: Int) -> (UInt8, Int)? {
+        for (text, byte) in entities
+        where i + text.count <= bytes.count && bytes[i..<(i + text.count)].elementsEqual(text) {
+            return (byte, text.count)
+        }
+        return nil
+    }
+
+    /// The lowercased name of the tag that starts at `i` (`<name` or `</name`).
+    private static func tagName(_ bytes: [UInt8], at i: Int) -> (name: String, closing: Bool)? {
+        var j = i + 1
+        let closing = j < bytes.count && bytes[j] == UInt8(ascii: "/")
+        if closing { j += 1 }
+        let start = j
+        while j < bytes.count, (bytes[j] | 0x20) >= UInt8(ascii: "a"),
+            (bytes[j] | 0x20) <= UInt8(ascii: "z")
+                || (j > start && bytes[j] >= UInt8(ascii: "0") && bytes[j] <= UInt8(ascii: "9"))
+        {
+            j += 1
+        }
+        guard j > start else { return nil }
+        return (String(decoding: bytes[start..<j], as: UTF8.self).lowercased(), closing)
+    }
+
+    /// The index after the `>` that ends the tag starting at `i`.
+    private static func tagEnd(_ bytes: [UInt8], from i: Int) -> Int? {
+        var j = i + 1
+        while j < bytes.count {
+            if bytes[j] == UInt8(ascii: ">") { return j + 1 }
+            j += 1
+        }
+        return nil
+    }
+
+    /// The index after the end tag that closes the element `name` whose start tag ends at `i`
+    /// (nested elements of the same name counted), or the end of the text.
+    private static func skipElement(_ name: String, _ bytes: [UInt8], from i: Int) -> Int {
+        var depth = 1, j = i
+        while j < bytes.count {
+            guard bytes[j] == UInt8(ascii: "<") else { j += 1; continue }
+            let tag = tagName(bytes, at: j)
+            guard let end = tagEnd(bytes, from: j) else { return bytes.count }
+            if let tag, tag.name == name {
+                if tag.closing { depth -= 1 } else if bytes[end - 2] != UInt8(ascii: "/") { depth += 1 }
+                if depth == 0 { return end }
+            }
+            j = end
+        }
+        return bytes.count
     }
 }
 

@@ -39,8 +39,7 @@ public struct Figure: Codable, Sendable, Equatable {
     ) -> String {
         let id = label.map { "fig-\($0)" } ?? "figure-\(number)"
         var out = "<figure class=\"viz\" data-directive=\"\(kind)\" id=\"\(id)\">\n"
-        out += body.replacingOccurrences(of: Figure.root, with: root).replacingOccurrences(
-            of: Figure.altToken, with: HTML.escape(alt))
+        out += body.replacingAll(Figure.root, with: root).replacingAll(Figure.altToken, with: HTML.escape(alt))
         let numberText = HTML.escape(strings.format("figure_caption", ["n": String(number)]))
         out += "\n<figcaption><span class=\"viz-number\">\(numberText)</span> \(HTML.escape(caption ?? self.caption))"
         if !notes.isEmpty || !links.isEmpty {

@@ -29,20 +29,39 @@ enum FigureText {
     /// the token it is in.
     static func resolve(_ text: String, _ strings: InterfaceStrings) -> String {
         guard text.contains(open) else { return text }
-        let (open, close) = (open.unicodeScalars.first!, close.unicodeScalars.first!)
-        var stack = [""]
-        for scalar in text.unicodeScalars {
-            if scalar == open {
-                stack.append("")
-            } else if scalar == close, stack.count > 1 {
-                let token = stack.removeLast()
-                stack[stack.count - 1] += words(of: token, strings)
-            } else {
-                stack[stack.count - 1].unicodeScalars.append(scalar)
+        let openBytes = Array(String(open).utf8), closeBytes = Array(String(close).utf8)
+        var stack: [[UInt8]] = [[]]
+        var copy = text
+        copy.withUTF8 { bytes in
+            var i = 0, chunk = 0
+            // Runs of plain text are copied whole; only the tokens' marks are looked at.
+            while i < bytes.count {
+                if bytes[i] == openBytes[0], Self.matches(openBytes, bytes, at: i) {
+                    stack[stack.count - 1] += bytes[chunk..<i]
+                    stack.append([])
+                    i += openBytes.count
+                    chunk = i
+                } else if bytes[i] == closeBytes[0], stack.count > 1, Self.matches(closeBytes, bytes, at: i) {
+                    stack[stack.count - 1] += bytes[chunk..<i]
+                    let token = String(decoding: stack.removeLast(), as: UTF8.self)
+                    stack[stack.count - 1] += words(of: token, strings).utf8
+                    i += closeBytes.count
+                    chunk = i
+                } else {
+                    i += 1
+                }
             }
+            stack[stack.count - 1] += bytes[chunk...]
         }
         // An unclosed token (never written by `t`) is left as it was.
-        return stack.dropFirst().reduce(stack[0]) { $0 + String(Self.open) + $1 }
+        let joined = stack.dropFirst().reduce(stack[0]) { $0 + openBytes + $1 }
+        return String(decoding: joined, as: UTF8.self)
+    }
+
+    private static func matches(_ mark: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard i + mark.count <= bytes.count else { return false }
+        for k in 0..<mark.count where bytes[i + k] != mark[k] { return false }
+        return true
     }
 
     /// The words of a token's inside (`key`, then `name` U+E003 `value` pairs).

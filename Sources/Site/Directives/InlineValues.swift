@@ -84,32 +84,85 @@ struct InlineValues: Directive {
         return result
     }
 
-    /// Replaces `{{name}}` in HTML outside `<code>` and `<pre>` with the values, escaped as
-    /// text (or, with `escaping` false, as they are: HTML such as a figure link).
+    /// Replaces `{{name}}` (or `{{ name }}`) in HTML outside `<code>` and `<pre>` with the
+    /// values, escaped as text (or, with `escaping` false, as they are: HTML such as a figure
+    /// link). One pass over the page, whatever the number of values: a page quoting hundreds
+    /// of them had taken a pass per value.
     static func substitute(_ html: String, values: [String: String], escaping: Bool = true) -> String {
-        guard html.contains("{{") else { return html }
-        var out = ""
-        var rest = Substring(html)
-        while let open = rest.range(of: "<code") ?? rest.range(of: "<pre") {
-            out += fill(rest[..<open.lowerBound], values, escaping)
-            let closing = rest[open.lowerBound...].hasPrefix("<pre") ? "</pre>" : "</code>"
-            guard let end = rest[open.lowerBound...].range(of: closing) else {
-                out += rest[open.lowerBound...]; return out
+        guard !values.isEmpty, html.contains("{{") else { return html }
+        return rewriteTokens(html) { inner in
+            let name = String(decoding: inner, as: UTF8.self)
+            var value = values[name]
+            if value == nil, name.count > 2, name.hasPrefix(" "), name.hasSuffix(" ") {
+                value = values[String(name.dropFirst().dropLast())]
             }
-            out += rest[open.lowerBound..<end.upperBound]
-            rest = rest[end.upperBound...]
+            return value.map { escaping ? HTML.escape($0) : $0 }
         }
-        return out + fill(rest, values, escaping)
     }
 
-    private static func fill(_ text: Substring, _ values: [String: String], _ escaping: Bool) -> String {
-        var s = String(text)
-        for (name, value) in values {
-            let shown = escaping ? HTML.escape(value) : value
-            s = s.replacingOccurrences(of: "{{\(name)}}", with: shown).replacingOccurrences(
-                of: "{{ \(name) }}", with: shown)
+    /// The names of the `{{name}}` tokens of HTML outside `<code>` and `<pre>`, trimmed.
+    static func tokenNames(inHTML html: String) -> [String] {
+        guard html.contains("{{") else { return [] }
+        var names: [String] = []
+        _ = rewriteTokens(html) { inner in
+            names.append(String(decoding: inner, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            return nil
         }
-        return s
+        return names
+    }
+
+    /// `html` with each `{{…}}` outside `<code>` and `<pre>` replaced by what `replacement`
+    /// gives for the bytes between the braces (left as it is for nil), in one pass.
+    private static func rewriteTokens(_ html: String, _ replacement: (ArraySlice<UInt8>) -> String?) -> String {
+        let bytes = Array(html.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "<") {
+                let closing =
+                    starts(bytes, at: i, with: codeOpen)
+                    ? codeClose : starts(bytes, at: i, with: preOpen) ? preClose : nil
+                if let closing {
+                    let end = find(closing, in: bytes, from: i).map { $0 + closing.count } ?? bytes.count
+                    out.append(contentsOf: bytes[i..<end])
+                    i = end
+                    continue
+                }
+            }
+            if byte == UInt8(ascii: "{"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{"),
+                let close = find(braceClose, in: bytes, from: i + 2), close - i < 400,
+                let value = replacement(bytes[(i + 2)..<close])
+            {
+                out.append(contentsOf: value.utf8)
+                i = close + 2
+                continue
+            }
+            out.append(byte)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let codeOpen = Array("<code".utf8), codeClose = Array("</code>".utf8)
+    private static let preOpen = Array("<pre".utf8), preClose = Array("</pre>".utf8)
+    private static let braceClose = Array("}}".utf8)
+
+    private static func starts(_ bytes: [UInt8], at index: Int, with prefix: [UInt8]) -> Bool {
+        guard index + prefix.count <= bytes.count else { return false }
+        for k in 0..<prefix.count where bytes[index + k] != prefix[k] { return false }
+        return true
+    }
+
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard !needle.isEmpty, bytes.count >= needle.count else { return nil }
+        var i = start
+        while i <= bytes.count - needle.count {
+            if bytes[i] == needle[0], starts(bytes, at: i, with: needle) { return i }
+            i += 1
+        }
+        return nil
     }
 }
 

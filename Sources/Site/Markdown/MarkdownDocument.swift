@@ -1,3 +1,4 @@
+import Common
 import CCmark
 import Foundation
 
@@ -114,20 +115,18 @@ final class MarkdownDocument {
         guard let raw = cmark_render_html(root, options, cmark_parser_get_syntax_extensions(parser)) else { return "" }
         defer { free(raw) }
         // Wide tables scroll inside the text column instead of widening the page.
-        var html = String(cString: raw).replacingOccurrences(of: "<table>", with: "<div class=\"table-scroll\"><table>")
-            .replacingOccurrences(of: "</table>", with: "</table></div>")
+        var html = String(cString: raw).replacingAll("<table>", with: "<div class=\"table-scroll\"><table>")
+            .replacingAll("</table>", with: "</table></div>")
         for (index, heading) in headings.enumerated() {
-            html = html.replacingOccurrences(
-                of: "<h\(heading.level)>\(Self.headingMarker(index))",
-                with: "<h\(heading.level) id=\"\(heading.id)\">")
+            html = html.replacingAll(
+                "<h\(heading.level)>\(Self.headingMarker(index))", with: "<h\(heading.level) id=\"\(heading.id)\">")
         }
-        html = html.replacingOccurrences(of: "\n" + MathSpans.continuation, with: "")
+        html = html.replacingAll("\n" + MathSpans.continuation, with: "")
         // Last first, so placeholder 1 is not found inside placeholder 12.
         for (index, formula) in formulas.enumerated().reversed() {
             let placeholder = MathSpans.placeholder(index)
             // A display formula alone in its paragraph replaces the paragraph.
-            html = html.replacingOccurrences(of: "<p>\(placeholder)</p>", with: formula)
-                .replacingOccurrences(of: placeholder, with: formula)
+            html = html.replacingAll("<p>\(placeholder)</p>", with: formula).replacingAll(placeholder, with: formula)
         }
         return html
     }

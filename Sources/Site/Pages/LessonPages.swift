@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// The lesson pages: each lesson's HTML with its figures in place, its table of contents,
@@ -5,6 +6,8 @@ import Foundation
 struct LessonPages {
     let plan: BuildPlan
     let figures: [Figure]
+    /// The raw values prose quotes from figures.
+    var rawValues = QuotedRawValues()
     /// site.yml's `base_url`, which makes card images absolute (social sites need that).
     var baseURL: String? = nil
     /// Where readers edit a lesson file, by its name (site.yml's repository).
@@ -38,22 +41,22 @@ struct LessonPages {
             var thumbnails: [String?] = []
             for (number, figureIndex) in planned.figures.enumerated() {
                 let figure = figures[figureIndex], plannedFigure = plan.figures[figureIndex]
-                html = html.replacingOccurrences(
-                    of: MarkdownDocument.placeholder(number),
+                html = html.replacingAll(
+                    MarkdownDocument.placeholder(number),
                     with: figure.html(
                         number: number + 1, root: root, label: plannedFigure.label, caption: plannedFigure.caption,
                         alt: plannedFigure.alt ?? plannedFigure.directive.alt, strings: contentStrings))
                 thumbnails.append(figure.thumbnail)
             }
             for (number, snippet) in planned.snippets.enumerated() {
-                html = html.replacingOccurrences(
-                    of: MarkdownDocument.snippetPlaceholder(number),
+                html = html.replacingAll(
+                    MarkdownDocument.snippetPlaceholder(number),
                     with: SnippetBox.html(snippet, strings: contentStrings))
             }
             let thumbnail =
                 lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil }
                 ?? thumbnails.compactMap { $0 }.first
-            html = html.replacingOccurrences(of: Figure.root, with: root)
+            html = html.replacingAll(Figure.root, with: root)
             if let values = planned.values,
                 let dictionary = InlineValues.decode(
                     figures[values].body, language: page.fallback ? planned.language : edition.edition.language)
@@ -64,7 +67,7 @@ struct LessonPages {
                 html, position: position, edition: edition, lessons: lessons,
                 strings: contentStrings)
             html = plan.references.quote(
-                html, edition: edition, lessons: lessons, figures: figures,
+                html, edition: edition, lessons: lessons, rawValues: rawValues,
                 language: page.fallback ? planned.language : edition.edition.language,
                 shorthands: lesson.shorthandExpansions)
             var context = base(position)
@@ -107,7 +110,7 @@ struct LessonPages {
             let search = SearchEntry(
                 title: lesson.title, url: "\(prefix)\(lesson.slug)/", summary: lesson.summary,
                 headings: planned.headings.map { SearchEntry.Heading(text: $0.text, id: $0.id) },
-                text: String(HTML.plainText(html).prefix(20_000)))
+                text: String(HTML.plainText(html, skipping: ["figure", "math", "script", "style"]).prefix(20_000)))
             return Rendered(
                 language: edition.edition.language, position: position, path: "\(prefix)\(lesson.slug)/index.html",
                 context: context, card: card, search: search)

@@ -161,15 +161,8 @@ public struct KerasImporter {
                 file: file,
                 "the model config nests lists and objects \(deepest) deep; at most \(maximumNesting) are read")
         }
-        do { return try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch let error as DecodingError {
-            var detail = ""
-            if case .dataCorrupted(let context) = error {
-                detail =
-                    ": " + String((context.underlyingError.map { "\($0)" } ?? context.debugDescription).prefix(200))
-            }
-            throw ImportError(file: file, "the model config is not valid JSON" + detail)
-        } catch {
-            throw ImportError(file: file, "the model config is not valid JSON")
+        do { return try JSONValue.parse(Data(bytes)) } catch {
+            throw ImportError(file: file, "the model config is not valid JSON: " + String("\(error)".prefix(200)))
         }
     }
 
