@@ -21,7 +21,9 @@ import Testing
     /// Numbers read as the correctly rounded Double of their decimal text, as JSONDecoder's.
     @Test func numbersRoundTripThroughJSONEncoder() throws {
         var generator = SystemRandomNumberGenerator()
-        var values: [Double] = [0.1, 1.0 / 3, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -2.5e-8, 123_456_789_012_345_680]
+        var values: [Double] = [
+            0.1, 1.0 / 3, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -2.5e-8, 123_456_789_012_345_680,
+        ]
         for _ in 0..<2000 {
             values.append(Double(bitPattern: generator.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random() ? 1 : -1))
             values.append(Double(Float.random(in: -1000...1000)))

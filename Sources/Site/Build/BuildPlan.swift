@@ -56,7 +56,7 @@ struct PlannedLesson: Sendable {
 
 /// Reads every lesson's Markdown and checks every directive against its model, collecting
 /// all errors before anything runs.
-struct BuildPlan {
+struct BuildPlan: Sendable {
     /// Every edition's lessons: the default edition's first, in order, then each other's.
     var lessons: [PlannedLesson] = []
     var figures: [PlannedFigure] = []

@@ -20,11 +20,12 @@ struct FigureRunner {
     /// the version of the numerical code.
     func key(
         _ figure: PlannedFigure, weightsKeys: inout [String: String], dataKeys: inout [String: String],
-        specTexts: inout [String: String], computeVersion: String = ComputeVersion.current
+        specTexts: inout [String: String], directiveText: String? = nil,
+        computeVersion: String = ComputeVersion.current
     ) -> String {
         var hash = SHA256()
         hash.update("\(FigureCache.formatVersion)\n\(computeVersion)\n\(figure.name)\n")
-        hash.update(CanonicalForm.text(figure.directive) + "\n")
+        hash.update((directiveText ?? CanonicalForm.text(figure.directive)) + "\n")
         // A model's canonical text is long (every layer of an imported network): once per file.
         func specText(_ path: String, _ spec: ModelSpec) -> String {
             if let known = specTexts[path] { return known }
@@ -60,7 +61,13 @@ struct FigureRunner {
     /// The cache keys of every figure of the plan, in order.
     func keys() -> [String] {
         var weightsKeys: [String: String] = [:], dataKeys: [String: String] = [:], specTexts: [String: String] = [:]
-        return plan.figures.map { key($0, weightsKeys: &weightsKeys, dataKeys: &dataKeys, specTexts: &specTexts) }
+        // The options' canonical text (by reflection) is the slow part: on every core.
+        let figures = plan.figures
+        let directiveTexts = parallelMap(figures.count) { CanonicalForm.text(figures[$0].directive) }
+        return zip(figures, directiveTexts).map { figure, text in
+            key(
+                figure, weightsKeys: &weightsKeys, dataKeys: &dataKeys, specTexts: &specTexts, directiveText: text)
+        }
     }
 
     /// Each figure from the cache under its key in `keys` (from `keys()`), or computed.

@@ -108,11 +108,16 @@ struct PageRenderer {
         notFound.page = PageContext.Page(title: "Page not found")
         pages.append(("404.html", "404", notFound))
 
-        for (path, template, context) in pages {
+        // Each page's template runs on its own: every core renders its share.
+        let ready = pages.map { path, template, context in
             var context = context
             context.searchIndex = searchIndexes[context.language] ?? searchIndexes[main.edition.language] ?? ""
-            files[path] = try page(template, context)
+            return (path: path, template: template, context: context)
         }
+        let rendered = parallelMap(ready.count) { i in
+            Result { () throws(SourceError) in try page(ready[i].template, ready[i].context) }
+        }
+        for (page, result) in zip(ready, rendered) { files[page.path] = try result.get() }
         return files
     }
 

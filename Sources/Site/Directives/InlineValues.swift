@@ -2,6 +2,7 @@ import Common
 import CNN
 import Explain
 import Foundation
+import Synchronization
 
 /// Numbers a lesson quotes in its prose, computed by the build so they never go stale:
 /// `{{test_accuracy}}` in a lesson becomes `98.51%`. Tokens inside code are left alone.
@@ -61,24 +62,35 @@ struct InlineValues: Directive {
 
     /// The `{{name}}` tokens of a Markdown text outside code, with their line and column.
     static func tokens(in text: String, lineOffset: Int) -> [(name: String, line: Int, column: Int)] {
+        guard text.contains("{{") else { return [] }
         var result: [(String, Int, Int)] = []
         var inFence = false
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle(); continue }
-            if inFence { continue }
+        let tick = UInt8(ascii: "`"), tilde = UInt8(ascii: "~"), brace = UInt8(ascii: "{")
+        for (i, line) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let bytes = Array(line)
+            let start = bytes.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? bytes.count
+            if bytes.count >= start + 3, bytes[start] == tick || bytes[start] == tilde,
+                bytes[start + 1] == bytes[start], bytes[start + 2] == bytes[start]
+            {
+                inFence.toggle()
+                continue
+            }
+            if inFence || !bytes.contains(brace) { continue }
             var inCode = false
-            var index = line.startIndex
-            while index < line.endIndex {
-                if line[index] == "`" { inCode.toggle() }
-                if !inCode, line[index...].hasPrefix("{{"), let close = line[index...].range(of: "}}") {
-                    let name = line[line.index(index, offsetBy: 2)..<close.lowerBound].trimmingCharacters(
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == tick { inCode.toggle() }
+                if !inCode, bytes[index] == brace, index + 1 < bytes.count, bytes[index + 1] == brace,
+                    let close = Self.find(braceClose, in: bytes, from: index + 2)
+                {
+                    let name = String(decoding: bytes[(index + 2)..<close], as: UTF8.self).trimmingCharacters(
                         in: .whitespaces)
-                    result.append((name, i + 1 + lineOffset, line.distance(from: line.startIndex, to: index) + 1))
-                    index = close.upperBound
+                    let column = String(decoding: bytes[..<index], as: UTF8.self).count + 1
+                    result.append((name, i + 1 + lineOffset, column))
+                    index = close + 2
                     continue
                 }
-                index = line.index(after: index)
+                index += 1
             }
         }
         return result
@@ -188,13 +200,27 @@ struct QuotedValue: Codable, Equatable {
 
 /// Numbers as a language writes them: its decimal sign, digit grouping and percent sign
 /// (`98.51%`, German `98,51 %`, French `98,51 %`), from the platform's locale data.
-struct LocaleNumber {
+struct LocaleNumber: Sendable {
     let decimalSeparator: String
     let groupingSeparator: String
     /// A percentage's pattern, `#` standing for the number (`#%`, `# %`, `%#`).
     let percentPattern: String
 
+    /// Each language's conventions, read from the locale data once per run (a formatter is
+    /// slow to make, and a page quotes hundreds of numbers).
+    private static let known = Mutex<[String: LocaleNumber]>([:])
+
     init(language: String) {
+        if let known = Self.known.withLock({ $0[language] }) {
+            self = known
+            return
+        }
+        self.init(reading: language)
+        let made = self
+        Self.known.withLock { $0[language] = made }
+    }
+
+    private init(reading language: String) {
         let locale = Locale(identifier: language)
         decimalSeparator = locale.decimalSeparator ?? "."
         groupingSeparator = locale.groupingSeparator ?? ","

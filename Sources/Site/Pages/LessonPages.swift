@@ -11,9 +11,9 @@ struct LessonPages {
     /// site.yml's `base_url`, which makes card images absolute (social sites need that).
     var baseURL: String? = nil
     /// Where readers edit a lesson file, by its name (site.yml's repository).
-    var editURL: (String) -> String? = { _ in nil }
+    var editURL: @Sendable (String) -> String? = { _ in nil }
 
-    struct Rendered {
+    struct Rendered: Sendable {
         /// The edition's language, and the page's position in that edition.
         let language: String
         let position: Int
@@ -26,13 +26,16 @@ struct LessonPages {
     /// The lesson pages of `edition`, worded by `strings`; `base(position)` gives a page's
     /// shared fields. `defaultName` names the default edition's language (for stand-ins' note).
     func render(
-        edition: EditionPages, strings: InterfaceStrings, defaultName: String, base: (Int) -> PageContext
+        edition: EditionPages, strings: InterfaceStrings, defaultName: String,
+        base: @Sendable (Int) -> PageContext
     ) -> [Rendered] {
         let lessons = plan.lessons
         let prefix = edition.edition.prefix
         let root = "../" + edition.edition.root
         let numbers = edition.numbers
-        return edition.pages.enumerated().map { position, page in
+        // Pages are independent: each core lays out its share.
+        return parallelMap(edition.pages.count) { position in
+            let page = edition.pages[position]
             let planned = lessons[page.lesson]
             let lesson = planned.lesson
             // A stand-in for a missing translation keeps its figures' words in its own language.

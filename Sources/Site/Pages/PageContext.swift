@@ -1,7 +1,7 @@
 /// What a page's templates can use: `layout.mustache` reads the shared fields, each page
 /// kind's template (`lesson`, `index`, `reference`, `404`) its own. README's Theme section
 /// lists them.
-struct PageContext: TemplateValues {
+struct PageContext: TemplateValues, Sendable {
     struct Site: TemplateValues {
         let title: String
         let description: String
