@@ -59,5 +59,8 @@ echo "== headless Chromium: drawing on the playgrounds"
 command -v chromedriver >/dev/null || { echo "chromedriver not installed (apt-get install chromium-driver)" >&2; exit 1; }
 .venv-check/bin/python Tools/check_playground.py "$out"
 
+echo "== headless Chromium: wide content and full-size figures at desktop and phone widths"
+.venv-check/bin/python Tools/check_layout.py "$out"
+
 echo "== axe-core: accessibility at desktop and phone widths, light and dark"
 .venv-check/bin/python Tools/check_accessibility.py "$out"

@@ -82,7 +82,7 @@ struct ErrorTests {
             LessonCheck.errors(in: bad, file: "lessons/01-test.md", config: config, spec: spec).map(\.description) == [
                 "lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of method, "
                     + "layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, alpha, "
-                    + "panels, caption, alt, label, model, data; did you mean 'layer'?",
+                    + "panels, caption, alt, label, layout, model, data; did you mean 'layer'?",
                 "lessons/01-test.md:12:1: error: unknown value '{{test_acuracy}}'; expected one of test_accuracy, "
                     + "test_error_rate, misclassified, test_loss, test_images, train_images, parameters, "
                     + "multiply_accumulates, epochs, model; did you mean '{{test_accuracy}}'?",
@@ -112,7 +112,7 @@ struct ErrorTests {
             buildErrors(lesson("```viz cam\nmethod: gradcam\nlayr: conv2d_2\n```\n")) == [
                 "Content/lessons/01-test.md:9:1: error: unknown option 'layr' for directive 'cam'; expected one of "
                     + "method, layer, upsample, images, preprocess, target, colormap, normalization, shared, scale, "
-                    + "alpha, panels, caption, alt, label, model, data; did you mean 'layer'?"
+                    + "alpha, panels, caption, alt, label, layout, model, data; did you mean 'layer'?"
             ])
     }
 

@@ -246,7 +246,7 @@ struct SitePieceTests {
         #expect(
             options == [
                 "method", "layer", "upsample", "images", "preprocess", "target", "colormap", "normalization", "shared",
-                "scale", "alpha", "panels", "caption", "alt", "label", "model", "data",
+                "scale", "alpha", "panels", "caption", "alt", "label", "layout", "model", "data",
             ])
     }
 }

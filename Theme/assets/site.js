@@ -109,10 +109,14 @@ if (typeof document !== "undefined") (function () {
     dialog.className = "zoom";
     var big = document.createElement("img");
     big.src = img.src; big.alt = img.alt;
-    var scale = Math.max(1, Math.floor(Math.min(window.innerWidth * 0.9 / img.naturalWidth, window.innerHeight * 0.8 / img.naturalHeight)));
+    var w = img.naturalWidth || img.width, h = img.naturalHeight || img.height;
+    // As large as the screen allows; by whole pixels when that is at least twice, so small
+    // maps stay crisp.
+    var scale = Math.min(window.innerWidth * 0.9 / w, window.innerHeight * 0.8 / h);
+    if (scale >= 2) scale = Math.floor(scale);
     // An inline width: the stylesheet's `height: auto` keeps the ratio, and nothing else in
     // it can shrink the picture back to its inline size (attributes alone lost to `width: auto`).
-    big.style.width = img.naturalWidth * scale + "px";
+    big.style.width = Math.round(w * scale) + "px";
     var caption = document.createElement("p");
     caption.textContent = img.alt + " — click or press Escape to close";
     dialog.appendChild(big); dialog.appendChild(caption);
@@ -133,9 +137,45 @@ if (typeof document !== "undefined") (function () {
       }
     });
   }
-  focusScrollers();
-  window.addEventListener("load", focusScrollers);
-  window.addEventListener("resize", focusScrollers);
+
+  // Layout tiers: a block of the prose wider than the text column (a figure, a table, code, a
+  // formula) takes the page's width (class l-page, as an author's layout: page does); what is
+  // wider still scrolls, with a shadow at the cut edge (CSS) and a hint under it. An author's
+  // tier (l-body, l-page, l-screen written by the build) is left as it is. All measured first,
+  // then written, so the page is laid out once.
+  var scrollHint = document.body.getAttribute("data-scroll-hint") || "Scroll sideways to see all →";
+  function overflowing(block) {
+    var inner = block.matches(".table-scroll, pre, math")
+      ? [block] : block.querySelectorAll(".viz-scroll, .arch, .table-scroll, pre, math[display=block]");
+    return Array.prototype.some.call(inner, function (el) { return el.scrollWidth > el.clientWidth + 1; });
+  }
+  function fitWideBlocks() {
+    var blocks = Array.prototype.slice.call(document.querySelectorAll(
+      ".prose > figure.viz, .prose > .table-scroll, .prose > pre, .prose > math[display=block]"));
+    blocks.forEach(function (b) {
+      if (b.hasAttribute("data-auto-tier")) { b.classList.remove("l-page"); b.removeAttribute("data-auto-tier"); }
+    });
+    var wide = blocks.filter(function (b) { return !b.matches(".l-body, .l-page, .l-screen") && overflowing(b); });
+    wide.forEach(function (b) { b.classList.add("l-page"); b.setAttribute("data-auto-tier", ""); });
+    var cut = blocks.map(overflowing);
+    blocks.forEach(function (b, i) {
+      var hint = b.nextElementSibling && b.nextElementSibling.classList.contains("scroll-hint") ? b.nextElementSibling : null;
+      if (cut[i] && !hint) {
+        hint = document.createElement("span");
+        hint.className = "scroll-hint";
+        hint.setAttribute("aria-hidden", "true");
+        hint.textContent = scrollHint;
+        b.insertAdjacentElement("afterend", hint);
+      } else if (!cut[i] && hint) {
+        hint.remove();
+      }
+    });
+  }
+  function layOut() { fitWideBlocks(); focusScrollers(); }
+  layOut();
+  window.addEventListener("load", layOut);
+  var resizeTimer = 0;
+  window.addEventListener("resize", function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(layOut, 100); });
 
   // A copy button on every code block of the prose (directive examples, Python snippets).
   var copyWord = document.body.getAttribute("data-copy") || "Copy";

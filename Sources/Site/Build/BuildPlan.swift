@@ -24,6 +24,8 @@ struct PlannedFigure: Sendable {
     /// The name prose refers to the figure by (`{{fig:name}}`), and where it is given.
     var label: String? = nil
     var labelLocation: SourceLocation? = nil
+    /// The author's layout tier (`body`, `page`, `screen`), nil for one that fits the content.
+    var layout: String? = nil
     /// The models the directive compares its own with (`Directive.otherModels`).
     var others: [OtherModel] = []
     /// What is valid but probably not meant (`Directive.problems`).
@@ -340,7 +342,10 @@ struct BuildPlan: Sendable {
             dataLocation: dataLocation,
             caption: try CommonOption.caption.string(options),
             captionLocation: options[CommonOption.caption.name]?.location, alt: try CommonOption.alt.string(options),
-            label: label, labelLocation: labelLocation, others: others)
+            label: label, labelLocation: labelLocation,
+            layout: options[CommonOption.layout.name] == nil
+                ? nil : try CommonOption.layout.choice(options, from: CommonOption.layouts, default: "body"),
+            others: others)
         let problems = directive.problems(model: spec, others: others.map(\.spec))
         if let error = problems.first(where: { !$0.isWarning }) { throw error }
         planned.warnings = problems + (Self.camLayerWarning(spec).map { [$0] } ?? [])

@@ -20,7 +20,8 @@ public struct OptionSpec: Sendable {
 
     /// Options every directive takes.
     public static let common = [
-        CommonOption.caption, CommonOption.alt, CommonOption.label, CommonOption.model, CommonOption.data,
+        CommonOption.caption, CommonOption.alt, CommonOption.label, CommonOption.layout, CommonOption.model,
+        CommonOption.data,
     ].map(\.spec)
 }
 
@@ -170,6 +171,14 @@ enum CommonOption {
         "label", "name (letters, digits, - and _)", default: nil,
         "A name prose refers to the figure by: {{fig:name}} in any lesson becomes a link \"Figure N\" to it, and the "
             + "figure's id becomes fig-name.")
+    static let layout = DirectiveOption(
+        "layout", "body | page | screen", default: "fits its content",
+        "How wide the figure may be on a wide screen: body keeps it to the text column, page lets it use the width "
+            + "of the page beside the text (the table of contents' column included), screen the whole width left of "
+            + "the sidebar. By default a figure wider than the text column takes the page width, and only what is "
+            + "wider still scrolls.")
+    /// The layout tiers, as Distill names them (`l-body`, `l-page`, `l-screen`).
+    static let layouts = ["body", "page", "screen"]
     static let model = DirectiveOption(
         "model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder.")
     static let data = DirectiveOption(

@@ -32,13 +32,15 @@ public struct Figure: Codable, Sendable, Equatable {
 
     /// The complete `<figure>` element, numbered, for a page `root` away from the output root;
     /// its id is `fig-<label>` when the lesson labels it, else `figure-<number>`. `caption`
-    /// (else the directive's) and `alt` are the lesson's; `strings` word "Figure 3.".
+    /// (else the directive's) and `alt` are the lesson's; `layout` is the author's tier (class
+    /// `l-body`, `l-page` or `l-screen`; none lets the page fit it); `strings` word "Figure 3.".
     func html(
         number: Int, root: String, label: String? = nil, caption: String? = nil, alt: String = "",
-        strings: InterfaceStrings = InterfaceStrings()
+        layout: String? = nil, strings: InterfaceStrings = InterfaceStrings()
     ) -> String {
         let id = label.map { "fig-\($0)" } ?? "figure-\(number)"
-        var out = "<figure class=\"viz\" data-directive=\"\(kind)\" id=\"\(id)\">\n"
+        let tier = layout.map { " l-\($0)" } ?? ""
+        var out = "<figure class=\"viz\(tier)\" data-directive=\"\(kind)\" id=\"\(id)\">\n"
         out += body.replacingAll(Figure.root, with: root).replacingAll(Figure.altToken, with: HTML.escape(alt))
         let numberText = HTML.escape(strings.format("figure_caption", ["n": String(number)]))
         out += "\n<figcaption><span class=\"viz-number\">\(numberText)</span> \(HTML.escape(caption ?? self.caption))"

@@ -4,6 +4,7 @@ enum DirectiveReference {
         let name: String
         let type: String
         let `default`: String
+        /// The meaning as HTML: escaped, `code` spans as `<code>`.
         let doc: String
     }
 
@@ -21,10 +22,27 @@ enum DirectiveReference {
             Entry(
                 name: type.name, summary: say(type.summary),
                 options: (type.options + OptionSpec.common).map {
-                    Option(name: $0.name, type: $0.type, default: $0.defaultValue ?? "—", doc: say($0.doc))
+                    Option(
+                        name: $0.name, type: $0.type, default: $0.defaultValue ?? "—",
+                        doc: codeSpans(HTML.escape(say($0.doc))))
                 },
                 example: "```viz \(type.name)\n" + (type.example.isEmpty ? "" : type.example + "\n") + "```")
         }
+    }
+
+    /// Escaped text with each pair of backticks made a `<code>` span, as Markdown would.
+    static func codeSpans(_ escaped: String) -> String {
+        let parts = escaped.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return escaped }
+        var out = ""
+        for (i, part) in parts.enumerated() {
+            if i == parts.count - 1 && i % 2 == 1 {
+                out += "`" + part  // an unpaired backtick stays as it is
+            } else {
+                out += i % 2 == 1 ? "<code>\(part)</code>" : String(part)
+            }
+        }
+        return out
     }
 
     /// The page's context over the shared fields `base`, in `strings`' and `translation`'s words.

@@ -48,7 +48,8 @@ struct LessonPages {
                     MarkdownDocument.placeholder(number),
                     with: figure.html(
                         number: number + 1, root: root, label: plannedFigure.label, caption: plannedFigure.caption,
-                        alt: plannedFigure.alt ?? plannedFigure.directive.alt, strings: contentStrings))
+                        alt: plannedFigure.alt ?? plannedFigure.directive.alt, layout: plannedFigure.layout,
+                        strings: contentStrings))
                 thumbnails.append(figure.thumbnail)
             }
             for (number, snippet) in planned.snippets.enumerated() {

@@ -55,6 +55,7 @@ public struct InterfaceStrings: Sendable, Equatable {
         "figure_reference": "Figure {n}",
         "copy": "Copy",
         "copied": "Copied",
+        "scroll_hint": "Scroll sideways to see all →",
         "snippet_checked": "Run by <code>make check-snippets</code> with {environment}: {results}.",
         "snippet_agrees": "{what}, within {difference} of vizsite’s",
         "snippet_agrees_exactly": "{what}, exactly vizsite’s",

@@ -1,0 +1,105 @@
+"""Looks at every page of a built site in headless Chromium at a desktop (1280×900) and a
+phone (390×844) width and checks what a reader sees of wide content and figures:
+
+- no figure, table, formula or code block is cut off at the right without an affordance
+  (the page's script adds a "scroll sideways" hint under each block that still scrolls
+  once it has taken the page's width; the shadow at the cut edge is CSS);
+- a figure opened full size (a click on its image) is at least twice its inline size, or
+  as large as the screen allows.
+
+    .venv-check/bin/python Tools/check_layout.py Output
+
+Uses Debian's chromium and chromium-driver through Selenium. Exits 1 on any failure.
+"""
+import sys
+import time
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+CUT_BLOCKS = """
+const blocks = document.querySelectorAll(
+  '.prose > figure.viz, .prose > .table-scroll, .prose > pre, .prose > math[display=block], .prose > .viz-scroll');
+const cut = [];
+blocks.forEach(b => {
+  const inner = b.matches('.table-scroll, pre, math, .viz-scroll') ? [b]
+    : Array.from(b.querySelectorAll('.viz-scroll, .arch, .table-scroll, pre, math[display=block]'));
+  if (!inner.some(el => el.scrollWidth > el.clientWidth + 1)) return;
+  const hint = b.nextElementSibling && b.nextElementSibling.classList.contains('scroll-hint');
+  const scrolls = inner.every(el => el.scrollWidth <= el.clientWidth + 1 || getComputedStyle(el).overflowX !== 'hidden');
+  if (!hint || !scrolls) cut.push((b.id || b.tagName.toLowerCase() + '.' + b.className) + ' (' +
+    Math.round(b.getBoundingClientRect().width) + ' px shown)');
+});
+const wide = document.querySelectorAll('.prose > .l-page, .prose > .l-screen').length;
+return {cut: cut, wide: wide};
+"""
+
+SHOW_IMAGE = """
+const img = document.querySelector('figure.viz img');
+if (img) img.scrollIntoView({block: 'center'});
+return !!img;
+"""
+
+ZOOM = """
+const img = document.querySelector('figure.viz img');
+const inline = img.getBoundingClientRect().width;
+img.click();
+const big = document.querySelector('dialog.zoom img');
+if (!big) return {inline: inline, zoomed: 0, limit: 0};
+const zoomed = big.getBoundingClientRect().width;
+const limit = Math.min(window.innerWidth * 0.9, window.innerHeight * 0.8 * img.naturalWidth / img.naturalHeight);
+document.querySelector('dialog.zoom').close();
+return {inline: inline, zoomed: zoomed, limit: limit};
+"""
+
+
+def driver(width, height):
+    options = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    if width < 500:  # a window cannot be narrower than 500 px: emulate the phone's screen
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+    return browser
+
+
+def main(out):
+    pages = sorted(Path(out).rglob("index.html"))
+    failures, widened = [], 0
+    for size, (width, height) in SIZES.items():
+        browser = driver(width, height)
+        try:
+            for page in pages:
+                browser.get(page.resolve().as_uri())
+                time.sleep(0.15)
+                result = browser.execute_script(CUT_BLOCKS)
+                widened += result["wide"]
+                name = page.relative_to(out).parent.as_posix() or "home"
+                failures += [f"{name} at {size}: {block} is cut with no sign that it scrolls" for block in result["cut"]]
+                if not browser.execute_script(SHOW_IMAGE):
+                    continue
+                time.sleep(0.2)  # the lazy image loads once on screen
+                zoom = browser.execute_script(ZOOM)
+                # Twice the inline size, or at least half of what the screen allows (a large picture).
+                if zoom["zoomed"] < min(2 * zoom["inline"], zoom["limit"] / 2) - 1:
+                    failures.append(
+                        f"{name} at {size}: a figure opened full size is {zoom['zoomed']:.0f} px wide, "
+                        f"inline {zoom['inline']:.0f} px (at least twice that, or the screen, expected)")
+        finally:
+            browser.quit()
+    for failure in failures:
+        print(failure)
+    print(f"{len(pages)} pages × {len(SIZES)} widths: {widened} wide blocks given the page's width, "
+          f"{len(failures)} problems")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "Output"))
