@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "b5bc32088fbae89717a6ea69537ff3087b2e1c001770f00e1d7946ce03297af8"
+    public static let sourceDigest = "047171c54b66bc7c5ab55692de4f57e00ec56ef8a43e19a30b0d52a81b8c9cbe"
 }

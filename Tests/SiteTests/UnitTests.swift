@@ -1,3 +1,4 @@
+import CNN
 import Common
 import Foundation
 import Testing
@@ -218,6 +219,13 @@ struct SitePieceTests {
         let lesson = try Lesson.parse(
             String(contentsOfFile: path, encoding: .utf8), file: path, fileName: "08-what-max-pooling-keeps.md")
         #expect(lesson.title == "What \"max-pooling\" keeps")
+        // Its figure names no layer, so it checks clean on the reference model and an imported one.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let config = try SiteConfig.parse("title: T\n", file: "site.yml")
+        for model in ["Content/models/mnist-cnn.yml", "Content/models/resnet-mnist.onnx"] {
+            let spec = try ModelSpec.load(path: PackagePaths.path(model))
+            #expect(LessonCheck.errors(in: text, file: "lessons/08-new.md", config: config, spec: spec).isEmpty, "\(model)")
+        }
         #expect(throws: Scaffold.Failure.self) {
             try Scaffold.newLesson(title: "CAM", contentDirectory: dir.file("Content"))
         }

@@ -202,6 +202,10 @@ import TestSupport
         let result = try runVizsite(
             ["explain", "net.onnx", "--image", "p.png", "--method", "vanilla", "--json", "out.json"], in: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
+        // The commands take the catalogue's aliases, as the directives do.
+        let alias = try runVizsite(
+            ["explain", "net.onnx", "--image", "p.png", "--method", "grad-cam", "--json", "alias.json"], in: dir.path)
+        #expect(alias.status == 0, "\(alias.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.file("out.json")))
     }
 

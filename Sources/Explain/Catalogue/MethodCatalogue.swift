@@ -132,6 +132,28 @@ public enum MethodCatalogue {
 
     public static var names: [String] { all.map(\.name) }
 
+    /// Other names the methods go by (earlier vizsite names, the papers' spellings), accepted
+    /// wherever a method is named — the CLI's commands and the directives alike — for the
+    /// method of the catalogue's name.
+    public static let aliases: KeyValuePairs<String, String> = [
+        "saliency": "vanilla", "gradient": "vanilla", "ig": "integrated-gradients", "grad-cam": "gradcam",
+        "grad-cam++": "gradcam++", "score-cam": "scorecam", "layer-cam": "layercam", "eigen-cam": "eigencam",
+    ]
+
+    /// The catalogue's name for `name`, an alias or a name (modifiers kept: `saliency+abs` → `vanilla+abs`).
+    public static func canonicalName(_ name: String) -> String {
+        guard let (entry, parts) = split(name) else { return name }
+        return ([entry.name] + parts).joined(separator: "+")
+    }
+
+    /// The names and aliases, as help texts list them ("vanilla (or saliency, gradient), …").
+    public static var namesWithAliases: String {
+        names.map { name in
+            let other = aliases.filter { $0.value == name }.map(\.key)
+            return other.isEmpty ? name : "\(name) (or \(other.joined(separator: ", ")))"
+        }.joined(separator: ", ")
+    }
+
     /// The method called `name`: a catalogue name, optionally followed by map modifiers
     /// (`integrated-gradients+blur`, `vanilla+abs+blur`, `gradcam+++blur`).
     public static func named(_ name: String) -> MethodEntry? {
@@ -147,11 +169,16 @@ public enum MethodCatalogue {
     /// The catalogue entry `name` starts with (the longest, as `gradcam++` contains `+`) and
     /// the modifier names after it.
     private static func split(_ name: String) -> (MethodEntry, [String])? {
-        if let exact = all.first(where: { $0.name == name }) { return (exact, []) }
-        let bases = all.filter { name.hasPrefix($0.name + "+") }
-        guard let base = bases.max(by: { $0.name.count < $1.name.count }) else { return nil }
-        let rest = name.dropFirst(base.name.count + 1)
-        return (base, rest.split(separator: "+", omittingEmptySubsequences: false).map(String.init))
+        let spellings =
+            all.map { ($0.name, $0) }
+            + aliases.compactMap { alias, target in
+                all.first { $0.name == target }.map { (alias, $0) }
+            }
+        if let exact = spellings.first(where: { $0.0 == name }) { return (exact.1, []) }
+        let bases = spellings.filter { name.hasPrefix($0.0 + "+") }
+        guard let base = bases.max(by: { $0.0.count < $1.0.count }) else { return nil }
+        let rest = name.dropFirst(base.0.count + 1)
+        return (base.1, rest.split(separator: "+", omittingEmptySubsequences: false).map(String.init))
     }
 
     /// What is wrong with a method name `named` does not know, and the name meant.

@@ -106,12 +106,12 @@ public enum Scaffold {
 
             ```viz cam
             method: gradcam
-            layer: conv2d_2
             images: test[0:4]
             target: predicted
             ```
 
-            Say what the reader should notice in the figure above.
+            Say what the reader should notice in the figure above. Without a `layer:` option
+            the map is of the model's last block with a spatial grid, whatever the model.
 
             """
     }

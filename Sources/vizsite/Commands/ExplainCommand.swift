@@ -19,7 +19,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Trained weights (default: the model's own, trained once and cached in .vizsite/).")
     var weights: String?
 
-    @Option(help: "One of: \(methods.joined(separator: ", ")).")
+    @Option(
+        help: "One of: \((ExplanationRun.views + [MethodCatalogue.namesWithAliases]).joined(separator: ", ")).")
     var method: String
 
     @Option(help: "SPLIT:N of --data (test:0, train:5, val:3), or a PNG or JPEG file.")
@@ -73,9 +74,9 @@ struct ExplainCommand: ParsableCommand {
         }.joined(separator: "; ")
     }
 
-    /// The method, with `saliency` (the old name of vanilla) and `--absolute` folded in.
+    /// The method by its catalogue name (`saliency` is vanilla), with `--absolute` folded in.
     var methodName: String {
-        let name = method == "saliency" ? "vanilla" : method
+        let name = ExplanationRun.views.contains(method) ? method : MethodCatalogue.canonicalName(method)
         return name == "vanilla" && absolute ? "absolute" : name
     }
 
@@ -126,7 +127,7 @@ struct ExplainCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
-        guard Self.methods.contains(method) || method == "saliency" else {
+        guard ExplanationRun.views.contains(method) || MethodCatalogue.named(method) != nil else {
             let near = nearestName(to: method, in: Self.methods).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("unknown method '\(method)'\(near)")
         }

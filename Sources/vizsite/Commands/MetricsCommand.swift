@@ -15,7 +15,7 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: "Trained weights (default: the model's own, trained once and cached in .vizsite/).")
     var weights: String?
 
-    @Option(help: "Comma-separated methods, of: \(MethodCatalogue.names.joined(separator: ", ")).")
+    @Option(help: "Comma-separated methods, of: \(MethodCatalogue.namesWithAliases).")
     var methods: String = "vanilla,smoothgrad,gradcam,random,edge"
 
     @Option(
@@ -118,7 +118,7 @@ struct MetricsCommand: ParsableCommand {
         var results: [String: [String: MetricSummary]] = [:], seconds: [String: Double] = [:]
         var metricSeconds: [String: [String: Double]] = [:]
         let queries = ModelQueries()
-        for name in list(methods) {
+        for name in list(methods).map(MethodCatalogue.canonicalName) {
             let start = Date()
             let run = try MetricRun(
                 model: network, images: selected, method: MethodCatalogue.named(name)!, layer: layer,
@@ -138,7 +138,7 @@ struct MetricsCommand: ParsableCommand {
         _ results: [String: [String: MetricSummary]], metrics: [any ExplanationMetric], seconds: [String: Double]
     ) -> String {
         let header = ["method"] + metrics.map { $0.name + ($0.higherIsBetter ? " ↑" : " ↓") } + ["seconds"]
-        let rows = list(methods).map { method in
+        let rows = list(methods).map(MethodCatalogue.canonicalName).map { method in
             [method]
                 + metrics.map { m in
                     let s = results[method]![m.name]!
