@@ -164,7 +164,9 @@ struct DeployTests {
         } throws: { error in
             (error as? SourceError)?.message.contains("pushes are refused here") ?? false
         }
-        let missing = try deployer("deploy:\n  git:\n    repository: nowhere.git\n    branch: gh-pages\n")
+        // A URL is git's to read: its whole message comes back.
+        let missing = try deployer(
+            "deploy:\n  git:\n    repository: file:///nonexistent/nowhere.git\n    branch: gh-pages\n")
         #expect {
             try missing.deploy(dryRun: true)
         } throws: { error in
@@ -281,6 +283,40 @@ struct DeployTests {
             try deployer("deploy:\n  rsync:\n    destination: www\n").deploy(dryRun: true)
         }
         #expect(!FileManager.default.fileExists(atPath: folder.file("www")))
+    }
+
+    @Test("a local repository that is missing or not git's is named, with what to do, instead of git's guesses")
+    func localRepositoryErrors() throws {
+        let plain = try #require(
+            throws: SourceError.self,
+            performing: { try deployer("deploy:\n  git:\n    branch: gh-pages\n").deploy(dryRun: true) })
+        #expect(
+            plain.message.hasPrefix(
+                "the site's folder (the default repository: .) is not a git repository; run `git init` there"),
+            "\(plain)")
+        let missing = try #require(
+            throws: SourceError.self,
+            performing: {
+                try deployer("deploy:\n  git:\n    branch: gh-pages\n    repository: ../nowhere.git\n").deploy(
+                    dryRun: true)
+            })
+        #expect(missing.message.hasPrefix("there is no repository at "), "\(missing)")
+        #expect(missing.message.contains("nowhere.git: no such folder; run `git init` there"))
+    }
+
+    @Test("a content or theme file changed after the site was built is named; a site built after it is not")
+    func staleSite() throws {
+        let built = Date(timeIntervalSinceNow: -60)
+        try FileManager.default.setAttributes(
+            [.modificationDate: built], ofItemAtPath: folder.file("Output/index.html"))
+        folder.write("Content/lessons/01-a.md", "x")
+        folder.write("Content/.hidden/b.md", "x")
+        try FileManager.default.setAttributes(
+            [.modificationDate: built.addingTimeInterval(-10)], ofItemAtPath: folder.file("Content/lessons/01-a.md"))
+        #expect(Deployer.newerSource(than: site, sources: [folder.file("Content"), folder.file("Theme")]) == nil)
+        folder.write("Theme/assets/style.css", "x")
+        let newer = Deployer.newerSource(than: site, sources: [folder.file("Content"), folder.file("Theme")])
+        #expect(newer?.path == folder.file("Theme/assets/style.css"))
     }
 
     @Test("no field of the deploy section reaches git, rsync or ssh as an option or a command")

@@ -72,6 +72,31 @@ public struct Deployer {
         }
     }
 
+    /// The newest file of `sources` (the content and theme folders) when it changed after the
+    /// site folder was built, as a path and a date: publishing then would publish the site
+    /// without that edit (a `serve` preview builds elsewhere). Hidden files are not looked at.
+    public static func newerSource(than site: String, sources: [String]) -> (path: String, modified: Date)? {
+        let fm = FileManager.default
+        guard
+            let built = (try? fm.attributesOfItem(atPath: (site as NSString).appendingPathComponent("index.html")))?[
+                .modificationDate] as? Date
+        else { return nil }
+        var newest: (String, Date)?
+        for source in sources {
+            guard let enumerator = fm.enumerator(atPath: source) else { continue }
+            while let name = enumerator.nextObject() as? String {
+                if (name as NSString).lastPathComponent.hasPrefix(".") { enumerator.skipDescendants(); continue }
+                let path = (source as NSString).appendingPathComponent(name)
+                guard let attributes = try? fm.attributesOfItem(atPath: path),
+                    attributes[.type] as? FileAttributeType == .typeRegular,
+                    let modified = attributes[.modificationDate] as? Date, modified > built
+                else { continue }
+                if newest == nil || modified > newest!.1 { newest = (path, modified) }
+            }
+        }
+        return newest
+    }
+
     /// `path` from the configuration: a URL or `host:path` as it is, a local path from the site root.
     func resolve(_ path: String) -> String {
         if path.contains("://") || Self.isRemote(path) || path.hasPrefix("/") { return path }

@@ -11,6 +11,7 @@ struct GitTarget {
     func deploy(dryRun: Bool) throws(SourceError) -> DeployReport {
         let repository = deployer.resolve(config.repository ?? ".")
         let isLocal = FileManager.default.fileExists(atPath: repository)
+        try checkLocalRepository(repository, exists: isLocal)
         var report = DeployReport(
             target: "git branch \(config.branch) of \(isLocal ? repository : redacted(repository))")
         // The branch as the repository has it now (nil: not yet created).
@@ -132,6 +133,25 @@ struct GitTarget {
             }
         } catch {
             throw SourceError("cannot copy the site: \(error.localizedDescription)", at: config.location)
+        }
+    }
+
+    /// A repository named by a local path must be a folder git knows (a clone or a bare
+    /// repository): said so, with what to do, rather than git's "does not appear to be a git
+    /// repository … make sure you have the correct access rights". `vizsite init` makes no
+    /// repository, so the default `repository: .` meets this first.
+    private func checkLocalRepository(_ repository: String, exists: Bool) throws(SourceError) {
+        guard !repository.contains("://"), !Deployer.isRemote(repository) else { return }
+        let named = config.repository == nil ? "the site's folder (the default repository: .)" : repository
+        let fix =
+            "run `git init` there (and `git remote add origin URL`, with remote: origin, to publish to a host), or set "
+            + "deploy: git: repository: to a clone or a URL"
+        guard exists else {
+            throw SourceError("there is no repository at \(named): no such folder; \(fix)", at: config.location)
+        }
+        let inside = try git(["rev-parse", "--git-dir"], in: repository)
+        guard inside.succeeded else {
+            throw SourceError("\(named) is not a git repository; \(fix)", at: config.location)
         }
     }
 

@@ -32,6 +32,14 @@ struct Deploy: ParsableCommand {
             throw ValidationError("--to is git or rsync, not '\(to)'")
         }
         let root = (URL(fileURLWithPath: content).standardizedFileURL.path as NSString).deletingLastPathComponent
+        let theme = ((root.isEmpty ? "." : root) as NSString).appendingPathComponent("Theme")
+        if let (path, modified) = Deployer.newerSource(than: output, sources: [content, theme]) {
+            let time = DateFormatter.localizedString(from: modified, dateStyle: .none, timeStyle: .short)
+            FileHandle.standardError.write(
+                Data(
+                    ("\(path): warning: changed at \(time), after \(output)/ was built: this deploy publishes the "
+                        + "site without that edit; run `vizsite build` first\n").utf8))
+        }
         var deployer = Deployer(config: deploy, site: output, siteRoot: root.isEmpty ? "." : root)
         deployer.siteTitle = config.title
         for report in try deployer.deploy(dryRun: dryRun, only: to) {
