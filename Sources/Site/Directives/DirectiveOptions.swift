@@ -180,7 +180,9 @@ enum CommonOption {
     /// The layout tiers, as Distill names them (`l-body`, `l-page`, `l-screen`).
     static let layouts = ["body", "page", "screen"]
     static let model = DirectiveOption(
-        "model", "path", default: "site.yml's model", "The model spec to use, relative to the content folder.")
+        "model", "path", default: "site.yml's model",
+        "The model to use, relative to the content folder: a spec (.yml) or a model file (.onnx, .keras, .h5) with its "
+            + "optional sidecar (FILE.yml).")
     static let data = DirectiveOption(
         "data", "path", default: "site.yml's data",
         "The dataset images are selected from and the model is evaluated (and trained) on, relative to the content "

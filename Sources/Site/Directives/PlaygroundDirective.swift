@@ -38,6 +38,7 @@ struct PlaygroundDirective: Directive {
             + "misclassified-only filter. They travel as one PNG sprite (MNIST's 10,000 test digits: a 2.3 MB "
             + "script) that loads only when a reader opens the browser; 0 leaves the browser out.")
     static let examples = SharedOption.images.documented(
+        default: "test[0:10]",
         "The examples readers can pick; the build also checks the browser's numbers against the core's on them.")
     static let example = "images: test[0:10]"
 
@@ -63,7 +64,7 @@ struct PlaygroundDirective: Directive {
         }
         layer = try SharedOption.layer.layer(
             options, model: model, requirement: .spatial, default: model.defaultCAMLayer)
-        examples = try Self.examples.images(options, default: "test[0:10]", classes: model.classes)
+        examples = try Self.examples.images(options, default: Self.examples.spec.defaultValue!, classes: model.classes)
         let names = LiveMap.allCases.map(\.rawValue)
         shownMaps = try Self.maps.choices(options, from: names, default: names).compactMap(LiveMap.init)
         precision = PlaygroundModel.Precision(

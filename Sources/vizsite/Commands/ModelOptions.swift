@@ -4,7 +4,10 @@ import Site
 
 /// The model spec and data folder most commands take.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: "The model spec (YAML), e.g. Content/models/mnist-cnn.yml.")
+    @Argument(
+        help: ArgumentHelp(
+            "The model: a spec (YAML), e.g. Content/models/mnist-cnn.yml, or a model file (.onnx, .keras, .h5) "
+                + "with its optional sidecar (FILE.yml)."))
     var spec: String = "Content/models/mnist-cnn.yml"
 
     @Option(
