@@ -16,7 +16,7 @@ struct AttentionDirective: Directive {
                 type: "one of \(MethodCatalogue.family(.attention).map(\.name).joined(separator: ", "))",
                 default: "rollout", "How the blocks' attention is combined."
             ).spec
-        ] + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
+        ] + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs(colormap: "viridis")
     static let example = "method: rollout\nimages: test[0:8]"
 
     let attribution: AttributionFigure

@@ -16,15 +16,18 @@ struct CAMDirective: Directive {
             ).spec,
             SharedOption.layer.documented("The layer whose activations are weighted.").spec,
         ] + DirectiveOptions.parameterSpecs(MethodCatalogue.family(.cam)) + AttributionFigure.optionSpecs
-        + DirectiveOptions.heatmapPanelSpecs
-    static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted\ncolormap: jet"
+        + DirectiveOptions.heatmapPanelSpecs(colormap: defaultColormap)
+    /// Sequential and perceptually uniform, as lesson 9 advises (jet's bright bands mislead).
+    static let defaultColormap = "viridis"
+    static let example = "method: gradcam\nlayer: conv2d_2\nimages: test[0:8]\ntarget: predicted"
 
     let attribution: AttributionFigure
 
     init(_ options: DirectiveOptions, model: Model) throws(SourceError) {
         let method = try options.method(from: MethodCatalogue.family(.cam), default: "gradcam", model: model)
         let layer = method.layer!
-        attribution = try AttributionFigure(method, options: options, model: model, signed: false, colormap: "jet")
+        attribution = try AttributionFigure(
+            method, options: options, model: model, signed: false, colormap: Self.defaultColormap)
         // A token layer's map is its patch grid; a Swin stage's [1, H, W, C] its H × W.
         let index = model.layerIndex(named: layer)!
         let shape = model.spatialLayout(layer: index)?.shape ?? model.layers[index].outputShape

@@ -137,10 +137,14 @@ extension DirectiveOptions {
             alpha: Float(try PanelOption.alpha.double(self, default: 0.5, in: 0...1)))
     }
 
-    static let heatmapPanelSpecs = [
-        PanelOption.colormap, PanelOption.normalization, PanelOption.shared, PanelOption.scale,
-        PanelOption.alpha, PanelOption.panels,
-    ].map(\.spec)
+    /// The panel options, the colormap's default as the directive sets it (one default,
+    /// the same in the reference, the help and the figures).
+    static func heatmapPanelSpecs(colormap: String) -> [OptionSpec] {
+        [
+            PanelOption.colormap.documented(default: colormap, PanelOption.colormap.spec.doc),
+            PanelOption.normalization, PanelOption.shared, PanelOption.scale, PanelOption.alpha, PanelOption.panels,
+        ].map(\.spec)
+    }
 
     func panels() throws(SourceError) -> [String] {
         try PanelOption.panels.choices(

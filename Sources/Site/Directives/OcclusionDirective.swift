@@ -9,7 +9,7 @@ struct OcclusionDirective: Directive {
     static let summary = "Occlusion sensitivity: how much the class score drops when a patch of the image is hidden."
     static let options: [OptionSpec] =
         DirectiveOptions.parameterSpecs([MethodCatalogue.named("occlusion")!])
-        + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs
+        + AttributionFigure.optionSpecs + DirectiveOptions.heatmapPanelSpecs(colormap: "RdBu_r")
     static let example = "patch: 6\nstride: 2\nimages: test[0:4]"
 
     let attribution: AttributionFigure

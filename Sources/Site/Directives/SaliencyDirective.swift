@@ -20,7 +20,7 @@ struct SaliencyDirective: Directive {
             ).spec,
             SharedOption.layer.documented("Guided Grad-CAM: the layer of its Grad-CAM.").spec,
         ] + AttributionFigure.optionSpecs + DirectiveOptions.parameterSpecs(methods)
-        + DirectiveOptions.heatmapPanelSpecs
+        + DirectiveOptions.heatmapPanelSpecs(colormap: "RdBu_r for signed methods, else viridis")
     static let example = "method: smoothgrad\nimages: test[0:4]\nsamples: 50"
 
     let attribution: AttributionFigure
