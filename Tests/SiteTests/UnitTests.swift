@@ -118,6 +118,23 @@ struct SitePieceTests {
         #expect(HTML.plainText(page).hasPrefix("Before A . inner 7 0 0: 0.0000 Figure 1 α After it."))
     }
 
+    @Test("callouts: > [!KIND] blockquotes become titled boxes, nested quotes kept, other quotes left alone")
+    func callouts() {
+        func html(_ markdown: String) -> String {
+            MarkdownDocument(markdown, lineOffset: 0, smart: true, unsafe: false) { _ in nil }.html()
+        }
+        #expect(
+            html("> [!NOTE]\n> Read the colorbar *first*.\n")
+                == "<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">"
+                + Callouts.titleMarker("note") + "</p>\n<p>Read the colorbar <em>first</em>.</p>\n</div>\n")
+        let nested = html("> [!Warning]\n>\n> One.\n>\n> > Quoted.\n>\n> Two.\n\nAfter.\n")
+        #expect(nested.hasPrefix("<div class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">"))
+        #expect(nested.contains("<blockquote>\n<p>Quoted.</p>\n</blockquote>\n<p>Two.</p>\n</div>\n<p>After.</p>"))
+        #expect(html("> [!FOO]\n> x\n") == "<blockquote>\n<p>[!FOO]\nx</p>\n</blockquote>\n")
+        #expect(html("> Just a quote.\n") == "<blockquote>\n<p>Just a quote.</p>\n</blockquote>\n")
+        #expect(html("> [!TIP] and more\n").hasPrefix("<blockquote>"))
+    }
+
     @Test("replacingAll replaces every literal occurrence, byte for byte, and leaves the rest")
     func replacingAllLiterally() {
         #expect("a<!--x-->b<!--x--><!--x-->".replacingAll("<!--x-->", with: "中") == "a中b中中")
@@ -224,7 +241,8 @@ struct SitePieceTests {
         let config = try SiteConfig.parse("title: T\n", file: "site.yml")
         for model in ["Content/models/mnist-cnn.yml", "Content/models/resnet-mnist.onnx"] {
             let spec = try ModelSpec.load(path: PackagePaths.path(model))
-            #expect(LessonCheck.errors(in: text, file: "lessons/08-new.md", config: config, spec: spec).isEmpty, "\(model)")
+            #expect(
+                LessonCheck.errors(in: text, file: "lessons/08-new.md", config: config, spec: spec).isEmpty, "\(model)")
         }
         #expect(throws: Scaffold.Failure.self) {
             try Scaffold.newLesson(title: "CAM", contentDirectory: dir.file("Content"))

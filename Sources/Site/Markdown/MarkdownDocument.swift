@@ -128,6 +128,7 @@ final class MarkdownDocument {
             // A display formula alone in its paragraph replaces the paragraph.
             html = html.replacingAll("<p>\(placeholder)</p>", with: formula).replacingAll(placeholder, with: formula)
         }
+        html = Callouts.render(html)
         return html
     }
 

@@ -61,6 +61,10 @@ struct LessonPages {
                 lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil }
                 ?? thumbnails.compactMap { $0 }.first
             html = html.replacingAll(Figure.root, with: root)
+            for kind in Callouts.kinds where html.contains(Callouts.titleMarker(kind)) {
+                html = html.replacingAll(
+                    Callouts.titleMarker(kind), with: HTML.escape(contentStrings[Callouts.titleKey(kind)]))
+            }
             if let values = planned.values,
                 let dictionary = InlineValues.decode(
                     figures[values].body, language: page.fallback ? planned.language : edition.edition.language)
