@@ -5,7 +5,9 @@ phone (390×844) width and checks what a reader sees of wide content and figures
   (the page's script adds a "scroll sideways" hint under each block that still scrolls
   once it has taken the page's width; the shadow at the cut edge is CSS);
 - a figure opened full size (a click on its image) is at least twice its inline size, or
-  as large as the screen allows.
+  as large as the screen allows;
+- in dark mode (prefers-color-scheme: dark, at the desktop width) every figure's paper is
+  dark, not a white slab on a dark page.
 
     .venv-check/bin/python Tools/check_layout.py Output
 
@@ -57,6 +59,16 @@ return {inline: inline, zoomed: zoomed, limit: limit};
 """
 
 
+DARK_PAPER = """
+const light = [];
+document.querySelectorAll('figure.viz').forEach(f => {
+  const [r, g, b] = getComputedStyle(f).backgroundColor.match(/[\\d.]+/g).map(Number);
+  if ((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 > 0.3) light.push(f.id);
+});
+return {figures: document.querySelectorAll('figure.viz').length, light: light};
+"""
+
+
 def driver(width, height):
     options = Options()
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--window-size={width},{height}"):
@@ -94,10 +106,23 @@ def main(out):
                         f"inline {zoom['inline']:.0f} px (at least twice that, or the screen, expected)")
         finally:
             browser.quit()
+    browser = driver(*SIZES["desktop"])
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    dark_figures = 0
+    try:
+        for page in pages:
+            browser.get(page.resolve().as_uri())
+            result = browser.execute_script(DARK_PAPER)
+            dark_figures += result["figures"]
+            name = page.relative_to(out).parent.as_posix() or "home"
+            failures += [f"{name} in dark mode: figure {f} is drawn on light paper" for f in result["light"]]
+    finally:
+        browser.quit()
     for failure in failures:
         print(failure)
-    print(f"{len(pages)} pages × {len(SIZES)} widths: {widened} wide blocks given the page's width, "
-          f"{len(failures)} problems")
+    print(f"{len(pages)} pages × {len(SIZES)} widths: {widened} wide blocks given the page's width; "
+          f"{dark_figures} figures on dark paper checked in dark mode; {len(failures)} problems")
     return 1 if failures else 0
 
 
