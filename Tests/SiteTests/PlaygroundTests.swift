@@ -73,6 +73,16 @@ struct PlaygroundTests {
             let check = try #require(
                 try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             #expect(check["examples"] as? Int == 6)
+            // explain refuses a wrong question in the reader's words instead of answering it.
+            let refusals = try #require(check["refusals"] as? [String: String])
+            #expect(refusals["length"]?.hasPrefix("the input has 3 values; tiny-cnn takes 784 (28 × 28 × 1") == true)
+            #expect(refusals["nan"] == "input value 5 is NaN, not a number")
+            #expect(refusals["method"] == "unknown method 'gradcam++'; expected gradcam, saliency, vanilla, smoothgrad")
+            #expect(refusals["option"] == "unknown option 'metod'; expected method, layer, target, contrast, samples, noise")
+            #expect(refusals["target"] == "target 10 is not a class of tiny-cnn (0 to 9)")
+            #expect(refusals["contrast"]?.hasPrefix("contrast -1 is not a class") == true)
+            #expect(refusals["layer"]?.contains("no layer 'nope'") == true)
+            #expect(refusals["fine"] == "returned")
             #expect(check["targets"] as? Bool == true, "\(precision): the same predicted classes")
             let tolerance: [String: Double] =
                 precision == "float32"

@@ -820,6 +820,7 @@
      * predicted class.
      */
     explainAll(pixels, requests) {
+      this.checkRequest(pixels, requests);
       const start = now();
       const caches = this.forward(pixels);
       const logits = Array.from(caches[caches.length - 1].output);
@@ -836,6 +837,48 @@
       const ms = now() - start;
       for (const r of results) { r.ms = ms; r.caches = caches; }
       return results;
+    }
+
+    /**
+     * Throws, in the reader's words, for what `explain` cannot do: an input of the wrong
+     * length or with values that are not numbers, an unknown method or option, a class or
+     * layer the model does not have — rather than returning numbers for a wrong question.
+     */
+    checkRequest(pixels, requests) {
+      const size = this.input.reduce((a, b) => a * b, 1);
+      if (!pixels || typeof pixels.length !== 'number' || pixels.length !== size) {
+        throw new Error(`the input has ${pixels && pixels.length !== undefined ? pixels.length : 'no'} values; `
+          + `${this.name} takes ${size} (${this.input.join(' × ')}, row-major, channels last, pixel / 255)`);
+      }
+      for (let i = 0; i < pixels.length; i++) {
+        if (!Number.isFinite(pixels[i])) throw new Error(`input value ${i} is ${pixels[i]}, not a number`);
+      }
+      const known = ['method', 'layer', 'target', 'contrast', 'samples', 'noise'];
+      const isClass = (c) => Number.isInteger(c) && c >= 0 && c < this.classes;
+      for (const opts of requests) {
+        for (const key of Object.keys(opts)) {
+          if (!known.includes(key)) throw new Error(`unknown option '${key}'; expected ${known.join(', ')}`);
+        }
+        const method = opts.method || 'gradcam';
+        if (!Network.methods.includes(method)) {
+          throw new Error(`unknown method '${method}'; expected ${Network.methods.join(', ')}`);
+        }
+        if (opts.target !== undefined && opts.target !== null && !isClass(opts.target)) {
+          throw new Error(`target ${opts.target} is not a class of ${this.name} (0 to ${this.classes - 1})`);
+        }
+        if (opts.contrast !== undefined && opts.contrast !== null && opts.contrast !== 'runner-up'
+          && !isClass(opts.contrast)) {
+          throw new Error(`contrast ${opts.contrast} is not a class of ${this.name} (0 to ${this.classes - 1}) `
+            + `nor 'runner-up'`);
+        }
+        if (opts.layer !== undefined) this.layerIndex(opts.layer);
+        if (opts.samples !== undefined && !(Number.isInteger(opts.samples) && opts.samples >= 1)) {
+          throw new Error(`samples is a whole number from 1, not ${opts.samples}`);
+        }
+        if (opts.noise !== undefined && !(Number.isFinite(opts.noise) && opts.noise >= 0)) {
+          throw new Error(`noise is a number from 0, not ${opts.noise}`);
+        }
+      }
     }
 
     /**
@@ -868,7 +911,7 @@
           return sum;
         });
       }
-      throw new Error(`unknown method '${method}'; expected gradcam or saliency`);
+      throw new Error(`unknown method '${method}'; expected ${Network.methods.join(', ')}`);
     }
   }
 
@@ -877,6 +920,9 @@
    * the gradients of `samples` copies of the input with Gaussian noise of standard
    * deviation `noise` times the input's range, their magnitudes averaged, channels summed.
    */
+  /** The methods `explain` runs (`vanilla` is vizsite's name for `saliency`). */
+  Network.methods = ['gradcam', 'saliency', 'vanilla', 'smoothgrad'];
+
   Network.prototype.smoothGrad = function (pixels, target, contrast, samples, noise) {
     const size = pixels.length, key = `${samples}/${size}`;
     if (!this.noise[key]) {

@@ -205,10 +205,26 @@
       }, 150);
     }
 
+    // A canvas with no ink asks for a digit: no prediction for nothing, no maps of nothing
+    // (a blank input had shown "Predicted 5 (10.6 %)" over solid maps).
+    function showBlank() {
+      root.querySelectorAll('.pg-bar').forEach((bar) => { bar.style.width = '0'; });
+      root.querySelectorAll('.pg-p').forEach((cell) => { cell.textContent = '—'; });
+      root.querySelectorAll('.pg-maps canvas').forEach((canvas) => {
+        canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+      });
+      const contrastLabel = root.querySelector('.pg-contrast-label');
+      if (contrastLabel) contrastLabel.textContent = '';
+      lastCaches = null;
+      baseStatus = text('pg_draw');
+      status.textContent = baseStatus;
+    }
+
     function update() {
       pending = false;
       show(picture);
       seen.setAttribute('aria-label', describe(picture));
+      if (!picture.some((v) => v > 0.1)) { showBlank(); return; }
       // Only the maps the figure shows are computed.
       const salCanvas = root.querySelector('.pg-saliency'), contrastCanvas = root.querySelector('.pg-contrast');
       const smooth = salCanvas && gradientMethod && gradientMethod.value === 'smoothgrad';

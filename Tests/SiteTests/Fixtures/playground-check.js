@@ -118,4 +118,19 @@ if (spriteScript) {
     if (logits.indexOf(Math.max.apply(null, logits)) === sprite.predicted[i]) result.sprite.predictions += 1;
   }
 }
+// What explain refuses, and in which words (the message of each throw, or "returned").
+const refused = (pixels, options) => {
+  try { net.explain(pixels, options); return 'returned'; } catch (e) { return e.message; }
+};
+const good = expected.examples[0].pixels;
+result.refusals = {
+  length: refused([1, 2, 3], {}),
+  nan: refused(Array.from(good, (v, i) => (i === 5 ? NaN : v)), {}),
+  method: refused(good, { method: 'gradcam++' }),
+  option: refused(good, { metod: 'gradcam' }),
+  target: refused(good, { target: 10 }),
+  contrast: refused(good, { contrast: -1 }),
+  layer: refused(good, { layer: 'nope' }),
+  fine: refused(good, { method: 'vanilla', target: 3 }),
+};
 process.stdout.write(JSON.stringify(result));
