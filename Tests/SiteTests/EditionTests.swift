@@ -257,6 +257,31 @@ struct EditionTests {
         #expect(check["latin"] as? Bool == true && check["latinMissing"] as? Int == 0)
     }
 
+    @Test("search: the query in a title ranks first; synonyms let 热图 and English terms find the lessons' words")
+    func searchSynonymsAndTitles() throws {
+        let script = """
+            const s = require(process.argv[1]);
+            const syn = s.synonyms("热图=热力图; saliency=显著图; saliency map=显著图; bad pair; =x");
+            const title = {title: "类激活热力图", headings: [], text: "热力图"};
+            const busy = {title: "显著图", headings: [{text: "热力图", id: "h"}], text: "热力图 ".repeat(30) + "显著图"};
+            const rank = (q) => [title, busy].map(p => s.score(p, s.groups(q, syn), q, syn).score);
+            console.log(JSON.stringify({
+              synonyms: Object.keys(syn), heat: rank("热力图"), shortHeat: rank("热图"), saliency: rank("saliency"),
+              phrase: rank("saliency map"), none: rank("occlusion")
+            }));
+            """
+        let result = try runProgram("node", ["-e", script, PackagePaths.path("Theme/assets/site.js")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let check = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(check["synonyms"] as? [String] == ["热图", "saliency", "saliency map"])
+        let heat = try #require(check["heat"] as? [Int]), short = try #require(check["shortHeat"] as? [Int])
+        #expect(heat[0] > 1000 && heat[1] > 0 && heat[1] < 1000, "the title match first: \(heat)")
+        #expect(short[0] > 1000 && short[1] > 0, "热图 finds 热力图: \(short)")
+        let saliency = try #require(check["saliency"] as? [Int]), phrase = try #require(check["phrase"] as? [Int])
+        #expect(saliency[0] == 0 && saliency[1] > 1000 && phrase[0] == 0 && phrase[1] > 1000)
+        #expect(check["none"] as? [Int] == [0, 0])
+    }
+
     @Test("a heading can give its own id, and a line break between Han characters is no space")
     func headingIDsAndHanBreaks() {
         let document = MarkdownDocument(

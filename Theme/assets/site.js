@@ -23,39 +23,80 @@ function vizsiteText(key, values, html) {
 // characters (类激活图 → 类激, 激活, 活图), matched when most of them occur: a reader may
 // type a phrase the text has in other words' order.
 var vizsiteSearch = {
-  groups: function (query) {
+  // The edition's synonyms ("热图=热力图; saliency=显著图"): a query word to the words the
+  // lessons use for it, so an English term finds its Chinese lesson.
+  synonyms: function (text) {
+    var map = {};
+    (text || "").split(";").forEach(function (pair) {
+      var parts = pair.split("=");
+      if (parts.length === 2 && parts[0].trim() && parts[1].trim()) map[parts[0].trim().toLowerCase()] = parts[1].trim();
+    });
+    return map;
+  },
+  groups: function (query, synonyms) {
     var groups = [], seen = {};
-    function add(pieces, need) {
-      var key = pieces.join("\u0000");
-      if (pieces.length && !seen[key]) { seen[key] = true; groups.push({ pieces: pieces, need: need }); }
+    synonyms = synonyms || {};
+    function piecesOf(part) {
+      // A run of Han, kana or Hangul: its overlapping pairs, most of which must occur.
+      if (!/^[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+$/.test(part) || part.length === 1) return { pieces: [part], need: 1 };
+      var pairs = [];
+      for (var k = 0; k + 1 < part.length; k++) if (pairs.indexOf(part.slice(k, k + 2)) < 0) pairs.push(part.slice(k, k + 2));
+      return { pieces: pairs, need: Math.max(1, Math.ceil(pairs.length * 0.6)) };
     }
-    query.toLowerCase().split(/\s+/).filter(Boolean).forEach(function (word) {
-      word.split(/([\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+)/).forEach(function (part, i) {
+    function add(group) {
+      var key = group.pieces.join("\u0000");
+      if (group.pieces.length && !seen[key]) { seen[key] = true; groups.push(group); }
+    }
+    function split(word) {
+      var out = [];
+      word.split(/([\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+)/).forEach(function (part) {
         part = part.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
-        if (!part) return;
-        if (i % 2 === 0 || part.length === 1) return add([part], 1);
-        var pairs = [];
-        for (var k = 0; k + 1 < part.length; k++) if (pairs.indexOf(part.slice(k, k + 2)) < 0) pairs.push(part.slice(k, k + 2));
-        add(pairs, Math.max(1, Math.ceil(pairs.length * 0.6)));
+        if (part) out.push(piecesOf(part));
       });
+      return out;
+    }
+    var whole = query.toLowerCase().trim().replace(/\s+/g, " ");
+    if (synonyms[whole] && whole.indexOf(" ") >= 0) {
+      // A phrase the edition names otherwise: its words, or the edition's word.
+      var words = [].concat.apply([], whole.split(" ").map(split));
+      var alt = split(synonyms[whole].toLowerCase());
+      if (alt.length === 1) words.forEach(function (g) { g.alt = alt[0]; add(g); });
+      else words.forEach(add);
+      return groups;
+    }
+    whole.split(" ").filter(Boolean).forEach(function (word) {
+      var parts = split(word), alt = synonyms[word] ? split(synonyms[word].toLowerCase()) : [];
+      if (parts.length === 1 && alt.length === 1) parts[0].alt = alt[0];
+      parts.forEach(add);
     });
     return groups;
   },
-  // How well a page ({title, headings, text}) answers the groups: 0 when a group is not met.
-  score: function (page, groups) {
+  // How well a page ({title, headings, text}) answers the groups: 0 when a group (or the
+  // synonym it stands for) is not met. The whole query in the title ranks a page first.
+  score: function (page, groups, query, synonyms) {
     var score = 0, title = page.title.toLowerCase(), text = page.text.toLowerCase(), anchor = "";
-    for (var g = 0; g < groups.length; g++) {
-      var found = 0;
-      groups[g].pieces.forEach(function (t) {
+    function measure(group) {
+      var found = 0, points = 0, at = "";
+      group.pieces.forEach(function (t) {
         var inTitle = title.indexOf(t) >= 0, n = text.split(t).length - 1;
-        if (inTitle) score += 10;
+        if (inTitle) points += 10;
         var inHeading = false;
-        page.headings.forEach(function (h) { if (h.text.toLowerCase().indexOf(t) >= 0) { inHeading = true; score += 4; if (!anchor) anchor = "#" + h.id; } });
-        score += Math.min(n, 10);
+        page.headings.forEach(function (h) { if (h.text.toLowerCase().indexOf(t) >= 0) { inHeading = true; points += 4; if (!at) at = "#" + h.id; } });
+        points += Math.min(n, 10);
         if (inTitle || inHeading || n > 0) found += 1;
       });
-      if (found < groups[g].need) return { score: 0, anchor: "" };
+      return { met: found >= group.need, points: points, anchor: at };
     }
+    for (var g = 0; g < groups.length; g++) {
+      var own = measure(groups[g]), alt = groups[g].alt ? measure(groups[g].alt) : null;
+      var best = own.met && (!alt || !alt.met || own.points >= alt.points) ? own : alt && alt.met ? alt : null;
+      if (!best) return { score: 0, anchor: "" };
+      score += best.points;
+      if (!anchor) anchor = best.anchor;
+    }
+    var phrase = (query || "").toLowerCase().trim().replace(/\s+/g, " ");
+    var named = synonyms && synonyms[phrase] ? synonyms[phrase].toLowerCase() : "";
+    if (phrase && (title.indexOf(phrase) >= 0 || (named && title.indexOf(named) >= 0))) score += 1000;
     return { score: score, anchor: anchor };
   }
 };
@@ -257,17 +298,31 @@ if (typeof document !== "undefined") (function () {
   function search() {
     var query = input.value.trim();
     if (!query) { results.hidden = true; results.innerHTML = ""; return; }
-    var groups = vizsiteSearch.groups(query), root = input.getAttribute("data-root");
-    var terms = [].concat.apply([], groups.map(function (g) { return g.pieces; }));
+    var synonyms = vizsiteSearch.synonyms(input.getAttribute("data-synonyms"));
+    var groups = vizsiteSearch.groups(query, synonyms), root = input.getAttribute("data-root");
+    var terms = [].concat.apply([], groups.map(function (g) { return g.pieces.concat(g.alt ? g.alt.pieces : []); }));
     var scored = (window.VIZSITE_SEARCH || []).map(function (page) {
-      var r = vizsiteSearch.score(page, groups);
+      var r = vizsiteSearch.score(page, groups, query, synonyms);
       return { page: page, score: r.score, anchor: r.anchor };
     }).filter(function (r) { return r.score > 0; }).sort(function (a, b) { return b.score - a.score; }).slice(0, 8);
     var empty = (input.getAttribute("data-empty") || "No lesson mentions “{query}”.").split("{query}");
     results.innerHTML = scored.length ? scored.map(function (r) {
       return '<li><a href="' + root + r.page.url + r.anchor + '">' + escapeHTML(r.page.title) + "<small>" + snippet(r.page.text, terms) + "</small></a></li>";
-    }).join("") : "<li><small>" + empty.map(escapeHTML).join(escapeHTML(query)) + "</small></li>";
+    }).join("") : "<li><small>" + empty.map(escapeHTML).join(escapeHTML(query)) + "</small></li>" + otherEdition(query);
     results.hidden = false;
+  }
+  // Nothing found: a link that runs the same search on the site's other edition.
+  function otherEdition(query) {
+    var other = document.querySelector(".languages a:not([aria-current])"), words = input.getAttribute("data-other");
+    if (!other || !words) return "";
+    var href = other.getAttribute("href") + "?q=" + encodeURIComponent(query);
+    return '<li><a href="' + escapeHTML(href) + '">' + escapeHTML(words.replace("{language}", other.textContent)) + "</a></li>";
+  }
+  // A search handed over from the other edition (?q=…) runs on arrival.
+  var handed = /[?&]q=([^&]*)/.exec(location.search);
+  if (handed) {
+    input.value = decodeURIComponent(handed[1].replace(/\+/g, " "));
+    load(search);
   }
   input.addEventListener("focus", function () { load(function () {}); });
   input.addEventListener("input", function () { load(search); });

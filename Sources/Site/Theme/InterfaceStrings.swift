@@ -21,6 +21,8 @@ public struct InterfaceStrings: Sendable, Equatable {
         "search_placeholder": "Search",
         "search_label": "Search the lessons",
         "search_empty": "No lesson mentions “{query}”.",
+        "search_other": "Search the {language} edition →",
+        "search_synonyms": "",
         "lessons": "Lessons",
         "languages": "Languages",
         "directive_reference": "Directive reference",
