@@ -7,13 +7,19 @@ phone (390×844) width and checks what a reader sees of wide content and figures
 - a figure opened full size (a click on its image) is at least twice its inline size, or
   as large as the screen allows;
 - in dark mode (prefers-color-scheme: dark, at the desktop width) every figure's paper is
-  dark, not a white slab on a dark page.
+  dark, not a white slab on a dark page;
+- on an emulated 1.6 Mbps link (150 ms latency, served over HTTP as a host would), every
+  page's menu and search work within 3 s: its deferred scripts have run
+  (DOMContentLoaded), however many megabytes of playground weights are still arriving.
 
     .venv-check/bin/python Tools/check_layout.py Output
 
 Uses Debian's chromium and chromium-driver through Selenium. Exits 1 on any failure.
 """
+import functools
+import http.server
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -82,6 +88,50 @@ def driver(width, height):
     return browser
 
 
+SLOW_LINK = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
+SLOW_LIMIT = 3.0
+
+
+def slow_link_times(out, pages):
+    """Seconds to DOMContentLoaded (the deferred site script has run) for each page on a slow link."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    options.page_load_strategy = "none"  # do not wait for the weights: time the page, not them
+    browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    times = {}
+    try:
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", SLOW_LINK)
+        for page in pages:
+            path = page.relative_to(out).parent.as_posix()
+            browser.get(f"http://127.0.0.1:{server.server_port}/{path + '/' if path != '.' else ''}")
+            deadline = time.time() + 60
+            seconds = None
+            while time.time() < deadline:
+                seconds = browser.execute_script(
+                    "const t = performance.timing; return t.domContentLoadedEventEnd > 0 && !!window.vizsiteSearch"
+                    " ? (t.domContentLoadedEventEnd - t.navigationStart) / 1000 : null")
+                if seconds is not None:
+                    break
+                time.sleep(0.1)
+            times[path if path != "." else "home"] = seconds if seconds is not None else float("inf")
+            browser.get("about:blank")
+    finally:
+        browser.quit()
+        server.shutdown()
+    return times
+
+
 def main(out):
     pages = sorted(Path(out).rglob("index.html"))
     failures, widened = [], 0
@@ -119,8 +169,13 @@ def main(out):
             failures += [f"{name} in dark mode: figure {f} is drawn on light paper" for f in result["light"]]
     finally:
         browser.quit()
+    slow = slow_link_times(Path(out), pages)
+    failures += [f"{name} on a 1.6 Mbps link: menu and search work after {s:.1f} s (at most {SLOW_LIMIT:.0f} s)"
+                 for name, s in slow.items() if s > SLOW_LIMIT]
+    slowest = max(slow, key=slow.get)
     for failure in failures:
         print(failure)
+    print(f"1.6 Mbps link: menu and search working after at most {slow[slowest]:.2f} s ({slowest})")
     print(f"{len(pages)} pages × {len(SIZES)} widths: {widened} wide blocks given the page's width; "
           f"{dark_figures} figures on dark paper checked in dark mode; {len(failures)} problems")
     return 1 if failures else 0

@@ -531,9 +531,32 @@
     });
   }
 
-  const ready = figures.map(setUp);
+  // The weights load asynchronously (megabytes, which must not hold up the page's menu,
+  // search and text): each playground starts once its model's script has run.
+  function weightsLoaded() {
+    const models = window.vizsiteModels || {};
+    const pending = Array.from(document.querySelectorAll('script.pg-weights')).filter((s) => !models[s.dataset.model]);
+    return Promise.all(pending.map((script) => new Promise((resolve) => {
+      script.addEventListener('load', resolve);
+      script.addEventListener('error', resolve);
+      setTimeout(resolve, 120000); // a script that failed before we listened
+    })));
+  }
+
+  let ready = [];
+  weightsLoaded().then(() => {
+    ready = figures.map((root) => {
+      try {
+        return setUp(root);
+      } catch (error) {
+        root.querySelector('.pg-status').textContent = error.message;
+        return null;
+      }
+    }).filter(Boolean);
+    window.vizsitePlayground.ready = ready.length > 0;
+  });
   window.vizsitePlayground = {
-    ready: ready.length > 0,
+    ready: false,
     /** The first playground's current input, as the network takes it (for tests). */
     input() { return Array.from(ready[0].currentInput()); },
     /** The contract of issue 15: `pixels` as the model takes them; see VizsiteNetwork.explain. */

@@ -140,7 +140,8 @@ struct PlaygroundDirective: Directive {
             <div class="pg-layers"></div></details>
             <script type="application/json" class="pg-examples">\(examplesJSON)</script>
             </div>
-            <script src="\(Figure.root)\(weights)"></script>
+            <script src="\(Figure.root)\(weights)" async class="pg-weights" \
+            data-model="\(HTML.escape(exported.key))"></script>
             """
         return (
             body,
