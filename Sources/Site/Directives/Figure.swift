@@ -110,15 +110,20 @@ final class FigureBuilder {
         hasCard = true
     }
     private var hasCard = false
+    private var svgCount = 0
 
     /// An SVG shown inline (so its text follows the page's colors), also written as a file
     /// and linked for download.
     func svg(
         _ svg: SVG, name: String, label: String? = nil, title: String? = nil, thumbnail isThumbnail: Bool = false
     ) -> String {
+        // Each SVG of the figure gets its own prefix: several charts of one figure each
+        // define a colorbar gradient of the same name, and ids must be unique on the page.
+        svgCount += 1
+        let prefix = svgCount == 1 ? idPrefix : "\(idPrefix)s\(svgCount)"
         var text = svg.text
-        text = text.replacingOccurrences(of: "id=\"", with: "id=\"\(idPrefix)-")
-            .replacingOccurrences(of: "url(#", with: "url(#\(idPrefix)-")
+        text = text.replacingOccurrences(of: "id=\"", with: "id=\"\(prefix)-")
+            .replacingOccurrences(of: "url(#", with: "url(#\(prefix)-")
         // The file for download is in the default language (one file serves every edition).
         let path = add(Data(FigureText.resolve(svg.text, InterfaceStrings()).utf8), name: name, ext: "svg")
         if isThumbnail && !hasCard { thumbnail = path }
