@@ -167,31 +167,26 @@ struct FigureReferences: Sendable {
     /// in the figure's raw values, a value that is no number, a figure without raw values.
     /// Also gives the quoted figures' raw values, parsed once for the pages to quote from.
     func quoteErrors(_ plan: BuildPlan, figures: [Figure]) -> (errors: [SourceError], rawValues: QuotedRawValues) {
-        var indices = Set<Int>()
-        for edition in plan.editions {
-            for quote in quotes[edition.edition.language] ?? [] {
-                if let index = figureIndex(quote.value.label, edition: edition, lessons: plan.lessons), index >= 0 {
-                    indices.insert(index)
+        // Each quote's figure, found once; their raw values parsed once, together.
+        let located = plan.editions.flatMap { edition in
+            (quotes[edition.edition.language] ?? []).compactMap { quote in
+                figureIndex(quote.value.label, edition: edition, lessons: plan.lessons).flatMap {
+                    $0 >= 0 ? (quote, $0, edition.edition.language) : nil  // unknown labels were reported with the plan
                 }
             }
         }
-        let parsed = QuotedRawValues(figures: figures, indices: indices)
+        let parsed = QuotedRawValues(figures: figures, indices: Set(located.map(\.1)))
         var errors: [SourceError] = []
-        for edition in plan.editions {
-            for quote in quotes[edition.edition.language] ?? [] {
-                guard let index = figureIndex(quote.value.label, edition: edition, lessons: plan.lessons),
-                    index >= 0
-                else { continue }  // an unknown label was reported with the plan
-                guard let json = parsed[index] else {
-                    errors.append(
-                        SourceError(
-                            "figure '\(quote.value.label)' (\(figures[index].kind)) has no raw values to quote from",
-                            at: quote.location))
-                    continue
-                }
-                do { _ = try quote.value.text(in: json, language: edition.edition.language) } catch {
-                    errors.append(SourceError(error.message, at: quote.location, suggestion: error.suggestion))
-                }
+        for (quote, index, language) in located {
+            guard let json = parsed[index] else {
+                errors.append(
+                    SourceError(
+                        "figure '\(quote.value.label)' (\(figures[index].kind)) has no raw values to quote from",
+                        at: quote.location))
+                continue
+            }
+            do { _ = try quote.value.text(in: json, language: language) } catch {
+                errors.append(SourceError(error.message, at: quote.location, suggestion: error.suggestion))
             }
         }
         return (errors, parsed)
