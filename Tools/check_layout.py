@@ -6,6 +6,8 @@ phone (390×844) width and checks what a reader sees of wide content and figures
   once it has taken the page's width; the shadow at the cut edge is CSS);
 - a figure opened full size (a click on its image) is at least twice its inline size, or
   as large as the screen allows;
+- at the desktop width no text inside a figure is drawn under 12 px: HTML text by its
+  computed size, SVG text by its size times the scale the SVG is drawn at;
 - in dark mode (prefers-color-scheme: dark, at the desktop width) every figure's paper is
   dark, not a white slab on a dark page;
 - on an emulated 1.6 Mbps link (150 ms latency, served over HTTP as a host would), every
@@ -62,6 +64,26 @@ const zoomed = big.getBoundingClientRect().width;
 const limit = Math.min(window.innerWidth * 0.9, window.innerHeight * 0.8 * img.naturalWidth / img.naturalHeight);
 document.querySelector('dialog.zoom').close();
 return {inline: inline, zoomed: zoomed, limit: limit};
+"""
+
+SMALL_TEXT = """
+const small = [];
+let count = 0;
+document.querySelectorAll('figure.viz').forEach(f => {
+  f.querySelectorAll('*').forEach(el => {
+    if (el.closest('dialog') || !el.getClientRects().length) return;
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || ['title', 'style', 'script', 'desc'].includes(el.tagName.toLowerCase())) return;
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    if (el instanceof SVGElement && el.getScreenCTM()) {
+      const m = el.getScreenCTM();
+      size *= Math.sqrt(m.a * m.a + m.b * m.b);
+    }
+    count += 1;
+    if (size < 11.95) small.push((f.id || 'figure') + ': "' + el.textContent.trim().slice(0, 24) + '" ' + size.toFixed(1) + ' px');
+  });
+});
+return {count: count, small: small};
 """
 
 
@@ -134,7 +156,7 @@ def slow_link_times(out, pages):
 
 def main(out):
     pages = sorted(Path(out).rglob("index.html"))
-    failures, widened = [], 0
+    failures, widened, texts = [], 0, 0
     for size, (width, height) in SIZES.items():
         browser = driver(width, height)
         try:
@@ -145,6 +167,12 @@ def main(out):
                 widened += result["wide"]
                 name = page.relative_to(out).parent.as_posix() or "home"
                 failures += [f"{name} at {size}: {block} is cut with no sign that it scrolls" for block in result["cut"]]
+                if size == "desktop":
+                    text = browser.execute_script(SMALL_TEXT)
+                    texts += text["count"]
+                    failures += [f"{name} at {size}: text under 12 px in {t}" for t in text["small"][:5]]
+                    if len(text["small"]) > 5:
+                        failures.append(f"{name} at {size}: {len(text['small']) - 5} more texts under 12 px")
                 if not browser.execute_script(SHOW_IMAGE):
                     continue
                 time.sleep(0.2)  # the lazy image loads once on screen
@@ -177,7 +205,8 @@ def main(out):
         print(failure)
     print(f"1.6 Mbps link: menu and search working after at most {slow[slowest]:.2f} s ({slowest})")
     print(f"{len(pages)} pages × {len(SIZES)} widths: {widened} wide blocks given the page's width; "
-          f"{dark_figures} figures on dark paper checked in dark mode; {len(failures)} problems")
+          f"{dark_figures} figures on dark paper checked in dark mode; {texts} figure texts measured at the desktop "
+          f"width; {len(failures)} problems")
     return 1 if failures else 0
 
 

@@ -8,5 +8,5 @@
 public enum ComputeVersion {
     public static let current = "compute-10"
     /// SHA-256 of the numerical sources when `current` was last reviewed.
-    public static let sourceDigest = "047171c54b66bc7c5ab55692de4f57e00ec56ef8a43e19a30b0d52a81b8c9cbe"
+    public static let sourceDigest = "9f9661bd203b339d8b14cf13c2ab61614cfe50d6e8d7783e5f9add9ca5147652"
 }

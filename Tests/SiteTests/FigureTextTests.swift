@@ -24,7 +24,7 @@ struct FigureTextTests {
         #expect(FigureText.resolve(blurred.title, InterfaceStrings()) == words)
         // The token itself is far longer than its words, and would be measured wrongly.
         #expect(blurred.title.count > words.count + 20)
-        #expect(FigureText.drawnWidth(blurred.title) == SVG.estimatedWidth(words, size: 11))
+        #expect(FigureText.drawnWidth(blurred.title) == SVG.estimatedWidth(words, size: 12))
         // A catalogue name with '+' of its own keeps its title, alone or modified.
         for (name, words) in [("gradcam++", "Grad-CAM++"), ("gradcam+++abs", "Grad-CAM++, absolute")] {
             let method = ConfiguredMethod(
@@ -56,9 +56,9 @@ struct FigureTextTests {
             kind: "saliency", body: "<th>\(FigureText.t("panel_input"))</th>", caption: "c",
             notes: [FigureText.t("colormap", ["name": "viridis"])],
             files: [], links: [FigureLink(label: FigureText.t("raw_values"), path: "figures/x.json")], thumbnail: nil)
-        let zh = figure.html(number: 1, root: "../", strings: Self.chinese)
+        let zh = figure.html(number: FigureNumber(number: 1), root: "../", strings: Self.chinese)
         #expect(zh.contains("<th>输入 &amp; &lt;原图&gt;</th>") && zh.contains("<span>色图 viridis</span>"))
-        let en = figure.html(number: 1, root: "../")
+        let en = figure.html(number: FigureNumber(number: 1), root: "../")
         #expect(en.contains("<th>input</th>") && en.contains(">raw values (JSON)</a>"))
         #expect(!zh.contains(FigureText.open) && !en.contains(FigureText.open))
     }

@@ -202,15 +202,15 @@ public struct ArchitectureDiagram: Sendable {
             fitted(block.kind, kindRoom, size: kindSize), x: x + 10, y: y + 18, size: kindSize, weight: "600",
             fill: "#222")
         if wide {
-            svg.text(fitted(block.name, w - 110, size: 11), x: x + 12, y: y + 35, size: 11, fill: "#444")
+            svg.text(fitted(block.name, w - 110, size: 12), x: x + 12, y: y + 36, size: 12, fill: "#444")
             svg.text(shape, x: x + w - 12, y: y + 18, anchor: .end, size: 12, fill: "#222")
             if block.parameters > 0 {
                 svg.text(
-                    words.parameters(block.parameters.grouped), x: x + w - 12, y: y + 35, anchor: .end, size: 11,
+                    words.parameters(block.parameters.grouped), x: x + w - 12, y: y + 36, anchor: .end, size: 12,
                     fill: "#444")
             }
         } else {
-            svg.text(fitted(shape, w - 20, size: 11), x: x + 10, y: y + 35, size: 11, fill: "#444")
+            svg.text(fitted(shape, w - 20, size: 12), x: x + 10, y: y + 36, size: 12, fill: "#444")
         }
     }
 
@@ -261,11 +261,11 @@ public struct ArchitectureDiagram: Sendable {
             title: "\(group.count) × \(group.first.count) layers: \(kinds)")
         svg.text("× \(group.count)", x: x + w - 12, y: top + 24, anchor: .end, size: 20, weight: "700", fill: "#222")
         svg.text(words.layers(String(group.first.count)), x: x + 10, y: top + 18, size: 13, weight: "600", fill: "#222")
-        svg.text(fitted(kinds, w - 70, size: 11), x: x + 10, y: top + 34, size: 11, fill: "#444")
+        svg.text(fitted(kinds, w - 70, size: 12), x: x + 10, y: top + 34, size: 12, fill: "#444")
         let shape = Self.shape(layers.last!.outputShape)
         svg.text(
             parameters > 0 ? shape + ", " + words.parametersEach(parameters.grouped) : shape, x: x + 10, y: top + 50,
-            size: 11, fill: "#444")
+            size: 12, fill: "#444")
         return svg
     }
 }

@@ -14,9 +14,9 @@ public struct Colorbar: Sendable {
         self.label = label
     }
 
-    /// A vertical bar `height` tall; about 70 px wide with its labels.
+    /// A vertical bar `height` tall; about 80 px wide with its labels (12 px type).
     public func svg(height: Double = 200) -> SVG {
-        var svg = SVG(width: 76, height: height + 20)
+        var svg = SVG(width: 84, height: height + 20)
         let id = "cb-\(colormap.name)"
         svg.gradient(id: id, colors: stride(from: 0, through: 255, by: 17).map { colormap.table[$0] }, vertical: true)
         svg.rect(x: 4, y: 10, width: 14, height: height, fill: "url(#\(id))", stroke: "#888")
@@ -26,31 +26,33 @@ public struct Colorbar: Sendable {
         for t in ticks where hi > lo {
             let y = 10 + height * (1 - (t - lo) / (hi - lo))
             svg.line(x1: 18, y1: y, x2: 22, y2: y, stroke: "#888")
-            svg.text(SVG.label(t, step: step), x: 25, y: y + 4, size: 10)
+            svg.text(SVG.label(t, step: step), x: 25, y: y + 4, size: 12)
         }
-        if hi <= lo { svg.text(SVG.label(lo, step: 1), x: 25, y: 14 + height / 2, size: 10) }
-        if !label.isEmpty { svg.text(label, x: 70, y: 10 + height / 2, anchor: .middle, size: 10, rotate: 90) }
+        if hi <= lo { svg.text(SVG.label(lo, step: 1), x: 25, y: 14 + height / 2, size: 12) }
+        if !label.isEmpty { svg.text(label, x: 76, y: 10 + height / 2, anchor: .middle, size: 12, rotate: 90) }
         return svg
     }
 
-    /// A horizontal bar `width` wide with its ticks below and its label after it: for
-    /// under a figure's grid, which it then spans without leaving a tall empty block.
+    /// A horizontal bar `width` wide with its ticks below and its label under them: for
+    /// under a figure's grid, which it then spans without leaving a tall empty block, and
+    /// no wider than the bar (a figure in a group's row is narrow).
     public func horizontalSVG(width: Double = 240) -> SVG {
-        let labelWidth = label.isEmpty ? 0 : Double(label.count) * 5.6 + 12
-        var svg = SVG(width: width + 16 + labelWidth, height: 34)
+        let labelWidth = label.isEmpty ? 0 : SVG.estimatedWidth(label, size: 12)
+        // A margin of half a tick label each side, so "0.0" and "1.0" are not cut.
+        var svg = SVG(width: max(width + 32, labelWidth + 16), height: label.isEmpty ? 36 : 52)
         let id = "cbh-\(colormap.name)"
         svg.gradient(id: id, colors: stride(from: 0, through: 255, by: 17).map { colormap.table[$0] }, vertical: false)
-        svg.rect(x: 8, y: 2, width: width, height: 12, fill: "url(#\(id))", stroke: "#888")
+        svg.rect(x: 16, y: 2, width: width, height: 12, fill: "url(#\(id))", stroke: "#888")
         let (lo, hi) = (Double(low), Double(high))
         let ticks = SVG.ticks(lo, hi, count: 4)
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         for t in ticks where hi > lo {
-            let x = 8 + width * (t - lo) / (hi - lo)
+            let x = 16 + width * (t - lo) / (hi - lo)
             svg.line(x1: x, y1: 14, x2: x, y2: 18, stroke: "#888")
-            svg.text(SVG.label(t, step: step), x: x, y: 29, anchor: .middle, size: 10)
+            svg.text(SVG.label(t, step: step), x: x, y: 31, anchor: .middle, size: 12)
         }
-        if hi <= lo { svg.text(SVG.label(lo, step: 1), x: 8 + width / 2, y: 29, anchor: .middle, size: 10) }
-        if !label.isEmpty { svg.text(label, x: width + 20, y: 12, size: 10) }
+        if hi <= lo { svg.text(SVG.label(lo, step: 1), x: 16 + width / 2, y: 31, anchor: .middle, size: 12) }
+        if !label.isEmpty { svg.text(label, x: 16, y: 47, size: 12) }
         return svg
     }
 }
@@ -71,10 +73,10 @@ public struct LineChart: Sendable {
     public var yLabel: String
     /// A fixed y range (e.g. 0…1 for probabilities); otherwise the data's.
     public var yRange: (Double, Double)?
-    /// How wide a series name is drawn at 11 px, for the legend's layout: by default the
+    /// How wide a series name is drawn at 12 px, for the legend's layout: by default the
     /// name's own estimate; a caller whose names stand for words (translated later) measures
     /// the words.
-    public var nameWidth: @Sendable (String) -> Double = { SVG.estimatedWidth($0, size: 11) }
+    public var nameWidth: @Sendable (String) -> Double = { SVG.estimatedWidth($0, size: 12) }
 
     public init(
         series: [Series], xLabel: String, yLabel: String, yRange: (Double, Double)? = nil,
@@ -90,10 +92,10 @@ public struct LineChart: Sendable {
 
     public func svg(width: Double = 480, height: Double = 280) -> SVG {
         var svg = SVG(width: width, height: height)
-        let (left, right, top, bottom) = (56.0, 16.0, 12.0, 44.0)
+        let (left, right, top, bottom) = (60.0, 16.0, 12.0, 48.0)
         let legend = Self.legendLayout(series.map { nameWidth($0.name) }, width: width - left - right)
         let rows = (legend.map(\.row).max() ?? -1) + 1
-        let plotW = width - left - right, plotH = height - top - bottom - Double(rows) * 16
+        let plotW = width - left - right, plotH = height - top - bottom - Double(rows) * 18
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let (x0, x1) = (xs.min() ?? 0, max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9))
         var (y0, y1) = yRange ?? (ys.min() ?? 0, ys.max() ?? 1)
@@ -103,17 +105,17 @@ public struct LineChart: Sendable {
         let yTicks = SVG.ticks(y0, y1, count: 5), yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
         for t in yTicks {
             svg.line(x1: left, y1: py(t), x2: left + plotW, y2: py(t), stroke: "#8884", width: 1)
-            svg.text(SVG.label(t, step: yStep), x: left - 6, y: py(t) + 4, anchor: .end, size: 10)
+            svg.text(SVG.label(t, step: yStep), x: left - 6, y: py(t) + 4, anchor: .end, size: 12)
         }
         let xTicks = SVG.ticks(x0, x1, count: 6), xStep = xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1
         for t in xTicks {
             svg.line(x1: px(t), y1: top + plotH, x2: px(t), y2: top + plotH + 4, stroke: "#888")
-            svg.text(SVG.label(t, step: xStep), x: px(t), y: top + plotH + 16, anchor: .middle, size: 10)
+            svg.text(SVG.label(t, step: xStep), x: px(t), y: top + plotH + 17, anchor: .middle, size: 12)
         }
         svg.line(x1: left, y1: top + plotH, x2: left + plotW, y2: top + plotH, stroke: "#888")
         svg.line(x1: left, y1: top, x2: left, y2: top + plotH, stroke: "#888")
-        svg.text(xLabel, x: left + plotW / 2, y: top + plotH + 32, anchor: .middle, size: 11)
-        svg.text(yLabel, x: 14, y: top + plotH / 2, anchor: .middle, size: 11, rotate: -90)
+        svg.text(xLabel, x: left + plotW / 2, y: top + plotH + 35, anchor: .middle, size: 12)
+        svg.text(yLabel, x: 14, y: top + plotH / 2, anchor: .middle, size: 12, rotate: -90)
         for s in series {
             svg.polyline(s.points.map { (px($0.x), py($0.y)) }, stroke: s.color)
             // Sparse series (a test score per epoch) get markers, so one point still shows.
@@ -122,9 +124,9 @@ public struct LineChart: Sendable {
             }
         }
         for (s, place) in zip(series, legend) {
-            let lx = left + place.x, ly = height - 10 - Double(rows - 1 - place.row) * 16
+            let lx = left + place.x, ly = height - 10 - Double(rows - 1 - place.row) * 18
             svg.line(x1: lx, y1: ly - 4, x2: lx + 18, y2: ly - 4, stroke: s.color, width: 3)
-            svg.text(s.name, x: lx + 24, y: ly, size: 11)
+            svg.text(s.name, x: lx + 24, y: ly, size: 12)
         }
         return svg
     }
@@ -158,18 +160,18 @@ public struct BarChart: Sendable {
         self.labels = labels; self.values = values; self.highlight = highlight; self.maxValue = maxValue
     }
 
-    public func svg(width: Double = 240, rowHeight: Double = 18) -> SVG {
+    public func svg(width: Double = 240, rowHeight: Double = 20) -> SVG {
         var svg = SVG(width: width, height: rowHeight * Double(labels.count) + 4)
         let top = maxValue ?? max(values.max() ?? 1, 1e-9), barW = width - 24 - 48
         for (i, (label, v)) in zip(labels, values).enumerated() {
             let y = Double(i) * rowHeight + 2
-            svg.text(label, x: 16, y: y + rowHeight - 5, anchor: .end, size: 11)
+            svg.text(label, x: 16, y: y + rowHeight - 5, anchor: .end, size: 12)
             svg.rect(
                 x: 22, y: y + 2, width: max(barW * min(v / top, 1), 0.5), height: rowHeight - 4,
                 fill: i == highlight ? "#d62728" : "#8aa4c8", title: "\(label): \(String(format: "%.4f", v))")
             svg.text(
                 String(format: v >= 0.995 ? "%.2f" : "%.3f", v), x: 26 + barW * min(v / top, 1), y: y + rowHeight - 5,
-                size: 10)
+                size: 12)
         }
         return svg
     }
@@ -188,9 +190,9 @@ public struct MatrixChart: Sendable {
     public var logScale: Bool
     /// The values the colormap's ends stand for; by default the smallest and largest cell.
     public var range: (low: Double, high: Double)?
-    /// How wide a label is drawn at 11 px (a caller whose labels are placeholders for each
+    /// How wide a label is drawn at 12 px (a caller whose labels are placeholders for each
     /// edition's words measures the words).
-    public var labelWidth: @Sendable (String) -> Double = { SVG.estimatedWidth($0, size: 11) }
+    public var labelWidth: @Sendable (String) -> Double = { SVG.estimatedWidth($0, size: 12) }
 
     public init(
         values: [[Double]], rowLabels: [String], columnLabels: [String], colormap: Colormap,
@@ -211,12 +213,12 @@ public struct MatrixChart: Sendable {
         let left = max(44.0, rowWidth + 26), top = slanted ? 28 + columnWidth * 0.65 : 36.0
         let labelsRight = slanted ? left + cell * (Double(cols) - 0.5) + 8 + columnWidth * 0.77 : 0
         var svg = SVG(
-            width: max(left + cell * Double(cols) + 90, labelsRight), height: top + cell * Double(rows) + 12)
+            width: max(left + cell * Double(cols) + 98, labelsRight), height: top + cell * Double(rows) + 12)
         let scale: (Double) -> Double = logScale ? { log10(1 + max($0, 0)) } : { $0 }
         let flat = values.flatMap { $0 }.filter(\.isFinite).map(scale)
         let (lo, hi) = range.map { (scale($0.low), scale($0.high)) } ?? (flat.min() ?? 0, flat.max() ?? 1)
         for (r, row) in values.enumerated() {
-            svg.text(rowLabels[r], x: left - 6, y: top + cell * (Double(r) + 0.5) + 4, anchor: .end, size: 11)
+            svg.text(rowLabels[r], x: left - 6, y: top + cell * (Double(r) + 0.5) + 4, anchor: .end, size: 12)
             for (c, v) in row.enumerated() {
                 let t = hi > lo ? Float(min(max((scale(v) - lo) / (hi - lo), 0), 1)) : 0
                 let color = v.isFinite ? colormap.color(t) : RGBA(128, 128, 128)
@@ -227,21 +229,21 @@ public struct MatrixChart: Sendable {
                     title: "\(rowLabels[r]) → \(columnLabels[c]): \(text)")
                 let luminance = 0.299 * Double(color.r) + 0.587 * Double(color.g) + 0.114 * Double(color.b)
                 svg.text(
-                    text, x: x + cell / 2, y: y + cell / 2 + 4, anchor: .middle, size: 10,
+                    text, x: x + cell / 2, y: y + cell / 2 + 4, anchor: .middle, size: 12,
                     fill: luminance > 140 ? "#000" : "#fff")
             }
         }
         for (c, label) in columnLabels.enumerated() {
             let x = left + cell * (Double(c) + 0.5)
             if slanted {
-                svg.text(label, x: x + 4, y: top - 6, anchor: .start, size: 11, rotate: -40)
+                svg.text(label, x: x + 4, y: top - 6, anchor: .start, size: 12, rotate: -40)
             } else {
-                svg.text(label, x: x, y: top - 6, anchor: .middle, size: 11)
+                svg.text(label, x: x, y: top - 6, anchor: .middle, size: 12)
             }
         }
-        svg.text(columnTitle, x: left + cell * Double(cols) / 2, y: 12, anchor: .middle, size: 11, weight: "600")
+        svg.text(columnTitle, x: left + cell * Double(cols) / 2, y: 12, anchor: .middle, size: 12, weight: "600")
         svg.text(
-            rowTitle, x: 12, y: top + cell * Double(rows) / 2, anchor: .middle, size: 11, weight: "600", rotate: -90)
+            rowTitle, x: 12, y: top + cell * Double(rows) / 2, anchor: .middle, size: 12, weight: "600", rotate: -90)
         svg.place(
             Colorbar(colormap: colormap, low: Float(lo), high: Float(hi), label: logScale ? "log10(1 + count)" : "")
                 .svg(height: cell * Double(rows) - 20),

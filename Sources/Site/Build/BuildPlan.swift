@@ -54,6 +54,13 @@ struct PlannedLesson: Sendable {
     var failedLabels: [String] = []
     /// The Python boxes, by their placeholders' numbers.
     var snippets: [PlannedSnippet] = []
+    /// The `::: figures` groups, by their markers' numbers.
+    var groups: [FigureGroupBlock] = []
+
+    /// Each figure's number ("5a" in a group) and each group's.
+    var numbers: (figures: [FigureNumber], groups: [Int]) {
+        FigureGroupBlock.numbers(figures: figures.count, groups: groups)
+    }
 }
 
 /// Reads every lesson's Markdown and checks every directive against its model, collecting
@@ -126,6 +133,12 @@ struct BuildPlan: Sendable {
                         problem.message,
                         at: SourceLocation(file: lesson.file, line: problem.line, column: problem.column),
                         suggestion: problem.suggestion))
+            }
+            for problem in document.groupErrors {
+                errors.append(
+                    SourceError(
+                        problem.message,
+                        at: SourceLocation(file: lesson.file, line: problem.line, column: problem.column)))
             }
             for name in unknownLessons {
                 errors.append(
@@ -238,7 +251,8 @@ struct BuildPlan: Sendable {
             lessons.append(
                 PlannedLesson(
                     lesson: lesson, language: language, html: document.html(), headings: document.headings,
-                    figures: indices, values: values, failedLabels: failedLabels, snippets: snippets))
+                    figures: indices, values: values, failedLabels: failedLabels, snippets: snippets,
+                    groups: document.groups))
         }
         if let snippetResolver {
             warnings += snippetResolver.warnings + snippetResolver.unusedTranslations()

@@ -27,7 +27,10 @@ struct FigureReferences: Sendable {
     /// where its label is given.
     struct Target: Sendable {
         let page: Int
-        let number: Int
+        /// The figure's place among its lesson's figures; nil for a group of figures.
+        let ordinal: Int?
+        /// What prose and captions call it: "3", "5a" (in a group), "5" (a group).
+        let number: String
         let location: SourceLocation
     }
 
@@ -58,9 +61,20 @@ struct FigureReferences: Sendable {
         for edition in plan.editions {
             var targets: [String: Target] = [:]
             for (position, page) in edition.pages.enumerated() {
-                for (i, figureIndex) in plan.lessons[page.lesson].figures.enumerated() where figureIndex >= 0 {
+                let planned = plan.lessons[page.lesson]
+                let numbers = planned.numbers
+                var labelled: [(label: String, location: SourceLocation, ordinal: Int?, number: String)] = []
+                for (i, figureIndex) in planned.figures.enumerated() where figureIndex >= 0 {
                     let figure = plan.figures[figureIndex]
                     guard let label = figure.label, let location = figure.labelLocation else { continue }
+                    labelled.append((label, location, i, numbers.figures[i].description))
+                }
+                for (k, group) in planned.groups.enumerated() where k < numbers.groups.count {
+                    guard let label = group.label else { continue }
+                    let location = SourceLocation(file: planned.lesson.file, line: group.line, column: group.column)
+                    labelled.append((label, location, nil, String(numbers.groups[k])))
+                }
+                for (label, location, ordinal, number) in labelled {
                     if let first = targets[label] {
                         // A stand-in's labels were checked in the default edition.
                         if !page.fallback {
@@ -71,7 +85,7 @@ struct FigureReferences: Sendable {
                         }
                         continue
                     }
-                    targets[label] = Target(page: position, number: i + 1, location: location)
+                    targets[label] = Target(page: position, ordinal: ordinal, number: number, location: location)
                 }
             }
             references.targets[edition.edition.language] = targets
@@ -100,6 +114,13 @@ struct FigureReferences: Sendable {
                         .trimmingCharacters(in: .whitespaces)
                     if value != nil, targets[label] == nil, shorthands[written] != nil { continue }
                     if unreadable.contains(written) { continue }
+                    if value != nil, let target = targets[label], target.ordinal == nil {
+                        errors.append(
+                            SourceError(
+                                "'\(label)' names a group of figures, which has no raw values of its own; "
+                                    + "quote one of its figures by that figure's label", at: location))
+                        continue
+                    }
                     if let value { quoted.append(Quote(value: value, token: token.name, location: location)) }
                     guard targets[label] == nil else { continue }
                     errors.append(
@@ -160,7 +181,7 @@ struct FigureReferences: Sendable {
     private func figureIndex(_ label: String, edition: EditionPages, lessons: [PlannedLesson]) -> Int? {
         guard let target = targets[edition.edition.language]?[label] else { return nil }
         let figures = lessons[edition.pages[target.page].lesson].figures
-        return target.number <= figures.count ? figures[target.number - 1] : nil
+        return target.ordinal.flatMap { $0 < figures.count ? figures[$0] : nil }
     }
 
     /// What is wrong with the quoted values once the figures are computed: a path that is not
@@ -225,7 +246,7 @@ struct FigureReferences: Sendable {
             let here = target.page == position
             let href = here ? "#fig-\(label)" : "../\(other.slug)/#fig-\(label)"
             let title = here ? "" : " title=\"\(HTML.escape(other.title))\""
-            let text = HTML.escape(strings.format("figure_reference", ["n": String(target.number)]))
+            let text = HTML.escape(strings.format("figure_reference", ["n": target.number]))
             links[Self.prefix + label] = "<a class=\"fig-ref\" href=\"\(href)\"\(title)>\(text)</a>"
         }
         return InlineValues.substitute(html, values: links, escaping: false)

@@ -14,7 +14,12 @@ struct FeatureMapsDirective: Directive {
     static let count = DirectiveOption(
         "count", "integer 1–512", default: "all channels", "How many channels to show, from the first.")
     static let colormap = DirectiveOption("colormap", "a colormap name", default: "viridis", "The colormap.")
-    static let scale = DirectiveOption("scale", "integer 1–16", default: "3", "Display pixels per activation.")
+    static let scale = DirectiveOption(
+        "scale", "integer 1–16", default: "3, more for small maps",
+        "Display pixels per activation. By default 3, or as many as make each map at least \(minimumMapWidth) px "
+            + "wide (6 for 12×12 maps), so that small maps' cells stay large enough to see and point at.")
+    /// How wide a map is drawn at least when the author gives no scale.
+    static let minimumMapWidth = 72
     static let options = [
         layer.spec, image.spec, DirectiveOptions.preprocessSpec, count.spec, colormap.spec, scale.spec,
     ]
@@ -42,7 +47,9 @@ struct FeatureMapsDirective: Directive {
         }
         count = options[Self.count.name] == nil ? nil : try Self.count.int(options, default: channels, in: 1...channels)
         colormap = try Self.colormap.colormap(options, default: "viridis")
-        scale = try Self.scale.int(options, default: 3, in: 1...16)
+        let width = model.spatialLayout(layer: model.layerIndex(named: layer)!)?.shape[1] ?? 24
+        scale = try Self.scale.int(
+            options, default: min(16, max(3, (Self.minimumMapWidth + width - 1) / max(width, 1))), in: 1...16)
         location = Self.image.location(in: options)
     }
 

@@ -35,14 +35,17 @@ public struct Figure: Codable, Sendable, Equatable {
     /// (else the directive's) and `alt` are the lesson's; `layout` is the author's tier (class
     /// `l-body`, `l-page` or `l-screen`; none lets the page fit it); `strings` word "Figure 3.".
     func html(
-        number: Int, root: String, label: String? = nil, caption: String? = nil, alt: String = "",
-        layout: String? = nil, strings: InterfaceStrings = InterfaceStrings()
+        number: FigureNumber, root: String, label: String? = nil, caption: String? = nil, alt: String = "",
+        layout: String? = nil, omittingNotes omitted: Set<String> = [], strings: InterfaceStrings = InterfaceStrings()
     ) -> String {
+        let notes = self.notes.filter { !omitted.contains($0) }
         let id = label.map { "fig-\($0)" } ?? "figure-\(number)"
         let tier = layout.map { " l-\($0)" } ?? ""
         var out = "<figure class=\"viz\(tier)\" data-directive=\"\(kind)\" id=\"\(id)\">\n"
         out += body.replacingAll(Figure.root, with: root).replacingAll(Figure.altToken, with: HTML.escape(alt))
-        let numberText = HTML.escape(strings.format("figure_caption", ["n": String(number)]))
+        // A group's figure is "(a)" under the group's one numbered caption.
+        let numberText = HTML.escape(
+            number.letter.map { "(\($0))" } ?? strings.format("figure_caption", ["n": number.description]))
         out += "\n<figcaption><span class=\"viz-number\">\(numberText)</span> \(HTML.escape(caption ?? self.caption))"
         if !notes.isEmpty || !links.isEmpty {
             out += "<span class=\"viz-meta\">"

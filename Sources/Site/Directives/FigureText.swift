@@ -96,10 +96,10 @@ enum FigureText {
         return out + rest
     }
 
-    /// About how wide `text` is drawn at 11 px once its tokens are words: measured in
+    /// About how wide `text` is drawn at 12 px once its tokens are words: measured in
     /// English, whose words for a chart's names are the longest of the editions'.
     static func drawnWidth(_ text: String) -> Double {
-        SVG.estimatedWidth(resolve(text, InterfaceStrings()), size: 11)
+        SVG.estimatedWidth(resolve(text, InterfaceStrings()), size: 12)
     }
 
     /// The keys used by `t(…)` in `source` (Swift text), for the test that each has words.

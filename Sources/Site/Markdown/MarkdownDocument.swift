@@ -50,6 +50,9 @@ final class MarkdownDocument {
     /// `make check-snippets` cannot run.
     private(set) var inlinePython: [(line: Int, column: Int)] = []
     private(set) var headings: [Heading] = []
+    /// The `::: figures` groups, and what is wrong with how they are written (line, column).
+    private(set) var groups: [FigureGroupBlock] = []
+    private(set) var groupErrors: [(message: String, line: Int, column: Int)] = []
     /// Each `$…$` / `$$…$$` formula as MathML, by placeholder; and the formulas that are not
     /// in the supported subset, with their position in the file.
     private var formulas: [String] = []
@@ -145,10 +148,16 @@ final class MarkdownDocument {
                 cmark_node_free(node)
             }
         }
+        var group = OpenGroup?.none
         while true {
             let event = cmark_iter_next(iterator)
             if event == CMARK_EVENT_DONE { break }
             guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            if cmark_node_parent(node) == root,
+                groupBlock(node, group: &group, lineOffset: lineOffset, iterator: iterator)
+            {
+                continue
+            }
             switch cmark_node_get_type(node) {
             case CMARK_NODE_CODE_BLOCK:
                 let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
@@ -209,6 +218,134 @@ final class MarkdownDocument {
             default:
                 continue
             }
+        }
+        if let open = group {
+            groupErrors.append(("this figure group is never closed: end it with a ':::' line", open.line, open.column))
+        }
+    }
+
+    /// A `::: figures` group being read: where it opened, its first figure, its caption.
+    private struct OpenGroup {
+        let label: String?
+        let line: Int
+        let column: Int
+        let firstFigure: Int
+        var caption: OpaquePointer?
+        /// Something that does not belong in a group was found (reported once).
+        var spoilt = false
+    }
+
+    /// Reads a top-level block for figure groups: a `:::` line opens or closes one, and
+    /// inside one only figures and, last, a caption paragraph may stand. True when the
+    /// block was a fence and has been replaced (the walk goes on from its replacement).
+    private func groupBlock(
+        _ node: OpaquePointer, group: inout OpenGroup?, lineOffset: Int, iterator: OpaquePointer
+    ) -> Bool {
+        let type = cmark_node_get_type(node)
+        let line = Int(cmark_node_get_start_line(node)) + lineOffset, column = Int(cmark_node_get_start_column(node))
+        func problem(_ message: String) { groupErrors.append((message, line, column)) }
+        let fence = type == CMARK_NODE_PARAGRAPH ? FigureGroupBlock.fence(lines: Self.lines(of: node)) : nil
+        switch fence {
+        case .invalid(let message)?:
+            problem(message)
+            return false
+        case .open(let label)?:
+            if let open = group {
+                problem("a figure group cannot open inside another (the one opened at line \(open.line))")
+                return false
+            }
+            group = OpenGroup(label: label, line: line, column: column, firstFigure: directives.count)
+            replace(node, with: FigureGroupBlock.openMarker(groups.count), iterator: iterator)
+            return true
+        case .close?, .captionAndClose?:
+            guard var open = group else {
+                problem("':::' closes a figure group, and none is open ('::: figures' opens one)")
+                return false
+            }
+            group = nil
+            if fence == .captionAndClose {
+                if open.caption != nil {
+                    problem("a figure group has one caption: the paragraph just before its closing ':::'")
+                }
+                Self.removeLastLine(of: node)
+                open.caption = node
+            }
+            let count = directives.count - open.firstFigure
+            if count < 2 {
+                groupErrors.append(("a figure group holds two figures or more", open.line, open.column))
+            } else if open.caption == nil {
+                problem("a figure group ends with its caption: a paragraph just before the closing ':::'")
+            }
+            let index = groups.count
+            groups.append(
+                FigureGroupBlock(
+                    label: open.label, line: open.line, column: open.column,
+                    figures: open.firstFigure..<directives.count))
+            if let caption = open.caption, let wrapper = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) {
+                cmark_node_set_on_enter(wrapper, FigureGroupBlock.captionMarker(index))
+                cmark_node_set_on_exit(wrapper, FigureGroupBlock.endMarker(index))
+                cmark_node_insert_before(caption, wrapper)
+                cmark_node_append_child(wrapper, caption)
+            } else {
+                // No caption: the group still closes (the error above says what is missing).
+                replace(
+                    node,
+                    with: FigureGroupBlock.captionMarker(index) + "\n<p></p>\n"
+                        + FigureGroupBlock.endMarker(index), iterator: iterator)
+                return true
+            }
+            if fence == .captionAndClose {
+                cmark_iter_reset(iterator, node, CMARK_EVENT_ENTER)
+                return false
+            }
+            replace(node, with: "", iterator: iterator)
+            return true
+        case nil:
+            break
+        }
+        guard var open = group else { return false }
+        defer { group = open }
+        let info = type == CMARK_NODE_CODE_BLOCK ? cmark_node_get_fence_info(node).map { String(cString: $0) } : nil
+        let isFigure = info?.split(separator: " ").first == "viz"
+        if isFigure, open.caption != nil, !open.spoilt {
+            problem("a figure group's caption comes after all its figures")
+            open.spoilt = true
+        } else if type == CMARK_NODE_PARAGRAPH {
+            if open.caption != nil, !open.spoilt {
+                problem("a figure group has one caption: the paragraph just before its closing ':::'")
+                open.spoilt = true
+            }
+            open.caption = node
+        } else if !isFigure, !open.spoilt {
+            problem("a figure group holds figures and, last, their caption; close it with ':::' before this")
+            open.spoilt = true
+        }
+        return false
+    }
+
+    /// A paragraph's lines, as written (its inline children's text; line breaks between).
+    private static func lines(of paragraph: OpaquePointer) -> [String] {
+        var lines = [""]
+        var child = cmark_node_first_child(paragraph)
+        while let current = child {
+            switch cmark_node_get_type(current) {
+            case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK: lines.append("")
+            case CMARK_NODE_TEXT:
+                lines[lines.count - 1] += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
+            default: lines[lines.count - 1] += "\u{FFFC}"
+            }
+            child = cmark_node_next(current)
+        }
+        return lines
+    }
+
+    /// Removes a paragraph's last line and the break before it.
+    private static func removeLastLine(of paragraph: OpaquePointer) {
+        while let last = cmark_node_last_child(paragraph) {
+            let type = cmark_node_get_type(last)
+            cmark_node_unlink(last)
+            cmark_node_free(last)
+            if type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK { break }
         }
     }
 

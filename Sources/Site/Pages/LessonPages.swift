@@ -42,16 +42,25 @@ struct LessonPages {
             let contentStrings = page.fallback ? InterfaceStrings() : strings
             var html = planned.html
             var thumbnails: [String?] = []
+            let figureNumbers = planned.numbers
+            // Notes every figure of a group shares are said once, under the group's caption.
+            let groupNotes = planned.groups.map { group in
+                FigureGroupBlock.commonNotes(group.figures.map { figures[planned.figures[$0]].notes })
+            }
             for (number, figureIndex) in planned.figures.enumerated() {
                 let figure = figures[figureIndex], plannedFigure = plan.figures[figureIndex]
+                let shared = planned.groups.firstIndex { $0.figures.contains(number) }.map { Set(groupNotes[$0]) }
                 html = html.replacingAll(
                     MarkdownDocument.placeholder(number),
                     with: figure.html(
-                        number: number + 1, root: root, label: plannedFigure.label, caption: plannedFigure.caption,
+                        number: figureNumbers.figures[number], root: root, label: plannedFigure.label,
+                        caption: plannedFigure.caption,
                         alt: plannedFigure.alt ?? plannedFigure.directive.alt, layout: plannedFigure.layout,
-                        strings: contentStrings))
+                        omittingNotes: shared ?? [], strings: contentStrings))
                 thumbnails.append(figure.thumbnail)
             }
+            html = FigureGroupBlock.render(
+                html, groups: planned.groups, numbers: figureNumbers.groups, notes: groupNotes, strings: contentStrings)
             for (number, snippet) in planned.snippets.enumerated() {
                 html = html.replacingAll(
                     MarkdownDocument.snippetPlaceholder(number),
