@@ -6,6 +6,8 @@ phone (390×844) width and checks what a reader sees of wide content and figures
   once it has taken the page's width; the shadow at the cut edge is CSS);
 - a figure opened full size (a click on its image) is at least twice its inline size, or
   as large as the screen allows;
+- on a home page every lesson card has a picture that loaded (a lesson without figures, its
+  title set large), and every card's picture box has one aspect ratio (16:9);
 - at the desktop width no text inside a figure is drawn under 12 px: HTML text by its
   computed size, SVG text by its size times the scale the SVG is drawn at;
 - in dark mode (prefers-color-scheme: dark, at the desktop width) every figure's paper is
@@ -64,6 +66,20 @@ const zoomed = big.getBoundingClientRect().width;
 const limit = Math.min(window.innerWidth * 0.9, window.innerHeight * 0.8 * img.naturalWidth / img.naturalHeight);
 document.querySelector('dialog.zoom').close();
 return {inline: inline, zoomed: zoomed, limit: limit};
+"""
+
+CARDS = """
+const problems = [], boxes = document.querySelectorAll('.card');
+boxes.forEach(card => {
+  const title = (card.querySelector('.card-title') || card).textContent.trim().slice(0, 40);
+  const box = card.querySelector('.card-image'), img = box && box.querySelector('img');
+  const words = box && box.querySelector('.card-words');
+  if (!img && !(words && words.textContent.trim())) { problems.push(title + ': no picture'); return; }
+  if (img && (!img.complete || img.naturalWidth === 0)) problems.push(title + ': its picture did not load');
+  const r = box.getBoundingClientRect();
+  if (Math.abs(r.width / r.height - 16 / 9) > 0.02) problems.push(title + ': picture box ' + r.width.toFixed(0) + '×' + r.height.toFixed(0) + ', not 16:9');
+});
+return {cards: boxes.length, problems: problems};
 """
 
 SMALL_TEXT = """
@@ -156,7 +172,7 @@ def slow_link_times(out, pages):
 
 def main(out):
     pages = sorted(Path(out).rglob("index.html"))
-    failures, widened, texts = [], 0, 0
+    failures, widened, texts, cards = [], 0, 0, 0
     for size, (width, height) in SIZES.items():
         browser = driver(width, height)
         try:
@@ -167,6 +183,12 @@ def main(out):
                 widened += result["wide"]
                 name = page.relative_to(out).parent.as_posix() or "home"
                 failures += [f"{name} at {size}: {block} is cut with no sign that it scrolls" for block in result["cut"]]
+                if browser.execute_script("return !!document.querySelector('.cards')"):
+                    browser.execute_script("document.querySelectorAll('.card img').forEach(i => i.loading = 'eager')")
+                    time.sleep(0.5)
+                    result = browser.execute_script(CARDS)
+                    cards += result["cards"]
+                    failures += [f"{name} at {size}: card {p}" for p in result["problems"]]
                 if size == "desktop":
                     text = browser.execute_script(SMALL_TEXT)
                     texts += text["count"]
@@ -205,7 +227,7 @@ def main(out):
         print(failure)
     print(f"1.6 Mbps link: menu and search working after at most {slow[slowest]:.2f} s ({slowest})")
     print(f"{len(pages)} pages × {len(SIZES)} widths: {widened} wide blocks given the page's width; "
-          f"{dark_figures} figures on dark paper checked in dark mode; {texts} figure texts measured at the desktop "
+          f"{dark_figures} figures on dark paper checked in dark mode; {cards} lesson cards checked; {texts} figure texts measured at the desktop "
           f"width; {len(failures)} problems")
     return 1 if failures else 0
 

@@ -60,21 +60,33 @@ import TestSupport
     func mistakes() {
         let figure = "```viz samples\nimages: test[0:2]\n```\n\n"
         let cases: [(String, String)] = [
-            ("::: figures\n" + figure + figure + "Caption.\n",
-                "7:1: error: this figure group is never closed: end it with a ':::' line"),
+            (
+                "::: figures\n" + figure + figure + "Caption.\n",
+                "7:1: error: this figure group is never closed: end it with a ':::' line"
+            ),
             ("Text.\n\n:::\n", "9:1: error: ':::' closes a figure group, and none is open ('::: figures' opens one)"),
             ("::: figures\n" + figure + "One.\n:::\n", "7:1: error: a figure group holds two figures or more"),
-            ("::: figures\n" + figure + figure + ":::\n",
-                "16:1: error: a figure group ends with its caption: a paragraph just before the closing ':::'"),
-            ("::: figures\n" + figure + "## A heading\n\n" + figure + "Caption.\n:::\n",
-                "12:1: error: a figure group holds figures and, last, their caption; close it with ':::' before this"),
-            ("::: figures\n" + figure + "Caption.\n\n" + figure + "More.\n:::\n",
-                "14:1: error: a figure group's caption comes after all its figures"),
-            ("::: note\n\nText.\n\n:::\n",
+            (
+                "::: figures\n" + figure + figure + ":::\n",
+                "16:1: error: a figure group ends with its caption: a paragraph just before the closing ':::'"
+            ),
+            (
+                "::: figures\n" + figure + "## A heading\n\n" + figure + "Caption.\n:::\n",
+                "12:1: error: a figure group holds figures and, last, their caption; close it with ':::' before this"
+            ),
+            (
+                "::: figures\n" + figure + "Caption.\n\n" + figure + "More.\n:::\n",
+                "14:1: error: a figure group's caption comes after all its figures"
+            ),
+            (
+                "::: note\n\nText.\n\n:::\n",
                 "7:1: error: '::: figures' opens a figure group (with '{#label}' to name it); vizsite knows no other "
-                    + "':::' block"),
-            ("::: figures {#a b}\n" + figure + figure + "C.\n:::\n",
-                "7:1: error: a figure group is named as '::: figures {#label}'"),
+                    + "':::' block"
+            ),
+            (
+                "::: figures {#a b}\n" + figure + figure + "C.\n:::\n",
+                "7:1: error: a figure group is named as '::: figures {#label}'"
+            ),
         ]
         for (body, expected) in cases {
             let errors = buildAndCheckErrors(lesson(body))

@@ -1,4 +1,5 @@
 import Foundation
+import Render
 import Testing
 import TestSupport
 @testable import Site
@@ -41,6 +42,12 @@ struct PlaygroundTests {
         #expect(page.contains(runtime) && page.contains("class=\"pg-draw\""))
         let other = String(decoding: files["other/index.html"]!, as: UTF8.self)
         #expect(!other.contains("playground"))
+        // Its lesson card shows what it draws live: Grad-CAM of its first four examples,
+        // overlays over heatmaps (84 px tiles, 3 px apart), not an empty picture.
+        let index = String(decoding: files["index.html"]!, as: UTF8.self)
+        let card = try #require(index.firstMatch(of: /<img src="(figures\/playground-card-[0-9a-f]+\.png)"/)?.output.1)
+        let picture = try PNG.decode(try #require(files[String(card)]), file: String(card))
+        #expect((picture.width, picture.height) == (4 * 84 + 3 * 3, 2 * 84 + 3))
         // Two playgrounds: float32 weights (the default), held to 1e-4; float16, to 2e-3 for the
         // probabilities and 2e-2 of Grad-CAM's maximum. Its gradient is not held: rounded weights
         // flip ReLU gates whose inputs are near zero, and the gradient is the product of the gates.
@@ -80,7 +87,9 @@ struct PlaygroundTests {
             #expect(refusals["length"]?.hasPrefix("the input has 3 values; tiny-cnn takes 784 (28 × 28 × 1") == true)
             #expect(refusals["nan"] == "input value 5 is NaN, not a number")
             #expect(refusals["method"] == "unknown method 'gradcam++'; expected gradcam, saliency, vanilla, smoothgrad")
-            #expect(refusals["option"] == "unknown option 'metod'; expected method, layer, target, contrast, samples, noise")
+            #expect(
+                refusals["option"] == "unknown option 'metod'; expected method, layer, target, contrast, samples, noise"
+            )
             #expect(refusals["target"] == "target 10 is not a class of tiny-cnn (0 to 9)")
             #expect(refusals["contrast"]?.hasPrefix("contrast -1 is not a class") == true)
             #expect(refusals["layer"]?.contains("no layer 'nope'") == true)

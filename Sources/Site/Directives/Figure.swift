@@ -105,9 +105,16 @@ final class FigureBuilder {
     /// The lesson-card picture of this figure: up to two rows of `columns` tiles (all the
     /// same size), written as a file of its own and not shown on the page.
     func card(_ tiles: [RGBAImage], columns: Int = 4) {
-        let chosen = Array(tiles.prefix(columns * 2))
+        var chosen = Array(tiles.prefix(columns * 2)), columns = columns
         guard let first = chosen.first, chosen.allSatisfy({ $0.width == first.width && $0.height == first.height })
         else { return }
+        // Wide tiles (lines of text) in two rows: fewer columns, so the card stays near 16:9.
+        let aspect = Double(first.width) / Double(first.height)
+        if chosen.count == 2 * columns, aspect > 1.2 {
+            let fewer = max(1, min(columns, Int((2 * 16 / 9 / aspect).rounded())))
+            chosen = Array(chosen[0..<fewer] + chosen[columns..<(columns + fewer)])
+            columns = fewer
+        }
         let grid = ImageGrid(columns: min(columns, chosen.count), spacing: max(2, first.width / 28)).compose(chosen)
         thumbnail = add(PNG.encode(grid), name: "\(kind)-card", ext: "png")
         hasCard = true

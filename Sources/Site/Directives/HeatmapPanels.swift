@@ -39,6 +39,19 @@ struct HeatmapPanels {
         return (p.digit, p.heatmap, p.overlay)
     }
 
+    /// A lesson card for a figure that shows no heatmap of its own (a table, a live
+    /// playground): the overlays of `explained` over their heatmaps, viridis, each map on
+    /// its own scale, as the heatmap figures' cards look.
+    static func card(_ explained: [(image: SelectedImage, explanation: Explanation)], figure: FigureBuilder) {
+        guard !explained.isEmpty else { return }
+        let panels = HeatmapPanels(
+            colormap: Colormap.named("viridis")!, normalization: .minMax, shared: false, scale: 3, alpha: 0.5)
+        let pictures = explained.map { image, e in
+            panels.pictures(image: image, map: e.map.magnitude, placement: e.placement, normalization: .minMax)
+        }
+        figure.card(pictures.map(\.overlay) + pictures.map(\.heatmap), columns: pictures.count)
+    }
+
     /// A table with a column per image and rows for the chosen panels, plus the colorbar.
     func figure(
         images: [SelectedImage], explanations: [Explanation], rows: [String], figure: FigureBuilder, name: String

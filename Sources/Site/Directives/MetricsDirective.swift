@@ -88,6 +88,7 @@ struct MetricsDirective: Directive {
         }
         var out = table(runs, ranking: MetricRanking(runs, metrics: chosen), metrics: chosen)
         if drawsCurves { out += curves(runs, metrics: chosen, figure: figure) }
+        try card(selected.first, figure: figure, model: context.model)
         try figure.json(values(runs, images: selected, metrics: chosen), name: "metrics")
         let notes =
             [
@@ -96,6 +97,16 @@ struct MetricsDirective: Directive {
             ]
             + chosen.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
         return (out, notes)
+    }
+
+    /// The lesson card: what is being scored, the maps of up to four of the methods on the
+    /// first image, rather than a table no card can show. A random baseline's map is noise
+    /// and is left out. (Not shown in the figure itself.)
+    func card(_ image: SelectedImage?, figure: FigureBuilder, model: Model) throws {
+        guard let image else { return }
+        let shown = methods.filter { $0.entry.name != "random" }.prefix(4)
+        HeatmapPanels.card(
+            try shown.map { (image, try $0.explain(image, target: .predicted, model: model)) }, figure: figure)
     }
 
     /// Mean ± std per method and metric, the 95 % interval under it, the rank beside it (≈:

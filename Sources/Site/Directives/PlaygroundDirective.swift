@@ -87,6 +87,12 @@ struct PlaygroundDirective: Directive {
         let model = context.model
         let selected = try context.images(examples, at: location)
         let vectors = try selected.map { try referenceValues($0, model: model) }
+        // The card shows what the playground draws live: Grad-CAM of the first examples.
+        let gradcam = MethodCatalogue.named("gradcam")!
+        HeatmapPanels.card(
+            try selected.prefix(4).map {
+                ($0, try gradcam.explain($0.explained, target: .predicted, layer: layer, model: model))
+            }, figure: figure)
         let exported = PlaygroundModel(
             model: model, precision: precision, normalization: context.spec.sidecar.normalization)
         let script = Data(exported.script().utf8)

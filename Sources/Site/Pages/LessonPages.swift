@@ -68,6 +68,7 @@ struct LessonPages {
             }
             let thumbnail =
                 lesson.thumbnail.flatMap { $0 <= thumbnails.count ? thumbnails[$0 - 1] : nil }
+                ?? thumbnails.compactMap { $0 }.first { $0.hasSuffix(".png") }  // a picture over a chart
                 ?? thumbnails.compactMap { $0 }.first
             html = html.replacingAll(Figure.root, with: root)
             for kind in Callouts.kinds where html.contains(Callouts.titleMarker(kind)) {
