@@ -56,6 +56,8 @@ struct PlannedLesson: Sendable {
     var snippets: [PlannedSnippet] = []
     /// The `::: figures` groups, by their markers' numbers.
     var groups: [FigureGroupBlock] = []
+    /// The works its reference list shows: those it cites and those its `nocite:` names.
+    var cited: [String] = []
 
     /// Each figure's number ("5a" in a group) and each group's.
     var numbers: (figures: [FigureNumber], groups: [Int]) {
@@ -78,6 +80,9 @@ struct BuildPlan: Sendable {
     var warnings: [SourceError] = []
     /// Every snippet file the boxes show, in each edition's wording (for `make check-snippets`).
     var snippetVariants: [SnippetVariant] = []
+    /// How prose names each work of the bibliography ("Selvaraju et al., 2017"), and the works.
+    var citationLabels: [String: Citations.Label] = [:]
+    var bibliography = Bibliography()
 
     /// Looks up the model spec a directive names (path relative to the content folder).
     typealias SpecLookup = (_ path: String, _ at: SourceLocation) throws(SourceError) -> ModelSpec
@@ -107,6 +112,8 @@ struct BuildPlan: Sendable {
             }
         }
         editions = EditionPages.pages(of: content.config.editions, lessons: written)
+        bibliography = content.bibliography
+        citationLabels = Citations.labels(bibliography)
         var snippetResolver: SnippetResolver?
         do { snippetResolver = try SnippetResolver(content: content) } catch { errors.append(error) }
         for (lessonIndex, (language, lesson)) in written.enumerated() {
@@ -177,6 +184,8 @@ struct BuildPlan: Sendable {
                             + "so make check-snippets runs it",
                         at: SourceLocation(file: lesson.file, line: line, column: column)))
             }
+            let (cited, citationErrors) = Self.citations(of: lesson, bibliography: bibliography, content: content)
+            errors += citationErrors
             var snippets: [PlannedSnippet] = []
             for block in document.snippets {
                 do throws(SourceError) {
@@ -252,7 +261,7 @@ struct BuildPlan: Sendable {
                 PlannedLesson(
                     lesson: lesson, language: language, html: document.html(), headings: document.headings,
                     figures: indices, values: values, failedLabels: failedLabels, snippets: snippets,
-                    groups: document.groups))
+                    groups: document.groups, cited: cited))
         }
         if let snippetResolver {
             warnings += snippetResolver.warnings + snippetResolver.unusedTranslations()
@@ -269,6 +278,41 @@ struct BuildPlan: Sendable {
         // An edition that stands in for a translation reports its original's warnings again.
         seen = []
         warnings = warnings.filter { seen.insert($0.description).inserted }
+    }
+
+    /// The works a lesson's reference list shows (its citations' keys, then its `nocite:`),
+    /// and its citations of keys the bibliography does not have.
+    static func citations(
+        of lesson: Lesson, bibliography: Bibliography, content: SiteContent
+    ) -> (keys: [String], errors: [SourceError]) {
+        var keys: [String] = [], errors: [SourceError] = []
+        let file = content.paths.display(SiteContent.bibliographyFile)
+        func check(_ key: String, at location: SourceLocation) {
+            guard bibliography[key] != nil else {
+                if content.bibliographyFailed { return }  // reported where the file is wrong
+                errors.append(
+                    SourceError(
+                        bibliography.entries.isEmpty
+                            ? "citation '@\(key)', but there is no bibliography: add the work to \(file) (BibTeX)"
+                            : "no work in \(file) has the key '\(key)'",
+                        at: location, suggestion: nearestName(to: key, in: bibliography.keys).map { "@" + $0 }))
+                return
+            }
+            if !keys.contains(key) { keys.append(key) }
+        }
+        for citation in Citations.find(in: lesson.body, lineOffset: lesson.bodyLineOffset) {
+            let at = SourceLocation(file: lesson.file, line: citation.line, column: citation.column)
+            for item in citation.items { check(item.key, at: at) }
+        }
+        let at = lesson.nociteLocation ?? SourceLocation(file: lesson.file, line: 1, column: 1)
+        for key in lesson.nocite {
+            if key == "*" {
+                keys += bibliography.keys.filter { !keys.contains($0) }
+            } else {
+                check(key, at: at)
+            }
+        }
+        return (keys, errors)
     }
 
     /// The `label:` a directive block gives, read leniently (for a block whose checks failed).

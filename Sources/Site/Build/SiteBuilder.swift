@@ -320,6 +320,9 @@ extension SiteContent {
                 at: SourceLocation(file: "--base-url", line: 0, column: 0))
         }
         config.baseURL = url.hasSuffix("/") ? url : url + "/"
-        return SiteContent(paths: paths, config: config, lessons: lessons, translations: translations)
+        var content = SiteContent(paths: paths, config: config, lessons: lessons, translations: translations)
+        content.bibliography = bibliography
+        content.bibliographyFailed = bibliographyFailed
+        return content
     }
 }

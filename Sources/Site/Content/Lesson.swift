@@ -28,6 +28,10 @@ public struct Lesson: Sendable {
     /// Shorthand names a stand-in's front matter gives but that could not be read: tokens
     /// using them are not reported again.
     var unreadableShorthands: Set<String> = []
+    /// Works to list in the lesson's references without citing them in its prose (`nocite:`,
+    /// as Pandoc's): keys, or `*` for every work of the bibliography; and where it is given.
+    public var nocite: [String] = []
+    public var nociteLocation: SourceLocation? = nil
     public let body: String
     /// The file line just before the body's first line.
     public let bodyLineOffset: Int
@@ -44,6 +48,8 @@ public struct Lesson: Sendable {
             modelLocation: model == nil ? original.modelLocation : modelLocation, data: data ?? original.data,
             shorthands: shorthands.isEmpty ? original.shorthands : shorthands,
             unreadableShorthands: shorthands.isEmpty ? original.unreadableShorthands : unreadableShorthands,
+            nocite: nocite.isEmpty ? original.nocite : nocite,
+            nociteLocation: nocite.isEmpty ? original.nociteLocation : nociteLocation,
             body: body, bodyLineOffset: bodyLineOffset)
     }
 
@@ -62,7 +68,7 @@ public struct Lesson: Sendable {
 
     static let frontMatterKeys = [
         "title", "summary", "slug", "order", "draft", "numbered", "thumbnail", "model", "data",
-        "shorthands",
+        "shorthands", "nocite",
     ]
 
     /// The slug of a lesson file name: `07-cam.md` → `cam`.
@@ -96,6 +102,19 @@ public struct Lesson: Sendable {
             result.append(Shorthand(name: name, expansion: text, location: key.location))
         }
         return result
+    }
+
+    /// `nocite:`'s keys: one key, `*`, or a list of keys (with or without Pandoc's `@`).
+    private static func keys(_ value: YAMLValue) throws(SourceError) -> [String] {
+        let items: [YAMLValue]
+        if let list = try? value.list() { items = list } else { items = [value] }
+        var keys: [String] = []
+        for item in items {
+            for key in try item.string().split(whereSeparator: { $0 == "," || $0 == " " }) {
+                keys.append(String(key.hasPrefix("@") ? key.dropFirst() : key))
+            }
+        }
+        return keys
     }
 
     /// A lesson whose front matter could not be read, standing in so that its body is still
@@ -176,6 +195,7 @@ public struct Lesson: Sendable {
             modelLocation: front["model"]?.location,
             data: try front["data"]?.string(),
             shorthands: try front["shorthands"].map(shorthands) ?? [],
+            nocite: try front["nocite"].map(Self.keys) ?? [], nociteLocation: front["nocite"]?.location,
             body: split.body, bodyLineOffset: split.bodyLineOffset)
     }
 }

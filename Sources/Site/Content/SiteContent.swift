@@ -9,6 +9,12 @@ public struct SiteContent: Sendable {
     public let lessons: [Lesson]
     /// The other editions' lessons (`lessons/<language>/*.md`) by language, each in its order.
     public var translations: [String: [Lesson]] = [:]
+    /// The works lessons cite (`references.bib`, when there is one).
+    public var bibliography = Bibliography()
+    /// Whether `references.bib` failed to read (its error is reported there, not at each citation).
+    public var bibliographyFailed = false
+    /// Where the bibliography is read from, as errors name it.
+    public static let bibliographyFile = "references.bib"
 
     /// Loads and checks `site.yml` and every `lessons/*.md`. Every problem found is
     /// reported, not only the first.
@@ -53,9 +59,23 @@ public struct SiteContent: Sendable {
             }
             errors += strayFolders(in: lessonsDirectory, config: config)
         }
+        var bibliography = Bibliography(), bibliographyFailed = false
+        let bibFile = paths.display(bibliographyFile)
+        if FileManager.default.fileExists(atPath: bibFile) {
+            do throws(SourceError) {
+                let text = try SourceText.read(path: bibFile, displayPath: bibFile, inside: contentDirectory)
+                bibliography = try Bibliography(text, file: bibFile)
+            } catch {
+                errors.append(error)
+                bibliographyFailed = true
+            }
+        }
         guard let config else { return (nil, errors) }
         lessons.sort { ($0.order, $0.file) < ($1.order, $1.file) }
-        return (SiteContent(paths: paths, config: config, lessons: lessons, translations: translations), errors)
+        var content = SiteContent(paths: paths, config: config, lessons: lessons, translations: translations)
+        content.bibliography = bibliography
+        content.bibliographyFailed = bibliographyFailed
+        return (content, errors)
     }
 
     /// The lessons of one folder (`*.md`, not its subfolders), the errors of those that could

@@ -71,6 +71,14 @@ struct LessonPages {
                 ?? thumbnails.compactMap { $0 }.first { $0.hasSuffix(".png") }  // a picture over a chart
                 ?? thumbnails.compactMap { $0 }.first
             html = html.replacingAll(Figure.root, with: root)
+            var referencesHeading: String?
+            if !planned.cited.isEmpty {
+                html = Citations.link(html, labels: plan.citationLabels, strings: contentStrings)
+                let list = Citations.list(planned.cited, bibliography: plan.bibliography, labels: plan.citationLabels)
+                let placed = Citations.insert(list, into: html, title: contentStrings["references_heading"])
+                html = placed.html
+                if placed.addedHeading { referencesHeading = contentStrings["references_heading"] }
+            }
             for kind in Callouts.kinds where html.contains(Callouts.titleMarker(kind)) {
                 html = html.replacingAll(
                     Callouts.titleMarker(kind), with: HTML.escape(contentStrings[Callouts.titleKey(kind)]))
@@ -115,7 +123,10 @@ struct LessonPages {
             context.toc = planned.headings.filter { $0.level == 2 || $0.level == 3 }.map {
                 PageContext.TOCEntry(text: $0.text, id: $0.id, sub: $0.level == 3)
             }
-            context.hasToc = planned.headings.contains { $0.level == 2 }
+            if let referencesHeading {
+                context.toc.append(PageContext.TOCEntry(text: referencesHeading, id: Citations.headingID, sub: false))
+            }
+            context.hasToc = planned.headings.contains { $0.level == 2 } || referencesHeading != nil
             let neighbour = { (i: Int) in
                 let other = lessons[edition.pages[i].lesson].lesson
                 return PageContext.Link(title: other.title, url: "../\(other.slug)/")
