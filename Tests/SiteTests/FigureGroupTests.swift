@@ -64,7 +64,10 @@ import TestSupport
                 "::: figures\n" + figure + figure + "Caption.\n",
                 "7:1: error: this figure group is never closed: end it with a ':::' line"
             ),
-            ("Text.\n\n:::\n", "9:1: error: ':::' closes a figure group, and none is open ('::: figures' opens one)"),
+            (
+                "Text.\n\n:::\n",
+                "9:1: error: ':::' closes a figure group or tab set, and none is open ('::: figures' opens one)"
+            ),
             ("::: figures\n" + figure + "One.\n:::\n", "7:1: error: a figure group holds two figures or more"),
             (
                 "::: figures\n" + figure + figure + ":::\n",
@@ -80,8 +83,8 @@ import TestSupport
             ),
             (
                 "::: note\n\nText.\n\n:::\n",
-                "7:1: error: '::: figures' opens a figure group (with '{#label}' to name it); vizsite knows no other "
-                    + "':::' block"
+                "7:1: error: '::: figures' opens a figure group (with '{#label}' to name it), '::: tabs' a tab set; "
+                    + "vizsite knows no other ':::' block"
             ),
             (
                 "::: figures {#a b}\n" + figure + figure + "C.\n:::\n",
@@ -113,5 +116,39 @@ import TestSupport
         #expect(FigureNumber(number: 1, sub: 27).letter == "ab")
         #expect(FigureGroupBlock.commonNotes([["a", "b", "c"], ["c", "a"], ["a", "c", "d"]]) == ["a", "c"])
         #expect(FigureGroupBlock.commonNotes([["a"]]) == [])
+    }
+
+    @Test("::: tabs: a heading per tab, switched by radio buttons; the titles stay out of the table of contents")
+    func tabs() throws {
+        let text = lesson(
+            "## Before\n\n::: tabs\n### PyTorch\n\n```yaml\na: 1\n```\n\n### Keras\n\nText *two*.\n:::\n\n## After\n")
+        let page = String(decoding: try #require(try builtFiles(text)["test/index.html"]), as: UTF8.self)
+        #expect(htmlProblems(page).isEmpty)
+        #expect(
+            page.contains(
+                "<div class=\"tabs\">\n<input type=\"radio\" name=\"tabs-0\" id=\"tabs-0-0\" checked>"
+                    + "<label for=\"tabs-0-0\">PyTorch</label>\n<input type=\"radio\" name=\"tabs-0\" id=\"tabs-0-1\">"
+                    + "<label for=\"tabs-0-1\">Keras</label>"))
+        #expect(page.components(separatedBy: "<div class=\"tab-panel\">").count - 1 == 2)
+        #expect(page.contains("<div class=\"tab-panel\">\n<p>Text <em>two</em>.</p>\n</div>\n</div>"))
+        #expect(!page.contains("id=\"pytorch\"") && !page.contains("href=\"#keras\""), "tab titles are no sections")
+        #expect(page.contains("href=\"#after\""))
+        let cases: [(String, String)] = [
+            (
+                "::: tabs\n### One\n\nText.\n:::\n",
+                "7:1: error: a tab set holds two to 8 tabs, each starting with a heading: its title"
+            ),
+            (
+                "::: tabs\n\nText.\n\n### One\n\nA.\n\n### Two\n\nB.\n:::\n",
+                "9:1: error: a tab set starts with a heading, its first tab's title (### PyTorch)"
+            ),
+            (
+                "::: tabs\n### One\n\nA.\n\n### Two\n\nB.\n",
+                "7:1: error: this tab set is never closed: end it with a ':::' line"
+            ),
+        ]
+        for (body, expected) in cases {
+            #expect(buildAndCheckErrors(lesson(body)).first == "Content/lessons/01-test.md:" + expected, "\(body)")
+        }
     }
 }

@@ -33,6 +33,8 @@ struct FigureGroupBlock: Sendable, Equatable {
     /// What a paragraph's `:::` line says.
     enum Fence: Equatable {
         case open(label: String?)
+        /// `::: tabs` (or Quarto's `::: {.panel-tabset}`).
+        case openTabs
         case close
         /// A caption paragraph whose last line closes the group.
         case captionAndClose
@@ -51,9 +53,10 @@ struct FigureGroupBlock: Sendable, Equatable {
             let rest = head.drop { $0 == ":" }.trimmingCharacters(in: .whitespaces)
             if rest.isEmpty { return .close }
             var words = rest.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            if words == ["tabs"] || words == ["{.panel-tabset}"] { return .openTabs }
             guard words.first == "figures" || words.first == "{.figures}" else {
                 return .invalid(
-                    "'::: figures' opens a figure group (with '{#label}' to name it); "
+                    "'::: figures' opens a figure group (with '{#label}' to name it), '::: tabs' a tab set; "
                         + "vizsite knows no other ':::' block")
             }
             words.removeFirst()
@@ -141,4 +144,37 @@ struct FigureNumber: Sendable, Equatable, CustomStringConvertible {
 
     /// "3", or "5a".
     var description: String { "\(number)\(letter ?? "")" }
+}
+
+/// Variants of a passage (PyTorch and Keras versions of a snippet) as tabs, written as
+/// Quarto writes a tabset: `::: tabs` (or `::: {.panel-tabset}`), a heading per tab (its
+/// title, left out of the table of contents) and the tab's content under it, then `:::`.
+/// Radio buttons and CSS switch the tabs: no script, and every tab prints.
+enum TabSets {
+    /// The most tabs a set may hold (the style sheet switches that many).
+    static let most = 8
+
+    static func openMarker(_ set: Int) -> String { "<!--vizsite:tabs:\(set)-->" }
+    static func tabMarker(_ set: Int, _ tab: Int) -> String { "<!--vizsite:tab:\(set):\(tab)-->" }
+    static func endMarker(_ set: Int) -> String { "<!--vizsite:tabs-end:\(set)-->" }
+
+    /// `html` with each set's markers made its tabs: `titles[set]` are its tabs' titles.
+    static func render(_ html: String, titles: [[String]]) -> String {
+        var html = html
+        for (set, names) in titles.enumerated() {
+            var head = "<div class=\"tabs\">\n"
+            for (tab, name) in names.enumerated() {
+                let id = "tabs-\(set)-\(tab)"
+                head += "<input type=\"radio\" name=\"tabs-\(set)\" id=\"\(id)\"\(tab == 0 ? " checked" : "")>"
+                head += "<label for=\"\(id)\">\(HTML.escape(name))</label>\n"
+            }
+            html = html.replacingAll(openMarker(set), with: head)
+            for tab in names.indices {
+                html = html.replacingAll(
+                    tabMarker(set, tab), with: (tab > 0 ? "</div>\n" : "") + "<div class=\"tab-panel\">")
+            }
+            html = html.replacingAll(endMarker(set), with: names.isEmpty ? "</div>" : "</div>\n</div>")
+        }
+        return html
+    }
 }

@@ -53,6 +53,8 @@ final class MarkdownDocument {
     /// The `::: figures` groups, and what is wrong with how they are written (line, column).
     private(set) var groups: [FigureGroupBlock] = []
     private(set) var groupErrors: [(message: String, line: Int, column: Int)] = []
+    /// The `::: tabs` sets: each one's tab titles.
+    private(set) var tabSets: [[String]] = []
     /// Each `$…$` / `$$…$$` formula as MathML, by placeholder; and the formulas that are not
     /// in the supported subset, with their position in the file.
     private var formulas: [String] = []
@@ -132,6 +134,7 @@ final class MarkdownDocument {
             html = html.replacingAll("<p>\(placeholder)</p>", with: formula).replacingAll(placeholder, with: formula)
         }
         html = Callouts.render(html)
+        html = TabSets.render(html, titles: tabSets)
         return html
     }
 
@@ -220,7 +223,11 @@ final class MarkdownDocument {
             }
         }
         if let open = group {
-            groupErrors.append(("this figure group is never closed: end it with a ':::' line", open.line, open.column))
+            groupErrors.append(
+                (
+                    (open.tabSet == nil ? "this figure group" : "this tab set")
+                        + " is never closed: end it with a ':::' line", open.line, open.column
+                ))
         }
     }
 
@@ -233,6 +240,8 @@ final class MarkdownDocument {
         var caption: OpaquePointer?
         /// Something that does not belong in a group was found (reported once).
         var spoilt = false
+        /// For a `::: tabs` block: its number among the tab sets.
+        var tabSet: Int? = nil
     }
 
     /// Reads a top-level block for figure groups: a `:::` line opens or closes one, and
@@ -249,20 +258,45 @@ final class MarkdownDocument {
         case .invalid(let message)?:
             problem(message)
             return false
-        case .open(let label)?:
+        case .open?, .openTabs?:
             if let open = group {
-                problem("a figure group cannot open inside another (the one opened at line \(open.line))")
+                problem("a ':::' block cannot open inside another (the one opened at line \(open.line))")
                 return false
             }
-            group = OpenGroup(label: label, line: line, column: column, firstFigure: directives.count)
-            replace(node, with: FigureGroupBlock.openMarker(groups.count), iterator: iterator)
+            if case .open(let label)? = fence {
+                group = OpenGroup(label: label, line: line, column: column, firstFigure: directives.count)
+                replace(node, with: FigureGroupBlock.openMarker(groups.count), iterator: iterator)
+            } else {
+                group = OpenGroup(label: nil, line: line, column: column, firstFigure: 0, tabSet: tabSets.count)
+                tabSets.append([])
+                replace(node, with: TabSets.openMarker(tabSets.count - 1), iterator: iterator)
+            }
             return true
         case .close?, .captionAndClose?:
             guard var open = group else {
-                problem("':::' closes a figure group, and none is open ('::: figures' opens one)")
+                problem("':::' closes a figure group or tab set, and none is open ('::: figures' opens one)")
                 return false
             }
             group = nil
+            if let set = open.tabSet {
+                if !(2...TabSets.most).contains(tabSets[set].count) {
+                    groupErrors.append(
+                        (
+                            "a tab set holds two to \(TabSets.most) tabs, each starting with a heading: its title",
+                            open.line, open.column
+                        ))
+                }
+                guard fence == .captionAndClose, let end = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else {
+                    replace(node, with: TabSets.endMarker(set), iterator: iterator)
+                    return true
+                }
+                // The paragraph is the last tab's; the set ends after it.
+                Self.removeLastLine(of: node)
+                cmark_node_set_on_enter(end, TabSets.endMarker(set))
+                cmark_node_insert_after(node, end)
+                cmark_iter_reset(iterator, node, CMARK_EVENT_ENTER)
+                return false
+            }
             if fence == .captionAndClose {
                 if open.caption != nil {
                     problem("a figure group has one caption: the paragraph just before its closing ':::'")
@@ -305,6 +339,19 @@ final class MarkdownDocument {
         }
         guard var open = group else { return false }
         defer { group = open }
+        if let set = open.tabSet {
+            // A heading starts a tab (its title), out of the table of contents.
+            if type == CMARK_NODE_HEADING {
+                tabSets[set].append(Self.plainText(of: node))
+                replace(node, with: TabSets.tabMarker(set, tabSets[set].count - 1), iterator: iterator)
+                return true
+            }
+            if tabSets[set].isEmpty, !open.spoilt {
+                problem("a tab set starts with a heading, its first tab's title (### PyTorch)")
+                open.spoilt = true
+            }
+            return false
+        }
         let info = type == CMARK_NODE_CODE_BLOCK ? cmark_node_get_fence_info(node).map { String(cString: $0) } : nil
         let isFigure = info?.split(separator: " ").first == "viz"
         if isFigure, open.caption != nil, !open.spoilt {
