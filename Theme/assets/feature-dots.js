@@ -137,15 +137,43 @@
       document.head.appendChild(script);
     }
 
+    // A box around cells y0…y1, x0…x1 of `image`; at least `MARK` px each way, centred on
+    // them, so one activation of a small map (3 px) is still plainly marked.
+    const MARK = 11;
     function box(image, marker, y0, y1, x0, x1, rows, columns) {
       const sx = image.clientWidth / columns, sy = image.clientHeight / rows;
       const top = Math.max(y0, 0), left = Math.max(x0, 0);
       const bottom = Math.min(y1, rows - 1), right = Math.min(x1, columns - 1);
-      marker.style.left = `${image.offsetLeft + left * sx}px`;
-      marker.style.top = `${image.offsetTop + top * sy}px`;
-      marker.style.width = `${(right - left + 1) * sx}px`;
-      marker.style.height = `${(bottom - top + 1) * sy}px`;
+      let w = (right - left + 1) * sx, h = (bottom - top + 1) * sy;
+      let l = image.offsetLeft + left * sx, t = image.offsetTop + top * sy;
+      if (w < MARK) { l -= (MARK - w) / 2; w = MARK; }
+      if (h < MARK) { t -= (MARK - h) / 2; h = MARK; }
+      marker.style.left = `${l}px`;
+      marker.style.top = `${t}px`;
+      marker.style.width = `${w}px`;
+      marker.style.height = `${h}px`;
       marker.hidden = false;
+    }
+
+    // The panel opens right under the row of the map being read (as an image search's
+    // preview does), so the map and its numbers are on screen together; the page scrolls
+    // by what moving it shifted, so the map stays under the pointer.
+    const grid = root.querySelector('.viz-grid');
+    function place(image) {
+      const cell = image.closest('.viz-cell');
+      if (!grid || !cell || cell.parentNode !== grid) return;
+      const top = cell.offsetTop;
+      let last = cell;
+      for (let next = cell.nextElementSibling; next; next = next.nextElementSibling) {
+        if (!next.classList.contains('viz-cell')) continue;
+        if (next.offsetTop !== top) break;
+        last = next;
+      }
+      if (panel.parentNode === grid && panel.previousElementSibling === last) return;
+      const before = image.getBoundingClientRect().top;
+      last.after(panel);
+      const shift = image.getBoundingClientRect().top - before;
+      if (shift) window.scrollBy(0, shift);
     }
 
     function marker(image) {
@@ -161,6 +189,7 @@
 
     function show(k, y, x) {
       cursor.y = y; cursor.x = x;
+      place(maps[k]);
       const [oh, ow] = data.out;
       root.querySelectorAll('.fm-marker').forEach((m) => { m.hidden = true; });
       box(maps[k], marker(maps[k]), y, y, x, x, oh, ow);
