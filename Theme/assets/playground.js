@@ -106,6 +106,24 @@
     const maps = root.querySelector('.pg-feature-maps');
     let lastCaches = null;
 
+    // The live maps' colour scale: viridis from 0 to each map's own largest value.
+    const liveMaps = root.querySelector('.pg-maps');
+    if (liveMaps && !root.querySelector('.pg-scale')) {
+      const scale = document.createElement('div');
+      scale.className = 'pg-scale';
+      scale.setAttribute('role', 'img');
+      scale.setAttribute('aria-label', text('pg_scale'));
+      const bar = document.createElement('span');
+      bar.className = 'pg-scale-bar';
+      bar.style.background = 'linear-gradient(to right, '
+        + stops.map((c) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`).join(', ') + ')';
+      const low = document.createElement('span'), high = document.createElement('span');
+      low.textContent = '0';
+      high.textContent = text('pg_scale_high');
+      scale.append(low, bar, high);
+      liveMaps.after(scale);
+    }
+
     // Every spatial layer's channels, each on its own min–max scale, drawn only while open.
     function paintFeatureMaps(caches) {
       lastCaches = caches;

@@ -18,6 +18,8 @@ enum ScriptStrings {
         "script.pg_not_image": "That is not an image file.",
         "script.pg_unreadable": "The image could not be read.",
         "script.pg_draw": "Draw a digit.",
+        "script.pg_scale": "colour scale of the live maps: 0 (dark) to each map's largest value (yellow)",
+        "script.pg_scale_high": "each map's largest",
         "script.pg_images_failed": "The images did not load.",
         "script.pg_thumb_right": "{image}, labelled {label}: predicted correctly",
         "script.pg_thumb_wrong": "{image}, labelled {label}: predicted {predicted}",
