@@ -113,45 +113,70 @@ enum Citations {
     static func link(_ html: String, labels: [String: Label], strings: InterfaceStrings = InterfaceStrings()) -> String
     {
         guard html.contains("[@") || html.contains("[-@") else { return html }
-        var out = "", rest = Substring(html)
-        while let open = [
-            rest.firstRange(of: "[@"), rest.firstRange(of: "[-@"), rest.firstRange(of: "<code"),
-            rest.firstRange(of: "<pre"),
-        ]
-        .compactMap({ $0 }).min(by: { $0.lowerBound < $1.lowerBound }) {
-            out += rest[..<open.lowerBound]
-            if rest[open].hasPrefix("<") {
-                // Code stays as written: copy it to its end.
-                let closing = rest[open].hasPrefix("<pre") ? "</pre>" : "</code>"
-                let end = rest[open.lowerBound...].firstRange(of: closing)?.upperBound ?? rest.endIndex
-                out += rest[open.lowerBound..<end]
-                rest = rest[end...]
+        // One pass over the bytes: a page with figures is a megabyte, and code is skipped whole.
+        let bytes = Array(html.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1024)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "<"), let closing = codeClosing(bytes, at: i) {
+                let end = find(closing, in: bytes, from: i).map { $0 + closing.count } ?? bytes.count
+                out += bytes[i..<end]
+                i = end
                 continue
             }
-            let after = rest[open.upperBound...]
-            guard let close = after.firstIndex(of: "]"), !after[..<close].contains("<"),
-                let items = parse(rest[rest.index(after: open.lowerBound)..<close]),
+            if byte == UInt8(ascii: "["), i + 2 < bytes.count,
+                bytes[i + 1] == UInt8(ascii: "@")
+                    || (bytes[i + 1] == UInt8(ascii: "-") && bytes[i + 2] == UInt8(ascii: "@")),
+                let close = bytes[(i + 1)...].firstIndex(where: { $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "<") }),
+                bytes[close] == UInt8(ascii: "]"),
+                let items = parse(Substring(String(decoding: bytes[(i + 1)..<close], as: UTF8.self))),
                 items.allSatisfy({ labels[$0.key] != nil })
-            else {
-                out += rest[open]
-                rest = after
+            {
+                out += Array(citation(items, labels: labels, strings: strings).utf8)
+                i = close + 1
                 continue
             }
-            let cited = items.map { item in
-                let label = labels[item.key]!
-                let names = label.names.replacingAll(etAl, with: strings["citation_et_al"])
-                let text =
-                    item.yearOnly
-                    ? label.year : strings.format("citation_author_year", ["names": names, "year": label.year])
-                return "<a href=\"#ref-\(HTML.escape(item.key))\">" + HTML.escape(text)
-                    + (item.locator.map { strings["citation_separator_locator"] + $0 } ?? "") + "</a>"
-            }
-            let joined = cited.joined(separator: HTML.escape(strings["citation_separator"]))
-            let whole = HTML.escape(strings.format("citation", ["cites": "\u{1}"]))
-            out += "<span class=\"citation\">" + whole.replacingAll("\u{1}", with: joined) + "</span>"
-            rest = after[after.index(after: close)...]
+            out.append(byte)
+            i += 1
         }
-        return out + rest
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The linked text of one citation, in the edition's words.
+    private static func citation(_ items: [Item], labels: [String: Label], strings: InterfaceStrings) -> String {
+        let cited = items.map { item in
+            let label = labels[item.key]!
+            let names = label.names.replacingAll(etAl, with: strings["citation_et_al"])
+            let text =
+                item.yearOnly
+                ? label.year : strings.format("citation_author_year", ["names": names, "year": label.year])
+            return "<a href=\"#ref-\(HTML.escape(item.key))\">" + HTML.escape(text)
+                + (item.locator.map { strings["citation_separator_locator"] + $0 } ?? "") + "</a>"
+        }
+        let joined = cited.joined(separator: HTML.escape(strings["citation_separator"]))
+        let whole = HTML.escape(strings.format("citation", ["cites": "\u{1}"]))
+        return "<span class=\"citation\">" + whole.replacingAll("\u{1}", with: joined) + "</span>"
+    }
+
+    /// The tag that closes the `<code` or `<pre` element starting at `i`, if one does.
+    private static func codeClosing(_ bytes: [UInt8], at i: Int) -> [UInt8]? {
+        for (open, close) in [(Array("<code".utf8), Array("</code>".utf8)), (Array("<pre".utf8), Array("</pre>".utf8))]
+        where i + open.count <= bytes.count && bytes[i..<(i + open.count)].elementsEqual(open) {
+            return close
+        }
+        return nil
+    }
+
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, bytes.count >= needle.count else { return nil }
+        var i = start
+        while i + needle.count <= bytes.count {
+            if bytes[i] == first, bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// The reference list of `keys`: author–year, sorted by first author's family name,
