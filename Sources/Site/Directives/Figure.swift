@@ -49,12 +49,17 @@ public struct Figure: Codable, Sendable, Equatable {
         out += "\n<figcaption><span class=\"viz-number\">\(numberText)</span> \(HTML.escape(caption ?? self.caption))"
         if !notes.isEmpty || !links.isEmpty {
             out += "<span class=\"viz-meta\">"
-            out += notes.map { "<span>\(HTML.escape($0))</span>" }.joined()
+            out += Self.noteSpans(notes)
             out += links.map { "<a href=\"\(root)\($0.path)\">\(HTML.escape($0.label))</a>" }.joined()
             out += "</span>"
         }
         return FigureText.resolve(out + "</figcaption>\n</figure>", strings)
     }
+}
+
+extension Figure {
+    /// A caption's notes, each a `<span>` (inside `.viz-meta`).
+    static func noteSpans(_ notes: [String]) -> String { notes.map { "<span>\(HTML.escape($0))</span>" }.joined() }
 }
 
 public struct FigureLink: Codable, Sendable, Equatable {

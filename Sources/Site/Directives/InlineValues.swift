@@ -81,7 +81,7 @@ struct InlineValues: Directive {
             while index < bytes.count {
                 if bytes[index] == tick { inCode.toggle() }
                 if !inCode, bytes[index] == brace, index + 1 < bytes.count, bytes[index + 1] == brace,
-                    let close = Self.find(braceClose, in: bytes, from: index + 2)
+                    let close = HTMLBytes.find(braceClose, in: bytes, from: index + 2)
                 {
                     let name = String(decoding: bytes[(index + 2)..<close], as: UTF8.self).trimmingCharacters(
                         in: .whitespaces)
@@ -132,19 +132,13 @@ struct InlineValues: Directive {
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
-            if byte == UInt8(ascii: "<") {
-                let closing =
-                    starts(bytes, at: i, with: codeOpen)
-                    ? codeClose : starts(bytes, at: i, with: preOpen) ? preClose : nil
-                if let closing {
-                    let end = find(closing, in: bytes, from: i).map { $0 + closing.count } ?? bytes.count
-                    out.append(contentsOf: bytes[i..<end])
-                    i = end
-                    continue
-                }
+            if let end = HTMLBytes.codeEnd(bytes, at: i) {
+                out.append(contentsOf: bytes[i..<end])
+                i = end
+                continue
             }
             if byte == UInt8(ascii: "{"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{"),
-                let close = find(braceClose, in: bytes, from: i + 2), close - i < 400,
+                let close = HTMLBytes.find(braceClose, in: bytes, from: i + 2), close - i < 400,
                 let value = replacement(bytes[(i + 2)..<close])
             {
                 out.append(contentsOf: value.utf8)
@@ -157,25 +151,8 @@ struct InlineValues: Directive {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static let codeOpen = Array("<code".utf8), codeClose = Array("</code>".utf8)
-    private static let preOpen = Array("<pre".utf8), preClose = Array("</pre>".utf8)
     private static let braceClose = Array("}}".utf8)
 
-    private static func starts(_ bytes: [UInt8], at index: Int, with prefix: [UInt8]) -> Bool {
-        guard index + prefix.count <= bytes.count else { return false }
-        for k in 0..<prefix.count where bytes[index + k] != prefix[k] { return false }
-        return true
-    }
-
-    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, bytes.count >= needle.count else { return nil }
-        var i = start
-        while i <= bytes.count - needle.count {
-            if bytes[i] == needle[0], starts(bytes, at: i, with: needle) { return i }
-            i += 1
-        }
-        return nil
-    }
 }
 
 /// A value prose quotes: a number (shown with the edition's digits grouping, decimal sign

@@ -120,8 +120,7 @@ enum Citations {
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
-            if byte == UInt8(ascii: "<"), let closing = codeClosing(bytes, at: i) {
-                let end = find(closing, in: bytes, from: i).map { $0 + closing.count } ?? bytes.count
+            if let end = HTMLBytes.codeEnd(bytes, at: i) {
                 out += bytes[i..<end]
                 i = end
                 continue
@@ -158,25 +157,6 @@ enum Citations {
         let joined = cited.joined(separator: HTML.escape(strings["citation_separator"]))
         let whole = HTML.escape(strings.format("citation", ["cites": "\u{1}"]))
         return "<span class=\"citation\">" + whole.replacingAll("\u{1}", with: joined) + "</span>"
-    }
-
-    /// The tag that closes the `<code` or `<pre` element starting at `i`, if one does.
-    private static func codeClosing(_ bytes: [UInt8], at i: Int) -> [UInt8]? {
-        for (open, close) in [(Array("<code".utf8), Array("</code>".utf8)), (Array("<pre".utf8), Array("</pre>".utf8))]
-        where i + open.count <= bytes.count && bytes[i..<(i + open.count)].elementsEqual(open) {
-            return close
-        }
-        return nil
-    }
-
-    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, bytes.count >= needle.count else { return nil }
-        var i = start
-        while i + needle.count <= bytes.count {
-            if bytes[i] == first, bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 
     /// The reference list of `keys`: author–year, sorted by first author's family name,

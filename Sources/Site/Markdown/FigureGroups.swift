@@ -109,7 +109,7 @@ struct FigureGroupBlock: Sendable, Equatable {
             let meta =
                 shared.isEmpty
                 ? ""
-                : "<span class=\"viz-meta\">" + shared.map { "<span>\(HTML.escape($0))</span>" }.joined() + "</span>"
+                : "<span class=\"viz-meta\">" + Figure.noteSpans(shared) + "</span>"
             html = html.replacingAll(
                 openMarker(index),
                 with: "<figure class=\"viz viz-group l-page\" id=\"\(id)\">\n<div class=\"viz-group-row\">")
